@@ -1,0 +1,49 @@
+/**
+ * Reads what a rationale concludes: whether the reviewer found the treatment medically
+ * necessary. The conclusion is the last sentence that says so; earlier sentences quote
+ * guidelines ("recommended for a short course") and must not decide it.
+ */
+
+const NEGATIVE_STRONG = [
+  /\b(?:is|are|was|were|IS|ARE)\s+not\s+(?:\w+\s+){0,2}?(?:medically\s+)?(?:necessary|appropriate|indicated|warranted|supported|reasonable|recommended|certified|substantiated|established)/i,
+  /\bnot\s+medically\s+(?:necessary|appropriate|reasonable)/i,
+  /\bnon-?\s*certif(?:ied|y|ication)|\bnot\s+certified\b|\bdenied\b|\bnot\s+approved\b/i,
+  /\bcannot\s+be\s+(?:determined|deemed|considered|recommended|supported|certified)\s+(?:as\s+)?(?:medically\s+)?(?:necessary|appropriate|reasonable)?/i,
+  /\b(?:is|are)\s+(?:therefore\s+)?(?:un|in)(?:necessary|warranted|appropriate)\b/i,
+  /\bno\s+(?:medical\s+)?necessity\b/i,
+];
+const POSITIVE_STRONG = [
+  /\b(?:is|are|was|were)\s+(?:\w+\s+){0,2}?medically\s+(?:necessary|appropriate|reasonable)/i,
+  /\b(?:is|are)\s+(?:therefore\s+)?(?:certified|approved|authorized|warranted|supported|indicated|reasonable|appropriate|recommended)\b/i,
+  /\bmedical\s+necessity\s+(?:is|has\s+been)\s+(?:established|supported)/i,
+];
+
+/** Splits prose into sentences, keeping decimals ("7.5mg") and abbreviations whole. */
+export function sentences(prose: string): string[] {
+  return prose
+    .split(/(?<=[a-z)"'%\]][.!?]["']?)\s+(?=[A-Z("])|(?<=[.!?]["']?)(?=[A-Z][a-z])/)
+    .map((sentence) => sentence.trim())
+    .filter((sentence) => sentence.length > 0);
+}
+
+/**
+ * Whether `statement` (one sentence) says the treatment is medically necessary: true, false,
+ * or null when it says neither.
+ */
+export function necessityOf(statement: string): boolean | null {
+  if (NEGATIVE_STRONG.some((pattern) => pattern.test(statement))) return false;
+  if (POSITIVE_STRONG.some((pattern) => pattern.test(statement))) return true;
+  return null;
+}
+
+/** The rationale's own conclusion: the last of its final sentences that states one. */
+export function rationaleConclusion(rationale: string): boolean | null {
+  const all = sentences(rationale);
+  for (let i = all.length - 1; i >= Math.max(0, all.length - 4); i--) {
+    const sentence = all[i]!;
+    if (!/necess|appropriate|certif|warranted|support|indicated|recommend|approv|authoriz|denied|reasonable/i.test(sentence)) continue;
+    const verdict = necessityOf(sentence);
+    if (verdict !== null) return verdict;
+  }
+  return null;
+}

@@ -1,0 +1,101 @@
+import { boundedDistance, ocrFold, resolveOcrWord } from './fuzzy.ts';
+import type { Decision } from './determination.ts';
+
+/**
+ * Section headings and item labels of the published layouts, recognised through OCR damage
+ * (`1MR ISSUES`, `Decision rationa1e`, a lost colon).
+ */
+export const HEADINGS = {
+  howMade: 'HOW THE IMR FINAL DETERMINATION WAS MADE',
+  caseSummary: 'CLINICAL CASE SUMMARY',
+  issues2014: 'IMR ISSUES, DECISIONS AND RATIONALES',
+  decisions2013: 'IMR DECISION(S) AND RATIONALE(S)',
+  documentsReviewed: 'DOCUMENTS REVIEWED',
+  professionalReview: 'MEDICAL PROFESSIONAL REVIEW',
+  issueAtDispute: 'ISSUE AT DISPUTE',
+  earlyCaseSummary: 'CASE SUMMARY',
+  earlyDocuments: 'DOCUMENTS REVIEWED FOR DETERMINATION',
+  earlyGuidelines: 'MEDICAL TREATMENT GUIDELINE(S) RELIED UPON BY PROFESSIONAL REVIEWER AND WHY',
+  earlyRationale: 'RATIONALE FOR WHY THE REQUESTED TREATMENT/SERVICE IS',
+  earlyQualifications: 'MEDICAL REVIEWER QUALIFICATIONS',
+  claimsAdministratorGuideline: 'Claims Administrator guideline',
+  reviewerGuideline: 'MAXIMUS guideline',
+  decisionRationale: 'Decision rationale',
+  guidelinesCriteria: 'Guidelines/Criteria',
+  rationaleForDecision: 'Rationale for the Decision',
+} as const;
+
+/** A heading or label of {@link HEADINGS}. */
+export type Heading = keyof typeof HEADINGS;
+
+/** A heading's comparison key: letters and digits only, upper case, OCR digit-for-letter slips undone. */
+export function headingKey(text: string): string {
+  return text.toUpperCase().replace(/[^A-Z0-9]/g, '').replace(/1/g, 'I').replace(/0/g, 'O');
+}
+
+const KEYS = Object.fromEntries(Object.entries(HEADINGS).map(([name, text]) => [name, headingKey(text)])) as Record<Heading, string>;
+
+function keysMatch(candidate: string, expected: string): boolean {
+  if (candidate === expected) return true;
+  const tolerance = expected.length >= 20 ? 3 : expected.length >= 12 ? 2 : 1;
+  return boundedDistance(candidate, expected, tolerance) <= tolerance;
+}
+
+/** Whether a whole line is the heading (nothing else on it but punctuation). */
+export function isHeadingLine(line: string, heading: Heading): boolean {
+  const key = headingKey(line);
+  const expected = KEYS[heading];
+  if (Math.abs(key.length - expected.length) > 3) return false;
+  return keysMatch(key, expected);
+}
+
+/**
+ * If the line starts with the label (`Decision rationale: text...`), the text after it;
+ * otherwise null. The colon may be missing.
+ */
+export function afterLabel(line: string, heading: Heading): string | null {
+  const label = HEADINGS[heading];
+  const words = label.split(/\s+/).length;
+  const lineWords = line.trim().split(/\s+/);
+  if (lineWords.length < words) return null;
+  const head = lineWords.slice(0, words).join(' ');
+  if (!keysMatch(headingKey(head), KEYS[heading])) return null;
+  const rest = lineWords.slice(words).join(' ');
+  return rest.replace(/^[:;.,\s]+/, '');
+}
+
+const DECISION_WORDS = new Map<string, Decision>([
+  [ocrFold('Upheld'), 'UPHELD'],
+  [ocrFold('Uphold'), 'UPHELD'],
+  [ocrFold('Overturned'), 'OVERTURNED'],
+  [ocrFold('Overturn'), 'OVERTURNED'],
+]);
+
+/** A decision word read from a heading, and whether OCR damage had to be read through. */
+export interface DecisionWord {
+  readonly decision: Decision;
+  readonly exact: boolean;
+}
+
+/** Reads `Upheld` / `Overturned` through OCR damage (`Uphe1d`, `Overtumed`, `0verturned`). */
+export function readDecisionWord(word: string): DecisionWord | null {
+  const cleaned = word.replace(/[^A-Za-z0-9|]/g, '');
+  if (cleaned.length < 5 || cleaned.length > 12) return null;
+  if (/^(?:upheld|overturned)$/i.test(cleaned)) {
+    return { decision: cleaned.toLowerCase() === 'upheld' ? 'UPHELD' : 'OVERTURNED', exact: true };
+  }
+  const decision = resolveOcrWord(cleaned, DECISION_WORDS);
+  return decision ? { decision, exact: false } : null;
+}
+
+const DECISION_SENTENCE_WORDS = new Map<string, string>(
+  ['medically', 'necessary', 'appropriate', 'not'].map((word) => [ocrFold(word), word]),
+);
+
+/** Undoes OCR damage in the words of a 2013 decision sentence ("rnedically necessarv"). */
+export function repairDecisionSentence(text: string): string {
+  return text.replace(/[A-Za-z0-9|]{5,}/g, (word) => {
+    if (/^(?:medically|necessary|appropriate)$/i.test(word)) return word;
+    return resolveOcrWord(word, DECISION_SENTENCE_WORDS) ?? word;
+  });
+}

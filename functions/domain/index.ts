@@ -1,0 +1,9 @@
+/**
+ * The letter engine: pure TypeScript, text in, Determination out. No I/O, no clock, no
+ * environment, no AWS.
+ */
+export * from './determination.ts';
+export * from './taxonomy.ts';
+export { classifyLetter, readableText, outcomeOf, LOW_CONFIDENCE_THRESHOLD, type ReadingContext } from './engine.ts';
+export { normalizeText, PAGE_BREAK } from './normalize.ts';
+export { classifyRequest, type TreatmentClass } from './classify.ts';

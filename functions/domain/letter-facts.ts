@@ -1,0 +1,84 @@
+import type { ClassifiedDetermination } from './determination.ts';
+
+/** Letter-level facts read outside the items: case, dates, reviewer, employee. */
+export type LetterFacts = Pick<ClassifiedDetermination, 'caseNumber' | 'dates' | 'reviewer' | 'employee'>;
+
+const DATE = String.raw`(\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{2,4})`;
+const CASE_NUMBER = /\b(?:IMR\s+)?Case\s*(?:Number|No\.?|#)\s*:?\s*(C\s*[MN]\s*\d{2}\s*-\s*\d{5,8})|\b(CM\d{2}-\d{5,8})\b/i;
+
+/** Header-block labels (published block and 2013 cover), each followed by its date. */
+const LABELLED_DATES: ReadonlyArray<[keyof LetterFacts['dates'], RegExp]> = [
+  ['injury', new RegExp(String.raw`Date\s+of\s+Injury\s*:?\s*` + DATE, 'i')],
+  ['urDecision', new RegExp(String.raw`(?:UR\s+(?:Denial|Decision)\s+Date|Date\s+of\s+UR\s+(?:Decision|Denial))\s*:?\s*` + DATE, 'i')],
+  ['received', new RegExp(String.raw`(?:Application\s+Received|Date\s+(?:IMR\s+)?Application\s+Received|Received\s+Date)\s*:?\s*` + DATE, 'i')],
+  ['assigned', new RegExp(String.raw`Date\s+Assigned\s*:?\s*` + DATE, 'i')],
+  ['decision', new RegExp(String.raw`(?:Decision\s+Date|Date\s+of\s+(?:Final\s+)?Determination|\bDated\s*:)\s*:?\s*` + DATE, 'i')],
+];
+
+/** Narrative sentences of the clinical case summary that carry a date. */
+const NARRATIVE_DATES: ReadonlyArray<[keyof LetterFacts['dates'], RegExp]> = [
+  ['injury', new RegExp(String.raw`(?:industrial\s+injury|injury\s+date|date\s+of\s+injury|injur(?:y|ed)|reported\s+an\s+injury|was\s+injured)\s+(?:on|of|dated|date\s+of)?\s*:?\s*` + DATE, 'i')],
+  ['urDecision', new RegExp(String.raw`(?:On\s+` + DATE + String.raw`\s*,?\s+(?:the\s+)?Utilization\s+Review)|(?:utilization\s+review\s+(?:determination|decision|denial)[^.]{0,40}?dated\s+` + DATE + ')', 'i')],
+];
+
+const AGE_SEX = /\b(\d{1,3})[-\s]+(?:year|yr)s?[-\s]+old,?\s+(?:(?:right|left)[-\s]+hand(?:ed)?\s+)?(male|female|man|woman|gentleman|lady)\b/i;
+
+/** Reads the letter-level facts from the whole normalised letter. */
+export function readLetterFacts(prose: string): LetterFacts {
+  const caseMatch = CASE_NUMBER.exec(prose);
+  const caseNumber = caseMatch ? (caseMatch[1] ?? caseMatch[2])!.replace(/\s+/g, '').toUpperCase().replace(/^CN/, 'CM') : null;
+  const dates: LetterFacts['dates'] = { injury: null, urDecision: null, received: null, assigned: null, decision: null };
+  for (const [field, pattern] of LABELLED_DATES) dates[field] = isoDate(pattern.exec(prose)?.[1]);
+  for (const [field, pattern] of NARRATIVE_DATES) {
+    if (dates[field] !== null) continue;
+    const match = pattern.exec(prose);
+    dates[field] = isoDate(match?.slice(1).find((group) => group !== undefined));
+  }
+  return { caseNumber, dates, reviewer: readReviewer(prose), employee: readEmployee(prose) };
+}
+
+/**
+ * A US date (`11/7/00`, `08/07/2010`) as ISO `yyyy-mm-dd`, or null when it is not a real
+ * date. Two-digit years are read in the window 1950-2049.
+ */
+export function isoDate(written: string | undefined): string | null {
+  if (!written) return null;
+  const parts = written.split(/\s*[/.-]\s*/).map(Number);
+  if (parts.length !== 3 || parts.some((part) => !Number.isInteger(part))) return null;
+  const [month, day, rawYear] = parts as [number, number, number];
+  const year = rawYear < 100 ? (rawYear < 50 ? 2000 + rawYear : 1900 + rawYear) : rawYear;
+  if (month < 1 || month > 12 || day < 1 || year < 1950 || year > 2099) return null;
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (day > daysInMonth) return null;
+  return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+function readReviewer(prose: string): LetterFacts['reviewer'] {
+  const licensure = /State\(?s?\)?\s+of\s+Licensure\s*:?\s*([^\n]+)/i.exec(prose);
+  const specialty = /Certification\(?s?\)?\s*\/\s*Specialty\s*:?\s*([^\n]+)/i.exec(prose);
+  if (licensure || specialty) {
+    return { licensure: list(licensure?.[1]), specialties: list(specialty?.[1]), subspecialties: [] };
+  }
+  const sentence = prose.replace(/\s+/g, ' ');
+  const board = /\b(?:is\s+)?Board\s+Certified\s+in\s+(.+?)(?:,\s*(?:has|and|is)\b|\s+and\s+(?:has|is)\b|\.\s)/i.exec(sentence);
+  const sub = /\bsub-?specialt(?:y|ies)\s+in\s+(.+?)(?:,\s*(?:and\s+)?(?:is|has)\b|\s+and\s+(?:is|has)\b|\.\s)/i.exec(sentence);
+  const licensed = /\blicensed\s+to\s+practice\s+in\s+(.+?)\.\s/i.exec(sentence);
+  return { licensure: list(licensed?.[1]), specialties: list(board?.[1]), subspecialties: list(sub?.[1]) };
+}
+
+function list(value: string | undefined): string[] {
+  if (!value) return [];
+  return value
+    .split(/\s*(?:,|;|\band\b(?!\s+(?:Rehabilitation|Gynecology|Neurology|Environmental)))\s*/i)
+    .map((part) => part.replace(/^(?:and|the\s+state\s+of|state\s+of)\s+/i, '').replace(/[.\s]+$/, '').trim())
+    .filter((part) => part.length > 1);
+}
+
+function readEmployee(prose: string): LetterFacts['employee'] {
+  const match = AGE_SEX.exec(prose.replace(/\s+/g, ' '));
+  if (!match) return { age: null, sex: null };
+  const age = Number(match[1]);
+  const word = match[2]!.toLowerCase();
+  const sex = word === 'male' || word === 'man' || word === 'gentleman' ? 'male' : 'female';
+  return { age: age > 0 && age < 120 ? age : null, sex };
+}

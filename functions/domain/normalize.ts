@@ -1,0 +1,144 @@
+/**
+ * Text normalisation: turns the text of a letter as it arrives (published PDF text, OCR,
+ * Textract, CRLF, fax banners, page furniture) into clean lines the parser can read.
+ * Pure: string in, string out.
+ */
+
+/** Marks a page break inside normalised text (a form feed, as `pdftotext` writes). */
+export const PAGE_BREAK = '\f';
+
+const FAX_BANNER = [
+  // JAN-28-2015 10:41 FROM:MAXIMUS TO:5551234 P.2/6
+  /^\s*[A-Z]{3}[-\s]\d{1,2}[-\s]\d{2,4}\s+\d{1,2}:\d{2}.*\bP\s*\.?\s*\d+\s*\/\s*\d+\s*$/i,
+  /^.*\b(?:FROM|TO)\s*:.*\bP(?:AGE)?\s*\.?\s*\d{1,3}\s*(?:\/|OF)\s*\d{1,3}\s*$/i,
+  // 01/28/2015 10:41 5551234 MAXIMUS PAGE 02/06
+  /^\s*\d{1,2}\/\d{1,2}\/\d{2,4}\s+\d{1,2}:\d{2}\b.*\bPAGE\s*\d+\s*(?:\/|OF)\s*\d+\s*$/i,
+];
+
+const PAGE_FOOTER = [
+  /^\s*Page\s*[\dIl]{1,3}\s*(?:of|\/)\s*[\dIl]{1,3}\s*$/i,
+  /^\s*P\s*\.\s*\d{1,3}\s*\/\s*\d{1,3}\s*$/i,
+  /^\s*-\s*\d{1,3}\s*-\s*$/,
+  /^\s*\d{1,3}\s*$/,
+];
+
+/** A case number alone on a line (a running header or footer). */
+const CASE_NUMBER_LINE = /^\s*(?:(?:IMR\s+)?Case\s*(?:Number|No\.?|#)\s*:?\s*)?C\s*M\s*\d{2}\s*-\s*\d{5,8}\s*$/i;
+
+/** Compound prefixes whose hyphen is part of the word, not a line-end break. */
+const KEPT_HYPHEN_PREFIX =
+  /(?:^|[^A-Za-z])(?:\d+|non|short|long|self|well|low|high|full|part|follow|first|second|third|co|anti|multi|mid|post|pre|x|re|in|on|up|off)$/i;
+
+/**
+ * Normalises a letter's text: line ends, the published every-other-line-blank form,
+ * page furniture, hyphenation and OCR punctuation noise. Page breaks are kept as form feeds.
+ */
+export function normalizeText(raw: string): string {
+  let text = raw.replace(/^\uFEFF/, '');
+  text = text.replace(/\r\n?/g, '\n').replace(/[\u00A0\u2007\u202F\t]/g, ' ');
+  text = text.replace(/[\u2018\u2019\u201A`´]/g, "'").replace(/[\u201C\u201D\u201E]/g, '"');
+  text = text.replace(/[\u2010-\u2014\u00AD]/g, (c) => (c === '\u00AD' ? '' : '-'));
+  // eslint-disable-next-line no-control-regex
+  text = text.replace(/[\u0000-\u0008\u000B\u000E-\u001F\u007F]/g, '');
+  let lines = text.split('\n');
+  lines = collapseAlternateBlankLines(lines);
+  lines = lines.map(cleanLine);
+  lines = removePageFurniture(lines);
+  lines = joinHyphenatedWords(lines);
+  return collapseBlankRuns(lines).join('\n').trim();
+}
+
+/**
+ * The published text puts a blank line after every printed line (and prints a blank line
+ * as a single space). Detect that form by its parity and keep only the printed lines.
+ */
+function collapseAlternateBlankLines(lines: string[]): string[] {
+  if (lines.length < 8) return lines;
+  for (const parity of [1, 0]) {
+    let blank = 0;
+    let total = 0;
+    for (let i = parity; i < lines.length; i += 2) {
+      total++;
+      if (lines[i]!.length === 0) blank++;
+    }
+    if (total > 0 && blank / total >= 0.97) {
+      return lines.filter((_, i) => i % 2 !== parity);
+    }
+  }
+  return lines;
+}
+
+function cleanLine(line: string): string {
+  if (line.includes('\f')) return line.replace(/[^\f]/g, '').length ? PAGE_BREAK : line;
+  let cleaned = line.replace(/\s+$/, '');
+  // OCR reads specks and rules as punctuation: a line with no letter or digit is noise.
+  if (!/[A-Za-z0-9]/.test(cleaned)) return '';
+  cleaned = cleaned.replace(/^[\s|~_•·»«]+(?=\S)/, '').replace(/[\s|~_•·»«]+$/, '');
+  return cleaned.replace(/ {2,}/g, (run) => (run.length >= 3 ? '   ' : '  '));
+}
+
+function removePageFurniture(lines: string[]): string[] {
+  const caseNumberLines = lines.filter((line) => CASE_NUMBER_LINE.test(line)).length;
+  return lines.map((line) => {
+    if (line === PAGE_BREAK || line === '') return line;
+    if (FAX_BANNER.some((pattern) => pattern.test(line))) return PAGE_BREAK;
+    if (PAGE_FOOTER.some((pattern) => pattern.test(line))) return PAGE_BREAK;
+    // A case number alone on a line more than once is a running header, not content.
+    if (caseNumberLines > 1 && CASE_NUMBER_LINE.test(line) && !/number\s*:/i.test(line)) return PAGE_BREAK;
+    return line;
+  });
+}
+
+/**
+ * Joins a word broken at a line end (`medi-` / `cally`) by moving the rest of the word up,
+ * so headings and sentences read whole. Page breaks between the halves are skipped.
+ */
+function joinHyphenatedWords(lines: string[]): string[] {
+  const out = [...lines];
+  for (let i = 0; i < out.length - 1; i++) {
+    const line = out[i]!;
+    const match = /([A-Za-z]+)-$/.exec(line);
+    if (!match) continue;
+    let next = i + 1;
+    while (next < out.length && out[next] === PAGE_BREAK) next++;
+    const following = out[next];
+    if (following === undefined) continue;
+    const rest = /^([a-z][A-Za-z]*)([.,;:)]*)(\s+|$)/.exec(following);
+    if (!rest) continue;
+    const keepHyphen = KEPT_HYPHEN_PREFIX.test(line.slice(0, -1));
+    out[i] = line.slice(0, keepHyphen ? line.length : -1) + rest[1] + rest[2];
+    out[next] = following.slice(rest[0].length);
+  }
+  return out;
+}
+
+function collapseBlankRuns(lines: string[]): string[] {
+  const out: string[] = [];
+  for (const line of lines) {
+    if (line === PAGE_BREAK) {
+      if (out[out.length - 1] !== PAGE_BREAK) out.push(PAGE_BREAK);
+      continue;
+    }
+    if (line === '' && (out.length === 0 || out[out.length - 1] === '')) continue;
+    out.push(line);
+  }
+  return out;
+}
+
+/**
+ * Lines of normalised text with page breaks removed, for parsers that read across pages.
+ * A page break between two halves of a paragraph disappears without a trace.
+ */
+export function contentLines(normalized: string): string[] {
+  return normalized.split('\n').filter((line) => line !== PAGE_BREAK);
+}
+
+/** Joins wrapped lines of one paragraph into a single line of prose. */
+export function joinProse(lines: readonly string[]): string {
+  return lines
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0)
+    .join(' ')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
+}
