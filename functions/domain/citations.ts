@@ -1,4 +1,13 @@
 import type { Citation, CitationSource } from './determination.ts';
+import { repairWords, vocabularyOf } from './fuzzy.ts';
+
+/** Words of guideline citations, so OCR damage does not hide a title or a page range. */
+export const GUIDELINE_WORDS = vocabularyOf(
+  `Decision based Chronic Treatment Guidelines Medical Acupuncture Postsurgical Official Disability
+  American College Occupational Environmental Medicine Edition Chapter Citation Administrator
+  Reviewer Physician Expert evidence decision Page(s) Muscle relaxants Opioids criteria Massage
+  therapy Utilization Schedule Practice`.split(/\s+/).filter((word) => word.length >= 5),
+);
 
 const NO_CITATION = /did\s+not\s+(?:cite|use|provide|base)|no\s+(?:medical\s+)?(?:evidence|guidelines?)\s+(?:was|were)?\s*(?:cited|provided)|not\s+cite\s+any/i;
 const CITATION_START = /Decision\s+based\s+on\s+|(?:based\s+(?:its|his\/her|his|her|their)\s+decision\s+on\s+(?:the\s+)?)/gi;
@@ -14,12 +23,13 @@ const NAMED_TITLE =
  * saying nothing was cited gives one NONE citation, so the statement is kept.
  */
 export function readCitations(paragraph: string): Citation[] {
-  const text = paragraph.replace(/\s+/g, ' ').trim();
+  const printed = paragraph.replace(/\s+/g, ' ').trim();
+  const text = repairWords(printed, GUIDELINE_WORDS);
   if (text.length === 0) return [];
   const starts = [...text.matchAll(CITATION_START)];
   if (starts.length === 0) {
-    if (NO_CITATION.test(text)) return [noneCitation(text)];
-    return [readCitation(text, text)];
+    if (NO_CITATION.test(text)) return [noneCitation(printed)];
+    return [readCitation(text, printed)];
   }
   const citations: Citation[] = [];
   for (let i = 0; i < starts.length; i++) {
@@ -29,9 +39,9 @@ export function readCitations(paragraph: string): Citation[] {
     if (body.length === 0) continue;
     // The first citation keeps any preamble ("The Expert Reviewer did not base their decision on the MTUS.").
     const printedFrom = i === 0 ? 0 : start.index;
-    citations.push(readCitation(body, text.slice(printedFrom, end).trim()));
+    citations.push(readCitation(body, starts.length === 1 ? printed : text.slice(printedFrom, end).trim()));
   }
-  return citations.length > 0 ? citations : [noneCitation(text)];
+  return citations.length > 0 ? citations : [noneCitation(printed)];
 }
 
 function noneCitation(text: string): Citation {

@@ -1,3 +1,4 @@
+import { repairDecisionSentence } from './headings.ts';
 /**
  * Reads what a rationale concludes: whether the reviewer found the treatment medically
  * necessary. The conclusion is the last sentence that says so; earlier sentences quote
@@ -41,8 +42,7 @@ export function rationaleConclusion(rationale: string): boolean | null {
   const all = sentences(rationale);
   for (let i = all.length - 1; i >= Math.max(0, all.length - 4); i--) {
     const sentence = all[i]!;
-    if (!/necess|appropriate|certif|warranted|support|indicated|recommend|approv|authoriz|denied|reasonable/i.test(sentence)) continue;
-    const verdict = necessityOf(sentence);
+    const verdict = necessityOf(repairDecisionSentence(sentence));
     if (verdict !== null) return verdict;
   }
   return null;

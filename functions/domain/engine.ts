@@ -58,7 +58,7 @@ export function classifyLetter(text: string, context: ReadingContext = {}): Dete
     engineVersion: ENGINE_VERSION,
     status: 'CLASSIFIED',
     layout: parsed.layout,
-    ...readLetterFacts(lines.join('\n')),
+    ...readLetterFacts(lines.join('\n'), text),
     outcome,
     items,
     flags: [...flags],

@@ -75,3 +75,19 @@ export function resolveOcrWord<T>(word: string, vocabulary: ReadonlyMap<string, 
   }
   return bestDistance <= max && !ambiguous ? best : null;
 }
+
+/** A vocabulary for {@link repairWords}: folded spelling to the word as it should read. */
+export function vocabularyOf(words: readonly string[]): ReadonlyMap<string, string> {
+  return new Map(words.map((word) => [ocrFold(word), word]));
+}
+
+/**
+ * Rewrites the OCR-damaged words of `text` that unambiguously stand for a word of the
+ * vocabulary (`Declsion` to `Decision`), leaving every other word as written.
+ */
+export function repairWords(text: string, vocabulary: ReadonlyMap<string, string>): string {
+  return text.replace(/[A-Za-z0-9|]{5,}/g, (word) => {
+    if (/^[A-Za-z]+$/.test(word) && vocabulary.get(word.toLowerCase()) !== undefined) return word;
+    return resolveOcrWord(word, vocabulary) ?? word;
+  });
+}

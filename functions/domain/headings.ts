@@ -1,4 +1,4 @@
-import { boundedDistance, ocrFold, resolveOcrWord } from './fuzzy.ts';
+import { boundedDistance, ocrFold, repairWords, resolveOcrWord, vocabularyOf } from './fuzzy.ts';
 import type { Decision } from './determination.ts';
 
 /**
@@ -88,14 +88,9 @@ export function readDecisionWord(word: string): DecisionWord | null {
   return decision ? { decision, exact: false } : null;
 }
 
-const DECISION_SENTENCE_WORDS = new Map<string, string>(
-  ['medically', 'necessary', 'appropriate', 'not'].map((word) => [ocrFold(word), word]),
-);
+const DECISION_SENTENCE_WORDS = vocabularyOf(['medically', 'necessary', 'appropriate', 'certified']);
 
-/** Undoes OCR damage in the words of a 2013 decision sentence ("rnedically necessarv"). */
+/** Undoes OCR damage in the words of a decision sentence ("rnedically necessarv"). */
 export function repairDecisionSentence(text: string): string {
-  return text.replace(/[A-Za-z0-9|]{5,}/g, (word) => {
-    if (/^(?:medically|necessary|appropriate)$/i.test(word)) return word;
-    return resolveOcrWord(word, DECISION_SENTENCE_WORDS) ?? word;
-  });
+  return repairWords(text, DECISION_SENTENCE_WORDS);
 }

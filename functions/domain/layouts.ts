@@ -2,6 +2,8 @@ import type { Decision, Layout, Outcome } from './determination.ts';
 import { afterLabel, isHeadingLine, readDecisionWord, repairDecisionSentence, type Heading } from './headings.ts';
 import { joinProse } from './normalize.ts';
 import { necessityOf, rationaleConclusion } from './conclusion.ts';
+import { GUIDELINE_WORDS } from './citations.ts';
+import { repairWords } from './fuzzy.ts';
 
 /** One disputed item as the layout printed it, before classification. */
 export interface ParsedItem {
@@ -269,7 +271,8 @@ function parse2013(lines: readonly string[], from: number): ParsedLetter | NotAD
 }
 
 /** 2013 guideline paragraphs name each party in its own sentences. */
-function splitGuidelineParties(paragraph: string): { claimsAdministrator: string | null; reviewer: string | null } {
+function splitGuidelineParties(printed: string): { claimsAdministrator: string | null; reviewer: string | null } {
+  const paragraph = repairWords(printed, GUIDELINE_WORDS);
   const parts = paragraph.split(/(?=\bThe\s+(?:Claims\s+Administrator|Physician\s+Reviewer|Expert\s+Reviewer|Professional\s+Reviewer|Reviewer)\b)/);
   const claims = parts.filter((part) => /^The\s+Claims\s+Administrator/i.test(part)).join(' ').trim();
   const reviewer = parts.filter((part) => /^The\s+(?:Physician|Expert|Professional)?\s*Reviewer/i.test(part)).join(' ').trim();
@@ -303,14 +306,16 @@ function parseEarliest(lines: readonly string[]): ParsedLetter | NotADeterminati
       const headingSays = /IS\s+NOT\s+MEDICALLY|WAS\s+NOT\s+MEDICALLY/i.test(rationaleHeading) && !/IS\s*\/\s*WAS/i.test(rationaleHeading)
         ? false
         : /IS\s+MEDICALLY/i.test(rationaleHeading) && !/NOT/i.test(rationaleHeading) ? true : null;
-      const rationale = sections.earlyRationale ?? '';
+      // The rationale heading ends in its verdict ("... IS NOT MEDICALLY NECESSARY:"), not in rationale text.
+      const rationale = (sections.earlyRationale ?? '').replace(/^(?:\/?\s*(?:IS|WAS)\s*)*(?:NOT\s+)?MEDICALLY\s+NECESSARY\s*:?\s*/i, '');
       const fromRationale = rationaleConclusion(rationale);
-      const necessary = issueSays ?? (stated === 'UPHELD' ? false : stated === 'OVERTURNED' ? true : null) ?? headingSays ?? fromRationale;
+      const coverSays = stated === 'UPHELD' ? false : stated === 'OVERTURNED' ? true : null;
+      const necessary = issueSays ?? headingSays ?? coverSays ?? fromRationale;
       if (necessary === null) continue;
       items.push({
         request,
         decision: necessary ? 'OVERTURNED' : 'UPHELD',
-        decisionExact: issueSays !== null || (stated !== null && stated !== 'PARTIALLY_OVERTURNED'),
+        decisionExact: (issueSays ?? headingSays ?? coverSays) !== null,
         claimsAdministratorGuideline: null,
         reviewerGuideline: sections.earlyGuidelines ?? null,
         rationale,

@@ -1,4 +1,5 @@
 import type { ClassifiedDetermination } from './determination.ts';
+import { repairWords, vocabularyOf } from './fuzzy.ts';
 
 /** Letter-level facts read outside the items: case, dates, reviewer, employee. */
 export type LetterFacts = Pick<ClassifiedDetermination, 'caseNumber' | 'dates' | 'reviewer' | 'employee'>;
@@ -23,9 +24,13 @@ const NARRATIVE_DATES: ReadonlyArray<[keyof LetterFacts['dates'], RegExp]> = [
 
 const AGE_SEX = /\b(\d{1,3})[-\s]+(?:year|yr)s?[-\s]+old,?\s+(?:(?:right|left)[-\s]+hand(?:ed)?\s+)?(male|female|man|woman|gentleman|lady)\b/i;
 
-/** Reads the letter-level facts from the whole normalised letter. */
-export function readLetterFacts(prose: string): LetterFacts {
-  const caseMatch = CASE_NUMBER.exec(prose);
+/**
+ * Reads the letter-level facts from the whole normalised letter. `raw` is the text before
+ * page furniture was removed: a case number printed only as a running header is still the
+ * letter's case number.
+ */
+export function readLetterFacts(prose: string, raw: string): LetterFacts {
+  const caseMatch = CASE_NUMBER.exec(prose) ?? CASE_NUMBER.exec(raw);
   const caseNumber = caseMatch ? (caseMatch[1] ?? caseMatch[2])!.replace(/\s+/g, '').toUpperCase().replace(/^CN/, 'CM') : null;
   const dates: LetterFacts['dates'] = { injury: null, urDecision: null, received: null, assigned: null, decision: null };
   for (const [field, pattern] of LABELLED_DATES) dates[field] = isoDate(pattern.exec(prose)?.[1]);
@@ -53,16 +58,28 @@ export function isoDate(written: string | undefined): string | null {
   return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
-function readReviewer(prose: string): LetterFacts['reviewer'] {
-  const licensure = /State\(?s?\)?\s+of\s+Licensure\s*:?\s*([^\n]+)/i.exec(prose);
-  const specialty = /Certification\(?s?\)?\s*\/\s*Specialty\s*:?\s*([^\n]+)/i.exec(prose);
+const CREDENTIAL_WORDS = vocabularyOf(['Board', 'Certified', 'subspecialty', 'licensed', 'practice', 'Specialty', 'Licensure', 'Certification']);
+
+/** A label's value, continued on the next line when the line ends mid-phrase (`Medicine &`). */
+function labelValue(prose: string, label: RegExp): string | undefined {
+  const match = new RegExp(label.source + String.raw`\s*:?\s*([^\n]+)((?:\n[^\n]+)?)`, 'i').exec(prose);
+  if (!match) return undefined;
+  const value = match[1]!.trim();
+  return /(?:[&,/-]|\band)$/i.test(value) ? `${value} ${match[2]!.trim()}` : value;
+}
+
+function readReviewer(raw: string): LetterFacts['reviewer'] {
+  const summaryAt = raw.search(/CLINICAL\s+CASE\s+SUMMARY|CASE\s+SUMMARY/i);
+  const prose = repairWords(raw.slice(0, summaryAt > 0 ? summaryAt : 4000), CREDENTIAL_WORDS) + raw.slice(summaryAt > 0 ? summaryAt : 4000);
+  const licensure = labelValue(prose, /State\(?s?\)?\s+of\s+Licensure/);
+  const specialty = labelValue(prose, /Certification\(?s?\)?\s*\/\s*Specialty/);
   if (licensure || specialty) {
-    return { licensure: list(licensure?.[1]), specialties: list(specialty?.[1]), subspecialties: [] };
+    return { licensure: list(licensure), specialties: list(specialty), subspecialties: [] };
   }
   const sentence = prose.replace(/\s+/g, ' ');
-  const board = /\b(?:is\s+)?Board\s+Certified\s+in\s+(.+?)(?:,\s*(?:has|and|is)\b|\s+and\s+(?:has|is)\b|\.\s)/i.exec(sentence);
+  const board = /\b(?:is\s+)?Board\s+Certified\s+in\s+(.+?)(?:,\s*(?:has|and|is)\b|\s+and\s+(?:has|is)\b|\.(?:\s|$))/i.exec(sentence);
   const sub = /\bsub-?specialt(?:y|ies)\s+in\s+(.+?)(?:,\s*(?:and\s+)?(?:is|has)\b|\s+and\s+(?:is|has)\b|\.\s)/i.exec(sentence);
-  const licensed = /\blicensed\s+to\s+practice\s+in\s+(.+?)\.\s/i.exec(sentence);
+  const licensed = /\blicensed\s+to\s+practice\s+in\s+(.+?)\.(?:\s|$)/i.exec(sentence);
   return { licensure: list(licensed?.[1]), specialties: list(board?.[1]), subspecialties: list(sub?.[1]) };
 }
 
