@@ -28,6 +28,8 @@ const CORRECTION_VOCABULARY: ReadonlyMap<string, string> = (() => {
 })();
 const KNOWN_FOLDED = new Set([...REQUEST_WORDS].map(ocrFold));
 
+const WORD = /[A-Za-z0-9|]+(?:['’][A-Za-z]+)?/g;
+
 interface RequestWord {
   /** The word as written. */
   readonly written: string;
@@ -42,7 +44,7 @@ interface RequestWord {
  */
 function readWords(request: string): RequestWord[] {
   const words: RequestWord[] = [];
-  for (const match of request.matchAll(/[A-Za-z0-9|]+(?:['’][A-Za-z]+)?/g)) {
+  for (const match of request.matchAll(WORD)) {
     const written = match[0];
     const folded = ocrFold(written);
     if (folded.length === 0 || /^\d+$/.test(written)) {
@@ -90,7 +92,12 @@ function findDrugs(words: readonly RequestWord[]): Array<{ name: DrugName; start
 export function classifyRequest(request: string): TreatmentClass {
   const words = readWords(request);
   const corrected = words.some((word) => word.corrected);
-  const readable = words.map((word) => (word.corrected ? word.folded : word.written)).join(' ');
+  let index = 0;
+  // The request with its OCR-damaged words read right, punctuation kept for the service patterns.
+  const readable = request.replace(WORD, () => {
+    const word = words[index++]!;
+    return word.corrected ? word.folded : word.written;
+  });
 
   for (const service of SERVICE_RULES) {
     const match = service.pattern.exec(readable);
