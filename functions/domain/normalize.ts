@@ -40,8 +40,8 @@ export function normalizeText(raw: string): string {
   text = text.replace(/[\u2010-\u2014\u00AD]/g, (c) => (c === '\u00AD' ? '' : '-'));
   // eslint-disable-next-line no-control-regex
   text = text.replace(/[\u0000-\u0008\u000B\u000E-\u001F\u007F]/g, '');
-  let lines = text.split('\n');
-  lines = collapseAlternateBlankLines(lines);
+  let lines = collapseAlternateBlankLines(text.split('\n'));
+  lines = lines.flatMap((line) => line.split(PAGE_BREAK).flatMap((part, i) => (i === 0 ? [part] : [PAGE_BREAK, part])));
   lines = lines.map(cleanLine);
   lines = removePageFurniture(lines);
   lines = joinHyphenatedWords(lines);
@@ -69,7 +69,7 @@ function collapseAlternateBlankLines(lines: string[]): string[] {
 }
 
 function cleanLine(line: string): string {
-  if (line.includes('\f')) return line.replace(/[^\f]/g, '').length ? PAGE_BREAK : line;
+  if (line === PAGE_BREAK) return line;
   let cleaned = line.replace(/\s+$/, '');
   // OCR reads specks and rules as punctuation: a line with no letter or digit is noise.
   if (!/[A-Za-z0-9]/.test(cleaned)) return '';
@@ -97,7 +97,7 @@ function joinHyphenatedWords(lines: string[]): string[] {
   const out = [...lines];
   for (let i = 0; i < out.length - 1; i++) {
     const line = out[i]!;
-    const match = /([A-Za-z]+)-$/.exec(line);
+    const match = /([A-Za-z0-9]+)-$/.exec(line);
     if (!match) continue;
     let next = i + 1;
     while (next < out.length && out[next] === PAGE_BREAK) next++;

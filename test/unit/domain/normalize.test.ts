@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeText, PAGE_BREAK } from '../../../functions/domain/index.ts';
+
+describe('normalizeText', () => {
+  it('turns CRLF and CR line ends into LF', () => {
+    expect(normalizeText('one\r\ntwo\rthree')).toBe('one\ntwo\nthree');
+  });
+
+  it('drops the blank line the published text puts after every printed line', () => {
+    const printed = ['HOW THE IMR FINAL DETERMINATION WAS MADE', 'line two', ' ', 'line four', 'line five', 'line six', 'line seven', 'line eight'];
+    const published = printed.map((line) => `${line} \n`).join('\n');
+    expect(normalizeText(published)).toBe('HOW THE IMR FINAL DETERMINATION WAS MADE\nline two\n\nline four\nline five\nline six\nline seven\nline eight');
+  });
+
+  it('keeps ordinary blank lines between paragraphs', () => {
+    expect(normalizeText('first paragraph\n\nsecond paragraph')).toBe('first paragraph\n\nsecond paragraph');
+  });
+
+  it('replaces fax banners, page footers and running case numbers by page breaks', () => {
+    const text = [
+      'JAN-28-2015 10:41 FROM:MAXIMUS FEDERAL SVCS  TO:9165551234  P.2/6',
+      'The rationale continues',
+      'CM14-0209876',
+      'Page 2 of 6',
+      'on the next page.',
+      'P.3/6',
+      'CM14-0209876',
+    ].join('\n');
+    // Breaks at the very start and end of the text are trimmed away.
+    expect(normalizeText(text)).toBe(`The rationale continues\n${PAGE_BREAK}\non the next page.`);
+  });
+
+  it('keeps a case number that is a labelled field, not furniture', () => {
+    expect(normalizeText('Case Number: CM14-0209876\nCM14-0209876\nCM14-0209876')).toContain('Case Number: CM14-0209876');
+  });
+
+  it('joins words hyphenated across lines and keeps real compound hyphens', () => {
+    expect(normalizeText('is not medi-\ncally necessary')).toBe('is not medically\nnecessary');
+    expect(normalizeText('short-\nterm use')).toBe('short-term\nuse');
+    expect(normalizeText('at 6-\nmonth intervals')).toBe('at 6-month\nintervals');
+    expect(normalizeText('disc protrusion-\nLumbar annular tear')).toBe('disc protrusion-\nLumbar annular tear');
+  });
+
+  it('joins a hyphenated word across a page break', () => {
+    expect(normalizeText('the treat-\nPage 2 of 6\nment was denied')).toBe(`the treatment\n${PAGE_BREAK}\nwas denied`);
+  });
+
+  it('drops lines of stray OCR punctuation and edge specks', () => {
+    expect(normalizeText('Decision rationale: text\n. , ~\n|Flexeril 7.5mg #60: Upheld |\n_')).toBe('Decision rationale: text\n\nFlexeril 7.5mg #60: Upheld');
+  });
+
+  it('reads form feeds as page breaks and Latin-1 punctuation as ASCII', () => {
+    expect(normalizeText('page one\fpage two')).toBe(`page one\n${PAGE_BREAK}\npage two`);
+    expect(normalizeText('the patient\u2019s \u201Cpain\u201D \u2013 rated')).toBe('the patient\'s "pain" - rated');
+  });
+});
