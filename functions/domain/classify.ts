@@ -52,7 +52,8 @@ function readWords(request: string): RequestWord[] {
       continue;
     }
     if (CORRECTION_VOCABULARY.has(folded) || KNOWN_FOLDED.has(folded) || /\d/.test(written.replace(/[10|]/g, ''))) {
-      words.push({ written, folded, corrected: false });
+      // A digit or bar inside a word is an OCR slip even when folding undoes it (`F1exeril`).
+      words.push({ written, folded, corrected: /[A-Za-z]/.test(written) && /[0-9|]/.test(written) && folded.length >= 4 });
       continue;
     }
     const resolved = resolveOcrWord(written, CORRECTION_VOCABULARY);

@@ -2,7 +2,7 @@ import type { Treatment } from './determination.ts';
 
 const STRENGTH =
   /(\d+(?:\.\d+)?(?:\s*\/\s*\d+(?:\.\d+)?)*)\s*(mg\/ml|mg\/\d*\s*ml|mcg\/hr?|mcg\/h|mcg|mg|gm|grams?|g|ml|%|units?)(?![A-Za-z])/i;
-const TYLENOL_NUMBER = /\b(?:Tylenol|APAP)\s*(?:#|No\.?\s*)\s*\d\b/gi;
+const TYLENOL_NUMBER = /\b(Tylenol|APAP)\s*(?:#|No\.?)\s*(\d)\b/gi;
 const QUANTITY = [
   /#\s*(\d{1,5})\b/g,
   /\b(?:qty|quantity)\.?\s*(?:of\s*)?:?\s*(\d{1,5})\b/gi,
@@ -28,7 +28,8 @@ const DRUG_LIKE = /\b\d+(?:\.\d+)?\s*(?:mg|mcg|%|ml)\b|#\s*\d+/i;
  * and body part. `name` and `generic` come from the classifier and are passed through.
  */
 export function readTreatment(request: string, name: string | null, generic: string | null): Treatment {
-  const withoutTylenolNumber = request.replace(TYLENOL_NUMBER, (match) => match.replace(/#|No\.?/i, 'No '));
+  // "Tylenol #3" names a product (codeine 30mg), not a quantity of three.
+  const withoutTylenolNumber = request.replace(TYLENOL_NUMBER, '$1 No $2');
   return {
     name,
     generic,
