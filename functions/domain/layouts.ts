@@ -88,6 +88,9 @@ function parse2014(lines: readonly string[], from: number): ParsedLetter | NotAD
 
 const ITEM_LABELS: readonly Heading[] = ['claimsAdministratorGuideline', 'reviewerGuideline', 'decisionRationale'];
 
+/** Longest line that can be an item heading; longer lines are prose (and would make matching slow). */
+const MAX_HEADING_LINE = 300;
+
 interface DecisionLine {
   readonly index: number;
   readonly requestPart: string;
@@ -100,6 +103,7 @@ interface DecisionLine {
  * the word damaged; a heading ending a sentence (`... was upheld.`) is prose, not a heading.
  */
 function readDecisionLine(line: string, index: number): DecisionLine | null {
+  if (line.length > MAX_HEADING_LINE) return null;
   const match = /^(.*?)(?:\s*[:;]\s*|\s+)([A-Za-z0-9|]{5,12})\s*$/.exec(line);
   const alone = match ? null : /^\s*:?\s*([A-Za-z0-9|]{5,12})\s*$/.exec(line);
   const word = match ? match[2]! : alone?.[1];

@@ -41,7 +41,11 @@ export function normalizeText(raw: string): string {
   // eslint-disable-next-line no-control-regex
   text = text.replace(/[\u0000-\u0008\u000B\u000E-\u001F\u007F]/g, '');
   let lines = collapseAlternateBlankLines(text.split('\n'));
-  lines = lines.flatMap((line) => line.split(PAGE_BREAK).flatMap((part, i) => (i === 0 ? [part] : [PAGE_BREAK, part])));
+  lines = lines.flatMap((line) => {
+    if (!line.includes(PAGE_BREAK)) return [line];
+    const parts = line.split(PAGE_BREAK).flatMap((part, i) => (i === 0 ? [part] : [PAGE_BREAK, part]));
+    return parts.filter((part) => part === PAGE_BREAK || part.trim() !== '');
+  });
   lines = lines.map(cleanLine);
   lines = removePageFurniture(lines);
   lines = joinHyphenatedWords(lines);
@@ -78,13 +82,13 @@ function cleanLine(line: string): string {
 }
 
 function removePageFurniture(lines: string[]): string[] {
-  const caseNumberLines = lines.filter((line) => CASE_NUMBER_LINE.test(line)).length;
   return lines.map((line) => {
-    if (line === PAGE_BREAK || line === '') return line;
+    // Furniture is short; long lines are content, and skipping them keeps the patterns linear.
+    if (line === PAGE_BREAK || line === '' || line.length > 160) return line;
     if (FAX_BANNER.some((pattern) => pattern.test(line))) return PAGE_BREAK;
     if (PAGE_FOOTER.some((pattern) => pattern.test(line))) return PAGE_BREAK;
-    // A case number alone on a line more than once is a running header, not content.
-    if (caseNumberLines > 1 && CASE_NUMBER_LINE.test(line) && !/number\s*:/i.test(line)) return PAGE_BREAK;
+    // A bare case number on its own line is a running header or footer; a labelled one is a field.
+    if (CASE_NUMBER_LINE.test(line) && !/number\s*:/i.test(line)) return PAGE_BREAK;
     return line;
   });
 }
