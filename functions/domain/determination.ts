@@ -90,8 +90,12 @@ export const DisputedItemSchema = z
 /** A disputed item. */
 export type DisputedItem = z.infer<typeof DisputedItemSchema>;
 
+/** Present only on `imr classify`'s JSON Lines output: which input file the line is about. */
+const SourceFile = z.string().optional().describe("The input file (only in imr classify's JSON Lines output)");
+
 /** A letter that was read and classified. */
 export const ClassifiedDeterminationSchema = z.object({
+  file: SourceFile,
   schemaVersion: z.literal(SCHEMA_VERSION),
   engineVersion: z.string(),
   status: z.literal('CLASSIFIED'),
@@ -123,6 +127,7 @@ export type ClassifiedDetermination = z.infer<typeof ClassifiedDeterminationSche
 
 /** A document that was read but is not an IMR Final Determination. */
 export const UnrecognizedDeterminationSchema = z.object({
+  file: SourceFile,
   schemaVersion: z.literal(SCHEMA_VERSION),
   engineVersion: z.string(),
   status: z.literal('UNRECOGNIZED'),
