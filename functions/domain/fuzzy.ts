@@ -58,6 +58,9 @@ export function resolveOcrWord<T>(word: string, vocabulary: ReadonlyMap<string, 
   if (exact !== undefined) return exact;
   const max = toleratedEdits(folded.length);
   if (max === 0) return null;
+  // OCR damages a letter or two, so a damaged word keeps its vocabulary word's first or last two letters.
+  const ends = endsOf(vocabulary);
+  if (!ends.has(`<${folded.slice(0, 2)}`) && !ends.has(`>${folded.slice(-2)}`)) return null;
   let best: T | null = null;
   let bestDistance = max + 1;
   let ambiguous = false;
@@ -74,6 +77,19 @@ export function resolveOcrWord<T>(word: string, vocabulary: ReadonlyMap<string, 
     }
   }
   return bestDistance <= max && !ambiguous ? best : null;
+}
+
+const ENDS = new WeakMap<ReadonlyMap<string, unknown>, Set<string>>();
+
+/** The first and last two letters of every vocabulary entry, computed once per vocabulary. */
+function endsOf(vocabulary: ReadonlyMap<string, unknown>): Set<string> {
+  let ends = ENDS.get(vocabulary);
+  if (!ends) {
+    ends = new Set();
+    for (const key of vocabulary.keys()) ends.add(`<${key.slice(0, 2)}`).add(`>${key.slice(-2)}`);
+    ENDS.set(vocabulary, ends);
+  }
+  return ends;
 }
 
 /** A vocabulary for {@link repairWords}: folded spelling to the word as it should read. */

@@ -33,16 +33,34 @@ export function headingKey(text: string): string {
   return text.toUpperCase().replace(/[^A-Z0-9]/g, '').replace(/1/g, 'I').replace(/0/g, 'O');
 }
 
+/** The character code `headingKey(text)` would have at `position`, for the first few characters only. */
+function keyCode(text: string, position: number): number {
+  let seen = 0;
+  for (let i = 0; i < text.length && i < 8; i++) {
+    let code = text.charCodeAt(i);
+    if (code >= 97 && code <= 122) code -= 32;
+    else if (code === 49) code = 73;
+    else if (code === 48) code = 79;
+    else if (!((code >= 65 && code <= 90) || (code >= 50 && code <= 57))) continue;
+    if (seen++ === position) return code;
+  }
+  return -1;
+}
+
 const KEYS = Object.fromEntries(Object.entries(HEADINGS).map(([name, text]) => [name, headingKey(text)])) as Record<Heading, string>;
 
 function keysMatch(candidate: string, expected: string): boolean {
   if (candidate === expected) return true;
+  // OCR rarely damages both of a heading's first two letters; checking them first keeps prose lines cheap.
+  if (candidate.charCodeAt(0) !== expected.charCodeAt(0) && candidate.charCodeAt(1) !== expected.charCodeAt(1)) return false;
   const tolerance = expected.length >= 20 ? 3 : expected.length >= 12 ? 2 : 1;
   return boundedDistance(candidate, expected, tolerance) <= tolerance;
 }
 
 /** Whether a whole line is the heading (nothing else on it but punctuation). */
 export function isHeadingLine(line: string, heading: Heading): boolean {
+  // A heading line is about as long as its text; prose lines are rejected before any work.
+  if (line.length > HEADINGS[heading].length * 2 + 8) return false;
   const key = headingKey(line);
   const expected = KEYS[heading];
   if (Math.abs(key.length - expected.length) > 3) return false;
@@ -54,15 +72,21 @@ export function isHeadingLine(line: string, heading: Heading): boolean {
  * otherwise null. The colon may be missing.
  */
 export function afterLabel(line: string, heading: Heading): string | null {
-  const label = HEADINGS[heading];
-  const words = label.split(/\s+/).length;
-  const lineWords = line.trim().split(/\s+/);
-  if (lineWords.length < words) return null;
-  const head = lineWords.slice(0, words).join(' ');
-  if (!keysMatch(headingKey(head), KEYS[heading])) return null;
-  const rest = lineWords.slice(words).join(' ');
-  return rest.replace(/^[:;.,\s]+/, '');
+  const trimmed = line.trimStart();
+  const expected = KEYS[heading];
+  if (keyCode(trimmed, 0) !== expected.charCodeAt(0) && keyCode(trimmed, 1) !== expected.charCodeAt(1)) return null;
+  const word = /\S+/g;
+  let end = 0;
+  for (let w = 0; w < WORD_COUNTS[heading]; w++) {
+    const found = word.exec(trimmed);
+    if (!found) return null;
+    end = found.index + found[0].length;
+  }
+  if (!keysMatch(headingKey(trimmed.slice(0, end)), KEYS[heading])) return null;
+  return trimmed.slice(end).replace(/^[:;.,\s]+/, '').replace(/\s+/g, ' ').trimEnd();
 }
+
+const WORD_COUNTS = Object.fromEntries(Object.entries(HEADINGS).map(([name, text]) => [name, text.split(/\s+/).length])) as Record<Heading, number>;
 
 const DECISION_WORDS = new Map<string, Decision>([
   [ocrFold('Upheld'), 'UPHELD'],
@@ -84,6 +108,9 @@ export function readDecisionWord(word: string): DecisionWord | null {
   if (/^(?:upheld|overturned)$/i.test(cleaned)) {
     return { decision: cleaned.toLowerCase() === 'upheld' ? 'UPHELD' : 'OVERTURNED', exact: true };
   }
+  const folded = ocrFold(cleaned);
+  // Both words start "up" or "ov"; a word matching neither letter is prose.
+  if (!'uo'.includes(folded[0] ?? '') && !'pv'.includes(folded[1] ?? '')) return null;
   const decision = resolveOcrWord(cleaned, DECISION_WORDS);
   return decision ? { decision, exact: false } : null;
 }

@@ -68,9 +68,29 @@ function labelValue(prose: string, label: RegExp): string | undefined {
   return /(?:[&,/-]|\band)$/i.test(value) ? `${value} ${match[2]!.trim()}` : value;
 }
 
-function readReviewer(raw: string): LetterFacts['reviewer'] {
+/**
+ * The passages that state the reviewer's credentials: everything before the case summary
+ * and, in the earliest layout, the qualifications section at the end.
+ */
+function credentialPassages(raw: string): string {
   const summaryAt = raw.search(/CLINICAL\s+CASE\s+SUMMARY|CASE\s+SUMMARY/i);
-  const prose = repairWords(raw.slice(0, summaryAt > 0 ? summaryAt : 4000), CREDENTIAL_WORDS) + raw.slice(summaryAt > 0 ? summaryAt : 4000);
+  const head = raw.slice(0, summaryAt > 0 ? summaryAt : 4000);
+  const qualificationsAt = raw.search(/MEDICAL\s+REVIEWER\s+QUALIFICATIONS/i);
+  const tail = qualificationsAt > 0 ? raw.slice(qualificationsAt, qualificationsAt + 2000) : '';
+  return `${head}\n${tail}`;
+}
+
+function readReviewer(raw: string): LetterFacts['reviewer'] {
+  const passages = credentialPassages(raw);
+  const reviewer = readCredentials(passages);
+  // The labelled form never states subspecialties; the sentence form may.
+  const complete = reviewer.licensure.length > 0 && reviewer.specialties.length > 0 && (reviewer.subspecialties.length > 0 || /Licensure\s*:/i.test(passages));
+  if (complete) return reviewer;
+  // Only when the plain reading misses something is it worth reading through OCR damage.
+  return readCredentials(repairWords(passages, CREDENTIAL_WORDS));
+}
+
+function readCredentials(prose: string): LetterFacts['reviewer'] {
   const licensure = labelValue(prose, /State\(?s?\)?\s+of\s+Licensure/);
   const specialty = labelValue(prose, /Certification\(?s?\)?\s*\/\s*Specialty/);
   if (licensure || specialty) {
@@ -92,7 +112,7 @@ function list(value: string | undefined): string[] {
 }
 
 function readEmployee(prose: string): LetterFacts['employee'] {
-  const match = AGE_SEX.exec(prose.replace(/\s+/g, ' '));
+  const match = AGE_SEX.exec(prose);
   if (!match) return { age: null, sex: null };
   const age = Number(match[1]);
   const word = match[2]!.toLowerCase();

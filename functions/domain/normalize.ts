@@ -101,6 +101,7 @@ function joinHyphenatedWords(lines: string[]): string[] {
   const out = [...lines];
   for (let i = 0; i < out.length - 1; i++) {
     const line = out[i]!;
+    if (!line.endsWith('-')) continue;
     const match = /([A-Za-z0-9]+)-$/.exec(line);
     if (!match) continue;
     let next = i + 1;
