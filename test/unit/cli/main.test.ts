@@ -1,8 +1,8 @@
-import { mkdtempSync, mkdirSync, writeFileSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main, EXIT, type Console } from '../../../functions/cli/main.ts';
 import { LETTERS_DIR, loadGoldenLetters } from '../../fixtures/golden.ts';
 import { DeterminationSchema } from '../../../functions/domain/index.ts';
@@ -27,6 +27,8 @@ let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'imr-cli-'));
 });
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function file(name: string, content: string | Buffer): string {
   const path = join(dir, name);
