@@ -1,32 +1,3 @@
-/** Codes a user can act on when a document cannot be read. */
-export type InputErrorCode =
-  | 'NOT_FOUND'
-  | 'NOT_A_FILE'
-  | 'EMPTY'
-  | 'TOO_LARGE'
-  | 'UNSUPPORTED_TYPE'
-  | 'BINARY'
-  | 'CORRUPT'
-  | 'ENCRYPTED'
-  | 'TOO_MANY_PAGES'
-  | 'IMAGE_TOO_SMALL'
-  | 'OCR_UNAVAILABLE';
-
-/**
- * A document that cannot be read (exit code 2). The message names the file, what is wrong
- * and, where there is one, what to do; it never quotes the document's content.
- */
-export class InputError extends Error {
-  override readonly name = 'InputError';
-  /** What went wrong, for programs. */
-  readonly code: InputErrorCode;
-
-  constructor(code: InputErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
-}
-
 /** A command line that cannot be obeyed (unknown command or option, missing file). */
 export class UsageError extends Error {
   override readonly name = 'UsageError';

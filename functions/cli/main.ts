@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { classifyLetter, readableText, ENGINE_VERSION, type Determination } from '../domain/index.ts';
-import { readDocument } from './document.ts';
-import { InputError, UsageError } from './errors.ts';
+import { DocumentReader } from '../reader/read-document.ts';
+import { InputError } from '../reader/errors.ts';
+import { UsageError } from './errors.ts';
 
 /** Exit codes of the `imr` command (spec section 2). */
 export const EXIT = { CLASSIFIED: 0, USAGE: 1, UNREADABLE: 2, UNRECOGNIZED: 3 } as const;
@@ -32,7 +33,7 @@ const processConsole: Console = {
 };
 
 /** Runs the `imr` command line and returns its exit code. */
-export async function main(argv: readonly string[], io: Console = processConsole): Promise<number> {
+export async function main(argv: readonly string[], io: Console = processConsole, reader = new DocumentReader()): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],
@@ -48,12 +49,12 @@ export async function main(argv: readonly string[], io: Console = processConsole
       io.out(`${USAGE}\n`);
       return values.help ? EXIT.CLASSIFIED : EXIT.USAGE;
     }
-    if (command === 'text') return await printText(files, io);
-    if (command === 'classify') return await classifyFiles(files, io);
+    if (command === 'text') return await printText(files, io, reader);
+    if (command === 'classify') return await classifyFiles(files, io, reader);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (error instanceof InputError) {
-      io.err(`imr: ${error.message}\n`);
+      io.err(`imr: ${(error as InputError).message}\n`);
       return EXIT.UNREADABLE;
     }
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
@@ -62,12 +63,14 @@ export async function main(argv: readonly string[], io: Console = processConsole
     }
     io.err(`imr: unexpected failure (${(error as Error).name}); please report it with the file that caused it\n`);
     return EXIT.UNREADABLE;
+  } finally {
+    await reader.close();
   }
 }
 
-async function printText(files: readonly string[], io: Console): Promise<number> {
+async function printText(files: readonly string[], io: Console, reader: DocumentReader): Promise<number> {
   if (files.length !== 1) throw new UsageError('imr text takes exactly one FILE');
-  const document = await readDocument(files[0]!);
+  const document = await reader.readFile(files[0]!);
   io.out(`${readableText(document.text)}\n`);
   return EXIT.CLASSIFIED;
 }
@@ -76,16 +79,16 @@ function exitCodeOf(determination: Determination): number {
   return determination.status === 'CLASSIFIED' ? EXIT.CLASSIFIED : EXIT.UNRECOGNIZED;
 }
 
-async function classifyOne(path: string): Promise<Determination> {
-  const document = await readDocument(path);
+async function classifyOne(path: string, reader: DocumentReader): Promise<Determination> {
+  const document = await reader.readFile(path);
   return classifyLetter(document.text, { ocrConfidence: document.ocrConfidence, warnings: document.warnings });
 }
 
-async function classifyFiles(args: readonly string[], io: Console): Promise<number> {
+async function classifyFiles(args: readonly string[], io: Console, reader: DocumentReader): Promise<number> {
   if (args.length === 0) throw new UsageError('imr classify needs a FILE or FOLDER');
   const single = args.length === 1 && !(await isDirectory(args[0]!));
   if (single) {
-    const determination = await classifyOne(args[0]!);
+    const determination = await classifyOne(args[0]!, reader);
     io.out(`${JSON.stringify(determination, null, 2)}\n`);
     return exitCodeOf(determination);
   }
@@ -96,12 +99,13 @@ async function classifyFiles(args: readonly string[], io: Console): Promise<numb
   for (const file of files) {
     bar?.increment(0, { file });
     try {
-      const determination = await classifyOne(file);
+      const determination = await classifyOne(file, reader);
       io.out(`${JSON.stringify({ file, ...determination })}\n`);
       if (worst === EXIT.CLASSIFIED) worst = exitCodeOf(determination);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      io.out(`${JSON.stringify({ file, status: 'UNREADABLE', error: { code: error.code, message: error.message } })}\n`);
+      const { code, message } = error;
+      io.out(`${JSON.stringify({ file, status: 'UNREADABLE', error: { code, message } })}\n`);
       worst = EXIT.UNREADABLE;
     }
     bar?.increment(1);

@@ -78,6 +78,8 @@ function cleanLine(line: string): string {
   // OCR reads specks and rules as punctuation: a line with no letter or digit is noise.
   if (!/[A-Za-z0-9]/.test(cleaned)) return '';
   cleaned = cleaned.replace(/^[\s|~_•·»«]+(?=\S)/, '').replace(/[\s|~_•·»«]+$/, '');
+  // OCR reads a 1 as a bar: next to digits, or as the count in "1 x 3".
+  cleaned = cleaned.replace(/\|(?=\d)|(?<=\d)\|/g, '1').replace(/(?<=\s)\|(?=\s+[xX×]\s*\d)/g, '1');
   return cleaned.replace(/ {2,}/g, (run) => (run.length >= 3 ? '   ' : '  '));
 }
 

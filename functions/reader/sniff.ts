@@ -1,21 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { InputError } from './errors.ts';
 
-/** Largest text letter accepted; real letters are 4-25 KB, so anything near this is not one. */
-export const MAX_TEXT_BYTES = 10 * 1024 * 1024;
-
 /** Kinds of document sniffed from their first bytes. */
 export type DocumentKind = 'text' | 'pdf' | 'tiff' | 'png' | 'jpeg' | 'textract-json' | 'binary';
-
-/** A document's text and how it was obtained. */
-export interface DocumentText {
-  readonly kind: DocumentKind;
-  readonly text: string;
-  /** Mean OCR confidence 0..1, when the text came from OCR. */
-  readonly ocrConfidence?: number;
-  /** Notes about the reading (low-confidence pages and such). */
-  readonly warnings: string[];
-}
 
 /** Sniffs a document's kind from its bytes; the file name is never trusted. */
 export function sniffKind(bytes: Uint8Array): DocumentKind {

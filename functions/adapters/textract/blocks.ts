@@ -1,0 +1,186 @@
+/**
+ * Turns Amazon Textract text-detection responses into the text of a letter: lines in reading
+ * order per page, two-column passages read column by column, label/value pairs of header
+ * grids kept on one line, running headers and footers dropped, pages separated by form feeds.
+ * Pure: responses in, text out. Works on `DetectDocumentText`, `GetDocumentTextDetection`
+ * (every `NextToken` page) and `AnalyzeDocument` responses alike (only LINE blocks are read).
+ */
+import { TextractError } from './errors.ts';
+
+/** The parts of a Textract Block this module reads. */
+export interface TextractBlock {
+  readonly BlockType?: string;
+  readonly Text?: string;
+  readonly Page?: number;
+  readonly Confidence?: number;
+  readonly Geometry?: {
+    readonly BoundingBox?: { readonly Left?: number; readonly Top?: number; readonly Width?: number; readonly Height?: number };
+    readonly Polygon?: ReadonlyArray<{ readonly X?: number; readonly Y?: number }>;
+  };
+}
+
+/** The parts of a Textract response this module reads. */
+export interface TextractResponse {
+  readonly JobStatus?: string;
+  readonly StatusMessage?: string;
+  readonly DocumentMetadata?: { readonly Pages?: number };
+  readonly Blocks?: readonly TextractBlock[];
+}
+
+/** The text of one page and Textract's mean line confidence on it (0..1). */
+export interface TextractPage {
+  readonly page: number;
+  readonly text: string;
+  readonly confidence: number | null;
+}
+
+interface Line {
+  readonly text: string;
+  readonly top: number;
+  readonly left: number;
+  readonly width: number;
+  readonly height: number;
+  /** Position in Textract's own order on the page. */
+  readonly order: number;
+  readonly confidence: number;
+}
+
+/** Reads responses (one, or every page of a paged job) into per-page text. */
+export function textractPages(responses: readonly TextractResponse[]): TextractPage[] {
+  for (const response of responses) {
+    if (response.JobStatus === 'FAILED') throw new TextractError('JOB_FAILED', `Textract job failed: ${response.StatusMessage ?? 'no reason given'}`);
+    if (response.JobStatus === 'IN_PROGRESS') throw new TextractError('JOB_IN_PROGRESS', 'Textract job is still in progress; its results are not ready');
+  }
+  const blocksByPage = groupBlocks(responses);
+  const linesByPage = new Map<number, Line[]>();
+  for (const [page, blocks] of blocksByPage) {
+    linesByPage.set(
+      page,
+      blocks.filter((block) => block.Text).map((block, order) => {
+        const box = block.Geometry?.BoundingBox ?? {};
+        return { text: block.Text!, top: box.Top ?? 0, left: box.Left ?? 0, width: box.Width ?? 0, height: box.Height ?? 0.01, order, confidence: (block.Confidence ?? 100) / 100 };
+      }),
+    );
+  }
+  const pageCount = Math.max(0, ...responses.map((response) => response.DocumentMetadata?.Pages ?? 0), ...linesByPage.keys());
+  const pageLines = Array.from({ length: pageCount }, (_, i) => linesByPage.get(i + 1) ?? []);
+  const furniture = runningFurniture(pageLines);
+  return pageLines.map((all, i) => {
+    const lines = all.filter((line) => !furniture.has(furnitureKey(line)));
+    const confidence = all.length ? all.reduce((sum, line) => sum + line.confidence, 0) / all.length : null;
+    const text = isRotated(blocksByPage.get(i + 1) ?? []) ? lines.map((line) => line.text).join('\n') : readingOrder(lines);
+    return { page: i + 1, text, confidence };
+  });
+}
+
+/** The whole document's text, pages separated by form feeds. */
+export function textractText(responses: readonly TextractResponse[]): string {
+  return textractPages(responses)
+    .map((page) => page.text)
+    .join('\n\f\n');
+}
+
+function groupBlocks(responses: readonly TextractResponse[]): Map<number, TextractBlock[]> {
+  const groups = new Map<number, TextractBlock[]>();
+  for (const response of responses) {
+    for (const block of response.Blocks ?? []) {
+      if (block.BlockType !== 'LINE') continue;
+      const page = block.Page ?? 1;
+      groups.set(page, [...(groups.get(page) ?? []), block]);
+    }
+  }
+  return groups;
+}
+
+/**
+ * A page is rotated when most of its lines run up or down the page (their polygon's first
+ * edge is more vertical than horizontal). Textract's own order is then the reading order.
+ */
+function isRotated(blocks: readonly TextractBlock[]): boolean {
+  let vertical = 0;
+  let measured = 0;
+  for (const block of blocks) {
+    const [a, b] = block.Geometry?.Polygon ?? [];
+    if (!a || !b) continue;
+    measured++;
+    if (Math.abs((b.Y ?? 0) - (a.Y ?? 0)) > Math.abs((b.X ?? 0) - (a.X ?? 0))) vertical++;
+  }
+  return measured > 0 && vertical / measured > 0.5;
+}
+
+function furnitureKey(line: Line): string {
+  return `${line.top < 0.5 ? 'top' : 'bottom'}:${line.text.replace(/\d+/g, '#').toLowerCase()}`;
+}
+
+/** Lines in the top or bottom 7% of the page that recur (digits aside) on more than one page. */
+function runningFurniture(pages: readonly Line[][]): Set<string> {
+  if (pages.length < 2) return new Set();
+  const counts = new Map<string, number>();
+  for (const lines of pages) {
+    const seen = new Set<string>();
+    for (const line of lines) {
+      if (line.top > 0.07 && line.top + line.height < 0.93) continue;
+      seen.add(furnitureKey(line));
+    }
+    for (const key of seen) counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return new Set([...counts].filter(([, count]) => count >= 2).map(([key]) => key));
+}
+
+/** Rows of lines sharing a baseline, each sorted left to right. */
+function rows(lines: readonly Line[]): Line[][] {
+  const sorted = [...lines].sort((a, b) => a.top - b.top || a.left - b.left);
+  const out: Line[][] = [];
+  for (const line of sorted) {
+    const row = out[out.length - 1];
+    const anchor = row?.[0];
+    if (row && anchor && Math.abs(line.top + line.height / 2 - (anchor.top + anchor.height / 2)) < Math.min(line.height, anchor.height) * 0.6) {
+      row.push(line);
+      row.sort((a, b) => a.left - b.left);
+    } else out.push([line]);
+  }
+  return out;
+}
+
+/** The x position of a gutter no line of the row crosses, between two pieces, or null. */
+function gutterOf(row: readonly Line[]): number | null {
+  for (let i = 1; i < row.length; i++) {
+    const gap = row[i]!.left - (row[i - 1]!.left + row[i - 1]!.width);
+    if (gap > 0.02) return (row[i]!.left + row[i - 1]!.left + row[i - 1]!.width) / 2;
+  }
+  return null;
+}
+
+/**
+ * Reads a page: a run of at least three rows split by one gutter, with prose-wide pieces,
+ * is two columns, read left column first; any other row is one line, its pieces joined
+ * left to right (so header-grid label/value pairs stay together).
+ */
+function readingOrder(lines: readonly Line[]): string {
+  const all = rows(lines);
+  const out: string[] = [];
+  let i = 0;
+  while (i < all.length) {
+    const gutter = gutterOf(all[i]!);
+    if (gutter !== null) {
+      let end = i;
+      const pieces: Line[] = [];
+      while (end < all.length && all[end]!.every((line) => line.left + line.width < gutter || line.left > gutter)) {
+        pieces.push(...all[end]!);
+        end++;
+      }
+      const splitRows = all.slice(i, end).filter((row) => gutterOf(row) !== null).length;
+      const meanWidth = pieces.reduce((sum, line) => sum + line.width, 0) / pieces.length;
+      if (end - i >= 3 && splitRows >= 2 && meanWidth >= 0.25) {
+        const left = pieces.filter((line) => line.left + line.width < gutter);
+        const right = pieces.filter((line) => line.left > gutter);
+        out.push(...left.map((line) => line.text), ...right.map((line) => line.text));
+        i = end;
+        continue;
+      }
+    }
+    out.push(all[i]!.map((line) => line.text).join('   '));
+    i++;
+  }
+  return out.join('\n');
+}

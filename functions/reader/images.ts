@@ -1,0 +1,67 @@
+import { InputError } from './errors.ts';
+
+/** Smallest page image worth reading: below this, letters are a few pixels high. */
+export const MIN_IMAGE_WIDTH = 600;
+export const MIN_IMAGE_HEIGHT = 400;
+
+/** Pixel width below which a page is upscaled before OCR (Tesseract reads 10-12 pt text best at about 300 dpi). */
+const UPSCALE_BELOW_WIDTH = 1600;
+
+/** An image document's pages, each readable as a PNG cleaned for OCR. */
+export interface OpenedImages {
+  readonly pageCount: number;
+  render(index: number): Promise<Buffer>;
+}
+
+/**
+ * Opens a TIFF (multi-page, Group 3/4 fax included), PNG or JPEG with sharp. Pages too small
+ * to read, and files sharp cannot decode, are refused with a clear error.
+ */
+export async function openImages(bytes: Uint8Array, name: string, maxPages: number): Promise<OpenedImages> {
+  const { default: sharp } = await import('sharp');
+  let metadata: import('sharp').Metadata;
+  try {
+    metadata = await sharp(bytes).metadata();
+  } catch (error) {
+    throw new InputError('CORRUPT', `${name}: the image cannot be decoded (damaged or truncated)`, { cause: error });
+  }
+  const pageCount = metadata.pages ?? 1;
+  if (pageCount > maxPages) throw new InputError('TOO_MANY_PAGES', `${name}: ${pageCount} pages is over the ${maxPages}-page limit`);
+  const width = metadata.width ?? 0;
+  const height = metadata.pageHeight ?? metadata.height ?? 0;
+  if (width < MIN_IMAGE_WIDTH || height < MIN_IMAGE_HEIGHT) {
+    throw new InputError('IMAGE_TOO_SMALL', `${name}: ${width}x${height} pixels is too small to read; scan at 200 dpi or more (at least ${MIN_IMAGE_WIDTH}x${MIN_IMAGE_HEIGHT})`);
+  }
+  return {
+    pageCount,
+    async render(index) {
+      try {
+        return await cleanPage(sharp, bytes, index);
+      } catch (error) {
+        throw new InputError('CORRUPT', `${name}: page ${index + 1} cannot be decoded`, { cause: error });
+      }
+    },
+  };
+}
+
+/**
+ * Cleans a page for OCR: grey, contrast stretched, and resampled to roughly square
+ * 200-300 dpi pixels. A standard-resolution fax (204x98 dpi) is stored half as tall as it
+ * should be; it is stretched back, or Tesseract sees squashed letters.
+ */
+async function cleanPage(sharp: typeof import('sharp').default, bytes: Uint8Array, index: number): Promise<Buffer> {
+  const page = sharp(bytes, { page: index }).flatten({ background: '#ffffff' }).greyscale();
+  const { width = 0, height = 0 } = await page.metadata();
+  const pageMeta = await sharp(bytes, { page: index }).metadata();
+  const pageHeight = pageMeta.pageHeight ?? height;
+  const isStandardFax = width >= 1728 && width <= 2600 && pageHeight < width * 0.8;
+  let targetWidth = width;
+  let targetHeight = isStandardFax ? pageHeight * 2 : pageHeight;
+  if (width < UPSCALE_BELOW_WIDTH) {
+    const scale = Math.min(3, UPSCALE_BELOW_WIDTH / width);
+    targetWidth = Math.round(width * scale);
+    targetHeight = Math.round(targetHeight * scale);
+  }
+  const resized = targetWidth !== width || targetHeight !== pageHeight ? page.resize(targetWidth, Math.round(targetHeight), { fit: 'fill', kernel: 'lanczos3' }) : page;
+  return resized.normalise().png({ compressionLevel: 1 }).toBuffer();
+}

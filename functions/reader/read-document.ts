@@ -1,0 +1,187 @@
+import { availableParallelism } from 'node:os';
+import pLimit from 'p-limit';
+import { InputError } from './errors.ts';
+import { decodeText, readDocumentBytes, sniffKind, type DocumentKind } from './sniff.ts';
+import { openPdf } from './pdf.ts';
+import { openImages } from './images.ts';
+import { createLocalRecognizer, type PageRecognizer } from '../adapters/tesseract/recognizer.ts';
+import { textractPages, type TextractResponse } from '../adapters/textract/blocks.ts';
+import { TextractError } from '../adapters/textract/errors.ts';
+
+/** Limits, Textract's own: a document of at most 500 MB and 3,000 pages; one page image at most 10 MB; a text letter at most 10 MB. */
+export const LIMITS = {
+  documentBytes: 500 * 1024 * 1024,
+  pages: 3000,
+  singleImageBytes: 10 * 1024 * 1024,
+  textBytes: 10 * 1024 * 1024,
+} as const;
+
+/** Resolution scanned PDF pages are rasterised at for OCR. */
+const PDF_OCR_DPI = 300;
+/** Pages under this OCR confidence are named in the warnings. */
+const LOW_PAGE_CONFIDENCE = 0.6;
+
+/** A document's text and how it was obtained. */
+export interface DocumentText {
+  readonly kind: DocumentKind;
+  readonly text: string;
+  readonly pageCount: number;
+  /** Pages read by OCR (the rest had a text layer or were text). */
+  readonly ocrPages: number;
+  /** Mean OCR confidence 0..1 over the document, when any of it came from OCR. */
+  readonly ocrConfidence?: number;
+  /** The OCR engine used, when one was. */
+  readonly engine?: string;
+  /** Notes about the reading (low-confidence pages and such). */
+  readonly warnings: string[];
+}
+
+const KIND_NAMES: Record<DocumentKind, string> = { pdf: 'PDF', tiff: 'TIFF', png: 'PNG', jpeg: 'JPEG', 'textract-json': 'Textract JSON', text: 'text', binary: 'binary' };
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1048576).toFixed(1)} MB`;
+}
+
+/**
+ * Reads any supported document into the text the parser reads: text directly, PDF text
+ * layers directly, scanned pages through local OCR (pages in parallel up to the cores),
+ * Textract JSON through the block reader. One instance keeps its OCR workers across
+ * documents; `close()` them when done.
+ */
+export class DocumentReader {
+  private recognizer: PageRecognizer | null = null;
+  private readonly limit: ReturnType<typeof pLimit>;
+
+  constructor(
+    private readonly createRecognizer: () => PageRecognizer = () => createLocalRecognizer(availableParallelism()),
+    concurrency = availableParallelism(),
+  ) {
+    this.limit = pLimit(concurrency);
+  }
+
+  /** Reads a file; throws {@link InputError} with a one-line message when it cannot. */
+  async readFile(path: string): Promise<DocumentText> {
+    return this.read(await readDocumentBytes(path, LIMITS.documentBytes), path);
+  }
+
+  /** Reads a document's bytes; `name` appears in error messages. */
+  async read(bytes: Uint8Array, name: string): Promise<DocumentText> {
+    if (bytes.length === 0) throw new InputError('EMPTY', `${name}: the file is empty`);
+    if (bytes.length > LIMITS.documentBytes) throw new InputError('TOO_LARGE', `${name}: ${megabytes(bytes.length)} is over the ${megabytes(LIMITS.documentBytes)} limit`);
+    const kind = sniffKind(bytes);
+    switch (kind) {
+      case 'binary':
+        throw new InputError('BINARY', `${name}: binary data that is not a PDF, TIFF, PNG or JPEG; expected a letter`);
+      case 'text':
+        return this.readText(bytes, name);
+      case 'textract-json':
+        return readTextractJson(bytes, name);
+      case 'pdf':
+        return this.readPdf(bytes, name);
+      case 'png':
+      case 'jpeg':
+        if (bytes.length > LIMITS.singleImageBytes) {
+          throw new InputError('TOO_LARGE', `${name}: a ${KIND_NAMES[kind]} page of ${megabytes(bytes.length)} is over the ${megabytes(LIMITS.singleImageBytes)} limit for one page`);
+        }
+        return this.readImages(bytes, name, kind);
+      case 'tiff':
+        return this.readImages(bytes, name, kind);
+    }
+  }
+
+  /** Stops the OCR workers. */
+  async close(): Promise<void> {
+    await this.recognizer?.close();
+    this.recognizer = null;
+  }
+
+  private readText(bytes: Uint8Array, name: string): DocumentText {
+    if (bytes.length > LIMITS.textBytes) throw new InputError('TOO_LARGE', `${name}: ${megabytes(bytes.length)} of text is over the ${megabytes(LIMITS.textBytes)} limit for a letter`);
+    const text = decodeText(bytes);
+    if (text.trim().length === 0) throw new InputError('EMPTY', `${name}: the file holds only whitespace`);
+    return { kind: 'text', text, pageCount: 1, ocrPages: 0, warnings: [] };
+  }
+
+  private async readPdf(bytes: Uint8Array, name: string): Promise<DocumentText> {
+    const pdf = await openPdf(bytes, name, LIMITS.pages);
+    const texts = await Promise.all(
+      pdf.pages.map((page) => (page.text !== null ? { text: page.text, confidence: null } : this.ocr(() => pdf.render(page.index, PDF_OCR_DPI), name, page.index))),
+    );
+    return this.assemble('pdf', texts);
+  }
+
+  private async readImages(bytes: Uint8Array, name: string, kind: DocumentKind): Promise<DocumentText> {
+    const images = await openImages(bytes, name, LIMITS.pages);
+    const texts = await Promise.all(Array.from({ length: images.pageCount }, (_, index) => this.ocr(() => images.render(index), name, index)));
+    return this.assemble(kind, texts);
+  }
+
+  private ocr(render: () => Buffer | Promise<Buffer>, name: string, index: number): Promise<{ text: string; confidence: number }> {
+    return this.limit(async () => {
+      const png = await render();
+      this.recognizer ??= this.createRecognizer();
+      try {
+        return await this.recognizer.recognize(png);
+      } catch (error) {
+        throw new InputError('OCR_FAILED', `${name}: OCR of page ${index + 1} failed (${this.recognizer.name})`, { cause: error });
+      }
+    });
+  }
+
+  private assemble(kind: DocumentKind, pages: ReadonlyArray<{ text: string; confidence: number | null }>): DocumentText {
+    const warnings: string[] = [];
+    let weighted = 0;
+    let weight = 0;
+    let ocrPages = 0;
+    pages.forEach((page, index) => {
+      if (page.confidence === null) return;
+      ocrPages++;
+      const letters = Math.max(1, page.text.replace(/\s/g, '').length);
+      weighted += page.confidence * letters;
+      weight += letters;
+      if (page.confidence < LOW_PAGE_CONFIDENCE) warnings.push(`page ${index + 1} OCR confidence ${Math.round(page.confidence * 100)}%`);
+    });
+    const textPages = pages.length - ocrPages;
+    const textLetters = pages.filter((page) => page.confidence === null).reduce((sum, page) => sum + page.text.replace(/\s/g, '').length, 0);
+    return {
+      kind,
+      text: pages.map((page) => page.text).join('\n\f\n'),
+      pageCount: pages.length,
+      ocrPages,
+      ocrConfidence: ocrPages > 0 ? (weighted + textLetters) / (weight + textLetters) : undefined,
+      engine: ocrPages > 0 ? this.recognizer?.name : undefined,
+      warnings: textPages > 0 && ocrPages > 0 ? [...warnings, `${ocrPages} of ${pages.length} pages were scanned and read by OCR`] : warnings,
+    };
+  }
+}
+
+/** A Textract response saved as JSON: one response, or the array of `NextToken` pages. */
+function readTextractJson(bytes: Uint8Array, name: string): DocumentText {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(decodeText(bytes));
+  } catch (error) {
+    throw new InputError('CORRUPT', `${name}: looks like Textract JSON but is not valid JSON`, { cause: error });
+  }
+  const responses = (Array.isArray(parsed) ? parsed : [parsed]) as TextractResponse[];
+  try {
+    const pages = textractPages(responses);
+    const confidences = pages.map((page) => page.confidence).filter((value): value is number => value !== null);
+    const text = pages.map((page) => page.text).join('\n\f\n');
+    if (text.trim().length === 0) throw new InputError('EMPTY', `${name}: the Textract response holds no text`);
+    return {
+      kind: 'textract-json',
+      text,
+      pageCount: pages.length,
+      ocrPages: pages.length,
+      ocrConfidence: confidences.length ? confidences.reduce((a, b) => a + b, 0) / confidences.length : undefined,
+      engine: 'textract',
+      warnings: pages.filter((page) => page.confidence !== null && page.confidence < LOW_PAGE_CONFIDENCE).map((page) => `page ${page.page} OCR confidence ${Math.round(page.confidence! * 100)}%`),
+    };
+  } catch (error) {
+    if (error instanceof TextractError) {
+      throw new InputError(error.code === 'JOB_IN_PROGRESS' ? 'TEXTRACT_IN_PROGRESS' : 'TEXTRACT_FAILED', `${name}: ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
+}
