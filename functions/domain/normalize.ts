@@ -16,7 +16,7 @@ const FAX_BANNER = [
 ];
 
 const PAGE_FOOTER = [
-  /^\s*Page\s*[\dIl]{1,3}\s*(?:of|\/)\s*[\dIl]{1,3}\s*$/i,
+  /^\s*Page\s*[\dIl|!]{1,3}\s*(?:of|\/)\s*[\dIl|!]{1,3}\s*$/i,
   /^\s*P\s*\.\s*\d{1,3}\s*\/\s*\d{1,3}\s*$/i,
   /^\s*-\s*\d{1,3}\s*-\s*$/,
   /^\s*\d{1,3}\s*$/,

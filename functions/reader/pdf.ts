@@ -20,6 +20,8 @@ const MIN_TEXT_LAYER_LETTERS = 40;
 /** Opens a PDF with mupdf; encrypted, corrupt and over-long documents are refused. */
 export async function openPdf(bytes: Uint8Array, name: string, maxPages: number): Promise<OpenedPdf> {
   const mupdf = await import('mupdf');
+  // mupdf prints repair notes for damaged files on stderr; the error raised below says it once.
+  mupdf.setLog({});
   let doc: import('mupdf').Document;
   try {
     doc = mupdf.Document.openDocument(bytes, 'application/pdf');

@@ -1,0 +1,146 @@
+import { mkdtempSync, rmSync, truncateSync, writeFileSync, closeSync, openSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as mupdf from 'mupdf';
+import sharp from 'sharp';
+import { DocumentReader, LIMITS } from '../../../functions/reader/read-document.ts';
+import { sniffKind } from '../../../functions/reader/sniff.ts';
+import type { PageRecognizer } from '../../../functions/adapters/tesseract/recognizer.ts';
+import { classifyLetter } from '../../../functions/domain/index.ts';
+import { loadGoldenLetters, TEXTRACT_DIR } from '../../fixtures/golden.ts';
+import { printedLines } from '../../fixtures/variants.ts';
+import { imagePdf, rasterise, renderScan, typesetPdf } from '../../fixtures/scans.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'imr-reader-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A recognizer that records calls and answers a fixed text: proves which pages went to OCR. */
+class RecordingRecognizer implements PageRecognizer {
+  readonly name = 'recording';
+  calls = 0;
+  constructor(private readonly text = 'scanned page text', private readonly confidence = 0.9) {}
+  async recognize(): Promise<{ text: string; confidence: number }> {
+    this.calls++;
+    return { text: this.text, confidence: this.confidence };
+  }
+  async close(): Promise<void> {}
+}
+
+function readerWith(recognizer: PageRecognizer): DocumentReader {
+  return new DocumentReader(() => recognizer, 2);
+}
+
+const letter = loadGoldenLetters()[0]!;
+const lines = printedLines(letter.text);
+
+describe('sniffing the type from the bytes', () => {
+  it.each([
+    ['pdf', Buffer.from('%PDF-1.7\n...')],
+    ['tiff', Buffer.from([0x49, 0x49, 0x2a, 0x00, 8, 0, 0, 0])],
+    ['tiff', Buffer.from([0x4d, 0x4d, 0x00, 0x2a, 0, 0, 0, 8])],
+    ['png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])],
+    ['jpeg', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10])],
+    ['textract-json', Buffer.from('{"DocumentMetadata":{"Pages":1},"Blocks":[]}')],
+    ['text', Buffer.from('HOW THE IMR FINAL DETERMINATION WAS MADE')],
+    ['binary', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00])],
+  ])('%s', (kind, bytes) => {
+    expect(sniffKind(bytes)).toBe(kind);
+  });
+});
+
+describe('PDF', () => {
+  it('reads a text layer directly, with no OCR', async () => {
+    const recognizer = new RecordingRecognizer();
+    const document = await readerWith(recognizer).read(typesetPdf(lines), 'letter.pdf');
+    expect(recognizer.calls).toBe(0);
+    expect(document).toMatchObject({ kind: 'pdf', ocrPages: 0 });
+    const determination = classifyLetter(document.text);
+    expect(determination.status === 'CLASSIFIED' && determination.items.map((item) => item.request)).toEqual(letter.golden.items.map((item) => item.request));
+  });
+
+  it('reads a mixed document page by page: text layers directly, scanned pages by OCR', async () => {
+    const textPdf = typesetPdf(lines);
+    const scanned = imagePdf(rasterise(textPdf, 100).slice(0, 1), 100);
+    const doc = new mupdf.PDFDocument();
+    doc.graftPage(-1, new mupdf.PDFDocument(textPdf), 0);
+    doc.graftPage(-1, new mupdf.PDFDocument(scanned), 0);
+    const recognizer = new RecordingRecognizer('THE SCANNED PAGE');
+    const document = await readerWith(recognizer).read(doc.saveToBuffer('').asUint8Array(), 'mixed.pdf');
+    expect(recognizer.calls).toBe(1);
+    expect(document).toMatchObject({ pageCount: 2, ocrPages: 1, engine: 'recording' });
+    expect(document.text).toMatch(/HOW THE IMR FINAL DETERMINATION WAS MADE[\s\S]*\f\nTHE SCANNED PAGE$/);
+    expect(document.warnings).toContain('1 of 2 pages were scanned and read by OCR');
+  });
+
+  it('refuses an encrypted PDF', async () => {
+    const encrypted = new mupdf.PDFDocument(typesetPdf(lines)).saveToBuffer('encrypt=aes-256,user-password=secret,owner-password=owner').asUint8Array();
+    await expect(readerWith(new RecordingRecognizer()).read(encrypted, 'locked.pdf')).rejects.toMatchObject({ code: 'ENCRYPTED', message: 'locked.pdf: the PDF is password-protected; send it without a password' });
+  });
+
+  it('refuses a corrupt PDF', async () => {
+    await expect(readerWith(new RecordingRecognizer()).read(Buffer.from('%PDF-1.7\nthis is not a pdf at all'), 'bad.pdf')).rejects.toMatchObject({ code: 'CORRUPT' });
+  });
+
+  it('refuses more pages than Textract accepts', async () => {
+    const doc = new mupdf.PDFDocument();
+    const resources = doc.addObject({});
+    for (let i = 0; i <= LIMITS.pages; i++) doc.insertPage(-1, doc.addPage([0, 0, 612, 792], 0, resources, ''));
+    await expect(readerWith(new RecordingRecognizer()).read(doc.saveToBuffer('').asUint8Array(), 'huge.pdf')).rejects.toMatchObject({
+      code: 'TOO_MANY_PAGES',
+      message: `huge.pdf: ${LIMITS.pages + 1} pages is over the ${LIMITS.pages}-page limit`,
+    });
+  });
+});
+
+describe('images', () => {
+  it('refuses an image too small to read', async () => {
+    const tiny = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#ffffff' } }).png().toBuffer();
+    await expect(readerWith(new RecordingRecognizer()).read(tiny, 'thumb.png')).rejects.toMatchObject({ code: 'IMAGE_TOO_SMALL', message: expect.stringMatching(/^thumb\.png: 300x200 pixels is too small to read/) });
+  });
+
+  it('refuses a single page image over 10 MB', async () => {
+    const big = Buffer.alloc(LIMITS.singleImageBytes + 1);
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(big);
+    await expect(readerWith(new RecordingRecognizer()).read(big, 'big.png')).rejects.toMatchObject({ code: 'TOO_LARGE' });
+  });
+
+  it('refuses a corrupt TIFF', async () => {
+    await expect(readerWith(new RecordingRecognizer()).read(Buffer.from([0x49, 0x49, 0x2a, 0x00, 0xff, 0xff, 0xff, 0x7f, 1, 2, 3]), 'bad.tif')).rejects.toMatchObject({ code: 'CORRUPT' });
+  });
+
+  it('sends every page of a multi-page TIFF to OCR and names low-confidence pages', async () => {
+    const [tiff] = (await renderScan(lines, 'fax-fine', 1)).files;
+    const recognizer = new RecordingRecognizer('text', 0.41);
+    const document = await readerWith(recognizer).read(tiff!, 'fax.tif');
+    expect(document.pageCount).toBeGreaterThan(1);
+    expect(recognizer.calls).toBe(document.pageCount);
+    expect(document).toMatchObject({ kind: 'tiff', ocrPages: document.pageCount });
+    expect(document.ocrConfidence).toBeCloseTo(0.41);
+    expect(document.warnings).toEqual(Array.from({ length: document.pageCount }, (_, i) => `page ${i + 1} OCR confidence 41%`));
+  });
+});
+
+describe('files', () => {
+  it('refuses a document over 500 MB before reading it', async () => {
+    const path = join(dir, 'huge.pdf');
+    closeSync(openSync(path, 'w'));
+    truncateSync(path, LIMITS.documentBytes + 1);
+    await expect(readerWith(new RecordingRecognizer()).readFile(path)).rejects.toMatchObject({ code: 'TOO_LARGE', message: `${path}: 500.0 MB is over the 500 MB limit` });
+  });
+
+  it('reads a saved Textract response', async () => {
+    const path = join(dir, 'response.json');
+    writeFileSync(path, readFileSync(join(TEXTRACT_DIR, 'little_women_page_1.json')));
+    const document = await readerWith(new RecordingRecognizer()).readFile(path);
+    expect(document).toMatchObject({ kind: 'textract-json', engine: 'textract', pageCount: 1 });
+    expect(document.text).toMatch(/^The Project Gutenberg EBook of Little Women/);
+  });
+
+  it('refuses a failed Textract job', async () => {
+    const path = join(dir, 'failed.json');
+    writeFileSync(path, readFileSync(join(TEXTRACT_DIR, 'test-failed-response.json')));
+    await expect(readerWith(new RecordingRecognizer()).readFile(path)).rejects.toMatchObject({ code: 'TEXTRACT_FAILED', message: `${path}: Textract job failed: Dummy Status Message` });
+  });
+});
