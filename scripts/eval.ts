@@ -6,11 +6,12 @@
 import { parseArgs } from 'node:util';
 import { classifyLetter, classifyRequest, DeterminationSchema } from '../functions/domain/index.ts';
 import { LABELLED_REQUESTS } from '../test/fixtures/requests.ts';
+import { evaluateScans } from '../test/fixtures/scan-evaluation.ts';
 import { loadGoldenLetters } from '../test/fixtures/golden.ts';
 import { variantsOf, VARIANT_KINDS } from '../test/fixtures/variants.ts';
 import { CRITICAL_FIELDS, scoreDetermination, totals, type FieldScore } from '../test/fixtures/scoring.ts';
 
-const { values } = parseArgs({ options: { verbose: { type: 'boolean' }, json: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { verbose: { type: 'boolean' }, json: { type: 'boolean' }, 'no-scans': { type: 'boolean' } } });
 
 const all: FieldScore[] = [];
 const byKind = new Map<string, FieldScore[]>();
@@ -83,6 +84,18 @@ if (!values.json) {
   console.log(`\nTaxonomy over ${LABELLED_REQUESTS.length} hand-labelled requests: ${requestsRight} classified right (${percent(ratio(requestsRight, LABELLED_REQUESTS.length)).trim()})`);
   for (const miss of requestMisses) console.log(miss);
 }
+
+const scanRows = values['no-scans'] ? [] : await evaluateScans();
+if (!values.json && scanRows.length > 0) {
+  console.log(`\nScans through local OCR (${loadGoldenLetters().length} letters per type; CER = character error rate of the OCR text against the letter):`);
+  console.log(`  ${'input type'.padEnd(14)} engine          items P     items R   decision  category  wrong+unflagged   CER     s/page`);
+  for (const row of scanRows) {
+    console.log(
+      `  ${row.kind.padEnd(14)} ${row.engine.padEnd(15)} ${percent(row.itemPrecision)}    ${percent(row.itemRecall)}   ${percent(row.decisionAccuracy)}   ${percent(row.categoryAccuracy)}   ${String(row.silentlyWrong).padStart(8)}         ${(row.cer * 100).toFixed(2).padStart(5)}%  ${row.secondsPerPage.toFixed(2).padStart(6)}`,
+    );
+  }
+}
+if (values.json) console.log(JSON.stringify({ scans: scanRows }, null, 2));
 
 const criticalMisses = rows.filter((row) => (CRITICAL_FIELDS as readonly string[]).includes(row.field) && (row.fp > 0 || row.fn > 0));
 process.exitCode = criticalMisses.length > 0 || invalid > 0 || requestMisses.length > 0 ? 1 : 0;

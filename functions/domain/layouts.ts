@@ -144,7 +144,8 @@ function read2014Items(lines: readonly string[], from: number): ParsedItem[] {
     // A heading may wrap over up to three lines; walk back while the lines above belong to it.
     while (start - 1 >= floor && i - start < 3) {
       const above = lines[start - 1]!;
-      if (above.trim() === '' || isItemLabel(above) || isIntroLine(above) || /[.!?]["')]?\s*$/.test(above)) break;
+      // Prose is not a heading: a line ending a sentence, or with a sentence ending inside it.
+      if (above.trim() === '' || isItemLabel(above) || isIntroLine(above) || /[.!?]["')]?\s*$/.test(above) || /[a-z]{2}[.!?]\s+[A-Z]/.test(above)) break;
       start--;
     }
     headings.push({ ...decisionLine, start });

@@ -78,9 +78,21 @@ function cleanLine(line: string): string {
   // OCR reads specks and rules as punctuation: a line with no letter or digit is noise.
   if (!/[A-Za-z0-9]/.test(cleaned)) return '';
   cleaned = cleaned.replace(/^[\s|~_•·»«]+(?=\S)/, '').replace(/[\s|~_•·»«]+$/, '');
+  if (isOcrDebris(cleaned)) return '';
   // OCR reads a 1 as a bar: next to digits, or as the count in "1 x 3".
   cleaned = cleaned.replace(/\|(?=\d)|(?<=\d)\|/g, '1').replace(/(?<=\s)\|(?=\s+[xX×]\s*\d)/g, '1');
   return cleaned.replace(/ {2,}/g, (run) => (run.length >= 3 ? '   ' : '  '));
+}
+
+/**
+ * A line OCR made of specks and page edges ("RN i _ _- ree"): at least three tokens, fewer
+ * than half of them words (two letters or more) or numbers.
+ */
+function isOcrDebris(line: string): boolean {
+  const tokens = line.trim().split(/\s+/);
+  if (tokens.length < 3) return false;
+  const meaningful = tokens.filter((token) => /^["'(]?[A-Za-z]{2,}[.,:;)"']*$/.test(token) || /\d/.test(token)).length;
+  return meaningful * 2 < tokens.length;
 }
 
 function removePageFurniture(lines: string[]): string[] {
@@ -133,11 +145,14 @@ function collapseBlankRuns(lines: string[]): string[] {
 }
 
 /**
- * Lines of normalised text with page breaks removed, for parsers that read across pages.
- * A page break between two halves of a paragraph disappears without a trace.
+ * Lines of normalised text for the parsers, each page break read as a paragraph break:
+ * prose joined across it reads as if the page never broke.
  */
 export function contentLines(normalized: string): string[] {
-  return normalized.split('\n').filter((line) => line !== PAGE_BREAK);
+  const lines = normalized.split('\n');
+  // A page break ends a paragraph for the item parser (a heading never starts mid-rationale
+  // on a new page), but must not leave two blank lines where the page had one.
+  return lines.flatMap((line, i) => (line !== PAGE_BREAK ? [line] : lines[i - 1] === '' || lines[i + 1] === '' ? [] : ['']));
 }
 
 /** Joins wrapped lines of one paragraph into a single line of prose. */

@@ -20,37 +20,44 @@ export interface PageRecognizer {
   close(): Promise<void>;
 }
 
-/** Reads Tesseract's TSV output: words grouped into lines, paragraphs separated by a blank line. */
+/**
+ * Reads Tesseract's TSV output: words grouped into lines; a blank line where the gap above
+ * a line is clearly wider than the page's usual line pitch (a paragraph break, which the
+ * single-block page mode does not mark itself).
+ */
 export function readTesseractTsv(tsv: string): RecognizedPage {
-  const lines: string[] = [];
-  let current: string[] = [];
-  let currentKey = '';
-  let paragraphKey = '';
+  const lines: Array<{ top: number; words: string[] }> = [];
+  const byKey = new Map<string, { top: number; words: string[] }>();
   let confidenceSum = 0;
   let letters = 0;
   for (const row of tsv.split('\n').slice(1)) {
     const cells = row.split('\t');
-    if (cells.length < 12 || cells[0] !== '5') continue;
-    const word = cells[11]!.trim();
-    const confidence = Number(cells[10]);
-    if (!word) continue;
+    if (cells.length < 12) continue;
     const key = `${cells[2]}.${cells[3]}.${cells[4]}`;
-    const paragraph = `${cells[2]}.${cells[3]}`;
-    if (key !== currentKey) {
-      if (current.length) lines.push(current.join(' '));
-      if (paragraphKey && paragraph !== paragraphKey) lines.push('');
-      current = [];
-      currentKey = key;
-      paragraphKey = paragraph;
+    if (cells[0] === '4') {
+      const line = { top: Number(cells[7]), words: [] as string[] };
+      byKey.set(key, line);
+      lines.push(line);
+      continue;
     }
-    current.push(word);
+    const word = cells[11]!.trim();
+    if (cells[0] !== '5' || !word) continue;
+    byKey.get(key)?.words.push(word);
+    const confidence = Number(cells[10]);
     if (confidence >= 0) {
       confidenceSum += confidence * word.length;
       letters += word.length;
     }
   }
-  if (current.length) lines.push(current.join(' '));
-  return { text: lines.join('\n'), confidence: letters ? confidenceSum / letters / 100 : 0 };
+  const filled = lines.filter((line) => line.words.length > 0);
+  const pitches = filled.slice(1).map((line, i) => line.top - filled[i]!.top).filter((pitch) => pitch > 0).sort((a, b) => a - b);
+  const pitch = pitches[Math.floor(pitches.length / 2)] ?? 0;
+  const out: string[] = [];
+  filled.forEach((line, i) => {
+    if (i > 0 && pitch > 0 && line.top - filled[i - 1]!.top > pitch * 1.6) out.push('');
+    out.push(line.words.join(' '));
+  });
+  return { text: out.join('\n'), confidence: letters ? confidenceSum / letters / 100 : 0 };
 }
 
 /**

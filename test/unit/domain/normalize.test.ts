@@ -54,3 +54,15 @@ describe('normalizeText', () => {
     expect(normalizeText('the patient\u2019s \u201Cpain\u201D \u2013 rated')).toBe('the patient\'s "pain" - rated');
   });
 });
+
+describe('OCR debris', () => {
+  it('drops lines made mostly of specks, keeps short real lines', () => {
+    expect(normalizeText('RN i _ _- ree\nOxyContin 40mg TID #90: Upheld')).toBe('OxyContin 40mg TID #90: Upheld');
+    expect(normalizeText('1 x 3\nAcupuncture')).toBe('1 x 3\nAcupuncture');
+  });
+
+  it('reads a bar next to digits, or as the count in "1 x 3", as a one', () => {
+    expect(normalizeText('Norco |0/325mg #|20')).toBe('Norco 10/325mg #120');
+    expect(normalizeText('Acupuncture | x 3 for the cervical spine')).toBe('Acupuncture 1 x 3 for the cervical spine');
+  });
+});
