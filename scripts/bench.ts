@@ -1,15 +1,19 @@
 /**
  * `npm run bench`: parse+classify throughput of the letter engine on one core (this
  * process's single thread) over every fixture: letters per second, p50/p99 milliseconds per
- * letter and peak RSS. The last line is a JSON object of those figures.
- * `--seconds N` sets how long to measure (default 5).
+ * letter and peak RSS (measured before any OCR runs); then local OCR: seconds per fine-fax
+ * page on one core, and pages per minute with every core. The last line is a JSON object of
+ * those figures. `--seconds N` sets how long to measure the engine (default 5);
+ * `--no-ocr` skips OCR; `--wasm` also times tesseract.js.
  */
 import { parseArgs } from 'node:util';
 import { classifyLetter } from '../functions/domain/index.ts';
 import { loadGoldenLetters } from '../test/fixtures/golden.ts';
-import { variantsOf } from '../test/fixtures/variants.ts';
+import { printedLines, variantsOf } from '../test/fixtures/variants.ts';
+import { availableParallelism } from 'node:os';
+import type { PageRecognizer } from '../functions/adapters/tesseract/recognizer.ts';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, 'no-ocr': { type: 'boolean' }, wasm: { type: 'boolean' } } });
 const seconds = Number(values.seconds);
 
 const texts = loadGoldenLetters().flatMap(variantsOf).map((variant) => variant.text);
@@ -37,4 +41,39 @@ const figures = {
 };
 console.log(`letter engine, one core: ${texts.length} fixtures (${(bytes / texts.length / 1024).toFixed(1)} KB mean), ${samples.length} letters in ${elapsed.toFixed(1)} s`);
 console.log(`  ${figures.lettersPerSecond} letters/s, p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms, peak RSS ${figures.rssMb} MB`);
-console.log(JSON.stringify(figures));
+const ocr = values['no-ocr'] ? {} : await benchOcr();
+console.log(JSON.stringify({ ...figures, ...ocr }));
+
+/** Times local OCR over the pages of a fine fax of the longest golden letter. */
+async function benchOcr(): Promise<Record<string, number>> {
+  // Imported here so the engine's figures (RSS above all) are not inflated by OCR modules.
+  const { renderScan } = await import('../test/fixtures/scans.ts');
+  const { openImages } = await import('../functions/reader/images.ts');
+  const { TesseractCli, TesseractWasm } = await import('../functions/adapters/tesseract/recognizer.ts');
+  const { default: pLimit } = await import('p-limit');
+  const letters = loadGoldenLetters();
+  const longest = letters.reduce((a, b) => (a.text.length >= b.text.length ? a : b));
+  const [tiff] = (await renderScan(printedLines(longest.text), 'fax-fine', 1)).files;
+  const images = await openImages(tiff!, 'bench.tif', 100);
+  const pages = await Promise.all(Array.from({ length: images.pageCount }, (_, i) => images.render(i)));
+  const engines: PageRecognizer[] = [TesseractCli.available() ? new TesseractCli() : new TesseractWasm(1)];
+  if (values.wasm && engines[0]!.name !== 'tesseract-wasm') engines.push(new TesseractWasm(1));
+  const result: Record<string, number> = {};
+  for (const engine of engines) {
+    await engine.recognize(pages[0]!);
+    let started = performance.now();
+    for (const page of pages) await engine.recognize(page);
+    const perPage = (performance.now() - started) / 1000 / pages.length;
+    await engine.close();
+    const parallel = engine.name === 'tesseract-cli' ? new TesseractCli() : new TesseractWasm(availableParallelism());
+    const limit = pLimit(availableParallelism());
+    const batch = Array.from({ length: availableParallelism() * 2 }, (_, i) => pages[i % pages.length]!);
+    started = performance.now();
+    await Promise.all(batch.map((page) => limit(() => parallel.recognize(page))));
+    const perMinute = (batch.length / ((performance.now() - started) / 1000)) * 60;
+    await parallel.close();
+    console.log(`local OCR (${engine.name}), fine fax pages 1728x2156: ${perPage.toFixed(2)} s a page on one core; ${perMinute.toFixed(0)} pages a minute on ${availableParallelism()} cores`);
+    if (Object.keys(result).length === 0) Object.assign(result, { ocrSecondsPerPage: Number(perPage.toFixed(2)), ocrPagesPerMinute: Math.round(perMinute) });
+  }
+  return result;
+}

@@ -80,7 +80,7 @@ function cleanLine(line: string): string {
   cleaned = cleaned.replace(/^[\s|~_•·»«]+(?=\S)/, '').replace(/[\s|~_•·»«]+$/, '');
   if (isOcrDebris(cleaned)) return '';
   // OCR reads a 1 as a bar: next to digits, or as the count in "1 x 3".
-  cleaned = cleaned.replace(/\|(?=\d)|(?<=\d)\|/g, '1').replace(/(?<=\s)\|(?=\s+[xX×]\s*\d)/g, '1');
+  if (cleaned.includes('|')) cleaned = cleaned.replace(/\|(?=\d)|(?<=\d)\|/g, '1').replace(/(?<=\s)\|(?=\s+[xX×]\s*\d)/g, '1');
   return cleaned.replace(/ {2,}/g, (run) => (run.length >= 3 ? '   ' : '  '));
 }
 
@@ -89,6 +89,13 @@ function cleanLine(line: string): string {
  * than half of them words (two letters or more) or numbers.
  */
 function isOcrDebris(line: string): boolean {
+  let letters = 0;
+  for (let i = 0; i < line.length; i++) {
+    const code = line.charCodeAt(i) | 0x20;
+    if (code >= 97 && code <= 122) letters++;
+  }
+  // Prose is mostly letters; only letter-poor lines are worth splitting into tokens.
+  if (letters >= line.length * 0.6) return false;
   const tokens = line.trim().split(/\s+/);
   if (tokens.length < 3) return false;
   const meaningful = tokens.filter((token) => /^["'(]?[A-Za-z]{2,}[.,:;)"']*$/.test(token) || /\d/.test(token)).length;
@@ -99,7 +106,8 @@ function removePageFurniture(lines: string[]): string[] {
   return lines.map((line) => {
     // Furniture is short; long lines are content, and skipping them keeps the patterns linear.
     if (line === PAGE_BREAK || line === '' || line.length > 160) return line;
-    if (FAX_BANNER.some((pattern) => pattern.test(line))) return PAGE_BREAK;
+    // Every banner carries a time or a page fraction, so a line with neither skips the patterns.
+    if ((line.includes(':') || line.includes('/')) && FAX_BANNER.some((pattern) => pattern.test(line))) return PAGE_BREAK;
     if (PAGE_FOOTER.some((pattern) => pattern.test(line))) return PAGE_BREAK;
     // A bare case number on its own line is a running header or footer; a labelled one is a field.
     if (CASE_NUMBER_LINE.test(line) && !/number\s*:/i.test(line)) return PAGE_BREAK;
