@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main, EXIT, type Console } from '../../../functions/cli/main.ts';
 import { LETTERS_DIR, loadGoldenLetters } from '../../fixtures/golden.ts';
 import { DeterminationSchema } from '../../../functions/domain/index.ts';
+import * as mupdf from 'mupdf';
+import { printedLines } from '../../fixtures/variants.ts';
+import { renderScan, typesetPdf } from '../../fixtures/scans.ts';
 
 interface Run {
   readonly code: number;
@@ -110,6 +113,28 @@ describe('imr classify with several files or a folder', () => {
     expect(lines.slice(0, 4).every((line) => line.status === 'CLASSIFIED')).toBe(true);
     expect(lines[4]).toMatchObject({ status: 'UNREADABLE', error: { code: 'EMPTY' } });
     expect(result.code).toBe(EXIT.UNREADABLE);
+  });
+});
+
+describe('scanned input', () => {
+  it('classifies a fax TIFF through local OCR', async () => {
+    const [tiff] = (await renderScan(printedLines(letters[0]!.text), 'fax-fine', 3)).files;
+    const result = await run('classify', file('fax.tif', tiff!));
+    expect(result.code).toBe(EXIT.CLASSIFIED);
+    expect(JSON.parse(result.out).items.map((item: { decision: string }) => item.decision)).toEqual(['UPHELD', 'UPHELD']);
+  });
+
+  it('prints the text of a PDF text layer', async () => {
+    const result = await run('text', file('letter-text.pdf', Buffer.from(typesetPdf(printedLines(letters[2]!.text)))));
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^HOW THE IMR FINAL DETERMINATION WAS MADE/);
+  });
+
+  it('refuses an encrypted PDF with exit 2 and one line', async () => {
+    const encrypted = new mupdf.PDFDocument(typesetPdf(printedLines(letters[2]!.text))).saveToBuffer('encrypt=aes-256,user-password=x').asUint8Array();
+    const result = await run('classify', file('locked.pdf', Buffer.from(encrypted)));
+    expect(result.code).toBe(EXIT.UNREADABLE);
+    expect(result.err).toMatch(/^imr: .*locked\.pdf: the PDF is password-protected; send it without a password\n$/);
   });
 });
 
