@@ -1,10 +1,11 @@
+import { CodedError } from '../shared/coded-error.ts';
+
 /** Codes a user can act on when a document cannot be read. */
 export type InputErrorCode =
   | 'NOT_FOUND'
   | 'NOT_A_FILE'
   | 'EMPTY'
   | 'TOO_LARGE'
-  | 'UNSUPPORTED_TYPE'
   | 'BINARY'
   | 'CORRUPT'
   | 'ENCRYPTED'
@@ -15,16 +16,9 @@ export type InputErrorCode =
   | 'TEXTRACT_IN_PROGRESS';
 
 /**
- * A document that cannot be read (exit code 2). The message names the file, what is wrong
- * and, where there is one, what to do; it never quotes the document's content.
+ * A document that cannot be read (exit code 2, status FAILED). The message names the file,
+ * what is wrong and, where there is one, what to do; it never quotes the document's content.
  */
-export class InputError extends Error {
+export class InputError extends CodedError<InputErrorCode> {
   override readonly name = 'InputError';
-  /** What went wrong, for programs. */
-  readonly code: InputErrorCode;
-
-  constructor(code: InputErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
 }

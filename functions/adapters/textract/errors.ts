@@ -1,14 +1,9 @@
+import { CodedError } from '../../shared/coded-error.ts';
+
 /** Codes for what can go wrong reading a document through Textract. */
 export type TextractErrorCode = 'JOB_FAILED' | 'JOB_IN_PROGRESS' | 'JOB_TIMEOUT' | 'NEEDS_S3_LOCATION' | 'THROTTLED' | 'UNREADABLE_RESPONSE';
 
 /** A Textract job or response that cannot give a letter's text. */
-export class TextractError extends Error {
+export class TextractError extends CodedError<TextractErrorCode> {
   override readonly name = 'TextractError';
-  /** What went wrong, for programs and for the recorded FAILED reason. */
-  readonly code: TextractErrorCode;
-
-  constructor(code: TextractErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
 }
