@@ -89,6 +89,18 @@ export class DocumentReader {
     }
   }
 
+  /** Whether reading these bytes needs OCR: an image, or a PDF with a page lacking a text layer. */
+  async needsOcr(bytes: Uint8Array): Promise<boolean> {
+    const kind = sniffKind(bytes);
+    if (kind === 'png' || kind === 'jpeg' || kind === 'tiff') return true;
+    if (kind !== 'pdf') return false;
+    try {
+      return (await openPdf(bytes, 'document', LIMITS.pages)).pages.some((page) => page.text === null);
+    } catch {
+      return false;
+    }
+  }
+
   /** Stops the OCR workers. */
   async close(): Promise<void> {
     await this.recognizer?.close();

@@ -76,7 +76,8 @@ export class TextractOcr {
         new StartDocumentTextDetectionCommand({
           DocumentLocation: { S3Object: { Bucket: location.bucket, Name: location.key, Version: location.version } },
           ClientRequestToken: documentId.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 64),
-          JobTag: 'imr-letter',
+          // The completion notice carries the tag back: the document id maps the job to its document.
+          JobTag: documentId.replace(/[^A-Za-z0-9_.:-]/g, '').slice(0, 64),
           NotificationChannel: this.options.notificationChannel
             ? { SNSTopicArn: this.options.notificationChannel.snsTopicArn, RoleArn: this.options.notificationChannel.roleArn }
             : undefined,

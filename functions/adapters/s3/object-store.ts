@@ -1,0 +1,39 @@
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { ObjectStore } from '../../service/ports.ts';
+
+const moduleClient = new S3Client({});
+
+/**
+ * {@link ObjectStore} on S3 (Amazon's, or s3rver on one machine). The OCR text of document
+ * `<id>` is kept at `text/<id>.txt` in the text bucket, encrypted by the bucket's default.
+ */
+export class S3ObjectStore implements ObjectStore {
+  private readonly client: S3Client;
+
+  constructor(
+    private readonly textBucket: string,
+    client?: S3Client,
+  ) {
+    this.client = client ?? moduleClient;
+  }
+
+  async get(bucket: string, key: string): Promise<Uint8Array> {
+    const result = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    if (!result.Body) throw new Error('S3 returned an object without a body');
+    return result.Body.transformToByteArray();
+  }
+
+  async putText(documentId: string, text: string): Promise<void> {
+    await this.client.send(new PutObjectCommand({ Bucket: this.textBucket, Key: `text/${documentId}.txt`, Body: text, ContentType: 'text/plain; charset=utf-8' }));
+  }
+
+  async getText(documentId: string): Promise<string | null> {
+    try {
+      const result = await this.client.send(new GetObjectCommand({ Bucket: this.textBucket, Key: `text/${documentId}.txt` }));
+      return (await result.Body?.transformToString('utf-8')) ?? null;
+    } catch (error) {
+      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return null;
+      throw error;
+    }
+  }
+}

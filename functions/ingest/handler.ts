@@ -1,0 +1,56 @@
+import middy from '@middy/core';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
+import { loadConfig, SERVICE_CONFIG } from '../shared/config.ts';
+import { objectsInNotification } from '../shared/s3-notifications.ts';
+import { ingestObject, type IngestDependencies } from '../service/ingest.ts';
+import { DynamoDeterminationStore } from '../adapters/dynamodb/determination-store.ts';
+import { S3ObjectStore } from '../adapters/s3/object-store.ts';
+import { EventBridgePublisher } from '../adapters/eventbridge/event-publisher.ts';
+import { TextractOcr } from '../adapters/textract/textract-ocr.ts';
+import { CursorCodec } from '../service/cursor.ts';
+import { DocumentReader } from '../reader/read-document.ts';
+
+const config = loadConfig({
+  ...SERVICE_CONFIG,
+  TEXTRACT_SNS_TOPIC_ARN: z.string().min(1),
+  TEXTRACT_ROLE_ARN: z.string().min(1),
+  MAX_RECEIVE_COUNT: z.coerce.number().int().positive(),
+});
+const logger = new Logger({ serviceName: 'imr-ingest' });
+const metrics = new Metrics({ namespace: 'ImrLetters', serviceName: 'ingest' });
+const processor = new BatchProcessor(EventType.SQS);
+const noLocalOcr = () => {
+  throw new Error('local OCR is not used on Lambda: scans go to Textract');
+};
+
+/** The adapters, built once per container. */
+export const dependencies: IngestDependencies = {
+  store: new DynamoDeterminationStore(config.TABLE_NAME, new CursorCodec(config.CURSOR_SECRET)),
+  objects: new S3ObjectStore(config.TEXT_BUCKET),
+  events: new EventBridgePublisher(config.EVENT_BUS_NAME),
+  reader: new DocumentReader(noLocalOcr),
+  textract: new TextractOcr({ notificationChannel: { snsTopicArn: config.TEXTRACT_SNS_TOPIC_ARN, roleArn: config.TEXTRACT_ROLE_ARN } }),
+  now: () => new Date(),
+};
+
+async function processRecord(record: SQSRecord): Promise<void> {
+  const finalAttempt = Number(record.attributes.ApproximateReceiveCount) >= config.MAX_RECEIVE_COUNT;
+  for (const object of objectsInNotification(record.body)) {
+    const { id, outcome } = await ingestObject(dependencies, object.bucket, object.key, { finalAttempt });
+    // The document id only: keys and text may name a patient.
+    logger.info('document processed', { documentId: id, outcome });
+    metrics.addMetric(`documents_${outcome.toLowerCase()}`, MetricUnit.Count, 1);
+  }
+}
+
+/** SQS batch of S3 notifications; failed records are reported back for retry (partial batch response). */
+export const lambdaHandler = async (event: SQSEvent, context: Context) => processPartialResponse(event, processRecord, processor, { context });
+
+/** The deployed handler. */
+export const handler = middy(lambdaHandler).use(injectLambdaContext(logger, { resetKeys: true })).use(logMetrics(metrics));

@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import { classifyLetter, type ReadingContext } from '../domain/index.ts';
+import { DocumentReader } from '../reader/read-document.ts';
+import { InputError } from '../reader/errors.ts';
+import { sniffKind } from '../reader/sniff.ts';
+import type { TextractOcr } from '../adapters/textract/textract-ocr.ts';
+import { TextractError } from '../adapters/textract/errors.ts';
+import { determinationEvent, failureEvent } from './events.ts';
+import { isTerminal, type DeterminationStore, type EventPublisher, type ObjectStore } from './ports.ts';
+
+/** What processing an uploaded object led to. */
+export type IngestOutcome = 'CLASSIFIED' | 'UNRECOGNIZED' | 'FAILED' | 'OCR_PENDING' | 'DUPLICATE';
+
+/** The adapters the ingest flow uses; the same flow runs on AWS and on one machine. */
+export interface IngestDependencies {
+  readonly store: DeterminationStore;
+  readonly objects: ObjectStore;
+  readonly events: EventPublisher;
+  /** Reads text, text-layer PDFs and Textract JSON, and (without Textract) scans by local OCR. */
+  readonly reader: DocumentReader;
+  /** When set, scans go to Textract instead of local OCR. */
+  readonly textract?: TextractOcr;
+  readonly now: () => Date;
+}
+
+/** The document id: SHA-256 of the bytes, hex. */
+export function documentId(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * Processes one uploaded object: records the document (a duplicate upload only adds its
+ * key), then classifies text directly, reads a single scanned page through Textract's
+ * synchronous API, or starts an asynchronous Textract job for a multi-page scan.
+ * Unreadable input ends FAILED with its reason; other errors are thrown for a retry.
+ */
+export async function ingestObject(
+  deps: IngestDependencies,
+  bucket: string,
+  key: string,
+  options: { finalAttempt?: boolean } = {},
+): Promise<{ id: string; outcome: IngestOutcome }> {
+  const bytes = await deps.objects.get(bucket, key);
+  const id = documentId(bytes);
+  const { record, created } = await deps.store.recordReceipt(id, `${bucket}/${key}`, deps.now().toISOString());
+  if (!created && (isTerminal(record.status) || record.status === 'OCR_PENDING')) return { id, outcome: 'DUPLICATE' };
+  try {
+    return await readAndClassify(deps, id, bytes, bucket, key);
+  } catch (error) {
+    // The last delivery records why, so nothing uploaded stays RECEIVED for ever; the message still goes to the DLQ.
+    if (options.finalAttempt) await fail(deps, id, `PROCESSING_FAILED: ${(error as Error).name} after every retry; replay the dead-letter queue to try again`);
+    throw error;
+  }
+}
+
+async function readAndClassify(deps: IngestDependencies, id: string, bytes: Uint8Array, bucket: string, key: string): Promise<{ id: string; outcome: IngestOutcome }> {
+  try {
+    if (deps.textract && (await deps.reader.needsOcr(bytes))) {
+      const kind = sniffKind(bytes);
+      if (kind === 'png' || kind === 'jpeg') {
+        const pages = await deps.textract.detect(bytes);
+        return { id, outcome: await finish(deps, id, pages.map((page) => page.text).join('\n\f\n'), { ocrConfidence: pages[0]?.confidence ?? undefined }) };
+      }
+      const jobId = await deps.textract.start({ bucket, key }, id);
+      await deps.store.markOcrPending(id, jobId, deps.now().toISOString());
+      return { id, outcome: 'OCR_PENDING' };
+    }
+    const document = await deps.reader.read(bytes, 'document');
+    return { id, outcome: await finish(deps, id, document.text, { ocrConfidence: document.ocrConfidence, warnings: document.warnings }) };
+  } catch (error) {
+    if (error instanceof InputError || (error instanceof TextractError && error.code === 'JOB_FAILED')) {
+      await fail(deps, id, `${error.code}: ${error.message}`);
+      return { id, outcome: 'FAILED' };
+    }
+    throw error;
+  }
+}
+
+/** Reads a finished asynchronous Textract job (announced through SNS) and classifies its document. */
+export async function completeTextractJob(deps: IngestDependencies, notice: { jobId: string; status: string; documentId: string }): Promise<IngestOutcome> {
+  if (!deps.textract) throw new Error('Textract is not configured');
+  const current = await deps.store.getDocument(notice.documentId);
+  if (current && isTerminal(current.status)) return 'DUPLICATE';
+  if (notice.status !== 'SUCCEEDED') {
+    await fail(deps, notice.documentId, `TEXTRACT_FAILED: Textract job ended ${notice.status}`);
+    return 'FAILED';
+  }
+  try {
+    const pages = await deps.textract.results(notice.jobId);
+    const confidences = pages.map((page) => page.confidence).filter((value): value is number => value !== null);
+    const ocrConfidence = confidences.length ? confidences.reduce((a, b) => a + b, 0) / confidences.length : undefined;
+    return await finish(deps, notice.documentId, pages.map((page) => page.text).join('\n\f\n'), { ocrConfidence });
+  } catch (error) {
+    if (error instanceof TextractError && error.code === 'JOB_FAILED') {
+      await fail(deps, notice.documentId, `${error.code}: ${error.message}`);
+      return 'FAILED';
+    }
+    throw error;
+  }
+}
+
+/** Records a failure and announces it. Used also when retries run out. */
+export async function fail(deps: Pick<IngestDependencies, 'store' | 'events' | 'now'>, id: string, reason: string): Promise<void> {
+  const at = deps.now().toISOString();
+  await deps.store.markFailed(id, reason, at);
+  await deps.events.publish(failureEvent(id, at));
+}
+
+async function finish(deps: IngestDependencies, id: string, text: string, context: ReadingContext): Promise<IngestOutcome> {
+  await deps.objects.putText(id, text);
+  const determination = classifyLetter(text, context);
+  const at = deps.now().toISOString();
+  await deps.store.saveDetermination(id, determination, at);
+  await deps.events.publish(determinationEvent(id, determination, at));
+  return determination.status;
+}

@@ -1,0 +1,85 @@
+import type { ClassifiedDetermination, Determination } from '../domain/index.ts';
+
+/** Processing states of a document (spec section 4); the last three are terminal. */
+export const DOCUMENT_STATUSES = ['RECEIVED', 'OCR_PENDING', 'CLASSIFIED', 'UNRECOGNIZED', 'FAILED'] as const;
+/** A document's processing state. */
+export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
+
+/** Whether a status is final: the document needs no more work. */
+export function isTerminal(status: DocumentStatus): boolean {
+  return status === 'CLASSIFIED' || status === 'UNRECOGNIZED' || status === 'FAILED';
+}
+
+/** What the store knows of one uploaded document. */
+export interface DocumentRecord {
+  /** SHA-256 of the bytes, hex. */
+  readonly id: string;
+  readonly status: DocumentStatus;
+  readonly reason: string | null;
+  readonly receivedAt: string;
+  readonly updatedAt: string;
+  /** Every `bucket/key` that delivered these bytes. */
+  readonly sourceKeys: string[];
+}
+
+/** A stored Determination as the API answers it (spec section 4). */
+export type StoredDetermination = Determination & {
+  readonly id: string;
+  readonly receivedAt: string;
+  readonly needsReview: boolean;
+  readonly sourceKeys: string[];
+};
+
+/** A page of a list, newest first. */
+export interface Page<T> {
+  readonly data: T[];
+  readonly nextCursor: string | null;
+}
+
+/** Persistence of documents, their status and their Determinations (DynamoDB on AWS and locally). */
+export interface DeterminationStore {
+  /**
+   * Records that `sourceKey` delivered document `id`: creates it as RECEIVED when new,
+   * otherwise only adds the key. Returns the record as it now stands and whether it is new.
+   */
+  recordReceipt(id: string, sourceKey: string, at: string): Promise<{ record: DocumentRecord; created: boolean }>;
+  /** Moves a document to OCR_PENDING with its Textract job. */
+  markOcrPending(id: string, jobId: string, at: string): Promise<void>;
+  /** Stores a Determination (and its items) and the status it implies. */
+  saveDetermination(id: string, determination: Determination, at: string): Promise<void>;
+  /** Records a failure with a reason a person can act on. */
+  markFailed(id: string, reason: string, at: string): Promise<void>;
+  getDocument(id: string): Promise<DocumentRecord | null>;
+  getDetermination(id: string): Promise<StoredDetermination | null>;
+  listDeterminations(query: { limit: number; cursor?: string | undefined }): Promise<Page<StoredDetermination>>;
+}
+
+/** Where originals live and the OCR text is kept beside them (S3 on AWS and locally). */
+export interface ObjectStore {
+  get(bucket: string, key: string): Promise<Uint8Array>;
+  /** Stores the text the parser read, so a newer parser can re-run without paying for OCR again. */
+  putText(documentId: string, text: string): Promise<void>;
+  getText(documentId: string): Promise<string | null>;
+}
+
+/** The events of spec section 4. */
+export type ServiceEventType = 'determination.classified' | 'determination.needs_review' | 'determination.unrecognized' | 'document.failed';
+
+/** An event announced to case systems. */
+export interface ServiceEvent {
+  readonly type: ServiceEventType;
+  readonly timestamp: string;
+  readonly data: {
+    readonly id: string;
+    readonly caseNumber: string | null;
+    readonly outcome: ClassifiedDetermination['outcome'] | null;
+    readonly needsReview: boolean;
+    readonly items: Array<Pick<ClassifiedDetermination['items'][number], 'request' | 'decision' | 'category' | 'subcategory'>>;
+    readonly links: { readonly self: string };
+  };
+}
+
+/** Announces events (EventBridge on AWS, the local bus locally). */
+export interface EventPublisher {
+  publish(event: ServiceEvent): Promise<void>;
+}

@@ -1,0 +1,27 @@
+import type middy from '@middy/core';
+import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import { ApiError } from '../query/routes.ts';
+import { CursorError } from '../service/cursor.ts';
+
+/** The error body of every API error (spec section 4). */
+export function errorBody(code: string, message: string): string {
+  return JSON.stringify({ error: { code, message } });
+}
+
+/** Maps an error to its HTTP answer: typed errors to 4xx with their message, anything else to a generic 500. */
+export function httpAnswer(error: unknown): { statusCode: number; body: string } {
+  if (error instanceof ApiError) return { statusCode: error.statusCode, body: errorBody(error.code, error.message) };
+  if (error instanceof CursorError) return { statusCode: 400, body: errorBody('BAD_REQUEST', `cursor: ${error.message}`) };
+  return { statusCode: 500, body: errorBody('INTERNAL', 'internal error') };
+}
+
+/** middy middleware: the one place errors become HTTP responses. */
+export function jsonErrors(onUnexpected: (error: unknown) => void): middy.MiddlewareObj<unknown, APIGatewayProxyResultV2> {
+  return {
+    onError: async (request) => {
+      const answer = httpAnswer(request.error);
+      if (answer.statusCode >= 500) onUnexpected(request.error);
+      request.response = { ...answer, headers: { 'content-type': 'application/json' } };
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import middy from '@middy/core';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
+import { loadConfig, SERVICE_CONFIG } from '../shared/config.ts';
+import { completeTextractJob, fail, type IngestDependencies } from '../service/ingest.ts';
+import { DynamoDeterminationStore } from '../adapters/dynamodb/determination-store.ts';
+import { S3ObjectStore } from '../adapters/s3/object-store.ts';
+import { EventBridgePublisher } from '../adapters/eventbridge/event-publisher.ts';
+import { TextractOcr } from '../adapters/textract/textract-ocr.ts';
+import { CursorCodec } from '../service/cursor.ts';
+import { DocumentReader } from '../reader/read-document.ts';
+
+const config = loadConfig({ ...SERVICE_CONFIG, MAX_RECEIVE_COUNT: z.coerce.number().int().positive() });
+const logger = new Logger({ serviceName: 'imr-textract-complete' });
+const metrics = new Metrics({ namespace: 'ImrLetters', serviceName: 'textract-complete' });
+const processor = new BatchProcessor(EventType.SQS);
+
+/** The adapters, built once per container. */
+export const dependencies: IngestDependencies = {
+  store: new DynamoDeterminationStore(config.TABLE_NAME, new CursorCodec(config.CURSOR_SECRET)),
+  objects: new S3ObjectStore(config.TEXT_BUCKET),
+  events: new EventBridgePublisher(config.EVENT_BUS_NAME),
+  reader: new DocumentReader(),
+  textract: new TextractOcr(),
+  now: () => new Date(),
+};
+
+/** Textract's completion notice, as SNS delivers it to SQS (raw message delivery off). */
+const CompletionNotice = z.object({
+  Message: z.string().transform((message) => z.object({ JobId: z.string(), Status: z.string(), JobTag: z.string().regex(/^[0-9a-f]{64}$/) }).parse(JSON.parse(message))),
+});
+
+async function processRecord(record: SQSRecord): Promise<void> {
+  const notice = CompletionNotice.parse(JSON.parse(record.body)).Message;
+  const documentId = notice.JobTag;
+  try {
+    const outcome = await completeTextractJob(dependencies, { jobId: notice.JobId, status: notice.Status, documentId });
+    logger.info('textract job read', { documentId, outcome });
+    metrics.addMetric(`documents_${outcome.toLowerCase()}`, MetricUnit.Count, 1);
+  } catch (error) {
+    if (Number(record.attributes.ApproximateReceiveCount) >= config.MAX_RECEIVE_COUNT) {
+      await fail(dependencies, documentId, `PROCESSING_FAILED: ${(error as Error).name} reading the Textract job after every retry`);
+    }
+    throw error;
+  }
+}
+
+/** SQS batch of Textract completion notices. */
+export const lambdaHandler = async (event: SQSEvent, context: Context) => processPartialResponse(event, processRecord, processor, { context });
+
+/** The deployed handler. */
+export const handler = middy(lambdaHandler).use(injectLambdaContext(logger, { resetKeys: true })).use(logMetrics(metrics));

@@ -1,0 +1,70 @@
+import { Webhook } from 'standardwebhooks';
+import { z } from 'zod';
+import type { ServiceEvent, ServiceEventType } from '../service/ports.ts';
+import { CodedError } from '../shared/coded-error.ts';
+
+/** One case system's endpoint and the event types it wants. */
+export const WebhookEndpointSchema = z.object({
+  url: z.url(),
+  events: z.array(z.enum(['determination.classified', 'determination.needs_review', 'determination.unrecognized', 'document.failed'])).min(1),
+});
+/** A webhook endpoint. */
+export type WebhookEndpoint = z.infer<typeof WebhookEndpointSchema>;
+
+/** A delivery that should be tried again later (a 5xx, 429, timeout or refused connection). */
+export class DeliveryError extends CodedError<'RETRYABLE' | 'GONE'> {
+  override readonly name = 'DeliveryError';
+}
+
+/** The outcome of one attempt, for the delivery record. */
+export interface DeliveryAttempt {
+  readonly url: string;
+  readonly webhookId: string;
+  readonly statusCode: number | null;
+  readonly latencyMs: number;
+}
+
+/**
+ * Delivers an event to one endpoint, signed per Standard Webhooks (`webhook-id`,
+ * `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>`).
+ * `webhookId` must be the same on every retry so receivers can deduplicate. 2xx is
+ * delivered; 410 means the endpoint is gone (stop); anything else throws for a retry.
+ */
+export async function deliver(
+  event: ServiceEvent,
+  endpoint: WebhookEndpoint,
+  secret: string,
+  webhookId: string,
+  options: { fetch?: typeof fetch; timeoutMs?: number; now?: () => Date } = {},
+): Promise<DeliveryAttempt> {
+  const body = JSON.stringify(event);
+  const timestamp = (options.now ?? (() => new Date()))();
+  const signature = new Webhook(secret).sign(webhookId, timestamp, body);
+  const started = performance.now();
+  let statusCode: number | null = null;
+  try {
+    const response = await (options.fetch ?? fetch)(endpoint.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': webhookId,
+        'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+        'webhook-signature': signature,
+      },
+      body,
+      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+    });
+    statusCode = response.status;
+  } catch (error) {
+    throw new DeliveryError('RETRYABLE', `delivery to ${new URL(endpoint.url).host} failed: ${(error as Error).name}`, { cause: error });
+  }
+  const attempt = { url: endpoint.url, webhookId, statusCode, latencyMs: Math.round(performance.now() - started) };
+  if (statusCode === 410) throw new DeliveryError('GONE', `endpoint ${new URL(endpoint.url).host} answered 410 Gone`);
+  if (statusCode < 200 || statusCode >= 300) throw new DeliveryError('RETRYABLE', `endpoint ${new URL(endpoint.url).host} answered ${statusCode}`);
+  return attempt;
+}
+
+/** The endpoints that want an event type. */
+export function endpointsFor(endpoints: readonly WebhookEndpoint[], type: ServiceEventType): WebhookEndpoint[] {
+  return endpoints.filter((endpoint) => endpoint.events.includes(type));
+}
