@@ -6,8 +6,8 @@ import type { ChildProcess } from 'node:child_process';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 
-/** Credentials the local stand-ins accept (any would do). */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+/** Credentials the local stand-ins accept: s3rver's fixed pair (DynamoDB Local takes any). */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 /** Region the local clients claim. */
 export const LOCAL_REGION = 'us-east-1';
 

@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DetectDocumentTextCommand, GetDocumentTextDetectionCommand, StartDocumentTextDetectionCommand, TextractClient, ThrottlingException } from '@aws-sdk/client-textract';
+import { completeTextractJob, documentId, ingestObject, type IngestDependencies } from '../../functions/service/ingest.ts';
+import { DocumentReader } from '../../functions/reader/read-document.ts';
+import { TextractOcr } from '../../functions/adapters/textract/textract-ocr.ts';
+import { route } from '../../functions/query/routes.ts';
+import { httpAnswer } from '../../functions/shared/http-errors.ts';
+import { loadGoldenLetters } from '../fixtures/golden.ts';
+import { printedLines } from '../fixtures/variants.ts';
+import { renderScan } from '../fixtures/scans.ts';
+import { textractResponseFor } from '../fixtures/textract-factory.ts';
+import { INBOX, RecordingPublisher, startLocalStack, type LocalStack } from './harness.ts';
+
+const letters = loadGoldenLetters();
+const textract = mockClient(TextractClient);
+let stack: LocalStack;
+let events: RecordingPublisher;
+let clock = Date.parse('2026-11-01T10:00:00Z');
+
+function deps(overrides: Partial<IngestDependencies> = {}): IngestDependencies {
+  return {
+    store: stack.store,
+    objects: stack.objects,
+    events,
+    reader: new DocumentReader(() => {
+      throw new Error('no local OCR in these tests');
+    }),
+    now: () => new Date((clock += 1000)),
+    ...overrides,
+  };
+}
+
+const withTextract = () => deps({ textract: new TextractOcr({ client: new TextractClient({ region: 'us-east-1' }), minRetryDelayMs: 1, maxRetryDelayMs: 2 }) });
+
+beforeAll(async () => {
+  stack = await startLocalStack();
+}, 60_000);
+afterAll(() => stack?.stop());
+beforeEach(() => {
+  events = new RecordingPublisher();
+  textract.reset();
+});
+
+describe('ingest: a text letter lands in the inbox', () => {
+  it('is recorded, classified, stored with its text, and announced', async () => {
+    await stack.upload('2026/letter one.txt', letters[3]!.text);
+    const result = await ingestObject(deps(), INBOX, '2026/letter one.txt');
+    expect(result).toEqual({ id: documentId(Buffer.from(letters[3]!.text, 'latin1')), outcome: 'CLASSIFIED' });
+    const stored = await stack.store.getDetermination(result.id);
+    expect(stored).toMatchObject({ id: result.id, status: 'CLASSIFIED', outcome: 'PARTIALLY_OVERTURNED', needsReview: false, sourceKeys: [`${INBOX}/2026/letter one.txt`] });
+    expect(await stack.objects.getText(result.id)).toBe(letters[3]!.text);
+    expect(events.events).toEqual([expect.objectContaining({ type: 'determination.classified', data: expect.objectContaining({ id: result.id, outcome: 'PARTIALLY_OVERTURNED', links: { self: `/determinations/${result.id}` } }) })]);
+    expect(events.events[0]!.data.items).toHaveLength(4);
+  });
+
+  it('treats the same bytes under another key as one document: keys kept, no second classification', async () => {
+    await stack.upload('a/first.txt', letters[0]!.text);
+    await stack.upload('b/copy.txt', letters[0]!.text);
+    const first = await ingestObject(deps(), INBOX, 'a/first.txt');
+    const second = await ingestObject(deps(), INBOX, 'b/copy.txt');
+    const again = await ingestObject(deps(), INBOX, 'a/first.txt');
+    expect([first.outcome, second.outcome, again.outcome]).toEqual(['CLASSIFIED', 'DUPLICATE', 'DUPLICATE']);
+    expect(second.id).toBe(first.id);
+    expect((await stack.store.getDocument(first.id))!.sourceKeys).toEqual([`${INBOX}/a/first.txt`, `${INBOX}/b/copy.txt`]);
+    expect(events.events).toHaveLength(1);
+  });
+
+  it('records an unreadable file as FAILED with its reason and announces it', async () => {
+    await stack.upload('bad.pdf', '%PDF-1.7\nthis is not a pdf');
+    const result = await ingestObject(deps(), INBOX, 'bad.pdf');
+    expect(result.outcome).toBe('FAILED');
+    expect(await stack.store.getDocument(result.id)).toMatchObject({ status: 'FAILED', reason: expect.stringMatching(/^CORRUPT: document: not a readable PDF/) });
+    expect(events.events.map((event) => event.type)).toEqual(['document.failed']);
+  });
+
+  it('records a foreign document as UNRECOGNIZED', async () => {
+    await stack.upload('invoice.txt', 'INVOICE 2231\nServices rendered in October, payable within thirty days.');
+    const result = await ingestObject(deps(), INBOX, 'invoice.txt');
+    expect(result.outcome).toBe('UNRECOGNIZED');
+    expect(events.events.map((event) => event.type)).toEqual(['determination.unrecognized']);
+  });
+
+  it('on the last delivery, records FAILED for an unexpected error and still throws it for the dead-letter queue', async () => {
+    await stack.upload('poison.txt', 'HOW THE IMR FINAL DETERMINATION WAS MADE (poison)');
+    const broken = deps({ objects: { ...stack.objects, get: stack.objects.get.bind(stack.objects), getText: stack.objects.getText.bind(stack.objects), putText: async () => { throw new Error('disk full'); } } });
+    await expect(ingestObject(broken, INBOX, 'poison.txt', { finalAttempt: false })).rejects.toThrow('disk full');
+    const id = documentId(Buffer.from('HOW THE IMR FINAL DETERMINATION WAS MADE (poison)'));
+    expect((await stack.store.getDocument(id))!.status).toBe('RECEIVED');
+    await expect(ingestObject(broken, INBOX, 'poison.txt', { finalAttempt: true })).rejects.toThrow('disk full');
+    expect(await stack.store.getDocument(id)).toMatchObject({ status: 'FAILED', reason: expect.stringMatching(/^PROCESSING_FAILED: Error after every retry/) });
+  });
+});
+
+describe('ingest: scans through Textract (mocked), store and bucket real', () => {
+  it('reads a single scanned page synchronously', async () => {
+    const [page] = (await renderScan(printedLines(letters[0]!.text).slice(0, 30), 'photo', 1)).files;
+    await stack.upload('photo.png', page!);
+    textract.on(DetectDocumentTextCommand).resolves(textractResponseFor([printedLines(letters[0]!.text)]) as never);
+    const result = await ingestObject(withTextract(), INBOX, 'photo.png');
+    expect(result.outcome).toBe('CLASSIFIED');
+    expect(textract).toReceiveCommandTimes(DetectDocumentTextCommand, 1);
+    expect((await stack.store.getDetermination(result.id))!).toMatchObject({ status: 'CLASSIFIED', outcome: 'UPHELD' });
+  });
+
+  it('starts an asynchronous job for a multi-page fax, retrying throttles, then completes it from the notice', async () => {
+    const [tiff] = (await renderScan(printedLines(letters[1]!.text), 'fax-fine', 2)).files;
+    await stack.upload('fax.tif', tiff!);
+    const id = documentId(tiff!);
+    textract.on(StartDocumentTextDetectionCommand).rejectsOnce(new ThrottlingException({ message: 'slow down', $metadata: {} })).resolves({ JobId: 'job-7' });
+    const started = await ingestObject(withTextract(), INBOX, 'fax.tif');
+    expect(started).toEqual({ id, outcome: 'OCR_PENDING' });
+    expect(textract).toReceiveCommandWith(StartDocumentTextDetectionCommand, { DocumentLocation: { S3Object: { Bucket: INBOX, Name: 'fax.tif' } }, ClientRequestToken: id, JobTag: id });
+    expect((await stack.store.getDocument(id))!.status).toBe('OCR_PENDING');
+    expect((await ingestObject(withTextract(), INBOX, 'fax.tif')).outcome).toBe('DUPLICATE');
+
+    const lines = printedLines(letters[1]!.text);
+    textract.on(GetDocumentTextDetectionCommand).resolves(textractResponseFor([lines.slice(0, 40), lines.slice(40)]) as never);
+    expect(await completeTextractJob(withTextract(), { jobId: 'job-7', status: 'SUCCEEDED', documentId: id })).toBe('CLASSIFIED');
+    expect((await stack.store.getDetermination(id))!).toMatchObject({ outcome: 'PARTIALLY_OVERTURNED' });
+    expect(await completeTextractJob(withTextract(), { jobId: 'job-7', status: 'SUCCEEDED', documentId: id })).toBe('DUPLICATE');
+  });
+
+  it('records a failed Textract job as FAILED', async () => {
+    const [tiff] = (await renderScan(printedLines(letters[2]!.text), 'fax-standard', 3)).files;
+    await stack.upload('fax2.tif', tiff!);
+    textract.on(StartDocumentTextDetectionCommand).resolves({ JobId: 'job-8' });
+    const { id } = await ingestObject(withTextract(), INBOX, 'fax2.tif');
+    expect(await completeTextractJob(withTextract(), { jobId: 'job-8', status: 'FAILED', documentId: id })).toBe('FAILED');
+    expect(await stack.store.getDocument(id)).toMatchObject({ status: 'FAILED', reason: 'TEXTRACT_FAILED: Textract job ended FAILED' });
+  });
+});
+
+describe('query routes over the store', () => {
+  it('lists determinations newest first, page by page, with no duplicates or gaps', async () => {
+    const all = (await route(stack.store, { method: 'GET', path: '/determinations', query: { limit: '200' } })).body as { data: Array<{ id: string; receivedAt: string }> };
+    expect(all.data.length).toBeGreaterThanOrEqual(4);
+    const receivedAt = all.data.map((item) => item.receivedAt);
+    expect([...receivedAt].sort().reverse()).toEqual(receivedAt);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = (await route(stack.store, { method: 'GET', path: '/determinations', query: { limit: '2', ...(cursor ? { cursor } : {}) } })).body as { data: Array<{ id: string }>; nextCursor: string | null };
+      seen.push(...page.data.map((item) => item.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual(all.data.map((item) => item.id));
+  });
+
+  it('answers one determination and a document status', async () => {
+    const { body } = await route(stack.store, { method: 'GET', path: '/determinations', query: { limit: '1' } });
+    const id = (body as { data: Array<{ id: string }> }).data[0]!.id;
+    expect((await route(stack.store, { method: 'GET', path: `/determinations/${id}`, query: {} })).body).toMatchObject({ id, schemaVersion: 1 });
+    expect((await route(stack.store, { method: 'GET', path: `/documents/${id}/status`, query: {} })).body).toEqual({ id, status: expect.any(String), reason: null, updatedAt: expect.any(String) });
+  });
+
+  it.each([
+    [{ limit: '0' }, /^limit: /],
+    [{ limit: '201' }, /^limit: /],
+    [{ limit: 'ten' }, /^limit: /],
+    [{ colour: 'blue' }, /^unknown parameter: colour$/],
+    [{ cursor: 'bm9wZQ.forged' }, /^cursor: /],
+  ])('answers 400 naming the parameter for %o', async (query, message) => {
+    const answer = await route(stack.store, { method: 'GET', path: '/determinations', query }).then(() => null, httpAnswer);
+    expect(answer!.statusCode).toBe(400);
+    expect(JSON.parse(answer!.body).error.message).toMatch(message);
+  });
+
+  it('answers 400 for a malformed id and 404 for an unknown one', async () => {
+    const malformed = await route(stack.store, { method: 'GET', path: '/determinations/xyz', query: {} }).then(() => null, httpAnswer);
+    expect(malformed).toMatchObject({ statusCode: 400 });
+    const unknown = await route(stack.store, { method: 'GET', path: `/documents/${'0'.repeat(64)}/status`, query: {} }).then(() => null, httpAnswer);
+    expect(unknown).toMatchObject({ statusCode: 404 });
+  });
+});
