@@ -23,5 +23,4 @@ export const SERVICE_CONFIG = {
   TABLE_NAME: z.string().min(1),
   TEXT_BUCKET: z.string().min(1),
   EVENT_BUS_NAME: z.string().min(1),
-  CURSOR_SECRET: z.string().min(16),
 };

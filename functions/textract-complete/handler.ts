@@ -12,7 +12,6 @@ import { DynamoDeterminationStore } from '../adapters/dynamodb/determination-sto
 import { S3ObjectStore } from '../adapters/s3/object-store.ts';
 import { EventBridgePublisher } from '../adapters/eventbridge/event-publisher.ts';
 import { TextractOcr } from '../adapters/textract/textract-ocr.ts';
-import { CursorCodec } from '../service/cursor.ts';
 import { DocumentReader } from '../reader/read-document.ts';
 
 const config = loadConfig({ ...SERVICE_CONFIG, MAX_RECEIVE_COUNT: z.coerce.number().int().positive() });
@@ -22,7 +21,7 @@ const processor = new BatchProcessor(EventType.SQS);
 
 /** The adapters, built once per container. */
 export const dependencies: IngestDependencies = {
-  store: new DynamoDeterminationStore(config.TABLE_NAME, new CursorCodec(config.CURSOR_SECRET)),
+  store: new DynamoDeterminationStore(config.TABLE_NAME, null),
   objects: new S3ObjectStore(config.TEXT_BUCKET),
   events: new EventBridgePublisher(config.EVENT_BUS_NAME),
   reader: new DocumentReader(),

@@ -58,9 +58,10 @@ function toStored(item: DocumentItem): StoredDetermination | null {
 export class DynamoDeterminationStore implements DeterminationStore {
   private readonly client: DynamoDBDocumentClient;
 
+  /** `cursors` signs list cursors; a store that never lists (the ingest functions) needs none. */
   constructor(
     private readonly tableName: string,
-    private readonly cursors: CursorCodec,
+    private readonly cursors: CursorCodec | null,
     client?: DynamoDBDocumentClient,
   ) {
     this.client = client ?? moduleClient;
@@ -178,6 +179,8 @@ export class DynamoDeterminationStore implements DeterminationStore {
   }
 
   async listDeterminations(query: { limit: number; cursor?: string | undefined }): Promise<Page<StoredDetermination>> {
+    if (!this.cursors) throw new Error('this store was built without a cursor codec');
+    const cursors = this.cursors;
     const result = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -186,11 +189,11 @@ export class DynamoDeterminationStore implements DeterminationStore {
         ExpressionAttributeValues: { ':pk': 'DETERMINATION' },
         ScanIndexForward: false,
         Limit: query.limit,
-        ExclusiveStartKey: query.cursor ? this.cursors.decode(query.cursor) : undefined,
+        ExclusiveStartKey: query.cursor ? cursors.decode(query.cursor) : undefined,
       }),
     );
     const data = (result.Items ?? []).map((item) => toStored(item as DocumentItem)).filter((item): item is StoredDetermination => item !== null);
-    return { data, nextCursor: result.LastEvaluatedKey ? this.cursors.encode(result.LastEvaluatedKey) : null };
+    return { data, nextCursor: result.LastEvaluatedKey ? cursors.encode(result.LastEvaluatedKey) : null };
   }
 
   private async getDocumentItem(id: string): Promise<DocumentItem | null> {

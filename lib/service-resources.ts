@@ -1,0 +1,160 @@
+import { CfnOutput, Duration } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { EVENT_SOURCE } from '../functions/adapters/eventbridge/event-publisher.ts';
+import type { ServiceConfig } from './config.ts';
+import { ImrFunction } from './imr-function.ts';
+import { MAX_RECEIVE_COUNT, type StatefulResources } from './stateful-resources.ts';
+
+/** Props of the service resources. */
+export interface ServiceResourcesProps {
+  readonly config: ServiceConfig;
+  readonly data: StatefulResources;
+}
+
+/**
+ * Everything stateless: the four functions, the HTTP API, the event rule and the alarms.
+ * Permissions come only from `grant*` on the stateful resources.
+ */
+export class ServiceResources extends Construct {
+  readonly api: apigw.HttpApi;
+  readonly ingest: ImrFunction;
+  readonly textractComplete: ImrFunction;
+  readonly query: ImrFunction;
+  readonly webhook: ImrFunction;
+  /** Events EventBridge could not deliver to the webhook function for 24 hours. */
+  readonly webhookDeadLetters: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: ServiceResourcesProps) {
+    super(scope, id);
+    const { config, data } = props;
+    // Secrets live with the functions that read them, under their own key: granting a
+    // function the data key through Secrets Manager would make the data stack depend on it.
+    const secretsKey = new kms.Key(this, 'SecretsKey', { enableKeyRotation: true, description: 'Encrypts the webhook and cursor secrets' });
+    const webhookSecret = new secretsmanager.Secret(this, 'WebhookSecret', {
+      description: 'Standard Webhooks signing secret shared with case systems',
+      encryptionKey: secretsKey,
+      generateSecretString: { passwordLength: 32, excludePunctuation: true },
+    });
+    const cursorSecret = new secretsmanager.Secret(this, 'CursorSecret', { description: 'Signs the query API cursors', encryptionKey: secretsKey, generateSecretString: { passwordLength: 48, excludePunctuation: true } });
+    const common = { TABLE_NAME: data.table.tableName, TEXT_BUCKET: data.textBucket.bucketName, EVENT_BUS_NAME: data.bus.eventBusName };
+
+    const textractRole = new iam.Role(this, 'TextractPublishRole', { assumedBy: new iam.ServicePrincipal('textract.amazonaws.com'), description: 'Lets Textract announce finished jobs on the completion topic' });
+    data.textractTopic.grantPublish(textractRole);
+
+    this.ingest = new ImrFunction(this, 'Ingest', {
+      handlerFolder: 'ingest',
+      logKey: data.key,
+      timeout: Duration.minutes(5),
+      memorySize: 1536,
+      reservedConcurrentExecutions: config.ingestConcurrency,
+      nodeModules: ['mupdf'],
+      environment: { ...common, TEXTRACT_SNS_TOPIC_ARN: data.textractTopic.topicArn, TEXTRACT_ROLE_ARN: textractRole.roleArn, MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT), POWERTOOLS_SERVICE_NAME: 'imr-ingest' },
+    });
+    this.textractComplete = new ImrFunction(this, 'TextractComplete', {
+      handlerFolder: 'textract-complete',
+      logKey: data.key,
+      timeout: Duration.minutes(5),
+      reservedConcurrentExecutions: config.ingestConcurrency,
+      nodeModules: ['mupdf'],
+      environment: { ...common, MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT), POWERTOOLS_SERVICE_NAME: 'imr-textract-complete' },
+    });
+    for (const fn of [this.ingest.function, this.textractComplete.function]) {
+      data.table.grantReadWriteData(fn);
+      data.textBucket.grantReadWrite(fn);
+      data.bus.grantPutEventsTo(fn);
+    }
+    data.inbox.grantRead(this.ingest.function);
+    textractRole.grantPassRole(this.ingest.function.role!);
+    for (const [fn, actionsAllowed] of [
+      [this.ingest.function, ['textract:DetectDocumentText', 'textract:StartDocumentTextDetection']],
+      [this.textractComplete.function, ['textract:GetDocumentTextDetection']],
+    ] as const) {
+      // Textract actions have no resource-level permissions: "*" is the only resource they take.
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...actionsAllowed], resources: ['*'] }));
+    }
+    // Textract reads the document from the inbox as the calling function.
+    data.inbox.grantRead(this.textractComplete.function);
+
+    this.ingest.function.addEventSource(new SqsEventSource(data.ingestQueue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: Math.max(2, config.ingestConcurrency) }));
+    this.textractComplete.function.addEventSource(new SqsEventSource(data.textractQueue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: Math.max(2, config.ingestConcurrency) }));
+
+    this.query = new ImrFunction(this, 'Query', {
+      handlerFolder: 'query',
+      logKey: data.key,
+      reservedConcurrentExecutions: 20,
+      environment: { ...common, CURSOR_SECRET_ARN: cursorSecret.secretArn, POWERTOOLS_SERVICE_NAME: 'imr-query' },
+    });
+    data.table.grantReadData(this.query.function);
+    cursorSecret.grantRead(this.query.function);
+
+    this.webhook = new ImrFunction(this, 'Webhook', {
+      handlerFolder: 'webhook',
+      logKey: data.key,
+      reservedConcurrentExecutions: 5,
+      timeout: Duration.seconds(60),
+      environment: { WEBHOOK_ENDPOINTS: JSON.stringify(config.webhookEndpoints), WEBHOOK_SECRET_ARN: webhookSecret.secretArn, POWERTOOLS_SERVICE_NAME: 'imr-webhook' },
+    });
+    webhookSecret.grantRead(this.webhook.function);
+    // Events whose delivery failed for 24 hours; beside the rule that fills it (a queue policy
+    // naming the rule would otherwise make the data stack depend on this one).
+    this.webhookDeadLetters = new sqs.Queue(this, 'WebhookDeadLetters', { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: data.messagingKey, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    new events.Rule(this, 'DeliverEvents', {
+      eventBus: data.bus,
+      eventPattern: { source: [EVENT_SOURCE] },
+      targets: [new targets.LambdaFunction(this.webhook.function, { deadLetterQueue: this.webhookDeadLetters, retryAttempts: 185, maxEventAge: Duration.hours(24) })],
+    });
+
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.THREE_MONTHS, encryptionKey: data.key });
+    this.api = new apigw.HttpApi(this, 'Api', {
+      description: 'IMR determinations query API',
+      defaultAuthorizer: config.jwt ? new HttpJwtAuthorizer('Jwt', config.jwt.issuer, { jwtAudience: config.jwt.audience }) : new HttpIamAuthorizer(),
+      createDefaultStage: false,
+    });
+    const stage = this.api.addStage('Stage', { stageName: '$default', autoDeploy: true, throttle: { rateLimit: 50, burstLimit: 100 } });
+    const cfnStage = stage.node.defaultChild as apigw.CfnStage;
+    cfnStage.accessLogSettings = {
+      destinationArn: accessLogs.logGroupArn,
+      format: JSON.stringify({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status', latency: '$context.responseLatency', caller: '$context.identity.caller' }),
+    };
+    const integration = new HttpLambdaIntegration('QueryIntegration', this.query.function);
+    for (const path of ['/determinations', '/determinations/{id}', '/documents/{id}/status']) {
+      this.api.addRoutes({ path, methods: [apigw.HttpMethod.GET], integration });
+    }
+
+    const alarmTopic = new sns.Topic(this, 'Alarms', { masterKey: data.messagingKey, enforceSSL: true });
+    if (config.alarmEmail) alarmTopic.addSubscription(new subscriptions.EmailSubscription(config.alarmEmail));
+    const alarm = (name: string, metric: cloudwatch.IMetric, threshold: number) => {
+      new cloudwatch.Alarm(this, name, { metric, threshold, evaluationPeriods: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING }).addAlarmAction(
+        new actions.SnsAction(alarmTopic),
+      );
+    };
+    const deadLetterQueues: Array<[string, sqs.IQueue]> = [
+      ['IngestDlq', data.ingestDeadLetters],
+      ['TextractDlq', data.textractDeadLetters],
+      ['WebhookDlq', this.webhookDeadLetters],
+    ];
+    for (const [name, queue] of deadLetterQueues) alarm(`${name}Depth`, queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }), 1);
+    alarm('IngestBacklogAge', data.ingestQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5) }), 3600);
+    for (const fn of [this.ingest, this.textractComplete, this.query, this.webhook]) {
+      alarm(`${fn.node.id}Errors`, fn.function.metricErrors({ period: Duration.minutes(5) }), 5);
+    }
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    new CfnOutput(this, 'InboxBucket', { value: data.inbox.bucketName });
+  }
+}

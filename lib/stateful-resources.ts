@@ -1,0 +1,125 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import { Construct } from 'constructs';
+import { TABLE_DESIGN } from '../functions/adapters/dynamodb/determination-store.ts';
+import type { ServiceConfig } from './config.ts';
+
+/** How many times a message is delivered before it goes to its dead-letter queue. */
+export const MAX_RECEIVE_COUNT = 5;
+
+/** Props of the stateful resources. */
+export interface StatefulResourcesProps {
+  readonly config: ServiceConfig;
+}
+
+/**
+ * Everything that holds data (a construct of its own, apart from the functions): the KMS key, the inbox and text buckets (and their access-log
+ * bucket), the table, the queues and their dead-letter queues, the Textract completion topic,
+ * and the event bus. Kept apart from the functions so a change of code never
+ * replaces data; buckets, table and keys are retained when the stack is deleted.
+ */
+export class StatefulResources extends Construct {
+  readonly key: kms.Key;
+  /** Encrypts queues and topics (kept apart from the data key: S3 notifies a queue under it). */
+  readonly messagingKey: kms.Key;
+  readonly inbox: s3.Bucket;
+  readonly textBucket: s3.Bucket;
+  readonly table: dynamodb.Table;
+  readonly ingestQueue: sqs.Queue;
+  readonly ingestDeadLetters: sqs.Queue;
+  readonly textractQueue: sqs.Queue;
+  readonly textractDeadLetters: sqs.Queue;
+  readonly textractTopic: sns.Topic;
+  readonly bus: events.EventBus;
+
+  constructor(scope: Construct, id: string, props: StatefulResourcesProps) {
+    super(scope, id);
+    const { config } = props;
+    const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.key = new kms.Key(this, 'DataKey', { enableKeyRotation: true, description: 'Encrypts IMR letters, their text and determinations, and the logs', removalPolicy });
+    this.messagingKey = new kms.Key(this, 'MessagingKey', { enableKeyRotation: true, description: 'Encrypts the queues and topics of the IMR letter service', removalPolicy });
+
+    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [{ expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
+      removalPolicy,
+    });
+    const dataBucket = (name: string, prefix: string) =>
+      new s3.Bucket(this, name, {
+        encryption: s3.BucketEncryption.KMS,
+        encryptionKey: this.key,
+        bucketKeyEnabled: true,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        versioned: true,
+        serverAccessLogsBucket: accessLogs,
+        serverAccessLogsPrefix: prefix,
+        lifecycleRules: [
+          { noncurrentVersionExpiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(7) },
+          ...(config.retentionDays > 0 ? [{ expiration: Duration.days(config.retentionDays) }] : []),
+        ],
+        removalPolicy,
+        autoDeleteObjects: !config.retainData,
+      });
+    this.inbox = dataBucket('Inbox', 'inbox/');
+    this.textBucket = dataBucket('Text', 'text/');
+
+    this.table = new dynamodb.Table(this, 'Determinations', {
+      partitionKey: { name: TABLE_DESIGN.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_DESIGN.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: config.retainData,
+      removalPolicy,
+    });
+    for (const index of TABLE_DESIGN.indexes) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
+      });
+    }
+
+    const queue = (name: string, visibility: Duration) => {
+      const deadLetters = new sqs.Queue(this, `${name}DeadLetters`, { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: this.messagingKey, enforceSSL: true, retentionPeriod: Duration.days(14) });
+      const main = new sqs.Queue(this, name, {
+        encryption: sqs.QueueEncryption.KMS,
+        encryptionMasterKey: this.messagingKey,
+        enforceSSL: true,
+        visibilityTimeout: visibility,
+        retentionPeriod: Duration.days(4),
+        deadLetterQueue: { queue: deadLetters, maxReceiveCount: MAX_RECEIVE_COUNT },
+      });
+      return [main, deadLetters] as const;
+    };
+    [this.ingestQueue, this.ingestDeadLetters] = queue('IngestQueue', Duration.minutes(6));
+    [this.textractQueue, this.textractDeadLetters] = queue('TextractQueue', Duration.minutes(6));
+
+    this.inbox.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(this.ingestQueue));
+
+    this.textractTopic = new sns.Topic(this, 'TextractCompletions', { masterKey: this.messagingKey, enforceSSL: true });
+    this.textractTopic.addSubscription(new subscriptions.SqsSubscription(this.textractQueue));
+
+    this.bus = new events.EventBus(this, 'Events', { eventBusName: `imr-${config.stage}` });
+
+    // CloudWatch Logs encrypts the functions' log groups with this key; EventBridge sends
+    // undeliverable webhook events to a queue encrypted with it.
+    this.key.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${Stack.of(this).region}.amazonaws.com`));
+    this.messagingKey.grantEncryptDecrypt(new iam.ServicePrincipal('events.amazonaws.com'));
+  }
+}
