@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../../../lib/app.ts';
+
+function synth(context: Record<string, unknown> = {}) {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  const stack = buildApp(app);
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+const { app, template } = synth({ ingestConcurrency: 3, retentionDays: 2555, alarmEmail: 'ops@example.com' });
+
+describe('cdk-nag', () => {
+  it('AwsSolutions and HIPAA Security packs pass: every finding is fixed or acknowledged with a reason', () => {
+    expect(() => app.synth()).not.toThrow();
+  });
+});
+
+describe('storage', () => {
+  it('buckets are private, TLS-only, versioned, KMS-encrypted, logged, with lifecycle rules', () => {
+    const buckets = template.findResources('AWS::S3::Bucket', { Properties: { BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] } } });
+    expect(Object.keys(buckets)).toHaveLength(2);
+    for (const bucket of Object.values(buckets)) {
+      expect(bucket.Properties).toMatchObject({
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        VersioningConfiguration: { Status: 'Enabled' },
+        LoggingConfiguration: expect.any(Object),
+      });
+      expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual(expect.arrayContaining([expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } }), expect.objectContaining({ ExpirationInDays: 2555 })]));
+      expect(bucket.DeletionPolicy).toBe('Retain');
+    }
+    template.allResourcesProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('the table is on-demand, KMS-encrypted, with point-in-time recovery and the query indexes', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      GlobalSecondaryIndexes: ['gsi1', 'gsi2', 'gsi3'].map((name) => Match.objectLike({ IndexName: name })),
+    });
+  });
+
+  it('queues and topics are KMS-encrypted; work queues redrive to dead-letter queues after 5 receives', () => {
+    template.allResourcesProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
+    expect(Object.keys(template.findResources('AWS::SQS::Queue', { Properties: { RedrivePolicy: { maxReceiveCount: 5 } } }))).toHaveLength(2);
+    template.allResourcesProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.allResourcesProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+});
+
+describe('functions', () => {
+  it('run on the newest Node.js runtime on ARM64 with X-Ray and JSON logs', () => {
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }) }, 4);
+  });
+
+  it('bound Textract use: ingest and completion reserved to the configured concurrency', () => {
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { ReservedConcurrentExecutions: 3, Environment: { Variables: Match.objectLike({ MAX_RECEIVE_COUNT: '5' }) } }, 2);
+  });
+
+  it('read their queues in batches reporting partial failures', () => {
+    template.resourcePropertiesCountIs('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'] }, 2);
+  });
+
+  it('log to their own KMS-encrypted log groups kept 90 days', () => {
+    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90, KmsKeyId: Match.anyValue() });
+  });
+
+  it('hold no secret in their environment, only the secret ARN', () => {
+    const functions = template.findResources('AWS::Lambda::Function');
+    for (const fn of Object.values(functions)) {
+      const variables = Object.keys(fn.Properties.Environment?.Variables ?? {});
+      expect(variables.filter((name) => /SECRET(?!_ARN)/.test(name))).toEqual([]);
+    }
+  });
+
+  it('may call Textract only with the text-detection actions', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>);
+    const textract = statements.flatMap((statement) => [statement.Action].flat()).filter((action) => action.startsWith('textract:'));
+    expect(new Set(textract)).toEqual(new Set(['textract:DetectDocumentText', 'textract:StartDocumentTextDetection', 'textract:GetDocumentTextDetection']));
+  });
+});
+
+describe('API, events, alarms', () => {
+  it('serves the query routes with IAM authorisation by default, throttled', () => {
+    for (const route of ['GET /determinations', 'GET /determinations/{id}', 'GET /documents/{id}/status']) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: route, AuthorizationType: 'AWS_IAM' });
+    }
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }, AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }) });
+  });
+
+  it('uses a JWT authoriser when an issuer is configured', () => {
+    const jwt = synth({ jwtIssuer: 'https://cognito-idp.us-west-2.amazonaws.com/pool', jwtAudience: 'client-1' }).template;
+    jwt.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT', JwtConfiguration: { Issuer: 'https://cognito-idp.us-west-2.amazonaws.com/pool', Audience: ['client-1'] } });
+    jwt.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /determinations', AuthorizationType: 'JWT' });
+  });
+
+  it('delivers events to the webhook function with retries for 24 hours and a dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['imr.letters'] },
+      Targets: [Match.objectLike({ RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 }, DeadLetterConfig: { Arn: Match.anyValue() } })],
+    });
+  });
+
+  it('alarms on dead-letter depth, oldest message age and function errors, to an email topic', () => {
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible' }, 3);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateAgeOfOldestMessage', Threshold: 3600 });
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'Errors' }, 4);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+  });
+
+  it('has nothing always on: no NAT gateway, no VPC, no provisioned capacity', () => {
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    template.resourceCountIs('AWS::EC2::VPC', 0);
+    expect(template.findResources('AWS::Lambda::Function', { Properties: { VpcConfig: Match.anyValue() } })).toEqual({});
+  });
+
+  it('notifies the ingest queue of every object created in the inbox', () => {
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      NotificationConfiguration: { QueueConfigurations: [Match.objectLike({ Events: ['s3:ObjectCreated:*'] })] },
+    });
+  });
+});
+
+describe('configuration', () => {
+  it('refuses a malformed webhook endpoint at synth', () => {
+    expect(() => synth({ webhookEndpoints: [{ url: 'http://insecure', events: ['determination.classified'] }] })).toThrow(/webhookEndpoints/);
+  });
+});
