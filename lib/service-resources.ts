@@ -156,5 +156,12 @@ export class ServiceResources extends Construct {
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'InboxBucket', { value: data.inbox.bucketName });
+    new CfnOutput(this, 'TextBucket', { value: data.textBucket.bucketName });
+    new CfnOutput(this, 'TableName', { value: data.table.tableName });
+    new CfnOutput(this, 'EventBusName', { value: data.bus.eventBusName });
+    new CfnOutput(this, 'IngestDeadLettersArn', { value: data.ingestDeadLetters.queueArn });
+    new CfnOutput(this, 'TextractDeadLettersArn', { value: data.textractDeadLetters.queueArn });
+    new CfnOutput(this, 'WebhookDeadLettersArn', { value: this.webhookDeadLetters.queueArn });
+    new CfnOutput(this, 'WebhookSecretArn', { value: webhookSecret.secretArn });
   }
 }

@@ -173,3 +173,27 @@ describe('query routes over the store', () => {
     expect(unknown).toMatchObject({ statusCode: 404 });
   });
 });
+
+describe('reclassify stored letters with a newer engine', () => {
+  it('re-reads letters of an older engine from their stored text, without OCR, and announces changes', async () => {
+    const { reclassifyStored } = await import('../../functions/ops/reclassify.ts');
+    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
+    await stack.upload('old/engine.txt', letters[2]!.text);
+    const { id } = await ingestObject(deps(), INBOX, 'old/engine.txt');
+    const stored = (await stack.store.getDetermination(id))!;
+    // Pretend an older engine read it and got the outcome wrong.
+    const older = { ...stored, engineVersion: '0.9.0', outcome: 'OVERTURNED' };
+    await DynamoDBDocumentClient.from(stack.dynamoClient).send(
+      new UpdateCommand({ TableName: stack.tableName, Key: { pk: `DOC#${id}`, sk: 'DOC' }, UpdateExpression: 'SET determination = :d', ExpressionAttributeValues: { ':d': JSON.stringify(older) } }),
+    );
+    events = new RecordingPublisher();
+    const report = await reclassifyStored({ store: stack.store, objects: stack.objects, events, now: () => new Date() });
+    expect(report.reclassified).toBeGreaterThanOrEqual(1);
+    expect(report.changed).toBeGreaterThanOrEqual(1);
+    expect((await stack.store.getDetermination(id))!).toMatchObject({ engineVersion: stored.engineVersion, outcome: 'UPHELD' });
+    expect(events.events.some((event) => event.data.id === id)).toBe(true);
+    const again = await reclassifyStored({ store: stack.store, objects: stack.objects, events, now: () => new Date() });
+    expect(again.reclassified).toBe(0);
+  });
+});

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Determination } from '../../domain/index.ts';
 import { needsReview } from '../../service/events.ts';
 import type { CursorCodec } from '../../service/cursor.ts';
@@ -194,6 +194,21 @@ export class DynamoDeterminationStore implements DeterminationStore {
     );
     const data = (result.Items ?? []).map((item) => toStored(item as DocumentItem)).filter((item): item is StoredDetermination => item !== null);
     return { data, nextCursor: result.LastEvaluatedKey ? cursors.encode(result.LastEvaluatedKey) : null };
+  }
+
+  /**
+   * Every document id, by a paged Scan: for maintenance runs (reclassification) only,
+   * never for API requests.
+   */
+  async *scanDocumentIds(): AsyncIterable<string> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new ScanCommand({ TableName: this.tableName, FilterExpression: 'sk = :doc', ExpressionAttributeValues: { ':doc': 'DOC' }, ProjectionExpression: 'id', ExclusiveStartKey: start }),
+      );
+      for (const item of page.Items ?? []) if (typeof item.id === 'string') yield item.id;
+      start = page.LastEvaluatedKey;
+    } while (start);
   }
 
   private async getDocumentItem(id: string): Promise<DocumentItem | null> {
