@@ -1,0 +1,55 @@
+import { createServer, type Server } from 'node:http';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { errorBody } from '../shared/http-errors.ts';
+
+type QueryHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
+
+/** Builds the API Gateway HTTP API (payload 2.0) event for a local request. */
+export function apiGatewayEvent(method: string, url: URL, headers: Record<string, string>): APIGatewayProxyEventV2 {
+  const query = Object.fromEntries(url.searchParams.entries());
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: url.pathname,
+    rawQueryString: url.searchParams.toString(),
+    headers,
+    queryStringParameters: Object.keys(query).length ? query : undefined,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: url.host,
+      domainPrefix: 'local',
+      http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      requestId: `local-${Date.now()}`,
+      routeKey: '$default',
+      stage: '$default',
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
+    },
+  };
+}
+
+/** The HTTP API on loopback: each request becomes an API Gateway v2 event for the same query handler as on AWS. */
+export async function startHttpApi(port: number, handler: QueryHandler): Promise<{ server: Server; url: string }> {
+  const context = { functionName: 'imr-query-local', awsRequestId: 'local', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+  const server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
+    const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
+    handler(apiGatewayEvent(request.method ?? 'GET', url, headers), context)
+      .then((result) => {
+        const answer = result as APIGatewayProxyStructuredResultV2;
+        response.writeHead(answer.statusCode ?? 200, { 'content-type': 'application/json', ...(answer.headers as Record<string, string>) });
+        response.end(answer.body ?? '');
+      })
+      .catch(() => {
+        response.writeHead(500, { 'content-type': 'application/json' });
+        response.end(errorBody('INTERNAL', 'internal error'));
+      });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return { server, url: `http://127.0.0.1:${port}` };
+}

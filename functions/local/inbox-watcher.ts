@@ -1,0 +1,70 @@
+import { existsSync, readdirSync, readFileSync, statSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+
+/**
+ * Uploads the files of a folder to the inbox bucket: those new or changed since the last run
+ * at start, then each new file as it appears (once its size has settled). The key is the
+ * file's path inside the folder. What was uploaded is remembered in `stateFile`.
+ */
+export class InboxWatcher {
+  private watcher: FSWatcher | null = null;
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly uploaded: Record<string, string>;
+
+  constructor(
+    private readonly folder: string,
+    private readonly s3: S3Client,
+    private readonly bucket: string,
+    private readonly stateFile: string,
+    private readonly onUpload: (key: string) => void = () => undefined,
+  ) {
+    this.uploaded = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as Record<string, string>) : {};
+  }
+
+  /** Uploads what is new, then watches. */
+  async start(): Promise<void> {
+    for (const file of this.files(this.folder)) await this.upload(file);
+    this.watcher = watch(this.folder, { recursive: true }, (_, name) => {
+      if (!name) return;
+      const file = join(this.folder, name.toString());
+      clearTimeout(this.timers.get(file));
+      // Files are written in pieces; upload once the size has stopped changing.
+      this.timers.set(file, setTimeout(() => void this.settle(file, -1), 300));
+    });
+  }
+
+  stop(): void {
+    this.watcher?.close();
+    for (const timer of this.timers.values()) clearTimeout(timer);
+  }
+
+  private async settle(file: string, lastSize: number): Promise<void> {
+    if (!existsSync(file) || !statSync(file).isFile()) return;
+    const size = statSync(file).size;
+    if (size !== lastSize) {
+      this.timers.set(file, setTimeout(() => void this.settle(file, size), 300));
+      return;
+    }
+    await this.upload(file).catch(() => undefined);
+  }
+
+  private files(folder: string): string[] {
+    if (!existsSync(folder)) return [];
+    return readdirSync(folder, { withFileTypes: true })
+      .filter((entry) => !entry.name.startsWith('.'))
+      .flatMap((entry) => (entry.isDirectory() ? this.files(join(folder, entry.name)) : entry.isFile() ? [join(folder, entry.name)] : []));
+  }
+
+  private async upload(file: string): Promise<void> {
+    const key = relative(this.folder, file).split(sep).join('/');
+    if (key.split('/').some((part) => part.startsWith('.'))) return;
+    const stat = statSync(file);
+    const version = `${stat.size}:${stat.mtimeMs}`;
+    if (this.uploaded[key] === version) return;
+    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: readFileSync(file) }));
+    this.uploaded[key] = version;
+    writeFileSync(this.stateFile, JSON.stringify(this.uploaded));
+    this.onUpload(key);
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * `npm start`: the whole service on one machine. Flags override `IMR_*` variables, which
+ * override the defaults:
+ *
+ *   --s3-port (IMR_S3_PORT, 4569)  --dynamodb-port (IMR_DYNAMODB_PORT, 4567)
+ *   --http-port (IMR_HTTP_PORT, 3000)  --inbox (IMR_INBOX_DIR, ./inbox)
+ *   --data (IMR_DATA_DIR, ./.imr-data)  IMR_WEBHOOK_URL, IMR_WEBHOOK_SECRET
+ *
+ * Ctrl-C (SIGINT) or SIGTERM stops everything cleanly.
+ */
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { startLocalService, LOCAL_INBOX } from './runtime.ts';
+
+const { values } = parseArgs({
+  options: {
+    's3-port': { type: 'string' },
+    'dynamodb-port': { type: 'string' },
+    'http-port': { type: 'string' },
+    inbox: { type: 'string' },
+    data: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+if (values.help) {
+  console.log('usage: npm start -- [--s3-port N] [--dynamodb-port N] [--http-port N] [--inbox DIR] [--data DIR]');
+  process.exit(0);
+}
+
+const Port = z.coerce.number().int().min(1).max(65535);
+const settings = z
+  .object({
+    s3Port: Port,
+    dynamoPort: Port,
+    httpPort: Port,
+    inboxDir: z.string().min(1),
+    dataDir: z.string().min(1),
+    webhookUrl: z.url().optional(),
+    webhookSecret: z.string().min(1).optional(),
+  })
+  .safeParse({
+    s3Port: values['s3-port'] ?? process.env.IMR_S3_PORT ?? 4569,
+    dynamoPort: values['dynamodb-port'] ?? process.env.IMR_DYNAMODB_PORT ?? 4567,
+    httpPort: values['http-port'] ?? process.env.IMR_HTTP_PORT ?? 3000,
+    inboxDir: resolve(values.inbox ?? process.env.IMR_INBOX_DIR ?? 'inbox'),
+    dataDir: resolve(values.data ?? process.env.IMR_DATA_DIR ?? '.imr-data'),
+    webhookUrl: process.env.IMR_WEBHOOK_URL || undefined,
+    webhookSecret: process.env.IMR_WEBHOOK_SECRET || undefined,
+  });
+if (!settings.success) {
+  console.error(`imr: invalid setting ${settings.error.issues.map((issue) => issue.path.join('.')).join(', ')}`);
+  process.exit(1);
+}
+if (settings.data.webhookUrl && !settings.data.webhookSecret) {
+  console.error('imr: IMR_WEBHOOK_URL is set but IMR_WEBHOOK_SECRET is not: webhooks must be signed');
+  process.exit(1);
+}
+
+const time = () => new Date().toISOString().slice(11, 19);
+try {
+  const service = await startLocalService({ ...settings.data, log: (line) => console.log(`${time()} ${line}`) });
+  console.log(`IMR letter service running (Ctrl-C to stop)
+  S3 (inbox bucket ${LOCAL_INBOX})  ${service.endpoints.s3}      aws --endpoint-url ${service.endpoints.s3} s3 cp letter.pdf s3://${LOCAL_INBOX}/
+  DynamoDB Local                  ${service.endpoints.dynamodb}
+  HTTP API                        ${service.endpoints.http}      curl ${service.endpoints.http}/determinations
+  watched folder                  ${settings.data.inboxDir}
+  data                            ${settings.data.dataDir}
+  webhooks                        ${settings.data.webhookUrl ?? 'off (set IMR_WEBHOOK_URL and IMR_WEBHOOK_SECRET)'}`);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${time()} ${signal}: stopping...`);
+    await service.stop();
+    console.log(`${time()} stopped`);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+} catch (error) {
+  const message = (error as Error).message;
+  console.error(`imr: could not start: ${/EADDRINUSE/.test(message) ? `a port is already in use (${message.replace(/^.*EADDRINUSE:?\s*/, '')}); choose others with --http-port, --s3-port, --dynamodb-port` : message}`);
+  process.exit(1);
+}

@@ -1,0 +1,175 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { createTable } from '../adapters/dynamodb/table.ts';
+import { DynamoDeterminationStore } from '../adapters/dynamodb/determination-store.ts';
+import { S3ObjectStore } from '../adapters/s3/object-store.ts';
+import { CursorCodec } from '../service/cursor.ts';
+import { ingestObject, type IngestDependencies } from '../service/ingest.ts';
+import type { EventPublisher, ServiceEvent } from '../service/ports.ts';
+import { objectsInNotification } from '../shared/s3-notifications.ts';
+import { DocumentReader } from '../reader/read-document.ts';
+import { createQueryHandler } from '../query/query-handler.ts';
+import { localDynamoClient, localS3Client, startDynamoDbLocal, startS3rver } from './stand-ins.ts';
+import { WorkQueue } from './work-queue.ts';
+import { LocalWebhookPublisher } from './webhook-publisher.ts';
+import { startHttpApi } from './http-api.ts';
+import { InboxWatcher } from './inbox-watcher.ts';
+
+/** The inbox bucket on one machine. */
+export const LOCAL_INBOX = 'imr-inbox';
+/** Where the OCR text is kept on one machine. */
+export const LOCAL_TEXT_BUCKET = 'imr-text';
+const TABLE = 'imr-determinations';
+
+/** Settings of the local service (flags and `IMR_*` variables, see `main.ts`). */
+export interface LocalOptions {
+  readonly s3Port: number;
+  readonly dynamoPort: number;
+  readonly httpPort: number;
+  readonly inboxDir: string;
+  readonly dataDir: string;
+  readonly webhookUrl?: string;
+  readonly webhookSecret?: string;
+  /** Where status lines go. */
+  readonly log: (line: string) => void;
+}
+
+/** A running local service. */
+export interface LocalService {
+  readonly endpoints: { readonly s3: string; readonly dynamodb: string; readonly http: string };
+  readonly store: DynamoDeterminationStore;
+  readonly s3: S3Client;
+  /** Resolves when every queued document is processed. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * s3rver knows one access key (S3RVER). Real S3 clients here may use any dummy credentials,
+ * so unknown keys are read as its account too (s3rver does not check v4 signatures anyway).
+ */
+function acceptAnyS3Credentials(): void {
+  const require = createRequire(import.meta.url);
+  const account = require('s3rver/lib/models/account.js') as { registry: Map<string, unknown>; DUMMY_ACCOUNT: unknown };
+  const registry = account.registry;
+  const get = registry.get.bind(registry);
+  registry.get = (key: string) => get(key) ?? account.DUMMY_ACCOUNT;
+}
+
+/** s3rver's event, made the shape real S3 sends (keys URL-encoded, spaces as `+`). */
+function asS3Notification(event: { Records?: Array<{ eventName?: string; s3: { bucket: { name: string }; object: { key: string } } }> }): string {
+  const Records = (event.Records ?? []).map((record) => ({
+    ...record,
+    eventName: record.eventName?.replace(/^ObjectCreated:Post$/, 'ObjectCreated:CompleteMultipartUpload'),
+    s3: { ...record.s3, object: { ...record.s3.object, key: encodeURIComponent(record.s3.object.key).replace(/%20/g, '+') } },
+  }));
+  return JSON.stringify({ Records });
+}
+
+function persistentSecret(file: string): string {
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+/** A publisher that prints each event's document as a status line, then passes it on. */
+class PrintingPublisher implements EventPublisher {
+  constructor(
+    private readonly next: EventPublisher | null,
+    private readonly print: (event: ServiceEvent) => void,
+  ) {}
+  async publish(event: ServiceEvent): Promise<void> {
+    this.print(event);
+    await this.next?.publish(event);
+  }
+}
+
+/**
+ * Starts the whole service on loopback with embedded stand-ins: DynamoDB Local, s3rver with
+ * the inbox bucket, the local queue in front of the same ingest flow as on AWS (local OCR
+ * for scans), the HTTP API through the same query handler, the watched inbox folder, and
+ * webhooks when a URL is set.
+ */
+export async function startLocalService(options: LocalOptions): Promise<LocalService> {
+  for (const dir of ['dynamodb', 's3', 'dead-letters']) mkdirSync(join(options.dataDir, dir), { recursive: true });
+  mkdirSync(options.inboxDir, { recursive: true });
+  acceptAnyS3Credentials();
+  const [dynamo, s3] = await Promise.all([
+    startDynamoDbLocal({ port: options.dynamoPort, path: join(options.dataDir, 'dynamodb') }),
+    startS3rver({ port: options.s3Port, directory: join(options.dataDir, 's3'), buckets: [LOCAL_INBOX, LOCAL_TEXT_BUCKET] }),
+  ]);
+  const dynamoClient = localDynamoClient(dynamo.endpoint);
+  const s3Client = localS3Client(s3.endpoint);
+  await createTable(dynamoClient, TABLE);
+  const store = new DynamoDeterminationStore(TABLE, new CursorCodec(persistentSecret(join(options.dataDir, 'cursor-secret'))), DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } }));
+
+  let queued = 0;
+  let done = 0;
+  const short = (id: string) => id.slice(0, 12);
+  const webhooks = options.webhookUrl && options.webhookSecret
+    ? new LocalWebhookPublisher(options.webhookUrl, options.webhookSecret, join(options.dataDir, 'dead-letters', 'webhooks.jsonl'), { onResult: (event, outcome) => options.log(`webhook   ${short(event.data.id)} ${event.type}: ${outcome}`) })
+    : null;
+  const events = new PrintingPublisher(webhooks, (event) => {
+    const detail = event.data.outcome ? `${event.data.outcome}, ${event.data.items.length} item(s)${event.data.needsReview ? ', needs review' : ''}${event.data.caseNumber ? `, case ${event.data.caseNumber}` : ''}` : '';
+    options.log(`${event.type.padEnd(28)} ${short(event.data.id)} ${detail}`.trimEnd());
+  });
+  const reader = new DocumentReader();
+  const deps: IngestDependencies = { store, objects: new S3ObjectStore(LOCAL_TEXT_BUCKET, s3Client), events, reader, now: () => new Date() };
+
+  const queue = new WorkQueue(
+    async (item, attempt) => {
+      const { id, outcome } = await ingestObject(deps, item.bucket, item.key, { finalAttempt: attempt.final });
+      done++;
+      const record = outcome === 'FAILED' ? await store.getDocument(id) : null;
+      options.log(`[${done}/${queued}] ${outcome.padEnd(12)} ${short(id)} ${item.key}${record?.reason ? `: ${record.reason}` : ''}`);
+    },
+    { deadLetterDir: join(options.dataDir, 'dead-letters', 'ingest'), concurrency: 2, retryDelayMs: 300 },
+    (item) => {
+      done++;
+      options.log(`[${done}/${queued}] DEAD-LETTER  ${item.key} (kept in ${join(options.dataDir, 'dead-letters', 'ingest')})`);
+    },
+  );
+  const enqueue = (bucket: string, key: string) => {
+    queued++;
+    queue.push({ bucket, key });
+  };
+  s3.server.on('event', (event: Parameters<typeof asS3Notification>[0]) => {
+    for (const object of objectsInNotification(asS3Notification(event))) if (object.bucket === LOCAL_INBOX) enqueue(object.bucket, object.key);
+  });
+
+  // Anything uploaded while the service was down (or mid-batch when it stopped) is read again;
+  // documents already finished are recognised by their hash and skipped.
+  let token: string | undefined;
+  do {
+    const page = await s3Client.send(new ListObjectsV2Command({ Bucket: LOCAL_INBOX, ContinuationToken: token }));
+    for (const object of page.Contents ?? []) if (object.Key) enqueue(LOCAL_INBOX, object.Key);
+    token = page.NextContinuationToken;
+  } while (token);
+
+  const queryLogger = new Logger({ serviceName: 'imr-query-local', logLevel: 'ERROR' });
+  const http = await startHttpApi(options.httpPort, createQueryHandler(store, queryLogger));
+  const watcher = new InboxWatcher(options.inboxDir, s3Client, LOCAL_INBOX, join(options.dataDir, 'inbox-uploaded.json'), (key) => options.log(`uploaded  ${key}`));
+  await watcher.start();
+
+  return {
+    endpoints: { s3: s3.endpoint, dynamodb: dynamo.endpoint, http: http.url },
+    store,
+    s3: s3Client,
+    idle: () => queue.idle(),
+    stop: async () => {
+      watcher.stop();
+      await new Promise<void>((resolve) => (http.server as Server).close(() => resolve()));
+      await queue.stop();
+      await webhooks?.drain();
+      await reader.close();
+      dynamoClient.destroy();
+      s3Client.destroy();
+      await Promise.all([s3.stop(), dynamo.stop()]);
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pLimit from 'p-limit';
+
+/** One piece of work: an object to ingest. */
+export interface WorkItem {
+  readonly bucket: string;
+  readonly key: string;
+}
+
+/** Settings of the local queue. */
+export interface WorkQueueOptions {
+  /** Tries before an item goes to the dead-letter store (default 5, as on AWS). */
+  readonly maxAttempts?: number;
+  /** First retry delay in ms (default 500), doubled each try, with jitter. */
+  readonly retryDelayMs?: number;
+  /** Items processed at once (default 2). */
+  readonly concurrency?: number;
+  /** Folder of the dead-letter store: one JSON file per item that exhausted its tries. */
+  readonly deadLetterDir: string;
+}
+
+/**
+ * The local stand-in for the SQS queue between S3 and the ingest handler: retries with
+ * exponential backoff and jitter, a bounded number of items at once, and a dead-letter
+ * store on disk. `idle()` resolves when nothing is queued or running.
+ */
+export class WorkQueue {
+  private readonly limit: ReturnType<typeof pLimit>;
+  private readonly pending = new Set<Promise<void>>();
+  private stopped = false;
+
+  constructor(
+    private readonly process: (item: WorkItem, attempt: { number: number; final: boolean }) => Promise<void>,
+    private readonly options: WorkQueueOptions,
+    private readonly onDeadLetter: (item: WorkItem, error: unknown) => void = () => undefined,
+  ) {
+    this.limit = pLimit(options.concurrency ?? 2);
+    mkdirSync(options.deadLetterDir, { recursive: true });
+  }
+
+  /** Queues an item. */
+  push(item: WorkItem): void {
+    if (this.stopped) return;
+    const task = this.run(item, 1).finally(() => this.pending.delete(task));
+    this.pending.add(task);
+  }
+
+  /** Resolves when every queued item is done (processed or dead-lettered). */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  /** Takes no more items; waits for those running. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.limit.clearQueue();
+    await this.idle();
+  }
+
+  private async run(item: WorkItem, attempt: number): Promise<void> {
+    const maxAttempts = this.options.maxAttempts ?? 5;
+    try {
+      await this.limit(() => this.process(item, { number: attempt, final: attempt >= maxAttempts }));
+    } catch (error) {
+      if (this.stopped) return;
+      if (attempt >= maxAttempts) {
+        const file = join(this.options.deadLetterDir, `${Date.now()}-${Math.random().toString(36).slice(2, 8)}.json`);
+        writeFileSync(file, JSON.stringify({ ...item, attempts: attempt, error: (error as Error).name, at: new Date().toISOString() }, null, 2));
+        this.onDeadLetter(item, error);
+        return;
+      }
+      const base = (this.options.retryDelayMs ?? 500) * 2 ** (attempt - 1);
+      await new Promise((resolve) => setTimeout(resolve, base / 2 + Math.random() * base));
+      await this.run(item, attempt + 1);
+    }
+  }
+}
