@@ -51,17 +51,21 @@ export class WorkQueue {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
-  /** Takes no more items; waits for those running. */
+  /**
+   * Takes no more items and lets those waiting go unprocessed (the next start finds them
+   * again in the bucket); waits for those running.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.limit.clearQueue();
     await this.idle();
   }
 
   private async run(item: WorkItem, attempt: number): Promise<void> {
     const maxAttempts = this.options.maxAttempts ?? 5;
     try {
-      await this.limit(() => this.process(item, { number: attempt, final: attempt >= maxAttempts }));
+      await this.limit(async () => {
+        if (!this.stopped) await this.process(item, { number: attempt, final: attempt >= maxAttempts });
+      });
     } catch (error) {
       if (this.stopped) return;
       if (attempt >= maxAttempts) {

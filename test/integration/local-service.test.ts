@@ -1,0 +1,141 @@
+import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { Webhook } from 'standardwebhooks';
+import { freePort } from '../../functions/local/stand-ins.ts';
+import { startLocalService, LOCAL_INBOX, type LocalService } from '../../functions/local/runtime.ts';
+import { documentId } from '../../functions/service/ingest.ts';
+import { loadGoldenLetters, LETTERS_DIR } from '../fixtures/golden.ts';
+
+const run = promisify(execFile);
+const letters = loadGoldenLetters();
+const secret = `whsec_${Buffer.from('local-webhook-secret-for-tests!!').toString('base64')}`;
+const root = mkdtempSync(join(tmpdir(), 'imr-local-'));
+const dataDir = join(root, 'data');
+const inboxDir = join(root, 'inbox');
+const lines: string[] = [];
+let service: LocalService;
+let receiver: Server;
+const deliveries: Array<{ verified: unknown; id: string }> = [];
+let failNextDeliveries = 0;
+
+async function ports() {
+  return { s3Port: await freePort(), dynamoPort: await freePort(), httpPort: await freePort() };
+}
+
+async function start(): Promise<LocalService> {
+  return startLocalService({ ...(await ports()), inboxDir, dataDir, webhookUrl: receiverUrl, webhookSecret: secret, log: (line) => lines.push(line) });
+}
+
+let receiverUrl = '';
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function getJson(path: string): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${service.endpoints.http}${path}`);
+  return { status: response.status, body: await response.json() };
+}
+
+beforeAll(async () => {
+  receiver = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      if (failNextDeliveries > 0) {
+        failNextDeliveries--;
+        response.statusCode = 503;
+        return response.end();
+      }
+      const headers = Object.fromEntries(['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((name) => [name, String(request.headers[name])]));
+      deliveries.push({ verified: new Webhook(secret).verify(body, headers), id: headers['webhook-id']! });
+      response.end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const address = receiver.address();
+  receiverUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/hook`;
+  service = await start();
+}, 60_000);
+
+afterAll(async () => {
+  await service?.stop();
+  await new Promise<void>((resolve) => receiver.close(() => resolve()));
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('npm start: the service on one machine', () => {
+  it('classifies a letter uploaded with the AWS CLI and any dummy credentials, and serves it over HTTP', async () => {
+    await run('aws', ['--endpoint-url', service.endpoints.s3, 's3', 'cp', join(LETTERS_DIR, letters[3]!.golden.letter), `s3://${LOCAL_INBOX}/cli upload/letter 3.txt`], {
+      env: { ...process.env, AWS_ACCESS_KEY_ID: 'anything', AWS_SECRET_ACCESS_KEY: 'anything', AWS_DEFAULT_REGION: 'us-east-1' },
+    });
+    const id = documentId(Buffer.from(letters[3]!.text, 'latin1'));
+    const determination = await waitFor(async () => {
+      const answer = await getJson(`/determinations/${id}`);
+      return answer.status === 200 ? answer.body : undefined;
+    });
+    expect(determination).toMatchObject({ id, status: 'CLASSIFIED', outcome: 'PARTIALLY_OVERTURNED', sourceKeys: [`${LOCAL_INBOX}/cli upload/letter 3.txt`] });
+    expect((await getJson(`/documents/${id}/status`)).body).toMatchObject({ id, status: 'CLASSIFIED', reason: null });
+  });
+
+  it('delivers signed webhooks that the standardwebhooks verifier accepts, retrying a failing receiver', async () => {
+    failNextDeliveries = 1;
+    await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: 'sdk/letter0.txt', Body: letters[0]!.text }));
+    const id = documentId(Buffer.from(letters[0]!.text, 'latin1'));
+    const delivery = await waitFor(async () => deliveries.find((d) => (d.verified as { data: { id: string } }).data.id === id));
+    expect(delivery.verified).toMatchObject({ type: 'determination.classified', data: { id, outcome: 'UPHELD' } });
+  });
+
+  it('records the same bytes under two keys as one document', async () => {
+    await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: 'dup/a.txt', Body: letters[1]!.text }));
+    await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: 'dup/b.txt', Body: letters[1]!.text }));
+    await service.idle();
+    const id = documentId(Buffer.from(letters[1]!.text, 'latin1'));
+    const answer = await waitFor(async () => {
+      const { body } = await getJson(`/determinations/${id}`);
+      return body.sourceKeys?.length === 2 ? body : undefined;
+    });
+    expect(answer.sourceKeys).toEqual([`${LOCAL_INBOX}/dup/a.txt`, `${LOCAL_INBOX}/dup/b.txt`]);
+    const list = (await getJson('/determinations?limit=200')).body.data.filter((d: { id: string }) => d.id === id);
+    expect(list).toHaveLength(1);
+  });
+
+  it('ends an unreadable file FAILED and a foreign document UNRECOGNIZED', async () => {
+    const corrupt = Buffer.from('%PDF-1.7\nnot really');
+    await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: 'bad/broken.pdf', Body: corrupt }));
+    await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: 'bad/invoice.txt', Body: 'INVOICE 7731\nPlease remit payment for services rendered in October.' }));
+    await service.idle();
+    expect((await getJson(`/documents/${documentId(corrupt)}/status`)).body).toMatchObject({ status: 'FAILED', reason: expect.stringMatching(/^CORRUPT/) });
+    expect((await getJson(`/documents/${documentId(Buffer.from('INVOICE 7731\nPlease remit payment for services rendered in October.'))}/status`)).body).toMatchObject({ status: 'UNRECOGNIZED' });
+  });
+
+  it('uploads files dropped into the watched folder', async () => {
+    writeFileSync(join(inboxDir, 'dropped.txt'), letters[2]!.text, 'latin1');
+    const id = documentId(Buffer.from(letters[2]!.text, 'latin1'));
+    await waitFor(async () => ((await getJson(`/documents/${id}/status`)).body.status === 'CLASSIFIED' ? true : undefined));
+  });
+
+  it('loses nothing when stopped in the middle of a batch and started again', async () => {
+    const batch = Array.from({ length: 30 }, (_, i) => `${letters[i % 4]!.text}\n\nBatch copy ${i}.\n`);
+    await Promise.all(batch.map((body, i) => service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: `batch/${i}.txt`, Body: body }))));
+    await service.stop();
+    service = await start();
+    await service.idle();
+    for (const body of batch) {
+      expect((await getJson(`/documents/${documentId(Buffer.from(body, 'latin1'))}/status`)).body.status).toBe('CLASSIFIED');
+    }
+    expect(lines.some((line) => /DUPLICATE/.test(line))).toBe(true);
+  }, 120_000);
+});
