@@ -13,7 +13,7 @@ import { printedLines, variantsOf } from '../test/fixtures/variants.ts';
 import { availableParallelism } from 'node:os';
 import type { PageRecognizer } from '../functions/adapters/tesseract/recognizer.ts';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, 'no-ocr': { type: 'boolean' }, wasm: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, 'no-ocr': { type: 'boolean' }, wasm: { type: 'boolean' }, 'no-e2e': { type: 'boolean' } } });
 const seconds = Number(values.seconds);
 
 const texts = loadGoldenLetters().flatMap(variantsOf).map((variant) => variant.text);
@@ -42,7 +42,60 @@ const figures = {
 console.log(`letter engine, one core: ${texts.length} fixtures (${(bytes / texts.length / 1024).toFixed(1)} KB mean), ${samples.length} letters in ${elapsed.toFixed(1)} s`);
 console.log(`  ${figures.lettersPerSecond} letters/s, p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms, peak RSS ${figures.rssMb} MB`);
 const ocr = values['no-ocr'] ? {} : await benchOcr();
-console.log(JSON.stringify({ ...figures, ...ocr }));
+const endToEnd = values['no-e2e'] ? {} : await benchEndToEnd();
+console.log(JSON.stringify({ ...figures, ...ocr, ...endToEnd }));
+
+/**
+ * 200 text letters uploaded at once to the local service (`npm start`'s stack on free ports,
+ * fresh data): seconds until every one is classified, letters per second end to end, and a
+ * check that none was lost or read twice.
+ */
+async function benchEndToEnd(): Promise<Record<string, number>> {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+  const { freePort } = await import('../functions/local/stand-ins.ts');
+  const { startLocalService, LOCAL_INBOX } = await import('../functions/local/runtime.ts');
+  const { documentId } = await import('../functions/service/ingest.ts');
+  const root = mkdtempSync(join(tmpdir(), 'imr-bench-'));
+  const statuses = new Map<string, number>();
+  const service = await startLocalService({
+    s3Port: await freePort(),
+    dynamoPort: await freePort(),
+    httpPort: await freePort(),
+    inboxDir: join(root, 'inbox'),
+    dataDir: join(root, 'data'),
+    log: (line) => {
+      const match = /\] (\S+)/.exec(line);
+      if (match) statuses.set(match[1]!, (statuses.get(match[1]!) ?? 0) + 1);
+    },
+  });
+  try {
+    const letters = loadGoldenLetters();
+    const bodies = Array.from({ length: 200 }, (_, i) => `${letters[i % letters.length]!.text}\n\nCopy ${i} of the benchmark batch.\n`);
+    const started = performance.now();
+    await Promise.all(bodies.map((body, i) => service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: `bench/${i}.txt`, Body: body }))));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await service.idle();
+    const seconds = (performance.now() - started) / 1000;
+    let classified = 0;
+    for (const body of bodies) if ((await service.store.getDocument(documentId(Buffer.from(body, 'latin1'))))?.status === 'CLASSIFIED') classified++;
+    const listed: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = (await (await fetch(`${service.endpoints.http}/determinations?limit=200${cursor ? `&cursor=${cursor}` : ''}`)).json()) as { data: Array<{ id: string }>; nextCursor: string | null };
+      listed.push(...page.data.map((d) => d.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    const distinct = new Set(listed).size;
+    console.log(`end to end (local service): 200 text letters uploaded at once, ${classified} classified, ${listed.length} listed (${distinct} distinct) through the API, in ${seconds.toFixed(1)} s: ${(200 / seconds).toFixed(1)} letters/s (outcomes ${JSON.stringify(Object.fromEntries(statuses))})`);
+    return { e2eLettersPerSecond: Number((200 / seconds).toFixed(1)), e2eClassified: classified };
+  } finally {
+    await service.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
 
 /** Times local OCR over the pages of a fine fax of the longest golden letter. */
 async function benchOcr(): Promise<Record<string, number>> {

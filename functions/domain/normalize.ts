@@ -79,6 +79,8 @@ function cleanLine(line: string): string {
   if (!/[A-Za-z0-9]/.test(cleaned)) return '';
   cleaned = cleaned.replace(/^[\s|~_•·»«]+(?=\S)/, '').replace(/[\s|~_•·»«]+$/, '');
   if (isOcrDebris(cleaned)) return '';
+  // OCR reads a 5 as an S before a unit ("SMG" for "5MG").
+  cleaned = cleaned.replace(/\b[Ss](?=\s?(?:mg|MG)\b)/g, '5');
   // OCR reads a 1 as a bar: next to digits, or as the count in "1 x 3".
   if (cleaned.includes('|')) cleaned = cleaned.replace(/\|(?=\d)|(?<=\d)\|/g, '1').replace(/(?<=\s)\|(?=\s+[xX×]\s*\d)/g, '1');
   return cleaned.replace(/ {2,}/g, (run) => (run.length >= 3 ? '   ' : '  '));

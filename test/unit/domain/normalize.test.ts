@@ -64,5 +64,6 @@ describe('OCR debris', () => {
   it('reads a bar next to digits, or as the count in "1 x 3", as a one', () => {
     expect(normalizeText('Norco |0/325mg #|20')).toBe('Norco 10/325mg #120');
     expect(normalizeText('Acupuncture | x 3 for the cervical spine')).toBe('Acupuncture 1 x 3 for the cervical spine');
+    expect(normalizeText('PRESCRIPTION OF CYCLOBENZAPRINE SMG #60')).toBe('PRESCRIPTION OF CYCLOBENZAPRINE 5MG #60');
   });
 });
