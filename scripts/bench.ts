@@ -55,21 +55,13 @@ async function benchEndToEnd(): Promise<Record<string, number>> {
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   const { PutObjectCommand } = await import('@aws-sdk/client-s3');
-  const { freePort } = await import('../functions/local/stand-ins.ts');
-  const { startLocalService, LOCAL_INBOX } = await import('../functions/local/runtime.ts');
+  const { startOnFreePorts, LOCAL_INBOX } = await import('../functions/local/runtime.ts');
   const { documentId } = await import('../functions/service/ingest.ts');
   const root = mkdtempSync(join(tmpdir(), 'imr-bench-'));
   const statuses = new Map<string, number>();
-  const service = await startLocalService({
-    s3Port: await freePort(),
-    dynamoPort: await freePort(),
-    httpPort: await freePort(),
-    inboxDir: join(root, 'inbox'),
-    dataDir: join(root, 'data'),
-    log: (line) => {
-      const match = /\] (\S+)/.exec(line);
-      if (match) statuses.set(match[1]!, (statuses.get(match[1]!) ?? 0) + 1);
-    },
+  const service = await startOnFreePorts(root, (line) => {
+    const match = /\] (\S+)/.exec(line);
+    if (match) statuses.set(match[1]!, (statuses.get(match[1]!) ?? 0) + 1);
   });
   try {
     const letters = loadGoldenLetters();

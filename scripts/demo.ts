@@ -7,22 +7,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { freePort } from '../functions/local/stand-ins.ts';
-import { LOCAL_INBOX, startLocalService } from '../functions/local/runtime.ts';
+import { LOCAL_INBOX, startOnFreePorts } from '../functions/local/runtime.ts';
 import { loadGoldenLetters } from '../test/fixtures/golden.ts';
 import { printedLines } from '../test/fixtures/variants.ts';
 import { renderScan } from '../test/fixtures/scans.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'imr-demo-'));
 const started = performance.now();
-const service = await startLocalService({
-  s3Port: await freePort(),
-  dynamoPort: await freePort(),
-  httpPort: await freePort(),
-  inboxDir: join(root, 'inbox'),
-  dataDir: join(root, 'data'),
-  log: (line) => console.log(`  ${line}`),
-});
+const service = await startOnFreePorts(root, (line) => console.log(`  ${line}`));
 try {
   console.log(`service up in ${((performance.now() - started) / 1000).toFixed(1)} s; uploading...`);
   for (const [index, letter] of loadGoldenLetters().entries()) {

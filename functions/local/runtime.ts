@@ -15,7 +15,7 @@ import type { EventPublisher, ServiceEvent } from '../service/ports.ts';
 import { objectsInNotification } from '../shared/s3-notifications.ts';
 import { DocumentReader } from '../reader/read-document.ts';
 import { createQueryHandler } from '../query/query-handler.ts';
-import { localDynamoClient, localS3Client, startDynamoDbLocal, startS3rver } from './stand-ins.ts';
+import { freePort, localDynamoClient, localS3Client, startDynamoDbLocal, startS3rver } from './stand-ins.ts';
 import { WorkQueue } from './work-queue.ts';
 import { LocalWebhookPublisher } from './webhook-publisher.ts';
 import { startHttpApi } from './http-api.ts';
@@ -172,4 +172,17 @@ export async function startLocalService(options: LocalOptions): Promise<LocalSer
       await Promise.all([s3.stop(), dynamo.stop()]);
     },
   };
+}
+
+/** Starts the local service on free ports with its data and inbox under `root` (tests, demo, bench). */
+export async function startOnFreePorts(root: string, log: (line: string) => void, extra: Partial<LocalOptions> = {}): Promise<LocalService> {
+  return startLocalService({
+    s3Port: await freePort(),
+    dynamoPort: await freePort(),
+    httpPort: await freePort(),
+    inboxDir: join(root, 'inbox'),
+    dataDir: join(root, 'data'),
+    log,
+    ...extra,
+  });
 }

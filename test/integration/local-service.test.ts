@@ -7,8 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { Webhook } from 'standardwebhooks';
-import { freePort } from '../../functions/local/stand-ins.ts';
-import { startLocalService, LOCAL_INBOX, type LocalService } from '../../functions/local/runtime.ts';
+import { startOnFreePorts, LOCAL_INBOX, type LocalService } from '../../functions/local/runtime.ts';
 import { documentId } from '../../functions/service/ingest.ts';
 import { loadGoldenLetters, LETTERS_DIR } from '../fixtures/golden.ts';
 
@@ -16,7 +15,6 @@ const run = promisify(execFile);
 const letters = loadGoldenLetters();
 const secret = `whsec_${Buffer.from('local-webhook-secret-for-tests!!').toString('base64')}`;
 const root = mkdtempSync(join(tmpdir(), 'imr-local-'));
-const dataDir = join(root, 'data');
 const inboxDir = join(root, 'inbox');
 const lines: string[] = [];
 let service: LocalService;
@@ -24,12 +22,8 @@ let receiver: Server;
 const deliveries: Array<{ verified: unknown; id: string }> = [];
 let failNextDeliveries = 0;
 
-async function ports() {
-  return { s3Port: await freePort(), dynamoPort: await freePort(), httpPort: await freePort() };
-}
-
 async function start(): Promise<LocalService> {
-  return startLocalService({ ...(await ports()), inboxDir, dataDir, webhookUrl: receiverUrl, webhookSecret: secret, log: (line) => lines.push(line) });
+  return startOnFreePorts(root, (line) => lines.push(line), { webhookUrl: receiverUrl, webhookSecret: secret });
 }
 
 let receiverUrl = '';
