@@ -132,7 +132,7 @@ export class ServiceResources extends Construct {
       format: JSON.stringify({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status', latency: '$context.responseLatency', caller: '$context.identity.caller' }),
     };
     const integration = new HttpLambdaIntegration('QueryIntegration', this.query.function);
-    for (const path of ['/determinations', '/determinations/{id}', '/documents/{id}/status']) {
+    for (const path of ['/determinations', '/determinations/{id}', '/items', '/documents/{id}/status', '/stats', '/openapi.json']) {
       this.api.addRoutes({ path, methods: [apigw.HttpMethod.GET], integration });
     }
 

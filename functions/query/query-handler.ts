@@ -14,6 +14,7 @@ import { route } from './routes.ts';
 export function createQueryHandler(store: DeterminationStore, logger: Logger): (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2> {
   async function lambdaHandler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
     const response = await route(store, { method: event.requestContext.http.method, path: event.rawPath, query: event.queryStringParameters ?? {} });
+    if (response.contentType) return { statusCode: response.statusCode, headers: { 'content-type': response.contentType }, body: response.body as string };
     return { statusCode: response.statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(response.body) };
   }
   return middy(lambdaHandler)

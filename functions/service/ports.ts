@@ -51,7 +51,59 @@ export interface DeterminationStore {
   markFailed(id: string, reason: string, at: string): Promise<void>;
   getDocument(id: string): Promise<DocumentRecord | null>;
   getDetermination(id: string): Promise<StoredDetermination | null>;
-  listDeterminations(query: { limit: number; cursor?: string | undefined }): Promise<Page<StoredDetermination>>;
+  listDeterminations(query: DeterminationQuery): Promise<Page<StoredDetermination>>;
+  listItems(query: ItemQuery): Promise<Page<StoredItem>>;
+  /** Item counts by decision per group, from counters kept at write time. */
+  stats(groupBy: StatsGrouping): Promise<StatsRow[]>;
+}
+
+/** Filters of `GET /determinations`; dates are ISO (`yyyy-mm-dd` or a full timestamp), inclusive. */
+export interface DeterminationQuery {
+  readonly limit: number;
+  readonly cursor?: string | undefined;
+  readonly caseNumber?: string | undefined;
+  readonly outcome?: 'UPHELD' | 'OVERTURNED' | 'PARTIALLY_OVERTURNED' | undefined;
+  readonly needsReview?: boolean | undefined;
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+}
+
+/** Filters of `GET /items`. */
+export interface ItemQuery {
+  readonly limit: number;
+  readonly cursor?: string | undefined;
+  readonly category?: string | undefined;
+  readonly subcategory?: string | undefined;
+  readonly decision?: 'UPHELD' | 'OVERTURNED' | undefined;
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+}
+
+/** One disputed item as `GET /items` answers it. */
+export interface StoredItem {
+  readonly documentId: string;
+  readonly itemNumber: number;
+  readonly receivedAt: string;
+  readonly caseNumber: string | null;
+  readonly request: string;
+  readonly decision: 'UPHELD' | 'OVERTURNED';
+  readonly category: string;
+  readonly subcategory: string | null;
+  readonly needsReview: boolean;
+  readonly links: { readonly determination: string };
+}
+
+/** Groupings of `GET /stats`. */
+export const STATS_GROUPINGS = ['category', 'subcategory', 'decision', 'month'] as const;
+/** A grouping of `GET /stats`. */
+export type StatsGrouping = (typeof STATS_GROUPINGS)[number];
+
+/** One group of `GET /stats`: item counts by decision. */
+export interface StatsRow {
+  readonly key: string;
+  readonly upheld: number;
+  readonly overturned: number;
+  readonly total: number;
 }
 
 /** Where originals live and the OCR text is kept beside them (S3 on AWS and locally). */

@@ -3,7 +3,26 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand, Transact
 import type { Determination } from '../../domain/index.ts';
 import { needsReview } from '../../service/events.ts';
 import type { CursorCodec } from '../../service/cursor.ts';
-import type { DeterminationStore, DocumentRecord, DocumentStatus, Page, StoredDetermination } from '../../service/ports.ts';
+import type { DeterminationQuery, DeterminationStore, DocumentRecord, DocumentStatus, ItemQuery, Page, StatsGrouping, StatsRow, StoredDetermination, StoredItem } from '../../service/ports.ts';
+import { CursorError } from '../../service/cursor.ts';
+
+/** Item counts by decision that one Determination adds to each stats counter. */
+function counterDeltas(determination: Determination | null, receivedAt: string, sign: 1 | -1, into: Map<string, { UPHELD: number; OVERTURNED: number }>): void {
+  if (!determination || determination.status !== 'CLASSIFIED') return;
+  for (const item of determination.items) {
+    for (const key of [`category#${item.category}`, `subcategory#${item.category}/${item.subcategory ?? '-'}`, `decision#${item.decision}`, `month#${receivedAt.slice(0, 7)}`]) {
+      const counter = into.get(key) ?? { UPHELD: 0, OVERTURNED: 0 };
+      counter[item.decision] += sign;
+      into.set(key, counter);
+    }
+  }
+}
+
+/** The end of a day given as `yyyy-mm-dd`, so `to` includes the whole day. */
+function upperBound(to: string | undefined): string {
+  if (!to) return '\uffff';
+  return /^\d{4}-\d{2}-\d{2}$/.test(to) ? `${to}T23:59:59.999Z\uffff` : `${to}\uffff`;
+}
 
 /**
  * The single table's design: one document item and one item per disputed item, under the
@@ -13,6 +32,8 @@ import type { DeterminationStore, DocumentRecord, DocumentStatus, Page, StoredDe
  * - GSI1 `gsi1pk = DETERMINATION`, `gsi1sk = <receivedAt>#<id>`: every Determination, newest first.
  * - GSI2 `gsi2pk = CASE#<caseNumber>`, `gsi2sk = <receivedAt>#<id>`: Determinations of a case.
  * - GSI3 `gsi3pk = CATEGORY#<category>`, `gsi3sk = <receivedAt>#<id>#<nnn>`: items of a category.
+ * - GSI4 `gsi4pk = ITEM`, `gsi4sk = <receivedAt>#<id>#<nnn>`: every item, newest first.
+ * - `pk = STATS`, `sk = <grouping>#<key>`: item counts by decision, kept at write time.
  */
 export const TABLE_DESIGN = {
   partitionKey: 'pk',
@@ -21,6 +42,7 @@ export const TABLE_DESIGN = {
     { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
     { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+    { name: 'gsi4', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
   ],
 } as const;
 
@@ -113,9 +135,13 @@ export class DynamoDeterminationStore implements DeterminationStore {
       ':received': receivedAt,
     };
     let update = 'SET #status = :status, determination = :determination, needsReview = :review, engineVersion = :engine, updatedAt = :at, receivedAt = if_not_exists(receivedAt, :received), gsi1pk = :gsi1pk, gsi1sk = :order REMOVE reason';
+    if (classified) {
+      update = update.replace(' REMOVE', ', outcome = :outcome REMOVE');
+      values[':outcome'] = classified.outcome;
+    }
     if (classified?.caseNumber) {
-      update = update.replace(' REMOVE', ', gsi2pk = :gsi2pk, gsi2sk = :order, caseNumber = :case, outcome = :outcome REMOVE');
-      Object.assign(values, { ':gsi2pk': `CASE#${classified.caseNumber}`, ':case': classified.caseNumber, ':outcome': classified.outcome });
+      update = update.replace(' REMOVE', ', gsi2pk = :gsi2pk, gsi2sk = :order, caseNumber = :case REMOVE');
+      Object.assign(values, { ':gsi2pk': `CASE#${classified.caseNumber}`, ':case': classified.caseNumber });
     }
     const items = (classified?.items ?? []).map((item, index) => {
       const number = String(index + 1).padStart(3, '0');
@@ -135,17 +161,39 @@ export class DynamoDeterminationStore implements DeterminationStore {
             needsReview: item.flags.length > 0,
             gsi3pk: `CATEGORY#${item.category}`,
             gsi3sk: `${order}#${number}`,
+            gsi4pk: 'ITEM',
+            gsi4sk: `${order}#${number}`,
           },
         },
       };
     });
-    // DynamoDB takes at most 100 writes in one transaction; no letter has anywhere near 99 items.
+    const deltas = new Map<string, { UPHELD: number; OVERTURNED: number }>();
+    counterDeltas(current?.determination ? (JSON.parse(current.determination) as Determination) : null, receivedAt, -1, deltas);
+    counterDeltas(determination, receivedAt, 1, deltas);
+    const counters = [...deltas]
+      .filter(([, delta]) => delta.UPHELD !== 0 || delta.OVERTURNED !== 0)
+      .map(([key, delta]) => ({
+        Update: {
+          TableName: this.tableName,
+          Key: { pk: 'STATS', sk: key },
+          UpdateExpression: 'ADD UPHELD :u, OVERTURNED :o',
+          ExpressionAttributeValues: { ':u': delta.UPHELD, ':o': delta.OVERTURNED },
+        },
+      }));
+    // A reclassified letter with fewer items than before leaves stale item records: remove them.
+    const previousCount = current?.determination ? ((JSON.parse(current.determination) as Determination & { items?: unknown[] }).items?.length ?? 0) : 0;
+    const stale = Array.from({ length: Math.max(0, previousCount - items.length) }, (_, k) => ({
+      Delete: { TableName: this.tableName, Key: { pk: `DOC#${id}`, sk: `ITEM#${String(items.length + k + 1).padStart(3, '0')}` } },
+    }));
+    // DynamoDB takes at most 100 writes in one transaction; a letter has a few items and a few dozen counters.
     await this.client.send(
       new TransactWriteCommand({
         TransactItems: [
           { Update: { TableName: this.tableName, Key: { pk: `DOC#${id}`, sk: 'DOC' }, UpdateExpression: update, ExpressionAttributeNames: names, ExpressionAttributeValues: values } },
-          ...items.slice(0, 99),
-        ],
+          ...items,
+          ...stale,
+          ...counters,
+        ].slice(0, 100),
       }),
     );
   }
@@ -178,22 +226,103 @@ export class DynamoDeterminationStore implements DeterminationStore {
     return item ? toStored(item) : null;
   }
 
-  async listDeterminations(query: { limit: number; cursor?: string | undefined }): Promise<Page<StoredDetermination>> {
+  async listDeterminations(query: DeterminationQuery): Promise<Page<StoredDetermination>> {
+    const byCase = query.caseNumber !== undefined;
+    const filters: string[] = [];
+    const values: Record<string, unknown> = { ':pk': byCase ? `CASE#${query.caseNumber}` : 'DETERMINATION', ':from': query.from ?? '0', ':to': upperBound(query.to) };
+    if (query.outcome) {
+      filters.push('outcome = :outcome');
+      values[':outcome'] = query.outcome;
+    }
+    if (query.needsReview !== undefined) {
+      filters.push('needsReview = :review');
+      values[':review'] = query.needsReview;
+    }
+    const index = byCase ? 'gsi2' : 'gsi1';
+    const page = await this.queryPages(index, `${index}pk = :pk AND ${index}sk BETWEEN :from AND :to`, filters, values, query.limit, query.cursor);
+    return { data: page.items.map((item) => toStored(item as unknown as DocumentItem)).filter((item): item is StoredDetermination => item !== null), nextCursor: page.nextCursor };
+  }
+
+  async listItems(query: ItemQuery): Promise<Page<StoredItem>> {
+    const byCategory = query.category !== undefined;
+    const filters: string[] = [];
+    const values: Record<string, unknown> = { ':pk': byCategory ? `CATEGORY#${query.category}` : 'ITEM', ':from': query.from ?? '0', ':to': upperBound(query.to) };
+    if (query.subcategory) {
+      filters.push('subcategory = :sub');
+      values[':sub'] = query.subcategory;
+    }
+    if (query.decision) {
+      filters.push('decision = :decision');
+      values[':decision'] = query.decision;
+    }
+    const index = byCategory ? 'gsi3' : 'gsi4';
+    const page = await this.queryPages(index, `${index}pk = :pk AND ${index}sk BETWEEN :from AND :to`, filters, values, query.limit, query.cursor);
+    const data = page.items.map((item) => ({
+      documentId: item.documentId as string,
+      itemNumber: Number(String(item.sk).replace('ITEM#', '')),
+      receivedAt: item.receivedAt as string,
+      caseNumber: (item.caseNumber as string | null) ?? null,
+      request: item.request as string,
+      decision: item.decision as StoredItem['decision'],
+      category: item.category as string,
+      subcategory: (item.subcategory as string | null) ?? null,
+      needsReview: Boolean(item.needsReview),
+      links: { determination: `/determinations/${item.documentId as string}` },
+    }));
+    return { data, nextCursor: page.nextCursor };
+  }
+
+  async stats(groupBy: StatsGrouping): Promise<StatsRow[]> {
+    const rows: StatsRow[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': 'STATS', ':prefix': `${groupBy}#` }, ExclusiveStartKey: start }),
+      );
+      for (const item of page.Items ?? []) {
+        const upheld = Number(item.UPHELD ?? 0);
+        const overturned = Number(item.OVERTURNED ?? 0);
+        if (upheld + overturned === 0) continue;
+        rows.push({ key: String(item.sk).slice(groupBy.length + 1), upheld, overturned, total: upheld + overturned });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return groupBy === 'month' ? rows.sort((a, b) => b.key.localeCompare(a.key)) : rows.sort((a, b) => b.total - a.total || a.key.localeCompare(b.key));
+  }
+
+  /**
+   * Queries an index newest first until `limit` items pass the filters or the index is
+   * exhausted (at most 10 requests), with a signed cursor bound to the index it came from.
+   */
+  private async queryPages(index: string, keyCondition: string, filters: string[], values: Record<string, unknown>, limit: number, cursor: string | undefined): Promise<{ items: Record<string, unknown>[]; nextCursor: string | null }> {
     if (!this.cursors) throw new Error('this store was built without a cursor codec');
-    const cursors = this.cursors;
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': 'DETERMINATION' },
-        ScanIndexForward: false,
-        Limit: query.limit,
-        ExclusiveStartKey: query.cursor ? cursors.decode(query.cursor) : undefined,
-      }),
-    );
-    const data = (result.Items ?? []).map((item) => toStored(item as DocumentItem)).filter((item): item is StoredDetermination => item !== null);
-    return { data, nextCursor: result.LastEvaluatedKey ? cursors.encode(result.LastEvaluatedKey) : null };
+    let start: Record<string, unknown> | undefined;
+    if (cursor) {
+      const position = this.cursors.decode(cursor);
+      if (position.index !== index || typeof position.key !== 'object' || position.key === null) {
+        throw new CursorError('INVALID_CURSOR', 'cursor belongs to another list or filter');
+      }
+      start = position.key as Record<string, unknown>;
+    }
+    const items: Record<string, unknown>[] = [];
+    for (let request = 0; request < 10 && items.length < limit; request++) {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: index,
+          KeyConditionExpression: keyCondition,
+          FilterExpression: filters.length ? filters.join(' AND ') : undefined,
+          ExpressionAttributeValues: values,
+          ScanIndexForward: false,
+          Limit: limit - items.length,
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+      if (!start) break;
+    }
+    return { items, nextCursor: start ? this.cursors.encode({ index, key: start }) : null };
   }
 
   /**

@@ -40,7 +40,7 @@ describe('storage', () => {
       BillingMode: 'PAY_PER_REQUEST',
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-      GlobalSecondaryIndexes: ['gsi1', 'gsi2', 'gsi3'].map((name) => Match.objectLike({ IndexName: name })),
+      GlobalSecondaryIndexes: ['gsi1', 'gsi2', 'gsi3', 'gsi4'].map((name) => Match.objectLike({ IndexName: name })),
     });
   });
 
@@ -86,7 +86,7 @@ describe('functions', () => {
 
 describe('API, events, alarms', () => {
   it('serves the query routes with IAM authorisation by default, throttled', () => {
-    for (const route of ['GET /determinations', 'GET /determinations/{id}', 'GET /documents/{id}/status']) {
+    for (const route of ['GET /determinations', 'GET /determinations/{id}', 'GET /items', 'GET /documents/{id}/status', 'GET /stats', 'GET /openapi.json']) {
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: route, AuthorizationType: 'AWS_IAM' });
     }
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }, AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }) });

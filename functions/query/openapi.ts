@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { determinationJsonSchema } from '../domain/json-schema.ts';
+import { ENGINE_VERSION } from '../domain/index.ts';
+import { QUERY_SCHEMAS } from './routes.ts';
+
+type QuerySchema = (typeof QUERY_SCHEMAS)[keyof typeof QUERY_SCHEMAS];
+
+/** OpenAPI parameters from the zod schema that validates a route's query string. */
+function parameters(schema: QuerySchema): unknown[] {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, { description?: string }>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: 'query',
+    required: json.required?.includes(name) ?? false,
+    description: property.description,
+    schema: property,
+  }));
+}
+
+const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{64}$' }, description: 'document id: SHA-256 of the bytes, hex' };
+const errors = {
+  '400': { description: 'a parameter is unknown or malformed; the message names it', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+  '404': { description: 'no such id or route', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+};
+
+let cached: Record<string, unknown> | null = null;
+
+/** The OpenAPI 3.1 description of the query API, generated from the same zod schemas that validate requests. */
+export function openApiDocument(): Record<string, unknown> {
+  cached ??= {
+    openapi: '3.1.0',
+    info: { title: 'IMR determinations API', version: ENGINE_VERSION, description: 'Query California IMR Final Determinations read from letters (spec section 4).' },
+    paths: {
+      '/determinations': { get: { summary: 'Determinations, newest first', parameters: parameters(QUERY_SCHEMAS.determinations), responses: { '200': { description: '{ data, nextCursor }' }, ...errors } } },
+      '/determinations/{id}': {
+        get: {
+          summary: 'One Determination (JSON, or CSV with one row per item)',
+          parameters: [idParameter, ...parameters(QUERY_SCHEMAS.determination)],
+          responses: { '200': { description: 'the Determination plus id, receivedAt, needsReview, sourceKeys', content: { 'application/json': { schema: { $ref: '#/components/schemas/Determination' } }, 'text/csv': {} } }, ...errors },
+        },
+      },
+      '/items': { get: { summary: 'Disputed items, newest first', parameters: parameters(QUERY_SCHEMAS.items), responses: { '200': { description: '{ data, nextCursor } or CSV' }, ...errors } } },
+      '/documents/{id}/status': { get: { summary: 'Processing status of a document', parameters: [idParameter], responses: { '200': { description: '{ id, status, reason, updatedAt }' }, ...errors } } },
+      '/stats': { get: { summary: 'Item counts by decision, grouped', parameters: parameters(QUERY_SCHEMAS.stats), responses: { '200': { description: '{ groupBy, data: [{ key, upheld, overturned, total }] }' }, ...errors } } },
+      '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
+    },
+    components: {
+      schemas: {
+        Determination: determinationJsonSchema(),
+        Error: { type: 'object', properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } }, required: ['code', 'message'] } }, required: ['error'] },
+      },
+    },
+  };
+  return cached;
+}

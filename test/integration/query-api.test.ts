@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { ingestObject, type IngestDependencies } from '../../functions/service/ingest.ts';
+import { DocumentReader } from '../../functions/reader/read-document.ts';
+import { route, type ApiRequest } from '../../functions/query/routes.ts';
+import { httpAnswer } from '../../functions/shared/http-errors.ts';
+import { classifyLetter } from '../../functions/domain/index.ts';
+import { loadGoldenLetters } from '../fixtures/golden.ts';
+import { letterText } from '../fixtures/factories.ts';
+import { INBOX, RecordingPublisher, startLocalStack, type LocalStack } from './harness.ts';
+
+const letters = loadGoldenLetters();
+let stack: LocalStack;
+let clock = Date.parse('2026-03-01T09:00:00Z');
+const ids: string[] = [];
+
+const get = async (path: string, query: Record<string, string> = {}) => route(stack.store, { method: 'GET', path, query } satisfies ApiRequest);
+const fails = (path: string, query: Record<string, string> = {}) => get(path, query).then(() => null, httpAnswer);
+
+beforeAll(async () => {
+  stack = await startLocalStack();
+  const deps: IngestDependencies = { store: stack.store, objects: stack.objects, events: new RecordingPublisher(), reader: new DocumentReader(), now: () => new Date(clock) };
+  // Twelve letters over three months: the four real letters three times (with distinct bytes), one a month apart.
+  for (let i = 0; i < 12; i++) {
+    clock = Date.parse('2026-03-01T09:00:00Z') + i * 8 * 86_400_000;
+    const body = `${letters[i % 4]!.text}\n\nCopy ${i}.\n`;
+    await stack.upload(`q/${i}.txt`, body);
+    ids.push((await ingestObject(deps, INBOX, `q/${i}.txt`)).id);
+  }
+  clock += 86_400_000;
+  const withCase = letterText({ preamble: ['Case Number: CM15-0012345   Date Assigned: 02/04/2015'], items: [{ request: 'Norco 10/325mg #90', decision: 'Overturned', rationale: 'The request is not medically necessary.' }] });
+  await stack.upload('q/case.txt', withCase);
+  ids.push((await ingestObject(deps, INBOX, 'q/case.txt')).id);
+}, 120_000);
+afterAll(() => stack?.stop());
+
+async function all<T>(path: string, query: Record<string, string>): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = (await get(path, { ...query, ...(cursor ? { cursor } : {}) })).body as { data: T[]; nextCursor: string | null };
+    out.push(...page.data);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return out;
+}
+
+describe('GET /determinations filters', () => {
+  it('pages newest first with no duplicates or gaps at any page size', async () => {
+    const everything = await all<{ id: string }>('/determinations', { limit: '200' });
+    expect(everything.map((d) => d.id)).toEqual([...ids].reverse());
+    for (const limit of ['1', '3', '5']) expect((await all<{ id: string }>('/determinations', { limit })).map((d) => d.id)).toEqual([...ids].reverse());
+  });
+
+  it('filters by case number through its index', async () => {
+    expect((await all<{ id: string }>('/determinations', { caseNumber: 'CM15-0012345' })).map((d) => d.id)).toEqual([ids[12]]);
+  });
+
+  it('filters by outcome and by needsReview', async () => {
+    const upheld = await all<{ outcome: string }>('/determinations', { outcome: 'UPHELD', limit: '2' });
+    expect(upheld).toHaveLength(6);
+    expect(upheld.every((d) => d.outcome === 'UPHELD')).toBe(true);
+    const review = await all<{ id: string; needsReview: boolean }>('/determinations', { needsReview: 'true' });
+    expect(review.map((d) => d.id)).toEqual([ids[12]]);
+  });
+
+  it('filters by received dates, inclusive', async () => {
+    const april = await all<{ receivedAt: string }>('/determinations', { from: '2026-04-01', to: '2026-04-30' });
+    expect(april.length).toBeGreaterThan(0);
+    expect(april.every((d) => d.receivedAt >= '2026-04-01' && d.receivedAt <= '2026-04-30T23:59:59.999Z')).toBe(true);
+    expect(april).toHaveLength(4);
+  });
+});
+
+describe('GET /items', () => {
+  it('lists every item newest first, and by category, subcategory and decision', async () => {
+    const items = await all<{ category: string; subcategory: string; decision: string; documentId: string }>('/items', { limit: '7' });
+    expect(items).toHaveLength(3 * (2 + 2 + 2 + 4) + 1);
+    const opioids = await all<{ subcategory: string; category: string }>('/items', { category: 'PHARMACEUTICAL', subcategory: 'OPIOID' });
+    expect(opioids).toHaveLength(3 * 3 + 1);
+    expect(opioids.every((item) => item.category === 'PHARMACEUTICAL' && item.subcategory === 'OPIOID')).toBe(true);
+    const overturned = await all<{ decision: string }>('/items', { decision: 'OVERTURNED' });
+    expect(overturned).toHaveLength(3 * 3 + 1);
+  });
+
+  it('answers CSV for spreadsheets, formula-looking cells defused', async () => {
+    const answer = await get('/items', { category: 'REHABILITATION', format: 'csv' });
+    expect(answer.contentType).toBe('text/csv; charset=utf-8');
+    const rows = parseCsv(answer.body as string, { columns: true }) as Array<Record<string, string>>;
+    expect(rows).toHaveLength(6);
+    expect(rows[0]).toMatchObject({ category: 'REHABILITATION', decision: 'OVERTURNED' });
+  });
+});
+
+describe('GET /determinations/{id}?format=csv', () => {
+  it('answers one row per item', async () => {
+    const answer = await get(`/determinations/${ids[3]}`, { format: 'csv' });
+    const rows = parseCsv(answer.body as string, { columns: true }) as Array<Record<string, string>>;
+    expect(rows.map((row) => [row.request, row.decision, row.subcategory])).toEqual(
+      (classifyLetter(letters[3]!.text) as { items: Array<{ request: string; decision: string; subcategory: string }> }).items.map((item) => [item.request, item.decision, item.subcategory]),
+    );
+  });
+});
+
+describe('GET /stats', () => {
+  it('counts items by category, subcategory, decision and month from write-time counters', async () => {
+    const byDecision = (await get('/stats', { groupBy: 'decision' })).body as { data: Array<{ key: string; total: number }> };
+    expect(Object.fromEntries(byDecision.data.map((row) => [row.key, row.total]))).toEqual({ UPHELD: 21, OVERTURNED: 10 });
+    const byCategory = (await get('/stats', { groupBy: 'category' })).body as { data: Array<{ key: string; upheld: number; overturned: number }> };
+    expect(byCategory.data.find((row) => row.key === 'REHABILITATION')).toMatchObject({ upheld: 0, overturned: 6 });
+    const bySub = (await get('/stats', { groupBy: 'subcategory' })).body as { data: Array<{ key: string; total: number }> };
+    expect(bySub.data.find((row) => row.key === 'PHARMACEUTICAL/OPIOID')!.total).toBe(10);
+    const byMonth = (await get('/stats', { groupBy: 'month' })).body as { data: Array<{ key: string; total: number }> };
+    expect(byMonth.data.map((row) => row.key)).toEqual(['2026-05', '2026-04', '2026-03']);
+    expect(byMonth.data.reduce((sum, row) => sum + row.total, 0)).toBe(31);
+  });
+});
+
+describe('bad requests', () => {
+  it.each([
+    ['/determinations', { outcome: 'MAYBE' }, /^outcome: /],
+    ['/determinations', { from: '2026-02-30' }, /^from: /],
+    ['/determinations', { from: 'yesterday' }, /^from: /],
+    ['/determinations', { caseNumber: 'ABC' }, /^caseNumber: /],
+    ['/determinations', { needsReview: 'yes' }, /^needsReview: /],
+    ['/items', { category: 'SNACKS' }, /^category: /],
+    ['/items', { decision: 'upheld' }, /^decision: /],
+    ['/items', { limit: '500' }, /^limit: /],
+    ['/stats', {}, /^groupBy: /],
+    ['/stats', { groupBy: 'colour' }, /^groupBy: /],
+    ['/determinations/abc', {}, /^id: /],
+    ['/determinations', { sort: 'asc' }, /^unknown parameter: sort$/],
+  ])('%s %o is a 400 naming the parameter', async (path, query, message) => {
+    const answer = await fails(path, query as Record<string, string>);
+    expect(answer!.statusCode).toBe(400);
+    expect(JSON.parse(answer!.body).error.message).toMatch(message);
+  });
+
+  it('a tampered cursor, or one from another list, is a 400', async () => {
+    const page = (await get('/determinations', { limit: '2' })).body as { nextCursor: string };
+    const [body, signature] = page.nextCursor.split('.');
+    const tampered = `${Buffer.from(Buffer.from(body!, 'base64url').toString().replace('DETERMINATION', 'ITEM')).toString('base64url')}.${signature}`;
+    expect((await fails('/determinations', { cursor: tampered }))!.statusCode).toBe(400);
+    expect((await fails('/items', { cursor: page.nextCursor }))!.statusCode).toBe(400);
+    expect((await fails('/determinations', { caseNumber: 'CM15-0012345', cursor: page.nextCursor }))!.statusCode).toBe(400);
+  });
+
+  it('errors never echo letter text', async () => {
+    const answer = await fails('/determinations', { caseNumber: 'Norco 10/325mg' });
+    expect(answer!.body).not.toContain('Norco');
+  });
+});
+
+describe('GET /openapi.json', () => {
+  it('describes every route with the parameters the validators accept', async () => {
+    const document = (await get('/openapi.json')).body as { openapi: string; paths: Record<string, { get: { parameters?: Array<{ name: string; schema: { enum?: string[] } }> } }> };
+    expect(document.openapi).toBe('3.1.0');
+    expect(Object.keys(document.paths)).toEqual(['/determinations', '/determinations/{id}', '/items', '/documents/{id}/status', '/stats', '/openapi.json']);
+    const items = document.paths['/items']!.get.parameters!;
+    expect(items.map((parameter) => parameter.name)).toEqual(['category', 'subcategory', 'decision', 'from', 'to', 'limit', 'cursor', 'format']);
+    expect(items.find((parameter) => parameter.name === 'category')!.schema.enum).toContain('PHARMACEUTICAL');
+  });
+});
