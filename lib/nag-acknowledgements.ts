@@ -13,7 +13,7 @@ function arnOf(construct: IConstruct): string {
  * fails `cdk synth`.
  */
 export function acknowledgeFindings(stack: ImrStack): void {
-  const { data, service } = stack;
+  const { data } = stack;
   const acknowledge = (scope: IConstruct, reason: string, ...ids: string[]) => {
     for (const id of ids) Validations.of(scope).acknowledge({ id, reason });
   };
@@ -48,7 +48,7 @@ export function acknowledgeFindings(stack: ImrStack): void {
   );
   acknowledge(
     stack,
-    'Failures are kept by the event sources: the SQS-triggered functions have queue dead-letter queues, the webhook function has an EventBridge target dead-letter queue, and the query function is synchronous (the caller sees the error).',
+    'Failures are kept by the event sources: the three SQS-triggered functions have queue dead-letter queues, and the query function is synchronous (the caller sees the error).',
     'HIPAA.Security::HIPAA.Security-LambdaDLQ',
   );
   acknowledge(
@@ -72,9 +72,5 @@ export function acknowledgeFindings(stack: ImrStack): void {
     'S3 server access logs cannot be delivered to a bucket encrypted with SSE-KMS; the log bucket uses SSE-S3, is private, TLS-only and versioned.',
     'HIPAA.Security::HIPAA.Security-S3DefaultEncryptionKMS',
   );
-  acknowledge(
-    service.webhookDeadLetters,
-    'This queue is itself a dead-letter queue: the EventBridge target DLQ of the webhook rule, which cdk-nag does not recognise as one.',
-    'AwsSolutions::AwsSolutions-SQS3',
-  );
+
 }

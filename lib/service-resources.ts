@@ -13,7 +13,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../functions/adapters/eventbridge/event-publisher.ts';
 import type { ServiceConfig } from './config.ts';
@@ -36,8 +36,6 @@ export class ServiceResources extends Construct {
   readonly textractComplete: ImrFunction;
   readonly query: ImrFunction;
   readonly webhook: ImrFunction;
-  /** Events EventBridge could not deliver to the webhook function for 24 hours. */
-  readonly webhookDeadLetters: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: ServiceResourcesProps) {
     super(scope, id);
@@ -107,17 +105,23 @@ export class ServiceResources extends Construct {
       logKey: data.key,
       reservedConcurrentExecutions: 5,
       timeout: Duration.seconds(60),
-      environment: { WEBHOOK_ENDPOINTS: JSON.stringify(config.webhookEndpoints), WEBHOOK_SECRET_ARN: webhookSecret.secretArn, POWERTOOLS_SERVICE_NAME: 'imr-webhook' },
+      environment: {
+        WEBHOOK_ENDPOINTS: JSON.stringify(config.webhookEndpoints),
+        WEBHOOK_SECRET_ARN: webhookSecret.secretArn,
+        DELIVERY_QUEUE_URL: data.deliveryQueue.queueUrl,
+        DELIVERY_DLQ_URL: data.deliveryDeadLetters.queueUrl,
+        TABLE_NAME: data.table.tableName,
+        POWERTOOLS_SERVICE_NAME: 'imr-webhook',
+      },
     });
     webhookSecret.grantRead(this.webhook.function);
-    // Events whose delivery failed for 24 hours; beside the rule that fills it (a queue policy
-    // naming the rule would otherwise make the data stack depend on this one).
-    this.webhookDeadLetters = new sqs.Queue(this, 'WebhookDeadLetters', { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: data.messagingKey, enforceSSL: true, retentionPeriod: Duration.days(14) });
-    new events.Rule(this, 'DeliverEvents', {
-      eventBus: data.bus,
-      eventPattern: { source: [EVENT_SOURCE] },
-      targets: [new targets.LambdaFunction(this.webhook.function, { deadLetterQueue: this.webhookDeadLetters, retryAttempts: 185, maxEventAge: Duration.hours(24) })],
-    });
+    data.deliveryQueue.grantSendMessages(this.webhook.function);
+    data.deliveryDeadLetters.grantSendMessages(this.webhook.function);
+    data.table.grantWriteData(this.webhook.function);
+    this.webhook.function.addEventSource(new SqsEventSource(data.deliveryQueue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }));
+    // Every event goes to the delivery queue; the webhook function fans it out per endpoint
+    // and retries each with backoff for 24 hours (SQS delays), then dead-letters it.
+    new events.Rule(this, 'DeliverEvents', { eventBus: data.bus, eventPattern: { source: [EVENT_SOURCE] }, targets: [new targets.SqsQueue(data.deliveryQueue)] });
 
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.THREE_MONTHS, encryptionKey: data.key });
     this.api = new apigw.HttpApi(this, 'Api', {
@@ -146,7 +150,7 @@ export class ServiceResources extends Construct {
     const deadLetterQueues: Array<[string, sqs.IQueue]> = [
       ['IngestDlq', data.ingestDeadLetters],
       ['TextractDlq', data.textractDeadLetters],
-      ['WebhookDlq', this.webhookDeadLetters],
+      ['WebhookDlq', data.deliveryDeadLetters],
     ];
     for (const [name, queue] of deadLetterQueues) alarm(`${name}Depth`, queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }), 1);
     alarm('IngestBacklogAge', data.ingestQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5) }), 3600);
@@ -161,7 +165,7 @@ export class ServiceResources extends Construct {
     new CfnOutput(this, 'EventBusName', { value: data.bus.eventBusName });
     new CfnOutput(this, 'IngestDeadLettersArn', { value: data.ingestDeadLetters.queueArn });
     new CfnOutput(this, 'TextractDeadLettersArn', { value: data.textractDeadLetters.queueArn });
-    new CfnOutput(this, 'WebhookDeadLettersArn', { value: this.webhookDeadLetters.queueArn });
+    new CfnOutput(this, 'WebhookDeadLettersArn', { value: data.deliveryDeadLetters.queueArn });
     new CfnOutput(this, 'WebhookSecretArn', { value: webhookSecret.secretArn });
   }
 }

@@ -38,6 +38,9 @@ export class StatefulResources extends Construct {
   readonly textractQueue: sqs.Queue;
   readonly textractDeadLetters: sqs.Queue;
   readonly textractTopic: sns.Topic;
+  /** Webhook deliveries waiting for their next attempt; exhausted ones in its dead-letter queue. */
+  readonly deliveryQueue: sqs.Queue;
+  readonly deliveryDeadLetters: sqs.Queue;
   readonly bus: events.EventBus;
 
   constructor(scope: Construct, id: string, props: StatefulResourcesProps) {
@@ -85,6 +88,8 @@ export class StatefulResources extends Construct {
       encryptionKey: this.key,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: config.retainData,
+      // Webhook attempt records expire after 90 days.
+      timeToLiveAttribute: 'expiresAt',
       removalPolicy,
     });
     for (const index of TABLE_DESIGN.indexes) {
@@ -109,6 +114,7 @@ export class StatefulResources extends Construct {
     };
     [this.ingestQueue, this.ingestDeadLetters] = queue('IngestQueue', Duration.minutes(6));
     [this.textractQueue, this.textractDeadLetters] = queue('TextractQueue', Duration.minutes(6));
+    [this.deliveryQueue, this.deliveryDeadLetters] = queue('WebhookDeliveries', Duration.minutes(2));
 
     this.inbox.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(this.ingestQueue));
 

@@ -17,7 +17,8 @@ import { DocumentReader } from '../reader/read-document.ts';
 import { createQueryHandler } from '../query/query-handler.ts';
 import { freePort, localDynamoClient, localS3Client, startDynamoDbLocal, startS3rver } from './stand-ins.ts';
 import { WorkQueue } from './work-queue.ts';
-import { LocalWebhookPublisher } from './webhook-publisher.ts';
+import { LocalWebhookPublisher, type WebhookFiles } from './webhook-publisher.ts';
+import { SERVICE_EVENT_TYPES } from '../service/ports.ts';
 import { startHttpApi } from './http-api.ts';
 import { InboxWatcher } from './inbox-watcher.ts';
 
@@ -27,6 +28,11 @@ export const LOCAL_INBOX = 'imr-inbox';
 export const LOCAL_TEXT_BUCKET = 'imr-text';
 const TABLE = 'imr-determinations';
 
+/** Where the local webhook delivery keeps its dead letters and attempt records. */
+export function webhookFiles(dataDir: string): WebhookFiles {
+  return { deadLetters: join(dataDir, 'dead-letters', 'webhooks.jsonl'), attempts: join(dataDir, 'webhook-attempts.jsonl') };
+}
+
 /** Settings of the local service (flags and `IMR_*` variables, see `main.ts`). */
 export interface LocalOptions {
   readonly s3Port: number;
@@ -34,10 +40,14 @@ export interface LocalOptions {
   readonly httpPort: number;
   readonly inboxDir: string;
   readonly dataDir: string;
+  /** One URL, or several separated by commas; each receives every event. */
   readonly webhookUrl?: string;
+  /** One secret, or two separated by a space during a rotation (both sign). */
   readonly webhookSecret?: string;
   /** Where status lines go. */
   readonly log: (line: string) => void;
+  /** Multiplies webhook retry delays (tests use a small factor to see retries in milliseconds). */
+  readonly webhookRetryScale?: number;
 }
 
 /** A running local service. */
@@ -112,7 +122,13 @@ export async function startLocalService(options: LocalOptions): Promise<LocalSer
   let done = 0;
   const short = (id: string) => id.slice(0, 12);
   const webhooks = options.webhookUrl && options.webhookSecret
-    ? new LocalWebhookPublisher(options.webhookUrl, options.webhookSecret, join(options.dataDir, 'dead-letters', 'webhooks.jsonl'), { onResult: (event, outcome) => options.log(`webhook   ${short(event.data.id)} ${event.type}: ${outcome}`) })
+    ? new LocalWebhookPublisher(
+        options.webhookUrl.split(',').map((url) => ({ url: url.trim(), events: [...SERVICE_EVENT_TYPES] })),
+        options.webhookSecret.split(/[\s,]+/).filter(Boolean),
+        webhookFiles(options.dataDir),
+        (record) => options.log(`webhook   ${short(record.documentId)} ${record.eventType} -> ${new URL(record.url).host}: ${record.outcome} (attempt ${record.attempt}, ${record.statusCode ?? 'no answer'}, ${record.latencyMs} ms)`),
+        { retryScale: options.webhookRetryScale },
+      )
     : null;
   const events = new PrintingPublisher(webhooks, (event) => {
     const detail = event.data.outcome ? `${event.data.outcome}, ${event.data.items.length} item(s)${event.data.needsReview ? ', needs review' : ''}${event.data.caseNumber ? `, case ${event.data.caseNumber}` : ''}` : '';
@@ -165,6 +181,7 @@ export async function startLocalService(options: LocalOptions): Promise<LocalSer
       watcher.stop();
       await new Promise<void>((resolve) => (http.server as Server).close(() => resolve()));
       await queue.stop();
+      webhooks?.stop();
       await webhooks?.drain();
       await reader.close();
       dynamoClient.destroy();

@@ -1,56 +1,87 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { EventPublisher, ServiceEvent } from '../service/ports.ts';
-import { deliver, DeliveryError } from '../webhook/deliver.ts';
+import type { WebhookEndpoint } from '../webhook/deliver.ts';
+import { attemptDelivery, fanOut, type AttemptRecord, type DeliveryMessage, type DeliveryPorts } from '../webhook/dispatch.ts';
+
+/** Files of the local webhook delivery. */
+export interface WebhookFiles {
+  /** Exhausted deliveries, one JSON line each; `npm run replay-webhooks` sends them again. */
+  readonly deadLetters: string;
+  /** Every attempt: status code, latency, attempt number. */
+  readonly attempts: string;
+}
 
 /**
- * Local event delivery: every event to one webhook URL, signed per Standard Webhooks, retried
- * with backoff (a stable `webhook-id` across tries), then kept as a JSON line in a dead-letter
- * file. Delivery runs in the background; publishing never waits for the receiver.
+ * Local event delivery with the same plan as on AWS (`dispatch.ts`): every event to each
+ * endpoint, signed per Standard Webhooks with every active secret, retried with backoff and
+ * jitter (or the receiver's `Retry-After`) for 24 hours under a stable `webhook-id`, each
+ * attempt recorded, exhausted deliveries kept in a dead-letter file. Delivery runs in the
+ * background; publishing never waits for a receiver.
  */
 export class LocalWebhookPublisher implements EventPublisher {
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly ports: DeliveryPorts;
 
   constructor(
-    private readonly url: string,
-    private readonly secret: string,
-    private readonly deadLetterFile: string,
-    private readonly options: { attempts?: number; retryDelayMs?: number; onResult?: (event: ServiceEvent, outcome: string) => void } = {},
+    private readonly endpoints: readonly WebhookEndpoint[],
+    secrets: readonly string[],
+    private readonly files: WebhookFiles,
+    private readonly onResult: (record: AttemptRecord) => void = () => undefined,
+    options: { retryScale?: number; /** false: a failed attempt goes straight back to the dead-letter file (one-pass replays). */ retry?: boolean } = {},
   ) {
-    mkdirSync(dirname(deadLetterFile), { recursive: true });
+    for (const file of Object.values(files)) mkdirSync(dirname(file), { recursive: true });
+    const scale = options.retryScale ?? 1;
+    this.ports = {
+      secrets: async () => secrets,
+      now: () => Date.now(),
+      record: async (record) => {
+        appendFileSync(files.attempts, `${JSON.stringify(record)}\n`);
+        this.onResult(record);
+      },
+      deadLetter: async (message) => appendFileSync(files.deadLetters, `${JSON.stringify(message)}\n`),
+      schedule: async (message, delayMs) => {
+        if (options.retry === false) {
+          appendFileSync(files.deadLetters, `${JSON.stringify({ ...message, deadLettered: true })}\n`);
+          return;
+        }
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          this.track(attemptDelivery({ ...message, notBefore: undefined }, this.ports));
+        }, delayMs * scale);
+        this.timers.add(timer);
+      },
+    };
   }
 
   async publish(event: ServiceEvent): Promise<void> {
-    const task = this.deliverWithRetries(event, `msg_${randomUUID()}`).finally(() => this.inFlight.delete(task));
-    this.inFlight.add(task);
+    for (const message of fanOut(event, this.endpoints, randomUUID(), Date.now())) this.track(attemptDelivery(message, this.ports));
   }
 
-  /** Waits for every delivery in flight. */
+  /** Sends every dead-lettered delivery once more (fresh 24-hour window); returns how many were sent. */
+  replayDeadLetters(): number {
+    if (!existsSync(this.files.deadLetters)) return 0;
+    const messages = readFileSync(this.files.deadLetters, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as DeliveryMessage);
+    writeFileSync(this.files.deadLetters, '');
+    for (const message of messages) this.track(attemptDelivery(message, this.ports));
+    return messages.length;
+  }
+
+  /** Waits for attempts in flight (not for retries scheduled later). */
   async drain(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  private async deliverWithRetries(event: ServiceEvent, webhookId: string): Promise<void> {
-    const attempts = this.options.attempts ?? 6;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      try {
-        await deliver(event, { url: this.url, events: [event.type] }, this.secret, webhookId);
-        this.options.onResult?.(event, 'delivered');
-        return;
-      } catch (error) {
-        if (error instanceof DeliveryError && error.code === 'GONE') {
-          this.options.onResult?.(event, 'endpoint gone (410)');
-          return;
-        }
-        if (attempt === attempts) {
-          appendFileSync(this.deadLetterFile, `${JSON.stringify({ webhookId, event, error: (error as Error).message, at: new Date().toISOString() })}\n`);
-          this.options.onResult?.(event, 'dead-lettered');
-          return;
-        }
-        const base = (this.options.retryDelayMs ?? 1000) * 2 ** (attempt - 1);
-        await new Promise((resolve) => setTimeout(resolve, base / 2 + Math.random() * base));
-      }
-    }
+  /** Drops scheduled retries (they are lost only if the process stops before them; the event stays in the store). */
+  stop(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private track(task: Promise<unknown>): void {
+    const tracked = task.catch(() => undefined).finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
   }
 }

@@ -115,7 +115,9 @@ export interface ObjectStore {
 }
 
 /** The events of spec section 4. */
-export type ServiceEventType = 'determination.classified' | 'determination.needs_review' | 'determination.unrecognized' | 'document.failed';
+export const SERVICE_EVENT_TYPES = ['determination.classified', 'determination.needs_review', 'determination.unrecognized', 'document.failed'] as const;
+/** An event type. */
+export type ServiceEventType = (typeof SERVICE_EVENT_TYPES)[number];
 
 /** An event announced to case systems. */
 export interface ServiceEvent {

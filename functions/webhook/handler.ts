@@ -1,44 +1,72 @@
 import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { EventBridgeEvent } from 'aws-lambda';
+import type { Context, EventBridgeEvent, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { loadConfig } from '../shared/config.ts';
 import type { ServiceEvent } from '../service/ports.ts';
-import { deliver, DeliveryError, endpointsFor, WebhookEndpointSchema } from './deliver.ts';
+import { WebhookEndpointSchema } from './deliver.ts';
+import { attemptDelivery, fanOut, type DeliveryMessage, type DeliveryPorts } from './dispatch.ts';
+import { SqsDeliveryQueue } from '../adapters/sqs/delivery-queue.ts';
+import { DynamoDeterminationStore } from '../adapters/dynamodb/determination-store.ts';
 
 const config = loadConfig({
   WEBHOOK_ENDPOINTS: z.string().transform((value) => z.array(WebhookEndpointSchema).parse(JSON.parse(value))),
   WEBHOOK_SECRET_ARN: z.string().min(1),
+  DELIVERY_QUEUE_URL: z.string().min(1),
+  DELIVERY_DLQ_URL: z.string().min(1),
+  TABLE_NAME: z.string().min(1),
 });
 const logger = new Logger({ serviceName: 'imr-webhook' });
-const secrets = new SecretsManagerClient({});
-let secret: Promise<string> | null = null;
+const processor = new BatchProcessor(EventType.SQS);
+const secretsClient = new SecretsManagerClient({});
+const queue = new SqsDeliveryQueue(config.DELIVERY_QUEUE_URL, config.DELIVERY_DLQ_URL);
+const store = new DynamoDeterminationStore(config.TABLE_NAME, null);
+let secrets: Promise<string[]> | null = null;
 
 /**
- * Delivers one EventBridge event to every endpoint that wants it. The EventBridge event id
- * is the stable `webhook-id`. A failed delivery throws, so Lambda's asynchronous retries and
- * then the on-failure destination (a dead-letter queue) keep it; a 410 stops retrying.
+ * The signing secrets: the secret's value is one secret, or `{"current": ..., "previous": ...}`
+ * during a rotation (both sign until receivers have the new one). Read once per container.
  */
-export async function lambdaHandler(event: EventBridgeEvent<string, ServiceEvent>): Promise<void> {
-  secret ??= secrets.send(new GetSecretValueCommand({ SecretId: config.WEBHOOK_SECRET_ARN })).then((result) => result.SecretString ?? '');
-  const key = await secret;
-  const failures: string[] = [];
-  for (const endpoint of endpointsFor(config.WEBHOOK_ENDPOINTS, event.detail.type)) {
-    try {
-      const attempt = await deliver(event.detail, endpoint, key, event.id);
-      logger.info('webhook delivered', { documentId: event.detail.data.id, webhookId: attempt.webhookId, statusCode: attempt.statusCode, latencyMs: attempt.latencyMs });
-    } catch (error) {
-      if (error instanceof DeliveryError && error.code === 'GONE') {
-        logger.warn('webhook endpoint gone', { documentId: event.detail.data.id, webhookId: event.id });
-        continue;
-      }
-      failures.push((error as Error).message);
-    }
-  }
-  if (failures.length > 0) throw new Error(`webhook delivery failed: ${failures.join('; ')}`);
+function activeSecrets(): Promise<string[]> {
+  secrets ??= secretsClient.send(new GetSecretValueCommand({ SecretId: config.WEBHOOK_SECRET_ARN })).then(({ SecretString = '' }) => {
+    const parsed = /^\s*\{/.test(SecretString) ? (JSON.parse(SecretString) as { current?: string; previous?: string }) : { current: SecretString };
+    return [parsed.current, parsed.previous].filter((secret): secret is string => Boolean(secret));
+  });
+  return secrets;
 }
+
+/** The adapters of delivery, built once per container. */
+export const ports: DeliveryPorts = {
+  schedule: (message, delayMs) => queue.schedule(message, delayMs),
+  deadLetter: (message) => queue.deadLetter(message),
+  record: (attempt) => store.recordDeliveryAttempt(attempt),
+  secrets: activeSecrets,
+  now: () => Date.now(),
+};
+
+async function processRecord(record: SQSRecord): Promise<void> {
+  const body = JSON.parse(record.body) as DeliveryMessage | EventBridgeEvent<string, ServiceEvent>;
+  if ('kind' in body && body.kind === 'delivery') {
+    const outcome = await attemptDelivery(body, ports);
+    logger.info('webhook attempt', { documentId: body.event.data.id, webhookId: body.webhookId, attempt: body.attempt, outcome });
+    return;
+  }
+  if ('detail-type' in body && body.detail) {
+    for (const message of fanOut(body.detail, config.WEBHOOK_ENDPOINTS, body.id, Date.now())) await ports.schedule(message, 0);
+    return;
+  }
+  throw new Error('not an EventBridge event nor a delivery message');
+}
+
+/**
+ * Webhook delivery, queue-based: EventBridge puts each event on the delivery queue; this
+ * function fans it out to one message per endpoint, then makes one attempt per message,
+ * re-queuing failures with backoff (or `Retry-After`) for 24 hours and dead-lettering the rest.
+ */
+export const lambdaHandler = async (event: SQSEvent, context: Context) => processPartialResponse(event, processRecord, processor, { context });
 
 /** The deployed handler. */
 export const handler = middy(lambdaHandler).use(injectLambdaContext(logger, { resetKeys: true }));

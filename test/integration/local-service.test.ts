@@ -23,7 +23,7 @@ const deliveries: Array<{ verified: unknown; id: string }> = [];
 let failNextDeliveries = 0;
 
 async function start(): Promise<LocalService> {
-  return startOnFreePorts(root, (line) => lines.push(line), { webhookUrl: receiverUrl, webhookSecret: secret });
+  return startOnFreePorts(root, (line) => lines.push(line), { webhookUrl: receiverUrl, webhookSecret: secret, webhookRetryScale: 0.001 });
 }
 
 let receiverUrl = '';

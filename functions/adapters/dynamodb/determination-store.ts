@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { AttemptRecord } from '../../webhook/dispatch.ts';
 import type { Determination } from '../../domain/index.ts';
 import { needsReview } from '../../service/events.ts';
 import type { CursorCodec } from '../../service/cursor.ts';
@@ -323,6 +324,16 @@ export class DynamoDeterminationStore implements DeterminationStore {
       if (!start) break;
     }
     return { items, nextCursor: start ? this.cursors.encode({ index, key: start }) : null };
+  }
+
+  /** Records one webhook delivery attempt under its document (kept 90 days). */
+  async recordDeliveryAttempt(record: AttemptRecord): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: `DOC#${record.documentId}`, sk: `DELIVERY#${record.at}#${record.webhookId}#${record.attempt}`, ...record, expiresAt: Math.floor(Date.parse(record.at) / 1000) + 90 * 86_400 },
+      }),
+    );
   }
 
   /**

@@ -46,7 +46,7 @@ describe('storage', () => {
 
   it('queues and topics are KMS-encrypted; work queues redrive to dead-letter queues after 5 receives', () => {
     template.allResourcesProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
-    expect(Object.keys(template.findResources('AWS::SQS::Queue', { Properties: { RedrivePolicy: { maxReceiveCount: 5 } } }))).toHaveLength(2);
+    expect(Object.keys(template.findResources('AWS::SQS::Queue', { Properties: { RedrivePolicy: { maxReceiveCount: 5 } } }))).toHaveLength(3);
     template.allResourcesProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.allResourcesProperties('AWS::KMS::Key', { EnableKeyRotation: true });
   });
@@ -62,7 +62,7 @@ describe('functions', () => {
   });
 
   it('read their queues in batches reporting partial failures', () => {
-    template.resourcePropertiesCountIs('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'] }, 2);
+    template.resourcePropertiesCountIs('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'] }, 3);
   });
 
   it('log to their own KMS-encrypted log groups kept 90 days', () => {
@@ -98,11 +98,14 @@ describe('API, events, alarms', () => {
     jwt.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /determinations', AuthorizationType: 'JWT' });
   });
 
-  it('delivers events to the webhook function with retries for 24 hours and a dead-letter queue', () => {
-    template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { source: ['imr.letters'] },
-      Targets: [Match.objectLike({ RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 }, DeadLetterConfig: { Arn: Match.anyValue() } })],
-    });
+  it('puts every event on the webhook delivery queue, read by the webhook function, with a dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { source: ['imr.letters'] }, Targets: [Match.objectLike({ Arn: Match.anyValue() })] });
+    expect(Object.keys(template.findResources('AWS::SQS::Queue', { Properties: { RedrivePolicy: { maxReceiveCount: 5 } } }))).toHaveLength(3);
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ DELIVERY_QUEUE_URL: Match.anyValue(), DELIVERY_DLQ_URL: Match.anyValue() }) } });
+  });
+
+  it('expires webhook attempt records with a TTL', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', { TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
   });
 
   it('alarms on dead-letter depth, oldest message age and function errors, to an email topic', () => {

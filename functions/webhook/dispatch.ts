@@ -1,0 +1,82 @@
+import type { ServiceEvent } from '../service/ports.ts';
+import { deliver, DeliveryError, endpointsFor, type DeliveryAttempt, type WebhookEndpoint } from './deliver.ts';
+import { nextRetryDelayMs, retryAfterMs } from './retry-plan.ts';
+
+/** One event on its way to one endpoint; travels through the delivery queue between attempts. */
+export interface DeliveryMessage {
+  readonly kind: 'delivery';
+  readonly event: ServiceEvent;
+  readonly endpoint: WebhookEndpoint;
+  /** Stable across every attempt, so receivers can deduplicate. */
+  readonly webhookId: string;
+  readonly attempt: number;
+  /** Epoch ms of the first attempt: retries stop 24 hours after it. */
+  readonly firstAttemptAt: number;
+  /** Epoch ms before which the next attempt must not run (delays longer than the queue allows). */
+  readonly notBefore?: number;
+  /** Why the last attempt failed, for the dead-letter store. */
+  readonly lastError?: string;
+  /** Set on messages in the dead-letter store: a replayed one starts a fresh 24-hour window. */
+  readonly deadLettered?: boolean;
+}
+
+/** A recorded attempt: which delivery, which try, what came back, how long it took. */
+export interface AttemptRecord extends DeliveryAttempt {
+  readonly documentId: string;
+  readonly eventType: string;
+  readonly attempt: number;
+  readonly at: string;
+  readonly outcome: 'delivered' | 'retry' | 'gone' | 'dead-lettered';
+}
+
+/** Where deliveries wait between attempts (SQS on AWS, timers locally) and where they end. */
+export interface DeliveryPorts {
+  schedule(message: DeliveryMessage, delayMs: number): Promise<void>;
+  deadLetter(message: DeliveryMessage): Promise<void>;
+  record(attempt: AttemptRecord): Promise<void>;
+  readonly secrets: () => Promise<readonly string[]>;
+  readonly now: () => number;
+  readonly deliver?: typeof deliver;
+}
+
+/** The first delivery message of an event for every endpoint that wants it. */
+export function fanOut(event: ServiceEvent, endpoints: readonly WebhookEndpoint[], eventId: string, now: number): DeliveryMessage[] {
+  return endpointsFor(endpoints, event.type).map((endpoint) => ({ kind: 'delivery', event, endpoint, webhookId: `msg_${eventId}`, attempt: 1, firstAttemptAt: now }));
+}
+
+/**
+ * Runs one attempt of a delivery: delivered, or gone (410: stop), or scheduled again after
+ * the backoff or the receiver's `Retry-After`, or dead-lettered once 24 hours have passed.
+ * Every attempt is recorded.
+ */
+export async function attemptDelivery(received: DeliveryMessage, ports: DeliveryPorts): Promise<AttemptRecord['outcome']> {
+  const now = ports.now();
+  // A replayed dead letter gets a fresh window, as a new delivery would.
+  const message = received.deadLettered ? { ...received, deadLettered: undefined, attempt: 1, firstAttemptAt: now, notBefore: undefined } : received;
+  if (message.notBefore !== undefined && message.notBefore > now) {
+    await ports.schedule(message, message.notBefore - now);
+    return 'retry';
+  }
+  const base = { documentId: message.event.data.id, eventType: message.event.type, attempt: message.attempt, at: new Date(now).toISOString() };
+  try {
+    const attempt = await (ports.deliver ?? deliver)(message.event, message.endpoint, await ports.secrets(), message.webhookId);
+    await ports.record({ ...base, ...attempt, outcome: 'delivered' });
+    return 'delivered';
+  } catch (error) {
+    if (!(error instanceof DeliveryError)) throw error;
+    const attempt = error.attempt ?? { url: message.endpoint.url, webhookId: message.webhookId, statusCode: null, latencyMs: 0 };
+    if (error.code === 'GONE') {
+      await ports.record({ ...base, ...attempt, outcome: 'gone' });
+      return 'gone';
+    }
+    const delay = nextRetryDelayMs(message.attempt, message.firstAttemptAt, now, retryAfterMs(error.retryAfter, now));
+    if (delay === null) {
+      await ports.record({ ...base, ...attempt, outcome: 'dead-lettered' });
+      await ports.deadLetter({ ...message, lastError: error.message, deadLettered: true });
+      return 'dead-lettered';
+    }
+    await ports.record({ ...base, ...attempt, outcome: 'retry' });
+    await ports.schedule({ ...message, attempt: message.attempt + 1, notBefore: now + delay, lastError: error.message }, delay);
+    return 'retry';
+  }
+}
