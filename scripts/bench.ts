@@ -81,8 +81,9 @@ async function benchEndToEnd(): Promise<Record<string, number>> {
       cursor = page.nextCursor;
     } while (cursor);
     const distinct = new Set(listed).size;
+    const load = await loadApi(service.endpoints.http);
     console.log(`end to end (local service): 200 text letters uploaded at once, ${classified} classified, ${listed.length} listed (${distinct} distinct) through the API, in ${seconds.toFixed(1)} s: ${(200 / seconds).toFixed(1)} letters/s (outcomes ${JSON.stringify(Object.fromEntries(statuses))})`);
-    return { e2eLettersPerSecond: Number((200 / seconds).toFixed(1)), e2eClassified: classified };
+    return { e2eLettersPerSecond: Number((200 / seconds).toFixed(1)), e2eClassified: classified, ...load };
   } finally {
     await service.stop();
     rmSync(root, { recursive: true, force: true });
@@ -121,4 +122,20 @@ async function benchOcr(): Promise<Record<string, number>> {
     if (Object.keys(result).length === 0) Object.assign(result, { ocrSecondsPerPage: Number(perPage.toFixed(2)), ocrPagesPerMinute: Math.round(perMinute) });
   }
   return result;
+}
+
+/** A 5-second load run (autocannon, 10 connections) per list route of the local API: requests per second and p99 latency. */
+async function loadApi(base: string): Promise<Record<string, number>> {
+  const { default: autocannon } = await import('autocannon');
+  const figures: Record<string, number> = {};
+  for (const [name, path] of [
+    ['determinations', '/determinations?limit=50'],
+    ['items', '/items?limit=50'],
+  ] as const) {
+    const result = await autocannon({ url: `${base}${path}`, connections: 10, duration: 5 });
+    console.log(`API load (autocannon, 10 connections, 5 s) GET ${path}: ${Math.round(result.requests.average)} requests/s, p99 ${result.latency.p99} ms, ${result.non2xx} non-2xx`);
+    figures[`${name}RequestsPerSecond`] = Math.round(result.requests.average);
+    figures[`${name}P99Ms`] = result.latency.p99;
+  }
+  return figures;
 }
