@@ -1,7 +1,8 @@
 import { InputError } from './errors.ts';
 
-/** Smallest page image worth reading: below this, letters are a few pixels high. */
+/** Smallest page image width worth reading: below this, letters are a few pixels high. */
 export const MIN_IMAGE_WIDTH = 600;
+/** Smallest page image height worth reading. */
 export const MIN_IMAGE_HEIGHT = 400;
 
 /** Pixel width below which a page is upscaled before OCR (Tesseract reads 10-12 pt text best at about 300 dpi). */

@@ -139,3 +139,39 @@ describe('retry plan', () => {
     expect(retryAfterMs('soon', now)).toBeNull();
   });
 });
+
+describe('local webhook publisher', () => {
+  it('dead-letters to a file and replays from it with a fresh window', async () => {
+    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { LocalWebhookPublisher } = await import('../../../functions/local/webhook-publisher.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'imr-hooks-'));
+    const files = { deadLetters: join(dir, 'dead.jsonl'), attempts: join(dir, 'attempts.jsonl') };
+    answers = [{ status: 500 }, { status: 500 }, { status: 500 }];
+    // Retries scaled to microseconds, and a window so short the third failure dead-letters.
+    const publisher = new LocalWebhookPublisher([{ url, events: ['document.failed'] }], [secretA], files, () => undefined, { retryScale: 0.00001 });
+    const realNow = Date.now;
+    let shift = 0;
+    Date.now = () => realNow() + shift;
+    try {
+      await publisher.publish(event);
+      await publisher.drain();
+      shift = RETRY_WINDOW_MS;
+      for (let i = 0; i < 20 && !readFileSync(files.deadLetters, { flag: 'a+' }).toString(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      Date.now = realNow;
+    }
+    await publisher.drain();
+    expect(readFileSync(files.deadLetters, 'utf8').trim().split('\n')).toHaveLength(1);
+    answers = [{ status: 200 }];
+    expect(publisher.replayDeadLetters()).toBe(1);
+    await publisher.drain();
+    publisher.stop();
+    expect(readFileSync(files.deadLetters, 'utf8')).toBe('');
+    const attempts = readFileSync(files.attempts, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as AttemptRecord);
+    expect(attempts.at(-1)).toMatchObject({ outcome: 'delivered', attempt: 1 });
+    expect(new Set(attempts.map((attempt) => attempt.webhookId)).size).toBe(1);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
