@@ -18,8 +18,6 @@ export interface ParsedItem {
   readonly reviewerGuideline: string | null;
   /** The decision rationale. */
   readonly rationale: string;
-  /** Number printed before the item, where the layout numbers items. */
-  readonly number: number | null;
 }
 
 /** A letter's structure as its layout printed it. */
@@ -165,7 +163,6 @@ function read2014Items(lines: readonly string[], from: number): ParsedItem[] {
       claimsAdministratorGuideline: sections.claimsAdministratorGuideline ?? null,
       reviewerGuideline: sections.reviewerGuideline ?? null,
       rationale: sections.decisionRationale ?? '',
-      number: leadingNumber(request),
     });
   }
   return items;
@@ -189,11 +186,6 @@ function readLabelledSections(lines: readonly string[], from: number, to: number
     if (current) sections[current]!.push(line);
   }
   return Object.fromEntries(Object.entries(sections).map(([label, body]) => [label, joinProse(body ?? [])]));
-}
-
-function leadingNumber(request: string): number | null {
-  const match = /^\s*(\d{1,2})\s*[.)]\s/.exec(request);
-  return match ? Number(match[1]) : null;
 }
 
 /** A list of disputed items printed before the items ("Disputed Items: 1. ... 2. ..."). */
@@ -263,7 +255,6 @@ function parse2013(lines: readonly string[], from: number): ParsedLetter | NotAD
       claimsAdministratorGuideline: claimsAdministrator,
       reviewerGuideline: reviewer,
       rationale: sections.rationaleForDecision ?? '',
-      number: start.number,
     };
   });
   const highestNumber = Math.max(...starts.map((start) => start.number));
@@ -324,7 +315,6 @@ function parseEarliest(lines: readonly string[]): ParsedLetter | NotADeterminati
         claimsAdministratorGuideline: null,
         reviewerGuideline: sections.earlyGuidelines ?? null,
         rationale,
-        number: /^\d/.test(issue) ? Number(/^\d+/.exec(issue)![0]) : null,
       });
     }
   });
