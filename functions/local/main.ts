@@ -11,6 +11,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { MultiBar, Presets } from 'cli-progress';
 import { startLocalService, LOCAL_INBOX } from './runtime.ts';
 
 const { values } = parseArgs({
@@ -58,8 +59,23 @@ if (settings.data.webhookUrl && !settings.data.webhookSecret) {
 }
 
 const time = () => new Date().toISOString().slice(11, 19);
+// On a terminal, a progress bar for batches sits under the status lines.
+const bars = process.stdout.isTTY ? new MultiBar({ format: 'documents [{bar}] {value}/{total}', hideCursor: false, clearOnComplete: true, stopOnComplete: false }, Presets.shades_classic) : null;
+let bar: ReturnType<MultiBar['create']> | null = null;
+const progress = (done: number, queued: number) => {
+  if (!bars) return;
+  if (done >= queued) {
+    if (bar) bars.remove(bar);
+    bar = null;
+    return;
+  }
+  bar ??= bars.create(queued, done);
+  bar.setTotal(queued);
+  bar.update(done);
+};
+const log = (line: string) => (bars ? bars.log(`${time()} ${line}\n`) : console.log(`${time()} ${line}`));
 try {
-  const service = await startLocalService({ ...settings.data, log: (line) => console.log(`${time()} ${line}`) });
+  const service = await startLocalService({ ...settings.data, log, progress });
   console.log(`IMR letter service running (Ctrl-C to stop)
   S3 (inbox bucket ${LOCAL_INBOX})  ${service.endpoints.s3}      aws --endpoint-url ${service.endpoints.s3} s3 cp letter.pdf s3://${LOCAL_INBOX}/
   DynamoDB Local                  ${service.endpoints.dynamodb}
@@ -73,6 +89,7 @@ try {
     stopping = true;
     console.log(`${time()} ${signal}: stopping...`);
     await service.stop();
+    bars?.stop();
     console.log(`${time()} stopped`);
     process.exit(0);
   };

@@ -48,6 +48,8 @@ export interface LocalOptions {
   readonly log: (line: string) => void;
   /** Multiplies webhook retry delays (tests use a small factor to see retries in milliseconds). */
   readonly webhookRetryScale?: number;
+  /** Told how many queued documents are done, after each one (for a progress bar). */
+  readonly progress?: (done: number, queued: number) => void;
 }
 
 /** A running local service. */
@@ -143,15 +145,18 @@ export async function startLocalService(options: LocalOptions): Promise<LocalSer
       done++;
       const record = outcome === 'FAILED' ? await store.getDocument(id) : null;
       options.log(`[${done}/${queued}] ${outcome.padEnd(12)} ${short(id)} ${item.key}${record?.reason ? `: ${record.reason}` : ''}`);
+      options.progress?.(done, queued);
     },
     { deadLetterDir: join(options.dataDir, 'dead-letters', 'ingest'), concurrency: 2, retryDelayMs: 300 },
     (item) => {
       done++;
       options.log(`[${done}/${queued}] DEAD-LETTER  ${item.key} (kept in ${join(options.dataDir, 'dead-letters', 'ingest')})`);
+      options.progress?.(done, queued);
     },
   );
   const enqueue = (bucket: string, key: string) => {
     queued++;
+    options.progress?.(done, queued);
     queue.push({ bucket, key });
   };
   s3.server.on('event', (event: Parameters<typeof asS3Notification>[0]) => {
