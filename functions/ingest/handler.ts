@@ -7,7 +7,9 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { loadConfig, SERVICE_CONFIG } from '../shared/config.ts';
-import { objectsInNotification } from '../shared/s3-notifications.ts';
+import { objectsInNotification, type S3ObjectRef } from '../shared/s3-notifications.ts';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { ingestObject, type IngestDependencies } from '../service/ingest.ts';
 import { DynamoDeterminationStore } from '../adapters/dynamodb/determination-store.ts';
 import { S3ObjectStore } from '../adapters/s3/object-store.ts';
@@ -38,10 +40,26 @@ export const dependencies: IngestDependencies = {
   now: () => new Date(),
 };
 
+/**
+ * A repeated S3 notification of the same object version (same bucket, key and ETag) within a
+ * day returns the first result without reading the object again (Powertools idempotency,
+ * records kept in the service table). Different keys with the same bytes are still one
+ * document: the store recognises them by hash.
+ */
+const idempotency = new IdempotencyConfig({ eventKeyJmesPath: '[bucket, key, eTag]', expiresAfterSeconds: 24 * 3600 });
+const ingestOnce = makeIdempotent(
+  (object: S3ObjectRef, finalAttempt: boolean) => ingestObject(dependencies, object.bucket, object.key, { finalAttempt }),
+  {
+    persistenceStore: new DynamoDBPersistenceLayer({ tableName: config.TABLE_NAME, keyAttr: 'pk', sortKeyAttr: 'sk', staticPkValue: 'IDEMPOTENCY#ingest', expiryAttr: 'expiresAt' }),
+    config: idempotency,
+    dataIndexArgument: 0,
+  },
+);
+
 async function processRecord(record: SQSRecord): Promise<void> {
   const finalAttempt = Number(record.attributes.ApproximateReceiveCount) >= config.MAX_RECEIVE_COUNT;
   for (const object of objectsInNotification(record.body)) {
-    const { id, outcome } = await ingestObject(dependencies, object.bucket, object.key, { finalAttempt });
+    const { id, outcome } = await ingestOnce(object, finalAttempt);
     // The document id only: keys and text may name a patient.
     logger.info('document processed', { documentId: id, outcome });
     metrics.addMetric(`documents_${outcome.toLowerCase()}`, MetricUnit.Count, 1);
@@ -49,7 +67,10 @@ async function processRecord(record: SQSRecord): Promise<void> {
 }
 
 /** SQS batch of S3 notifications; failed records are reported back for retry (partial batch response). */
-export const lambdaHandler = async (event: SQSEvent, context: Context) => processPartialResponse(event, processRecord, processor, { context });
+export const lambdaHandler = async (event: SQSEvent, context: Context) => {
+  idempotency.registerLambdaContext(context);
+  return processPartialResponse(event, processRecord, processor, { context });
+};
 
 /** The deployed handler. */
 export const handler = middy(lambdaHandler).use(injectLambdaContext(logger, { resetKeys: true })).use(logMetrics(metrics));

@@ -4,6 +4,8 @@ import type { S3Event } from 'aws-lambda';
 export interface S3ObjectRef {
   readonly bucket: string;
   readonly key: string;
+  /** The object's ETag: with bucket and key, what makes a notification a repeat. */
+  readonly eTag?: string;
 }
 
 /**
@@ -16,5 +18,6 @@ export function objectsInNotification(body: string): S3ObjectRef[] {
   return event.Records.filter((record) => record.eventName?.startsWith('ObjectCreated')).map((record) => ({
     bucket: record.s3.bucket.name,
     key: decodeURIComponent(record.s3.object.key.replace(/\+/g, ' ')),
+    eTag: record.s3.object.eTag,
   }));
 }

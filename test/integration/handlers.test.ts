@@ -44,12 +44,14 @@ function sqsRecord(messageId: string, body: unknown, receiveCount = 1): SQSRecor
 }
 
 /** An S3 notification as real S3 sends it: the key URL-encoded, spaces as `+`. */
-function s3Notification(key: string) {
-  return { Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: INBOX }, object: { key: encodeURIComponent(key).replace(/%20/g, '+') } } }] };
+function s3Notification(key: string, eTag = `etag-${key}`) {
+  return { Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: INBOX }, object: { key: encodeURIComponent(key).replace(/%20/g, '+'), eTag } } }] };
 }
 
 beforeAll(async () => {
   stack = await startLocalStack();
+  // Powertools idempotency builds its own DynamoDB client at cold start: point it at DynamoDB Local.
+  Object.assign(process.env, { TABLE_NAME: stack.tableName, AWS_ENDPOINT_URL_DYNAMODB: stack.dynamo.endpoint, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
   ingest = await import('../../functions/ingest/handler.ts');
   Object.assign(ingest.dependencies, { store: stack.store, objects: stack.objects, events });
   complete = await import('../../functions/textract-complete/handler.ts');
@@ -80,11 +82,23 @@ describe('ingest Lambda handler', () => {
     expect(await stack.store.getDocument(id)).toMatchObject({ status: 'CLASSIFIED', sourceKeys: [`${INBOX}/batch/first letter.txt`] });
   });
 
-  it('a duplicate delivery of the same notification does no second piece of work', async () => {
+  it('a duplicate delivery of the same notification does no second piece of work (idempotency record, not even an S3 read)', async () => {
     const before = events.events.length;
-    const response = await ingest.handler({ Records: [sqsRecord('m5', s3Notification('batch/first letter.txt'))] }, context);
-    expect(response).toEqual({ batchItemFailures: [] });
-    expect(events.events.length).toBe(before);
+    let reads = 0;
+    const get = ingest.dependencies.objects.get.bind(ingest.dependencies.objects);
+    Object.assign(ingest.dependencies.objects, { get: async (bucket: string, key: string) => (reads++, get(bucket, key)) });
+    try {
+      const response = await ingest.handler({ Records: [sqsRecord('m5', s3Notification('batch/first letter.txt'))] }, context);
+      expect(response).toEqual({ batchItemFailures: [] });
+      expect(reads).toBe(0);
+      expect(events.events.length).toBe(before);
+      // A new version of the object under the same key (new ETag) is read again, and found to be the same document.
+      await ingest.handler({ Records: [sqsRecord('m5b', s3Notification('batch/first letter.txt', 'etag-v2'))] }, context);
+      expect(reads).toBe(1);
+      expect(events.events.length).toBe(before);
+    } finally {
+      Object.assign(ingest.dependencies.objects, { get });
+    }
   });
 
   it('logs the document id and outcome, never the key or letter text', async () => {
