@@ -228,36 +228,14 @@ export class DynamoDeterminationStore implements DeterminationStore {
   }
 
   async listDeterminations(query: DeterminationQuery): Promise<Page<StoredDetermination>> {
-    const byCase = query.caseNumber !== undefined;
-    const filters: string[] = [];
-    const values: Record<string, unknown> = { ':pk': byCase ? `CASE#${query.caseNumber}` : 'DETERMINATION', ':from': query.from ?? '0', ':to': upperBound(query.to) };
-    if (query.outcome) {
-      filters.push('outcome = :outcome');
-      values[':outcome'] = query.outcome;
-    }
-    if (query.needsReview !== undefined) {
-      filters.push('needsReview = :review');
-      values[':review'] = query.needsReview;
-    }
-    const index = byCase ? 'gsi2' : 'gsi1';
-    const page = await this.queryPages(index, `${index}pk = :pk AND ${index}sk BETWEEN :from AND :to`, filters, values, query.limit, query.cursor);
+    const index = query.caseNumber !== undefined ? 'gsi2' : 'gsi1';
+    const page = await this.queryNewestFirst(index, query.caseNumber !== undefined ? `CASE#${query.caseNumber}` : 'DETERMINATION', query, { outcome: query.outcome, needsReview: query.needsReview });
     return { data: page.items.map((item) => toStored(item as unknown as DocumentItem)).filter((item): item is StoredDetermination => item !== null), nextCursor: page.nextCursor };
   }
 
   async listItems(query: ItemQuery): Promise<Page<StoredItem>> {
-    const byCategory = query.category !== undefined;
-    const filters: string[] = [];
-    const values: Record<string, unknown> = { ':pk': byCategory ? `CATEGORY#${query.category}` : 'ITEM', ':from': query.from ?? '0', ':to': upperBound(query.to) };
-    if (query.subcategory) {
-      filters.push('subcategory = :sub');
-      values[':sub'] = query.subcategory;
-    }
-    if (query.decision) {
-      filters.push('decision = :decision');
-      values[':decision'] = query.decision;
-    }
-    const index = byCategory ? 'gsi3' : 'gsi4';
-    const page = await this.queryPages(index, `${index}pk = :pk AND ${index}sk BETWEEN :from AND :to`, filters, values, query.limit, query.cursor);
+    const index = query.category !== undefined ? 'gsi3' : 'gsi4';
+    const page = await this.queryNewestFirst(index, query.category !== undefined ? `CATEGORY#${query.category}` : 'ITEM', query, { subcategory: query.subcategory, decision: query.decision });
     const data = page.items.map((item) => ({
       documentId: item.documentId as string,
       itemNumber: Number(String(item.sk).replace('ITEM#', '')),
@@ -289,6 +267,26 @@ export class DynamoDeterminationStore implements DeterminationStore {
       start = page.LastEvaluatedKey;
     } while (start);
     return groupBy === 'month' ? rows.sort((a, b) => b.key.localeCompare(a.key)) : rows.sort((a, b) => b.total - a.total || a.key.localeCompare(b.key));
+  }
+
+  /**
+   * One list query: the index partition `partition`, received between `from` and `to`,
+   * narrowed by equality filters (those left undefined are not applied).
+   */
+  private queryNewestFirst(
+    index: string,
+    partition: string,
+    range: { limit: number; cursor?: string | undefined; from?: string | undefined; to?: string | undefined },
+    equalities: Record<string, string | boolean | undefined>,
+  ): Promise<{ items: Record<string, unknown>[]; nextCursor: string | null }> {
+    const values: Record<string, unknown> = { ':pk': partition, ':from': range.from ?? '0', ':to': upperBound(range.to) };
+    const filters = Object.entries(equalities)
+      .filter(([, value]) => value !== undefined)
+      .map(([attribute, value]) => {
+        values[`:${attribute}`] = value;
+        return `${attribute} = :${attribute}`;
+      });
+    return this.queryPages(index, `${index}pk = :pk AND ${index}sk BETWEEN :from AND :to`, filters, values, range.limit, range.cursor);
   }
 
   /**
