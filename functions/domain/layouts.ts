@@ -290,6 +290,14 @@ function parseEarliest(lines: readonly string[]): ParsedLetter | NotADeterminati
     const issueText = sections.issueAtDispute ?? '';
     const numbered = issueText.split(/(?:^|\s)(?=\d{1,2}\s*[.)]\s)/).map((part) => part.trim()).filter((part) => part.length > 0);
     const issues = numbered.length > 1 ? numbered : [issueText];
+    // Block-level evidence, shared by every issue the block lists.
+    const headingSays = /IS\s+NOT\s+MEDICALLY|WAS\s+NOT\s+MEDICALLY/i.test(rationaleHeading) && !/IS\s*\/\s*WAS/i.test(rationaleHeading)
+      ? false
+      : /IS\s+MEDICALLY/i.test(rationaleHeading) && !/NOT/i.test(rationaleHeading) ? true : null;
+    // The rationale heading ends in its verdict ("... IS NOT MEDICALLY NECESSARY:"), not in rationale text.
+    const rationale = (sections.earlyRationale ?? '').replace(/^(?:\/?\s*(?:IS|WAS)\s*)*(?:NOT\s+)?MEDICALLY\s+NECESSARY\s*:?\s*/i, '');
+    const fromRationale = rationaleConclusion(rationale);
+    const coverSays = stated === 'UPHELD' ? false : stated === 'OVERTURNED' ? true : null;
     for (const issue of issues) {
       const request = issue
         .replace(/^\d{1,2}\s*[.)]\s*/, '')
@@ -299,13 +307,6 @@ function parseEarliest(lines: readonly string[]): ParsedLetter | NotADeterminati
         .trim();
       if (request.length === 0) continue;
       const issueSays = /\?\s*$/.test(issue) ? null : necessityOf(repairDecisionSentence(issue));
-      const headingSays = /IS\s+NOT\s+MEDICALLY|WAS\s+NOT\s+MEDICALLY/i.test(rationaleHeading) && !/IS\s*\/\s*WAS/i.test(rationaleHeading)
-        ? false
-        : /IS\s+MEDICALLY/i.test(rationaleHeading) && !/NOT/i.test(rationaleHeading) ? true : null;
-      // The rationale heading ends in its verdict ("... IS NOT MEDICALLY NECESSARY:"), not in rationale text.
-      const rationale = (sections.earlyRationale ?? '').replace(/^(?:\/?\s*(?:IS|WAS)\s*)*(?:NOT\s+)?MEDICALLY\s+NECESSARY\s*:?\s*/i, '');
-      const fromRationale = rationaleConclusion(rationale);
-      const coverSays = stated === 'UPHELD' ? false : stated === 'OVERTURNED' ? true : null;
       const necessary = issueSays ?? headingSays ?? coverSays ?? fromRationale;
       if (necessary === null) continue;
       items.push({
