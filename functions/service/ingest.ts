@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { classifyLetter, type ReadingContext } from '../domain/index.ts';
-import { DocumentReader } from '../reader/read-document.ts';
+import { DocumentReader, LIMITS } from '../reader/read-document.ts';
 import { InputError } from '../reader/errors.ts';
 import { sniffKind } from '../reader/sniff.ts';
 import type { TextractOcr } from '../adapters/textract/textract-ocr.ts';
@@ -58,6 +58,7 @@ async function readAndClassify(deps: IngestDependencies, id: string, bytes: Uint
     if (deps.textract && (await deps.reader.needsOcr(bytes))) {
       const kind = sniffKind(bytes);
       if (kind === 'png' || kind === 'jpeg') {
+        if (bytes.length > LIMITS.singleImageBytes) throw new InputError('TOO_LARGE', `document: a single page image of ${(bytes.length / 1048576).toFixed(1)} MB is over Textract's 10 MB limit`);
         const pages = await deps.textract.detect(bytes);
         return { id, outcome: await finish(deps, id, pages.map((page) => page.text).join('\n\f\n'), { ocrConfidence: pages[0]?.confidence ?? undefined }) };
       }
@@ -68,7 +69,7 @@ async function readAndClassify(deps: IngestDependencies, id: string, bytes: Uint
     const document = await deps.reader.read(bytes, 'document');
     return { id, outcome: await finish(deps, id, document.text, { ocrConfidence: document.ocrConfidence, warnings: document.warnings }) };
   } catch (error) {
-    if (error instanceof InputError || (error instanceof TextractError && error.code === 'JOB_FAILED')) {
+    if (error instanceof InputError || (error instanceof TextractError && (error.code === 'JOB_FAILED' || error.code === 'UNSUPPORTED_DOCUMENT'))) {
       await fail(deps, id, `${error.code}: ${error.message}`);
       return { id, outcome: 'FAILED' };
     }

@@ -197,3 +197,24 @@ describe('reclassify stored letters with a newer engine', () => {
     expect(again.reclassified).toBe(0);
   });
 });
+
+describe('ingest: documents Textract cannot take', () => {
+  it('records a document Textract calls unsupported as FAILED at once', async () => {
+    const [tiff] = (await renderScan(printedLines(letters[0]!.text), 'fax-standard', 8)).files;
+    await stack.upload('unsupported.tif', tiff!);
+    textract.on(StartDocumentTextDetectionCommand).rejects(Object.assign(new Error('bad'), { name: 'UnsupportedDocumentException' }));
+    const result = await ingestObject(withTextract(), INBOX, 'unsupported.tif');
+    expect(result.outcome).toBe('FAILED');
+    expect(await stack.store.getDocument(result.id)).toMatchObject({ status: 'FAILED', reason: 'UNSUPPORTED_DOCUMENT: Textract cannot read the document (UnsupportedDocumentException)' });
+  });
+
+  it("refuses a single page image over Textract's 10 MB limit before calling it", async () => {
+    const big = Buffer.alloc(10 * 1024 * 1024 + 1);
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(big);
+    await stack.upload('huge.png', big);
+    const result = await ingestObject(withTextract(), INBOX, 'huge.png');
+    expect(result.outcome).toBe('FAILED');
+    expect(textract).toReceiveCommandTimes(DetectDocumentTextCommand, 0);
+    expect((await stack.store.getDocument(result.id))!.reason).toMatch(/^TOO_LARGE: document: a single page image of 10\.0 MB is over Textract's 10 MB limit/);
+  });
+});

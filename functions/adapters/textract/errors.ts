@@ -1,7 +1,7 @@
 import { CodedError } from '../../shared/coded-error.ts';
 
 /** Codes for what can go wrong reading a document through Textract. */
-export type TextractErrorCode = 'JOB_FAILED' | 'JOB_IN_PROGRESS' | 'JOB_TIMEOUT' | 'NEEDS_S3_LOCATION' | 'THROTTLED' | 'UNREADABLE_RESPONSE';
+export type TextractErrorCode = 'JOB_FAILED' | 'JOB_IN_PROGRESS' | 'JOB_TIMEOUT' | 'THROTTLED' | 'UNREADABLE_RESPONSE' | 'UNSUPPORTED_DOCUMENT';
 
 /** A Textract job or response that cannot give a letter's text. */
 export class TextractError extends CodedError<TextractErrorCode> {

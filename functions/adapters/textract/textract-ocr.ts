@@ -11,6 +11,8 @@ import { textractPages, type TextractPage, type TextractResponse } from './block
 
 /** Errors Textract answers when the account's rate is exceeded: retried, never lost. */
 const THROTTLING = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'LimitExceededException']);
+/** Errors that say the document itself cannot be read: retrying would not help. */
+const UNREADABLE_DOCUMENT = new Set(['UnsupportedDocumentException', 'BadDocumentException', 'DocumentTooLargeException', 'InvalidS3ObjectException']);
 
 /** Where an asynchronous job reads its document. */
 export interface S3Location {
@@ -129,6 +131,9 @@ export class TextractOcr {
     }).catch((error: unknown) => {
       if (error instanceof Error && THROTTLING.has(error.name)) {
         throw new TextractError('THROTTLED', `Textract is still throttling after ${this.options.retries} retries`, { cause: error });
+      }
+      if (error instanceof Error && UNREADABLE_DOCUMENT.has(error.name)) {
+        throw new TextractError('UNSUPPORTED_DOCUMENT', `Textract cannot read the document (${error.name})`, { cause: error });
       }
       throw error;
     });

@@ -109,3 +109,12 @@ describe('TextractOcr', () => {
     expect(textract).toReceiveCommandTimes(DetectDocumentTextCommand, 1);
   });
 });
+
+describe('TextractOcr on documents it cannot read', () => {
+  it('reports UNSUPPORTED_DOCUMENT at once, without retrying', async () => {
+    textract.reset();
+    textract.on(StartDocumentTextDetectionCommand).rejects(Object.assign(new Error('bad'), { name: 'UnsupportedDocumentException' }));
+    await expect(new TextractOcr(fast).start({ bucket: 'inbox', key: 'x.tif' }, documentId)).rejects.toMatchObject({ code: 'UNSUPPORTED_DOCUMENT' });
+    expect(textract).toReceiveCommandTimes(StartDocumentTextDetectionCommand, 1);
+  });
+});
