@@ -40,6 +40,8 @@ export async function ingestObject(
   key: string,
   options: { finalAttempt?: boolean } = {},
 ): Promise<{ id: string; outcome: IngestOutcome }> {
+  const size = await deps.objects.size(bucket, key);
+  if (size > LIMITS.documentBytes) return refuseOversized(deps, bucket, key, size);
   const bytes = await deps.objects.get(bucket, key);
   const id = documentId(bytes);
   const { record, created } = await deps.store.recordReceipt(id, `${bucket}/${key}`, deps.now().toISOString());
@@ -51,6 +53,15 @@ export async function ingestObject(
     if (options.finalAttempt) await fail(deps, id, `PROCESSING_FAILED: ${(error as Error).name} after every retry; replay the dead-letter queue to try again`);
     throw error;
   }
+}
+
+/** A document too large to read still gets its id (hashed as a stream) and a FAILED record. */
+async function refuseOversized(deps: IngestDependencies, bucket: string, key: string, size: number): Promise<{ id: string; outcome: IngestOutcome }> {
+  const id = await deps.objects.hash(bucket, key);
+  const { record, created } = await deps.store.recordReceipt(id, `${bucket}/${key}`, deps.now().toISOString());
+  if (!created && isTerminal(record.status)) return { id, outcome: 'DUPLICATE' };
+  await fail(deps, id, `TOO_LARGE: document: ${(size / 1048576).toFixed(1)} MB is over the ${LIMITS.documentBytes / 1048576} MB limit`);
+  return { id, outcome: 'FAILED' };
 }
 
 async function readAndClassify(deps: IngestDependencies, id: string, bytes: Uint8Array, bucket: string, key: string): Promise<{ id: string; outcome: IngestOutcome }> {

@@ -109,6 +109,10 @@ export interface StatsRow {
 /** Where originals live and the OCR text is kept beside them (S3 on AWS and locally). */
 export interface ObjectStore {
   get(bucket: string, key: string): Promise<Uint8Array>;
+  /** The object's size in bytes, without reading it. */
+  size(bucket: string, key: string): Promise<number>;
+  /** SHA-256 (hex) of the object, streamed: for objects too large to hold in memory. */
+  hash(bucket: string, key: string): Promise<string>;
   /** Stores the text the parser read, so a newer parser can re-run without paying for OCR again. */
   putText(documentId: string, text: string): Promise<void>;
   getText(documentId: string): Promise<string | null>;

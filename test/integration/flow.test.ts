@@ -31,6 +31,12 @@ function deps(overrides: Partial<IngestDependencies> = {}): IngestDependencies {
   };
 }
 
+/** The real object store with some methods replaced. */
+function withObjects(overrides: Partial<LocalStack['objects']>): LocalStack['objects'] {
+  const real = stack.objects;
+  return Object.assign(Object.create(real) as LocalStack['objects'], overrides);
+}
+
 const withTextract = () => deps({ textract: new TextractOcr({ client: new TextractClient({ region: 'us-east-1' }), minRetryDelayMs: 1, maxRetryDelayMs: 2 }) });
 
 beforeAll(async () => {
@@ -83,7 +89,7 @@ describe('ingest: a text letter lands in the inbox', () => {
 
   it('on the last delivery, records FAILED for an unexpected error and still throws it for the dead-letter queue', async () => {
     await stack.upload('poison.txt', 'HOW THE IMR FINAL DETERMINATION WAS MADE (poison)');
-    const broken = deps({ objects: { ...stack.objects, get: stack.objects.get.bind(stack.objects), getText: stack.objects.getText.bind(stack.objects), putText: async () => { throw new Error('disk full'); } } });
+    const broken = deps({ objects: withObjects({ putText: async () => { throw new Error('disk full'); } }) });
     await expect(ingestObject(broken, INBOX, 'poison.txt', { finalAttempt: false })).rejects.toThrow('disk full');
     const id = documentId(Buffer.from('HOW THE IMR FINAL DETERMINATION WAS MADE (poison)'));
     expect((await stack.store.getDocument(id))!.status).toBe('RECEIVED');
@@ -195,6 +201,18 @@ describe('reclassify stored letters with a newer engine', () => {
     expect(events.events.some((event) => event.data.id === id)).toBe(true);
     const again = await reclassifyStored({ store: stack.store, objects: stack.objects, events, now: () => new Date() });
     expect(again.reclassified).toBe(0);
+  });
+});
+
+describe('ingest: a document over the size limit', () => {
+  it('is hashed as a stream and recorded FAILED, never read whole', async () => {
+    await stack.upload('oversized.pdf', '%PDF-1.7 pretend this is 600 MB');
+    let reads = 0;
+    const objects = withObjects({ size: async () => 600 * 1024 * 1024, get: async () => { reads++; return new Uint8Array(); } });
+    const result = await ingestObject(deps({ objects }), INBOX, 'oversized.pdf');
+    expect(reads).toBe(0);
+    expect(result).toEqual({ id: documentId(Buffer.from('%PDF-1.7 pretend this is 600 MB')), outcome: 'FAILED' });
+    expect(await stack.store.getDocument(result.id)).toMatchObject({ status: 'FAILED', reason: 'TOO_LARGE: document: 600.0 MB is over the 500 MB limit' });
   });
 });
 

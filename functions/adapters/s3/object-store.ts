@@ -1,4 +1,5 @@
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { GetObjectCommand, HeadObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { ObjectStore } from '../../service/ports.ts';
 
 const moduleClient = new S3Client({});
@@ -21,6 +22,18 @@ export class S3ObjectStore implements ObjectStore {
     const result = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     if (!result.Body) throw new Error('S3 returned an object without a body');
     return result.Body.transformToByteArray();
+  }
+
+  async size(bucket: string, key: string): Promise<number> {
+    const head = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return head.ContentLength ?? 0;
+  }
+
+  async hash(bucket: string, key: string): Promise<string> {
+    const result = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const hash = createHash('sha256');
+    for await (const chunk of result.Body as AsyncIterable<Uint8Array>) hash.update(chunk);
+    return hash.digest('hex');
   }
 
   async putText(documentId: string, text: string): Promise<void> {
