@@ -102,7 +102,8 @@ interface DecisionLine {
  */
 function readDecisionLine(line: string, index: number): DecisionLine | null {
   if (line.length > MAX_HEADING_LINE) return null;
-  const match = /^(.*?)(?:\s*[:;]\s*|\s+)([A-Za-z0-9|]{5,12})\s*$/.exec(line);
+  // Up to a few specks OCR may leave after the decision word (" : . po") are not part of the heading.
+  const match = /^(.*?)(?:\s*[:;]\s*|\s+)([A-Za-z0-9|]{5,12})(?:\s+\S{1,2}){0,12}\s*$/.exec(line);
   const alone = match ? null : /^\s*:?\s*([A-Za-z0-9|]{5,12})\s*$/.exec(line);
   const word = match ? match[2]! : alone?.[1];
   if (!word) return null;

