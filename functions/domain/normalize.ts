@@ -79,7 +79,7 @@ function cleanLine(line: string): string {
   if (!/[A-Za-z0-9]/.test(cleaned)) return '';
   cleaned = cleaned.replace(/^[\s|~_•·»«]+(?=\S)/, '').replace(/[\s|~_•·»«]+$/, '');
   // Specks OCR reads as punctuation standing alone at a line's ends (" : ,", "' week").
-  cleaned = cleaned.replace(/(?:\s+[^\w\s(#$]{1,2})+$/, '').replace(/^(?:[^\w\s(#$"]{1,2}\s+)+(?=\w)/, '');
+  cleaned = cleaned.replace(/(?:\s+[^\w\s(#$&%]{1,2})+$/, '').replace(/^(?:[^\w\s(#$"]{1,2}\s+)+(?=\w)/, '');
   if (isOcrDebris(cleaned)) return '';
   // OCR reads a 5 as an S before a unit ("SMG" for "5MG").
   cleaned = cleaned.replace(/\b[Ss](?=\s?(?:mg|MG)\b)/g, '5');

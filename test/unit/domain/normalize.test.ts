@@ -56,6 +56,12 @@ describe('normalizeText', () => {
 });
 
 describe('OCR debris', () => {
+  it("drops specks standing alone at a line's ends, keeps a line-end ampersand", () => {
+    expect(normalizeText(': OxyContin 40mg TID #90: Upheld : . : , po')).toBe('OxyContin 40mg TID #90: Upheld : . : , po');
+    expect(normalizeText("' week in active practice. :")).toBe('week in active practice.');
+    expect(normalizeText('Certification(s)/Specialty: Physical Medicine &')).toBe('Certification(s)/Specialty: Physical Medicine &');
+  });
+
   it('drops lines made mostly of specks, keeps short real lines', () => {
     expect(normalizeText('RN i _ _- ree\nOxyContin 40mg TID #90: Upheld')).toBe('OxyContin 40mg TID #90: Upheld');
     expect(normalizeText('1 x 3\nAcupuncture')).toBe('1 x 3\nAcupuncture');
