@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { buildApp } from '../../../lib/app.ts';
 
 function synth(context: Record<string, unknown> = {}) {
@@ -14,6 +15,13 @@ const { app, template } = synth({ ingestConcurrency: 3, retentionDays: 2555, ala
 describe('cdk-nag', () => {
   it('AwsSolutions and HIPAA Security packs pass: every finding is fixed or acknowledged with a reason', () => {
     expect(() => app.synth()).not.toThrow();
+  });
+
+  it('is really checking: an unencrypted queue added to the stack fails synth', () => {
+    const checked = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = buildApp(checked);
+    new Queue(stack, 'Careless', { encryption: QueueEncryption.UNENCRYPTED });
+    expect(() => checked.synth()).toThrow(/SQS/);
   });
 });
 
