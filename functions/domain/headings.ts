@@ -10,7 +10,6 @@ export const HEADINGS = {
   caseSummary: 'CLINICAL CASE SUMMARY',
   issues2014: 'IMR ISSUES, DECISIONS AND RATIONALES',
   decisions2013: 'IMR DECISION(S) AND RATIONALE(S)',
-  documentsReviewed: 'DOCUMENTS REVIEWED',
   professionalReview: 'MEDICAL PROFESSIONAL REVIEW',
   issueAtDispute: 'ISSUE AT DISPUTE',
   earlyCaseSummary: 'CASE SUMMARY',

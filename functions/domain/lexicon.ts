@@ -251,6 +251,3 @@ export const DRUG_WORDS: ReadonlyMap<string, string> = (() => {
   }
   return words;
 })();
-
-/** Number of distinct drugs (ingredient combinations) the lexicon knows. */
-export const DRUG_COUNT = DRUG_ROWS.length;

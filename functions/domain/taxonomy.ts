@@ -37,9 +37,6 @@ export const TAXONOMY = {
   OTHER: [],
 } as const satisfies Record<string, readonly string[]>;
 
-/** Version of the taxonomy above; bump when a category or subcategory changes. */
-export const TAXONOMY_VERSION = 1;
-
 /** A top-level treatment category. */
 export type Category = keyof typeof TAXONOMY;
 

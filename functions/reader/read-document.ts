@@ -66,6 +66,19 @@ export class DocumentReader {
 
   /** Reads a document's bytes; `name` appears in error messages. */
   async read(bytes: Uint8Array, name: string): Promise<DocumentText> {
+    return (await this.readAs(bytes, name, true))!;
+  }
+
+  /**
+   * Reads a document that needs no OCR (text, Textract JSON, a PDF whose every page has a
+   * text layer); null for a scan, which the caller sends to Textract. Checks and limits are
+   * those of {@link read}.
+   */
+  readWithoutOcr(bytes: Uint8Array, name: string): Promise<DocumentText | null> {
+    return this.readAs(bytes, name, false);
+  }
+
+  private async readAs(bytes: Uint8Array, name: string, ocr: boolean): Promise<DocumentText | null> {
     if (bytes.length === 0) throw new InputError('EMPTY', `${name}: the file is empty`);
     if (bytes.length > LIMITS.documentBytes) throw new InputError('TOO_LARGE', `${name}: ${megabytes(bytes.length)} is over the ${megabytes(LIMITS.documentBytes)} limit`);
     const kind = sniffKind(bytes);
@@ -77,27 +90,15 @@ export class DocumentReader {
       case 'textract-json':
         return readTextractJson(bytes, name);
       case 'pdf':
-        return this.readPdf(bytes, name);
+        return this.readPdf(bytes, name, ocr);
       case 'png':
       case 'jpeg':
         if (bytes.length > LIMITS.singleImageBytes) {
           throw new InputError('TOO_LARGE', `${name}: a ${KIND_NAMES[kind]} page of ${megabytes(bytes.length)} is over the ${megabytes(LIMITS.singleImageBytes)} limit for one page`);
         }
-        return this.readImages(bytes, name, kind);
+        return ocr ? this.readImages(bytes, name, kind) : null;
       case 'tiff':
-        return this.readImages(bytes, name, kind);
-    }
-  }
-
-  /** Whether reading these bytes needs OCR: an image, or a PDF with a page lacking a text layer. */
-  async needsOcr(bytes: Uint8Array): Promise<boolean> {
-    const kind = sniffKind(bytes);
-    if (kind === 'png' || kind === 'jpeg' || kind === 'tiff') return true;
-    if (kind !== 'pdf') return false;
-    try {
-      return (await openPdf(bytes, 'document', LIMITS.pages)).pages.some((page) => page.text === null);
-    } catch {
-      return false;
+        return ocr ? this.readImages(bytes, name, kind) : null;
     }
   }
 
@@ -114,8 +115,9 @@ export class DocumentReader {
     return { kind: 'text', text, pageCount: 1, ocrPages: 0, warnings: [] };
   }
 
-  private async readPdf(bytes: Uint8Array, name: string): Promise<DocumentText> {
+  private async readPdf(bytes: Uint8Array, name: string, ocr: boolean): Promise<DocumentText | null> {
     const pdf = await openPdf(bytes, name, LIMITS.pages);
+    if (!ocr && pdf.pages.some((page) => page.text === null)) return null;
     const texts = await Promise.all(
       pdf.pages.map((page) => (page.text !== null ? { text: page.text, confidence: null } : this.ocr(() => pdf.render(page.index, PDF_OCR_DPI), name, page.index))),
     );

@@ -66,19 +66,17 @@ async function refuseOversized(deps: IngestDependencies, bucket: string, key: st
 
 async function readAndClassify(deps: IngestDependencies, id: string, bytes: Uint8Array, bucket: string, key: string): Promise<{ id: string; outcome: IngestOutcome }> {
   try {
-    if (deps.textract && (await deps.reader.needsOcr(bytes))) {
-      const kind = sniffKind(bytes);
-      if (kind === 'png' || kind === 'jpeg') {
-        if (bytes.length > LIMITS.singleImageBytes) throw new InputError('TOO_LARGE', `document: a single page image of ${(bytes.length / 1048576).toFixed(1)} MB is over Textract's 10 MB limit`);
-        const pages = await deps.textract.detect(bytes);
-        return { id, outcome: await finish(deps, id, pages.map((page) => page.text).join('\n\f\n'), { ocrConfidence: pages[0]?.confidence ?? undefined }) };
-      }
-      const jobId = await deps.textract.start({ bucket, key }, id);
-      await deps.store.markOcrPending(id, jobId, deps.now().toISOString());
-      return { id, outcome: 'OCR_PENDING' };
+    // With Textract, local reading stops short of OCR: a scan goes to Textract instead.
+    const document = deps.textract ? await deps.reader.readWithoutOcr(bytes, 'document') : await deps.reader.read(bytes, 'document');
+    if (document) return { id, outcome: await finish(deps, id, document.text, { ocrConfidence: document.ocrConfidence, warnings: document.warnings }) };
+    const kind = sniffKind(bytes);
+    if (kind === 'png' || kind === 'jpeg') {
+      const pages = await deps.textract!.detect(bytes);
+      return { id, outcome: await finish(deps, id, pages.map((page) => page.text).join('\n\f\n'), { ocrConfidence: pages[0]?.confidence ?? undefined }) };
     }
-    const document = await deps.reader.read(bytes, 'document');
-    return { id, outcome: await finish(deps, id, document.text, { ocrConfidence: document.ocrConfidence, warnings: document.warnings }) };
+    const jobId = await deps.textract!.start({ bucket, key }, id);
+    await deps.store.markOcrPending(id, jobId, deps.now().toISOString());
+    return { id, outcome: 'OCR_PENDING' };
   } catch (error) {
     if (error instanceof InputError || (error instanceof TextractError && (error.code === 'JOB_FAILED' || error.code === 'UNSUPPORTED_DOCUMENT'))) {
       await fail(deps, id, `${error.code}: ${error.message}`);

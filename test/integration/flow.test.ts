@@ -233,6 +233,6 @@ describe('ingest: documents Textract cannot take', () => {
     const result = await ingestObject(withTextract(), INBOX, 'huge.png');
     expect(result.outcome).toBe('FAILED');
     expect(textract).toReceiveCommandTimes(DetectDocumentTextCommand, 0);
-    expect((await stack.store.getDocument(result.id))!.reason).toMatch(/^TOO_LARGE: document: a single page image of 10\.0 MB is over Textract's 10 MB limit/);
+    expect((await stack.store.getDocument(result.id))!.reason).toMatch(/^TOO_LARGE: document: a PNG page of 10\.0 MB is over the 10\.0 MB limit for one page/);
   });
 });

@@ -40,8 +40,6 @@ interface Line {
   readonly left: number;
   readonly width: number;
   readonly height: number;
-  /** Position in Textract's own order on the page. */
-  readonly order: number;
   readonly confidence: number;
 }
 
@@ -56,9 +54,9 @@ export function textractPages(responses: readonly TextractResponse[]): TextractP
   for (const [page, blocks] of blocksByPage) {
     linesByPage.set(
       page,
-      blocks.filter((block) => block.Text).map((block, order) => {
+      blocks.filter((block) => block.Text).map((block) => {
         const box = block.Geometry?.BoundingBox ?? {};
-        return { text: block.Text!, top: box.Top ?? 0, left: box.Left ?? 0, width: box.Width ?? 0, height: box.Height ?? 0.01, order, confidence: (block.Confidence ?? 100) / 100 };
+        return { text: block.Text!, top: box.Top ?? 0, left: box.Left ?? 0, width: box.Width ?? 0, height: box.Height ?? 0.01, confidence: (block.Confidence ?? 100) / 100 };
       }),
     );
   }

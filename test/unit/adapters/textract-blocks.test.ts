@@ -7,6 +7,12 @@ import { TEXTRACT_DIR } from '../../fixtures/golden.ts';
 
 const fixture = (name: string) => JSON.parse(readFileSync(join(TEXTRACT_DIR, name), 'utf8')) as TextractResponse;
 
+/** Where in the read text of a fixture the line starting with `start` stands. */
+function positionsIn(name: string): (start: string) => number {
+  const lines = textractText([fixture(name)]).split('\n');
+  return (start) => lines.findIndex((line) => line.startsWith(start));
+}
+
 describe('Textract blocks to text', () => {
   it('reads a single-column page in order', () => {
     const text = textractText([fixture('little_women_page_1.json')]);
@@ -17,16 +23,14 @@ describe('Textract blocks to text', () => {
   });
 
   it('reads a two-column section left column first, then the right, then the single-column footer', () => {
-    const lines = textractText([fixture('test-multicol-response.json')]).split('\n');
-    const at = (start: string) => lines.findIndex((line) => line.startsWith(start));
+    const at = positionsIn('test-multicol-response.json');
     expect(at('This section has two columns')).toBeLessThan(at('with the intention to read the left'));
     expect(at('within one paragraph.')).toBeLessThan(at('A horizontally separate right'));
     expect(at("it after the left column's content.")).toBeLessThan(at('A final footer section'));
   });
 
   it('reads the columns of a page with headers and footers in order', () => {
-    const lines = textractText([fixture('test-twocol-header-footer-response.json')]).split('\n');
-    const at = (start: string) => lines.findIndex((line) => line.startsWith(start));
+    const at = positionsIn('test-twocol-header-footer-response.json');
     expect(at('When a section of (LTR) text')).toBeLessThan(at('columns, the intended reading order'));
     expect(at('ML model-based approaches')).toBeLessThan(at('The Amazon Textract Response Parser aims to'));
     expect(at('After a two-column section')).toBeGreaterThan(at('The included sample test documents'));
