@@ -236,3 +236,21 @@ describe('ingest: documents Textract cannot take', () => {
     expect((await stack.store.getDocument(result.id))!.reason).toMatch(/^TOO_LARGE: document: a PNG page of 10\.0 MB is over the 10\.0 MB limit for one page/);
   });
 });
+
+describe('ingest: a letter with more items than one DynamoDB transaction holds', () => {
+  it('stores every item', async () => {
+    const { letterText } = await import('../fixtures/factories.ts');
+    const text = letterText({ items: Array.from({ length: 120 }, (_, i) => ({ request: `Physical therapy ${i + 1} sessions for the lumbar spine`, decision: 'Overturned' })) });
+    await stack.upload('long.txt', text);
+    const { id, outcome } = await ingestObject(deps(), INBOX, 'long.txt');
+    expect(outcome).toBe('CLASSIFIED');
+    const items = [];
+    let cursor: string | undefined;
+    do {
+      const page = await stack.store.listItems({ limit: 200, cursor, category: 'REHABILITATION' });
+      items.push(...page.data.filter((item) => item.documentId === id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(items).toHaveLength(120);
+  });
+});

@@ -186,17 +186,18 @@ export class DynamoDeterminationStore implements DeterminationStore {
     const stale = Array.from({ length: Math.max(0, previousCount - items.length) }, (_, k) => ({
       Delete: { TableName: this.tableName, Key: { pk: `DOC#${id}`, sk: `ITEM#${String(items.length + k + 1).padStart(3, '0')}` } },
     }));
-    // DynamoDB takes at most 100 writes in one transaction; a letter has a few items and a few dozen counters.
-    await this.client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Update: { TableName: this.tableName, Key: { pk: `DOC#${id}`, sk: 'DOC' }, UpdateExpression: update, ExpressionAttributeNames: names, ExpressionAttributeValues: values } },
-          ...items,
-          ...stale,
-          ...counters,
-        ].slice(0, 100),
-      }),
-    );
+    const writes = [
+      { Update: { TableName: this.tableName, Key: { pk: `DOC#${id}`, sk: 'DOC' }, UpdateExpression: update, ExpressionAttributeNames: names, ExpressionAttributeValues: values } },
+      ...items,
+      ...stale,
+      ...counters,
+    ];
+    // DynamoDB takes at most 100 writes in one transaction. A letter has a few items and a few
+    // dozen counters, so this is one transaction; a letter too long for one is written in
+    // several, the Determination first, rather than losing any write.
+    for (let start = 0; start < writes.length; start += 100) {
+      await this.client.send(new TransactWriteCommand({ TransactItems: writes.slice(start, start + 100) }));
+    }
   }
 
   async markFailed(id: string, reason: string, at: string): Promise<void> {
