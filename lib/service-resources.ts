@@ -60,7 +60,7 @@ export class ServiceResources extends Construct {
       timeout: Duration.minutes(5),
       memorySize: 1536,
       reservedConcurrentExecutions: config.ingestConcurrency,
-      nodeModules: ['mupdf'],
+      nodeModules: ['@hyzyla/pdfium'],
       environment: { ...common, TEXTRACT_SNS_TOPIC_ARN: data.textractTopic.topicArn, TEXTRACT_ROLE_ARN: textractRole.roleArn, MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT), POWERTOOLS_SERVICE_NAME: 'imr-ingest' },
     });
     this.textractComplete = new ImrFunction(this, 'TextractComplete', {
@@ -68,7 +68,7 @@ export class ServiceResources extends Construct {
       logKey: data.key,
       timeout: Duration.minutes(5),
       reservedConcurrentExecutions: config.ingestConcurrency,
-      nodeModules: ['mupdf'],
+      nodeModules: ['@hyzyla/pdfium'],
       environment: { ...common, MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT), POWERTOOLS_SERVICE_NAME: 'imr-textract-complete' },
     });
     for (const fn of [this.ingest.function, this.textractComplete.function]) {

@@ -6,6 +6,7 @@
  * those figures. `--seconds N` sets how long to measure the engine (default 5);
  * `--no-ocr` skips OCR; `--wasm` also times tesseract.js.
  */
+import './one-line-errors.ts';
 import { parseArgs } from 'node:util';
 import { classifyLetter } from '../functions/domain/index.ts';
 import { loadGoldenLetters } from '../test/fixtures/golden.ts';

@@ -1,11 +1,11 @@
 /**
  * `npm run bundles`: bundles every Lambda handler as `cdk synth` does (esbuild, ESM, minified,
- * AWS SDK external) and prints each bundle's size, minified and gzipped. mupdf, installed
- * beside the ingest bundles, is counted separately.
+ * AWS SDK external) and prints each bundle's size, minified and gzipped. PDFium
+ * (@hyzyla/pdfium, installed beside the ingest bundles) is counted separately.
  */
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const handlers = ['ingest', 'textract-complete', 'query', 'webhook'];
@@ -20,12 +20,13 @@ for (const name of handlers) {
     target: 'node22',
     minify: true,
     mainFields: ['module', 'main'],
-    external: ['@aws-sdk/*', 'sharp', 'tesseract.js', '@tesseract.js-data/eng', ...(name === 'ingest' || name === 'textract-complete' ? ['mupdf'] : [])],
+    external: ['@aws-sdk/*', 'sharp', 'tesseract.js', '@tesseract.js-data/eng', ...(name === 'ingest' || name === 'textract-complete' ? ['@hyzyla/pdfium'] : [])],
     logLevel: 'error',
   });
   const code = result.outputFiles[0]!.contents;
   console.log(`${name.padEnd(18)} ${kb(code.length).padStart(8)} minified, ${kb(gzipSync(code).length).padStart(7)} gzipped`);
 }
-const mupdf = join('node_modules', 'mupdf', 'dist');
-const mupdfBytes = readdirSync(mupdf).filter((file) => !file.endsWith('.br')).reduce((sum, file) => sum + statSync(join(mupdf, file)).size, 0);
-console.log(`${'mupdf (node_modules, ingest + textract-complete)'} ${kb(mupdfBytes)}`);
+// What the ingest functions load of the package: its Node entry and the wasm beside it.
+const pdfium = join('node_modules', '@hyzyla', 'pdfium', 'dist');
+const pdfiumBytes = ['index.esm.js', 'pdfium.wasm'].reduce((sum, file) => sum + statSync(join(pdfium, file)).size, 0);
+console.log(`${'PDFium (node_modules, ingest + textract-complete)'} ${kb(pdfiumBytes)} loaded; ${kb(gzipSync(readFileSync(join(pdfium, 'pdfium.wasm'))).length)} of it gzipped wasm`);

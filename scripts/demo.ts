@@ -1,8 +1,9 @@
 /**
  * `npm run demo`: starts the service on free ports with a fresh data folder, puts every
- * letter of `../shared/letters` and a fax scan of each through it, prints a table of cases,
+ * letter of `samples/` and a fax scan of each through it, prints a table of cases,
  * items and decisions read back over the HTTP API, and stops.
  */
+import './one-line-errors.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

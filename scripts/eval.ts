@@ -3,6 +3,7 @@
  * letter and every variant derived from it. `--verbose` lists each miss; `--json` prints
  * the table as JSON. Exits 1 when a critical field (items, decision, category) is not perfect.
  */
+import './one-line-errors.ts';
 import { parseArgs } from 'node:util';
 import { classifyLetter, classifyRequest, DeterminationSchema } from '../functions/domain/index.ts';
 import { LABELLED_REQUESTS } from '../test/fixtures/requests.ts';

@@ -9,13 +9,13 @@ export const GUIDELINE_WORDS = vocabularyOf(
   therapy Utilization Schedule Practice`.split(/\s+/).filter((word) => word.length >= 5),
 );
 
-const NO_CITATION = /did\s+not\s+(?:cite|use|provide|base)|no\s+(?:medical\s+)?(?:evidence|guidelines?)\s+(?:was|were)?\s*(?:cited|provided)|not\s+cite\s+any/i;
-const CITATION_START = /Decision\s+based\s+on\s+|(?:based\s+(?:its|his\/her|his|her|their)\s+decision\s+on\s+(?:the\s+)?)/gi;
-const PAGES = /\bPage(?:\(s\)|s)?\s*:?\s*\.?\s*((?:\d+(?:\s*-\s*\d+)?)(?:\s*(?:,|and|&)\s*\d+(?:\s*-\s*\d+)?)*)/i;
+const NO_CITATION = /did\s+not\s+(?:cite|use|provide|base)|no\s+(?:medical\s+)?(?:evidence|guidelines?)\s+(?:(?:was|were)\s*)?(?:cited|provided)|not\s+cite\s+any/i;
+const CITATION_START = /Decision\s+based\s+on\s+|based\s+(?:its|his\/her|his|her|their)\s+decision\s+on\s+(?:the\s+)?/gi;
+const PAGES = /\bPage(?:\(s\)|s)?[\s:.]*(\d+(?:\s*-\s*\d+)?(?:\s*(?:,|and|&)\s*\d+(?:\s*-\s*\d+)?)*)/i;
 const MTUS_TITLES =
-  /^(?:the\s+)?((?:Chronic\s+Pain|Acupuncture|Post-?\s*Surgical|Postsurgical)(?:\s+Medical)?\s+Treatment\s+Guidelines(?:\s*\(\d{4}\))?|ACOEM(?:\s+Practice\s+Guidelines)?|American\s+College\s+of\s+Occupational\s+and\s+Environmental\s+Medicine\s*\(ACOEM\)(?:\s*,\s*\d\w*\s+Edition)?(?:\s*,?\s*\(?\d{4}\)?)?|Official\s+Disability\s+Guidelines\s*\(ODG\))/i;
+  /^(?:the\s+)?((?:Chronic\s+Pain|Acupuncture|Post-?\s*Surgical)(?:\s+Medical)?\s+Treatment\s+Guidelines(?:\s*\(\d{4}\))?|ACOEM(?:\s+Practice\s+Guidelines)?|American\s+College\s+of\s+Occupational\s+and\s+Environmental\s+Medicine\s*\(ACOEM\)(?:\s*,\s*\d\w*\s+Edition)?(?:\s*(?:,\s*)?\(?\d{4}\)?)?|Official\s+Disability\s+Guidelines\s*\(ODG\))/i;
 const NAMED_TITLE =
-  /^(?:the\s+)?([A-Z][^,]*?\((?:ACOEM|ODG|PDR|MTUS)\)(?:\s*,\s*\d\w*\s+Edition)?(?:\s*,?\s*\(\d{4}\))?)/i;
+  /^(?:the\s+)?([A-Z][^,]*?\((?:ACOEM|ODG|PDR|MTUS)\)(?:\s*,\s*\d\w*\s+Edition)?(?:\s*(?:,\s*)?\(\d{4}\))?)/i;
 
 /**
  * Reads the guideline citations of one party's guideline paragraph ("Decision based on
@@ -53,9 +53,9 @@ function readCitation(body: string, printed: string): Citation {
   let rest = body
     .replace(/^(?:the\s+)?Non-?\s*MTUS\s+Citation\s*:?\s*/i, '')
     .replace(/^(?:the\s+)?(?:California\s+)?MTUS\s*(?:\(\d{4}\))?\s*[:,-]?\s*/i, '')
-    .replace(/,?\s*which\s+(?:is|are)\s+(?:not\s+)?(?:a\s+)?part\s+of\s+(?:the\s+)?MTUS\.?/i, '');
+    .replace(/(?:,|(?<![\s,]))\s*which\s+(?:is|are)\s+(?:not\s+)?(?:a\s+)?part\s+of\s+(?:the\s+)?MTUS\.?/i, '');
   const pagesMatch = PAGES.exec(rest);
-  const pages = pagesMatch ? pagesMatch[1]!.replace(/\s+/g, ' ').replace(/\s*-\s*/g, '-').replace(/\s*,\s*/g, ', ').trim() : null;
+  const pages = pagesMatch ? pagesMatch[1]!.replace(/\s+/g, ' ').replace(/ ?- ?/g, '-').replace(/ ?, ?/g, ', ').trim() : null;
   if (pagesMatch) rest = rest.slice(0, pagesMatch.index) + ' ' + rest.slice(pagesMatch.index + pagesMatch[0].length);
   const titleMatch = MTUS_TITLES.exec(rest) ?? NAMED_TITLE.exec(rest);
   let title: string | null = null;
@@ -86,9 +86,9 @@ export function citationSource(body: string): CitationSource {
 function tidy(value: string): string {
   return value
     .replace(/\s+/g, ' ')
-    .replace(/^[\s.,;:()-]+|[\s.,;:(-]+$/g, '')
-    .replace(/\s+([,.;:])/g, '$1')
+    .replace(/^[\s.,;:()-]+|(?<![\s.,;:(-])[\s.,;:(-]+$/g, '')
+    .replace(/(?<!\s)\s+([,.;:])/g, '$1')
     .replace(/([,;])(?:\s*[,;])+/g, '$1')
-    .replace(/^[\s.,;:()-]+|[\s.,;:(-]+$/g, '')
+    .replace(/^[\s.,;:()-]+|(?<![\s.,;:(-])[\s.,;:(-]+$/g, '')
     .trim();
 }

@@ -28,7 +28,7 @@ const CORRECTION_VOCABULARY: ReadonlyMap<string, string> = (() => {
 })();
 const KNOWN_FOLDED = new Set([...REQUEST_WORDS].map(ocrFold));
 
-const WORD = /[A-Za-z0-9|]+(?:['’][A-Za-z]+)?/g;
+const WORD = /[A-Z0-9|]+(?:['’][A-Z]+)?/gi;
 
 interface RequestWord {
   /** The word as written. */
@@ -53,7 +53,7 @@ function readWords(request: string): RequestWord[] {
     }
     if (CORRECTION_VOCABULARY.has(folded) || KNOWN_FOLDED.has(folded) || /\d/.test(written.replace(/[10|]/g, ''))) {
       // A digit or bar inside a word is an OCR slip even when folding undoes it (`F1exeril`).
-      words.push({ written, folded, corrected: /[A-Za-z]/.test(written) && /[0-9|]/.test(written) && folded.length >= 4 });
+      words.push({ written, folded, corrected: /[A-Z]/i.test(written) && /[0-9|]/.test(written) && folded.length >= 4 });
       continue;
     }
     const resolved = resolveOcrWord(written, CORRECTION_VOCABULARY);
@@ -138,10 +138,10 @@ function drugClassification(request: string, names: readonly DrugName[], ingredi
 /** The service as the request names it: the request up to its quantities, sides and purposes. */
 function serviceName(request: string, readable: string, match: RegExpExecArray): string {
   const trimmed = request
-    .replace(/^\s*\d+\s*[.)]?\s+(?=[A-Za-z])/, '')
+    .replace(/^\s*\d+(?:\s+(?:[.)]\s+)?|[.)]\s+)(?=[A-Z])/i, '')
     .replace(/^(?:retrospective|retro|prospective)\s+(?:request\s+)?(?:for\s+)?/i, '')
     .replace(/^(?:request\s+for|purchase\s+of|rental\s+of|prescription\s+of)\s+/i, '')
-    .split(/\s+(?:for|to|of|x|times|at|on|in|between)\s+(?:the\s+)?(?=\S)|\s+\d|\s*[(#,;:]/i)[0]!
+    .split(/(?<!\s)\s+(?:for|to|of|x|times|at|on|in|between)\s+(?:the\s+)?(?=\S)|(?<!\s)\s+\d|(?<!\s)\s*[(#,;:]/i)[0]!
     .trim();
   if (trimmed.length > 0) return trimmed;
   return readable.slice(match.index, match.index + match[0].length);

@@ -6,7 +6,7 @@ import { repairDecisionSentence } from './headings.ts';
  */
 
 const NEGATIVE_STRONG = [
-  /\b(?:is|are|was|were|IS|ARE)\s+not\s+(?:\w+\s+){0,2}?(?:medically\s+)?(?:necessary|appropriate|indicated|warranted|supported|reasonable|recommended|certified|substantiated|established)/i,
+  /\b(?:is|are|was|were)\s+not\s+(?:\w+\s+){0,2}?(?:medically\s+)?(?:necessary|appropriate|indicated|warranted|supported|reasonable|recommended|certified|substantiated|established)/i,
   /\bnot\s+medically\s+(?:necessary|appropriate|reasonable)/i,
   /\bnon-?\s*certif(?:ied|y|ication)|\bnot\s+certified\b|\bdenied\b|\bnot\s+approved\b/i,
   /\bcannot\s+be\s+(?:determined|deemed|considered|recommended|supported|certified)\s+(?:as\s+)?(?:medically\s+)?(?:necessary|appropriate|reasonable)?/i,

@@ -102,8 +102,8 @@ export function vocabularyOf(words: readonly string[]): ReadonlyMap<string, stri
  * vocabulary (`Declsion` to `Decision`), leaving every other word as written.
  */
 export function repairWords(text: string, vocabulary: ReadonlyMap<string, string>): string {
-  return text.replace(/[A-Za-z0-9|]{5,}/g, (word) => {
-    if (/^[A-Za-z]+$/.test(word) && vocabulary.get(word.toLowerCase()) !== undefined) return word;
+  return text.replace(/[A-Z0-9|]{5,}/gi, (word) => {
+    if (/^[A-Z]+$/i.test(word) && vocabulary.get(word.toLowerCase()) !== undefined) return word;
     return resolveOcrWord(word, vocabulary) ?? word;
   });
 }

@@ -102,7 +102,7 @@ export interface DecisionWord {
 
 /** Reads `Upheld` / `Overturned` through OCR damage (`Uphe1d`, `Overtumed`, `0verturned`). */
 export function readDecisionWord(word: string): DecisionWord | null {
-  const cleaned = word.replace(/[^A-Za-z0-9|]/g, '');
+  const cleaned = word.replace(/[^A-Z0-9|]/gi, '');
   if (cleaned.length < 5 || cleaned.length > 12) return null;
   if (/^(?:upheld|overturned)$/i.test(cleaned)) {
     return { decision: cleaned.toLowerCase() === 'upheld' ? 'UPHELD' : 'OVERTURNED', exact: true };

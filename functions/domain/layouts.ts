@@ -69,10 +69,10 @@ export function parseLetter(lines: readonly string[]): ParsedLetter | NotADeterm
 function foreignReason(lines: readonly string[]): string {
   const text = lines.join(' ');
   if (text.trim().length === 0) return 'the document has no text';
-  if (/utilization\s+review/i.test(text) && /(?:non-?certif|denied|modif|request\s+for\s+authorization)/i.test(text)) {
+  if (/utilization\s+review/i.test(text) && /non-?certif|denied|modif|request\s+for\s+authorization/i.test(text)) {
     return 'looks like a utilization review notice, not an IMR Final Determination';
   }
-  if (!/[A-Za-z]{3,}(?:\s+[A-Za-z]{3,}){3}/.test(text)) return 'the text has no readable sentences (OCR garbage or not a letter)';
+  if (!/(?<![A-Z])[A-Z]{3,}(?:\s+[A-Z]{3,}){3}/i.test(text)) return 'the text has no readable sentences (OCR garbage or not a letter)';
   return 'no IMR Final Determination headings found (HOW THE IMR FINAL DETERMINATION WAS MADE, IMR ISSUES, DECISIONS AND RATIONALES, ...)';
 }
 
@@ -103,8 +103,9 @@ interface DecisionLine {
 function readDecisionLine(line: string, index: number): DecisionLine | null {
   if (line.length > MAX_HEADING_LINE) return null;
   // Up to a few specks OCR may leave after the decision word (" : . po") are not part of the heading.
-  const match = /^(.*?)(?:\s*[:;]\s*|\s+)([A-Za-z0-9|]{5,12})(?:\s+\S{1,2}){0,12}\s*$/.exec(line);
-  const alone = match ? null : /^\s*:?\s*([A-Za-z0-9|]{5,12})\s*$/.exec(line);
+  // eslint-disable-next-line regexp/no-super-linear-backtracking -- the line is at most MAX_HEADING_LINE characters (checked above)
+  const match = /^(.*?)(?:\s*[:;]\s*|\s+)([A-Z0-9|]{5,12})(?:\s+\S{1,2}){0,12}\s*$/i.exec(line);
+  const alone = match ? null : /^\s*(?::\s*)?([A-Z0-9|]{5,12})\s*$/i.exec(line);
   const word = match ? match[2]! : alone?.[1];
   if (!word) return null;
   const decision = readDecisionWord(word);
@@ -154,7 +155,7 @@ function read2014Items(lines: readonly string[], from: number): ParsedItem[] {
     const heading = headings[h]!;
     const end = h + 1 < headings.length ? headings[h + 1]!.start : lines.length;
     const requestLines = [...lines.slice(heading.start, heading.index), heading.requestPart];
-    const request = joinProse(requestLines).replace(/[\s:;,.-]+$/, '');
+    const request = joinProse(requestLines).replace(/(?<![\s:;,.-])[\s:;,.-]+$/, '');
     if (request.length === 0) continue;
     const sections = readLabelledSections(lines, heading.index + 1, end, ITEM_LABELS);
     items.push({
@@ -205,7 +206,7 @@ function listedCount(lines: readonly string[]): number | null {
   return count > 0 ? count : null;
 }
 
-const STATED_OUTCOME = /Final\s+Determination\s*:?\s*(UPHOLD|UPHELD|OVERTURN(?:ED)?|PARTIAL(?:LY)?\s+OVERTURN(?:ED)?|OVERTURN(?:ED)?\s+IN\s+PART|UPHOLD\s+IN\s+PART)/i;
+const STATED_OUTCOME = /Final\s+Determination\s*(?::\s*)?(UPHOLD(?:\s+IN\s+PART)?|UPHELD|OVERTURN(?:ED)?(?:\s+IN\s+PART)?|PARTIAL(?:LY)?\s+OVERTURN(?:ED)?)/i;
 
 function statedOutcome(lines: readonly string[]): Outcome | null {
   const match = STATED_OUTCOME.exec(lines.join('\n'));
@@ -215,7 +216,7 @@ function statedOutcome(lines: readonly string[]): Outcome | null {
   return word.startsWith('UPHOLD') || word.startsWith('UPHELD') ? 'UPHELD' : 'OVERTURNED';
 }
 
-const SENTENCE_DECISION = /^(.*?)\s+(?:is|are)\s+(not\s+)?medically\s+necessary\s+and\s+appropriate\b/i;
+const SENTENCE_DECISION = /^(.*?\S)\s+(?:is|are)\s+(not\s+)?medically\s+necessary\s+and\s+appropriate\b/i;
 const ITEM_NUMBER = /^\s*([0-9lI]{1,2})\s*[.)]\s+(\S.*)$/;
 
 /** 2013 items: `1. <request> is [not] medically necessary and appropriate.` */
@@ -272,7 +273,7 @@ function splitGuidelineParties(printed: string): { claimsAdministrator: string |
   const paragraph = repairWords(printed, GUIDELINE_WORDS);
   const parts = paragraph.split(/(?=\bThe\s+(?:Claims\s+Administrator|Physician\s+Reviewer|Expert\s+Reviewer|Professional\s+Reviewer|Reviewer)\b)/);
   const claims = parts.filter((part) => /^The\s+Claims\s+Administrator/i.test(part)).join(' ').trim();
-  const reviewer = parts.filter((part) => /^The\s+(?:Physician|Expert|Professional)?\s*Reviewer/i.test(part)).join(' ').trim();
+  const reviewer = parts.filter((part) => /^The\s+(?:(?:Physician|Expert|Professional)\s*)?Reviewer/i.test(part)).join(' ').trim();
   return { claimsAdministrator: claims || null, reviewer: reviewer || (claims ? null : paragraph.trim() || null) };
 }
 
@@ -296,15 +297,15 @@ function parseEarliest(lines: readonly string[]): ParsedLetter | NotADeterminati
       ? false
       : /IS\s+MEDICALLY/i.test(rationaleHeading) && !/NOT/i.test(rationaleHeading) ? true : null;
     // The rationale heading ends in its verdict ("... IS NOT MEDICALLY NECESSARY:"), not in rationale text.
-    const rationale = (sections.earlyRationale ?? '').replace(/^(?:\/?\s*(?:IS|WAS)\s*)*(?:NOT\s+)?MEDICALLY\s+NECESSARY\s*:?\s*/i, '');
+    const rationale = (sections.earlyRationale ?? '').replace(/^(?:[\s/]*(?:IS|WAS)\b)*\s*(?:NOT\s+)?MEDICALLY\s+NECESSARY[\s:]*/i, '');
     const fromRationale = rationaleConclusion(rationale);
     const coverSays = stated === 'UPHELD' ? false : stated === 'OVERTURNED' ? true : null;
     for (const issue of issues) {
       const request = issue
         .replace(/^\d{1,2}\s*[.)]\s*/, '')
         .replace(/^(?:whether|is|was)\s+(?:the\s+)?(?:requested|request\s+for|proposed)\s+/i, '')
-        .replace(/\s+(?:is|was|are|were)\s+(?:not\s+)?medically\s+necessary.*$/i, '')
-        .replace(/[?.\s]+$/, '')
+        .replace(/(?<!\s)\s+(?:is|was|are|were)\s+(?:not\s+)?medically\s+necessary.*$/i, '')
+        .replace(/(?<![?.\s])[?.\s]+$/, '')
         .trim();
       if (request.length === 0) continue;
       const issueSays = /\?\s*$/.test(issue) ? null : necessityOf(repairDecisionSentence(issue));

@@ -5,21 +5,21 @@ import { repairWords, vocabularyOf } from './fuzzy.ts';
 export type LetterFacts = Pick<ClassifiedDetermination, 'caseNumber' | 'dates' | 'reviewer' | 'employee'>;
 
 const DATE = String.raw`(\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{2,4})`;
-const CASE_NUMBER = /\b(?:IMR\s+)?Case\s*(?:Number|No\.?|#)\s*:?\s*(C\s*[MN]\s*\d{2}\s*-\s*\d{5,8})|\b(CM\d{2}-\d{5,8})\b/i;
+const CASE_NUMBER = /\b(?:IMR\s+)?Case\s*(?:Number|No\.?|#)\s*(?::\s*)?(C\s*[MN]\s*\d{2}\s*-\s*\d{5,8})|\b(CM\d{2}-\d{5,8})\b/i;
 
 /** Header-block labels (published block and 2013 cover), each followed by its date. */
 const LABELLED_DATES: ReadonlyArray<[keyof LetterFacts['dates'], RegExp]> = [
-  ['injury', new RegExp(String.raw`Date\s+of\s+Injury\s*:?\s*` + DATE, 'i')],
-  ['urDecision', new RegExp(String.raw`(?:UR\s+(?:Denial|Decision)\s+Date|Date\s+of\s+UR\s+(?:Decision|Denial))\s*:?\s*` + DATE, 'i')],
-  ['received', new RegExp(String.raw`(?:Application\s+Received|Date\s+(?:IMR\s+)?Application\s+Received|Received\s+Date)\s*:?\s*` + DATE, 'i')],
-  ['assigned', new RegExp(String.raw`Date\s+Assigned\s*:?\s*` + DATE, 'i')],
-  ['decision', new RegExp(String.raw`(?:Decision\s+Date|Date\s+of\s+(?:Final\s+)?Determination|\bDated\s*:)\s*:?\s*` + DATE, 'i')],
+  ['injury', new RegExp(String.raw`Date\s+of\s+Injury[\s:]*` + DATE, 'i')],
+  ['urDecision', new RegExp(String.raw`(?:UR\s+(?:Denial|Decision)\s+Date|Date\s+of\s+UR\s+(?:Decision|Denial))[\s:]*` + DATE, 'i')],
+  ['received', new RegExp(String.raw`(?:Application\s+Received|Date\s+(?:IMR\s+)?Application\s+Received|Received\s+Date)[\s:]*` + DATE, 'i')],
+  ['assigned', new RegExp(String.raw`Date\s+Assigned[\s:]*` + DATE, 'i')],
+  ['decision', new RegExp(String.raw`(?:Decision\s+Date|Date\s+of\s+(?:Final\s+)?Determination|\bDated\s*:)[\s:]*` + DATE, 'i')],
 ];
 
 /** Narrative sentences of the clinical case summary that carry a date. */
 const NARRATIVE_DATES: ReadonlyArray<[keyof LetterFacts['dates'], RegExp]> = [
-  ['injury', new RegExp(String.raw`(?:industrial\s+injury|injury\s+date|date\s+of\s+injury|injur(?:y|ed)|reported\s+an\s+injury|was\s+injured)\s+(?:on|of|dated|date\s+of)?\s*:?\s*` + DATE, 'i')],
-  ['urDecision', new RegExp(String.raw`(?:On\s+` + DATE + String.raw`\s*,?\s+(?:the\s+)?Utilization\s+Review)|(?:utilization\s+review\s+(?:determination|decision|denial)[^.]{0,40}?dated\s+` + DATE + ')', 'i')],
+  ['injury', new RegExp(String.raw`(?:industrial\s+injury|injury\s+date|date\s+of\s+injury|injur(?:y|ed)|reported\s+an\s+injury|was\s+injured)(?:\s+(?:on|of|dated|date\s+of))?[\s:]+` + DATE, 'i')],
+  ['urDecision', new RegExp(String.raw`On\s+` + DATE + String.raw`(?:\s*,)?\s+(?:the\s+)?Utilization\s+Review|utilization\s+review\s+(?:determination|decision|denial)[^.]{0,40}?dated\s+` + DATE, 'i')],
 ];
 
 const AGE_SEX = /\b(\d{1,3})[-\s]+(?:year|yr)s?[-\s]+old,?\s+(?:(?:right|left)[-\s]+hand(?:ed)?\s+)?(male|female|man|woman|gentleman|lady)\b/i;
@@ -48,7 +48,7 @@ export function readLetterFacts(prose: string, raw: string): LetterFacts {
  */
 export function isoDate(written: string | undefined): string | null {
   if (!written) return null;
-  const parts = written.split(/\s*[/.-]\s*/).map(Number);
+  const parts = written.replace(/\s+/g, '').split(/[/.-]/).map(Number);
   if (parts.length !== 3 || parts.some((part) => !Number.isInteger(part))) return null;
   const [month, day, rawYear] = parts as [number, number, number];
   const year = rawYear < 100 ? (rawYear < 50 ? 2000 + rawYear : 1900 + rawYear) : rawYear;
@@ -97,17 +97,17 @@ function readCredentials(prose: string): LetterFacts['reviewer'] {
     return { licensure: list(licensure), specialties: list(specialty), subspecialties: [] };
   }
   const sentence = prose.replace(/\s+/g, ' ');
-  const board = /\b(?:is\s+)?Board\s+Certified\s+in\s+(.+?)(?:,\s*(?:has|and|is)\b|\s+and\s+(?:has|is)\b|\.(?:\s|$))/i.exec(sentence);
-  const sub = /\bsub-?specialt(?:y|ies)\s+in\s+(.+?)(?:,\s*(?:and\s+)?(?:is|has)\b|\s+and\s+(?:is|has)\b|\.\s)/i.exec(sentence);
-  const licensed = /\blicensed\s+to\s+practice\s+in\s+(.+?)\.(?:\s|$)/i.exec(sentence);
+  const board = /\b(?:is\s+)?Board\s+Certified\s+in\s+(\S.*?)(?:,\s*(?:has|and|is)\b|(?<!\s)\s+and\s+(?:has|is)\b|\.(?:\s|$))/i.exec(sentence);
+  const sub = /\bsub-?specialt(?:y|ies)\s+in\s+(\S.*?)(?:,\s*(?:and\s+)?(?:is|has)\b|(?<!\s)\s+and\s+(?:is|has)\b|\.\s)/i.exec(sentence);
+  const licensed = /\blicensed\s+to\s+practice\s+in\s+(\S.*?)\.(?:\s|$)/i.exec(sentence);
   return { licensure: list(licensed?.[1]), specialties: list(board?.[1]), subspecialties: list(sub?.[1]) };
 }
 
 function list(value: string | undefined): string[] {
   if (!value) return [];
   return value
-    .split(/\s*(?:,|;|\band\b(?!\s+(?:Rehabilitation|Gynecology|Neurology|Environmental)))\s*/i)
-    .map((part) => part.replace(/^(?:and|the\s+state\s+of|state\s+of)\s+/i, '').replace(/[.\s]+$/, '').trim())
+    .split(/(?<!\s)\s*(?:,|;|\band\b(?!\s+(?:Rehabilitation|Gynecology|Neurology|Environmental)))\s*/i)
+    .map((part) => part.replace(/^(?:and|the\s+state\s+of|state\s+of)\s+/i, '').replace(/(?<![.\s])[.\s]+$/, '').trim())
     .filter((part) => part.length > 1);
 }
 

@@ -9,25 +9,25 @@ export const PAGE_BREAK = '\f';
 
 const FAX_BANNER = [
   // JAN-28-2015 10:41 FROM:MAXIMUS TO:5551234 P.2/6
-  /^\s*[A-Z]{3}[-\s]\d{1,2}[-\s]\d{2,4}\s+\d{1,2}:\d{2}.*P\s*\.?\s*\d+\s*\/\s*\d+(?:\s+\S{1,3}){0,6}\s*$/i,
-  /^.*\b(?:FROM|TO)\s*:.*P(?:AGE)?\s*\.?\s*\d{1,3}\s*(?:\/|OF)\s*\d{1,3}(?:\s+\S{1,3}){0,6}\s*$/i,
+  /^\s*[A-Z]{3}[-\s]\d{1,2}[-\s]\d{2,4}\s+\d{1,2}:\d{2}.*P\s*(?:\.\s*)?\d+\s*\/\s*\d+(?:\s+\S{1,3}){0,6}\s*$/i,
+  /^.*\b(?:FROM|TO)\s*:.*P(?:AGE)?\s*(?:\.\s*)?\d{1,3}\s*(?:\/|OF)\s*\d{1,3}(?:\s+\S{1,3}){0,6}\s*$/i,
   // 01/28/2015 10:41 5551234 MAXIMUS PAGE 02/06
-  /^\s*\d{1,2}\/\d{1,2}\/\d{2,4}\s+\d{1,2}:\d{2}\b.*\bPAGE\s*\d+\s*(?:\/|OF)\s*\d+\s*$/i,
+  /^\s*\d{1,2}\/\d{1,2}\/\d{2,4}\s+\d{1,2}:\d{2}\b.+\bPAGE\s*\d+\s*(?:\/|OF)\s*\d+\s*$/i,
 ];
 
 const PAGE_FOOTER = [
-  /^\s*Page\s*[\dIlL|!]{1,3}\s*(?:of|\/)\s*[\dIlL|!]{1,3}(?:\s+\S{1,2}){0,6}\s*$/i,
+  /^\s*Page\s*[\dIl|!]{1,3}\s*(?:of|\/)\s*[\dIl|!]{1,3}(?:\s+\S{1,2}){0,6}\s*$/i,
   /^\s*P\s*\.\s*\d{1,3}\s*\/\s*\d{1,3}\s*$/i,
   /^\s*-\s*\d{1,3}\s*-\s*$/,
   /^\s*\d{1,3}\s*$/,
 ];
 
 /** A case number alone on a line (a running header or footer). */
-const CASE_NUMBER_LINE = /^\s*(?:(?:IMR\s+)?Case\s*(?:Number|No\.?|#)\s*:?\s*)?C\s*M\s*\d{2}\s*-\s*\d{5,8}\s*$/i;
+const CASE_NUMBER_LINE = /^\s*(?:(?:IMR\s+)?Case\s*(?:Number|No\.?|#)\s*(?::\s*)?)?C\s*M\s*\d{2}\s*-\s*\d{5,8}\s*$/i;
 
 /** Compound prefixes whose hyphen is part of the word, not a line-end break. */
 const KEPT_HYPHEN_PREFIX =
-  /(?:^|[^A-Za-z])(?:\d+|non|short|long|self|well|low|high|full|part|follow|first|second|third|co|anti|multi|mid|post|pre|x|re|in|on|up|off)$/i;
+  /(?:^|[^A-Z])(?:\d|non|short|long|self|well|low|high|full|part|follow|first|second|third|co|anti|multi|mid|post|pre|x|re|in|on|up|off)$/i;
 
 /**
  * Normalises a letter's text: line ends, the published every-other-line-blank form,
@@ -39,7 +39,7 @@ export function normalizeText(raw: string): string {
   text = text.replace(/[\u2018\u2019\u201A`´]/g, "'").replace(/[\u201C\u201D\u201E]/g, '"');
   text = text.replace(/[\u2010-\u2014\u00AD]/g, (c) => (c === '\u00AD' ? '' : '-'));
   // eslint-disable-next-line no-control-regex
-  text = text.replace(/[\u0000-\u0008\u000B\u000E-\u001F\u007F]/g, '');
+  text = text.replace(/[\u0000-\u0008\v\u000E-\u001F\u007F]/g, '');
   let lines = collapseAlternateBlankLines(text.split('\n'));
   lines = lines.flatMap((line) => {
     if (!line.includes(PAGE_BREAK)) return [line];
@@ -74,17 +74,17 @@ function collapseAlternateBlankLines(lines: string[]): string[] {
 
 function cleanLine(line: string): string {
   if (line === PAGE_BREAK) return line;
-  let cleaned = line.replace(/\s+$/, '');
+  let cleaned = line.trimEnd();
   // OCR reads specks and rules as punctuation: a line with no letter or digit is noise.
-  if (!/[A-Za-z0-9]/.test(cleaned)) return '';
-  cleaned = cleaned.replace(/^[\s|~_•·»«]+(?=\S)/, '').replace(/[\s|~_•·»«]+$/, '');
+  if (!/[A-Z0-9]/i.test(cleaned)) return '';
+  cleaned = cleaned.replace(/^[\s|~_•·»«]+(?=\S)/, '').replace(/(?<![\s|~_•·»«])[\s|~_•·»«]+$/, '');
   // Specks OCR reads as punctuation standing alone at a line's ends (" : ,", "' week").
-  cleaned = cleaned.replace(/(?:\s+[^\w\s(#$&%]{1,2})+$/, '').replace(/^(?:[^\w\s(#$"]{1,2}\s+)+(?=\w)/, '');
+  cleaned = withoutTrailingSpecks(cleaned).replace(/^(?:[^\w\s(#$"]{1,2}\s+)+\b/, '');
   if (isOcrDebris(cleaned)) return '';
   // OCR reads a 5 as an S before a unit ("SMG" for "5MG").
   cleaned = cleaned.replace(/\b[Ss](?=\s?(?:mg|MG)\b)/g, '5');
   // OCR reads a 1 as a bar: next to digits, or as the count in "1 x 3".
-  if (cleaned.includes('|')) cleaned = cleaned.replace(/\|(?=\d)|(?<=\d)\|/g, '1').replace(/(?<=\s)\|(?=\s+[xX×]\s*\d)/g, '1');
+  if (cleaned.includes('|')) cleaned = cleaned.replace(/\|(?=\d)|(?<=\d)\|/g, '1').replace(/(?<=\s)\|(?=\s+[x×]\s*\d)/gi, '1');
   return cleaned.replace(/ {2,}/g, (run) => (run.length >= 3 ? '   ' : '  '));
 }
 
@@ -101,10 +101,10 @@ function isOcrDebris(line: string): boolean {
   // Prose is mostly letters; only letter-poor lines are worth splitting into tokens.
   if (letters >= line.length * 0.6) return false;
   // A real word of four letters or more means content, however many specks surround it.
-  if (/[A-Za-z]{4,}/.test(line)) return false;
+  if (/[A-Z]{4,}/i.test(line)) return false;
   const tokens = line.trim().split(/\s+/);
   if (tokens.length < 3) return false;
-  const meaningful = tokens.filter((token) => /^["'(]?[A-Za-z]{2,}[.,:;)"']*$/.test(token) || /\d/.test(token)).length;
+  const meaningful = tokens.filter((token) => /^["'(]?[A-Z]{2,}[.,:;)"']*$/i.test(token) || /\d/.test(token)).length;
   return meaningful * 2 < tokens.length;
 }
 
@@ -121,6 +121,29 @@ function removePageFurniture(lines: string[]): string[] {
   });
 }
 
+/** Punctuation OCR reads from specks: anything but a letter, digit, space or `(#$&%`. */
+function isSpeck(char: string): boolean {
+  return !/[\w\s(#$&%]/.test(char);
+}
+
+/**
+ * Drops specks standing alone at a line's end (" : ,", " ' ."): runs of one or two speck
+ * characters, each after whitespace. Scanned from the end in one pass: the equivalent regex
+ * takes time growing with the square of a line of specks.
+ */
+function withoutTrailingSpecks(line: string): string {
+  let end = line.length;
+  for (;;) {
+    let start = end;
+    while (start > 0 && isSpeck(line[start - 1]!)) start--;
+    if (end - start < 1 || end - start > 2) return line.slice(0, end);
+    let space = start;
+    while (space > 0 && /\s/.test(line[space - 1]!)) space--;
+    if (space === start) return line.slice(0, end);
+    end = space;
+  }
+}
+
 /**
  * Joins a word broken at a line end (`medi-` / `cally`) by moving the rest of the word up,
  * so headings and sentences read whole. Page breaks between the halves are skipped.
@@ -130,13 +153,13 @@ function joinHyphenatedWords(lines: string[]): string[] {
   for (let i = 0; i < out.length - 1; i++) {
     const line = out[i]!;
     if (!line.endsWith('-')) continue;
-    const match = /([A-Za-z0-9]+)-$/.exec(line);
+    const match = /[A-Z0-9]-$/i.exec(line);
     if (!match) continue;
     let next = i + 1;
     while (next < out.length && out[next] === PAGE_BREAK) next++;
     const following = out[next];
     if (following === undefined) continue;
-    const rest = /^([a-z][A-Za-z]*)([.,;:)]*)(\s+|$)/.exec(following);
+    const rest = /^([a-z][A-Za-z]*)([.,;:)]*)(?:\s+|$)/.exec(following);
     if (!rest) continue;
     const keepHyphen = KEPT_HYPHEN_PREFIX.test(line.slice(0, -1));
     out[i] = line.slice(0, keepHyphen ? line.length : -1) + rest[1] + rest[2];

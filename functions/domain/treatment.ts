@@ -1,19 +1,19 @@
 import type { Treatment } from './determination.ts';
 
 const STRENGTH =
-  /(\d+(?:\.\d+)?(?:\s*\/\s*\d+(?:\.\d+)?)*)\s*(mg\/ml|mg\/\d*\s*ml|mcg\/hr?|mcg\/h|mcg|mg|gm|grams?|g|ml|%|units?)(?![A-Za-z])/i;
+  /(?<![\d.])(\d+(?:\.\d+)?(?:\s*\/\s*\d+(?:\.\d+)?)*)\s*(mg\/\d*\s*ml|mcg\/hr?|mcg|mg|gm|grams?|g|ml|%|units?)(?![A-Z])/i;
 const TYLENOL_NUMBER = /\b(Tylenol|APAP)\s*(?:#|No\.?)\s*(\d)\b/gi;
 const QUANTITY = [
   /#\s*(\d{1,5})\b/g,
-  /\b(?:qty|quantity)\.?\s*(?:of\s*)?:?\s*(\d{1,5})\b/gi,
-  /\b(?:count|ct)\s*:?\s*(\d{1,5})\b/gi,
+  /\b(?:qty|quantity)\.?(?:\s*of)?[\s:]*(\d{1,5})\b/gi,
+  /\b(?:count|ct)\s*(?::\s*)?(\d{1,5})\b/gi,
   /\((\d{1,4})\)\s*(?:tablets|capsules|tabs|caps|pills|patches)\b/gi,
 ];
 const FREQUENCY_TOKEN =
-  /\b(?:q\.?\s?\d{1,2}(?:\s?-\s?\d{1,2})?\s?(?:h|hr|hrs|hours)\b|q\.?\s?(?:am|pm|hs|d|day|od|week|wk)\b|b\.?i\.?d\.?|t\.?i\.?d\.?|q\.?i\.?d\.?|q\.?h\.?s\.?|h\.?s\.?(?=\s|$)|p\.?r\.?n\.?|daily|nightly|at\s+bedtime|as\s+needed|(?:once|twice|one|two|three|four|1|2|3|4)\s+(?:times?\s+)?(?:a|per|each)\s+(?:day|week|month)|every\s+\d{1,2}(?:\s?-\s?\d{1,2})?\s+hours)(?=[\s,;.)]|$)/gi;
+  /\b(?:q\.?\s?\d{1,2}(?:\s?-\s?\d{1,2})?\s?(?:h|hr|hrs|hours)|q\.?\s?(?:am|pm|hs|d|day|od|week|wk)|b\.?i\.?d\.?|t\.?i\.?d\.?|q\.?i\.?d\.?|q\.?h\.?s\.?|h\.?s\.?(?=\s|$)|p\.?r\.?n\.?|daily|nightly|at\s+bedtime|as\s+needed|(?:once|twice|one|two|three|four|[1-4])\s+(?:times?\s+)?(?:a|per|each)\s+(?:day|week|month)|every\s+\d{1,2}(?:\s?-\s?\d{1,2})?\s+hours)(?=[\s,;.)]|$)/gi;
 const SESSIONS_PRODUCT = /\b(\d{1,2})\s*(?:x|times|×)\s*(\d{1,2})(?:\s*(?:weeks|wks|wk|week))?\b/i;
 const SESSIONS_COUNT = /\b(\d{1,3})\s*(?:\(\w+\)\s*)?(?:additional\s+|initial\s+|more\s+|post-?op(?:erative)?\s+)?(?:sessions?|visits?|treatments?)\b/i;
-const SESSIONS_COUNT_AFTER = /\b(?:sessions?|visits?|treatments?)\s*(?:x|#|:)\s*(\d{1,3})\b/i;
+const SESSIONS_COUNT_AFTER = /\b(?:sessions?|visits?|treatments?)\s*[x#:]\s*(\d{1,3})\b/i;
 const SESSIONS_WORD = /\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|twenty[- ]four)\s+(?:\(\d+\)\s*)?(?:additional\s+)?(?:sessions?|visits?|treatments?)\b/i;
 const NUMBER_WORDS: Record<string, number> = {
   one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,

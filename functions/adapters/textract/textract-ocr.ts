@@ -77,9 +77,9 @@ export class TextractOcr {
       this.client.send(
         new StartDocumentTextDetectionCommand({
           DocumentLocation: { S3Object: { Bucket: location.bucket, Name: location.key, Version: location.version } },
-          ClientRequestToken: documentId.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 64),
+          ClientRequestToken: documentId.replace(/[^\w-]/g, '').slice(0, 64),
           // The completion notice carries the tag back: the document id maps the job to its document.
-          JobTag: documentId.replace(/[^A-Za-z0-9_.:-]/g, '').slice(0, 64),
+          JobTag: documentId.replace(/[^\w.:-]/g, '').slice(0, 64),
           NotificationChannel: this.options.notificationChannel
             ? { SNSTopicArn: this.options.notificationChannel.snsTopicArn, RoleArn: this.options.notificationChannel.roleArn }
             : undefined,

@@ -1,12 +1,11 @@
-import { mkdtempSync, mkdirSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main, EXIT, type Console } from '../../../functions/cli/main.ts';
-import { LETTERS_DIR, loadGoldenLetters } from '../../fixtures/golden.ts';
+import { FIXTURES_DIR, LETTERS_DIR, loadGoldenLetters } from '../../fixtures/golden.ts';
 import { DeterminationSchema } from '../../../functions/domain/index.ts';
-import * as mupdf from 'mupdf';
 import { printedLines } from '../../fixtures/variants.ts';
 import { renderScan, typesetPdf } from '../../fixtures/scans.ts';
 
@@ -125,14 +124,13 @@ describe('scanned input', () => {
   });
 
   it('prints the text of a PDF text layer', async () => {
-    const result = await run('text', file('letter-text.pdf', Buffer.from(typesetPdf(printedLines(letters[2]!.text)))));
+    const result = await run('text', file('letter-text.pdf', Buffer.from(await typesetPdf(printedLines(letters[2]!.text)))));
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/^HOW THE IMR FINAL DETERMINATION WAS MADE/);
   });
 
   it('refuses an encrypted PDF with exit 2 and one line', async () => {
-    const encrypted = new mupdf.PDFDocument(typesetPdf(printedLines(letters[2]!.text))).saveToBuffer('encrypt=aes-256,user-password=x').asUint8Array();
-    const result = await run('classify', file('locked.pdf', Buffer.from(encrypted)));
+    const result = await run('classify', file('locked.pdf', readFileSync(join(FIXTURES_DIR, 'pdf', 'encrypted-aes256.pdf'))));
     expect(result.code).toBe(EXIT.UNREADABLE);
     expect(result.err).toMatch(/^imr: .*locked\.pdf: the PDF is password-protected; send it without a password\n$/);
   });

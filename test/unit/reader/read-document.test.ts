@@ -3,15 +3,15 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import * as mupdf from 'mupdf';
+import { PDFDocument } from 'pdf-lib';
 import sharp from 'sharp';
 import { DocumentReader, LIMITS } from '../../../functions/reader/read-document.ts';
 import { sniffKind } from '../../../functions/reader/sniff.ts';
 import type { PageRecognizer } from '../../../functions/adapters/tesseract/recognizer.ts';
 import { classifyLetter } from '../../../functions/domain/index.ts';
-import { loadGoldenLetters, TEXTRACT_DIR } from '../../fixtures/golden.ts';
+import { FIXTURES_DIR, loadGoldenLetters, TEXTRACT_DIR } from '../../fixtures/golden.ts';
 import { printedLines } from '../../fixtures/variants.ts';
-import { imagePdf, rasterise, renderScan, typesetPdf } from '../../fixtures/scans.ts';
+import { imagePdf, joinPdfs, rasterise, renderScan, typesetPdf } from '../../fixtures/scans.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'imr-reader-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -53,7 +53,7 @@ describe('sniffing the type from the bytes', () => {
 describe('PDF', () => {
   it('reads a text layer directly, with no OCR', async () => {
     const recognizer = new RecordingRecognizer();
-    const document = await readerWith(recognizer).read(typesetPdf(lines), 'letter.pdf');
+    const document = await readerWith(recognizer).read(await typesetPdf(lines), 'letter.pdf');
     expect(recognizer.calls).toBe(0);
     expect(document).toMatchObject({ kind: 'pdf', ocrPages: 0 });
     const determination = classifyLetter(document.text);
@@ -61,22 +61,34 @@ describe('PDF', () => {
   });
 
   it('reads a mixed document page by page: text layers directly, scanned pages by OCR', async () => {
-    const textPdf = typesetPdf(lines);
-    const scanned = imagePdf(rasterise(textPdf, 100).slice(0, 1), 100);
-    const doc = new mupdf.PDFDocument();
-    doc.graftPage(-1, new mupdf.PDFDocument(textPdf), 0);
-    doc.graftPage(-1, new mupdf.PDFDocument(scanned), 0);
+    const textPdf = await typesetPdf(lines);
+    const firstPage = await PDFDocument.load(textPdf);
+    while (firstPage.getPageCount() > 1) firstPage.removePage(1);
+    const scanned = await imagePdf((await rasterise(textPdf, 100)).slice(0, 1), 100);
     const recognizer = new RecordingRecognizer('THE SCANNED PAGE');
-    const document = await readerWith(recognizer).read(doc.saveToBuffer('').asUint8Array(), 'mixed.pdf');
+    const document = await readerWith(recognizer).read(await joinPdfs([await firstPage.save(), scanned]), 'mixed.pdf');
     expect(recognizer.calls).toBe(1);
     expect(document).toMatchObject({ pageCount: 2, ocrPages: 1, engine: 'recording' });
     expect(document.text).toMatch(/HOW THE IMR FINAL DETERMINATION WAS MADE[\s\S]*\f\nTHE SCANNED PAGE$/);
     expect(document.warnings).toContain('1 of 2 pages were scanned and read by OCR');
   });
 
-  it('refuses an encrypted PDF', async () => {
-    const encrypted = new mupdf.PDFDocument(typesetPdf(lines)).saveToBuffer('encrypt=aes-256,user-password=secret,owner-password=owner').asUint8Array();
+  it.each(['encrypted-aes256.pdf', 'encrypted-rc4.pdf'])('refuses a password-protected PDF (%s)', async (name) => {
+    const encrypted = readFileSync(join(FIXTURES_DIR, 'pdf', name));
     await expect(readerWith(new RecordingRecognizer()).read(encrypted, 'locked.pdf')).rejects.toMatchObject({ code: 'ENCRYPTED', message: 'locked.pdf: the PDF is password-protected; send it without a password' });
+  });
+
+  it('reads the pages of a PDF cut short in transfer that survive, or refuses it as damaged', async () => {
+    const whole = await typesetPdf(lines);
+    for (const fraction of [0.1, 0.5, 0.9]) {
+      const cut = whole.slice(0, Math.floor(whole.length * fraction));
+      const outcome = await readerWith(new RecordingRecognizer()).read(cut, 'cut.pdf').then(
+        (document) => ({ pages: document.pageCount }),
+        (error: { code: string }) => ({ code: error.code }),
+      );
+      // Either answer is honest; a crash or a hang is not.
+      expect(outcome).toSatisfy((value: { pages?: number; code?: string }) => value.code === 'CORRUPT' || (value.pages ?? 0) >= 1);
+    }
   });
 
   it('refuses a corrupt PDF', async () => {
@@ -84,10 +96,9 @@ describe('PDF', () => {
   });
 
   it('refuses more pages than Textract accepts', async () => {
-    const doc = new mupdf.PDFDocument();
-    const resources = doc.addObject({});
-    for (let i = 0; i <= LIMITS.pages; i++) doc.insertPage(-1, doc.addPage([0, 0, 612, 792], 0, resources, ''));
-    await expect(readerWith(new RecordingRecognizer()).read(doc.saveToBuffer('').asUint8Array(), 'huge.pdf')).rejects.toMatchObject({
+    const doc = await PDFDocument.create();
+    for (let i = 0; i <= LIMITS.pages; i++) doc.addPage([612, 792]);
+    await expect(readerWith(new RecordingRecognizer()).read(await doc.save(), 'huge.pdf')).rejects.toMatchObject({
       code: 'TOO_MANY_PAGES',
       message: `huge.pdf: ${LIMITS.pages + 1} pages is over the ${LIMITS.pages}-page limit`,
     });
