@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint';
 import regexp from 'eslint-plugin-regexp';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', '.imr-data/', 'scans/', 'inbox/', 'schema/'] },
+  { ignores: ['node_modules/', '.probe/', 'cdk.out/', 'coverage/', '.imr-data/', 'scans/', 'inbox/', 'schema/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   regexp.configs['flat/recommended'],
