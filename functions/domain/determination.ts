@@ -33,6 +33,7 @@ export const FlagSchema = z.enum([
   'LOW_CONFIDENCE',
   'ITEM_COUNT_MISMATCH',
   'UNKNOWN_TREATMENT',
+  'INCOMPLETE',
 ]);
 /** A review flag. */
 export type Flag = z.infer<typeof FlagSchema>;

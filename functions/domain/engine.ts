@@ -7,8 +7,8 @@ import {
   type Flag,
   type Outcome,
 } from './determination.ts';
-import { normalizeText, contentLines } from './normalize.ts';
-import { parseLetter, type ParsedItem } from './layouts.ts';
+import { normalizeText, contentLines, pageEvidence } from './normalize.ts';
+import { parseLetter, type ParsedItem, type ParsedLetter } from './layouts.ts';
 import { readLetterFacts } from './letter-facts.ts';
 import { classifyRequest } from './classify.ts';
 import { readTreatment } from './treatment.ts';
@@ -27,6 +27,10 @@ export interface ReadingContext {
   readonly ocrConfidence?: number;
   /** Notes from reading the document (e.g. "page 3 OCR confidence 41%"), copied to `warnings`. */
   readonly warnings?: readonly string[];
+  /** Pages that arrived (PDF, TIFF, Textract); unknown for text. */
+  readonly pageCount?: number;
+  /** What the reader found missing: pages it could not read, a file cut short. Each makes the letter INCOMPLETE. */
+  readonly incomplete?: readonly string[];
 }
 
 /**
@@ -41,13 +45,18 @@ export function classifyLetter(text: string, context: ReadingContext = {}): Dete
     return { schemaVersion: SCHEMA_VERSION, engineVersion: ENGINE_VERSION, status: 'UNRECOGNIZED', reason: parsed.reason };
   }
   const ocrFactor = context.ocrConfidence === undefined ? 1 : Math.max(0, Math.min(1, context.ocrConfidence / 0.9));
-  const items = parsed.items.map((item) => readItem(item, ocrFactor));
-  const outcome = outcomeOf(items);
   const warnings = [...(context.warnings ?? [])];
+  const items = parsed.items.map((item, index) => readItem(item, ocrFactor, (note) => warnings.push(`item ${index + 1}: ${note}`)));
+  const outcome = outcomeOf(items);
   const flags = new Set<Flag>(items.flatMap((item) => item.flags));
   if (parsed.listedItemCount !== null && parsed.listedItemCount !== items.length) {
     flags.add('ITEM_COUNT_MISMATCH');
     warnings.push(`the letter lists ${parsed.listedItemCount} disputed items but ${items.length} were read`);
+  }
+  const missing = [...(context.incomplete ?? []), ...missingFromLetter(text, parsed, items, context.pageCount)];
+  if (missing.length > 0) {
+    flags.add('INCOMPLETE');
+    warnings.push(...missing.map((note) => `incomplete: ${note}`));
   }
   if (parsed.statedOutcome !== null && parsed.statedOutcome !== outcome) {
     flags.add('LOW_CONFIDENCE');
@@ -67,12 +76,63 @@ export function classifyLetter(text: string, context: ReadingContext = {}): Dete
   return determination;
 }
 
-function readItem(parsed: ParsedItem, ocrFactor: number): DisputedItem {
+/**
+ * What the letter itself shows is missing: pages its furniture numbers that did not arrive,
+ * a heading with nothing after it, fewer items than it lists, a last rationale that stops
+ * mid-sentence.
+ */
+function missingFromLetter(raw: string, parsed: ParsedLetter, items: readonly DisputedItem[], pageCount: number | undefined): string[] {
+  const missing = [...(parsed.missing ?? [])];
+  const pages = pageEvidence(raw);
+  if (pages && pages.highestPage < pages.statedTotal && (pageCount === undefined || pageCount < pages.statedTotal)) {
+    const first = pages.highestPage + 1;
+    missing.push(`${first === pages.statedTotal ? `page ${first}` : `pages ${first}-${pages.statedTotal}`} of ${pages.statedTotal} did not arrive (the last page read is marked ${pages.highestPage} of ${pages.statedTotal})`);
+  }
+  if (parsed.listedItemCount !== null && parsed.listedItemCount > items.length) {
+    missing.push(`the letter lists ${parsed.listedItemCount} disputed items; ${parsed.listedItemCount - items.length} of them were not found`);
+  }
+  const last = items[items.length - 1];
+  if (last && last.rationale.length === 0) missing.push(`the last item ("${last.request.slice(0, 60)}") has no rationale`);
+  else if (last && !ENDS_SENTENCE.test(last.rationale)) missing.push(`the last item's rationale stops mid-sentence ("...${last.rationale.slice(-40)}")`);
+  return missing;
+}
+
+/** How a complete rationale ends: a sentence's end, perhaps inside quotes or brackets. */
+const ENDS_SENTENCE = /[.!?]["')\]]?\s*$/;
+
+/**
+ * Numbers read through OCR junk: a digit against a letter OCR confuses with one (`1O`, `l0`),
+ * or an unbalanced bracket against a digit (`#12(`). The number may be wrong.
+ */
+export function doubtfulNumbers(request: string): string | null {
+  const glued = /(?<![A-Za-z])[lIoO|]\d|\d[lIoO|](?![A-Za-z])/.exec(request);
+  if (glued) return `"${glued[0]}" may be a misread number`;
+  const opens = (request.match(/\(/g) ?? []).length;
+  const closes = (request.match(/\)/g) ?? []).length;
+  if (opens !== closes && /\d[()]|[()]\d/.test(request)) return 'a bracket against a number may be a misread digit';
+  return null;
+}
+
+function readItem(parsed: ParsedItem, ocrFactor: number, note: (text: string) => void): DisputedItem {
   const treatmentClass = classifyRequest(parsed.request);
   const medicallyNecessary = rationaleConclusion(parsed.rationale);
   const flags: Flag[] = [];
   let confidence = 1;
   if (!parsed.decisionExact) confidence -= 0.15;
+  if (parsed.headingRead === false) {
+    // No heading was read: the decision is the rationale's conclusion, and the request a guess.
+    confidence = Math.min(confidence, 0.4);
+    note('its heading was not read; the decision is taken from the rationale and must be checked');
+  }
+  if (parsed.requestRepaired) {
+    confidence -= 0.35;
+    note('its heading was merged with the text above it; the request was cut out of it and must be checked');
+  }
+  const doubt = doubtfulNumbers(parsed.request);
+  if (doubt) {
+    confidence -= 0.35;
+    note(`${doubt} in the request`);
+  }
   if (parsed.rationale.length === 0) confidence -= 0.3;
   else if (medicallyNecessary === null) confidence -= 0.05;
   if (!parsed.reviewerGuideline) confidence -= 0.05;

@@ -12,6 +12,10 @@ export interface ParsedItem {
   readonly decision: Decision;
   /** False when the decision had to be read through OCR damage or inferred. */
   readonly decisionExact: boolean;
+  /** False when the item's heading was not found and its decision came from the rationale. */
+  readonly headingRead?: boolean;
+  /** True when the request had to be cut out of prose merged onto its line. */
+  readonly requestRepaired?: boolean;
   /** The claims administrator's guideline paragraph; null when the layout has none. */
   readonly claimsAdministratorGuideline: string | null;
   /** The reviewer's guideline paragraph. */
@@ -28,6 +32,8 @@ export interface ParsedLetter {
   readonly listedItemCount: number | null;
   /** The overall outcome a cover page states, where it states one. */
   readonly statedOutcome: Outcome | null;
+  /** What the letter shows is missing from it (a heading with no rationale after it, ...). */
+  readonly missing?: string[];
 }
 
 /** Why a text is not a readable IMR determination. */
@@ -59,8 +65,8 @@ export function parseLetter(lines: readonly string[]): ParsedLetter | NotADeterm
   const issueAtDispute = findLabel(lines, 'issueAtDispute');
   if (issueAtDispute >= 0 && findHeading(lines, 'professionalReview') >= 0) return parseEarliest(lines);
   if (findHeading(lines, 'howMade') >= 0 || findHeading(lines, 'caseSummary') >= 0) {
-    const items = read2014Items(lines, 0);
-    if (items.length > 0) return { layout: '2014', items, listedItemCount: listedCount(lines), statedOutcome: null };
+    const { items, headingsWithoutBody } = read2014Items(lines, 0);
+    if (items.length > 0) return { layout: '2014', items, listedItemCount: listedCount(lines), statedOutcome: null, missing: missingBodies(headingsWithoutBody) };
     return { reason: 'IMR determination headings found but no disputed item with a decision: the letter may be truncated' };
   }
   return { reason: foreignReason(lines) };
@@ -77,17 +83,25 @@ function foreignReason(lines: readonly string[]): string {
 }
 
 function parse2014(lines: readonly string[], from: number): ParsedLetter | NotADetermination {
-  const items = read2014Items(lines, from);
+  const { items, headingsWithoutBody } = read2014Items(lines, from);
   if (items.length === 0) {
     return { reason: 'IMR ISSUES, DECISIONS AND RATIONALES found but no item heading with a decision: the letter may be truncated' };
   }
-  return { layout: '2014', items, listedItemCount: listedCount(lines), statedOutcome: null };
+  return { layout: '2014', items, listedItemCount: listedCount(lines), statedOutcome: null, missing: missingBodies(headingsWithoutBody) };
+}
+
+function missingBodies(headings: readonly string[]): string[] {
+  return headings.map((heading) => `the item "${heading.slice(0, 80)}" has a heading but no guidelines or rationale after it`);
 }
 
 const ITEM_LABELS: readonly Heading[] = ['claimsAdministratorGuideline', 'reviewerGuideline', 'decisionRationale'];
 
 /** Longest line that can be an item heading; longer lines are prose (and would make matching slow). */
 const MAX_HEADING_LINE = 300;
+/** Most lines between an item's heading (its decision line) and its first label. */
+const HEADING_WINDOW = 5;
+/** Most lines a request heading wraps over above its decision line. */
+const MAX_REQUEST_WRAP = 2;
 
 interface DecisionLine {
   readonly index: number;
@@ -96,21 +110,51 @@ interface DecisionLine {
   readonly exact: boolean;
 }
 
+/** Trailing characters OCR and Textract leave after a decision word: punctuation, rules and specks. */
+const TRAILING_NOISE = /[\s.,;:!'"`|_~*^-]/;
+
+/** The line without trailing noise and without trailing one- or two-character speck tokens. */
+function withoutTrailingNoise(line: string): string {
+  let end = line.length;
+  for (;;) {
+    while (end > 0 && TRAILING_NOISE.test(line[end - 1]!)) end--;
+    // A speck token: one or two characters that are neither letters nor digits, after a space.
+    let start = end;
+    while (start > 0 && end - start < 3 && !/[\s\w]/.test(line[start - 1]!)) start--;
+    if (start === end || end - start > 2 || (start > 0 && !/\s/.test(line[start - 1]!))) return line.slice(0, end);
+    end = start;
+  }
+}
+
+/** Words before a decision word that make the line a sentence, not a heading (`... was upheld.`). */
+const PROSE_BEFORE_DECISION = /\b(?:is|was|are|were|be|been|being|not|and|or|to|the|decision)\s*$/i;
+
 /**
- * A 2014 item heading ends in its decision: `<request>: Upheld`. The colon may be lost and
- * the word damaged; a heading ending a sentence (`... was upheld.`) is prose, not a heading.
+ * A 2014 item heading ends in its decision: `<request>: Upheld`. Read through what OCR and
+ * Textract do to it: punctuation glued on (`Upheld.`), the word split (`Over turned`), damaged
+ * letters (`Uphe1d`), a lost colon, specks after it. A sentence ending in the word
+ * (`... was upheld.`) is prose, not a heading.
  */
 function readDecisionLine(line: string, index: number): DecisionLine | null {
   if (line.length > MAX_HEADING_LINE) return null;
-  // Up to a few specks OCR may leave after the decision word (" : . po") are not part of the heading.
-  // eslint-disable-next-line regexp/no-super-linear-backtracking -- the line is at most MAX_HEADING_LINE characters (checked above)
-  const match = /^(.*?)(?:\s*[:;]\s*|\s+)([A-Z0-9|]{5,12})(?:\s+\S{1,2}){0,12}\s*$/i.exec(line);
-  const alone = match ? null : /^\s*(?::\s*)?([A-Z0-9|]{5,12})\s*$/i.exec(line);
-  const word = match ? match[2]! : alone?.[1];
-  if (!word) return null;
-  const decision = readDecisionWord(word);
-  if (!decision) return null;
-  return { index, requestPart: match ? match[1]!.trim() : '', decision: decision.decision, exact: decision.exact };
+  const body = withoutTrailingNoise(line);
+  const lastSpace = body.lastIndexOf(' ');
+  const candidates: Array<{ word: string; before: string; split: boolean }> = [{ word: body.slice(lastSpace + 1), before: lastSpace < 0 ? '' : body.slice(0, lastSpace), split: false }];
+  if (lastSpace > 0) {
+    // A word split in two by a stray space ("Over turned", "Up held").
+    const previousSpace = body.lastIndexOf(' ', lastSpace - 1);
+    const first = body.slice(previousSpace + 1, lastSpace);
+    if (first.length >= 2 && first.length <= 8) candidates.push({ word: first + body.slice(lastSpace + 1), before: previousSpace < 0 ? '' : body.slice(0, previousSpace), split: true });
+  }
+  for (const { word, before, split } of candidates) {
+    const decision = readDecisionWord(word.replace(/^[:;.,]+/, ''));
+    if (!decision) continue;
+    const requestPart = before.replace(/(?<![\s:;,.-])[\s:;,.-]+$/, '').trim();
+    // "Overturned" alone on a line is a heading's last line; prose needs a verb before it.
+    if (PROSE_BEFORE_DECISION.test(before) && !/[:;]\s*$/.test(before)) return null;
+    return { index, requestPart, decision: decision.decision, exact: decision.exact && !split };
+  }
+  return null;
 }
 
 function isItemLabel(line: string): boolean {
@@ -121,53 +165,132 @@ function isIntroLine(line: string): boolean {
   return /final\s+determination\s+was\s+based|set\s+forth\s+below|disputed\s+items\/services/i.test(line);
 }
 
-/** Whether an item label follows within the next few lines: what makes a decision line a heading. */
-function labelFollows(lines: readonly string[], index: number): boolean {
-  let seen = 0;
-  for (let i = index + 1; i < lines.length && seen < 4; i++) {
-    if (lines[i]!.trim() === '') continue;
-    if (isItemLabel(lines[i]!)) return true;
-    seen++;
-  }
-  return false;
-}
+/** An item label printed after other text on its line (a heading merged with the label below). */
+const MID_LINE_LABEL = /\b(?:Claims\s+Administrator\s+guideline|MAXIMUS\s+guideline|Decision\s+rationale)\s*:/gi;
 
-function read2014Items(lines: readonly string[], from: number): ParsedItem[] {
-  const headings: Array<DecisionLine & { start: number }> = [];
+/** Splits lines where an item label starts mid-line, so that every label starts its own line. */
+function labelsOnTheirOwnLines(lines: readonly string[], from: number): string[] {
+  const out = lines.slice(0, from) as string[];
   for (let i = from; i < lines.length; i++) {
     const line = lines[i]!;
-    if (line.trim() === '' || isItemLabel(line)) continue;
-    const decisionLine = readDecisionLine(line, i);
-    if (!decisionLine || !labelFollows(lines, i)) continue;
-    let start = i;
-    const floor = headings.length > 0 ? headings[headings.length - 1]!.index + 1 : from;
-    // A heading may wrap over up to three lines; walk back while the lines above belong to it.
-    while (start - 1 >= floor && i - start < 3) {
+    let last = 0;
+    for (const match of line.matchAll(MID_LINE_LABEL)) {
+      if (match.index === 0 || line.slice(last, match.index).trim() === '') continue;
+      out.push(line.slice(last, match.index).trimEnd());
+      last = match.index;
+    }
+    out.push(last === 0 ? line : line.slice(last));
+  }
+  return out;
+}
+
+/** Where a sentence ends inside a line, or the letter's intro ("... set forth below:") does. */
+const SENTENCE_END_INSIDE = /[a-z)%]{2}[.!?]["')]?\s+(?=[A-Z])|set\s+forth\s+below\s*:\s*/g;
+
+/** The text after the last sentence that ends inside it (the heading merged with the prose above). */
+function afterLastSentence(text: string): { text: string; cut: boolean } {
+  let cut = -1;
+  for (const match of text.matchAll(SENTENCE_END_INSIDE)) cut = match.index + match[0].length;
+  return cut < 0 ? { text, cut: false } : { text: text.slice(cut), cut: true };
+}
+
+/** Whether a line above a decision line is prose rather than the first line(s) of the request. */
+function endsProse(line: string): boolean {
+  return /[.!?]["')]?\s*$/.test(line) || /\bmedically\s+necessary\b/i.test(line);
+}
+
+/** One item's run of labels (`Claims Administrator guideline`, `MAXIMUS guideline`, `Decision rationale`). */
+interface LabelGroup {
+  readonly first: number;
+  readonly labels: Array<{ line: number; order: number }>;
+}
+
+/**
+ * Groups the item labels in order: a group runs CA guideline, MAXIMUS guideline, Decision
+ * rationale; a label that does not come later in that order than the last one starts a new
+ * group. A repeated label inside what looked like one item is how a missed heading shows.
+ */
+function labelGroups(lines: readonly string[], from: number): LabelGroup[] {
+  const groups: Array<{ first: number; labels: Array<{ line: number; order: number }> }> = [];
+  for (let i = from; i < lines.length; i++) {
+    const order = ITEM_LABELS.findIndex((label) => afterLabel(lines[i]!, label) !== null);
+    if (order < 0) continue;
+    const current = groups[groups.length - 1];
+    if (!current || order <= current.labels[current.labels.length - 1]!.order) groups.push({ first: i, labels: [{ line: i, order }] });
+    else current.labels.push({ line: i, order });
+  }
+  return groups;
+}
+
+/** The 2014 layout's items, with what the reader had to repair or could not read. */
+interface Read2014 {
+  readonly items: ParsedItem[];
+  /** Item headings found with no labels or rationale after them (a letter cut short). */
+  readonly headingsWithoutBody: string[];
+}
+
+/**
+ * Reads the 2014 layout's items from its structure: each item's labels are the anchor, and its
+ * heading is the decision line just above them. The request is the heading's own line(s),
+ * never the prose above it; an item whose heading cannot be read is still an item, flagged.
+ */
+function read2014Items(original: readonly string[], from: number): Read2014 {
+  const lines = labelsOnTheirOwnLines(original, from);
+  const groups = labelGroups(lines, from);
+  const headings: Array<{ group: LabelGroup; start: number; decision: DecisionLine | null; request: string; repaired: boolean }> = [];
+  let floor = from;
+  for (const group of groups) {
+    let decision: DecisionLine | null = null;
+    let seen = 0;
+    for (let i = group.first - 1; i >= floor && seen < HEADING_WINDOW; i--) {
+      if (lines[i]!.trim() === '') continue;
+      seen++;
+      decision = readDecisionLine(lines[i]!, i);
+      if (decision) break;
+    }
+    // The request: the decision line's text and the line(s) above it that are not prose.
+    const bottom = decision ? decision.index : group.first;
+    let start = bottom;
+    while (start - 1 >= floor && bottom - (start - 1) <= MAX_REQUEST_WRAP) {
       const above = lines[start - 1]!;
-      // Prose is not a heading: a line ending a sentence, or with a sentence ending inside it.
-      if (above.trim() === '' || isItemLabel(above) || isIntroLine(above) || /[.!?]["')]?\s*$/.test(above) || /[a-z]{2}[.!?]\s+[A-Z]/.test(above)) break;
+      if (above.trim() === '' || isItemLabel(above) || isIntroLine(above) || endsProse(above)) break;
       start--;
     }
-    headings.push({ ...decisionLine, start });
+    // Without a decision line, only non-prose lines right above the labels can be the request.
+    const parts = [...lines.slice(start, bottom), ...(decision ? [decision.requestPart] : [])];
+    const merged = afterLastSentence(joinProse(parts));
+    const request = merged.text.replace(/(?<![\s:;,.-])[\s:;,.-]+$/, '');
+    headings.push({ group, start: decision ? start : Math.min(start, group.first), decision, request, repaired: merged.cut });
+    floor = group.labels[group.labels.length - 1]!.line + 1;
   }
   const items: ParsedItem[] = [];
   for (let h = 0; h < headings.length; h++) {
     const heading = headings[h]!;
     const end = h + 1 < headings.length ? headings[h + 1]!.start : lines.length;
-    const requestLines = [...lines.slice(heading.start, heading.index), heading.requestPart];
-    const request = joinProse(requestLines).replace(/(?<![\s:;,.-])[\s:;,.-]+$/, '');
-    if (request.length === 0) continue;
-    const sections = readLabelledSections(lines, heading.index + 1, end, ITEM_LABELS);
+    const sections = readLabelledSections(lines, heading.group.first, end, ITEM_LABELS);
+    const rationale = sections.decisionRationale ?? '';
+    const fromRationale = rationaleConclusion(rationale);
+    if (!heading.decision && fromRationale === null && heading.request === '') continue;
     items.push({
-      request,
-      decision: heading.decision,
-      decisionExact: heading.exact,
+      request: heading.request || 'request not read',
+      // A missed heading: the rationale's conclusion is the best reading of the decision, flagged.
+      decision: heading.decision?.decision ?? (fromRationale ? 'OVERTURNED' : 'UPHELD'),
+      decisionExact: heading.decision?.exact ?? false,
+      headingRead: heading.decision !== null && heading.request !== '',
+      requestRepaired: heading.repaired,
       claimsAdministratorGuideline: sections.claimsAdministratorGuideline ?? null,
       reviewerGuideline: sections.reviewerGuideline ?? null,
-      rationale: sections.decisionRationale ?? '',
+      rationale,
     });
   }
-  return items;
+  // A heading after the last item's labels with nothing after it: the letter stops there.
+  const headingsWithoutBody: string[] = [];
+  const lastLabel = groups.length > 0 ? groups[groups.length - 1]!.labels.at(-1)!.line : from - 1;
+  for (let i = lastLabel + 1; i < lines.length; i++) {
+    const decision = /[:;]/.test(lines[i]!) ? readDecisionLine(lines[i]!, i) : null;
+    if (decision && decision.requestPart.length > 0) headingsWithoutBody.push(decision.requestPart);
+  }
+  return { items, headingsWithoutBody };
 }
 
 const CLOSING = /^\s*(?:cc\s*:|Sincerely|Enclosure|Effect\s+of\s+the\s+Decision|\/[a-z]{2,3}\s*$)/i;

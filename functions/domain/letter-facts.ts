@@ -4,7 +4,11 @@ import { repairWords, vocabularyOf } from './fuzzy.ts';
 /** Letter-level facts read outside the items: case, dates, reviewer, employee. */
 export type LetterFacts = Pick<ClassifiedDetermination, 'caseNumber' | 'dates' | 'reviewer' | 'employee'>;
 
-const DATE = String.raw`(\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{2,4})`;
+const MONTH_NAMES = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+/** A month written in words: in full, or its three-letter abbreviation (`Sept` too), a period allowed. */
+const MONTH = String.raw`(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?`;
+/** A date as numbers (`11/7/00`) or in words (`October 1, 2003`, `December 1st, 2014`). */
+const DATE = String.raw`(\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{2,4}|` + MONTH + String.raw`\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})`;
 const CASE_NUMBER = /\b(?:IMR\s+)?Case\s*(?:Number|No\.?|#)\s*(?::\s*)?(C\s*[MN]\s*\d{2}\s*-\s*\d{5,8})|\b(CM\d{2}-\d{5,8})\b/i;
 
 /** Header-block labels (published block and 2013 cover), each followed by its date. */
@@ -48,6 +52,11 @@ export function readLetterFacts(prose: string, raw: string): LetterFacts {
  */
 export function isoDate(written: string | undefined): string | null {
   if (!written) return null;
+  const inWords = /^([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$/.exec(written.trim());
+  if (inWords) {
+    const month = MONTH_NAMES.findIndex((name) => name.startsWith(inWords[1]!.toLowerCase().slice(0, 3))) + 1;
+    return month === 0 ? null : isoDate(`${month}/${inWords[2]}/${inWords[3]}`);
+  }
   const parts = written.replace(/\s+/g, '').split(/[/.-]/).map(Number);
   if (parts.length !== 3 || parts.some((part) => !Number.isInteger(part))) return null;
   const [month, day, rawYear] = parts as [number, number, number];

@@ -121,6 +121,42 @@ function removePageFurniture(lines: string[]): string[] {
   });
 }
 
+/** Page numbers a letter's furniture prints: `Page 4 of 6`, a fax banner's `P.4/6` or `PAGE 04/06`. */
+const PAGE_MARKER = /\bP(?:AGE|age)?[\s.]*(\d{1,3})\s*(?:\/|of|OF)\s*(\d{1,3})\b/;
+
+/** What the page furniture says about the pages: the highest page number seen and the total it states. */
+export interface PageEvidence {
+  readonly highestPage: number;
+  readonly statedTotal: number;
+}
+
+/**
+ * Reads the page markers of the raw text's furniture lines (banners and footers, which
+ * {@link normalizeText} removes): the highest page seen and the largest total stated. Null when
+ * the letter carries no consistent marker. Totals under the highest page seen are OCR misreads
+ * and are ignored.
+ */
+export function pageEvidence(raw: string): PageEvidence | null {
+  let highestPage = 0;
+  const totals = new Map<number, number>();
+  for (const line of raw.split(/\r?\n/)) {
+    if (line.length > 160 || !/\d/.test(line)) continue;
+    const isFurniture = PAGE_FOOTER.some((pattern) => pattern.test(line)) || ((line.includes(':') || line.includes('/')) && FAX_BANNER.some((pattern) => pattern.test(line)));
+    if (!isFurniture) continue;
+    const marker = PAGE_MARKER.exec(line);
+    if (!marker) continue;
+    const page = Number(marker[1]);
+    const total = Number(marker[2]);
+    if (page < 1 || total < page || total > 999) continue;
+    highestPage = Math.max(highestPage, page);
+    totals.set(total, (totals.get(total) ?? 0) + 1);
+  }
+  if (highestPage === 0) return null;
+  // The total most pages agree on: one misread banner does not make pages missing.
+  const statedTotal = [...totals].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0]![0];
+  return { highestPage, statedTotal };
+}
+
 /** Punctuation OCR reads from specks: anything but a letter, digit, space or `(#$&%`. */
 function isSpeck(char: string): boolean {
   return !/[\w\s(#$&%]/.test(char);
