@@ -4,6 +4,7 @@ import { InputError } from './errors.ts';
 import { decodeText, readDocumentBytes, sniffKind, type DocumentKind } from './sniff.ts';
 import { openPdf } from './pdf.ts';
 import { openImages } from './images.ts';
+import { DESKEW_FROM_DEGREES, turnedPage, uprightPage } from './upright.ts';
 import { createLocalRecognizer, type PageRecognizer } from '../adapters/tesseract/recognizer.ts';
 import { textractPages, type TextractResponse } from '../adapters/textract/blocks.ts';
 import { TextractError } from '../adapters/textract/errors.ts';
@@ -20,6 +21,8 @@ export const LIMITS = {
 const PDF_OCR_DPI = 300;
 /** Pages under this OCR confidence are named in the warnings. */
 const LOW_PAGE_CONFIDENCE = 0.6;
+/** A page read under this confidence is read again the other way up, in case up was misjudged. */
+const RETRY_FLIPPED_BELOW = 0.55;
 
 /** A document's text and how it was obtained. */
 export interface DocumentText {
@@ -134,20 +137,35 @@ export class DocumentReader {
     return this.assemble(kind, texts);
   }
 
-  private ocr(render: () => Buffer | Promise<Buffer>, name: string, index: number): Promise<{ text: string; confidence: number }> {
+  private ocr(render: () => Buffer | Promise<Buffer>, name: string, index: number): Promise<{ text: string; confidence: number; note?: string }> {
     return this.limit(async () => {
-      const png = await render();
+      const { png, turn } = await uprightPage(await render());
       this.recognizer ??= this.createRecognizer();
-      try {
-        return await this.recognizer.recognize(png);
-      } catch (error) {
-        throw new InputError('OCR_FAILED', `${name}: OCR of page ${index + 1} failed (${this.recognizer.name})`, { cause: error });
+      const recognizer = this.recognizer;
+      const read = async (image: Buffer) => {
+        try {
+          return await recognizer.recognize(image);
+        } catch (error) {
+          throw new InputError('OCR_FAILED', `${name}: OCR of page ${index + 1} failed (${recognizer.name})`, { cause: error });
+        }
+      };
+      let page = await read(png);
+      let turned = turn.quarter;
+      // Up and down can be misjudged on a sparse page: when the reading is poor, the other way up is tried too.
+      if (page.confidence < RETRY_FLIPPED_BELOW && turn.lineContrast >= 1.15) {
+        const flipped = await read(await turnedPage(png, 180));
+        if (flipped.confidence > page.confidence + 0.1) {
+          page = flipped;
+          turned = ((turned + 180) % 360) as typeof turned;
+        }
       }
+      const note = turned !== 0 ? `page ${index + 1} was turned ${turned} degrees and set upright before OCR` : Math.abs(turn.skew) >= DESKEW_FROM_DEGREES ? `page ${index + 1} was skewed ${turn.skew.toFixed(1)} degrees and straightened before OCR` : undefined;
+      return { ...page, note };
     });
   }
 
-  private assemble(kind: DocumentKind, pages: ReadonlyArray<{ text: string; confidence: number | null }>): DocumentText {
-    const warnings: string[] = [];
+  private assemble(kind: DocumentKind, pages: ReadonlyArray<{ text: string; confidence: number | null; note?: string }>): DocumentText {
+    const warnings: string[] = pages.flatMap((page) => (page.note ? [page.note] : []));
     let weighted = 0;
     let weight = 0;
     let ocrPages = 0;

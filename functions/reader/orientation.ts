@@ -1,0 +1,164 @@
+/**
+ * Page orientation and skew from the pixels alone, for any OCR engine: a page fed upside down,
+ * a phone photo taken sideways, a sheet skewed a few degrees. Pure computation on a grey
+ * raster; the caller decodes and rotates.
+ *
+ * - Text lines make the ink's projection across them sharply peaked: the angle whose
+ *   projection is sharpest is the lines' angle (searched 0-5 degrees either side of 0 and of
+ *   90, which also tells a sideways page).
+ * - Up from down: in English print, ascenders and capitals (b d f h k l t, A-Z) far outnumber
+ *   descenders (g j p q y), so an upright line carries more ink above its x-height band than
+ *   below it. Summed over the page's lines, the side with more is up.
+ */
+
+/** A grey raster, one byte a pixel, row after row. */
+export interface GreyRaster {
+  readonly data: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** How far a page is turned: rotate it by `-angle` degrees (clockwise positive) to make it upright. */
+export interface PageTurn {
+  /** Clockwise degrees the page is turned from upright, in (-180, 180]; 0 for an upright page. */
+  readonly angle: number;
+  /** The quarter turn found: 0, 90, 180 or 270. */
+  readonly quarter: 0 | 90 | 180 | 270;
+  /** The skew on top of the quarter turn, in degrees. */
+  readonly skew: number;
+  /** How clearly the lines were seen: the sharpest projection over the sharpest across it (1 = no lines seen). */
+  readonly lineContrast: number;
+  /** How clearly up was told from down: ink above over ink below the lines' core, or its inverse. */
+  readonly upContrast: number;
+}
+
+/** Ink pixels: darker than the midpoint between the page's dark and light grey levels. */
+function inkPoints(raster: GreyRaster): { xs: Float64Array; ys: Float64Array } {
+  const histogram = new Uint32Array(256);
+  for (const value of raster.data) histogram[value]!++;
+  // Otsu's threshold: the split that best separates ink from paper.
+  const total = raster.data.length;
+  let sum = 0;
+  for (let i = 0; i < 256; i++) sum += i * histogram[i]!;
+  let sumBelow = 0;
+  let countBelow = 0;
+  let best = 0;
+  let threshold = 128;
+  for (let i = 0; i < 256; i++) {
+    countBelow += histogram[i]!;
+    if (countBelow === 0 || countBelow === total) continue;
+    sumBelow += i * histogram[i]!;
+    const meanBelow = sumBelow / countBelow;
+    const meanAbove = (sum - sumBelow) / (total - countBelow);
+    const between = countBelow * (total - countBelow) * (meanBelow - meanAbove) ** 2;
+    if (between > best) {
+      best = between;
+      threshold = i;
+    }
+  }
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let y = 0; y < raster.height; y++) {
+    for (let x = 0; x < raster.width; x++) {
+      if (raster.data[y * raster.width + x]! <= threshold) {
+        xs.push(x);
+        ys.push(y);
+      }
+    }
+  }
+  return { xs: Float64Array.from(xs), ys: Float64Array.from(ys) };
+}
+
+/** Sharpness of the ink's projection across lines at `angle` degrees: the sum of squared bin counts. */
+function projectionSharpness(xs: Float64Array, ys: Float64Array, angle: number, size: number): number {
+  const radians = (angle * Math.PI) / 180;
+  const sin = Math.sin(radians);
+  const cos = Math.cos(radians);
+  const bins = new Float64Array(2 * size + 2);
+  for (let i = 0; i < xs.length; i++) bins[Math.round(ys[i]! * cos - xs[i]! * sin) + size]! += 1;
+  let sharpness = 0;
+  for (const count of bins) sharpness += count * count;
+  return sharpness;
+}
+
+/** The angle near `around` (within 5 degrees) whose projection is sharpest: 1-degree steps, then quarter degrees. */
+function sharpestNear(xs: Float64Array, ys: Float64Array, around: number, size: number): { angle: number; sharpness: number } {
+  let best = { angle: around, sharpness: projectionSharpness(xs, ys, around, size) };
+  for (let delta = -5; delta <= 5; delta += 1) {
+    const sharpness = projectionSharpness(xs, ys, around + delta, size);
+    if (sharpness > best.sharpness) best = { angle: around + delta, sharpness };
+  }
+  const coarse = best.angle;
+  for (let delta = -0.75; delta <= 0.75; delta += 0.25) {
+    const sharpness = projectionSharpness(xs, ys, coarse + delta, size);
+    if (sharpness > best.sharpness) best = { angle: coarse + delta, sharpness };
+  }
+  return best;
+}
+
+/**
+ * Whether the lines read upside down, from ink above against ink below each line's core
+ * (the x-height band). Points are taken at `angle`, so no image needs rotating.
+ */
+function upsideDownEvidence(xs: Float64Array, ys: Float64Array, angle: number, size: number): { above: number; below: number } {
+  const radians = (angle * Math.PI) / 180;
+  const sin = Math.sin(radians);
+  const cos = Math.cos(radians);
+  const rows = new Float64Array(2 * size + 2);
+  for (let i = 0; i < xs.length; i++) rows[Math.round(ys[i]! * cos - xs[i]! * sin) + size]! += 1;
+  let max = 0;
+  for (const count of rows) max = Math.max(max, count);
+  let above = 0;
+  let below = 0;
+  // Each line: a run of rows with ink; its core is where the ink is at least half the line's peak.
+  for (let r = 0; r < rows.length; ) {
+    if (rows[r]! <= max * 0.02) {
+      r++;
+      continue;
+    }
+    const start = r;
+    let peak = 0;
+    while (r < rows.length && rows[r]! > max * 0.02) peak = Math.max(peak, rows[r++]!);
+    const end = r - 1;
+    if (end - start < 4) continue;
+    let coreStart = start;
+    while (rows[coreStart]! < peak * 0.5) coreStart++;
+    let coreEnd = end;
+    while (rows[coreEnd]! < peak * 0.5) coreEnd--;
+    for (let k = start; k < coreStart; k++) above += rows[k]!;
+    for (let k = coreEnd + 1; k <= end; k++) below += rows[k]!;
+  }
+  return { above, below };
+}
+
+/** Fewest ink pixels worth judging a page by; a blank page stays as it is. */
+const MIN_INK = 500;
+
+/**
+ * How the page is turned: its quarter turn and skew. A page with too little ink, or whose
+ * lines cannot be told, is reported upright.
+ */
+export function detectTurn(raster: GreyRaster): PageTurn {
+  const { xs, ys } = inkPoints(raster);
+  const upright: PageTurn = { angle: 0, quarter: 0, skew: 0, lineContrast: 1, upContrast: 1 };
+  // Ink over most of the page is not print (a dark photo background); judge nothing from it.
+  if (xs.length < MIN_INK || xs.length > raster.data.length * 0.5) return upright;
+  const size = raster.width + raster.height;
+  const horizontal = sharpestNear(xs, ys, 0, size);
+  const vertical = sharpestNear(xs, ys, 90, size);
+  const lines = horizontal.sharpness >= vertical.sharpness ? horizontal : vertical;
+  const lineContrast = Math.max(horizontal.sharpness, vertical.sharpness) / Math.max(1, Math.min(horizontal.sharpness, vertical.sharpness));
+  const { above, below } = upsideDownEvidence(xs, ys, lines.angle, size);
+  const flipped = below > above;
+  let angle = lines.angle + (flipped ? 180 : 0);
+  if (angle > 180) angle -= 360;
+  const base = Math.round(lines.angle / 90) * 90;
+  const quarter = (((base + (flipped ? 180 : 0)) % 360) + 360) % 360;
+  return {
+    angle,
+    quarter: quarter as PageTurn['quarter'],
+    skew: lines.angle - base,
+    lineContrast,
+    upContrast: Math.max(above, below) / Math.max(1, Math.min(above, below)),
+  };
+}
