@@ -52,11 +52,13 @@ export function textractPages(responses: readonly TextractResponse[]): TextractP
   const blocksByPage = groupBlocks(responses);
   const linesByPage = new Map<number, Line[]>();
   for (const [page, blocks] of blocksByPage) {
+    const upright = uprightTransform(quarterTurn(blocks));
     linesByPage.set(
       page,
       blocks.filter((block) => block.Text).map((block) => {
         const box = block.Geometry?.BoundingBox ?? {};
-        return { text: block.Text!, top: box.Top ?? 0, left: box.Left ?? 0, width: box.Width ?? 0, height: box.Height ?? 0.01, confidence: (block.Confidence ?? 100) / 100 };
+        const { left, top, width, height } = upright(box.Left ?? 0, box.Top ?? 0, box.Width ?? 0, box.Height ?? 0.01);
+        return { text: block.Text!, top, left, width, height, confidence: (block.Confidence ?? 100) / 100 };
       }),
     );
   }
@@ -66,7 +68,7 @@ export function textractPages(responses: readonly TextractResponse[]): TextractP
   return pageLines.map((all, i) => {
     const lines = all.filter((line) => !furniture.has(furnitureKey(line)));
     const confidence = all.length ? all.reduce((sum, line) => sum + line.confidence, 0) / all.length : null;
-    const text = isRotated(blocksByPage.get(i + 1) ?? []) ? lines.map((line) => line.text).join('\n') : readingOrder(lines);
+    const text = readingOrder(lines);
     return { page: i + 1, text, confidence };
   });
 }
@@ -91,19 +93,34 @@ function groupBlocks(responses: readonly TextractResponse[]): Map<number, Textra
 }
 
 /**
- * A page is rotated when most of its lines run up or down the page (their polygon's first
- * edge is more vertical than horizontal). Textract's own order is then the reading order.
+ * How far a page is turned, to the nearest quarter: the direction its lines run, read from
+ * each LINE polygon's first edge (Textract lists a polygon's points from the text's own
+ * top-left, so that edge runs along the text whichever way the page lies). The median
+ * direction over the page decides. 0 upright, 90 reading downwards (turned clockwise),
+ * 180 upside down, 270 reading upwards.
  */
-function isRotated(blocks: readonly TextractBlock[]): boolean {
-  let vertical = 0;
-  let measured = 0;
+export function quarterTurn(blocks: readonly TextractBlock[]): 0 | 90 | 180 | 270 {
+  const votes = [0, 0, 0, 0];
   for (const block of blocks) {
     const [a, b] = block.Geometry?.Polygon ?? [];
     if (!a || !b) continue;
-    measured++;
-    if (Math.abs((b.Y ?? 0) - (a.Y ?? 0)) > Math.abs((b.X ?? 0) - (a.X ?? 0))) vertical++;
+    const angle = (Math.atan2((b.Y ?? 0) - (a.Y ?? 0), (b.X ?? 0) - (a.X ?? 0)) * 180) / Math.PI;
+    votes[(Math.round((angle + 360) / 90) % 4)]! += 1;
   }
-  return measured > 0 && vertical / measured > 0.5;
+  const best = votes.indexOf(Math.max(...votes));
+  return votes[best]! === 0 ? 0 : ((best * 90) as 0 | 90 | 180 | 270);
+}
+
+/** Maps a bounding box (page fractions) on a page turned by `quarter` to where it lies on the upright page. */
+function uprightTransform(quarter: 0 | 90 | 180 | 270): (left: number, top: number, width: number, height: number) => { left: number; top: number; width: number; height: number } {
+  const point: (x: number, y: number) => [number, number] =
+    quarter === 90 ? (x, y) => [y, 1 - x] : quarter === 180 ? (x, y) => [1 - x, 1 - y] : quarter === 270 ? (x, y) => [1 - y, x] : (x, y) => [x, y];
+  return (left, top, width, height) => {
+    const corners = [point(left, top), point(left + width, top + height)];
+    const xs = corners.map(([x]) => x);
+    const ys = corners.map(([, y]) => y);
+    return { left: Math.min(...xs), top: Math.min(...ys), width: Math.abs(xs[1]! - xs[0]!), height: Math.abs(ys[1]! - ys[0]!) };
+  };
 }
 
 function furnitureKey(line: Line): string {

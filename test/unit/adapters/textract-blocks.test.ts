@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { textractPages, textractText, type TextractResponse } from '../../../functions/adapters/textract/blocks.ts';
+import { quarterTurn, textractPages, textractText, type TextractResponse } from '../../../functions/adapters/textract/blocks.ts';
 import { TextractError } from '../../../functions/adapters/textract/errors.ts';
 import { TEXTRACT_DIR } from '../../fixtures/golden.ts';
 
@@ -44,10 +44,25 @@ describe('Textract blocks to text', () => {
     expect(textractText([fixture('multi-page-forms-samples-2-page.json')])).toContain('\n\f\n');
   });
 
-  it("keeps Textract's own order on a page rotated 90 degrees", () => {
+  it.each([90, 180, 270] as const)('reads a page turned %i degrees in the order of the upright page', (quarter) => {
+    for (const name of ['little_women_page_1.json', 'test-twocol-header-footer-response.json', 'multi-page-forms-samples-2-page.json']) {
+      const upright = fixture(name);
+      expect(quarterTurn(upright.Blocks!.filter((block) => block.Page === undefined || block.Page === 1))).toBe(0);
+      const turned = turnPage(upright, quarter);
+      expect(quarterTurn(turned.Blocks!.filter((block) => block.Page === undefined || block.Page === 1))).toBe(quarter);
+      expect(textractText([turned])).toBe(textractText([upright]));
+    }
+  });
+
+  it('reads the real response of a page scanned sideways with its table rows whole, top to bottom', () => {
     const response = fixture('gib__90_degrees.json');
-    const textractOrder = (response.Blocks ?? []).filter((block) => block.BlockType === 'LINE').map((block) => block.Text);
-    expect(textractText([response]).split('\n')).toEqual(textractOrder);
+    expect(quarterTurn(response.Blocks!)).toBe(90);
+    const lines = textractText([response]).split('\n');
+    const rowOf = (cell: string) => lines.findIndex((line) => line.includes(cell));
+    // The cells of one printed row share a line; rows come top to bottom.
+    expect(rowOf('Value 1.1.1')).toBe(rowOf('Value 1.1.3'));
+    expect(rowOf('Value 1.1.1')).toBeLessThan(rowOf('Value 1.2.1'));
+    expect(rowOf('Value 1.2.1')).toBeLessThan(rowOf('Value 1.3.1'));
   });
 
   it('reports mean line confidence per page', () => {
@@ -70,3 +85,29 @@ describe('Textract blocks to text', () => {
     expect(() => textractPages([fixture('test-inprogress-response.json')])).toThrow(/still in progress/);
   });
 });
+
+type Point = { X?: number; Y?: number };
+
+/** The same response as if its page had been scanned turned `quarter` degrees clockwise. */
+function turnPage(response: TextractResponse, quarter: 90 | 180 | 270): TextractResponse {
+  const move = (x: number, y: number): [number, number] => (quarter === 90 ? [1 - y, x] : quarter === 180 ? [1 - x, 1 - y] : [y, 1 - x]);
+  return {
+    ...response,
+    Blocks: response.Blocks!.map((block) => {
+      const box = block.Geometry?.BoundingBox;
+      const polygon = block.Geometry?.Polygon;
+      if (!box || !polygon) return block;
+      const corners = [move(box.Left!, box.Top!), move(box.Left! + box.Width!, box.Top! + box.Height!)];
+      return {
+        ...block,
+        Geometry: {
+          BoundingBox: { Left: Math.min(corners[0]![0], corners[1]![0]), Top: Math.min(corners[0]![1], corners[1]![1]), Width: Math.abs(corners[1]![0] - corners[0]![0]), Height: Math.abs(corners[1]![1] - corners[0]![1]) },
+          Polygon: polygon.map((point: Point) => {
+            const [X, Y] = move(point.X!, point.Y!);
+            return { X, Y };
+          }),
+        },
+      };
+    }),
+  };
+}
