@@ -23,7 +23,7 @@ export const OutcomeSchema = z.enum(['UPHELD', 'OVERTURNED', 'PARTIALLY_OVERTURN
 export type Outcome = z.infer<typeof OutcomeSchema>;
 
 /** Which published letter layout was recognised (spec section 1). */
-export const LayoutSchema = z.enum(['2014', '2013', 'EARLIEST']);
+export const LayoutSchema = z.enum(['2014', '2013', '2013_NOTICE', 'EARLIEST']);
 /** A recognised layout. */
 export type Layout = z.infer<typeof LayoutSchema>;
 

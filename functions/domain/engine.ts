@@ -128,6 +128,10 @@ function readItem(parsed: ParsedItem, ocrFactor: number, note: (text: string) =>
     confidence -= 0.35;
     note('its heading was merged with the text above it; the request was cut out of it and must be checked');
   }
+  if (parsed.conflict) {
+    confidence = Math.min(confidence, 0.5);
+    note(`${parsed.conflict}; a person must decide`);
+  }
   const doubt = doubtfulNumbers(parsed.request);
   if (doubt) {
     confidence -= 0.35;

@@ -22,6 +22,9 @@ export const HEADINGS = {
   decisionRationale: 'Decision rationale',
   guidelinesCriteria: 'Guidelines/Criteria',
   rationaleForDecision: 'Rationale for the Decision',
+  notice2013: 'Notice of Independent Medical Review Determination',
+  noticeDecisions2013: 'INDEPENDENT MEDICAL REVIEW DECISION AND RATIONALE',
+  noticeGuidelines2013: 'Medical Treatment Guideline or Medical Evidence Basis for the Decision',
 } as const;
 
 /** A heading or label of {@link HEADINGS}. */

@@ -16,6 +16,8 @@ export interface ParsedItem {
   readonly headingRead?: boolean;
   /** True when the request had to be cut out of prose merged onto its line. */
   readonly requestRepaired?: boolean;
+  /** Where the letter contradicts itself about this item (two lists that disagree), what it says. */
+  readonly conflict?: string;
   /** The claims administrator's guideline paragraph; null when the layout has none. */
   readonly claimsAdministratorGuideline: string | null;
   /** The reviewer's guideline paragraph. */
@@ -62,6 +64,8 @@ export function parseLetter(lines: readonly string[]): ParsedLetter | NotADeterm
   if (issues >= 0) return parse2014(lines, issues + 1);
   const decisions = findHeading(lines, 'decisions2013');
   if (decisions >= 0) return parse2013(lines, decisions + 1);
+  const notice = findHeading(lines, 'notice2013');
+  if (notice >= 0 || lines.some((line) => NOTICE_SENTENCE_START.test(line))) return parseNotice2013(lines);
   const issueAtDispute = findLabel(lines, 'issueAtDispute');
   if (issueAtDispute >= 0 && findHeading(lines, 'professionalReview') >= 0) return parseEarliest(lines);
   if (findHeading(lines, 'howMade') >= 0 || findHeading(lines, 'caseSummary') >= 0) {
@@ -389,6 +393,105 @@ function parse2013(lines: readonly string[], from: number): ParsedLetter | NotAD
     listedItemCount: listedCount(lines) ?? highestNumber,
     statedOutcome: statedOutcome(lines),
   };
+}
+
+/** The start of a 2013 notice's decision sentence, spaces possibly lost in extraction. */
+const NOTICE_SENTENCE_START = /has\s*determined\s*(?:that\s*)?the\s*request/i;
+/** A 2013 notice's decision: `... has determined the request for <request> is [not] medically necessary`. */
+// eslint-disable-next-line regexp/no-super-linear-backtracking -- run on one numbered entry of at most NOTICE_ENTRY_LINES lines
+const NOTICE_SENTENCE = /determined\s*(?:that\s*)?the\s*request\s*for\s*(.+?)\s*(?:is|are)\s*(not)?\s*medically\s*necessary/i;
+const NOTICE_NUMBER = /^\s*([0-9lI]{1,2})\s*[).]\s*(\S.*)$/;
+/** Most lines one numbered decision wraps over. */
+const NOTICE_ENTRY_LINES = 6;
+
+interface NoticeDecision {
+  readonly number: number;
+  readonly line: number;
+  readonly request: string;
+  readonly decision: Decision;
+}
+
+/**
+ * Puts back the spaces text extraction lost between a notice sentence's words (`isnot`,
+ * `notmedically`, `hasdetermined`), before any OCR repair could misread the glued word.
+ */
+function unglued(entry: string): string {
+  return entry
+    .replace(/\b(is|are)(not|medically)/gi, '$1 $2')
+    .replace(/\bnot(medically)/gi, 'not $1')
+    .replace(/medically(necessary)/gi, 'medically $1')
+    .replace(/\bhas(determined)/gi, 'has $1')
+    .replace(/\brequest(for)\b/gi, 'request $1');
+}
+
+/** The numbered decision sentences in lines [from, to). */
+function noticeDecisions(lines: readonly string[], from: number, to: number): NoticeDecision[] {
+  const found: NoticeDecision[] = [];
+  for (let i = from; i < to; i++) {
+    const numbered = NOTICE_NUMBER.exec(lines[i]!);
+    if (!numbered || /^\s*Regarding\b/i.test(numbered[2]!)) continue;
+    let entry = numbered[2]!;
+    for (let j = i; j < Math.min(to, i + NOTICE_ENTRY_LINES); j++) {
+      if (j > i) {
+        if (lines[j]!.trim() === '' || NOTICE_NUMBER.test(lines[j]!)) break;
+        entry += ` ${lines[j]!.trim()}`;
+      }
+      const sentence = NOTICE_SENTENCE.exec(repairDecisionSentence(unglued(entry)));
+      if (!sentence) continue;
+      found.push({
+        number: Number(numbered[1]!.replace(/[lI]/g, '1')),
+        line: i,
+        request: sentence[1]!.replace(/\s+/g, ' ').replace(/(?<![\s,.;:])[\s,.;:]+$/, '').trim(),
+        decision: sentence[2] ? 'UPHELD' : 'OVERTURNED',
+      });
+      i = j;
+      break;
+    }
+  }
+  return found;
+}
+
+/**
+ * The 2013 notice layout: decisions as a numbered list of sentences, repeated under
+ * INDEPENDENT MEDICAL REVIEW DECISION AND RATIONALE; then qualifications, a case summary and
+ * one rationale per item (`1) Regarding the request for ...`, `Rationale for the Decision:`).
+ * The two lists are read and compared; where they disagree, the item says so.
+ */
+function parseNotice2013(lines: readonly string[]): ParsedLetter | NotADetermination {
+  const body = findHeading(lines, 'noticeDecisions2013');
+  const firstList = noticeDecisions(lines, 0, body >= 0 ? body : lines.length);
+  const summaryAt = lines.findIndex((line, i) => i > body && /^\s*(?:Expert\s+Reviewer\s+)?Case\s+Summary\s*:/i.test(line));
+  const secondList = body >= 0 ? noticeDecisions(lines, body + 1, summaryAt > body ? summaryAt : lines.length) : [];
+  const decisions = firstList.length >= secondList.length ? firstList : secondList;
+  const other = decisions === firstList ? secondList : firstList;
+  if (decisions.length === 0) {
+    return { reason: 'a 2013 IMR notice but no numbered decision could be read: the letter may be truncated' };
+  }
+  // Rationale blocks: `N) Regarding the request for ...`, or failing those, each `Rationale for the Decision:`.
+  const rationaleFrom = summaryAt >= 0 ? summaryAt : body >= 0 ? body : 0;
+  let starts: number[] = [];
+  for (let i = rationaleFrom; i < lines.length; i++) if (/^\s*\d{1,2}\s*[).]\s*Regarding\b/i.test(lines[i]!)) starts.push(i);
+  if (starts.length !== decisions.length) {
+    starts = [];
+    for (let i = rationaleFrom; i < lines.length; i++) if (afterLabel(lines[i]!, 'noticeGuidelines2013') !== null || (afterLabel(lines[i]!, 'rationaleForDecision') !== null && !starts.some((start) => start >= i - 20 && afterLabel(lines[start]!, 'noticeGuidelines2013') !== null))) starts.push(i);
+  }
+  const items: ParsedItem[] = decisions.map((decision, k) => {
+    const block = starts.length === decisions.length ? { from: starts[k]!, to: k + 1 < starts.length ? starts[k + 1]! : lines.length } : null;
+    const sections = block ? readLabelledSections(lines, block.from, block.to, ['noticeGuidelines2013', 'rationaleForDecision']) : {};
+    const { claimsAdministrator, reviewer } = splitGuidelineParties(sections.noticeGuidelines2013 ?? '');
+    const twin = other.find((entry) => entry.number === decision.number);
+    return {
+      request: decision.request,
+      decision: decision.decision,
+      decisionExact: true,
+      claimsAdministratorGuideline: claimsAdministrator,
+      reviewerGuideline: reviewer,
+      rationale: sections.rationaleForDecision ?? '',
+      conflict: twin && twin.decision !== decision.decision ? `the letter lists it once as ${decision.decision} and once as ${twin.decision}` : undefined,
+    };
+  });
+  const listed = Math.max(0, ...decisions.map((entry) => entry.number), ...other.map((entry) => entry.number));
+  return { layout: '2013_NOTICE', items, listedItemCount: listed, statedOutcome: null };
 }
 
 /** 2013 guideline paragraphs name each party in its own sentences. */

@@ -18,6 +18,9 @@ const LABELLED_DATES: ReadonlyArray<[keyof LetterFacts['dates'], RegExp]> = [
   ['received', new RegExp(String.raw`(?:Application\s+Received|Date\s+(?:IMR\s+)?Application\s+Received|Received\s+Date)[\s:]*` + DATE, 'i')],
   ['assigned', new RegExp(String.raw`Date\s+Assigned[\s:]*` + DATE, 'i')],
   ['decision', new RegExp(String.raw`(?:Decision\s+Date|Date\s+of\s+(?:Final\s+)?Determination|\bDated\s*:)[\s:]*` + DATE, 'i')],
+  // The 2013 notice: "An application for Independent Medical Review was filed on <date> disputing the Utilization Review Denial dated <date>".
+  ['received', new RegExp(String.raw`Independent\s+Medical\s+Review\s+was\s+filed\s+on\s+` + DATE, 'i')],
+  ['urDecision', new RegExp(String.raw`Utilization\s+Review\s+(?:Denial|Determination|Decision)\s+dated\s+` + DATE, 'i')],
 ];
 
 /** Narrative sentences of the clinical case summary that carry a date. */
@@ -37,7 +40,7 @@ export function readLetterFacts(prose: string, raw: string): LetterFacts {
   const caseMatch = CASE_NUMBER.exec(prose) ?? CASE_NUMBER.exec(raw);
   const caseNumber = caseMatch ? (caseMatch[1] ?? caseMatch[2])!.replace(/\s+/g, '').toUpperCase().replace(/^CN/, 'CM') : null;
   const dates: LetterFacts['dates'] = { injury: null, urDecision: null, received: null, assigned: null, decision: null };
-  for (const [field, pattern] of LABELLED_DATES) dates[field] = isoDate(pattern.exec(prose)?.[1]);
+  for (const [field, pattern] of LABELLED_DATES) dates[field] ??= isoDate(pattern.exec(prose)?.[1]);
   for (const [field, pattern] of NARRATIVE_DATES) {
     if (dates[field] !== null) continue;
     const match = pattern.exec(prose);
