@@ -189,19 +189,28 @@ function labelsOnTheirOwnLines(lines: readonly string[], from: number): string[]
 }
 
 /** Where a sentence ends inside a line, or the letter's intro ("... set forth below:") does. */
-const SENTENCE_END_INSIDE = /[a-z)%]{2}[.!?]["')]?\s+(?=[A-Z])|set\s+forth\s+below\s*:\s*/g;
+const SENTENCE_END_INSIDE = /[a-z)%]{2}[.!?]["')]?\s+(?=[A-Z])|[a-z]{4}[.!?]["')]?\s+(?=[0-9#])|set\s+forth\s+below\s*:\s*/g;
+/**
+ * A rationale's conclusion, which no request contains: where a merged heading starts even
+ * when the letter printed no period after it ("... the request is non-certified Fexmid ...").
+ */
+const CONCLUSION_INSIDE = /\b(?:non-?certified|not\s+(?:medically\s+)?(?:necessary|appropriate|certified|recommended|supported|warranted|indicated)|medically\s+(?:necessary|appropriate)|is\s+(?:certified|recommended|supported|warranted|indicated|appropriate))[.,;:!]?\s+/gi;
 
 /** The text after the last sentence that ends inside it (the heading merged with the prose above). */
-function afterLastSentence(text: string): { text: string; cut: boolean } {
+function afterLastSentence(text: string): { text: string; cut: boolean; before: string } {
   let cut = -1;
   for (const match of text.matchAll(SENTENCE_END_INSIDE)) cut = match.index + match[0].length;
-  return cut < 0 ? { text, cut: false } : { text: text.slice(cut), cut: true };
+  for (const match of text.matchAll(CONCLUSION_INSIDE)) cut = Math.max(cut, match.index + match[0].length);
+  return cut < 0 ? { text, cut: false, before: '' } : { text: text.slice(cut), cut: true, before: text.slice(0, cut).trim() };
 }
 
 /** Whether a line above a decision line is prose rather than the first line(s) of the request. */
 function endsProse(line: string): boolean {
-  return /[.!?]["')]?\s*$/.test(line) || /\bmedically\s+necessary\b/i.test(line);
+  return /[.!?]["')]?\s*$/.test(line) || /\bmedically\s+necessary\b/i.test(line) || PROSE_SIGNS.test(line);
 }
+
+/** Words of a rationale's sentences that no request heading uses. */
+const PROSE_SIGNS = /\b(?:the\s+request\s+(?:is|was)|non-?certified|as\s+such|therefore|guidelines?\s+(?:state|support|recommend)|not\s+(?:medically|certified|recommended|supported|indicated|warranted))\b/i;
 
 /** One item's run of labels (`Claims Administrator guideline`, `MAXIMUS guideline`, `Decision rationale`). */
 interface LabelGroup {
@@ -241,7 +250,8 @@ interface Read2014 {
 function read2014Items(original: readonly string[], from: number): Read2014 {
   const lines = labelsOnTheirOwnLines(original, from);
   const groups = labelGroups(lines, from);
-  const headings: Array<{ group: LabelGroup; start: number; decision: DecisionLine | null; request: string; repaired: boolean }> = [];
+  // `carried`: the prose a merged heading line began with, which ends the item before it.
+  const headings: Array<{ group: LabelGroup; start: number; decision: DecisionLine | null; request: string; repaired: boolean; carried: string }> = [];
   let floor = from;
   for (const group of groups) {
     let decision: DecisionLine | null = null;
@@ -264,7 +274,7 @@ function read2014Items(original: readonly string[], from: number): Read2014 {
     const parts = [...lines.slice(start, bottom), ...(decision ? [decision.requestPart] : [])];
     const merged = afterLastSentence(joinProse(parts));
     const request = merged.text.replace(/(?<![\s:;,.-])[\s:;,.-]+$/, '');
-    headings.push({ group, start: decision ? start : Math.min(start, group.first), decision, request, repaired: merged.cut });
+    headings.push({ group, start: decision ? start : Math.min(start, group.first), decision, request, repaired: merged.cut, carried: merged.before });
     floor = group.labels[group.labels.length - 1]!.line + 1;
   }
   const items: ParsedItem[] = [];
@@ -272,7 +282,8 @@ function read2014Items(original: readonly string[], from: number): Read2014 {
     const heading = headings[h]!;
     const end = h + 1 < headings.length ? headings[h + 1]!.start : lines.length;
     const sections = readLabelledSections(lines, heading.group.first, end, ITEM_LABELS);
-    const rationale = sections.decisionRationale ?? '';
+    const carried = headings[h + 1]?.carried ?? '';
+    const rationale = [sections.decisionRationale ?? '', carried].filter(Boolean).join(' ');
     const fromRationale = rationaleConclusion(rationale);
     if (!heading.decision && fromRationale === null && heading.request === '') continue;
     items.push({
