@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { classifyLetter, readableText, ENGINE_VERSION, type Determination } from '../domain/index.ts';
-import { DocumentReader } from '../reader/read-document.ts';
+import { DocumentReader, readingContext } from '../reader/read-document.ts';
 import { InputError } from '../reader/errors.ts';
 import { UsageError } from './errors.ts';
 
@@ -81,7 +81,7 @@ function exitCodeOf(determination: Determination): number {
 
 async function classifyOne(path: string, reader: DocumentReader): Promise<Determination> {
   const document = await reader.readFile(path);
-  return classifyLetter(document.text, { ocrConfidence: document.ocrConfidence, warnings: document.warnings });
+  return classifyLetter(document.text, readingContext(document));
 }
 
 async function classifyFiles(args: readonly string[], io: Console, reader: DocumentReader): Promise<number> {

@@ -10,6 +10,8 @@ export interface PdfPage {
 /** An opened PDF: page texts read, scanned pages rasterised on demand. Close it when done. */
 export interface OpenedPdf {
   readonly pageCount: number;
+  /** The file lacks its closing `%%EOF`: it was cut short, and PDFium read what it could. */
+  readonly truncated: boolean;
   readonly pages: PdfPage[];
   /** A grey PNG of the page at `dpi`. */
   render(index: number, dpi: number): Promise<Buffer>;
@@ -61,6 +63,8 @@ export async function openPdf(bytes: Uint8Array, name: string, maxPages: number)
     }
     return {
       pageCount,
+      // A complete PDF ends with %%EOF within its last kilobyte (PDF 32000-1, 7.5.5).
+      truncated: !Buffer.from(bytes.subarray(Math.max(0, bytes.length - 1024))).includes('%%EOF'),
       pages,
       async render(index, dpi) {
         const { default: sharp } = await import('sharp');

@@ -8,6 +8,7 @@ import { DESKEW_FROM_DEGREES, turnedPage, uprightPage } from './upright.ts';
 import { createLocalRecognizer, type PageRecognizer } from '../adapters/tesseract/recognizer.ts';
 import { textractPages, type TextractResponse } from '../adapters/textract/blocks.ts';
 import { TextractError } from '../adapters/textract/errors.ts';
+import type { ReadingContext } from '../domain/index.ts';
 
 /** Limits, Textract's own: a document of at most 500 MB and 3,000 pages; one page image at most 10 MB; a text letter at most 10 MB. */
 export const LIMITS = {
@@ -37,7 +38,17 @@ export interface DocumentText {
   readonly engine?: string;
   /** Notes about the reading (low-confidence pages and such). */
   readonly warnings: string[];
+  /** What is missing from the document as it arrived: a file cut short, a page that could not be read. */
+  readonly incomplete?: string[];
 }
+
+/** What the letter engine is told about how a document was read. */
+export function readingContext(document: DocumentText): ReadingContext {
+  return { ocrConfidence: document.ocrConfidence, warnings: document.warnings, pageCount: document.kind === 'text' ? undefined : document.pageCount, incomplete: document.incomplete };
+}
+
+/** A page OCR read under this confidence, with ink on it, is a page that could not be read. */
+const UNREADABLE_PAGE_CONFIDENCE = 0.35;
 
 const KIND_NAMES: Record<DocumentKind, string> = { pdf: 'PDF', tiff: 'TIFF', png: 'PNG', jpeg: 'JPEG', 'textract-json': 'Textract JSON', text: 'text', binary: 'binary' };
 
@@ -125,7 +136,8 @@ export class DocumentReader {
       const texts = await Promise.all(
         pdf.pages.map((page) => (page.text !== null ? { text: page.text, confidence: null } : this.ocr(() => pdf.render(page.index, PDF_OCR_DPI), name, page.index))),
       );
-      return this.assemble('pdf', texts);
+      const document = this.assemble('pdf', texts);
+      return pdf.truncated ? { ...document, incomplete: [...(document.incomplete ?? []), 'the PDF ends without its end-of-file marker: it was cut short in transfer, and pages may be missing'] } : document;
     } finally {
       pdf.close();
     }
@@ -177,6 +189,9 @@ export class DocumentReader {
       weight += letters;
       if (page.confidence < LOW_PAGE_CONFIDENCE) warnings.push(`page ${index + 1} OCR confidence ${Math.round(page.confidence * 100)}%`);
     });
+    const unreadable = pages.flatMap((page, index) =>
+      page.confidence !== null && page.confidence < UNREADABLE_PAGE_CONFIDENCE && page.text.replace(/[^a-z]/gi, '').length > 20 ? [`page ${index + 1} of ${pages.length} could not be read (OCR confidence ${Math.round(page.confidence * 100)}%)`] : [],
+    );
     const textPages = pages.length - ocrPages;
     const textLetters = pages.filter((page) => page.confidence === null).reduce((sum, page) => sum + page.text.replace(/\s/g, '').length, 0);
     return {
@@ -187,6 +202,7 @@ export class DocumentReader {
       ocrConfidence: ocrPages > 0 ? (weighted + textLetters) / (weight + textLetters) : undefined,
       engine: ocrPages > 0 ? this.recognizer?.name : undefined,
       warnings: textPages > 0 && ocrPages > 0 ? [...warnings, `${ocrPages} of ${pages.length} pages were scanned and read by OCR`] : warnings,
+      incomplete: unreadable,
     };
   }
 }

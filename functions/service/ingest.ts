@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { classifyLetter, type ReadingContext } from '../domain/index.ts';
-import { DocumentReader, LIMITS } from '../reader/read-document.ts';
+import { DocumentReader, LIMITS, readingContext } from '../reader/read-document.ts';
 import { InputError } from '../reader/errors.ts';
 import { sniffKind } from '../reader/sniff.ts';
 import type { TextractOcr } from '../adapters/textract/textract-ocr.ts';
@@ -68,11 +68,11 @@ async function readAndClassify(deps: IngestDependencies, id: string, bytes: Uint
   try {
     // With Textract, local reading stops short of OCR: a scan goes to Textract instead.
     const document = deps.textract ? await deps.reader.readWithoutOcr(bytes, 'document') : await deps.reader.read(bytes, 'document');
-    if (document) return { id, outcome: await finish(deps, id, document.text, { ocrConfidence: document.ocrConfidence, warnings: document.warnings }) };
+    if (document) return { id, outcome: await finish(deps, id, document.text, readingContext(document)) };
     const kind = sniffKind(bytes);
     if (kind === 'png' || kind === 'jpeg') {
       const pages = await deps.textract!.detect(bytes);
-      return { id, outcome: await finish(deps, id, pages.map((page) => page.text).join('\n\f\n'), { ocrConfidence: pages[0]?.confidence ?? undefined }) };
+      return { id, outcome: await finish(deps, id, pages.map((page) => page.text).join('\n\f\n'), { ocrConfidence: pages[0]?.confidence ?? undefined, pageCount: pages.length }) };
     }
     const jobId = await deps.textract!.start({ bucket, key }, id);
     await deps.store.markOcrPending(id, jobId, deps.now().toISOString());
@@ -99,7 +99,7 @@ export async function completeTextractJob(deps: IngestDependencies, notice: { jo
     const pages = await deps.textract.results(notice.jobId);
     const confidences = pages.map((page) => page.confidence).filter((value): value is number => value !== null);
     const ocrConfidence = confidences.length ? confidences.reduce((a, b) => a + b, 0) / confidences.length : undefined;
-    return await finish(deps, notice.documentId, pages.map((page) => page.text).join('\n\f\n'), { ocrConfidence });
+    return await finish(deps, notice.documentId, pages.map((page) => page.text).join('\n\f\n'), { ocrConfidence, pageCount: pages.length });
   } catch (error) {
     if (error instanceof TextractError && error.code === 'JOB_FAILED') {
       await fail(deps, notice.documentId, `${error.code}: ${error.message}`);
