@@ -94,6 +94,8 @@ function missingFromLetter(raw: string, parsed: ParsedLetter, items: readonly Di
   const last = items[items.length - 1];
   if (last && last.rationale.length === 0) missing.push(`the last item ("${last.request.slice(0, 60)}") has no rationale`);
   else if (last && !ENDS_SENTENCE.test(last.rationale)) missing.push(`the last item's rationale stops mid-sentence ("...${last.rationale.slice(-40)}")`);
+  // Every rationale ends in its verdict; a last one that reaches none was cut between sentences.
+  else if (last && last.medicallyNecessary === null) missing.push(`the last item's rationale stops before its conclusion ("...${last.rationale.slice(-40)}")`);
   return missing;
 }
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { classifyLetter, DeterminationSchema, type ClassifiedDetermination } from '../../../functions/domain/index.ts';
 import { loadGoldenLetters } from '../../fixtures/golden.ts';
-import { printedLines } from '../../fixtures/variants.ts';
+import { paginate, printedLines } from '../../fixtures/variants.ts';
+import { auditLetter, silentErrors, addToFamily, emptyFamily } from '../../fixtures/audit.ts';
 import { letterText } from '../../fixtures/factories.ts';
 
 const letters = loadGoldenLetters();
@@ -77,5 +78,110 @@ describe('parser robustness (fast-check)', () => {
       letterText({ items: [{ request: 'Norco ' + '10/'.repeat(20_000) + 'mg' }] }),
     ];
     for (const text of hostile) expectWellFormed(text);
+  });
+});
+
+/** The silent errors of reading `text` as the letter: must be zero whatever was done to it. */
+function silentErrorsOf(letter: (typeof letters)[number], text: string, cutShort = false): number {
+  const family = emptyFamily('property');
+  addToFamily(family, auditLetter(letter.golden, classifyLetter(text)), cutShort);
+  return silentErrors(family);
+}
+
+/** One kind of damage OCR, Textract or a lost blank line does to a heading's decision line. */
+type HeadingDamage = 'glued' | 'split' | 'merged-above' | 'merged-below' | 'none';
+
+function damageHeadings(lines: readonly string[], damages: readonly HeadingDamage[], marks: readonly string[]): string[] {
+  const out = [...lines];
+  const decisionLines = out.flatMap((line, i) => (/:\s+(?:Upheld|Overturned)\s*$/.test(line) ? [i] : []));
+  // From the last heading up, so earlier indices stay valid.
+  decisionLines.reverse().forEach((d, k) => {
+    const damage = damages[k % damages.length]!;
+    if (damage === 'glued') out[d] = out[d]!.trimEnd() + marks[k % marks.length]!;
+    if (damage === 'split') out[d] = out[d]!.replace(/Overturned\s*$/, 'Over turned').replace(/Upheld\s*$/, 'Up held');
+    if (damage === 'merged-below') {
+      let below = d + 1;
+      while (below < out.length && out[below]!.trim() === '') below++;
+      if (below < out.length) out.splice(d, below - d + 1, `${out[d]!.trimEnd()} ${out[below]!.trim()}`);
+    }
+    if (damage === 'merged-above') {
+      let above = d - 1;
+      while (above >= 0 && out[above]!.trim() === '') above--;
+      if (above >= 0 && /[.:]\s*$/.test(out[above]!)) out.splice(above, d - above + 1, `${out[above]!.trimEnd()} ${out[d]!.trim()}`);
+    }
+  });
+  return out;
+}
+
+describe('metamorphic: what faxes, OCR and Textract do to a letter changes no item silently (fast-check)', () => {
+  const damage = fc.constantFrom<HeadingDamage>('glued', 'split', 'merged-above', 'merged-below', 'none');
+
+  it('glued punctuation, split decision words and headings merged above or below: items unchanged, or flagged', () => {
+    for (const letter of letters) {
+      const lines = printedLines(letter.text);
+      fc.assert(
+        fc.property(fc.array(damage, { minLength: 1, maxLength: 4 }), fc.array(fc.constantFrom('.', ',', ';', ' .', '.:', '_'), { minLength: 1, maxLength: 3 }), (damages, marks) => {
+          expect(silentErrorsOf(letter, damageHeadings(lines, damages, marks).join('\n'))).toBe(0);
+        }),
+        { numRuns: 60 },
+      );
+    }
+  });
+
+  it('lost blank lines: items unchanged, or flagged', () => {
+    for (const letter of letters) {
+      const lines = printedLines(letter.text);
+      fc.assert(
+        fc.property(fc.double({ min: 0, max: 1, noNaN: true }), fc.nat(), (share, seed) => {
+          let state = seed;
+          const kept = lines.filter((line) => {
+            state = (state * 1103515245 + 12345) % 2147483648;
+            return line.trim() !== '' || state / 2147483648 >= share;
+          });
+          expect(silentErrorsOf(letter, kept.join('\n'))).toBe(0);
+        }),
+        { numRuns: 60 },
+      );
+    }
+  });
+
+  it('a fax that dropped its last pages is flagged INCOMPLETE and reads nothing wrong', () => {
+    for (const letter of letters) {
+      const lines = printedLines(letter.text);
+      fc.assert(
+        fc.property(fc.integer({ min: 12, max: 40 }), fc.integer({ min: 1, max: 3 }), (pageLines, dropped) => {
+          const pages = paginate(lines, pageLines, 'CM15-0099999').join('\n').split('\f');
+          if (pages.length <= dropped) return;
+          const text = pages.slice(0, pages.length - dropped).join('\f');
+          const determination = classifyLetter(text);
+          expect(determination.status === 'UNRECOGNIZED' || determination.flags.includes('INCOMPLETE')).toBe(true);
+          expect(silentErrorsOf(letter, text, true)).toBe(0);
+        }),
+        { numRuns: 40 },
+      );
+    }
+  });
+
+  it('a letter cut short reads nothing wrong, and says so when the cut falls mid-sentence', () => {
+    for (const letter of letters) {
+      const printed = printedLines(letter.text).join('\n');
+      const collapse = (text: string) => text.replace(/\s+/g, ' ').trim();
+      const last = collapse(letter.golden.items[letter.golden.items.length - 1]!.rationaleEnd);
+      const ends = letter.golden.items.map((item) => collapse(item.rationaleEnd));
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: printed.length - 1 }), (cut) => {
+          const kept = collapse(printed.slice(0, cut));
+          // The whole letter arrived; or the cut fell just after an item's whole rationale, which leaves a letter
+          // that looks complete (nothing in it counts the items): what little of the next heading arrived
+          // (under 16 characters) is indistinguishable from a page number or a stray line.
+          if (kept.includes(last) || ends.some((end) => kept.includes(end) && kept.length - (kept.lastIndexOf(end) + end.length) < 16)) return;
+          const determination = classifyLetter(printed.slice(0, cut));
+          // A cut at a sentence's end inside a rationale that already reads as concluded cannot be seen in the text alone.
+          if (!/[.!?]["')]?$/.test(kept)) expect(determination.status === 'UNRECOGNIZED' || determination.flags.includes('INCOMPLETE'), `cut at ${cut} of ${printed.length}`).toBe(true);
+          expect(silentErrorsOf(letter, printed.slice(0, cut))).toBe(0);
+        }),
+        { numRuns: 150 },
+      );
+    }
   });
 });
