@@ -29,6 +29,11 @@ export interface ReadingContext {
   readonly warnings?: readonly string[];
   /** Pages that arrived (PDF, TIFF, Textract); unknown for text. */
   readonly pageCount?: number;
+  /**
+   * OCR confidence of each page (null for a page read from its text layer), in the order of
+   * the text's form-feed-separated pages. An item is as sure as the page its heading is on.
+   */
+  readonly pageConfidences?: ReadonlyArray<number | null>;
   /** What the reader found missing: pages it could not read, a file cut short. Each makes the letter INCOMPLETE. */
   readonly incomplete?: readonly string[];
 }
@@ -44,9 +49,16 @@ export function classifyLetter(text: string, context: ReadingContext = {}): Dete
   if ('reason' in parsed) {
     return { schemaVersion: SCHEMA_VERSION, engineVersion: ENGINE_VERSION, status: 'UNRECOGNIZED', reason: parsed.reason };
   }
-  const ocrFactor = context.ocrConfidence === undefined ? 1 : Math.max(0, Math.min(1, context.ocrConfidence / 0.9));
+  const factor = (confidence: number | null | undefined) => (confidence === undefined || confidence === null ? 1 : Math.max(0, Math.min(1, confidence / 0.9)));
+  const letterFactor = factor(context.ocrConfidence);
+  const pageOf = itemPages(text, parsed.items, context.pageConfidences);
   const warnings = [...(context.warnings ?? [])];
-  const items = parsed.items.map((item, index) => readItem(item, ocrFactor, (note) => warnings.push(`item ${index + 1}: ${note}`)));
+  const items = parsed.items.map((item, index) => {
+    const page = pageOf[index];
+    // The item's own page when it is known (one bad page of a good fax), the letter's mean otherwise.
+    const ocrFactor = page === undefined ? letterFactor : Math.min(letterFactor + 0.05, factor(context.pageConfidences![page]));
+    return readItem(item, ocrFactor, (note) => warnings.push(`item ${index + 1}: ${note}`));
+  });
   const outcome = outcomeOf(items);
   const flags = new Set<Flag>(items.flatMap((item) => item.flags));
   if (parsed.listedItemCount !== null && parsed.listedItemCount !== items.length) {
@@ -74,6 +86,18 @@ export function classifyLetter(text: string, context: ReadingContext = {}): Dete
     warnings,
   };
   return determination;
+}
+
+/** The page (index into `confidences`) each item's request is printed on, where it can be found. */
+function itemPages(raw: string, items: readonly ParsedItem[], confidences: ReadonlyArray<number | null> | undefined): Array<number | undefined> {
+  if (!confidences || confidences.length < 2) return items.map(() => undefined);
+  const pages = raw.split('\f').map((page) => page.replace(/\s+/g, ' '));
+  if (pages.length !== confidences.length) return items.map(() => undefined);
+  return items.map((item) => {
+    const probe = item.request.replace(/\s+/g, ' ').slice(0, 24);
+    const at = probe.length >= 6 ? pages.findIndex((page) => page.includes(probe)) : -1;
+    return at < 0 ? undefined : at;
+  });
 }
 
 /**

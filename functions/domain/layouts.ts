@@ -117,15 +117,22 @@ interface DecisionLine {
 /** Trailing characters OCR and Textract leave after a decision word: punctuation, rules and specks. */
 const TRAILING_NOISE = /[\s.,;:!'"`|_~*^-]/;
 
-/** The line without trailing noise and without trailing one- or two-character speck tokens. */
+/** Most speck tokens read after a decision word ("Upheld | Do 2 Ds mt St" on a worn fax). */
+const MAX_TRAILING_SPECKS = 12;
+
+/**
+ * The line without trailing noise: punctuation glued on, and up to a dozen one- or
+ * two-character tokens (OCR reads a worn fax's specks as `Do`, `mt`, `|`). Only ever used to
+ * find a decision word at the end, so a real short word lost here costs nothing.
+ */
 function withoutTrailingNoise(line: string): string {
   let end = line.length;
-  for (;;) {
+  for (let tokens = 0; ; tokens++) {
     while (end > 0 && TRAILING_NOISE.test(line[end - 1]!)) end--;
-    // A speck token: one or two characters that are neither letters nor digits, after a space.
     let start = end;
-    while (start > 0 && end - start < 3 && !/[\s\w]/.test(line[start - 1]!)) start--;
-    if (start === end || end - start > 2 || (start > 0 && !/\s/.test(line[start - 1]!))) return line.slice(0, end);
+    while (start > 0 && end - start < 3 && !/\s/.test(line[start - 1]!)) start--;
+    const short = end - start <= 2 && start > 0 && /\s/.test(line[start - 1]!);
+    if (start === end || !short || tokens >= MAX_TRAILING_SPECKS) return line.slice(0, end);
     end = start;
   }
 }
@@ -206,7 +213,13 @@ function afterLastSentence(text: string): { text: string; cut: boolean; before: 
 
 /** Whether a line above a decision line is prose rather than the first line(s) of the request. */
 function endsProse(line: string): boolean {
-  return /[.!?]["')]?\s*$/.test(line) || /\bmedically\s+necessary\b/i.test(line) || PROSE_SIGNS.test(line);
+  return /[.!?]["')]?\s*$/.test(line) || /\bmedically\s+necessary\b/i.test(line) || PROSE_SIGNS.test(line) || isSpeckLine(line);
+}
+
+/** A line OCR made of specks ("Do PY : 3 Se re Po pot"): its tokens are mostly one or two characters. */
+function isSpeckLine(line: string): boolean {
+  const tokens = line.trim().split(/\s+/);
+  return tokens.length >= 3 && tokens.filter((token) => token.replace(/[^A-Z0-9]/gi, '').length <= 2).length * 3 >= tokens.length * 2;
 }
 
 /** Words of a rationale's sentences that no request heading uses. */

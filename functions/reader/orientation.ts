@@ -32,35 +32,37 @@ export interface PageTurn {
   readonly upContrast: number;
 }
 
-/** Ink pixels: darker than the midpoint between the page's dark and light grey levels. */
+/** Half the side of the window a pixel is compared with: a few line heights at the judging width. */
+const BACKGROUND_RADIUS = 20;
+
+/**
+ * Ink pixels: clearly darker than the paper around them (the mean of a window a few lines
+ * across, from an integral image). A local rather than a global threshold, because a phone
+ * photo's paper is shaded from one corner to the other and a global one reads the shade as ink.
+ */
 function inkPoints(raster: GreyRaster): { xs: Float64Array; ys: Float64Array } {
-  const histogram = new Uint32Array(256);
-  for (const value of raster.data) histogram[value]!++;
-  // Otsu's threshold: the split that best separates ink from paper.
-  const total = raster.data.length;
-  let sum = 0;
-  for (let i = 0; i < 256; i++) sum += i * histogram[i]!;
-  let sumBelow = 0;
-  let countBelow = 0;
-  let best = 0;
-  let threshold = 128;
-  for (let i = 0; i < 256; i++) {
-    countBelow += histogram[i]!;
-    if (countBelow === 0 || countBelow === total) continue;
-    sumBelow += i * histogram[i]!;
-    const meanBelow = sumBelow / countBelow;
-    const meanAbove = (sum - sumBelow) / (total - countBelow);
-    const between = countBelow * (total - countBelow) * (meanBelow - meanAbove) ** 2;
-    if (between > best) {
-      best = between;
-      threshold = i;
+  const { data, width, height } = raster;
+  const stride = width + 1;
+  const integral = new Float64Array(stride * (height + 1));
+  for (let y = 0; y < height; y++) {
+    let row = 0;
+    for (let x = 0; x < width; x++) {
+      row += data[y * width + x]!;
+      integral[(y + 1) * stride + x + 1] = integral[y * stride + x + 1]! + row;
     }
   }
   const xs: number[] = [];
   const ys: number[] = [];
-  for (let y = 0; y < raster.height; y++) {
-    for (let x = 0; x < raster.width; x++) {
-      if (raster.data[y * raster.width + x]! <= threshold) {
+  for (let y = 0; y < height; y++) {
+    const top = Math.max(0, y - BACKGROUND_RADIUS);
+    const bottom = Math.min(height, y + BACKGROUND_RADIUS + 1);
+    for (let x = 0; x < width; x++) {
+      const left = Math.max(0, x - BACKGROUND_RADIUS);
+      const right = Math.min(width, x + BACKGROUND_RADIUS + 1);
+      const sum = integral[bottom * stride + right]! - integral[top * stride + right]! - integral[bottom * stride + left]! + integral[top * stride + left]!;
+      const background = sum / ((bottom - top) * (right - left));
+      const value = data[y * width + x]!;
+      if (value < background * 0.8 && background - value > 24) {
         xs.push(x);
         ys.push(y);
       }

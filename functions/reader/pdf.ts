@@ -5,6 +5,8 @@ import { InputError } from './errors.ts';
 export interface PdfPage {
   readonly index: number;
   readonly text: string | null;
+  /** False for a page of a PDF cut short whose objects did not arrive whole. */
+  readonly arrived: boolean;
 }
 
 /** An opened PDF: page texts read, scanned pages rasterised on demand. Close it when done. */
@@ -33,13 +35,33 @@ function pdfium(): Promise<PDFiumLibrary> {
   return library;
 }
 
+/**
+ * A PDF cut short in transfer has lost its cross-reference table and trailer, so PDFium
+ * cannot find where the document starts. Given a trailer naming its catalog, PDFium rebuilds
+ * the table by scanning the objects that did arrive, and the pages they hold can be read.
+ * Null when the catalog itself did not arrive.
+ */
+function withTrailer(bytes: Uint8Array): Uint8Array | null {
+  // Only the object headers are searched: `N 0 obj << /Type /Catalog`, within the first megabytes where writers put it.
+  const head = Buffer.from(bytes.subarray(0, Math.min(bytes.length, 4 * 1024 * 1024))).toString('latin1');
+  const catalog = /(\d{1,7})\s+0\s+obj\s*<<\s*\/Type\s*\/Catalog\b/.exec(head);
+  if (!catalog) return null;
+  return Buffer.concat([Buffer.from(bytes), Buffer.from(`\nendstream\nendobj\ntrailer\n<< /Root ${catalog[1]} 0 R >>\n%%EOF\n`, 'latin1')]);
+}
+
 /** Opens a PDF with PDFium; encrypted, corrupt and over-long documents are refused. */
 export async function openPdf(bytes: Uint8Array, name: string, maxPages: number): Promise<OpenedPdf> {
   const engine = await pdfium();
+  // A complete PDF ends with %%EOF within its last kilobyte (PDF 32000-1, 7.5.5).
+  const truncated = !Buffer.from(bytes.subarray(Math.max(0, bytes.length - 1024))).includes('%%EOF');
   let doc: PDFiumDocument;
   try {
     // PDFium copies the bytes into its own memory; a copy here keeps a caller's buffer intact.
-    doc = await engine.loadDocument(new Uint8Array(bytes));
+    doc = await engine.loadDocument(new Uint8Array(bytes)).catch((error: unknown) => {
+      const repaired = truncated ? withTrailer(bytes) : null;
+      if (!repaired) throw error;
+      return engine.loadDocument(repaired);
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message : '';
     if (/password/i.test(message)) throw new InputError('ENCRYPTED', `${name}: the PDF is password-protected; send it without a password`, { cause: error });
@@ -56,15 +78,19 @@ export async function openPdf(bytes: Uint8Array, name: string, maxPages: number)
       try {
         text = doc.getPage(index).getText();
       } catch (error) {
+        // In a file cut short, the pages after the cut are simply missing; elsewhere a page that fails is damage.
+        if (truncated) {
+          pages.push({ index, text: null, arrived: false });
+          continue;
+        }
         throw new InputError('CORRUPT', `${name}: page ${index + 1} of the PDF cannot be read`, { cause: error });
       }
       const letters = text.replace(/[^A-Z]/gi, '').length;
-      pages.push({ index, text: letters >= MIN_TEXT_LAYER_LETTERS ? text : null });
+      pages.push({ index, text: letters >= MIN_TEXT_LAYER_LETTERS ? text : null, arrived: true });
     }
     return {
       pageCount,
-      // A complete PDF ends with %%EOF within its last kilobyte (PDF 32000-1, 7.5.5).
-      truncated: !Buffer.from(bytes.subarray(Math.max(0, bytes.length - 1024))).includes('%%EOF'),
+      truncated,
       pages,
       async render(index, dpi) {
         const { default: sharp } = await import('sharp');

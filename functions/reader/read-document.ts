@@ -40,11 +40,13 @@ export interface DocumentText {
   readonly warnings: string[];
   /** What is missing from the document as it arrived: a file cut short, a page that could not be read. */
   readonly incomplete?: string[];
+  /** Each page's OCR confidence, null for a page read from its text layer; pages as the text's form feeds part them. */
+  readonly pageConfidences?: Array<number | null>;
 }
 
 /** What the letter engine is told about how a document was read. */
 export function readingContext(document: DocumentText): ReadingContext {
-  return { ocrConfidence: document.ocrConfidence, warnings: document.warnings, pageCount: document.kind === 'text' ? undefined : document.pageCount, incomplete: document.incomplete };
+  return { ocrConfidence: document.ocrConfidence, warnings: document.warnings, pageCount: document.kind === 'text' ? undefined : document.pageCount, incomplete: document.incomplete, pageConfidences: document.pageConfidences };
 }
 
 /** A page OCR read under this confidence, with ink on it, is a page that could not be read. */
@@ -133,11 +135,16 @@ export class DocumentReader {
     const pdf = await openPdf(bytes, name, LIMITS.pages);
     try {
       if (!ocr && pdf.pages.some((page) => page.text === null)) return null;
+      const arrived = pdf.pages.filter((page) => page.arrived);
+      if (arrived.length === 0) throw new InputError('CORRUPT', `${name}: the PDF was cut short in transfer and none of its pages arrived whole; send it again`);
       const texts = await Promise.all(
-        pdf.pages.map((page) => (page.text !== null ? { text: page.text, confidence: null } : this.ocr(() => pdf.render(page.index, PDF_OCR_DPI), name, page.index))),
+        arrived.map((page) => (page.text !== null ? { text: page.text, confidence: null } : this.ocr(() => pdf.render(page.index, PDF_OCR_DPI), name, page.index))),
       );
       const document = this.assemble('pdf', texts);
-      return pdf.truncated ? { ...document, incomplete: [...(document.incomplete ?? []), 'the PDF ends without its end-of-file marker: it was cut short in transfer, and pages may be missing'] } : document;
+      if (!pdf.truncated) return document;
+      const lost = pdf.pageCount - arrived.length;
+      const note = `the PDF was cut short in transfer (no end-of-file marker)${lost > 0 ? `: ${lost} of its ${pdf.pageCount} pages did not arrive` : ', and pages may be missing'}`;
+      return { ...document, pageCount: arrived.length, incomplete: [...(document.incomplete ?? []), note] };
     } finally {
       pdf.close();
     }
@@ -203,6 +210,7 @@ export class DocumentReader {
       engine: ocrPages > 0 ? this.recognizer?.name : undefined,
       warnings: textPages > 0 && ocrPages > 0 ? [...warnings, `${ocrPages} of ${pages.length} pages were scanned and read by OCR`] : warnings,
       incomplete: unreadable,
+      pageConfidences: ocrPages > 0 ? pages.map((page) => page.confidence) : undefined,
     };
   }
 }
@@ -228,6 +236,7 @@ function readTextractJson(bytes: Uint8Array, name: string): DocumentText {
       ocrPages: pages.length,
       ocrConfidence: confidences.length ? confidences.reduce((a, b) => a + b, 0) / confidences.length : undefined,
       engine: 'textract',
+      pageConfidences: pages.map((page) => page.confidence),
       warnings: pages.filter((page) => page.confidence !== null && page.confidence < LOW_PAGE_CONFIDENCE).map((page) => `page ${page.page} OCR confidence ${Math.round(page.confidence! * 100)}%`),
     };
   } catch (error) {

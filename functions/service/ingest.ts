@@ -72,7 +72,7 @@ async function readAndClassify(deps: IngestDependencies, id: string, bytes: Uint
     const kind = sniffKind(bytes);
     if (kind === 'png' || kind === 'jpeg') {
       const pages = await deps.textract!.detect(bytes);
-      return { id, outcome: await finish(deps, id, pages.map((page) => page.text).join('\n\f\n'), { ocrConfidence: pages[0]?.confidence ?? undefined, pageCount: pages.length }) };
+      return { id, outcome: await finish(deps, id, pages.map((page) => page.text).join('\n\f\n'), { ocrConfidence: pages[0]?.confidence ?? undefined, pageCount: pages.length, pageConfidences: pages.map((page) => page.confidence) }) };
     }
     const jobId = await deps.textract!.start({ bucket, key }, id);
     await deps.store.markOcrPending(id, jobId, deps.now().toISOString());
@@ -99,7 +99,7 @@ export async function completeTextractJob(deps: IngestDependencies, notice: { jo
     const pages = await deps.textract.results(notice.jobId);
     const confidences = pages.map((page) => page.confidence).filter((value): value is number => value !== null);
     const ocrConfidence = confidences.length ? confidences.reduce((a, b) => a + b, 0) / confidences.length : undefined;
-    return await finish(deps, notice.documentId, pages.map((page) => page.text).join('\n\f\n'), { ocrConfidence, pageCount: pages.length });
+    return await finish(deps, notice.documentId, pages.map((page) => page.text).join('\n\f\n'), { ocrConfidence, pageCount: pages.length, pageConfidences: pages.map((page) => page.confidence) });
   } catch (error) {
     if (error instanceof TextractError && error.code === 'JOB_FAILED') {
       await fail(deps, notice.documentId, `${error.code}: ${error.message}`);
