@@ -69,6 +69,20 @@ describe('parser robustness (fast-check)', () => {
     }
   });
 
+  it('reads adversarial lines of growing size (up to 300 KB) without freezing: no regex backtracks over a line', () => {
+    // A regex whose time grows with the square of a line would take minutes on these; the lint rule
+    // (eslint-plugin-regexp's super-linear rules) refuses such patterns, and this holds the engine to it.
+    const unit = fc.array(fc.constantFrom(' ', '\t', ':', '.', '-', '#', '(', '|', '1', 'l', 'O', 'is ', 'not ', 'Upheld', 'medically ', 'Page 1 of 2', '\u00a0'), { minLength: 1, maxLength: 6 });
+    fc.assert(
+      fc.property(unit, fc.constantFrom(10_000, 100_000, 300_000), fc.boolean(), (parts, size, withLetter) => {
+        const piece = parts.join('');
+        const line = piece.repeat(Math.ceil(size / piece.length)).slice(0, size);
+        expectWellFormed(withLetter ? `${letters[0]!.text}\n${line}\n` : line);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
   it('finishes in linear time on adversarial input', () => {
     const hostile = [
       'a '.repeat(100_000) + ': Upheld',
