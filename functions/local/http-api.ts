@@ -34,7 +34,16 @@ export function apiGatewayEvent(method: string, url: URL, headers: Record<string
 export async function startHttpApi(port: number, handler: QueryHandler): Promise<{ server: Server; url: string }> {
   const context = { functionName: 'imr-query-local', awsRequestId: 'local', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
   const server = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
+    let url: URL;
+    try {
+      // Only a path is a request target here; an absolute-form target (`http://a:99999/x`) or junk is refused, never thrown.
+      if (!(request.url ?? '/').startsWith('/')) throw new TypeError('not an origin-form request target');
+      url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
+    } catch {
+      response.writeHead(400, { 'content-type': 'application/json' });
+      response.end(errorBody('BAD_REQUEST', 'the request target must be a path such as /determinations'));
+      return;
+    }
     const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
     handler(apiGatewayEvent(request.method ?? 'GET', url, headers), context)
       .then((result) => {
@@ -46,6 +55,11 @@ export async function startHttpApi(port: number, handler: QueryHandler): Promise
         response.writeHead(500, { 'content-type': 'application/json' });
         response.end(errorBody('INTERNAL', 'internal error'));
       });
+  });
+  // A malformed request line or header ends that connection with a 400, never the service.
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { closeSync, constants, existsSync, lstatSync, openSync, readdirSync, readFileSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
@@ -18,6 +18,8 @@ export class InboxWatcher {
     private readonly bucket: string,
     private readonly stateFile: string,
     private readonly onUpload: (key: string) => void = () => undefined,
+    /** Told of each entry skipped: symlinks, FIFOs, sockets and devices are never read. */
+    private readonly onSkip: (name: string, why: string) => void = () => undefined,
   ) {
     this.uploaded = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as Record<string, string>) : {};
   }
@@ -40,8 +42,14 @@ export class InboxWatcher {
   }
 
   private async settle(file: string, lastSize: number): Promise<void> {
-    if (!existsSync(file) || !statSync(file).isFile()) return;
-    const size = statSync(file).size;
+    if (!existsSync(file)) return;
+    // lstat, not stat: a symlink is never followed (its target could be any file this user can read).
+    const info = lstatSync(file);
+    if (!info.isFile()) {
+      if (!info.isDirectory()) this.onSkip(relative(this.folder, file), info.isSymbolicLink() ? 'a symbolic link' : 'not a regular file');
+      return;
+    }
+    const size = info.size;
     if (size !== lastSize) {
       this.timers.set(file, setTimeout(() => void this.settle(file, size), 300));
       return;
@@ -53,18 +61,32 @@ export class InboxWatcher {
     if (!existsSync(folder)) return [];
     return readdirSync(folder, { withFileTypes: true })
       .filter((entry) => !entry.name.startsWith('.'))
-      .flatMap((entry) => (entry.isDirectory() ? this.files(join(folder, entry.name)) : entry.isFile() ? [join(folder, entry.name)] : []));
+      .flatMap((entry) => {
+        if (entry.isDirectory()) return this.files(join(folder, entry.name));
+        if (entry.isFile()) return [join(folder, entry.name)];
+        this.onSkip(relative(this.folder, join(folder, entry.name)), entry.isSymbolicLink() ? 'a symbolic link' : 'not a regular file');
+        return [];
+      });
   }
 
   private async upload(file: string): Promise<void> {
     const key = relative(this.folder, file).split(sep).join('/');
     if (key.split('/').some((part) => part.startsWith('.'))) return;
-    const stat = statSync(file);
+    const stat = lstatSync(file);
+    if (!stat.isFile()) return;
     const version = `${stat.size}:${stat.mtimeMs}`;
     if (this.uploaded[key] === version) return;
-    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: readFileSync(file) }));
+    // O_NOFOLLOW: a file swapped for a symlink after the check above is refused, not followed.
+    const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+    let body: Buffer;
+    try {
+      body = readFileSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body }));
     this.uploaded[key] = version;
-    writeFileSync(this.stateFile, JSON.stringify(this.uploaded));
+    writeFileSync(this.stateFile, JSON.stringify(this.uploaded), { mode: 0o600 });
     this.onUpload(key);
   }
 }

@@ -58,6 +58,7 @@ if (settings.data.webhookUrl && !settings.data.webhookSecret) {
   process.exit(1);
 }
 
+
 const time = () => new Date().toISOString().slice(11, 19);
 // On a terminal, a progress bar for batches sits under the status lines.
 const bars = process.stdout.isTTY ? new MultiBar({ format: 'documents [{bar}] {value}/{total}', hideCursor: false, clearOnComplete: true, stopOnComplete: false }, Presets.shades_classic) : null;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
@@ -21,6 +21,7 @@ import { LocalWebhookPublisher, type WebhookFiles } from './webhook-publisher.ts
 import { SERVICE_EVENT_TYPES } from '../service/ports.ts';
 import { startHttpApi } from './http-api.ts';
 import { InboxWatcher } from './inbox-watcher.ts';
+import { isStandardWebhookSecret } from './webhook-secret.ts';
 
 /** The inbox bucket on one machine. */
 export const LOCAL_INBOX = 'imr-inbox';
@@ -108,7 +109,16 @@ class PrintingPublisher implements EventPublisher {
  * webhooks when a URL is set.
  */
 export async function startLocalService(options: LocalOptions): Promise<LocalService> {
-  for (const dir of ['dynamodb', 's3', 'dead-letters']) mkdirSync(join(options.dataDir, dir), { recursive: true });
+  // Settings are checked before anything starts, so a bad one leaves nothing running.
+  if (options.webhookSecret?.split(/[\s,]+/).filter(Boolean).some((secret) => !isStandardWebhookSecret(secret))) {
+    throw new Error('IMR_WEBHOOK_SECRET is not a Standard Webhooks secret: it must be `whsec_` and the base64 of 24 to 64 random bytes (e.g. `whsec_$(openssl rand -base64 32)`); two secrets during a rotation are separated by one space');
+  }
+  // Letters are medical records: everything the service and its stand-ins write (stored letters,
+  // OCR text, the database, dead letters) is this user's alone, folders 0700 and files 0600.
+  process.umask(0o077);
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(options.dataDir, 0o700);
+  for (const dir of ['dynamodb', 's3', 'dead-letters']) mkdirSync(join(options.dataDir, dir), { recursive: true, mode: 0o700 });
   mkdirSync(options.inboxDir, { recursive: true });
   acceptAnyS3Credentials();
   const [dynamo, s3] = await Promise.all([
@@ -174,7 +184,7 @@ export async function startLocalService(options: LocalOptions): Promise<LocalSer
 
   const queryLogger = new Logger({ serviceName: 'imr-query-local', logLevel: 'ERROR' });
   const http = await startHttpApi(options.httpPort, createQueryHandler(store, queryLogger));
-  const watcher = new InboxWatcher(options.inboxDir, s3Client, LOCAL_INBOX, join(options.dataDir, 'inbox-uploaded.json'), (key) => options.log(`uploaded  ${key}`));
+  const watcher = new InboxWatcher(options.inboxDir, s3Client, LOCAL_INBOX, join(options.dataDir, 'inbox-uploaded.json'), (key) => options.log(`uploaded  ${key}`), (name, why) => options.log(`skipped   ${name}: ${why}, never read`));
   await watcher.start();
 
   return {

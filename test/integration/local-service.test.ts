@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -134,4 +135,56 @@ describe('npm start: the service on one machine', () => {
     }
     expect(lines.some((line) => /DUPLICATE/.test(line))).toBe(true);
   }, 120_000);
+
+  it('survives a malformed request line and answers it 400', async () => {
+    const { port } = new URL(service.endpoints.http);
+    const answer = await rawRequest(Number(port), 'GET http://a:99999/x HTTP/1.1\r\nhost: a\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 400/);
+    const garbage = await rawRequest(Number(port), 'NOT A REQUEST\r\n\r\n');
+    expect(garbage).toMatch(/^HTTP\/1\.1 400/);
+    expect((await getJson('/determinations?limit=1')).status).toBe(200);
+  });
+
+  it('never follows a symlink dropped into the watched folder, and says so', async () => {
+    const secretFile = join(root, 'not-a-letter.txt');
+    writeFileSync(secretFile, letters[0]!.text.replace('Flexeril', 'Secret'), 'latin1');
+    symlinkSync(secretFile, join(inboxDir, 'link.txt'));
+    await waitFor(async () => (lines.some((line) => /skipped\s+link\.txt: a symbolic link/.test(line)) ? true : undefined), 10_000);
+    const id = documentId(readFileSync(secretFile));
+    expect((await getJson(`/documents/${id}/status`)).status).toBe(404);
+  });
+
+  it('keeps its data readable by this user alone', async () => {
+    const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? [join(dir, entry.name), ...walk(join(dir, entry.name))] : [join(dir, entry.name)]));
+    const dataDir = join(root, 'data');
+    expect(statSync(dataDir).mode & 0o077).toBe(0);
+    const stored = walk(join(dataDir, 's3')).filter((path) => statSync(path).isFile());
+    expect(stored.length).toBeGreaterThan(0);
+    for (const path of stored) expect(statSync(path).mode & 0o077, path).toBe(0);
+  });
 });
+
+describe('settings checked before anything starts', () => {
+  it('refuses a webhook secret that is not a Standard Webhooks secret, with one line naming it', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'imr-bad-secret-'));
+    try {
+      await expect(startOnFreePorts(other, () => undefined, { webhookUrl: receiverUrl, webhookSecret: 'my-team-password' })).rejects.toThrow(/^IMR_WEBHOOK_SECRET is not a Standard Webhooks secret/);
+      // Nothing was started: no data folder for a stand-in to have written.
+      expect(existsSync(join(other, 'data'))).toBe(false);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Sends raw bytes to a local port and resolves with what came back. */
+function rawRequest(port: number, bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(bytes));
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
+    socket.on('end', () => resolve(answer));
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
