@@ -6,6 +6,15 @@ import type { ChildProcess } from 'node:child_process';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { JAVA, requirePrerequisite } from './prerequisites.ts';
+import { refusedKey, s3ErrorXml } from './s3-keys.ts';
+
+/** The parts of a Koa context the key check uses. */
+interface KeyCheckContext {
+  readonly path: string;
+  status: number;
+  type: string;
+  body: unknown;
+}
 
 /** Credentials the local stand-ins accept: s3rver's fixed pair (DynamoDB Local takes any). */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -97,6 +106,15 @@ export async function startS3rver(options: { port: number; directory?: string; b
     silent: true,
     directory: options.directory ?? mkdtempSync(join(tmpdir(), 'imr-s3-')),
     configureBuckets: options.buckets.map((name) => ({ name })),
+  });
+  // First in s3rver's middleware (Koa keeps them in order): a key that would leave its bucket folder, or crash the
+  // stand-in, is answered with S3's error before s3rver touches the disk.
+  (server as unknown as { middleware: unknown[] }).middleware.unshift(async (ctx: KeyCheckContext, next: () => Promise<void>) => {
+    const refused = refusedKey(ctx.path);
+    if (!refused) return next();
+    ctx.status = 400;
+    ctx.type = 'application/xml';
+    ctx.body = s3ErrorXml(refused.code, refused.message);
   });
   await server.run();
   return { endpoint: `http://127.0.0.1:${options.port}`, server, stop: () => server.close() };

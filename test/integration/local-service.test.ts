@@ -145,6 +145,22 @@ describe('npm start: the service on one machine', () => {
     expect((await getJson('/determinations?limit=1')).status).toBe(200);
   });
 
+  it('keeps every key inside its bucket: `..` segments and over-long segments are refused with S3 errors, and the service lives on', async () => {
+    const { port } = new URL(service.endpoints.s3);
+    const escape = `escape-${Date.now()}.txt`;
+    const traversal = await rawRequest(Number(port), `PUT /${LOCAL_INBOX}/a/../../../../../../tmp/${escape} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 5\r\nconnection: close\r\n\r\nhello`);
+    expect(traversal).toMatch(/^HTTP\/1\.1 400[\s\S]*<Code>InvalidArgument<\/Code>/);
+    const encoded = await rawRequest(Number(port), `PUT /${LOCAL_INBOX}/a/%2E%2E/%2E%2E/%2E%2E/tmp/${escape} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 5\r\nconnection: close\r\n\r\nhello`);
+    expect(encoded).toMatch(/^HTTP\/1\.1 400/);
+    expect(existsSync(join('/tmp', escape))).toBe(false);
+    await expect(service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: `long/${'x'.repeat(241)}.txt`, Body: 'x' }))).rejects.toMatchObject({ name: 'InvalidArgument' });
+    await expect(service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: 'k'.repeat(1025), Body: 'x' }))).rejects.toMatchObject({ name: 'KeyTooLongError' });
+    // A key of S3's full 1,024 bytes in segments a file name can hold is stored.
+    const longKey = Array.from({ length: 8 }, (_, i) => `${i}${'y'.repeat(126)}`).join('/').slice(0, 1024);
+    await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: longKey, Body: letters[1]!.text }));
+    expect((await getJson('/determinations?limit=1')).status).toBe(200);
+  });
+
   it('never follows a symlink dropped into the watched folder, and says so', async () => {
     const secretFile = join(root, 'not-a-letter.txt');
     writeFileSync(secretFile, letters[0]!.text.replace('Flexeril', 'Secret'), 'latin1');
