@@ -2,8 +2,7 @@
  * `npm start`: the whole service on one machine. Flags override `IMR_*` variables, which
  * override the defaults:
  *
- *   --s3-port (IMR_S3_PORT, 4569)  --dynamodb-port (IMR_DYNAMODB_PORT, 4567)
- *   --http-port (IMR_HTTP_PORT, 3000)  --inbox (IMR_INBOX_DIR, ./inbox)
+ *   --s3-port (IMR_S3_PORT, 4569)  --http-port (IMR_HTTP_PORT, 3000)  --inbox (IMR_INBOX_DIR, ./inbox)
  *   --data (IMR_DATA_DIR, ./.imr-data)  IMR_WEBHOOK_URL, IMR_WEBHOOK_SECRET
  *
  * Ctrl-C (SIGINT) or SIGTERM stops everything cleanly.
@@ -17,7 +16,6 @@ import { startLocalService, LOCAL_INBOX } from './runtime.ts';
 const { values } = parseArgs({
   options: {
     's3-port': { type: 'string' },
-    'dynamodb-port': { type: 'string' },
     'http-port': { type: 'string' },
     inbox: { type: 'string' },
     data: { type: 'string' },
@@ -25,7 +23,7 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  console.log('usage: npm start -- [--s3-port N] [--dynamodb-port N] [--http-port N] [--inbox DIR] [--data DIR]');
+  console.log('usage: npm start -- [--s3-port N] [--http-port N] [--inbox DIR] [--data DIR]');
   process.exit(0);
 }
 
@@ -33,7 +31,6 @@ const Port = z.coerce.number().int().min(1).max(65535);
 const settings = z
   .object({
     s3Port: Port,
-    dynamoPort: Port,
     httpPort: Port,
     inboxDir: z.string().min(1),
     dataDir: z.string().min(1),
@@ -42,7 +39,6 @@ const settings = z
   })
   .safeParse({
     s3Port: values['s3-port'] ?? process.env.IMR_S3_PORT ?? 4569,
-    dynamoPort: values['dynamodb-port'] ?? process.env.IMR_DYNAMODB_PORT ?? 4567,
     httpPort: values['http-port'] ?? process.env.IMR_HTTP_PORT ?? 3000,
     inboxDir: resolve(values.inbox ?? process.env.IMR_INBOX_DIR ?? 'inbox'),
     dataDir: resolve(values.data ?? process.env.IMR_DATA_DIR ?? '.imr-data'),
@@ -79,7 +75,7 @@ try {
   const service = await startLocalService({ ...settings.data, log, progress });
   console.log(`IMR letter service running (Ctrl-C to stop)
   S3 (inbox bucket ${LOCAL_INBOX})  ${service.endpoints.s3}      aws --endpoint-url ${service.endpoints.s3} s3 cp letter.pdf s3://${LOCAL_INBOX}/
-  DynamoDB Local                  ${service.endpoints.dynamodb}
+  store                           ${settings.data.dataDir}/store (embedded, no port)
   HTTP API                        ${service.endpoints.http}      curl ${service.endpoints.http}/determinations
   watched folder                  ${settings.data.inboxDir}
   data                            ${settings.data.dataDir}
@@ -98,6 +94,6 @@ try {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 } catch (error) {
   const message = (error as Error).message;
-  console.error(`imr: could not start: ${/EADDRINUSE/.test(message) ? `a port is already in use (${message.replace(/^.*EADDRINUSE:?\s*/, '')}); choose others with --http-port, --s3-port, --dynamodb-port` : message}`);
+  console.error(`imr: could not start: ${/EADDRINUSE/.test(message) ? `a port is already in use (${message.replace(/^.*EADDRINUSE:?\s*/, '')}); choose others with --http-port, --s3-port` : message}`);
   process.exit(1);
 }

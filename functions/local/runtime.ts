@@ -4,10 +4,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createTable } from '../adapters/dynamodb/table.ts';
-import { DynamoDeterminationStore } from '../adapters/dynamodb/determination-store.ts';
+import { LmdbDeterminationStore } from '../adapters/lmdb/determination-store.ts';
 import { S3ObjectStore } from '../adapters/s3/object-store.ts';
 import { CursorCodec } from '../service/cursor.ts';
 import { ingestObject, type IngestDependencies } from '../service/ingest.ts';
@@ -15,7 +13,7 @@ import type { EventPublisher, ServiceEvent } from '../service/ports.ts';
 import { objectsInNotification } from '../shared/s3-notifications.ts';
 import { DocumentReader } from '../reader/read-document.ts';
 import { createQueryHandler } from '../query/query-handler.ts';
-import { freePort, localDynamoClient, localS3Client, startDynamoDbLocal, startS3rver } from './stand-ins.ts';
+import { freePort, localS3Client, startS3rver } from './stand-ins.ts';
 import { WorkQueue } from './work-queue.ts';
 import { LocalWebhookPublisher, type WebhookFiles } from './webhook-publisher.ts';
 import { SERVICE_EVENT_TYPES } from '../service/ports.ts';
@@ -27,7 +25,6 @@ import { isStandardWebhookSecret } from './webhook-secret.ts';
 export const LOCAL_INBOX = 'imr-inbox';
 /** Where the OCR text is kept on one machine. */
 export const LOCAL_TEXT_BUCKET = 'imr-text';
-const TABLE = 'imr-determinations';
 
 /** Where the local webhook delivery keeps its dead letters and attempt records. */
 export function webhookFiles(dataDir: string): WebhookFiles {
@@ -37,7 +34,6 @@ export function webhookFiles(dataDir: string): WebhookFiles {
 /** Settings of the local service (flags and `IMR_*` variables, see `main.ts`). */
 export interface LocalOptions {
   readonly s3Port: number;
-  readonly dynamoPort: number;
   readonly httpPort: number;
   readonly inboxDir: string;
   readonly dataDir: string;
@@ -55,8 +51,9 @@ export interface LocalOptions {
 
 /** A running local service. */
 export interface LocalService {
-  readonly endpoints: { readonly s3: string; readonly dynamodb: string; readonly http: string };
-  readonly store: DynamoDeterminationStore;
+  readonly endpoints: { readonly s3: string; readonly http: string };
+  /** The embedded store (LMDB, in the data folder): no port, nothing on the network. */
+  readonly store: LmdbDeterminationStore;
   readonly s3: S3Client;
   /** Resolves when every queued document is processed. */
   idle(): Promise<void>;
@@ -118,17 +115,13 @@ export async function startLocalService(options: LocalOptions): Promise<LocalSer
   process.umask(0o077);
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   chmodSync(options.dataDir, 0o700);
-  for (const dir of ['dynamodb', 's3', 'dead-letters']) mkdirSync(join(options.dataDir, dir), { recursive: true, mode: 0o700 });
+  for (const dir of ['store', 's3', 'dead-letters']) mkdirSync(join(options.dataDir, dir), { recursive: true, mode: 0o700 });
   mkdirSync(options.inboxDir, { recursive: true });
   acceptAnyS3Credentials();
-  const [dynamo, s3] = await Promise.all([
-    startDynamoDbLocal({ port: options.dynamoPort, path: join(options.dataDir, 'dynamodb') }),
-    startS3rver({ port: options.s3Port, directory: join(options.dataDir, 's3'), buckets: [LOCAL_INBOX, LOCAL_TEXT_BUCKET] }),
-  ]);
-  const dynamoClient = localDynamoClient(dynamo.endpoint);
+  const s3 = await startS3rver({ port: options.s3Port, directory: join(options.dataDir, 's3'), buckets: [LOCAL_INBOX, LOCAL_TEXT_BUCKET] });
   const s3Client = localS3Client(s3.endpoint);
-  await createTable(dynamoClient, TABLE);
-  const store = new DynamoDeterminationStore(TABLE, new CursorCodec(persistentSecret(join(options.dataDir, 'cursor-secret'))), DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } }));
+  // Determinations live in an embedded database: no port, so nothing on the network can read them.
+  const store = LmdbDeterminationStore.open(join(options.dataDir, 'store'), new CursorCodec(persistentSecret(join(options.dataDir, 'cursor-secret'))));
 
   let queued = 0;
   let done = 0;
@@ -188,7 +181,7 @@ export async function startLocalService(options: LocalOptions): Promise<LocalSer
   await watcher.start();
 
   return {
-    endpoints: { s3: s3.endpoint, dynamodb: dynamo.endpoint, http: http.url },
+    endpoints: { s3: s3.endpoint, http: http.url },
     store,
     s3: s3Client,
     idle: () => queue.idle(),
@@ -199,9 +192,9 @@ export async function startLocalService(options: LocalOptions): Promise<LocalSer
       webhooks?.stop();
       await webhooks?.drain();
       await reader.close();
-      dynamoClient.destroy();
       s3Client.destroy();
-      await Promise.all([s3.stop(), dynamo.stop()]);
+      await s3.stop();
+      await store.close();
     },
   };
 }
@@ -210,7 +203,6 @@ export async function startLocalService(options: LocalOptions): Promise<LocalSer
 export async function startOnFreePorts(root: string, log: (line: string) => void, extra: Partial<LocalOptions> = {}): Promise<LocalService> {
   return startLocalService({
     s3Port: await freePort(),
-    dynamoPort: await freePort(),
     httpPort: await freePort(),
     inboxDir: join(root, 'inbox'),
     dataDir: join(root, 'data'),

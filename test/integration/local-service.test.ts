@@ -136,6 +136,20 @@ describe('npm start: the service on one machine', () => {
     expect(lines.some((line) => /DUPLICATE/.test(line))).toBe(true);
   }, 120_000);
 
+  it.runIf(existsSync('/proc/net/tcp'))('listens on loopback only: every socket it opens is bound to 127.0.0.1', () => {
+    const ports = [service.endpoints.http, service.endpoints.s3].map((url) => Number(new URL(url).port));
+    // /proc/net/tcp{,6}: local address as hex ip:port, state 0A = LISTEN.
+    const listening = ['/proc/net/tcp', '/proc/net/tcp6']
+      .filter((file) => existsSync(file))
+      .flatMap((file) => readFileSync(file, 'utf8').trim().split('\n').slice(1))
+      .map((line) => line.trim().split(/\s+/))
+      .filter((cells) => cells[3] === '0A')
+      .map((cells) => ({ address: cells[1]!.split(':')[0]!, port: parseInt(cells[1]!.split(':')[1]!, 16) }))
+      .filter((socket) => ports.includes(socket.port));
+    expect(listening.map((socket) => socket.port).sort()).toEqual([...ports].sort());
+    for (const socket of listening) expect(['0100007F', '00000000000000000000000001000000']).toContain(socket.address);
+  });
+
   it('survives a malformed request line and answers it 400', async () => {
     const { port } = new URL(service.endpoints.http);
     const answer = await rawRequest(Number(port), 'GET http://a:99999/x HTTP/1.1\r\nhost: a\r\n\r\n');

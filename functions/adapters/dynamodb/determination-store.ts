@@ -6,24 +6,7 @@ import { needsReview } from '../../service/events.ts';
 import type { CursorCodec } from '../../service/cursor.ts';
 import type { DeterminationQuery, DeterminationStore, DocumentRecord, DocumentStatus, ItemQuery, Page, StatsGrouping, StatsRow, StoredDetermination, StoredItem } from '../../service/ports.ts';
 import { CursorError } from '../../service/cursor.ts';
-
-/** Item counts by decision that one Determination adds to each stats counter. */
-function counterDeltas(determination: Determination | null, receivedAt: string, sign: 1 | -1, into: Map<string, { UPHELD: number; OVERTURNED: number }>): void {
-  if (!determination || determination.status !== 'CLASSIFIED') return;
-  for (const item of determination.items) {
-    for (const key of [`category#${item.category}`, `subcategory#${item.category}/${item.subcategory ?? '-'}`, `decision#${item.decision}`, `month#${receivedAt.slice(0, 7)}`]) {
-      const counter = into.get(key) ?? { UPHELD: 0, OVERTURNED: 0 };
-      counter[item.decision] += sign;
-      into.set(key, counter);
-    }
-  }
-}
-
-/** The end of a day given as `yyyy-mm-dd`, so `to` includes the whole day. */
-function upperBound(to: string | undefined): string {
-  if (!to) return '\uffff';
-  return /^\d{4}-\d{2}-\d{2}$/.test(to) ? `${to}T23:59:59.999Z\uffff` : `${to}\uffff`;
-}
+import { filterFingerprint, replacementDeltas, upperBound } from '../../service/projection.ts';
 
 /**
  * The single table's design: one document item and one item per disputed item, under the
@@ -168,12 +151,8 @@ export class DynamoDeterminationStore implements DeterminationStore {
         },
       };
     });
-    const deltas = new Map<string, { UPHELD: number; OVERTURNED: number }>();
-    counterDeltas(current?.determination ? (JSON.parse(current.determination) as Determination) : null, receivedAt, -1, deltas);
-    counterDeltas(determination, receivedAt, 1, deltas);
-    const counters = [...deltas]
-      .filter(([, delta]) => delta.UPHELD !== 0 || delta.OVERTURNED !== 0)
-      .map(([key, delta]) => ({
+    const deltas = replacementDeltas(current?.determination ? (JSON.parse(current.determination) as Determination) : null, determination, receivedAt);
+    const counters = [...deltas].map(([key, delta]) => ({
         Update: {
           TableName: this.tableName,
           Key: { pk: 'STATS', sk: key },
@@ -287,20 +266,22 @@ export class DynamoDeterminationStore implements DeterminationStore {
         values[`:${attribute}`] = value;
         return `${attribute} = :${attribute}`;
       });
-    return this.queryPages(index, `${index}pk = :pk AND ${index}sk BETWEEN :from AND :to`, filters, values, range.limit, range.cursor);
+    const fingerprint = filterFingerprint({ ...equalities, from: range.from, to: range.to, partition });
+    return this.queryPages(index, `${index}pk = :pk AND ${index}sk BETWEEN :from AND :to`, filters, values, range.limit, range.cursor, fingerprint);
   }
 
   /**
    * Queries an index newest first until `limit` items pass the filters or the index is
    * exhausted (at most 10 requests), with a signed cursor bound to the index it came from.
    */
-  private async queryPages(index: string, keyCondition: string, filters: string[], values: Record<string, unknown>, limit: number, cursor: string | undefined): Promise<{ items: Record<string, unknown>[]; nextCursor: string | null }> {
+  private async queryPages(index: string, keyCondition: string, filters: string[], values: Record<string, unknown>, limit: number, cursor: string | undefined, fingerprint: string): Promise<{ items: Record<string, unknown>[]; nextCursor: string | null }> {
     if (!this.cursors) throw new Error('this store was built without a cursor codec');
     let start: Record<string, unknown> | undefined;
     if (cursor) {
       const position = this.cursors.decode(cursor);
-      if (position.index !== index || typeof position.key !== 'object' || position.key === null) {
-        throw new CursorError('INVALID_CURSOR', 'cursor belongs to another list or filter');
+      // A cursor serves only the list it came from: the same index and the same filter values.
+      if (position.index !== index || position.filters !== fingerprint || typeof position.key !== 'object' || position.key === null) {
+        throw new CursorError('INVALID_CURSOR', 'cursor belongs to another list or other filters');
       }
       start = position.key as Record<string, unknown>;
     }
@@ -322,7 +303,7 @@ export class DynamoDeterminationStore implements DeterminationStore {
       start = page.LastEvaluatedKey;
       if (!start) break;
     }
-    return { items, nextCursor: start ? this.cursors.encode({ index, key: start }) : null };
+    return { items, nextCursor: start ? this.cursors.encode({ index, filters: fingerprint, key: start }) : null };
   }
 
   /** Records one webhook delivery attempt under its document (kept 90 days). */

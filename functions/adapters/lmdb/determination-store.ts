@@ -1,0 +1,231 @@
+import { open, type RootDatabase } from 'lmdb';
+import type { Determination } from '../../domain/index.ts';
+import { needsReview } from '../../service/events.ts';
+import { CursorError, type CursorCodec } from '../../service/cursor.ts';
+import { filterFingerprint, replacementDeltas, upperBound } from '../../service/projection.ts';
+import type { DeterminationQuery, DeterminationStore, DocumentRecord, DocumentStatus, ItemQuery, Page, StatsGrouping, StatsRow, StoredDetermination, StoredItem } from '../../service/ports.ts';
+
+/** A document as kept: its processing record and, once read, its Determination. */
+interface DocumentEntry {
+  id: string;
+  status: DocumentStatus;
+  reason: string | null;
+  receivedAt: string;
+  updatedAt: string;
+  sourceKeys: string[];
+  textractJobId?: string;
+  determination?: Determination;
+  needsReview?: boolean;
+}
+
+/** One disputed item as kept for item queries. */
+type ItemEntry = Omit<StoredItem, 'links'>;
+
+/** Most index entries one list request examines, so a sparse filter answers in bounded time (with a cursor to go on). */
+const MAX_EXAMINED = 5000;
+
+/**
+ * {@link DeterminationStore} on LMDB, an embedded database in one file under the data folder:
+ * no port, no server, no Java. The one-machine service uses it; the DynamoDB adapter serves AWS.
+ * Keys are ordered tuples, laid out like the DynamoDB table's indexes:
+ * - `['doc', id]`: the document and its Determination;
+ * - `['det', receivedAt#id]` and `['case', caseNumber, receivedAt#id]`: Determinations, newest last;
+ * - `['item', receivedAt#id, nnn]` and `['cat', category, receivedAt#id, nnn]`: items;
+ * - `['stats', grouping#key]`: item counts by decision, kept at write time.
+ * Every write is one LMDB transaction: two deliveries of one document are applied one after
+ * the other, and a counter is changed once per change of the reading.
+ */
+export class LmdbDeterminationStore implements DeterminationStore {
+  private constructor(
+    private readonly db: RootDatabase,
+    private readonly cursors: CursorCodec,
+  ) {}
+
+  /** Opens (or creates) the store in `folder`. */
+  static open(folder: string, cursors: CursorCodec): LmdbDeterminationStore {
+    return new LmdbDeterminationStore(open({ path: folder, compression: false }), cursors);
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  async recordReceipt(id: string, sourceKey: string, at: string): Promise<{ record: DocumentRecord; created: boolean }> {
+    return this.db.transactionSync(() => {
+      const current = this.document(id);
+      if (current) {
+        if (!current.sourceKeys.includes(sourceKey)) this.db.putSync(['doc', id], { ...current, sourceKeys: [...current.sourceKeys, sourceKey].sort() });
+        return { record: toRecord({ ...current, sourceKeys: [...new Set([...current.sourceKeys, sourceKey])].sort() }), created: false };
+      }
+      const entry: DocumentEntry = { id, status: 'RECEIVED', reason: null, receivedAt: at, updatedAt: at, sourceKeys: [sourceKey] };
+      this.db.putSync(['doc', id], entry);
+      return { record: toRecord(entry), created: true };
+    });
+  }
+
+  async markOcrPending(id: string, jobId: string, at: string): Promise<void> {
+    this.db.transactionSync(() => {
+      const current = this.document(id);
+      if (current) this.db.putSync(['doc', id], { ...current, status: 'OCR_PENDING', textractJobId: jobId, updatedAt: at });
+    });
+  }
+
+  async saveDetermination(id: string, determination: Determination, at: string): Promise<void> {
+    this.db.transactionSync(() => {
+      const current = this.document(id);
+      const receivedAt = current?.receivedAt ?? at;
+      const order = `${receivedAt}#${id}`;
+      const previous = current?.determination;
+      // The previous reading's index entries go; the new reading's come; counters change by the difference.
+      if (previous) this.removeIndexes(previous, order);
+      const classified = determination.status === 'CLASSIFIED' ? determination : null;
+      this.db.putSync(['det', order], id);
+      if (classified?.caseNumber) this.db.putSync(['case', classified.caseNumber, order], id);
+      classified?.items.forEach((item, index) => {
+        const number = String(index + 1).padStart(3, '0');
+        const entry: ItemEntry = {
+          documentId: id,
+          itemNumber: index + 1,
+          receivedAt,
+          caseNumber: classified.caseNumber,
+          request: item.request,
+          decision: item.decision,
+          category: item.category,
+          subcategory: item.subcategory,
+          needsReview: item.flags.length > 0,
+        };
+        this.db.putSync(['item', order, number], entry);
+        this.db.putSync(['cat', item.category, order, number], true);
+      });
+      for (const [key, delta] of replacementDeltas(previous, determination, receivedAt)) {
+        const counter = (this.db.get(['stats', key]) as { UPHELD: number; OVERTURNED: number } | undefined) ?? { UPHELD: 0, OVERTURNED: 0 };
+        this.db.putSync(['stats', key], { UPHELD: counter.UPHELD + delta.UPHELD, OVERTURNED: counter.OVERTURNED + delta.OVERTURNED });
+      }
+      const base: DocumentEntry = current ?? { id, status: 'RECEIVED', reason: null, receivedAt, updatedAt: at, sourceKeys: [] };
+      this.db.putSync(['doc', id], { ...base, status: determination.status, reason: null, updatedAt: at, determination, needsReview: needsReview(determination) });
+    });
+  }
+
+  async markFailed(id: string, reason: string, at: string): Promise<void> {
+    this.db.transactionSync(() => {
+      const current = this.document(id);
+      // A document already read by an earlier attempt keeps its result.
+      if (current && (current.status === 'CLASSIFIED' || current.status === 'UNRECOGNIZED')) return;
+      const base: DocumentEntry = current ?? { id, status: 'FAILED', reason, receivedAt: at, updatedAt: at, sourceKeys: [] };
+      this.db.putSync(['doc', id], { ...base, status: 'FAILED', reason, updatedAt: at });
+    });
+  }
+
+  async getDocument(id: string): Promise<DocumentRecord | null> {
+    const entry = this.document(id);
+    return entry ? toRecord(entry) : null;
+  }
+
+  async getDetermination(id: string): Promise<StoredDetermination | null> {
+    const entry = this.document(id);
+    return entry ? toStored(entry) : null;
+  }
+
+  async listDeterminations(query: DeterminationQuery): Promise<Page<StoredDetermination>> {
+    const prefix = query.caseNumber !== undefined ? ['case', query.caseNumber] : ['det'];
+    const page = this.newestFirst(prefix, query, { outcome: query.outcome, needsReview: query.needsReview }, (value) => {
+      const stored = toStored(this.document(value as string));
+      if (!stored) return null;
+      if (query.outcome !== undefined && (stored.status !== 'CLASSIFIED' || stored.outcome !== query.outcome)) return null;
+      if (query.needsReview !== undefined && stored.needsReview !== query.needsReview) return null;
+      return stored;
+    });
+    return page;
+  }
+
+  async listItems(query: ItemQuery): Promise<Page<StoredItem>> {
+    const prefix = query.category !== undefined ? ['cat', query.category] : ['item'];
+    return this.newestFirst(prefix, query, { subcategory: query.subcategory, decision: query.decision }, (_, key) => {
+      // A category entry's key ends in the item's own key; an item entry is the item.
+      const [order, number] = key.slice(-2) as [string, string];
+      const entry = this.db.get(['item', order, number]) as ItemEntry | undefined;
+      if (!entry) return null;
+      if (query.subcategory !== undefined && entry.subcategory !== query.subcategory) return null;
+      if (query.decision !== undefined && entry.decision !== query.decision) return null;
+      return { ...entry, links: { determination: `/determinations/${entry.documentId}` } };
+    });
+  }
+
+  async stats(groupBy: StatsGrouping): Promise<StatsRow[]> {
+    const rows: StatsRow[] = [];
+    for (const { key, value } of this.db.getRange({ start: ['stats', `${groupBy}#`], end: ['stats', `${groupBy}#\uffff`] })) {
+      const { UPHELD: upheld, OVERTURNED: overturned } = value as { UPHELD: number; OVERTURNED: number };
+      if (upheld + overturned === 0) continue;
+      rows.push({ key: String((key as string[])[1]).slice(groupBy.length + 1), upheld, overturned, total: upheld + overturned });
+    }
+    return groupBy === 'month' ? rows.sort((a, b) => b.key.localeCompare(a.key)) : rows.sort((a, b) => b.total - a.total || a.key.localeCompare(b.key));
+  }
+
+  /** Every document id, for maintenance runs (reclassification). */
+  async *scanDocumentIds(): AsyncIterable<string> {
+    for (const { key } of this.db.getRange({ start: ['doc'], end: ['doc', '\uffff'] })) yield String((key as string[])[1]);
+  }
+
+  private document(id: string): DocumentEntry | undefined {
+    return this.db.get(['doc', id]) as DocumentEntry | undefined;
+  }
+
+  private removeIndexes(previous: Determination, order: string): void {
+    if (previous.status !== 'CLASSIFIED') return;
+    if (previous.caseNumber) this.db.removeSync(['case', previous.caseNumber, order]);
+    previous.items.forEach((item, index) => {
+      const number = String(index + 1).padStart(3, '0');
+      this.db.removeSync(['item', order, number]);
+      this.db.removeSync(['cat', item.category, order, number]);
+    });
+  }
+
+  /**
+   * One list page from the index under `prefix`, newest first, received between `from` and
+   * `to`: entries are examined in order and kept when `keep` returns a value, until `limit`
+   * are kept or {@link MAX_EXAMINED} were looked at. The cursor is signed and carries the
+   * index and the filter values: it serves only the list it came from.
+   */
+  private newestFirst<T>(
+    prefix: string[],
+    range: { limit: number; cursor?: string | undefined; from?: string | undefined; to?: string | undefined },
+    filters: Record<string, unknown>,
+    keep: (value: unknown, key: string[]) => T | null,
+  ): Page<T> {
+    const index = prefix.join('#');
+    const fingerprint = filterFingerprint({ ...filters, from: range.from, to: range.to });
+    let start: string[] = [...prefix, upperBound(range.to)];
+    if (range.cursor) {
+      const position = this.cursors.decode(range.cursor);
+      if (position.index !== index || position.filters !== fingerprint || !Array.isArray(position.key)) {
+        throw new CursorError('INVALID_CURSOR', 'cursor belongs to another list or other filters');
+      }
+      start = position.key as string[];
+    }
+    const data: T[] = [];
+    let examined = 0;
+    let last: string[] | null = null;
+    for (const { key, value } of this.db.getRange({ start, end: [...prefix, range.from ?? ''], reverse: true })) {
+      const tuple = key as string[];
+      // The cursor's own entry was the last of the previous page.
+      if (range.cursor && last === null && tuple.length === start.length && tuple.every((part, i) => part === start[i])) continue;
+      last = tuple;
+      examined++;
+      const kept = keep(value, tuple);
+      if (kept !== null) data.push(kept);
+      if (data.length >= range.limit || examined >= MAX_EXAMINED) {
+        return { data, nextCursor: this.cursors.encode({ index, filters: fingerprint, key: tuple }) };
+      }
+    }
+    return { data, nextCursor: null };
+  }
+}
+
+function toRecord(entry: DocumentEntry): DocumentRecord {
+  return { id: entry.id, status: entry.status, reason: entry.reason ?? null, receivedAt: entry.receivedAt, updatedAt: entry.updatedAt, sourceKeys: [...entry.sourceKeys].sort() };
+}
+
+function toStored(entry: DocumentEntry | undefined): StoredDetermination | null {
+  if (!entry?.determination) return null;
+  return { ...entry.determination, id: entry.id, receivedAt: entry.receivedAt, needsReview: entry.needsReview ?? false, sourceKeys: [...entry.sourceKeys].sort() };
+}

@@ -1,0 +1,43 @@
+import type { Determination } from '../domain/index.ts';
+
+/** Item counts by decision: one stats counter's change. */
+export interface CounterDelta {
+  UPHELD: number;
+  OVERTURNED: number;
+}
+
+/**
+ * Adds to `into` what one Determination counts in each stats counter (`category#X`,
+ * `subcategory#X/Y`, `decision#D`, `month#yyyy-mm`), with `sign` -1 to take a previous reading
+ * back out. Pure: replacing a reading applies its deltas once, however often it is saved.
+ */
+export function counterDeltas(determination: Determination | null | undefined, receivedAt: string, sign: 1 | -1, into: Map<string, CounterDelta>): void {
+  if (!determination || determination.status !== 'CLASSIFIED') return;
+  for (const item of determination.items) {
+    for (const key of [`category#${item.category}`, `subcategory#${item.category}/${item.subcategory ?? '-'}`, `decision#${item.decision}`, `month#${receivedAt.slice(0, 7)}`]) {
+      const counter = into.get(key) ?? { UPHELD: 0, OVERTURNED: 0 };
+      counter[item.decision] += sign;
+      into.set(key, counter);
+    }
+  }
+}
+
+/** The counter changes of replacing `previous` with `next`, zero changes left out. */
+export function replacementDeltas(previous: Determination | null | undefined, next: Determination, receivedAt: string): Map<string, CounterDelta> {
+  const deltas = new Map<string, CounterDelta>();
+  counterDeltas(previous, receivedAt, -1, deltas);
+  counterDeltas(next, receivedAt, 1, deltas);
+  for (const [key, delta] of deltas) if (delta.UPHELD === 0 && delta.OVERTURNED === 0) deltas.delete(key);
+  return deltas;
+}
+
+/** The end of a day given as `yyyy-mm-dd`, so a `to` filter includes the whole day. */
+export function upperBound(to: string | undefined): string {
+  if (!to) return '\uffff';
+  return /^\d{4}-\d{2}-\d{2}$/.test(to) ? `${to}T23:59:59.999Z\uffff` : `${to}\uffff`;
+}
+
+/** A fingerprint of a list's filter values, which a cursor carries so that it serves only the list it came from. */
+export function filterFingerprint(filters: Record<string, unknown>): string {
+  return JSON.stringify(Object.keys(filters).sort().map((key) => [key, filters[key] ?? null]));
+}

@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classifyLetter, type ClassifiedDetermination } from '../../functions/domain/index.ts';
+import { LmdbDeterminationStore } from '../../functions/adapters/lmdb/determination-store.ts';
+import { CursorCodec } from '../../functions/service/cursor.ts';
+import type { DeterminationStore } from '../../functions/service/ports.ts';
+import { letterText } from '../fixtures/factories.ts';
+import { startLocalStack, type LocalStack } from './harness.ts';
+
+/** A classified Determination with the given items, read by the engine from a letter built to order. */
+function determinationOf(caseNumber: string, items: Array<{ request: string; decision: 'UPHELD' | 'OVERTURNED' }>): ClassifiedDetermination {
+  const letter = letterText({ preamble: [`Case Number: ${caseNumber}`, ''], items: items.map((item) => ({ request: item.request, decision: item.decision === 'UPHELD' ? 'Upheld' : 'Overturned' })) });
+  const determination = classifyLetter(letter);
+  if (determination.status !== 'CLASSIFIED') throw new Error('fixture letter not classified');
+  return determination;
+}
+
+const folder = mkdtempSync(join(tmpdir(), 'imr-lmdb-'));
+let stack: LocalStack;
+const stores: Record<string, () => DeterminationStore> = {};
+
+beforeAll(async () => {
+  stack = await startLocalStack();
+  stores.dynamodb = () => stack.store;
+  stores.lmdb = () => LmdbDeterminationStore.open(join(folder, `store-${Date.now()}-${Math.random()}`), new CursorCodec('test-secret'));
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  rmSync(folder, { recursive: true, force: true });
+});
+
+describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port', (name) => {
+  it('records receipts under every key, and saves a reading once however often it is saved', async () => {
+    const store = stores[name]!();
+    const id = `${name}-a`.padEnd(64, '0');
+    expect((await store.recordReceipt(id, 'inbox/a.pdf', '2026-01-02T10:00:00.000Z')).created).toBe(true);
+    expect((await store.recordReceipt(id, 'inbox/b.pdf', '2026-01-02T10:00:01.000Z')).created).toBe(false);
+    const determination = determinationOf('CM15-0000001', [
+      { request: 'Norco 10/325mg #120', decision: 'UPHELD' },
+      { request: 'Physical therapy 2x6 for the lumbar spine', decision: 'OVERTURNED' },
+    ]);
+    const before = await store.stats('decision');
+    await store.saveDetermination(id, determination, '2026-01-02T10:00:02.000Z');
+    await store.saveDetermination(id, determination, '2026-01-02T10:00:03.000Z');
+    const after = await store.stats('decision');
+    const count = (rows: typeof after, key: string) => rows.find((row) => row.key === key)?.total ?? 0;
+    expect(count(after, 'UPHELD') - count(before, 'UPHELD')).toBe(1);
+    expect(count(after, 'OVERTURNED') - count(before, 'OVERTURNED')).toBe(1);
+    expect(await store.getDetermination(id)).toMatchObject({ id, status: 'CLASSIFIED', sourceKeys: ['inbox/a.pdf', 'inbox/b.pdf'], caseNumber: 'CM15-0000001' });
+    // A failure recorded after the reading (a late retry) never replaces it.
+    await store.markFailed(id, 'OCR_FAILED: late retry', '2026-01-02T10:00:04.000Z');
+    expect((await store.getDocument(id))?.status).toBe('CLASSIFIED');
+  });
+
+  it('lists newest first with filters, pages with cursors, and refuses a cursor from other filters', async () => {
+    const store = stores[name]!();
+    for (let i = 0; i < 5; i++) {
+      const id = `${name}-list-${i}`.padEnd(64, '0');
+      await store.recordReceipt(id, `list/${i}.txt`, `2026-02-0${i + 1}T09:00:00.000Z`);
+      await store.saveDetermination(id, determinationOf(`CM15-00001${i}0`, [{ request: `Flexeril 7.5mg #${60 + i}`, decision: i % 2 === 0 ? 'UPHELD' : 'OVERTURNED' }]), `2026-02-0${i + 1}T09:00:01.000Z`);
+    }
+    const first = await store.listDeterminations({ limit: 2, from: '2026-02-01', to: '2026-02-05' });
+    expect(first.data.map((d) => d.receivedAt)).toEqual(['2026-02-05T09:00:00.000Z', '2026-02-04T09:00:00.000Z']);
+    expect(first.nextCursor).not.toBeNull();
+    const second = await store.listDeterminations({ limit: 2, from: '2026-02-01', to: '2026-02-05', cursor: first.nextCursor! });
+    expect(second.data.map((d) => d.receivedAt)).toEqual(['2026-02-03T09:00:00.000Z', '2026-02-02T09:00:00.000Z']);
+    const upheld = await store.listDeterminations({ limit: 10, from: '2026-02-01', to: '2026-02-05', outcome: 'UPHELD' });
+    expect(upheld.data).toHaveLength(3);
+    const items = await store.listItems({ limit: 10, category: 'PHARMACEUTICAL', decision: 'OVERTURNED', from: '2026-02-01', to: '2026-02-05' });
+    expect(items.data.map((item) => item.request)).toEqual(['Flexeril 7.5mg #63', 'Flexeril 7.5mg #61']);
+    await expect(store.listDeterminations({ limit: 2, from: '2026-02-02', to: '2026-02-05', cursor: first.nextCursor! })).rejects.toMatchObject({ name: 'CursorError' });
+    await expect(store.listDeterminations({ limit: 2, from: '2026-02-01', to: '2026-02-05', outcome: 'UPHELD', cursor: first.nextCursor! })).rejects.toMatchObject({ name: 'CursorError' });
+  });
+});
+
+describe('the lmdb store under concurrency', () => {
+  it('counts a letter once when five deliveries of it save at the same moment', async () => {
+    const store = stores.lmdb!();
+    const id = 'race'.padEnd(64, '0');
+    const determination = determinationOf('CM15-0000999', [{ request: 'Acupuncture 1 x 6', decision: 'OVERTURNED' }]);
+    await Promise.all(Array.from({ length: 5 }, (_, i) => store.recordReceipt(id, `race/${i}.txt`, '2026-03-01T08:00:00.000Z')));
+    await Promise.all(Array.from({ length: 5 }, () => store.saveDetermination(id, determination, '2026-03-01T08:00:01.000Z')));
+    expect((await store.stats('decision')).find((row) => row.key === 'OVERTURNED')?.total).toBe(1);
+    expect((await store.getDocument(id))?.sourceKeys).toHaveLength(5);
+    expect((await store.listItems({ limit: 10, category: 'REHABILITATION' })).data).toHaveLength(1);
+  });
+});
