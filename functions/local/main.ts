@@ -92,6 +92,13 @@ try {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGHUP', () => void stop('SIGHUP'));
+  // Whatever started the service (npm, a shell, a supervisor) may die without passing a
+  // signal on; the service then finds itself adopted by another process and stops with it.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void stop('parent process gone');
+  }, 1000).unref();
 } catch (error) {
   const message = (error as Error).message;
   console.error(`imr: could not start: ${/EADDRINUSE/.test(message) ? `a port is already in use (${message.replace(/^.*EADDRINUSE:?\s*/, '')}); choose others with --http-port, --s3-port` : message}`);
