@@ -142,25 +142,41 @@ export async function startLocalService(options: LocalOptions): Promise<LocalSer
   const reader = new DocumentReader();
   const deps: IngestDependencies = { store, objects: new S3ObjectStore(LOCAL_TEXT_BUCKET, s3Client), events, reader, now: () => new Date() };
 
-  const queue = new WorkQueue(
+  const report = (outcome: string, id: string, key: string, reason?: string | null) => {
+    done++;
+    options.log(`[${done}/${queued}] ${outcome.padEnd(12)} ${short(id)} ${key}${reason ? `: ${reason}` : ''}`);
+    options.progress?.(done, queued);
+  };
+  const deadLettered = (lane: string) => (item: { key: string }) => {
+    done++;
+    options.log(`[${done}/${queued}] DEAD-LETTER  ${item.key} (kept in ${join(options.dataDir, 'dead-letters', lane)})`);
+    options.progress?.(done, queued);
+  };
+  // Two lanes, so that a text letter never waits behind a scan being OCR'd: the fast lane reads
+  // text, text-layer PDFs and Textract JSON and hands scans to the OCR lane.
+  const ocrLane = new WorkQueue(
     async (item, attempt) => {
       const { id, outcome } = await ingestObject(deps, item.bucket, item.key, { finalAttempt: attempt.final });
-      done++;
       const record = outcome === 'FAILED' ? await store.getDocument(id) : null;
-      options.log(`[${done}/${queued}] ${outcome.padEnd(12)} ${short(id)} ${item.key}${record?.reason ? `: ${record.reason}` : ''}`);
-      options.progress?.(done, queued);
+      report(outcome, id, item.key, record?.reason);
     },
-    { deadLetterDir: join(options.dataDir, 'dead-letters', 'ingest'), concurrency: 2, retryDelayMs: 300 },
-    (item) => {
-      done++;
-      options.log(`[${done}/${queued}] DEAD-LETTER  ${item.key} (kept in ${join(options.dataDir, 'dead-letters', 'ingest')})`);
-      options.progress?.(done, queued);
+    { deadLetterDir: join(options.dataDir, 'dead-letters', 'ingest-ocr'), concurrency: 1, retryDelayMs: 300 },
+    deadLettered('ingest-ocr'),
+  );
+  const fastLane = new WorkQueue(
+    async (item, attempt) => {
+      const { id, outcome } = await ingestObject(deps, item.bucket, item.key, { finalAttempt: attempt.final, localOcr: false });
+      if (outcome === 'NEEDS_OCR') return ocrLane.push(item);
+      const record = outcome === 'FAILED' ? await store.getDocument(id) : null;
+      report(outcome, id, item.key, record?.reason);
     },
+    { deadLetterDir: join(options.dataDir, 'dead-letters', 'ingest'), concurrency: 4, retryDelayMs: 300 },
+    deadLettered('ingest'),
   );
   const enqueue = (bucket: string, key: string) => {
     queued++;
     options.progress?.(done, queued);
-    queue.push({ bucket, key });
+    fastLane.push({ bucket, key });
   };
   s3.server.on('event', (event: Parameters<typeof asS3Notification>[0]) => {
     for (const object of objectsInNotification(asS3Notification(event))) if (object.bucket === LOCAL_INBOX) enqueue(object.bucket, object.key);
@@ -184,11 +200,16 @@ export async function startLocalService(options: LocalOptions): Promise<LocalSer
     endpoints: { s3: s3.endpoint, http: http.url },
     store,
     s3: s3Client,
-    idle: () => queue.idle(),
+    idle: async () => {
+      // A scan moves from the fast lane to the OCR lane: idle once both are empty.
+      await fastLane.idle();
+      await ocrLane.idle();
+    },
     stop: async () => {
       watcher.stop();
       await new Promise<void>((resolve) => (http.server as Server).close(() => resolve()));
-      await queue.stop();
+      await fastLane.stop();
+      await ocrLane.stop();
       webhooks?.stop();
       await webhooks?.drain();
       await reader.close();

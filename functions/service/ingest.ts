@@ -9,7 +9,7 @@ import { determinationEvent, failureEvent } from './events.ts';
 import { isTerminal, type DeterminationStore, type EventPublisher, type ObjectStore } from './ports.ts';
 
 /** What processing an uploaded object led to. */
-export type IngestOutcome = 'CLASSIFIED' | 'UNRECOGNIZED' | 'FAILED' | 'OCR_PENDING' | 'DUPLICATE';
+export type IngestOutcome = 'CLASSIFIED' | 'UNRECOGNIZED' | 'FAILED' | 'OCR_PENDING' | 'DUPLICATE' | 'NEEDS_OCR';
 
 /** The adapters the ingest flow uses; the same flow runs on AWS and on one machine. */
 export interface IngestDependencies {
@@ -38,7 +38,14 @@ export async function ingestObject(
   deps: IngestDependencies,
   bucket: string,
   key: string,
-  options: { finalAttempt?: boolean } = {},
+  options: {
+    finalAttempt?: boolean;
+    /**
+     * False in the fast lane: text, text-layer PDFs and Textract JSON are read, and a scan
+     * comes back `NEEDS_OCR` untouched, for the OCR lane, so no letter waits behind OCR.
+     */
+    localOcr?: boolean;
+  } = {},
 ): Promise<{ id: string; outcome: IngestOutcome }> {
   const size = await deps.objects.size(bucket, key);
   if (size > LIMITS.documentBytes) return refuseOversized(deps, bucket, key, size);
@@ -47,7 +54,7 @@ export async function ingestObject(
   const { record, created } = await deps.store.recordReceipt(id, `${bucket}/${key}`, deps.now().toISOString());
   if (!created && (isTerminal(record.status) || record.status === 'OCR_PENDING')) return { id, outcome: 'DUPLICATE' };
   try {
-    return await readAndClassify(deps, id, bytes, bucket, key);
+    return await readAndClassify(deps, id, bytes, bucket, key, options.localOcr ?? true);
   } catch (error) {
     // The last delivery records why, so nothing uploaded stays RECEIVED for ever; the message still goes to the DLQ.
     if (options.finalAttempt) await fail(deps, id, `PROCESSING_FAILED: ${(error as Error).name} after every retry; replay the dead-letter queue to try again`);
@@ -64,11 +71,12 @@ async function refuseOversized(deps: IngestDependencies, bucket: string, key: st
   return { id, outcome: 'FAILED' };
 }
 
-async function readAndClassify(deps: IngestDependencies, id: string, bytes: Uint8Array, bucket: string, key: string): Promise<{ id: string; outcome: IngestOutcome }> {
+async function readAndClassify(deps: IngestDependencies, id: string, bytes: Uint8Array, bucket: string, key: string, localOcr: boolean): Promise<{ id: string; outcome: IngestOutcome }> {
   try {
-    // With Textract, local reading stops short of OCR: a scan goes to Textract instead.
-    const document = deps.textract ? await deps.reader.readWithoutOcr(bytes, 'document') : await deps.reader.read(bytes, 'document');
+    // With Textract, or in the fast lane, local reading stops short of OCR: a scan goes to Textract or the OCR lane.
+    const document = deps.textract || !localOcr ? await deps.reader.readWithoutOcr(bytes, 'document') : await deps.reader.read(bytes, 'document');
     if (document) return { id, outcome: await finish(deps, id, document.text, readingContext(document)) };
+    if (!deps.textract) return { id, outcome: 'NEEDS_OCR' };
     const kind = sniffKind(bytes);
     if (kind === 'png' || kind === 'jpeg') {
       const pages = await deps.textract!.detect(bytes);

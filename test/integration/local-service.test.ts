@@ -11,6 +11,8 @@ import { Webhook } from 'standardwebhooks';
 import { startOnFreePorts, LOCAL_INBOX, type LocalService } from '../../functions/local/runtime.ts';
 import { documentId } from '../../functions/service/ingest.ts';
 import { loadGoldenLetters, LETTERS_DIR } from '../fixtures/golden.ts';
+import { printedLines } from '../fixtures/variants.ts';
+import { renderScan } from '../fixtures/scans.ts';
 
 const run = promisify(execFile);
 const letters = loadGoldenLetters();
@@ -149,6 +151,18 @@ describe('npm start: the service on one machine', () => {
     expect(listening.map((socket) => socket.port).sort()).toEqual([...ports].sort());
     for (const socket of listening) expect(['0100007F', '00000000000000000000000001000000']).toContain(socket.address);
   });
+
+  it('reads a text letter at once while a fax waits for OCR (two lanes)', async () => {
+    const [fax] = (await renderScan(printedLines(letters[3]!.text), 'fax-fine', 21)).files;
+    const text = `${letters[0]!.text}\n\nLane test copy.\n`;
+    await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: 'lanes/fax.tif', Body: fax! }));
+    await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: 'lanes/letter.txt', Body: text }));
+    await waitFor(async () => ((await getJson(`/documents/${documentId(Buffer.from(text, 'latin1'))}/status`)).body.status === 'CLASSIFIED' ? true : undefined), 20_000);
+    // The text letter is done; the fax, uploaded first, is still being read.
+    expect((await getJson(`/documents/${documentId(fax!)}/status`)).body.status).toBe('RECEIVED');
+    await service.idle();
+    expect((await getJson(`/documents/${documentId(fax!)}/status`)).body.status).toBe('CLASSIFIED');
+  }, 60_000);
 
   it('survives a malformed request line and answers it 400', async () => {
     const { port } = new URL(service.endpoints.http);
