@@ -11,6 +11,8 @@ export type InputErrorCode =
   | 'ENCRYPTED'
   | 'TOO_MANY_PAGES'
   | 'IMAGE_TOO_SMALL'
+  | 'PAGE_TOO_LARGE'
+  | 'OCR_BUDGET'
   | 'OCR_FAILED'
   | 'TEXTRACT_FAILED'
   | 'TEXTRACT_IN_PROGRESS';

@@ -5,6 +5,12 @@ export const MIN_IMAGE_WIDTH = 600;
 /** Smallest page image height worth reading. */
 export const MIN_IMAGE_HEIGHT = 400;
 
+/**
+ * Most pixels one page may have: a 17x22-inch sheet at 300 dpi is 34 million. Checked from the
+ * header before anything is decoded: a 16000x16000 blank PNG is 51 KB on disk and 2 GB decoded.
+ */
+export const MAX_PAGE_PIXELS = 40_000_000;
+
 /** Pixel width below which a page is upscaled before OCR (Tesseract reads 10-12 pt text best at about 300 dpi). */
 const UPSCALE_BELOW_WIDTH = 1600;
 
@@ -30,6 +36,9 @@ export async function openImages(bytes: Uint8Array, name: string, maxPages: numb
   if (pageCount > maxPages) throw new InputError('TOO_MANY_PAGES', `${name}: ${pageCount} pages is over the ${maxPages}-page limit`);
   const width = metadata.width ?? 0;
   const height = metadata.pageHeight ?? metadata.height ?? 0;
+  if (width * height > MAX_PAGE_PIXELS) {
+    throw new InputError('PAGE_TOO_LARGE', `${name}: a page of ${width}x${height} pixels is over the ${MAX_PAGE_PIXELS / 1e6}-megapixel limit for one page; scan letter-size pages at 300 dpi or less`);
+  }
   if (width < MIN_IMAGE_WIDTH || height < MIN_IMAGE_HEIGHT) {
     throw new InputError('IMAGE_TOO_SMALL', `${name}: ${width}x${height} pixels is too small to read; scan at 200 dpi or more (at least ${MIN_IMAGE_WIDTH}x${MIN_IMAGE_HEIGHT})`);
   }
@@ -39,6 +48,7 @@ export async function openImages(bytes: Uint8Array, name: string, maxPages: numb
       try {
         return await cleanPage(sharp, bytes, index);
       } catch (error) {
+        if (/pixel limit/i.test((error as Error).message)) throw new InputError('PAGE_TOO_LARGE', `${name}: page ${index + 1} is over the ${MAX_PAGE_PIXELS / 1e6}-megapixel limit for one page`, { cause: error });
         throw new InputError('CORRUPT', `${name}: page ${index + 1} cannot be decoded`, { cause: error });
       }
     },
@@ -51,7 +61,8 @@ export async function openImages(bytes: Uint8Array, name: string, maxPages: numb
  * should be; it is stretched back, or Tesseract sees squashed letters.
  */
 async function cleanPage(sharp: typeof import('sharp').default, bytes: Uint8Array, index: number): Promise<Buffer> {
-  const page = sharp(bytes, { page: index }).flatten({ background: '#ffffff' }).greyscale();
+  // Every page of a multi-page TIFF is held to the pixel limit before it is decoded, not only the first.
+  const page = sharp(bytes, { page: index, limitInputPixels: MAX_PAGE_PIXELS }).flatten({ background: '#ffffff' }).greyscale();
   const { width = 0, height = 0 } = await page.metadata();
   const pageMeta = await sharp(bytes, { page: index }).metadata();
   const pageHeight = pageMeta.pageHeight ?? height;

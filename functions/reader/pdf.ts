@@ -1,5 +1,6 @@
 import type { PDFiumDocument, PDFiumLibrary } from '@hyzyla/pdfium';
 import { InputError } from './errors.ts';
+import { MAX_PAGE_PIXELS } from './images.ts';
 
 /** A page of a PDF: its own text layer, or null when it is a scanned image. */
 export interface PdfPage {
@@ -94,6 +95,12 @@ export async function openPdf(bytes: Uint8Array, name: string, maxPages: number)
       pages,
       async render(index, dpi) {
         const { default: sharp } = await import('sharp');
+        const { originalWidth, originalHeight } = doc.getPage(index).getOriginalSize();
+        // Points are 1/72 inch: a page's pixels at `dpi` are known before anything is rendered.
+        const pixels = ((originalWidth * dpi) / 72) * ((originalHeight * dpi) / 72);
+        if (pixels > MAX_PAGE_PIXELS) {
+          throw new InputError('PAGE_TOO_LARGE', `${name}: page ${index + 1} is ${(originalWidth / 72).toFixed(0)}x${(originalHeight / 72).toFixed(0)} inches, over the ${MAX_PAGE_PIXELS / 1e6}-megapixel limit at ${dpi} dpi for one page`);
+        }
         let bitmap: { width: number; height: number; data: Uint8Array };
         try {
           bitmap = await doc.getPage(index).render({ scale: dpi / 72, render: 'bitmap', colorSpace: 'Gray' });

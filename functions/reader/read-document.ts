@@ -18,6 +18,13 @@ export const LIMITS = {
   textBytes: 10 * 1024 * 1024,
 } as const;
 
+/**
+ * OCR budgets for one document. An IMR letter is a few pages to a few dozen; a document
+ * needing OCR on more pages, or OCR for longer, is refused rather than occupying the machine
+ * (2,000 blank scanned pages took 211 s and 1.9 GB before these budgets).
+ */
+export const OCR_BUDGET = { pages: 100, seconds: 600 } as const;
+
 /** Resolution scanned PDF pages are rasterised at for OCR. */
 const PDF_OCR_DPI = 300;
 /** Pages under this OCR confidence are named in the warnings. */
@@ -137,8 +144,10 @@ export class DocumentReader {
       if (!ocr && pdf.pages.some((page) => page.text === null)) return null;
       const arrived = pdf.pages.filter((page) => page.arrived);
       if (arrived.length === 0) throw new InputError('CORRUPT', `${name}: the PDF was cut short in transfer and none of its pages arrived whole; send it again`);
+      checkOcrPages(name, arrived.filter((page) => page.text === null).length);
+      const deadline = Date.now() + OCR_BUDGET.seconds * 1000;
       const texts = await Promise.all(
-        arrived.map((page) => (page.text !== null ? { text: page.text, confidence: null } : this.ocr(() => pdf.render(page.index, PDF_OCR_DPI), name, page.index))),
+        arrived.map((page) => (page.text !== null ? { text: page.text, confidence: null } : this.ocr(() => pdf.render(page.index, PDF_OCR_DPI), name, page.index, deadline))),
       );
       const document = this.assemble('pdf', texts);
       if (!pdf.truncated) return document;
@@ -152,12 +161,15 @@ export class DocumentReader {
 
   private async readImages(bytes: Uint8Array, name: string, kind: DocumentKind): Promise<DocumentText> {
     const images = await openImages(bytes, name, LIMITS.pages);
-    const texts = await Promise.all(Array.from({ length: images.pageCount }, (_, index) => this.ocr(() => images.render(index), name, index)));
+    checkOcrPages(name, images.pageCount);
+    const deadline = Date.now() + OCR_BUDGET.seconds * 1000;
+    const texts = await Promise.all(Array.from({ length: images.pageCount }, (_, index) => this.ocr(() => images.render(index), name, index, deadline)));
     return this.assemble(kind, texts);
   }
 
-  private ocr(render: () => Buffer | Promise<Buffer>, name: string, index: number): Promise<{ text: string; confidence: number; note?: string }> {
+  private ocr(render: () => Buffer | Promise<Buffer>, name: string, index: number, deadline: number): Promise<{ text: string; confidence: number; note?: string }> {
     return this.limit(async () => {
+      if (Date.now() > deadline) throw new InputError('OCR_BUDGET', `${name}: OCR ran over its ${OCR_BUDGET.seconds / 60}-minute budget for one document before page ${index + 1}; split the document or send it as text`);
       const { png, turn } = await uprightPage(await render());
       this.recognizer ??= this.createRecognizer();
       const recognizer = this.recognizer;
@@ -213,6 +225,11 @@ export class DocumentReader {
       pageConfidences: ocrPages > 0 ? pages.map((page) => page.confidence) : undefined,
     };
   }
+}
+
+/** Refuses, before any OCR, a document with more scanned pages than a letter has. */
+function checkOcrPages(name: string, pages: number): void {
+  if (pages > OCR_BUDGET.pages) throw new InputError('OCR_BUDGET', `${name}: ${pages} scanned pages is over the ${OCR_BUDGET.pages}-page OCR budget for one letter; split the document`);
 }
 
 /** A Textract response saved as JSON: one response, or the array of `NextToken` pages. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PDFDocument } from 'pdf-lib';
 import sharp from 'sharp';
-import { DocumentReader, LIMITS } from '../../../functions/reader/read-document.ts';
+import { DocumentReader, LIMITS, OCR_BUDGET } from '../../../functions/reader/read-document.ts';
 import { sniffKind } from '../../../functions/reader/sniff.ts';
 import type { PageRecognizer } from '../../../functions/adapters/tesseract/recognizer.ts';
 import { classifyLetter } from '../../../functions/domain/index.ts';
@@ -102,6 +102,58 @@ describe('PDF', () => {
       code: 'TOO_MANY_PAGES',
       message: `huge.pdf: ${LIMITS.pages + 1} pages is over the ${LIMITS.pages}-page limit`,
     });
+  });
+});
+
+/** A PNG of the given size whose header alone is real: what a decompression bomb looks like to a reader. */
+function pngHeader(width: number, height: number): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (bytes: Buffer) => {
+    let c = 0xffffffff;
+    for (const byte of bytes) c = crcTable[(c ^ byte) & 0xff]! ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(crc(body));
+    return Buffer.concat([length, body, sum]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 1; // bit depth
+  ihdr[9] = 0; // greyscale
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])), chunk('IEND', Buffer.alloc(0))]);
+}
+
+describe('budgets: what would exhaust the machine is refused at once, with its reason', () => {
+  it('a 16000x16000 page (a decompression bomb of a few bytes)', async () => {
+    const recognizer = new RecordingRecognizer();
+    await expect(readerWith(recognizer).read(pngHeader(16000, 16000), 'bomb.png')).rejects.toMatchObject({ code: 'PAGE_TOO_LARGE', message: expect.stringMatching(/^bomb\.png: a page of 16000x16000 pixels is over the 40-megapixel limit/) });
+    expect(recognizer.calls).toBe(0);
+  });
+
+  it('a PDF page 200 inches long', async () => {
+    const doc = await PDFDocument.create();
+    doc.addPage([200 * 72, 11 * 72]);
+    const recognizer = new RecordingRecognizer();
+    await expect(readerWith(recognizer).read(await doc.save(), 'banner.pdf')).rejects.toMatchObject({ code: 'PAGE_TOO_LARGE', message: expect.stringMatching(/page 1 is 200x11 inches/) });
+    expect(recognizer.calls).toBe(0);
+  });
+
+  it('more scanned pages than the OCR budget of one letter', async () => {
+    const doc = await PDFDocument.create();
+    for (let i = 0; i <= OCR_BUDGET.pages; i++) doc.addPage([612, 792]);
+    const recognizer = new RecordingRecognizer();
+    await expect(readerWith(recognizer).read(await doc.save(), 'blank.pdf')).rejects.toMatchObject({ code: 'OCR_BUDGET', message: `blank.pdf: ${OCR_BUDGET.pages + 1} scanned pages is over the ${OCR_BUDGET.pages}-page OCR budget for one letter; split the document` });
+    expect(recognizer.calls).toBe(0);
   });
 });
 
