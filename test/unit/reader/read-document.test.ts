@@ -7,6 +7,7 @@ import { PDFDocument } from 'pdf-lib';
 import sharp from 'sharp';
 import { DocumentReader, LIMITS, OCR_BUDGET } from '../../../functions/reader/read-document.ts';
 import { sniffKind } from '../../../functions/reader/sniff.ts';
+import { speckShare } from '../../../functions/reader/images.ts';
 import type { PageRecognizer } from '../../../functions/adapters/tesseract/recognizer.ts';
 import { classifyLetter } from '../../../functions/domain/index.ts';
 import { FIXTURES_DIR, loadGoldenLetters, TEXTRACT_DIR } from '../../fixtures/golden.ts';
@@ -154,6 +155,18 @@ describe('budgets: what would exhaust the machine is refused at once, with its r
     const recognizer = new RecordingRecognizer();
     await expect(readerWith(recognizer).read(await doc.save(), 'blank.pdf')).rejects.toMatchObject({ code: 'OCR_BUDGET', message: `blank.pdf: ${OCR_BUDGET.pages + 1} scanned pages is over the ${OCR_BUDGET.pages}-page OCR budget for one letter; split the document` });
     expect(recognizer.calls).toBe(0);
+  });
+});
+
+describe('specked faxes', () => {
+  it('tells a worn fax page (isolated specks) from a clean one', async () => {
+    const share = async (kind: 'fax-standard' | 'fax-poor') => {
+      const [tiff] = (await renderScan(lines, kind, 3)).files;
+      const { data, info } = await sharp(tiff!, { page: 0 }).greyscale().raw().toBuffer({ resolveWithObject: true });
+      return speckShare(data, info.width, info.height);
+    };
+    expect(await share('fax-standard')).toBeLessThan(0.005);
+    expect(await share('fax-poor')).toBeGreaterThan(0.005);
   });
 });
 
