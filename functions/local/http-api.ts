@@ -6,7 +6,9 @@ type QueryHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise
 
 /** Builds the API Gateway HTTP API (payload 2.0) event for a local request. */
 export function apiGatewayEvent(method: string, url: URL, headers: Record<string, string>): APIGatewayProxyEventV2 {
-  const query = Object.fromEntries(url.searchParams.entries());
+  // A repeated parameter is joined with commas, as API Gateway does, so the validators refuse it.
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
   return {
     version: '2.0',
     routeKey: '$default',

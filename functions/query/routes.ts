@@ -6,11 +6,11 @@ import { determinationCsv, itemsCsv } from './csv.ts';
 import { openApiDocument } from './openapi.ts';
 
 /** An API error with its HTTP status; the message names the parameter, never letter text. */
-export class ApiError extends CodedError<'BAD_REQUEST' | 'NOT_FOUND'> {
+export class ApiError extends CodedError<'BAD_REQUEST' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED'> {
   override readonly name = 'ApiError';
   constructor(
-    readonly statusCode: 400 | 404,
-    code: 'BAD_REQUEST' | 'NOT_FOUND',
+    readonly statusCode: 400 | 404 | 405,
+    code: 'BAD_REQUEST' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED',
     message: string,
   ) {
     super(code, message);
@@ -25,7 +25,25 @@ const IsoDate = z
     // Date rolls 2026-02-30 over to March; a real date survives the round trip.
     return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(value.slice(0, 10));
   }, 'is not a real date');
-const Limit = z.coerce.number().int().min(1).max(200).default(50).describe('page size, 1-200 (default 50)');
+// Digits only: `0x10`, `1e1` and ` 5` are not page sizes, though Number() would read them.
+const Limit = z
+  .string()
+  .regex(/^\d{1,4}$/, 'must be a whole number from 1 to 200')
+  .default('50')
+  .transform(Number)
+  .pipe(z.number().int().min(1).max(200))
+  .describe('page size, 1-200 (default 50)');
+
+/** The instant a `from`/`to` value stands for: a day's first or last millisecond. */
+function instant(value: string, end: boolean): string {
+  return value.length === 10 ? `${value}T${end ? '23:59:59.999' : '00:00:00.000'}Z` : value;
+}
+
+/** A range whose `from` comes after its `to` selects nothing: the caller meant something else. */
+function ordered(query: { from?: string | undefined; to?: string | undefined }): boolean {
+  return query.from === undefined || query.to === undefined || instant(query.from, false) <= instant(query.to, true);
+}
+const RANGE_ORDER = { message: 'must not be after to', path: ['from'] };
 const Cursor = z.string().min(1).max(4000).optional().describe('nextCursor of the previous page (opaque, signed)');
 const Format = z.enum(['json', 'csv']).default('json').describe('csv for spreadsheets');
 
@@ -44,7 +62,8 @@ export const QUERY_SCHEMAS = {
       limit: Limit,
       cursor: Cursor,
     })
-    .strict(),
+    .strict()
+    .refine(ordered, RANGE_ORDER),
   determination: z.object({ format: Format }).strict(),
   items: z
     .object({
@@ -57,7 +76,8 @@ export const QUERY_SCHEMAS = {
       cursor: Cursor,
       format: Format,
     })
-    .strict(),
+    .strict()
+    .refine(ordered, RANGE_ORDER),
   status: z.object({}).strict(),
   stats: z.object({ groupBy: z.enum(STATS_GROUPINGS) }).strict(),
   openapi: z.object({}).strict(),
@@ -92,9 +112,13 @@ function csv(text: string): ApiResponse {
 
 /** Routes of the query API (spec section 4). */
 export async function route(store: DeterminationStore, request: ApiRequest): Promise<ApiResponse> {
-  if (request.method !== 'GET') throw new ApiError(404, 'NOT_FOUND', `no route for ${request.method} ${request.path}`);
   const segments = request.path.split('/').filter(Boolean);
   const [first, second, third] = segments;
+  if (request.method !== 'GET') {
+    const known = (segments.length === 1 && ['determinations', 'items', 'stats', 'openapi.json'].includes(first!)) || (segments.length === 2 && first === 'determinations') || (segments.length === 3 && first === 'documents' && third === 'status');
+    if (known) throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${request.path}; the API is read with GET`);
+    throw new ApiError(404, 'NOT_FOUND', `no route for ${request.method} ${request.path}`);
+  }
   if (segments.length === 1 && first === 'determinations') {
     return { statusCode: 200, body: await store.listDeterminations(parse(QUERY_SCHEMAS.determinations, request.query)) };
   }

@@ -130,6 +130,14 @@ describe('bad requests', () => {
     ['/stats', { groupBy: 'colour' }, /^groupBy: /],
     ['/determinations/abc', {}, /^id: /],
     ['/determinations', { sort: 'asc' }, /^unknown parameter: sort$/],
+    ['/determinations', { from: '2026-03-02', to: '2026-03-01' }, /^from: must not be after to$/],
+    ['/items', { from: '2026-03-01T10:00:00Z', to: '2026-03-01T09:00:00Z' }, /^from: must not be after to$/],
+    ['/determinations', { limit: '0x10' }, /^limit: /],
+    ['/determinations', { limit: '1e1' }, /^limit: /],
+    ['/items', { limit: ' 5' }, /^limit: /],
+    // API Gateway (and the local server) join a repeated parameter with commas.
+    ['/determinations', { limit: '5,10' }, /^limit: /],
+    ['/determinations', { outcome: 'UPHELD,OVERTURNED' }, /^outcome: /],
   ])('%s %o is a 400 naming the parameter', async (path, query, message) => {
     const answer = await fails(path, query as Record<string, string>);
     expect(answer!.statusCode).toBe(400);
@@ -143,6 +151,19 @@ describe('bad requests', () => {
     expect((await fails('/determinations', { cursor: tampered }))!.statusCode).toBe(400);
     expect((await fails('/items', { cursor: page.nextCursor }))!.statusCode).toBe(400);
     expect((await fails('/determinations', { caseNumber: 'CM15-0012345', cursor: page.nextCursor }))!.statusCode).toBe(400);
+  });
+
+  it('a cursor used with other filter values is a 400, not a page of another list', async () => {
+    const page = (await get('/determinations', { limit: '1', from: '2000-01-01' })).body as { nextCursor: string };
+    expect(page.nextCursor).not.toBeNull();
+    expect((await fails('/determinations', { limit: '1', from: '2000-01-02', cursor: page.nextCursor }))!.statusCode).toBe(400);
+    expect((await fails('/determinations', { limit: '1', from: '2000-01-01', outcome: 'UPHELD', cursor: page.nextCursor }))!.statusCode).toBe(400);
+  });
+
+  it('another method on a known route is a 405; on an unknown one a 404', async () => {
+    const post = (path: string) => route(stack.store, { method: 'POST', path, query: {} }).then(() => null, httpAnswer);
+    expect((await post('/determinations'))!.statusCode).toBe(405);
+    expect((await post('/nowhere'))!.statusCode).toBe(404);
   });
 
   it('errors never echo letter text', async () => {
