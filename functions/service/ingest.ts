@@ -23,6 +23,13 @@ export interface IngestDependencies {
   readonly now: () => Date;
 }
 
+/**
+ * How long a delivery's claim on reading a document holds before another may take it over:
+ * longer than any reading takes (the ingest function's 5 minutes, local OCR's 10-minute
+ * budget), so only a delivery that died loses it.
+ */
+export const READING_LEASE_MS = 15 * 60 * 1000;
+
 /** The document id: SHA-256 of the bytes, hex. */
 export function documentId(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -53,6 +60,8 @@ export async function ingestObject(
   const id = documentId(bytes);
   const { record, created } = await deps.store.recordReceipt(id, `${bucket}/${key}`, deps.now().toISOString());
   if (!created && (isTerminal(record.status) || record.status === 'OCR_PENDING')) return { id, outcome: 'DUPLICATE' };
+  // The same bytes delivered under another key at the same moment: one delivery reads them, the others only add their key.
+  if (!(await deps.store.claimReading(id, `${bucket}/${key}`, deps.now().toISOString(), READING_LEASE_MS))) return { id, outcome: 'DUPLICATE' };
   try {
     return await readAndClassify(deps, id, bytes, bucket, key, options.localOcr ?? true);
   } catch (error) {

@@ -43,6 +43,13 @@ export interface DeterminationStore {
    * otherwise only adds the key. Returns the record as it now stands and whether it is new.
    */
   recordReceipt(id: string, sourceKey: string, at: string): Promise<{ record: DocumentRecord; created: boolean }>;
+  /**
+   * Claims the reading of a document for one delivery (`owner`, the object that delivered it),
+   * with a conditional write: true when no one holds the claim, this owner already does (a
+   * retry of its own delivery), or the holder's lease of `leaseMs` ran out (a delivery that
+   * died). The same bytes arriving under five keys at once are read, saved and announced once.
+   */
+  claimReading(id: string, owner: string, at: string, leaseMs: number): Promise<boolean>;
   /** Moves a document to OCR_PENDING with its Textract job. */
   markOcrPending(id: string, jobId: string, at: string): Promise<void>;
   /** Stores a Determination (and its items) and the status it implies. */

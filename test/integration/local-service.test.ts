@@ -152,6 +152,23 @@ describe('npm start: the service on one machine', () => {
     for (const socket of listening) expect(['0100007F', '00000000000000000000000001000000']).toContain(socket.address);
   });
 
+  it('five simultaneous uploads of one letter give one determination, one event and one count', async () => {
+    const body = `${letters[3]!.text}\n\nRace copy.\n`;
+    const id = documentId(Buffer.from(body, 'latin1'));
+    const totals = async () => ((await getJson('/stats?groupBy=decision')).body.data as Array<{ total: number }>).reduce((sum, row) => sum + row.total, 0);
+    const before = await totals();
+    await Promise.all(Array.from({ length: 5 }, (_, i) => service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: `race/copy-${i}.txt`, Body: body }))));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await service.idle();
+    const determination = await getJson(`/determinations/${id}`);
+    expect(determination.body.sourceKeys).toHaveLength(5);
+    expect((await totals()) - before).toBe(letters[3]!.golden.items.length);
+    await waitFor(async () => (deliveries.some((delivery) => (delivery.verified as { data: { id: string } }).data.id === id) ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(deliveries.filter((delivery) => (delivery.verified as { data: { id: string } }).data.id === id)).toHaveLength(1);
+    expect(lines.filter((line) => line.includes(id.slice(0, 12)) && /CLASSIFIED|NEEDS_REVIEW/.test(line) && /race\/copy/.test(line))).toHaveLength(1);
+  }, 60_000);
+
   it('reads a text letter at once while a fax waits for OCR (two lanes)', async () => {
     const [fax] = (await renderScan(printedLines(letters[3]!.text), 'fax-fine', 21)).files;
     const text = `${letters[0]!.text}\n\nLane test copy.\n`;

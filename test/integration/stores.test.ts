@@ -55,6 +55,19 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     expect((await store.getDocument(id))?.status).toBe('CLASSIFIED');
   });
 
+  it('lets one delivery claim the reading of a document: its own retries keep it, another waits out the lease', async () => {
+    const store = stores[name]!();
+    const id = `${name}-claim`.padEnd(64, '0');
+    await store.recordReceipt(id, 'inbox/one.pdf', '2026-04-01T10:00:00.000Z');
+    const claims = await Promise.all(['inbox/one.pdf', 'inbox/two.pdf', 'inbox/three.pdf'].map((owner) => store.claimReading(id, owner, '2026-04-01T10:00:01.000Z', 60_000)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    const holder = ['inbox/one.pdf', 'inbox/two.pdf', 'inbox/three.pdf'][claims.indexOf(true)]!;
+    const other = holder === 'inbox/one.pdf' ? 'inbox/two.pdf' : 'inbox/one.pdf';
+    expect(await store.claimReading(id, holder, '2026-04-01T10:00:30.000Z', 60_000)).toBe(true);
+    expect(await store.claimReading(id, other, '2026-04-01T10:00:59.000Z', 60_000)).toBe(false);
+    expect(await store.claimReading(id, other, '2026-04-01T10:02:00.000Z', 60_000)).toBe(true);
+  });
+
   it('lists newest first with filters, pages with cursors, and refuses a cursor from other filters', async () => {
     const store = stores[name]!();
     for (let i = 0; i < 5; i++) {

@@ -89,6 +89,24 @@ export class DynamoDeterminationStore implements DeterminationStore {
     return { record: toRecord({ ...old, sourceKeys: new Set([...(old.sourceKeys ?? []), sourceKey]) }), created: false };
   }
 
+  async claimReading(id: string, owner: string, at: string, leaseMs: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `DOC#${id}`, sk: 'DOC' },
+          UpdateExpression: 'SET claimedBy = :owner, claimedAt = :at',
+          ConditionExpression: 'attribute_not_exists(claimedBy) OR claimedBy = :owner OR claimedAt < :expired',
+          ExpressionAttributeValues: { ':owner': owner, ':at': at, ':expired': new Date(Date.parse(at) - leaseMs).toISOString() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   async markOcrPending(id: string, jobId: string, at: string): Promise<void> {
     await this.client.send(
       new UpdateCommand({
@@ -165,15 +183,18 @@ export class DynamoDeterminationStore implements DeterminationStore {
     const stale = Array.from({ length: Math.max(0, previousCount - items.length) }, (_, k) => ({
       Delete: { TableName: this.tableName, Key: { pk: `DOC#${id}`, sk: `ITEM#${String(items.length + k + 1).padStart(3, '0')}` } },
     }));
+    // The Determination and its counter changes go in the first transaction together: the
+    // counters are computed against the stored reading, so once that reading is replaced they
+    // must already be applied. Item records (idempotent puts) follow; a failed later chunk is
+    // simply written again on the retry, and counters are never applied twice or lost.
     const writes = [
       { Update: { TableName: this.tableName, Key: { pk: `DOC#${id}`, sk: 'DOC' }, UpdateExpression: update, ExpressionAttributeNames: names, ExpressionAttributeValues: values } },
+      ...counters,
       ...items,
       ...stale,
-      ...counters,
     ];
     // DynamoDB takes at most 100 writes in one transaction. A letter has a few items and a few
-    // dozen counters, so this is one transaction; a letter too long for one is written in
-    // several, the Determination first, rather than losing any write.
+    // dozen counters, so this is one transaction; a letter too long for one is written in several.
     for (let start = 0; start < writes.length; start += 100) {
       await this.client.send(new TransactWriteCommand({ TransactItems: writes.slice(start, start + 100) }));
     }

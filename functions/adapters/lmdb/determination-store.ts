@@ -14,6 +14,9 @@ interface DocumentEntry {
   updatedAt: string;
   sourceKeys: string[];
   textractJobId?: string;
+  /** The delivery reading the document, and since when (see `claimReading`). */
+  claimedBy?: string;
+  claimedAt?: string;
   determination?: Determination;
   needsReview?: boolean;
 }
@@ -60,6 +63,16 @@ export class LmdbDeterminationStore implements DeterminationStore {
       const entry: DocumentEntry = { id, status: 'RECEIVED', reason: null, receivedAt: at, updatedAt: at, sourceKeys: [sourceKey] };
       this.db.putSync(['doc', id], entry);
       return { record: toRecord(entry), created: true };
+    });
+  }
+
+  async claimReading(id: string, owner: string, at: string, leaseMs: number): Promise<boolean> {
+    return this.db.transactionSync(() => {
+      const current = this.document(id);
+      if (!current) return false;
+      const free = !current.claimedBy || current.claimedBy === owner || Date.parse(current.claimedAt ?? at) < Date.parse(at) - leaseMs;
+      if (free) this.db.putSync(['doc', id], { ...current, claimedBy: owner, claimedAt: at });
+      return free;
     });
   }
 
