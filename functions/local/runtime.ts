@@ -28,7 +28,7 @@ export const LOCAL_TEXT_BUCKET = 'imr-text';
 
 /** Where the local webhook delivery keeps its dead letters and attempt records. */
 export function webhookFiles(dataDir: string): WebhookFiles {
-  return { deadLetters: join(dataDir, 'dead-letters', 'webhooks.jsonl'), attempts: join(dataDir, 'webhook-attempts.jsonl') };
+  return { deadLetters: join(dataDir, 'dead-letters', 'webhooks.jsonl'), attempts: join(dataDir, 'webhook-attempts.jsonl'), pending: join(dataDir, 'webhooks-pending') };
 }
 
 /** Settings of the local service (flags and `IMR_*` variables, see `main.ts`). */

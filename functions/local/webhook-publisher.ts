@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { EventPublisher, ServiceEvent } from '../service/ports.ts';
 import type { WebhookEndpoint } from '../webhook/deliver.ts';
 import { attemptDelivery, fanOut, type AttemptRecord, type DeliveryMessage, type DeliveryPorts } from '../webhook/dispatch.ts';
@@ -11,6 +11,8 @@ export interface WebhookFiles {
   readonly deadLetters: string;
   /** Every attempt: status code, latency, attempt number. */
   readonly attempts: string;
+  /** Folder of retries waiting for their time, one file each, so a restart resumes them. */
+  readonly pending: string;
 }
 
 /**
@@ -32,7 +34,8 @@ export class LocalWebhookPublisher implements EventPublisher {
     private readonly onResult: (record: AttemptRecord) => void = () => undefined,
     options: { retryScale?: number; /** false: a failed attempt goes straight back to the dead-letter file (one-pass replays). */ retry?: boolean } = {},
   ) {
-    for (const file of Object.values(files)) mkdirSync(dirname(file), { recursive: true });
+    for (const file of [files.deadLetters, files.attempts]) mkdirSync(dirname(file), { recursive: true });
+    mkdirSync(files.pending, { recursive: true });
     const scale = options.retryScale ?? 1;
     this.ports = {
       secrets: async () => secrets,
@@ -47,13 +50,37 @@ export class LocalWebhookPublisher implements EventPublisher {
           appendFileSync(files.deadLetters, `${JSON.stringify({ ...message, deadLettered: true })}\n`);
           return;
         }
-        const timer = setTimeout(() => {
-          this.timers.delete(timer);
-          this.track(attemptDelivery({ ...message, notBefore: undefined }, this.ports));
-        }, delayMs * scale);
-        this.timers.add(timer);
+        // Written before it waits: a retry pending when the service stops is resumed by the next start.
+        const file = join(files.pending, `${message.webhookId}.${message.attempt}.json`);
+        writeFileSync(file, JSON.stringify({ dueAt: Date.now() + delayMs * scale, message }));
+        this.wait(file, message, delayMs * scale);
       },
     };
+    // A one-pass replay (retry: false) runs beside the service and must not take its pending retries.
+    if (options.retry !== false) this.resumePending();
+  }
+
+  /** Schedules the retries a previous run left pending, each at its own time (at once if overdue). */
+  private resumePending(): void {
+    for (const name of readdirSync(this.files.pending).filter((entry) => entry.endsWith('.json'))) {
+      const file = join(this.files.pending, name);
+      try {
+        const { dueAt, message } = JSON.parse(readFileSync(file, 'utf8')) as { dueAt: number; message: DeliveryMessage };
+        this.wait(file, message, Math.max(0, dueAt - Date.now()));
+      } catch {
+        // A file cut short by a crash mid-write: its retry is lost, the event stays in the store.
+        rmSync(file, { force: true });
+      }
+    }
+  }
+
+  private wait(file: string, message: DeliveryMessage, delayMs: number): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      rmSync(file, { force: true });
+      this.track(attemptDelivery({ ...message, notBefore: undefined }, this.ports));
+    }, delayMs);
+    this.timers.add(timer);
   }
 
   async publish(event: ServiceEvent): Promise<void> {
@@ -74,7 +101,7 @@ export class LocalWebhookPublisher implements EventPublisher {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Drops scheduled retries (they are lost only if the process stops before them; the event stays in the store). */
+  /** Stops the timers of scheduled retries; their files stay, and the next start resumes them. */
   stop(): void {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();

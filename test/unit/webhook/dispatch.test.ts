@@ -147,7 +147,7 @@ describe('local webhook publisher', () => {
     const { tmpdir } = await import('node:os');
     const { LocalWebhookPublisher } = await import('../../../functions/local/webhook-publisher.ts');
     const dir = mkdtempSync(join(tmpdir(), 'imr-hooks-'));
-    const files = { deadLetters: join(dir, 'dead.jsonl'), attempts: join(dir, 'attempts.jsonl') };
+    const files = { deadLetters: join(dir, 'dead.jsonl'), attempts: join(dir, 'attempts.jsonl'), pending: join(dir, 'pending') };
     answers = [{ status: 500 }, { status: 500 }, { status: 500 }];
     // Retries scaled to microseconds, and a window so short the third failure dead-letters.
     const publisher = new LocalWebhookPublisher([{ url, events: ['document.failed'] }], [secretA], files, () => undefined, { retryScale: 0.00001 });
@@ -171,6 +171,34 @@ describe('local webhook publisher', () => {
     expect(readFileSync(files.deadLetters, 'utf8')).toBe('');
     const attempts = readFileSync(files.attempts, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as AttemptRecord);
     expect(attempts.at(-1)).toMatchObject({ outcome: 'delivered', attempt: 1 });
+    expect(new Set(attempts.map((attempt) => attempt.webhookId)).size).toBe(1);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps a retry pending when the service stops, and delivers it after the next start', async () => {
+    const { mkdtempSync, readdirSync, readFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { LocalWebhookPublisher } = await import('../../../functions/local/webhook-publisher.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'imr-hooks-'));
+    const files = { deadLetters: join(dir, 'dead.jsonl'), attempts: join(dir, 'attempts.jsonl'), pending: join(dir, 'pending') };
+    answers = [{ status: 503 }];
+    // The first retry waits about a second (scaled): the service stops before it runs.
+    const first = new LocalWebhookPublisher([{ url, events: ['document.failed'] }], [secretA], files, () => undefined, { retryScale: 0.02 });
+    await first.publish(event);
+    await first.drain();
+    first.stop();
+    expect(readdirSync(files.pending)).toHaveLength(1);
+    answers = [{ status: 200 }];
+    const second = new LocalWebhookPublisher([{ url, events: ['document.failed'] }], [secretA], files, () => undefined, { retryScale: 0.02 });
+    for (let i = 0; i < 100 && readdirSync(files.pending).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    await second.drain();
+    second.stop();
+    const attempts = readFileSync(files.attempts, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as AttemptRecord);
+    expect(attempts.map((attempt) => [attempt.attempt, attempt.outcome])).toEqual([
+      [1, 'retry'],
+      [2, 'delivered'],
+    ]);
     expect(new Set(attempts.map((attempt) => attempt.webhookId)).size).toBe(1);
     rmSync(dir, { recursive: true, force: true });
   });
