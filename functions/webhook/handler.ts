@@ -2,12 +2,13 @@ import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import type { Context, EventBridgeEvent, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { loadConfig } from '../shared/config.ts';
 import type { ServiceEvent } from '../service/ports.ts';
 import { WebhookEndpointSchema } from './deliver.ts';
+import { signingSecrets } from './secret.ts';
 import { attemptDelivery, fanOut, type DeliveryMessage, type DeliveryPorts } from './dispatch.ts';
 import { SqsDeliveryQueue } from '../adapters/sqs/delivery-queue.ts';
 import { DynamoDeterminationStore } from '../adapters/dynamodb/determination-store.ts';
@@ -21,22 +22,21 @@ const config = loadConfig({
 });
 const logger = new Logger({ serviceName: 'imr-webhook' });
 const processor = new BatchProcessor(EventType.SQS);
-const secretsClient = new SecretsManagerClient({});
 const queue = new SqsDeliveryQueue(config.DELIVERY_QUEUE_URL, config.DELIVERY_DLQ_URL);
 const store = new DynamoDeterminationStore(config.TABLE_NAME, null);
-let secrets: Promise<string[]> | null = null;
+/** How long a read secret is trusted: a rotation reaches every container within five minutes. */
+const SECRET_MAX_AGE_SECONDS = 300;
 
 /**
- * The signing secrets: the secret's value is one secret, or `{"current": ..., "previous": ...}`
- * during a rotation (both sign until receivers have the new one). Read once per container.
+ * The signing secrets, through Powertools Parameters: cached for {@link SECRET_MAX_AGE_SECONDS},
+ * so a rotation is picked up and a throttled read is simply tried again on the next call.
  */
-function activeSecrets(): Promise<string[]> {
-  secrets ??= secretsClient.send(new GetSecretValueCommand({ SecretId: config.WEBHOOK_SECRET_ARN })).then(({ SecretString = '' }) => {
-    const parsed = /^\s*\{/.test(SecretString) ? (JSON.parse(SecretString) as { current?: string; previous?: string }) : { current: SecretString };
-    return [parsed.current, parsed.previous].filter((secret): secret is string => Boolean(secret));
-  });
-  return secrets;
+async function activeSecrets(): Promise<string[]> {
+  return signingSecrets(await getSecret<string>(config.WEBHOOK_SECRET_ARN, { maxAge: SECRET_MAX_AGE_SECONDS }));
 }
+
+// Checked at start: a function whose secret is empty or malformed fails to start, naming why.
+await activeSecrets();
 
 /** The adapters of delivery, built once per container. */
 export const ports: DeliveryPorts = {

@@ -50,6 +50,8 @@ beforeAll(async () => {
     TABLE_NAME: stack.tableName,
     AWS_REGION: 'us-east-1',
   });
+  // The handler reads (and checks) its secret at start.
+  secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ current: secret, previous }) });
   webhook = await import('../../functions/webhook/handler.ts');
   Object.assign(webhook.ports, { record: (attempt: Parameters<typeof stack.store.recordDeliveryAttempt>[0]) => stack.store.recordDeliveryAttempt(attempt) });
 }, 60_000);
