@@ -19,7 +19,7 @@ import { LocalWebhookPublisher, type WebhookFiles } from './webhook-publisher.ts
 import { SERVICE_EVENT_TYPES } from '../service/ports.ts';
 import { startHttpApi } from './http-api.ts';
 import { InboxWatcher } from './inbox-watcher.ts';
-import { isStandardWebhookSecret } from '../webhook/secret.ts';
+import { isStandardWebhookSecret } from '../service/webhooks/secret.ts';
 
 /** The inbox bucket on one machine. */
 export const LOCAL_INBOX = 'imr-inbox';

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { EventPublisher, ServiceEvent } from '../service/ports.ts';
-import type { WebhookEndpoint } from '../webhook/deliver.ts';
-import { attemptDelivery, fanOut, type AttemptRecord, type DeliveryMessage, type DeliveryPorts } from '../webhook/dispatch.ts';
+import type { WebhookEndpoint } from '../service/webhooks/deliver.ts';
+import { attemptDelivery, fanOut, type AttemptRecord, type DeliveryMessage, type DeliveryPorts } from '../service/webhooks/dispatch.ts';
 
 /** Files of the local webhook delivery. */
 export interface WebhookFiles {

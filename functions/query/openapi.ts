@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { determinationJsonSchema } from '../domain/json-schema.ts';
 import { ENGINE_VERSION } from '../domain/index.ts';
-import { QUERY_SCHEMAS } from './routes.ts';
+import { QUERY_SCHEMAS } from './schemas.ts';
 
 type QuerySchema = (typeof QUERY_SCHEMAS)[keyof typeof QUERY_SCHEMAS];
 

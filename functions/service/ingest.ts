@@ -3,10 +3,8 @@ import { classifyLetter, type ReadingContext } from '../domain/index.ts';
 import { DocumentReader, LIMITS, readingContext } from '../reader/read-document.ts';
 import { InputError } from '../reader/errors.ts';
 import { sniffKind } from '../reader/sniff.ts';
-import type { TextractOcr } from '../adapters/textract/textract-ocr.ts';
-import { TextractError } from '../adapters/textract/errors.ts';
 import { determinationEvent, failureEvent } from './events.ts';
-import { isTerminal, type DeterminationStore, type EventPublisher, type ObjectStore } from './ports.ts';
+import { isPermanent, isTerminal, type DeterminationStore, type EventPublisher, type ObjectStore, type ScanOcr } from './ports.ts';
 
 /** What processing an uploaded object led to. */
 export type IngestOutcome = 'CLASSIFIED' | 'UNRECOGNIZED' | 'FAILED' | 'OCR_PENDING' | 'DUPLICATE' | 'NEEDS_OCR';
@@ -19,7 +17,7 @@ export interface IngestDependencies {
   /** Reads text, text-layer PDFs and Textract JSON, and (without Textract) scans by local OCR. */
   readonly reader: DocumentReader;
   /** When set, scans go to Textract instead of local OCR. */
-  readonly textract?: TextractOcr;
+  readonly textract?: ScanOcr;
   readonly now: () => Date;
 }
 
@@ -95,7 +93,7 @@ async function readAndClassify(deps: IngestDependencies, id: string, bytes: Uint
     await deps.store.markOcrPending(id, jobId, deps.now().toISOString());
     return { id, outcome: 'OCR_PENDING' };
   } catch (error) {
-    if (error instanceof InputError || (error instanceof TextractError && (error.code === 'JOB_FAILED' || error.code === 'UNSUPPORTED_DOCUMENT'))) {
+    if (error instanceof InputError || isPermanent(error)) {
       await fail(deps, id, `${error.code}: ${error.message}`);
       return { id, outcome: 'FAILED' };
     }
@@ -118,7 +116,7 @@ export async function completeTextractJob(deps: IngestDependencies, notice: { jo
     const ocrConfidence = confidences.length ? confidences.reduce((a, b) => a + b, 0) / confidences.length : undefined;
     return await finish(deps, notice.documentId, pages.map((page) => page.text).join('\n\f\n'), { ocrConfidence, pageCount: pages.length, pageConfidences: pages.map((page) => page.confidence) });
   } catch (error) {
-    if (error instanceof TextractError && error.code === 'JOB_FAILED') {
+    if (isPermanent(error)) {
       await fail(deps, notice.documentId, `${error.code}: ${error.message}`);
       return 'FAILED';
     }

@@ -148,3 +148,30 @@ export interface ServiceEvent {
 export interface EventPublisher {
   publish(event: ServiceEvent): Promise<void>;
 }
+
+/** One page of text a cloud OCR service read, with its mean confidence (0..1). */
+export interface OcrPageText {
+  readonly text: string;
+  readonly confidence: number | null;
+}
+
+/** Where a document lies in object storage. */
+export interface ObjectLocation {
+  readonly bucket: string;
+  readonly key: string;
+}
+
+/**
+ * Cloud OCR of scans (Amazon Textract on AWS): one page synchronously, a multi-page document
+ * as an asynchronous job. Errors a retry cannot mend carry `permanent: true`.
+ */
+export interface ScanOcr {
+  detect(bytes: Uint8Array): Promise<OcrPageText[]>;
+  start(location: ObjectLocation, documentId: string): Promise<string>;
+  results(jobId: string): Promise<OcrPageText[]>;
+}
+
+/** Whether an error says retrying cannot help (a failed OCR job, an unsupported document). */
+export function isPermanent(error: unknown): error is Error & { readonly code: string } {
+  return error instanceof Error && (error as { permanent?: unknown }).permanent === true && typeof (error as { code?: unknown }).code === 'string';
+}

@@ -1,6 +1,6 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import { ApiError } from '../query/routes.ts';
+import { ApiError } from '../query/errors.ts';
 import { CursorError } from '../service/cursor.ts';
 
 /** The error body of every API error (spec section 4). */

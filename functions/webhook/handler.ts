@@ -7,9 +7,9 @@ import type { Context, EventBridgeEvent, SQSEvent, SQSRecord } from 'aws-lambda'
 import { z } from 'zod';
 import { loadConfig } from '../shared/config.ts';
 import type { ServiceEvent } from '../service/ports.ts';
-import { WebhookEndpointSchema } from './deliver.ts';
-import { signingSecrets } from './secret.ts';
-import { attemptDelivery, fanOut, type DeliveryMessage, type DeliveryPorts } from './dispatch.ts';
+import { WebhookEndpointSchema } from '../service/webhooks/deliver.ts';
+import { signingSecrets } from '../service/webhooks/secret.ts';
+import { attemptDelivery, fanOut, type DeliveryMessage, type DeliveryPorts } from '../service/webhooks/dispatch.ts';
 import { SqsDeliveryQueue } from '../adapters/sqs/delivery-queue.ts';
 import { DynamoDeterminationStore } from '../adapters/dynamodb/determination-store.ts';
 

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { AttemptRecord } from '../../webhook/dispatch.ts';
+import type { AttemptRecord } from '../../service/webhooks/dispatch.ts';
 import type { Determination } from '../../domain/index.ts';
 import { needsReview } from '../../service/events.ts';
 import type { CursorCodec } from '../../service/cursor.ts';

@@ -6,4 +6,9 @@ export type TextractErrorCode = 'JOB_FAILED' | 'JOB_IN_PROGRESS' | 'JOB_TIMEOUT'
 /** A Textract job or response that cannot give a letter's text. */
 export class TextractError extends CodedError<TextractErrorCode> {
   override readonly name = 'TextractError';
+
+  /** A failed job or an unsupported document: retrying cannot help (see the ScanOcr port). */
+  get permanent(): boolean {
+    return this.code === 'JOB_FAILED' || this.code === 'UNSUPPORTED_DOCUMENT';
+  }
 }

@@ -1,3 +1,4 @@
+import type { ScanOcr } from '../../service/ports.ts';
 import {
   DetectDocumentTextCommand,
   GetDocumentTextDetectionCommand,
@@ -46,7 +47,7 @@ const moduleClient = new TextractClient({});
  * page) for multi-page PDF and TIFF in S3. Thin: SDK calls, throttling retries, and the
  * pure block-to-text conversion of `blocks.ts`.
  */
-export class TextractOcr {
+export class TextractOcr implements ScanOcr {
   private readonly client: TextractClient;
   private readonly options: Required<Omit<TextractOcrOptions, 'client' | 'notificationChannel'>> & Pick<TextractOcrOptions, 'notificationChannel'>;
 

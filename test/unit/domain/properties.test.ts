@@ -190,9 +190,16 @@ describe('metamorphic: what faxes, OCR and Textract do to a letter changes no it
           // (under 16 characters) is indistinguishable from a page number or a stray line.
           if (kept.includes(last) || ends.some((end) => kept.includes(end) && kept.length - (kept.lastIndexOf(end) + end.length) < 16)) return;
           const determination = classifyLetter(printed.slice(0, cut));
-          // A cut at a sentence's end inside a rationale that already reads as concluded cannot be seen in the text alone.
-          if (!/[.!?]["')]?$/.test(kept)) expect(determination.status === 'UNRECOGNIZED' || determination.flags.includes('INCOMPLETE'), `cut at ${cut} of ${printed.length}`).toBe(true);
-          expect(silentErrorsOf(letter, printed.slice(0, cut))).toBe(0);
+          // A cut at a sentence's end inside a rationale that already reads as concluded cannot be seen in a
+          // text with no page markers (a fax's banners and a PDF's end-of-file marker are covered elsewhere):
+          // the items after it are missing unflagged. Whatever the cut, nothing read is wrong.
+          const atSentenceEnd = /[.!?]["')]?$/.test(kept);
+          if (!atSentenceEnd) {
+            expect(determination.status === 'UNRECOGNIZED' || determination.flags.includes('INCOMPLETE'), `cut at ${cut} of ${printed.length}`).toBe(true);
+            expect(silentErrorsOf(letter, printed.slice(0, cut))).toBe(0);
+          }
+          const audit = auditLetter(letter.golden, determination);
+          expect(audit.wrongUnflagged + audit.phantomUnflagged).toBe(0);
         }),
         { numRuns: 150 },
       );

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { receiver, type ImrEvent } from '../../../docs/webhook-receiver.ts';
-import { deliver } from '../../../functions/webhook/deliver.ts';
+import { deliver } from '../../../functions/service/webhooks/deliver.ts';
 import { determinationEvent } from '../../../functions/service/events.ts';
 import { classifyLetter } from '../../../functions/domain/index.ts';
 import { loadGoldenLetters } from '../../fixtures/golden.ts';

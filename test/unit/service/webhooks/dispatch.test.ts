@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
-import { attemptDelivery, fanOut, type AttemptRecord, type DeliveryMessage, type DeliveryPorts } from '../../../functions/webhook/dispatch.ts';
-import { nextRetryDelayMs, retryAfterMs, RETRY_WINDOW_MS } from '../../../functions/webhook/retry-plan.ts';
-import { failureEvent } from '../../../functions/service/events.ts';
+import { attemptDelivery, fanOut, type AttemptRecord, type DeliveryMessage, type DeliveryPorts } from '../../../../functions/service/webhooks/dispatch.ts';
+import { nextRetryDelayMs, retryAfterMs, RETRY_WINDOW_MS } from '../../../../functions/service/webhooks/retry-plan.ts';
+import { failureEvent } from '../../../../functions/service/events.ts';
 
 const secretA = `whsec_${Buffer.from('first-secret-of-thirty-two-bytes').toString('base64')}`;
 const secretB = `whsec_${Buffer.from('second-secret-of-thirty-two-byte').toString('base64')}`;
@@ -145,7 +145,7 @@ describe('local webhook publisher', () => {
     const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
-    const { LocalWebhookPublisher } = await import('../../../functions/local/webhook-publisher.ts');
+    const { LocalWebhookPublisher } = await import('../../../../functions/local/webhook-publisher.ts');
     const dir = mkdtempSync(join(tmpdir(), 'imr-hooks-'));
     const files = { deadLetters: join(dir, 'dead.jsonl'), attempts: join(dir, 'attempts.jsonl'), pending: join(dir, 'pending') };
     answers = [{ status: 500 }, { status: 500 }, { status: 500 }];
@@ -179,7 +179,7 @@ describe('local webhook publisher', () => {
     const { mkdtempSync, readdirSync, readFileSync, rmSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
-    const { LocalWebhookPublisher } = await import('../../../functions/local/webhook-publisher.ts');
+    const { LocalWebhookPublisher } = await import('../../../../functions/local/webhook-publisher.ts');
     const dir = mkdtempSync(join(tmpdir(), 'imr-hooks-'));
     const files = { deadLetters: join(dir, 'dead.jsonl'), attempts: join(dir, 'attempts.jsonl'), pending: join(dir, 'pending') };
     answers = [{ status: 503 }];

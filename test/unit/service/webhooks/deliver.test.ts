@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
-import { deliver, endpointsFor, type WebhookEndpoint } from '../../../functions/webhook/deliver.ts';
-import { determinationEvent } from '../../../functions/service/events.ts';
-import { classifyLetter } from '../../../functions/domain/index.ts';
-import { loadGoldenLetters } from '../../fixtures/golden.ts';
+import { deliver, endpointsFor, type WebhookEndpoint } from '../../../../functions/service/webhooks/deliver.ts';
+import { determinationEvent } from '../../../../functions/service/events.ts';
+import { classifyLetter } from '../../../../functions/domain/index.ts';
+import { loadGoldenLetters } from '../../../fixtures/golden.ts';
 
 const secret = `whsec_${Buffer.from('a-test-secret-of-enough-length!!').toString('base64')}`;
 const event = determinationEvent('f'.repeat(64), classifyLetter(loadGoldenLetters()[1]!.text), '2026-11-22T10:00:00.000Z');

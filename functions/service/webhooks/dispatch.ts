@@ -1,4 +1,4 @@
-import type { ServiceEvent } from '../service/ports.ts';
+import type { ServiceEvent } from '../ports.ts';
 import { deliver, DeliveryError, endpointsFor, type DeliveryAttempt, type WebhookEndpoint } from './deliver.ts';
 import { nextRetryDelayMs, retryAfterMs } from './retry-plan.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isStandardWebhookSecret, signingSecrets } from '../../../functions/webhook/secret.ts';
+import { isStandardWebhookSecret, signingSecrets } from '../../../../functions/service/webhooks/secret.ts';
 
 const valid = `whsec_${Buffer.from('a-signing-key-of-thirty-two-byte').toString('base64')}`;
 const previous = `whsec_${Buffer.from('the-previous-key-of-32-bytes-now').toString('base64')}`;

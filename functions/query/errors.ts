@@ -1,0 +1,13 @@
+import { CodedError } from '../shared/coded-error.ts';
+
+/** An API error with its HTTP status; the message names the parameter, never letter text. */
+export class ApiError extends CodedError<'BAD_REQUEST' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED'> {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly statusCode: 400 | 404 | 405,
+    code: 'BAD_REQUEST' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED',
+    message: string,
+  ) {
+    super(code, message);
+  }
+}
