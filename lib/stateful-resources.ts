@@ -9,7 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct } from 'constructs';
-import { TABLE_DESIGN } from '../functions/adapters/dynamodb/determination-store.ts';
+import { TABLE_DESIGN } from '../functions/adapters/dynamodb/table-design.ts';
 import type { ServiceConfig } from './config.ts';
 
 /** How many times a message is delivered before it goes to its dead-letter queue. */

@@ -1,5 +1,5 @@
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import { TABLE_DESIGN } from './determination-store.ts';
+import { TABLE_DESIGN } from './table-design.ts';
 
 /**
  * Creates the table with the stack's keys and indexes, for DynamoDB Local (on AWS the CDK
