@@ -1,5 +1,8 @@
-import { closeSync, constants, existsSync, lstatSync, openSync, readdirSync, readFileSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+
+/** Where files go once their documents have an outcome; never uploaded again. */
+const OUTCOME_FOLDERS = ['done', 'failed'];
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
 /**
@@ -28,12 +31,32 @@ export class InboxWatcher {
   async start(): Promise<void> {
     for (const file of this.files(this.folder)) await this.upload(file);
     this.watcher = watch(this.folder, { recursive: true }, (_, name) => {
-      if (!name) return;
+      if (!name || OUTCOME_FOLDERS.some((folder) => name.toString().split(sep)[0] === folder)) return;
       const file = join(this.folder, name.toString());
       clearTimeout(this.timers.get(file));
       // Files are written in pieces; upload once the size has stopped changing.
       this.timers.set(file, setTimeout(() => void this.settle(file, -1), 300));
     });
+  }
+
+  /**
+   * Moves an uploaded file out of the way once its document has an outcome: to `done/` (read,
+   * or a duplicate of one read) or `failed/` (unreadable, not an IMR letter, dead-lettered),
+   * keeping its path, so the folder shows at a glance what still waits.
+   */
+  settled(key: string, outcome: 'done' | 'failed'): void {
+    if (!(key in this.uploaded)) return;
+    const file = join(this.folder, ...key.split('/'));
+    delete this.uploaded[key];
+    writeFileSync(this.stateFile, JSON.stringify(this.uploaded), { mode: 0o600 });
+    try {
+      if (!lstatSync(file).isFile()) return;
+      const target = join(this.folder, outcome, ...key.split('/'));
+      mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
+      renameSync(file, target);
+    } catch {
+      // Removed or replaced by its owner meanwhile: nothing to move.
+    }
   }
 
   stop(): void {
@@ -60,7 +83,7 @@ export class InboxWatcher {
   private files(folder: string): string[] {
     if (!existsSync(folder)) return [];
     return readdirSync(folder, { withFileTypes: true })
-      .filter((entry) => !entry.name.startsWith('.'))
+      .filter((entry) => !entry.name.startsWith('.') && !(folder === this.folder && OUTCOME_FOLDERS.includes(entry.name)))
       .flatMap((entry) => {
         if (entry.isDirectory()) return this.files(join(folder, entry.name));
         if (entry.isFile()) return [join(folder, entry.name)];

@@ -142,12 +142,15 @@ export async function startLocalService(options: LocalOptions): Promise<LocalSer
   const reader = new DocumentReader();
   const deps: IngestDependencies = { store, objects: new S3ObjectStore(LOCAL_TEXT_BUCKET, s3Client), events, reader, now: () => new Date() };
 
+  let watcher: InboxWatcher | null = null;
   const report = (outcome: string, id: string, key: string, reason?: string | null) => {
+    watcher?.settled(key, outcome === 'FAILED' || outcome === 'UNRECOGNIZED' ? 'failed' : 'done');
     done++;
     options.log(`[${done}/${queued}] ${outcome.padEnd(12)} ${short(id)} ${key}${reason ? `: ${reason}` : ''}`);
     options.progress?.(done, queued);
   };
   const deadLettered = (lane: string) => (item: { key: string }) => {
+    watcher?.settled(item.key, 'failed');
     done++;
     options.log(`[${done}/${queued}] DEAD-LETTER  ${item.key} (kept in ${join(options.dataDir, 'dead-letters', lane)})`);
     options.progress?.(done, queued);
@@ -193,8 +196,9 @@ export async function startLocalService(options: LocalOptions): Promise<LocalSer
 
   const queryLogger = new Logger({ serviceName: 'imr-query-local', logLevel: 'ERROR' });
   const http = await startHttpApi(options.httpPort, createQueryHandler(store, queryLogger));
-  const watcher = new InboxWatcher(options.inboxDir, s3Client, LOCAL_INBOX, join(options.dataDir, 'inbox-uploaded.json'), (key) => options.log(`uploaded  ${key}`), (name, why) => options.log(`skipped   ${name}: ${why}, never read`));
+  watcher = new InboxWatcher(options.inboxDir, s3Client, LOCAL_INBOX, join(options.dataDir, 'inbox-uploaded.json'), (key) => options.log(`uploaded  ${key}`), (name, why) => options.log(`skipped   ${name}: ${why}, never read`));
   await watcher.start();
+  const startedWatcher = watcher;
 
   return {
     endpoints: { s3: s3.endpoint, http: http.url },
@@ -206,7 +210,7 @@ export async function startLocalService(options: LocalOptions): Promise<LocalSer
       await ocrLane.idle();
     },
     stop: async () => {
-      watcher.stop();
+      startedWatcher.stop();
       await new Promise<void>((resolve) => (http.server as Server).close(() => resolve()));
       await fastLane.stop();
       await ocrLane.stop();

@@ -124,6 +124,11 @@ describe('npm start: the service on one machine', () => {
     writeFileSync(join(inboxDir, 'dropped.txt'), letters[2]!.text, 'latin1');
     const id = documentId(Buffer.from(letters[2]!.text, 'latin1'));
     await waitFor(async () => ((await getJson(`/documents/${id}/status`)).body.status === 'CLASSIFIED' ? true : undefined));
+    // Once read, the file moves to done/; an unreadable one to failed/.
+    await waitFor(async () => (existsSync(join(inboxDir, 'done', 'dropped.txt')) ? true : undefined), 10_000);
+    expect(existsSync(join(inboxDir, 'dropped.txt'))).toBe(false);
+    writeFileSync(join(inboxDir, 'broken.pdf'), '%PDF-1.7\nnot really a pdf');
+    await waitFor(async () => (existsSync(join(inboxDir, 'failed', 'broken.pdf')) ? true : undefined), 10_000);
   });
 
   it('loses nothing when stopped in the middle of a batch and started again', async () => {
