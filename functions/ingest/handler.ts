@@ -1,10 +1,7 @@
-import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
+import { sqsBatchHandler } from '../shared/sqs-batch.ts';
 import { z } from 'zod';
 import { loadConfig, SERVICE_CONFIG } from '../shared/config.ts';
 import { objectsInNotification, type S3ObjectRef } from '../shared/s3-notifications.ts';
@@ -25,7 +22,6 @@ const config = loadConfig({
 });
 const logger = new Logger({ serviceName: 'imr-ingest' });
 const metrics = new Metrics({ namespace: 'ImrLetters', serviceName: 'ingest' });
-const processor = new BatchProcessor(EventType.SQS);
 const noLocalOcr = () => {
   throw new Error('local OCR is not used on Lambda: scans go to Textract');
 };
@@ -66,11 +62,5 @@ async function processRecord(record: SQSRecord): Promise<void> {
   }
 }
 
-/** SQS batch of S3 notifications; failed records are reported back for retry (partial batch response). */
-export const lambdaHandler = async (event: SQSEvent, context: Context) => {
-  idempotency.registerLambdaContext(context);
-  return processPartialResponse(event, processRecord, processor, { context });
-};
-
-/** The deployed handler. */
-export const handler = middy(lambdaHandler).use(injectLambdaContext(logger, { resetKeys: true })).use(logMetrics(metrics));
+/** SQS batch of S3 notifications: `handler` is deployed, `lambdaHandler` is the same without middlewares. */
+export const { lambdaHandler, handler } = sqsBatchHandler({ logger, metrics, processRecord, beforeBatch: (context) => idempotency.registerLambdaContext(context) });

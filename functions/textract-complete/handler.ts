@@ -1,10 +1,7 @@
-import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
+import { sqsBatchHandler } from '../shared/sqs-batch.ts';
 import { z } from 'zod';
 import { loadConfig, SERVICE_CONFIG } from '../shared/config.ts';
 import { completeTextractJob, fail, type IngestDependencies } from '../service/ingest.ts';
@@ -17,7 +14,6 @@ import { DocumentReader } from '../reader/read-document.ts';
 const config = loadConfig({ ...SERVICE_CONFIG, MAX_RECEIVE_COUNT: z.coerce.number().int().positive() });
 const logger = new Logger({ serviceName: 'imr-textract-complete' });
 const metrics = new Metrics({ namespace: 'ImrLetters', serviceName: 'textract-complete' });
-const processor = new BatchProcessor(EventType.SQS);
 
 /** The adapters, built once per container. */
 export const dependencies: IngestDependencies = {
@@ -49,8 +45,5 @@ async function processRecord(record: SQSRecord): Promise<void> {
   }
 }
 
-/** SQS batch of Textract completion notices. */
-export const lambdaHandler = async (event: SQSEvent, context: Context) => processPartialResponse(event, processRecord, processor, { context });
-
-/** The deployed handler. */
-export const handler = middy(lambdaHandler).use(injectLambdaContext(logger, { resetKeys: true })).use(logMetrics(metrics));
+/** SQS batch of Textract completion notices: `handler` is deployed, `lambdaHandler` is the same without middlewares. */
+export const { lambdaHandler, handler } = sqsBatchHandler({ logger, metrics, processRecord });

@@ -1,9 +1,7 @@
-import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import type { Context, EventBridgeEvent, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { EventBridgeEvent, SQSRecord } from 'aws-lambda';
+import { sqsBatchHandler } from '../shared/sqs-batch.ts';
 import { z } from 'zod';
 import { loadConfig } from '../shared/config.ts';
 import type { ServiceEvent } from '../service/ports.ts';
@@ -21,7 +19,6 @@ const config = loadConfig({
   TABLE_NAME: z.string().min(1),
 });
 const logger = new Logger({ serviceName: 'imr-webhook' });
-const processor = new BatchProcessor(EventType.SQS);
 const queue = new SqsDeliveryQueue(config.DELIVERY_QUEUE_URL, config.DELIVERY_DLQ_URL);
 const store = new DynamoDeterminationStore(config.TABLE_NAME, null);
 /** How long a read secret is trusted: a rotation reaches every container within five minutes. */
@@ -66,7 +63,4 @@ async function processRecord(record: SQSRecord): Promise<void> {
  * function fans it out to one message per endpoint, then makes one attempt per message,
  * re-queuing failures with backoff (or `Retry-After`) for 24 hours and dead-lettering the rest.
  */
-export const lambdaHandler = async (event: SQSEvent, context: Context) => processPartialResponse(event, processRecord, processor, { context });
-
-/** The deployed handler. */
-export const handler = middy(lambdaHandler).use(injectLambdaContext(logger, { resetKeys: true }));
+export const { lambdaHandler, handler } = sqsBatchHandler({ logger, processRecord });
