@@ -71,13 +71,19 @@ function inkPoints(raster: GreyRaster): { xs: Float64Array; ys: Float64Array } {
   return { xs: Float64Array.from(xs), ys: Float64Array.from(ys) };
 }
 
-/** Sharpness of the ink's projection across lines at `angle` degrees: the sum of squared bin counts. */
-function projectionSharpness(xs: Float64Array, ys: Float64Array, angle: number, size: number): number {
+/** The ink's projection across lines at `angle` degrees: ink per row of a page turned by that angle. */
+function projection(xs: Float64Array, ys: Float64Array, angle: number, size: number): Float64Array {
   const radians = (angle * Math.PI) / 180;
   const sin = Math.sin(radians);
   const cos = Math.cos(radians);
   const bins = new Float64Array(2 * size + 2);
   for (let i = 0; i < xs.length; i++) bins[Math.round(ys[i]! * cos - xs[i]! * sin) + size]! += 1;
+  return bins;
+}
+
+/** Sharpness of the ink's projection across lines at `angle` degrees: the sum of squared bin counts. */
+function projectionSharpness(xs: Float64Array, ys: Float64Array, angle: number, size: number): number {
+  const bins = projection(xs, ys, angle, size);
   let sharpness = 0;
   for (const count of bins) sharpness += count * count;
   return sharpness;
@@ -103,11 +109,7 @@ function sharpestNear(xs: Float64Array, ys: Float64Array, around: number, size: 
  * (the x-height band). Points are taken at `angle`, so no image needs rotating.
  */
 function upsideDownEvidence(xs: Float64Array, ys: Float64Array, angle: number, size: number): { above: number; below: number } {
-  const radians = (angle * Math.PI) / 180;
-  const sin = Math.sin(radians);
-  const cos = Math.cos(radians);
-  const rows = new Float64Array(2 * size + 2);
-  for (let i = 0; i < xs.length; i++) rows[Math.round(ys[i]! * cos - xs[i]! * sin) + size]! += 1;
+  const rows = projection(xs, ys, angle, size);
   let max = 0;
   for (const count of rows) max = Math.max(max, count);
   let above = 0;
