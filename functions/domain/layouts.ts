@@ -278,7 +278,10 @@ function read2014Items(original: readonly string[], from: number): Read2014 {
     // The request: the decision line's text and the line(s) above it that are not prose.
     const bottom = decision ? decision.index : group.first;
     let start = bottom;
-    while (start - 1 >= floor && bottom - (start - 1) <= MAX_REQUEST_WRAP) {
+    // A decision word alone on its line, a blank line below its request (`Norco #120:` / `` / `Upheld`,
+    // as Textract and some OCR lay it out): the request is the line ending in a colon above the gap.
+    if (decision && decision.requestPart === '' && bottom - 2 >= floor && lines[bottom - 1]!.trim() === '' && /:\s*$/.test(lines[bottom - 2]!) && !isIntroLine(lines[bottom - 2]!)) start = bottom - 2;
+    while (start - 1 >= floor && bottom - (start - 1) <= MAX_REQUEST_WRAP + (start < bottom - 1 ? 1 : 0)) {
       const above = lines[start - 1]!;
       if (above.trim() === '' || isItemLabel(above) || isIntroLine(above) || endsProse(above)) break;
       start--;
