@@ -1,0 +1,86 @@
+import type { Determination } from '../../domain/index.ts';
+import { needsReview } from '../../service/events.ts';
+import { replacementDeltas } from '../../service/projection.ts';
+import type { DocumentItem } from './documents.ts';
+
+/**
+ * The writes that save a Determination over the stored `current` document item, in order: the
+ * document (with its Determination) and the stats counter changes first, then item records
+ * (idempotent puts) and the removal of items a shorter reading no longer has. Pure: the same
+ * inputs always give the same writes.
+ */
+export function determinationWrites(tableName: string, id: string, current: DocumentItem | null, determination: Determination, at: string) {
+  const receivedAt = current?.receivedAt ?? at;
+  const order = `${receivedAt}#${id}`;
+  const classified = determination.status === 'CLASSIFIED' ? determination : null;
+  const review = needsReview(determination);
+  const names: Record<string, string> = { '#status': 'status' };
+  const values: Record<string, unknown> = {
+    ':status': determination.status,
+    ':determination': JSON.stringify(determination),
+    ':review': review,
+    ':engine': determination.engineVersion,
+    ':at': at,
+    ':gsi1pk': 'DETERMINATION',
+    ':order': order,
+    ':received': receivedAt,
+  };
+  let update = 'SET #status = :status, determination = :determination, needsReview = :review, engineVersion = :engine, updatedAt = :at, receivedAt = if_not_exists(receivedAt, :received), gsi1pk = :gsi1pk, gsi1sk = :order REMOVE reason';
+  if (classified) {
+    update = update.replace(' REMOVE', ', outcome = :outcome REMOVE');
+    values[':outcome'] = classified.outcome;
+  }
+  if (classified?.caseNumber) {
+    update = update.replace(' REMOVE', ', gsi2pk = :gsi2pk, gsi2sk = :order, caseNumber = :case REMOVE');
+    Object.assign(values, { ':gsi2pk': `CASE#${classified.caseNumber}`, ':case': classified.caseNumber });
+  }
+  const items = (classified?.items ?? []).map((item, index) => {
+    const number = String(index + 1).padStart(3, '0');
+    return {
+      Put: {
+        TableName: tableName,
+        Item: {
+          pk: `DOC#${id}`,
+          sk: `ITEM#${number}`,
+          documentId: id,
+          receivedAt,
+          caseNumber: classified?.caseNumber ?? null,
+          request: item.request,
+          decision: item.decision,
+          category: item.category,
+          subcategory: item.subcategory,
+          needsReview: item.flags.length > 0,
+          gsi3pk: `CATEGORY#${item.category}`,
+          gsi3sk: `${order}#${number}`,
+          gsi4pk: 'ITEM',
+          gsi4sk: `${order}#${number}`,
+        },
+      },
+    };
+  });
+  const deltas = replacementDeltas(current?.determination ? (JSON.parse(current.determination) as Determination) : null, determination, receivedAt);
+  const counters = [...deltas].map(([key, delta]) => ({
+      Update: {
+        TableName: tableName,
+        Key: { pk: 'STATS', sk: key },
+        UpdateExpression: 'ADD UPHELD :u, OVERTURNED :o',
+        ExpressionAttributeValues: { ':u': delta.UPHELD, ':o': delta.OVERTURNED },
+      },
+    }));
+  // A reclassified letter with fewer items than before leaves stale item records: remove them.
+  const previousCount = current?.determination ? ((JSON.parse(current.determination) as Determination & { items?: unknown[] }).items?.length ?? 0) : 0;
+  const stale = Array.from({ length: Math.max(0, previousCount - items.length) }, (_, k) => ({
+    Delete: { TableName: tableName, Key: { pk: `DOC#${id}`, sk: `ITEM#${String(items.length + k + 1).padStart(3, '0')}` } },
+  }));
+  // The Determination and its counter changes go in the first transaction together: the
+  // counters are computed against the stored reading, so once that reading is replaced they
+  // must already be applied. Item records (idempotent puts) follow; a failed later chunk is
+  // simply written again on the retry, and counters are never applied twice or lost.
+  const writes = [
+    { Update: { TableName: tableName, Key: { pk: `DOC#${id}`, sk: 'DOC' }, UpdateExpression: update, ExpressionAttributeNames: names, ExpressionAttributeValues: values } },
+    ...counters,
+    ...items,
+    ...stale,
+  ];
+  return writes;
+}

@@ -1,0 +1,33 @@
+import type { Determination } from '../../domain/index.ts';
+import type { DocumentRecord, DocumentStatus, StoredDetermination } from '../../service/ports.ts';
+
+/** A document's record in the table (`pk = DOC#<id>`, `sk = DOC`). */
+export interface DocumentItem {
+  id: string;
+  status: DocumentStatus;
+  reason?: string;
+  receivedAt: string;
+  updatedAt: string;
+  sourceKeys?: Set<string>;
+  determination?: string;
+  needsReview?: boolean;
+}
+
+/** The processing record of a document item. */
+export function toRecord(item: DocumentItem): DocumentRecord {
+  return {
+    id: item.id,
+    status: item.status,
+    reason: item.reason ?? null,
+    receivedAt: item.receivedAt,
+    updatedAt: item.updatedAt,
+    sourceKeys: [...(item.sourceKeys ?? [])].sort(),
+  };
+}
+
+/** The stored Determination of a document item, or null before it is read. */
+export function toStored(item: DocumentItem): StoredDetermination | null {
+  if (!item.determination) return null;
+  const determination = JSON.parse(item.determination) as Determination;
+  return { ...determination, id: item.id, receivedAt: item.receivedAt, needsReview: item.needsReview ?? false, sourceKeys: [...(item.sourceKeys ?? [])].sort() };
+}
