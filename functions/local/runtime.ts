@@ -182,7 +182,15 @@ export async function startLocalService(options: LocalOptions): Promise<LocalSer
     fastLane.push({ bucket, key });
   };
   s3.server.on('event', (event: Parameters<typeof asS3Notification>[0]) => {
-    for (const object of objectsInNotification(asS3Notification(event))) if (object.bucket === LOCAL_INBOX) enqueue(object.bucket, object.key);
+    let objects: ReturnType<typeof objectsInNotification>;
+    try {
+      objects = objectsInNotification(asS3Notification(event));
+    } catch {
+      // Never a crash: the object stays in the bucket and the next start reads it.
+      options.log('an S3 notification could not be read; its object is read at the next start');
+      return;
+    }
+    for (const object of objects) if (object.bucket === LOCAL_INBOX) enqueue(object.bucket, object.key);
   });
 
   // Anything uploaded while the service was down (or mid-batch when it stopped) is read again;

@@ -1,4 +1,4 @@
-import type { S3Event } from 'aws-lambda';
+import { S3Schema } from '@aws-lambda-powertools/parser/schemas/s3';
 
 /** A bucket and key an S3 notification announced, the key decoded. */
 export interface S3ObjectRef {
@@ -9,15 +9,18 @@ export interface S3ObjectRef {
 }
 
 /**
- * The objects an SQS message body from S3 announces. Keys arrive URL-encoded with spaces as
- * `+`; `s3:TestEvent` messages announce nothing.
+ * The objects an SQS message body from S3 announces, parsed with Powertools Parser's S3 event
+ * schema (a body that is not one throws, so the message is retried and dead-lettered, never
+ * dropped). Keys arrive URL-encoded with spaces as `+`; `s3:TestEvent` messages announce nothing.
  */
 export function objectsInNotification(body: string): S3ObjectRef[] {
-  const event = JSON.parse(body) as Partial<S3Event> & { Event?: string };
-  if (event.Event === 's3:TestEvent' || !Array.isArray(event.Records)) return [];
-  return event.Records.filter((record) => record.eventName?.startsWith('ObjectCreated')).map((record) => ({
-    bucket: record.s3.bucket.name,
-    key: decodeURIComponent(record.s3.object.key.replace(/\+/g, ' ')),
-    eTag: record.s3.object.eTag,
-  }));
+  const json = JSON.parse(body) as { Event?: unknown };
+  if (json.Event === 's3:TestEvent') return [];
+  return S3Schema.parse(json)
+    .Records.filter((record) => record.eventName.startsWith('ObjectCreated'))
+    .map((record) => ({
+      bucket: record.s3.bucket.name,
+      key: decodeURIComponent(record.s3.object.key.replace(/\+/g, ' ')),
+      eTag: record.s3.object.eTag,
+    }));
 }

@@ -3,6 +3,8 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSRecord } from 'aws-lambda';
 import { sqsBatchHandler } from '../shared/sqs-batch.ts';
 import { z } from 'zod';
+import { SnsSqsNotificationSchema } from '@aws-lambda-powertools/parser/schemas/sns';
+import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
 import { loadConfig, SERVICE_CONFIG } from '../shared/config.ts';
 import { completeTextractJob, fail, type IngestDependencies } from '../service/ingest.ts';
 import { DynamoDeterminationStore } from '../adapters/dynamodb/determination-store.ts';
@@ -25,9 +27,9 @@ export const dependencies: IngestDependencies = {
   now: () => new Date(),
 };
 
-/** Textract's completion notice, as SNS delivers it to SQS (raw message delivery off). */
-const CompletionNotice = z.object({
-  Message: z.string().transform((message) => z.object({ JobId: z.string(), Status: z.string(), JobTag: z.string().regex(/^[0-9a-f]{64}$/) }).parse(JSON.parse(message))),
+/** Textract's completion notice, as SNS delivers it to SQS (raw message delivery off): Powertools Parser's SNS schema around Textract's message. */
+const CompletionNotice = SnsSqsNotificationSchema.extend({
+  Message: JSONStringified(z.object({ JobId: z.string(), Status: z.string(), JobTag: z.string().regex(/^[0-9a-f]{64}$/) })),
 });
 
 async function processRecord(record: SQSRecord): Promise<void> {

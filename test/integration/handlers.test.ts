@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { loadGoldenLetters } from '../fixtures/golden.ts';
+import { s3Notification as s3Event, snsInSqs, textractCompletion } from '../fixtures/aws-events.ts';
 import { INBOX, RecordingPublisher, startLocalStack, type LocalStack } from './harness.ts';
 import { documentId } from '../../functions/service/ingest.ts';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -45,7 +46,7 @@ function sqsRecord(messageId: string, body: unknown, receiveCount = 1): SQSRecor
 
 /** An S3 notification as real S3 sends it: the key URL-encoded, spaces as `+`. */
 function s3Notification(key: string, eTag = `etag-${key}`) {
-  return { Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: INBOX }, object: { key: encodeURIComponent(key).replace(/%20/g, '+'), eTag } } }] };
+  return s3Event(INBOX, [{ key, eTag }]);
 }
 
 beforeAll(async () => {
@@ -60,7 +61,7 @@ beforeAll(async () => {
 
 /** Textract's completion notice as SNS wraps it into an SQS message. */
 function completionNotice(jobId: string, status: string, tag: string) {
-  return { Type: 'Notification', Message: JSON.stringify({ JobId: jobId, Status: status, API: 'StartDocumentTextDetection', JobTag: tag, DocumentLocation: { S3ObjectName: 'fax.tif', S3Bucket: INBOX } }) };
+  return snsInSqs('arn:aws:sns:us-east-1:000000000000:textract', textractCompletion(jobId, status, tag, INBOX, 'fax.tif'));
 }
 afterAll(() => stack?.stop());
 
