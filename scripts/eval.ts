@@ -62,7 +62,8 @@ for (const letter of letters) {
 
 const scanRows = values['no-scans'] ? [] : await evaluateScans();
 for (const row of scanRows) {
-  families.set(`scan:${row.kind}`, row.family);
+  // Scan families are named apart from text families (a text fax and a scanned fax can both miss pages).
+  families.set(`scan:${row.kind}`, { ...row.family, family: `scan ${row.kind}` });
   calibrationItems.push(...row.items);
 }
 
