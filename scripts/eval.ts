@@ -19,7 +19,7 @@ import { classifyLetter, classifyRequest, DeterminationSchema } from '../functio
 import { LABELLED_REQUESTS } from '../test/fixtures/requests.ts';
 import { evaluateScans } from '../test/fixtures/scan-evaluation.ts';
 import { loadGoldenLetters } from '../test/fixtures/golden.ts';
-import { CLEAN_KINDS, cutShortVariantsOf, variantsOf, VARIANT_KINDS, type VariantKind } from '../test/fixtures/variants.ts';
+import { CLEAN_KINDS, cutShortVariantsOf, stressVariantsOf, variantsOf, VARIANT_KINDS, type VariantKind } from '../test/fixtures/variants.ts';
 import { CRITICAL_FIELDS, scoreDetermination, totals, type FieldScore } from '../test/fixtures/scoring.ts';
 import { addToFamily, auditLetter, calibrate, emptyFamily, silentErrors, type FamilyAudit } from '../test/fixtures/audit.ts';
 
@@ -46,6 +46,14 @@ for (const letter of letters) {
     all.push(...scores);
     byKind.set(variant.kind, [...(byKind.get(variant.kind) ?? []), ...scores]);
     for (const score of scores) if (score.detail && (score.fp || score.fn)) misses.push(`${variant.name} ${score.field}: ${score.detail}`);
+    const audit = auditLetter(variant.expected, determination);
+    addToFamily(family(variant.kind), audit, false);
+    calibrationItems.push(...audit.items);
+  }
+  for (const variant of stressVariantsOf(letter)) {
+    fixtures++;
+    const determination = classifyLetter(variant.text);
+    if (!DeterminationSchema.safeParse(determination).success) invalid++;
     const audit = auditLetter(variant.expected, determination);
     addToFamily(family(variant.kind), audit, false);
     calibrationItems.push(...audit.items);
@@ -81,7 +89,7 @@ const topBand = bands[0]!;
 if (values.json) {
   console.log(JSON.stringify({ fixtures, invalid, silentErrors: totalSilent, families: familyRows, reviewRateClean: ratio(cleanFlagged, cleanLetters), calibration: bands, fields: rows, scans: scanRows.map(({ items: _, family: __, ...row }) => row) }, null, 2));
 } else {
-  console.log(`Silent errors: ${totalSilent} over ${fixtures + scanRows.length * letters.length} fixtures (${letters.length} letters x ${VARIANT_KINDS.length} text variants, ${familyRows.length - VARIANT_KINDS.length - scanRows.length} cut-short families, ${scanRows.length} scan types)\n`);
+  console.log(`Silent errors: ${totalSilent} over ${fixtures + scanRows.length * letters.length} fixtures (${letters.length} letters x ${VARIANT_KINDS.length} text variants, ${familyRows.length - VARIANT_KINDS.length - scanRows.length} cut-short and harsh-OCR families, ${scanRows.length} scan types)\n`);
   console.log(`${'family'.padEnd(26)}letters  wrong  phantom  missing  cut-short  | silent  flagged letters  items read`);
   for (const row of familyRows) {
     const silent = silentErrors(row);

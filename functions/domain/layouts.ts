@@ -286,7 +286,14 @@ function read2014Items(original: readonly string[], from: number): Read2014 {
       if (above.trim() === '' || isItemLabel(above) || isIntroLine(above) || endsProse(above)) break;
       start--;
     }
-    // Without a decision line, only non-prose lines right above the labels can be the request.
+    // Without a decision line, the request is the nearest line above the labels (blank lines
+    // skipped) that is neither prose nor a label: the heading whose decision word was unreadable.
+    if (!decision && start === bottom) {
+      let above = bottom - 1;
+      while (above >= floor && bottom - above <= HEADING_WINDOW && lines[above]!.trim() === '') above--;
+      const line = lines[above];
+      if (above >= floor && line !== undefined && !isItemLabel(line) && !isIntroLine(line) && !endsProse(line)) start = above;
+    }
     const parts = [...lines.slice(start, bottom), ...(decision ? [decision.requestPart] : [])];
     const merged = afterLastSentence(joinProse(parts));
     const request = merged.text.replace(/(?<![\s:;,.-])[\s:;,.-]+$/, '');
@@ -301,7 +308,8 @@ function read2014Items(original: readonly string[], from: number): Read2014 {
     const carried = headings[h + 1]?.carried ?? '';
     const rationale = [sections.decisionRationale ?? '', carried].filter(Boolean).join(' ');
     const fromRationale = rationaleConclusion(rationale);
-    if (!heading.decision && fromRationale === null && heading.request === '') continue;
+    // An item whose heading and conclusion were both unreadable is still an item: its labels say
+    // it is there. It is kept, flagged (headingRead false), never dropped.
     items.push({
       request: heading.request || 'request not read',
       // A missed heading: the rationale's conclusion is the best reading of the decision, flagged.
