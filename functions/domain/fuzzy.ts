@@ -10,8 +10,6 @@ export function ocrFold(word: string): string {
     .toLowerCase()
     .replace(/rn/g, 'm')
     .replace(/vv/g, 'w')
-    // A d OCR splits into c and l ("Uphelcl"); folded alike on both sides, real words keep their match.
-    .replace(/cl/g, 'd')
     .replace(/[1|!íì]/g, 'l')
     .replace(/0/g, 'o')
     .replace(/5/g, 's')

@@ -105,7 +105,8 @@ export interface DecisionWord {
 
 /** Reads `Upheld` / `Overturned` through OCR damage (`Uphe1d`, `Overtumed`, `0verturned`). */
 export function readDecisionWord(word: string): DecisionWord | null {
-  const cleaned = word.replace(/[^A-Z0-9|]/gi, '');
+  // Both decision words end in d, which OCR splits into c and l ("Uphelcl", "Overturnecl").
+  const cleaned = word.replace(/[^A-Z0-9|]/gi, '').replace(/cl$/i, 'd');
   if (cleaned.length < 5 || cleaned.length > 12) return null;
   if (/^(?:upheld|overturned)$/i.test(cleaned)) {
     return { decision: cleaned.toLowerCase() === 'upheld' ? 'UPHELD' : 'OVERTURNED', exact: true };

@@ -13,6 +13,9 @@ import { z } from 'zod';
 import { MultiBar, Presets } from 'cli-progress';
 import { startLocalService, LOCAL_INBOX } from './runtime.ts';
 
+// Who started the service, read first: if it dies even during start-up, the service notices.
+const parent = process.ppid;
+
 const { values } = parseArgs({
   options: {
     's3-port': { type: 'string' },
@@ -95,7 +98,6 @@ try {
   process.on('SIGHUP', () => void stop('SIGHUP'));
   // Whatever started the service (npm, a shell, a supervisor) may die without passing a
   // signal on; the service then finds itself adopted by another process and stops with it.
-  const parent = process.ppid;
   setInterval(() => {
     if (process.ppid !== parent) void stop('parent process gone');
   }, 1000).unref();
