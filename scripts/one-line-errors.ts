@@ -4,7 +4,7 @@
  * line naming it, never a stack trace. Anything else is a bug and keeps its stack.
  */
 import { basename } from 'node:path';
-import { CodedError } from '../functions/shared/coded-error.ts';
+import { CodedError } from '../functions/common/coded-error.ts';
 
 const script = basename(process.argv[1] ?? 'script').replace(/\.ts$/, '');
 process.on('uncaughtException', (error) => {

@@ -1,10 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSRecord } from 'aws-lambda';
-import { sqsBatchHandler } from '../shared/sqs-batch.ts';
+import { sqsBatchHandler } from '../common/sqs-batch.ts';
 import { z } from 'zod';
-import { loadConfig, SERVICE_CONFIG } from '../shared/config.ts';
-import { objectsInNotification, type S3ObjectRef } from '../shared/s3-notifications.ts';
+import { loadConfig, SERVICE_CONFIG } from '../common/config.ts';
+import { objectsInNotification, type S3ObjectRef } from '../common/s3-notifications.ts';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { ingestObject, type IngestDependencies } from '../service/ingest.ts';

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { errorBody } from '../shared/http-errors.ts';
+import { errorBody } from '../common/http-errors.ts';
 
 type QueryHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
 

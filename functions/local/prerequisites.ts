@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { CodedError } from '../shared/coded-error.ts';
+import { CodedError } from '../common/coded-error.ts';
 
 /** A program the machine lacks (code `MISSING_PREREQUISITE`): the message names it and how to install it. */
 export class PrerequisiteError extends CodedError<'MISSING_PREREQUISITE'> {

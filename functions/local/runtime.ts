@@ -10,7 +10,7 @@ import { S3ObjectStore } from '../adapters/s3/object-store.ts';
 import { CursorCodec } from '../service/cursor.ts';
 import { ingestObject, type IngestDependencies } from '../service/ingest.ts';
 import type { EventPublisher, ServiceEvent } from '../service/ports.ts';
-import { objectsInNotification } from '../shared/s3-notifications.ts';
+import { objectsInNotification } from '../common/s3-notifications.ts';
 import { DocumentReader } from '../reader/read-document.ts';
 import { createQueryHandler } from '../query/query-handler.ts';
 import { freePort, localS3Client, startS3rver } from './stand-ins.ts';

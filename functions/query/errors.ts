@@ -1,4 +1,4 @@
-import { CodedError } from '../shared/coded-error.ts';
+import { CodedError } from '../common/coded-error.ts';
 
 /** An API error with its HTTP status; the message names the parameter, never letter text. */
 export class ApiError extends CodedError<'BAD_REQUEST' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED'> {

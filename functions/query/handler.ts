@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { z } from 'zod';
-import { ConfigurationError, loadConfig, SERVICE_CONFIG } from '../shared/config.ts';
+import { ConfigurationError, loadConfig, SERVICE_CONFIG } from '../common/config.ts';
 import { DynamoDeterminationStore } from '../adapters/dynamodb/determination-store.ts';
 import { CursorCodec } from '../service/cursor.ts';
 import { createQueryHandler } from './query-handler.ts';

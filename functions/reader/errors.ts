@@ -1,4 +1,4 @@
-import { CodedError } from '../shared/coded-error.ts';
+import { CodedError } from '../common/coded-error.ts';
 
 /** Codes a user can act on when a document cannot be read. */
 export type InputErrorCode =

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { CodedError } from '../shared/coded-error.ts';
+import { CodedError } from '../common/coded-error.ts';
 
 /** A cursor that was not issued by this service or was modified. */
 export class CursorError extends CodedError<'INVALID_CURSOR'> {

@@ -1,11 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSRecord } from 'aws-lambda';
-import { sqsBatchHandler } from '../shared/sqs-batch.ts';
+import { sqsBatchHandler } from '../common/sqs-batch.ts';
 import { z } from 'zod';
 import { SnsSqsNotificationSchema } from '@aws-lambda-powertools/parser/schemas/sns';
 import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
-import { loadConfig, SERVICE_CONFIG } from '../shared/config.ts';
+import { loadConfig, SERVICE_CONFIG } from '../common/config.ts';
 import { completeTextractJob, fail, type IngestDependencies } from '../service/ingest.ts';
 import { DynamoDeterminationStore } from '../adapters/dynamodb/determination-store.ts';
 import { S3ObjectStore } from '../adapters/s3/object-store.ts';

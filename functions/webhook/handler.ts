@@ -1,9 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import type { EventBridgeEvent, SQSRecord } from 'aws-lambda';
-import { sqsBatchHandler } from '../shared/sqs-batch.ts';
+import { sqsBatchHandler } from '../common/sqs-batch.ts';
 import { z } from 'zod';
-import { loadConfig } from '../shared/config.ts';
+import { loadConfig } from '../common/config.ts';
 import type { ServiceEvent } from '../service/ports.ts';
 import { WebhookEndpointSchema } from '../service/webhooks/deliver.ts';
 import { signingSecrets } from '../service/webhooks/secret.ts';

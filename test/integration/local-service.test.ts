@@ -15,6 +15,8 @@ import { printedLines } from '../fixtures/variants.ts';
 import { renderScan } from '../fixtures/scans.ts';
 
 const run = promisify(execFile);
+/** Linux's table of TCP sockets (and `tcp6` beside it). */
+const PROC_NET_TCP = '/proc/net/tcp';
 const letters = loadGoldenLetters();
 const secret = `whsec_${Buffer.from('local-webhook-secret-for-tests!!').toString('base64')}`;
 const root = mkdtempSync(join(tmpdir(), 'imr-local-'));
@@ -143,10 +145,10 @@ describe('npm start: the service on one machine', () => {
     expect(lines.some((line) => /DUPLICATE/.test(line))).toBe(true);
   }, 120_000);
 
-  it.runIf(existsSync('/proc/net/tcp'))('listens on loopback only: every socket it opens is bound to 127.0.0.1', () => {
+  it.runIf(existsSync(PROC_NET_TCP))('listens on loopback only: every socket it opens is bound to 127.0.0.1', () => {
     const ports = [service.endpoints.http, service.endpoints.s3].map((url) => Number(new URL(url).port));
     // /proc/net/tcp{,6}: local address as hex ip:port, state 0A = LISTEN.
-    const listening = ['/proc/net/tcp', '/proc/net/tcp6']
+    const listening = [PROC_NET_TCP, `${PROC_NET_TCP}6`]
       .filter((file) => existsSync(file))
       .flatMap((file) => readFileSync(file, 'utf8').trim().split('\n').slice(1))
       .map((line) => line.trim().split(/\s+/))

@@ -6,15 +6,17 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../functions/local/stand-ins.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'imr-processes-'));
+/** Linux's process table: where a test sees which processes are left. */
+const PROC = '/proc';
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** Processes whose command line names `marker` (from /proc). */
 function processesNaming(marker: string): number[] {
-  return readdirSync('/proc')
+  return readdirSync(PROC)
     .filter((entry) => /^\d+$/.test(entry))
     .filter((pid) => {
       try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
+        return readFileSync(join(PROC, pid, 'cmdline'), 'utf8').includes(marker);
       } catch {
         return false;
       }
@@ -43,7 +45,7 @@ async function gone(marker: string, timeoutMs = 10_000): Promise<number[]> {
   return processesNaming(marker);
 }
 
-describe.runIf(existsSync('/proc'))('npm start stops with whatever started it', () => {
+describe.runIf(existsSync(PROC))('npm start stops with whatever started it', () => {
   it('SIGTERM to npm stops the service: no process of it is left', async () => {
     const { npm, data } = await npmStart('sigterm');
     expect(processesNaming(data).length).toBeGreaterThan(0);

@@ -1,4 +1,4 @@
-import { CodedError } from '../../shared/coded-error.ts';
+import { CodedError } from '../../common/coded-error.ts';
 
 /** Codes for what can go wrong reading a document through Textract. */
 export type TextractErrorCode = 'JOB_FAILED' | 'JOB_IN_PROGRESS' | 'JOB_TIMEOUT' | 'THROTTLED' | 'UNREADABLE_RESPONSE' | 'UNSUPPORTED_DOCUMENT';

@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
 import { SERVICE_EVENT_TYPES, type ServiceEvent, type ServiceEventType } from '../ports.ts';
-import { CodedError } from '../../shared/coded-error.ts';
+import { CodedError } from '../../common/coded-error.ts';
 
 /** One case system's endpoint and the event types it wants. */
 export const WebhookEndpointSchema = z.object({
