@@ -57,7 +57,6 @@ if (settings.data.webhookUrl && !settings.data.webhookSecret) {
   process.exit(1);
 }
 
-
 const time = () => new Date().toISOString().slice(11, 19);
 // On a terminal, a progress bar for batches sits under the status lines.
 const bars = process.stdout.isTTY ? new MultiBar({ format: 'documents [{bar}] {value}/{total}', hideCursor: false, clearOnComplete: true, stopOnComplete: false }, Presets.shades_classic) : null;
@@ -95,7 +94,6 @@ try {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGHUP', () => void stop('SIGHUP'));
   // Whatever started the service (npm, a shell, a supervisor) may die without passing a
   // signal on; the service then finds itself adopted by another process and stops with it.
   setInterval(() => {
