@@ -98,6 +98,8 @@ export class ServiceResources extends Construct {
       environment: { ...common, CURSOR_SECRET_ARN: cursorSecret.secretArn, POWERTOOLS_SERVICE_NAME: 'imr-query' },
     });
     data.table.grantReadData(this.query.function);
+    // GET /documents/{id}/text: read access to the letters' text, nothing more.
+    data.textBucket.grantRead(this.query.function);
     cursorSecret.grantRead(this.query.function);
 
     this.webhook = new ImrFunction(this, 'Webhook', {

@@ -203,7 +203,7 @@ export async function startLocalService(options: LocalOptions): Promise<LocalSer
   } while (token);
 
   const queryLogger = new Logger({ serviceName: 'imr-query-local', logLevel: 'ERROR' });
-  const http = await startHttpApi(options.httpPort, createQueryHandler(store, queryLogger));
+  const http = await startHttpApi(options.httpPort, createQueryHandler(store, queryLogger, deps.objects));
   watcher = new InboxWatcher(options.inboxDir, s3Client, LOCAL_INBOX, join(options.dataDir, 'inbox-uploaded.json'), (key) => options.log(`uploaded  ${key}`), (name, why) => options.log(`skipped   ${name}: ${why}, never read`));
   await watcher.start();
   const startedWatcher = watcher;

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ConfigurationError, loadConfig, SERVICE_CONFIG } from '../common/config.ts';
 import { DynamoDeterminationStore } from '../adapters/dynamodb/determination-store.ts';
 import { CursorCodec } from '../service/cursor.ts';
+import { S3ObjectStore } from '../adapters/s3/object-store.ts';
 import { createQueryHandler } from './query-handler.ts';
 
 const config = loadConfig({ ...SERVICE_CONFIG, CURSOR_SECRET_ARN: z.string().min(1) });
@@ -22,12 +23,15 @@ async function cursorSecret(): Promise<string> {
   return secret;
 }
 
+/** The text each letter was read as, for `GET /documents/{id}/text`. */
+const texts = new S3ObjectStore(config.TEXT_BUCKET);
+
 let current: { secret: string; handler: ReturnType<typeof createQueryHandler> } | null = null;
 
 /** The query handler for the current secret: rebuilt only when the secret changed (a rotation). */
 async function handlerFor(): Promise<ReturnType<typeof createQueryHandler>> {
   const secret = await cursorSecret();
-  if (current?.secret !== secret) current = { secret, handler: createQueryHandler(new DynamoDeterminationStore(config.TABLE_NAME, new CursorCodec(secret)), logger) };
+  if (current?.secret !== secret) current = { secret, handler: createQueryHandler(new DynamoDeterminationStore(config.TABLE_NAME, new CursorCodec(secret)), logger, texts) };
   return current.handler;
 }
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { DeterminationStore } from '../service/ports.ts';
+import type { DeterminationStore, ObjectStore } from '../service/ports.ts';
 import { ApiError } from './errors.ts';
 import { DocumentIdSchema, QUERY_SCHEMAS } from './schemas.ts';
 import { determinationCsv, itemsCsv } from './csv.ts';
@@ -16,7 +16,7 @@ export interface ApiRequest {
 export interface ApiResponse {
   readonly statusCode: number;
   readonly body: unknown;
-  readonly contentType?: 'text/csv; charset=utf-8';
+  readonly contentType?: 'text/csv; charset=utf-8' | 'text/plain; charset=utf-8';
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what = 'parameter'): T {
@@ -33,11 +33,11 @@ function csv(text: string): ApiResponse {
 }
 
 /** Routes of the query API (spec section 4). */
-export async function route(store: DeterminationStore, request: ApiRequest): Promise<ApiResponse> {
+export async function route(store: DeterminationStore, request: ApiRequest, objects?: Pick<ObjectStore, 'getText'>): Promise<ApiResponse> {
   const segments = request.path.split('/').filter(Boolean);
   const [first, second, third] = segments;
   if (request.method !== 'GET') {
-    const known = (segments.length === 1 && ['determinations', 'items', 'stats', 'openapi.json'].includes(first!)) || (segments.length === 2 && first === 'determinations') || (segments.length === 3 && first === 'documents' && third === 'status');
+    const known = (segments.length === 1 && ['determinations', 'items', 'stats', 'openapi.json'].includes(first!)) || (segments.length === 2 && first === 'determinations') || (segments.length === 3 && first === 'documents' && (third === 'status' || third === 'text'));
     if (known) throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${request.path}; the API is read with GET`);
     throw new ApiError(404, 'NOT_FOUND', `no route for ${request.method} ${request.path}`);
   }
@@ -60,6 +60,13 @@ export async function route(store: DeterminationStore, request: ApiRequest): Pro
     const document = await store.getDocument(parse(DocumentIdSchema, second, 'id'));
     if (!document) throw new ApiError(404, 'NOT_FOUND', 'no document with this id');
     return { statusCode: 200, body: { id: document.id, status: document.status, reason: document.reason, updatedAt: document.updatedAt } };
+  }
+  if (segments.length === 3 && first === 'documents' && third === 'text' && objects) {
+    parse(QUERY_SCHEMAS.status, request.query);
+    // The text the parser read (after OCR or Textract), for a person checking a reading against it.
+    const text = await objects.getText(parse(DocumentIdSchema, second, 'id'));
+    if (text === null) throw new ApiError(404, 'NOT_FOUND', 'no text for this id');
+    return { statusCode: 200, body: text, contentType: 'text/plain; charset=utf-8' };
   }
   if (segments.length === 1 && first === 'stats') {
     const { groupBy } = parse(QUERY_SCHEMAS.stats, request.query);

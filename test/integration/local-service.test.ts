@@ -176,6 +176,17 @@ describe('npm start: the service on one machine', () => {
     expect(lines.filter((line) => line.includes(id.slice(0, 12)) && /CLASSIFIED|NEEDS_REVIEW/.test(line) && /race\/copy/.test(line))).toHaveLength(1);
   }, 60_000);
 
+  it('serves the text the parser read of a letter', async () => {
+    const body = `${letters[1]!.text}\n\nText route copy.\n`;
+    await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: 'text-route.txt', Body: body }));
+    const id = documentId(Buffer.from(body, 'latin1'));
+    await waitFor(async () => ((await getJson(`/documents/${id}/status`)).body.status === 'CLASSIFIED' ? true : undefined));
+    const response = await fetch(`${service.endpoints.http}/documents/${id}/text`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(await response.text()).toContain('Text route copy.');
+  });
+
   it('reads a text letter at once while a fax waits for OCR (two lanes)', async () => {
     const [fax] = (await renderScan(printedLines(letters[3]!.text), 'fax-fine', 21)).files;
     const text = `${letters[0]!.text}\n\nLane test copy.\n`;

@@ -14,7 +14,7 @@ let stack: LocalStack;
 let clock = Date.parse('2026-03-01T09:00:00Z');
 const ids: string[] = [];
 
-const get = async (path: string, query: Record<string, string> = {}) => route(stack.store, { method: 'GET', path, query } satisfies ApiRequest);
+const get = async (path: string, query: Record<string, string> = {}) => route(stack.store, { method: 'GET', path, query } satisfies ApiRequest, stack.objects);
 const fails = (path: string, query: Record<string, string> = {}) => get(path, query).then(() => null, httpAnswer);
 
 beforeAll(async () => {
@@ -116,6 +116,15 @@ describe('GET /stats', () => {
   });
 });
 
+describe('GET /documents/{id}/text', () => {
+  it('answers the text the parser read, as plain text', async () => {
+    const answer = await get(`/documents/${ids[3]}/text`);
+    expect(answer).toMatchObject({ statusCode: 200, contentType: 'text/plain; charset=utf-8' });
+    expect(answer.body as string).toContain('HOW THE IMR FINAL DETERMINATION WAS MADE');
+    expect((await fails(`/documents/${'0'.repeat(64)}/text`))!.statusCode).toBe(404);
+  });
+});
+
 describe('bad requests', () => {
   it.each([
     ['/determinations', { outcome: 'MAYBE' }, /^outcome: /],
@@ -176,7 +185,7 @@ describe('GET /openapi.json', () => {
   it('describes every route with the parameters the validators accept', async () => {
     const document = (await get('/openapi.json')).body as { openapi: string; paths: Record<string, { get: { parameters?: Array<{ name: string; schema: { enum?: string[] } }> } }> };
     expect(document.openapi).toBe('3.1.0');
-    expect(Object.keys(document.paths)).toEqual(['/determinations', '/determinations/{id}', '/items', '/documents/{id}/status', '/stats', '/openapi.json']);
+    expect(Object.keys(document.paths)).toEqual(['/determinations', '/determinations/{id}', '/items', '/documents/{id}/status', '/documents/{id}/text', '/stats', '/openapi.json']);
     const items = document.paths['/items']!.get.parameters!;
     expect(items.map((parameter) => parameter.name)).toEqual(['category', 'subcategory', 'decision', 'from', 'to', 'limit', 'cursor', 'format']);
     expect(items.find((parameter) => parameter.name === 'category')!.schema.enum).toContain('PHARMACEUTICAL');
