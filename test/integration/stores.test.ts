@@ -55,6 +55,14 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     expect((await store.getDocument(id))?.status).toBe('CLASSIFIED');
   });
 
+  it('keeps why a document is not an IMR letter', async () => {
+    const store = stores[name]!();
+    const id = `${name}-foreign`.padEnd(64, '0');
+    await store.recordReceipt(id, 'inbox/invoice.txt', '2026-04-02T10:00:00.000Z');
+    await store.saveDetermination(id, classifyLetter('INVOICE 4471\nConsultation fee $250.00\nPlease remit within thirty days of receipt of this invoice.'), '2026-04-02T10:00:01.000Z');
+    expect(await store.getDocument(id)).toMatchObject({ status: 'UNRECOGNIZED', reason: expect.stringMatching(/^UNRECOGNIZED: /) });
+  });
+
   it('lets one delivery claim the reading of a document: its own retries keep it, another waits out the lease', async () => {
     const store = stores[name]!();
     const id = `${name}-claim`.padEnd(64, '0');

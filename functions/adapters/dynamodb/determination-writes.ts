@@ -26,6 +26,11 @@ export function determinationWrites(tableName: string, id: string, current: Docu
     ':received': receivedAt,
   };
   let update = 'SET #status = :status, determination = :determination, needsReview = :review, engineVersion = :engine, updatedAt = :at, receivedAt = if_not_exists(receivedAt, :received), gsi1pk = :gsi1pk, gsi1sk = :order REMOVE reason';
+  // An unrecognized document keeps why, as every status answer must; a classified one has no reason.
+  if (determination.status === 'UNRECOGNIZED') {
+    update = update.replace(' REMOVE reason', ', reason = :reason');
+    values[':reason'] = `UNRECOGNIZED: ${determination.reason}`;
+  }
   if (classified) {
     update = update.replace(' REMOVE', ', outcome = :outcome REMOVE');
     values[':outcome'] = classified.outcome;

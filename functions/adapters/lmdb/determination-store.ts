@@ -115,7 +115,9 @@ export class LmdbDeterminationStore implements DeterminationStore {
         this.db.putSync(['stats', key], { UPHELD: counter.UPHELD + delta.UPHELD, OVERTURNED: counter.OVERTURNED + delta.OVERTURNED });
       }
       const base: DocumentEntry = current ?? { id, status: 'RECEIVED', reason: null, receivedAt, updatedAt: at, sourceKeys: [] };
-      this.db.putSync(['doc', id], { ...base, status: determination.status, reason: null, updatedAt: at, determination, needsReview: needsReview(determination) });
+      // An unrecognized document keeps why, as every status answer must.
+      const reason = determination.status === 'UNRECOGNIZED' ? `UNRECOGNIZED: ${determination.reason}` : null;
+      this.db.putSync(['doc', id], { ...base, status: determination.status, reason, updatedAt: at, determination, needsReview: needsReview(determination) });
     });
   }
 
