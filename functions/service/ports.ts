@@ -28,7 +28,30 @@ export type StoredDetermination = Determination & {
   readonly receivedAt: string;
   readonly needsReview: boolean;
   readonly sourceKeys: string[];
+  /** 1 when first read, +1 per change (a re-reading or a person's correction). */
+  readonly revision: number;
+  /** Who confirmed the reading, and when (spec section 5). */
+  readonly reviewedBy?: string;
+  readonly reviewedAt?: string;
 };
+
+/** One revision in a Determination's history: who changed what, when, and why. */
+export interface HistoryEntry {
+  readonly revision: number;
+  readonly at: string;
+  readonly by: string;
+  readonly changes: ReadonlyArray<{ readonly path: string; readonly from: unknown; readonly to: unknown }>;
+  readonly note: string | null;
+}
+
+/** A person's correction, ready to store: the corrected reading, its history entry, and a confirmation if one was given. */
+export interface StoredCorrection {
+  /** The revision the person saw; the correction is refused if the stored one moved on. */
+  readonly expectedRevision: number;
+  readonly determination: Determination;
+  readonly entry: HistoryEntry;
+  readonly reviewed: { readonly by: string; readonly at: string } | null;
+}
 
 /** A page of a list, newest first. */
 export interface Page<T> {
@@ -60,6 +83,14 @@ export interface DeterminationStore {
   getDetermination(id: string): Promise<StoredDetermination | null>;
   listDeterminations(query: DeterminationQuery): Promise<Page<StoredDetermination>>;
   listItems(query: ItemQuery): Promise<Page<StoredItem>>;
+  /**
+   * Stores a person's correction if the stored revision is still `expectedRevision` (a
+   * conditional write): 'STALE' otherwise. The reading, its items, its counters and a history
+   * entry change together; a corrected reading is never overwritten by a re-reading.
+   */
+  saveCorrection(id: string, correction: StoredCorrection): Promise<'SAVED' | 'STALE'>;
+  /** Every revision's history entry, newest first. */
+  history(id: string): Promise<HistoryEntry[]>;
   /** Item counts by decision per group, from counters kept at write time. */
   stats(groupBy: StatsGrouping): Promise<StatsRow[]>;
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyLetter, type ClassifiedDetermination } from '../../functions/domain/index.ts';
+import { applyCorrection, classifyLetter, CorrectionSchema, type ClassifiedDetermination } from '../../functions/domain/index.ts';
 import { LmdbDeterminationStore } from '../../functions/adapters/lmdb/determination-store.ts';
 import { CursorCodec } from '../../functions/service/cursor.ts';
 import type { DeterminationStore } from '../../functions/service/ports.ts';
@@ -53,6 +53,32 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     // A failure recorded after the reading (a late retry) never replaces it.
     await store.markFailed(id, 'OCR_FAILED: late retry', '2026-01-02T10:00:04.000Z');
     expect((await store.getDocument(id))?.status).toBe('CLASSIFIED');
+  });
+
+  it('stores a correction over the revision it saw, with its history, counters that follow, and no re-reading over it', async () => {
+    const store = stores[name]!();
+    const id = `${name}-correct`.padEnd(64, '0');
+    await store.recordReceipt(id, 'inbox/fix.txt', '2026-05-01T10:00:00.000Z');
+    const read = determinationOf('CM15-0000777', [{ request: 'Tramadol 50mg #60', decision: 'UPHELD' }]);
+    await store.saveDetermination(id, read, '2026-05-01T10:00:01.000Z');
+    const stored = await store.getDetermination(id);
+    expect(stored).toMatchObject({ revision: 1 });
+    expect(stored!.reviewedBy).toBeUndefined();
+    const before = await store.stats('decision');
+    const count = (rows: typeof before, key: string) => rows.find((row) => row.key === key)?.total ?? 0;
+    const { determination, changes } = applyCorrection(read, CorrectionSchema.parse({ items: [{ index: 0, decision: 'OVERTURNED' }], reviewed: true }));
+    const entry = { revision: 2, at: '2026-05-01T11:00:00.000Z', by: 'paralegal@firm', changes, note: 'per the fax' };
+    expect(await store.saveCorrection(id, { expectedRevision: 1, determination, entry, reviewed: { by: 'paralegal@firm', at: entry.at } })).toBe('SAVED');
+    // The same revision again is stale: someone else's correction came first.
+    expect(await store.saveCorrection(id, { expectedRevision: 1, determination, entry, reviewed: null })).toBe('STALE');
+    expect(await store.getDetermination(id)).toMatchObject({ revision: 2, outcome: 'OVERTURNED', needsReview: false, reviewedBy: 'paralegal@firm', reviewedAt: entry.at });
+    const after = await store.stats('decision');
+    expect([count(after, 'UPHELD') - count(before, 'UPHELD'), count(after, 'OVERTURNED') - count(before, 'OVERTURNED')]).toEqual([-1, 1]);
+    expect((await store.listItems({ limit: 10, decision: 'OVERTURNED', from: '2026-05-01', to: '2026-05-01' })).data.map((item) => item.documentId)).toContain(id);
+    expect(await store.history(id)).toEqual([entry]);
+    // A newer engine reading the letter again leaves the correction as it is.
+    await store.saveDetermination(id, read, '2026-05-02T10:00:00.000Z');
+    expect(await store.getDetermination(id)).toMatchObject({ revision: 2, outcome: 'OVERTURNED' });
   });
 
   it('keeps why a document is not an IMR letter', async () => {

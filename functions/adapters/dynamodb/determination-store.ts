@@ -1,9 +1,9 @@
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { AttemptRecord } from '../../service/webhooks/dispatch.ts';
 import type { Determination } from '../../domain/index.ts';
 import type { CursorCodec } from '../../service/cursor.ts';
-import type { DeterminationQuery, DeterminationStore, DocumentRecord, ItemQuery, Page, StatsGrouping, StatsRow, StoredDetermination, StoredItem } from '../../service/ports.ts';
+import type { DeterminationQuery, DeterminationStore, DocumentRecord, HistoryEntry, ItemQuery, Page, StatsGrouping, StatsRow, StoredCorrection, StoredDetermination, StoredItem } from '../../service/ports.ts';
 import { toRecord, toStored, type DocumentItem } from './documents.ts';
 import { determinationWrites } from './determination-writes.ts';
 import { DynamoDeterminationQueries } from './determination-queries.ts';
@@ -72,9 +72,41 @@ export class DynamoDeterminationStore implements DeterminationStore {
   }
 
   async saveDetermination(id: string, determination: Determination, at: string): Promise<void> {
-    const writes = determinationWrites(this.tableName, id, await this.getDocumentItem(id), determination, at);
-    // DynamoDB takes at most 100 writes in one transaction. A letter has a few items and a few
-    // dozen counters, so this is one transaction; a letter too long for one is written in several.
+    const current = await this.getDocumentItem(id);
+    // A person's correction is a fact about the letter: a re-reading never overwrites it.
+    if (current?.corrected) return;
+    await this.transact(determinationWrites(this.tableName, id, current, determination, at));
+  }
+
+  async saveCorrection(id: string, correction: StoredCorrection): Promise<'SAVED' | 'STALE'> {
+    const current = await this.getDocumentItem(id);
+    if (!current?.determination) return 'STALE';
+    const writes = [
+      ...determinationWrites(this.tableName, id, current, correction.determination, correction.entry.at, correction),
+      { Put: { TableName: this.tableName, Item: { pk: `DOC#${id}`, sk: `HISTORY#${String(correction.entry.revision).padStart(6, '0')}`, ...correction.entry } } },
+    ];
+    try {
+      await this.transact(writes);
+      return 'SAVED';
+    } catch (error) {
+      // The revision moved on between reading and writing: the person must look again.
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((reason) => reason.Code === 'ConditionalCheckFailed')) return 'STALE';
+      throw error;
+    }
+  }
+
+  async history(id: string): Promise<HistoryEntry[]> {
+    const page = await this.client.send(
+      new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :history)', ExpressionAttributeValues: { ':pk': `DOC#${id}`, ':history': 'HISTORY#' }, ScanIndexForward: false }),
+    );
+    return (page.Items ?? []).map((item) => ({ revision: item.revision as number, at: item.at as string, by: item.by as string, changes: item.changes as HistoryEntry['changes'], note: (item.note as string | null) ?? null }));
+  }
+
+  /**
+   * Writes in transactions of at most 100 (DynamoDB's limit). A letter has a few items and a few
+   * dozen counters, so this is one transaction; a letter too long for one is written in several.
+   */
+  private async transact(writes: NonNullable<TransactWriteCommandInput['TransactItems']>): Promise<void> {
     for (let start = 0; start < writes.length; start += 100) {
       await this.client.send(new TransactWriteCommand({ TransactItems: writes.slice(start, start + 100) }));
     }

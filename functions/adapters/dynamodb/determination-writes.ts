@@ -3,13 +3,19 @@ import { needsReview } from '../../service/events.ts';
 import { replacementDeltas } from '../../service/projection.ts';
 import type { DocumentItem } from './documents.ts';
 
+/** What a person's correction adds to the writes: the revision it corrects, and a confirmation. */
+export interface CorrectionWrite {
+  readonly expectedRevision: number;
+  readonly reviewed: { readonly by: string; readonly at: string } | null;
+}
+
 /**
  * The writes that save a Determination over the stored `current` document item, in order: the
  * document (with its Determination) and the stats counter changes first, then item records
  * (idempotent puts) and the removal of items a shorter reading no longer has. Pure: the same
  * inputs always give the same writes.
  */
-export function determinationWrites(tableName: string, id: string, current: DocumentItem | null, determination: Determination, at: string) {
+export function determinationWrites(tableName: string, id: string, current: DocumentItem | null, determination: Determination, at: string, correction?: CorrectionWrite) {
   const receivedAt = current?.receivedAt ?? at;
   const order = `${receivedAt}#${id}`;
   const classified = determination.status === 'CLASSIFIED' ? determination : null;
@@ -38,6 +44,21 @@ export function determinationWrites(tableName: string, id: string, current: Docu
   if (classified?.caseNumber) {
     update = update.replace(' REMOVE', ', gsi2pk = :gsi2pk, gsi2sk = :order, caseNumber = :case REMOVE');
     Object.assign(values, { ':gsi2pk': `CASE#${classified.caseNumber}`, ':case': classified.caseNumber });
+  }
+  const set = (clause: string) => (update = update.includes(' REMOVE') ? update.replace(' REMOVE', `, ${clause} REMOVE`) : `${update}, ${clause}`);
+  let condition: string | undefined;
+  if (correction) {
+    // A person's correction: only over the revision they saw; it is a fact re-readings leave alone.
+    set('revision = :next, corrected = :corrected');
+    Object.assign(values, { ':next': correction.expectedRevision + 1, ':corrected': true, ':expected': correction.expectedRevision });
+    condition = correction.expectedRevision === 1 ? '(attribute_not_exists(revision) OR revision = :expected)' : 'revision = :expected';
+    if (correction.reviewed) {
+      set('reviewedBy = :reviewedBy, reviewedAt = :reviewedAt');
+      Object.assign(values, { ':reviewedBy': correction.reviewed.by, ':reviewedAt': correction.reviewed.at, ':review': false });
+    }
+  } else {
+    set('revision = if_not_exists(revision, :zero) + :one');
+    Object.assign(values, { ':zero': 0, ':one': 1 });
   }
   const items = (classified?.items ?? []).map((item, index) => {
     const number = String(index + 1).padStart(3, '0');
@@ -82,7 +103,7 @@ export function determinationWrites(tableName: string, id: string, current: Docu
   // must already be applied. Item records (idempotent puts) follow; a failed later chunk is
   // simply written again on the retry, and counters are never applied twice or lost.
   const writes = [
-    { Update: { TableName: tableName, Key: { pk: `DOC#${id}`, sk: 'DOC' }, UpdateExpression: update, ExpressionAttributeNames: names, ExpressionAttributeValues: values } },
+    { Update: { TableName: tableName, Key: { pk: `DOC#${id}`, sk: 'DOC' }, UpdateExpression: update, ConditionExpression: condition, ExpressionAttributeNames: names, ExpressionAttributeValues: values } },
     ...counters,
     ...items,
     ...stale,

@@ -11,6 +11,11 @@ export interface DocumentItem {
   sourceKeys?: Set<string>;
   determination?: string;
   needsReview?: boolean;
+  revision?: number;
+  /** A person corrected the reading: re-readings leave it alone. */
+  corrected?: boolean;
+  reviewedBy?: string;
+  reviewedAt?: string;
 }
 
 /** The processing record of a document item. */
@@ -29,5 +34,13 @@ export function toRecord(item: DocumentItem): DocumentRecord {
 export function toStored(item: DocumentItem): StoredDetermination | null {
   if (!item.determination) return null;
   const determination = JSON.parse(item.determination) as Determination;
-  return { ...determination, id: item.id, receivedAt: item.receivedAt, needsReview: item.needsReview ?? false, sourceKeys: [...(item.sourceKeys ?? [])].sort() };
+  return {
+    ...determination,
+    id: item.id,
+    receivedAt: item.receivedAt,
+    needsReview: item.needsReview ?? false,
+    sourceKeys: [...(item.sourceKeys ?? [])].sort(),
+    revision: item.revision ?? 1,
+    ...(item.reviewedBy && item.reviewedAt ? { reviewedBy: item.reviewedBy, reviewedAt: item.reviewedAt } : {}),
+  };
 }

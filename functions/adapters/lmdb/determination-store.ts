@@ -3,7 +3,7 @@ import type { Determination } from '../../domain/index.ts';
 import { needsReview } from '../../service/events.ts';
 import { CursorError, type CursorCodec } from '../../service/cursor.ts';
 import { filterFingerprint, replacementDeltas, upperBound } from '../../service/projection.ts';
-import type { DeterminationQuery, DeterminationStore, DocumentRecord, DocumentStatus, ItemQuery, Page, StatsGrouping, StatsRow, StoredDetermination, StoredItem } from '../../service/ports.ts';
+import type { DeterminationQuery, DeterminationStore, DocumentRecord, DocumentStatus, HistoryEntry, ItemQuery, Page, StatsGrouping, StatsRow, StoredCorrection, StoredDetermination, StoredItem } from '../../service/ports.ts';
 
 /** A document as kept: its processing record and, once read, its Determination. */
 interface DocumentEntry {
@@ -18,6 +18,12 @@ interface DocumentEntry {
   claimedBy?: string;
   claimedAt?: string;
   determination?: Determination;
+  /** 1 when first read, +1 per change. */
+  revision?: number;
+  /** A person corrected the reading: re-readings leave it alone. */
+  corrected?: boolean;
+  reviewedBy?: string;
+  reviewedAt?: string;
   needsReview?: boolean;
 }
 
@@ -86,39 +92,74 @@ export class LmdbDeterminationStore implements DeterminationStore {
   async saveDetermination(id: string, determination: Determination, at: string): Promise<void> {
     this.db.transactionSync(() => {
       const current = this.document(id);
-      const receivedAt = current?.receivedAt ?? at;
-      const order = `${receivedAt}#${id}`;
-      const previous = current?.determination;
-      // The previous reading's index entries go; the new reading's come; counters change by the difference.
-      if (previous) this.removeIndexes(previous, order);
-      const classified = determination.status === 'CLASSIFIED' ? determination : null;
-      this.db.putSync(['det', order], id);
-      if (classified?.caseNumber) this.db.putSync(['case', classified.caseNumber, order], id);
-      classified?.items.forEach((item, index) => {
-        const number = String(index + 1).padStart(3, '0');
-        const entry: ItemEntry = {
-          documentId: id,
-          itemNumber: index + 1,
-          receivedAt,
-          caseNumber: classified.caseNumber,
-          request: item.request,
-          decision: item.decision,
-          category: item.category,
-          subcategory: item.subcategory,
-          needsReview: item.flags.length > 0,
-        };
-        this.db.putSync(['item', order, number], entry);
-        this.db.putSync(['cat', item.category, order, number], true);
-      });
-      for (const [key, delta] of replacementDeltas(previous, determination, receivedAt)) {
-        const counter = (this.db.get(['stats', key]) as { UPHELD: number; OVERTURNED: number } | undefined) ?? { UPHELD: 0, OVERTURNED: 0 };
-        this.db.putSync(['stats', key], { UPHELD: counter.UPHELD + delta.UPHELD, OVERTURNED: counter.OVERTURNED + delta.OVERTURNED });
-      }
-      const base: DocumentEntry = current ?? { id, status: 'RECEIVED', reason: null, receivedAt, updatedAt: at, sourceKeys: [] };
-      // An unrecognized document keeps why, as every status answer must.
-      const reason = determination.status === 'UNRECOGNIZED' ? `UNRECOGNIZED: ${determination.reason}` : null;
-      this.db.putSync(['doc', id], { ...base, status: determination.status, reason, updatedAt: at, determination, needsReview: needsReview(determination) });
+      // A person's correction is a fact about the letter: a re-reading never overwrites it.
+      if (current?.corrected) return;
+      const written = this.writeReading(id, current, determination, at);
+      this.db.putSync(['doc', id], { ...written, needsReview: needsReview(determination) });
     });
+  }
+
+  async saveCorrection(id: string, correction: StoredCorrection): Promise<'SAVED' | 'STALE'> {
+    return this.db.transactionSync(() => {
+      const current = this.document(id);
+      if (!current?.determination || (current.revision ?? 1) !== correction.expectedRevision) return 'STALE';
+      const written = this.writeReading(id, current, correction.determination, correction.entry.at);
+      const reviewed = correction.reviewed ?? (current.reviewedBy && current.reviewedAt ? { by: current.reviewedBy, at: current.reviewedAt } : null);
+      this.db.putSync(['doc', id], {
+        ...written,
+        revision: correction.entry.revision,
+        corrected: true,
+        reviewedBy: reviewed?.by,
+        reviewedAt: reviewed?.at,
+        // Confirmed by a person, the letter needs no more review; otherwise its flags still say so.
+        needsReview: correction.reviewed ? false : needsReview(correction.determination),
+      });
+      this.db.putSync(['history', id, String(correction.entry.revision).padStart(6, '0')], correction.entry);
+      return 'SAVED';
+    });
+  }
+
+  async history(id: string): Promise<HistoryEntry[]> {
+    return [...this.db.getRange({ start: ['history', id, '\uffff'], end: ['history', id], reverse: true })].map(({ value }) => value as HistoryEntry);
+  }
+
+  /**
+   * Writes a reading's index entries, item records and counter changes (inside the caller's
+   * transaction) and returns the document entry to store: its revision one past the stored one.
+   */
+  private writeReading(id: string, current: DocumentEntry | undefined, determination: Determination, at: string): DocumentEntry {
+    const receivedAt = current?.receivedAt ?? at;
+    const order = `${receivedAt}#${id}`;
+    const previous = current?.determination;
+    // The previous reading's index entries go; the new reading's come; counters change by the difference.
+    if (previous) this.removeIndexes(previous, order);
+    const classified = determination.status === 'CLASSIFIED' ? determination : null;
+    this.db.putSync(['det', order], id);
+    if (classified?.caseNumber) this.db.putSync(['case', classified.caseNumber, order], id);
+    classified?.items.forEach((item, index) => {
+      const number = String(index + 1).padStart(3, '0');
+      const entry: ItemEntry = {
+        documentId: id,
+        itemNumber: index + 1,
+        receivedAt,
+        caseNumber: classified.caseNumber,
+        request: item.request,
+        decision: item.decision,
+        category: item.category,
+        subcategory: item.subcategory,
+        needsReview: item.flags.length > 0,
+      };
+      this.db.putSync(['item', order, number], entry);
+      this.db.putSync(['cat', item.category, order, number], true);
+    });
+    for (const [key, delta] of replacementDeltas(previous, determination, receivedAt)) {
+      const counter = (this.db.get(['stats', key]) as { UPHELD: number; OVERTURNED: number } | undefined) ?? { UPHELD: 0, OVERTURNED: 0 };
+      this.db.putSync(['stats', key], { UPHELD: counter.UPHELD + delta.UPHELD, OVERTURNED: counter.OVERTURNED + delta.OVERTURNED });
+    }
+    const base: DocumentEntry = current ?? { id, status: 'RECEIVED', reason: null, receivedAt, updatedAt: at, sourceKeys: [] };
+    // An unrecognized document keeps why, as every status answer must.
+    const reason = determination.status === 'UNRECOGNIZED' ? `UNRECOGNIZED: ${determination.reason}` : null;
+    return { ...base, status: determination.status, reason, updatedAt: at, determination, revision: (current?.revision ?? 0) + 1 };
   }
 
   async markFailed(id: string, reason: string, at: string): Promise<void> {
@@ -242,5 +283,13 @@ function toRecord(entry: DocumentEntry): DocumentRecord {
 
 function toStored(entry: DocumentEntry | undefined): StoredDetermination | null {
   if (!entry?.determination) return null;
-  return { ...entry.determination, id: entry.id, receivedAt: entry.receivedAt, needsReview: entry.needsReview ?? false, sourceKeys: [...entry.sourceKeys].sort() };
+  return {
+    ...entry.determination,
+    id: entry.id,
+    receivedAt: entry.receivedAt,
+    needsReview: entry.needsReview ?? false,
+    sourceKeys: [...entry.sourceKeys].sort(),
+    revision: entry.revision ?? 1,
+    ...(entry.reviewedBy && entry.reviewedAt ? { reviewedBy: entry.reviewedBy, reviewedAt: entry.reviewedAt } : {}),
+  };
 }
