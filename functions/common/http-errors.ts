@@ -2,6 +2,10 @@ import type middy from '@middy/core';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { ApiError } from '../query/errors.ts';
 import { CursorError } from '../service/cursor.ts';
+import { ReviewError, type ReviewErrorCode } from '../service/review.ts';
+
+/** HTTP statuses of refused corrections (spec section 5). */
+const REVIEW_STATUS: Record<ReviewErrorCode, number> = { NOT_FOUND: 404, PRECONDITION_REQUIRED: 428, PRECONDITION_FAILED: 412, NOT_CORRECTABLE: 409, INVALID_CORRECTION: 400 };
 
 /** The error body of every API error (spec section 4). */
 export function errorBody(code: string, message: string): string {
@@ -12,6 +16,7 @@ export function errorBody(code: string, message: string): string {
 export function httpAnswer(error: unknown): { statusCode: number; body: string } {
   if (error instanceof ApiError) return { statusCode: error.statusCode, body: errorBody(error.code, error.message) };
   if (error instanceof CursorError) return { statusCode: 400, body: errorBody('BAD_REQUEST', `cursor: ${error.message}`) };
+  if (error instanceof ReviewError) return { statusCode: REVIEW_STATUS[error.code], body: errorBody(error.code, error.message) };
   return { statusCode: 500, body: errorBody('INTERNAL', 'internal error') };
 }
 

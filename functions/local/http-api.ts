@@ -1,11 +1,11 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { errorBody } from '../common/http-errors.ts';
 
 type QueryHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
 
 /** Builds the API Gateway HTTP API (payload 2.0) event for a local request. */
-export function apiGatewayEvent(method: string, url: URL, headers: Record<string, string>): APIGatewayProxyEventV2 {
+export function apiGatewayEvent(method: string, url: URL, headers: Record<string, string>, body?: string): APIGatewayProxyEventV2 {
   // A repeated parameter is joined with commas, as API Gateway does, so the validators refuse it.
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
@@ -16,6 +16,7 @@ export function apiGatewayEvent(method: string, url: URL, headers: Record<string
     rawQueryString: url.searchParams.toString(),
     headers,
     queryStringParameters: Object.keys(query).length ? query : undefined,
+    body,
     isBase64Encoded: false,
     requestContext: {
       accountId: 'local',
@@ -30,6 +31,34 @@ export function apiGatewayEvent(method: string, url: URL, headers: Record<string
       timeEpoch: Date.now(),
     },
   };
+}
+
+/** Largest request body (a correction is a few hundred bytes). */
+const MAX_BODY_BYTES = 64 * 1024;
+
+class BodyTooLargeError extends Error {
+  override readonly name = 'BodyTooLargeError';
+}
+
+/** A request's body as text, undefined when it has none; refused past {@link MAX_BODY_BYTES}. */
+function readBody(request: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new BodyTooLargeError());
+        // Drained, not kept: the 413 still reaches the client.
+        request.removeAllListeners('data');
+        request.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(size === 0 ? undefined : Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
 }
 
 /** The HTTP API on loopback: each request becomes an API Gateway v2 event for the same query handler as on AWS. */
@@ -47,15 +76,17 @@ export async function startHttpApi(port: number, handler: QueryHandler): Promise
       return;
     }
     const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
-    handler(apiGatewayEvent(request.method ?? 'GET', url, headers), context)
+    readBody(request)
+      .then((body) => handler(apiGatewayEvent(request.method ?? 'GET', url, headers, body), context))
       .then((result) => {
         const answer = result as APIGatewayProxyStructuredResultV2;
         response.writeHead(answer.statusCode ?? 200, { 'content-type': 'application/json', ...(answer.headers as Record<string, string>) });
         response.end(answer.body ?? '');
       })
-      .catch(() => {
-        response.writeHead(500, { 'content-type': 'application/json' });
-        response.end(errorBody('INTERNAL', 'internal error'));
+      .catch((error: unknown) => {
+        const tooLarge = error instanceof BodyTooLargeError;
+        response.writeHead(tooLarge ? 413 : 500, { 'content-type': 'application/json', ...(tooLarge ? { connection: 'close' } : {}) });
+        response.end(tooLarge ? errorBody('PAYLOAD_TOO_LARGE', `a request body is at most ${MAX_BODY_BYTES / 1024} KB`) : errorBody('INTERNAL', 'internal error'));
       });
   });
   // A malformed request line or header ends that connection with a 400, never the service.

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { userInfo } from 'node:os';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -45,6 +46,8 @@ export interface LocalOptions {
   readonly log: (line: string) => void;
   /** Multiplies webhook retry delays (tests use a small factor to see retries in milliseconds). */
   readonly webhookRetryScale?: number;
+  /** Who corrections are made as (default: the OS user). */
+  readonly reviewer?: string;
   /** Told how many queued documents are done, after each one (for a progress bar). */
   readonly progress?: (done: number, queued: number) => void;
 }
@@ -203,7 +206,8 @@ export async function startLocalService(options: LocalOptions): Promise<LocalSer
   } while (token);
 
   const queryLogger = new Logger({ serviceName: 'imr-query-local', logLevel: 'ERROR' });
-  const http = await startHttpApi(options.httpPort, createQueryHandler(store, queryLogger, deps.objects));
+  // Corrections locally: made as the OS user, or the one `--reviewer` names.
+  const http = await startHttpApi(options.httpPort, createQueryHandler(store, queryLogger, { objects: deps.objects, review: { deps: { store, events, now: () => new Date() }, localReviewer: options.reviewer ?? userInfo().username } }));
   watcher = new InboxWatcher(options.inboxDir, s3Client, LOCAL_INBOX, join(options.dataDir, 'inbox-uploaded.json'), (key) => options.log(`uploaded  ${key}`), (name, why) => options.log(`skipped   ${name}: ${why}, never read`));
   await watcher.start();
   const startedWatcher = watcher;

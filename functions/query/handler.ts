@@ -31,7 +31,7 @@ let current: { secret: string; handler: ReturnType<typeof createQueryHandler> } 
 /** The query handler for the current secret: rebuilt only when the secret changed (a rotation). */
 async function handlerFor(): Promise<ReturnType<typeof createQueryHandler>> {
   const secret = await cursorSecret();
-  if (current?.secret !== secret) current = { secret, handler: createQueryHandler(new DynamoDeterminationStore(config.TABLE_NAME, new CursorCodec(secret)), logger, texts) };
+  if (current?.secret !== secret) current = { secret, handler: createQueryHandler(new DynamoDeterminationStore(config.TABLE_NAME, new CursorCodec(secret)), logger, { objects: texts }) };
   return current.handler;
 }
 

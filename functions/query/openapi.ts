@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { determinationJsonSchema } from '../domain/json-schema.ts';
-import { ENGINE_VERSION } from '../domain/index.ts';
+import { CorrectionSchema, ENGINE_VERSION } from '../domain/index.ts';
 import { QUERY_SCHEMAS } from './schemas.ts';
 
 type QuerySchema = (typeof QUERY_SCHEMAS)[keyof typeof QUERY_SCHEMAS];
@@ -38,7 +38,20 @@ export function openApiDocument(): Record<string, unknown> {
           parameters: [idParameter, ...parameters(QUERY_SCHEMAS.determination)],
           responses: { '200': { description: 'the Determination plus id, receivedAt, needsReview, sourceKeys', content: { 'application/json': { schema: { $ref: '#/components/schemas/Determination' } }, 'text/csv': {} } }, ...errors },
         },
+        patch: {
+          summary: 'A person corrects or confirms the reading (spec section 5); If-Match names the revision corrected',
+          parameters: [idParameter, { name: 'If-Match', in: 'header', required: true, schema: { type: 'string' }, description: 'the revision corrected' }],
+          requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(CorrectionSchema, { io: 'input', unrepresentable: 'any' }) } } },
+          responses: {
+            '200': { description: 'the stored Determination, revision +1', content: { 'application/json': { schema: { $ref: '#/components/schemas/Determination' } } } },
+            '409': { description: 'an unrecognized document has no reading to correct', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+            '412': { description: 'If-Match names another revision than the stored one', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+            '428': { description: 'If-Match is missing', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+            ...errors,
+          },
+        },
       },
+      '/determinations/{id}/history': { get: { summary: 'Every revision, newest first: { data: [{ revision, at, by, changes, note }] }', parameters: [idParameter], responses: { '200': { description: '{ data }' }, ...errors } } },
       '/items': { get: { summary: 'Disputed items, newest first', parameters: parameters(QUERY_SCHEMAS.items), responses: { '200': { description: '{ data, nextCursor } or CSV' }, ...errors } } },
       '/documents/{id}/status': { get: { summary: 'Processing status of a document', parameters: [idParameter], responses: { '200': { description: '{ id, status, reason, updatedAt }' }, ...errors } } },
       '/documents/{id}/text': { get: { summary: 'The text the parser read (after OCR or Textract)', parameters: [idParameter], responses: { '200': { description: 'plain text, pages separated by form feeds', content: { 'text/plain': {} } }, ...errors } } },

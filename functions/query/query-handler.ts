@@ -3,17 +3,31 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { jsonErrors } from '../common/http-errors.ts';
-import type { DeterminationStore, ObjectStore } from '../service/ports.ts';
-import { route } from './routes.ts';
+import type { DeterminationStore } from '../service/ports.ts';
+import { route, type RouteOptions } from './routes.ts';
 
 /**
  * The query handler for a store: API Gateway HTTP API (payload 2.0) event in, JSON out,
  * errors mapped by the `jsonErrors` middleware. The same handler serves AWS and the local
  * API (which adapts its HTTP requests into these events).
  */
-export function createQueryHandler(store: DeterminationStore, logger: Logger, objects?: Pick<ObjectStore, 'getText'>): (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2> {
+/** Who is making a request: the JWT's email or subject, or the IAM principal; `fallback` (the local OS user) otherwise. */
+function principal(event: APIGatewayProxyEventV2, fallback: string): string {
+  const authorizer = (event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> }; iam?: { userArn?: string } } }).authorizer;
+  const claims = authorizer?.jwt?.claims;
+  return String(claims?.email ?? claims?.sub ?? authorizer?.iam?.userArn ?? fallback);
+}
+
+export function createQueryHandler(
+  store: DeterminationStore,
+  logger: Logger,
+  options: { objects?: RouteOptions['objects']; review?: { deps: NonNullable<RouteOptions['review']>['deps']; localReviewer: string } } = {},
+): (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2> {
   async function lambdaHandler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
-    const response = await route(store, { method: event.requestContext.http.method, path: event.rawPath, query: event.queryStringParameters ?? {} }, objects);
+    const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+    const body = event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+    const review = options.review ? { deps: options.review.deps, by: principal(event, options.review.localReviewer) } : undefined;
+    const response = await route(store, { method: event.requestContext.http.method, path: event.rawPath, query: event.queryStringParameters ?? {}, headers, body }, { objects: options.objects, review });
     if (response.contentType) return { statusCode: response.statusCode, headers: { 'content-type': response.contentType }, body: response.body as string };
     return { statusCode: response.statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(response.body) };
   }

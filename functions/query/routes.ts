@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { DeterminationStore, ObjectStore } from '../service/ports.ts';
+import { reviewDetermination, type ReviewDependencies } from '../service/review.ts';
 import { ApiError } from './errors.ts';
 import { DocumentIdSchema, QUERY_SCHEMAS } from './schemas.ts';
 import { determinationCsv, itemsCsv } from './csv.ts';
@@ -10,6 +11,15 @@ export interface ApiRequest {
   readonly method: string;
   readonly path: string;
   readonly query: Record<string, string | undefined>;
+  /** Header names in lower case. */
+  readonly headers?: Record<string, string | undefined>;
+  readonly body?: string;
+}
+
+/** What the routes may use beyond the store: the letters' text, and corrections (with who makes them). */
+export interface RouteOptions {
+  readonly objects?: Pick<ObjectStore, 'getText'>;
+  readonly review?: { readonly deps: ReviewDependencies; readonly by: string };
 }
 
 /** A response: JSON (`body` serialised by the caller) or CSV text. */
@@ -33,11 +43,23 @@ function csv(text: string): ApiResponse {
 }
 
 /** Routes of the query API (spec section 4). */
-export async function route(store: DeterminationStore, request: ApiRequest, objects?: Pick<ObjectStore, 'getText'>): Promise<ApiResponse> {
+export async function route(store: DeterminationStore, request: ApiRequest, options: RouteOptions = {}): Promise<ApiResponse> {
+  const { objects, review } = options;
   const segments = request.path.split('/').filter(Boolean);
   const [first, second, third] = segments;
+  if (request.method === 'PATCH' && segments.length === 2 && first === 'determinations') {
+    if (!review) throw new ApiError(405, 'METHOD_NOT_ALLOWED', 'corrections are not enabled on this API');
+    let body: unknown;
+    try {
+      body = JSON.parse(request.body ?? '');
+    } catch {
+      throw new ApiError(400, 'BAD_REQUEST', 'body: must be a JSON object');
+    }
+    const updated = await reviewDetermination(review.deps, { id: parse(DocumentIdSchema, second, 'id'), ifMatch: request.headers?.['if-match'], body, by: review.by });
+    return { statusCode: 200, body: updated };
+  }
   if (request.method !== 'GET') {
-    const known = (segments.length === 1 && ['determinations', 'items', 'stats', 'openapi.json'].includes(first!)) || (segments.length === 2 && first === 'determinations') || (segments.length === 3 && first === 'documents' && (third === 'status' || third === 'text'));
+    const known = (segments.length === 1 && ['determinations', 'items', 'stats', 'openapi.json'].includes(first!)) || (segments.length === 2 && first === 'determinations') || (segments.length === 3 && first === 'determinations' && third === 'history') || (segments.length === 3 && first === 'documents' && (third === 'status' || third === 'text'));
     if (known) throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${request.path}; the API is read with GET`);
     throw new ApiError(404, 'NOT_FOUND', `no route for ${request.method} ${request.path}`);
   }
@@ -60,6 +82,13 @@ export async function route(store: DeterminationStore, request: ApiRequest, obje
     const document = await store.getDocument(parse(DocumentIdSchema, second, 'id'));
     if (!document) throw new ApiError(404, 'NOT_FOUND', 'no document with this id');
     return { statusCode: 200, body: { id: document.id, status: document.status, reason: document.reason, updatedAt: document.updatedAt } };
+  }
+  if (segments.length === 3 && first === 'determinations' && third === 'history') {
+    parse(QUERY_SCHEMAS.status, request.query);
+    const id = parse(DocumentIdSchema, second, 'id');
+    if (!(await store.getDetermination(id))) throw new ApiError(404, 'NOT_FOUND', 'no determination with this id');
+    // Every revision, newest first; the first reading (revision 1) is the engine's, with no changes.
+    return { statusCode: 200, body: { data: await store.history(id) } };
   }
   if (segments.length === 3 && first === 'documents' && third === 'text' && objects) {
     parse(QUERY_SCHEMAS.status, request.query);

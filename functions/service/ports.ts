@@ -157,7 +157,7 @@ export interface ObjectStore {
 }
 
 /** The events of spec section 4. */
-export const SERVICE_EVENT_TYPES = ['determination.classified', 'determination.needs_review', 'determination.unrecognized', 'document.failed'] as const;
+export const SERVICE_EVENT_TYPES = ['determination.classified', 'determination.needs_review', 'determination.unrecognized', 'document.failed', 'determination.reviewed'] as const;
 /** An event type. */
 export type ServiceEventType = (typeof SERVICE_EVENT_TYPES)[number];
 

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -185,6 +185,33 @@ describe('npm start: the service on one machine', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     expect(await response.text()).toContain('Text route copy.');
+  });
+
+  it('lets a person correct and confirm a reading: If-Match, history, stats and a webhook follow', async () => {
+    const body = `${letters[0]!.text}\n\nReview copy.\n`;
+    await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: 'review/letter.txt', Body: body }));
+    const id = documentId(Buffer.from(body, 'latin1'));
+    await waitFor(async () => ((await getJson(`/documents/${id}/status`)).body.status === 'CLASSIFIED' ? true : undefined));
+    const read = (await getJson(`/determinations/${id}`)).body;
+    expect(read.revision).toBe(1);
+    const patch = (headers: Record<string, string>, payload: unknown) =>
+      fetch(`${service.endpoints.http}/determinations/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(payload) });
+    expect((await patch({}, { reviewed: true })).status).toBe(428);
+    expect((await patch({ 'if-match': '7' }, { reviewed: true })).status).toBe(412);
+    const invalid = await patch({ 'if-match': '1' }, { items: [{ index: 9, decision: 'OVERTURNED' }] });
+    expect([invalid.status, ((await invalid.json()) as { error: { message: string } }).error.message]).toEqual([400, 'items[0].index: the letter has 2 items, numbered from 0']);
+    expect((await patch({ 'if-match': '1' }, { colour: 'red' })).status).toBe(400);
+    const totals = async (key: string) => ((await getJson('/stats?groupBy=decision')).body.data as Array<{ key: string; total: number }>).find((row) => row.key === key)?.total ?? 0;
+    const overturnedBefore = await totals('OVERTURNED');
+    const corrected = await patch({ 'if-match': '"1"' }, { items: [{ index: 0, decision: 'OVERTURNED' }], reviewed: true, note: 'read against the fax' });
+    expect(corrected.status).toBe(200);
+    expect(await corrected.json()).toMatchObject({ revision: 2, needsReview: false, outcome: 'PARTIALLY_OVERTURNED', reviewedBy: userInfo().username, items: [{ decision: 'OVERTURNED' }, { decision: 'UPHELD' }] });
+    expect((await totals('OVERTURNED')) - overturnedBefore).toBe(1);
+    const history = (await getJson(`/determinations/${id}/history`)).body.data;
+    expect(history).toEqual([expect.objectContaining({ revision: 2, by: userInfo().username, note: 'read against the fax', changes: expect.arrayContaining([{ path: 'items[0].decision', from: 'UPHELD', to: 'OVERTURNED' }]) })]);
+    await waitFor(async () => (deliveries.some((delivery) => (delivery.verified as { type: string; data: { id: string } }).type === 'determination.reviewed' && (delivery.verified as { data: { id: string } }).data.id === id) ? true : undefined));
+    // The same revision again is stale.
+    expect((await patch({ 'if-match': '1' }, { reviewed: true })).status).toBe(412);
   });
 
   it('reads a text letter at once while a fax waits for OCR (two lanes)', async () => {

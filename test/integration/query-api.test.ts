@@ -14,7 +14,7 @@ let stack: LocalStack;
 let clock = Date.parse('2026-03-01T09:00:00Z');
 const ids: string[] = [];
 
-const get = async (path: string, query: Record<string, string> = {}) => route(stack.store, { method: 'GET', path, query } satisfies ApiRequest, stack.objects);
+const get = async (path: string, query: Record<string, string> = {}) => route(stack.store, { method: 'GET', path, query } satisfies ApiRequest, { objects: stack.objects });
 const fails = (path: string, query: Record<string, string> = {}) => get(path, query).then(() => null, httpAnswer);
 
 beforeAll(async () => {
@@ -185,7 +185,7 @@ describe('GET /openapi.json', () => {
   it('describes every route with the parameters the validators accept', async () => {
     const document = (await get('/openapi.json')).body as { openapi: string; paths: Record<string, { get: { parameters?: Array<{ name: string; schema: { enum?: string[] } }> } }> };
     expect(document.openapi).toBe('3.1.0');
-    expect(Object.keys(document.paths)).toEqual(['/determinations', '/determinations/{id}', '/items', '/documents/{id}/status', '/documents/{id}/text', '/stats', '/openapi.json']);
+    expect(Object.keys(document.paths)).toEqual(['/determinations', '/determinations/{id}', '/determinations/{id}/history', '/items', '/documents/{id}/status', '/documents/{id}/text', '/stats', '/openapi.json']);
     const items = document.paths['/items']!.get.parameters!;
     expect(items.map((parameter) => parameter.name)).toEqual(['category', 'subcategory', 'decision', 'from', 'to', 'limit', 'cursor', 'format']);
     expect(items.find((parameter) => parameter.name === 'category')!.schema.enum).toContain('PHARMACEUTICAL');

@@ -1,0 +1,66 @@
+import { applyCorrection, CorrectionError, CorrectionSchema, type Change } from '../domain/index.ts';
+import { CodedError } from '../common/coded-error.ts';
+import { determinationEvent } from './events.ts';
+import type { DeterminationStore, EventPublisher, ServiceEvent, StoredDetermination } from './ports.ts';
+
+/** Why a correction was refused, as a person (or their client) can act on it. */
+export type ReviewErrorCode = 'NOT_FOUND' | 'PRECONDITION_REQUIRED' | 'PRECONDITION_FAILED' | 'NOT_CORRECTABLE' | 'INVALID_CORRECTION';
+
+/** A correction that cannot be applied; the message names the field or the revision, never letter text. */
+export class ReviewError extends CodedError<ReviewErrorCode> {
+  override readonly name = 'ReviewError';
+}
+
+/** What reviewing needs: the store, the event publisher, a clock. */
+export interface ReviewDependencies {
+  readonly store: DeterminationStore;
+  readonly events: EventPublisher;
+  readonly now: () => Date;
+}
+
+/** The revision an `If-Match` header names: `2`, `"2"` or `W/"2"`; null when it names none. */
+export function revisionOf(ifMatch: string | undefined): number | null {
+  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(ifMatch ?? '');
+  return match ? Number(match[1]) : null;
+}
+
+/** The event announcing a person's correction or confirmation: the usual body plus the revision and its changes. */
+export function reviewedEvent(stored: StoredDetermination, changes: readonly Change[], timestamp: string): ServiceEvent & { data: { revision: number; changes: readonly Change[] } } {
+  const base = determinationEvent(stored.id, stored, timestamp);
+  return { ...base, type: 'determination.reviewed', data: { ...base.data, needsReview: stored.needsReview, revision: stored.revision, changes } };
+}
+
+/**
+ * A person corrects or confirms a Determination (spec section 5): only over the revision they
+ * saw (`If-Match`), the body validated field by field, every change kept in the history and
+ * announced as `determination.reviewed`. Returns the stored Determination as it now is.
+ */
+export async function reviewDetermination(deps: ReviewDependencies, request: { id: string; ifMatch: string | undefined; body: unknown; by: string }): Promise<StoredDetermination> {
+  if (request.ifMatch === undefined) throw new ReviewError('PRECONDITION_REQUIRED', 'If-Match: send the revision you corrected (the `revision` of the Determination)');
+  const stored = await deps.store.getDetermination(request.id);
+  if (!stored) throw new ReviewError('NOT_FOUND', 'no determination with this id');
+  if (stored.status !== 'CLASSIFIED') throw new ReviewError('NOT_CORRECTABLE', 'an unrecognized document has no reading to correct');
+  const expected = revisionOf(request.ifMatch);
+  if (expected !== stored.revision) throw new ReviewError('PRECONDITION_FAILED', `If-Match: the determination is at revision ${stored.revision}; reload it and correct that`);
+  const parsed = CorrectionSchema.safeParse(request.body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('').replace(/^\./, '') || 'body';
+    throw new ReviewError('INVALID_CORRECTION', issue.code === 'unrecognized_keys' ? `${field === 'body' ? '' : `${field}: `}unknown field: ${issue.keys.join(', ')}` : `${field}: ${issue.message}`);
+  }
+  let corrected;
+  try {
+    corrected = applyCorrection(stored, parsed.data);
+  } catch (error) {
+    if (error instanceof CorrectionError) throw new ReviewError('INVALID_CORRECTION', error.message);
+    throw error;
+  }
+  const at = deps.now().toISOString();
+  const { id: _id, receivedAt: _received, needsReview: _review, sourceKeys: _keys, revision: _revision, reviewedBy: _by, reviewedAt: _at, ...determination } = { ...stored, ...corrected.determination };
+  const entry = { revision: stored.revision + 1, at, by: request.by, changes: corrected.changes, note: parsed.data.note ?? null };
+  const outcome = await deps.store.saveCorrection(request.id, { expectedRevision: stored.revision, determination, entry, reviewed: parsed.data.reviewed ? { by: request.by, at } : null });
+  if (outcome === 'STALE') throw new ReviewError('PRECONDITION_FAILED', 'If-Match: the determination changed while you corrected it; reload it and correct that');
+  const updated = (await deps.store.getDetermination(request.id))!;
+  await deps.events.publish(reviewedEvent(updated, corrected.changes, at));
+  return updated;
+}
