@@ -22,11 +22,12 @@ const { values } = parseArgs({
     'http-port': { type: 'string' },
     inbox: { type: 'string' },
     data: { type: 'string' },
+    reviewer: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (values.help) {
-  console.log('usage: npm start -- [--s3-port N] [--http-port N] [--inbox DIR] [--data DIR]');
+  console.log('usage: npm start -- [--s3-port N] [--http-port N] [--inbox DIR] [--data DIR] [--reviewer NAME]');
   process.exit(0);
 }
 
@@ -37,6 +38,7 @@ const settings = z
     httpPort: Port,
     inboxDir: z.string().min(1),
     dataDir: z.string().min(1),
+    reviewer: z.string().min(1).max(200).optional(),
     webhookUrl: z.url().optional(),
     webhookSecret: z.string().min(1).optional(),
   })
@@ -45,6 +47,7 @@ const settings = z
     httpPort: values['http-port'] ?? process.env.IMR_HTTP_PORT ?? 3000,
     inboxDir: resolve(values.inbox ?? process.env.IMR_INBOX_DIR ?? 'inbox'),
     dataDir: resolve(values.data ?? process.env.IMR_DATA_DIR ?? '.imr-data'),
+    reviewer: values.reviewer ?? process.env.IMR_REVIEWER,
     webhookUrl: process.env.IMR_WEBHOOK_URL || undefined,
     webhookSecret: process.env.IMR_WEBHOOK_SECRET || undefined,
   });
