@@ -14,7 +14,7 @@ import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 
 /** The event body the IMR service sends (spec section 4). */
 export interface ImrEvent {
-  type: 'determination.classified' | 'determination.needs_review' | 'determination.unrecognized' | 'document.failed';
+  type: 'determination.classified' | 'determination.needs_review' | 'determination.unrecognized' | 'document.failed' | 'determination.reviewed';
   timestamp: string;
   data: {
     id: string;
@@ -23,6 +23,9 @@ export interface ImrEvent {
     needsReview: boolean;
     items: Array<{ request: string; decision: 'UPHELD' | 'OVERTURNED'; category: string; subcategory: string | null }>;
     links: { self: string };
+    /** On `determination.reviewed`: the revision a person made, and what they changed. */
+    revision?: number;
+    changes?: Array<{ path: string; from: unknown; to: unknown }>;
   };
 }
 
