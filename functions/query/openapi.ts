@@ -53,6 +53,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/determinations/{id}/history': { get: { summary: 'Every revision, newest first: { data: [{ revision, at, by, changes, note }] }', parameters: [idParameter], responses: { '200': { description: '{ data }' }, ...errors } } },
       '/items': { get: { summary: 'Disputed items, newest first', parameters: parameters(QUERY_SCHEMAS.items), responses: { '200': { description: '{ data, nextCursor } or CSV' }, ...errors } } },
+      '/documents': { get: { summary: 'Documents newest first, by processing status (FAILED and UNRECOGNIZED with their reasons)', parameters: parameters(QUERY_SCHEMAS.documents), responses: { '200': { description: '{ data: [{ id, status, reason, receivedAt, updatedAt, sourceKeys }], nextCursor }' }, ...errors } } },
       '/documents/{id}/status': { get: { summary: 'Processing status of a document', parameters: [idParameter], responses: { '200': { description: '{ id, status, reason, updatedAt }' }, ...errors } } },
       '/documents/{id}/text': { get: { summary: 'The text the parser read (after OCR or Textract)', parameters: [idParameter], responses: { '200': { description: 'plain text, pages separated by form feeds', content: { 'text/plain': {} } }, ...errors } } },
       '/stats': { get: { summary: 'Item counts by decision, grouped', parameters: parameters(QUERY_SCHEMAS.stats), responses: { '200': { description: '{ groupBy, data: [{ key, upheld, overturned, total }] }' }, ...errors } } },

@@ -59,7 +59,7 @@ export async function route(store: DeterminationStore, request: ApiRequest, opti
     return { statusCode: 200, body: updated };
   }
   if (request.method !== 'GET') {
-    const known = (segments.length === 1 && ['determinations', 'items', 'stats', 'openapi.json'].includes(first!)) || (segments.length === 2 && first === 'determinations') || (segments.length === 3 && first === 'determinations' && third === 'history') || (segments.length === 3 && first === 'documents' && (third === 'status' || third === 'text'));
+    const known = (segments.length === 1 && ['determinations', 'items', 'documents', 'stats', 'openapi.json'].includes(first!)) || (segments.length === 2 && first === 'determinations') || (segments.length === 3 && first === 'determinations' && third === 'history') || (segments.length === 3 && first === 'documents' && (third === 'status' || third === 'text'));
     if (known) throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${request.path}; the API is read with GET`);
     throw new ApiError(404, 'NOT_FOUND', `no route for ${request.method} ${request.path}`);
   }
@@ -96,6 +96,10 @@ export async function route(store: DeterminationStore, request: ApiRequest, opti
     const text = await objects.getText(parse(DocumentIdSchema, second, 'id'));
     if (text === null) throw new ApiError(404, 'NOT_FOUND', 'no text for this id');
     return { statusCode: 200, body: text, contentType: 'text/plain; charset=utf-8' };
+  }
+  if (segments.length === 1 && first === 'documents') {
+    // The FAILED and UNRECOGNIZED documents above all, each with its reason and the keys that delivered it.
+    return { statusCode: 200, body: await store.listDocuments(parse(QUERY_SCHEMAS.documents, request.query)) };
   }
   if (segments.length === 1 && first === 'stats') {
     const { groupBy } = parse(QUERY_SCHEMAS.stats, request.query);

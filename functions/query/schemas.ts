@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CATEGORIES, SUBCATEGORIES, OutcomeSchema, DecisionSchema } from '../domain/index.ts';
-import { STATS_GROUPINGS } from '../service/ports.ts';
+import { DOCUMENT_STATUSES, STATS_GROUPINGS } from '../service/ports.ts';
 
 const IsoDate = z
   .string()
@@ -60,6 +60,16 @@ export const QUERY_SCHEMAS = {
       limit: Limit,
       cursor: Cursor,
       format: Format,
+    })
+    .strict()
+    .refine(ordered, RANGE_ORDER),
+  documents: z
+    .object({
+      status: z.enum(DOCUMENT_STATUSES).optional(),
+      from: IsoDate.optional().describe('received on or after'),
+      to: IsoDate.optional().describe('received on or before'),
+      limit: Limit,
+      cursor: Cursor,
     })
     .strict()
     .refine(ordered, RANGE_ORDER),

@@ -91,6 +91,8 @@ export interface DeterminationStore {
   saveCorrection(id: string, correction: StoredCorrection): Promise<'SAVED' | 'STALE'>;
   /** Every revision's history entry, newest first. */
   history(id: string): Promise<HistoryEntry[]>;
+  /** Documents newest first, by processing status (the FAILED and UNRECOGNIZED ones above all), with their reasons and keys. */
+  listDocuments(query: DocumentQuery): Promise<Page<DocumentRecord>>;
   /** Item counts by decision per group, from counters kept at write time. */
   stats(groupBy: StatsGrouping): Promise<StatsRow[]>;
 }
@@ -107,6 +109,14 @@ export interface DeterminationQuery {
 }
 
 /** Filters of `GET /items`. */
+export interface DocumentQuery {
+  readonly limit: number;
+  readonly cursor?: string | undefined;
+  readonly status?: DocumentStatus | undefined;
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+}
+
 export interface ItemQuery {
   readonly limit: number;
   readonly cursor?: string | undefined;

@@ -81,6 +81,20 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     expect(await store.getDetermination(id)).toMatchObject({ revision: 2, outcome: 'OVERTURNED' });
   });
 
+  it('lists documents newest first by status, with their reasons and keys', async () => {
+    const store = stores[name]!();
+    const failed = `${name}-docs-failed`.padEnd(64, '0');
+    const read = `${name}-docs-read`.padEnd(64, '0');
+    await store.recordReceipt(failed, 'inbox/broken.pdf', '2026-06-01T10:00:00.000Z');
+    await store.markFailed(failed, 'CORRUPT: not a readable PDF', '2026-06-01T10:00:01.000Z');
+    await store.recordReceipt(read, 'inbox/ok.txt', '2026-06-02T10:00:00.000Z');
+    await store.saveDetermination(read, determinationOf('CM15-0000888', [{ request: 'Naproxen 550mg #60', decision: 'UPHELD' }]), '2026-06-02T10:00:01.000Z');
+    const all = await store.listDocuments({ limit: 10, from: '2026-06-01', to: '2026-06-02' });
+    expect(all.data.map((document) => document.id)).toEqual([read, failed]);
+    const onlyFailed = await store.listDocuments({ limit: 10, status: 'FAILED', from: '2026-06-01', to: '2026-06-02' });
+    expect(onlyFailed.data).toEqual([expect.objectContaining({ id: failed, status: 'FAILED', reason: 'CORRUPT: not a readable PDF', sourceKeys: ['inbox/broken.pdf'] })]);
+  });
+
   it('keeps why a document is not an IMR letter', async () => {
     const store = stores[name]!();
     const id = `${name}-foreign`.padEnd(64, '0');

@@ -1,8 +1,8 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CursorError, type CursorCodec } from '../../service/cursor.ts';
-import type { DeterminationQuery, ItemQuery, Page, StatsGrouping, StatsRow, StoredDetermination, StoredItem } from '../../service/ports.ts';
+import type { DeterminationQuery, DocumentQuery, DocumentRecord, ItemQuery, Page, StatsGrouping, StatsRow, StoredDetermination, StoredItem } from '../../service/ports.ts';
 import { filterFingerprint, upperBound } from '../../service/projection.ts';
-import { toStored, type DocumentItem } from './documents.ts';
+import { toRecord, toStored, type DocumentItem } from './documents.ts';
 
 /** The list and stats queries of the DynamoDB store: indexes newest first, signed cursors bound to their filters, write-time counters. */
 export class DynamoDeterminationQueries {
@@ -36,6 +36,11 @@ export class DynamoDeterminationQueries {
     return { data, nextCursor: page.nextCursor };
   }
 
+  async listDocuments(query: DocumentQuery): Promise<Page<DocumentRecord>> {
+    const page = await this.queryNewestFirst('gsi5', 'DOCUMENT', query, { status: query.status });
+    return { data: page.items.map((item) => toRecord(item as unknown as DocumentItem)), nextCursor: page.nextCursor };
+  }
+
   async stats(groupBy: StatsGrouping): Promise<StatsRow[]> {
     const rows: StatsRow[] = [];
     let start: Record<string, unknown> | undefined;
@@ -65,21 +70,24 @@ export class DynamoDeterminationQueries {
     equalities: Record<string, string | boolean | undefined>,
   ): Promise<{ items: Record<string, unknown>[]; nextCursor: string | null }> {
     const values: Record<string, unknown> = { ':pk': partition, ':from': range.from ?? '0', ':to': upperBound(range.to) };
+    // Attribute names through placeholders: `status` is one of DynamoDB's reserved words.
+    const names: Record<string, string> = {};
     const filters = Object.entries(equalities)
       .filter(([, value]) => value !== undefined)
       .map(([attribute, value]) => {
         values[`:${attribute}`] = value;
-        return `${attribute} = :${attribute}`;
+        names[`#${attribute}`] = attribute;
+        return `#${attribute} = :${attribute}`;
       });
     const fingerprint = filterFingerprint({ ...equalities, from: range.from, to: range.to, partition });
-    return this.queryPages(index, `${index}pk = :pk AND ${index}sk BETWEEN :from AND :to`, filters, values, range.limit, range.cursor, fingerprint);
+    return this.queryPages(index, `${index}pk = :pk AND ${index}sk BETWEEN :from AND :to`, filters, values, range.limit, range.cursor, fingerprint, names);
   }
 
   /**
    * Queries an index newest first until `limit` items pass the filters or the index is
    * exhausted (at most 10 requests), with a signed cursor bound to the index it came from.
    */
-  private async queryPages(index: string, keyCondition: string, filters: string[], values: Record<string, unknown>, limit: number, cursor: string | undefined, fingerprint: string): Promise<{ items: Record<string, unknown>[]; nextCursor: string | null }> {
+  private async queryPages(index: string, keyCondition: string, filters: string[], values: Record<string, unknown>, limit: number, cursor: string | undefined, fingerprint: string, names: Record<string, string>): Promise<{ items: Record<string, unknown>[]; nextCursor: string | null }> {
     if (!this.cursors) throw new Error('this store was built without a cursor codec');
     let start: Record<string, unknown> | undefined;
     if (cursor) {
@@ -98,6 +106,7 @@ export class DynamoDeterminationQueries {
           IndexName: index,
           KeyConditionExpression: keyCondition,
           FilterExpression: filters.length ? filters.join(' AND ') : undefined,
+          ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
           ExpressionAttributeValues: values,
           ScanIndexForward: false,
           Limit: limit - items.length,

@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanComma
 import type { AttemptRecord } from '../../service/webhooks/dispatch.ts';
 import type { Determination } from '../../domain/index.ts';
 import type { CursorCodec } from '../../service/cursor.ts';
-import type { DeterminationQuery, DeterminationStore, DocumentRecord, HistoryEntry, ItemQuery, Page, StatsGrouping, StatsRow, StoredCorrection, StoredDetermination, StoredItem } from '../../service/ports.ts';
+import type { DeterminationQuery, DeterminationStore, DocumentQuery, DocumentRecord, HistoryEntry, ItemQuery, Page, StatsGrouping, StatsRow, StoredCorrection, StoredDetermination, StoredItem } from '../../service/ports.ts';
 import { toRecord, toStored, type DocumentItem } from './documents.ts';
 import { determinationWrites } from './determination-writes.ts';
 import { DynamoDeterminationQueries } from './determination-queries.ts';
@@ -30,9 +30,9 @@ export class DynamoDeterminationStore implements DeterminationStore {
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: `DOC#${id}`, sk: 'DOC' },
-        UpdateExpression: 'SET id = :id, #status = if_not_exists(#status, :received), receivedAt = if_not_exists(receivedAt, :at), updatedAt = if_not_exists(updatedAt, :at) ADD sourceKeys :keys',
+        UpdateExpression: 'SET id = :id, #status = if_not_exists(#status, :received), receivedAt = if_not_exists(receivedAt, :at), updatedAt = if_not_exists(updatedAt, :at), gsi5pk = :documents, gsi5sk = if_not_exists(gsi5sk, :order) ADD sourceKeys :keys',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':id': id, ':received': 'RECEIVED', ':at': at, ':keys': new Set([sourceKey]) },
+        ExpressionAttributeValues: { ':id': id, ':received': 'RECEIVED', ':at': at, ':keys': new Set([sourceKey]), ':documents': 'DOCUMENT', ':order': `${at}#${id}` },
         ReturnValues: 'ALL_OLD',
       }),
     );
@@ -118,11 +118,11 @@ export class DynamoDeterminationStore implements DeterminationStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: `DOC#${id}`, sk: 'DOC' },
-          UpdateExpression: 'SET #status = :failed, reason = :reason, updatedAt = :at, id = :id, receivedAt = if_not_exists(receivedAt, :at)',
+          UpdateExpression: 'SET #status = :failed, reason = :reason, updatedAt = :at, id = :id, receivedAt = if_not_exists(receivedAt, :at), gsi5pk = :documents, gsi5sk = if_not_exists(gsi5sk, :order)',
           // A document already classified by an earlier attempt keeps its result.
           ConditionExpression: 'attribute_not_exists(#status) OR NOT (#status IN (:classified, :unrecognized))',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':failed': 'FAILED', ':reason': reason, ':at': at, ':id': id, ':classified': 'CLASSIFIED', ':unrecognized': 'UNRECOGNIZED' },
+          ExpressionAttributeValues: { ':failed': 'FAILED', ':reason': reason, ':at': at, ':id': id, ':classified': 'CLASSIFIED', ':unrecognized': 'UNRECOGNIZED', ':documents': 'DOCUMENT', ':order': `${at}#${id}` },
         }),
       );
     } catch (error) {
@@ -146,6 +146,10 @@ export class DynamoDeterminationStore implements DeterminationStore {
 
   listItems(query: ItemQuery): Promise<Page<StoredItem>> {
     return this.queries.listItems(query);
+  }
+
+  listDocuments(query: DocumentQuery): Promise<Page<DocumentRecord>> {
+    return this.queries.listDocuments(query);
   }
 
   stats(groupBy: StatsGrouping): Promise<StatsRow[]> {

@@ -9,7 +9,9 @@
  * - GSI2 `gsi2pk = CASE#<caseNumber>`, `gsi2sk = <receivedAt>#<id>`: Determinations of a case.
  * - GSI3 `gsi3pk = CATEGORY#<category>`, `gsi3sk = <receivedAt>#<id>#<nnn>`: items of a category.
  * - GSI4 `gsi4pk = ITEM`, `gsi4sk = <receivedAt>#<id>#<nnn>`: every item, newest first.
+ * - GSI5 `gsi5pk = DOCUMENT`, `gsi5sk = <receivedAt>#<id>`: every document, newest first (filtered by status).
  * - `pk = STATS`, `sk = <grouping>#<key>`: item counts by decision, kept at write time.
+ * - `pk = DOC#<id>`, `sk = HISTORY#<revision>`: a person's corrections.
  */
 export const TABLE_DESIGN = {
   partitionKey: 'pk',
@@ -19,5 +21,6 @@ export const TABLE_DESIGN = {
     { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
     { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
     { name: 'gsi4', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
+    { name: 'gsi5', partitionKey: 'gsi5pk', sortKey: 'gsi5sk' },
   ],
 } as const;

@@ -3,7 +3,7 @@ import type { Determination } from '../../domain/index.ts';
 import { needsReview } from '../../service/events.ts';
 import { CursorError, type CursorCodec } from '../../service/cursor.ts';
 import { filterFingerprint, replacementDeltas, upperBound } from '../../service/projection.ts';
-import type { DeterminationQuery, DeterminationStore, DocumentRecord, DocumentStatus, HistoryEntry, ItemQuery, Page, StatsGrouping, StatsRow, StoredCorrection, StoredDetermination, StoredItem } from '../../service/ports.ts';
+import type { DeterminationQuery, DeterminationStore, DocumentQuery, DocumentRecord, DocumentStatus, HistoryEntry, ItemQuery, Page, StatsGrouping, StatsRow, StoredCorrection, StoredDetermination, StoredItem } from '../../service/ports.ts';
 
 /** A document as kept: its processing record and, once read, its Determination. */
 interface DocumentEntry {
@@ -68,6 +68,7 @@ export class LmdbDeterminationStore implements DeterminationStore {
       }
       const entry: DocumentEntry = { id, status: 'RECEIVED', reason: null, receivedAt: at, updatedAt: at, sourceKeys: [sourceKey] };
       this.db.putSync(['doc', id], entry);
+      this.db.putSync(['docs', `${at}#${id}`], id);
       return { record: toRecord(entry), created: true };
     });
   }
@@ -168,6 +169,7 @@ export class LmdbDeterminationStore implements DeterminationStore {
       // A document already read by an earlier attempt keeps its result.
       if (current && (current.status === 'CLASSIFIED' || current.status === 'UNRECOGNIZED')) return;
       const base: DocumentEntry = current ?? { id, status: 'FAILED', reason, receivedAt: at, updatedAt: at, sourceKeys: [] };
+      if (!current) this.db.putSync(['docs', `${at}#${id}`], id);
       this.db.putSync(['doc', id], { ...base, status: 'FAILED', reason, updatedAt: at });
     });
   }
@@ -204,6 +206,14 @@ export class LmdbDeterminationStore implements DeterminationStore {
       if (query.subcategory !== undefined && entry.subcategory !== query.subcategory) return null;
       if (query.decision !== undefined && entry.decision !== query.decision) return null;
       return { ...entry, links: { determination: `/determinations/${entry.documentId}` } };
+    });
+  }
+
+  async listDocuments(query: DocumentQuery): Promise<Page<DocumentRecord>> {
+    return this.newestFirst(['docs'], query, { status: query.status }, (value) => {
+      const entry = this.document(value as string);
+      if (!entry || (query.status !== undefined && entry.status !== query.status)) return null;
+      return toRecord(entry);
     });
   }
 
