@@ -61,7 +61,8 @@ export class ImrFunction extends Construct {
         sourceMap: true,
         mainFields: ['module', 'main'],
         banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-        externalModules: ['@aws-sdk/*', 'sharp', 'tesseract.js', '@tesseract.js-data/eng'],
+        // PDFium is installed beside the functions that read PDFs (nodeModules); elsewhere it is never loaded.
+        externalModules: ['@aws-sdk/*', 'sharp', 'tesseract.js', '@tesseract.js-data/eng', '@hyzyla/pdfium'],
         nodeModules: props.nodeModules,
       },
     });

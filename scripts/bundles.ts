@@ -20,7 +20,7 @@ for (const name of handlers) {
     target: 'node22',
     minify: true,
     mainFields: ['module', 'main'],
-    external: ['@aws-sdk/*', 'sharp', 'tesseract.js', '@tesseract.js-data/eng', ...(name === 'ingest' || name === 'textract-complete' ? ['@hyzyla/pdfium'] : [])],
+    external: ['@aws-sdk/*', 'sharp', 'tesseract.js', '@tesseract.js-data/eng', '@hyzyla/pdfium'],
     logLevel: 'error',
   });
   const code = result.outputFiles[0]!.contents;

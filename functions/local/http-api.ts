@@ -81,7 +81,7 @@ export async function startHttpApi(port: number, handler: QueryHandler): Promise
       .then((result) => {
         const answer = result as APIGatewayProxyStructuredResultV2;
         response.writeHead(answer.statusCode ?? 200, { 'content-type': 'application/json', ...(answer.headers as Record<string, string>) });
-        response.end(answer.body ?? '');
+        response.end(answer.isBase64Encoded && answer.body ? Buffer.from(answer.body, 'base64') : (answer.body ?? ''));
       })
       .catch((error: unknown) => {
         const tooLarge = error instanceof BodyTooLargeError;

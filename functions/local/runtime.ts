@@ -207,7 +207,7 @@ export async function startLocalService(options: LocalOptions): Promise<LocalSer
 
   const queryLogger = new Logger({ serviceName: 'imr-query-local', logLevel: 'ERROR' });
   // Corrections locally: made as the OS user, or the one `--reviewer` names.
-  const http = await startHttpApi(options.httpPort, createQueryHandler(store, queryLogger, { objects: deps.objects, review: { deps: { store, events, now: () => new Date() }, localReviewer: options.reviewer ?? userInfo().username } }));
+  const http = await startHttpApi(options.httpPort, createQueryHandler(store, queryLogger, { objects: deps.objects, originals: deps.objects, review: { deps: { store, events, now: () => new Date() }, localReviewer: options.reviewer ?? userInfo().username } }));
   watcher = new InboxWatcher(options.inboxDir, s3Client, LOCAL_INBOX, join(options.dataDir, 'inbox-uploaded.json'), (key) => options.log(`uploaded  ${key}`), (name, why) => options.log(`skipped   ${name}: ${why}, never read`));
   await watcher.start();
   const startedWatcher = watcher;

@@ -1,6 +1,22 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { DeterminationStore, ObjectStore } from '../service/ports.ts';
 import { reviewDetermination, type ReviewDependencies } from '../service/review.ts';
+import { sniffKind, type DocumentKind } from '../reader/sniff.ts';
+import { renderPage } from '../reader/pages.ts';
+import { InputError } from '../reader/errors.ts';
+
+/** What each kind of upload is served as. */
+const CONTENT_TYPES: Record<DocumentKind, NonNullable<ApiResponse['contentType']>> = {
+  pdf: 'application/pdf',
+  tiff: 'image/tiff',
+  png: 'image/png',
+  jpeg: 'image/jpeg',
+  text: 'text/plain; charset=utf-8',
+  'textract-json': 'application/json',
+  binary: 'application/octet-stream',
+};
+/** A page number in a path: 1 to 3,000. */
+const PageNumberSchema = z.coerce.number().int().min(1).max(3000);
 import { ApiError } from './errors.ts';
 import { DocumentIdSchema, QUERY_SCHEMAS } from './schemas.ts';
 import { determinationCsv, itemsCsv } from './csv.ts';
@@ -19,6 +35,8 @@ export interface ApiRequest {
 /** What the routes may use beyond the store: the letters' text, and corrections (with who makes them). */
 export interface RouteOptions {
   readonly objects?: Pick<ObjectStore, 'getText'>;
+  /** The bytes as uploaded, from the inbox (locally; on AWS originals await the review function). */
+  readonly originals?: Pick<ObjectStore, 'get'>;
   readonly review?: { readonly deps: ReviewDependencies; readonly by: string };
 }
 
@@ -26,7 +44,7 @@ export interface RouteOptions {
 export interface ApiResponse {
   readonly statusCode: number;
   readonly body: unknown;
-  readonly contentType?: 'text/csv; charset=utf-8' | 'text/plain; charset=utf-8';
+  readonly contentType?: 'text/csv; charset=utf-8' | 'text/plain; charset=utf-8' | 'image/png' | 'application/pdf' | 'image/tiff' | 'image/jpeg' | 'application/json' | 'application/octet-stream';
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what = 'parameter'): T {
@@ -44,7 +62,7 @@ function csv(text: string): ApiResponse {
 
 /** Routes of the query API (spec section 4). */
 export async function route(store: DeterminationStore, request: ApiRequest, options: RouteOptions = {}): Promise<ApiResponse> {
-  const { objects, review } = options;
+  const { objects, review, originals } = options;
   const segments = request.path.split('/').filter(Boolean);
   const [first, second, third] = segments;
   if (request.method === 'PATCH' && segments.length === 2 && first === 'determinations') {
@@ -59,7 +77,7 @@ export async function route(store: DeterminationStore, request: ApiRequest, opti
     return { statusCode: 200, body: updated };
   }
   if (request.method !== 'GET') {
-    const known = (segments.length === 1 && ['determinations', 'items', 'documents', 'stats', 'openapi.json'].includes(first!)) || (segments.length === 2 && first === 'determinations') || (segments.length === 3 && first === 'determinations' && third === 'history') || (segments.length === 3 && first === 'documents' && (third === 'status' || third === 'text'));
+    const known = (segments.length === 1 && ['determinations', 'items', 'documents', 'stats', 'openapi.json'].includes(first!)) || (segments.length === 2 && first === 'determinations') || (segments.length === 3 && first === 'determinations' && third === 'history') || (segments.length === 3 && first === 'documents' && (third === 'status' || third === 'text' || third === 'original')) || (segments.length === 4 && first === 'documents' && third === 'pages');
     if (known) throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${request.path}; the API is read with GET`);
     throw new ApiError(404, 'NOT_FOUND', `no route for ${request.method} ${request.path}`);
   }
@@ -89,6 +107,22 @@ export async function route(store: DeterminationStore, request: ApiRequest, opti
     if (!(await store.getDetermination(id))) throw new ApiError(404, 'NOT_FOUND', 'no determination with this id');
     // Every revision, newest first; the first reading (revision 1) is the engine's, with no changes.
     return { statusCode: 200, body: { data: await store.history(id) } };
+  }
+  if (((segments.length === 3 && third === 'original') || (segments.length === 4 && third === 'pages')) && first === 'documents' && originals) {
+    parse(QUERY_SCHEMAS.status, request.query);
+    const document = await store.getDocument(parse(DocumentIdSchema, second, 'id'));
+    const source = document?.sourceKeys[0];
+    if (!document || !source) throw new ApiError(404, 'NOT_FOUND', 'no document with this id');
+    const slash = source.indexOf('/');
+    const bytes = await originals.get(source.slice(0, slash), source.slice(slash + 1));
+    if (third === 'original') return { statusCode: 200, body: Buffer.from(bytes), contentType: CONTENT_TYPES[sniffKind(bytes)] };
+    const n = parse(PageNumberSchema, segments[3], 'page');
+    try {
+      return { statusCode: 200, body: await renderPage(bytes, n, 'document'), contentType: 'image/png' };
+    } catch (error) {
+      if (error instanceof InputError) throw new ApiError(404, 'NOT_FOUND', error.message.replace(/^document: /, ''));
+      throw error;
+    }
   }
   if (segments.length === 3 && first === 'documents' && third === 'text' && objects) {
     parse(QUERY_SCHEMAS.status, request.query);

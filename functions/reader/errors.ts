@@ -13,6 +13,7 @@ export type InputErrorCode =
   | 'IMAGE_TOO_SMALL'
   | 'PAGE_TOO_LARGE'
   | 'OCR_BUDGET'
+  | 'NOT_FOUND'
   | 'OCR_FAILED'
   | 'TEXTRACT_FAILED'
   | 'TEXTRACT_IN_PROGRESS';

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { Webhook } from 'standardwebhooks';
+import sharp from 'sharp';
 import { startOnFreePorts, LOCAL_INBOX, type LocalService } from '../../functions/local/runtime.ts';
 import { documentId } from '../../functions/service/ingest.ts';
 import { loadGoldenLetters, LETTERS_DIR } from '../fixtures/golden.ts';
@@ -26,6 +27,8 @@ let service: LocalService;
 let receiver: Server;
 const deliveries: Array<{ verified: unknown; id: string }> = [];
 let failNextDeliveries = 0;
+/** The fax of the lanes test, served back by the originals test. */
+let lanesFax: Buffer;
 
 async function start(): Promise<LocalService> {
   return startOnFreePorts(root, (line) => lines.push(line), { webhookUrl: receiverUrl, webhookSecret: secret, webhookRetryScale: 0.001 });
@@ -216,6 +219,7 @@ describe('npm start: the service on one machine', () => {
 
   it('reads a text letter at once while a fax waits for OCR (two lanes)', async () => {
     const [fax] = (await renderScan(printedLines(letters[3]!.text), 'fax-fine', 21)).files;
+    lanesFax = fax!;
     const text = `${letters[0]!.text}\n\nLane test copy.\n`;
     await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: 'lanes/fax.tif', Body: fax! }));
     await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: 'lanes/letter.txt', Body: text }));
@@ -225,6 +229,19 @@ describe('npm start: the service on one machine', () => {
     await service.idle();
     expect((await getJson(`/documents/${documentId(fax!)}/status`)).body.status).toBe('CLASSIFIED');
   }, 60_000);
+
+  it('serves a document as uploaded, and its pages as PNG images for a person to check', async () => {
+    const id = documentId(lanesFax);
+    const original = await fetch(`${service.endpoints.http}/documents/${id}/original`);
+    expect([original.status, original.headers.get('content-type')]).toEqual([200, 'image/tiff']);
+    expect(Buffer.from(await original.arrayBuffer()).equals(lanesFax)).toBe(true);
+    const page = await fetch(`${service.endpoints.http}/documents/${id}/pages/2`);
+    expect([page.status, page.headers.get('content-type')]).toEqual([200, 'image/png']);
+    const image = await sharp(Buffer.from(await page.arrayBuffer())).metadata();
+    expect(image.width).toBeGreaterThan(1000);
+    expect((await fetch(`${service.endpoints.http}/documents/${id}/pages/99`)).status).toBe(404);
+    expect((await fetch(`${service.endpoints.http}/documents/${id}/pages/0`)).status).toBe(400);
+  });
 
   it('survives a malformed request line and answers it 400', async () => {
     const { port } = new URL(service.endpoints.http);

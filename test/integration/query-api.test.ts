@@ -185,7 +185,7 @@ describe('GET /openapi.json', () => {
   it('describes every route with the parameters the validators accept', async () => {
     const document = (await get('/openapi.json')).body as { openapi: string; paths: Record<string, { get: { parameters?: Array<{ name: string; schema: { enum?: string[] } }> } }> };
     expect(document.openapi).toBe('3.1.0');
-    expect(Object.keys(document.paths)).toEqual(['/determinations', '/determinations/{id}', '/determinations/{id}/history', '/items', '/documents', '/documents/{id}/status', '/documents/{id}/text', '/stats', '/openapi.json']);
+    expect(Object.keys(document.paths)).toEqual(['/determinations', '/determinations/{id}', '/determinations/{id}/history', '/items', '/documents', '/documents/{id}/original', '/documents/{id}/pages/{n}', '/documents/{id}/status', '/documents/{id}/text', '/stats', '/openapi.json']);
     const items = document.paths['/items']!.get.parameters!;
     expect(items.map((parameter) => parameter.name)).toEqual(['category', 'subcategory', 'decision', 'from', 'to', 'limit', 'cursor', 'format']);
     expect(items.find((parameter) => parameter.name === 'category')!.schema.enum).toContain('PHARMACEUTICAL');
