@@ -35,6 +35,7 @@ export class ServiceResources extends Construct {
   readonly ingest: ImrFunction;
   readonly textractComplete: ImrFunction;
   readonly query: ImrFunction;
+  readonly review: ImrFunction;
   readonly webhook: ImrFunction;
 
   constructor(scope: Construct, id: string, props: ServiceResourcesProps) {
@@ -102,6 +103,16 @@ export class ServiceResources extends Construct {
     data.textBucket.grantRead(this.query.function);
     cursorSecret.grantRead(this.query.function);
 
+    // Corrections: the only function that may write them (the query function reads only).
+    this.review = new ImrFunction(this, 'Review', {
+      handlerFolder: 'review',
+      logKey: data.key,
+      reservedConcurrentExecutions: 5,
+      environment: { ...common, POWERTOOLS_SERVICE_NAME: 'imr-review' },
+    });
+    data.table.grantReadWriteData(this.review.function);
+    data.bus.grantPutEventsTo(this.review.function);
+
     this.webhook = new ImrFunction(this, 'Webhook', {
       handlerFolder: 'webhook',
       logKey: data.key,
@@ -138,9 +149,10 @@ export class ServiceResources extends Construct {
       format: JSON.stringify({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status', latency: '$context.responseLatency', caller: '$context.identity.caller' }),
     };
     const integration = new HttpLambdaIntegration('QueryIntegration', this.query.function);
-    for (const path of ['/determinations', '/determinations/{id}', '/items', '/documents/{id}/status', '/stats', '/openapi.json']) {
+    for (const path of ['/determinations', '/determinations/{id}', '/determinations/{id}/history', '/items', '/documents', '/documents/{id}/status', '/documents/{id}/text', '/stats', '/openapi.json']) {
       this.api.addRoutes({ path, methods: [apigw.HttpMethod.GET], integration });
     }
+    this.api.addRoutes({ path: '/determinations/{id}', methods: [apigw.HttpMethod.PATCH], integration: new HttpLambdaIntegration('ReviewIntegration', this.review.function) });
 
     const alarmTopic = new sns.Topic(this, 'Alarms', { masterKey: data.messagingKey, enforceSSL: true });
     if (config.alarmEmail) alarmTopic.addSubscription(new subscriptions.EmailSubscription(config.alarmEmail));
@@ -156,7 +168,7 @@ export class ServiceResources extends Construct {
     ];
     for (const [name, queue] of deadLetterQueues) alarm(`${name}Depth`, queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }), 1);
     alarm('IngestBacklogAge', data.ingestQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5) }), 3600);
-    for (const fn of [this.ingest, this.textractComplete, this.query, this.webhook]) {
+    for (const fn of [this.ingest, this.textractComplete, this.query, this.review, this.webhook]) {
       alarm(`${fn.node.id}Errors`, fn.function.metricErrors({ period: Duration.minutes(5) }), 5);
     }
 

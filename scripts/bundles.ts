@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const handlers = ['ingest', 'textract-complete', 'query', 'webhook'];
+const handlers = ['ingest', 'textract-complete', 'query', 'review', 'webhook'];
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
 for (const name of handlers) {
   const result = await build({

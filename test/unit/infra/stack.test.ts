@@ -62,7 +62,7 @@ describe('storage', () => {
 
 describe('functions', () => {
   it('run on the newest Node.js runtime on ARM64 with X-Ray and JSON logs', () => {
-    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }) }, 4);
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }) }, 5);
   });
 
   it('bound Textract use: ingest and completion reserved to the configured concurrency', () => {
@@ -93,6 +93,17 @@ describe('functions', () => {
 });
 
 describe('API, events, alarms', () => {
+  it('routes corrections to the review function, the only one that may write the table besides ingest and webhooks, and reads to the query function', () => {
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => route.Properties.RouteKey as string);
+    expect(routes).toEqual(expect.arrayContaining(['GET /determinations', 'GET /determinations/{id}/history', 'GET /documents', 'GET /documents/{id}/text', 'PATCH /determinations/{id}']));
+    expect(routes).not.toContain('PATCH /determinations');
+    const writers = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => (policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>).some((statement) => [statement.Action].flat().includes('dynamodb:PutItem')))
+      .flatMap((policy) => (policy.Properties.Roles as Array<{ Ref: string }>).map((role) => role.Ref));
+    expect(writers.some((role) => /Query/.test(role))).toBe(false);
+    expect(writers.some((role) => /Review/.test(role))).toBe(true);
+  });
+
   it('serves the query routes with IAM authorisation by default, throttled', () => {
     for (const route of ['GET /determinations', 'GET /determinations/{id}', 'GET /items', 'GET /documents/{id}/status', 'GET /stats', 'GET /openapi.json']) {
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: route, AuthorizationType: 'AWS_IAM' });
@@ -119,7 +130,7 @@ describe('API, events, alarms', () => {
   it('alarms on dead-letter depth, oldest message age and function errors, to an email topic', () => {
     template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible' }, 3);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateAgeOfOldestMessage', Threshold: 3600 });
-    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'Errors' }, 4);
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'Errors' }, 5);
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
   });
 
