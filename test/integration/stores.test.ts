@@ -76,9 +76,15 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     expect([count(after, 'UPHELD') - count(before, 'UPHELD'), count(after, 'OVERTURNED') - count(before, 'OVERTURNED')]).toEqual([-1, 1]);
     expect((await store.listItems({ limit: 10, decision: 'OVERTURNED', from: '2026-05-01', to: '2026-05-01' })).data.map((item) => item.documentId)).toContain(id);
     expect(await store.history(id)).toEqual([entry]);
+    // A later correction without a new confirmation keeps the letter confirmed.
+    const again = applyCorrection({ ...determination, status: 'CLASSIFIED' } as typeof read, CorrectionSchema.parse({ items: [{ index: 0, request: 'Tramadol ER 50mg #60' }] }));
+    const second = { revision: 3, at: '2026-05-01T12:00:00.000Z', by: 'paralegal@firm', changes: again.changes, note: null };
+    expect(await store.saveCorrection(id, { expectedRevision: 2, determination: again.determination, entry: second, reviewed: null })).toBe('SAVED');
+    expect(await store.getDetermination(id)).toMatchObject({ revision: 3, needsReview: false, reviewedBy: 'paralegal@firm' });
+    expect((await store.history(id)).map((item) => item.revision)).toEqual([3, 2]);
     // A newer engine reading the letter again leaves the correction as it is.
     await store.saveDetermination(id, read, '2026-05-02T10:00:00.000Z');
-    expect(await store.getDetermination(id)).toMatchObject({ revision: 2, outcome: 'OVERTURNED' });
+    expect(await store.getDetermination(id)).toMatchObject({ revision: 3, outcome: 'OVERTURNED' });
   });
 
   it('lists documents newest first by status, with their reasons and keys', async () => {

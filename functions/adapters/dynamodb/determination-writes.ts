@@ -54,8 +54,10 @@ export function determinationWrites(tableName: string, id: string, current: Docu
     condition = correction.expectedRevision === 1 ? '(attribute_not_exists(revision) OR revision = :expected)' : 'revision = :expected';
     if (correction.reviewed) {
       set('reviewedBy = :reviewedBy, reviewedAt = :reviewedAt');
-      Object.assign(values, { ':reviewedBy': correction.reviewed.by, ':reviewedAt': correction.reviewed.at, ':review': false });
+      Object.assign(values, { ':reviewedBy': correction.reviewed.by, ':reviewedAt': correction.reviewed.at });
     }
+    // Confirmed by a person (now or before), the letter needs no more review.
+    if (correction.reviewed || current?.reviewedBy) values[':review'] = false;
   } else {
     set('revision = if_not_exists(revision, :zero) + :one');
     Object.assign(values, { ':zero': 0, ':one': 1 });

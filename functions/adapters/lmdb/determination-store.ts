@@ -112,8 +112,8 @@ export class LmdbDeterminationStore implements DeterminationStore {
         corrected: true,
         reviewedBy: reviewed?.by,
         reviewedAt: reviewed?.at,
-        // Confirmed by a person, the letter needs no more review; otherwise its flags still say so.
-        needsReview: correction.reviewed ? false : needsReview(correction.determination),
+        // Confirmed by a person (now or before), the letter needs no more review; otherwise its flags still say so.
+        needsReview: reviewed ? false : needsReview(correction.determination),
       });
       this.db.putSync(['history', id, String(correction.entry.revision).padStart(6, '0')], correction.entry);
       return 'SAVED';
