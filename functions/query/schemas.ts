@@ -35,6 +35,14 @@ const Format = z.enum(['json', 'csv']).default('json').describe('csv for spreads
 /** The id of a document: SHA-256 of its bytes, hex. */
 export const DocumentIdSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be a document id (64 hex characters)');
 
+/** The received-date range and paging every list route shares. */
+const PAGING = {
+  from: IsoDate.optional().describe('received on or after'),
+  to: IsoDate.optional().describe('received on or before'),
+  limit: Limit,
+  cursor: Cursor,
+};
+
 /** Query parameters of every route, validated with zod and published in `/openapi.json`. */
 export const QUERY_SCHEMAS = {
   determinations: z
@@ -42,10 +50,7 @@ export const QUERY_SCHEMAS = {
       caseNumber: z.string().regex(/^CM\d{2}-\d{5,8}$/, 'must be a case number like CM14-0209876').optional(),
       outcome: OutcomeSchema.optional(),
       needsReview: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
-      from: IsoDate.optional().describe('received on or after'),
-      to: IsoDate.optional().describe('received on or before'),
-      limit: Limit,
-      cursor: Cursor,
+      ...PAGING,
     })
     .strict()
     .refine(ordered, RANGE_ORDER),
@@ -55,22 +60,13 @@ export const QUERY_SCHEMAS = {
       category: z.enum(CATEGORIES as [string, ...string[]]).optional(),
       subcategory: z.enum(SUBCATEGORIES as [string, ...string[]]).optional(),
       decision: DecisionSchema.optional(),
-      from: IsoDate.optional().describe('received on or after'),
-      to: IsoDate.optional().describe('received on or before'),
-      limit: Limit,
-      cursor: Cursor,
+      ...PAGING,
       format: Format,
     })
     .strict()
     .refine(ordered, RANGE_ORDER),
   documents: z
-    .object({
-      status: z.enum(DOCUMENT_STATUSES).optional(),
-      from: IsoDate.optional().describe('received on or after'),
-      to: IsoDate.optional().describe('received on or before'),
-      limit: Limit,
-      cursor: Cursor,
-    })
+    .object({ status: z.enum(DOCUMENT_STATUSES).optional(), ...PAGING })
     .strict()
     .refine(ordered, RANGE_ORDER),
   status: z.object({}).strict(),
