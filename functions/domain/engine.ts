@@ -130,7 +130,7 @@ const ENDS_SENTENCE = /[.!?]["')\]]?\s*$/;
  * Numbers read through OCR junk: a digit against a letter OCR confuses with one (`1O`, `l0`),
  * or an unbalanced bracket against a digit (`#12(`). The number may be wrong.
  */
-export function doubtfulNumbers(request: string): string | null {
+function doubtfulNumbers(request: string): string | null {
   const glued = /(?<![A-Za-z])[lIoO|]\d|\d[lIoO|](?![A-Za-z])/.exec(request);
   if (glued) return `"${glued[0]}" may be a misread number`;
   const opens = (request.match(/\(/g) ?? []).length;

@@ -11,6 +11,7 @@ import { Webhook } from 'standardwebhooks';
 import sharp from 'sharp';
 import { startOnFreePorts, LOCAL_INBOX, type LocalService } from '../../functions/local/runtime.ts';
 import { documentId } from '../../functions/service/ingest.ts';
+import { AWS_CLI, requirePrerequisite } from '../../functions/local/prerequisites.ts';
 import { loadGoldenLetters, LETTERS_DIR } from '../fixtures/golden.ts';
 import { printedLines } from '../fixtures/variants.ts';
 import { renderScan } from '../fixtures/scans.ts';
@@ -54,6 +55,8 @@ async function getJson(path: string): Promise<{ status: number; body: any }> {
 }
 
 beforeAll(async () => {
+  // These tests upload with the AWS CLI, as a user would: without it, one line says how to install it.
+  requirePrerequisite(AWS_CLI);
   receiver = createServer((request, response) => {
     let body = '';
     request.on('data', (chunk) => (body += chunk));
