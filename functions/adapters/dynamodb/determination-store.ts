@@ -18,7 +18,7 @@ export class DynamoDeterminationStore implements DeterminationStore {
   /** `cursors` signs list cursors; a store that never lists (the ingest functions) needs none. */
   constructor(
     private readonly tableName: string,
-    private readonly cursors: CursorCodec | null,
+    cursors: CursorCodec | null,
     client?: DynamoDBDocumentClient,
   ) {
     this.client = client ?? moduleClient;
