@@ -51,12 +51,12 @@ export function classifyLetter(text: string, context: ReadingContext = {}): Dete
   }
   const factor = (confidence: number | null | undefined) => (confidence === undefined || confidence === null ? 1 : Math.max(0, Math.min(1, confidence / 0.9)));
   const letterFactor = factor(context.ocrConfidence);
-  const pageOf = itemPages(text, parsed.items, context.pageConfidences);
+  const pageOf = itemPageConfidences(text, parsed.items, context.pageConfidences);
   const warnings = [...(context.warnings ?? [])];
   const items = parsed.items.map((item, index) => {
     const page = pageOf[index];
     // The item's own page when it is known (one bad page of a good fax), the letter's mean otherwise.
-    const ocrFactor = page === undefined ? letterFactor : Math.min(letterFactor + 0.05, factor(context.pageConfidences![page]));
+    const ocrFactor = page === undefined ? letterFactor : Math.min(letterFactor + 0.05, factor(page));
     return readItem(item, ocrFactor, (note) => warnings.push(`item ${index + 1}: ${note}`));
   });
   const outcome = outcomeOf(items);
@@ -88,15 +88,20 @@ export function classifyLetter(text: string, context: ReadingContext = {}): Dete
   return determination;
 }
 
-/** The page (index into `confidences`) each item's request is printed on, where it can be found. */
-function itemPages(raw: string, items: readonly ParsedItem[], confidences: ReadonlyArray<number | null> | undefined): Array<number | undefined> {
+/**
+ * The OCR confidence of the page each item's request is printed on, where it can be found. A
+ * request printed on several pages (the case summary may quote it) takes the worst of them:
+ * a good page never vouches for an item on a bad one.
+ */
+function itemPageConfidences(raw: string, items: readonly ParsedItem[], confidences: ReadonlyArray<number | null> | undefined): Array<number | undefined> {
   if (!confidences || confidences.length < 2) return items.map(() => undefined);
   const pages = raw.split('\f').map((page) => page.replace(/\s+/g, ' '));
   if (pages.length !== confidences.length) return items.map(() => undefined);
   return items.map((item) => {
     const probe = item.request.replace(/\s+/g, ' ').slice(0, 24);
-    const at = probe.length >= 6 ? pages.findIndex((page) => page.includes(probe)) : -1;
-    return at < 0 ? undefined : at;
+    if (probe.length < 6) return undefined;
+    const found = pages.flatMap((page, index) => (page.includes(probe) ? [confidences[index] ?? 1] : []));
+    return found.length > 0 ? Math.min(...found) : undefined;
   });
 }
 
