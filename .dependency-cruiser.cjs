@@ -40,6 +40,13 @@ module.exports = {
       to: { path: ['^functions/service/', '^functions/local/', '^functions/(ingest|query|webhook|textract-complete)/'] },
     },
     {
+      name: 'console-app-is-browser-code',
+      comment: 'The review console runs in a browser and reaches the service over HTTP only: it may use the pure domain, the port types, preact and htm; never Node, an adapter or the service.',
+      severity: 'error',
+      from: { path: '^functions/console/app/' },
+      to: { pathNot: ['^functions/console/app/', '^functions/domain/', '^functions/service/ports[.]ts$', '^node_modules/(preact|htm)/'] },
+    },
+    {
       name: 'no-test-code-in-functions',
       severity: 'error',
       from: { path: '^functions/' },

@@ -37,13 +37,22 @@ export function necessityOf(statement: string): boolean | null {
   return null;
 }
 
-/** The rationale's own conclusion: the last of its final sentences that states one. */
-export function rationaleConclusion(rationale: string): boolean | null {
+/**
+ * The sentence that states the rationale's own conclusion (the last of its final four that
+ * says necessary or not) and what it says; null when none does. The review console shows it
+ * beside the decision so a person sees at once whether the two agree.
+ */
+export function conclusionSentence(rationale: string): { sentence: string; necessary: boolean } | null {
   const all = sentences(rationale);
   for (let i = all.length - 1; i >= Math.max(0, all.length - 4); i--) {
     const sentence = all[i]!;
     const verdict = necessityOf(repairDecisionSentence(sentence));
-    if (verdict !== null) return verdict;
+    if (verdict !== null) return { sentence, necessary: verdict };
   }
   return null;
+}
+
+/** The rationale's own conclusion: the last of its final sentences that states one. */
+export function rationaleConclusion(rationale: string): boolean | null {
+  return conclusionSentence(rationale)?.necessary ?? null;
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { errorBody } from '../common/http-errors.ts';
+import { isConsolePath, serveConsole, type ConsoleFiles } from '../console/site.ts';
 
 type QueryHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
 
@@ -61,8 +62,12 @@ function readBody(request: IncomingMessage): Promise<string | undefined> {
   });
 }
 
-/** The HTTP API on loopback: each request becomes an API Gateway v2 event for the same query handler as on AWS. */
-export async function startHttpApi(port: number, handler: QueryHandler): Promise<{ server: Server; url: string }> {
+/**
+ * The HTTP API on loopback: each request becomes an API Gateway v2 event for the same query
+ * handler as on AWS; `/` and `/console/*` are the review console (no login: loopback only,
+ * for the person who started the service).
+ */
+export async function startHttpApi(port: number, handler: QueryHandler, consoleFiles?: ConsoleFiles): Promise<{ server: Server; url: string }> {
   const context = { functionName: 'imr-query-local', awsRequestId: 'local', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
   const server = createServer((request, response) => {
     let url: URL;
@@ -75,12 +80,19 @@ export async function startHttpApi(port: number, handler: QueryHandler): Promise
       response.end(errorBody('BAD_REQUEST', 'the request target must be a path such as /determinations'));
       return;
     }
+    if (consoleFiles && isConsolePath(url.pathname) && (request.method === 'GET' || request.method === 'HEAD')) {
+      const answer = serveConsole(url.pathname, consoleFiles, { auth: null });
+      response.writeHead(answer.statusCode, answer.headers);
+      response.end(request.method === 'HEAD' ? undefined : answer.body);
+      return;
+    }
     const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
     readBody(request)
       .then((body) => handler(apiGatewayEvent(request.method ?? 'GET', url, headers, body), context))
       .then((result) => {
         const answer = result as APIGatewayProxyStructuredResultV2;
-        response.writeHead(answer.statusCode ?? 200, { 'content-type': 'application/json', ...(answer.headers as Record<string, string>) });
+        // Answers hold medical records: no cache along the way keeps them.
+        response.writeHead(answer.statusCode ?? 200, { 'content-type': 'application/json', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...(answer.headers as Record<string, string>) });
         response.end(answer.isBase64Encoded && answer.body ? Buffer.from(answer.body, 'base64') : (answer.body ?? ''));
       })
       .catch((error: unknown) => {

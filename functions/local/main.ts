@@ -81,6 +81,7 @@ try {
   console.log(`IMR letter service running (Ctrl-C to stop)
   S3 (inbox bucket ${LOCAL_INBOX})  ${service.endpoints.s3}      aws --endpoint-url ${service.endpoints.s3} s3 cp letter.pdf s3://${LOCAL_INBOX}/
   store                           ${settings.data.dataDir}/store (embedded, no port)
+  review console                  ${service.endpoints.http}/     (open it in a browser)
   HTTP API                        ${service.endpoints.http}      curl ${service.endpoints.http}/determinations
   watched folder                  ${settings.data.inboxDir}
   data                            ${settings.data.dataDir}

@@ -19,6 +19,7 @@ import { WorkQueue } from './work-queue.ts';
 import { LocalWebhookPublisher, type WebhookFiles } from './webhook-publisher.ts';
 import { SERVICE_EVENT_TYPES } from '../service/ports.ts';
 import { startHttpApi } from './http-api.ts';
+import { buildConsole } from '../console/build.ts';
 import { InboxWatcher } from './inbox-watcher.ts';
 import { isStandardWebhookSecret } from '../service/webhooks/secret.ts';
 
@@ -207,7 +208,7 @@ export async function startLocalService(options: LocalOptions): Promise<LocalSer
 
   const queryLogger = new Logger({ serviceName: 'imr-query-local', logLevel: 'ERROR' });
   // Corrections locally: made as the OS user, or the one `--reviewer` names.
-  const http = await startHttpApi(options.httpPort, createQueryHandler(store, queryLogger, { objects: deps.objects, originals: deps.objects, review: { deps: { store, events, now: () => new Date() }, localReviewer: options.reviewer ?? userInfo().username } }));
+  const http = await startHttpApi(options.httpPort, createQueryHandler(store, queryLogger, { objects: deps.objects, originals: deps.objects, review: { deps: { store, events, now: () => new Date() }, localReviewer: options.reviewer ?? userInfo().username } }), await buildConsole());
   watcher = new InboxWatcher(options.inboxDir, s3Client, LOCAL_INBOX, join(options.dataDir, 'inbox-uploaded.json'), (key) => options.log(`uploaded  ${key}`), (name, why) => options.log(`skipped   ${name}: ${why}, never read`));
   await watcher.start();
   const startedWatcher = watcher;

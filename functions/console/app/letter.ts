@@ -1,0 +1,320 @@
+/**
+ * One letter: its pages (or text) beside its items. Per item the request, decision, class,
+ * the rationale's own conclusion, flags in plain words and confidence, each correctable in
+ * place; the letter confirmed with one key. Corrections are saved with `If-Match`, so two
+ * people never overwrite each other unseen.
+ */
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { html } from './html.ts';
+import { getBlob, getJson, getText, download, ApiProblemError } from './api.ts';
+import { go, useKeys } from './router.ts';
+import { queueOrder } from './queue.ts';
+import { FLAG_WORDS, fileName, label, percent, when } from './words.ts';
+import { locateItems, pagesOf, type Passage } from './locate.ts';
+import { TAXONOMY, CATEGORIES } from '../../domain/taxonomy.ts';
+import { conclusionSentence } from '../../domain/conclusion.ts';
+import type { ClassifiedDetermination, Decision, DisputedItem, HistoryEntry, Page, StoredDetermination } from './types.ts';
+
+/** A person's pending change to one item. */
+type ItemDraft = Partial<Pick<DisputedItem, 'decision' | 'category' | 'subcategory' | 'request'>>;
+type Classified = ClassifiedDetermination & StoredDetermination;
+
+/** Where a letter's page is shown: its image, or its text when it has no images. */
+function PagePane({ id, pages, page, passage, mode, setMode, onNoImages }: { id: string; pages: string[] | null; page: number; passage: Passage | null; mode: 'image' | 'text'; setMode: (mode: 'image' | 'text') => void; onNoImages: () => void }) {
+  const [image, setImage] = useState<string | null>(null);
+  const [imageError, setImageError] = useState<string | null>(null);
+  const mark = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (mode !== 'image') return;
+    let url: string | null = null;
+    let live = true;
+    setImage(null);
+    setImageError(null);
+    getBlob(`/documents/${id}/pages/${page}`)
+      .then((blob) => {
+        url = URL.createObjectURL(blob);
+        if (live) setImage(url);
+      })
+      .catch((problem: unknown) => {
+        if (!live) return;
+        // A letter that arrived as text has no page images: its text is the letter.
+        if (problem instanceof ApiProblemError && problem.status === 404) {
+          setMode('text');
+          onNoImages();
+        }
+        else setImageError(problem instanceof ApiProblemError ? problem.message : 'the page could not be loaded');
+      });
+    return () => {
+      live = false;
+      if (url) URL.revokeObjectURL(url);
+    };
+  }, [id, page, mode]);
+  const pane = useRef<HTMLDivElement>(null);
+  // Only the pane scrolls to the passage: the item the person is working on stays in view.
+  useEffect(() => {
+    if (mark.current && pane.current) pane.current.scrollTop = Math.max(0, mark.current.offsetTop - pane.current.offsetTop - pane.current.clientHeight / 3);
+  }, [passage, mode, page]);
+
+  const text = pages?.[page - 1] ?? null;
+  const here = passage && passage.page === page ? passage : null;
+  // Focusable, so the page can be scrolled from the keyboard.
+  return html`<div class="page-pane" ref=${pane} tabindex="0" aria-label=${`Page ${page}`}>
+    ${mode === 'image' && !imageError && !image && html`<p aria-live="polite">Loading page ${page}…</p>`}
+    ${mode === 'image' && imageError && html`<p class="error" role="alert">${imageError}</p>`}
+    ${mode === 'image' && image && html`<img src=${image} alt=${`Page ${page} of the letter as received`} />`}
+    ${mode === 'text' &&
+    (text === null
+      ? html`<p class="empty">No text was kept for this page.</p>`
+      : html`<pre class="letter-text">${here ? html`${text.slice(0, here.start)}<mark ref=${mark}>${text.slice(here.start, here.end)}</mark>${text.slice(here.end)}` : text}</pre>`)}
+  </div>`;
+}
+
+function ItemCard({ item, index, draft, selected, passage, onSelect, onChange }: { item: DisputedItem; index: number; draft: ItemDraft; selected: boolean; passage: Passage | null; onSelect: () => void; onChange: (patch: ItemDraft) => void }) {
+  const decision = draft.decision ?? item.decision;
+  const category = draft.category ?? item.category;
+  const subcategory = draft.subcategory !== undefined ? draft.subcategory : item.subcategory;
+  const request = draft.request ?? item.request;
+  const conclusion = conclusionSentence(item.rationale);
+  const agrees = conclusion && (conclusion.necessary ? decision === 'OVERTURNED' : decision === 'UPHELD');
+  const changed = Object.keys(draft).length > 0;
+  const name = `item-${index}`;
+  return html`<article class=${`item ${selected ? 'selected' : ''} ${item.flags.length ? 'flagged' : ''}`} aria-labelledby=${`${name}-title`} aria-current=${selected ? 'true' : undefined} onClick=${onSelect} id=${name}>
+    <header>
+      <h3 id=${`${name}-title`}>Item ${index + 1}${changed ? html` <span class="badge info">changed</span>` : ''}</h3>
+      <span class="confidence" title="How sure the reading is">
+        <meter min="0" max="1" low="0.7" high="0.9" optimum="1" value=${item.confidence} aria-label=${`Confidence of item ${index + 1}`}></meter> ${percent(item.confidence)}
+      </span>
+    </header>
+    <label class="wide">Request <input type="text" value=${request} maxlength="500" data-field="request" onChange=${(event: Event) => onChange({ request: (event.target as HTMLInputElement).value })} /></label>
+    <fieldset class="decision">
+      <legend>Decision</legend>
+      ${(['UPHELD', 'OVERTURNED'] as Decision[]).map(
+        (value) => html`<label class=${`choice ${value === 'OVERTURNED' ? 'overturned' : 'upheld'}`}><input type="radio" name=${`${name}-decision`} value=${value} checked=${decision === value} onChange=${() => onChange({ decision: value })} /> ${label(value)}</label>`,
+      )}
+    </fieldset>
+    <div class="class-row">
+      <label>Category <select value=${category} onChange=${(event: Event) => {
+        const next = (event.target as HTMLSelectElement).value as DisputedItem['category'];
+        // A category's subcategories differ: the old one is cleared rather than left inconsistent.
+        onChange({ category: next, subcategory: null });
+      }}>${CATEGORIES.map((value) => html`<option value=${value}>${label(value)}</option>`)}</select></label>
+      <label>Subcategory <select value=${subcategory ?? ''} onChange=${(event: Event) => onChange({ subcategory: ((event.target as HTMLSelectElement).value || null) as DisputedItem['subcategory'] })}>
+        <option value="">None</option>
+        ${(TAXONOMY[category as keyof typeof TAXONOMY] as readonly string[]).map((value) => html`<option value=${value}>${label(value)}</option>`)}
+      </select></label>
+    </div>
+    <p class=${`conclusion ${conclusion ? (agrees ? 'agrees' : 'disagrees') : ''}`}>
+      <strong>Rationale concludes: </strong>
+      ${conclusion ? html`${conclusion.necessary ? 'medically necessary' : 'not medically necessary'} ${agrees ? '(agrees with the decision)' : html`<strong>(does not agree with the decision)</strong>`}<br /><q>${conclusion.sentence}</q>` : 'no concluding sentence was found; read the rationale.'}
+    </p>
+    ${item.flags.length > 0 && html`<ul class="flags" aria-label=${`Why item ${index + 1} needs a look`}>${item.flags.map((flag) => html`<li>${FLAG_WORDS[flag]}</li>`)}</ul>`}
+    <p class="where">${passage ? html`In the letter on page ${passage.page}.` : 'Its place in the letter was not found in the text.'}</p>
+  </article>`;
+}
+
+function History({ id }: { id: string }) {
+  const [entries, setEntries] = useState<HistoryEntry[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    getJson<{ data: HistoryEntry[] }>(`/determinations/${id}/history`)
+      .then((answer) => setEntries(answer.data))
+      .catch((problem: unknown) => setError(problem instanceof ApiProblemError ? problem.message : 'the history could not be loaded'));
+  }, [id]);
+  return html`<section class="history" aria-labelledby="history-title">
+    <h2 id="history-title">History</h2>
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+    ${entries && html`<ol reversed>${entries.map(
+      (entry) => html`<li>
+        <p><strong>Revision ${entry.revision}</strong> · ${when(entry.at)} · ${entry.by}</p>
+        ${entry.changes.length === 0 ? html`<p class="hint">${entry.revision === 1 ? 'First reading by the service.' : 'No field changed.'}</p>` : html`<ul>${entry.changes.map((change) => html`<li><code>${change.path}</code>: ${String(change.from ?? '—')} → <strong>${String(change.to ?? '—')}</strong></li>`)}</ul>`}
+        ${entry.note && html`<p class="note">Note: ${entry.note}</p>`}
+      </li>`,
+    )}</ol>`}
+  </section>`;
+}
+
+/**
+ * The next letter needing review: after this one in the queue as last shown, else the newest
+ * the service still has flagged (the letter may have been opened from a link).
+ */
+async function nextLetter(id: string): Promise<string | null> {
+  const at = queueOrder.review.indexOf(id);
+  const queued = queueOrder.review.slice(at + 1).find((other) => other !== id) ?? queueOrder.review.find((other) => other !== id);
+  if (queued) return queued;
+  const page = await getJson<Page<StoredDetermination>>('/determinations?needsReview=true&limit=5');
+  return page.data.find((other) => other.id !== id)?.id ?? null;
+}
+
+/** The letter view. */
+export function Letter({ id, showHistory }: { id: string; showHistory: boolean }) {
+  const [letter, setLetter] = useState<StoredDetermination | null>(null);
+  const [pages, setPages] = useState<string[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [drafts, setDrafts] = useState<Record<number, ItemDraft>>({});
+  const [header, setHeader] = useState<{ caseNumber?: string; decision?: string }>({});
+  const [note, setNote] = useState('');
+  const [selected, setSelected] = useState(0);
+  const [page, setPage] = useState(1);
+  const [mode, setMode] = useState<'image' | 'text'>('image');
+  const [noImages, setNoImages] = useState(false);
+  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [historyKey, setHistoryKey] = useState(0);
+
+  const load = async () => {
+    setError(null);
+    try {
+      setLetter(await getJson<StoredDetermination>(`/determinations/${id}`));
+      setDrafts({});
+      setHeader({});
+      setNote('');
+    } catch (problem) {
+      setError(problem instanceof ApiProblemError ? problem.message : 'the letter could not be loaded');
+    }
+    getText(`/documents/${id}/text`)
+      .then((text) => setPages(pagesOf(text)))
+      .catch(() => setPages(null));
+  };
+  useEffect(() => {
+    setSelected(0);
+    setPage(1);
+    setMode('image');
+    setNoImages(false);
+    setMessage(null);
+    void load();
+  }, [id]);
+
+  const classified = letter?.status === 'CLASSIFIED' ? (letter as Classified) : null;
+  const passages = useMemo(() => (classified && pages ? locateItems(pages, classified.items) : []), [classified, pages]);
+  const pageCount = pages?.length ?? 1;
+
+  const select = (index: number) => {
+    if (!classified) return;
+    const bounded = Math.max(0, Math.min(index, classified.items.length - 1));
+    setSelected(bounded);
+    const passage = passages[bounded];
+    if (passage) setPage(passage.page);
+    document.getElementById(`item-${bounded}`)?.scrollIntoView({ block: 'nearest' });
+  };
+  const change = (index: number, patch: ItemDraft) => {
+    const item = classified!.items[index]!;
+    const next: ItemDraft = { ...drafts[index], ...patch };
+    // A value set back to what was read is no change at all.
+    for (const key of Object.keys(next) as Array<keyof ItemDraft>) if (next[key] === item[key]) delete next[key];
+    setDrafts({ ...drafts, [index]: next });
+  };
+
+  const save = async (confirm: boolean) => {
+    if (!classified || busy) return;
+    const items = Object.entries(drafts)
+      .filter(([, draft]) => Object.keys(draft).length > 0)
+      .map(([index, draft]) => ({ index: Number(index), ...draft }));
+    const body: Record<string, unknown> = {};
+    if (items.length) body.items = items;
+    if (header.caseNumber !== undefined && header.caseNumber !== classified.caseNumber) body.caseNumber = header.caseNumber.trim().toUpperCase() || null;
+    if (header.decision !== undefined && header.decision !== classified.dates.decision) body.dates = { decision: header.decision || null };
+    if (note.trim()) body.note = note.trim();
+    if (confirm) body.reviewed = true;
+    if (Object.keys(body).length === 0) {
+      setMessage({ kind: 'ok', text: 'Nothing to save: no field was changed.' });
+      return;
+    }
+    setBusy(true);
+    try {
+      const updated = await getJson<StoredDetermination>(`/determinations/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json', 'if-match': String(classified.revision) }, body: JSON.stringify(body) });
+      setLetter(updated);
+      setDrafts({});
+      setHeader({});
+      setNote('');
+      setHistoryKey((key) => key + 1);
+      if (confirm) {
+        queueOrder.review = queueOrder.review.filter((other) => other !== id);
+        const next = await nextLetter(id).catch(() => null);
+        setMessage({ kind: 'ok', text: `Confirmed (revision ${updated.revision}).${next ? ' Opening the next letter to review.' : ' No other letter needs review.'}` });
+        if (next) setTimeout(() => go({ view: 'letter', id: next, history: false }), 600);
+      } else {
+        setMessage({ kind: 'ok', text: `Saved as revision ${updated.revision}.` });
+      }
+    } catch (problem) {
+      if (problem instanceof ApiProblemError && problem.status === 412) {
+        setMessage({ kind: 'error', text: 'Someone else changed this letter meanwhile. It was reloaded with their changes; make yours again.' });
+        void load();
+      } else {
+        setMessage({ kind: 'error', text: problem instanceof ApiProblemError ? problem.message : 'the service could not be reached; nothing was saved' });
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const setDecision = (decision: Decision) => classified && change(selected, { decision });
+  useKeys(
+    {
+      j: () => select(selected + 1),
+      k: () => select(selected - 1),
+      u: () => setDecision('UPHELD'),
+      o: () => setDecision('OVERTURNED'),
+      e: () => (document.querySelector(`#item-${selected} [data-field="request"]`) as HTMLInputElement | null)?.focus(),
+      s: () => void save(false),
+      c: () => void save(true),
+      ']': () => setPage((current) => Math.min(current + 1, pageCount)),
+      '[': () => setPage((current) => Math.max(current - 1, 1)),
+      t: () => !noImages && setMode(mode === 'image' ? 'text' : 'image'),
+      h: () => go({ view: 'letter', id, history: !showHistory }),
+      n: () => void nextLetter(id).then((next) => next && go({ view: 'letter', id: next, history: false })),
+      Escape: () => go({ view: 'queue' }),
+    },
+    [classified, selected, drafts, header, note, pageCount, mode, noImages, showHistory, busy, passages],
+  );
+
+  if (error) return html`<p class="error" role="alert">Could not load this letter: ${error}. <a href="#/">Back to the letters</a></p>`;
+  if (!letter) return html`<p aria-live="polite">Loading the letter…</p>`;
+  const pending = Object.values(drafts).some((draft) => Object.keys(draft).length > 0) || Object.keys(header).length > 0;
+  return html`<section class="letter" aria-labelledby="letter-title">
+    <div class="letter-head">
+      <div>
+        <h1 id="letter-title">${fileName(letter.sourceKeys)}</h1>
+        <p class="meta">
+          ${letter.needsReview ? html`<span class="badge warn">Needs review</span>` : letter.reviewedBy ? html`<span class="badge ok">Confirmed by ${letter.reviewedBy} · ${when(letter.reviewedAt)}</span>` : html`<span class="badge">Read, nothing flagged</span>`}
+          · received ${when(letter.receivedAt)} · revision ${letter.revision}
+          ${classified && html` · ${label(classified.outcome)} · layout ${classified.layout}`}
+        </p>
+      </div>
+      <div class="actions">
+        <button type="button" class="secondary" onClick=${() => void download(`/documents/${id}/original`, fileName(letter.sourceKeys))}>Original</button>
+        <a class="button secondary" href=${`#/letters/${id}${showHistory ? '' : '/history'}`}>${showHistory ? 'Hide history' : 'History'} <kbd>h</kbd></a>
+        ${classified && html`<button type="button" class="secondary" disabled=${busy || !pending} onClick=${() => void save(false)}>Save <kbd>s</kbd></button>
+        <button type="button" class="primary" disabled=${busy} onClick=${() => void save(true)}>${pending ? 'Save and confirm' : 'Confirm letter'} <kbd>c</kbd></button>`}
+      </div>
+    </div>
+    ${message && html`<p class=${message.kind === 'error' ? 'error' : 'success'} role=${message.kind === 'error' ? 'alert' : 'status'}>${message.text}</p>`}
+    ${letter.status === 'UNRECOGNIZED' && html`<p class="error">Not read as an IMR Final Determination: ${letter.reason}</p>`}
+    ${classified && (classified.flags.length > 0 || classified.warnings.length > 0) &&
+    html`<div class="warnings" role="note" aria-label="What the service was unsure of in this letter">
+      <ul>${classified.flags.map((flag) => html`<li>${FLAG_WORDS[flag]}</li>`)}${classified.warnings.map((warning) => html`<li>${warning}</li>`)}</ul>
+    </div>`}
+    ${showHistory && html`<${History} key=${historyKey} id=${id} />`}
+    <div class="split">
+      <div class="pages" aria-label="The letter">
+        <div class="pager">
+          <button type="button" class="secondary" aria-label="Previous page" disabled=${page <= 1} onClick=${() => setPage(page - 1)}>‹ <kbd>[</kbd></button>
+          <span aria-live="polite">Page ${page} of ${pageCount}</span>
+          <button type="button" class="secondary" aria-label="Next page" disabled=${page >= pageCount} onClick=${() => setPage(page + 1)}><kbd>]</kbd> ›</button>
+          ${noImages ? html`<span class="hint">Arrived as text: no page images</span>` : html`<button type="button" class="secondary" aria-pressed=${mode === 'text'} onClick=${() => setMode(mode === 'image' ? 'text' : 'image')}>${mode === 'image' ? 'Show text' : 'Show page'} <kbd>t</kbd></button>`}
+        </div>
+        <${PagePane} id=${id} pages=${pages} page=${page} passage=${passages[selected] ?? null} mode=${mode} setMode=${setMode} onNoImages=${() => setNoImages(true)} />
+      </div>
+      <div class="items">
+        ${classified &&
+        html`<fieldset class="letter-fields">
+            <legend>Letter</legend>
+            <label>Case number <input type="text" value=${header.caseNumber ?? classified.caseNumber ?? ''} pattern="CM\\d{2}-\\d{5,8}" onChange=${(event: Event) => setHeader({ ...header, caseNumber: (event.target as HTMLInputElement).value })} /></label>
+            <label>Decided on <input type="date" value=${header.decision ?? classified.dates.decision ?? ''} onChange=${(event: Event) => setHeader({ ...header, decision: (event.target as HTMLInputElement).value })} /></label>
+          </fieldset>
+          ${classified.items.map((item, index) => html`<${ItemCard} key=${index} item=${item} index=${index} draft=${drafts[index] ?? {}} selected=${index === selected} passage=${passages[index] ?? null} onSelect=${() => select(index)} onChange=${(patch: ItemDraft) => change(index, patch)} />`)}
+          <label class="wide">Note for the history (optional) <textarea rows="2" maxlength="2000" value=${note} onInput=${(event: Event) => setNote((event.target as HTMLTextAreaElement).value)}></textarea></label>`}
+        <p class="hint">Keys: j / k item, u upheld, o overturned, e edit request, s save, c confirm and go on, [ / ] page, t text, h history, n next letter, Esc letters.</p>
+      </div>
+    </div>
+  </section>`;
+}

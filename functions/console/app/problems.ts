@@ -1,0 +1,50 @@
+/** Documents that did not become a reading: FAILED and UNRECOGNIZED, each with its reason and file. */
+import { useEffect, useState } from 'preact/hooks';
+import { html } from './html.ts';
+import { getJson, download, ApiProblemError } from './api.ts';
+import { fileName, label, when } from './words.ts';
+import type { DocumentRecord, Page } from './types.ts';
+
+function List({ status, title, help }: { status: 'FAILED' | 'UNRECOGNIZED'; title: string; help: string }) {
+  const [rows, setRows] = useState<DocumentRecord[] | null>(null);
+  const [next, setNext] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = (cursor: string | null) =>
+    getJson<Page<DocumentRecord>>(`/documents?status=${status}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)
+      .then((page) => {
+        setRows((current) => [...(cursor ? (current ?? []) : []), ...page.data]);
+        setNext(page.nextCursor);
+      })
+      .catch((problem: unknown) => setError(problem instanceof ApiProblemError ? problem.message : 'could not be loaded'));
+  useEffect(() => void load(null), [status]);
+  const id = `${status.toLowerCase()}-title`;
+  return html`<section aria-labelledby=${id}>
+    <h2 id=${id}>${title} <span class="count">${rows ? `${rows.length}${next ? '+' : ''}` : ''}</span></h2>
+    <p class="hint">${help}</p>
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+    ${rows && rows.length === 0 && html`<p class="empty">None.</p>`}
+    ${rows && rows.length > 0 &&
+    html`<table>
+      <thead><tr><th scope="col">File</th><th scope="col">Received</th><th scope="col">Status</th><th scope="col">Reason</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+      <tbody>${rows.map(
+        (row) => html`<tr>
+          <td>${status === 'UNRECOGNIZED' ? html`<a href=${`#/letters/${row.id}`}>${fileName(row.sourceKeys)}</a>` : fileName(row.sourceKeys)}</td>
+          <td>${when(row.receivedAt)}</td>
+          <td>${label(row.status)}</td>
+          <td>${row.reason ?? '—'}</td>
+          <td><button type="button" class="secondary" aria-label=${`Original of ${fileName(row.sourceKeys)}`} onClick=${() => void download(`/documents/${row.id}/original`, fileName(row.sourceKeys)).catch((problem: unknown) => setError(problem instanceof ApiProblemError ? problem.message : 'the download failed'))}>Original</button></td>
+        </tr>`,
+      )}</tbody>
+    </table>`}
+    ${next && html`<button type="button" class="secondary" onClick=${() => void load(next)}>More</button>`}
+  </section>`;
+}
+
+/** The problems view. */
+export function Problems() {
+  return html`<div>
+    <h1>Documents that need a person</h1>
+    <${List} status="FAILED" title="Could not be read" help="The file could not be opened or read (corrupt, encrypted, too large, a page too big). Get a better copy and upload it again." />
+    <${List} status="UNRECOGNIZED" title="Not an IMR Final Determination" help="The file was read, but it is not a Final Determination letter (or too little of it could be read). Open it to see its text." />
+  </div>`;
+}

@@ -1,0 +1,159 @@
+/**
+ * The queue: letters needing review first, then the newest; filters as in the API, search by
+ * case number (the API's) and by file name (over the letters loaded, loading more as needed).
+ */
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { html } from './html.ts';
+import { getJson, ApiProblemError } from './api.ts';
+import { go, useKeys } from './router.ts';
+import { fileName, label, when, percent } from './words.ts';
+import type { Page, StoredDetermination } from './types.ts';
+
+/** The filters of the queue, as the API names them. */
+interface Filters {
+  readonly caseNumber: string;
+  readonly file: string;
+  readonly outcome: string;
+  readonly review: 'all' | 'needs' | 'done';
+  readonly from: string;
+  readonly to: string;
+}
+
+const EMPTY: Filters = { caseNumber: '', file: '', outcome: '', review: 'all', from: '', to: '' };
+/** How many letters a file-name search reads before it says it stopped. */
+const SEARCH_LIMIT = 2000;
+
+/** The ids of the queue in order, so the letter view can go on to the next one. */
+export const queueOrder: { ids: string[]; review: string[] } = { ids: [], review: [] };
+
+function query(filters: Filters, needsReview: boolean, cursor: string | null): string {
+  const params = new URLSearchParams({ limit: '100', needsReview: String(needsReview) });
+  if (/^CM\d{2}-\d{5,8}$/i.test(filters.caseNumber.trim())) params.set('caseNumber', filters.caseNumber.trim().toUpperCase());
+  if (filters.outcome) params.set('outcome', filters.outcome);
+  if (filters.from) params.set('from', filters.from);
+  if (filters.to) params.set('to', filters.to);
+  if (cursor) params.set('cursor', cursor);
+  return `/determinations?${params}`;
+}
+
+/** One list of the queue (needing review, or not), page by page. */
+async function loadSection(filters: Filters, needsReview: boolean, cursor: string | null, all: boolean): Promise<{ rows: StoredDetermination[]; next: string | null }> {
+  const rows: StoredDetermination[] = [];
+  let next = cursor;
+  do {
+    const page = await getJson<Page<StoredDetermination>>(query(filters, needsReview, next));
+    rows.push(...page.data);
+    next = page.nextCursor;
+  } while (all && next && rows.length < SEARCH_LIMIT);
+  return { rows, next };
+}
+
+function minConfidence(letter: StoredDetermination): number | null {
+  return letter.status === 'CLASSIFIED' ? Math.min(...letter.items.map((item) => item.confidence)) : null;
+}
+
+function Row({ letter, selected }: { letter: StoredDetermination; selected: boolean }) {
+  const classified = letter.status === 'CLASSIFIED' ? letter : null;
+  const overturned = classified?.items.filter((item) => item.decision === 'OVERTURNED').length ?? 0;
+  const confidence = minConfidence(letter);
+  const flagged = classified ? new Set([...classified.flags, ...classified.items.flatMap((item) => item.flags)]).size : 0;
+  return html`<tr class=${selected ? 'selected' : ''} aria-selected=${selected} onClick=${() => go({ view: 'letter', id: letter.id, history: false })}>
+    <td><a href=${`#/letters/${letter.id}`} class="file">${fileName(letter.sourceKeys)}</a></td>
+    <td>${classified?.caseNumber ?? '—'}</td>
+    <td>${classified?.dates.decision ?? '—'}</td>
+    <td>${when(letter.receivedAt)}</td>
+    <td>${classified ? label(classified.outcome) : label(letter.status)}</td>
+    <td class="num">${classified ? `${classified.items.length} (${overturned} overturned)` : '—'}</td>
+    <td class="num">${confidence === null ? '—' : percent(confidence)}</td>
+    <td>${letter.status === 'UNRECOGNIZED' ? html`<span class="badge warn">Not a Final Determination</span>` : letter.needsReview ? html`<span class="badge warn">Needs review${flagged ? ` · ${flagged} flag${flagged > 1 ? 's' : ''}` : ''}</span>` : letter.reviewedBy ? html`<span class="badge ok">Confirmed by ${letter.reviewedBy}</span>` : html`<span class="badge">Read</span>`}</td>
+  </tr>`;
+}
+
+/** The queue view. */
+export function Queue() {
+  const [filters, setFilters] = useState<Filters>(() => ({ ...EMPTY, ...(JSON.parse(sessionStorage.getItem('imr.filters') ?? '{}') as Partial<Filters>) }));
+  const [needs, setNeeds] = useState<{ rows: StoredDetermination[]; next: string | null } | null>(null);
+  const [rest, setRest] = useState<{ rows: StoredDetermination[]; next: string | null } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [selected, setSelected] = useState(0);
+  const search = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    sessionStorage.setItem('imr.filters', JSON.stringify(filters));
+    setError(null);
+    const all = filters.file.trim().length > 0;
+    let live = true;
+    (async () => {
+      const first = filters.review === 'done' ? { rows: [], next: null } : await loadSection(filters, true, null, all);
+      if (!live) return;
+      setNeeds(first);
+      const second = filters.review === 'needs' ? { rows: [], next: null } : await loadSection(filters, false, null, all);
+      if (live) setRest(second);
+    })().catch((problem: unknown) => live && setError(problem instanceof ApiProblemError ? problem.message : 'the service could not be reached'));
+    return () => {
+      live = false;
+    };
+  }, [filters]);
+
+  const rows = useMemo(() => {
+    const term = filters.file.trim().toLowerCase();
+    const list = [...(needs?.rows ?? []), ...(rest?.rows ?? [])];
+    return term ? list.filter((letter) => letter.sourceKeys.some((key) => key.toLowerCase().includes(term))) : list;
+  }, [needs, rest, filters.file]);
+  queueOrder.ids = rows.map((row) => row.id);
+  queueOrder.review = rows.filter((row) => row.needsReview).map((row) => row.id);
+
+  const more = async (which: 'needs' | 'rest') => {
+    const section = which === 'needs' ? needs : rest;
+    if (!section?.next) return;
+    const page = await loadSection(filters, which === 'needs', section.next, false);
+    (which === 'needs' ? setNeeds : setRest)({ rows: [...section.rows, ...page.rows], next: page.next });
+  };
+
+  useKeys(
+    {
+      j: () => setSelected((index) => Math.min(index + 1, rows.length - 1)),
+      k: () => setSelected((index) => Math.max(index - 1, 0)),
+      Enter: () => rows[selected] && go({ view: 'letter', id: rows[selected].id, history: false }),
+      '/': () => search.current?.focus(),
+    },
+    [rows, selected],
+  );
+
+  const set = (patch: Partial<Filters>) => {
+    setSelected(0);
+    setFilters({ ...filters, ...patch });
+  };
+  const caseInvalid = filters.caseNumber.trim() !== '' && !/^CM\d{2}-\d{5,8}$/i.test(filters.caseNumber.trim());
+  const waiting = needs?.rows.length ?? 0;
+  return html`<section aria-labelledby="queue-title">
+    <h1 id="queue-title">Letters <span class="count">${needs ? `${waiting}${needs.next ? '+' : ''} need review` : ''}</span></h1>
+    <form class="filters" role="search" onSubmit=${(event: Event) => event.preventDefault()}>
+      <label>File name <input ref=${search} type="search" value=${filters.file} placeholder="fax 0612" onInput=${(event: Event) => set({ file: (event.target as HTMLInputElement).value })} /></label>
+      <label>Case number <input type="search" value=${filters.caseNumber} placeholder="CM14-0209876" aria-invalid=${caseInvalid} aria-describedby="case-help" onChange=${(event: Event) => set({ caseNumber: (event.target as HTMLInputElement).value })} /></label>
+      <label>Outcome <select value=${filters.outcome} onChange=${(event: Event) => set({ outcome: (event.target as HTMLSelectElement).value })}>
+        <option value="">Any</option><option value="UPHELD">Upheld</option><option value="OVERTURNED">Overturned</option><option value="PARTIALLY_OVERTURNED">Partially overturned</option>
+      </select></label>
+      <label>Review <select name="review" value=${filters.review} onChange=${(event: Event) => set({ review: (event.target as HTMLSelectElement).value as Filters['review'] })}>
+        <option value="all">All letters</option><option value="needs">Needs review</option><option value="done">Not flagged or confirmed</option>
+      </select></label>
+      <label>Received from <input type="date" value=${filters.from} onChange=${(event: Event) => set({ from: (event.target as HTMLInputElement).value })} /></label>
+      <label>to <input type="date" value=${filters.to} onChange=${(event: Event) => set({ to: (event.target as HTMLInputElement).value })} /></label>
+      <button type="button" class="secondary" onClick=${() => set(EMPTY)}>Clear</button>
+    </form>
+    <p id="case-help" class=${caseInvalid ? 'error' : 'hint'}>${caseInvalid ? 'A case number looks like CM14-0209876; this one is not searched.' : 'Keys: j / k move, Enter opens, / searches by file name.'}</p>
+    ${error && html`<p class="error" role="alert">Could not load the letters: ${error}</p>`}
+    ${!needs && !error && html`<p aria-live="polite">Loading…</p>`}
+    ${needs && rows.length === 0 && !error && html`<p class="empty">No letters match. New letters appear here as soon as they are read.</p>`}
+    ${rows.length > 0 &&
+    html`<table class="queue">
+      <caption class="visually-hidden">Letters, those needing review first, then the newest</caption>
+      <thead><tr><th scope="col">File</th><th scope="col">Case</th><th scope="col">Decided</th><th scope="col">Received</th><th scope="col">Outcome</th><th scope="col">Items</th><th scope="col">Least sure</th><th scope="col">Review</th></tr></thead>
+      <tbody>${rows.map((letter, index) => html`<${Row} key=${letter.id} letter=${letter} selected=${index === selected} />`)}</tbody>
+    </table>`}
+    <div class="more">
+      ${needs?.next && html`<button type="button" class="secondary" onClick=${() => void more('needs')}>More letters needing review</button>`}
+      ${rest?.next && html`<button type="button" class="secondary" onClick=${() => void more('rest')}>More letters</button>`}
+    </div>
+  </section>`;
+}

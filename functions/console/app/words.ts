@@ -1,0 +1,38 @@
+/** Plain words for what the service records, for a person who is not an integrator. */
+import type { Flag } from '../../domain/determination.ts';
+
+/** What each flag means to the person checking the letter, and what to look at. */
+export const FLAG_WORDS: Record<Flag, string> = {
+  DECISION_CONFLICTS_WITH_RATIONALE: 'The decision printed for this item disagrees with what its rationale concludes. Read the rationale and set the decision it supports.',
+  LOW_CONFIDENCE: 'Part of this was hard to read (a poor scan or garbled text). Check the request and decision against the page.',
+  ITEM_COUNT_MISMATCH: 'The letter lists a different number of items than were found. Check that no item is missing or doubled.',
+  UNKNOWN_TREATMENT: 'The treatment was not recognised, so its class is a guess. Set the right category.',
+  INCOMPLETE: 'The letter seems to have arrived cut short (missing pages or an unfinished item). Check the original for the missing part.',
+};
+
+/** "OVERTURNED" -> "Overturned", "PARTIALLY_OVERTURNED" -> "Partially overturned". */
+export function label(code: string | null | undefined): string {
+  if (!code) return '—';
+  const words = code.toLowerCase().replaceAll('_', ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** The file name a key ends with (`imr-inbox/2024/fax 12.pdf` -> `fax 12.pdf`). */
+export function fileName(sourceKeys: readonly string[] | undefined): string {
+  const key = sourceKeys?.[0];
+  if (!key) return '(no file)';
+  return key.slice(key.lastIndexOf('/') + 1) || key;
+}
+
+/** A timestamp as a local date and time, a date as written. */
+export function when(value: string | null | undefined): string {
+  if (!value) return '—';
+  if (value.length === 10) return value;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? value : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** A confidence as a percentage. */
+export function percent(value: number): string {
+  return `${Math.round(value * 100)}%`;
+}

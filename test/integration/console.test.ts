@@ -1,0 +1,242 @@
+/**
+ * The review console in a real browser (Debian's Chromium driven by playwright-core) against
+ * the real local service: the loop a reviewer follows, from the queue to a confirmed letter,
+ * checked through the console and through the API and webhooks behind it; accessibility with
+ * axe-core; the CSP holds (any violation is a console error, and none is allowed).
+ */
+import { createServer, type Server } from 'node:http';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { Webhook } from 'standardwebhooks';
+import { startOnFreePorts, LOCAL_INBOX, type LocalService } from '../../functions/local/runtime.ts';
+import { documentId } from '../../functions/service/ingest.ts';
+import { loadGoldenLetters } from '../fixtures/golden.ts';
+import { printedLines } from '../fixtures/variants.ts';
+import { renderScan } from '../fixtures/scans.ts';
+
+/** Debian's Chromium (`apt-get install chromium`; `.ci/run` installs it). */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Where the screenshots go, to be looked at (`IMR_SCREENSHOTS=docs/screenshots` refreshes the README's). */
+const SHOTS = resolve(process.env.IMR_SCREENSHOTS ?? join(tmpdir(), 'imr-console-screenshots'));
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const letters = loadGoldenLetters();
+const secret = `whsec_${Buffer.from('console-webhook-secret-for-tests').toString('base64')}`;
+const root = mkdtempSync(join(tmpdir(), 'imr-console-'));
+
+let service: LocalService;
+let browser: Browser;
+let receiver: Server;
+const events: Array<{ type: string; data: { id: string; revision?: number; changes?: unknown[] } }> = [];
+const browserErrors: string[] = [];
+/** Every answer of 400 or more the browser got, by path. */
+const failedRequests: string[] = [];
+
+/** A letter cut off in its last item: read, flagged INCOMPLETE, in the queue. */
+const flaggedText = letters[1]!.text.slice(0, Math.floor(letters[1]!.text.length * 0.8));
+const flaggedId = documentId(Buffer.from(flaggedText, 'latin1'));
+const cleanText = `${letters[0]!.text}\n\nConsole copy.\n`;
+const cleanId = documentId(Buffer.from(cleanText, 'latin1'));
+const unrecognizedText = 'INVOICE 4471\nOffice supplies, 12 boxes of paper, net 30 days.\n';
+const failedBytes = Buffer.from('%PDF-1.7\nthis is not a PDF body at all\n');
+let scanId = '';
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}
+
+async function status(id: string): Promise<string | undefined> {
+  const response = await fetch(`${service.endpoints.http}/documents/${id}/status`);
+  if (response.status !== 200) return undefined;
+  const body = (await response.json()) as { status: string };
+  return ['CLASSIFIED', 'UNRECOGNIZED', 'FAILED'].includes(body.status) ? body.status : undefined;
+}
+
+async function put(key: string, body: string | Buffer): Promise<void> {
+  await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: key, Body: body }));
+}
+
+/** axe-core's serious and critical violations on the page as it stands. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  // Evaluated through the DevTools protocol, which the page's CSP does not govern.
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => {
+    const run = (window as unknown as { axe: { run: (context: Document, options: unknown) => Promise<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }> } }).axe.run;
+    return run(document, { resultTypes: ['violations'] });
+  });
+  return result.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => `${violation.id} (${violation.nodes.length})`);
+}
+
+async function newPage(viewport = { width: 1280, height: 900 }): Promise<Page> {
+  const page = await browser.newPage({ viewport });
+  page.on('console', (message) => {
+    // A failed request is logged as an error too; those are checked one by one below.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) browserErrors.push(message.text());
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400) failedRequests.push(`${response.status()} ${new URL(response.url()).pathname}`);
+  });
+  page.on('pageerror', (error) => browserErrors.push(error.message));
+  return page;
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is needed for the console tests: apt-get install chromium (or set CHROMIUM_PATH); not found at ${CHROMIUM}`);
+  mkdirSync(SHOTS, { recursive: true });
+  receiver = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
+      events.push(new Webhook(secret).verify(Buffer.concat(chunks).toString('utf8'), headers) as (typeof events)[number]);
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
+  const address = receiver.address() as { port: number };
+  service = await startOnFreePorts(root, () => undefined, { webhookUrl: `http://127.0.0.1:${address.port}/hook`, webhookSecret: secret, reviewer: 'Pat Reviewer' });
+  const [scan] = (await renderScan(printedLines(letters[3]!.text), 'scanned-pdf', 5)).files;
+  scanId = documentId(scan!);
+  await put('faxes/flagged 0612.txt', flaggedText);
+  await put('clean.txt', cleanText);
+  await put('misc/invoice.txt', unrecognizedText);
+  await put('misc/broken.pdf', failedBytes);
+  await put('scans/scanned letter.pdf', scan!);
+  for (const id of [flaggedId, cleanId, documentId(Buffer.from(unrecognizedText)), documentId(failedBytes), scanId]) await waitFor(() => status(id), 120_000);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'] });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await service?.stop();
+  await new Promise((done) => receiver?.close(done));
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('the review console', () => {
+  it('is served with a strict Content-Security-Policy and no inline code', async () => {
+    const response = await fetch(`${service.endpoints.http}/`);
+    expect(response.status).toBe(200);
+    const csp = response.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(await response.text()).not.toMatch(/<script>|<style>|style=/);
+    const script = await fetch(`${service.endpoints.http}/console/app.js`);
+    expect([script.status, script.headers.get('content-type')]).toEqual([200, 'text/javascript; charset=utf-8']);
+    // Bundled: nothing is fetched from another host.
+    expect(await script.text()).not.toMatch(/https?:\/\/(?:cdn|unpkg|esm\.sh)/);
+  });
+
+  it('takes a reviewer from the queue to a corrected, confirmed letter by keyboard', async () => {
+    const page = await newPage();
+    await page.goto(`${service.endpoints.http}/`);
+    const row = page.locator('table.queue tbody tr', { hasText: 'flagged 0612.txt' });
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.innerText()).toContain('Needs review');
+    // Letters needing review come first.
+    expect(await page.locator('table.queue tbody tr').first().innerText()).toContain('Needs review');
+    await page.screenshot({ path: join(SHOTS, 'queue.png'), fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await row.click();
+    await page.locator('article.item').first().waitFor();
+    expect(await page.locator('h1').innerText()).toBe('flagged 0612.txt');
+    // The flag is explained in words, and the letter's text is beside its items.
+    expect(await page.locator('.warnings').innerText()).toMatch(/cut short/i);
+    await page.locator('pre.letter-text').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'letter.png') });
+    expect(await seriousViolations(page)).toEqual([]);
+
+    const before = (await (await fetch(`${service.endpoints.http}/determinations/${flaggedId}`)).json()) as { revision: number; items: Array<{ decision: string }> };
+    const flipped = before.items[0]!.decision === 'UPHELD' ? 'OVERTURNED' : 'UPHELD';
+    await page.keyboard.press(flipped === 'UPHELD' ? 'u' : 'o');
+    expect(await page.locator(`#item-0 input[type=radio][value=${flipped}]`).isChecked()).toBe(true);
+    expect(await page.locator('#item-0 .badge.info').innerText()).toBe('changed');
+    await page.keyboard.press('c');
+    await page.getByRole('status').filter({ hasText: 'Confirmed' }).waitFor();
+
+    const after = (await (await fetch(`${service.endpoints.http}/determinations/${flaggedId}`)).json()) as { revision: number; needsReview: boolean; reviewedBy: string; items: Array<{ decision: string }> };
+    expect(after).toMatchObject({ revision: before.revision + 1, needsReview: false, reviewedBy: 'Pat Reviewer' });
+    expect(after.items[0]!.decision).toBe(flipped);
+    await waitFor(async () => (events.some((event) => event.type === 'determination.reviewed' && event.data.id === flaggedId) ? true : undefined), 10_000);
+    expect(events.find((event) => event.type === 'determination.reviewed' && event.data.id === flaggedId)!.data).toMatchObject({ revision: after.revision, changes: expect.arrayContaining([expect.objectContaining({ path: 'items[0].decision', to: flipped })]) });
+
+    // It has left the queue of letters needing review.
+    await page.goto(`${service.endpoints.http}/#/`);
+    await page.locator('select[name=review]').selectOption('needs');
+    await expect.poll(async () => (await page.locator('table.queue tbody tr', { hasText: 'flagged 0612.txt' }).count()) + (await page.locator('.empty').count())).toBe(1);
+    expect(await page.locator('table.queue tbody tr', { hasText: 'flagged 0612.txt' }).count()).toBe(0);
+    await page.locator('select[name=review]').selectOption('all');
+
+    // The history shows the change and who made it.
+    await page.goto(`${service.endpoints.http}/#/letters/${flaggedId}/history`);
+    const history = page.locator('section.history li', { hasText: `Revision ${after.revision}` });
+    await history.first().waitFor();
+    expect(await history.first().innerText()).toMatch(new RegExp(`items\\[0\\]\\.decision: .* → ${flipped}[\\s\\S]*|Pat Reviewer`));
+    expect(await page.locator('section.history').innerText()).toContain('Pat Reviewer');
+    await page.screenshot({ path: join(SHOTS, 'history.png') });
+    await page.close();
+  }, 120_000);
+
+  it('shows the pages of a scanned letter beside its items, at the width of a tablet too', async () => {
+    const page = await newPage({ width: 820, height: 1180 });
+    await page.goto(`${service.endpoints.http}/#/letters/${scanId}`);
+    const image = page.locator('.page-pane img');
+    await image.waitFor();
+    await expect.poll(() => image.evaluate((element) => (element as HTMLImageElement).naturalWidth)).toBeGreaterThan(500);
+    await page.keyboard.press(']');
+    await expect.poll(() => page.locator('.pager span').innerText()).toMatch(/^Page 2 of \d/);
+    await expect.poll(() => image.evaluate((element) => (element as HTMLImageElement).alt)).toBe('Page 2 of the letter as received');
+    await expect.poll(() => image.evaluate((element) => (element as HTMLImageElement).complete && (element as HTMLImageElement).naturalWidth)).toBeGreaterThan(500);
+    await page.screenshot({ path: join(SHOTS, 'letter-tablet.png') });
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('lists the documents that failed or were not recognized, with their reasons', async () => {
+    const page = await newPage();
+    await page.goto(`${service.endpoints.http}/#/problems`);
+    const failed = page.locator('section', { hasText: 'Could not be read' }).locator('tbody tr', { hasText: 'broken.pdf' });
+    const unrecognized = page.locator('section', { hasText: 'Not an IMR Final Determination' }).locator('tbody tr', { hasText: 'invoice.txt' });
+    await failed.waitFor();
+    await unrecognized.waitFor();
+    expect((await failed.innerText()).length).toBeGreaterThan('broken.pdf'.length + 20);
+    expect(await unrecognized.innerText()).toMatch(/Unrecognized/);
+    await page.screenshot({ path: join(SHOTS, 'problems.png'), fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('draws the stats as charts that follow the corrections, with CSV exports', async () => {
+    const page = await newPage();
+    await page.goto(`${service.endpoints.http}/#/stats`);
+    await page.locator('figure.chart svg').first().waitFor();
+    const stats = (await (await fetch(`${service.endpoints.http}/stats?groupBy=category`)).json()) as { data: Array<{ key: string; total: number }> };
+    const table = await page.locator('figure.chart').first().locator('table').innerText();
+    for (const row of stats.data) expect(table).toContain(String(row.total));
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Items as CSV' }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(/^imr-items-\d{4}-\d{2}-\d{2}\.csv$/);
+    await page.screenshot({ path: join(SHOTS, 'stats.png'), fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('raised no script error and no CSP violation in any view', () => {
+    expect(browserErrors).toEqual([]);
+    // The one refusal expected: a text letter has no page image (the console then shows its text).
+    expect(new Set(failedRequests)).toEqual(new Set([`404 /documents/${flaggedId}/pages/1`]));
+  });
+});
