@@ -21,8 +21,13 @@ export interface ServiceConfig {
   readonly webhookEndpoints: WebhookEndpointConfig[];
   /** Email address for CloudWatch alarms; none: alarms only go to the topic. */
   readonly alarmEmail: string | null;
-  /** JWT authoriser (Cognito or any OIDC issuer) instead of IAM, when set. */
-  readonly jwt: { readonly issuer: string; readonly audience: string[] } | null;
+  /**
+   * Who may call the API (context `auth`): `cognito` (default) a user pool with the hosted
+   * sign-in for the review console and a client-credentials client for integrations, both
+   * through the API's JWT authoriser; `iam` SigV4-signed calls only (no console); `jwt` another
+   * OIDC issuer (`jwtIssuer`, `jwtAudience`; no console).
+   */
+  readonly auth: { readonly kind: 'cognito'; readonly domainPrefix: string | null } | { readonly kind: 'iam' } | { readonly kind: 'jwt'; readonly issuer: string; readonly audience: string[] };
 }
 
 /** Reads and checks the deployment settings; a malformed value fails synth with its name. */
@@ -39,6 +44,12 @@ export function readServiceConfig(node: Node): ServiceConfig {
     throw new Error('context webhookEndpoints must be a list of { "url": "https://...", "events": [...] }');
   }
   const jwtIssuer = get('jwtIssuer') as string | undefined;
+  const authKind = String(get('auth') ?? (jwtIssuer ? 'jwt' : 'cognito'));
+  if (!['cognito', 'iam', 'jwt'].includes(authKind)) throw new Error(`context auth must be "cognito", "iam" or "jwt", got ${JSON.stringify(authKind)}`);
+  if (authKind === 'jwt' && !jwtIssuer) throw new Error('context auth "jwt" needs jwtIssuer (and jwtAudience)');
+  const domainPrefix = get('loginDomainPrefix') as string | undefined;
+  // Cognito's rule for a hosted sign-in prefix; a wrong one would fail only at deploy.
+  if (domainPrefix !== undefined && !/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(domainPrefix)) throw new Error('context loginDomainPrefix must be lower-case letters, digits and hyphens (at most 63)');
   const mode = (get('textractMode') ?? 'textract') as string;
   if (mode !== 'textract') throw new Error(`context textractMode must be "textract", got ${JSON.stringify(mode)}`);
   return {
@@ -49,6 +60,6 @@ export function readServiceConfig(node: Node): ServiceConfig {
     ingestConcurrency: Math.max(1, number('ingestConcurrency', 5)),
     webhookEndpoints: endpoints,
     alarmEmail: (get('alarmEmail') as string | undefined) ?? null,
-    jwt: jwtIssuer ? { issuer: jwtIssuer, audience: String(get('jwtAudience') ?? '').split(',').filter(Boolean) } : null,
+    auth: authKind === 'jwt' ? { kind: 'jwt', issuer: jwtIssuer!, audience: String(get('jwtAudience') ?? '').split(',').filter(Boolean) } : authKind === 'iam' ? { kind: 'iam' } : { kind: 'cognito', domainPrefix: domainPrefix ?? null },
   };
 }

@@ -24,6 +24,13 @@ export interface ImrFunctionProps {
   readonly logKey: kms.IKey;
   /** Node modules installed beside the bundle instead of bundled (default none). */
   readonly nodeModules?: string[];
+  /**
+   * Default ARM64. x86_64 for a function with native node modules (sharp): they are installed
+   * for the machine that bundles, and deployments are bundled on Linux x64 (CI).
+   */
+  readonly architecture?: lambda.Architecture;
+  /** Shell commands run after bundling, given the project root and the bundle folder. */
+  readonly afterBundling?: (projectRoot: string, outputDir: string) => string[];
 }
 
 /**
@@ -44,7 +51,7 @@ export class ImrFunction extends Construct {
       entry: join(ROOT, 'functions', props.handlerFolder, 'handler.ts'),
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
+      architecture: props.architecture ?? lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 1024,
       timeout: props.timeout ?? Duration.seconds(30),
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
@@ -64,6 +71,7 @@ export class ImrFunction extends Construct {
         // PDFium is installed beside the functions that read PDFs (nodeModules); elsewhere it is never loaded.
         externalModules: ['@aws-sdk/*', 'sharp', 'tesseract.js', '@tesseract.js-data/eng', '@hyzyla/pdfium'],
         nodeModules: props.nodeModules,
+        ...(props.afterBundling ? { commandHooks: { beforeBundling: () => [], beforeInstall: () => [], afterBundling: props.afterBundling } } : {}),
       },
     });
   }

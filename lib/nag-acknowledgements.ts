@@ -35,7 +35,17 @@ export function acknowledgeFindings(stack: ImrStack): void {
     `AwsSolutions::AwsSolutions-IAM5[Resource::${arnOf(data.table)}/index/*]`,
     `AwsSolutions::AwsSolutions-IAM5[Resource::${arnOf(data.inbox)}/*]`,
     `AwsSolutions::AwsSolutions-IAM5[Resource::${arnOf(data.textBucket)}/*]`,
+    // Narrower than the bucket: the query function reads only the text, the pages function only its page images.
+    `AwsSolutions::AwsSolutions-IAM5[Resource::${arnOf(data.textBucket)}/text/*]`,
+    `AwsSolutions::AwsSolutions-IAM5[Resource::${arnOf(data.textBucket)}/pages/*]`,
   );
+  for (const route of stack.service.publicRoutes) {
+    acknowledge(
+      route,
+      "The review console's static files (the page, its script and stylesheet, and the app client id of the sign-in) must load before anyone signs in; they hold no data. Every data route needs the login.",
+      'AwsSolutions::AwsSolutions-APIG4',
+    );
+  }
   acknowledge(
     stack,
     'Textract text detection actions support no resource-level permissions; "*" is the only resource they accept. X-Ray PutTraceSegments likewise.',

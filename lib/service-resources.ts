@@ -1,6 +1,8 @@
-import { CfnOutput, Duration } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpIamAuthorizer, HttpJwtAuthorizer, HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -36,7 +38,12 @@ export class ServiceResources extends Construct {
   readonly textractComplete: ImrFunction;
   readonly query: ImrFunction;
   readonly review: ImrFunction;
+  readonly pages: ImrFunction;
   readonly webhook: ImrFunction;
+  /** The review console's function, its login's app clients and hosted sign-in (context `auth` = `cognito`). */
+  readonly console: { readonly function: ImrFunction; readonly reviewerClient: cognito.UserPoolClient; readonly integrationClient: cognito.UserPoolClient; readonly domain: cognito.UserPoolDomain } | null;
+  /** The API's routes that need no login: the console's static files. */
+  readonly publicRoutes: apigw.HttpRoute[] = [];
 
   constructor(scope: Construct, id: string, props: ServiceResourcesProps) {
     super(scope, id);
@@ -100,8 +107,25 @@ export class ServiceResources extends Construct {
     });
     data.table.grantReadData(this.query.function);
     // GET /documents/{id}/text: read access to the letters' text, nothing more.
-    data.textBucket.grantRead(this.query.function);
+    data.textBucket.grantRead(this.query.function, 'text/*');
+    // GET /documents/{id}/original answers a five-minute presigned link, signed with this role.
+    data.inbox.grantRead(this.query.function);
     cursorSecret.grantRead(this.query.function);
+
+    // Pages for the console: rendered on demand, kept beside the text (pages/<id>/<n>.png).
+    // x86_64 because sharp's native binary is installed for the bundling machine (Linux x64 CI).
+    this.pages = new ImrFunction(this, 'Pages', {
+      handlerFolder: 'pages',
+      logKey: data.key,
+      memorySize: 2048,
+      reservedConcurrentExecutions: 10,
+      architecture: lambda.Architecture.X86_64,
+      nodeModules: ['@hyzyla/pdfium', 'sharp'],
+      environment: { ...common, POWERTOOLS_SERVICE_NAME: 'imr-pages' },
+    });
+    data.table.grantReadData(this.pages.function);
+    data.inbox.grantRead(this.pages.function);
+    data.textBucket.grantReadWrite(this.pages.function, 'pages/*');
 
     // Corrections: the only function that may write them (the query function reads only).
     this.review = new ImrFunction(this, 'Review', {
@@ -137,22 +161,69 @@ export class ServiceResources extends Construct {
     new events.Rule(this, 'DeliverEvents', { eventBus: data.bus, eventPattern: { source: [EVENT_SOURCE] }, targets: [new targets.SqsQueue(data.deliveryQueue)] });
 
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.THREE_MONTHS, encryptionKey: data.key });
-    this.api = new apigw.HttpApi(this, 'Api', {
-      description: 'IMR determinations query API',
-      defaultAuthorizer: config.jwt ? new HttpJwtAuthorizer('Jwt', config.jwt.issuer, { jwtAudience: config.jwt.audience }) : new HttpIamAuthorizer(),
-      createDefaultStage: false,
-    });
+    this.api = new apigw.HttpApi(this, 'Api', { description: 'IMR determinations API and review console', createDefaultStage: false });
     const stage = this.api.addStage('Stage', { stageName: '$default', autoDeploy: true, throttle: { rateLimit: 50, burstLimit: 100 } });
     const cfnStage = stage.node.defaultChild as apigw.CfnStage;
     cfnStage.accessLogSettings = {
       destinationArn: accessLogs.logGroupArn,
-      format: JSON.stringify({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status', latency: '$context.responseLatency', caller: '$context.identity.caller' }),
+      format: JSON.stringify({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status', latency: '$context.responseLatency', caller: '$context.identity.caller', user: '$context.authorizer.claims.email' }),
     };
-    const integration = new HttpLambdaIntegration('QueryIntegration', this.query.function);
-    for (const path of ['/determinations', '/determinations/{id}', '/determinations/{id}/history', '/items', '/documents', '/documents/{id}/status', '/documents/{id}/text', '/stats', '/openapi.json']) {
-      this.api.addRoutes({ path, methods: [apigw.HttpMethod.GET], integration });
+
+    // The console signs reviewers in at the hosted sign-in (authorization code with PKCE) and
+    // calls the API with their ID token; integrations use client credentials. The API's JWT
+    // authoriser accepts tokens of both app clients and nothing else.
+    const consoleUrl = `${this.api.apiEndpoint}/`;
+    this.console = null;
+    let authorizer: apigw.IHttpRouteAuthorizer;
+    if (config.auth.kind === 'cognito' && data.reviewers) {
+      const domain = data.reviewers.addDomain('SignIn', { cognitoDomain: { domainPrefix: config.auth.domainPrefix ?? `imr-${config.stage}-${Stack.of(this).account}` }, managedLoginVersion: cognito.ManagedLoginVersion.CLASSIC_HOSTED_UI });
+      const reviewerClient = data.reviewers.addClient('ReviewConsole', {
+        generateSecret: false,
+        authFlows: {},
+        oAuth: { flows: { authorizationCodeGrant: true }, scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL], callbackUrls: [consoleUrl], logoutUrls: [consoleUrl] },
+        supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+        preventUserExistenceErrors: true,
+        idTokenValidity: Duration.hours(1),
+        accessTokenValidity: Duration.hours(1),
+        refreshTokenValidity: Duration.hours(12),
+      });
+      const scope = new cognito.ResourceServerScope({ scopeName: 'api', scopeDescription: 'Read determinations and send corrections' });
+      const server = data.reviewers.addResourceServer('Api', { identifier: 'imr', scopes: [scope] });
+      const integrationClient = data.reviewers.addClient('Integrations', {
+        generateSecret: true,
+        authFlows: {},
+        oAuth: { flows: { clientCredentials: true }, scopes: [cognito.OAuthScope.resourceServer(server, scope)] },
+        accessTokenValidity: Duration.hours(1),
+      });
+      authorizer = new HttpUserPoolAuthorizer('Login', data.reviewers, { userPoolClients: [reviewerClient, integrationClient] });
+      const site = new ImrFunction(this, 'Console', {
+        handlerFolder: 'console',
+        logKey: data.key,
+        memorySize: 256,
+        reservedConcurrentExecutions: 10,
+        environment: { CONSOLE_LOGIN_DOMAIN: domain.baseUrl(), CONSOLE_CLIENT_ID: reviewerClient.userPoolClientId, CONSOLE_REDIRECT_URI: consoleUrl, POWERTOOLS_SERVICE_NAME: 'imr-console' },
+        // The console is built by esbuild into the bundle's console/ folder.
+        afterBundling: (root, outputDir) => [`node --import tsx "${root}/scripts/build-console.ts" "${outputDir}/console"`],
+      });
+      const siteIntegration = new HttpLambdaIntegration('ConsoleIntegration', site.function);
+      for (const path of ['/', '/console/{file+}']) this.publicRoutes.push(...this.api.addRoutes({ path, methods: [apigw.HttpMethod.GET], integration: siteIntegration, authorizer: new apigw.HttpNoneAuthorizer() }));
+      this.console = { function: site, reviewerClient, integrationClient, domain };
+      new CfnOutput(this, 'ConsoleUrl', { value: consoleUrl });
+      new CfnOutput(this, 'ReviewersUserPoolId', { value: data.reviewers.userPoolId });
+      new CfnOutput(this, 'IntegrationsClientId', { value: integrationClient.userPoolClientId });
+      new CfnOutput(this, 'TokenUrl', { value: `${domain.baseUrl()}/oauth2/token` });
+    } else if (config.auth.kind === 'jwt') {
+      authorizer = new HttpJwtAuthorizer('Jwt', config.auth.issuer, { jwtAudience: config.auth.audience });
+    } else {
+      authorizer = new HttpIamAuthorizer();
     }
-    this.api.addRoutes({ path: '/determinations/{id}', methods: [apigw.HttpMethod.PATCH], integration: new HttpLambdaIntegration('ReviewIntegration', this.review.function) });
+
+    const integration = new HttpLambdaIntegration('QueryIntegration', this.query.function);
+    for (const path of ['/determinations', '/determinations/{id}', '/determinations/{id}/history', '/items', '/documents', '/documents/{id}/status', '/documents/{id}/text', '/documents/{id}/original', '/stats', '/openapi.json']) {
+      this.api.addRoutes({ path, methods: [apigw.HttpMethod.GET], integration, authorizer });
+    }
+    this.api.addRoutes({ path: '/documents/{id}/pages/{n}', methods: [apigw.HttpMethod.GET], integration: new HttpLambdaIntegration('PagesIntegration', this.pages.function), authorizer });
+    this.api.addRoutes({ path: '/determinations/{id}', methods: [apigw.HttpMethod.PATCH], integration: new HttpLambdaIntegration('ReviewIntegration', this.review.function), authorizer });
 
     const alarmTopic = new sns.Topic(this, 'Alarms', { masterKey: data.messagingKey, enforceSSL: true });
     if (config.alarmEmail) alarmTopic.addSubscription(new subscriptions.EmailSubscription(config.alarmEmail));
@@ -168,7 +239,7 @@ export class ServiceResources extends Construct {
     ];
     for (const [name, queue] of deadLetterQueues) alarm(`${name}Depth`, queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }), 1);
     alarm('IngestBacklogAge', data.ingestQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5) }), 3600);
-    for (const fn of [this.ingest, this.textractComplete, this.query, this.review, this.webhook]) {
+    for (const fn of [this.ingest, this.textractComplete, this.query, this.review, this.pages, this.webhook, ...(this.console ? [this.console.function] : [])]) {
       alarm(`${fn.node.id}Errors`, fn.function.metricErrors({ period: Duration.minutes(5) }), 5);
     }
 

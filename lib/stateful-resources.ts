@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -42,6 +43,8 @@ export class StatefulResources extends Construct {
   readonly deliveryQueue: sqs.Queue;
   readonly deliveryDeadLetters: sqs.Queue;
   readonly bus: events.EventBus;
+  /** The people who review letters (context `auth` = `cognito`, the default); null otherwise. */
+  readonly reviewers: cognito.UserPool | null;
 
   constructor(scope: Construct, id: string, props: StatefulResourcesProps) {
     super(scope, id);
@@ -127,5 +130,24 @@ export class StatefulResources extends Construct {
     // undeliverable webhook events to a queue encrypted with it.
     this.key.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${Stack.of(this).region}.amazonaws.com`));
     this.messagingKey.grantEncryptDecrypt(new iam.ServicePrincipal('events.amazonaws.com'));
+
+    // Reviewers sign in to read medical records: invited by an administrator only, with a
+    // strong password and a one-time code (TOTP) every time, and threat protection enforced.
+    this.reviewers =
+      config.auth.kind === 'cognito'
+        ? new cognito.UserPool(this, 'Reviewers', {
+            selfSignUpEnabled: false,
+            signInAliases: { email: true },
+            autoVerify: { email: true },
+            mfa: cognito.Mfa.REQUIRED,
+            mfaSecondFactor: { otp: true, sms: false },
+            passwordPolicy: { minLength: 14, requireLowercase: true, requireUppercase: true, requireDigits: true, requireSymbols: true, tempPasswordValidity: Duration.days(3) },
+            accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+            featurePlan: cognito.FeaturePlan.PLUS,
+            standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+            deletionProtection: config.retainData,
+            removalPolicy,
+          })
+        : null;
   }
 }

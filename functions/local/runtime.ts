@@ -144,7 +144,8 @@ export async function startLocalService(options: LocalOptions): Promise<LocalSer
     options.log(`${event.type.padEnd(28)} ${short(event.data.id)} ${detail}`.trimEnd());
   });
   const reader = new DocumentReader();
-  const deps: IngestDependencies = { store, objects: new S3ObjectStore(LOCAL_TEXT_BUCKET, s3Client), events, reader, now: () => new Date() };
+  const objects = new S3ObjectStore(LOCAL_TEXT_BUCKET, s3Client);
+  const deps: IngestDependencies = { store, objects, events, reader, now: () => new Date() };
 
   let watcher: InboxWatcher | null = null;
   const report = (outcome: string, id: string, key: string, reason?: string | null) => {
@@ -208,7 +209,7 @@ export async function startLocalService(options: LocalOptions): Promise<LocalSer
 
   const queryLogger = new Logger({ serviceName: 'imr-query-local', logLevel: 'ERROR' });
   // Corrections locally: made as the OS user, or the one `--reviewer` names.
-  const http = await startHttpApi(options.httpPort, createQueryHandler(store, queryLogger, { objects: deps.objects, originals: deps.objects, review: { deps: { store, events, now: () => new Date() }, localReviewer: options.reviewer ?? userInfo().username } }), await buildConsole());
+  const http = await startHttpApi(options.httpPort, createQueryHandler(store, queryLogger, { objects, originals: objects, pageCache: objects, review: { deps: { store, events, now: () => new Date() }, localReviewer: options.reviewer ?? userInfo().username } }), await buildConsole());
   watcher = new InboxWatcher(options.inboxDir, s3Client, LOCAL_INBOX, join(options.dataDir, 'inbox-uploaded.json'), (key) => options.log(`uploaded  ${key}`), (name, why) => options.log(`skipped   ${name}: ${why}, never read`));
   await watcher.start();
   const startedWatcher = watcher;

@@ -23,7 +23,7 @@ async function cursorSecret(): Promise<string> {
   return secret;
 }
 
-/** The text each letter was read as, for `GET /documents/{id}/text`. */
+/** The text each letter was read as (`GET /documents/{id}/text`) and presigned links to originals (`/original`). */
 const texts = new S3ObjectStore(config.TEXT_BUCKET);
 
 let current: { secret: string; handler: ReturnType<typeof createQueryHandler> } | null = null;
@@ -31,7 +31,7 @@ let current: { secret: string; handler: ReturnType<typeof createQueryHandler> } 
 /** The query handler for the current secret: rebuilt only when the secret changed (a rotation). */
 async function handlerFor(): Promise<ReturnType<typeof createQueryHandler>> {
   const secret = await cursorSecret();
-  if (current?.secret !== secret) current = { secret, handler: createQueryHandler(new DynamoDeterminationStore(config.TABLE_NAME, new CursorCodec(secret)), logger, { objects: texts }) };
+  if (current?.secret !== secret) current = { secret, handler: createQueryHandler(new DynamoDeterminationStore(config.TABLE_NAME, new CursorCodec(secret)), logger, { objects: texts, links: texts }) };
   return current.handler;
 }
 

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import type { DeterminationStore, ObjectStore } from '../service/ports.ts';
+import type { DeterminationStore, ObjectStore, OriginalLinks, PageImageCache } from '../service/ports.ts';
 import { reviewDetermination, type ReviewDependencies } from '../service/review.ts';
 import { sniffKind, type DocumentKind } from '../reader/sniff.ts';
 import { renderPage } from '../reader/pages.ts';
 import { InputError } from '../reader/errors.ts';
+import { attachmentDisposition } from '../common/content-disposition.ts';
 
 /** What each kind of upload is served as. */
 const CONTENT_TYPES: Record<DocumentKind, NonNullable<ApiResponse['contentType']>> = {
@@ -32,11 +33,18 @@ export interface ApiRequest {
   readonly body?: string;
 }
 
-/** What the routes may use beyond the store: the letters' text, and corrections (with who makes them). */
+/** How long a link to an original stays good: long enough to start a download, too short to pass around. */
+export const ORIGINAL_LINK_SECONDS = 300;
+
+/** What the routes may use beyond the store: the letters' text, originals and pages, and corrections (with who makes them). */
 export interface RouteOptions {
   readonly objects?: Pick<ObjectStore, 'getText'>;
-  /** The bytes as uploaded, from the inbox (locally; on AWS originals await the review function). */
+  /** The bytes as uploaded, from the inbox: served as they are (locally) and rendered into pages. */
   readonly originals?: Pick<ObjectStore, 'get'>;
+  /** Short-lived links to originals (AWS): the original route answers one instead of the bytes. */
+  readonly links?: OriginalLinks;
+  /** Pages rendered before; a page is rendered once and then served from here. */
+  readonly pageCache?: PageImageCache;
   readonly review?: { readonly deps: ReviewDependencies; readonly by: string };
 }
 
@@ -45,6 +53,8 @@ export interface ApiResponse {
   readonly statusCode: number;
   readonly body: unknown;
   readonly contentType?: 'text/csv; charset=utf-8' | 'text/plain; charset=utf-8' | 'image/png' | 'application/pdf' | 'image/tiff' | 'image/jpeg' | 'application/json' | 'application/octet-stream';
+  /** Headers beyond the content type (`location` of a redirect, `content-disposition` of a download). */
+  readonly headers?: Record<string, string>;
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what = 'parameter'): T {
@@ -62,7 +72,7 @@ function csv(text: string): ApiResponse {
 
 /** Routes of the query API (spec section 4). */
 export async function route(store: DeterminationStore, request: ApiRequest, options: RouteOptions = {}): Promise<ApiResponse> {
-  const { objects, review, originals } = options;
+  const { objects, review, originals, links, pageCache } = options;
   const segments = request.path.split('/').filter(Boolean);
   const [first, second, third] = segments;
   if (request.method === 'PATCH' && segments.length === 2 && first === 'determinations') {
@@ -108,17 +118,32 @@ export async function route(store: DeterminationStore, request: ApiRequest, opti
     // Every revision, newest first; the first reading (revision 1) is the engine's, with no changes.
     return { statusCode: 200, body: { data: await store.history(id) } };
   }
-  if (((segments.length === 3 && third === 'original') || (segments.length === 4 && third === 'pages')) && first === 'documents' && originals) {
+  if (((segments.length === 3 && third === 'original' && (links || originals)) || (segments.length === 4 && third === 'pages' && originals)) && first === 'documents') {
     parse(QUERY_SCHEMAS.status, request.query);
-    const document = await store.getDocument(parse(DocumentIdSchema, second, 'id'));
+    const id = parse(DocumentIdSchema, second, 'id');
+    const n = third === 'pages' ? parse(PageNumberSchema, segments[3], 'page') : 0;
+    if (n > 0) {
+      const cached = await pageCache?.getPageImage(id, n);
+      if (cached) return { statusCode: 200, body: Buffer.from(cached), contentType: 'image/png' };
+    }
+    const document = await store.getDocument(id);
     const source = document?.sourceKeys[0];
     if (!document || !source) throw new ApiError(404, 'NOT_FOUND', 'no document with this id');
     const slash = source.indexOf('/');
-    const bytes = await originals.get(source.slice(0, slash), source.slice(slash + 1));
-    if (third === 'original') return { statusCode: 200, body: Buffer.from(bytes), contentType: CONTENT_TYPES[sniffKind(bytes)] };
-    const n = parse(PageNumberSchema, segments[3], 'page');
+    const [bucket, key] = [source.slice(0, slash), source.slice(slash + 1)];
+    const fileName = key.slice(key.lastIndexOf('/') + 1) || key;
+    if (n === 0 && links) {
+      // A short-lived presigned link: the bytes go from S3 to the browser, never through a function.
+      const url = await links.linkTo(bucket, key, fileName, ORIGINAL_LINK_SECONDS);
+      if ((request.headers?.accept ?? '').includes('application/json')) return { statusCode: 200, body: { url, expiresInSeconds: ORIGINAL_LINK_SECONDS } };
+      return { statusCode: 302, body: { url, expiresInSeconds: ORIGINAL_LINK_SECONDS }, headers: { location: url } };
+    }
+    const bytes = await originals!.get(bucket, key);
+    if (n === 0) return { statusCode: 200, body: Buffer.from(bytes), contentType: CONTENT_TYPES[sniffKind(bytes)], headers: { 'content-disposition': attachmentDisposition(fileName) } };
     try {
-      return { statusCode: 200, body: await renderPage(bytes, n, 'document'), contentType: 'image/png' };
+      const png = await renderPage(bytes, n, 'document');
+      await pageCache?.putPageImage(id, n, png);
+      return { statusCode: 200, body: png, contentType: 'image/png' };
     } catch (error) {
       if (error instanceof InputError) throw new ApiError(404, 'NOT_FOUND', error.message.replace(/^document: /, ''));
       throw error;

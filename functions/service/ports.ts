@@ -166,6 +166,18 @@ export interface ObjectStore {
   getText(documentId: string): Promise<string | null>;
 }
 
+/** Short-lived links to originals (presigned GETs on AWS), so the bytes never pass through a function. */
+export interface OriginalLinks {
+  /** A link that downloads `bucket/key` as `fileName` for `expiresInSeconds`. */
+  linkTo(bucket: string, key: string, fileName: string, expiresInSeconds: number): Promise<string>;
+}
+
+/** Page images rendered once and kept (beside the text), since rendering a PDF page costs a second of CPU. */
+export interface PageImageCache {
+  getPageImage(documentId: string, page: number): Promise<Uint8Array | null>;
+  putPageImage(documentId: string, page: number, png: Uint8Array): Promise<void>;
+}
+
 /** The events of spec section 4. */
 export const SERVICE_EVENT_TYPES = ['determination.classified', 'determination.needs_review', 'determination.unrecognized', 'document.failed', 'determination.reviewed'] as const;
 /** An event type. */

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { ingestObject, type IngestDependencies } from '../../functions/service/ingest.ts';
 import { DocumentReader } from '../../functions/reader/read-document.ts';
@@ -189,5 +191,44 @@ describe('GET /openapi.json', () => {
     const items = document.paths['/items']!.get.parameters!;
     expect(items.map((parameter) => parameter.name)).toEqual(['category', 'subcategory', 'decision', 'from', 'to', 'limit', 'cursor', 'format']);
     expect(items.find((parameter) => parameter.name === 'category')!.schema.enum).toContain('PHARMACEUTICAL');
+  });
+});
+
+describe('originals and pages for the review console', () => {
+  let pageId = '';
+  const fileName = 'scan of "letter" ü.png';
+
+  beforeAll(async () => {
+    const png = await sharp({ create: { width: 850, height: 1100, channels: 3, background: '#ffffff' } }).png().toBuffer();
+    pageId = createHash('sha256').update(png).digest('hex');
+    await stack.upload(`q/${fileName}`, png);
+    await stack.store.recordReceipt(pageId, `${INBOX}/q/${fileName}`, new Date(clock).toISOString());
+  });
+
+  it('answers an original with a presigned link that expires in five minutes and downloads under its file name', async () => {
+    const options = { links: stack.objects, originals: stack.objects };
+    const redirect = await route(stack.store, { method: 'GET', path: `/documents/${pageId}/original`, query: {} }, options);
+    expect(redirect.statusCode).toBe(302);
+    const location = redirect.headers!.location!;
+    expect(new URL(location).searchParams.get('X-Amz-Expires')).toBe('300');
+    const download = await fetch(location);
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-disposition')).toBe(`attachment; filename="scan of _letter_ _.png"; filename*=UTF-8''${encodeURIComponent(fileName)}`);
+    expect(createHash('sha256').update(Buffer.from(await download.arrayBuffer())).digest('hex')).toBe(pageId);
+    // The console asks for JSON, and follows the link itself.
+    const json = await route(stack.store, { method: 'GET', path: `/documents/${pageId}/original`, query: {}, headers: { accept: 'application/json' } }, options);
+    expect(json).toMatchObject({ statusCode: 200, body: { expiresInSeconds: 300, url: expect.stringContaining('X-Amz-Signature=') } });
+  });
+
+  it('renders a page once, keeps it beside the text, and serves it from there afterwards', async () => {
+    const reads: string[] = [];
+    const originals = { get: async (bucket: string, key: string) => (reads.push(key), stack.objects.get(bucket, key)) };
+    const first = await route(stack.store, { method: 'GET', path: `/documents/${pageId}/pages/1`, query: {} }, { originals, pageCache: stack.objects });
+    expect([first.statusCode, first.contentType]).toEqual([200, 'image/png']);
+    expect(await stack.objects.getPageImage(pageId, 1)).not.toBeNull();
+    const again = await route(stack.store, { method: 'GET', path: `/documents/${pageId}/pages/1`, query: {} }, { originals, pageCache: stack.objects });
+    expect(Buffer.compare(again.body as Buffer, first.body as Buffer)).toBe(0);
+    expect(reads).toHaveLength(1);
+    expect((await route(stack.store, { method: 'GET', path: `/documents/${pageId}/pages/2`, query: {} }, { originals, pageCache: stack.objects }).then(() => null, httpAnswer))?.statusCode).toBe(404);
   });
 });

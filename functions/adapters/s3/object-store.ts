@@ -1,14 +1,21 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { ObjectStore } from '../../service/ports.ts';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { ObjectStore, OriginalLinks, PageImageCache } from '../../service/ports.ts';
+import { attachmentDisposition } from '../../common/content-disposition.ts';
 
 const moduleClient = new S3Client({});
 
+function isMissing(error: unknown): boolean {
+  return error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey';
+}
+
 /**
  * {@link ObjectStore} on S3 (Amazon's, or s3rver on one machine). The OCR text of document
- * `<id>` is kept at `text/<id>.txt` in the text bucket, encrypted by the bucket's default.
+ * `<id>` is kept at `text/<id>.txt` in the text bucket, its rendered pages at
+ * `pages/<id>/<n>.png`, each encrypted by the bucket's default.
  */
-export class S3ObjectStore implements ObjectStore {
+export class S3ObjectStore implements ObjectStore, OriginalLinks, PageImageCache {
   private readonly client: S3Client;
 
   constructor(
@@ -45,8 +52,26 @@ export class S3ObjectStore implements ObjectStore {
       const result = await this.client.send(new GetObjectCommand({ Bucket: this.textBucket, Key: `text/${documentId}.txt` }));
       return (await result.Body?.transformToString('utf-8')) ?? null;
     } catch (error) {
-      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return null;
+      if (isMissing(error)) return null;
       throw error;
     }
+  }
+
+  async linkTo(bucket: string, key: string, fileName: string, expiresInSeconds: number): Promise<string> {
+    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: bucket, Key: key, ResponseContentDisposition: attachmentDisposition(fileName) }), { expiresIn: expiresInSeconds });
+  }
+
+  async getPageImage(documentId: string, page: number): Promise<Uint8Array | null> {
+    try {
+      const result = await this.client.send(new GetObjectCommand({ Bucket: this.textBucket, Key: `pages/${documentId}/${page}.png` }));
+      return (await result.Body?.transformToByteArray()) ?? null;
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+  }
+
+  async putPageImage(documentId: string, page: number, png: Uint8Array): Promise<void> {
+    await this.client.send(new PutObjectCommand({ Bucket: this.textBucket, Key: `pages/${documentId}/${page}.png`, Body: png, ContentType: 'image/png' }));
   }
 }

@@ -57,18 +57,30 @@ export async function getBlob(path: string): Promise<Blob> {
 
 /**
  * Saves a file the API answers (CSV, original) under `fileName`: fetched with the token, then
- * handed to the browser's download, since a plain link could not carry the token.
+ * handed to the browser's download, since a plain link could not carry the token. On AWS an
+ * original is answered as a short-lived presigned link, which the browser then follows.
  */
 export async function download(path: string, fileName: string): Promise<void> {
-  const url = URL.createObjectURL(await getBlob(path));
-  try {
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = fileName;
-    document.body.append(link);
-    link.click();
-    link.remove();
-  } finally {
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  const response = await send(path, { headers: { accept: 'application/json;q=0.9, */*;q=0.8' } });
+  const blob = await response.blob();
+  if (response.headers.get('content-type')?.startsWith('application/json') && blob.size < 8192) {
+    const answer = JSON.parse(await blob.text()) as { url?: unknown; expiresInSeconds?: unknown };
+    if (typeof answer.url === 'string' && typeof answer.expiresInSeconds === 'number') {
+      save(answer.url, fileName);
+      return;
+    }
   }
+  const url = URL.createObjectURL(blob);
+  save(url, fileName);
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function save(url: string, fileName: string): void {
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  link.rel = 'noopener';
+  document.body.append(link);
+  link.click();
+  link.remove();
 }

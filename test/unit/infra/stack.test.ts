@@ -62,7 +62,9 @@ describe('storage', () => {
 
 describe('functions', () => {
   it('run on the newest Node.js runtime on ARM64 with X-Ray and JSON logs', () => {
-    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }) }, 5);
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }) }, 6);
+    // The page renderer only: sharp's native binary is installed for the bundling machine (Linux x64).
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['x86_64'], Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'imr-pages' }) } }, 1);
   });
 
   it('bound Textract use: ingest and completion reserved to the configured concurrency', () => {
@@ -104,11 +106,60 @@ describe('API, events, alarms', () => {
     expect(writers.some((role) => /Review/.test(role))).toBe(true);
   });
 
-  it('serves the query routes with IAM authorisation by default, throttled', () => {
-    for (const route of ['GET /determinations', 'GET /determinations/{id}', 'GET /items', 'GET /documents/{id}/status', 'GET /stats', 'GET /openapi.json']) {
-      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: route, AuthorizationType: 'AWS_IAM' });
-    }
+  it('puts every data route behind the login by default, and only the console files outside it, throttled', () => {
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => [route.Properties.RouteKey as string, route.Properties.AuthorizationType as string]);
+    expect(routes.filter(([, type]) => type !== 'JWT').sort()).toEqual([
+      ['GET /', 'NONE'],
+      ['GET /console/{file+}', 'NONE'],
+    ]);
+    for (const route of ['GET /determinations', 'GET /documents/{id}/original', 'GET /documents/{id}/pages/{n}', 'PATCH /determinations/{id}']) expect(routes).toContainEqual([route, 'JWT']);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT', JwtConfiguration: { Audience: Match.arrayWith([{ Ref: Match.stringLikeRegexp('ReviewConsole') }, { Ref: Match.stringLikeRegexp('Integrations') }]), Issuer: Match.anyValue() } });
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }, AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }) });
+  });
+
+  it('signs reviewers in with the hosted sign-in: invited only, MFA required, threat protection enforced, code flow with PKCE back to the console', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      MfaConfiguration: 'ON',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+      UserPoolTier: 'PLUS',
+      UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+      Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 14, RequireSymbols: true }) },
+    });
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      GenerateSecret: false,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthScopes: ['openid', 'email'],
+      CallbackURLs: [Match.objectLike({ 'Fn::Join': Match.anyValue() })],
+    });
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', { GenerateSecret: true, AllowedOAuthFlows: ['client_credentials'] });
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: Match.anyValue() });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ CONSOLE_CLIENT_ID: Match.anyValue(), CONSOLE_LOGIN_DOMAIN: Match.anyValue(), CONSOLE_REDIRECT_URI: Match.anyValue() }) } });
+  });
+
+  it('lets the page renderer read originals and write only page images; the query function reads originals to sign links, and writes nothing', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    const statementsOf = (role: RegExp) =>
+      policies.filter((policy) => (policy.Properties.Roles as Array<{ Ref: string }>).some((ref) => role.test(ref.Ref))).flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>);
+    const writes = (role: RegExp) => statementsOf(role).filter((statement) => [statement.Action].flat().some((action) => /^s3:PutObject|^dynamodb:(?:PutItem|UpdateItem|DeleteItem)/.test(action)));
+    expect(JSON.stringify(writes(/Pages/).map((statement) => statement.Resource))).toMatch(/\/pages\/\*/);
+    expect(JSON.stringify(writes(/Pages/).map((statement) => statement.Resource))).not.toMatch(/\/text\/\*|Inbox/);
+    expect(writes(/ServiceQuery/)).toEqual([]);
+    expect(JSON.stringify(statementsOf(/ServiceQuery/))).toMatch(/DataInbox/);
+  });
+
+  it('serves the API with IAM authorisation when asked, with no login and no console', () => {
+    const iam = synth({ auth: 'iam' }).template;
+    for (const route of ['GET /determinations', 'GET /determinations/{id}', 'GET /items', 'GET /documents/{id}/status', 'GET /stats', 'GET /openapi.json', 'PATCH /determinations/{id}']) {
+      iam.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: route, AuthorizationType: 'AWS_IAM' });
+    }
+    iam.resourceCountIs('AWS::Cognito::UserPool', 0);
+    expect(Object.values(iam.findResources('AWS::ApiGatewayV2::Route')).map((route) => route.Properties.RouteKey)).not.toContain('GET /');
+  });
+
+  it('refuses an unknown auth mode and a malformed sign-in prefix at synth', () => {
+    expect(() => synth({ auth: 'basic' })).toThrow(/context auth must be/);
+    expect(() => synth({ loginDomainPrefix: 'Has Spaces' })).toThrow(/loginDomainPrefix/);
   });
 
   it('uses a JWT authoriser when an issuer is configured', () => {
@@ -130,7 +181,7 @@ describe('API, events, alarms', () => {
   it('alarms on dead-letter depth, oldest message age and function errors, to an email topic', () => {
     template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible' }, 3);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateAgeOfOldestMessage', Threshold: 3600 });
-    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'Errors' }, 5);
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'Errors' }, 7);
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
   });
 
