@@ -10,6 +10,9 @@ import type { ConsoleFiles } from './site.ts';
 const ENTRY = fileURLToPath(new URL('./app/main.ts', import.meta.url));
 const STYLES = fileURLToPath(new URL('./app/styles.css', import.meta.url));
 
+/** The tab's icon: a folded letter with a check mark. */
+export const ICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect x="4" y="3" width="24" height="26" rx="3" fill="#132238"/><path d="M10 17l4 4 8-9" stroke="#fff" stroke-width="3" fill="none"/></svg>';
+
 /** The console's files (`/console/app.js`, `/console/app.css`). */
 export async function buildConsole(): Promise<ConsoleFiles> {
   const [script, styles] = await Promise.all([
@@ -17,6 +20,7 @@ export async function buildConsole(): Promise<ConsoleFiles> {
     build({ entryPoints: [STYLES], bundle: true, minify: true, write: false, logLevel: 'silent' }),
   ]);
   return new Map([
+    ['/console/icon.svg', { contentType: 'image/svg+xml', body: ICON }],
     ['/console/app.js', { contentType: 'text/javascript; charset=utf-8', body: script.outputFiles[0]!.text }],
     ['/console/app.css', { contentType: 'text/css; charset=utf-8', body: styles.outputFiles[0]!.text }],
   ]);

@@ -23,6 +23,7 @@ const logger = new Logger({ serviceName: 'imr-console' });
 export function readConsoleFiles(folder: URL): ConsoleFiles {
   const read = (name: string) => readFileSync(new URL(name, folder), 'utf8');
   return new Map([
+    ['/console/icon.svg', { contentType: 'image/svg+xml', body: read('icon.svg') }],
     ['/console/app.js', { contentType: 'text/javascript; charset=utf-8', body: read('app.js') }],
     ['/console/app.css', { contentType: 'text/css; charset=utf-8', body: read('app.css') }],
   ]);
