@@ -108,6 +108,7 @@ function ItemCard({ item, index, draft, selected, passage, onSelect, onChange }:
       ${conclusion ? html`${conclusion.necessary ? 'medically necessary' : 'not medically necessary'} ${agrees ? '(agrees with the decision)' : html`<strong>(does not agree with the decision)</strong>`}<br /><q>${conclusion.sentence}</q>` : 'no concluding sentence was found; read the rationale.'}
     </p>
     ${item.flags.length > 0 && html`<ul class="flags" aria-label=${`Why item ${index + 1} needs a look`}>${item.flags.map((flag) => html`<li>${FLAG_WORDS[flag]}</li>`)}</ul>`}
+    ${item.flags.length === 0 && item.confidence < 0.9 && html`<p class="flags">Less sure than usual (${percent(item.confidence)}), because of how the letter reads around it: check it against the letter.</p>`}
     <p class="where">${passage ? html`In the letter on page ${passage.page}.` : 'Its place in the letter was not found in the text.'}</p>
   </article>`;
 }
