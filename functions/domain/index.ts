@@ -8,3 +8,4 @@ export { classifyLetter, readableText, outcomeOf, LOW_CONFIDENCE_THRESHOLD, type
 export { normalizeText, PAGE_BREAK } from './normalize.ts';
 export { applyCorrection, CorrectionError, CorrectionSchema, type Change, type Correction } from './correction.ts';
 export { classifyRequest, type TreatmentClass } from './classify.ts';
+export { DEADLINE_KINDS, DeadlineSchema, deadlinesOf, earliestDue, receivedOnOf, addWorkingDays, addDays, isWorkingDay, californiaStateHolidays, type Deadline } from './deadlines.ts';

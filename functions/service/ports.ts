@@ -1,4 +1,4 @@
-import type { ClassifiedDetermination, Determination } from '../domain/index.ts';
+import type { ClassifiedDetermination, Deadline, Determination } from '../domain/index.ts';
 
 /** Processing states of a document (spec section 4); the last three are terminal. */
 export const DOCUMENT_STATUSES = ['RECEIVED', 'OCR_PENDING', 'CLASSIFIED', 'UNRECOGNIZED', 'FAILED'] as const;
@@ -33,7 +33,14 @@ export type StoredDetermination = Determination & {
   /** Who confirmed the reading, and when (spec section 5). */
   readonly reviewedBy?: string;
   readonly reviewedAt?: string;
+  /** The day the letter was received, in America/Los_Angeles, unless a person set it (spec section 6). */
+  readonly receivedOn: string;
+  /** What the letter sets in motion, each with its rule; empty for an unrecognized document. */
+  readonly deadlines: Deadline[];
 };
+
+/** The fields a store adds to a Determination; a correction strips them off again. */
+export const STORED_FIELDS = ['id', 'receivedAt', 'needsReview', 'sourceKeys', 'revision', 'reviewedBy', 'reviewedAt', 'receivedOn', 'deadlines'] as const;
 
 /** One revision in a Determination's history: who changed what, when, and why. */
 export interface HistoryEntry {
@@ -51,6 +58,8 @@ export interface StoredCorrection {
   readonly determination: Determination;
   readonly entry: HistoryEntry;
   readonly reviewed: { readonly by: string; readonly at: string } | null;
+  /** The day of receipt a person set (null: unchanged). */
+  readonly receivedOn: string | null;
 }
 
 /** A page of a list, newest first. */
@@ -104,6 +113,8 @@ export interface DeterminationQuery {
   readonly caseNumber?: string | undefined;
   readonly outcome?: 'UPHELD' | 'OVERTURNED' | 'PARTIALLY_OVERTURNED' | undefined;
   readonly needsReview?: boolean | undefined;
+  /** Letters whose earliest deadline falls on or before this day (`yyyy-mm-dd`). */
+  readonly dueBefore?: string | undefined;
   readonly from?: string | undefined;
   readonly to?: string | undefined;
 }

@@ -1,4 +1,4 @@
-import type { Determination } from '../domain/index.ts';
+import { deadlinesOf, earliestDue, receivedOnOf, type Deadline, type Determination } from '../domain/index.ts';
 
 /** Item counts by decision: one stats counter's change. */
 export interface CounterDelta {
@@ -40,4 +40,15 @@ export function upperBound(to: string | undefined): string {
 /** A fingerprint of a list's filter values, which a cursor carries so that it serves only the list it came from. */
 export function filterFingerprint(filters: Record<string, unknown>): string {
   return JSON.stringify(Object.keys(filters).sort().map((key) => [key, filters[key] ?? null]));
+}
+
+/**
+ * The day of receipt and the deadlines a stored Determination is answered with: the day a
+ * person set, else the day `receivedAt` fell on in California; deadlines for a classified
+ * letter only. Both stores answer through this, so they cannot differ.
+ */
+export function deadlineView(determination: Determination, receivedAt: string, receivedOnSet: string | null | undefined): { receivedOn: string; deadlines: Deadline[]; earliestDue: string | null } {
+  const receivedOn = receivedOnSet ?? receivedOnOf(receivedAt);
+  const deadlines = determination.status === 'CLASSIFIED' ? deadlinesOf(determination, receivedOn) : [];
+  return { receivedOn, deadlines, earliestDue: earliestDue(deadlines) };
 }

@@ -1,7 +1,8 @@
 import { applyCorrection, CorrectionError, CorrectionSchema, type Change } from '../domain/index.ts';
 import { CodedError } from '../common/coded-error.ts';
 import { determinationEvent } from './events.ts';
-import type { DeterminationStore, EventPublisher, ServiceEvent, StoredDetermination } from './ports.ts';
+import { STORED_FIELDS, type DeterminationStore, type EventPublisher, type ServiceEvent, type StoredDetermination } from './ports.ts';
+import type { Determination } from '../domain/index.ts';
 
 /** Why a correction was refused, as a person (or their client) can act on it. */
 export type ReviewErrorCode = 'NOT_FOUND' | 'PRECONDITION_REQUIRED' | 'PRECONDITION_FAILED' | 'NOT_CORRECTABLE' | 'INVALID_CORRECTION';
@@ -56,11 +57,14 @@ export async function reviewDetermination(deps: ReviewDependencies, request: { i
     throw error;
   }
   const at = deps.now().toISOString();
-  const { id: _id, receivedAt: _received, needsReview: _review, sourceKeys: _keys, revision: _revision, reviewedBy: _by, reviewedAt: _at, ...determination } = { ...stored, ...corrected.determination };
-  const entry = { revision: stored.revision + 1, at, by: request.by, changes: corrected.changes, note: parsed.data.note ?? null };
-  const outcome = await deps.store.saveCorrection(request.id, { expectedRevision: stored.revision, determination, entry, reviewed: parsed.data.reviewed ? { by: request.by, at } : null });
+  // The reading alone is stored; what the store adds (id, revision, deadlines...) is taken off.
+  const determination = Object.fromEntries(Object.entries({ ...stored, ...corrected.determination }).filter(([key]) => !(STORED_FIELDS as readonly string[]).includes(key))) as Determination;
+  const receivedOn = parsed.data.receivedOn ?? null;
+  const changes = receivedOn !== null && receivedOn !== stored.receivedOn ? [...corrected.changes, { path: 'receivedOn', from: stored.receivedOn, to: receivedOn }] : corrected.changes;
+  const entry = { revision: stored.revision + 1, at, by: request.by, changes, note: parsed.data.note ?? null };
+  const outcome = await deps.store.saveCorrection(request.id, { expectedRevision: stored.revision, determination, entry, reviewed: parsed.data.reviewed ? { by: request.by, at } : null, receivedOn });
   if (outcome === 'STALE') throw new ReviewError('PRECONDITION_FAILED', 'If-Match: the determination changed while you corrected it; reload it and correct that');
   const updated = (await deps.store.getDetermination(request.id))!;
-  await deps.events.publish(reviewedEvent(updated, corrected.changes, at));
+  await deps.events.publish(reviewedEvent(updated, changes, at));
   return updated;
 }

@@ -68,9 +68,9 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     const count = (rows: typeof before, key: string) => rows.find((row) => row.key === key)?.total ?? 0;
     const { determination, changes } = applyCorrection(read, CorrectionSchema.parse({ items: [{ index: 0, decision: 'OVERTURNED' }], reviewed: true }));
     const entry = { revision: 2, at: '2026-05-01T11:00:00.000Z', by: 'paralegal@firm', changes, note: 'per the fax' };
-    expect(await store.saveCorrection(id, { expectedRevision: 1, determination, entry, reviewed: { by: 'paralegal@firm', at: entry.at } })).toBe('SAVED');
+    expect(await store.saveCorrection(id, { expectedRevision: 1, determination, entry, reviewed: { by: 'paralegal@firm', at: entry.at }, receivedOn: null })).toBe('SAVED');
     // The same revision again is stale: someone else's correction came first.
-    expect(await store.saveCorrection(id, { expectedRevision: 1, determination, entry, reviewed: null })).toBe('STALE');
+    expect(await store.saveCorrection(id, { expectedRevision: 1, determination, entry, reviewed: null, receivedOn: null })).toBe('STALE');
     expect(await store.getDetermination(id)).toMatchObject({ revision: 2, outcome: 'OVERTURNED', needsReview: false, reviewedBy: 'paralegal@firm', reviewedAt: entry.at });
     const after = await store.stats('decision');
     expect([count(after, 'UPHELD') - count(before, 'UPHELD'), count(after, 'OVERTURNED') - count(before, 'OVERTURNED')]).toEqual([-1, 1]);
@@ -79,12 +79,36 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     // A later correction without a new confirmation keeps the letter confirmed.
     const again = applyCorrection({ ...determination, status: 'CLASSIFIED' } as typeof read, CorrectionSchema.parse({ items: [{ index: 0, request: 'Tramadol ER 50mg #60' }] }));
     const second = { revision: 3, at: '2026-05-01T12:00:00.000Z', by: 'paralegal@firm', changes: again.changes, note: null };
-    expect(await store.saveCorrection(id, { expectedRevision: 2, determination: again.determination, entry: second, reviewed: null })).toBe('SAVED');
+    expect(await store.saveCorrection(id, { expectedRevision: 2, determination: again.determination, entry: second, reviewed: null, receivedOn: null })).toBe('SAVED');
     expect(await store.getDetermination(id)).toMatchObject({ revision: 3, needsReview: false, reviewedBy: 'paralegal@firm' });
     expect((await store.history(id)).map((item) => item.revision)).toEqual([3, 2]);
     // A newer engine reading the letter again leaves the correction as it is.
     await store.saveDetermination(id, read, '2026-05-02T10:00:00.000Z');
     expect(await store.getDetermination(id)).toMatchObject({ revision: 3, outcome: 'OVERTURNED' });
+  });
+
+  it('answers deadlines from the day of receipt in California or the day a person set, and filters on the earliest', async () => {
+    const store = stores[name]!();
+    const id = `${name}-deadlines`.padEnd(64, '0');
+    // 2015-01-24 at 02:00 UTC is still Friday the 23rd in California.
+    await store.recordReceipt(id, 'inbox/due.txt', '2015-01-24T02:00:00.000Z');
+    const read = determinationOf('CM15-0000321', [{ request: 'Acupuncture x6', decision: 'OVERTURNED' }]);
+    await store.saveDetermination(id, { ...read, dates: { ...read.dates, decision: '2015-01-21' } }, '2015-01-24T02:00:01.000Z');
+    const stored = (await store.getDetermination(id))!;
+    expect(stored.receivedOn).toBe('2015-01-23');
+    expect(stored.deadlines.map((deadline) => [deadline.kind, deadline.due])).toEqual([['AUTHORIZE', '2015-01-30'], ['REIMBURSE', '2015-02-12'], ['APPEAL', '2015-02-20']]);
+    const due = async (dueBefore: string) => (await store.listDeterminations({ limit: 50, dueBefore, from: '2015-01-01', to: '2015-02-28' })).data.map((determination) => determination.id);
+    expect(await due('2015-01-30')).toEqual([id]);
+    expect(await due('2015-01-29')).toEqual([]);
+    // A person says it arrived on Wednesday 2014-11-26 (before Thanksgiving): every deadline moves with it.
+    const entry = { revision: 2, at: '2015-01-26T10:00:00.000Z', by: 'clerk@firm', changes: [{ path: 'receivedOn', from: '2015-01-23', to: '2014-11-26' }], note: null };
+    expect(await store.saveCorrection(id, { expectedRevision: 1, determination: { ...read, dates: { ...read.dates, decision: '2015-01-21' } }, entry, reviewed: null, receivedOn: '2014-11-26' })).toBe('SAVED');
+    const moved = (await store.getDetermination(id))!;
+    expect([moved.receivedOn, moved.deadlines[0]!.due]).toEqual(['2014-11-26', '2014-12-05']);
+    expect(await due('2014-12-05')).toEqual([id]);
+    // A re-reading keeps the day the person set.
+    await store.saveDetermination(id, read, '2015-01-27T10:00:00.000Z');
+    expect((await store.getDetermination(id))!.receivedOn).toBe('2014-11-26');
   });
 
   it('lists documents newest first by status, with their reasons and keys', async () => {

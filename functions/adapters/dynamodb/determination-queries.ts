@@ -14,7 +14,7 @@ export class DynamoDeterminationQueries {
 
   async listDeterminations(query: DeterminationQuery): Promise<Page<StoredDetermination>> {
     const index = query.caseNumber !== undefined ? 'gsi2' : 'gsi1';
-    const page = await this.queryNewestFirst(index, query.caseNumber !== undefined ? `CASE#${query.caseNumber}` : 'DETERMINATION', query, { outcome: query.outcome, needsReview: query.needsReview });
+    const page = await this.queryNewestFirst(index, query.caseNumber !== undefined ? `CASE#${query.caseNumber}` : 'DETERMINATION', query, { outcome: query.outcome, needsReview: query.needsReview }, query.dueBefore);
     return { data: page.items.map((item) => toStored(item as unknown as DocumentItem)).filter((item): item is StoredDetermination => item !== null), nextCursor: page.nextCursor };
   }
 
@@ -68,6 +68,7 @@ export class DynamoDeterminationQueries {
     partition: string,
     range: { limit: number; cursor?: string | undefined; from?: string | undefined; to?: string | undefined },
     equalities: Record<string, string | boolean | undefined>,
+    dueBefore?: string,
   ): Promise<{ items: Record<string, unknown>[]; nextCursor: string | null }> {
     const values: Record<string, unknown> = { ':pk': partition, ':from': range.from ?? '0', ':to': upperBound(range.to) };
     // Attribute names through placeholders: `status` is one of DynamoDB's reserved words.
@@ -79,7 +80,12 @@ export class DynamoDeterminationQueries {
         names[`#${attribute}`] = attribute;
         return `#${attribute} = :${attribute}`;
       });
-    const fingerprint = filterFingerprint({ ...equalities, from: range.from, to: range.to, partition });
+    if (dueBefore !== undefined) {
+      // Kept at write time: the earliest deadline's day (absent when the letter sets none).
+      filters.push('earliestDue <= :dueBefore');
+      values[':dueBefore'] = dueBefore;
+    }
+    const fingerprint = filterFingerprint({ ...equalities, ...(dueBefore !== undefined ? { dueBefore } : {}), from: range.from, to: range.to, partition });
     return this.queryPages(index, `${index}pk = :pk AND ${index}sk BETWEEN :from AND :to`, filters, values, range.limit, range.cursor, fingerprint, names);
   }
 

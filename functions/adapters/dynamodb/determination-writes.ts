@@ -1,12 +1,14 @@
 import type { Determination } from '../../domain/index.ts';
 import { needsReview } from '../../service/events.ts';
-import { replacementDeltas } from '../../service/projection.ts';
+import { deadlineView, replacementDeltas } from '../../service/projection.ts';
 import type { DocumentItem } from './documents.ts';
 
 /** What a person's correction adds to the writes: the revision it corrects, and a confirmation. */
 export interface CorrectionWrite {
   readonly expectedRevision: number;
   readonly reviewed: { readonly by: string; readonly at: string } | null;
+  /** The day of receipt a person set (null: unchanged). */
+  readonly receivedOn: string | null;
 }
 
 /**
@@ -47,6 +49,18 @@ export function determinationWrites(tableName: string, id: string, current: Docu
   }
   const set = (clause: string) => (update = update.includes(' REMOVE') ? update.replace(' REMOVE', `, ${clause} REMOVE`) : `${update}, ${clause}`);
   let condition: string | undefined;
+  // The earliest deadline, for `dueBefore` filters: from the day of receipt a person set, if any.
+  const due = deadlineView(determination, receivedAt, correction?.receivedOn ?? current?.receivedOn).earliestDue;
+  if (due) {
+    set('earliestDue = :due');
+    values[':due'] = due;
+  } else {
+    update = update.includes(' REMOVE ') ? `${update}, earliestDue` : `${update} REMOVE earliestDue`;
+  }
+  if (correction?.receivedOn) {
+    set('receivedOn = :receivedOn');
+    values[':receivedOn'] = correction.receivedOn;
+  }
   if (correction) {
     // A person's correction: only over the revision they saw; it is a fact re-readings leave alone.
     set('revision = :next, corrected = :corrected');

@@ -1,5 +1,6 @@
 import type { Determination } from '../../domain/index.ts';
 import type { DocumentRecord, DocumentStatus, StoredDetermination } from '../../service/ports.ts';
+import { deadlineView } from '../../service/projection.ts';
 
 /** A document's record in the table (`pk = DOC#<id>`, `sk = DOC`). */
 export interface DocumentItem {
@@ -16,6 +17,10 @@ export interface DocumentItem {
   corrected?: boolean;
   reviewedBy?: string;
   reviewedAt?: string;
+  /** The day of receipt a person set. */
+  receivedOn?: string;
+  /** The earliest deadline's day, kept for `dueBefore` filters. */
+  earliestDue?: string;
 }
 
 /** The processing record of a document item. */
@@ -34,8 +39,11 @@ export function toRecord(item: DocumentItem): DocumentRecord {
 export function toStored(item: DocumentItem): StoredDetermination | null {
   if (!item.determination) return null;
   const determination = JSON.parse(item.determination) as Determination;
+  const { receivedOn, deadlines } = deadlineView(determination, item.receivedAt, item.receivedOn);
   return {
     ...determination,
+    receivedOn,
+    deadlines,
     id: item.id,
     receivedAt: item.receivedAt,
     needsReview: item.needsReview ?? false,

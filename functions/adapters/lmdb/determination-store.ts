@@ -2,7 +2,7 @@ import { open, type RootDatabase } from 'lmdb';
 import type { Determination } from '../../domain/index.ts';
 import { needsReview } from '../../service/events.ts';
 import { CursorError, type CursorCodec } from '../../service/cursor.ts';
-import { filterFingerprint, replacementDeltas, upperBound } from '../../service/projection.ts';
+import { deadlineView, filterFingerprint, replacementDeltas, upperBound } from '../../service/projection.ts';
 import type { DeterminationQuery, DeterminationStore, DocumentQuery, DocumentRecord, DocumentStatus, HistoryEntry, ItemQuery, Page, StatsGrouping, StatsRow, StoredCorrection, StoredDetermination, StoredItem } from '../../service/ports.ts';
 
 /** A document as kept: its processing record and, once read, its Determination. */
@@ -25,6 +25,8 @@ interface DocumentEntry {
   reviewedBy?: string;
   reviewedAt?: string;
   needsReview?: boolean;
+  /** The day of receipt a person set. */
+  receivedOn?: string;
 }
 
 /** One disputed item as kept for item queries. */
@@ -112,6 +114,7 @@ export class LmdbDeterminationStore implements DeterminationStore {
         corrected: true,
         reviewedBy: reviewed?.by,
         reviewedAt: reviewed?.at,
+        receivedOn: correction.receivedOn ?? current.receivedOn,
         // Confirmed by a person (now or before), the letter needs no more review; otherwise its flags still say so.
         needsReview: reviewed ? false : needsReview(correction.determination),
       });
@@ -186,11 +189,12 @@ export class LmdbDeterminationStore implements DeterminationStore {
 
   async listDeterminations(query: DeterminationQuery): Promise<Page<StoredDetermination>> {
     const prefix = query.caseNumber !== undefined ? ['case', query.caseNumber] : ['det'];
-    const page = this.newestFirst(prefix, query, { outcome: query.outcome, needsReview: query.needsReview }, (value) => {
+    const page = this.newestFirst(prefix, query, { outcome: query.outcome, needsReview: query.needsReview, dueBefore: query.dueBefore }, (value) => {
       const stored = toStored(this.document(value as string));
       if (!stored) return null;
       if (query.outcome !== undefined && (stored.status !== 'CLASSIFIED' || stored.outcome !== query.outcome)) return null;
       if (query.needsReview !== undefined && stored.needsReview !== query.needsReview) return null;
+      if (query.dueBefore !== undefined && !stored.deadlines.some((deadline) => deadline.due <= query.dueBefore!)) return null;
       return stored;
     });
     return page;
@@ -293,8 +297,11 @@ function toRecord(entry: DocumentEntry): DocumentRecord {
 
 function toStored(entry: DocumentEntry | undefined): StoredDetermination | null {
   if (!entry?.determination) return null;
+  const { receivedOn, deadlines } = deadlineView(entry.determination, entry.receivedAt, entry.receivedOn);
   return {
     ...entry.determination,
+    receivedOn,
+    deadlines,
     id: entry.id,
     receivedAt: entry.receivedAt,
     needsReview: entry.needsReview ?? false,
