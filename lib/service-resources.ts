@@ -219,7 +219,7 @@ export class ServiceResources extends Construct {
     }
 
     const integration = new HttpLambdaIntegration('QueryIntegration', this.query.function);
-    for (const path of ['/determinations', '/determinations/{id}', '/determinations/{id}/history', '/items', '/documents', '/documents/{id}/status', '/documents/{id}/text', '/documents/{id}/original', '/stats', '/openapi.json']) {
+    for (const path of ['/determinations', '/determinations/{id}', '/determinations/{id}/history', '/items', '/documents', '/documents/{id}/status', '/documents/{id}/text', '/documents/{id}/original', '/stats', '/deadlines.ics', '/openapi.json']) {
       this.api.addRoutes({ path, methods: [apigw.HttpMethod.GET], integration, authorizer });
     }
     this.api.addRoutes({ path: '/documents/{id}/pages/{n}', methods: [apigw.HttpMethod.GET], integration: new HttpLambdaIntegration('PagesIntegration', this.pages.function), authorizer });

@@ -45,9 +45,11 @@ export async function reclassifyStored(
     reclassified++;
     const at = deps.now().toISOString();
     await deps.store.saveDetermination(id, determination, at);
-    if (essence(determination) !== essence(stored)) {
+    // What is stored now: a corrected letter keeps its correction, and then nothing changed.
+    const now = await deps.store.getDetermination(id);
+    if (now && essence(now) !== essence(stored)) {
       changed++;
-      await deps.events.publish(determinationEvent(id, determination, at));
+      await deps.events.publish(determinationEvent(now, at));
     }
   }
   return { examined, reclassified, changed, missingText };

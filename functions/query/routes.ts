@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { DeterminationStore, ObjectStore, OriginalLinks, PageImageCache } from '../service/ports.ts';
+import type { DeterminationStore, ObjectStore, OriginalLinks, PageImageCache, StoredDetermination } from '../service/ports.ts';
 import { reviewDetermination, type ReviewDependencies } from '../service/review.ts';
 import { sniffKind, type DocumentKind } from '../reader/sniff.ts';
 import { renderPage } from '../reader/pages.ts';
@@ -20,7 +20,8 @@ const CONTENT_TYPES: Record<DocumentKind, NonNullable<ApiResponse['contentType']
 const PageNumberSchema = z.coerce.number().int().min(1).max(3000);
 import { ApiError } from './errors.ts';
 import { DocumentIdSchema, QUERY_SCHEMAS } from './schemas.ts';
-import { determinationCsv, itemsCsv } from './csv.ts';
+import { CSV_BOM, csvRows, DETERMINATION_COLUMNS, determinationItemsCsv, ITEM_COLUMNS, determinationRows, itemRows } from './csv.ts';
+import { deadlinesCalendar } from './calendar.ts';
 import { openApiDocument } from './openapi.ts';
 
 /** A request as the routes see it (from API Gateway v2 or the local server). */
@@ -46,13 +47,15 @@ export interface RouteOptions {
   /** Pages rendered before; a page is rendered once and then served from here. */
   readonly pageCache?: PageImageCache;
   readonly review?: { readonly deps: ReviewDependencies; readonly by: string };
+  /** Most bytes of one CSV answer (default {@link EXPORT_BYTES}). */
+  readonly exportBytes?: number;
 }
 
 /** A response: JSON (`body` serialised by the caller) or CSV text. */
 export interface ApiResponse {
   readonly statusCode: number;
   readonly body: unknown;
-  readonly contentType?: 'text/csv; charset=utf-8' | 'text/plain; charset=utf-8' | 'image/png' | 'application/pdf' | 'image/tiff' | 'image/jpeg' | 'application/json' | 'application/octet-stream';
+  readonly contentType?: 'text/csv; charset=utf-8' | 'text/calendar; charset=utf-8' | 'text/plain; charset=utf-8' | 'image/png' | 'application/pdf' | 'image/tiff' | 'image/jpeg' | 'application/json' | 'application/octet-stream';
   /** Headers beyond the content type (`location` of a redirect, `content-disposition` of a download). */
   readonly headers?: Record<string, string>;
 }
@@ -66,13 +69,50 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what = 'parameter'): T {
   throw new ApiError(400, 'BAD_REQUEST', message);
 }
 
-function csv(text: string): ApiResponse {
-  return { statusCode: 200, body: text, contentType: 'text/csv; charset=utf-8' };
+/**
+ * Most bytes of one CSV answer: API Gateway and Lambda answer at most 6 MB (base64 included), so
+ * an export stops short of that and says in a `Link` header where the rest begins.
+ */
+export const EXPORT_BYTES = 4 * 1024 * 1024;
+/** Most letters a calendar feed holds (a feed cannot be paged). */
+const CALENDAR_LETTERS = 5000;
+
+/**
+ * A whole export: every page of a list, rendered as CSV page after page, until the list ends
+ * or the answer would grow past {@link EXPORT_BYTES}; then the `Link` (rel="next") and
+ * `X-Next-Cursor` headers say how to ask for the rest.
+ */
+async function exportCsv<T>(request: ApiRequest, budget: number, fileName: string, header: readonly string[], cursor: string | undefined, page: (cursor: string | undefined) => Promise<{ data: T[]; nextCursor: string | null }>, render: (rows: T[]) => Promise<unknown[][]>): Promise<ApiResponse> {
+  let text = CSV_BOM + csvRows(header, []);
+  let rows = 0;
+  let next: string | null = cursor ?? null;
+  do {
+    const { data, nextCursor } = await page(next ?? undefined);
+    text += csvRows(null, await render(data));
+    rows += data.length;
+    next = nextCursor;
+  } while (next && Buffer.byteLength(text) < budget);
+  const headers: Record<string, string> = { 'content-disposition': attachmentDisposition(fileName), 'x-total-rows': String(rows) };
+  if (next) {
+    const query = new URLSearchParams(Object.entries(request.query).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[0] !== 'cursor'));
+    query.set('cursor', next);
+    headers.link = `<${request.path}?${query}>; rel="next"`;
+    headers['x-next-cursor'] = next;
+  }
+  return { statusCode: 200, body: text, contentType: 'text/csv; charset=utf-8', headers };
+}
+
+/** The origin the request came to, for links in a calendar; only a plain host name is trusted. */
+function originOf(request: ApiRequest): string {
+  const host = request.headers?.host ?? '';
+  const proto = request.headers?.['x-forwarded-proto'] === 'https' ? 'https' : 'http';
+  return /^[A-Za-z0-9.-]{1,253}(?::\d{1,5})?$/.test(host) ? `${proto}://${host}` : '';
 }
 
 /** Routes of the query API (spec section 4). */
 export async function route(store: DeterminationStore, request: ApiRequest, options: RouteOptions = {}): Promise<ApiResponse> {
   const { objects, review, originals, links, pageCache } = options;
+  const budget = options.exportBytes ?? EXPORT_BYTES;
   const segments = request.path.split('/').filter(Boolean);
   const [first, second, third] = segments;
   if (request.method === 'PATCH' && segments.length === 2 && first === 'determinations') {
@@ -87,23 +127,43 @@ export async function route(store: DeterminationStore, request: ApiRequest, opti
     return { statusCode: 200, body: updated };
   }
   if (request.method !== 'GET') {
-    const known = (segments.length === 1 && ['determinations', 'items', 'documents', 'stats', 'openapi.json'].includes(first!)) || (segments.length === 2 && first === 'determinations') || (segments.length === 3 && first === 'determinations' && third === 'history') || (segments.length === 3 && first === 'documents' && (third === 'status' || third === 'text' || third === 'original')) || (segments.length === 4 && first === 'documents' && third === 'pages');
+    const known = (segments.length === 1 && ['determinations', 'items', 'documents', 'stats', 'openapi.json', 'deadlines.ics'].includes(first!)) || (segments.length === 2 && first === 'determinations') || (segments.length === 3 && first === 'determinations' && third === 'history') || (segments.length === 3 && first === 'documents' && (third === 'status' || third === 'text' || third === 'original')) || (segments.length === 4 && first === 'documents' && third === 'pages');
     if (known) throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${request.path}; the API is read with GET`);
     throw new ApiError(404, 'NOT_FOUND', `no route for ${request.method} ${request.path}`);
   }
   if (segments.length === 1 && first === 'determinations') {
-    return { statusCode: 200, body: await store.listDeterminations(parse(QUERY_SCHEMAS.determinations, request.query)) };
+    const { format, ...query } = parse(QUERY_SCHEMAS.determinations, request.query);
+    if (format === 'csv') return exportCsv(request, budget, 'imr-letters.csv', DETERMINATION_COLUMNS, query.cursor, (cursor) => store.listDeterminations({ ...query, limit: 200, cursor }), async (rows) => determinationRows(rows));
+    return { statusCode: 200, body: await store.listDeterminations(query) };
+  }
+  if (segments.length === 1 && first === 'deadlines.ics') {
+    const range = parse(QUERY_SCHEMAS.deadlines, request.query);
+    const letters: StoredDetermination[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.listDeterminations({ limit: 200, cursor, dueBefore: range.dueBefore });
+      letters.push(...page.data);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor && letters.length < CALENDAR_LETTERS);
+    return { statusCode: 200, body: deadlinesCalendar(letters, range, originOf(request)), contentType: 'text/calendar; charset=utf-8', headers: { 'content-disposition': attachmentDisposition('imr-deadlines.ics') } };
   }
   if (segments.length === 2 && first === 'determinations') {
     const { format } = parse(QUERY_SCHEMAS.determination, request.query);
     const determination = await store.getDetermination(parse(DocumentIdSchema, second, 'id'));
     if (!determination) throw new ApiError(404, 'NOT_FOUND', 'no determination with this id');
-    return format === 'csv' ? csv(determinationCsv(determination)) : { statusCode: 200, body: determination };
+    return format === 'csv' ? { statusCode: 200, body: determinationItemsCsv(determination), contentType: 'text/csv; charset=utf-8', headers: { 'content-disposition': attachmentDisposition(`imr-${determination.id.slice(0, 12)}.csv`) } } : { statusCode: 200, body: determination };
   }
   if (segments.length === 1 && first === 'items') {
     const { format, ...query } = parse(QUERY_SCHEMAS.items, request.query);
-    const page = await store.listItems(query as Parameters<DeterminationStore['listItems']>[0]);
-    return format === 'csv' ? csv(itemsCsv(page.data)) : { statusCode: 200, body: page };
+    if (format === 'csv') {
+      // Each item's letter (its files, day of receipt, deadlines), read once per letter.
+      const letters = new Map<string, StoredDetermination | null>();
+      return exportCsv(request, budget, 'imr-items.csv', ITEM_COLUMNS, query.cursor, (cursor) => store.listItems({ ...query, limit: 200, cursor } as Parameters<DeterminationStore['listItems']>[0]), async (rows) => {
+        for (const id of new Set(rows.map((row) => row.documentId))) if (!letters.has(id)) letters.set(id, await store.getDetermination(id));
+        return itemRows(rows, letters);
+      });
+    }
+    return { statusCode: 200, body: await store.listItems(query as Parameters<DeterminationStore['listItems']>[0]) };
   }
   if (segments.length === 3 && first === 'documents' && third === 'status') {
     parse(QUERY_SCHEMAS.status, request.query);

@@ -19,6 +19,9 @@ const Limit = z
   .pipe(z.number().int().min(1).max(200))
   .describe('page size, 1-200 (default 50)');
 
+/** A calendar day, `yyyy-mm-dd`. */
+const Day = z.iso.date('must be a date (yyyy-mm-dd)');
+
 /** The instant a `from`/`to` value stands for: a day's first or last millisecond. */
 function instant(value: string, end: boolean): string {
   return value.length === 10 ? `${value}T${end ? '23:59:59.999' : '00:00:00.000'}Z` : value;
@@ -50,18 +53,23 @@ export const QUERY_SCHEMAS = {
       caseNumber: z.string().regex(/^CM\d{2}-\d{5,8}$/, 'must be a case number like CM14-0209876').optional(),
       outcome: OutcomeSchema.optional(),
       needsReview: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
+      dueBefore: Day.optional().describe('letters with a deadline due on or before this day'),
       ...PAGING,
+      format: Format.describe('csv: every letter (all pages) as one CSV file, or as much as fits with a Link header to the rest'),
     })
     .strict()
     .refine(ordered, RANGE_ORDER),
   determination: z.object({ format: Format }).strict(),
+  deadlines: z
+    .object({ dueBefore: Day.optional().describe('deadlines due on or before this day'), dueAfter: Day.optional().describe('deadlines due on or after this day') })
+    .strict(),
   items: z
     .object({
       category: z.enum(CATEGORIES as [string, ...string[]]).optional(),
       subcategory: z.enum(SUBCATEGORIES as [string, ...string[]]).optional(),
       decision: DecisionSchema.optional(),
       ...PAGING,
-      format: Format,
+      format: Format.describe('csv: every item (all pages) as one CSV file, or as much as fits with a Link header to the rest'),
     })
     .strict()
     .refine(ordered, RANGE_ORDER),

@@ -1,30 +1,36 @@
 import type { Determination } from '../domain/index.ts';
-import type { ServiceEvent } from './ports.ts';
+import type { DocumentRecord, ServiceEvent, StoredDetermination } from './ports.ts';
 
 /** Whether a person should look at a Determination: any flag, on an item or the letter. */
 export function needsReview(determination: Determination): boolean {
   return determination.status === 'CLASSIFIED' && determination.flags.length > 0;
 }
 
-/** The event announcing a Determination (spec section 4). */
-export function determinationEvent(id: string, determination: Determination, timestamp: string): ServiceEvent {
-  const classified = determination.status === 'CLASSIFIED' ? determination : null;
-  const review = needsReview(determination);
+/**
+ * The event announcing a stored Determination (spec section 4), with what an integrator
+ * diaries and files by: the keys that delivered it, the day of receipt and the deadlines.
+ */
+export function determinationEvent(stored: StoredDetermination, timestamp: string): ServiceEvent {
+  const classified = stored.status === 'CLASSIFIED' ? stored : null;
+  const review = needsReview(stored);
   return {
     type: classified ? (review ? 'determination.needs_review' : 'determination.classified') : 'determination.unrecognized',
     timestamp,
     data: {
-      id,
+      id: stored.id,
       caseNumber: classified?.caseNumber ?? null,
       outcome: classified?.outcome ?? null,
       needsReview: review,
       items: (classified?.items ?? []).map(({ request, decision, category, subcategory }) => ({ request, decision, category, subcategory })),
-      links: { self: `/determinations/${id}` },
+      sourceKeys: stored.sourceKeys,
+      receivedOn: stored.receivedOn,
+      deadlines: stored.deadlines,
+      links: { self: `/determinations/${stored.id}` },
     },
   };
 }
 
-/** The event announcing a document that could not be read. */
-export function failureEvent(id: string, timestamp: string): ServiceEvent {
-  return { type: 'document.failed', timestamp, data: { id, caseNumber: null, outcome: null, needsReview: false, items: [], links: { self: `/documents/${id}/status` } } };
+/** The event announcing a document that could not be read, with the keys that delivered it. */
+export function failureEvent(id: string, document: DocumentRecord | null, timestamp: string): ServiceEvent {
+  return { type: 'document.failed', timestamp, data: { id, caseNumber: null, outcome: null, needsReview: false, items: [], sourceKeys: document?.sourceKeys ?? [], receivedOn: null, deadlines: [], links: { self: `/documents/${id}/status` } } };
 }

@@ -128,7 +128,7 @@ export async function completeTextractJob(deps: IngestDependencies, notice: { jo
 export async function fail(deps: Pick<IngestDependencies, 'store' | 'events' | 'now'>, id: string, reason: string): Promise<void> {
   const at = deps.now().toISOString();
   await deps.store.markFailed(id, reason, at);
-  await deps.events.publish(failureEvent(id, at));
+  await deps.events.publish(failureEvent(id, await deps.store.getDocument(id), at));
 }
 
 async function finish(deps: IngestDependencies, id: string, text: string, context: ReadingContext): Promise<IngestOutcome> {
@@ -136,6 +136,8 @@ async function finish(deps: IngestDependencies, id: string, text: string, contex
   const determination = classifyLetter(text, context);
   const at = deps.now().toISOString();
   await deps.store.saveDetermination(id, determination, at);
-  await deps.events.publish(determinationEvent(id, determination, at));
+  // Announced as stored: with its keys and deadlines (and, were it corrected, the correction).
+  const stored = await deps.store.getDetermination(id);
+  if (stored) await deps.events.publish(determinationEvent(stored, at));
   return determination.status;
 }

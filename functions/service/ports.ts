@@ -37,10 +37,12 @@ export type StoredDetermination = Determination & {
   readonly receivedOn: string;
   /** What the letter sets in motion, each with its rule; empty for an unrecognized document. */
   readonly deadlines: Deadline[];
+  /** The document first received of the same letter in another form (text, PDF, fax): this one is counted and announced there. */
+  readonly sameLetterAs?: string;
 };
 
 /** The fields a store adds to a Determination; a correction strips them off again. */
-export const STORED_FIELDS = ['id', 'receivedAt', 'needsReview', 'sourceKeys', 'revision', 'reviewedBy', 'reviewedAt', 'receivedOn', 'deadlines'] as const;
+export const STORED_FIELDS = ['id', 'receivedAt', 'needsReview', 'sourceKeys', 'revision', 'reviewedBy', 'reviewedAt', 'receivedOn', 'deadlines', 'sameLetterAs'] as const;
 
 /** One revision in a Determination's history: who changed what, when, and why. */
 export interface HistoryEntry {
@@ -204,6 +206,11 @@ export interface ServiceEvent {
     readonly outcome: ClassifiedDetermination['outcome'] | null;
     readonly needsReview: boolean;
     readonly items: Array<Pick<ClassifiedDetermination['items'][number], 'request' | 'decision' | 'category' | 'subcategory'>>;
+    /** Every `bucket/key` that delivered the document. */
+    readonly sourceKeys: readonly string[];
+    /** The day of receipt (null for a document that could not be read). */
+    readonly receivedOn: string | null;
+    readonly deadlines: readonly Deadline[];
     readonly links: { readonly self: string };
   };
 }

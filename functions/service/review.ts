@@ -27,7 +27,7 @@ export function revisionOf(ifMatch: string | undefined): number | null {
 
 /** The event announcing a person's correction or confirmation: the usual body plus the revision and its changes. */
 export function reviewedEvent(stored: StoredDetermination, changes: readonly Change[], timestamp: string): ServiceEvent & { data: { revision: number; changes: readonly Change[] } } {
-  const base = determinationEvent(stored.id, stored, timestamp);
+  const base = determinationEvent(stored, timestamp);
   return { ...base, type: 'determination.reviewed', data: { ...base.data, needsReview: stored.needsReview, revision: stored.revision, changes } };
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
+import ICAL from 'ical.js';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { ingestObject, type IngestDependencies } from '../../functions/service/ingest.ts';
 import { DocumentReader } from '../../functions/reader/read-document.ts';
@@ -230,5 +231,62 @@ describe('originals and pages for the review console', () => {
     expect(Buffer.compare(again.body as Buffer, first.body as Buffer)).toBe(0);
     expect(reads).toHaveLength(1);
     expect((await route(stack.store, { method: 'GET', path: `/documents/${pageId}/pages/2`, query: {} }, { originals, pageCache: stack.objects }).then(() => null, httpAnswer))?.statusCode).toBe(404);
+  });
+});
+
+describe('whole exports and the calendar feed', () => {
+  const csvOf = (text: string) => parseCsv(text.replace(/^\ufeff/, ''), { columns: true }) as Array<Record<string, string>>;
+
+  it('exports every letter, not one page, with its files, dates, review state and deadlines, ready for Excel', async () => {
+    const answer = await get('/determinations', { format: 'csv' });
+    const text = answer.body as string;
+    expect(text.startsWith('\ufeff')).toBe(true);
+    expect(text).toContain('\r\n');
+    expect(answer.headers).toMatchObject({ 'content-disposition': expect.stringContaining('imr-letters.csv'), 'x-total-rows': String(ids.length) });
+    const rows = csvOf(text);
+    expect(rows.map((row) => row.id)).toEqual([...ids].reverse());
+    expect(rows.find((row) => row.id === ids[0])).toMatchObject({ file: '0.txt', sourceKeys: `${INBOX}/q/0.txt`, receivedOn: '2026-03-01', needsReview: 'false' });
+    const overturned = rows.find((row) => Number(row.overturned) > 0)!;
+    expect(overturned.authorizeBy).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
+  it('exports every item with its file and deadlines; past the size budget it says where the rest begins', async () => {
+    const whole = csvOf((await get('/items', { format: 'csv' })).body as string);
+    expect(whole).toHaveLength(3 * (2 + 2 + 2 + 4) + 1);
+    expect(whole.every((row) => row.file!.endsWith('.txt'))).toBe(true);
+    expect(whole.filter((row) => row.decision === 'OVERTURNED').every((row) => /^\d{4}-/.test(row.authorizeBy!))).toBe(true);
+    expect(whole.filter((row) => row.decision === 'UPHELD').every((row) => row.authorizeBy === '')).toBe(true);
+    // A small budget: the export stops after a page and links to the rest; following the links gives every row once.
+    const collected: Array<Record<string, string>> = [];
+    let query: Record<string, string> = { format: 'csv' };
+    for (let round = 0; round < 10; round++) {
+      const answer = await route(stack.store, { method: 'GET', path: '/items', query }, { exportBytes: 100 });
+      collected.push(...csvOf(answer.body as string));
+      const link = answer.headers?.link;
+      if (!link) break;
+      expect(link).toMatch(/^<\/items\?format=csv&cursor=[^>]+>; rel="next"$/);
+      query = Object.fromEntries(new URLSearchParams(link.slice(link.indexOf('?') + 1, link.indexOf('>'))));
+    }
+    expect(collected.map((row) => `${row.documentId}/${row.item}`)).toEqual(whole.map((row) => `${row.documentId}/${row.item}`));
+  });
+
+  it('filters letters by their deadlines and publishes them as a calendar a calendar parser reads', async () => {
+    const letters = await all<{ id: string; deadlines: Array<{ due: string }> }>('/determinations', {});
+    const earliest = letters.flatMap((letter) => letter.deadlines.map((deadline) => deadline.due)).sort()[0]!;
+    const due = await all<{ id: string; deadlines: Array<{ due: string }> }>('/determinations', { dueBefore: earliest });
+    expect(due.length).toBeGreaterThan(0);
+    expect(due.every((letter) => letter.deadlines.some((deadline) => deadline.due <= earliest))).toBe(true);
+    expect((await fails('/determinations', { dueBefore: '2026-02-30' }))?.statusCode).toBe(400);
+
+    const answer = await route(stack.store, { method: 'GET', path: '/deadlines.ics', query: {}, headers: { host: 'imr.example:3000' } });
+    expect(answer.contentType).toBe('text/calendar; charset=utf-8');
+    const calendar = new ICAL.Component(ICAL.parse(answer.body as string));
+    const events = calendar.getAllSubcomponents('vevent').map((vevent) => new ICAL.Event(vevent));
+    expect(events).toHaveLength(letters.reduce((sum, letter) => sum + letter.deadlines.length, 0));
+    const first = events.find((event) => event.uid.startsWith(letters[0]!.id))!;
+    expect(first.startDate.isDate).toBe(true);
+    expect(letters[0]!.deadlines.map((deadline) => deadline.due)).toContain(first.startDate.toString());
+    expect(first.description).toMatch(/8 CCR 9792\.10\.7|Labor Code 4610\.6/);
+    expect(String(first.component.getFirstPropertyValue('url'))).toBe(`http://imr.example:3000/determinations/${letters[0]!.id}`);
   });
 });

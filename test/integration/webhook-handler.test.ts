@@ -68,7 +68,7 @@ beforeEach(() => {
 });
 
 describe('webhook Lambda handler (queue-based delivery)', () => {
-  const event = failureEvent('b'.repeat(64), '2026-11-22T10:00:00.000Z');
+  const event = failureEvent('b'.repeat(64), null, '2026-11-22T10:00:00.000Z');
 
   it('fans an EventBridge event out to the endpoints that want it', async () => {
     await webhook.handler({ Records: [record('e1', { id: 'eb-1', 'detail-type': event.type, source: 'imr.letters', detail: event })] }, context);

@@ -5,6 +5,7 @@ import { deliver } from '../../../functions/service/webhooks/deliver.ts';
 import { determinationEvent } from '../../../functions/service/events.ts';
 import { classifyLetter } from '../../../functions/domain/index.ts';
 import { loadGoldenLetters } from '../../fixtures/golden.ts';
+import { storedDetermination } from '../../fixtures/factories.ts';
 
 const secret = `whsec_${Buffer.from('receiver-example-secret-32-bytes').toString('base64')}`;
 const handled: ImrEvent[] = [];
@@ -20,7 +21,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 describe('docs/webhook-receiver.ts, the documented receiver', () => {
-  const event = determinationEvent('a'.repeat(64), classifyLetter(loadGoldenLetters()[0]!.text), new Date().toISOString());
+  const event = determinationEvent(storedDetermination(classifyLetter(loadGoldenLetters()[0]!.text), { id: 'a'.repeat(64) }), new Date().toISOString());
 
   it('accepts a delivery signed by the service, once per webhook-id', async () => {
     await deliver(event, { url, events: ['determination.classified'] }, secret, 'msg_1');

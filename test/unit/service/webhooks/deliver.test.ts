@@ -5,9 +5,10 @@ import { deliver, endpointsFor, type WebhookEndpoint } from '../../../../functio
 import { determinationEvent } from '../../../../functions/service/events.ts';
 import { classifyLetter } from '../../../../functions/domain/index.ts';
 import { loadGoldenLetters } from '../../../fixtures/golden.ts';
+import { storedDetermination } from '../../../fixtures/factories.ts';
 
 const secret = `whsec_${Buffer.from('a-test-secret-of-enough-length!!').toString('base64')}`;
-const event = determinationEvent('f'.repeat(64), classifyLetter(loadGoldenLetters()[1]!.text), '2026-11-22T10:00:00.000Z');
+const event = determinationEvent(storedDetermination(classifyLetter(loadGoldenLetters()[1]!.text), { id: 'f'.repeat(64) }), '2026-11-22T10:00:00.000Z');
 
 /** A local receiver answering each request with the next status of `statuses`. */
 let server: Server;
@@ -59,6 +60,13 @@ describe('webhook delivery', () => {
         items: [
           { request: '1 PRESCRIPTION OF CYCLOBENZAPRINE 5MG #60', decision: 'UPHELD', category: 'PHARMACEUTICAL', subcategory: 'MUSCLE_RELAXANT' },
           { request: '1 CONSULTATION WITH NEUROSURGICAL SPINE SPECIALIST', decision: 'OVERTURNED', category: 'EVALUATION_AND_MANAGEMENT', subcategory: 'CONSULTATION' },
+        ],
+        sourceKeys: [`imr-inbox/${'f'.repeat(12)}.txt`],
+        // Received Sunday 2026-11-22: Thanksgiving and the day after are skipped.
+        receivedOn: '2026-11-22',
+        deadlines: [
+          { kind: 'AUTHORIZE', due: '2026-12-01', from: '2026-11-22', items: [1], rule: '8 CCR 9792.10.7(a)(2)', basis: expect.stringContaining('5 working days') },
+          { kind: 'REIMBURSE', due: '2026-12-12', from: '2026-11-22', items: [1], rule: '8 CCR 9792.10.7(a)(1)', basis: expect.stringContaining('20 days') },
         ],
         links: { self: `/determinations/${'f'.repeat(64)}` },
       },

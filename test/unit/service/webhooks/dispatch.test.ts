@@ -7,7 +7,7 @@ import { failureEvent } from '../../../../functions/service/events.ts';
 
 const secretA = `whsec_${Buffer.from('first-secret-of-thirty-two-bytes').toString('base64')}`;
 const secretB = `whsec_${Buffer.from('second-secret-of-thirty-two-byte').toString('base64')}`;
-const event = failureEvent('e'.repeat(64), '2026-11-22T10:00:00.000Z');
+const event = failureEvent('e'.repeat(64), null, '2026-11-22T10:00:00.000Z');
 
 let server: Server;
 let url = '';
