@@ -106,7 +106,7 @@ async function exportCsv<T>(request: ApiRequest, budget: number, fileName: strin
 function originOf(request: ApiRequest): string {
   const host = request.headers?.host ?? '';
   const proto = request.headers?.['x-forwarded-proto'] === 'https' ? 'https' : 'http';
-  return /^[A-Za-z0-9.-]{1,253}(?::\d{1,5})?$/.test(host) ? `${proto}://${host}` : '';
+  return /^[A-Z0-9.-]{1,253}(?::\d{1,5})?$/i.test(host) ? `${proto}://${host}` : '';
 }
 
 /** Routes of the query API (spec section 4). */
