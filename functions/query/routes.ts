@@ -19,7 +19,7 @@ const CONTENT_TYPES: Record<DocumentKind, NonNullable<ApiResponse['contentType']
 /** A page number in a path: 1 to 3,000. */
 const PageNumberSchema = z.coerce.number().int().min(1).max(3000);
 import { ApiError } from './errors.ts';
-import { DocumentIdSchema, QUERY_SCHEMAS } from './schemas.ts';
+import { DocumentIdPrefixSchema, QUERY_SCHEMAS } from './schemas.ts';
 import { CSV_BOM, csvRows, DETERMINATION_COLUMNS, determinationItemsCsv, ITEM_COLUMNS, determinationRows, itemRows } from './csv.ts';
 import { deadlinesCalendar } from './calendar.ts';
 import { openApiDocument } from './openapi.ts';
@@ -102,6 +102,19 @@ async function exportCsv<T>(request: ApiRequest, budget: number, fileName: strin
   return { statusCode: 200, body: text, contentType: 'text/csv; charset=utf-8', headers };
 }
 
+/**
+ * The document an id names: the whole id (64 hex characters) or its first 12 or more, as the
+ * console and the service's log lines print them; 409 when a prefix fits more than one.
+ */
+async function resolveId(store: DeterminationStore, value: string | undefined): Promise<string> {
+  const prefix = parse(DocumentIdPrefixSchema, value?.toLowerCase(), 'id');
+  if (prefix.length === 64) return prefix;
+  const ids = await store.resolveIdPrefix(prefix);
+  if (ids.length === 0) throw new ApiError(404, 'NOT_FOUND', 'no document has an id starting with this prefix');
+  if (ids.length > 1) throw new ApiError(409, 'AMBIGUOUS_ID', 'more than one document has an id starting with this prefix; give more characters');
+  return ids[0]!;
+}
+
 /** The origin the request came to, for links in a calendar; only a plain host name is trusted. */
 function originOf(request: ApiRequest): string {
   const host = request.headers?.host ?? '';
@@ -123,7 +136,7 @@ export async function route(store: DeterminationStore, request: ApiRequest, opti
     } catch {
       throw new ApiError(400, 'BAD_REQUEST', 'body: must be a JSON object');
     }
-    const updated = await reviewDetermination(review.deps, { id: parse(DocumentIdSchema, second, 'id'), ifMatch: request.headers?.['if-match'], body, by: review.by });
+    const updated = await reviewDetermination(review.deps, { id: await resolveId(store, second), ifMatch: request.headers?.['if-match'], body, by: review.by });
     return { statusCode: 200, body: updated };
   }
   if (request.method !== 'GET') {
@@ -149,7 +162,7 @@ export async function route(store: DeterminationStore, request: ApiRequest, opti
   }
   if (segments.length === 2 && first === 'determinations') {
     const { format } = parse(QUERY_SCHEMAS.determination, request.query);
-    const determination = await store.getDetermination(parse(DocumentIdSchema, second, 'id'));
+    const determination = await store.getDetermination(await resolveId(store, second));
     if (!determination) throw new ApiError(404, 'NOT_FOUND', 'no determination with this id');
     return format === 'csv' ? { statusCode: 200, body: determinationItemsCsv(determination), contentType: 'text/csv; charset=utf-8', headers: { 'content-disposition': attachmentDisposition(`imr-${determination.id.slice(0, 12)}.csv`) } } : { statusCode: 200, body: determination };
   }
@@ -167,20 +180,20 @@ export async function route(store: DeterminationStore, request: ApiRequest, opti
   }
   if (segments.length === 3 && first === 'documents' && third === 'status') {
     parse(QUERY_SCHEMAS.status, request.query);
-    const document = await store.getDocument(parse(DocumentIdSchema, second, 'id'));
+    const document = await store.getDocument(await resolveId(store, second));
     if (!document) throw new ApiError(404, 'NOT_FOUND', 'no document with this id');
     return { statusCode: 200, body: { id: document.id, status: document.status, reason: document.reason, updatedAt: document.updatedAt } };
   }
   if (segments.length === 3 && first === 'determinations' && third === 'history') {
     parse(QUERY_SCHEMAS.status, request.query);
-    const id = parse(DocumentIdSchema, second, 'id');
+    const id = await resolveId(store, second);
     if (!(await store.getDetermination(id))) throw new ApiError(404, 'NOT_FOUND', 'no determination with this id');
     // Every revision, newest first; the first reading (revision 1) is the engine's, with no changes.
     return { statusCode: 200, body: { data: await store.history(id) } };
   }
   if (((segments.length === 3 && third === 'original' && (links || originals)) || (segments.length === 4 && third === 'pages' && originals)) && first === 'documents') {
     parse(QUERY_SCHEMAS.status, request.query);
-    const id = parse(DocumentIdSchema, second, 'id');
+    const id = await resolveId(store, second);
     const n = third === 'pages' ? parse(PageNumberSchema, segments[3], 'page') : 0;
     if (n > 0) {
       const cached = await pageCache?.getPageImage(id, n);
@@ -212,7 +225,7 @@ export async function route(store: DeterminationStore, request: ApiRequest, opti
   if (segments.length === 3 && first === 'documents' && third === 'text' && objects) {
     parse(QUERY_SCHEMAS.status, request.query);
     // The text the parser read (after OCR or Textract), for a person checking a reading against it.
-    const text = await objects.getText(parse(DocumentIdSchema, second, 'id'));
+    const text = await objects.getText(await resolveId(store, second));
     if (text === null) throw new ApiError(404, 'NOT_FOUND', 'no text for this id');
     return { statusCode: 200, body: text, contentType: 'text/plain; charset=utf-8' };
   }

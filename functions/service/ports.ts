@@ -91,6 +91,8 @@ export interface DeterminationStore {
   /** Records a failure with a reason a person can act on. */
   markFailed(id: string, reason: string, at: string): Promise<void>;
   getDocument(id: string): Promise<DocumentRecord | null>;
+  /** The ids starting with `prefix` (12 or more hex characters), at most two: one, or proof that it is ambiguous. */
+  resolveIdPrefix(prefix: string): Promise<string[]>;
   getDetermination(id: string): Promise<StoredDetermination | null>;
   listDeterminations(query: DeterminationQuery): Promise<Page<StoredDetermination>>;
   listItems(query: ItemQuery): Promise<Page<StoredItem>>;

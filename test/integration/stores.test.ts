@@ -1,3 +1,5 @@
+import { route } from '../../functions/query/routes.ts';
+import { httpAnswer } from '../../functions/common/http-errors.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -109,6 +111,20 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     // A re-reading keeps the day the person set.
     await store.saveDetermination(id, read, '2015-01-27T10:00:00.000Z');
     expect((await store.getDetermination(id))!.receivedOn).toBe('2014-11-26');
+  });
+
+  it('finds a document by the first 12 or more characters of its id, and says when a prefix fits two', async () => {
+    const store = stores[name]!();
+    const [one, two] = [`abcdef${name.length}12345aa`.padEnd(64, '1'), `abcdef${name.length}12345ab`.padEnd(64, '2')];
+    for (const id of [one, two]) await store.recordReceipt(id, `inbox/${id.slice(0, 4)}.txt`, '2026-07-01T10:00:00.000Z');
+    expect(await store.resolveIdPrefix(one.slice(0, 16))).toEqual([one]);
+    expect((await store.resolveIdPrefix(one.slice(0, 12))).sort()).toEqual([one, two]);
+    expect(await store.resolveIdPrefix('0123456789ab')).toEqual([]);
+    // Through the API: a 12-character prefix of one id answers it; a shared prefix is a 409.
+    const answer = await route(store, { method: 'GET', path: `/documents/${one.slice(0, 16)}/status`, query: {} });
+    expect((answer.body as { id: string }).id).toBe(one);
+    expect(await route(store, { method: 'GET', path: `/documents/${one.slice(0, 12)}/status`, query: {} }).then(() => null, httpAnswer)).toMatchObject({ statusCode: 409 });
+    expect(await route(store, { method: 'GET', path: `/documents/${one.slice(0, 11)}/status`, query: {} }).then(() => null, httpAnswer)).toMatchObject({ statusCode: 400 });
   });
 
   it('lists documents newest first by status, with their reasons and keys', async () => {

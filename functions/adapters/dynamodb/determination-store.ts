@@ -26,6 +26,9 @@ export class DynamoDeterminationStore implements DeterminationStore {
   }
 
   async recordReceipt(id: string, sourceKey: string, at: string): Promise<{ record: DocumentRecord; created: boolean }> {
+    // An id is looked up by its first 12 characters or more: one small item per document under
+    // its prefix, written first (idempotently) so that no document is ever without one.
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: `IDPREFIX#${id.slice(0, 12)}`, sk: id } }));
     const result = await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
@@ -39,6 +42,13 @@ export class DynamoDeterminationStore implements DeterminationStore {
     const old = result.Attributes as DocumentItem | undefined;
     if (!old?.status) return { record: { id, status: 'RECEIVED', reason: null, receivedAt: at, updatedAt: at, sourceKeys: [sourceKey] }, created: true };
     return { record: toRecord({ ...old, sourceKeys: new Set([...(old.sourceKeys ?? []), sourceKey]) }), created: false };
+  }
+
+  async resolveIdPrefix(prefix: string): Promise<string[]> {
+    const page = await this.client.send(
+      new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': `IDPREFIX#${prefix.slice(0, 12)}`, ':prefix': prefix }, Limit: 2 }),
+    );
+    return (page.Items ?? []).map((item) => String(item.sk));
   }
 
   async claimReading(id: string, owner: string, at: string, leaseMs: number): Promise<boolean> {

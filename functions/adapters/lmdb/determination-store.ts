@@ -182,6 +182,11 @@ export class LmdbDeterminationStore implements DeterminationStore {
     return entry ? toRecord(entry) : null;
   }
 
+  async resolveIdPrefix(prefix: string): Promise<string[]> {
+    // Hex ids sort between the prefix and the prefix followed by 'g'.
+    return [...this.db.getKeys({ start: ['doc', prefix], end: ['doc', `${prefix}g`], limit: 2 })].map((key) => String((key as unknown[])[1]));
+  }
+
   async getDetermination(id: string): Promise<StoredDetermination | null> {
     const entry = this.document(id);
     return entry ? toStored(entry) : null;
