@@ -9,3 +9,4 @@ export { normalizeText, PAGE_BREAK } from './normalize.ts';
 export { applyCorrection, CorrectionError, CorrectionSchema, type Change, type Correction } from './correction.ts';
 export { classifyRequest, type TreatmentClass } from './classify.ts';
 export { DEADLINE_KINDS, DeadlineSchema, deadlinesOf, earliestDue, receivedOnOf, addWorkingDays, addDays, isWorkingDay, californiaStateHolidays, type Deadline } from './deadlines.ts';
+export { letterFingerprint, compareLetters } from './same-letter.ts';

@@ -4,6 +4,7 @@ import { DocumentReader, LIMITS, readingContext } from '../reader/read-document.
 import { InputError } from '../reader/errors.ts';
 import { sniffKind } from '../reader/sniff.ts';
 import { determinationEvent, failureEvent } from './events.ts';
+import { recognizeSameLetter } from './same-letter.ts';
 import { isPermanent, isTerminal, type DeterminationStore, type EventPublisher, type ObjectStore, type ScanOcr } from './ports.ts';
 
 /** What processing an uploaded object led to. */
@@ -133,11 +134,12 @@ export async function fail(deps: Pick<IngestDependencies, 'store' | 'events' | '
 
 async function finish(deps: IngestDependencies, id: string, text: string, context: ReadingContext): Promise<IngestOutcome> {
   await deps.objects.putText(id, text);
-  const determination = classifyLetter(text, context);
+  const { determination, sameLetterAs } = await recognizeSameLetter(deps.store, id, classifyLetter(text, context));
   const at = deps.now().toISOString();
-  await deps.store.saveDetermination(id, determination, at);
+  await deps.store.saveDetermination(id, determination, at, sameLetterAs ? { sameLetterAs } : undefined);
   // Announced as stored: with its keys and deadlines (and, were it corrected, the correction).
+  // Another form of a letter already announced is linked to it, not announced again.
   const stored = await deps.store.getDetermination(id);
-  if (stored) await deps.events.publish(determinationEvent(stored, at));
+  if (stored && !stored.sameLetterAs) await deps.events.publish(determinationEvent(stored, at));
   return determination.status;
 }

@@ -86,8 +86,14 @@ export interface DeterminationStore {
   claimReading(id: string, owner: string, at: string, leaseMs: number): Promise<boolean>;
   /** Moves a document to OCR_PENDING with its Textract job. */
   markOcrPending(id: string, jobId: string, at: string): Promise<void>;
-  /** Stores a Determination (and its items) and the status it implies. */
-  saveDetermination(id: string, determination: Determination, at: string): Promise<void>;
+  /**
+   * Stores a Determination (and its items) and the status it implies. With `sameLetterAs`, the
+   * document is another form of that earlier letter: linked to it and left out of the stats (a
+   * later re-reading keeps the link).
+   */
+  saveDetermination(id: string, determination: Determination, at: string, link?: { readonly sameLetterAs: string }): Promise<void>;
+  /** Letters read earlier with this fingerprint (see `letterFingerprint`), first received first, none of them itself a copy; at most `limit`. */
+  lettersLike(fingerprint: string, limit: number): Promise<StoredDetermination[]>;
   /** Records a failure with a reason a person can act on. */
   markFailed(id: string, reason: string, at: string): Promise<void>;
   getDocument(id: string): Promise<DocumentRecord | null>;

@@ -23,7 +23,7 @@ export function counterDeltas(determination: Determination | null | undefined, r
 }
 
 /** The counter changes of replacing `previous` with `next`, zero changes left out. */
-export function replacementDeltas(previous: Determination | null | undefined, next: Determination, receivedAt: string): Map<string, CounterDelta> {
+export function replacementDeltas(previous: Determination | null | undefined, next: Determination | null, receivedAt: string): Map<string, CounterDelta> {
   const deltas = new Map<string, CounterDelta>();
   counterDeltas(previous, receivedAt, -1, deltas);
   counterDeltas(next, receivedAt, 1, deltas);

@@ -220,6 +220,26 @@ describe('npm start: the service on one machine', () => {
     expect((await patch({ 'if-match': '1' }, { reviewed: true })).status).toBe(412);
   });
 
+  it('reads one letter arriving as text and then as a fax as one determination: linked, counted once, announced once', async () => {
+    const text = `Decision Date: 01/21/2015\n\n${letters[3]!.text}\n`;
+    const textId = documentId(Buffer.from(text, 'latin1'));
+    const totals = async () => ((await getJson('/stats?groupBy=decision')).body.data as Array<{ total: number }>).reduce((sum, row) => sum + row.total, 0);
+    const before = await totals();
+    await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: 'same/letter.txt', Body: text }));
+    await waitFor(async () => ((await getJson(`/documents/${textId}/status`)).body.status === 'CLASSIFIED' ? true : undefined));
+    const [fax] = (await renderScan(printedLines(text), 'fax-fine', 31)).files;
+    const faxId = documentId(fax!);
+    await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: 'same/letter-fax.tif', Body: fax! }));
+    await waitFor(async () => ((await getJson(`/documents/${faxId}/status`)).body.status === 'CLASSIFIED' ? true : undefined), 60_000);
+    const copy = (await getJson(`/determinations/${faxId}`)).body;
+    expect(copy.sameLetterAs).toBe(textId);
+    expect((await totals()) - before).toBe(4);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const announced = deliveries.map((delivery) => (delivery.verified as { data: { id: string } }).data.id);
+    expect(announced.filter((id) => id === textId)).toHaveLength(1);
+    expect(announced).not.toContain(faxId);
+  }, 90_000);
+
   it('reads a text letter at once while a fax waits for OCR (two lanes)', async () => {
     const [fax] = (await renderScan(printedLines(letters[3]!.text), 'fax-fine', 21)).files;
     lanesFax = fax!;

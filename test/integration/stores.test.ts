@@ -1,4 +1,5 @@
 import { route } from '../../functions/query/routes.ts';
+import { letterFingerprint } from '../../functions/domain/index.ts';
 import { httpAnswer } from '../../functions/common/http-errors.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -125,6 +126,28 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     expect((answer.body as { id: string }).id).toBe(one);
     expect(await route(store, { method: 'GET', path: `/documents/${one.slice(0, 12)}/status`, query: {} }).then(() => null, httpAnswer)).toMatchObject({ statusCode: 409 });
     expect(await route(store, { method: 'GET', path: `/documents/${one.slice(0, 11)}/status`, query: {} }).then(() => null, httpAnswer)).toMatchObject({ statusCode: 400 });
+  });
+
+  it('links another form of a letter to the first, counts it once, and keeps the link through a re-reading', async () => {
+    const store = stores[name]!();
+    const [first, copy] = [`${name}-letter-first`.padEnd(64, '0'), `${name}-letter-copy`.padEnd(64, '0')];
+    const reading = { ...determinationOf('CM15-0000555', [{ request: 'Lidoderm patch #30', decision: 'OVERTURNED' }]) };
+    const dated = { ...reading, dates: { ...reading.dates, decision: '2015-02-02' } };
+    const fingerprint = letterFingerprint(dated)!;
+    const count = async () => (await store.stats('decision')).find((row) => row.key === 'OVERTURNED')?.total ?? 0;
+    const before = await count();
+    await store.recordReceipt(first, 'inbox/letter.txt', '2026-08-01T10:00:00.000Z');
+    await store.saveDetermination(first, dated, '2026-08-01T10:00:01.000Z');
+    await store.recordReceipt(copy, 'inbox/letter-fax.tif', '2026-08-01T11:00:00.000Z');
+    expect((await store.lettersLike(fingerprint, 5)).map((letter) => letter.id)).toEqual([first]);
+    await store.saveDetermination(copy, dated, '2026-08-01T11:00:01.000Z', { sameLetterAs: first });
+    expect(await count()).toBe(before + 1);
+    expect((await store.getDetermination(copy))!.sameLetterAs).toBe(first);
+    expect((await store.getDetermination(first))!.sameLetterAs).toBeUndefined();
+    // Only the first form is a candidate for later forms.
+    expect((await store.lettersLike(fingerprint, 5)).map((letter) => letter.id)).toEqual([first]);
+    await store.saveDetermination(copy, dated, '2026-08-02T10:00:00.000Z');
+    expect([(await store.getDetermination(copy))!.sameLetterAs, await count()]).toEqual([first, before + 1]);
   });
 
   it('lists documents newest first by status, with their reasons and keys', async () => {

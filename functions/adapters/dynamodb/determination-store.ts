@@ -81,11 +81,22 @@ export class DynamoDeterminationStore implements DeterminationStore {
     );
   }
 
-  async saveDetermination(id: string, determination: Determination, at: string): Promise<void> {
+  async saveDetermination(id: string, determination: Determination, at: string, link?: { readonly sameLetterAs: string }): Promise<void> {
     const current = await this.getDocumentItem(id);
     // A person's correction is a fact about the letter: a re-reading never overwrites it.
     if (current?.corrected) return;
-    await this.transact(determinationWrites(this.tableName, id, current, determination, at));
+    await this.transact(determinationWrites(this.tableName, id, current, determination, at, undefined, link?.sameLetterAs));
+  }
+
+  async lettersLike(fingerprint: string, limit: number): Promise<StoredDetermination[]> {
+    const page = await this.client.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `LETTER#${fingerprint}` }, Limit: limit * 2 }));
+    const found: StoredDetermination[] = [];
+    for (const item of page.Items ?? []) {
+      const stored = await this.getDetermination(String(item.id));
+      if (stored && !stored.sameLetterAs) found.push(stored);
+      if (found.length >= limit) break;
+    }
+    return found;
   }
 
   async saveCorrection(id: string, correction: StoredCorrection): Promise<'SAVED' | 'STALE'> {

@@ -1,4 +1,4 @@
-import type { Determination } from '../../domain/index.ts';
+import { letterFingerprint, type Determination } from '../../domain/index.ts';
 import { needsReview } from '../../service/events.ts';
 import { deadlineView, replacementDeltas } from '../../service/projection.ts';
 import type { DocumentItem } from './documents.ts';
@@ -17,7 +17,7 @@ export interface CorrectionWrite {
  * (idempotent puts) and the removal of items a shorter reading no longer has. Pure: the same
  * inputs always give the same writes.
  */
-export function determinationWrites(tableName: string, id: string, current: DocumentItem | null, determination: Determination, at: string, correction?: CorrectionWrite) {
+export function determinationWrites(tableName: string, id: string, current: DocumentItem | null, determination: Determination, at: string, correction?: CorrectionWrite, sameLetterAs?: string) {
   const receivedAt = current?.receivedAt ?? at;
   const order = `${receivedAt}#${id}`;
   const classified = determination.status === 'CLASSIFIED' ? determination : null;
@@ -56,6 +56,12 @@ export function determinationWrites(tableName: string, id: string, current: Docu
     values[':due'] = due;
   } else {
     update = update.includes(' REMOVE ') ? `${update}, earliestDue` : `${update} REMOVE earliestDue`;
+  }
+  // Another form of a letter already counted: linked, and (below) left out of the counters.
+  const copyOf = sameLetterAs ?? current?.sameLetterAs;
+  if (sameLetterAs) {
+    set('sameLetterAs = :sameLetterAs');
+    values[':sameLetterAs'] = sameLetterAs;
   }
   if (correction?.receivedOn) {
     set('receivedOn = :receivedOn');
@@ -100,7 +106,7 @@ export function determinationWrites(tableName: string, id: string, current: Docu
       },
     };
   });
-  const deltas = replacementDeltas(current?.determination ? (JSON.parse(current.determination) as Determination) : null, determination, receivedAt);
+  const deltas = replacementDeltas(current?.determination && !current.sameLetterAs ? (JSON.parse(current.determination) as Determination) : null, copyOf ? null : determination, receivedAt);
   const counters = [...deltas].map(([key, delta]) => ({
       Update: {
         TableName: tableName,
@@ -118,9 +124,13 @@ export function determinationWrites(tableName: string, id: string, current: Docu
   // counters are computed against the stored reading, so once that reading is replaced they
   // must already be applied. Item records (idempotent puts) follow; a failed later chunk is
   // simply written again on the retry, and counters are never applied twice or lost.
+  // The letter's fingerprint, under which another form of it will be found (only the first form is indexed).
+  const fingerprint = classified && !copyOf ? letterFingerprint(classified) : null;
+  const fingerprintMarker = fingerprint ? [{ Put: { TableName: tableName, Item: { pk: `LETTER#${fingerprint}`, sk: order, id } } }] : [];
   const writes = [
     { Update: { TableName: tableName, Key: { pk: `DOC#${id}`, sk: 'DOC' }, UpdateExpression: update, ConditionExpression: condition, ExpressionAttributeNames: names, ExpressionAttributeValues: values } },
     ...counters,
+    ...fingerprintMarker,
     ...items,
     ...stale,
   ];

@@ -21,6 +21,8 @@ export interface DocumentItem {
   receivedOn?: string;
   /** The earliest deadline's day, kept for `dueBefore` filters. */
   earliestDue?: string;
+  /** The earlier document of the same letter. */
+  sameLetterAs?: string;
 }
 
 /** The processing record of a document item. */
@@ -50,5 +52,6 @@ export function toStored(item: DocumentItem): StoredDetermination | null {
     sourceKeys: [...(item.sourceKeys ?? [])].sort(),
     revision: item.revision ?? 1,
     ...(item.reviewedBy && item.reviewedAt ? { reviewedBy: item.reviewedBy, reviewedAt: item.reviewedAt } : {}),
+    ...(item.sameLetterAs ? { sameLetterAs: item.sameLetterAs } : {}),
   };
 }

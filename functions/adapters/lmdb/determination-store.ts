@@ -1,5 +1,5 @@
 import { open, type RootDatabase } from 'lmdb';
-import type { Determination } from '../../domain/index.ts';
+import { letterFingerprint, type Determination } from '../../domain/index.ts';
 import { needsReview } from '../../service/events.ts';
 import { CursorError, type CursorCodec } from '../../service/cursor.ts';
 import { deadlineView, filterFingerprint, replacementDeltas, upperBound } from '../../service/projection.ts';
@@ -27,6 +27,8 @@ interface DocumentEntry {
   needsReview?: boolean;
   /** The day of receipt a person set. */
   receivedOn?: string;
+  /** The earlier document of the same letter. */
+  sameLetterAs?: string;
 }
 
 /** One disputed item as kept for item queries. */
@@ -92,12 +94,12 @@ export class LmdbDeterminationStore implements DeterminationStore {
     });
   }
 
-  async saveDetermination(id: string, determination: Determination, at: string): Promise<void> {
+  async saveDetermination(id: string, determination: Determination, at: string, link?: { readonly sameLetterAs: string }): Promise<void> {
     this.db.transactionSync(() => {
       const current = this.document(id);
       // A person's correction is a fact about the letter: a re-reading never overwrites it.
       if (current?.corrected) return;
-      const written = this.writeReading(id, current, determination, at);
+      const written = this.writeReading(id, current, determination, at, link?.sameLetterAs ?? current?.sameLetterAs);
       this.db.putSync(['doc', id], { ...written, needsReview: needsReview(determination) });
     });
   }
@@ -106,7 +108,7 @@ export class LmdbDeterminationStore implements DeterminationStore {
     return this.db.transactionSync(() => {
       const current = this.document(id);
       if (!current?.determination || (current.revision ?? 1) !== correction.expectedRevision) return 'STALE';
-      const written = this.writeReading(id, current, correction.determination, correction.entry.at);
+      const written = this.writeReading(id, current, correction.determination, correction.entry.at, current.sameLetterAs);
       const reviewed = correction.reviewed ?? (current.reviewedBy && current.reviewedAt ? { by: current.reviewedBy, at: current.reviewedAt } : null);
       this.db.putSync(['doc', id], {
         ...written,
@@ -131,7 +133,7 @@ export class LmdbDeterminationStore implements DeterminationStore {
    * Writes a reading's index entries, item records and counter changes (inside the caller's
    * transaction) and returns the document entry to store: its revision one past the stored one.
    */
-  private writeReading(id: string, current: DocumentEntry | undefined, determination: Determination, at: string): DocumentEntry {
+  private writeReading(id: string, current: DocumentEntry | undefined, determination: Determination, at: string, sameLetterAs: string | undefined): DocumentEntry {
     const receivedAt = current?.receivedAt ?? at;
     const order = `${receivedAt}#${id}`;
     const previous = current?.determination;
@@ -156,14 +158,17 @@ export class LmdbDeterminationStore implements DeterminationStore {
       this.db.putSync(['item', order, number], entry);
       this.db.putSync(['cat', item.category, order, number], true);
     });
-    for (const [key, delta] of replacementDeltas(previous, determination, receivedAt)) {
+    // Another form of a letter already counted is not counted again.
+    for (const [key, delta] of replacementDeltas(current?.sameLetterAs ? null : previous, sameLetterAs ? null : determination, receivedAt)) {
       const counter = (this.db.get(['stats', key]) as { UPHELD: number; OVERTURNED: number } | undefined) ?? { UPHELD: 0, OVERTURNED: 0 };
       this.db.putSync(['stats', key], { UPHELD: counter.UPHELD + delta.UPHELD, OVERTURNED: counter.OVERTURNED + delta.OVERTURNED });
     }
     const base: DocumentEntry = current ?? { id, status: 'RECEIVED', reason: null, receivedAt, updatedAt: at, sourceKeys: [] };
     // An unrecognized document keeps why, as every status answer must.
     const reason = determination.status === 'UNRECOGNIZED' ? `UNRECOGNIZED: ${determination.reason}` : null;
-    return { ...base, status: determination.status, reason, updatedAt: at, determination, revision: (current?.revision ?? 0) + 1 };
+    const fingerprint = classified ? letterFingerprint(classified) : null;
+    if (fingerprint && !sameLetterAs) this.db.putSync(['letter', fingerprint, order], id);
+    return { ...base, status: determination.status, reason, updatedAt: at, determination, revision: (current?.revision ?? 0) + 1, ...(sameLetterAs ? { sameLetterAs } : {}) };
   }
 
   async markFailed(id: string, reason: string, at: string): Promise<void> {
@@ -180,6 +185,16 @@ export class LmdbDeterminationStore implements DeterminationStore {
   async getDocument(id: string): Promise<DocumentRecord | null> {
     const entry = this.document(id);
     return entry ? toRecord(entry) : null;
+  }
+
+  async lettersLike(fingerprint: string, limit: number): Promise<StoredDetermination[]> {
+    const found: StoredDetermination[] = [];
+    for (const { value } of this.db.getRange({ start: ['letter', fingerprint], end: ['letter', fingerprint, '\uffff'] })) {
+      const stored = toStored(this.document(value as string));
+      if (stored && !stored.sameLetterAs) found.push(stored);
+      if (found.length >= limit) break;
+    }
+    return found;
   }
 
   async resolveIdPrefix(prefix: string): Promise<string[]> {
@@ -313,5 +328,6 @@ function toStored(entry: DocumentEntry | undefined): StoredDetermination | null 
     sourceKeys: [...entry.sourceKeys].sort(),
     revision: entry.revision ?? 1,
     ...(entry.reviewedBy && entry.reviewedAt ? { reviewedBy: entry.reviewedBy, reviewedAt: entry.reviewedAt } : {}),
+    ...(entry.sameLetterAs ? { sameLetterAs: entry.sameLetterAs } : {}),
   };
 }
