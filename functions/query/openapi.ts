@@ -1,70 +1,169 @@
 import { z } from 'zod';
-import { determinationJsonSchema } from '../domain/json-schema.ts';
 import { CorrectionSchema, ENGINE_VERSION } from '../domain/index.ts';
 import { QUERY_SCHEMAS } from './schemas.ts';
+import { ANSWER_SCHEMAS, ORIGINAL_LINK_SECONDS } from './answers.ts';
 
 type QuerySchema = (typeof QUERY_SCHEMAS)[keyof typeof QUERY_SCHEMAS];
 
-/** OpenAPI parameters from the zod schema that validates a route's query string. */
-function parameters(schema: QuerySchema): unknown[] {
-  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, { description?: string }>; required?: string[] };
-  return Object.entries(json.properties ?? {}).map(([name, property]) => ({
-    name,
-    in: 'query',
-    required: json.required?.includes(name) ?? false,
-    description: property.description,
-    schema: property,
-  }));
+/** JSON Schema (2020-12, as OpenAPI 3.1 uses) of a zod schema, without its `$schema` line. */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'output'): Record<string, unknown> {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
 }
 
-const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{64}$' }, description: 'document id: SHA-256 of the bytes, hex' };
-const errors = {
-  '400': { description: 'a parameter is unknown or malformed; the message names it', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
-  '404': { description: 'no such id or route', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+/** OpenAPI parameters from the zod schema that validates a route's query string. */
+function parameters(schema: QuerySchema): unknown[] {
+  const json = jsonSchema(schema, 'input') as { properties?: Record<string, { description?: string }>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, property]) => ({ name, in: 'query', required: json.required?.includes(name) ?? false, description: property.description ?? name, schema: property }));
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: unknown, example?: unknown) => ({ 'application/json': { schema, ...(example === undefined ? {} : { example }) } });
+const page = (item: string) => ({ type: 'object', required: ['data', 'nextCursor'], properties: { data: { type: 'array', items: ref(item) }, nextCursor: { type: ['string', 'null'], description: 'pass as `cursor` for the next page; null on the last' } } });
+const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{12,64}$' }, description: 'document id (SHA-256 of the bytes, hex), or its first 12 or more characters' };
+const error = (description: string, code: string, message: string) => ({ description, content: json(ref('Error'), { error: { code, message } }) });
+const BAD_REQUEST = error('a parameter is unknown or malformed; the message names it', 'BAD_REQUEST', 'limit: must be a whole number from 1 to 200');
+const NOT_FOUND = error('no such document', 'NOT_FOUND', 'no determination with this id');
+const AMBIGUOUS = error('an id prefix fits more than one document', 'AMBIGUOUS_ID', 'more than one document has an id starting with this prefix; give more characters');
+const UNAUTHORIZED = { description: 'no valid token or signature (API Gateway)', content: json({ type: 'object', properties: { message: { type: 'string' } } }, { message: 'Unauthorized' }) };
+const byId = { '400': BAD_REQUEST, '401': UNAUTHORIZED, '404': NOT_FOUND, '409': AMBIGUOUS };
+const list = { '400': BAD_REQUEST, '401': UNAUTHORIZED };
+const csvExport = {
+  'text/csv': { schema: { type: 'string' }, example: '\ufefffile,sourceKeys,id,...\r\n' },
+};
+const exportHeaders = {
+  'Content-Disposition': { description: 'attachment; the file name', schema: { type: 'string' } },
+  Link: { description: 'with format=csv, when the export stopped at its size budget: <path?...&cursor=...>; rel="next"', schema: { type: 'string' } },
+  'X-Next-Cursor': { description: 'the same cursor, on its own', schema: { type: 'string' } },
 };
 
 let cached: Record<string, unknown> | null = null;
 
-/** The OpenAPI 3.1 description of the query API, generated from the same zod schemas that validate requests. */
+/**
+ * The OpenAPI 3.1 description of the API, generated from the zod schemas that validate the
+ * requests and describe the answers; Redocly's recommended rules pass on it (a test runs them)
+ * and real answers validate against it (another test).
+ */
 export function openApiDocument(): Record<string, unknown> {
   cached ??= {
     openapi: '3.1.0',
-    info: { title: 'IMR determinations API', version: ENGINE_VERSION, description: 'Query California IMR Final Determinations read from letters (spec section 4).' },
+    info: {
+      title: 'IMR determinations API',
+      version: ENGINE_VERSION,
+      description: 'California IMR Final Determination letters read into Determinations (spec sections 4-6): query them, their items, documents and stats; correct and confirm them; diary their deadlines.',
+      license: { name: 'Proprietary', url: 'https://imr-letters.example/licence' },
+    },
+    servers: [
+      { url: 'http://127.0.0.1:3000', description: 'npm start on this machine (no login: loopback only)' },
+      { url: 'https://{apiId}.execute-api.{region}.amazonaws.com', description: 'the AWS deployment (ApiUrl output)', variables: { apiId: { default: 'abcde12345' }, region: { default: 'us-west-2' } } },
+    ],
+    security: [{ cognito: [] }, { sigv4: [] }],
+    tags: [
+      { name: 'determinations', description: 'letters read, corrected and confirmed' },
+      { name: 'items', description: 'disputed items across letters' },
+      { name: 'documents', description: 'uploads: status, text, original, pages' },
+      { name: 'deadlines', description: 'what a letter sets in motion' },
+      { name: 'meta', description: 'stats and this document' },
+    ],
     paths: {
-      '/determinations': { get: { summary: 'Determinations, newest first', parameters: parameters(QUERY_SCHEMAS.determinations), responses: { '200': { description: '{ data, nextCursor }' }, ...errors } } },
+      '/determinations': {
+        get: {
+          operationId: 'listDeterminations',
+          tags: ['determinations'],
+          summary: 'Determinations, newest first (or all of them as CSV)',
+          parameters: parameters(QUERY_SCHEMAS.determinations),
+          responses: { '200': { description: 'a page of Determinations; with format=csv every letter', headers: exportHeaders, content: { ...json(page('StoredDetermination')), ...csvExport } }, ...list },
+        },
+      },
       '/determinations/{id}': {
         get: {
+          operationId: 'getDetermination',
+          tags: ['determinations'],
           summary: 'One Determination (JSON, or CSV with one row per item)',
           parameters: [idParameter, ...parameters(QUERY_SCHEMAS.determination)],
-          responses: { '200': { description: 'the Determination plus id, receivedAt, needsReview, sourceKeys', content: { 'application/json': { schema: { $ref: '#/components/schemas/Determination' } }, 'text/csv': {} } }, ...errors },
+          responses: { '200': { description: 'the stored Determination', content: { ...json(ref('StoredDetermination')), ...csvExport } }, ...byId },
         },
         patch: {
-          summary: 'A person corrects or confirms the reading (spec section 5); If-Match names the revision corrected',
+          operationId: 'correctDetermination',
+          tags: ['determinations'],
+          summary: 'A person corrects or confirms the reading (spec section 5)',
           parameters: [idParameter, { name: 'If-Match', in: 'header', required: true, schema: { type: 'string' }, description: 'the revision corrected' }],
-          requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(CorrectionSchema, { io: 'input', unrepresentable: 'any' }) } } },
+          requestBody: { required: true, content: json(jsonSchema(CorrectionSchema, 'input'), { items: [{ index: 0, decision: 'OVERTURNED' }], receivedOn: '2015-01-23', reviewed: true, note: 'checked against the fax' }) },
           responses: {
-            '200': { description: 'the stored Determination, revision +1', content: { 'application/json': { schema: { $ref: '#/components/schemas/Determination' } } } },
-            '409': { description: 'an unrecognized document has no reading to correct', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
-            '412': { description: 'If-Match names another revision than the stored one', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
-            '428': { description: 'If-Match is missing', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
-            ...errors,
+            '200': { description: 'the stored Determination, revision +1', content: json(ref('StoredDetermination')) },
+            ...byId,
+            '409': error('an unrecognized document has no reading to correct, or an id prefix fits two documents', 'NOT_CORRECTABLE', 'an unrecognized document has no reading to correct'),
+            '412': error('If-Match names another revision than the stored one', 'PRECONDITION_FAILED', 'If-Match: the determination is at revision 3; reload it and correct that'),
+            '428': error('If-Match is missing', 'PRECONDITION_REQUIRED', 'If-Match: send the revision you corrected'),
           },
         },
       },
-      '/determinations/{id}/history': { get: { summary: 'Every revision, newest first: { data: [{ revision, at, by, changes, note }] }', parameters: [idParameter], responses: { '200': { description: '{ data }' }, ...errors } } },
-      '/items': { get: { summary: 'Disputed items, newest first', parameters: parameters(QUERY_SCHEMAS.items), responses: { '200': { description: '{ data, nextCursor } or CSV' }, ...errors } } },
-      '/documents': { get: { summary: 'Documents newest first, by processing status (FAILED and UNRECOGNIZED with their reasons)', parameters: parameters(QUERY_SCHEMAS.documents), responses: { '200': { description: '{ data: [{ id, status, reason, receivedAt, updatedAt, sourceKeys }], nextCursor }' }, ...errors } } },
-      '/documents/{id}/original': { get: { summary: 'The document as uploaded (served locally)', parameters: [idParameter], responses: { '200': { description: 'the bytes, with their type' }, ...errors } } },
-      '/documents/{id}/pages/{n}': { get: { summary: 'Page n (from 1) as a PNG (served locally)', parameters: [idParameter, { name: 'n', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }], responses: { '200': { description: 'image/png', content: { 'image/png': {} } }, ...errors } } },
-      '/documents/{id}/status': { get: { summary: 'Processing status of a document', parameters: [idParameter], responses: { '200': { description: '{ id, status, reason, updatedAt }' }, ...errors } } },
-      '/documents/{id}/text': { get: { summary: 'The text the parser read (after OCR or Textract)', parameters: [idParameter], responses: { '200': { description: 'plain text, pages separated by form feeds', content: { 'text/plain': {} } }, ...errors } } },
-      '/stats': { get: { summary: 'Item counts by decision, grouped', parameters: parameters(QUERY_SCHEMAS.stats), responses: { '200': { description: '{ groupBy, data: [{ key, upheld, overturned, total }] }' }, ...errors } } },
-      '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
+      '/determinations/{id}/history': {
+        get: { operationId: 'getHistory', tags: ['determinations'], summary: 'Every correction, newest first', parameters: [idParameter], responses: { '200': { description: 'the history', content: json(ref('History')) }, ...byId } },
+      },
+      '/items': {
+        get: {
+          operationId: 'listItems',
+          tags: ['items'],
+          summary: 'Disputed items, newest first (or all of them as CSV)',
+          parameters: parameters(QUERY_SCHEMAS.items),
+          responses: { '200': { description: 'a page of items; with format=csv every item', headers: exportHeaders, content: { ...json(page('StoredItem')), ...csvExport } }, ...list },
+        },
+      },
+      '/documents': {
+        get: { operationId: 'listDocuments', tags: ['documents'], summary: 'Documents newest first, by processing status', parameters: parameters(QUERY_SCHEMAS.documents), responses: { '200': { description: 'a page of documents', content: json(page('DocumentRecord')) }, ...list } },
+      },
+      '/documents/{id}/status': {
+        get: { operationId: 'getDocumentStatus', tags: ['documents'], summary: 'Processing status of a document, with its reason', parameters: [idParameter], responses: { '200': { description: 'the status', content: json(ref('DocumentStatus'), { id: 'a'.repeat(64), status: 'UNRECOGNIZED', reason: 'UNRECOGNIZED: the text has no readable sentences', updatedAt: '2026-11-24T10:00:00.000Z' }) }, ...byId } },
+      },
+      '/documents/{id}/text': {
+        get: { operationId: 'getDocumentText', tags: ['documents'], summary: 'The text the parser read (after OCR or Textract)', parameters: [idParameter], responses: { '200': { description: 'plain text, pages separated by form feeds', content: { 'text/plain': { schema: { type: 'string' } } } }, ...byId } },
+      },
+      '/documents/{id}/original': {
+        get: {
+          operationId: 'getOriginal',
+          tags: ['documents'],
+          summary: 'The document as uploaded: its bytes (locally) or a short-lived presigned link (AWS)',
+          parameters: [idParameter],
+          responses: {
+            '200': { description: `the bytes with their type; on AWS with Accept: application/json, a link good for ${ORIGINAL_LINK_SECONDS} s`, content: { ...json(ref('OriginalLink')), 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+            '302': { description: `on AWS: redirect to a presigned link good for ${ORIGINAL_LINK_SECONDS} s`, headers: { Location: { description: 'the presigned link', schema: { type: 'string' } } } },
+            ...byId,
+          },
+        },
+      },
+      '/documents/{id}/pages/{n}': {
+        get: {
+          operationId: 'getPageImage',
+          tags: ['documents'],
+          summary: 'Page n (from 1) of a PDF or image as PNG, rendered once and kept',
+          parameters: [idParameter, { name: 'n', in: 'path', required: true, description: 'page number, from 1', schema: { type: 'integer', minimum: 1, maximum: 3000 } }],
+          responses: { '200': { description: 'the page', content: { 'image/png': { schema: { type: 'string', format: 'binary' } } } }, ...byId },
+        },
+      },
+      '/deadlines.ics': {
+        get: {
+          operationId: 'getDeadlineCalendar',
+          tags: ['deadlines'],
+          summary: 'The deadlines of every letter as an RFC 5545 calendar feed',
+          parameters: parameters(QUERY_SCHEMAS.deadlines),
+          responses: { '200': { description: 'one all-day event per deadline', content: { 'text/calendar': { schema: { type: 'string' } } } }, ...list },
+        },
+      },
+      '/stats': {
+        get: { operationId: 'getStats', tags: ['meta'], summary: 'Item counts by decision, grouped (corrections applied, each letter once)', parameters: parameters(QUERY_SCHEMAS.stats), responses: { '200': { description: 'counts', content: json(ref('Stats'), { groupBy: 'decision', data: [{ key: 'UPHELD', upheld: 12, overturned: 0, total: 12 }] }) }, ...list } },
+      },
+      '/openapi.json': {
+        get: { operationId: 'getOpenApi', tags: ['meta'], summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1', content: json({ type: 'object' }) }, ...list } },
+      },
     },
     components: {
+      securitySchemes: {
+        cognito: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'a Cognito token (the console\'s ID token, or an integration\'s client-credentials access token); the default deployment' },
+        sigv4: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'AWS Signature Version 4 for execute-api (deployments with -c auth=iam)' },
+      },
       schemas: {
-        Determination: determinationJsonSchema(),
-        Error: { type: 'object', properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } }, required: ['code', 'message'] } }, required: ['error'] },
+        ...Object.fromEntries(Object.entries(ANSWER_SCHEMAS).map(([name, schema]) => [name, jsonSchema(schema)])),
       },
     },
   };

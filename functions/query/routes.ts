@@ -22,6 +22,7 @@ import { ApiError } from './errors.ts';
 import { DocumentIdPrefixSchema, QUERY_SCHEMAS } from './schemas.ts';
 import { CSV_BOM, csvRows, DETERMINATION_COLUMNS, determinationItemsCsv, ITEM_COLUMNS, determinationRows, itemRows } from './csv.ts';
 import { deadlinesCalendar } from './calendar.ts';
+import { ORIGINAL_LINK_SECONDS } from './answers.ts';
 import { openApiDocument } from './openapi.ts';
 
 /** A request as the routes see it (from API Gateway v2 or the local server). */
@@ -34,8 +35,6 @@ export interface ApiRequest {
   readonly body?: string;
 }
 
-/** How long a link to an original stays good: long enough to start a download, too short to pass around. */
-export const ORIGINAL_LINK_SECONDS = 300;
 
 /** What the routes may use beyond the store: the letters' text, originals and pages, and corrections (with who makes them). */
 export interface RouteOptions {

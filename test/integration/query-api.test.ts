@@ -1,4 +1,13 @@
 import { createHash } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import formats from 'ajv-formats';
+import { openApiDocument } from '../../functions/query/openapi.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import ICAL from 'ical.js';
@@ -188,11 +197,68 @@ describe('GET /openapi.json', () => {
   it('describes every route with the parameters the validators accept', async () => {
     const document = (await get('/openapi.json')).body as { openapi: string; paths: Record<string, { get: { parameters?: Array<{ name: string; schema: { enum?: string[] } }> } }> };
     expect(document.openapi).toBe('3.1.0');
-    expect(Object.keys(document.paths)).toEqual(['/determinations', '/determinations/{id}', '/determinations/{id}/history', '/items', '/documents', '/documents/{id}/original', '/documents/{id}/pages/{n}', '/documents/{id}/status', '/documents/{id}/text', '/stats', '/openapi.json']);
+    expect(Object.keys(document.paths).sort()).toEqual(['/deadlines.ics', '/determinations', '/determinations/{id}', '/determinations/{id}/history', '/documents', '/documents/{id}/original', '/documents/{id}/pages/{n}', '/documents/{id}/status', '/documents/{id}/text', '/items', '/openapi.json', '/stats']);
     const items = document.paths['/items']!.get.parameters!;
     expect(items.map((parameter) => parameter.name)).toEqual(['category', 'subcategory', 'decision', 'from', 'to', 'limit', 'cursor', 'format']);
     expect(items.find((parameter) => parameter.name === 'category')!.schema.enum).toContain('PHARMACEUTICAL');
   });
+});
+
+describe('the OpenAPI document is the API', () => {
+  const document = openApiDocument() as { paths: Record<string, Record<string, { operationId: string; responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>; components: { schemas: Record<string, unknown> } };
+  const ajv = formats.default(new Ajv2020({ strict: false, allErrors: true }));
+  const base = 'https://imr-letters.example/openapi';
+  ajv.addSchema({ $id: base, components: document.components });
+  let checks = 0;
+  /** The answer's JSON checked against the schema the document declares for this route and status. */
+  function conforms(path: string, method: string, status: number, body: unknown): string[] {
+    const schema = document.paths[path]![method]!.responses[String(status)]!.content!['application/json']!.schema;
+    const validate = ajv.compile({ $id: `https://imr-letters.example/check/${checks++}`, ...JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', `"${base}#/components/`)) });
+    return validate(body) ? [] : (validate.errors ?? []).map((error: { instancePath: string; message?: string }) => `${error.instancePath} ${error.message}`);
+  }
+
+  it('gives every operation an operationId, a response schema and error answers', () => {
+    for (const [path, methods] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        expect(operation.operationId, `${method} ${path}`).toMatch(/^[a-z][A-Za-z]+$/);
+        expect(Object.keys(operation.responses).some((status) => status.startsWith('4')), `${method} ${path}`).toBe(true);
+        expect(operation.responses['200']!.content, `${method} ${path}`).toBeDefined();
+      }
+    }
+  });
+
+  it('describes the real answers: every list, one determination, its history, a status, the stats and an error', async () => {
+    const id = ids[12]!;
+    const answers: Array<[string, string, Record<string, string>]> = [
+      ['/determinations', '/determinations', {}],
+      ['/determinations', '/determinations', { needsReview: 'true' }],
+      ['/items', '/items', {}],
+      ['/documents', '/documents', {}],
+      [`/determinations/${id}`, '/determinations/{id}', {}],
+      [`/determinations/${id}/history`, '/determinations/{id}/history', {}],
+      [`/documents/${id}/status`, '/documents/{id}/status', {}],
+      ['/stats', '/stats', { groupBy: 'category' }],
+    ];
+    for (const [path, template, query] of answers) {
+      const answer = await get(path, query);
+      expect(conforms(template, 'get', answer.statusCode, answer.body), path).toEqual([]);
+    }
+    for (const letter of ((await get('/determinations', { limit: '200' })).body as { data: unknown[] }).data) expect(conforms('/determinations/{id}', 'get', 200, letter)).toEqual([]);
+    const refused = (await fails('/determinations', { limit: 'x' }))!;
+    expect(conforms('/determinations', 'get', 400, JSON.parse(refused.body))).toEqual([]);
+  });
+
+  it('passes Redocly\'s recommended lint with no error and no warning', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'imr-openapi-'));
+    const file = join(folder, 'openapi.json');
+    writeFileSync(file, JSON.stringify(document));
+    const cli = join(dirname(createRequire(import.meta.url).resolve('@redocly/cli/package.json')), 'bin', 'cli.js');
+    const { stdout } = await promisify(execFile)(process.execPath, [cli, 'lint', '--extends', 'recommended', '--format', 'json', file], { env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' } });
+    const report = JSON.parse(stdout) as { totals: { errors: number; warnings: number }; problems: Array<{ ruleId: string; message: string }> };
+    expect(report.problems.map((problem) => `${problem.ruleId}: ${problem.message}`)).toEqual([]);
+    expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
+    rmSync(folder, { recursive: true, force: true });
+  }, 60_000);
 });
 
 describe('originals and pages for the review console', () => {

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { DeadlineSchema, DecisionSchema, DeterminationSchema } from '../domain/index.ts';
+import { DOCUMENT_STATUSES, STATS_GROUPINGS } from '../service/ports.ts';
+
+/**
+ * The shapes of the API's answers, as zod schemas: published in `/openapi.json` (one source
+ * for the document and the types) and checked against real answers in the tests.
+ */
+
+const Timestamp = z.iso.datetime().describe('UTC timestamp');
+const Id = z.string().regex(/^[0-9a-f]{64}$/).describe('document id: SHA-256 of the bytes, hex');
+
+/** What a store adds to a Determination (spec sections 4-6). */
+export const StoredFieldsSchema = z.object({
+  id: Id,
+  receivedAt: Timestamp,
+  needsReview: z.boolean().describe('a flag on the letter or an item, not yet confirmed by a person'),
+  sourceKeys: z.array(z.string()).describe('every bucket/key that delivered these bytes'),
+  revision: z.number().int().min(1).describe('1 when first read, +1 per change; send it as If-Match to correct'),
+  reviewedBy: z.string().optional().describe('who confirmed the reading'),
+  reviewedAt: Timestamp.optional(),
+  receivedOn: z.iso.date().describe('the day received, in America/Los_Angeles, unless a person set it'),
+  deadlines: z.array(DeadlineSchema),
+  sameLetterAs: Id.optional().describe('the document first received of the same letter in another form; this one is not counted or announced again'),
+});
+
+/** A stored Determination: the Determination of spec section 3 plus the stored fields. */
+export const StoredDeterminationSchema = z.intersection(DeterminationSchema, StoredFieldsSchema);
+
+
+export const StoredItemSchema = z.object({
+  documentId: Id,
+  itemNumber: z.number().int().min(1),
+  receivedAt: Timestamp,
+  caseNumber: z.string().nullable(),
+  request: z.string(),
+  decision: DecisionSchema,
+  category: z.string(),
+  subcategory: z.string().nullable(),
+  needsReview: z.boolean(),
+  links: z.object({ determination: z.string() }),
+});
+
+export const DocumentRecordSchema = z.object({
+  id: Id,
+  status: z.enum(DOCUMENT_STATUSES),
+  reason: z.string().nullable().describe('why a document FAILED or was UNRECOGNIZED; null otherwise'),
+  receivedAt: Timestamp,
+  updatedAt: Timestamp,
+  sourceKeys: z.array(z.string()),
+});
+
+export const DocumentStatusSchema = DocumentRecordSchema.pick({ id: true, status: true, reason: true, updatedAt: true });
+
+export const HistorySchema = z.object({
+  data: z.array(
+    z.object({
+      revision: z.number().int().min(1),
+      at: Timestamp,
+      by: z.string(),
+      changes: z.array(z.object({ path: z.string(), from: z.unknown(), to: z.unknown() })),
+      note: z.string().nullable(),
+    }),
+  ),
+});
+
+export const StatsSchema = z.object({
+  groupBy: z.enum(STATS_GROUPINGS),
+  data: z.array(z.object({ key: z.string(), upheld: z.number().int(), overturned: z.number().int(), total: z.number().int() })),
+});
+
+/** How long a link to an original stays good: long enough to start a download, too short to pass around. */
+export const ORIGINAL_LINK_SECONDS = 300;
+
+export const OriginalLinkSchema = z.object({ url: z.url().describe('a presigned GET, good for expiresInSeconds'), expiresInSeconds: z.number().int() });
+
+export const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+/** Every answer schema by the name it has under `components.schemas` (lists are pages of the first three). */
+export const ANSWER_SCHEMAS = {
+  StoredDetermination: StoredDeterminationSchema,
+  StoredItem: StoredItemSchema,
+  DocumentRecord: DocumentRecordSchema,
+  DocumentStatus: DocumentStatusSchema,
+  History: HistorySchema,
+  Stats: StatsSchema,
+  OriginalLink: OriginalLinkSchema,
+  Error: ErrorSchema,
+} as const;
