@@ -44,7 +44,7 @@ export const StoredItemSchema = z.object({
 export const DocumentRecordSchema = z.object({
   id: Id,
   status: z.enum(DOCUMENT_STATUSES),
-  reason: z.string().nullable().describe('why a document FAILED or was UNRECOGNIZED; null otherwise'),
+  reason: z.string().describe('why the document is in this state: for FAILED and UNRECOGNIZED the cause, for the others what the state means'),
   receivedAt: Timestamp,
   updatedAt: Timestamp,
   sourceKeys: z.array(z.string()),

@@ -21,6 +21,7 @@ const PageNumberSchema = z.coerce.number().int().min(1).max(3000);
 import { ApiError } from './errors.ts';
 import { DocumentIdPrefixSchema, QUERY_SCHEMAS } from './schemas.ts';
 import { CSV_BOM, csvRows, DETERMINATION_COLUMNS, determinationItemsCsv, ITEM_COLUMNS, determinationRows, itemRows } from './csv.ts';
+import { withReason } from '../service/projection.ts';
 import { deadlinesCalendar } from './calendar.ts';
 import { ORIGINAL_LINK_SECONDS } from './answers.ts';
 import { openApiDocument } from './openapi.ts';
@@ -181,7 +182,7 @@ export async function route(store: DeterminationStore, request: ApiRequest, opti
     parse(QUERY_SCHEMAS.status, request.query);
     const document = await store.getDocument(await resolveId(store, second));
     if (!document) throw new ApiError(404, 'NOT_FOUND', 'no document with this id');
-    return { statusCode: 200, body: { id: document.id, status: document.status, reason: document.reason, updatedAt: document.updatedAt } };
+    return { statusCode: 200, body: withReason({ id: document.id, status: document.status, reason: document.reason, updatedAt: document.updatedAt }) };
   }
   if (segments.length === 3 && first === 'determinations' && third === 'history') {
     parse(QUERY_SCHEMAS.status, request.query);
@@ -230,7 +231,8 @@ export async function route(store: DeterminationStore, request: ApiRequest, opti
   }
   if (segments.length === 1 && first === 'documents') {
     // The FAILED and UNRECOGNIZED documents above all, each with its reason and the keys that delivered it.
-    return { statusCode: 200, body: await store.listDocuments(parse(QUERY_SCHEMAS.documents, request.query)) };
+    const documents = await store.listDocuments(parse(QUERY_SCHEMAS.documents, request.query));
+    return { statusCode: 200, body: { ...documents, data: documents.data.map(withReason) } };
   }
   if (segments.length === 1 && first === 'stats') {
     const { groupBy } = parse(QUERY_SCHEMAS.stats, request.query);

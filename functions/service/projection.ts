@@ -52,3 +52,17 @@ export function deadlineView(determination: Determination, receivedAt: string, r
   const deadlines = determination.status === 'CLASSIFIED' ? deadlinesOf(determination, receivedOn) : [];
   return { receivedOn, deadlines, earliestDue: earliestDue(deadlines) };
 }
+
+/** What each state means when nothing more particular was recorded: every status answer says why it is where it is. */
+const STATUS_REASONS = {
+  RECEIVED: 'RECEIVED: stored, waiting to be read',
+  OCR_PENDING: 'OCR_PENDING: scanned pages are being read (OCR)',
+  CLASSIFIED: 'CLASSIFIED: read as an IMR Final Determination',
+  UNRECOGNIZED: 'UNRECOGNIZED: not read as an IMR Final Determination',
+  FAILED: 'FAILED: could not be read',
+} as const;
+
+/** A document record whose reason is never empty (the recorded reason, else what its state means). */
+export function withReason<T extends { status: keyof typeof STATUS_REASONS; reason: string | null }>(record: T): T & { reason: string } {
+  return { ...record, reason: record.reason ?? STATUS_REASONS[record.status] };
+}

@@ -157,7 +157,7 @@ describe('query routes over the store', () => {
     const { body } = await route(stack.store, { method: 'GET', path: '/determinations', query: { limit: '1' } });
     const id = (body as { data: Array<{ id: string }> }).data[0]!.id;
     expect((await route(stack.store, { method: 'GET', path: `/determinations/${id}`, query: {} })).body).toMatchObject({ id, schemaVersion: 1 });
-    expect((await route(stack.store, { method: 'GET', path: `/documents/${id}/status`, query: {} })).body).toEqual({ id, status: expect.any(String), reason: null, updatedAt: expect.any(String) });
+    expect((await route(stack.store, { method: 'GET', path: `/documents/${id}/status`, query: {} })).body).toEqual({ id, status: expect.any(String), reason: 'CLASSIFIED: read as an IMR Final Determination', updatedAt: expect.any(String) });
   });
 
   it.each([

@@ -94,7 +94,7 @@ describe('npm start: the service on one machine', () => {
       return answer.status === 200 ? answer.body : undefined;
     });
     expect(determination).toMatchObject({ id, status: 'CLASSIFIED', outcome: 'PARTIALLY_OVERTURNED', sourceKeys: [`${LOCAL_INBOX}/cli upload/letter 3.txt`] });
-    expect((await getJson(`/documents/${id}/status`)).body).toMatchObject({ id, status: 'CLASSIFIED', reason: null });
+    expect((await getJson(`/documents/${id}/status`)).body).toMatchObject({ id, status: 'CLASSIFIED', reason: 'CLASSIFIED: read as an IMR Final Determination' });
   });
 
   it('delivers signed webhooks that the standardwebhooks verifier accepts, retrying a failing receiver', async () => {
