@@ -204,6 +204,25 @@ describe('the review console', () => {
     await page.close();
   }, 60_000);
 
+  it('shows the deadlines a letter sets, and moves them when a person sets the day it was received', async () => {
+    const page = await newPage();
+    await page.goto(`${service.endpoints.http}/#/letters/${scanId}`);
+    const deadlines = page.locator('section.deadlines');
+    await deadlines.waitFor();
+    expect(await deadlines.innerText()).toMatch(/Authorize by .*\d{4}-\d{2}-\d{2} · items 3, 4/);
+    await page.getByLabel('Received on').fill('2014-11-26');
+    await page.locator('h1').click();
+    await page.keyboard.press('s');
+    await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    // Thanksgiving and the day after are skipped.
+    expect(await deadlines.innerText()).toContain('Authorize by Fri 2014-12-05');
+    const stored = (await (await fetch(`${service.endpoints.http}/determinations/${scanId.slice(0, 12)}`)).json()) as { receivedOn: string; deadlines: Array<{ kind: string; due: string }> };
+    expect(stored.receivedOn).toBe('2014-11-26');
+    expect(stored.deadlines.find((deadline) => deadline.kind === 'AUTHORIZE')!.due).toBe('2014-12-05');
+    await page.screenshot({ path: join(SHOTS, 'deadlines.png') });
+    await page.close();
+  }, 60_000);
+
   it('lists the documents that failed or were not recognized, with their reasons', async () => {
     const page = await newPage();
     await page.goto(`${service.endpoints.http}/#/problems`);

@@ -113,6 +113,28 @@ function ItemCard({ item, index, draft, selected, passage, onSelect, onChange }:
   </article>`;
 }
 
+const KIND_WORDS = { AUTHORIZE: 'Authorize', REIMBURSE: 'Reimburse', APPEAL: 'Appeal' } as const;
+
+/** What the letter sets in motion: each deadline, its day, the items it covers and its rule. */
+function Deadlines({ letter }: { letter: Classified }) {
+  if (letter.deadlines.length === 0) return html`<p class="hint">No deadline: every item was upheld and the letter gives no decision date.</p>`;
+  return html`<section class="deadlines" aria-labelledby="deadlines-title">
+    <h2 id="deadlines-title">Deadlines</h2>
+    <ul>${letter.deadlines.map(
+      (deadline) => html`<li>
+        <strong>${KIND_WORDS[deadline.kind]} by ${weekday(deadline.due)} ${deadline.due}</strong>
+        ${deadline.items.length > 0 && html` · item${deadline.items.length > 1 ? 's' : ''} ${deadline.items.map((index) => index + 1).join(', ')}`}
+        <br /><span class="hint">${deadline.rule}: ${deadline.basis}; from ${deadline.from}.</span>
+      </li>`,
+    )}</ul>
+  </section>`;
+}
+
+/** The weekday of a date, in the reader's language. */
+function weekday(iso: string): string {
+  return new Date(`${iso}T12:00:00Z`).toLocaleDateString(undefined, { weekday: 'short', timeZone: 'UTC' });
+}
+
 function History({ id }: { id: string }) {
   const [entries, setEntries] = useState<HistoryEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -152,7 +174,7 @@ export function Letter({ id, showHistory }: { id: string; showHistory: boolean }
   const [pages, setPages] = useState<string[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [drafts, setDrafts] = useState<Record<number, ItemDraft>>({});
-  const [header, setHeader] = useState<{ caseNumber?: string; decision?: string }>({});
+  const [header, setHeader] = useState<{ caseNumber?: string; decision?: string; receivedOn?: string }>({});
   const [note, setNote] = useState('');
   const [selected, setSelected] = useState(0);
   const [page, setPage] = useState(1);
@@ -214,6 +236,7 @@ export function Letter({ id, showHistory }: { id: string; showHistory: boolean }
     if (items.length) body.items = items;
     if (header.caseNumber !== undefined && header.caseNumber !== classified.caseNumber) body.caseNumber = header.caseNumber.trim().toUpperCase() || null;
     if (header.decision !== undefined && header.decision !== classified.dates.decision) body.dates = { decision: header.decision || null };
+    if (header.receivedOn && header.receivedOn !== classified.receivedOn) body.receivedOn = header.receivedOn;
     if (note.trim()) body.note = note.trim();
     if (confirm) body.reviewed = true;
     if (Object.keys(body).length === 0) {
@@ -290,6 +313,7 @@ export function Letter({ id, showHistory }: { id: string; showHistory: boolean }
     </div>
     ${message && html`<p class=${message.kind === 'error' ? 'error' : 'success'} role=${message.kind === 'error' ? 'alert' : 'status'}>${message.text}</p>`}
     ${letter.status === 'UNRECOGNIZED' && html`<p class="error">Not read as an IMR Final Determination: ${letter.reason}</p>`}
+    ${letter.sameLetterAs && html`<p class="note-band" role="note">Another form of a letter received before: <a href=${`#/letters/${letter.sameLetterAs}`}>open the first one</a>. This copy is not counted in the stats nor announced again.</p>`}
     ${classified && (classified.flags.length > 0 || classified.warnings.length > 0) &&
     html`<div class="warnings" role="note" aria-label="What the service was unsure of in this letter">
       <ul>${classified.flags.map((flag) => html`<li>${FLAG_WORDS[flag]}</li>`)}${classified.warnings.map((warning) => html`<li>${warning}</li>`)}</ul>
@@ -311,7 +335,9 @@ export function Letter({ id, showHistory }: { id: string; showHistory: boolean }
             <legend>Letter</legend>
             <label>Case number <input type="text" value=${header.caseNumber ?? classified.caseNumber ?? ''} pattern="CM\\d{2}-\\d{5,8}" onChange=${(event: Event) => setHeader({ ...header, caseNumber: (event.target as HTMLInputElement).value })} /></label>
             <label>Decided on <input type="date" value=${header.decision ?? classified.dates.decision ?? ''} onChange=${(event: Event) => setHeader({ ...header, decision: (event.target as HTMLInputElement).value })} /></label>
+            <label>Received on <input type="date" value=${header.receivedOn ?? classified.receivedOn} required onChange=${(event: Event) => setHeader({ ...header, receivedOn: (event.target as HTMLInputElement).value })} /></label>
           </fieldset>
+          <${Deadlines} letter=${classified} />
           ${classified.items.map((item, index) => html`<${ItemCard} key=${index} item=${item} index=${index} draft=${drafts[index] ?? {}} selected=${index === selected} passage=${passages[index] ?? null} onSelect=${() => select(index)} onChange=${(patch: ItemDraft) => change(index, patch)} />`)}
           <label class="wide">Note for the history (optional) <textarea rows="2" maxlength="2000" value=${note} onInput=${(event: Event) => setNote((event.target as HTMLTextAreaElement).value)}></textarea></label>`}
         <p class="hint">Keys: j / k item, u upheld, o overturned, e edit request, s save, c confirm and go on, [ / ] page, t text, h history, n next letter, Esc letters.</p>

@@ -17,9 +17,10 @@ interface Filters {
   readonly review: 'all' | 'needs' | 'done';
   readonly from: string;
   readonly to: string;
+  readonly dueBefore: string;
 }
 
-const EMPTY: Filters = { caseNumber: '', file: '', outcome: '', review: 'all', from: '', to: '' };
+const EMPTY: Filters = { caseNumber: '', file: '', outcome: '', review: 'all', from: '', to: '', dueBefore: '' };
 /** How many letters a file-name search reads before it says it stopped. */
 const SEARCH_LIMIT = 2000;
 
@@ -32,6 +33,7 @@ function query(filters: Filters, needsReview: boolean, cursor: string | null): s
   if (filters.outcome) params.set('outcome', filters.outcome);
   if (filters.from) params.set('from', filters.from);
   if (filters.to) params.set('to', filters.to);
+  if (filters.dueBefore) params.set('dueBefore', filters.dueBefore);
   if (cursor) params.set('cursor', cursor);
   return `/determinations?${params}`;
 }
@@ -65,7 +67,8 @@ function Row({ letter, selected }: { letter: StoredDetermination; selected: bool
     <td>${classified ? label(classified.outcome) : label(letter.status)}</td>
     <td class="num">${classified ? `${classified.items.length} (${overturned} overturned)` : '—'}</td>
     <td class="num">${confidence === null ? '—' : percent(confidence)}</td>
-    <td>${letter.status === 'UNRECOGNIZED' ? html`<span class="badge warn">Not a Final Determination</span>` : letter.needsReview ? html`<span class="badge warn">Needs review${flagged ? ` · ${flagged} flag${flagged > 1 ? 's' : ''}` : ''}</span>` : letter.reviewedBy ? html`<span class="badge ok">Confirmed by ${letter.reviewedBy}</span>` : html`<span class="badge">Read</span>`}</td>
+    <td>${letter.deadlines.length ? letter.deadlines.map((deadline) => deadline.due).sort()[0] : '—'}</td>
+    <td>${letter.sameLetterAs ? html`<span class="badge">Copy of a letter above</span>` : letter.status === 'UNRECOGNIZED' ? html`<span class="badge warn">Not a Final Determination</span>` : letter.needsReview ? html`<span class="badge warn">Needs review${flagged ? ` · ${flagged} flag${flagged > 1 ? 's' : ''}` : ''}</span>` : letter.reviewedBy ? html`<span class="badge ok">Confirmed by ${letter.reviewedBy}</span>` : html`<span class="badge">Read</span>`}</td>
   </tr>`;
 }
 
@@ -139,6 +142,7 @@ export function Queue() {
       </select></label>
       <label>Received from <input type="date" value=${filters.from} onChange=${(event: Event) => set({ from: (event.target as HTMLInputElement).value })} /></label>
       <label>to <input type="date" value=${filters.to} onChange=${(event: Event) => set({ to: (event.target as HTMLInputElement).value })} /></label>
+      <label>Due by <input type="date" value=${filters.dueBefore} onChange=${(event: Event) => set({ dueBefore: (event.target as HTMLInputElement).value })} /></label>
       <button type="button" class="secondary" onClick=${() => set(EMPTY)}>Clear</button>
     </form>
     <p id="case-help" class=${caseInvalid ? 'error' : 'hint'}>${caseInvalid ? 'A case number looks like CM14-0209876; this one is not searched.' : 'Keys: j / k move, Enter opens, / searches by file name.'}</p>
@@ -148,7 +152,7 @@ export function Queue() {
     ${rows.length > 0 &&
     html`<table class="queue">
       <caption class="visually-hidden">Letters, those needing review first, then the newest</caption>
-      <thead><tr><th scope="col">File</th><th scope="col">Case</th><th scope="col">Decided</th><th scope="col">Received</th><th scope="col">Outcome</th><th scope="col">Items</th><th scope="col">Least sure</th><th scope="col">Review</th></tr></thead>
+      <thead><tr><th scope="col">File</th><th scope="col">Case</th><th scope="col">Decided</th><th scope="col">Received</th><th scope="col">Outcome</th><th scope="col">Items</th><th scope="col">Least sure</th><th scope="col">Next due</th><th scope="col">Review</th></tr></thead>
       <tbody>${rows.map((letter, index) => html`<${Row} key=${letter.id} letter=${letter} selected=${index === selected} />`)}</tbody>
     </table>`}
     <div class="more">

@@ -60,6 +60,7 @@ export function Stats() {
     <div class="exports" role="group" aria-label="Exports">
       <button type="button" class="secondary" onClick=${() => exportFile('/determinations?format=csv', `imr-letters-${today}.csv`)}>Letters as CSV</button>
       <button type="button" class="secondary" onClick=${() => exportFile('/items?format=csv', `imr-items-${today}.csv`)}>Items as CSV</button>
+      <button type="button" class="secondary" onClick=${() => exportFile('/deadlines.ics', 'imr-deadlines.ics')}>Deadlines calendar (.ics)</button>
     </div>
     ${error && html`<p class="error" role="alert">${error}</p>`}
     ${!error && !byCategory && html`<p aria-live="polite">Loading…</p>`}
