@@ -15,7 +15,7 @@
  */
 import './one-line-errors.ts';
 import { parseArgs } from 'node:util';
-import { classifyLetter, classifyRequest, DeterminationSchema } from '../functions/domain/index.ts';
+import { classifyLetter, classifyRequest, compareLetters, DeterminationSchema, type ClassifiedDetermination } from '../functions/domain/index.ts';
 import { LABELLED_REQUESTS } from '../test/fixtures/requests.ts';
 import { evaluateScans } from '../test/fixtures/scan-evaluation.ts';
 import { loadGoldenLetters } from '../test/fixtures/golden.ts';
@@ -157,6 +157,44 @@ if (!values.json && scanRows.length > 0) {
   }
 }
 
+// One letter in two forms, and different letters: linked, flagged or kept apart. A wrong merge
+// (two letters taken for one) is silent: the second is neither counted nor announced.
+const dated = (text: string) => classifyLetter(`Decision Date: 01/21/2015\n\n${text}`);
+const tally = { linked: 0, flagged: 0, apart: 0, pairs: 0, wrongMerges: 0, otherPairs: 0 };
+const firsts: ClassifiedDetermination[] = [];
+for (const letter of letters) {
+  const [published, ...others] = variantsOf(letter).map((variant) => dated(variant.text));
+  if (published?.status !== 'CLASSIFIED') continue;
+  firsts.push(published);
+  for (const other of others) {
+    if (other.status !== 'CLASSIFIED') continue;
+    tally.pairs++;
+    const verdict = compareLetters(published, other);
+    if (verdict === 'SAME') tally.linked++;
+    else if (verdict === 'UNSURE') tally.flagged++;
+    else tally.apart++;
+  }
+  // A near twin: the same letter but for one number in its first numbered request (#90 -> #100),
+  // wherever the letter prints that request, is another letter.
+  const numbered = published.items.find((item) => /\d/.test(item.request))?.request;
+  const twin = numbered ? dated(variantsOf(letter)[0]!.text.replaceAll(numbered, numbered.replace(/\d+(?!.*\d)/, (digits) => String(Number(digits) + 10)))) : null;
+  if (twin?.status === 'CLASSIFIED') {
+    tally.otherPairs++;
+    if (compareLetters(published, twin) === 'SAME') tally.wrongMerges++;
+  }
+}
+for (const [i, a] of firsts.entries()) {
+  for (const b of firsts.slice(i + 1)) {
+    tally.otherPairs++;
+    if (compareLetters(a, b) === 'SAME') tally.wrongMerges++;
+  }
+}
+if (!values.json) {
+  console.log(`\nOne letter, one determination (each letter with a decision date, its published text against its ${VARIANT_KINDS.length - 1} other forms):`);
+  console.log(`  same letter, two forms: ${tally.pairs} pairs: linked ${tally.linked}, kept apart and flagged ${tally.flagged}, kept apart ${tally.apart}`);
+  console.log(`  different letters (near twins with one number changed, and every pair of letters): ${tally.otherPairs} pairs, wrongly merged ${tally.wrongMerges}`);
+}
+
 const criticalMisses = rows.filter((row) => (CRITICAL_FIELDS as readonly string[]).includes(row.field) && (row.fp > 0 || row.fn > 0));
 const calibrated = topBand.items === 0 || topBand.right / topBand.items >= 0.99;
-process.exitCode = criticalMisses.length > 0 || invalid > 0 || requestMisses.length > 0 || totalSilent > 0 || !calibrated ? 1 : 0;
+process.exitCode = criticalMisses.length > 0 || invalid > 0 || requestMisses.length > 0 || totalSilent > 0 || tally.wrongMerges > 0 || !calibrated ? 1 : 0;
