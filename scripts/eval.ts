@@ -177,7 +177,9 @@ for (const letter of letters) {
   // A near twin: the same letter but for one number in its first numbered request (#90 -> #100),
   // wherever the letter prints that request, is another letter.
   const numbered = published.items.find((item) => /\d/.test(item.request))?.request;
-  const twin = numbered ? dated(variantsOf(letter)[0]!.text.replaceAll(numbered, numbered.replace(/\d+(?!.*\d)/, (digits) => String(Number(digits) + 10)))) : null;
+  const last = numbered ? [...numbered.matchAll(/\d+/g)].at(-1) : undefined;
+  const changed = numbered && last ? `${numbered.slice(0, last.index)}${Number(last[0]) + 10}${numbered.slice(last.index + last[0].length)}` : null;
+  const twin = numbered && changed ? dated(variantsOf(letter)[0]!.text.replaceAll(numbered, changed)) : null;
   if (twin?.status === 'CLASSIFIED') {
     tally.otherPairs++;
     if (compareLetters(published, twin) === 'SAME') tally.wrongMerges++;
