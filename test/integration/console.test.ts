@@ -18,6 +18,7 @@ import { documentId } from '../../functions/service/ingest.ts';
 import { loadGoldenLetters } from '../fixtures/golden.ts';
 import { printedLines } from '../fixtures/variants.ts';
 import { renderScan } from '../fixtures/scans.ts';
+import { waitFor } from './harness.ts';
 
 /** Debian's Chromium (`apt-get install chromium`; `.ci/run` installs it). */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -45,15 +46,6 @@ const unrecognizedText = 'INVOICE 4471\nOffice supplies, 12 boxes of paper, net 
 const failedBytes = Buffer.from('%PDF-1.7\nthis is not a PDF body at all\n');
 let scanId = '';
 
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((done) => setTimeout(done, 100));
-  }
-}
 
 async function status(id: string): Promise<string | undefined> {
   const response = await fetch(`${service.endpoints.http}/documents/${id}/status`);

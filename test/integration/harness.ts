@@ -65,3 +65,14 @@ export class RecordingPublisher implements EventPublisher {
     this.events.push(event);
   }
 }
+
+/** Polls `probe` every 100 ms until it answers something, failing after `timeoutMs`. */
+export async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -15,6 +15,7 @@ import { AWS_CLI, requirePrerequisite } from '../../functions/local/prerequisite
 import { loadGoldenLetters, LETTERS_DIR } from '../fixtures/golden.ts';
 import { printedLines } from '../fixtures/variants.ts';
 import { renderScan } from '../fixtures/scans.ts';
+import { waitFor } from './harness.ts';
 
 const run = promisify(execFile);
 /** Linux's table of TCP sockets (and `tcp6` beside it). */
@@ -37,15 +38,6 @@ async function start(): Promise<LocalService> {
 
 let receiverUrl = '';
 
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 // A JSON answer is read field by field in the assertions below.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
