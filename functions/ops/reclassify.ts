@@ -49,7 +49,8 @@ export async function reclassifyStored(
     const now = await deps.store.getDetermination(id);
     if (now && essence(now) !== essence(stored)) {
       changed++;
-      await deps.events.publish(determinationEvent(now, at));
+      // Another form of a letter is announced with the first, never on its own.
+      if (!now.sameLetterAs) await deps.events.publish(determinationEvent(now, at));
     }
   }
   return { examined, reclassified, changed, missingText };
