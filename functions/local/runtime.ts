@@ -154,6 +154,12 @@ export async function startLocalService(options: LocalOptions): Promise<LocalSer
     options.log(`[${done}/${queued}] ${outcome.padEnd(12)} ${short(id)} ${key}${reason ? `: ${reason}` : ''}`);
     options.progress?.(done, queued);
   };
+  /** What a status line adds: a failure's reason, or the earlier letter a copy was linked to. */
+  const outcomeDetail = async (outcome: string, id: string): Promise<string | null> => {
+    if (outcome === 'FAILED') return (await store.getDocument(id))?.reason ?? null;
+    const linked = outcome === 'CLASSIFIED' ? (await store.getDetermination(id))?.sameLetterAs : undefined;
+    return linked ? `the same letter as ${short(linked)}: linked, not counted or announced again` : null;
+  };
   const deadLettered = (lane: string) => (item: { key: string }) => {
     watcher?.settled(item.key, 'failed');
     done++;
@@ -165,8 +171,7 @@ export async function startLocalService(options: LocalOptions): Promise<LocalSer
   const ocrLane = new WorkQueue(
     async (item, attempt) => {
       const { id, outcome } = await ingestObject(deps, item.bucket, item.key, { finalAttempt: attempt.final });
-      const record = outcome === 'FAILED' ? await store.getDocument(id) : null;
-      report(outcome, id, item.key, record?.reason);
+      report(outcome, id, item.key, await outcomeDetail(outcome, id));
     },
     { deadLetterDir: join(options.dataDir, 'dead-letters', 'ingest-ocr'), concurrency: 1, retryDelayMs: 300 },
     deadLettered('ingest-ocr'),
@@ -175,8 +180,7 @@ export async function startLocalService(options: LocalOptions): Promise<LocalSer
     async (item, attempt) => {
       const { id, outcome } = await ingestObject(deps, item.bucket, item.key, { finalAttempt: attempt.final, localOcr: false });
       if (outcome === 'NEEDS_OCR') return ocrLane.push(item);
-      const record = outcome === 'FAILED' ? await store.getDocument(id) : null;
-      report(outcome, id, item.key, record?.reason);
+      report(outcome, id, item.key, await outcomeDetail(outcome, id));
     },
     { deadLetterDir: join(options.dataDir, 'dead-letters', 'ingest'), concurrency: 4, retryDelayMs: 300 },
     deadLettered('ingest'),
