@@ -56,7 +56,7 @@ export function Stats() {
   const today = new Date().toISOString().slice(0, 10);
   return html`<section aria-labelledby="stats-title">
     <h1 id="stats-title">Stats</h1>
-    <p class="hint">Items counted with every correction applied. Month is the month the letter was received.</p>
+    <p class="hint">Items counted with every correction applied, each letter once (another form of a letter is not counted again). Month is the month the letter was received.</p>
     <div class="exports" role="group" aria-label="Exports">
       <button type="button" class="secondary" onClick=${() => exportFile('/determinations?format=csv', `imr-letters-${today}.csv`)}>Letters as CSV</button>
       <button type="button" class="secondary" onClick=${() => exportFile('/items?format=csv', `imr-items-${today}.csv`)}>Items as CSV</button>
