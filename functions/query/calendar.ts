@@ -9,8 +9,12 @@ const TITLES = { AUTHORIZE: 'Authorize', REIMBURSE: 'Reimburse', APPEAL: 'Appeal
  * so a calendar that subscribed updates an event when a person corrects the letter. Events
  * carry the case, the file and the rule; the requests are listed so the diary says what to do.
  */
-export function deadlinesCalendar(letters: readonly StoredDetermination[], range: { dueAfter?: string | undefined; dueBefore?: string | undefined }, baseUrl: string): string {
-  const calendar = ical({ name: 'IMR deadlines', prodId: { company: 'imr-letters', product: 'deadlines', language: 'EN' } });
+export function deadlinesCalendar(letters: readonly StoredDetermination[], range: { dueAfter?: string | undefined; dueBefore?: string | undefined; truncatedAt: number | null }, baseUrl: string): string {
+  const calendar = ical({
+    name: 'IMR deadlines',
+    prodId: { company: 'imr-letters', product: 'deadlines', language: 'EN' },
+    description: range.truncatedAt ? `Only the newest ${range.truncatedAt} letters: older letters' deadlines are not in this feed; ask for fewer with dueBefore.` : 'Every deadline of every letter read.',
+  });
   for (const letter of letters) {
     if (letter.status !== 'CLASSIFIED') continue;
     const file = letter.sourceKeys[0]?.slice(letter.sourceKeys[0].lastIndexOf('/') + 1) ?? letter.id.slice(0, 12);

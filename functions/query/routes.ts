@@ -158,7 +158,14 @@ export async function route(store: DeterminationStore, request: ApiRequest, opti
       letters.push(...page.data);
       cursor = page.nextCursor ?? undefined;
     } while (cursor && letters.length < CALENDAR_LETTERS);
-    return { statusCode: 200, body: deadlinesCalendar(letters, range, originOf(request)), contentType: 'text/calendar; charset=utf-8', headers: { 'content-disposition': attachmentDisposition('imr-deadlines.ics') } };
+    // A feed cannot be paged: one that stopped short says so, in the calendar and in a header.
+    const truncated = cursor !== undefined;
+    return {
+      statusCode: 200,
+      body: deadlinesCalendar(letters, { ...range, truncatedAt: truncated ? CALENDAR_LETTERS : null }, originOf(request)),
+      contentType: 'text/calendar; charset=utf-8',
+      headers: { 'content-disposition': attachmentDisposition('imr-deadlines.ics'), ...(truncated ? { 'x-truncated': `only the newest ${CALENDAR_LETTERS} letters; narrow with dueBefore` } : {}) },
+    };
   }
   if (segments.length === 2 && first === 'determinations') {
     const { format } = parse(QUERY_SCHEMAS.determination, request.query);

@@ -35,8 +35,6 @@ const RANGE_ORDER = { message: 'must not be after to', path: ['from'] };
 const Cursor = z.string().min(1).max(4000).optional().describe('nextCursor of the previous page (opaque, signed)');
 const Format = z.enum(['json', 'csv']).default('json').describe('csv for spreadsheets');
 
-/** The id of a document: SHA-256 of its bytes, hex. */
-export const DocumentIdSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be a document id (64 hex characters)');
 /** A document id or its first 12 or more characters (as the console and the logs print them). */
 export const DocumentIdPrefixSchema = z.string().regex(/^[0-9a-f]{12,64}$/, 'must be a document id, or its first 12 or more hex characters');
 
