@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CorrectionSchema, ENGINE_VERSION } from '../domain/index.ts';
 import { QUERY_SCHEMAS } from './schemas.ts';
 import { ANSWER_SCHEMAS, ORIGINAL_LINK_SECONDS } from './answers.ts';
+import { exampleDetermination } from './example.ts';
 
 type QuerySchema = (typeof QUERY_SCHEMAS)[keyof typeof QUERY_SCHEMAS];
 
@@ -39,12 +40,26 @@ const exportHeaders = {
 
 let cached: Record<string, unknown> | null = null;
 
+/** Examples built from one real reading (see `example.ts`). */
+function examples() {
+  const letter = exampleDetermination();
+  const item = letter.status === 'CLASSIFIED' ? letter.items[1]! : null;
+  return {
+    letter,
+    page: { data: [letter], nextCursor: null },
+    items: { data: item ? [{ documentId: letter.id, itemNumber: 2, receivedAt: letter.receivedAt, caseNumber: 'CM15-0012345', request: item.request, decision: item.decision, category: item.category, subcategory: item.subcategory, needsReview: false, links: { determination: `/determinations/${letter.id}` } }] : [], nextCursor: null },
+    documents: { data: [{ id: letter.id, status: 'CLASSIFIED', reason: 'CLASSIFIED: read as an IMR Final Determination', receivedAt: letter.receivedAt, updatedAt: letter.receivedAt, sourceKeys: letter.sourceKeys }], nextCursor: null },
+    history: { data: [{ revision: 2, at: '2015-01-26T16:00:00.000Z', by: 'pat@example.com', changes: [{ path: 'items[0].decision', from: 'UPHELD', to: 'OVERTURNED' }], note: 'checked against the fax' }] },
+  };
+}
+
 /**
  * The OpenAPI 3.1 description of the API, generated from the zod schemas that validate the
  * requests and describe the answers; Redocly's recommended rules pass on it (a test runs them)
  * and real answers validate against it (another test).
  */
 export function openApiDocument(): Record<string, unknown> {
+  const example = examples();
   cached ??= {
     openapi: '3.1.0',
     info: {
@@ -72,7 +87,7 @@ export function openApiDocument(): Record<string, unknown> {
           tags: ['determinations'],
           summary: 'Determinations, newest first (or all of them as CSV)',
           parameters: parameters(QUERY_SCHEMAS.determinations),
-          responses: { '200': { description: 'a page of Determinations; with format=csv every letter', headers: exportHeaders, content: { ...json(page('StoredDetermination')), ...csvExport } }, ...list },
+          responses: { '200': { description: 'a page of Determinations; with format=csv every letter', headers: exportHeaders, content: { ...json(page('StoredDetermination'), example.page), ...csvExport } }, ...list },
         },
       },
       '/determinations/{id}': {
@@ -81,7 +96,7 @@ export function openApiDocument(): Record<string, unknown> {
           tags: ['determinations'],
           summary: 'One Determination (JSON, or CSV with one row per item)',
           parameters: [idParameter, ...parameters(QUERY_SCHEMAS.determination)],
-          responses: { '200': { description: 'the stored Determination', content: { ...json(ref('StoredDetermination')), ...csvExport } }, ...byId },
+          responses: { '200': { description: 'the stored Determination', content: { ...json(ref('StoredDetermination'), example.letter), ...csvExport } }, ...byId },
         },
         patch: {
           operationId: 'correctDetermination',
@@ -90,7 +105,7 @@ export function openApiDocument(): Record<string, unknown> {
           parameters: [idParameter, { name: 'If-Match', in: 'header', required: true, schema: { type: 'string' }, description: 'the revision corrected' }],
           requestBody: { required: true, content: json(jsonSchema(CorrectionSchema, 'input'), { items: [{ index: 0, decision: 'OVERTURNED' }], receivedOn: '2015-01-23', reviewed: true, note: 'checked against the fax' }) },
           responses: {
-            '200': { description: 'the stored Determination, revision +1', content: json(ref('StoredDetermination')) },
+            '200': { description: 'the stored Determination, revision +1', content: json(ref('StoredDetermination'), { ...example.letter, revision: 2 }) },
             ...byId,
             '409': error('an unrecognized document has no reading to correct, or an id prefix fits two documents', 'NOT_CORRECTABLE', 'an unrecognized document has no reading to correct'),
             '412': error('If-Match names another revision than the stored one', 'PRECONDITION_FAILED', 'If-Match: the determination is at revision 3; reload it and correct that'),
@@ -99,7 +114,7 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       '/determinations/{id}/history': {
-        get: { operationId: 'getHistory', tags: ['determinations'], summary: 'Every correction, newest first', parameters: [idParameter], responses: { '200': { description: 'the history', content: json(ref('History')) }, ...byId } },
+        get: { operationId: 'getHistory', tags: ['determinations'], summary: 'Every correction, newest first', parameters: [idParameter], responses: { '200': { description: 'the history', content: json(ref('History'), example.history) }, ...byId } },
       },
       '/items': {
         get: {
@@ -107,11 +122,11 @@ export function openApiDocument(): Record<string, unknown> {
           tags: ['items'],
           summary: 'Disputed items, newest first (or all of them as CSV)',
           parameters: parameters(QUERY_SCHEMAS.items),
-          responses: { '200': { description: 'a page of items; with format=csv every item', headers: exportHeaders, content: { ...json(page('StoredItem')), ...csvExport } }, ...list },
+          responses: { '200': { description: 'a page of items; with format=csv every item', headers: exportHeaders, content: { ...json(page('StoredItem'), example.items), ...csvExport } }, ...list },
         },
       },
       '/documents': {
-        get: { operationId: 'listDocuments', tags: ['documents'], summary: 'Documents newest first, by processing status', parameters: parameters(QUERY_SCHEMAS.documents), responses: { '200': { description: 'a page of documents', content: json(page('DocumentRecord')) }, ...list } },
+        get: { operationId: 'listDocuments', tags: ['documents'], summary: 'Documents newest first, by processing status', parameters: parameters(QUERY_SCHEMAS.documents), responses: { '200': { description: 'a page of documents', content: json(page('DocumentRecord'), example.documents) }, ...list } },
       },
       '/documents/{id}/status': {
         get: { operationId: 'getDocumentStatus', tags: ['documents'], summary: 'Processing status of a document, with its reason', parameters: [idParameter], responses: { '200': { description: 'the status', content: json(ref('DocumentStatus'), { id: 'a'.repeat(64), status: 'UNRECOGNIZED', reason: 'UNRECOGNIZED: the text has no readable sentences', updatedAt: '2026-11-24T10:00:00.000Z' }) }, ...byId } },
@@ -126,7 +141,7 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'The document as uploaded: its bytes (locally) or a short-lived presigned link (AWS)',
           parameters: [idParameter],
           responses: {
-            '200': { description: `the bytes with their type; on AWS with Accept: application/json, a link good for ${ORIGINAL_LINK_SECONDS} s`, content: { ...json(ref('OriginalLink')), 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+            '200': { description: `the bytes with their type; on AWS with Accept: application/json, a link good for ${ORIGINAL_LINK_SECONDS} s`, content: { ...json(ref('OriginalLink'), { url: 'https://imr-inbox.s3.us-west-2.amazonaws.com/2015/letter.pdf?X-Amz-Expires=300&X-Amz-Signature=abc', expiresInSeconds: ORIGINAL_LINK_SECONDS }), 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
             '302': { description: `on AWS: redirect to a presigned link good for ${ORIGINAL_LINK_SECONDS} s`, headers: { Location: { description: 'the presigned link', schema: { type: 'string' } } } },
             ...byId,
           },
