@@ -2,7 +2,7 @@ import { applyCorrection, CorrectionError, CorrectionSchema, type Change } from 
 import { CodedError } from '../common/coded-error.ts';
 import { determinationEvent } from './events.ts';
 import { STORED_FIELDS, type DeterminationStore, type EventPublisher, type ServiceEvent, type StoredDetermination } from './ports.ts';
-import type { Determination } from '../domain/index.ts';
+import { receivedOnOf, type Determination } from '../domain/index.ts';
 
 /** Why a correction was refused, as a person (or their client) can act on it. */
 export type ReviewErrorCode = 'NOT_FOUND' | 'PRECONDITION_REQUIRED' | 'PRECONDITION_FAILED' | 'NOT_CORRECTABLE' | 'INVALID_CORRECTION';
@@ -60,6 +60,10 @@ export async function reviewDetermination(deps: ReviewDependencies, request: { i
   // The reading alone is stored; what the store adds (id, revision, deadlines...) is taken off.
   const determination = Object.fromEntries(Object.entries({ ...stored, ...corrected.determination }).filter(([key]) => !(STORED_FIELDS as readonly string[]).includes(key))) as Determination;
   const receivedOn = parsed.data.receivedOn ?? null;
+  // A letter is received after it was mailed, and not after today: a slip here moves every deadline.
+  const decided = corrected.determination.dates.decision;
+  if (receivedOn !== null && decided && receivedOn < decided) throw new ReviewError('INVALID_CORRECTION', `receivedOn: must not be before the decision date (${decided})`);
+  if (receivedOn !== null && receivedOn > receivedOnOf(at)) throw new ReviewError('INVALID_CORRECTION', 'receivedOn: must not be after today');
   const changes = receivedOn !== null && receivedOn !== stored.receivedOn ? [...corrected.changes, { path: 'receivedOn', from: stored.receivedOn, to: receivedOn }] : corrected.changes;
   const entry = { revision: stored.revision + 1, at, by: request.by, changes, note: parsed.data.note ?? null };
   const outcome = await deps.store.saveCorrection(request.id, { expectedRevision: stored.revision, determination, entry, reviewed: parsed.data.reviewed ? { by: request.by, at } : null, receivedOn });

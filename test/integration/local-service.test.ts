@@ -199,6 +199,10 @@ describe('npm start: the service on one machine', () => {
     const invalid = await patch({ 'if-match': '1' }, { items: [{ index: 9, decision: 'OVERTURNED' }] });
     expect([invalid.status, ((await invalid.json()) as { error: { message: string } }).error.message]).toEqual([400, 'items[0].index: the letter has 2 items, numbered from 0']);
     expect((await patch({ 'if-match': '1' }, { colour: 'red' })).status).toBe(400);
+    const future = await patch({ 'if-match': '1' }, { receivedOn: '2999-01-01' });
+    expect([future.status, ((await future.json()) as { error: { message: string } }).error.message]).toEqual([400, 'receivedOn: must not be after today']);
+    const early = await patch({ 'if-match': '1' }, { dates: { decision: '2015-01-21' }, receivedOn: '2015-01-20' });
+    expect([early.status, ((await early.json()) as { error: { message: string } }).error.message]).toEqual([400, 'receivedOn: must not be before the decision date (2015-01-21)']);
     const totals = async (key: string) => ((await getJson('/stats?groupBy=decision')).body.data as Array<{ key: string; total: number }>).find((row) => row.key === key)?.total ?? 0;
     const overturnedBefore = await totals('OVERTURNED');
     const corrected = await patch({ 'if-match': '"1"' }, { items: [{ index: 0, decision: 'OVERTURNED' }], reviewed: true, note: 'read against the fax' });

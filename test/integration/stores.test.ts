@@ -142,6 +142,8 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     expect((await store.lettersLike(fingerprint, 5)).map((letter) => letter.id)).toEqual([first]);
     await store.saveDetermination(copy, dated, '2026-08-01T11:00:01.000Z', { sameLetterAs: first });
     expect(await count()).toBe(before + 1);
+    // Its items are listed once, under the first form.
+    expect((await store.listItems({ limit: 50, from: '2026-08-01', to: '2026-08-01' })).data.map((item) => item.documentId)).toEqual([first]);
     expect((await store.getDetermination(copy))!.sameLetterAs).toBe(first);
     expect((await store.getDetermination(first))!.sameLetterAs).toBeUndefined();
     // Only the first form is a candidate for later forms.

@@ -82,7 +82,8 @@ export function determinationWrites(tableName: string, id: string, current: Docu
     set('revision = if_not_exists(revision, :zero) + :one');
     Object.assign(values, { ':zero': 0, ':one': 1 });
   }
-  const items = (classified?.items ?? []).map((item, index) => {
+  // Another form of a letter has no item records: its items are the first form's, listed once.
+  const items = (copyOf ? [] : (classified?.items ?? [])).map((item, index) => {
     const number = String(index + 1).padStart(3, '0');
     return {
       Put: {

@@ -142,13 +142,14 @@ export class LmdbDeterminationStore implements DeterminationStore {
     const classified = determination.status === 'CLASSIFIED' ? determination : null;
     this.db.putSync(['det', order], id);
     if (classified?.caseNumber) this.db.putSync(['case', classified.caseNumber, order], id);
-    classified?.items.forEach((item, index) => {
+    // Another form of a letter has no item records: its items are the first form's, listed once.
+    (sameLetterAs ? [] : (classified?.items ?? [])).forEach((item, index) => {
       const number = String(index + 1).padStart(3, '0');
       const entry: ItemEntry = {
         documentId: id,
         itemNumber: index + 1,
         receivedAt,
-        caseNumber: classified.caseNumber,
+        caseNumber: classified!.caseNumber,
         request: item.request,
         decision: item.decision,
         category: item.category,

@@ -49,6 +49,10 @@ describe('deadlines of a final determination', () => {
     expect([...californiaStateHolidays(2014).keys()].sort()).toEqual(['2014-01-01', '2014-01-20', '2014-02-17', '2014-03-31', '2014-05-26', '2014-07-04', '2014-09-01', '2014-11-11', '2014-11-27', '2014-11-28', '2014-12-25']);
   });
 
+  it('has the holidays CalHR listed for 2013, Cesar Chavez Day observed on Monday April 1st', () => {
+    expect([...californiaStateHolidays(2013).keys()].sort()).toEqual(['2013-01-01', '2013-01-21', '2013-02-18', '2013-04-01', '2013-05-27', '2013-07-04', '2013-09-02', '2013-11-11', '2013-11-28', '2013-11-29', '2013-12-25']);
+  });
+
   it('has no AUTHORIZE or REIMBURSE when every item was upheld, and no APPEAL without the letter date', () => {
     expect(deadlinesOf(letter(['UPHELD', 'UPHELD'], '2015-01-21'), '2015-01-23').map((d) => d.kind)).toEqual(['APPEAL']);
     expect(deadlinesOf(letter(['UPHELD'], null), '2015-01-23')).toEqual([]);
