@@ -39,7 +39,7 @@ export function acknowledgeFindings(stack: ImrStack): void {
     `AwsSolutions::AwsSolutions-IAM5[Resource::${arnOf(data.textBucket)}/text/*]`,
     `AwsSolutions::AwsSolutions-IAM5[Resource::${arnOf(data.textBucket)}/pages/*]`,
   );
-  for (const route of stack.service.publicRoutes) {
+  for (const route of stack.service.console?.publicRoutes ?? []) {
     acknowledge(
       route,
       "The review console's static files (the page, its script and stylesheet, and the app client id of the sign-in) must load before anyone signs in; they hold no data. Every data route needs the login.",

@@ -1,7 +1,6 @@
 import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpIamAuthorizer, HttpJwtAuthorizer, HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import * as cognito from 'aws-cdk-lib/aws-cognito';
+import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -20,6 +19,7 @@ import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../functions/adapters/eventbridge/event-publisher.ts';
 import type { ServiceConfig } from './config.ts';
 import { ImrFunction } from './imr-function.ts';
+import { ReviewConsole } from './review-console.ts';
 import { MAX_RECEIVE_COUNT, type StatefulResources } from './stateful-resources.ts';
 
 /** Props of the service resources. */
@@ -40,10 +40,8 @@ export class ServiceResources extends Construct {
   readonly review: ImrFunction;
   readonly pages: ImrFunction;
   readonly webhook: ImrFunction;
-  /** The review console's function, its login's app clients and hosted sign-in (context `auth` = `cognito`). */
-  readonly console: { readonly function: ImrFunction; readonly reviewerClient: cognito.UserPoolClient; readonly integrationClient: cognito.UserPoolClient; readonly domain: cognito.UserPoolDomain } | null;
-  /** The API's routes that need no login: the console's static files. */
-  readonly publicRoutes: apigw.HttpRoute[] = [];
+  /** The review console and its login (context `auth` = `cognito`, the default); null otherwise. */
+  readonly console: ReviewConsole | null;
 
   constructor(scope: Construct, id: string, props: ServiceResourcesProps) {
     super(scope, id);
@@ -169,49 +167,13 @@ export class ServiceResources extends Construct {
       format: JSON.stringify({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status', latency: '$context.responseLatency', caller: '$context.identity.caller', user: '$context.authorizer.claims.email' }),
     };
 
-    // The console signs reviewers in at the hosted sign-in (authorization code with PKCE) and
-    // calls the API with their ID token; integrations use client credentials. The API's JWT
-    // authoriser accepts tokens of both app clients and nothing else.
-    const consoleUrl = `${this.api.apiEndpoint}/`;
+    // With the default login, the console signs reviewers in (authorization code with PKCE) and
+    // integrations use client credentials; the JWT authoriser accepts those two clients only.
     this.console = null;
     let authorizer: apigw.IHttpRouteAuthorizer;
     if (config.auth.kind === 'cognito' && data.reviewers) {
-      const domain = data.reviewers.addDomain('SignIn', { cognitoDomain: { domainPrefix: config.auth.domainPrefix ?? `imr-${config.stage}-${Stack.of(this).account}` }, managedLoginVersion: cognito.ManagedLoginVersion.CLASSIC_HOSTED_UI });
-      const reviewerClient = data.reviewers.addClient('ReviewConsole', {
-        generateSecret: false,
-        authFlows: {},
-        oAuth: { flows: { authorizationCodeGrant: true }, scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL], callbackUrls: [consoleUrl], logoutUrls: [consoleUrl] },
-        supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
-        preventUserExistenceErrors: true,
-        idTokenValidity: Duration.hours(1),
-        accessTokenValidity: Duration.hours(1),
-        refreshTokenValidity: Duration.hours(12),
-      });
-      const scope = new cognito.ResourceServerScope({ scopeName: 'api', scopeDescription: 'Read determinations and send corrections' });
-      const server = data.reviewers.addResourceServer('Api', { identifier: 'imr', scopes: [scope] });
-      const integrationClient = data.reviewers.addClient('Integrations', {
-        generateSecret: true,
-        authFlows: {},
-        oAuth: { flows: { clientCredentials: true }, scopes: [cognito.OAuthScope.resourceServer(server, scope)] },
-        accessTokenValidity: Duration.hours(1),
-      });
-      authorizer = new HttpUserPoolAuthorizer('Login', data.reviewers, { userPoolClients: [reviewerClient, integrationClient] });
-      const site = new ImrFunction(this, 'Console', {
-        handlerFolder: 'console',
-        logKey: data.key,
-        memorySize: 256,
-        reservedConcurrentExecutions: 10,
-        environment: { CONSOLE_LOGIN_DOMAIN: domain.baseUrl(), CONSOLE_CLIENT_ID: reviewerClient.userPoolClientId, CONSOLE_REDIRECT_URI: consoleUrl, POWERTOOLS_SERVICE_NAME: 'imr-console' },
-        // The console is built by esbuild into the bundle's console/ folder.
-        afterBundling: (root, outputDir) => [`node --import tsx "${root}/scripts/build-console.ts" "${outputDir}/console"`],
-      });
-      const siteIntegration = new HttpLambdaIntegration('ConsoleIntegration', site.function);
-      for (const path of ['/', '/console/{file+}']) this.publicRoutes.push(...this.api.addRoutes({ path, methods: [apigw.HttpMethod.GET], integration: siteIntegration, authorizer: new apigw.HttpNoneAuthorizer() }));
-      this.console = { function: site, reviewerClient, integrationClient, domain };
-      new CfnOutput(this, 'ConsoleUrl', { value: consoleUrl });
-      new CfnOutput(this, 'ReviewersUserPoolId', { value: data.reviewers.userPoolId });
-      new CfnOutput(this, 'IntegrationsClientId', { value: integrationClient.userPoolClientId });
-      new CfnOutput(this, 'TokenUrl', { value: `${domain.baseUrl()}/oauth2/token` });
+      this.console = new ReviewConsole(this, 'ReviewConsole', { api: this.api, reviewers: data.reviewers, domainPrefix: config.auth.domainPrefix ?? `imr-${config.stage}-${Stack.of(this).account}`, logKey: data.key });
+      authorizer = this.console.authorizer;
     } else if (config.auth.kind === 'jwt') {
       authorizer = new HttpJwtAuthorizer('Jwt', config.auth.issuer, { jwtAudience: config.auth.audience });
     } else {
@@ -239,7 +201,7 @@ export class ServiceResources extends Construct {
     ];
     for (const [name, queue] of deadLetterQueues) alarm(`${name}Depth`, queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }), 1);
     alarm('IngestBacklogAge', data.ingestQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5) }), 3600);
-    for (const fn of [this.ingest, this.textractComplete, this.query, this.review, this.pages, this.webhook, ...(this.console ? [this.console.function] : [])]) {
+    for (const fn of [this.ingest, this.textractComplete, this.query, this.review, this.pages, this.webhook, ...(this.console ? [this.console.site] : [])]) {
       alarm(`${fn.node.id}Errors`, fn.function.metricErrors({ period: Duration.minutes(5) }), 5);
     }
 
