@@ -36,6 +36,7 @@ export const CorrectionSchema = z
       .strict()
       .optional(),
     receivedOn: z.iso.date().optional(),
+    sameLetterAs: z.null().optional().describe('null: this document is not another form of the letter it was linked to; counted and listed on its own again'),
     reviewed: z.boolean().optional(),
     note: z.string().max(2000).optional(),
   })

@@ -62,6 +62,8 @@ export interface StoredCorrection {
   readonly reviewed: { readonly by: string; readonly at: string } | null;
   /** The day of receipt a person set (null: unchanged). */
   readonly receivedOn: string | null;
+  /** A person says this is not another form of the letter it was linked to. */
+  readonly unlink?: boolean;
 }
 
 /** A page of a list, newest first. */

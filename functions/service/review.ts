@@ -64,9 +64,14 @@ export async function reviewDetermination(deps: ReviewDependencies, request: { i
   const decided = corrected.determination.dates.decision;
   if (receivedOn !== null && decided && receivedOn < decided) throw new ReviewError('INVALID_CORRECTION', `receivedOn: must not be before the decision date (${decided})`);
   if (receivedOn !== null && receivedOn > receivedOnOf(at)) throw new ReviewError('INVALID_CORRECTION', 'receivedOn: must not be after today');
-  const changes = receivedOn !== null && receivedOn !== stored.receivedOn ? [...corrected.changes, { path: 'receivedOn', from: stored.receivedOn, to: receivedOn }] : corrected.changes;
+  const unlink = parsed.data.sameLetterAs === null && stored.sameLetterAs !== undefined;
+  const changes = [
+    ...corrected.changes,
+    ...(receivedOn !== null && receivedOn !== stored.receivedOn ? [{ path: 'receivedOn', from: stored.receivedOn, to: receivedOn }] : []),
+    ...(unlink ? [{ path: 'sameLetterAs', from: stored.sameLetterAs, to: null }] : []),
+  ];
   const entry = { revision: stored.revision + 1, at, by: request.by, changes, note: parsed.data.note ?? null };
-  const outcome = await deps.store.saveCorrection(request.id, { expectedRevision: stored.revision, determination, entry, reviewed: parsed.data.reviewed ? { by: request.by, at } : null, receivedOn });
+  const outcome = await deps.store.saveCorrection(request.id, { expectedRevision: stored.revision, determination, entry, reviewed: parsed.data.reviewed ? { by: request.by, at } : null, receivedOn, unlink });
   if (outcome === 'STALE') throw new ReviewError('PRECONDITION_FAILED', 'If-Match: the determination changed while you corrected it; reload it and correct that');
   const updated = (await deps.store.getDetermination(request.id))!;
   await deps.events.publish(reviewedEvent(updated, changes, at));

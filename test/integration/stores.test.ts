@@ -150,6 +150,13 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     expect((await store.lettersLike(fingerprint, 5)).map((letter) => letter.id)).toEqual([first]);
     await store.saveDetermination(copy, dated, '2026-08-02T10:00:00.000Z');
     expect([(await store.getDetermination(copy))!.sameLetterAs, await count()]).toEqual([first, before + 1]);
+    // A person says it is another letter after all: counted and listed on its own again.
+    const revision = (await store.getDetermination(copy))!.revision;
+    const entry = { revision: revision + 1, at: '2026-08-03T10:00:00.000Z', by: 'clerk@firm', changes: [{ path: 'sameLetterAs', from: first, to: null }], note: null };
+    expect(await store.saveCorrection(copy, { expectedRevision: revision, determination: dated, entry, reviewed: null, receivedOn: null, unlink: true })).toBe('SAVED');
+    expect((await store.getDetermination(copy))!.sameLetterAs).toBeUndefined();
+    expect(await count()).toBe(before + 2);
+    expect((await store.listItems({ limit: 50, from: '2026-08-01', to: '2026-08-01' })).data.map((item) => item.documentId).sort()).toEqual([copy, first].sort());
   });
 
   it('lists documents newest first by status, with their reasons and keys', async () => {

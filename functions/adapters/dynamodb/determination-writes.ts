@@ -9,6 +9,8 @@ export interface CorrectionWrite {
   readonly reviewed: { readonly by: string; readonly at: string } | null;
   /** The day of receipt a person set (null: unchanged). */
   readonly receivedOn: string | null;
+  /** A person says this is not another form of the letter it was linked to. */
+  readonly unlink?: boolean;
 }
 
 /**
@@ -58,7 +60,8 @@ export function determinationWrites(tableName: string, id: string, current: Docu
     update = update.includes(' REMOVE ') ? `${update}, earliestDue` : `${update} REMOVE earliestDue`;
   }
   // Another form of a letter already counted: linked, and (below) left out of the counters.
-  const copyOf = sameLetterAs ?? current?.sameLetterAs;
+  const copyOf = correction?.unlink ? undefined : (sameLetterAs ?? current?.sameLetterAs);
+  if (correction?.unlink) update = update.includes(' REMOVE ') ? `${update}, sameLetterAs` : `${update} REMOVE sameLetterAs`;
   if (sameLetterAs) {
     set('sameLetterAs = :sameLetterAs');
     values[':sameLetterAs'] = sameLetterAs;

@@ -108,7 +108,7 @@ export class LmdbDeterminationStore implements DeterminationStore {
     return this.db.transactionSync(() => {
       const current = this.document(id);
       if (!current?.determination || (current.revision ?? 1) !== correction.expectedRevision) return 'STALE';
-      const written = this.writeReading(id, current, correction.determination, correction.entry.at, current.sameLetterAs);
+      const written = this.writeReading(id, current, correction.determination, correction.entry.at, correction.unlink ? undefined : current.sameLetterAs);
       const reviewed = correction.reviewed ?? (current.reviewedBy && current.reviewedAt ? { by: current.reviewedBy, at: current.reviewedAt } : null);
       this.db.putSync(['doc', id], {
         ...written,
@@ -169,7 +169,8 @@ export class LmdbDeterminationStore implements DeterminationStore {
     const reason = determination.status === 'UNRECOGNIZED' ? `UNRECOGNIZED: ${determination.reason}` : null;
     const fingerprint = classified ? letterFingerprint(classified) : null;
     if (fingerprint && !sameLetterAs) this.db.putSync(['letter', fingerprint, order], id);
-    return { ...base, status: determination.status, reason, updatedAt: at, determination, revision: (current?.revision ?? 0) + 1, ...(sameLetterAs ? { sameLetterAs } : {}) };
+    const { sameLetterAs: _linked, ...rest } = base;
+    return { ...rest, status: determination.status, reason, updatedAt: at, determination, revision: (current?.revision ?? 0) + 1, ...(sameLetterAs ? { sameLetterAs } : {}) };
   }
 
   async markFailed(id: string, reason: string, at: string): Promise<void> {

@@ -227,7 +227,7 @@ export function Letter({ id, showHistory }: { id: string; showHistory: boolean }
     setDrafts({ ...drafts, [index]: next });
   };
 
-  const save = async (confirm: boolean) => {
+  const save = async (confirm: boolean, unlink = false) => {
     if (!classified || busy) return;
     const items = Object.entries(drafts)
       .filter(([, draft]) => Object.keys(draft).length > 0)
@@ -239,6 +239,7 @@ export function Letter({ id, showHistory }: { id: string; showHistory: boolean }
     if (header.receivedOn && header.receivedOn !== classified.receivedOn) body.receivedOn = header.receivedOn;
     if (note.trim()) body.note = note.trim();
     if (confirm) body.reviewed = true;
+    if (unlink) body.sameLetterAs = null;
     if (Object.keys(body).length === 0) {
       setMessage({ kind: 'ok', text: 'Nothing to save: no field was changed.' });
       return;
@@ -313,7 +314,11 @@ export function Letter({ id, showHistory }: { id: string; showHistory: boolean }
     </div>
     ${message && html`<p class=${message.kind === 'error' ? 'error' : 'success'} role=${message.kind === 'error' ? 'alert' : 'status'}>${message.text}</p>`}
     ${letter.status === 'UNRECOGNIZED' && html`<p class="error">Not read as an IMR Final Determination: ${letter.reason}</p>`}
-    ${letter.sameLetterAs && html`<p class="note-band" role="note">Another form of a letter received before: <a href=${`#/letters/${letter.sameLetterAs}`}>open the first one</a>. This copy is not counted in the stats nor announced again.</p>`}
+    ${letter.sameLetterAs &&
+    html`<p class="note-band" role="note">
+      Another form of a letter received before: <a href=${`#/letters/${letter.sameLetterAs}`}>open the first one</a>. This copy is not counted in the stats nor announced again.
+      ${classified && html`<button type="button" class="secondary" disabled=${busy} onClick=${() => void save(false, true)}>Not the same letter</button>`}
+    </p>`}
     ${classified && (classified.flags.length > 0 || classified.warnings.length > 0) &&
     html`<div class="warnings" role="note" aria-label="What the service was unsure of in this letter">
       <ul>${classified.flags.map((flag) => html`<li>${FLAG_WORDS[flag]}</li>`)}${classified.warnings.map((warning) => html`<li>${warning}</li>`)}</ul>
