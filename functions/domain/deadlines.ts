@@ -68,7 +68,9 @@ function nthWeekday(year: number, month: number, weekday: number, n: number): st
  * holiday on a Sunday is observed the Monday after; one on a Saturday is not moved, except
  * Veterans Day, observed the Friday before. Days whose standing has varied (Lincoln's Birthday,
  * Columbus Day, Native American Day, Juneteenth) are counted as working days: a day wrongly
- * skipped would make a deadline late, a day wrongly counted only makes it earlier.
+ * skipped would make a deadline late, a day wrongly counted only makes it earlier. (The
+ * `date-holidays` package's US-CA list follows the federal rules instead: Saturday holidays on
+ * the Friday, Juneteenth, no Monday for a Sunday Cesar Chavez Day; hence this table.)
  */
 export function californiaStateHolidays(year: number): Map<string, string> {
   const fixed: Array<[string, number, number]> = [
