@@ -120,10 +120,12 @@ export function addWorkingDays(iso: string, n: number): string {
   return day;
 }
 
+/** Built once: making a formatter costs far more than using it (it loads the zone's rules). en-CA formats as yyyy-mm-dd. */
+const CALIFORNIA_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Los_Angeles', year: 'numeric', month: '2-digit', day: '2-digit' });
+
 /** The calendar date of an instant in America/Los_Angeles, where the letters are received. */
 export function receivedOnOf(instant: string): string {
-  // en-CA formats as yyyy-mm-dd.
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Los_Angeles', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(instant));
+  return CALIFORNIA_DAY.format(new Date(instant));
 }
 
 /**
