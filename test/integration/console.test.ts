@@ -215,6 +215,24 @@ describe('the review console', () => {
     await page.close();
   }, 60_000);
 
+  it('keeps unsaved changes through a reload of the page, for that letter only', async () => {
+    const page = await newPage();
+    await page.goto(`${service.endpoints.http}/#/letters/${cleanId}`);
+    await page.locator('article.item').first().waitFor();
+    await page.getByLabel('Request').first().fill('Flexeril 7.5mg one BID prn #60 (checked)');
+    await page.locator('h1').click();
+    // Kept once the page has drawn the change (an effect after rendering writes it).
+    await expect.poll(() => page.evaluate((key) => sessionStorage.getItem(key), `imr.draft.${cleanId}`)).toContain('(checked)');
+    await page.reload();
+    await page.getByRole('status').filter({ hasText: 'unsaved changes' }).waitFor();
+    expect(await page.getByLabel('Request').first().inputValue()).toBe('Flexeril 7.5mg one BID prn #60 (checked)');
+    // Another letter opens clean.
+    await page.goto(`${service.endpoints.http}/#/letters/${scanId}`);
+    await page.locator('article.item').first().waitFor();
+    expect(await page.locator('.badge.info').count()).toBe(0);
+    await page.close();
+  }, 60_000);
+
   it('lists the documents that failed or were not recognized, with their reasons', async () => {
     const page = await newPage();
     await page.goto(`${service.endpoints.http}/#/problems`);
@@ -247,7 +265,7 @@ describe('the review console', () => {
 
   it('raised no script error and no CSP violation in any view', () => {
     expect(browserErrors).toEqual([]);
-    // The one refusal expected: a text letter has no page image (the console then shows its text).
-    expect(new Set(failedRequests)).toEqual(new Set([`404 /documents/${flaggedId}/pages/1`]));
+    // The only refusals expected: a text letter has no page image (the console then shows its text).
+    expect(new Set(failedRequests)).toEqual(new Set([flaggedId, cleanId].map((id) => `404 /documents/${id}/pages/1`)));
   });
 });

@@ -85,7 +85,7 @@ function ItemCard({ item, index, draft, selected, passage, onSelect, onChange }:
         <meter min="0" max="1" low="0.7" high="0.9" optimum="1" value=${item.confidence} aria-label=${`Confidence of item ${index + 1}`}></meter> ${percent(item.confidence)}
       </span>
     </header>
-    <label class="wide">Request <input type="text" value=${request} maxlength="500" data-field="request" onChange=${(event: Event) => onChange({ request: (event.target as HTMLInputElement).value })} /></label>
+    <label class="wide">Request <input type="text" value=${request} maxlength="500" data-field="request" onInput=${(event: Event) => onChange({ request: (event.target as HTMLInputElement).value })} /></label>
     <fieldset class="decision">
       <legend>Decision</legend>
       ${(['UPHELD', 'OVERTURNED'] as Decision[]).map(
@@ -156,6 +156,18 @@ function History({ id }: { id: string }) {
   </section>`;
 }
 
+/** Changes not yet saved, kept in the tab's session storage (cleared with the tab). */
+interface KeptDraft {
+  readonly revision: number;
+  readonly drafts: Record<number, ItemDraft>;
+  readonly header: { caseNumber?: string; decision?: string; receivedOn?: string };
+  readonly note: string;
+}
+
+function draftKey(id: string): string {
+  return `imr.draft.${id}`;
+}
+
 /**
  * The next letter needing review: after this one in the queue as last shown, else the newest
  * the service still has flagged (the letter may have been opened from a link).
@@ -184,13 +196,24 @@ export function Letter({ id, showHistory }: { id: string; showHistory: boolean }
   const [busy, setBusy] = useState(false);
   const [historyKey, setHistoryKey] = useState(0);
 
-  const load = async () => {
+  const load = async (restore = false) => {
     setError(null);
     try {
-      setLetter(await getJson<StoredDetermination>(`/determinations/${id}`));
-      setDrafts({});
-      setHeader({});
-      setNote('');
+      const loaded = await getJson<StoredDetermination>(`/determinations/${id}`);
+      setLetter(loaded);
+      // Unsaved changes survive a reload or a new sign-in, as long as nobody saved the letter since.
+      const kept = restore ? (JSON.parse(sessionStorage.getItem(draftKey(id)) ?? 'null') as KeptDraft | null) : null;
+      if (kept && kept.revision === loaded.revision) {
+        setDrafts(kept.drafts);
+        setHeader(kept.header);
+        setNote(kept.note);
+        setMessage({ kind: 'ok', text: 'Your unsaved changes to this letter were kept: save or confirm them.' });
+      } else {
+        sessionStorage.removeItem(draftKey(id));
+        setDrafts({});
+        setHeader({});
+        setNote('');
+      }
     } catch (problem) {
       setError(problem instanceof ApiProblemError ? problem.message : 'the letter could not be loaded');
     }
@@ -199,13 +222,24 @@ export function Letter({ id, showHistory }: { id: string; showHistory: boolean }
       .catch(() => setPages(null));
   };
   useEffect(() => {
+    // Another letter: nothing of the last one's unsaved changes may carry over.
+    setDrafts({});
+    setHeader({});
+    setNote('');
     setSelected(0);
     setPage(1);
     setMode('image');
     setNoImages(false);
     setMessage(null);
-    void load();
+    void load(true);
   }, [id]);
+  useEffect(() => {
+    const pending = Object.values(drafts).some((draft) => Object.keys(draft).length > 0) || Object.keys(header).length > 0 || note.trim() !== '';
+    // Only for the letter on screen: right after moving to another letter, the state is the last one's.
+    if (letter?.id !== id) return;
+    if (pending) sessionStorage.setItem(draftKey(id), JSON.stringify({ revision: letter.revision, drafts, header, note } satisfies KeptDraft));
+    else sessionStorage.removeItem(draftKey(id));
+  }, [drafts, header, note]);
 
   const classified = letter?.status === 'CLASSIFIED' ? (letter as Classified) : null;
   const passages = useMemo(() => (classified && pages ? locateItems(pages, classified.items) : []), [classified, pages]);
@@ -219,12 +253,16 @@ export function Letter({ id, showHistory }: { id: string; showHistory: boolean }
     if (passage) setPage(passage.page);
     document.getElementById(`item-${bounded}`)?.scrollIntoView({ block: 'nearest' });
   };
+  // Every keystroke goes into the state (onInput), so a re-render while the person types (a page
+  // arriving, the text loading) never puts the old value back into the field.
   const change = (index: number, patch: ItemDraft) => {
     const item = classified!.items[index]!;
-    const next: ItemDraft = { ...drafts[index], ...patch };
-    // A value set back to what was read is no change at all.
-    for (const key of Object.keys(next) as Array<keyof ItemDraft>) if (next[key] === item[key]) delete next[key];
-    setDrafts({ ...drafts, [index]: next });
+    setDrafts((current) => {
+      const next: ItemDraft = { ...current[index], ...patch };
+      // A value set back to what was read is no change at all.
+      for (const key of Object.keys(next) as Array<keyof ItemDraft>) if (next[key] === item[key]) delete next[key];
+      return { ...current, [index]: next };
+    });
   };
 
   const save = async (confirm: boolean, unlink = false) => {
@@ -338,9 +376,9 @@ export function Letter({ id, showHistory }: { id: string; showHistory: boolean }
         ${classified &&
         html`<fieldset class="letter-fields">
             <legend>Letter</legend>
-            <label>Case number <input type="text" value=${header.caseNumber ?? classified.caseNumber ?? ''} pattern="CM\\d{2}-\\d{5,8}" onChange=${(event: Event) => setHeader({ ...header, caseNumber: (event.target as HTMLInputElement).value })} /></label>
-            <label>Decided on <input type="date" value=${header.decision ?? classified.dates.decision ?? ''} onChange=${(event: Event) => setHeader({ ...header, decision: (event.target as HTMLInputElement).value })} /></label>
-            <label>Received on <input type="date" value=${header.receivedOn ?? classified.receivedOn} required onChange=${(event: Event) => setHeader({ ...header, receivedOn: (event.target as HTMLInputElement).value })} /></label>
+            <label>Case number <input type="text" value=${header.caseNumber ?? classified.caseNumber ?? ''} pattern="CM\\d{2}-\\d{5,8}" onInput=${(event: Event) => setHeader((current) => ({ ...current, caseNumber: (event.target as HTMLInputElement).value }))} /></label>
+            <label>Decided on <input type="date" value=${header.decision ?? classified.dates.decision ?? ''} onInput=${(event: Event) => setHeader((current) => ({ ...current, decision: (event.target as HTMLInputElement).value }))} /></label>
+            <label>Received on <input type="date" value=${header.receivedOn ?? classified.receivedOn} required onInput=${(event: Event) => setHeader((current) => ({ ...current, receivedOn: (event.target as HTMLInputElement).value }))} /></label>
           </fieldset>
           <${Deadlines} letter=${classified} />
           ${classified.items.map((item, index) => html`<${ItemCard} key=${index} item=${item} index=${index} draft=${drafts[index] ?? {}} selected=${index === selected} passage=${passages[index] ?? null} onSelect=${() => select(index)} onChange=${(patch: ItemDraft) => change(index, patch)} />`)}
