@@ -1,5 +1,6 @@
 import ical from 'ical-generator';
 import type { StoredDetermination } from '../service/ports.ts';
+import { fileNameOf } from '../common/source-keys.ts';
 
 const TITLES = { AUTHORIZE: 'Authorize', REIMBURSE: 'Reimburse', APPEAL: 'Appeal deadline' } as const;
 
@@ -17,7 +18,7 @@ export function deadlinesCalendar(letters: readonly StoredDetermination[], range
   });
   for (const letter of letters) {
     if (letter.status !== 'CLASSIFIED') continue;
-    const file = letter.sourceKeys[0]?.slice(letter.sourceKeys[0].lastIndexOf('/') + 1) ?? letter.id.slice(0, 12);
+    const file = letter.sourceKeys[0] ? fileNameOf(letter.sourceKeys[0]) : letter.id.slice(0, 12);
     for (const deadline of letter.deadlines) {
       if ((range.dueAfter && deadline.due < range.dueAfter) || (range.dueBefore && deadline.due > range.dueBefore)) continue;
       const covered = deadline.items.length ? deadline.items : letter.items.map((_, index) => index);

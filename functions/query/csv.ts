@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Deadline } from '../domain/index.ts';
 import type { StoredDetermination, StoredItem } from '../service/ports.ts';
+import { fileNameOf } from '../common/source-keys.ts';
 
 /**
  * CSV for spreadsheets: UTF-8 with a byte-order mark and CRLF line ends, so Excel opens names
@@ -20,9 +21,9 @@ export function csvRows(header: readonly string[] | null, rows: unknown[][]): st
   return stringify([...(header ? [header] : []), ...rows.map((row) => row.map(cell))], { record_delimiter: 'windows' });
 }
 
-/** The file names that delivered a document (`bucket/2026/fax 12.pdf` -> `fax 12.pdf`). */
+/** The file names that delivered a document. */
 function fileNames(sourceKeys: readonly string[]): string[] {
-  return sourceKeys.map((key) => key.slice(key.lastIndexOf('/') + 1));
+  return sourceKeys.map(fileNameOf);
 }
 
 function due(deadlines: readonly Deadline[], kind: Deadline['kind'], item?: number): string | null {

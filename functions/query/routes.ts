@@ -25,6 +25,7 @@ import { withReason } from '../service/projection.ts';
 import { deadlinesCalendar } from './calendar.ts';
 import { ORIGINAL_LINK_SECONDS } from './answers.ts';
 import { openApiDocument } from './openapi.ts';
+import { fileNameOf } from '../common/source-keys.ts';
 
 /** A request as the routes see it (from API Gateway v2 or the local server). */
 export interface ApiRequest {
@@ -211,7 +212,7 @@ export async function route(store: DeterminationStore, request: ApiRequest, opti
     if (!document || !source) throw new ApiError(404, 'NOT_FOUND', 'no document with this id');
     const slash = source.indexOf('/');
     const [bucket, key] = [source.slice(0, slash), source.slice(slash + 1)];
-    const fileName = key.slice(key.lastIndexOf('/') + 1) || key;
+    const fileName = fileNameOf(key);
     if (n === 0 && links) {
       // A short-lived presigned link: the bytes go from S3 to the browser, never through a function.
       const url = await links.linkTo(bucket, key, fileName, ORIGINAL_LINK_SECONDS);

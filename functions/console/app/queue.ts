@@ -24,8 +24,8 @@ const EMPTY: Filters = { caseNumber: '', file: '', outcome: '', review: 'all', f
 /** How many letters a file-name search reads before it says it stopped. */
 const SEARCH_LIMIT = 2000;
 
-/** The ids of the queue in order, so the letter view can go on to the next one. */
-export const queueOrder: { ids: string[]; review: string[] } = { ids: [], review: [] };
+/** The letters needing review in the queue's order, so the letter view can go on to the next one. */
+export const queueOrder: { review: string[] } = { review: [] };
 
 function query(filters: Filters, needsReview: boolean, cursor: string | null): string {
   const params = new URLSearchParams({ limit: '100', needsReview: String(needsReview) });
@@ -103,7 +103,6 @@ export function Queue() {
     const list = [...(needs?.rows ?? []), ...(rest?.rows ?? [])];
     return term ? list.filter((letter) => letter.sourceKeys.some((key) => key.toLowerCase().includes(term))) : list;
   }, [needs, rest, filters.file]);
-  queueOrder.ids = rows.map((row) => row.id);
   queueOrder.review = rows.filter((row) => row.needsReview).map((row) => row.id);
 
   const more = async (which: 'needs' | 'rest') => {

@@ -1,5 +1,6 @@
 /** Plain words for what the service records, for a person who is not an integrator. */
 import type { Flag } from '../../domain/determination.ts';
+import { fileNameOf } from '../../common/source-keys.ts';
 
 /** What each flag means to the person checking the letter, and what to look at. */
 export const FLAG_WORDS: Record<Flag, string> = {
@@ -17,11 +18,10 @@ export function label(code: string | null | undefined): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-/** The file name a key ends with (`imr-inbox/2024/fax 12.pdf` -> `fax 12.pdf`). */
+/** The file that delivered a document first. */
 export function fileName(sourceKeys: readonly string[] | undefined): string {
   const key = sourceKeys?.[0];
-  if (!key) return '(no file)';
-  return key.slice(key.lastIndexOf('/') + 1) || key;
+  return key ? fileNameOf(key) : '(no file)';
 }
 
 /** A timestamp as a local date and time, a date as written. */
