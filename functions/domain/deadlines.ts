@@ -31,6 +31,7 @@ export const DeadlineSchema = z.object({
   items: z.array(z.number().int().nonnegative()).describe('indices (from 0) of the items it covers; empty for APPEAL, which covers the whole determination'),
   rule: z.string(),
   basis: z.string(),
+  caution: z.string().optional().describe('why this day may be too late: the day of receipt is the day the service received the letter, long after its date, and no person has confirmed it'),
 });
 /** A deadline. */
 export type Deadline = z.infer<typeof DeadlineSchema>;
@@ -129,13 +130,40 @@ export function receivedOnOf(instant: string): string {
 }
 
 /**
+ * Days from a letter's date to its receipt past which the day the service received it is
+ * doubtful as the day of receipt: mail within California is presumed to take 5 days (CCP
+ * 1013(a)); 10 leaves room for a weekend and a holiday. Later, the letter may have waited
+ * somewhere before it was uploaded, and deadlines counted from the upload would be late.
+ */
+export const LATE_RECEIPT_DAYS = 10;
+
+/** Whole days from `from` to `to` (negative when `to` comes first). */
+function daysBetween(from: string, to: string): number {
+  return Math.round((toDate(to).getTime() - toDate(from).getTime()) / DAY_MS);
+}
+
+/**
+ * Why deadlines counted from `receivedOn` may be late, or null: only when no person confirmed
+ * the day of receipt and the letter's own date says it is doubtful.
+ */
+function receiptCaution(mailed: string | null, receivedOn: string, confirmed: boolean): string | null {
+  if (confirmed || !mailed) return null;
+  const days = daysBetween(mailed, receivedOn);
+  if (days < 0) return `received ${receivedOn}, before the letter's date ${mailed}: one of the two is wrong; check both`;
+  if (days > LATE_RECEIPT_DAYS) return `the service received the letter ${days} days after its date (${mailed}): if it arrived earlier, set the day it was received; these deadlines run from receipt`;
+  return null;
+}
+
+/**
  * The deadlines of a classified Determination received on `receivedOn`: AUTHORIZE and
  * REIMBURSE for the overturned items (a letter does not say whether services were already
  * rendered, so both), none when every item was upheld; APPEAL when the letter (or a person)
  * gives the determination's date, which is when it was mailed.
  */
-export function deadlinesOf(determination: Pick<ClassifiedDetermination, 'items' | 'dates'>, receivedOn: string): Deadline[] {
+export function deadlinesOf(determination: Pick<ClassifiedDetermination, 'items' | 'dates'>, receivedOn: string, receivedOnConfirmed = false): Deadline[] {
   const deadlines: Deadline[] = [];
+  // Counted from a day of receipt that may be later than the real one: said on each deadline it moves.
+  const caution = receiptCaution(determination.dates.decision, receivedOn, receivedOnConfirmed);
   const overturned = determination.items.flatMap((item, index) => (item.decision === 'OVERTURNED' ? [index] : []));
   if (overturned.length > 0) {
     deadlines.push({
@@ -145,6 +173,7 @@ export function deadlinesOf(determination: Pick<ClassifiedDetermination, 'items'
       items: overturned,
       rule: '8 CCR 9792.10.7(a)(2)',
       basis: "5 working days after receipt of the final determination, for services not yet rendered (weekends and California state holidays skipped); sooner if the employee's condition calls for it",
+      ...(caution ? { caution } : {}),
     });
     deadlines.push({
       kind: 'REIMBURSE',
@@ -153,6 +182,7 @@ export function deadlinesOf(determination: Pick<ClassifiedDetermination, 'items'
       items: overturned,
       rule: '8 CCR 9792.10.7(a)(1)',
       basis: '20 days after receipt of the final determination, for services already rendered (calendar days; a last day on a weekend or holiday is not moved later)',
+      ...(caution ? { caution } : {}),
     });
   }
   const mailed = determination.dates.decision;

@@ -8,5 +8,5 @@ export { classifyLetter, readableText, outcomeOf, LOW_CONFIDENCE_THRESHOLD, type
 export { normalizeText, PAGE_BREAK } from './normalize.ts';
 export { applyCorrection, CorrectionError, CorrectionSchema, type Change, type Correction } from './correction.ts';
 export { classifyRequest, type TreatmentClass } from './classify.ts';
-export { DEADLINE_KINDS, DeadlineSchema, deadlinesOf, earliestDue, receivedOnOf, addWorkingDays, addDays, isWorkingDay, californiaStateHolidays, type Deadline } from './deadlines.ts';
+export { DEADLINE_KINDS, LATE_RECEIPT_DAYS, DeadlineSchema, deadlinesOf, earliestDue, receivedOnOf, addWorkingDays, addDays, isWorkingDay, californiaStateHolidays, type Deadline } from './deadlines.ts';
 export { letterFingerprint, compareLetters } from './same-letter.ts';

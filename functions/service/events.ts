@@ -12,7 +12,8 @@ export function needsReview(determination: Determination): boolean {
  */
 export function determinationEvent(stored: StoredDetermination, timestamp: string): ServiceEvent {
   const classified = stored.status === 'CLASSIFIED' ? stored : null;
-  const review = needsReview(stored);
+  // As stored: flags, or deadlines from a doubtful day of receipt, unless a person confirmed it.
+  const review = stored.needsReview;
   return {
     type: classified ? (review ? 'determination.needs_review' : 'determination.classified') : 'determination.unrecognized',
     timestamp,

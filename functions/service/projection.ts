@@ -1,3 +1,4 @@
+import { needsReview } from './events.ts';
 import { deadlinesOf, earliestDue, receivedOnOf, type Deadline, type Determination } from '../domain/index.ts';
 
 /** Item counts by decision: one stats counter's change. */
@@ -47,10 +48,19 @@ export function filterFingerprint(filters: Record<string, unknown>): string {
  * person set, else the day `receivedAt` fell on in California; deadlines for a classified
  * letter only. Both stores answer through this, so they cannot differ.
  */
-export function deadlineView(determination: Determination, receivedAt: string, receivedOnSet: string | null | undefined): { receivedOn: string; deadlines: Deadline[]; earliestDue: string | null } {
+export function deadlineView(determination: Determination, receivedAt: string, receivedOnSet: string | null | undefined, confirmed = false): { receivedOn: string; deadlines: Deadline[]; earliestDue: string | null } {
   const receivedOn = receivedOnSet ?? receivedOnOf(receivedAt);
-  const deadlines = determination.status === 'CLASSIFIED' ? deadlinesOf(determination, receivedOn) : [];
+  // A day of receipt a person set, or a letter a person confirmed, is no longer in doubt.
+  const deadlines = determination.status === 'CLASSIFIED' ? deadlinesOf(determination, receivedOn, Boolean(receivedOnSet) || confirmed) : [];
   return { receivedOn, deadlines, earliestDue: earliestDue(deadlines) };
+}
+
+/**
+ * Whether a reading needs a person: a flag on the letter or an item, or deadlines counted from a
+ * day of receipt its own date makes doubtful. Both stores keep this at every write.
+ */
+export function needsReviewOf(determination: Determination, receivedAt: string, receivedOnSet: string | null | undefined): boolean {
+  return needsReview(determination) || deadlineView(determination, receivedAt, receivedOnSet).deadlines.some((deadline) => deadline.caution !== undefined);
 }
 
 /** What each state means when nothing more particular was recorded: every status answer says why it is where it is. */

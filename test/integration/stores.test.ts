@@ -114,6 +114,23 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     expect((await store.getDetermination(id))!.receivedOn).toBe('2014-11-26');
   });
 
+  it('puts a letter received long after its date in the review queue until a person sets or confirms the day of receipt', async () => {
+    const store = stores[name]!();
+    const id = `${name}-late-receipt`.padEnd(64, '0');
+    await store.recordReceipt(id, 'inbox/late.txt', '2015-03-02T18:00:00.000Z');
+    const read = determinationOf('CM15-0000654', [{ request: 'Acupuncture x6', decision: 'OVERTURNED' }]);
+    const dated = { ...read, dates: { ...read.dates, decision: '2015-01-21' } };
+    expect(read.flags).toEqual([]);
+    await store.saveDetermination(id, dated, '2015-03-02T18:00:01.000Z');
+    const stored = (await store.getDetermination(id))!;
+    expect(stored.needsReview).toBe(true);
+    expect(stored.deadlines[0]!.caution).toMatch(/40 days after its date/);
+    const entry = { revision: 2, at: '2015-03-03T10:00:00.000Z', by: 'clerk@firm', changes: [{ path: 'receivedOn', from: '2015-03-02', to: '2015-01-26' }], note: null };
+    expect(await store.saveCorrection(id, { expectedRevision: 1, determination: dated, entry, reviewed: null, receivedOn: '2015-01-26' })).toBe('SAVED');
+    const set = (await store.getDetermination(id))!;
+    expect([set.needsReview, set.deadlines[0]!.caution, set.deadlines[0]!.due]).toEqual([false, undefined, '2015-02-02']);
+  });
+
   it('finds a document by the first 12 or more characters of its id, and says when a prefix fits two', async () => {
     const store = stores[name]!();
     const [one, two] = [`abcdef${name.length}12345aa`.padEnd(64, '1'), `abcdef${name.length}12345ab`.padEnd(64, '2')];

@@ -1,6 +1,5 @@
 import { letterFingerprint, type Determination } from '../../domain/index.ts';
-import { needsReview } from '../../service/events.ts';
-import { deadlineView, replacementDeltas } from '../../service/projection.ts';
+import { deadlineView, needsReviewOf, replacementDeltas } from '../../service/projection.ts';
 import type { DocumentItem } from './documents.ts';
 
 /** What a person's correction adds to the writes: the revision it corrects, and a confirmation. */
@@ -23,7 +22,7 @@ export function determinationWrites(tableName: string, id: string, current: Docu
   const receivedAt = current?.receivedAt ?? at;
   const order = `${receivedAt}#${id}`;
   const classified = determination.status === 'CLASSIFIED' ? determination : null;
-  const review = needsReview(determination);
+  const review = needsReviewOf(determination, receivedAt, correction?.receivedOn ?? current?.receivedOn);
   const names: Record<string, string> = { '#status': 'status' };
   const values: Record<string, unknown> = {
     ':status': determination.status,

@@ -41,7 +41,7 @@ export function toRecord(item: DocumentItem): DocumentRecord {
 export function toStored(item: DocumentItem): StoredDetermination | null {
   if (!item.determination) return null;
   const determination = JSON.parse(item.determination) as Determination;
-  const { receivedOn, deadlines } = deadlineView(determination, item.receivedAt, item.receivedOn);
+  const { receivedOn, deadlines } = deadlineView(determination, item.receivedAt, item.receivedOn, Boolean(item.reviewedBy));
   return {
     ...determination,
     receivedOn,

@@ -1,8 +1,7 @@
 import { open, type RootDatabase } from 'lmdb';
 import { letterFingerprint, type Determination } from '../../domain/index.ts';
-import { needsReview } from '../../service/events.ts';
 import { CursorError, type CursorCodec } from '../../service/cursor.ts';
-import { deadlineView, filterFingerprint, replacementDeltas, upperBound } from '../../service/projection.ts';
+import { deadlineView, filterFingerprint, needsReviewOf, replacementDeltas, upperBound } from '../../service/projection.ts';
 import type { DeterminationQuery, DeterminationStore, DocumentQuery, DocumentRecord, DocumentStatus, HistoryEntry, ItemQuery, Page, StatsGrouping, StatsRow, StoredCorrection, StoredDetermination, StoredItem } from '../../service/ports.ts';
 
 /** A document as kept: its processing record and, once read, its Determination. */
@@ -100,7 +99,7 @@ export class LmdbDeterminationStore implements DeterminationStore {
       // A person's correction is a fact about the letter: a re-reading never overwrites it.
       if (current?.corrected) return;
       const written = this.writeReading(id, current, determination, at, link?.sameLetterAs ?? current?.sameLetterAs);
-      this.db.putSync(['doc', id], { ...written, needsReview: needsReview(determination) });
+      this.db.putSync(['doc', id], { ...written, needsReview: needsReviewOf(determination, written.receivedAt, written.receivedOn) });
     });
   }
 
@@ -118,7 +117,7 @@ export class LmdbDeterminationStore implements DeterminationStore {
         reviewedAt: reviewed?.at,
         receivedOn: correction.receivedOn ?? current.receivedOn,
         // Confirmed by a person (now or before), the letter needs no more review; otherwise its flags still say so.
-        needsReview: reviewed ? false : needsReview(correction.determination),
+        needsReview: reviewed ? false : needsReviewOf(correction.determination, current.receivedAt, correction.receivedOn ?? current.receivedOn),
       });
       this.db.putSync(['history', id, String(correction.entry.revision).padStart(6, '0')], correction.entry);
       return 'SAVED';
@@ -319,7 +318,7 @@ function toRecord(entry: DocumentEntry): DocumentRecord {
 
 function toStored(entry: DocumentEntry | undefined): StoredDetermination | null {
   if (!entry?.determination) return null;
-  const { receivedOn, deadlines } = deadlineView(entry.determination, entry.receivedAt, entry.receivedOn);
+  const { receivedOn, deadlines } = deadlineView(entry.determination, entry.receivedAt, entry.receivedOn, Boolean(entry.reviewedBy));
   return {
     ...entry.determination,
     receivedOn,

@@ -125,6 +125,7 @@ function Deadlines({ letter }: { letter: Classified }) {
         <strong>${KIND_WORDS[deadline.kind]} by ${weekday(deadline.due)} ${deadline.due}</strong>
         ${deadline.items.length > 0 && html` · item${deadline.items.length > 1 ? 's' : ''} ${deadline.items.map((index) => index + 1).join(', ')}`}
         <br /><span class="hint">${deadline.rule}: ${deadline.basis}; from ${deadline.from}.</span>
+        ${deadline.caution && html`<br /><span class="caution">Check: ${deadline.caution}.</span>`}
       </li>`,
     )}</ul>
   </section>`;

@@ -59,6 +59,7 @@ function Row({ letter, selected }: { letter: StoredDetermination; selected: bool
   const overturned = classified?.items.filter((item) => item.decision === 'OVERTURNED').length ?? 0;
   const confidence = minConfidence(letter);
   const flagged = classified ? new Set([...classified.flags, ...classified.items.flatMap((item) => item.flags)]).size : 0;
+  const doubtfulReceipt = letter.deadlines.some((deadline) => deadline.caution);
   return html`<tr class=${selected ? 'selected' : ''} aria-selected=${selected} onClick=${() => go({ view: 'letter', id: letter.id, history: false })}>
     <td><a href=${`#/letters/${letter.id}`} class="file">${fileName(letter.sourceKeys)}</a></td>
     <td>${classified?.caseNumber ?? '—'}</td>
@@ -68,7 +69,7 @@ function Row({ letter, selected }: { letter: StoredDetermination; selected: bool
     <td class="num">${classified ? `${classified.items.length} (${overturned} overturned)` : '—'}</td>
     <td class="num">${confidence === null ? '—' : percent(confidence)}</td>
     <td>${letter.deadlines.length ? letter.deadlines.map((deadline) => deadline.due).sort()[0] : '—'}</td>
-    <td>${letter.sameLetterAs ? html`<span class="badge">Copy of a letter above</span>` : letter.status === 'UNRECOGNIZED' ? html`<span class="badge warn">Not a Final Determination</span>` : letter.needsReview ? html`<span class="badge warn">Needs review${flagged ? ` · ${flagged} flag${flagged > 1 ? 's' : ''}` : ''}</span>` : letter.reviewedBy ? html`<span class="badge ok">Confirmed by ${letter.reviewedBy}</span>` : html`<span class="badge">Read</span>`}</td>
+    <td>${letter.sameLetterAs ? html`<span class="badge">Copy of a letter above</span>` : letter.status === 'UNRECOGNIZED' ? html`<span class="badge warn">Not a Final Determination</span>` : letter.needsReview ? html`<span class="badge warn">Needs review${flagged ? ` · ${flagged} flag${flagged > 1 ? 's' : ''}` : ''}${doubtfulReceipt ? ' · check day received' : ''}</span>` : letter.reviewedBy ? html`<span class="badge ok">Confirmed by ${letter.reviewedBy}</span>` : html`<span class="badge">Read</span>`}</td>
   </tr>`;
 }
 

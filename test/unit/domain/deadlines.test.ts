@@ -58,6 +58,17 @@ describe('deadlines of a final determination', () => {
     expect(deadlinesOf(letter(['UPHELD'], null), '2015-01-23')).toEqual([]);
   });
 
+  it('says when the day of receipt it counts from is doubtful: long after the letter\'s date, or before it', () => {
+    const late = deadlinesOf(letter(['OVERTURNED'], '2015-01-21'), '2015-02-20');
+    expect(late.filter((deadline) => deadline.caution).map((deadline) => deadline.kind)).toEqual(['AUTHORIZE', 'REIMBURSE']);
+    expect(late[0]!.caution).toMatch(/30 days after its date \(2015-01-21\)/);
+    expect(deadlinesOf(letter(['OVERTURNED'], '2015-01-21'), '2015-01-14')[0]!.caution).toMatch(/before the letter's date/);
+    // Within the days mail takes, or confirmed by a person, or with no date to compare: no doubt.
+    expect(deadlinesOf(letter(['OVERTURNED'], '2015-01-21'), '2015-01-31').some((deadline) => deadline.caution)).toBe(false);
+    expect(deadlinesOf(letter(['OVERTURNED'], '2015-01-21'), '2015-02-20', true).some((deadline) => deadline.caution)).toBe(false);
+    expect(deadlinesOf(letter(['OVERTURNED'], null), '2015-02-20').some((deadline) => deadline.caution)).toBe(false);
+  });
+
   it('says where it gave the earlier date', () => {
     const appeal = deadlinesOf(letter(['UPHELD'], '2015-01-21'), '2015-01-23').find((d) => d.kind === 'APPEAL')!;
     expect(appeal.basis).toMatch(/earlier date.*mail/);
