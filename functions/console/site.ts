@@ -10,6 +10,8 @@ export type ConsoleFiles = ReadonlyMap<string, { readonly contentType: string; r
 /** What `/console/config.json` says: the login, when the deployment has one. */
 export interface ConsoleConfig {
   readonly auth: { readonly domain: string; readonly clientId: string; readonly redirectUri: string } | null;
+  /** On one machine: this console session's token, sent with every change (see `functions/local/request-guard.ts`). */
+  readonly session?: string;
 }
 
 /** The page that loads the console. */

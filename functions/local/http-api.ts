@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { errorBody } from '../common/http-errors.ts';
 import { isConsolePath, serveConsole, type ConsoleFiles } from '../console/site.ts';
+import type { RequestGuard } from './request-guard.ts';
 
 type QueryHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
 
@@ -67,7 +68,7 @@ function readBody(request: IncomingMessage): Promise<string | undefined> {
  * handler as on AWS; `/` and `/console/*` are the review console (no login: loopback only,
  * for the person who started the service).
  */
-export async function startHttpApi(port: number, handler: QueryHandler, consoleFiles?: ConsoleFiles): Promise<{ server: Server; url: string }> {
+export async function startHttpApi(port: number, handler: QueryHandler, guard: RequestGuard, consoleFiles?: ConsoleFiles): Promise<{ server: Server; url: string }> {
   const context = { functionName: 'imr-query-local', awsRequestId: 'local', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
   const server = createServer((request, response) => {
     let url: URL;
@@ -80,8 +81,18 @@ export async function startHttpApi(port: number, handler: QueryHandler, consoleF
       response.end(errorBody('BAD_REQUEST', 'the request target must be a path such as /determinations'));
       return;
     }
+    const consolePage = url.pathname === '/' || url.pathname === '/index.html';
+    const refused = guard.check(request.method ?? 'GET', url.pathname, request.headers, consolePage);
+    if (refused) {
+      // Drained, not read: a refused request's body is never looked at.
+      request.resume();
+      response.writeHead(refused.status, { 'content-type': 'application/json', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+      response.end(errorBody(refused.code, refused.message));
+      return;
+    }
     if (consoleFiles && isConsolePath(url.pathname) && (request.method === 'GET' || request.method === 'HEAD')) {
-      const answer = serveConsole(url.pathname, consoleFiles, { auth: null });
+      // The console's settings carry a new session token: only our own origin can read the answer.
+      const answer = serveConsole(url.pathname, consoleFiles, { auth: null, ...(url.pathname === '/console/config.json' ? { session: guard.issueSession() } : {}) });
       response.writeHead(answer.statusCode, answer.headers);
       response.end(request.method === 'HEAD' ? undefined : answer.body);
       return;

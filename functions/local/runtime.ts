@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { userInfo } from 'node:os';
+import { availableParallelism, userInfo } from 'node:os';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -12,13 +12,16 @@ import { CursorCodec } from '../service/cursor.ts';
 import { ingestObject, type IngestDependencies } from '../service/ingest.ts';
 import type { EventPublisher, ServiceEvent } from '../service/ports.ts';
 import { objectsInNotification } from '../common/s3-notifications.ts';
-import { DocumentReader } from '../reader/read-document.ts';
+import { ReadingPool } from '../reader/pool.ts';
+import { OCR_BUDGET } from '../reader/read-document.ts';
 import { createQueryHandler } from '../query/query-handler.ts';
 import { freePort, localS3Client, startS3rver } from './stand-ins.ts';
 import { WorkQueue } from './work-queue.ts';
 import { LocalWebhookPublisher, type WebhookFiles } from './webhook-publisher.ts';
 import { SERVICE_EVENT_TYPES } from '../service/ports.ts';
 import { startHttpApi } from './http-api.ts';
+import { RequestGuard } from './request-guard.ts';
+import { reopenForRetry } from '../service/retry.ts';
 import { buildConsole } from '../console/build.ts';
 import { InboxWatcher } from './inbox-watcher.ts';
 import { isStandardWebhookSecret } from '../service/webhooks/secret.ts';
@@ -27,6 +30,11 @@ import { isStandardWebhookSecret } from '../service/webhooks/secret.ts';
 export const LOCAL_INBOX = 'imr-inbox';
 /** Where the OCR text is kept on one machine. */
 export const LOCAL_TEXT_BUCKET = 'imr-text';
+/**
+ * Longest reading of a document that needs no OCR: 3,000 text-layer pages read in about 25 s
+ * here; twice that, and a document still reading is a document built to occupy the machine.
+ */
+const FAST_READING_SECONDS = 60;
 
 /** Where the local webhook delivery keeps its dead letters and attempt records. */
 export function webhookFiles(dataDir: string): WebhookFiles {
@@ -56,6 +64,8 @@ export interface LocalOptions {
 /** A running local service. */
 export interface LocalService {
   readonly endpoints: { readonly s3: string; readonly http: string };
+  /** The token scripts send in `x-imr-session` to change something (kept 0600 in the data folder as `api-token`). */
+  readonly apiToken: string;
   /** The embedded store (LMDB, in the data folder): no port, nothing on the network. */
   readonly store: LmdbDeterminationStore;
   readonly s3: S3Client;
@@ -143,9 +153,15 @@ export async function startLocalService(options: LocalOptions): Promise<LocalSer
     const detail = event.data.outcome ? `${event.data.outcome}, ${event.data.items.length} item(s)${event.data.needsReview ? ', needs review' : ''}${event.data.caseNumber ? `, case ${event.data.caseNumber}` : ''}` : '';
     options.log(`${event.type.padEnd(28)} ${short(event.data.id)} ${detail}`.trimEnd());
   });
-  const reader = new DocumentReader();
+  // Every document is read in a thread of its own with a time and memory limit, never on the
+  // thread that answers the API and the S3 endpoint: text, text layers and Textract JSON in one
+  // pool (a thread per core), scans in another whose one thread OCRs pages on every core.
+  const cores = availableParallelism();
+  const fastReader = new ReadingPool({ processes: cores, timeLimitSeconds: FAST_READING_SECONDS });
+  const ocrReader = new ReadingPool({ processes: 1, ocrPagesAtOnce: cores, timeLimitSeconds: OCR_BUDGET.seconds + 60 });
   const objects = new S3ObjectStore(LOCAL_TEXT_BUCKET, s3Client);
-  const deps: IngestDependencies = { store, objects, events, reader, now: () => new Date() };
+  const deps: IngestDependencies = { store, objects, events, reader: ocrReader, now: () => new Date() };
+  const fastDeps: IngestDependencies = { ...deps, reader: fastReader };
 
   let watcher: InboxWatcher | null = null;
   const report = (outcome: string, id: string, key: string, reason?: string | null) => {
@@ -178,7 +194,7 @@ export async function startLocalService(options: LocalOptions): Promise<LocalSer
   );
   const fastLane = new WorkQueue(
     async (item, attempt) => {
-      const { id, outcome } = await ingestObject(deps, item.bucket, item.key, { finalAttempt: attempt.final, localOcr: false });
+      const { id, outcome } = await ingestObject(fastDeps, item.bucket, item.key, { finalAttempt: attempt.final, localOcr: false });
       if (outcome === 'NEEDS_OCR') return ocrLane.push(item);
       report(outcome, id, item.key, await outcomeDetail(outcome, id));
     },
@@ -213,13 +229,24 @@ export async function startLocalService(options: LocalOptions): Promise<LocalSer
 
   const queryLogger = new Logger({ serviceName: 'imr-query-local', logLevel: 'ERROR' });
   // Corrections locally: made as the OS user, or the one `--reviewer` names.
-  const http = await startHttpApi(options.httpPort, createQueryHandler(store, queryLogger, { objects, originals: objects, pageCache: objects, review: { deps: { store, events, now: () => new Date() }, localReviewer: options.reviewer ?? userInfo().username } }), await buildConsole());
+  // A person's retry of a failed document: reopened, then read from its first key as if just uploaded.
+  const retry = async (id: string) => {
+    const { sourceKey } = await reopenForRetry(store, id, new Date().toISOString());
+    const slash = sourceKey.indexOf('/');
+    options.log(`retry     ${short(id)} asked for in the console or API`);
+    enqueue(sourceKey.slice(0, slash), sourceKey.slice(slash + 1));
+  };
+  const apiToken = persistentSecret(join(options.dataDir, 'api-token'));
+  const guard = new RequestGuard(options.httpPort, apiToken);
+  const handler = createQueryHandler(store, queryLogger, { objects, originals: objects, pageCache: objects, retry, review: { deps: { store, events, now: () => new Date() }, localReviewer: options.reviewer ?? userInfo().username } });
+  const http = await startHttpApi(options.httpPort, handler, guard, await buildConsole());
   watcher = new InboxWatcher(options.inboxDir, s3Client, LOCAL_INBOX, join(options.dataDir, 'inbox-uploaded.json'), (key) => options.log(`uploaded  ${key}`), (name, why) => options.log(`skipped   ${name}: ${why}, never read`));
   await watcher.start();
   const startedWatcher = watcher;
 
   return {
     endpoints: { s3: s3.endpoint, http: http.url },
+    apiToken,
     store,
     s3: s3Client,
     idle: async () => {
@@ -234,7 +261,7 @@ export async function startLocalService(options: LocalOptions): Promise<LocalSer
       await ocrLane.stop();
       webhooks?.stop();
       await webhooks?.drain();
-      await reader.close();
+      await Promise.all([fastReader.close(), ocrReader.close()]);
       s3Client.destroy();
       await s3.stop();
       await store.close();

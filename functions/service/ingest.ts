@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { classifyLetter, type ReadingContext } from '../domain/index.ts';
-import { DocumentReader, LIMITS, readingContext } from '../reader/read-document.ts';
+import { LIMITS, readingContext } from '../reader/read-document.ts';
 import { InputError } from '../reader/errors.ts';
 import { sniffKind } from '../reader/sniff.ts';
 import { determinationEvent, failureEvent } from './events.ts';
 import { recognizeSameLetter } from './same-letter.ts';
-import { isPermanent, isTerminal, type DeterminationStore, type EventPublisher, type ObjectStore, type ScanOcr } from './ports.ts';
+import { isRetryableFailure } from './retry.ts';
+import { isPermanent, isTerminal, type DeterminationStore, type DocumentReading, type EventPublisher, type ObjectStore, type ScanOcr } from './ports.ts';
 
 /** What processing an uploaded object led to. */
 export type IngestOutcome = 'CLASSIFIED' | 'UNRECOGNIZED' | 'FAILED' | 'OCR_PENDING' | 'DUPLICATE' | 'NEEDS_OCR';
@@ -16,7 +17,7 @@ export interface IngestDependencies {
   readonly objects: ObjectStore;
   readonly events: EventPublisher;
   /** Reads text, text-layer PDFs and Textract JSON, and (without Textract) scans by local OCR. */
-  readonly reader: DocumentReader;
+  readonly reader: DocumentReading;
   /** When set, scans go to Textract instead of local OCR. */
   readonly textract?: ScanOcr;
   readonly now: () => Date;
@@ -58,7 +59,9 @@ export async function ingestObject(
   const bytes = await deps.objects.get(bucket, key);
   const id = documentId(bytes);
   const { record, created } = await deps.store.recordReceipt(id, `${bucket}/${key}`, deps.now().toISOString());
-  if (!created && (isTerminal(record.status) || record.status === 'OCR_PENDING')) return { id, outcome: 'DUPLICATE' };
+  // A document the service failed (not the document's own fault) is read again when it arrives again: nothing final by accident.
+  const reopened = !created && record.status === 'FAILED' && isRetryableFailure(record.reason) && (await deps.store.reopenFailed(id, deps.now().toISOString()));
+  if (!created && !reopened && (isTerminal(record.status) || record.status === 'OCR_PENDING')) return { id, outcome: 'DUPLICATE' };
   // The same bytes delivered under another key at the same moment: one delivery reads them, the others only add their key.
   if (!(await deps.store.claimReading(id, `${bucket}/${key}`, deps.now().toISOString(), READING_LEASE_MS))) return { id, outcome: 'DUPLICATE' };
   try {

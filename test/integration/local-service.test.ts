@@ -193,7 +193,7 @@ describe('npm start: the service on one machine', () => {
     const read = (await getJson(`/determinations/${id}`)).body;
     expect(read.revision).toBe(1);
     const patch = (headers: Record<string, string>, payload: unknown) =>
-      fetch(`${service.endpoints.http}/determinations/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(payload) });
+      fetch(`${service.endpoints.http}/determinations/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json', 'x-imr-session': service.apiToken, ...headers }, body: JSON.stringify(payload) });
     expect((await patch({}, { reviewed: true })).status).toBe(428);
     expect((await patch({ 'if-match': '7' }, { reviewed: true })).status).toBe(412);
     const invalid = await patch({ 'if-match': '1' }, { items: [{ index: 9, decision: 'OVERTURNED' }] });

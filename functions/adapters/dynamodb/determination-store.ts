@@ -151,6 +151,26 @@ export class DynamoDeterminationStore implements DeterminationStore {
     }
   }
 
+  async reopenFailed(id: string, at: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `DOC#${id}`, sk: 'DOC' },
+          UpdateExpression: 'SET #status = :received, updatedAt = :at REMOVE reason, claimedBy, claimedAt',
+          // Only a failure is reopened: a document read meanwhile keeps its reading.
+          ConditionExpression: '#status = :failed',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':received': 'RECEIVED', ':failed': 'FAILED', ':at': at },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   async getDocument(id: string): Promise<DocumentRecord | null> {
     const item = await this.getDocumentItem(id);
     return item ? toRecord(item) : null;

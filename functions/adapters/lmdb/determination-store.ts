@@ -183,6 +183,16 @@ export class LmdbDeterminationStore implements DeterminationStore {
     });
   }
 
+  async reopenFailed(id: string, at: string): Promise<boolean> {
+    return this.db.transactionSync(() => {
+      const current = this.document(id);
+      if (current?.status !== 'FAILED') return false;
+      const { claimedBy: _owner, claimedAt: _since, ...rest } = current;
+      this.db.putSync(['doc', id], { ...rest, status: 'RECEIVED', reason: null, updatedAt: at });
+      return true;
+    });
+  }
+
   async getDocument(id: string): Promise<DocumentRecord | null> {
     const entry = this.document(id);
     return entry ? toRecord(entry) : null;

@@ -2,7 +2,7 @@
  * The console's only way to the service: the same HTTP API integrators use, with the
  * signed-in person's token when the deployment has a login.
  */
-import { bearerToken, signIn } from './auth.ts';
+import { bearerToken, sessionToken, signIn } from './auth.ts';
 
 /** An answer of the API that was not a success, with its `{"error": {code, message}}`. */
 export class ApiProblemError extends Error {
@@ -20,6 +20,9 @@ async function send(path: string, init: RequestInit = {}): Promise<Response> {
   const token = bearerToken();
   const headers = new Headers(init.headers);
   if (token) headers.set('authorization', `Bearer ${token}`);
+  // Locally every change carries the page's session token (another web page cannot read it).
+  const session = sessionToken();
+  if (session && init.method && init.method !== 'GET') headers.set('x-imr-session', session);
   const response = await fetch(path, { ...init, headers, cache: 'no-store' });
   if (response.status === 401 && token !== undefined) {
     // An expired or missing sign-in: back to the login, this page remembered.

@@ -18,6 +18,13 @@ const STATE_KEY = 'imr.pkceState';
 const RETURN_KEY = 'imr.returnTo';
 
 let config: AuthConfig | null = null;
+/** On one machine: the session token the service gave this page, sent with every change (kept in memory only). */
+let localSession: string | null = null;
+
+/** The local service's session token for changes, null on AWS (the sign-in's token does that job). */
+export function sessionToken(): string | null {
+  return localSession;
+}
 
 function base64Url(bytes: Uint8Array): string {
   let text = '';
@@ -78,7 +85,9 @@ export function signOut(): void {
  */
 export async function startSession(): Promise<void> {
   const response = await fetch('/console/config.json', { cache: 'no-store' });
-  config = ((await response.json()) as { auth: AuthConfig | null }).auth;
+  const answer = (await response.json()) as { auth: AuthConfig | null; session?: string };
+  config = answer.auth;
+  localSession = typeof answer.session === 'string' ? answer.session : null;
   if (!config) return;
   const params = new URLSearchParams(location.search);
   const code = params.get('code');

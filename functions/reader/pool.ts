@@ -1,0 +1,224 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { CodedError } from '../common/coded-error.ts';
+import { InputError } from './errors.ts';
+import type { DocumentText } from './read-document.ts';
+import type { ReadingAnswer, ReadingTask } from './worker.ts';
+
+/** Why a reading process was stopped: the document, not the service, pays for it. */
+export type ReadingLimitCode = 'TIME_LIMIT' | 'MEMORY_LIMIT' | 'READER_CRASHED';
+
+/**
+ * A document whose reading ran out of time or memory, or brought its reading process down
+ * (an engine that aborted). The process is replaced; the document ends FAILED with this reason.
+ * `permanent`: retrying the same delivery at once cannot help (a person may retry it later).
+ */
+export class ReadingLimitError extends CodedError<ReadingLimitCode> {
+  override readonly name = 'ReadingLimitError';
+  readonly permanent = true;
+}
+
+/** An error inside a reading process that was not about the document (its name only: a message could quote the letter). */
+export class ReadingProcessError extends Error {
+  override readonly name = 'ReadingProcessError';
+}
+
+/** Settings of a {@link ReadingPool}. */
+export interface ReadingPoolOptions {
+  /** Reading processes (default: one per core). */
+  readonly processes?: number;
+  /** Longest one document may take to read, in seconds. */
+  readonly timeLimitSeconds: number;
+  /** Most memory (resident) one reading process may hold, in MB; its JavaScript heap is held to the same. */
+  readonly memoryLimitMb?: number;
+  /** Pages one process OCRs at once (default 1: the pool's processes share the cores). */
+  readonly ocrPagesAtOnce?: number;
+}
+
+/** How often a reading process's memory is looked at. */
+const MEMORY_CHECK_MS = 200;
+/** A process idle this long is let go: an idle service holds no PDF or OCR engine. */
+const IDLE_MS = 60_000;
+
+interface Job {
+  readonly task: ReadingTask;
+  readonly resolve: (answer: DocumentText | null) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** One reading process and the job it is on. */
+class Reader {
+  job: Job | null = null;
+  killedFor: 'TIME_LIMIT' | 'MEMORY_LIMIT' | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    readonly child: ChildProcess,
+    readonly ready: Promise<void>,
+  ) {}
+
+  arm(timeLimitMs: number, memoryLimitMb: number): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.timers.push(setTimeout(() => this.kill('TIME_LIMIT'), timeLimitMs));
+    const check = setInterval(() => {
+      void residentMb(this.child.pid).then((mb) => {
+        if (mb !== null && mb > memoryLimitMb) this.kill('MEMORY_LIMIT');
+      });
+    }, MEMORY_CHECK_MS);
+    this.timers.push(check);
+  }
+
+  disarm(onIdle: () => void): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers = [];
+    this.idleTimer = setTimeout(onIdle, IDLE_MS);
+    this.idleTimer.unref();
+  }
+
+  kill(reason: 'TIME_LIMIT' | 'MEMORY_LIMIT' | null): void {
+    this.killedFor ??= reason;
+    for (const timer of this.timers) clearTimeout(timer);
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.child.kill('SIGKILL');
+  }
+}
+
+/** A process's resident memory in MB, from Linux's `/proc`; null where that cannot be read. */
+async function residentMb(pid: number | undefined): Promise<number | null> {
+  if (pid === undefined) return null;
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const line = status.split('\n').find((entry) => entry.startsWith('VmRSS:'));
+    return line ? Number.parseInt(line.slice(6), 10) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Reads documents in child processes, one document at a time each, with a time and a memory
+ * limit per document: a PDF that makes the engine abort, a JSON that fills memory, a scan that
+ * never ends take one process down, which is replaced, and the next document is read normally.
+ * The service's own process, which answers the API and the S3 endpoint, never parses a
+ * document. Processes rather than worker threads: a thread that exhausts its heap inside
+ * `JSON.parse` brings the whole process down with it (seen here on Node 20), and a thread's
+ * WebAssembly memory is outside its heap limit; a process's resident memory can be watched.
+ */
+export class ReadingPool {
+  private readonly readers = new Set<Reader>();
+  private readonly queue: Job[] = [];
+  private readonly size: number;
+  private readonly timeLimitMs: number;
+  private readonly memoryLimitMb: number;
+  private closed = false;
+
+  constructor(private readonly options: ReadingPoolOptions) {
+    this.size = Math.max(1, options.processes ?? availableParallelism());
+    this.timeLimitMs = options.timeLimitSeconds * 1000;
+    this.memoryLimitMb = options.memoryLimitMb ?? 2048;
+  }
+
+  /** Reads a document, OCR included. */
+  async read(bytes: Uint8Array, name: string): Promise<DocumentText> {
+    return (await this.run({ bytes, name, ocr: true }))!;
+  }
+
+  /** Reads a document that needs no OCR; null for a scan. */
+  readWithoutOcr(bytes: Uint8Array, name: string): Promise<DocumentText | null> {
+    return this.run({ bytes, name, ocr: false });
+  }
+
+  /** Stops every reading process; documents waiting are refused. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.queue.splice(0)) job.reject(new ReadingProcessError('the reader was stopped'));
+    await Promise.all(
+      [...this.readers].map(
+        (reader) =>
+          new Promise<void>((resolve) => {
+            if (reader.child.exitCode !== null || reader.child.signalCode !== null) return resolve();
+            reader.child.once('exit', () => resolve());
+            reader.kill(null);
+          }),
+      ),
+    );
+  }
+
+  private run(task: ReadingTask): Promise<DocumentText | null> {
+    if (this.closed) return Promise.reject(new ReadingProcessError('the reader was stopped'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ task, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      let reader = [...this.readers].find((candidate) => candidate.job === null);
+      if (!reader && this.readers.size < this.size) reader = this.start();
+      if (!reader) return;
+      const job = this.queue.shift()!;
+      reader.job = job;
+      void reader.ready.then(() => {
+        if (reader.job !== job) return;
+        reader.arm(this.timeLimitMs, this.memoryLimitMb);
+        reader.child.send(job.task, (error) => {
+          if (error) reader.kill(null);
+        });
+      });
+    }
+  }
+
+  private start(): Reader {
+    const child = fork(fileURLToPath(new URL('./worker.ts', import.meta.url)), [], {
+      // The TypeScript loader by its own path (the process may start where `tsx` does not resolve), and the heap held to the limit.
+      execArgv: ['--import', import.meta.resolve('tsx'), `--max-old-space-size=${this.memoryLimitMb}`],
+      env: { ...process.env, IMR_READING_PROCESS: '1', IMR_OCR_PAGES_AT_ONCE: String(this.options.ocrPagesAtOnce ?? 1) },
+      serialization: 'advanced',
+      // Nothing a reading process prints reaches the service's output: an engine's messages could quote a letter.
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    });
+    let ready!: () => void;
+    const reader = new Reader(child, new Promise<void>((resolve) => (ready = resolve)));
+    this.readers.add(reader);
+    child.on('message', (message: ReadingAnswer | { ready: true }) => {
+      if ('ready' in message) return ready();
+      const job = reader.job;
+      if (!job) return;
+      reader.job = null;
+      reader.disarm(() => reader.kill(null));
+      settle(job, message);
+      this.dispatch();
+    });
+    child.on('error', () => reader.kill(null));
+    child.on('exit', (code, signal) => {
+      this.readers.delete(reader);
+      ready();
+      const job = reader.job;
+      reader.job = null;
+      if (job) job.reject(this.limitError(reader.killedFor, code, signal, job.task.name));
+      if (!this.closed) this.dispatch();
+    });
+    return reader;
+  }
+
+  private limitError(killedFor: Reader['killedFor'], code: number | null, signal: NodeJS.Signals | null, name: string): ReadingLimitError {
+    if (killedFor === 'TIME_LIMIT') {
+      return new ReadingLimitError('TIME_LIMIT', `${name}: reading took longer than ${this.timeLimitMs / 1000} s, the limit for one document; it was stopped. Split the document or send it as text`);
+    }
+    // A heap exhausted ends the process with SIGABRT (exit 134) before the watchdog sees it.
+    if (killedFor === 'MEMORY_LIMIT' || signal === 'SIGABRT' || code === 134) {
+      return new ReadingLimitError('MEMORY_LIMIT', `${name}: reading needed more than ${this.memoryLimitMb} MB of memory, the limit for one document; it was stopped`);
+    }
+    return new ReadingLimitError('READER_CRASHED', `${name}: the reader stopped while reading this document (${signal ?? `exit ${code}`}; the file may be built to break readers); it was set aside and the reader restarted`);
+  }
+}
+
+function settle(job: Job, answer: ReadingAnswer): void {
+  if (answer.ok) job.resolve(answer.document);
+  else if (answer.code !== null) job.reject(new InputError(answer.code, answer.message));
+  else job.reject(new ReadingProcessError(`reading failed inside its process (${answer.name})`));
+}

@@ -1,0 +1,44 @@
+/**
+ * A reading process of the {@link ReadingPool}: reads one document at a time with its own
+ * {@link DocumentReader} (its own PDF engine and OCR engine), so that a document that makes an
+ * engine abort, exhaust memory or run too long takes only this process down. Started by the
+ * pool with `fork`; speaks to it over the IPC channel (advanced serialisation: bytes travel as bytes).
+ */
+import { DocumentReader, type DocumentText } from './read-document.ts';
+import { InputError } from './errors.ts';
+import { createLocalRecognizer } from '../adapters/tesseract/recognizer.ts';
+
+/** What the pool sends a reading process. */
+export interface ReadingTask {
+  readonly bytes: Uint8Array;
+  readonly name: string;
+  /** False: stop short of OCR (a scan answers `null`). */
+  readonly ocr: boolean;
+}
+
+/** What a reading process answers: the text, or why the document cannot be read (errors cannot cross processes with their class). */
+export type ReadingAnswer = { readonly ok: true; readonly document: DocumentText | null } | { readonly ok: false; readonly code: InputError['code']; readonly message: string } | { readonly ok: false; readonly code: null; readonly name: string };
+
+/** Reads one document. */
+export async function readTask(reader: DocumentReader, task: ReadingTask): Promise<ReadingAnswer> {
+  try {
+    const document = task.ocr ? await reader.read(task.bytes, task.name) : await reader.readWithoutOcr(task.bytes, task.name);
+    return { ok: true, document };
+  } catch (error) {
+    if (error instanceof InputError) return { ok: false, code: error.code, message: error.message };
+    // Only the error's name crosses: a message could quote the document.
+    return { ok: false, code: null, name: (error as Error)?.name ?? 'Error' };
+  }
+}
+
+// Only in a process the pool started (a test runner's own fork has an IPC channel too).
+if (process.send && process.env.IMR_READING_PROCESS === '1') {
+  const pagesAtOnce = Math.max(1, Number(process.env.IMR_OCR_PAGES_AT_ONCE ?? 1));
+  const reader = new DocumentReader(() => createLocalRecognizer(pagesAtOnce), pagesAtOnce);
+  // The pool gone (the service stopped or died): nothing left to read for.
+  process.on('disconnect', () => process.exit(0));
+  process.on('message', (task: ReadingTask) => {
+    void readTask(reader, task).then((answer) => process.send!(answer));
+  });
+  process.send({ ready: true });
+}

@@ -1,0 +1,63 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { ReadingLimitError, ReadingPool } from '../../../functions/reader/pool.ts';
+import { InputError } from '../../../functions/reader/errors.ts';
+import { loadGoldenLetters } from '../../fixtures/golden.ts';
+import { printedLines } from '../../fixtures/variants.ts';
+import { renderScan } from '../../fixtures/scans.ts';
+
+const letter = loadGoldenLetters()[0]!;
+const pools: ReadingPool[] = [];
+function pool(options: ConstructorParameters<typeof ReadingPool>[0]): ReadingPool {
+  const made = new ReadingPool(options);
+  pools.push(made);
+  return made;
+}
+afterAll(async () => {
+  await Promise.all(pools.map((made) => made.close()));
+});
+
+/** A Textract response with `blocks` LINE blocks on one page: valid, and heavy to hold as objects. */
+function heavyTextract(blocks: number): Buffer {
+  const block = (i: number) => `{"BlockType":"LINE","Id":"b${i}","Page":1,"Confidence":99.1,"Text":"line ${i} of a long page of words","Geometry":{"BoundingBox":{"Left":0.1,"Top":${(i / blocks).toFixed(6)},"Width":0.8,"Height":0.01},"Polygon":[{"X":0.1,"Y":0.1},{"X":0.9,"Y":0.1},{"X":0.9,"Y":0.11},{"X":0.1,"Y":0.11}]}}`;
+  const parts = ['{"DocumentMetadata":{"Pages":1},"JobStatus":"SUCCEEDED","Blocks":[{"BlockType":"PAGE","Id":"p1","Page":1,"Geometry":{"BoundingBox":{"Left":0,"Top":0,"Width":1,"Height":1},"Polygon":[]}}'];
+  for (let i = 0; i < blocks; i++) parts.push(`,${block(i)}`);
+  parts.push(']}');
+  return Buffer.from(parts.join(''));
+}
+
+describe('reading in a pool of processes with limits', () => {
+  it('reads a letter in a reading process and reports an unreadable file with its code, as reading in-process does', async () => {
+    const readers = pool({ processes: 1, timeLimitSeconds: 30 });
+    const document = await readers.read(Buffer.from(letter.text, 'latin1'), 'document');
+    expect(document.text).toContain('HOW THE IMR FINAL DETERMINATION WAS MADE');
+    await expect(readers.read(Buffer.from([0, 1, 2, 3, 255, 0, 7]), 'document')).rejects.toMatchObject({ name: 'InputError', code: 'BINARY' });
+    await expect(readers.read(Buffer.alloc(0), 'document')).rejects.toBeInstanceOf(InputError);
+  });
+
+  it('stops a reading that runs past its time, then reads the next document normally', async () => {
+    const readers = pool({ processes: 1, timeLimitSeconds: 0.3 });
+    const [fax] = (await renderScan(printedLines(letter.text).slice(0, 60), 'fax-fine', 3)).files;
+    const started = performance.now();
+    const error = await readers.read(fax!, 'document').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ReadingLimitError);
+    expect(error).toMatchObject({ code: 'TIME_LIMIT', permanent: true });
+    // Stopped at its limit, not when OCR would have finished.
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect((await readers.read(Buffer.from(letter.text, 'latin1'), 'document')).text).toContain('IMR');
+  }, 60_000);
+
+  it('stops a reading that runs out of memory without harming the service, then reads the next document normally', async () => {
+    const readers = pool({ processes: 1, timeLimitSeconds: 60, memoryLimitMb: 120 });
+    const heavy = heavyTextract(120_000);
+    const error = await readers.read(heavy, 'document').catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ name: 'ReadingLimitError', code: 'MEMORY_LIMIT' });
+    expect((error as Error).message).toContain('120 MB');
+    expect((await readers.read(Buffer.from(letter.text, 'latin1'), 'document')).text).toContain('IMR');
+  }, 60_000);
+
+  it('hands a scan back unread when OCR is not wanted (the fast lane)', async () => {
+    const readers = pool({ processes: 1, timeLimitSeconds: 30 });
+    const [fax] = (await renderScan(printedLines(letter.text).slice(0, 20), 'fax-fine', 5)).files;
+    expect(await readers.readWithoutOcr(fax!, 'document')).toBeNull();
+  }, 60_000);
+});
