@@ -1,0 +1,269 @@
+import { z } from 'zod';
+import type { DeterminationStore, ObjectStore, OriginalLinks, PageImageCache, StoredDetermination } from '../service/ports.ts';
+import { reviewDetermination, type ReviewDependencies } from '../service/review.ts';
+import { RetryRefusedError } from '../service/retry.ts';
+import { sniffKind, type DocumentKind } from '../reader/sniff.ts';
+import { renderPage } from '../reader/pages.ts';
+import { InputError } from '../reader/errors.ts';
+import { attachmentDisposition } from '../common/content-disposition.ts';
+
+/** What each kind of upload is served as. */
+const CONTENT_TYPES: Record<DocumentKind, NonNullable<ApiResponse['contentType']>> = {
+  pdf: 'application/pdf',
+  tiff: 'image/tiff',
+  png: 'image/png',
+  jpeg: 'image/jpeg',
+  text: 'text/plain; charset=utf-8',
+  'textract-json': 'application/json',
+  binary: 'application/octet-stream',
+};
+/** A page number in a path: 1 to 3,000. */
+const PageNumberSchema = z.coerce.number().int().min(1).max(3000);
+import { ApiError } from './errors.ts';
+import { DocumentIdPrefixSchema, QUERY_SCHEMAS } from './schemas.ts';
+import { CSV_BOM, csvRows, DETERMINATION_COLUMNS, determinationItemsCsv, ITEM_COLUMNS, determinationRows, itemRows } from './csv.ts';
+import { withReason } from '../service/projection.ts';
+import { deadlinesCalendar } from './calendar.ts';
+import { ORIGINAL_LINK_SECONDS } from './answers.ts';
+import { openApiDocument } from './openapi.ts';
+import { fileNameOf } from '../common/source-keys.ts';
+
+/** A request as the routes see it (from API Gateway v2 or the local server). */
+export interface ApiRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: Record<string, string | undefined>;
+  /** Header names in lower case. */
+  readonly headers?: Record<string, string | undefined>;
+  readonly body?: string;
+}
+
+
+/** What the routes may use beyond the store: the letters' text, originals and pages, and corrections (with who makes them). */
+export interface RouteOptions {
+  readonly objects?: Pick<ObjectStore, 'getText'>;
+  /** The bytes as uploaded, from the inbox: served as they are (locally) and rendered into pages. */
+  readonly originals?: Pick<ObjectStore, 'get'>;
+  /** Short-lived links to originals (AWS): the original route answers one instead of the bytes. */
+  readonly links?: OriginalLinks;
+  /** Pages rendered before; a page is rendered once and then served from here. */
+  readonly pageCache?: PageImageCache;
+  readonly review?: { readonly deps: ReviewDependencies; readonly by: string };
+  /** Reads a FAILED document again (`POST /documents/{id}/retry`); throws {@link RetryRefusedError} when it cannot. */
+  readonly retry?: (id: string) => Promise<void>;
+  /** Most bytes of one CSV answer (default {@link EXPORT_BYTES}). */
+  readonly exportBytes?: number;
+}
+
+/** A response: JSON (`body` serialised by the caller) or CSV text. */
+export interface ApiResponse {
+  readonly statusCode: number;
+  readonly body: unknown;
+  readonly contentType?: 'text/csv; charset=utf-8' | 'text/calendar; charset=utf-8' | 'text/plain; charset=utf-8' | 'image/png' | 'application/pdf' | 'image/tiff' | 'image/jpeg' | 'application/json' | 'application/octet-stream';
+  /** Headers beyond the content type (`location` of a redirect, `content-disposition` of a download). */
+  readonly headers?: Record<string, string>;
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, what = 'parameter'): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const name = issue.path.join('.') || what;
+  const message = issue.code === 'unrecognized_keys' ? `unknown parameter: ${issue.keys.join(', ')}` : `${name}: ${issue.message}`;
+  throw new ApiError(400, 'BAD_REQUEST', message);
+}
+
+/**
+ * Most bytes of one CSV answer: API Gateway and Lambda answer at most 6 MB (base64 included), so
+ * an export stops short of that and says in a `Link` header where the rest begins.
+ */
+export const EXPORT_BYTES = 4 * 1024 * 1024;
+/** Most letters a calendar feed holds (a feed cannot be paged). */
+const CALENDAR_LETTERS = 5000;
+
+/**
+ * A whole export: every page of a list, rendered as CSV page after page, until the list ends
+ * or the answer would grow past {@link EXPORT_BYTES}; then the `Link` (rel="next") and
+ * `X-Next-Cursor` headers say how to ask for the rest.
+ */
+async function exportCsv<T>(request: ApiRequest, budget: number, fileName: string, header: readonly string[], cursor: string | undefined, page: (cursor: string | undefined) => Promise<{ data: T[]; nextCursor: string | null }>, render: (rows: T[]) => Promise<unknown[][]>): Promise<ApiResponse> {
+  let text = CSV_BOM + csvRows(header, []);
+  let rows = 0;
+  let next: string | null = cursor ?? null;
+  do {
+    const { data, nextCursor } = await page(next ?? undefined);
+    text += csvRows(null, await render(data));
+    rows += data.length;
+    next = nextCursor;
+  } while (next && Buffer.byteLength(text) < budget);
+  const headers: Record<string, string> = { 'content-disposition': attachmentDisposition(fileName), 'x-total-rows': String(rows) };
+  if (next) {
+    const query = new URLSearchParams(Object.entries(request.query).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[0] !== 'cursor'));
+    query.set('cursor', next);
+    headers.link = `<${request.path}?${query}>; rel="next"`;
+    headers['x-next-cursor'] = next;
+  }
+  return { statusCode: 200, body: text, contentType: 'text/csv; charset=utf-8', headers };
+}
+
+/**
+ * The document an id names: the whole id (64 hex characters) or its first 12 or more, as the
+ * console and the service's log lines print them; 409 when a prefix fits more than one.
+ */
+async function resolveId(store: DeterminationStore, value: string | undefined): Promise<string> {
+  const prefix = parse(DocumentIdPrefixSchema, value?.toLowerCase(), 'id');
+  if (prefix.length === 64) return prefix;
+  const ids = await store.resolveIdPrefix(prefix);
+  if (ids.length === 0) throw new ApiError(404, 'NOT_FOUND', 'no document has an id starting with this prefix');
+  if (ids.length > 1) throw new ApiError(409, 'AMBIGUOUS_ID', 'more than one document has an id starting with this prefix; give more characters');
+  return ids[0]!;
+}
+
+/** The origin the request came to, for links in a calendar; only a plain host name is trusted. */
+function originOf(request: ApiRequest): string {
+  const host = request.headers?.host ?? '';
+  const proto = request.headers?.['x-forwarded-proto'] === 'https' ? 'https' : 'http';
+  return /^[A-Z0-9.-]{1,253}(?::\d{1,5})?$/i.test(host) ? `${proto}://${host}` : '';
+}
+
+/** Routes of the query API (spec section 4). */
+export async function route(store: DeterminationStore, request: ApiRequest, options: RouteOptions = {}): Promise<ApiResponse> {
+  const { objects, review, originals, links, pageCache } = options;
+  const budget = options.exportBytes ?? EXPORT_BYTES;
+  const segments = request.path.split('/').filter(Boolean);
+  const [first, second, third] = segments;
+  if (request.method === 'PATCH' && segments.length === 2 && first === 'determinations') {
+    if (!review) throw new ApiError(405, 'METHOD_NOT_ALLOWED', 'corrections are not enabled on this API');
+    let body: unknown;
+    try {
+      body = JSON.parse(request.body ?? '');
+    } catch {
+      throw new ApiError(400, 'BAD_REQUEST', 'body: must be a JSON object');
+    }
+    const updated = await reviewDetermination(review.deps, { id: await resolveId(store, second), ifMatch: request.headers?.['if-match'], body, by: review.by });
+    return { statusCode: 200, body: updated };
+  }
+  if (request.method === 'POST' && segments.length === 3 && first === 'documents' && third === 'retry') {
+    if (!options.retry) throw new ApiError(405, 'METHOD_NOT_ALLOWED', 'retries are not enabled on this API');
+    parse(QUERY_SCHEMAS.status, request.query);
+    const id = await resolveId(store, second);
+    try {
+      await options.retry(id);
+    } catch (error) {
+      if (error instanceof RetryRefusedError) throw new ApiError(error.code === 'NOT_FOUND' ? 404 : 409, error.code, error.message);
+      throw error;
+    }
+    return { statusCode: 202, body: { id, status: 'RECEIVED' } };
+  }
+  if (request.method !== 'GET') {
+    const known = (segments.length === 1 && ['determinations', 'items', 'documents', 'stats', 'openapi.json', 'deadlines.ics'].includes(first!)) || (segments.length === 2 && first === 'determinations') || (segments.length === 3 && first === 'determinations' && third === 'history') || (segments.length === 3 && first === 'documents' && (third === 'status' || third === 'text' || third === 'original' || third === 'retry')) || (segments.length === 4 && first === 'documents' && third === 'pages');
+    if (known) throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${request.path}; the API is read with GET`);
+    throw new ApiError(404, 'NOT_FOUND', `no route for ${request.method} ${request.path}`);
+  }
+  if (segments.length === 1 && first === 'determinations') {
+    const { format, ...query } = parse(QUERY_SCHEMAS.determinations, request.query);
+    if (format === 'csv') return exportCsv(request, budget, 'imr-letters.csv', DETERMINATION_COLUMNS, query.cursor, (cursor) => store.listDeterminations({ ...query, limit: 200, cursor }), async (rows) => determinationRows(rows));
+    return { statusCode: 200, body: await store.listDeterminations(query) };
+  }
+  if (segments.length === 1 && first === 'deadlines.ics') {
+    const range = parse(QUERY_SCHEMAS.deadlines, request.query);
+    const letters: StoredDetermination[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.listDeterminations({ limit: 200, cursor, dueBefore: range.dueBefore });
+      letters.push(...page.data);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor && letters.length < CALENDAR_LETTERS);
+    // A feed cannot be paged: one that stopped short says so, in the calendar and in a header.
+    const truncated = cursor !== undefined;
+    return {
+      statusCode: 200,
+      body: deadlinesCalendar(letters, { ...range, truncatedAt: truncated ? CALENDAR_LETTERS : null }, originOf(request)),
+      contentType: 'text/calendar; charset=utf-8',
+      headers: { 'content-disposition': attachmentDisposition('imr-deadlines.ics'), ...(truncated ? { 'x-truncated': `only the newest ${CALENDAR_LETTERS} letters; narrow with dueBefore` } : {}) },
+    };
+  }
+  if (segments.length === 2 && first === 'determinations') {
+    const { format } = parse(QUERY_SCHEMAS.determination, request.query);
+    const determination = await store.getDetermination(await resolveId(store, second));
+    if (!determination) throw new ApiError(404, 'NOT_FOUND', 'no determination with this id');
+    return format === 'csv' ? { statusCode: 200, body: determinationItemsCsv(determination), contentType: 'text/csv; charset=utf-8', headers: { 'content-disposition': attachmentDisposition(`imr-${determination.id.slice(0, 12)}.csv`) } } : { statusCode: 200, body: determination };
+  }
+  if (segments.length === 1 && first === 'items') {
+    const { format, ...query } = parse(QUERY_SCHEMAS.items, request.query);
+    if (format === 'csv') {
+      // Each item's letter (its files, day of receipt, deadlines), read once per letter.
+      const letters = new Map<string, StoredDetermination | null>();
+      return exportCsv(request, budget, 'imr-items.csv', ITEM_COLUMNS, query.cursor, (cursor) => store.listItems({ ...query, limit: 200, cursor } as Parameters<DeterminationStore['listItems']>[0]), async (rows) => {
+        for (const id of new Set(rows.map((row) => row.documentId))) if (!letters.has(id)) letters.set(id, await store.getDetermination(id));
+        return itemRows(rows, letters);
+      });
+    }
+    return { statusCode: 200, body: await store.listItems(query as Parameters<DeterminationStore['listItems']>[0]) };
+  }
+  if (segments.length === 3 && first === 'documents' && third === 'status') {
+    parse(QUERY_SCHEMAS.status, request.query);
+    const document = await store.getDocument(await resolveId(store, second));
+    if (!document) throw new ApiError(404, 'NOT_FOUND', 'no document with this id');
+    return { statusCode: 200, body: withReason({ id: document.id, status: document.status, reason: document.reason, updatedAt: document.updatedAt }) };
+  }
+  if (segments.length === 3 && first === 'determinations' && third === 'history') {
+    parse(QUERY_SCHEMAS.status, request.query);
+    const id = await resolveId(store, second);
+    if (!(await store.getDetermination(id))) throw new ApiError(404, 'NOT_FOUND', 'no determination with this id');
+    // Every revision, newest first; the first reading (revision 1) is the engine's, with no changes.
+    return { statusCode: 200, body: { data: await store.history(id) } };
+  }
+  if (((segments.length === 3 && third === 'original' && (links || originals)) || (segments.length === 4 && third === 'pages' && originals)) && first === 'documents') {
+    parse(QUERY_SCHEMAS.status, request.query);
+    const id = await resolveId(store, second);
+    const n = third === 'pages' ? parse(PageNumberSchema, segments[3], 'page') : 0;
+    if (n > 0) {
+      const cached = await pageCache?.getPageImage(id, n);
+      if (cached) return { statusCode: 200, body: Buffer.from(cached), contentType: 'image/png' };
+    }
+    const document = await store.getDocument(id);
+    const source = document?.sourceKeys[0];
+    if (!document || !source) throw new ApiError(404, 'NOT_FOUND', 'no document with this id');
+    const slash = source.indexOf('/');
+    const [bucket, key] = [source.slice(0, slash), source.slice(slash + 1)];
+    const fileName = fileNameOf(key);
+    if (n === 0 && links) {
+      // A short-lived presigned link: the bytes go from S3 to the browser, never through a function.
+      const url = await links.linkTo(bucket, key, fileName, ORIGINAL_LINK_SECONDS);
+      if ((request.headers?.accept ?? '').includes('application/json')) return { statusCode: 200, body: { url, expiresInSeconds: ORIGINAL_LINK_SECONDS } };
+      return { statusCode: 302, body: { url, expiresInSeconds: ORIGINAL_LINK_SECONDS }, headers: { location: url } };
+    }
+    const bytes = await originals!.get(bucket, key);
+    if (n === 0) return { statusCode: 200, body: Buffer.from(bytes), contentType: CONTENT_TYPES[sniffKind(bytes)], headers: { 'content-disposition': attachmentDisposition(fileName) } };
+    try {
+      const png = await renderPage(bytes, n, 'document');
+      await pageCache?.putPageImage(id, n, png);
+      return { statusCode: 200, body: png, contentType: 'image/png' };
+    } catch (error) {
+      if (error instanceof InputError) throw new ApiError(404, 'NOT_FOUND', error.message.replace(/^document: /, ''));
+      throw error;
+    }
+  }
+  if (segments.length === 3 && first === 'documents' && third === 'text' && objects) {
+    parse(QUERY_SCHEMAS.status, request.query);
+    // The text the parser read (after OCR or Textract), for a person checking a reading against it.
+    const text = await objects.getText(await resolveId(store, second));
+    if (text === null) throw new ApiError(404, 'NOT_FOUND', 'no text for this id');
+    return { statusCode: 200, body: text, contentType: 'text/plain; charset=utf-8' };
+  }
+  if (segments.length === 1 && first === 'documents') {
+    // The FAILED and UNRECOGNIZED documents above all, each with its reason and the keys that delivered it.
+    const documents = await store.listDocuments(parse(QUERY_SCHEMAS.documents, request.query));
+    return { statusCode: 200, body: { ...documents, data: documents.data.map(withReason) } };
+  }
+  if (segments.length === 1 && first === 'stats') {
+    const { groupBy } = parse(QUERY_SCHEMAS.stats, request.query);
+    return { statusCode: 200, body: { groupBy, data: await store.stats(groupBy) } };
+  }
+  if (segments.length === 1 && first === 'openapi.json') {
+    parse(QUERY_SCHEMAS.openapi, request.query);
+    return { statusCode: 200, body: openApiDocument() };
+  }
+  throw new ApiError(404, 'NOT_FOUND', `no route for GET ${request.path}`);
+}

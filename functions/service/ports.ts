@@ -1,0 +1,276 @@
+import type { ClassifiedDetermination, Deadline, Determination } from '../domain/index.ts';
+import type { DocumentText } from '../reader/read-document.ts';
+
+/** Processing states of a document (spec section 4); the last three are terminal. */
+export const DOCUMENT_STATUSES = ['RECEIVED', 'OCR_PENDING', 'CLASSIFIED', 'UNRECOGNIZED', 'FAILED'] as const;
+/** A document's processing state. */
+export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
+
+/** Whether a status is final: the document needs no more work. */
+export function isTerminal(status: DocumentStatus): boolean {
+  return status === 'CLASSIFIED' || status === 'UNRECOGNIZED' || status === 'FAILED';
+}
+
+/** What the store knows of one uploaded document. */
+export interface DocumentRecord {
+  /** SHA-256 of the bytes, hex. */
+  readonly id: string;
+  readonly status: DocumentStatus;
+  readonly reason: string | null;
+  readonly receivedAt: string;
+  readonly updatedAt: string;
+  /** Every `bucket/key` that delivered these bytes. */
+  readonly sourceKeys: string[];
+}
+
+/** A stored Determination as the API answers it (spec section 4). */
+export type StoredDetermination = Determination & {
+  readonly id: string;
+  readonly receivedAt: string;
+  readonly needsReview: boolean;
+  readonly sourceKeys: string[];
+  /** 1 when first read, +1 per change (a re-reading or a person's correction). */
+  readonly revision: number;
+  /** Who confirmed the reading, and when (spec section 5). */
+  readonly reviewedBy?: string;
+  readonly reviewedAt?: string;
+  /** The day the letter was received, in America/Los_Angeles, unless a person set it (spec section 6). */
+  readonly receivedOn: string;
+  /** What the letter sets in motion, each with its rule; empty for an unrecognized document. */
+  readonly deadlines: Deadline[];
+  /** The document first received of the same letter in another form (text, PDF, fax): this one is counted and announced there. */
+  readonly sameLetterAs?: string;
+};
+
+/** The fields a store adds to a Determination; a correction strips them off again. */
+export const STORED_FIELDS = ['id', 'receivedAt', 'needsReview', 'sourceKeys', 'revision', 'reviewedBy', 'reviewedAt', 'receivedOn', 'deadlines', 'sameLetterAs'] as const;
+
+/** One revision in a Determination's history: who changed what, when, and why. */
+export interface HistoryEntry {
+  readonly revision: number;
+  readonly at: string;
+  readonly by: string;
+  readonly changes: ReadonlyArray<{ readonly path: string; readonly from: unknown; readonly to: unknown }>;
+  readonly note: string | null;
+}
+
+/** A person's correction, ready to store: the corrected reading, its history entry, and a confirmation if one was given. */
+export interface StoredCorrection {
+  /** The revision the person saw; the correction is refused if the stored one moved on. */
+  readonly expectedRevision: number;
+  readonly determination: Determination;
+  readonly entry: HistoryEntry;
+  readonly reviewed: { readonly by: string; readonly at: string } | null;
+  /** The day of receipt a person set (null: unchanged). */
+  readonly receivedOn: string | null;
+  /** A person says this is not another form of the letter it was linked to. */
+  readonly unlink?: boolean;
+}
+
+/** A page of a list, newest first. */
+export interface Page<T> {
+  readonly data: T[];
+  readonly nextCursor: string | null;
+}
+
+/** Persistence of documents, their status and their Determinations (DynamoDB on AWS and locally). */
+export interface DeterminationStore {
+  /**
+   * Records that `sourceKey` delivered document `id`: creates it as RECEIVED when new,
+   * otherwise only adds the key. Returns the record as it now stands and whether it is new.
+   */
+  recordReceipt(id: string, sourceKey: string, at: string): Promise<{ record: DocumentRecord; created: boolean }>;
+  /**
+   * Claims the reading of a document for one delivery (`owner`, the object that delivered it),
+   * with a conditional write: true when no one holds the claim, this owner already does (a
+   * retry of its own delivery), or the holder's lease of `leaseMs` ran out (a delivery that
+   * died). The same bytes arriving under five keys at once are read, saved and announced once.
+   */
+  claimReading(id: string, owner: string, at: string, leaseMs: number): Promise<boolean>;
+  /** Moves a document to OCR_PENDING with its Textract job. */
+  markOcrPending(id: string, jobId: string, at: string): Promise<void>;
+  /**
+   * Stores a Determination (and its items) and the status it implies. With `sameLetterAs`, the
+   * document is another form of that earlier letter: linked to it and left out of the stats (a
+   * later re-reading keeps the link).
+   */
+  saveDetermination(id: string, determination: Determination, at: string, link?: { readonly sameLetterAs: string }): Promise<void>;
+  /** Letters read earlier with this fingerprint (see `letterFingerprint`), first received first, none of them itself a copy; at most `limit`. */
+  lettersLike(fingerprint: string, limit: number): Promise<StoredDetermination[]>;
+  /** Records a failure with a reason a person can act on. */
+  markFailed(id: string, reason: string, at: string): Promise<void>;
+  /**
+   * Opens a FAILED document for another reading (a person's retry, or a re-upload after an
+   * internal failure): back to RECEIVED, its reason and claim cleared. False when it is not FAILED.
+   */
+  reopenFailed(id: string, at: string): Promise<boolean>;
+  getDocument(id: string): Promise<DocumentRecord | null>;
+  /** The ids starting with `prefix` (12 or more hex characters), at most two: one, or proof that it is ambiguous. */
+  resolveIdPrefix(prefix: string): Promise<string[]>;
+  getDetermination(id: string): Promise<StoredDetermination | null>;
+  listDeterminations(query: DeterminationQuery): Promise<Page<StoredDetermination>>;
+  listItems(query: ItemQuery): Promise<Page<StoredItem>>;
+  /**
+   * Stores a person's correction if the stored revision is still `expectedRevision` (a
+   * conditional write): 'STALE' otherwise. The reading, its items, its counters and a history
+   * entry change together; a corrected reading is never overwritten by a re-reading.
+   */
+  saveCorrection(id: string, correction: StoredCorrection): Promise<'SAVED' | 'STALE'>;
+  /** Every revision's history entry, newest first. */
+  history(id: string): Promise<HistoryEntry[]>;
+  /** Documents newest first, by processing status (the FAILED and UNRECOGNIZED ones above all), with their reasons and keys. */
+  listDocuments(query: DocumentQuery): Promise<Page<DocumentRecord>>;
+  /** Item counts by decision per group, from counters kept at write time. */
+  stats(groupBy: StatsGrouping): Promise<StatsRow[]>;
+}
+
+/** Filters of `GET /determinations`; dates are ISO (`yyyy-mm-dd` or a full timestamp), inclusive. */
+export interface DeterminationQuery {
+  readonly limit: number;
+  readonly cursor?: string | undefined;
+  readonly caseNumber?: string | undefined;
+  readonly outcome?: 'UPHELD' | 'OVERTURNED' | 'PARTIALLY_OVERTURNED' | undefined;
+  readonly needsReview?: boolean | undefined;
+  /** Letters whose earliest deadline falls on or before this day (`yyyy-mm-dd`). */
+  readonly dueBefore?: string | undefined;
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+}
+
+/** Filters of `GET /items`. */
+export interface DocumentQuery {
+  readonly limit: number;
+  readonly cursor?: string | undefined;
+  readonly status?: DocumentStatus | undefined;
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+}
+
+export interface ItemQuery {
+  readonly limit: number;
+  readonly cursor?: string | undefined;
+  readonly category?: string | undefined;
+  readonly subcategory?: string | undefined;
+  readonly decision?: 'UPHELD' | 'OVERTURNED' | undefined;
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+}
+
+/** One disputed item as `GET /items` answers it. */
+export interface StoredItem {
+  readonly documentId: string;
+  readonly itemNumber: number;
+  readonly receivedAt: string;
+  readonly caseNumber: string | null;
+  readonly request: string;
+  readonly decision: 'UPHELD' | 'OVERTURNED';
+  readonly category: string;
+  readonly subcategory: string | null;
+  readonly needsReview: boolean;
+  readonly links: { readonly determination: string };
+}
+
+/** Groupings of `GET /stats`. */
+export const STATS_GROUPINGS = ['category', 'subcategory', 'decision', 'month'] as const;
+/** A grouping of `GET /stats`. */
+export type StatsGrouping = (typeof STATS_GROUPINGS)[number];
+
+/** One group of `GET /stats`: item counts by decision. */
+export interface StatsRow {
+  readonly key: string;
+  readonly upheld: number;
+  readonly overturned: number;
+  readonly total: number;
+}
+
+/** Where originals live and the OCR text is kept beside them (S3 on AWS and locally). */
+export interface ObjectStore {
+  get(bucket: string, key: string): Promise<Uint8Array>;
+  /** The object's size in bytes, without reading it. */
+  size(bucket: string, key: string): Promise<number>;
+  /** SHA-256 (hex) of the object, streamed: for objects too large to hold in memory. */
+  hash(bucket: string, key: string): Promise<string>;
+  /** Stores the text the parser read, so a newer parser can re-run without paying for OCR again. */
+  putText(documentId: string, text: string): Promise<void>;
+  getText(documentId: string): Promise<string | null>;
+}
+
+/** Short-lived links to originals (presigned GETs on AWS), so the bytes never pass through a function. */
+export interface OriginalLinks {
+  /** A link that downloads `bucket/key` as `fileName` for `expiresInSeconds`. */
+  linkTo(bucket: string, key: string, fileName: string, expiresInSeconds: number): Promise<string>;
+}
+
+/** Page images rendered once and kept (beside the text), since rendering a PDF page costs a second of CPU. */
+export interface PageImageCache {
+  getPageImage(documentId: string, page: number): Promise<Uint8Array | null>;
+  putPageImage(documentId: string, page: number, png: Uint8Array): Promise<void>;
+}
+
+/** The events of spec section 4. */
+export const SERVICE_EVENT_TYPES = ['determination.classified', 'determination.needs_review', 'determination.unrecognized', 'document.failed', 'determination.reviewed'] as const;
+/** An event type. */
+export type ServiceEventType = (typeof SERVICE_EVENT_TYPES)[number];
+
+/** An event announced to case systems. */
+export interface ServiceEvent {
+  readonly type: ServiceEventType;
+  readonly timestamp: string;
+  readonly data: {
+    readonly id: string;
+    readonly caseNumber: string | null;
+    readonly outcome: ClassifiedDetermination['outcome'] | null;
+    readonly needsReview: boolean;
+    readonly items: Array<Pick<ClassifiedDetermination['items'][number], 'request' | 'decision' | 'category' | 'subcategory'>>;
+    /** Every `bucket/key` that delivered the document. */
+    readonly sourceKeys: readonly string[];
+    /** The day of receipt (null for a document that could not be read). */
+    readonly receivedOn: string | null;
+    readonly deadlines: readonly Deadline[];
+    readonly links: { readonly self: string };
+  };
+}
+
+/** Announces events (EventBridge on AWS, the local bus locally). */
+export interface EventPublisher {
+  publish(event: ServiceEvent): Promise<void>;
+}
+
+/** One page of text a cloud OCR service read, with its mean confidence (0..1). */
+export interface OcrPageText {
+  readonly text: string;
+  readonly confidence: number | null;
+}
+
+/** Where a document lies in object storage. */
+export interface ObjectLocation {
+  readonly bucket: string;
+  readonly key: string;
+}
+
+/**
+ * Cloud OCR of scans (Amazon Textract on AWS): one page synchronously, a multi-page document
+ * as an asynchronous job. Errors a retry cannot mend carry `permanent: true`.
+ */
+export interface ScanOcr {
+  detect(bytes: Uint8Array): Promise<OcrPageText[]>;
+  start(location: ObjectLocation, documentId: string): Promise<string>;
+  results(jobId: string): Promise<OcrPageText[]>;
+}
+
+/** Whether an error says retrying cannot help (a failed OCR job, an unsupported document). */
+export function isPermanent(error: unknown): error is Error & { readonly code: string } {
+  return error instanceof Error && (error as { permanent?: unknown }).permanent === true && typeof (error as { code?: unknown }).code === 'string';
+}
+
+/**
+ * Reads a document's bytes into the text the parser reads (in-process in a Lambda, whose
+ * sandbox is the isolation; in a pool of reading processes with limits on one machine). Throws
+ * an error with `code` (and `permanent` where retrying cannot help) for a document that cannot be read.
+ */
+export interface DocumentReading {
+  read(bytes: Uint8Array, name: string): Promise<DocumentText>;
+  /** Null for a scan that needs OCR. */
+  readWithoutOcr(bytes: Uint8Array, name: string): Promise<DocumentText | null>;
+  close(): Promise<void>;
+}
