@@ -131,6 +131,20 @@ export function openApiDocument(): Record<string, unknown> {
       '/documents/{id}/status': {
         get: { operationId: 'getDocumentStatus', tags: ['documents'], summary: 'Processing status of a document, with its reason', parameters: [idParameter], responses: { '200': { description: 'the status', content: json(ref('DocumentStatus'), { id: 'a'.repeat(64), status: 'UNRECOGNIZED', reason: 'UNRECOGNIZED: the text has no readable sentences', updatedAt: '2026-11-24T10:00:00.000Z' }) }, ...byId } },
       },
+      '/documents/{id}/retry': {
+        post: {
+          operationId: 'retryDocument',
+          tags: ['documents'],
+          summary: 'Read a FAILED document again from its stored original (one machine; locally a change needs the x-imr-session header)',
+          parameters: [idParameter],
+          responses: {
+            '202': { description: 'reopened (status RECEIVED) and queued for reading', content: json({ type: 'object', required: ['id', 'status'], properties: { id: { type: 'string' }, status: { const: 'RECEIVED' } } }, { id: 'a'.repeat(64), status: 'RECEIVED' }) },
+            ...byId,
+            '405': error('retries are not enabled on this deployment', 'METHOD_NOT_ALLOWED', 'retries are not enabled on this API'),
+            '409': error('the document is not FAILED, or has no stored original', 'NOT_FAILED', 'only a FAILED document can be retried; this one is CLASSIFIED'),
+          },
+        },
+      },
       '/documents/{id}/text': {
         get: { operationId: 'getDocumentText', tags: ['documents'], summary: 'The text the parser read (after OCR or Textract)', parameters: [idParameter], responses: { '200': { description: 'plain text, pages separated by form feeds', content: { 'text/plain': { schema: { type: 'string' } } } }, ...byId } },
       },

@@ -197,7 +197,7 @@ describe('GET /openapi.json', () => {
   it('describes every route with the parameters the validators accept', async () => {
     const document = (await get('/openapi.json')).body as { openapi: string; paths: Record<string, { get: { parameters?: Array<{ name: string; schema: { enum?: string[] } }> } }> };
     expect(document.openapi).toBe('3.1.0');
-    expect(Object.keys(document.paths).sort()).toEqual(['/deadlines.ics', '/determinations', '/determinations/{id}', '/determinations/{id}/history', '/documents', '/documents/{id}/original', '/documents/{id}/pages/{n}', '/documents/{id}/status', '/documents/{id}/text', '/items', '/openapi.json', '/stats']);
+    expect(Object.keys(document.paths).sort()).toEqual(['/deadlines.ics', '/determinations', '/determinations/{id}', '/determinations/{id}/history', '/documents', '/documents/{id}/original', '/documents/{id}/pages/{n}', '/documents/{id}/retry', '/documents/{id}/status', '/documents/{id}/text', '/items', '/openapi.json', '/stats']);
     const items = document.paths['/items']!.get.parameters!;
     expect(items.map((parameter) => parameter.name)).toEqual(['category', 'subcategory', 'decision', 'from', 'to', 'limit', 'cursor', 'format']);
     expect(items.find((parameter) => parameter.name === 'category')!.schema.enum).toContain('PHARMACEUTICAL');

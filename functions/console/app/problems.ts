@@ -17,6 +17,12 @@ function List({ status, title, help }: { status: 'FAILED' | 'UNRECOGNIZED'; titl
       })
       .catch((problem: unknown) => setError(problem instanceof ApiProblemError ? problem.message : 'could not be loaded'));
   useEffect(() => void load(null), [status]);
+  // Read again from the stored original (a crashed reader, a full disk, or a fixed cause); the list then says where it stands.
+  const retry = (documentId: string) =>
+    getJson(`/documents/${documentId}/retry`, { method: 'POST' })
+      .then(() => new Promise((resolve) => setTimeout(resolve, 1500)))
+      .then(() => load(null))
+      .catch((problem: unknown) => setError(problem instanceof ApiProblemError ? problem.message : 'the retry could not be asked for'));
   const id = `${status.toLowerCase()}-title`;
   return html`<section aria-labelledby=${id}>
     <h2 id=${id}>${title} <span class="count">${rows ? `${rows.length}${next ? '+' : ''}` : ''}</span></h2>
@@ -32,7 +38,7 @@ function List({ status, title, help }: { status: 'FAILED' | 'UNRECOGNIZED'; titl
           <td>${when(row.receivedAt)}</td>
           <td>${label(row.status)}</td>
           <td>${row.reason ?? '—'}</td>
-          <td><button type="button" class="secondary" aria-label=${`Original of ${fileName(row.sourceKeys)}`} onClick=${() => void download(`/documents/${row.id}/original`, fileName(row.sourceKeys)).catch((problem: unknown) => setError(problem instanceof ApiProblemError ? problem.message : 'the download failed'))}>Original</button></td>
+          <td>${status === 'FAILED' && html`<button type="button" class="secondary" aria-label=${`Read ${fileName(row.sourceKeys)} again`} onClick=${() => void retry(row.id)}>Retry</button> `}<button type="button" class="secondary" aria-label=${`Original of ${fileName(row.sourceKeys)}`} onClick=${() => void download(`/documents/${row.id}/original`, fileName(row.sourceKeys)).catch((problem: unknown) => setError(problem instanceof ApiProblemError ? problem.message : 'the download failed'))}>Original</button></td>
         </tr>`,
       )}</tbody>
     </table>`}
@@ -44,7 +50,7 @@ function List({ status, title, help }: { status: 'FAILED' | 'UNRECOGNIZED'; titl
 export function Problems() {
   return html`<div>
     <h1>Documents that need a person</h1>
-    <${List} status="FAILED" title="Could not be read" help="The file could not be opened or read (corrupt, encrypted, too large, a page too big). Get a better copy and upload it again." />
+    <${List} status="FAILED" title="Could not be read" help="The file could not be opened or read (corrupt, encrypted, too large, a page too big, or the reader stopped). Retry reads it again; otherwise get a better copy and upload it again." />
     <${List} status="UNRECOGNIZED" title="Not an IMR Final Determination" help="The file was read, but it is not a Final Determination letter (or too little of it could be read). Open it to see its text." />
   </div>`;
 }
