@@ -1,6 +1,6 @@
 import type { ServiceEvent } from '../ports.ts';
 import { deliver, DeliveryError, endpointsFor, type DeliveryAttempt, type WebhookEndpoint } from './deliver.ts';
-import { nextRetryDelayMs, retryAfterMs } from './retry-plan.ts';
+import { nextRetryDelayMs, retryAfterMs, RETRY_WINDOW_MS } from './retry-plan.ts';
 
 /** One event on its way to one endpoint; travels through the delivery queue between attempts. */
 export interface DeliveryMessage {
@@ -29,7 +29,7 @@ export interface AttemptRecord extends DeliveryAttempt {
   readonly outcome: 'delivered' | 'retry' | 'gone' | 'dead-lettered';
 }
 
-/** Where deliveries wait between attempts (SQS on AWS, timers locally) and where they end. */
+/** Where deliveries wait between attempts (SQS on AWS, the outbox folder locally) and where they end. */
 export interface DeliveryPorts {
   schedule(message: DeliveryMessage, delayMs: number): Promise<void>;
   deadLetter(message: DeliveryMessage): Promise<void>;
@@ -37,6 +37,8 @@ export interface DeliveryPorts {
   readonly secrets: () => Promise<readonly string[]>;
   readonly now: () => number;
   readonly deliver?: typeof deliver;
+  /** The jitter's source (tests pin it); `Math.random` when absent. */
+  readonly random?: () => number;
 }
 
 /** The first delivery message of an event for every endpoint that wants it. */
@@ -46,8 +48,8 @@ export function fanOut(event: ServiceEvent, endpoints: readonly WebhookEndpoint[
 
 /**
  * Runs one attempt of a delivery: delivered, or gone (410: stop), or scheduled again after
- * the backoff or the receiver's `Retry-After`, or dead-lettered once 24 hours have passed.
- * Every attempt is recorded.
+ * the backoff (lengthened, never shortened, by the receiver's `Retry-After`), or dead-lettered
+ * once the next attempt would fall past 24 hours after the first. Every attempt is recorded.
  */
 export async function attemptDelivery(received: DeliveryMessage, ports: DeliveryPorts): Promise<AttemptRecord['outcome']> {
   const now = ports.now();
@@ -69,10 +71,13 @@ export async function attemptDelivery(received: DeliveryMessage, ports: Delivery
       await ports.record({ ...base, ...attempt, outcome: 'gone' });
       return 'gone';
     }
-    const delay = nextRetryDelayMs(message.attempt, message.firstAttemptAt, now, retryAfterMs(error.retryAfter, now));
+    const retryAfter = retryAfterMs(error.retryAfter, now);
+    const delay = nextRetryDelayMs(message.attempt, message.firstAttemptAt, now, retryAfter, ports.random);
     if (delay === null) {
+      // Said in the dead letter, so a person replaying it knows the receiver asked for the wait.
+      const beyond = retryAfter !== null && now + retryAfter - message.firstAttemptAt > RETRY_WINDOW_MS ? ` (its Retry-After asked to wait past the ${RETRY_WINDOW_MS / 3_600_000}-hour window)` : '';
       await ports.record({ ...base, ...attempt, outcome: 'dead-lettered' });
-      await ports.deadLetter({ ...message, lastError: error.message, deadLettered: true });
+      await ports.deadLetter({ ...message, lastError: `${error.message}${beyond}`, deadLettered: true });
       return 'dead-lettered';
     }
     await ports.record({ ...base, ...attempt, outcome: 'retry' });
