@@ -67,8 +67,8 @@ export class CorrectionError extends Error {
 /**
  * Applies a person's correction to a Determination: the corrected Determination (its outcome
  * recomputed from its items) and every value that changed. Pure; throws
- * {@link CorrectionError} naming the field for an index the letter does not have or a
- * subcategory outside its category. Values equal to the current ones are not changes.
+ * {@link CorrectionError} naming the field for an index the letter does not have, an item
+ * named twice or a subcategory outside its category. Values equal to the current ones are not changes.
  */
 export function applyCorrection(determination: ClassifiedDetermination, correction: Correction): { determination: ClassifiedDetermination; changes: Change[] } {
   const changes: Change[] = [];
@@ -76,9 +76,13 @@ export function applyCorrection(determination: ClassifiedDetermination, correcti
     if (JSON.stringify(from) !== JSON.stringify(to)) changes.push({ path, from, to });
   };
   const items = determination.items.map((item) => ({ ...item }));
+  const named = new Set<number>();
   for (const [position, patch] of (correction.items ?? []).entries()) {
     const item = items[patch.index];
     if (!item) throw new CorrectionError(`items[${position}].index`, `the letter has ${items.length} items, numbered from 0`);
+    // Two entries for one item would let the later silently undo the earlier (OVERTURNED, then UPHELD).
+    if (named.has(patch.index)) throw new CorrectionError(`items[${position}].index`, `item ${patch.index} is named twice`);
+    named.add(patch.index);
     const category = (patch.category ?? item.category) as Category;
     // A new category without a subcategory keeps none rather than one from another category.
     const subcategory = patch.subcategory !== undefined ? patch.subcategory : patch.category !== undefined && patch.category !== item.category ? null : item.subcategory;
