@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { DeterminationStore, ObjectStore, OriginalLinks, PageImageCache, StoredDetermination } from '../service/ports.ts';
+import { ObjectMissingError, type DeterminationStore, type ObjectStore, type OriginalLinks, type PageImageCache, type StoredDetermination } from '../service/ports.ts';
 import { reviewDetermination, type ReviewDependencies } from '../service/review.ts';
 import { RetryRefusedError } from '../service/retry.ts';
 import { sniffKind, type DocumentKind } from '../reader/sniff.ts';
@@ -234,7 +234,11 @@ export async function route(store: DeterminationStore, request: ApiRequest, opti
       if ((request.headers?.accept ?? '').includes('application/json')) return { statusCode: 200, body: { url, expiresInSeconds: ORIGINAL_LINK_SECONDS } };
       return { statusCode: 302, body: { url, expiresInSeconds: ORIGINAL_LINK_SECONDS }, headers: { location: url } };
     }
-    const bytes = await originals!.get(bucket, key);
+    const bytes = await originals!.get(bucket, key).catch((error: unknown) => {
+      // Its record outlived its bytes (deleted by hand, or expired by the bucket's retention): gone, not a failure.
+      if (error instanceof ObjectMissingError) throw new ApiError(404, 'NOT_FOUND', 'the original file of this document is no longer stored');
+      throw error;
+    });
     if (n === 0) return { statusCode: 200, body: Buffer.from(bytes), contentType: CONTENT_TYPES[sniffKind(bytes)], headers: { 'content-disposition': attachmentDisposition(fileName) } };
     try {
       const png = await renderPage(bytes, n, 'document');

@@ -1,4 +1,5 @@
 import type { ClassifiedDetermination, Deadline, Determination } from '../domain/index.ts';
+import { CodedError } from '../common/coded-error.ts';
 import type { DocumentText } from '../reader/read-document.ts';
 
 /** Processing states of a document (spec section 4); the last three are terminal. */
@@ -185,6 +186,7 @@ export interface StatsRow {
 
 /** Where originals live and the OCR text is kept beside them (S3 on AWS and locally). */
 export interface ObjectStore {
+  /** The object's bytes; throws {@link ObjectMissingError} when it is not stored. */
   get(bucket: string, key: string): Promise<Uint8Array>;
   /** The object's size in bytes, without reading it. */
   size(bucket: string, key: string): Promise<number>;
@@ -193,6 +195,14 @@ export interface ObjectStore {
   /** Stores the text the parser read, so a newer parser can re-run without paying for OCR again. */
   putText(documentId: string, text: string): Promise<void>;
   getText(documentId: string): Promise<string | null>;
+}
+
+/**
+ * What {@link ObjectStore.get} throws when the object is not stored (S3's `NoSuchKey`: deleted,
+ * expired by the bucket's retention, never written), so callers can tell "gone" from "failed".
+ */
+export class ObjectMissingError extends CodedError<'OBJECT_MISSING'> {
+  override readonly name = 'ObjectMissingError';
 }
 
 /** Short-lived links to originals (presigned GETs on AWS), so the bytes never pass through a function. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { ObjectStore, OriginalLinks, PageImageCache } from '../../service/ports.ts';
+import { ObjectMissingError, type ObjectStore, type OriginalLinks, type PageImageCache } from '../../service/ports.ts';
 import { attachmentDisposition } from '../../common/content-disposition.ts';
 
 const moduleClient = new S3Client({});
@@ -25,8 +25,15 @@ export class S3ObjectStore implements ObjectStore, OriginalLinks, PageImageCache
     this.client = client ?? moduleClient;
   }
 
+  /** The object's bytes; {@link ObjectMissingError} when S3 answers `NoSuchKey` (the key is not named: it may be a file name). */
   async get(bucket: string, key: string): Promise<Uint8Array> {
-    const result = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    let result;
+    try {
+      result = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    } catch (error) {
+      if (isMissing(error)) throw new ObjectMissingError('OBJECT_MISSING', `no object under this key in bucket ${bucket}`, { cause: error });
+      throw error;
+    }
     if (!result.Body) throw new Error('S3 returned an object without a body');
     return result.Body.transformToByteArray();
   }
