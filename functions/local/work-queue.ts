@@ -70,7 +70,11 @@ export class WorkQueue {
       if (this.stopped) return;
       if (attempt >= maxAttempts) {
         const file = join(this.options.deadLetterDir, `${Date.now()}-${Math.random().toString(36).slice(2, 8)}.json`);
-        writeFileSync(file, JSON.stringify({ ...item, attempts: attempt, error: (error as Error).name, at: new Date().toISOString() }, null, 2));
+        try {
+          writeFileSync(file, JSON.stringify({ ...item, attempts: attempt, error: (error as Error).name, at: new Date().toISOString() }, null, 2));
+        } catch {
+          // A full disk cannot keep the dead letter either: the object stays in the bucket, and the next start reads it again.
+        }
         this.onDeadLetter(item, error);
         return;
       }

@@ -68,9 +68,16 @@ export async function ingestObject(
     return await readAndClassify(deps, id, bytes, bucket, key, options.localOcr ?? true);
   } catch (error) {
     // The last delivery records why, so nothing uploaded stays RECEIVED for ever; the message still goes to the DLQ.
-    if (options.finalAttempt) await fail(deps, id, `PROCESSING_FAILED: ${(error as Error).name} after every retry; replay the dead-letter queue to try again`);
+    if (options.finalAttempt) await fail(deps, id, lastAttemptReason(error));
     throw error;
   }
+}
+
+/** Why a document failed once every retry failed: a full disk says so (and is retryable), anything else by its error's name only. */
+function lastAttemptReason(error: unknown): string {
+  const code = (error as { code?: unknown })?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return 'DISK_FULL: the disk the service writes to is full; free space, then retry this document';
+  return `PROCESSING_FAILED: ${(error as Error).name} after every retry; retry this document or replay the dead-letter queue`;
 }
 
 /** A document too large to read still gets its id (hashed as a stream) and a FAILED record. */
