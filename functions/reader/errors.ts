@@ -13,7 +13,8 @@ export type InputErrorCode =
   | 'IMAGE_TOO_SMALL'
   | 'PAGE_TOO_LARGE'
   | 'OCR_BUDGET'
-  | 'NOT_FOUND'
+  /** Reading would take more memory or work than a letter may use: an inflation bomb, a structure nested or repeated past a budget, the PDF engine exhausted. */
+  | 'RESOURCE_LIMIT'
   | 'OCR_FAILED'
   | 'TEXTRACT_FAILED'
   | 'TEXTRACT_IN_PROGRESS';

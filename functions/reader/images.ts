@@ -22,13 +22,17 @@ export interface OpenedImages {
 
 /**
  * Opens a TIFF (multi-page, Group 3/4 fax included), PNG or JPEG with sharp. Pages too small
- * to read, and files sharp cannot decode, are refused with a clear error.
+ * to read, pages over the pixel limit, too many pages and files sharp cannot decode are
+ * refused with a clear error, all from the headers before any page is decoded.
  */
 export async function openImages(bytes: Uint8Array, name: string, maxPages: number): Promise<OpenedImages> {
+  if (isTiff(bytes)) checkTiffPages(bytes, name, maxPages);
   const { default: sharp } = await import('sharp');
   let metadata: import('sharp').Metadata;
   try {
-    metadata = await sharp(bytes).metadata();
+    // Only the header is read; sharp's own pixel limit is lifted here so that an oversized page
+    // is reported with its size below, rather than as an image that cannot be decoded.
+    metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (error) {
     throw new InputError('CORRUPT', `${name}: the image cannot be decoded (damaged or truncated)`, { cause: error });
   }
@@ -53,6 +57,56 @@ export async function openImages(bytes: Uint8Array, name: string, maxPages: numb
       }
     },
   };
+}
+
+function isTiff(bytes: Uint8Array): boolean {
+  return (bytes[0] === 0x49 && bytes[1] === 0x49 && bytes[2] === 0x2a && bytes[3] === 0x00) || (bytes[0] === 0x4d && bytes[1] === 0x4d && bytes[2] === 0x00 && bytes[3] === 0x2a);
+}
+
+/** TIFF tags read from each page's directory: its width and height in pixels. */
+const TIFF_IMAGE_WIDTH = 256;
+const TIFF_IMAGE_LENGTH = 257;
+/** TIFF field type SHORT (16 bits); the size tags are SHORT or LONG. */
+const TIFF_SHORT = 3;
+
+/**
+ * Walks a classic TIFF's chain of pages (its image file directories, TIFF 6.0 section 2)
+ * without decoding any, before sharp sees the file. libvips counts every page of a file to
+ * open it (10,000 pages took 0.1 s, and a 500 MB file can hold millions) and checks only the
+ * first page's size; here the walk stops at one page over `maxPages`, a chain that loops back
+ * on itself is refused, and so is any page over {@link MAX_PAGE_PIXELS}.
+ */
+function checkTiffPages(bytes: Uint8Array, name: string, maxPages: number): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const little = bytes[0] === 0x49;
+  const fits = (at: number, length: number) => at >= 0 && at + length <= bytes.length;
+  if (!fits(4, 4)) throw new InputError('CORRUPT', `${name}: the TIFF is cut short before its first page`);
+  const seen = new Set<number>();
+  let offset = view.getUint32(4, little);
+  let page = 0;
+  // A link past the end of the file ends the chain, as libtiff treats it: the pages before it are read.
+  while (offset !== 0 && fits(offset, 2)) {
+    if (seen.has(offset)) throw new InputError('CORRUPT', `${name}: the TIFF's pages link back to an earlier page (a loop); the file is damaged or built to hang a reader`);
+    seen.add(offset);
+    page++;
+    if (page > maxPages) throw new InputError('TOO_MANY_PAGES', `${name}: more than ${maxPages} pages is over the ${maxPages}-page limit`);
+    const entries = view.getUint16(offset, little);
+    let width = 0;
+    let height = 0;
+    for (let entry = 0; entry < entries && fits(offset + 2 + entry * 12, 12); entry++) {
+      const at = offset + 2 + entry * 12;
+      const tag = view.getUint16(at, little);
+      if (tag !== TIFF_IMAGE_WIDTH && tag !== TIFF_IMAGE_LENGTH) continue;
+      const value = view.getUint16(at + 2, little) === TIFF_SHORT ? view.getUint16(at + 8, little) : view.getUint32(at + 8, little);
+      if (tag === TIFF_IMAGE_WIDTH) width = value;
+      else height = value;
+    }
+    if (width * height > MAX_PAGE_PIXELS) {
+      throw new InputError('PAGE_TOO_LARGE', `${name}: page ${page} is ${width}x${height} pixels, over the ${MAX_PAGE_PIXELS / 1e6}-megapixel limit for one page; scan letter-size pages at 300 dpi or less`);
+    }
+    const next = offset + 2 + entries * 12;
+    offset = fits(next, 4) ? view.getUint32(next, little) : 0;
+  }
 }
 
 /** Share of a page's ink in isolated single pixels above which it is a specked fax: clean faxes measured under 0.05%, worn ones 2-9%. */

@@ -19,6 +19,25 @@ export const LIMITS = {
 } as const;
 
 /**
+ * Budgets for a saved Textract response, each checked before the step it protects. A real
+ * response is about 0.15-0.5 MB and 150-550 blocks a page, nested 7 deep; what is far past
+ * that is not a letter's response, and reading it would hold the machine.
+ */
+export const TEXTRACT_JSON_BUDGET = {
+  // Checked before JSON.parse, which holds several times the text's size in objects: 50 MB is a
+  // response of 100 to 300 pages, more than a letter's.
+  bytes: 50 * 1024 * 1024,
+  // Checked before the pages are laid out. Real blocks are about 1 KB, so 50 MB holds about 50,000;
+  // the budget bites on a response of tiny blocks (a million `{}` is 3 MB) built to be slow to lay out.
+  blocks: 250_000,
+  // Textract's own limit: a page number past it is not Textract's, and would be laid out.
+  pages: LIMITS.pages,
+  // Checked on the bytes before JSON.parse: a response nests 7 deep (the array of paged responses,
+  // a response, Blocks, a block, Geometry, Polygon, a point); 100,000 deep is built to break readers.
+  depth: 32,
+} as const;
+
+/**
  * OCR budgets for one document. An IMR letter is a few pages to a few dozen; a document
  * needing OCR on more pages, or OCR for longer, is refused rather than occupying the machine
  * (2,000 blank scanned pages took 211 s and 1.9 GB before these budgets).
@@ -232,15 +251,66 @@ function checkOcrPages(name: string, pages: number): void {
   if (pages > OCR_BUDGET.pages) throw new InputError('OCR_BUDGET', `${name}: ${pages} scanned pages is over the ${OCR_BUDGET.pages}-page OCR budget for one letter; split the document`);
 }
 
-/** A Textract response saved as JSON: one response, or the array of `NextToken` pages. */
-function readTextractJson(bytes: Uint8Array, name: string): DocumentText {
+/** Whether JSON text nests arrays and objects deeper than `limit`; the bytes are scanned, not parsed. */
+function nestsDeeperThan(bytes: Uint8Array, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let at = 0; at < bytes.length; at++) {
+    const byte = bytes[at]!;
+    if (inString) {
+      // A backslash escapes the next byte; bytes of multi-byte UTF-8 characters are never ASCII.
+      if (byte === 0x5c) at++;
+      else if (byte === 0x22) inString = false;
+    } else if (byte === 0x22) inString = true;
+    else if (byte === 0x5b || byte === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (byte === 0x5d || byte === 0x7d) depth--;
+  }
+  return false;
+}
+
+/**
+ * Refuses a saved Textract response over the {@link TEXTRACT_JSON_BUDGET}: its bytes and
+ * nesting before it is parsed, its blocks and pages before its pages are laid out.
+ */
+function parseTextractJson(bytes: Uint8Array, name: string): TextractResponse[] {
+  const budget = TEXTRACT_JSON_BUDGET;
+  if (bytes.length > budget.bytes) {
+    throw new InputError('TOO_LARGE', `${name}: ${megabytes(bytes.length)} of Textract JSON is over the ${megabytes(budget.bytes)} budget for one letter's response (a page is about 0.3 MB)`);
+  }
+  if (nestsDeeperThan(bytes, budget.depth)) {
+    throw new InputError('RESOURCE_LIMIT', `${name}: the Textract JSON nests arrays and objects over the budget of ${budget.depth} deep (a Textract response nests 7); it is not a Textract response`);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(decodeText(bytes));
   } catch (error) {
     throw new InputError('CORRUPT', `${name}: looks like Textract JSON but is not valid JSON`, { cause: error });
   }
-  const responses = (Array.isArray(parsed) ? parsed : [parsed]) as TextractResponse[];
+  const responses: unknown[] = Array.isArray(parsed) ? parsed : [parsed];
+  let blocks = 0;
+  let pages = 0;
+  for (const response of responses) {
+    const { Blocks, DocumentMetadata } = (typeof response === 'object' && response !== null ? response : {}) as { Blocks?: unknown; DocumentMetadata?: { Pages?: unknown } };
+    if (typeof DocumentMetadata?.Pages === 'number') pages = Math.max(pages, DocumentMetadata.Pages);
+    if (!Array.isArray(Blocks)) continue;
+    blocks += Blocks.length;
+    if (blocks > budget.blocks) {
+      throw new InputError('RESOURCE_LIMIT', `${name}: the Textract JSON holds over ${budget.blocks.toLocaleString('en-US')} blocks, the budget for one letter (a page has a few hundred)`);
+    }
+    for (const block of Blocks as unknown[]) {
+      const page = (block as { Page?: unknown } | null)?.Page;
+      if (typeof page === 'number') pages = Math.max(pages, page);
+    }
+  }
+  if (pages > budget.pages) throw new InputError('TOO_MANY_PAGES', `${name}: ${pages} pages is over the ${budget.pages}-page limit`);
+  // The shape of each response is checked as it is read (blocks.ts); a wrong one is UNREADABLE_RESPONSE.
+  return responses as TextractResponse[];
+}
+
+/** A Textract response saved as JSON: one response, or the array of `NextToken` pages. */
+function readTextractJson(bytes: Uint8Array, name: string): DocumentText {
+  const responses = parseTextractJson(bytes, name);
   try {
     const pages = textractPages(responses);
     const confidences = pages.map((page) => page.confidence).filter((value): value is number => value !== null);
@@ -258,7 +328,8 @@ function readTextractJson(bytes: Uint8Array, name: string): DocumentText {
     };
   } catch (error) {
     if (error instanceof TextractError) {
-      throw new InputError(error.code === 'JOB_IN_PROGRESS' ? 'TEXTRACT_IN_PROGRESS' : 'TEXTRACT_FAILED', `${name}: ${error.message}`, { cause: error });
+      const code = error.code === 'JOB_IN_PROGRESS' ? 'TEXTRACT_IN_PROGRESS' : error.code === 'UNREADABLE_RESPONSE' ? 'CORRUPT' : 'TEXTRACT_FAILED';
+      throw new InputError(code, `${name}: ${error.message}`, { cause: error });
     }
     throw error;
   }
