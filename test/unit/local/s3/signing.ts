@@ -4,7 +4,7 @@
  * and the SDK's own SigV4 signer for requests the S3 client would never make.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -101,4 +101,39 @@ export function withHeader(wire: WireRequest, name: string, value: string): Wire
 /** Node-style raw headers of a header record. */
 export function rawHeadersOf(headers: Record<string, string>): string[] {
   return Object.entries(headers).flat();
+}
+
+/** An answer as received: status, headers and body text. */
+export interface RawAnswer {
+  readonly status: number;
+  readonly headers: IncomingMessage['headers'];
+  readonly text: string;
+}
+
+/** Sends one request with `node:http` as given (no normalisation of the path or headers). */
+export function sendRaw(port: number, method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest({ host: '127.0.0.1', port, method, path, headers, setHost: false }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }));
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+/**
+ * Signs a request with the SDK's signer, for `host` (default `127.0.0.1:<port>`) and sends it.
+ * `payloadHash` goes in x-amz-content-sha256 (default: the body's SHA-256).
+ */
+export async function sendSigned(
+  port: number,
+  request: { method: string; path: string; headers?: Record<string, string>; body?: Buffer; host?: string; payloadHash?: string; credentials?: typeof CREDENTIALS; signingDate?: Date },
+): Promise<RawAnswer> {
+  const body = request.body ?? Buffer.alloc(0);
+  const host = request.host ?? `127.0.0.1:${port}`;
+  const headers = { host, 'content-length': String(body.length), 'x-amz-content-sha256': request.payloadHash ?? createHash('sha256').update(body).digest('hex'), ...request.headers };
+  const signed = await sdkSigner(request.credentials).sign({ method: request.method, protocol: 'http:', hostname: host, path: request.path, query: {}, headers }, { signingDate: request.signingDate ?? new Date() });
+  return sendRaw(port, request.method, request.path, signed.headers, body);
 }
