@@ -8,10 +8,11 @@
  * Ctrl-C (SIGINT) or SIGTERM stops everything cleanly.
  */
 import { parseArgs } from 'node:util';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { MultiBar, Presets } from 'cli-progress';
-import { startLocalService, LOCAL_INBOX } from './runtime.ts';
+import { startLocalService, LOCAL_INBOX, S3_CREDENTIALS_FILE } from './runtime.ts';
+import { LOCAL_REGION } from './stand-ins.ts';
 
 // Who started the service, read first: if it dies even during start-up, the service notices.
 const parent = process.ppid;
@@ -41,6 +42,7 @@ const settings = z
     reviewer: z.string().min(1).max(200).optional(),
     webhookUrl: z.url().optional(),
     webhookSecret: z.string().min(1).optional(),
+    webhookRetryScale: z.coerce.number().positive().max(1).optional(),
   })
   .safeParse({
     s3Port: values['s3-port'] ?? process.env.IMR_S3_PORT ?? 4569,
@@ -50,6 +52,8 @@ const settings = z
     reviewer: values.reviewer ?? process.env.IMR_REVIEWER,
     webhookUrl: process.env.IMR_WEBHOOK_URL || undefined,
     webhookSecret: process.env.IMR_WEBHOOK_SECRET || undefined,
+    // For tests and drills only: shortens webhook retry waits by this factor (e.g. 0.01).
+    webhookRetryScale: process.env.IMR_WEBHOOK_RETRY_SCALE || undefined,
   });
 if (!settings.success) {
   console.error(`imr: invalid setting ${settings.error.issues.map((issue) => issue.path.join('.')).join(', ')}`);
@@ -76,13 +80,23 @@ const progress = (done: number, queued: number) => {
   bar.update(done);
 };
 const log = (line: string) => (bars ? bars.log(`${time()} ${line}\n`) : console.log(`${time()} ${line}`));
+// One bad request or file never stops the service: a promise nobody awaited is logged (its error's name only: a message could quote a letter), not fatal.
+process.on('unhandledRejection', (reason) => log(`internal  an unhandled ${(reason as Error)?.name ?? 'error'} was caught; the service goes on`));
 try {
   const service = await startLocalService({ ...settings.data, log, progress });
+  if (service.credentialsCreated) {
+    // Printed this once: the S3 endpoint refuses any request not signed with this pair.
+    console.log(`S3 credentials generated (printed once; kept in ${join(settings.data.dataDir, S3_CREDENTIALS_FILE)}, mode 0600). For the AWS CLI:
+  aws configure set aws_access_key_id ${service.s3Credentials.accessKeyId} --profile imr-local
+  aws configure set aws_secret_access_key ${service.s3Credentials.secretAccessKey} --profile imr-local
+  aws configure set region ${LOCAL_REGION} --profile imr-local
+`);
+  }
   console.log(`IMR letter service running (Ctrl-C to stop)
-  S3 (inbox bucket ${LOCAL_INBOX})  ${service.endpoints.s3}      aws --endpoint-url ${service.endpoints.s3} s3 cp letter.pdf s3://${LOCAL_INBOX}/
+  S3 (inbox bucket ${LOCAL_INBOX})  ${service.endpoints.s3}      aws --profile imr-local --endpoint-url ${service.endpoints.s3} s3 cp letter.pdf s3://${LOCAL_INBOX}/
   store                           ${settings.data.dataDir}/store (embedded, no port)
   review console                  ${service.endpoints.http}/     (open it in a browser)
-  HTTP API                        ${service.endpoints.http}      curl ${service.endpoints.http}/determinations
+  HTTP API                        ${service.endpoints.http}      curl ${service.endpoints.http}/determinations   (changes: -H "x-imr-session: $(cat ${join(settings.data.dataDir, 'api-token')})")
   watched folder                  ${settings.data.inboxDir}
   data                            ${settings.data.dataDir}
   webhooks                        ${settings.data.webhookUrl ?? 'off (set IMR_WEBHOOK_URL and IMR_WEBHOOK_SECRET)'}`);

@@ -1,21 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism, userInfo } from 'node:os';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { LmdbDeterminationStore } from '../adapters/lmdb/determination-store.ts';
 import { S3ObjectStore } from '../adapters/s3/object-store.ts';
 import { CursorCodec } from '../service/cursor.ts';
 import { ingestObject, type IngestDependencies } from '../service/ingest.ts';
 import type { EventPublisher, ServiceEvent } from '../service/ports.ts';
-import { objectsInNotification } from '../common/s3-notifications.ts';
 import { ReadingPool } from '../reader/pool.ts';
 import { OCR_BUDGET } from '../reader/read-document.ts';
 import { createQueryHandler } from '../query/query-handler.ts';
-import { freePort, localS3Client, startS3rver } from './stand-ins.ts';
+import { freePort, localS3Client } from './stand-ins.ts';
+import { startLocalS3, type LocalS3Credentials } from './s3/server.ts';
+import { loadOrCreateCredentials } from './s3/credentials.ts';
+import { AnnouncementJournal } from './announcements.ts';
+import { determinationEvent, failureEvent } from '../service/events.ts';
+import { isTerminal } from '../service/ports.ts';
 import { WorkQueue } from './work-queue.ts';
 import { LocalWebhookPublisher, type WebhookFiles } from './webhook-publisher.ts';
 import { SERVICE_EVENT_TYPES } from '../service/ports.ts';
@@ -25,6 +29,7 @@ import { reopenForRetry } from '../service/retry.ts';
 import { buildConsole } from '../console/build.ts';
 import { InboxWatcher } from './inbox-watcher.ts';
 import { isStandardWebhookSecret } from '../service/webhooks/secret.ts';
+import { printable } from '../common/printable.ts';
 
 /** The inbox bucket on one machine. */
 export const LOCAL_INBOX = 'imr-inbox';
@@ -35,6 +40,9 @@ export const LOCAL_TEXT_BUCKET = 'imr-text';
  * here; twice that, and a document still reading is a document built to occupy the machine.
  */
 const FAST_READING_SECONDS = 60;
+
+/** The local S3 endpoint's key pair, in the data folder (0600), generated at the first start. */
+export const S3_CREDENTIALS_FILE = 's3-credentials.json';
 
 /** Where the local webhook delivery keeps its dead letters and attempt records. */
 export function webhookFiles(dataDir: string): WebhookFiles {
@@ -64,6 +72,10 @@ export interface LocalOptions {
 /** A running local service. */
 export interface LocalService {
   readonly endpoints: { readonly s3: string; readonly http: string };
+  /** The key pair the S3 endpoint accepts (kept 0600 in the data folder as {@link S3_CREDENTIALS_FILE}). */
+  readonly s3Credentials: LocalS3Credentials;
+  /** True when this start generated the key pair: `npm start` prints it once. */
+  readonly credentialsCreated: boolean;
   /** The token scripts send in `x-imr-session` to change something (kept 0600 in the data folder as `api-token`). */
   readonly apiToken: string;
   /** The embedded store (LMDB, in the data folder): no port, nothing on the network. */
@@ -72,28 +84,6 @@ export interface LocalService {
   /** Resolves when every queued document is processed. */
   idle(): Promise<void>;
   stop(): Promise<void>;
-}
-
-/**
- * s3rver knows one access key (S3RVER). Real S3 clients here may use any dummy credentials,
- * so unknown keys are read as its account too (s3rver does not check v4 signatures anyway).
- */
-function acceptAnyS3Credentials(): void {
-  const require = createRequire(import.meta.url);
-  const account = require('s3rver/lib/models/account.js') as { registry: Map<string, unknown>; DUMMY_ACCOUNT: unknown };
-  const registry = account.registry;
-  const get = registry.get.bind(registry);
-  registry.get = (key: string) => get(key) ?? account.DUMMY_ACCOUNT;
-}
-
-/** s3rver's event, made the shape real S3 sends (keys URL-encoded, spaces as `+`). */
-function asS3Notification(event: { Records?: Array<{ eventName?: string; s3: { bucket: { name: string }; object: { key: string } } }> }): string {
-  const Records = (event.Records ?? []).map((record) => ({
-    ...record,
-    eventName: record.eventName?.replace(/^ObjectCreated:Post$/, 'ObjectCreated:CompleteMultipartUpload'),
-    s3: { ...record.s3, object: { ...record.s3.object, key: encodeURIComponent(record.s3.object.key).replace(/%20/g, '+') } },
-  }));
-  return JSON.stringify({ Records });
 }
 
 function persistentSecret(file: string): string {
@@ -114,12 +104,14 @@ class PrintingPublisher implements EventPublisher {
 }
 
 /**
- * Starts the whole service on loopback with embedded stand-ins: DynamoDB Local, s3rver with
+ * Starts the whole service on loopback with embedded stand-ins: the embedded store, the S3 endpoint with
  * the inbox bucket, the local queue in front of the same ingest flow as on AWS (local OCR
  * for scans), the HTTP API through the same query handler, the watched inbox folder, and
  * webhooks when a URL is set.
  */
-export async function startLocalService(options: LocalOptions): Promise<LocalService> {
+export async function startLocalService(given: LocalOptions): Promise<LocalService> {
+  // Keys and file names come from whoever uploads: every status line is printed with its control characters escaped.
+  const options: LocalOptions = { ...given, log: (line) => given.log(printable(line)) };
   // Settings are checked before anything starts, so a bad one leaves nothing running.
   if (options.webhookSecret?.split(/[\s,]+/).filter(Boolean).some((secret) => !isStandardWebhookSecret(secret))) {
     throw new Error('IMR_WEBHOOK_SECRET is not a Standard Webhooks secret: it must be `whsec_` and the base64 of 24 to 64 random bytes (e.g. `whsec_$(openssl rand -base64 32)`); two secrets during a rotation are separated by one space');
@@ -131,9 +123,24 @@ export async function startLocalService(options: LocalOptions): Promise<LocalSer
   chmodSync(options.dataDir, 0o700);
   for (const dir of ['store', 's3', 'dead-letters']) mkdirSync(join(options.dataDir, dir), { recursive: true, mode: 0o700 });
   mkdirSync(options.inboxDir, { recursive: true });
-  acceptAnyS3Credentials();
-  const s3 = await startS3rver({ port: options.s3Port, directory: join(options.dataDir, 's3'), buckets: [LOCAL_INBOX, LOCAL_TEXT_BUCKET] });
-  const s3Client = localS3Client(s3.endpoint);
+  // The S3 endpoint answers only requests signed with this key pair (AWS Signature V4): no web page, no anonymous client.
+  const { credentials, created: credentialsCreated } = loadOrCreateCredentials(join(options.dataDir, S3_CREDENTIALS_FILE));
+  // Uploads that land before the queues exist wait here, in order.
+  let onInboxObject: (key: string) => void;
+  const early: string[] = [];
+  onInboxObject = (key) => early.push(key);
+  const s3 = await startLocalS3({
+    port: options.s3Port,
+    directory: join(options.dataDir, 's3'),
+    buckets: [LOCAL_INBOX, LOCAL_TEXT_BUCKET],
+    credentials,
+    onObjectCreated: (event) => {
+      if (event.bucket === LOCAL_INBOX) onInboxObject(event.key);
+    },
+    log: (line) => options.log(`s3        ${line}`),
+  });
+  for (const line of s3.repaired) options.log(`repaired  ${line}`);
+  const s3Client = localS3Client(s3.endpoint, credentials);
   // Determinations live in an embedded database: no port, so nothing on the network can read them.
   const store = LmdbDeterminationStore.open(join(options.dataDir, 'store'), new CursorCodec(persistentSecret(join(options.dataDir, 'cursor-secret'))));
 
@@ -146,13 +153,14 @@ export async function startLocalService(options: LocalOptions): Promise<LocalSer
         options.webhookSecret.split(/[\s,]+/).filter(Boolean),
         webhookFiles(options.dataDir),
         (record) => options.log(`webhook   ${short(record.documentId)} ${record.eventType} -> ${new URL(record.url).host}: ${record.outcome} (attempt ${record.attempt}, ${record.statusCode ?? 'no answer'}, ${record.latencyMs} ms)`),
-        { retryScale: options.webhookRetryScale },
+        { retryScale: options.webhookRetryScale, onCorrupt: (error) => options.log(`webhook   ${error.message}`) },
       )
     : null;
-  const events = new PrintingPublisher(webhooks, (event) => {
+  const printing = new PrintingPublisher(webhooks, (event) => {
     const detail = event.data.outcome ? `${event.data.outcome}, ${event.data.items.length} item(s)${event.data.needsReview ? ', needs review' : ''}${event.data.caseNumber ? `, case ${event.data.caseNumber}` : ''}` : '';
     options.log(`${event.type.padEnd(28)} ${short(event.data.id)} ${detail}`.trimEnd());
   });
+  const events = new AnnouncementJournal(join(options.dataDir, 'announced.txt'), printing);
   // Every document is read in a thread of its own with a time and memory limit, never on the
   // thread that answers the API and the S3 endpoint: text, text layers and Textract JSON in one
   // pool (a thread per core), scans in another whose one thread OCRs pages on every core.
@@ -206,26 +214,8 @@ export async function startLocalService(options: LocalOptions): Promise<LocalSer
     options.progress?.(done, queued);
     fastLane.push({ bucket, key });
   };
-  s3.server.on('event', (event: Parameters<typeof asS3Notification>[0]) => {
-    let objects: ReturnType<typeof objectsInNotification>;
-    try {
-      objects = objectsInNotification(asS3Notification(event));
-    } catch {
-      // Never a crash: the object stays in the bucket and the next start reads it.
-      options.log('an S3 notification could not be read; its object is read at the next start');
-      return;
-    }
-    for (const object of objects) if (object.bucket === LOCAL_INBOX) enqueue(object.bucket, object.key);
-  });
-
-  // Anything uploaded while the service was down (or mid-batch when it stopped) is read again;
-  // documents already finished are recognised by their hash and skipped.
-  let token: string | undefined;
-  do {
-    const page = await s3Client.send(new ListObjectsV2Command({ Bucket: LOCAL_INBOX, ContinuationToken: token }));
-    for (const object of page.Contents ?? []) if (object.Key) enqueue(LOCAL_INBOX, object.Key);
-    token = page.NextContinuationToken;
-  } while (token);
+  onInboxObject = (key) => enqueue(LOCAL_INBOX, key);
+  for (const key of early.splice(0)) enqueue(LOCAL_INBOX, key);
 
   const queryLogger = new Logger({ serviceName: 'imr-query-local', logLevel: 'ERROR' });
   // Corrections locally: made as the OS user, or the one `--reviewer` names.
@@ -243,18 +233,55 @@ export async function startLocalService(options: LocalOptions): Promise<LocalSer
   watcher = new InboxWatcher(options.inboxDir, s3Client, LOCAL_INBOX, join(options.dataDir, 'inbox-uploaded.json'), (key) => options.log(`uploaded  ${key}`), (name, why) => options.log(`skipped   ${name}: ${why}, never read`));
   await watcher.start();
   const startedWatcher = watcher;
+  // What a stop or a crash left unfinished is found behind new arrivals, never in front of them.
+  const recovery = recoverUnfinished();
 
+  /**
+   * Every inbox object whose document is not read to the end (uploaded while the service was
+   * down, or mid-reading when it stopped or crashed) is queued again; a reading stored but not
+   * announced (a crash in between) is announced. The S3 index knows each object's hash, which
+   * is its document id: nothing is downloaded to find out.
+   */
+  async function recoverUnfinished(): Promise<void> {
+    let queuedAgain = 0;
+    let announcedAgain = 0;
+    let looked = 0;
+    for await (const object of s3.objects.list(LOCAL_INBOX)) {
+      if (stopping) return;
+      const document = await store.getDocument(object.sha256);
+      if (!document || !isTerminal(document.status) || !document.sourceKeys.includes(`${LOCAL_INBOX}/${object.key}`)) {
+        enqueue(LOCAL_INBOX, object.key);
+        queuedAgain++;
+      } else if (!events.has(object.sha256)) {
+        const at = new Date().toISOString();
+        const stored = document.status === 'FAILED' ? null : await store.getDetermination(object.sha256);
+        if (document.status === 'FAILED') await events.publish(failureEvent(object.sha256, document, at));
+        else if (stored && !stored.sameLetterAs) await events.publish(determinationEvent(stored, at));
+        announcedAgain++;
+      }
+      // A long inbox is looked through in slices, so the API and new uploads are answered meanwhile.
+      if (++looked % 100 === 0) await yieldToEvents();
+    }
+    if (queuedAgain > 0 || announcedAgain > 0) options.log(`recovered ${queuedAgain} document(s) to read again, ${announcedAgain} reading(s) to announce again`);
+  }
+
+  let stopping = false;
   return {
     endpoints: { s3: s3.endpoint, http: http.url },
+    s3Credentials: credentials,
+    credentialsCreated,
     apiToken,
     store,
     s3: s3Client,
     idle: async () => {
-      // A scan moves from the fast lane to the OCR lane: idle once both are empty.
+      // What the start found unfinished is queued first; a scan moves from the fast lane to the OCR lane: idle once both are empty.
+      await recovery.catch(() => undefined);
       await fastLane.idle();
       await ocrLane.idle();
     },
     stop: async () => {
+      stopping = true;
+      await recovery.catch(() => undefined);
       startedWatcher.stop();
       await new Promise<void>((resolve) => (http.server as Server).close(() => resolve()));
       await fastLane.stop();

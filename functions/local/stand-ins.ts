@@ -6,18 +6,11 @@ import type { ChildProcess } from 'node:child_process';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { JAVA, requirePrerequisite } from './prerequisites.ts';
-import { refusedKey, s3ErrorXml } from './s3-keys.ts';
+import { startLocalS3, type LocalS3Credentials } from './s3/server.ts';
+import { generateCredentials } from './s3/credentials.ts';
 
-/** The parts of a Koa context the key check uses. */
-interface KeyCheckContext {
-  readonly path: string;
-  status: number;
-  type: string;
-  body: unknown;
-}
-
-/** Credentials the local stand-ins accept: s3rver's fixed pair (DynamoDB Local takes any). */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+/** Credentials DynamoDB Local is sent (it takes any; the S3 endpoint has its own, generated). */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'LOCAL', secretAccessKey: 'LOCAL' };
 /** Region the local clients claim. */
 export const LOCAL_REGION = 'us-east-1';
 
@@ -45,12 +38,9 @@ export function localDynamoClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
 }
 
-/**
- * An S3 client for s3rver: path-style addressing, and checksums only when required (with
- * the SDK's default streaming checksums s3rver stores the chunk framing as the object).
- */
-export function localS3Client(endpoint: string): S3Client {
-  return new S3Client({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+/** An S3 client for the local endpoint: path-style addressing (virtual hosts are refused there), signed with its key pair. */
+export function localS3Client(endpoint: string, credentials: LocalS3Credentials): S3Client {
+  return new S3Client({ endpoint, region: LOCAL_REGION, credentials, forcePathStyle: true });
 }
 
 /**
@@ -92,30 +82,14 @@ export async function startDynamoDbLocal(options: { port: number; path?: string 
   };
 }
 
-/** The s3rver server, with its `'event'` emitter of S3-notification-shaped records. */
+/** The local S3 endpoint with its own key pair, for tests and scripts that need S3 without the whole service. */
 export interface S3Stand extends StandIn {
-  readonly server: import('node:events').EventEmitter;
+  readonly credentials: LocalS3Credentials;
 }
 
-/** Starts s3rver on loopback with the given buckets, storing under `directory`. */
-export async function startS3rver(options: { port: number; directory?: string; buckets: string[] }): Promise<S3Stand> {
-  const { default: S3rver } = await import('s3rver');
-  const server = new S3rver({
-    address: '127.0.0.1',
-    port: options.port,
-    silent: true,
-    directory: options.directory ?? mkdtempSync(join(tmpdir(), 'imr-s3-')),
-    configureBuckets: options.buckets.map((name) => ({ name })),
-  });
-  // First in s3rver's middleware (Koa keeps them in order): a key that would leave its bucket folder, or crash the
-  // stand-in, is answered with S3's error before s3rver touches the disk.
-  (server as unknown as { middleware: unknown[] }).middleware.unshift(async (ctx: KeyCheckContext, next: () => Promise<void>) => {
-    const refused = refusedKey(ctx.path);
-    if (!refused) return next();
-    ctx.status = 400;
-    ctx.type = 'application/xml';
-    ctx.body = s3ErrorXml(refused.code, refused.message);
-  });
-  await server.run();
-  return { endpoint: `http://127.0.0.1:${options.port}`, server, stop: () => server.close() };
+/** Starts the project's S3-compatible endpoint on loopback with the given buckets and a fresh key pair, storing under `directory`. */
+export async function startS3Stand(options: { port: number; directory?: string; buckets: string[] }): Promise<S3Stand> {
+  const credentials = generateCredentials();
+  const s3 = await startLocalS3({ port: options.port, directory: options.directory ?? mkdtempSync(join(tmpdir(), 'imr-s3-')), buckets: options.buckets, credentials });
+  return { endpoint: s3.endpoint, credentials, stop: () => s3.stop() };
 }

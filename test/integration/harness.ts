@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { freePort, localDynamoClient, localS3Client, startDynamoDbLocal, startS3rver, type S3Stand, type StandIn } from '../../functions/local/stand-ins.ts';
+import { freePort, localDynamoClient, localS3Client, startDynamoDbLocal, startS3Stand, type S3Stand, type StandIn } from '../../functions/local/stand-ins.ts';
 import { createTable } from '../../functions/adapters/dynamodb/table.ts';
 import { DynamoDeterminationStore } from '../../functions/adapters/dynamodb/determination-store.ts';
 import { S3ObjectStore } from '../../functions/adapters/s3/object-store.ts';
@@ -15,7 +15,7 @@ import type { EventPublisher, ServiceEvent } from '../../functions/service/ports
 export const INBOX = 'imr-inbox';
 export const TEXT_BUCKET = 'imr-text';
 
-/** DynamoDB Local and s3rver on free ports, with the table and buckets created; `stop()` ends both. */
+/** DynamoDB Local and the local S3 endpoint on free ports, with the table and buckets created; `stop()` ends both. */
 export interface LocalStack {
   readonly dynamo: StandIn;
   readonly s3: S3Stand;
@@ -31,9 +31,9 @@ export interface LocalStack {
 /** Starts the real local stand-ins the integration tests speak to over their real APIs. */
 export async function startLocalStack(): Promise<LocalStack> {
   const directory = mkdtempSync(join(tmpdir(), 'imr-it-'));
-  const [dynamo, s3] = await Promise.all([startDynamoDbLocal({ port: await freePort() }), startS3rver({ port: await freePort(), directory, buckets: [INBOX, TEXT_BUCKET] })]);
+  const [dynamo, s3] = await Promise.all([startDynamoDbLocal({ port: await freePort() }), startS3Stand({ port: await freePort(), directory, buckets: [INBOX, TEXT_BUCKET] })]);
   const dynamoClient = localDynamoClient(dynamo.endpoint);
-  const s3Client = localS3Client(s3.endpoint);
+  const s3Client = localS3Client(s3.endpoint, s3.credentials);
   const tableName = `imr-${Date.now()}`;
   await createTable(dynamoClient, tableName);
   await s3Client.send(new CreateBucketCommand({ Bucket: INBOX })).catch(() => undefined);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { Webhook } from 'standardwebhooks';
 import sharp from 'sharp';
-import { startOnFreePorts, LOCAL_INBOX, type LocalService } from '../../functions/local/runtime.ts';
+import { startOnFreePorts, LOCAL_INBOX, S3_CREDENTIALS_FILE, type LocalService } from '../../functions/local/runtime.ts';
 import { documentId } from '../../functions/service/ingest.ts';
 import { AWS_CLI, requirePrerequisite } from '../../functions/local/prerequisites.ts';
 import { loadGoldenLetters, LETTERS_DIR } from '../fixtures/golden.ts';
@@ -76,10 +76,13 @@ afterAll(async () => {
 });
 
 describe('npm start: the service on one machine', () => {
-  it('classifies a letter uploaded with the AWS CLI and any dummy credentials, and serves it over HTTP', async () => {
-    await run('aws', ['--endpoint-url', service.endpoints.s3, 's3', 'cp', join(LETTERS_DIR, letters[3]!.golden.letter), `s3://${LOCAL_INBOX}/cli upload/letter 3.txt`], {
-      env: { ...process.env, AWS_ACCESS_KEY_ID: 'anything', AWS_SECRET_ACCESS_KEY: 'anything', AWS_DEFAULT_REGION: 'us-east-1' },
-    });
+  it('classifies a letter uploaded with the AWS CLI and the generated credentials (and refuses any others), and serves it over HTTP', async () => {
+    const cli = (accessKeyId: string, secretAccessKey: string, ...args: string[]) =>
+      run('aws', ['--endpoint-url', service.endpoints.s3, ...args], { env: { ...process.env, AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1' } });
+    const credentials = JSON.parse(readFileSync(join(root, 'data', S3_CREDENTIALS_FILE), 'utf8')) as { accessKeyId: string; secretAccessKey: string };
+    expect(statSync(join(root, 'data', S3_CREDENTIALS_FILE)).mode & 0o077).toBe(0);
+    await expect(cli('AKIAANYTHING0000000', 'anything-at-all-anything', 's3', 'cp', join(LETTERS_DIR, letters[3]!.golden.letter), `s3://${LOCAL_INBOX}/refused.txt`)).rejects.toMatchObject({ stderr: expect.stringMatching(/InvalidAccessKeyId|403|Forbidden/) });
+    await cli(credentials.accessKeyId, credentials.secretAccessKey, 's3', 'cp', join(LETTERS_DIR, letters[3]!.golden.letter), `s3://${LOCAL_INBOX}/cli upload/letter 3.txt`);
     const id = documentId(Buffer.from(letters[3]!.text, 'latin1'));
     const determination = await waitFor(async () => {
       const answer = await getJson(`/determinations/${id}`);
@@ -272,19 +275,27 @@ describe('npm start: the service on one machine', () => {
     expect((await getJson('/determinations?limit=1')).status).toBe(200);
   });
 
-  it('keeps every key inside its bucket: `..` segments and over-long segments are refused with S3 errors, and the service lives on', async () => {
-    const { port } = new URL(service.endpoints.s3);
-    const escape = `escape-${Date.now()}.txt`;
-    const traversal = await rawRequest(Number(port), `PUT /${LOCAL_INBOX}/a/../../../../../../tmp/${escape} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 5\r\nconnection: close\r\n\r\nhello`);
-    expect(traversal).toMatch(/^HTTP\/1\.1 400[\s\S]*<Code>InvalidArgument<\/Code>/);
-    const encoded = await rawRequest(Number(port), `PUT /${LOCAL_INBOX}/a/%2E%2E/%2E%2E/%2E%2E/tmp/${escape} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 5\r\nconnection: close\r\n\r\nhello`);
-    expect(encoded).toMatch(/^HTTP\/1\.1 400/);
-    expect(existsSync(join('/tmp', escape))).toBe(false);
-    await expect(service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: `long/${'x'.repeat(241)}.txt`, Body: 'x' }))).rejects.toMatchObject({ name: 'InvalidArgument' });
+  it('keeps every key an index entry, never a path: `..`, over-long segments and control characters are stored and read, nothing is written outside, and the service lives on', async () => {
+    const outside = `escape-${Date.now()}.txt`;
+    const before = walkFiles(join(root, 'data'));
+    const keys = [`a/../../../../../../tmp/${outside}`, `long/${'x'.repeat(300)}.txt`, `odd/line\r\n${'\u001b'}[2J${'\u202e'}txt.pdf`];
+    for (const [i, key] of keys.entries()) await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: key, Body: `${letters[1]!.text}\n\nKey copy ${i}.\n` }));
     await expect(service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: 'k'.repeat(1025), Body: 'x' }))).rejects.toMatchObject({ name: 'KeyTooLongError' });
-    // A key of S3's full 1,024 bytes in segments a file name can hold is stored.
-    const longKey = Array.from({ length: 8 }, (_, i) => `${i}${'y'.repeat(126)}`).join('/').slice(0, 1024);
-    await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: longKey, Body: letters[1]!.text }));
+    await waitFor(async () => {
+      const states = await Promise.all(keys.map((_, i) => getJson(`/documents/${documentId(Buffer.from(`${letters[1]!.text}\n\nKey copy ${i}.\n`, 'latin1'))}/status`)));
+      return states.every((state) => state.body.status === 'CLASSIFIED') ? true : undefined;
+    });
+    expect(existsSync(join('/tmp', outside))).toBe(false);
+    // Only blobs named by their hash and the index appeared: no file carries a key's name.
+    const added = walkFiles(join(root, 'data')).filter((path) => !before.includes(path));
+    expect(added.filter((path) => path.includes('escape') || path.includes('xxxx') || path.includes('odd'))).toEqual([]);
+    // Printed with its control characters escaped: no raw CR, LF or ESC reaches the terminal.
+    const printed = lines.filter((line) => line.includes('odd/line'));
+    expect(printed.length).toBeGreaterThan(0);
+    for (const line of printed) {
+      expect(line).toContain('odd/line\\x0d\\x0a\\x1b[2J\\u{202e}txt.pdf');
+      for (const raw of ['\r', '\n', '\u001b', '\u202e']) expect(line).not.toContain(raw);
+    }
     expect((await getJson('/determinations?limit=1')).status).toBe(200);
   });
 
@@ -319,6 +330,11 @@ describe('settings checked before anything starts', () => {
     }
   });
 });
+
+/** Every file under `dir`. */
+function walkFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true }).filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+}
 
 /** Sends raw bytes to a local port and resolves with what came back. */
 function rawRequest(port: number, bytes: string): Promise<string> {

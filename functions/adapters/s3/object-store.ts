@@ -11,7 +11,7 @@ function isMissing(error: unknown): boolean {
 }
 
 /**
- * {@link ObjectStore} on S3 (Amazon's, or s3rver on one machine). The OCR text of document
+ * {@link ObjectStore} on S3 (Amazon's, or the local S3 endpoint on one machine). The OCR text of document
  * `<id>` is kept at `text/<id>.txt` in the text bucket, its rendered pages at
  * `pages/<id>/<n>.png`, each encrypted by the bucket's default.
  */
