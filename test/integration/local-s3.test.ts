@@ -133,7 +133,7 @@ describe.each(['WHEN_SUPPORTED', 'WHEN_REQUIRED'] as const)('the SDK v3 with req
     // Outside the data folder nothing appeared; inside it, only blobs named by SHA-256 and the index.
     expect(walk(parent).filter((file) => !before.has(file) && !file.startsWith(`data/`))).toEqual([]);
     expect(existsSync(resolve(directory, BUCKET, '../../x'))).toBe(false);
-    for (const file of walk(directory)) expect(file).toMatch(/^(?:blobs\/[\da-f]{2}\/[\da-f]{64}|index\.mdb(?:-lock)?)$/);
+    for (const file of walk(directory)) expect(file).toMatch(/^(?:blobs\/[\da-f]{2}\/[\da-f]{64}|index\.mdb(?:-lock)?|endpoint\.pid)$/);
     await s3.send(new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: keys.map((Key) => ({ Key })) } }));
     expect(await server.objects.head(BUCKET, 'cr\r\nlf')).toBeUndefined();
     s3.destroy();
@@ -357,6 +357,21 @@ describe('requests that are refused', () => {
     expect(readdirSync(join(directory, 'tmp'))).toEqual([]);
   });
 
+  it('a Content-MD5 or checksum that is not the body\'s, and a conditional write over an object', async () => {
+    const body = Buffer.from('the body sent');
+    const md5Of = (text: string) => createHash('md5').update(text).digest('base64');
+    const badMd5 = await sendSigned(port, { method: 'PUT', path: `/${BUCKET}/digest.txt`, body, headers: { 'content-md5': md5Of('another body') }, credentials });
+    expect([badMd5.status, codeOf(badMd5.text)]).toEqual([400, 'BadDigest']);
+    const badSha1 = await sendSigned(port, { method: 'PUT', path: `/${BUCKET}/digest.txt`, body, headers: { 'x-amz-checksum-sha1': createHash('sha1').update('another').digest('base64') }, credentials });
+    expect([badSha1.status, codeOf(badSha1.text)]).toEqual([400, 'BadDigest']);
+    expect(await server.objects.head(BUCKET, 'digest.txt')).toBeUndefined();
+    expect((await sendSigned(port, { method: 'PUT', path: `/${BUCKET}/digest.txt`, body, headers: { 'content-md5': md5Of('the body sent') }, credentials })).status).toBe(200);
+    const s3 = client();
+    expect(await failure(s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'digest.txt', Body: 'over it', IfNoneMatch: '*' })))).toMatchObject({ name: 'PreconditionFailed', status: 412 });
+    expect((await bytesOf(s3, 'digest.txt')).toString()).toBe('the body sent');
+    s3.destroy();
+  });
+
   it('buckets other than the configured ones, and operations not served', async () => {
     const s3 = client();
     expect(await failure(s3.send(new CreateBucketCommand({ Bucket: BUCKET })))).toMatchObject({ name: 'BucketAlreadyOwnedByYou', status: 409 });
@@ -464,6 +479,8 @@ describe('start-up recovery', () => {
   it('removes leftovers, drops an entry whose blob is gone, aborts a stale upload, and keeps every good object', async () => {
     const folder = mkdtempSync(join(parent, 'recovery-'));
     let local = await startLocalS3({ port: 0, directory: folder, buckets: [BUCKET], credentials });
+    // One endpoint per folder: a second one's recovery would take the first one's uploads for leftovers.
+    await expect(startLocalS3({ port: 0, directory: folder, buckets: [BUCKET], credentials })).rejects.toMatchObject({ code: 'DirectoryInUse' });
     let s3 = client(local.endpoint);
     const good = { 'good/a.pdf': randomBytes(5000), 'good/b\r\n.pdf': randomBytes(7000), 'good/same.pdf': Buffer.from('shared bytes') };
     for (const [key, body] of Object.entries(good)) await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));

@@ -104,6 +104,15 @@ export class CredentialsFileError extends Error {
   }
 }
 
+/** The endpoint's folder is served by another running process (its id in the message). */
+export class DirectoryInUseError extends Error {
+  /** The code a caller can switch on. */
+  readonly code = 'DirectoryInUse';
+  constructor(directory: string, pid: number) {
+    super(`${directory} is already served by a local S3 endpoint in process ${pid}`);
+  }
+}
+
 /** The error an unknown failure is answered with: a write error is the disk's (503), anything else is ours (500). */
 export function asS3Error(error: unknown): S3Error {
   if (error instanceof S3Error) return error;

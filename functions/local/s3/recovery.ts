@@ -106,5 +106,6 @@ function fileSize(path: string): number | undefined {
  */
 export function printable(text: string): string {
   const escaped = text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}"\\]/gu, (c) => (c === '"' || c === '\\' ? `\\${c}` : `\\u{${c.codePointAt(0)!.toString(16)}}`));
-  return `"${escaped.length > 200 ? `${escaped.slice(0, 200)}…` : escaped}"`;
+  const characters = [...escaped];
+  return `"${characters.length > 200 ? `${characters.slice(0, 200).join('')}…` : escaped}"`;
 }

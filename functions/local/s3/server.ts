@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WriteHook } from './blobs.ts';
@@ -6,6 +7,7 @@ import type { LocalS3Credentials } from './credentials.ts';
 import { NoSuchBucketError } from './errors.ts';
 import type { ObjectCreatedEvent } from './events.ts';
 import { allowedHosts } from './guards.ts';
+import { lockDirectory } from './lock.ts';
 import { recover } from './recovery.ts';
 import type { EndpointConfig } from './request.ts';
 import { answerClientError, serveRequest } from './serve.ts';
@@ -74,22 +76,31 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
  */
 export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   for (const bucket of options.buckets) if (!BUCKET_NAME.test(bucket) || bucket.includes('..')) throw new Error(`not an S3 bucket name: ${JSON.stringify(bucket)}`);
-  const storage = Storage.open(options.directory, options.faults?.beforeWrite);
+  mkdirSync(options.directory, { recursive: true, mode: 0o700 });
+  const unlock = lockDirectory(options.directory);
+  let storage: Storage;
   let repaired: string[];
+  try {
+    storage = Storage.open(options.directory, options.faults?.beforeWrite);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+  const abandon = async (error: unknown): Promise<never> => {
+    await storage.close();
+    unlock();
+    throw error;
+  };
   try {
     repaired = recover(storage, Date.now());
     for (const bucket of options.buckets) storage.bucketCreated(bucket, Date.now());
   } catch (error) {
-    await storage.close();
-    throw error;
+    return abandon(error);
   }
   const server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 30 * 60_000, headersTimeout: 60_000, keepAliveTimeout: 5_000 });
   // Bounded headers: Node's default allows 2,000 of them.
   server.maxHeadersCount = 100;
-  const port = await listen(server, options.port).catch(async (error: unknown) => {
-    await storage.close();
-    throw error;
-  });
+  const port = await listen(server, options.port).catch(abandon);
   const endpoint = `http://127.0.0.1:${port}`;
   const config: EndpointConfig = {
     region: options.region ?? 'us-east-1',
@@ -121,6 +132,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
       clearTimeout(force);
       await Promise.allSettled([...context.inFlight]);
       await storage.close();
+      unlock();
     },
     objects: {
       list: (bucket, prefix = '') => listObjects(storage, config, bucket, prefix),

@@ -106,7 +106,7 @@ export function verifySignature(request: WireRequest, options: VerifyOptions): V
   const presign = query.find(([name]) => name === 'X-Amz-Algorithm' || name === 'X-Amz-Signature' || name === 'X-Amz-Credential');
   if (authorization !== undefined && presign) throw new InvalidArgumentError('Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified');
   if (authorization === undefined && !presign) throw new AccessDeniedError('Anonymous requests are refused by the local S3 endpoint: sign with its credentials (AWS Signature Version 4).');
-  const claim = authorization !== undefined ? headerClaim(authorization, headers) : queryClaim(query);
+  const claim = authorization !== undefined ? headerClaim(authorization, headers) : queryClaim(query, headers);
 
   if (claim.accessKeyId !== options.credentials.accessKeyId) throw new InvalidAccessKeyIdError();
   const [day, region, service, terminator] = claim.scope;
@@ -174,7 +174,7 @@ function headerClaim(authorization: string, headers: ReadonlyMap<string, string>
 }
 
 /** The claim of a presigned URL's `X-Amz-*` query parameters. */
-function queryClaim(query: ReadonlyArray<readonly [string, string]>): Claim {
+function queryClaim(query: ReadonlyArray<readonly [string, string]>, headers: ReadonlyMap<string, string>): Claim {
   const value = (name: string) => {
     const found = query.filter(([key]) => key === name);
     if (found.length !== 1) throw new AuthorizationQueryParametersError(`Query-string authentication version 4 requires exactly one ${name} parameter.`);
@@ -195,7 +195,8 @@ function queryClaim(query: ReadonlyArray<readonly [string, string]>): Claim {
     amzDate: value('X-Amz-Date'),
     signedHeaders: headerNames(value('X-Amz-SignedHeaders')),
     signature: value('X-Amz-Signature'),
-    payloadHash: hashed ?? 'UNSIGNED-PAYLOAD',
+    // A presigned request's payload is unsigned unless the URL or a (signed) header says otherwise.
+    payloadHash: hashed ?? headers.get('x-amz-content-sha256') ?? 'UNSIGNED-PAYLOAD',
     expiresSeconds: Number(expires),
   };
 }

@@ -1,6 +1,6 @@
 import { AccessDeniedError, BucketAlreadyOwnedByYouError } from '../errors.ts';
 import type { Context, Reply } from '../request.ts';
-import { document, element } from '../xml.ts';
+import { document, element, xmlText } from '../xml.ts';
 
 /** Bucket-level operations. The buckets are the configured ones: none is created or deleted over the wire. */
 
@@ -22,7 +22,7 @@ export function headBucket({ config }: Context): Reply {
 /** GetBucketLocation: S3 answers an empty constraint for us-east-1. */
 export function getBucketLocation({ config }: Context): Reply {
   const constraint = config.region === 'us-east-1' ? '' : config.region;
-  return { status: 200, xml: document('LocationConstraint', constraint === '' ? '' : constraint.replace(/[^a-z0-9-]/g, '')) };
+  return { status: 200, xml: document('LocationConstraint', xmlText(constraint)) };
 }
 
 /** CreateBucket: a configured bucket is already ours (409, as S3 outside us-east-1); any other is refused. */
