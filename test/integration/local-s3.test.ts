@@ -86,6 +86,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
+  rmSync(parent, { recursive: true, force: true });
 });
 
 describe.each(['WHEN_SUPPORTED', 'WHEN_REQUIRED'] as const)('the SDK v3 with requestChecksumCalculation %s', (mode) => {

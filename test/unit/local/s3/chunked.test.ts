@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { Crc64NvmeJs } from '@aws-sdk/checksums/crc';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { verifiedBody, type BodyResult } from '../../../../functions/local/s3/body.ts';
@@ -127,7 +126,8 @@ describe('aws-chunked bodies with signed chunks (STREAMING-AWS4-HMAC-SHA256-PAYL
 });
 
 describe('checksums', () => {
-  it('match the standard check values and the SDK implementation', async () => {
+  // The SDK's own CRC32C and CRC64NVME are checked against these above, through its trailers.
+  it('match the standard check values of "123456789", fed in pieces', () => {
     const check = (algorithm: Parameters<typeof createChecksum>[0], data: Buffer) => {
       const running = createChecksum(algorithm);
       running.update(data.subarray(0, 3));
@@ -136,9 +136,5 @@ describe('checksums', () => {
     };
     const nine = Buffer.from('123456789');
     expect([check('crc32', nine), check('crc32c', nine), check('crc64nvme', nine)]).toEqual(['cbf43926', 'e3069283', 'ae8b14860a799888']);
-    const data = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7919) % 251));
-    const sdk = new Crc64NvmeJs();
-    sdk.update(data);
-    expect(check('crc64nvme', data)).toBe(Buffer.from(await sdk.digest()).toString('hex'));
   });
 });
