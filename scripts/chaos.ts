@@ -117,6 +117,7 @@ export async function runChaos(options: { letters: number; kills: number; seed?:
   };
   const kill = async () => {
     const running = child!;
+    if (running.exitCode !== null || running.signalCode !== null) return;
     const gone = new Promise<void>((resolve) => running.once('exit', () => resolve()));
     running.kill('SIGKILL');
     await gone;
@@ -148,6 +149,7 @@ export async function runChaos(options: { letters: number; kills: number; seed?:
       if (timer) {
         // Past the burst, the kill still lands (on reading or delivering) if it has not yet.
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, killAt - 50)));
+        clearTimeout(timer);
         if (child!.exitCode === null && child!.signalCode === null) await kill();
         await start();
       }

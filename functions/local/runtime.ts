@@ -20,7 +20,7 @@ import { loadOrCreateCredentials } from './s3/credentials.ts';
 import { AnnouncementJournal } from './announcements.ts';
 import { determinationEvent, failureEvent } from '../service/events.ts';
 import { isTerminal } from '../service/ports.ts';
-import { WorkQueue } from './work-queue.ts';
+import { WorkQueue, type WorkItem } from './work-queue.ts';
 import { LocalWebhookPublisher, type WebhookFiles } from './webhook-publisher.ts';
 import { SERVICE_EVENT_TYPES } from '../service/ports.ts';
 import { startHttpApi } from './http-api.ts';
@@ -200,19 +200,22 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
     { deadLetterDir: join(options.dataDir, 'dead-letters', 'ingest-ocr'), concurrency: 1, retryDelayMs: 300 },
     deadLettered('ingest-ocr'),
   );
+  const readFast = async (item: WorkItem, attempt: { final: boolean }) => {
+    const { id, outcome } = await ingestObject(fastDeps, item.bucket, item.key, { finalAttempt: attempt.final, localOcr: false });
+    if (outcome === 'NEEDS_OCR') return ocrLane.push(item);
+    report(outcome, id, item.key, await outcomeDetail(outcome, id));
+  };
   const fastLane = new WorkQueue(
-    async (item, attempt) => {
-      const { id, outcome } = await ingestObject(fastDeps, item.bucket, item.key, { finalAttempt: attempt.final, localOcr: false });
-      if (outcome === 'NEEDS_OCR') return ocrLane.push(item);
-      report(outcome, id, item.key, await outcomeDetail(outcome, id));
-    },
+    readFast,
     { deadLetterDir: join(options.dataDir, 'dead-letters', 'ingest'), concurrency: 4, retryDelayMs: 300 },
     deadLettered('ingest'),
   );
-  const enqueue = (bucket: string, key: string) => {
+  // What a start finds unfinished (perhaps thousands) is read one at a time beside new arrivals, never in front of them.
+  const backlogLane = new WorkQueue(readFast, { deadLetterDir: join(options.dataDir, 'dead-letters', 'ingest'), concurrency: 1, retryDelayMs: 300 }, deadLettered('ingest'));
+  const enqueue = (bucket: string, key: string, lane: WorkQueue = fastLane) => {
     queued++;
     options.progress?.(done, queued);
-    fastLane.push({ bucket, key });
+    lane.push({ bucket, key });
   };
   onInboxObject = (key) => enqueue(LOCAL_INBOX, key);
   for (const key of early.splice(0)) enqueue(LOCAL_INBOX, key);
@@ -250,7 +253,7 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
       if (stopping) return;
       const document = await store.getDocument(object.sha256);
       if (!document || !isTerminal(document.status) || !document.sourceKeys.includes(`${LOCAL_INBOX}/${object.key}`)) {
-        enqueue(LOCAL_INBOX, object.key);
+        enqueue(LOCAL_INBOX, object.key, backlogLane);
         queuedAgain++;
       } else if (!events.has(object.sha256)) {
         const at = new Date().toISOString();
@@ -276,6 +279,7 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
     idle: async () => {
       // What the start found unfinished is queued first; a scan moves from the fast lane to the OCR lane: idle once both are empty.
       await recovery.catch(() => undefined);
+      await backlogLane.idle();
       await fastLane.idle();
       await ocrLane.idle();
     },
@@ -284,6 +288,7 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
       await recovery.catch(() => undefined);
       startedWatcher.stop();
       await new Promise<void>((resolve) => (http.server as Server).close(() => resolve()));
+      await backlogLane.stop();
       await fastLane.stop();
       await ocrLane.stop();
       webhooks?.stop();

@@ -1,0 +1,117 @@
+/**
+ * Hostile files uploaded to the running local service while real letters are read: every
+ * hostile file must end FAILED with its reason, every letter read right, the service up, and
+ * the API answering meanwhile. `runHostileLoad` is used by `test/integration/hostile-load.test.ts`
+ * (which checks the outcomes) and by `npm run bench` (which prints the API's latency figures).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { startOnFreePorts, LOCAL_INBOX } from '../functions/local/runtime.ts';
+import { documentId } from '../functions/service/ingest.ts';
+import { loadGoldenLetters } from '../test/fixtures/golden.ts';
+import { hostileFiles, rawPdf, zerosDeflated } from '../test/fixtures/hostile.ts';
+import { typesetPdf } from '../test/fixtures/scans.ts';
+import { printedLines } from '../test/fixtures/variants.ts';
+
+/** What one hostile file and one letter ended as. */
+export interface HostileOutcome {
+  readonly name: string;
+  readonly status: string | undefined;
+  readonly reason: string | null;
+  readonly expect: string;
+}
+
+/** What a hostile load run found. */
+export interface HostileLoadReport {
+  readonly hostile: HostileOutcome[];
+  readonly letters: Array<{ readonly name: string; readonly status: string | undefined; readonly decisions: string[]; readonly expected: string[] }>;
+  /** Latencies of API requests made every 25 ms while the files were read. */
+  readonly api: { readonly requests: number; readonly failures: number; readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number };
+  readonly serviceUp: boolean;
+  readonly seconds: number;
+}
+
+/** A PDF whose one content stream is hex around a deflated GiB: it reaches the PDF engine, which runs out of memory. */
+function engineBomb(): Buffer {
+  const stream = Buffer.from(`${zerosDeflated(1024 * 1024 * 1024).toString('hex')}>`);
+  return rawPdf([
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>',
+    { dictionary: '/Filter [/ASCIIHexDecode /FlateDecode]', stream },
+  ]);
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0;
+}
+
+/** Uploads `hostileCount` hostile files and `letterCount` real letters at once to a fresh local service. */
+export async function runHostileLoad(options: { hostileCount?: number; letterCount?: number } = {}): Promise<HostileLoadReport> {
+  const started = performance.now();
+  const root = mkdtempSync(join(tmpdir(), 'imr-hostile-'));
+  const service = await startOnFreePorts(root, () => undefined);
+  try {
+    const hostile = [{ name: 'pdf-engine-bomb.pdf', bytes: engineBomb(), expect: 'RESOURCE_LIMIT|MEMORY_LIMIT' }, ...(await hostileFiles())].slice(0, options.hostileCount ?? 20);
+    const golden = loadGoldenLetters();
+    const letters: Array<{ name: string; bytes: Buffer; expected: string[] }> = [];
+    for (let i = 0; i < (options.letterCount ?? 20); i++) {
+      const letter = golden[i % golden.length]!;
+      const text = `${letter.text}\n\nLoad copy ${i + 1}.\n`;
+      // One letter in four as a text-layer PDF, the rest as text.
+      const bytes = i % 4 === 3 ? Buffer.from(await typesetPdf(printedLines(text))) : Buffer.from(text, 'latin1');
+      letters.push({ name: `letter-${i + 1}.${i % 4 === 3 ? 'pdf' : 'txt'}`, bytes, expected: letter.golden.items.map((item) => item.decision) });
+    }
+    // The API is asked all along, as a reviewer's console would.
+    const latencies: number[] = [];
+    let failures = 0;
+    let probing = true;
+    const probe = (async () => {
+      const paths = ['/determinations?limit=50', '/stats?groupBy=category', '/documents?status=FAILED&limit=50'];
+      for (let n = 0; probing; n++) {
+        const t = performance.now();
+        const ok = await fetch(`${service.endpoints.http}${paths[n % paths.length]}`).then(async (r) => (await r.arrayBuffer(), r.ok), () => false);
+        latencies.push(performance.now() - t);
+        if (!ok) failures++;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    })();
+    // Interleaved: a hostile file, a letter, a hostile file...
+    const uploads: Array<{ key: string; bytes: Buffer }> = [];
+    for (let i = 0; i < Math.max(hostile.length, letters.length); i++) {
+      if (hostile[i]) uploads.push({ key: `hostile/${hostile[i]!.name}`, bytes: hostile[i]!.bytes });
+      if (letters[i]) uploads.push({ key: `letters/${letters[i]!.name}`, bytes: letters[i]!.bytes });
+    }
+    await Promise.all(uploads.map((upload) => service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: upload.key, Body: upload.bytes }))));
+    await service.idle();
+    probing = false;
+    await probe;
+    const status = async (bytes: Buffer) => {
+      const response = await fetch(`${service.endpoints.http}/documents/${documentId(bytes)}/status`);
+      return response.ok ? ((await response.json()) as { status: string; reason: string | null }) : null;
+    };
+    const hostileOutcomes = await Promise.all(hostile.map(async (file) => {
+      const answer = await status(file.bytes);
+      return { name: file.name, status: answer?.status, reason: answer?.reason ?? null, expect: file.expect };
+    }));
+    const letterOutcomes = await Promise.all(letters.map(async (file) => {
+      const answer = await fetch(`${service.endpoints.http}/determinations/${documentId(file.bytes)}`).then((r) => (r.ok ? (r.json() as Promise<{ status: string; items?: Array<{ decision: string }> }>) : null));
+      return { name: file.name, status: answer?.status, decisions: (answer?.items ?? []).map((item) => item.decision), expected: file.expected };
+    }));
+    const serviceUp = (await fetch(`${service.endpoints.http}/determinations?limit=1`).then((r) => r.status, () => 0)) === 200;
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const round = (ms: number) => Math.round(ms * 10) / 10;
+    return {
+      hostile: hostileOutcomes,
+      letters: letterOutcomes,
+      api: { requests: latencies.length, failures, p50Ms: round(percentile(sorted, 50)), p99Ms: round(percentile(sorted, 99)), maxMs: round(sorted.at(-1) ?? 0) },
+      serviceUp,
+      seconds: Math.round((performance.now() - started) / 100) / 10,
+    };
+  } finally {
+    await service.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
