@@ -4,7 +4,8 @@
  * letter and peak RSS (measured before any OCR runs); then local OCR: seconds per fine-fax
  * page on one core, and pages per minute with every core. The last line is a JSON object of
  * those figures. `--seconds N` sets how long to measure the engine (default 5);
- * `--no-ocr` skips OCR; `--wasm` also times tesseract.js.
+ * `--no-ocr` skips OCR; `--wasm` also times tesseract.js; `--no-hostile` skips the API's latency
+ * while the largest allowed documents and hostile files are read.
  */
 import './one-line-errors.ts';
 import { parseArgs } from 'node:util';
@@ -14,7 +15,7 @@ import { printedLines, variantsOf } from '../test/fixtures/variants.ts';
 import { availableParallelism } from 'node:os';
 import type { PageRecognizer } from '../functions/adapters/tesseract/recognizer.ts';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, 'no-ocr': { type: 'boolean' }, wasm: { type: 'boolean' }, 'no-e2e': { type: 'boolean' } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, 'no-ocr': { type: 'boolean' }, wasm: { type: 'boolean' }, 'no-e2e': { type: 'boolean' }, 'no-hostile': { type: 'boolean' } } });
 const seconds = Number(values.seconds);
 
 const texts = loadGoldenLetters().flatMap(variantsOf).map((variant) => variant.text);
@@ -44,7 +45,25 @@ console.log(`letter engine, one core: ${texts.length} fixtures (${(bytes / texts
 console.log(`  ${figures.lettersPerSecond} letters/s, p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms, peak RSS ${figures.rssMb} MB`);
 const ocr = values['no-ocr'] ? {} : await benchOcr();
 const endToEnd = values['no-e2e'] ? {} : await benchEndToEnd();
-console.log(JSON.stringify({ ...figures, ...ocr, ...endToEnd }));
+const hostile = values['no-hostile'] ? {} : await benchHostile();
+console.log(JSON.stringify({ ...figures, ...ocr, ...endToEnd, ...hostile }));
+
+/**
+ * The API's latency while the service reads what it must never choke on: the largest
+ * documents the budgets allow, one after another; then 20 hostile files among 20 real letters.
+ */
+async function benchHostile(): Promise<Record<string, number>> {
+  const { runHostileLoad, runLargestDocuments } = await import('./hostile-load.ts');
+  const largest = await runLargestDocuments();
+  console.log(`largest allowed documents, read by the local service: ${largest.documents.map((d) => `${d.name} ${d.seconds} s (${d.status})`).join(', ')}`);
+  console.log(`  API meanwhile: ${largest.api.requests} requests, p50 ${largest.api.p50Ms} ms, p99 ${largest.api.p99Ms} ms, max ${largest.api.maxMs} ms, ${largest.api.failures} failed`);
+  const load = await runHostileLoad({ hostileCount: 20, letterCount: 20 });
+  const failedRight = load.hostile.filter((outcome) => outcome.status === 'FAILED' && new RegExp(`^(${outcome.expect}): `).test(outcome.reason ?? '')).length;
+  const readRight = load.letters.filter((letter) => letter.status === 'CLASSIFIED' && JSON.stringify(letter.decisions) === JSON.stringify(letter.expected)).length;
+  console.log(`20 hostile files among 20 letters: ${failedRight}/20 FAILED with their reason, ${readRight}/20 letters read right, service ${load.serviceUp ? 'up' : 'DOWN'}, ${load.seconds} s`);
+  console.log(`  API meanwhile: ${load.api.requests} requests, p50 ${load.api.p50Ms} ms, p99 ${load.api.p99Ms} ms, max ${load.api.maxMs} ms, ${load.api.failures} failed`);
+  return { largestApiP99Ms: largest.api.p99Ms, largestApiMaxMs: largest.api.maxMs, hostileApiP99Ms: load.api.p99Ms, hostileFailedRight: failedRight, hostileLettersRight: readRight };
+}
 
 /**
  * 200 text letters uploaded at once to the local service (`npm start`'s stack on free ports,

@@ -11,7 +11,8 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { startOnFreePorts, LOCAL_INBOX } from '../functions/local/runtime.ts';
 import { documentId } from '../functions/service/ingest.ts';
 import { loadGoldenLetters } from '../test/fixtures/golden.ts';
-import { hostileFiles, rawPdf, zerosDeflated } from '../test/fixtures/hostile.ts';
+import { hostileFiles, pdfTextPages, rawPdf, zerosDeflated } from '../test/fixtures/hostile.ts';
+import { textractResponseFor } from '../test/fixtures/textract-factory.ts';
 import { typesetPdf } from '../test/fixtures/scans.ts';
 import { printedLines } from '../test/fixtures/variants.ts';
 
@@ -28,7 +29,7 @@ export interface HostileLoadReport {
   readonly hostile: HostileOutcome[];
   readonly letters: Array<{ readonly name: string; readonly status: string | undefined; readonly decisions: string[]; readonly expected: string[] }>;
   /** Latencies of API requests made every 25 ms while the files were read. */
-  readonly api: { readonly requests: number; readonly failures: number; readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number };
+  readonly api: ApiLatency;
   readonly serviceUp: boolean;
   readonly seconds: number;
 }
@@ -42,6 +43,41 @@ function engineBomb(): Buffer {
     '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>',
     { dictionary: '/Filter [/ASCIIHexDecode /FlateDecode]', stream },
   ]);
+}
+
+/** API latency figures. */
+export interface ApiLatency {
+  readonly requests: number;
+  readonly failures: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+}
+
+/** Asks the API every 25 ms, as a reviewer's console would, until `stop()`, which answers the latencies seen. */
+function probeApi(http: string): { stop(): Promise<ApiLatency> } {
+  const latencies: number[] = [];
+  let failures = 0;
+  let probing = true;
+  const running = (async () => {
+    const paths = ['/determinations?limit=50', '/stats?groupBy=category', '/documents?status=FAILED&limit=50'];
+    for (let n = 0; probing; n++) {
+      const t = performance.now();
+      const ok = await fetch(`${http}${paths[n % paths.length]}`).then(async (r) => (await r.arrayBuffer(), r.ok), () => false);
+      latencies.push(performance.now() - t);
+      if (!ok) failures++;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  })();
+  return {
+    stop: async () => {
+      probing = false;
+      await running;
+      const sorted = [...latencies].sort((a, b) => a - b);
+      const round = (ms: number) => Math.round(ms * 10) / 10;
+      return { requests: sorted.length, failures, p50Ms: round(percentile(sorted, 50)), p99Ms: round(percentile(sorted, 99)), maxMs: round(sorted.at(-1) ?? 0) };
+    },
+  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -64,20 +100,7 @@ export async function runHostileLoad(options: { hostileCount?: number; letterCou
       const bytes = i % 4 === 3 ? Buffer.from(await typesetPdf(printedLines(text))) : Buffer.from(text, 'latin1');
       letters.push({ name: `letter-${i + 1}.${i % 4 === 3 ? 'pdf' : 'txt'}`, bytes, expected: letter.golden.items.map((item) => item.decision) });
     }
-    // The API is asked all along, as a reviewer's console would.
-    const latencies: number[] = [];
-    let failures = 0;
-    let probing = true;
-    const probe = (async () => {
-      const paths = ['/determinations?limit=50', '/stats?groupBy=category', '/documents?status=FAILED&limit=50'];
-      for (let n = 0; probing; n++) {
-        const t = performance.now();
-        const ok = await fetch(`${service.endpoints.http}${paths[n % paths.length]}`).then(async (r) => (await r.arrayBuffer(), r.ok), () => false);
-        latencies.push(performance.now() - t);
-        if (!ok) failures++;
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-    })();
+    const probe = probeApi(service.endpoints.http);
     // Interleaved: a hostile file, a letter, a hostile file...
     const uploads: Array<{ key: string; bytes: Buffer }> = [];
     for (let i = 0; i < Math.max(hostile.length, letters.length); i++) {
@@ -86,8 +109,7 @@ export async function runHostileLoad(options: { hostileCount?: number; letterCou
     }
     await Promise.all(uploads.map((upload) => service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: upload.key, Body: upload.bytes }))));
     await service.idle();
-    probing = false;
-    await probe;
+    const api = await probe.stop();
     const status = async (bytes: Buffer) => {
       const response = await fetch(`${service.endpoints.http}/documents/${documentId(bytes)}/status`);
       return response.ok ? ((await response.json()) as { status: string; reason: string | null }) : null;
@@ -101,15 +123,57 @@ export async function runHostileLoad(options: { hostileCount?: number; letterCou
       return { name: file.name, status: answer?.status, decisions: (answer?.items ?? []).map((item) => item.decision), expected: file.expected };
     }));
     const serviceUp = (await fetch(`${service.endpoints.http}/determinations?limit=1`).then((r) => r.status, () => 0)) === 200;
-    const sorted = [...latencies].sort((a, b) => a - b);
-    const round = (ms: number) => Math.round(ms * 10) / 10;
     return {
       hostile: hostileOutcomes,
       letters: letterOutcomes,
-      api: { requests: latencies.length, failures, p50Ms: round(percentile(sorted, 50)), p99Ms: round(percentile(sorted, 99)), maxMs: round(sorted.at(-1) ?? 0) },
+      api,
       serviceUp,
       seconds: Math.round((performance.now() - started) / 100) / 10,
     };
+  } finally {
+    await service.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The largest documents the budgets allow, read by the running service one after another
+ * (3,000 text-layer pages; a Textract response under its 50 MB budget; 10 MB of text) while the API
+ * is asked every 25 ms: how long each took, how it ended, and the API's latency meanwhile.
+ */
+export async function runLargestDocuments(): Promise<{ documents: Array<{ name: string; seconds: number; status: string | undefined }>; api: ApiLatency }> {
+  const root = mkdtempSync(join(tmpdir(), 'imr-largest-'));
+  const service = await startOnFreePorts(root, () => undefined);
+  try {
+    // Pages of a real letter's lines in Textract's real shape, until the response is just under its 50 MB budget.
+    // The letter first, then page after page of medical records (what a firm's scan of a whole file looks like).
+    const letterLines = printedLines(loadGoldenLetters()[0]!.text).filter((line) => line.trim());
+    const recordPage = Array.from({ length: 60 }, (_, i) => `Progress note line ${i + 1}: patient seen, vitals stable, plan unchanged, follow up as scheduled.`);
+    const pages: string[][] = [];
+    for (let at = 0; at < letterLines.length; at += 60) pages.push(letterLines.slice(at, at + 60));
+    let textract = Buffer.alloc(0);
+    for (let grow = 512; ; grow = Math.ceil(grow * 1.5)) {
+      while (pages.length < grow) pages.push(recordPage);
+      const next = Buffer.from(JSON.stringify(textractResponseFor(pages)));
+      if (next.length > 48 * 1024 * 1024 || pages.length >= 2900) break;
+      textract = next;
+    }
+    const text = loadGoldenLetters()[0]!.text;
+    const documents = [
+      { name: 'text-pdf-3000-pages.pdf', bytes: pdfTextPages(3000) },
+      { name: 'textract-under-50mb.json', bytes: textract },
+      { name: 'text-10mb.txt', bytes: Buffer.from(`${text}\n${recordPage.join('\n').repeat(Math.floor((10 * 1024 * 1024 - text.length - 1024) / (recordPage.join('\n').length + 1)))}`, 'latin1') },
+    ];
+    const probe = probeApi(service.endpoints.http);
+    const results: Array<{ name: string; seconds: number; status: string | undefined }> = [];
+    for (const document of documents) {
+      const t = performance.now();
+      await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: `largest/${document.name}`, Body: document.bytes }));
+      await service.idle();
+      const answer = await fetch(`${service.endpoints.http}/documents/${documentId(document.bytes)}/status`).then((r) => r.json() as Promise<{ status: string }>);
+      results.push({ name: document.name, seconds: Math.round((performance.now() - t) / 100) / 10, status: answer.status });
+    }
+    return { documents: results, api: await probe.stop() };
   } finally {
     await service.stop();
     rmSync(root, { recursive: true, force: true });

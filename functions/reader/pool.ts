@@ -5,6 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { CodedError } from '../common/coded-error.ts';
 import { InputError } from './errors.ts';
 import type { DocumentText } from './read-document.ts';
+import type { Determination } from '../domain/index.ts';
+
+/** A document read and classified in a reading process. */
+export type ClassifiedText = DocumentText & { readonly determination: Determination };
 import type { ReadingAnswer, ReadingTask } from './worker.ts';
 
 /** Why a reading process was stopped: the document, not the service, pays for it. */
@@ -44,7 +48,7 @@ const IDLE_MS = 60_000;
 
 interface Job {
   readonly task: ReadingTask;
-  readonly resolve: (answer: DocumentText | null) => void;
+  readonly resolve: (answer: ClassifiedText | null) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -99,7 +103,7 @@ async function residentMb(pid: number | undefined): Promise<number | null> {
 }
 
 /**
- * Reads documents in child processes, one document at a time each, with a time and a memory
+ * Reads (and classifies) documents in child processes, one document at a time each, with a time and a memory
  * limit per document: a PDF that makes the engine abort, a JSON that fills memory, a scan that
  * never ends take one process down, which is replaced, and the next document is read normally.
  * The service's own process, which answers the API and the S3 endpoint, never parses a
@@ -122,12 +126,12 @@ export class ReadingPool {
   }
 
   /** Reads a document, OCR included. */
-  async read(bytes: Uint8Array, name: string): Promise<DocumentText> {
+  async read(bytes: Uint8Array, name: string): Promise<ClassifiedText> {
     return (await this.run({ bytes, name, ocr: true }))!;
   }
 
   /** Reads a document that needs no OCR; null for a scan. */
-  readWithoutOcr(bytes: Uint8Array, name: string): Promise<DocumentText | null> {
+  readWithoutOcr(bytes: Uint8Array, name: string): Promise<ClassifiedText | null> {
     return this.run({ bytes, name, ocr: false });
   }
 
@@ -147,7 +151,7 @@ export class ReadingPool {
     );
   }
 
-  private run(task: ReadingTask): Promise<DocumentText | null> {
+  private run(task: ReadingTask): Promise<ClassifiedText | null> {
     if (this.closed) return Promise.reject(new ReadingProcessError('the reader was stopped'));
     return new Promise((resolve, reject) => {
       this.queue.push({ task, resolve, reject });

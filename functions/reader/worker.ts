@@ -4,7 +4,8 @@
  * engine abort, exhaust memory or run too long takes only this process down. Started by the
  * pool with `fork`; speaks to it over the IPC channel (advanced serialisation: bytes travel as bytes).
  */
-import { DocumentReader, type DocumentText } from './read-document.ts';
+import { DocumentReader, readingContext, type DocumentText } from './read-document.ts';
+import { classifyLetter, type Determination } from '../domain/index.ts';
 import { InputError } from './errors.ts';
 import { createLocalRecognizer } from '../adapters/tesseract/recognizer.ts';
 
@@ -17,13 +18,14 @@ export interface ReadingTask {
 }
 
 /** What a reading process answers: the text, or why the document cannot be read (errors cannot cross processes with their class). */
-export type ReadingAnswer = { readonly ok: true; readonly document: DocumentText | null } | { readonly ok: false; readonly code: InputError['code']; readonly message: string } | { readonly ok: false; readonly code: null; readonly name: string };
+export type ReadingAnswer = { readonly ok: true; readonly document: (DocumentText & { readonly determination: Determination }) | null } | { readonly ok: false; readonly code: InputError['code']; readonly message: string } | { readonly ok: false; readonly code: null; readonly name: string };
 
 /** Reads one document. */
 export async function readTask(reader: DocumentReader, task: ReadingTask): Promise<ReadingAnswer> {
   try {
     const document = task.ocr ? await reader.read(task.bytes, task.name) : await reader.readWithoutOcr(task.bytes, task.name);
-    return { ok: true, document };
+    // Classified here too: the letter engine's time on a long text is this process's, not the service's.
+    return { ok: true, document: document && { ...document, determination: classifyLetter(document.text, readingContext(document)) } };
   } catch (error) {
     if (error instanceof InputError) return { ok: false, code: error.code, message: error.message };
     // Only the error's name crosses: a message could quote the document.

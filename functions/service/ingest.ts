@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { classifyLetter, type ReadingContext } from '../domain/index.ts';
+import { classifyLetter, type Determination, type ReadingContext } from '../domain/index.ts';
 import { LIMITS, readingContext } from '../reader/read-document.ts';
 import { InputError } from '../reader/errors.ts';
 import { sniffKind } from '../reader/sniff.ts';
@@ -93,7 +93,7 @@ async function readAndClassify(deps: IngestDependencies, id: string, bytes: Uint
   try {
     // With Textract, or in the fast lane, local reading stops short of OCR: a scan goes to Textract or the OCR lane.
     const document = deps.textract || !localOcr ? await deps.reader.readWithoutOcr(bytes, 'document') : await deps.reader.read(bytes, 'document');
-    if (document) return { id, outcome: await finish(deps, id, document.text, readingContext(document)) };
+    if (document) return { id, outcome: await finish(deps, id, document.text, readingContext(document), document.determination) };
     if (!deps.textract) return { id, outcome: 'NEEDS_OCR' };
     const kind = sniffKind(bytes);
     if (kind === 'png' || kind === 'jpeg') {
@@ -142,9 +142,9 @@ export async function fail(deps: Pick<IngestDependencies, 'store' | 'events' | '
   await deps.events.publish(failureEvent(id, await deps.store.getDocument(id), at));
 }
 
-async function finish(deps: IngestDependencies, id: string, text: string, context: ReadingContext): Promise<IngestOutcome> {
+async function finish(deps: IngestDependencies, id: string, text: string, context: ReadingContext, classified?: Determination): Promise<IngestOutcome> {
   await deps.objects.putText(id, text);
-  const { determination, sameLetterAs } = await recognizeSameLetter(deps.store, id, classifyLetter(text, context));
+  const { determination, sameLetterAs } = await recognizeSameLetter(deps.store, id, classified ?? classifyLetter(text, context));
   const at = deps.now().toISOString();
   await deps.store.saveDetermination(id, determination, at, sameLetterAs ? { sameLetterAs } : undefined);
   // Announced as stored: with its keys and deadlines (and, were it corrected, the correction).

@@ -274,13 +274,22 @@ export function isPermanent(error: unknown): error is Error & { readonly code: s
 }
 
 /**
+ * A reading that arrives classified already: a reader that runs apart from the service (the
+ * local pool of reading processes) runs the letter engine there too, so a 10 MB letter's two
+ * seconds of parsing never block the process that answers the API.
+ */
+export interface Classified {
+  readonly determination?: Determination;
+}
+
+/**
  * Reads a document's bytes into the text the parser reads (in-process in a Lambda, whose
  * sandbox is the isolation; in a pool of reading processes with limits on one machine). Throws
  * an error with `code` (and `permanent` where retrying cannot help) for a document that cannot be read.
  */
 export interface DocumentReading {
-  read(bytes: Uint8Array, name: string): Promise<DocumentText>;
+  read(bytes: Uint8Array, name: string): Promise<DocumentText & Classified>;
   /** Null for a scan that needs OCR. */
-  readWithoutOcr(bytes: Uint8Array, name: string): Promise<DocumentText | null>;
+  readWithoutOcr(bytes: Uint8Array, name: string): Promise<(DocumentText & Classified) | null>;
   close(): Promise<void>;
 }

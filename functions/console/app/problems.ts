@@ -38,7 +38,7 @@ function List({ status, title, help }: { status: 'FAILED' | 'UNRECOGNIZED'; titl
           <td>${when(row.receivedAt)}</td>
           <td>${label(row.status)}</td>
           <td>${row.reason ?? '—'}</td>
-          <td>${status === 'FAILED' && html`<button type="button" class="secondary" aria-label=${`Read ${fileName(row.sourceKeys)} again`} onClick=${() => void retry(row.id)}>Retry</button> `}<button type="button" class="secondary" aria-label=${`Original of ${fileName(row.sourceKeys)}`} onClick=${() => void download(`/documents/${row.id}/original`, fileName(row.sourceKeys)).catch((problem: unknown) => setError(problem instanceof ApiProblemError ? problem.message : 'the download failed'))}>Original</button></td>
+          <td>${status === 'FAILED' && html`<button type="button" class="secondary" aria-label=${`Retry ${fileName(row.sourceKeys)}`} onClick=${() => void retry(row.id)}>Retry</button> `}<button type="button" class="secondary" aria-label=${`Original of ${fileName(row.sourceKeys)}`} onClick=${() => void download(`/documents/${row.id}/original`, fileName(row.sourceKeys)).catch((problem: unknown) => setError(problem instanceof ApiProblemError ? problem.message : 'the download failed'))}>Original</button></td>
         </tr>`,
       )}</tbody>
     </table>`}
