@@ -244,6 +244,12 @@ describe('the review console', () => {
     expect(await unrecognized.innerText()).toMatch(/Unrecognized/);
     await page.screenshot({ path: join(SHOTS, 'problems.png'), fullPage: true });
     expect(await seriousViolations(page)).toEqual([]);
+    // Retry reads it again from the stored original (through the API, with the page's session); the same broken bytes fail again, listed once.
+    const before = await (await fetch(`${service.endpoints.http}/documents/${documentId(failedBytes)}/status`)).json() as { updatedAt: string };
+    await failed.getByRole('button', { name: /^Retry / }).click();
+    await expect.poll(async () => ((await (await fetch(`${service.endpoints.http}/documents/${documentId(failedBytes)}/status`)).json()) as { status: string; updatedAt: string }), { timeout: 20_000 }).toMatchObject({ status: 'FAILED', updatedAt: expect.not.stringMatching(before.updatedAt) });
+    await expect.poll(() => failed.count()).toBe(1);
+    expect(await page.getByRole('alert').count()).toBe(0);
     await page.close();
   }, 60_000);
 
