@@ -96,6 +96,29 @@ describe('ingest: a text letter lands in the inbox', () => {
     await expect(ingestObject(broken, INBOX, 'poison.txt', { finalAttempt: true })).rejects.toThrow('disk full');
     expect(await stack.store.getDocument(id)).toMatchObject({ status: 'FAILED', reason: expect.stringMatching(/^PROCESSING_FAILED: Error after every retry/) });
   });
+
+  it('fails a document DISK_FULL when the disk is full on the last delivery, and reads it when it arrives again', async () => {
+    const text = `${letters[2]!.text}\n\nDisk copy.\n`;
+    await stack.upload('disk/one.txt', text);
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    const broken = deps({ objects: withObjects({ putText: async () => { throw full; } }) });
+    await expect(ingestObject(broken, INBOX, 'disk/one.txt', { finalAttempt: true })).rejects.toBe(full);
+    const id = documentId(Buffer.from(text, 'latin1'));
+    expect(await stack.store.getDocument(id)).toMatchObject({ status: 'FAILED', reason: expect.stringMatching(/^DISK_FULL: /) });
+    // Space freed, the same file uploaded again: the service's own failure is not final.
+    await stack.upload('disk/again.txt', text);
+    expect(await ingestObject(deps(), INBOX, 'disk/again.txt')).toEqual({ id, outcome: 'CLASSIFIED' });
+    expect(events.events.map((event) => event.type)).toEqual(['document.failed', 'determination.classified']);
+  });
+
+  it('answers a re-upload of a document that failed on its own bytes as a duplicate, without reading it again', async () => {
+    await stack.upload('again/bad.pdf', '%PDF-1.7\nthis is still not a pdf');
+    const first = await ingestObject(deps(), INBOX, 'again/bad.pdf');
+    expect(first.outcome).toBe('FAILED');
+    await stack.upload('again/bad-2.pdf', '%PDF-1.7\nthis is still not a pdf');
+    expect(await ingestObject(deps(), INBOX, 'again/bad-2.pdf')).toEqual({ id: first.id, outcome: 'DUPLICATE' });
+    expect(await stack.store.getDocument(first.id)).toMatchObject({ status: 'FAILED', reason: expect.stringMatching(/^CORRUPT: /), sourceKeys: [`${INBOX}/again/bad-2.pdf`, `${INBOX}/again/bad.pdf`] });
+  });
 });
 
 describe('ingest: scans through Textract (mocked), store and bucket real', () => {

@@ -190,6 +190,26 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     expect(onlyFailed.data).toEqual([expect.objectContaining({ id: failed, status: 'FAILED', reason: 'CORRUPT: not a readable PDF', sourceKeys: ['inbox/broken.pdf'] })]);
   });
 
+  it('reopens a FAILED document for another reading, and nothing else', async () => {
+    const store = stores[name]!();
+    const failed = `${name}-retry-f`.padEnd(64, '0');
+    await store.recordReceipt(failed, 'inbox/crashed.pdf', '2026-03-01T10:00:00.000Z');
+    expect(await store.claimReading(failed, 'inbox/crashed.pdf', '2026-03-01T10:00:01.000Z', 60_000)).toBe(true);
+    await store.markFailed(failed, 'READER_CRASHED: the reader stopped', '2026-03-01T10:00:02.000Z');
+    expect(await store.reopenFailed(failed, '2026-03-01T11:00:00.000Z')).toBe(true);
+    expect(await store.getDocument(failed)).toMatchObject({ status: 'RECEIVED', reason: null, updatedAt: '2026-03-01T11:00:00.000Z', sourceKeys: ['inbox/crashed.pdf'] });
+    // The claim went with the failure: another delivery may read it now.
+    expect(await store.claimReading(failed, 'inbox/other.pdf', '2026-03-01T11:00:01.000Z', 60_000)).toBe(true);
+    // Only a failure is reopened: a reading stays, and so does a document still being read.
+    expect(await store.reopenFailed(failed, '2026-03-01T11:00:02.000Z')).toBe(false);
+    const read = `${name}-retry-c`.padEnd(64, '0');
+    await store.recordReceipt(read, 'inbox/read.txt', '2026-03-01T10:00:00.000Z');
+    await store.saveDetermination(read, determinationOf('CM15-0000009', [{ request: 'Norco 10/325mg #60', decision: 'UPHELD' }]), '2026-03-01T10:00:01.000Z');
+    expect(await store.reopenFailed(read, '2026-03-01T11:00:00.000Z')).toBe(false);
+    expect((await store.getDocument(read))?.status).toBe('CLASSIFIED');
+    expect(await store.reopenFailed('f'.repeat(64), '2026-03-01T11:00:00.000Z')).toBe(false);
+  });
+
   it('keeps why a document is not an IMR letter', async () => {
     const store = stores[name]!();
     const id = `${name}-foreign`.padEnd(64, '0');
