@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type UpdateCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { AttemptRecord } from '../../service/webhooks/dispatch.ts';
 import type { Determination } from '../../domain/index.ts';
 import type { CursorCodec } from '../../service/cursor.ts';
@@ -52,21 +52,11 @@ export class DynamoDeterminationStore implements DeterminationStore {
   }
 
   async claimReading(id: string, owner: string, at: string, leaseMs: number): Promise<boolean> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: `DOC#${id}`, sk: 'DOC' },
-          UpdateExpression: 'SET claimedBy = :owner, claimedAt = :at',
-          ConditionExpression: 'attribute_not_exists(claimedBy) OR claimedBy = :owner OR claimedAt < :expired',
-          ExpressionAttributeValues: { ':owner': owner, ':at': at, ':expired': new Date(Date.parse(at) - leaseMs).toISOString() },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return this.updateDocumentIf(id, {
+      UpdateExpression: 'SET claimedBy = :owner, claimedAt = :at',
+      ConditionExpression: 'attribute_not_exists(claimedBy) OR claimedBy = :owner OR claimedAt < :expired',
+      ExpressionAttributeValues: { ':owner': owner, ':at': at, ':expired': new Date(Date.parse(at) - leaseMs).toISOString() },
+    });
   }
 
   async markOcrPending(id: string, jobId: string, at: string): Promise<void> {
@@ -134,36 +124,29 @@ export class DynamoDeterminationStore implements DeterminationStore {
   }
 
   async markFailed(id: string, reason: string, at: string): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: `DOC#${id}`, sk: 'DOC' },
-          UpdateExpression: 'SET #status = :failed, reason = :reason, updatedAt = :at, id = :id, receivedAt = if_not_exists(receivedAt, :at), gsi5pk = :documents, gsi5sk = if_not_exists(gsi5sk, :order)',
-          // A document already classified by an earlier attempt keeps its result.
-          ConditionExpression: 'attribute_not_exists(#status) OR NOT (#status IN (:classified, :unrecognized))',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':failed': 'FAILED', ':reason': reason, ':at': at, ':id': id, ':classified': 'CLASSIFIED', ':unrecognized': 'UNRECOGNIZED', ':documents': 'DOCUMENT', ':order': `${at}#${id}` },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    await this.updateDocumentIf(id, {
+      UpdateExpression: 'SET #status = :failed, reason = :reason, updatedAt = :at, id = :id, receivedAt = if_not_exists(receivedAt, :at), gsi5pk = :documents, gsi5sk = if_not_exists(gsi5sk, :order)',
+      // A document already classified by an earlier attempt keeps its result.
+      ConditionExpression: 'attribute_not_exists(#status) OR NOT (#status IN (:classified, :unrecognized))',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':failed': 'FAILED', ':reason': reason, ':at': at, ':id': id, ':classified': 'CLASSIFIED', ':unrecognized': 'UNRECOGNIZED', ':documents': 'DOCUMENT', ':order': `${at}#${id}` },
+    });
   }
 
   async reopenFailed(id: string, at: string): Promise<boolean> {
+    return this.updateDocumentIf(id, {
+      UpdateExpression: 'SET #status = :received, updatedAt = :at REMOVE reason, claimedBy, claimedAt',
+      // Only a failure is reopened: a document read meanwhile keeps its reading.
+      ConditionExpression: '#status = :failed',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':received': 'RECEIVED', ':failed': 'FAILED', ':at': at },
+    });
+  }
+
+  /** One conditional update of a document's record: true when it was written, false when its condition did not hold. */
+  private async updateDocumentIf(id: string, update: Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>): Promise<boolean> {
     try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: `DOC#${id}`, sk: 'DOC' },
-          UpdateExpression: 'SET #status = :received, updatedAt = :at REMOVE reason, claimedBy, claimedAt',
-          // Only a failure is reopened: a document read meanwhile keeps its reading.
-          ConditionExpression: '#status = :failed',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':received': 'RECEIVED', ':failed': 'FAILED', ':at': at },
-        }),
-      );
+      await this.client.send(new UpdateCommand({ TableName: this.tableName, Key: { pk: `DOC#${id}`, sk: 'DOC' }, ...update }));
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
