@@ -19,6 +19,12 @@ export interface TreatmentClass {
 
 const TOPICAL_FORM = /\b(?:cream|gel|ointment|lotion|topical|patch(?:es)?|transdermal|liniment|rub|balm|roll-?on|spray)\b/i;
 const COMPOUNDED = /\bcompound(?:ed)?\b|\bcompounding\b/i;
+/** "Associated surgical service(s):" before the service itself. */
+const ASSOCIATED_SERVICE = /^\s*associated\s+surgical\s+services?\s*:\s*/i;
+/** An ingredient's strength in a compound: `20%`, `0.025%`. */
+const INGREDIENT_STRENGTH = /\b\d+(?:\.\d+)?\s*%/g;
+/** Words that make a request with percentages a service, not a product. */
+const SERVICE_WORDS = /\b(?:injection|block|therapy|sessions?|visits?|surgery)\b/i;
 const DRUG_DOSE = /\b\d+(?:\.\d+)?\s*(?:mg|mcg|%|ml|gm)\b|#\s*\d+|\b(?:tablets?|capsules?|tabs?|caps)\b/i;
 
 const CORRECTION_VOCABULARY: ReadonlyMap<string, string> = (() => {
@@ -91,6 +97,18 @@ function findDrugs(words: readonly RequestWord[]): Array<{ name: DrugName; start
  * deciding topical and compounded products; anything else is OTHER and unidentified.
  */
 export function classifyRequest(request: string): TreatmentClass {
+  // "Associated surgical service: X" is X (a cold therapy unit, a brace, therapy after the operation);
+  // a service named only by its role in the operation ("PA assist") is the surgery's.
+  const associated = ASSOCIATED_SERVICE.exec(request);
+  if (associated) {
+    const service = classifyRequest(request.slice(associated[0].length));
+    return service.identified ? service : { ...service, classification: { category: 'SURGERY', subcategory: 'OTHER' }, identified: true };
+  }
+  // Two or more ingredients, each with its strength ("Flurbiprofen 20%, Baclofen 5%, ..."): a compounded product.
+  if ((request.match(INGREDIENT_STRENGTH) ?? []).length >= 2 && !SERVICE_WORDS.test(request)) {
+    const drugs = classifyDrugs(request);
+    return { ...drugs, classification: { category: 'PHARMACEUTICAL', subcategory: 'COMPOUND' }, identified: true };
+  }
   const words = readWords(request);
   const corrected = words.some((word) => word.corrected);
   let index = 0;
@@ -108,6 +126,16 @@ export function classifyRequest(request: string): TreatmentClass {
   }
 
   const drugs = findDrugs(words);
+  return drugsOf(request, words, drugs, corrected);
+}
+
+/** The drugs of a request read on their own (for a compound's ingredients). */
+function classifyDrugs(request: string): TreatmentClass {
+  const words = readWords(request);
+  return drugsOf(request, words, findDrugs(words), words.some((word) => word.corrected));
+}
+
+function drugsOf(request: string, words: readonly RequestWord[], drugs: ReturnType<typeof findDrugs>, corrected: boolean): TreatmentClass {
   if (drugs.length > 0) {
     const first = drugs[0]!;
     const written = words.slice(first.start, first.end).map((word) => word.written).join(' ');

@@ -12,11 +12,15 @@ const NEGATIVE_STRONG = [
   /\bcannot\s+be\s+(?:determined|deemed|considered|recommended|supported|certified)\s+(?:as\s+)?(?:medically\s+)?(?:necessary|appropriate|reasonable)?/i,
   /\b(?:is|are)\s+(?:therefore\s+)?(?:un|in)(?:necessary|warranted|appropriate)\b/i,
   /\bno\s+(?:medical\s+)?necessity\b/i,
+  // "is determined to not be medically necessary", "does not appear medically necessary".
+  /\bto\s+not\s+be\s+(?:medically\s+)?(?:necessary|appropriate|indicated|warranted)/i,
+  /\b(?:does|do|did)\s+not\s+(?:appear|seem)\s+(?:to\s+be\s+)?(?:medically\s+)?(?:necessary|appropriate|indicated|warranted)/i,
 ];
 const POSITIVE_STRONG = [
   /\b(?:is|are|was|were)\s+(?:\w+\s+){0,2}?medically\s+(?:necessary|appropriate|reasonable)/i,
   /\b(?:is|are)\s+(?:therefore\s+)?(?:certified|approved|authorized|warranted|supported|indicated|reasonable|appropriate|recommended)\b/i,
   /\bmedical\s+necessity\s+(?:is|has\s+been)\s+(?:established|supported)/i,
+  /\b(?:appears?|seems?)\s+(?:to\s+be\s+)?medically\s+(?:necessary|appropriate)/i,
 ];
 
 /** Splits prose into sentences, keeping decimals ("7.5mg") and abbreviations whole. */

@@ -80,6 +80,10 @@ export const DisputedItemSchema = z
       claimsAdministrator: z.array(CitationSchema),
       reviewer: z.array(CitationSchema),
     }),
+    /** For a modified request (utilization review authorized part of it): the request as first made; null otherwise. */
+    originalRequest: z.string().nullable().optional(),
+    /** For a modified request: what the claims administrator authorized; null otherwise. */
+    authorized: z.string().nullable().optional(),
     rationale: z.string(),
     flags: z.array(FlagSchema),
     confidence: z.number().min(0).max(1),

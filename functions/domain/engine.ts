@@ -192,6 +192,8 @@ function readItem(parsed: ParsedItem, ocrFactor: number, note: (text: string) =>
       claimsAdministrator: parsed.claimsAdministratorGuideline ? readCitations(parsed.claimsAdministratorGuideline) : [],
       reviewer: parsed.reviewerGuideline ? readCitations(parsed.reviewerGuideline) : [],
     },
+    originalRequest: parsed.originalRequest ?? null,
+    authorized: parsed.authorized ?? null,
     rationale: parsed.rationale,
     flags,
     confidence,

@@ -16,6 +16,9 @@ export interface ParsedItem {
   readonly headingRead?: boolean;
   /** True when the request had to be cut out of prose merged onto its line. */
   readonly requestRepaired?: boolean;
+  /** A modified request's original request and what was authorized of it (spec section 1). */
+  readonly originalRequest?: string | null;
+  readonly authorized?: string | null;
   /** Where the letter contradicts itself about this item (two lists that disagree), what it says. */
   readonly conflict?: string;
   /** The claims administrator's guideline paragraph; null when the layout has none. */
@@ -203,6 +206,59 @@ const SENTENCE_END_INSIDE = /[a-z)%]{2}[.!?]["')]?\s+(?=[A-Z])|[a-z]{4}[.!?]["')
  */
 const CONCLUSION_INSIDE = /\b(?:non-?certified|not\s+(?:medically\s+)?(?:necessary|appropriate|certified|recommended|supported|warranted|indicated)|medically\s+(?:necessary|appropriate)|is\s+(?:certified|recommended|supported|warranted|indicated|appropriate))[.,;:!]?\s+/gi;
 
+/** A modified request read from its paragraph (spec section 1), and the prose before the paragraph. */
+interface ModifiedRequest {
+  readonly request: string;
+  readonly originalRequest: string | null;
+  readonly authorized: string | null;
+  /** Text before the paragraph on its lines: the end of the item above. */
+  readonly before: string;
+}
+
+/** Where a modified request's eligible portion is named: "The remaining IMR eligible portion of the original request, X" or "The original request, X". */
+const ELIGIBLE_PORTION = /(?:^|[.!?]\s+)(?:the\s+)?(?:remaining\s+)?IMR[- ]eligible\s+portion\s+of\s+the\s+original\s+request,?\s*|(?:^|[.!?]\s+)the\s+original\s+request,\s*/i;
+/** The sentences of a modified request's paragraph before its eligible portion. */
+const MODIFIED_SENTENCE = /\bwas\s+the\s+original\s+request\b|\bauthorized\s+by\s+the\s+claims\s+administrator\b|\bclaims\s+administrator\s+authorized\b|\bleaving\s+the\s+original\s+request\b/i;
+/** How many lines a modified request's paragraph may take above its decision. */
+const MAX_MODIFIED_LINES = 6;
+
+/**
+ * Reads a modified request's paragraph: `Physical therapy x12 was the original request.
+ * Physical therapy x6 was authorized by the Claims Administrator. The remaining IMR eligible
+ * portion of the original request, Physical therapy x6` (or `The Claims Administrator
+ * authorized ..., leaving the original request IMR eligible. The original request, ...`). The
+ * request is what IMR decided, without the boilerplate or a trailing "is". Null when the
+ * text holds no eligible portion.
+ */
+function readModifiedRequest(text: string): ModifiedRequest | null {
+  const eligible = [...text.matchAll(new RegExp(ELIGIBLE_PORTION.source, 'gi'))].at(-1);
+  if (!eligible) return null;
+  let request = text.slice(eligible.index + eligible[0].length).trim().replace(/[:;]$/, '').trim();
+  if (request.toLowerCase().endsWith(' is')) request = request.slice(0, -3).trim();
+  if (request.length === 0) return null;
+  const sentences = text.slice(0, eligible.index + (/^[.!?]/.test(eligible[0]) ? 1 : 0)).split(/(?<=[.!?])\s+(?=\S)/).map((sentence) => sentence.trim()).filter(Boolean);
+  let originalRequest: string | null = null;
+  let authorized: string | null = null;
+  // Plain string tests, not patterns: the sentences are the letter's own boilerplate around free text.
+  while (sentences.length > 0) {
+    const sentence = sentences.at(-1)!.replace(/\s+/g, ' ').replace(/\.$/, '');
+    const lower = sentence.toLowerCase();
+    if (lower.endsWith(ORIGINAL_SUFFIX)) originalRequest ??= sentence.slice(0, -ORIGINAL_SUFFIX.length).trim();
+    else if (lower.endsWith(AUTHORIZED_SUFFIX)) authorized ??= sentence.slice(0, -AUTHORIZED_SUFFIX.length).trim();
+    else if (lower.startsWith(AUTHORIZED_PREFIX)) {
+      const rest = sentence.slice(AUTHORIZED_PREFIX.length);
+      const leaving = rest.toLowerCase().indexOf('leaving the original request');
+      authorized ??= (leaving >= 0 ? rest.slice(0, leaving) : rest).trim().replace(/,$/, '').trim();
+    } else break;
+    sentences.pop();
+  }
+  return { request, originalRequest, authorized, before: sentences.join(' ') };
+}
+
+const ORIGINAL_SUFFIX = ' was the original request';
+const AUTHORIZED_SUFFIX = ' was authorized by the claims administrator';
+const AUTHORIZED_PREFIX = 'the claims administrator authorized ';
+
 /** The text after the last sentence that ends inside it (the heading merged with the prose above). */
 function afterLastSentence(text: string): { text: string; cut: boolean; before: string } {
   let cut = -1;
@@ -264,7 +320,7 @@ function read2014Items(original: readonly string[], from: number): Read2014 {
   const lines = labelsOnTheirOwnLines(original, from);
   const groups = labelGroups(lines, from);
   // `carried`: the prose a merged heading line began with, which ends the item before it.
-  const headings: Array<{ group: LabelGroup; start: number; decision: DecisionLine | null; request: string; repaired: boolean; carried: string }> = [];
+  const headings: Array<{ group: LabelGroup; start: number; decision: DecisionLine | null; request: string; repaired: boolean; carried: string; modified: ModifiedRequest | null }> = [];
   let floor = from;
   for (const group of groups) {
     let decision: DecisionLine | null = null;
@@ -294,10 +350,25 @@ function read2014Items(original: readonly string[], from: number): Read2014 {
       const line = lines[above];
       if (above >= floor && line !== undefined && !isItemLabel(line) && !isIntroLine(line) && !endsProse(line)) start = above;
     }
-    const parts = [...lines.slice(start, bottom), ...(decision ? [decision.requestPart] : [])];
-    const merged = afterLastSentence(joinProse(parts));
+    let parts = [...lines.slice(start, bottom), ...(decision ? [decision.requestPart] : [])];
+    let merged = afterLastSentence(joinProse(parts));
+    let modified: ModifiedRequest | null = null;
+    if (decision && ELIGIBLE_PORTION.test(merged.text.trim())) {
+      // A modified request's paragraph: its first sentences may stand on lines of their own above.
+      // A line belongs to it when it names the original or the authorized part, or runs on into the line below (no sentence ends it).
+      const inParagraph = (line: string) => line.trim() !== '' && !isItemLabel(line) && !isIntroLine(line) && (MODIFIED_SENTENCE.test(line) || !/[.!?]["')]?\s*$/.test(line));
+      for (let above = start - 1; above >= floor && bottom - above <= MAX_MODIFIED_LINES; above--) {
+        // A blank line inside the paragraph (a page break) is stepped over when the paragraph goes on above it.
+        if (lines[above]!.trim() === '' && above - 1 >= floor && inParagraph(lines[above - 1]!)) continue;
+        if (!inParagraph(lines[above]!)) break;
+        start = above;
+      }
+      parts = [...lines.slice(start, bottom).filter((line) => line.trim() !== ''), decision.requestPart];
+      modified = readModifiedRequest(joinProse(parts));
+      if (modified) merged = { text: modified.request, cut: false, before: modified.before };
+    }
     const request = merged.text.replace(/(?<![\s:;,.-])[\s:;,.-]+$/, '');
-    headings.push({ group, start: decision ? start : Math.min(start, group.first), decision, request, repaired: merged.cut, carried: merged.before });
+    headings.push({ group, start: decision ? start : Math.min(start, group.first), decision, request, repaired: merged.cut, carried: merged.before, modified });
     floor = group.labels[group.labels.length - 1]!.line + 1;
   }
   const items: ParsedItem[] = [];
@@ -317,6 +388,8 @@ function read2014Items(original: readonly string[], from: number): Read2014 {
       decisionExact: heading.decision?.exact ?? false,
       headingRead: heading.decision !== null && heading.request !== '',
       requestRepaired: heading.repaired,
+      originalRequest: heading.modified?.originalRequest ?? null,
+      authorized: heading.modified?.authorized ?? null,
       claimsAdministratorGuideline: sections.claimsAdministratorGuideline ?? null,
       reviewerGuideline: sections.reviewerGuideline ?? null,
       rationale,

@@ -33,7 +33,8 @@ const DRUG_ROWS: ReadonlyArray<readonly [string, DrugClass, ...string[]]> = [
   ['butorphanol', 'OPIOID', 'Stadol'],
   ['dihydrocodeine', 'OPIOID', 'Trezix'],
   // Muscle relaxants
-  ['cyclobenzaprine', 'MUSCLE_RELAXANT', 'Flexeril', 'Fexmid', 'Amrix'],
+  // Cyclophene: cyclobenzaprine in a cream base (its form makes it a topical analgesic).
+  ['cyclobenzaprine', 'MUSCLE_RELAXANT', 'Flexeril', 'Fexmid', 'Amrix', 'Cyclophene'],
   ['carisoprodol', 'MUSCLE_RELAXANT', 'Soma'],
   ['methocarbamol', 'MUSCLE_RELAXANT', 'Robaxin'],
   ['metaxalone', 'MUSCLE_RELAXANT', 'Skelaxin', 'Metaxall'],
@@ -53,7 +54,8 @@ const DRUG_ROWS: ReadonlyArray<readonly [string, DrugClass, ...string[]]> = [
   ['nabumetone', 'NSAID', 'Relafen'],
   ['ketorolac', 'NSAID', 'Toradol', 'Sprix'],
   ['indomethacin', 'NSAID', 'Indocin', 'Tivorbex'],
-  ['ketoprofen', 'NSAID'],
+  // Ketophene: ketoprofen in a cream base.
+  ['ketoprofen', 'NSAID', 'Ketophene'],
   ['flurbiprofen', 'NSAID', 'Ansaid'],
   ['piroxicam', 'NSAID', 'Feldene'],
   ['oxaprozin', 'NSAID', 'Daypro'],
@@ -119,7 +121,7 @@ const DRUG_ROWS: ReadonlyArray<readonly [string, DrugClass, ...string[]]> = [
   ['doxylamine', 'SLEEP_AID', 'Unisom'],
   ['diphenhydramine', 'SLEEP_AID', 'Benadryl'],
   // Topical analgesics (products that only exist as topicals)
-  ['lidocaine', 'TOPICAL_ANALGESIC', 'Lidoderm', 'Xylocaine', 'ZTlido', 'Lidocaine patch'],
+  ['lidocaine', 'TOPICAL_ANALGESIC', 'Lidoderm', 'Xylocaine', 'ZTlido', 'Lidocaine patch', 'Anecream', 'LidoRx'],
   ['capsaicin', 'TOPICAL_ANALGESIC', 'Zostrix', 'Qutenza', 'Capzasin'],
   ['diclofenac epolamine', 'TOPICAL_ANALGESIC', 'Flector'],
   ['diclofenac sodium topical', 'TOPICAL_ANALGESIC', 'Voltaren Gel', 'Pennsaid', 'Solaraze'],
