@@ -171,6 +171,10 @@ export async function runChaos(options: { letters: number; kills: number; seed?:
     const listedIds = listed.data.map((entry) => entry.id).filter((id) => ids.has(id));
     if (new Set(listedIds).size !== listedIds.length) problems.push('a letter is listed twice');
     if (listedIds.length !== ids.size) problems.push(`${listedIds.length} of ${ids.size} letters listed`);
+    // Read once: one reading per letter (a second reading would be revision 2) and no letter listed twice.
+    const revisions = await Promise.all([...ids].map(async (id) => ((await fetch(`${http}/determinations/${id}`).then((r) => (r.ok ? r.json() : null), () => null)) as { revision: number } | null)?.revision));
+    const readTwice = revisions.filter((revision) => revision !== 1).length;
+    if (readTwice > 0) problems.push(`${readTwice} letters read more than once (revision above 1)`);
     const failed = states.filter((state) => state === 'FAILED').length;
     if (failed > 0) problems.push(`${failed} letters FAILED`);
     const startProblems = output.filter((line) => /could not start|internal {2}an unhandled/.test(line));

@@ -1,40 +1,58 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { EventPublisher, ServiceEvent } from '../service/ports.ts';
 
+/** What was announced of a document: its reading (classified, needs review, unrecognized) or its failure. */
+export type Announced = 'read' | 'failed';
+
 /**
- * The documents whose reading was announced, one id a line, appended and synced after the
- * event is published (for webhooks: once its deliveries are in the outbox). A crash between
- * storing a reading and announcing it leaves the id out, and the next start announces it:
- * every reading is announced at least once. Kept whether or not webhooks are on, so turning
- * them on later does not announce every letter already read.
+ * The documents whose outcome was announced, one `<id> <read|failed>` a line, appended and
+ * synced after the event is published (for webhooks: once its deliveries are in the outbox).
+ * A crash between storing an outcome and announcing it leaves the line out, and the next start
+ * announces it: every outcome is announced at least once, a retried document's new reading
+ * included (its failure was another line). Kept whether or not webhooks are on, so turning
+ * them on later does not announce every letter already read; a data folder from before the
+ * journal existed starts it from what is stored (`fresh`), announcing nothing again.
  */
 export class AnnouncementJournal implements EventPublisher {
   private readonly announced: Set<string>;
+  /** True when the journal did not exist at start: what is stored then counts as announced. */
+  readonly fresh: boolean;
 
   constructor(
     private readonly file: string,
     private readonly next: EventPublisher,
   ) {
-    // A line cut short by a crash is not a 64-character id, and is ignored: that letter is announced again.
-    this.announced = new Set(existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((line) => /^[0-9a-f]{64}$/.test(line)) : []);
+    this.fresh = !existsSync(file);
+    // A line cut short by a crash matches no id and outcome, and that outcome is announced again.
+    this.announced = new Set(this.fresh ? [] : readFileSync(file, 'utf8').split('\n').filter((line) => /^[0-9a-f]{64} (?:read|failed)$/.test(line)));
   }
 
-  /** Whether a document's reading was announced. */
-  has(documentId: string): boolean {
-    return this.announced.has(documentId);
+  /** Whether a document's outcome of this kind was announced. */
+  has(documentId: string, kind: Announced): boolean {
+    return this.announced.has(`${documentId} ${kind}`);
+  }
+
+  /** Records an outcome as announced without announcing it (a journal started on a folder of earlier letters). */
+  remember(documentId: string, kind: Announced): void {
+    this.append(`${documentId} ${kind}`);
   }
 
   async publish(event: ServiceEvent): Promise<void> {
     await this.next.publish(event);
-    // A person's correction is announced on its own; the journal is about readings.
-    if (event.type === 'determination.reviewed' || this.announced.has(event.data.id)) return;
+    // A person's correction is announced on its own; the journal is about outcomes of reading.
+    if (event.type === 'determination.reviewed') return;
+    this.append(`${event.data.id} ${event.type === 'document.failed' ? 'failed' : 'read'}`);
+  }
+
+  private append(line: string): void {
+    if (this.announced.has(line)) return;
     const fd = openSync(this.file, 'a', 0o600);
     try {
-      writeSync(fd, `${event.data.id}\n`);
+      writeSync(fd, `${line}\n`);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
-    this.announced.add(event.data.id);
+    this.announced.add(line);
   }
 }

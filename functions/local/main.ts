@@ -84,7 +84,10 @@ const log = (line: string) => (bars ? bars.log(`${time()} ${line}\n`) : console.
 process.on('unhandledRejection', (reason) => log(`internal  an unhandled ${(reason as Error)?.name ?? 'error'} was caught; the service goes on`));
 try {
   const service = await startLocalService({ ...settings.data, log, progress });
-  if (service.credentialsCreated) {
+  if (service.credentialsCreated && !process.stdout.isTTY) {
+    // Not on a terminal (a log file, a supervisor): the secret is not written into logs.
+    console.log(`S3 credentials generated: kept in ${join(settings.data.dataDir, S3_CREDENTIALS_FILE)} (mode 0600); read them there for the AWS CLI (profile imr-local).\n`);
+  } else if (service.credentialsCreated) {
     // Printed this once: the S3 endpoint refuses any request not signed with this pair.
     console.log(`S3 credentials generated (printed once; kept in ${join(settings.data.dataDir, S3_CREDENTIALS_FILE)}, mode 0600). For the AWS CLI:
   aws configure set aws_access_key_id ${service.s3Credentials.accessKeyId} --profile imr-local

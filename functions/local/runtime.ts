@@ -174,6 +174,7 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
   let watcher: InboxWatcher | null = null;
   const report = (outcome: string, id: string, key: string, reason?: string | null) => {
     watcher?.settled(key, outcome === 'FAILED' || outcome === 'UNRECOGNIZED' ? 'failed' : 'done');
+    settled(LOCAL_INBOX, key);
     done++;
     options.log(`[${done}/${queued}] ${outcome.padEnd(12)} ${short(id)} ${key}${reason ? `: ${reason}` : ''}`);
     options.progress?.(done, queued);
@@ -186,6 +187,7 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
   };
   const deadLettered = (lane: string) => (item: { key: string }) => {
     watcher?.settled(item.key, 'failed');
+    settled(LOCAL_INBOX, item.key);
     done++;
     options.log(`[${done}/${queued}] DEAD-LETTER  ${item.key} (kept in ${join(options.dataDir, 'dead-letters', lane)})`);
     options.progress?.(done, queued);
@@ -212,10 +214,27 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
   );
   // What a start finds unfinished (perhaps thousands) is read one at a time beside new arrivals, never in front of them.
   const backlogLane = new WorkQueue(readFast, { deadLetterDir: join(options.dataDir, 'dead-letters', 'ingest'), concurrency: 1, retryDelayMs: 300 }, deadLettered('ingest'));
+  // One reading per key at a time: the same key delivered again while it is read (a client re-sending,
+  // a re-upload racing the start's recovery) is read once more after, never beside it.
+  const inFlight = new Map<string, { again: boolean }>();
   const enqueue = (bucket: string, key: string, lane: WorkQueue = fastLane) => {
+    const slot = `${bucket}/${key}`;
+    const running = inFlight.get(slot);
+    if (running) {
+      running.again = true;
+      return;
+    }
+    inFlight.set(slot, { again: false });
     queued++;
     options.progress?.(done, queued);
     lane.push({ bucket, key });
+  };
+  /** Called when a key's reading ends, however it ends. */
+  const settled = (bucket: string, key: string) => {
+    const slot = `${bucket}/${key}`;
+    const again = inFlight.get(slot)?.again;
+    inFlight.delete(slot);
+    if (again) enqueue(bucket, key);
   };
   onInboxObject = (key) => enqueue(LOCAL_INBOX, key);
   for (const key of early.splice(0)) enqueue(LOCAL_INBOX, key);
@@ -224,7 +243,7 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
   // Corrections locally: made as the OS user, or the one `--reviewer` names.
   // A person's retry of a failed document: reopened, then read from its first key as if just uploaded.
   const retry = async (id: string) => {
-    const { sourceKey } = await reopenForRetry(store, id, new Date().toISOString());
+    const { sourceKey } = await reopenForRetry(store, id, new Date().toISOString(), async (key) => key.startsWith(`${LOCAL_INBOX}/`) && (await s3.objects.head(LOCAL_INBOX, key.slice(LOCAL_INBOX.length + 1))) !== undefined);
     const slash = sourceKey.indexOf('/');
     options.log(`retry     ${short(id)} asked for in the console or API`);
     enqueue(sourceKey.slice(0, slash), sourceKey.slice(slash + 1));
@@ -255,12 +274,19 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
       if (!document || !isTerminal(document.status) || !document.sourceKeys.includes(`${LOCAL_INBOX}/${object.key}`)) {
         enqueue(LOCAL_INBOX, object.key, backlogLane);
         queuedAgain++;
-      } else if (!events.has(object.sha256)) {
+      } else if (!events.has(object.sha256, document.status === 'FAILED' ? 'failed' : 'read')) {
+        const kind = document.status === 'FAILED' ? 'failed' : 'read';
         const at = new Date().toISOString();
         const stored = document.status === 'FAILED' ? null : await store.getDetermination(object.sha256);
-        if (document.status === 'FAILED') await events.publish(failureEvent(object.sha256, document, at));
-        else if (stored && !stored.sameLetterAs) await events.publish(determinationEvent(stored, at));
-        announcedAgain++;
+        // Another form of a letter is never announced; a journal new to an old data folder takes what is stored as announced.
+        if (events.fresh || stored?.sameLetterAs) events.remember(object.sha256, kind);
+        else if (document.status === 'FAILED') {
+          await events.publish(failureEvent(object.sha256, document, at));
+          announcedAgain++;
+        } else if (stored) {
+          await events.publish(determinationEvent(stored, at));
+          announcedAgain++;
+        }
       }
       // A long inbox is looked through in slices, so the API and new uploads are answered meanwhile.
       if (++looked % 100 === 0) await yieldToEvents();

@@ -25,8 +25,11 @@ export class ReadingLimitError extends CodedError<ReadingLimitCode> {
 }
 
 /** An error inside a reading process that was not about the document (its name only: a message could quote the letter). */
-export class ReadingProcessError extends Error {
+export class ReadingProcessError extends CodedError<'READING_PROCESS_FAILED'> {
   override readonly name = 'ReadingProcessError';
+  constructor(message: string) {
+    super('READING_PROCESS_FAILED', message);
+  }
 }
 
 /** Settings of a {@link ReadingPool}. */
@@ -67,9 +70,11 @@ class Reader {
   arm(timeLimitMs: number, memoryLimitMb: number): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.timers.push(setTimeout(() => this.kill('TIME_LIMIT'), timeLimitMs));
+    const job = this.job;
     const check = setInterval(() => {
       void residentMb(this.child.pid).then((mb) => {
-        if (mb !== null && mb > memoryLimitMb) this.kill('MEMORY_LIMIT');
+        // A reading still in flight when its job ended must not charge the next one.
+        if (mb !== null && mb > memoryLimitMb && this.job === job) this.kill('MEMORY_LIMIT');
       });
     }, MEMORY_CHECK_MS);
     this.timers.push(check);
@@ -162,7 +167,15 @@ export class ReadingPool {
   private dispatch(): void {
     while (this.queue.length > 0) {
       let reader = [...this.readers].find((candidate) => candidate.job === null);
-      if (!reader && this.readers.size < this.size) reader = this.start();
+      if (!reader && this.readers.size < this.size) {
+        try {
+          reader = this.start();
+        } catch {
+          // fork itself refused (out of processes): the waiting document is told, and the next one tries again.
+          this.queue.shift()?.reject(new ReadingProcessError('a reading process could not be started'));
+          continue;
+        }
+      }
       if (!reader) return;
       const job = this.queue.shift()!;
       reader.job = job;
@@ -197,7 +210,8 @@ export class ReadingPool {
       settle(job, message);
       this.dispatch();
     });
-    child.on('error', () => reader.kill(null));
+    // A process that could not start (EAGAIN, ENOENT) emits 'error' and 'close' but never 'exit'.
+    child.on('error', () => (child.pid === undefined ? child.emit('exit', null, null) : reader.kill(null)));
     child.on('exit', (code, signal) => {
       this.readers.delete(reader);
       ready();

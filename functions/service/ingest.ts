@@ -76,7 +76,9 @@ export async function ingestObject(
 /** Why a document failed once every retry failed: a full disk says so (and is retryable), anything else by its error's name only. */
 function lastAttemptReason(error: unknown): string {
   const code = (error as { code?: unknown })?.code;
-  if (code === 'ENOSPC' || code === 'EDQUOT') return 'DISK_FULL: the disk the service writes to is full; free space, then retry this document';
+  // A full disk where the service writes: the file system's own code, or the local S3 endpoint's answer to it (SlowDown saying so).
+  const fullDisk = code === 'ENOSPC' || code === 'EDQUOT' || ((error as Error)?.name === 'SlowDown' && /disk|space/i.test((error as Error).message));
+  if (fullDisk) return 'DISK_FULL: the disk the service writes to is full; free space, then retry this document';
   return `PROCESSING_FAILED: ${(error as Error).name} after every retry; retry this document or replay the dead-letter queue`;
 }
 

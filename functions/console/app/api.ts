@@ -2,7 +2,7 @@
  * The console's only way to the service: the same HTTP API integrators use, with the
  * signed-in person's token when the deployment has a login.
  */
-import { bearerToken, sessionToken, signIn } from './auth.ts';
+import { bearerToken, renewSession, sessionToken, signIn } from './auth.ts';
 
 /** An answer of the API that was not a success, with its `{"error": {code, message}}`. */
 export class ApiProblemError extends Error {
@@ -16,7 +16,7 @@ export class ApiProblemError extends Error {
   }
 }
 
-async function send(path: string, init: RequestInit = {}): Promise<Response> {
+async function send(path: string, init: RequestInit = {}, renewed = false): Promise<Response> {
   const token = bearerToken();
   const headers = new Headers(init.headers);
   if (token) headers.set('authorization', `Bearer ${token}`);
@@ -27,6 +27,11 @@ async function send(path: string, init: RequestInit = {}): Promise<Response> {
   if (response.status === 401 && token !== undefined) {
     // An expired or missing sign-in: back to the login, this page remembered.
     await signIn();
+  }
+  // The local service restarted or the session ran out: a new session, and the change sent once more.
+  if (response.status === 403 && session && !renewed && response.headers.get('content-type')?.includes('json')) {
+    const problem = (await response.clone().json().catch(() => null)) as { error?: { code?: string } } | null;
+    if (problem?.error?.code === 'SESSION_REQUIRED' && (await renewSession())) return send(path, init, true);
   }
   if (!response.ok) {
     let code = 'HTTP_' + response.status;

@@ -26,6 +26,15 @@ export function sessionToken(): string | null {
   return localSession;
 }
 
+/** Asks the local service for a new session (it restarted, or the old one ran out); true when one came. */
+export async function renewSession(): Promise<boolean> {
+  const response = await fetch('/console/config.json', { cache: 'no-store' });
+  if (!response.ok) return false;
+  const answer = (await response.json()) as { session?: string };
+  localSession = typeof answer.session === 'string' ? answer.session : null;
+  return localSession !== null;
+}
+
 function base64Url(bytes: Uint8Array): string {
   let text = '';
   for (const byte of bytes) text += String.fromCharCode(byte);

@@ -97,6 +97,7 @@ export class SlowDownError extends s3Error('SlowDown', 503, 'Please reduce your 
 
 /** The credentials file exists but is not one the endpoint wrote. Names the file, never its content. */
 export class CredentialsFileError extends Error {
+  override readonly name = 'CredentialsFileError';
   /** The code a caller can switch on. */
   readonly code = 'InvalidCredentialsFile';
   constructor(readonly file: string, why: string) {
@@ -106,6 +107,7 @@ export class CredentialsFileError extends Error {
 
 /** The endpoint's folder is served by another running process (its id in the message). */
 export class DirectoryInUseError extends Error {
+  override readonly name = 'DirectoryInUseError';
   /** The code a caller can switch on. */
   readonly code = 'DirectoryInUse';
   constructor(directory: string, pid: number) {

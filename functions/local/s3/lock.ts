@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DirectoryInUseError } from './errors.ts';
 
@@ -8,23 +8,46 @@ import { DirectoryInUseError } from './errors.ts';
  * process that no longer runs (`kill -9`) is taken over.
  */
 
+/** Folders this process holds: the lock file alone cannot say, since a restarted container reuses the same pid. */
+const held = new Set<string>();
+
 /** Takes the folder's lock; returns its release. */
 export function lockDirectory(directory: string): () => void {
   const file = join(directory, 'endpoint.pid');
+  if (held.has(file)) throw new DirectoryInUseError(directory, process.pid);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      writeFileSync(file, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
-      return () => rmSync(file, { force: true });
+      // The pid and its start time: after a kill -9 and a restart (a container, a reboot) another process may have the same pid.
+      writeFileSync(file, `${process.pid} ${startTime(process.pid) ?? ''}\n`, { flag: 'wx', mode: 0o600 });
+      held.add(file);
+      return () => {
+        held.delete(file);
+        rmSync(file, { force: true });
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    const owner = Number.parseInt(readFileSync(file, 'utf8'), 10);
-    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && running(owner)) throw new DirectoryInUseError(directory, owner);
-    if (owner === process.pid) throw new DirectoryInUseError(directory, owner);
+    const [pidText, started] = readFileSync(file, 'utf8').trim().split(' ');
+    const owner = Number.parseInt(pidText ?? '', 10);
+    const sameProcess = Number.isInteger(owner) && owner > 0 && owner !== process.pid && running(owner) && (!started || startTime(owner) === started);
+    if (sameProcess) throw new DirectoryInUseError(directory, owner);
     // Left by a process that is gone (or unreadable after a crash mid-write): taken over.
     rmSync(file, { force: true });
   }
   throw new DirectoryInUseError(directory, Number.NaN);
+}
+
+/** When a process started (clock ticks since boot, from Linux's /proc), or null where that cannot be read. */
+function startTime(pid: number): string | null {
+  const stat = `/proc/${pid}/stat`;
+  if (!existsSync(stat)) return null;
+  try {
+    // Field 22, counted after the command name's closing bracket (the name may hold spaces).
+    const fields = readFileSync(stat, 'utf8').split(') ')[1]?.split(' ');
+    return fields?.[19] ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** Whether a process with this id runs (signal 0 tests without sending anything). */
