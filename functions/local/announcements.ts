@@ -15,16 +15,21 @@ export type Announced = 'read' | 'failed';
  */
 export class AnnouncementJournal implements EventPublisher {
   private readonly announced: Set<string>;
-  /** True when the journal did not exist at start: what is stored then counts as announced. */
+  /** True on a data folder that held letters before the journal existed: what is stored then counts as announced. */
   readonly fresh: boolean;
 
   constructor(
     private readonly file: string,
     private readonly next: EventPublisher,
+    /** Whether the data folder was in use before (its store existed) when this start began. */
+    folderInUseBefore: boolean,
   ) {
-    this.fresh = !existsSync(file);
+    // Only a folder from before the journal: a journal not yet written on a new folder (killed before its first
+    // announcement) must not make the next start take unannounced readings as announced.
+    this.fresh = folderInUseBefore && !existsSync(file);
+    if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
     // A line cut short by a crash matches no id and outcome, and that outcome is announced again.
-    this.announced = new Set(this.fresh ? [] : readFileSync(file, 'utf8').split('\n').filter((line) => /^[0-9a-f]{64} (?:read|failed)$/.test(line)));
+    this.announced = new Set(readFileSync(file, 'utf8').split('\n').filter((line) => /^[0-9a-f]{64} (?:read|failed)$/.test(line)));
   }
 
   /** Whether a document's outcome of this kind was announced. */

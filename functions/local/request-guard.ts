@@ -47,9 +47,11 @@ export class RequestGuard {
     if (site && site !== 'same-origin' && site !== 'none' && !(navigation && isConsolePage)) {
       return { status: 403, code: 'FORBIDDEN_ORIGIN', message: 'requests from other web pages are refused' };
     }
-    if (SAFE_METHODS.has(method)) return null;
+    // A WebSocket handshake carries no Sec-Fetch headers, only Origin: the service speaks no WebSocket, and a foreign Origin is refused on any method.
+    if (single(headers.upgrade) !== undefined) return { status: 403, code: 'FORBIDDEN_UPGRADE', message: 'this service does not switch protocols' };
     const origin = single(headers.origin);
     if (origin !== undefined && !this.origins.has(origin)) return { status: 403, code: 'FORBIDDEN_ORIGIN', message: 'requests from other web pages are refused' };
+    if (SAFE_METHODS.has(method)) return null;
     const token = single(headers[SESSION_HEADER]);
     if (!token || !this.validToken(token)) {
       return { status: 403, code: 'SESSION_REQUIRED', message: `a change needs the ${SESSION_HEADER} header: the console sends its own; scripts send the token in the data folder's api-token file` };

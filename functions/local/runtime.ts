@@ -119,6 +119,8 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
   // Letters are medical records: everything the service and its stand-ins write (stored letters,
   // OCR text, the database, dead letters) is this user's alone, folders 0700 and files 0600.
   process.umask(0o077);
+  // Read before anything is created: whether this data folder held letters before this start.
+  const folderInUseBefore = existsSync(join(options.dataDir, 'store'));
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   chmodSync(options.dataDir, 0o700);
   for (const dir of ['store', 's3', 'dead-letters']) mkdirSync(join(options.dataDir, dir), { recursive: true, mode: 0o700 });
@@ -160,7 +162,7 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
     const detail = event.data.outcome ? `${event.data.outcome}, ${event.data.items.length} item(s)${event.data.needsReview ? ', needs review' : ''}${event.data.caseNumber ? `, case ${event.data.caseNumber}` : ''}` : '';
     options.log(`${event.type.padEnd(28)} ${short(event.data.id)} ${detail}`.trimEnd());
   });
-  const events = new AnnouncementJournal(join(options.dataDir, 'announced.txt'), printing);
+  const events = new AnnouncementJournal(join(options.dataDir, 'announced.txt'), printing, folderInUseBefore);
   // Every document is read in a thread of its own with a time and memory limit, never on the
   // thread that answers the API and the S3 endpoint: text, text layers and Textract JSON in one
   // pool (a thread per core), scans in another whose one thread OCRs pages on every core.
@@ -250,7 +252,7 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
   };
   const apiToken = persistentSecret(join(options.dataDir, 'api-token'));
   const guard = new RequestGuard(options.httpPort, apiToken);
-  const handler = createQueryHandler(store, queryLogger, { objects, originals: objects, pageCache: objects, retry, review: { deps: { store, events, now: () => new Date() }, localReviewer: options.reviewer ?? userInfo().username } });
+  const handler = createQueryHandler(store, queryLogger, { objects, originals: objects, pageCache: objects, retry, renderPage: (bytes, page, name) => fastReader.renderPage(bytes, page, name), review: { deps: { store, events, now: () => new Date() }, localReviewer: options.reviewer ?? userInfo().username } });
   const http = await startHttpApi(options.httpPort, handler, guard, await buildConsole());
   watcher = new InboxWatcher(options.inboxDir, s3Client, LOCAL_INBOX, join(options.dataDir, 'inbox-uploaded.json'), (key) => options.log(`uploaded  ${key}`), (name, why) => options.log(`skipped   ${name}: ${why}, never read`));
   await watcher.start();

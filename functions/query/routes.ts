@@ -49,6 +49,8 @@ export interface RouteOptions {
   /** Pages rendered before; a page is rendered once and then served from here. */
   readonly pageCache?: PageImageCache;
   readonly review?: { readonly deps: ReviewDependencies; readonly by: string };
+  /** Renders a page image somewhere safe (locally: in a reading process with limits); in-process when absent (a Lambda is its own sandbox). */
+  readonly renderPage?: (bytes: Uint8Array, page: number, name: string) => Promise<Buffer>;
   /** Reads a FAILED document again (`POST /documents/{id}/retry`); throws {@link RetryRefusedError} when it cannot. */
   readonly retry?: (id: string) => Promise<void>;
   /** Most bytes of one CSV answer (default {@link EXPORT_BYTES}). */
@@ -241,11 +243,13 @@ export async function route(store: DeterminationStore, request: ApiRequest, opti
     });
     if (n === 0) return { statusCode: 200, body: Buffer.from(bytes), contentType: CONTENT_TYPES[sniffKind(bytes)], headers: { 'content-disposition': attachmentDisposition(fileName) } };
     try {
-      const png = await renderPage(bytes, n, 'document');
+      const png = await (options.renderPage ?? renderPage)(bytes, n, 'document');
       await pageCache?.putPageImage(id, n, png);
       return { statusCode: 200, body: png, contentType: 'image/png' };
     } catch (error) {
       if (error instanceof InputError) throw new ApiError(404, 'NOT_FOUND', error.message.replace(/^document: /, ''));
+      // A page whose rendering ran out of time or memory in its reading process: no image, and a reason.
+      if ((error as Error)?.name === 'ReadingLimitError') throw new ApiError(404, 'NOT_FOUND', `this page could not be rendered: ${(error as Error).message.replace(/^document: /, '')}`);
       throw error;
     }
   }

@@ -51,7 +51,7 @@ const IDLE_MS = 60_000;
 
 interface Job {
   readonly task: ReadingTask;
-  readonly resolve: (answer: ClassifiedText | null) => void;
+  readonly resolve: (answer: Extract<ReadingAnswer, { ok: true }>) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -140,6 +140,12 @@ export class ReadingPool {
     return this.run({ bytes, name, ocr: false });
   }
 
+  /** Renders page `page` (from 1) of a document as PNG in a reading process, under the same limits as a reading. */
+  async renderPage(bytes: Uint8Array, page: number, name: string): Promise<Buffer> {
+    const answer = await this.runTask({ bytes, name, ocr: false, page });
+    return Buffer.from(answer.png!);
+  }
+
   /** Stops every reading process; documents waiting are refused. */
   async close(): Promise<void> {
     this.closed = true;
@@ -156,7 +162,11 @@ export class ReadingPool {
     );
   }
 
-  private run(task: ReadingTask): Promise<ClassifiedText | null> {
+  private async run(task: ReadingTask): Promise<ClassifiedText | null> {
+    return (await this.runTask(task)).document;
+  }
+
+  private runTask(task: ReadingTask): Promise<Extract<ReadingAnswer, { ok: true }>> {
     if (this.closed) return Promise.reject(new ReadingProcessError('the reader was stopped'));
     return new Promise((resolve, reject) => {
       this.queue.push({ task, resolve, reject });
@@ -236,7 +246,7 @@ export class ReadingPool {
 }
 
 function settle(job: Job, answer: ReadingAnswer): void {
-  if (answer.ok) job.resolve(answer.document);
+  if (answer.ok) job.resolve(answer);
   else if (answer.code !== null) job.reject(new InputError(answer.code, answer.message));
   else job.reject(new ReadingProcessError(`reading failed inside its process (${answer.name})`));
 }

@@ -7,22 +7,26 @@
 import { DocumentReader, readingContext, type DocumentText } from './read-document.ts';
 import { classifyLetter, type Determination } from '../domain/index.ts';
 import { InputError } from './errors.ts';
+import { renderPage } from './pages.ts';
 import { createLocalRecognizer } from '../adapters/tesseract/recognizer.ts';
 
-/** What the pool sends a reading process. */
+/** What the pool sends a reading process: a document to read, or (with `page`) one page to render as PNG for a person. */
 export interface ReadingTask {
   readonly bytes: Uint8Array;
   readonly name: string;
   /** False: stop short of OCR (a scan answers `null`). */
   readonly ocr: boolean;
+  /** A page to render (from 1) instead of reading the document. */
+  readonly page?: number;
 }
 
 /** What a reading process answers: the text, or why the document cannot be read (errors cannot cross processes with their class). */
-export type ReadingAnswer = { readonly ok: true; readonly document: (DocumentText & { readonly determination: Determination }) | null } | { readonly ok: false; readonly code: InputError['code']; readonly message: string } | { readonly ok: false; readonly code: null; readonly name: string };
+export type ReadingAnswer = { readonly ok: true; readonly document: (DocumentText & { readonly determination: Determination }) | null; readonly png?: Uint8Array } | { readonly ok: false; readonly code: InputError['code']; readonly message: string } | { readonly ok: false; readonly code: null; readonly name: string };
 
 /** Reads one document. */
 export async function readTask(reader: DocumentReader, task: ReadingTask): Promise<ReadingAnswer> {
   try {
+    if (task.page !== undefined) return { ok: true, document: null, png: await renderPage(task.bytes, task.page, task.name) };
     const document = task.ocr ? await reader.read(task.bytes, task.name) : await reader.readWithoutOcr(task.bytes, task.name);
     // Classified here too: the letter engine's time on a long text is this process's, not the service's.
     return { ok: true, document: document && { ...document, determination: classifyLetter(document.text, readingContext(document)) } };

@@ -27,6 +27,10 @@ describe('what keeps other web pages away from the local service', () => {
       expect(g.check('POST', '/', { ...own, 'sec-fetch-site': site, 'sec-fetch-mode': 'navigate' }, true)).toMatchObject({ code: 'FORBIDDEN_ORIGIN' });
     }
     expect(g.check('GET', '/determinations', { ...own, 'sec-fetch-site': 'same-origin' }, false)).toBeNull();
+    // A WebSocket handshake from another page carries Origin and no Sec-Fetch headers (seen in Chromium): refused, on any path.
+    expect(g.check('GET', '/console/config.json', { ...own, origin: 'http://evil.test:18082', upgrade: 'websocket', connection: 'Upgrade' }, false)).toMatchObject({ status: 403 });
+    expect(g.check('GET', '/documents/abc/pages/1', { ...own, origin: 'http://evil.test:18082' }, false)).toMatchObject({ code: 'FORBIDDEN_ORIGIN' });
+    expect(g.check('GET', '/determinations', { ...own, origin: `http://127.0.0.1:${PORT}` }, false)).toBeNull();
     expect(g.check('GET', '/determinations', { ...own, 'sec-fetch-site': 'none' }, false)).toBeNull();
   });
 

@@ -3,7 +3,8 @@ import { ReadingLimitError, ReadingPool } from '../../../functions/reader/pool.t
 import { InputError } from '../../../functions/reader/errors.ts';
 import { loadGoldenLetters } from '../../fixtures/golden.ts';
 import { printedLines } from '../../fixtures/variants.ts';
-import { renderScan } from '../../fixtures/scans.ts';
+import { renderScan, typesetPdf } from '../../fixtures/scans.ts';
+import { pdfTextPages } from '../../fixtures/hostile.ts';
 
 const letter = loadGoldenLetters()[0]!;
 const pools: ReadingPool[] = [];
@@ -59,5 +60,16 @@ describe('reading in a pool of processes with limits', () => {
     const readers = pool({ processes: 1, timeLimitSeconds: 30 });
     const [fax] = (await renderScan(printedLines(letter.text).slice(0, 20), 'fax-fine', 5)).files;
     expect(await readers.readWithoutOcr(fax!, 'document')).toBeNull();
+  }, 60_000);
+
+  it('renders a page image for the console in a reading process, and stops a render that runs past its time', async () => {
+    const readers = pool({ processes: 1, timeLimitSeconds: 1 });
+    const pdf = Buffer.from(await typesetPdf(printedLines(letter.text)));
+    const png = await readers.renderPage(pdf, 1, 'document');
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    await expect(readers.renderPage(pdf, 99, 'document')).rejects.toMatchObject({ name: 'InputError', code: 'NOT_FOUND' });
+    // 3,000 pages take seconds to open: past the limit, stopped, and the next render works.
+    await expect(readers.renderPage(pdfTextPages(3000), 7, 'document')).rejects.toMatchObject({ name: 'ReadingLimitError', code: 'TIME_LIMIT' });
+    expect((await readers.renderPage(pdf, 1, 'document')).length).toBeGreaterThan(1000);
   }, 60_000);
 });
