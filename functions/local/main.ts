@@ -105,7 +105,11 @@ try {
   webhooks                        ${settings.data.webhookUrl ?? 'off (set IMR_WEBHOOK_URL and IMR_WEBHOOK_SECRET)'}`);
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second Ctrl-C: now. What was under way is read again at the next start.
+      console.log(`${time()} ${signal} again: stopping now`);
+      process.exit(1);
+    }
     stopping = true;
     console.log(`${time()} ${signal}: stopping...`);
     await service.stop();

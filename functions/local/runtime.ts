@@ -167,8 +167,11 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
   // thread that answers the API and the S3 endpoint: text, text layers and Textract JSON in one
   // pool (a thread per core), scans in another whose one thread OCRs pages on every core.
   const cores = availableParallelism();
-  const fastReader = new ReadingPool({ processes: cores, timeLimitSeconds: FAST_READING_SECONDS });
-  const ocrReader = new ReadingPool({ processes: 1, ocrPagesAtOnce: cores, timeLimitSeconds: OCR_BUDGET.seconds + 60 });
+  const readerPids = join(options.dataDir, 'readers');
+  const leftovers = ReadingPool.stopLeftovers(readerPids);
+  if (leftovers > 0) options.log(`repaired  stopped ${leftovers} reading process(es) a killed service left running`);
+  const fastReader = new ReadingPool({ processes: cores, timeLimitSeconds: FAST_READING_SECONDS, pidDirectory: readerPids });
+  const ocrReader = new ReadingPool({ processes: 1, ocrPagesAtOnce: cores, timeLimitSeconds: OCR_BUDGET.seconds + 60, pidDirectory: readerPids });
   const objects = new S3ObjectStore(LOCAL_TEXT_BUCKET, s3Client);
   const deps: IngestDependencies = { store, objects, events, reader: ocrReader, now: () => new Date() };
   const fastDeps: IngestDependencies = { ...deps, reader: fastReader };
@@ -316,12 +319,13 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
       await recovery.catch(() => undefined);
       startedWatcher.stop();
       await new Promise<void>((resolve) => (http.server as Server).close(() => resolve()));
-      await backlogLane.stop();
-      await fastLane.stop();
-      await ocrLane.stop();
+      // The lanes take nothing more; readings under way are stopped, not waited for (an OCR may take minutes):
+      // their documents stay RECEIVED and the next start reads them again.
+      const lanesStopped = Promise.all([backlogLane.stop(), fastLane.stop(), ocrLane.stop()]);
+      await Promise.all([fastReader.close(), ocrReader.close()]);
+      await lanesStopped;
       webhooks?.stop();
       await webhooks?.drain();
-      await Promise.all([fastReader.close(), ocrReader.close()]);
       s3Client.destroy();
       await s3.stop();
       await store.close();

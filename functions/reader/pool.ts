@@ -1,5 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { CodedError } from '../common/coded-error.ts';
@@ -42,6 +44,12 @@ export interface ReadingPoolOptions {
   readonly memoryLimitMb?: number;
   /** Pages one process OCRs at once (default 1: the pool's processes share the cores). */
   readonly ocrPagesAtOnce?: number;
+  /**
+   * Where each reading process's pid is kept while it runs: a service killed with SIGKILL
+   * cannot stop its reading processes, so the next start stops what it finds there
+   * ({@link ReadingPool.stopLeftovers}).
+   */
+  readonly pidDirectory?: string;
 }
 
 /** How often a reading process's memory is looked at. */
@@ -146,6 +154,29 @@ export class ReadingPool {
     return Buffer.from(answer.png!);
   }
 
+  /**
+   * Stops reading processes a killed service left running (their pids in `directory`, each
+   * checked to be a reading process before it is stopped); returns how many were stopped.
+   */
+  static stopLeftovers(directory: string): number {
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
+    let stopped = 0;
+    for (const name of readdirSync(directory).filter((entry) => /^\d+\.pid$/.test(entry))) {
+      const pid = Number.parseInt(name, 10);
+      try {
+        // Only a process still running our reader: a pid reused by anything else is left alone.
+        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('reader/worker.ts')) {
+          process.kill(pid, 'SIGKILL');
+          stopped++;
+        }
+      } catch {
+        // Gone already, or not ours to read.
+      }
+      rmSync(join(directory, name), { force: true });
+    }
+    return stopped;
+  }
+
   /** Stops every reading process; documents waiting are refused. */
   async close(): Promise<void> {
     this.closed = true;
@@ -208,6 +239,9 @@ export class ReadingPool {
       // Nothing a reading process prints reaches the service's output: an engine's messages could quote a letter.
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
     });
+    const pidFile = this.options.pidDirectory && child.pid !== undefined ? join(this.options.pidDirectory, `${child.pid}.pid`) : null;
+    if (pidFile) writeFileSync(pidFile, String(child.pid), { mode: 0o600 });
+    child.once('exit', () => pidFile && rmSync(pidFile, { force: true }));
     let ready!: () => void;
     const reader = new Reader(child, new Promise<void>((resolve) => (ready = resolve)));
     this.readers.add(reader);
@@ -227,7 +261,8 @@ export class ReadingPool {
       ready();
       const job = reader.job;
       reader.job = null;
-      if (job) job.reject(this.limitError(reader.killedFor, code, signal, job.task.name));
+      // Stopped with the service: not the document's fault, and not final (the next start reads it again).
+      if (job) job.reject(this.closed ? new ReadingProcessError('the reader was stopped') : this.limitError(reader.killedFor, code, signal, job.task.name));
       if (!this.closed) this.dispatch();
     });
     return reader;

@@ -41,8 +41,13 @@ export async function readTask(reader: DocumentReader, task: ReadingTask): Promi
 if (process.send && process.env.IMR_READING_PROCESS === '1') {
   const pagesAtOnce = Math.max(1, Number(process.env.IMR_OCR_PAGES_AT_ONCE ?? 1));
   const reader = new DocumentReader(() => createLocalRecognizer(pagesAtOnce), pagesAtOnce);
-  // The pool gone (the service stopped or died): nothing left to read for.
+  // The pool gone (the service stopped or died): nothing left to read for. Checked on a timer too, between
+  // a reading's slices of work; the next start stops a process whose reading never yields.
   process.on('disconnect', () => process.exit(0));
+  const servicePid = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== servicePid || !process.connected) process.exit(0);
+  }, 1000).unref();
   process.on('message', (task: ReadingTask) => {
     void readTask(reader, task).then((answer) => process.send!(answer));
   });

@@ -109,7 +109,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     owner: { id: createHash('sha256').update(`local-s3:${options.credentials.accessKeyId}`).digest('hex'), displayName: 'local' },
     endpoint,
     onObjectCreated: options.onObjectCreated,
-    log: options.log ?? (() => undefined),
+    log: boundedLog(options.log ?? (() => undefined)),
   };
   const context = { config, storage, credentials: { ...options.credentials }, hosts: allowedHosts(port), inFlight: new Set<Promise<void>>() };
   const serve = (expectsContinue: boolean) => (request: Parameters<typeof serveRequest>[1], response: Parameters<typeof serveRequest>[2]) => {
@@ -165,4 +165,29 @@ function listen(server: Server, port: number): Promise<number> {
       resolve((server.address() as AddressInfo).port);
     });
   });
+}
+
+/** Most lines told in one minute: refusals are how a web page knocking looks, and a page can knock without end. */
+const LINES_PER_MINUTE = 20;
+
+/**
+ * A log that tells at most {@link LINES_PER_MINUTE} lines a minute, then, once the minute is
+ * over, how many it held back: a flood of refused requests cannot fill the terminal or the disk.
+ */
+export function boundedLog(log: (line: string) => void, now: () => number = Date.now): (line: string) => void {
+  let windowStart = now();
+  let told = 0;
+  let heldBack = 0;
+  return (line) => {
+    if (now() - windowStart >= 60_000) {
+      if (heldBack > 0) log(`local S3: ${heldBack} more lines like these in the last minute were not printed`);
+      windowStart = now();
+      told = 0;
+      heldBack = 0;
+    }
+    if (told < LINES_PER_MINUTE) {
+      told++;
+      log(line);
+    } else heldBack++;
+  };
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ReadingLimitError, ReadingPool } from '../../../functions/reader/pool.ts';
 import { InputError } from '../../../functions/reader/errors.ts';
@@ -71,5 +74,19 @@ describe('reading in a pool of processes with limits', () => {
     // 3,000 pages take seconds to open: past the limit, stopped, and the next render works.
     await expect(readers.renderPage(pdfTextPages(3000), 7, 'document')).rejects.toMatchObject({ name: 'ReadingLimitError', code: 'TIME_LIMIT' });
     expect((await readers.renderPage(pdf, 1, 'document')).length).toBeGreaterThan(1000);
+  }, 60_000);
+
+  it('keeps each reading process\'s pid while it runs, so a start after a SIGKILL can stop what the killed service left', async () => {
+    const pids = mkdtempSync(join(tmpdir(), 'imr-reader-pids-'));
+    const readers = pool({ processes: 1, timeLimitSeconds: 30, pidDirectory: pids });
+    await readers.read(Buffer.from(letter.text, 'latin1'), 'document');
+    expect(readdirSync(pids)).toHaveLength(1);
+    // As the next start would: the process found there is a reading process, and is stopped.
+    expect(ReadingPool.stopLeftovers(pids)).toBe(1);
+    expect(readdirSync(pids)).toEqual([]);
+    // The pool sees it gone, replaces it, and reads on.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await readers.read(Buffer.from(letter.text, 'latin1'), 'document')).text).toContain('IMR');
+    expect(ReadingPool.stopLeftovers(pids)).toBe(1);
   }, 60_000);
 });
