@@ -21,6 +21,7 @@ import { classifyLetter, classifyRequest, compareLetters, DeterminationSchema, t
 import { LABELLED_REQUESTS } from '../test/fixtures/requests.ts';
 import { evaluateScans } from '../test/fixtures/scan-evaluation.ts';
 import { evaluateCorpus } from '../test/fixtures/corpus-evaluation.ts';
+import { corpusFax, CORPUS_FAX_KINDS } from '../test/fixtures/corpus-faxes.ts';
 import { loadGoldenLetters } from '../test/fixtures/golden.ts';
 import { CLEAN_KINDS, cutShortVariantsOf, stressVariantsOf, variantsOf, VARIANT_KINDS, type VariantKind } from '../test/fixtures/variants.ts';
 import { CRITICAL_FIELDS, scoreDetermination, totals, type FieldScore } from '../test/fixtures/scoring.ts';
@@ -200,10 +201,18 @@ if (!values.json) {
   console.log(`  different letters (near twins with one number changed, and every pair of letters): ${tally.otherPairs} pairs, wrongly merged ${tally.wrongMerges}`);
 }
 
-// Real published decisions with a careful reader's labels (test/fixtures/corpus): every field, the review rate and the silent errors.
+// Real published decisions with a careful reader's labels (test/fixtures/corpus): every field, the review rate and the silent errors;
+// then faxes and scans made from their own pages (every fourth letter, the kinds in turn), read through local OCR.
 const corpus = await evaluateCorpus();
-if (!values.json) {
-  console.log(`\nReal published decisions (test/fixtures/corpus: ${corpus.letters} text-layer PDFs, ${corpus.expectedItems} items; a category counts right when it is the label or an accepted alternative):`);
+const corpusFaxes = values['no-scans'] ? null : await evaluateCorpusFaxes(4);
+const corpusSilent = corpus.silentErrors + (corpusFaxes?.silentErrors ?? 0);
+for (const [title, report] of [['Real published decisions', corpus], ['Faxes and scans of their own pages', corpusFaxes]] as const) {
+  if (!report || values.json) continue;
+  console.log(`\n${title} (${report.letters} letters, ${report.expectedItems} items):`);
+  printCorpus(report);
+}
+function printCorpus(report: Awaited<ReturnType<typeof evaluateCorpus>>): void {
+  const corpus = report;
   console.log(`  classified ${corpus.classified}/${corpus.letters}, items found ${corpus.itemsFound}/${corpus.expectedItems}, letters sent to review ${corpus.flaggedLetters}/${corpus.letters} (${percent(ratio(corpus.flaggedLetters, corpus.letters)).trim()}), silent errors ${corpus.silentErrors}`);
   console.log(`  ${'field'.padEnd(22)}${'right'.padStart(7)}${'wrong, flagged'.padStart(16)}${'wrong, SILENT'.padStart(15)}${'not read'.padStart(10)}   share right`);
   for (const [name, t] of Object.entries(corpus.fields)) {
@@ -214,6 +223,24 @@ if (!values.json) {
   else if (corpus.misses.length > 0) console.log(`  ${corpus.misses.length} misses; run with --verbose to list them.`);
 }
 
+/** The corpus as faxes and scans of its own pages, every `every`th letter, the kinds in turn. */
+async function evaluateCorpusFaxes(every: number): Promise<Awaited<ReturnType<typeof evaluateCorpus>>> {
+  const { DocumentReader, readingContext } = await import('../functions/reader/read-document.ts');
+  const reader = new DocumentReader();
+  try {
+    return await evaluateCorpus({
+      select: (index) => index % every === 0,
+      read: async (bytes, name, index) => {
+        const fax = await corpusFax(bytes, CORPUS_FAX_KINDS[(index / every) % CORPUS_FAX_KINDS.length]!, index);
+        const document = await reader.read(fax, name);
+        return classifyLetter(document.text, readingContext(document));
+      },
+    });
+  } finally {
+    await reader.close();
+  }
+}
+
 const criticalMisses = rows.filter((row) => (CRITICAL_FIELDS as readonly string[]).includes(row.field) && (row.fp > 0 || row.fn > 0));
 const calibrated = topBand.items === 0 || topBand.right / topBand.items >= 0.99;
-process.exitCode = criticalMisses.length > 0 || invalid > 0 || requestMisses.length > 0 || totalSilent > 0 || tally.wrongMerges > 0 || corpus.silentErrors > 0 || !calibrated ? 1 : 0;
+process.exitCode = criticalMisses.length > 0 || invalid > 0 || requestMisses.length > 0 || totalSilent > 0 || tally.wrongMerges > 0 || corpusSilent > 0 || !calibrated ? 1 : 0;

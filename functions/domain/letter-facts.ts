@@ -16,6 +16,8 @@ const LABELLED_DATES: ReadonlyArray<[keyof LetterFacts['dates'], RegExp]> = [
   ['injury', new RegExp(String.raw`Date\s+of\s+Injury[\s:]*` + DATE, 'i')],
   ['urDecision', new RegExp(String.raw`(?:UR\s+(?:Denial|Decision)\s+Date|Date\s+of\s+UR\s+(?:Decision|Denial))[\s:]*` + DATE, 'i')],
   ['received', new RegExp(String.raw`(?:Application\s+Received|Date\s+(?:IMR\s+)?Application\s+Received|Received\s+Date)[\s:]*` + DATE, 'i')],
+  // The published header's cell as OCR reads a scan of it: the label wraps around its value ("Application 11/03/2016" / "Received:").
+  ['received', new RegExp(String.raw`\bApplication[\s:]*` + DATE + String.raw`\s*Received\b`, 'i')],
   ['assigned', new RegExp(String.raw`Date\s+Assigned[\s:]*` + DATE, 'i')],
   ['decision', new RegExp(String.raw`(?:Decision\s+Date|Date\s+of\s+(?:Final\s+)?Determination|\bDated\s*:)[\s:]*` + DATE, 'i')],
   // The 2013 notice: "An application for Independent Medical Review was filed on <date> disputing the Utilization Review Denial dated <date>".

@@ -5,6 +5,7 @@ import { decodeText, readDocumentBytes, sniffKind, type DocumentKind } from './s
 import { openPdf } from './pdf.ts';
 import { openImages } from './images.ts';
 import { DESKEW_FROM_DEGREES, turnedPage, uprightPage } from './upright.ts';
+import { withoutRules } from './rules.ts';
 import { createLocalRecognizer, type PageRecognizer } from '../adapters/tesseract/recognizer.ts';
 import { textractPages, type TextractResponse } from '../adapters/textract/blocks.ts';
 import { TextractError } from '../adapters/textract/errors.ts';
@@ -189,7 +190,10 @@ export class DocumentReader {
   private ocr(render: () => Buffer | Promise<Buffer>, name: string, index: number, deadline: number): Promise<{ text: string; confidence: number; note?: string }> {
     return this.limit(async () => {
       if (Date.now() > deadline) throw new InputError('OCR_BUDGET', `${name}: OCR ran over its ${OCR_BUDGET.seconds / 60}-minute budget for one document before page ${index + 1}; split the document or send it as text`);
-      const { png, turn } = await uprightPage(await render());
+      const upright = await uprightPage(await render());
+      const { turn } = upright;
+      // The published header's boxed table: its ruling read as text loses the cells' values.
+      const png = await withoutRules(upright.png);
       this.recognizer ??= this.createRecognizer();
       const recognizer = this.recognizer;
       const read = async (image: Buffer) => {
