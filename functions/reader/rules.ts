@@ -8,8 +8,8 @@
 
 /** A horizontal run at least this share of the page's width is a rule (a letter is a few hundredths). */
 const HORIZONTAL_SHARE = 0.06;
-/** A vertical run at least this share of the page's height is a rule (a tall letter is under 2%). */
-const VERTICAL_SHARE = 0.025;
+/** A vertical run at least this share of the page's height is a rule (a 12 pt capital is about 1.1%, a 24 pt heading 2.2%). */
+const VERTICAL_SHARE = 0.03;
 /** Darker than this (0-255) is ink. */
 const INK = 140;
 
@@ -20,7 +20,7 @@ export async function withoutRules(png: Buffer): Promise<Buffer> {
   const { width, height } = info;
   const pixels = new Uint8Array(data.buffer, data.byteOffset, data.length);
   const minRow = Math.max(40, Math.round(width * HORIZONTAL_SHARE));
-  const minColumn = Math.max(24, Math.round(height * VERTICAL_SHARE));
+  const minColumn = Math.max(40, Math.round(height * VERTICAL_SHARE));
   // Found first, whitened after: a horizontal rule must not cut a vertical one into pieces too short to find.
   const rules: Array<[number, number, number, boolean]> = [];
   for (let y = 0; y < height; y++) {
