@@ -74,18 +74,41 @@ export function classifyLetter(text: string, context: ReadingContext = {}): Dete
     flags.add('LOW_CONFIDENCE');
     warnings.push(`the letter states the outcome ${parsed.statedOutcome} but its items give ${outcome}`);
   }
+  const facts = readLetterFacts(lines.join('\n'), text);
+  const doubt = caseNumberDoubt(facts.caseNumber, facts.dates.assigned, facts.dates.received);
+  if (doubt) {
+    flags.add('LOW_CONFIDENCE');
+    warnings.push(doubt);
+  }
   const determination: ClassifiedDetermination = {
     schemaVersion: SCHEMA_VERSION,
     engineVersion: ENGINE_VERSION,
     status: 'CLASSIFIED',
     layout: parsed.layout,
-    ...readLetterFacts(lines.join('\n'), text),
+    ...facts,
     outcome,
     items,
     flags: [...flags],
     warnings,
   };
   return determination;
+}
+
+/**
+ * Why a case number read may be wrong, or null: its form is `CMyy-nnnnnnn` (seven digits), and
+ * `yy` is the year the case was assigned. A digit misread by OCR shows as a form or year that
+ * does not hold; the number is kept as read and flagged, never guessed at.
+ */
+function caseNumberDoubt(caseNumber: string | null, assigned: string | null, received: string | null): string | null {
+  if (caseNumber === null) return null;
+  const form = /^CM(\d{2})-(\d+)$/.exec(caseNumber);
+  if (!form || form[2]!.length !== 7) return `the case number ${caseNumber} is not of the form CMyy-nnnnnnn: check it against the letter`;
+  if (assigned === null) return null;
+  // A case opened in December is often assigned in January or February (CM16-... assigned 2017-01-04, in the published decisions).
+  const year = Number(assigned.slice(2, 4));
+  const years = new Set([year, ...(Number(assigned.slice(5, 7)) <= 2 ? [year - 1] : []), ...(received ? [Number(received.slice(2, 4))] : [])]);
+  if (!years.has(Number(form[1]))) return `the case number ${caseNumber} names the year 20${form[1]} but the case was assigned on ${assigned}: check both against the letter`;
+  return null;
 }
 
 /**

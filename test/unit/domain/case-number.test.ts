@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { classifyLetter } from '../../../functions/domain/index.ts';
+import { letterText } from '../../fixtures/factories.ts';
+
+const read = (caseNumber: string, assigned: string) => {
+  const determination = classifyLetter(letterText({ preamble: [`Case Number: ${caseNumber}  Date Assigned: ${assigned}`, ''], items: [{ request: 'Norco 10/325mg #60', decision: 'Upheld' }] }));
+  if (determination.status !== 'CLASSIFIED') throw new Error('not classified');
+  return determination;
+};
+
+describe('a case number is checked against its form and the year it was assigned, never guessed', () => {
+  it('takes a number of the form CMyy-nnnnnnn whose year fits the assignment', () => {
+    expect(read('CM14-0209876', '12/08/2014')).toMatchObject({ caseNumber: 'CM14-0209876', flags: [] });
+    // Opened in December, assigned in January: the year before is the case's.
+    expect(read('CM16-0245028', '01/04/2017')).toMatchObject({ flags: [] });
+  });
+
+  it('keeps a number as read and flags it when its year or form cannot be right (a digit OCR misread)', () => {
+    const wrongYear = read('CM18-0209876', '12/08/2014');
+    expect(wrongYear).toMatchObject({ caseNumber: 'CM18-0209876', flags: ['LOW_CONFIDENCE'] });
+    expect(wrongYear.warnings).toContain('the case number CM18-0209876 names the year 2018 but the case was assigned on 2014-12-08: check both against the letter');
+    const short = read('CM14-020987', '12/08/2014');
+    expect(short).toMatchObject({ caseNumber: 'CM14-020987', flags: ['LOW_CONFIDENCE'] });
+  });
+});
