@@ -23,3 +23,11 @@ describe('a case number is checked against its form and the year it was assigned
     expect(short).toMatchObject({ caseNumber: 'CM14-020987', flags: ['LOW_CONFIDENCE'] });
   });
 });
+
+describe('a UR date given in words in the case summary', () => {
+  it('is read from "In a Utilization Review Report dated September 24, 2014"', () => {
+    const text = letterText({ items: [{ request: 'Norco 10/325mg #60', decision: 'Upheld' }] }).replace('on 3/4/2012.', 'on 3/4/2012. In a Utilization Review Report dated September 24, 2014, the request was non-certified.');
+    const determination = classifyLetter(text);
+    expect(determination.status === 'CLASSIFIED' && determination.dates).toMatchObject({ injury: '2012-03-04', urDecision: '2014-09-24' });
+  });
+});
