@@ -11,15 +11,21 @@ const MONTH = String.raw`(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May
 const DATE = String.raw`(\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{2,4}|` + MONTH + String.raw`\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})`;
 const CASE_NUMBER = /\b(?:IMR\s+)?Case\s*(?:Number|No\.?|#)\s*(?::\s*)?(C\s*[MN]\s*\d{2}\s*-\s*\d{5,8})|\b(CM\d{2}-\d{5,8})\b/i;
 
+/**
+ * Between a label and its value: a colon and spaces, or on a scan of the boxed header, what is
+ * left of a cell's ruling (`Date Assigned: — 12/21/2016`, `UR Denial Date: = 12/12/2016`).
+ */
+const GAP = String.raw`\W{0,8}`;
+
 /** Header-block labels (published block and 2013 cover), each followed by its date. */
 const LABELLED_DATES: ReadonlyArray<[keyof LetterFacts['dates'], RegExp]> = [
-  ['injury', new RegExp(String.raw`Date\s+of\s+Injury[\s:]*` + DATE, 'i')],
-  ['urDecision', new RegExp(String.raw`(?:UR\s+(?:Denial|Decision)\s+Date|Date\s+of\s+UR\s+(?:Decision|Denial))[\s:]*` + DATE, 'i')],
-  ['received', new RegExp(String.raw`(?:Application\s+Received|Date\s+(?:IMR\s+)?Application\s+Received|Received\s+Date)[\s:]*` + DATE, 'i')],
+  ['injury', new RegExp(String.raw`Date\s+of\s+Injury` + GAP + DATE, 'i')],
+  ['urDecision', new RegExp(String.raw`(?:UR\s+(?:Denial|Decision)\s+Date|Date\s+of\s+UR\s+(?:Decision|Denial))` + GAP + DATE, 'i')],
+  ['received', new RegExp(String.raw`(?:Application\s+Received|Date\s+(?:IMR\s+)?Application\s+Received|Received\s+Date)` + GAP + DATE, 'i')],
   // The published header's cell as OCR reads a scan of it: the label wraps around its value ("Application 11/03/2016" / "Received:").
-  ['received', new RegExp(String.raw`\bApplication[\s:]*` + DATE + String.raw`\s*Received\b`, 'i')],
-  ['assigned', new RegExp(String.raw`Date\s+Assigned[\s:]*` + DATE, 'i')],
-  ['decision', new RegExp(String.raw`(?:Decision\s+Date|Date\s+of\s+(?:Final\s+)?Determination|\bDated\s*:)[\s:]*` + DATE, 'i')],
+  ['received', new RegExp(String.raw`\bApplication` + GAP + DATE + String.raw`\W{0,6}(?:[a-z]{1,2}\W{1,4})?Received\b`, 'i')],
+  ['assigned', new RegExp(String.raw`Date\s+Assigned` + GAP + DATE, 'i')],
+  ['decision', new RegExp(String.raw`(?:Decision\s+Date|Date\s+of\s+(?:Final\s+)?Determination|\bDated\s*:)` + GAP + DATE, 'i')],
   // The 2013 notice: "An application for Independent Medical Review was filed on <date> disputing the Utilization Review Denial dated <date>".
   ['received', new RegExp(String.raw`Independent\s+Medical\s+Review\s+was\s+filed\s+on\s+` + DATE, 'i')],
   ['urDecision', new RegExp(String.raw`Utilization\s+Review\s+(?:Denial|Determination|Decision)\s+dated\s+` + DATE, 'i')],
