@@ -31,3 +31,10 @@ describe('a UR date given in words in the case summary', () => {
     expect(determination.status === 'CLASSIFIED' && determination.dates).toMatchObject({ injury: '2012-03-04', urDecision: '2014-09-24' });
   });
 });
+
+describe('a case number OCR split with a space', () => {
+  it('is read whole, and still checked against its form', () => {
+    expect(read('CM17-001 2517', '01/24/2017')).toMatchObject({ caseNumber: 'CM17-0012517', flags: [] });
+    expect(read('CM17-001 251', '01/24/2017')).toMatchObject({ caseNumber: 'CM17-001251', flags: ['LOW_CONFIDENCE'] });
+  });
+});
