@@ -14,9 +14,9 @@ const CASE_NUMBER = /\b(?:IMR\s+)?Case\s*(?:Number|No\.?|#)\s*(?::\s*)?(C\s*[MN]
 
 /**
  * Between a label and its value: a colon and spaces, or on a scan of the boxed header, what is
- * left of a cell's ruling (`Date Assigned: — 12/21/2016`, `UR Denial Date: = 12/12/2016`).
+ * left of a cell's ruling (`Date Assigned: — 12/21/2016`, `UR Denial Date: = 12/12/2016`, `Decision Date: _ 02/06/2017`).
  */
-const GAP = String.raw`\W{0,8}`;
+const GAP = String.raw`[\W_]{0,8}`;
 
 /** Header-block labels (published block and 2013 cover), each followed by its date. */
 const LABELLED_DATES: ReadonlyArray<[keyof LetterFacts['dates'], RegExp]> = [
@@ -24,7 +24,7 @@ const LABELLED_DATES: ReadonlyArray<[keyof LetterFacts['dates'], RegExp]> = [
   ['urDecision', new RegExp(String.raw`(?:UR\s+(?:Denial|Decision)\s+Date|Date\s+of\s+UR\s+(?:Decision|Denial))` + GAP + DATE, 'i')],
   ['received', new RegExp(String.raw`(?:Application\s+Received|Date\s+(?:IMR\s+)?Application\s+Received|Received\s+Date)` + GAP + DATE, 'i')],
   // The published header's cell as OCR reads a scan of it: the label wraps around its value ("Application 11/03/2016" / "Received:").
-  ['received', new RegExp(String.raw`\bApplication` + GAP + DATE + String.raw`\W{0,6}(?:[a-z]{1,2}\W{1,4})?Received\b`, 'i')],
+  ['received', new RegExp(String.raw`\bApplication` + GAP + DATE + String.raw`[\W_]{1,8}(?:[a-z0-9]{1,2}[\W_]{1,4})?Received\b`, 'i')],
   ['assigned', new RegExp(String.raw`Date\s+Assigned` + GAP + DATE, 'i')],
   ['decision', new RegExp(String.raw`(?:Decision\s+Date|Date\s+of\s+(?:Final\s+)?Determination|\bDated\s*:)` + GAP + DATE, 'i')],
   // The 2013 notice: "An application for Independent Medical Review was filed on <date> disputing the Utilization Review Denial dated <date>".
