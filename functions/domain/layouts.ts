@@ -350,22 +350,24 @@ function read2014Items(original: readonly string[], from: number): Read2014 {
       const line = lines[above];
       if (above >= floor && line !== undefined && !isItemLabel(line) && !isIntroLine(line) && !endsProse(line)) start = above;
     }
-    let parts = [...lines.slice(start, bottom), ...(decision ? [decision.requestPart] : [])];
+    const parts = [...lines.slice(start, bottom), ...(decision ? [decision.requestPart] : [])];
     let merged = afterLastSentence(joinProse(parts));
     let modified: ModifiedRequest | null = null;
     if (decision && ELIGIBLE_PORTION.test(merged.text.trim())) {
       // A modified request's paragraph: its first sentences may stand on lines of their own above.
       // A line belongs to it when it names the original or the authorized part, or runs on into the line below (no sentence ends it).
       const inParagraph = (line: string) => line.trim() !== '' && !isItemLabel(line) && !isIntroLine(line) && (MODIFIED_SENTENCE.test(line) || !/[.!?]["')]?\s*$/.test(line));
+      const headingStart = start;
       for (let above = start - 1; above >= floor && bottom - above <= MAX_MODIFIED_LINES; above--) {
         // A blank line inside the paragraph (a page break) is stepped over when the paragraph goes on above it.
         if (lines[above]!.trim() === '' && above - 1 >= floor && inParagraph(lines[above - 1]!)) continue;
         if (!inParagraph(lines[above]!)) break;
         start = above;
       }
-      parts = [...lines.slice(start, bottom).filter((line) => line.trim() !== ''), decision.requestPart];
-      modified = readModifiedRequest(joinProse(parts));
+      modified = readModifiedRequest(joinProse([...lines.slice(start, bottom).filter((line) => line.trim() !== ''), decision.requestPart]));
       if (modified) merged = { text: modified.request, cut: false, before: modified.before };
+      // Not a paragraph after all: the lines above stay the item above's, read as before.
+      else start = headingStart;
     }
     const request = merged.text.replace(/(?<![\s:;,.-])[\s:;,.-]+$/, '');
     headings.push({ group, start: decision ? start : Math.min(start, group.first), decision, request, repaired: merged.cut, carried: merged.before, modified });

@@ -9,14 +9,15 @@ const MONTH_NAMES = ['january', 'february', 'march', 'april', 'may', 'june', 'ju
 const MONTH = String.raw`(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?`;
 /** A date as numbers (`11/7/00`) or in words (`October 1, 2003`, `December 1st, 2014`). */
 const DATE = String.raw`(\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{2,4}|` + MONTH + String.raw`\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})`;
-// OCR may split the digits with a space (`CM17-001 2517`): one space inside them is layout, not doubt; the form is checked after.
-const CASE_NUMBER = /\b(?:IMR\s+)?Case\s*(?:Number|No\.?|#)\s*(?::\s*)?(C\s*[MN]\s*\d{2}\s*-\s*\d{2,8}(?: \d{1,6})?)(?!\d)|\b(CM\d{2}-\d{5,8})\b/i;
+// OCR may split the digits with a space (`CM17-001 2517`): one space inside seven digits is layout, not doubt (a stray mark after
+// seven whole digits, `CM16-0213037 7`, is not joined to them); the form is checked after.
+const CASE_NUMBER = /\b(?:IMR\s+)?Case\s*(?:Number|No\.?|#)\s*(?::\s*)?(C\s*[MN]\s*\d{2}\s*-\s*(?:\d{2,6} \d{1,5}|\d{5,8}))(?!\d)|\b(CM\d{2}-\d{5,8})\b/i;
 
 /**
  * Between a label and its value: a colon and spaces, or on a scan of the boxed header, what is
  * left of a cell's ruling (`Date Assigned: — 12/21/2016`, `UR Denial Date: = 12/12/2016`, `Decision Date: _ 02/06/2017`).
  */
-const GAP = String.raw`[\W_]{0,8}`;
+const GAP = String.raw`\s*(?:[^\w\s]\s*|_\s*){0,6}`;
 
 /** Header-block labels (published block and 2013 cover), each followed by its date. */
 const LABELLED_DATES: ReadonlyArray<[keyof LetterFacts['dates'], RegExp]> = [

@@ -163,9 +163,9 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
     options.log(`${event.type.padEnd(28)} ${short(event.data.id)} ${detail}`.trimEnd());
   });
   const events = new AnnouncementJournal(join(options.dataDir, 'announced.txt'), printing, folderInUseBefore);
-  // Every document is read in a thread of its own with a time and memory limit, never on the
-  // thread that answers the API and the S3 endpoint: text, text layers and Textract JSON in one
-  // pool (a thread per core), scans in another whose one thread OCRs pages on every core.
+  // Every document is read (and classified) in a child process with a time and memory limit, never
+  // in the process that answers the API and the S3 endpoint: text, text layers and Textract JSON in
+  // one pool (a process per core), scans in another whose one process OCRs pages on every core.
   const cores = availableParallelism();
   const readerPids = join(options.dataDir, 'readers');
   const leftovers = ReadingPool.stopLeftovers(readerPids);

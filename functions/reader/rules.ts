@@ -22,29 +22,7 @@ export async function withoutRules(png: Buffer): Promise<Buffer> {
   const minRow = Math.max(40, Math.round(width * HORIZONTAL_SHARE));
   const minColumn = Math.max(40, Math.round(height * VERTICAL_SHARE));
   // Found first, whitened after: a horizontal rule must not cut a vertical one into pieces too short to find.
-  const rules: Array<[number, number, number, boolean]> = [];
-  for (let y = 0; y < height; y++) {
-    let start = -1;
-    for (let x = 0; x <= width; x++) {
-      const ink = x < width && pixels[y * width + x]! < INK;
-      if (ink && start < 0) start = x;
-      if (!ink && start >= 0) {
-        if (x - start >= minRow) rules.push([y, start, x, true]);
-        start = -1;
-      }
-    }
-  }
-  for (let x = 0; x < width; x++) {
-    let start = -1;
-    for (let y = 0; y <= height; y++) {
-      const ink = y < height && pixels[y * width + x]! < INK;
-      if (ink && start < 0) start = y;
-      if (!ink && start >= 0) {
-        if (y - start >= minColumn) rules.push([x, start, y, false]);
-        start = -1;
-      }
-    }
-  }
+  const rules = [...longRuns(pixels, width, height, true, minRow), ...longRuns(pixels, width, height, false, minColumn)];
   if (rules.length === 0) return png;
   // A rule's anti-aliased edges (grey, not ink) go with it: one pixel on each side across it.
   for (const [at, from, to, horizontal] of rules) {
@@ -54,4 +32,26 @@ export async function withoutRules(png: Buffer): Promise<Buffer> {
     }
   }
   return sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.length), { raw: { width, height, channels: 1 } }).png({ compressionLevel: 1 }).toBuffer();
+}
+
+/** A run of ink: the row (or column) it lies on, where it starts and ends, and which way it runs. */
+type Run = readonly [at: number, from: number, to: number, horizontal: boolean];
+
+/** Every run of ink at least `min` pixels long along the rows (`horizontal`) or the columns of a grey raster. */
+function longRuns(pixels: Uint8Array, width: number, height: number, horizontal: boolean, min: number): Run[] {
+  const [lines, length] = horizontal ? [height, width] : [width, height];
+  const pixel = horizontal ? (line: number, i: number) => pixels[line * width + i]! : (line: number, i: number) => pixels[i * width + line]!;
+  const runs: Run[] = [];
+  for (let line = 0; line < lines; line++) {
+    let start = -1;
+    for (let i = 0; i <= length; i++) {
+      const ink = i < length && pixel(line, i) < INK;
+      if (ink && start < 0) start = i;
+      if (!ink && start >= 0) {
+        if (i - start >= min) runs.push([line, start, i, horizontal]);
+        start = -1;
+      }
+    }
+  }
+  return runs;
 }

@@ -38,3 +38,9 @@ describe('a case number OCR split with a space', () => {
     expect(read('CM17-001 251', '01/24/2017')).toMatchObject({ caseNumber: 'CM17-001251', flags: ['LOW_CONFIDENCE'] });
   });
 });
+
+describe('a stray mark after a whole case number', () => {
+  it('is not joined to it', () => {
+    expect(read('CM16-0213037 7', '11/09/2016')).toMatchObject({ caseNumber: 'CM16-0213037', flags: [] });
+  });
+});
