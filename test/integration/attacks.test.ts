@@ -12,9 +12,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { startOnFreePorts, LOCAL_INBOX, type LocalService } from '../../functions/local/runtime.ts';
+import { startOnFreePorts, LOCAL_INBOX, LOCAL_TEXT_BUCKET, type LocalService } from '../../functions/local/runtime.ts';
 import { documentId } from '../../functions/service/ingest.ts';
 import { loadGoldenLetters } from '../fixtures/golden.ts';
+import { typesetPdf } from '../fixtures/scans.ts';
+import { printedLines } from '../fixtures/variants.ts';
 import { waitFor } from './harness.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -31,6 +33,7 @@ let attackerPort = 0;
 let hostilePage = '<!doctype html><title>nothing</title>';
 let letterId = '';
 let failedId = '';
+let pdfId = '';
 
 /** Every file under `dir` with its size, to prove nothing was written outside the data folder. */
 function tree(dir: string): string[] {
@@ -69,6 +72,9 @@ beforeAll(async () => {
   const broken = Buffer.from('%PDF-1.7\nnot a PDF body\n');
   failedId = documentId(broken);
   await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: 'letters/broken.pdf', Body: broken }));
+  const pdf = Buffer.from(await typesetPdf(printedLines(letters[2]!.text)));
+  pdfId = documentId(pdf);
+  await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: 'letters/two.pdf', Body: pdf }));
   await service.idle();
   attacker = createServer((_request, response) => {
     response.writeHead(200, { 'content-type': 'text/html' });
@@ -184,5 +190,24 @@ describe('a hostile web page against the local service', () => {
     // Read again, and (the same broken bytes) failed again with its reason: nothing final by accident, nothing lost.
     await waitFor(async () => (((await api(`/documents/${failedId}/status`)).body as { status: string }).status === 'FAILED' ? true : undefined));
     expect(lines.some((line) => line.startsWith('retry'))).toBe(true);
+  }, 60_000);
+
+  it('cannot make the service work through WebSocket handshakes (they carry no Sec-Fetch headers): no page is rendered for it', async () => {
+    const port = new URL(service.endpoints.http).port;
+    const pageImages = async () => ((await service.s3.send(new ListObjectsV2Command({ Bucket: LOCAL_TEXT_BUCKET, Prefix: `pages/${pdfId}/` }))).Contents ?? []).length;
+    expect(await pageImages()).toBe(0);
+    const page = await visit(`<!doctype html><title>working</title><script>
+      const tries = ['/documents/${pdfId}/pages/1', '/documents/${pdfId}/pages/2', '/console/config.json'].map((path) => new Promise((done) => {
+        const socket = new WebSocket('ws://127.0.0.1:${port}' + path);
+        socket.onerror = socket.onclose = () => done(path);
+      }));
+      Promise.all(tries).then(() => setTimeout(() => (document.title = 'done'), 500));
+    </script>`);
+    await page.close();
+    // Had a handshake reached the route, the page would have been rendered and kept beside the text.
+    expect(await pageImages()).toBe(0);
+    // The console itself still gets its page images.
+    expect((await fetch(`${service.endpoints.http}/documents/${pdfId}/pages/1`)).status).toBe(200);
+    expect(await pageImages()).toBe(1);
   }, 60_000);
 });
