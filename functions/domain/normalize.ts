@@ -17,6 +17,9 @@ const FAX_BANNER = [
 
 const PAGE_FOOTER = [
   /^\s*Page\s*[\dIl|!]{1,3}\s*(?:of|\/)\s*[\dIl|!]{1,3}(?:\s+\S{1,2}){0,6}\s*$/i,
+  // The same footer as OCR reads it off a fax: 'of' lost or read as digits ("Page 4004"), a
+  // letter for a digit, 'Pagc'. Left in the text, it would end the last rationale mid-sentence.
+  /^\s*Pag[ec]\s*[\dIl|!o]{1,3}(?:\s*(?:of|0f|\/))?\s*[\dIl|!o]{1,4}(?:\s+\S{1,2}){0,6}\s*$/i,
   /^\s*P\s*\.\s*\d{1,3}\s*\/\s*\d{1,3}\s*$/i,
   /^\s*-\s*\d{1,3}\s*-\s*$/,
   /^\s*\d{1,3}\s*$/,
@@ -139,6 +142,7 @@ export interface PageEvidence {
 export function pageEvidence(raw: string): PageEvidence | null {
   let highestPage = 0;
   const totals = new Map<number, number>();
+  const closing = new Set<number>();
   for (const line of raw.split(/\r?\n/)) {
     if (line.length > 160 || !/\d/.test(line)) continue;
     const isFurniture = PAGE_FOOTER.some((pattern) => pattern.test(line)) || ((line.includes(':') || line.includes('/')) && FAX_BANNER.some((pattern) => pattern.test(line)));
@@ -150,8 +154,12 @@ export function pageEvidence(raw: string): PageEvidence | null {
     if (page < 1 || total < page || total > 999) continue;
     highestPage = Math.max(highestPage, page);
     totals.set(total, (totals.get(total) ?? 0) + 1);
+    if (page === total) closing.add(page);
   }
   if (highestPage === 0) return null;
+  // The last page read says it is the last ("Page 4 of 4"): whatever other footers were misread
+  // as ("of 44"), no page after it is missing.
+  if (closing.has(highestPage)) return { highestPage, statedTotal: highestPage };
   // The total most pages agree on: one misread banner does not make pages missing.
   const statedTotal = [...totals].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0]![0];
   return { highestPage, statedTotal };

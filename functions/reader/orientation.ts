@@ -4,8 +4,8 @@
  * raster; the caller decodes and rotates.
  *
  * - Text lines make the ink's projection across them sharply peaked: the angle whose
- *   projection is sharpest is the lines' angle (searched 0-5 degrees either side of 0 and of
- *   90, which also tells a sideways page).
+ *   projection is sharpest is the lines' angle (searched up to {@link MAX_SKEW_DEGREES} either
+ *   side of 0 and of 90, which also tells a sideways page).
  * - Up from down: in English print, ascenders and capitals (b d f h k l t, A-Z) far outnumber
  *   descenders (g j p q y), so an upright line carries more ink above its x-height band than
  *   below it. Summed over the page's lines, the side with more is up.
@@ -89,10 +89,18 @@ function projectionSharpness(xs: Float64Array, ys: Float64Array, angle: number, 
   return sharpness;
 }
 
-/** The angle near `around` (within 5 degrees) whose projection is sharpest: 1-degree steps, then quarter degrees. */
+/**
+ * Widest skew searched, in degrees either side of level. A sheet fed crooked into a scanner or
+ * fax comes in at up to about 10 degrees (an 8-degree page of a real letter went unread when the
+ * search stopped at 5); searching further would start to meet the 45-degree diagonal of a
+ * sideways page.
+ */
+export const MAX_SKEW_DEGREES = 12;
+
+/** The angle near `around` (within {@link MAX_SKEW_DEGREES}) whose projection is sharpest: 1-degree steps, then quarter degrees. */
 function sharpestNear(xs: Float64Array, ys: Float64Array, around: number, size: number): { angle: number; sharpness: number } {
   let best = { angle: around, sharpness: projectionSharpness(xs, ys, around, size) };
-  for (let delta = -5; delta <= 5; delta += 1) {
+  for (let delta = -MAX_SKEW_DEGREES; delta <= MAX_SKEW_DEGREES; delta += 1) {
     const sharpness = projectionSharpness(xs, ys, around + delta, size);
     if (sharpness > best.sharpness) best = { angle: around + delta, sharpness };
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeText, PAGE_BREAK } from '../../../functions/domain/index.ts';
+import { pageEvidence } from '../../../functions/domain/normalize.ts';
 
 describe('normalizeText', () => {
   it('turns CRLF and CR line ends into LF', () => {
@@ -71,5 +72,19 @@ describe('OCR debris', () => {
     expect(normalizeText('Norco |0/325mg #|20')).toBe('Norco 10/325mg #120');
     expect(normalizeText('Acupuncture | x 3 for the cervical spine')).toBe('Acupuncture 1 x 3 for the cervical spine');
     expect(normalizeText('PRESCRIPTION OF CYCLOBENZAPRINE SMG #60')).toBe('PRESCRIPTION OF CYCLOBENZAPRINE 5MG #60');
+  });
+});
+
+describe('pageEvidence', () => {
+  it('takes a last page that says it is the last over a total misread elsewhere', () => {
+    expect(pageEvidence('Page 1 of 22\nsome text\n\fPage 2 of 2')).toEqual({ highestPage: 2, statedTotal: 2 });
+  });
+
+  it('still reports pages missing when the last page read is not the last', () => {
+    expect(pageEvidence('Page 1 of 3\ntext\n\fPage 2 of 3')).toEqual({ highestPage: 2, statedTotal: 3 });
+  });
+
+  it('treats footers OCR misread as furniture, not text', () => {
+    for (const footer of ['Page 4004', 'Page 4 0f 4', 'Pagc 4 of 4', 'Page 4 of 44']) expect(normalizeText(`last sentence.\n${footer}`), footer).toBe('last sentence.');
   });
 });

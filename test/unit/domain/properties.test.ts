@@ -176,6 +176,27 @@ describe('metamorphic: what faxes, OCR and Textract do to a letter changes no it
     }
   });
 
+  it('a whole letter whose page footers OCR misread is not taken for one cut short', () => {
+    // How OCR reads "Page 4 of 4" on a fax: 'of' lost or read as digits, the total doubled, letters for digits.
+    const misreads = [(n: number, t: number) => `Page ${n}0${t}`, (n: number, t: number) => `Page ${n}00${t}`, (n: number, t: number) => `Page ${n} of ${t}${t}`, (n: number, t: number) => `Page ${n} 0f ${t}`, (n: number, t: number) => `Page ${n} of ${t}0`, (n: number, t: number) => `Pagc ${n} of ${t}`];
+    for (const letter of letters) {
+      const lines = printedLines(letter.text);
+      fc.assert(
+        fc.property(fc.integer({ min: 14, max: 40 }), fc.integer({ min: 0, max: misreads.length - 1 }), fc.integer({ min: 0, max: 9 }), (pageLines, which, where) => {
+          const pages = paginate(lines, pageLines, 'CM15-0099999').join('\n').split('\f');
+          const misread = where % pages.length;
+          const text = pages
+            .map((page, p) => (p === misread ? page.replace(/^Page (\d+) of (\d+)$/m, (_, n: string, t: string) => misreads[which]!(Number(n), Number(t))) : page))
+            .join('\f');
+          const determination = classifyLetter(text, { pageCount: pages.length });
+          expect(determination.flags, `page ${misread + 1} of ${pages.length}: ${misreads[which]!(misread + 1, pages.length)}`).not.toContain('INCOMPLETE');
+          expect(silentErrorsOf(letter, text)).toBe(0);
+        }),
+        { numRuns: 40 },
+      );
+    }
+  });
+
   it('a letter cut short reads nothing wrong, and says so when the cut falls mid-sentence', () => {
     for (const letter of letters) {
       const printed = printedLines(letter.text).join('\n');
