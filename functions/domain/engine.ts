@@ -9,7 +9,8 @@ import {
 } from './determination.ts';
 import { normalizeText, contentLines, pageEvidence } from './normalize.ts';
 import { parseLetter, type ParsedItem, type ParsedLetter } from './layouts.ts';
-import { readLetterFacts } from './letter-facts.ts';
+import { readLetterFacts, type LetterFacts } from './letter-facts.ts';
+import { topicEvidence } from './guideline-topics.ts';
 import { classifyRequest } from './classify.ts';
 import { readTreatment } from './treatment.ts';
 import { readCitations } from './citations.ts';
@@ -36,6 +37,36 @@ export interface ReadingContext {
   readonly pageConfidences?: ReadonlyArray<number | null>;
   /** What the reader found missing: pages it could not read, a file cut short. Each makes the letter INCOMPLETE. */
   readonly incomplete?: readonly string[];
+  /**
+   * Words holding a digit that the OCR engine itself was unsure of (its word confidence under
+   * its own bar), as read. A quantity, strength, session count, date or case number read
+   * through one of them carries the doubt: a fax's "#60" read as "#40" is otherwise clean.
+   */
+  readonly doubtfulWords?: readonly string[];
+}
+
+/** One page as an OCR service read it: its text, mean confidence (0..1) and doubtful words. */
+export interface OcrPageReading {
+  readonly text: string;
+  readonly confidence: number | null;
+  readonly doubtful?: readonly string[];
+}
+
+/**
+ * A letter read page by page by an OCR service: its text, pages parted by form feeds, and what
+ * the engine is told of the reading (mean and per-page confidence, doubtful words, page count).
+ */
+export function ocrReading(pages: readonly OcrPageReading[]): { text: string; context: ReadingContext } {
+  const confidences = pages.map((page) => page.confidence).filter((value): value is number => value !== null);
+  return {
+    text: pages.map((page) => page.text).join('\n\f\n'),
+    context: {
+      ocrConfidence: confidences.length ? confidences.reduce((a, b) => a + b, 0) / confidences.length : undefined,
+      pageCount: pages.length,
+      pageConfidences: pages.map((page) => page.confidence),
+      doubtfulWords: pages.flatMap((page) => page.doubtful ?? []),
+    },
+  };
 }
 
 /**
@@ -53,11 +84,12 @@ export function classifyLetter(text: string, context: ReadingContext = {}): Dete
   const letterFactor = factor(context.ocrConfidence);
   const pageOf = itemPageConfidences(text, parsed.items, context.pageConfidences);
   const warnings = [...(context.warnings ?? [])];
+  const unsure = unsureWords(context.doubtfulWords);
   const items = parsed.items.map((item, index) => {
     const page = pageOf[index];
     // The item's own page when it is known (one bad page of a good fax), the letter's mean otherwise.
     const ocrFactor = page === undefined ? letterFactor : Math.min(letterFactor + 0.05, factor(page));
-    return readItem(item, ocrFactor, (note) => warnings.push(`item ${index + 1}: ${note}`));
+    return readItem(item, ocrFactor, unsure, (note) => warnings.push(`item ${index + 1}: ${note}`));
   });
   const outcome = outcomeOf(items);
   const flags = new Set<Flag>(items.flatMap((item) => item.flags));
@@ -79,6 +111,10 @@ export function classifyLetter(text: string, context: ReadingContext = {}): Dete
   if (doubt) {
     flags.add('LOW_CONFIDENCE');
     warnings.push(doubt);
+  }
+  for (const field of unsureFacts(facts, unsure)) {
+    flags.add('LOW_CONFIDENCE');
+    warnings.push(`the ${field} was read through characters OCR was unsure of: check it against the letter`);
   }
   const determination: ClassifiedDetermination = {
     schemaVersion: SCHEMA_VERSION,
@@ -167,8 +203,65 @@ function doubtfulNumbers(request: string): string | null {
   return null;
 }
 
-function readItem(parsed: ParsedItem, ocrFactor: number, note: (text: string) => void): DisputedItem {
-  const treatmentClass = classifyRequest(parsed.request);
+/** A word as compared for doubt: without the punctuation around it, lower case. */
+function wordKey(word: string): string {
+  let start = 0;
+  let end = word.length;
+  while (start < end && !/[\w#$]/.test(word[start]!)) start++;
+  while (end > start && !/[\w%]/.test(word[end - 1]!)) end--;
+  return word.slice(start, end).toLowerCase();
+}
+
+/** The OCR engine's doubtful words holding a digit, keyed by {@link wordKey}. */
+function unsureWords(words: readonly string[] | undefined): ReadonlySet<string> {
+  return new Set((words ?? []).map(wordKey).filter((word) => /\d/.test(word)));
+}
+
+/** The words of `text` holding a digit that OCR was unsure of, as printed. */
+function unsureIn(text: string, unsure: ReadonlySet<string>): string[] {
+  if (unsure.size === 0) return [];
+  return text.split(/\s+/).filter((word) => /\d/.test(word) && unsure.has(wordKey(word)));
+}
+
+/** A day as letters print it in figures: 03/05/2016, 3/5/2016, 03/05/16. */
+function dayInFigures(iso: string): string[] {
+  const [year, month, day] = iso.split('-');
+  if (!year || !month || !day) return [];
+  return [`${month}/${day}/${year}`, `${Number(month)}/${Number(day)}/${year}`, `${month}/${day}/${year.slice(2)}`].map((form) => form.toLowerCase());
+}
+
+/** The header fields read through a word OCR was unsure of: the case number and the dates printed in figures. */
+function unsureFacts(facts: LetterFacts, unsure: ReadonlySet<string>): string[] {
+  if (unsure.size === 0) return [];
+  const fields: string[] = [];
+  const caseNumber = facts.caseNumber?.toLowerCase();
+  if (caseNumber && [...unsure].some((word) => word.includes(caseNumber) || (word.length >= 6 && caseNumber.includes(word)))) fields.push('case number');
+  for (const [name, iso] of Object.entries(facts.dates) as Array<[keyof LetterFacts['dates'], string | null]>) {
+    if (iso !== null && dayInFigures(iso).some((form) => unsure.has(form))) fields.push(DATE_NAMES[name]);
+  }
+  return fields;
+}
+
+/** The header's dates as a reader names them. */
+const DATE_NAMES: Readonly<Record<keyof LetterFacts['dates'], string>> = {
+  injury: 'date of injury',
+  urDecision: 'UR decision date',
+  received: 'date the application was received',
+  assigned: 'date assigned',
+  decision: 'decision date',
+};
+
+/** How a category is named in a reader's note. */
+function categoryWords(category: string): string {
+  return category.toLowerCase().replace(/_/g, ' ');
+}
+
+function readItem(parsed: ParsedItem, ocrFactor: number, unsure: ReadonlySet<string>, note: (text: string) => void): DisputedItem {
+  const reviewerCitations = parsed.reviewerGuideline ? readCitations(parsed.reviewerGuideline) : [];
+  const topics = topicEvidence(reviewerCitations.map((citation) => citation.topic));
+  const fromRequest = classifyRequest(parsed.request);
+  // The request's words place the item; where they cannot, the topic of the guideline the reviewer cited may.
+  const treatmentClass = !fromRequest.identified && topics.places ? { ...fromRequest, classification: topics.places, identified: true } : fromRequest;
   const medicallyNecessary = rationaleConclusion(parsed.rationale);
   const flags: Flag[] = [];
   let confidence = 1;
@@ -191,10 +284,24 @@ function readItem(parsed: ParsedItem, ocrFactor: number, note: (text: string) =>
     confidence -= 0.35;
     note(`${doubt} in the request`);
   }
+  // A number is the point of a request (#60, 8 sessions): one OCR was unsure of is checked by a person.
+  const unsureNumbers = unsureIn(parsed.request, unsure);
+  if (unsureNumbers.length > 0) {
+    confidence = Math.min(confidence, 0.6);
+    note(`${unsureNumbers.map((word) => `"${word}"`).join(', ')} in the request ${unsureNumbers.length > 1 ? 'were' : 'was'} read through characters OCR was unsure of: check the number against the page`);
+  }
   if (parsed.rationale.length === 0) confidence -= 0.3;
   else if (medicallyNecessary === null) confidence -= 0.05;
   if (!parsed.reviewerGuideline) confidence -= 0.05;
   if (treatmentClass.corrected) confidence -= 0.05;
+  if (treatmentClass !== fromRequest) {
+    confidence -= 0.1;
+    note(`classed ${categoryWords(treatmentClass.classification.category)} by the guideline the reviewer cited ("${topics.topics[0]}"); the request's words name no known treatment`);
+  } else if (fromRequest.identified && topics.categories.size > 0 && !topics.categories.has(fromRequest.classification.category)) {
+    // The request's words and the reviewer's guideline disagree on the kind of treatment: one of them was misread.
+    confidence = Math.min(confidence, 0.6);
+    note(`classed ${categoryWords(fromRequest.classification.category)} from the request, but the guideline the reviewer cited ("${topics.topics[0]}") is about ${[...topics.categories].map(categoryWords).join(' or ')}: check the category`);
+  }
   if (!treatmentClass.identified) {
     flags.push('UNKNOWN_TREATMENT');
     confidence -= 0.2;
@@ -213,7 +320,7 @@ function readItem(parsed: ParsedItem, ocrFactor: number, note: (text: string) =>
     treatment: readTreatment(parsed.request, treatmentClass.name, treatmentClass.generic),
     guidelines: {
       claimsAdministrator: parsed.claimsAdministratorGuideline ? readCitations(parsed.claimsAdministratorGuideline) : [],
-      reviewer: parsed.reviewerGuideline ? readCitations(parsed.reviewerGuideline) : [],
+      reviewer: reviewerCitations,
     },
     originalRequest: parsed.originalRequest ?? null,
     authorized: parsed.authorized ?? null,

@@ -9,7 +9,7 @@ import { withoutRules } from './rules.ts';
 import { createLocalRecognizer, type PageRecognizer } from '../adapters/tesseract/recognizer.ts';
 import { textractPages, type TextractResponse } from '../adapters/textract/blocks.ts';
 import { TextractError } from '../adapters/textract/errors.ts';
-import type { ReadingContext } from '../domain/index.ts';
+import { ocrReading, type ReadingContext } from '../domain/index.ts';
 
 /** Limits, Textract's own: a document of at most 500 MB and 3,000 pages; one page image at most 10 MB; a text letter at most 10 MB. */
 export const LIMITS = {
@@ -69,11 +69,13 @@ export interface DocumentText {
   readonly incomplete?: string[];
   /** Each page's OCR confidence, null for a page read from its text layer; pages as the text's form feeds part them. */
   readonly pageConfidences?: Array<number | null>;
+  /** Words holding a digit that the OCR engine was unsure of, as read (see `ReadingContext.doubtfulWords`). */
+  readonly doubtfulWords?: string[];
 }
 
 /** What the letter engine is told about how a document was read. */
 export function readingContext(document: DocumentText): ReadingContext {
-  return { ocrConfidence: document.ocrConfidence, warnings: document.warnings, pageCount: document.kind === 'text' ? undefined : document.pageCount, incomplete: document.incomplete, pageConfidences: document.pageConfidences };
+  return { ocrConfidence: document.ocrConfidence, warnings: document.warnings, pageCount: document.kind === 'text' ? undefined : document.pageCount, incomplete: document.incomplete, pageConfidences: document.pageConfidences, doubtfulWords: document.doubtfulWords };
 }
 
 /** A page OCR read under this confidence, with ink on it, is a page that could not be read. */
@@ -187,7 +189,7 @@ export class DocumentReader {
     return this.assemble(kind, texts);
   }
 
-  private ocr(render: () => Buffer | Promise<Buffer>, name: string, index: number, deadline: number): Promise<{ text: string; confidence: number; note?: string }> {
+  private ocr(render: () => Buffer | Promise<Buffer>, name: string, index: number, deadline: number): Promise<{ text: string; confidence: number; doubtful?: readonly string[]; note?: string }> {
     return this.limit(async () => {
       if (Date.now() > deadline) throw new InputError('OCR_BUDGET', `${name}: OCR ran over its ${OCR_BUDGET.seconds / 60}-minute budget for one document before page ${index + 1}; split the document or send it as text`);
       const upright = await uprightPage(await render());
@@ -218,7 +220,7 @@ export class DocumentReader {
     });
   }
 
-  private assemble(kind: DocumentKind, pages: ReadonlyArray<{ text: string; confidence: number | null; note?: string }>): DocumentText {
+  private assemble(kind: DocumentKind, pages: ReadonlyArray<{ text: string; confidence: number | null; doubtful?: readonly string[]; note?: string }>): DocumentText {
     const warnings: string[] = pages.flatMap((page) => (page.note ? [page.note] : []));
     let weighted = 0;
     let weight = 0;
@@ -246,6 +248,7 @@ export class DocumentReader {
       warnings: textPages > 0 && ocrPages > 0 ? [...warnings, `${ocrPages} of ${pages.length} pages were scanned and read by OCR`] : warnings,
       incomplete: unreadable,
       pageConfidences: ocrPages > 0 ? pages.map((page) => page.confidence) : undefined,
+      doubtfulWords: ocrPages > 0 ? pages.flatMap((page) => page.doubtful ?? []) : undefined,
     };
   }
 }
@@ -317,17 +320,17 @@ function readTextractJson(bytes: Uint8Array, name: string): DocumentText {
   const responses = parseTextractJson(bytes, name);
   try {
     const pages = textractPages(responses);
-    const confidences = pages.map((page) => page.confidence).filter((value): value is number => value !== null);
-    const text = pages.map((page) => page.text).join('\n\f\n');
+    const { text, context } = ocrReading(pages);
     if (text.trim().length === 0) throw new InputError('EMPTY', `${name}: the Textract response holds no text`);
     return {
       kind: 'textract-json',
       text,
       pageCount: pages.length,
       ocrPages: pages.length,
-      ocrConfidence: confidences.length ? confidences.reduce((a, b) => a + b, 0) / confidences.length : undefined,
+      ocrConfidence: context.ocrConfidence,
       engine: 'textract',
       pageConfidences: pages.map((page) => page.confidence),
+      doubtfulWords: pages.flatMap((page) => page.doubtful),
       warnings: pages.filter((page) => page.confidence !== null && page.confidence < LOW_PAGE_CONFIDENCE).map((page) => `page ${page.page} OCR confidence ${Math.round(page.confidence! * 100)}%`),
     };
   } catch (error) {

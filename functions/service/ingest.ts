@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { classifyLetter, type Determination, type ReadingContext } from '../domain/index.ts';
+import { classifyLetter, ocrReading, type Determination, type ReadingContext } from '../domain/index.ts';
 import { LIMITS, readingContext } from '../reader/read-document.ts';
 import { InputError } from '../reader/errors.ts';
 import { sniffKind } from '../reader/sniff.ts';
@@ -99,8 +99,8 @@ async function readAndClassify(deps: IngestDependencies, id: string, bytes: Uint
     if (!deps.textract) return { id, outcome: 'NEEDS_OCR' };
     const kind = sniffKind(bytes);
     if (kind === 'png' || kind === 'jpeg') {
-      const pages = await deps.textract!.detect(bytes);
-      return { id, outcome: await finish(deps, id, pages.map((page) => page.text).join('\n\f\n'), { ocrConfidence: pages[0]?.confidence ?? undefined, pageCount: pages.length, pageConfidences: pages.map((page) => page.confidence) }) };
+      const { text, context } = ocrReading(await deps.textract!.detect(bytes));
+      return { id, outcome: await finish(deps, id, text, context) };
     }
     const jobId = await deps.textract!.start({ bucket, key }, id);
     await deps.store.markOcrPending(id, jobId, deps.now().toISOString());
@@ -124,10 +124,8 @@ export async function completeTextractJob(deps: IngestDependencies, notice: { jo
     return 'FAILED';
   }
   try {
-    const pages = await deps.textract.results(notice.jobId);
-    const confidences = pages.map((page) => page.confidence).filter((value): value is number => value !== null);
-    const ocrConfidence = confidences.length ? confidences.reduce((a, b) => a + b, 0) / confidences.length : undefined;
-    return await finish(deps, notice.documentId, pages.map((page) => page.text).join('\n\f\n'), { ocrConfidence, pageCount: pages.length, pageConfidences: pages.map((page) => page.confidence) });
+    const { text, context } = ocrReading(await deps.textract.results(notice.jobId));
+    return await finish(deps, notice.documentId, text, context);
   } catch (error) {
     if (isPermanent(error)) {
       await fail(deps, notice.documentId, `${error.code}: ${error.message}`);

@@ -250,6 +250,8 @@ export interface EventPublisher {
 export interface OcrPageText {
   readonly text: string;
   readonly confidence: number | null;
+  /** Words holding a digit the OCR service was unsure of, as read. */
+  readonly doubtful?: readonly string[];
 }
 
 /** Where a document lies in object storage. */

@@ -8,7 +8,15 @@ export interface RecognizedPage {
   readonly text: string;
   /** Mean word confidence, 0..1. */
   readonly confidence: number;
+  /** Words holding a digit read under {@link DOUBTFUL_WORD_CONFIDENCE}, as read; omitted when the engine gives no word confidences. */
+  readonly doubtful?: readonly string[];
 }
+
+/**
+ * Tesseract's word confidence (0-100) under which a word holding a digit is doubtful. Measured
+ * on faxes of the published decisions (scripts/word-doubt.ts): see {@link readTesseractTsv}.
+ */
+export const DOUBTFUL_WORD_CONFIDENCE = 70;
 
 /** A local OCR engine that reads one page image at a time. */
 export interface PageRecognizer {
@@ -30,6 +38,7 @@ export function readTesseractTsv(tsv: string): RecognizedPage {
   const byKey = new Map<string, { top: number; words: string[] }>();
   let confidenceSum = 0;
   let letters = 0;
+  const doubtful: string[] = [];
   for (const row of tsv.split('\n').slice(1)) {
     const cells = row.split('\t');
     if (cells.length < 12) continue;
@@ -47,6 +56,7 @@ export function readTesseractTsv(tsv: string): RecognizedPage {
     if (confidence >= 0) {
       confidenceSum += confidence * word.length;
       letters += word.length;
+      if (confidence < DOUBTFUL_WORD_CONFIDENCE && /\d/.test(word)) doubtful.push(word);
     }
   }
   const filled = lines.filter((line) => line.words.length > 0);
@@ -57,7 +67,7 @@ export function readTesseractTsv(tsv: string): RecognizedPage {
     if (i > 0 && pitch > 0 && line.top - filled[i - 1]!.top > pitch * 1.6) out.push('');
     out.push(line.words.join(' '));
   });
-  return { text: out.join('\n'), confidence: letters ? confidenceSum / letters / 100 : 0 };
+  return { text: out.join('\n'), confidence: letters ? confidenceSum / letters / 100 : 0, doubtful };
 }
 
 /**
@@ -128,8 +138,11 @@ export class TesseractWasm implements PageRecognizer {
 
   async recognize(png: Buffer): Promise<RecognizedPage> {
     const scheduler = await this.start();
-    const result = await scheduler.addJob('recognize', png);
-    return { text: result.data.text.trim(), confidence: result.data.confidence / 100 };
+    // Blocks carry the word confidences that mark a doubtful number.
+    const result = await scheduler.addJob('recognize', png, {}, { text: true, blocks: true });
+    const words = (result.data.blocks ?? []).flatMap((block) => block.paragraphs.flatMap((paragraph) => paragraph.lines.flatMap((line) => line.words)));
+    const doubtful = words.filter((word) => word.confidence < DOUBTFUL_WORD_CONFIDENCE && /\d/.test(word.text)).map((word) => word.text);
+    return { text: result.data.text.trim(), confidence: result.data.confidence / 100, doubtful };
   }
 
   async close(): Promise<void> {

@@ -32,7 +32,15 @@ export interface TextractPage {
   readonly page: number;
   readonly text: string;
   readonly confidence: number | null;
+  /** Words holding a digit that Textract read under {@link DOUBTFUL_WORD_CONFIDENCE}, as read. */
+  readonly doubtful: readonly string[];
 }
+
+/**
+ * Textract's word confidence (0-100) under which a word holding a digit is doubtful. Textract
+ * reads clean print at 95-99; its misreads of a fax's figures fall well below.
+ */
+export const DOUBTFUL_WORD_CONFIDENCE = 85;
 
 interface Line {
   readonly text: string;
@@ -60,7 +68,7 @@ export function textractPages(responses: readonly TextractResponse[]): TextractP
     if (response.JobStatus === 'FAILED') throw new TextractError('JOB_FAILED', `Textract job failed: ${response.StatusMessage ?? 'no reason given'}`);
     if (response.JobStatus === 'IN_PROGRESS') throw new TextractError('JOB_IN_PROGRESS', 'Textract job is still in progress; its results are not ready');
   }
-  const blocksByPage = groupBlocks(responses);
+  const { lines: blocksByPage, doubtful } = groupBlocks(responses);
   const linesByPage = new Map<number, Line[]>();
   for (const [page, blocks] of blocksByPage) {
     const upright = uprightTransform(quarterTurn(blocks));
@@ -83,7 +91,7 @@ export function textractPages(responses: readonly TextractResponse[]): TextractP
     const lines = all.filter((line) => !furniture.has(furnitureKey(line)));
     const confidence = all.length ? all.reduce((sum, line) => sum + line.confidence, 0) / all.length : null;
     const text = readingOrder(lines);
-    return { page: i + 1, text, confidence };
+    return { page: i + 1, text, confidence, doubtful: doubtful.get(i + 1) ?? [] };
   });
 }
 
@@ -105,14 +113,22 @@ export function textractText(responses: readonly TextractResponse[]): string {
     .join('\n\f\n');
 }
 
-function groupBlocks(responses: readonly TextractResponse[]): Map<number, TextractBlock[]> {
+/** The LINE blocks of each page, and the words holding a digit Textract was unsure of. */
+function groupBlocks(responses: readonly TextractResponse[]): { lines: Map<number, TextractBlock[]>; doubtful: Map<number, string[]> } {
   const groups = new Map<number, TextractBlock[]>();
+  const doubtful = new Map<number, string[]>();
   for (const response of responses) {
     const blocks: unknown = response.Blocks ?? [];
     if (!Array.isArray(blocks)) throw unreadable('Blocks is not a list');
     for (const block of blocks as unknown[]) {
       if (typeof block !== 'object' || block === null) throw unreadable('a block is not a JSON object');
-      const { BlockType, Text, Page } = block as TextractBlock;
+      const { BlockType, Text, Page, Confidence } = block as TextractBlock;
+      if (BlockType === 'WORD' && typeof Text === 'string' && typeof Confidence === 'number' && Confidence < DOUBTFUL_WORD_CONFIDENCE && /\d/.test(Text)) {
+        const page = pageNumber(Page ?? 1, 'a block\'s Page', 1);
+        const words = doubtful.get(page);
+        if (words) words.push(Text);
+        else doubtful.set(page, [Text]);
+      }
       if (BlockType !== 'LINE') continue;
       if (Text !== undefined && typeof Text !== 'string') throw unreadable('a LINE block\'s Text is not a string');
       const page = pageNumber(Page ?? 1, 'a block\'s Page', 1);
@@ -122,7 +138,7 @@ function groupBlocks(responses: readonly TextractResponse[]): Map<number, Textra
       else groups.set(page, [block as TextractBlock]);
     }
   }
-  return groups;
+  return { lines: groups, doubtful };
 }
 
 /**

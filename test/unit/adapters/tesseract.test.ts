@@ -30,6 +30,11 @@ describe('readTesseractTsv', () => {
   });
 
   it('reads empty output as an empty page with no confidence', () => {
-    expect(readTesseractTsv('level\tpage_num\n')).toEqual({ text: '', confidence: 0 });
+    expect(readTesseractTsv('level\tpage_num\n')).toEqual({ text: '', confidence: 0, doubtful: [] });
+  });
+
+  it('names the words holding a digit that tesseract was unsure of, and only those', () => {
+    const page = readTesseractTsv(tsv([{ top: 100, words: [['Norco', 40], ['10/325mg', 96], ['#40', 55], ['8', 69], ['sessions', 30], ['2016', 70]] }]));
+    expect(page.doubtful).toEqual(['#40', '8']);
   });
 });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { quarterTurn, textractPages, textractText, type TextractResponse } from '../../../functions/adapters/textract/blocks.ts';
 import { TextractError } from '../../../functions/adapters/textract/errors.ts';
 import { TEXTRACT_DIR } from '../../fixtures/golden.ts';
+import { textractResponseFor } from '../../fixtures/textract-factory.ts';
 
 const fixture = (name: string) => JSON.parse(readFileSync(join(TEXTRACT_DIR, name), 'utf8')) as TextractResponse;
 
@@ -83,6 +84,13 @@ describe('Textract blocks to text', () => {
   it('refuses failed and unfinished jobs with a clear error', () => {
     expect(() => textractPages([fixture('test-failed-response.json')])).toThrow(new TextractError('JOB_FAILED', 'Textract job failed: Dummy Status Message'));
     expect(() => textractPages([fixture('test-inprogress-response.json')])).toThrow(/still in progress/);
+  });
+
+  it('names the words holding a digit that Textract read under its bar, page by page', () => {
+    const response = textractResponseFor([['Norco 10/325mg #40 is not medically necessary'], ['8 sessions of physical therapy']], 99, { '#40': 62.5, medically: 40, '8': 84.9 });
+    const pages = textractPages([response]);
+    expect(pages.map((page) => page.doubtful)).toEqual([['#40'], ['8']]);
+    expect(pages[0]!.text).toBe('Norco 10/325mg #40 is not medically necessary');
   });
 });
 

@@ -189,7 +189,8 @@ describe('metamorphic: what faxes, OCR and Textract do to a letter changes no it
             .map((page, p) => (p === misread ? page.replace(/^Page (\d+) of (\d+)$/m, (_, n: string, t: string) => misreads[which]!(Number(n), Number(t))) : page))
             .join('\f');
           const determination = classifyLetter(text, { pageCount: pages.length });
-          expect(determination.flags, `page ${misread + 1} of ${pages.length}: ${misreads[which]!(misread + 1, pages.length)}`).not.toContain('INCOMPLETE');
+          expect(determination.status).toBe('CLASSIFIED');
+          expect('flags' in determination ? determination.flags : [], `page ${misread + 1} of ${pages.length}: ${misreads[which]!(misread + 1, pages.length)}`).not.toContain('INCOMPLETE');
           expect(silentErrorsOf(letter, text)).toBe(0);
         }),
         { numRuns: 40 },
