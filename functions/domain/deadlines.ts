@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ClassifiedDetermination } from './determination.ts';
+import type { ClassifiedDetermination, DisputedItem } from './determination.ts';
 
 /**
  * Deadlines that follow from an IMR Final Determination (spec section 6), from the letter and
@@ -32,6 +32,10 @@ export const DeadlineSchema = z.object({
   rule: z.string(),
   basis: z.string(),
   caution: z.string().optional().describe('why this day may be too late: the day of receipt is the day the service received the letter, long after its date, and no person has confirmed it'),
+  services: z
+    .array(z.string())
+    .optional()
+    .describe('AUTHORIZE and REIMBURSE: what must be authorized or paid for, one line per item covered: the request as IMR decided it; for a modified request, the part utilization review did not authorize, naming what it did'),
 });
 /** A deadline. */
 export type Deadline = z.infer<typeof DeadlineSchema>;
@@ -155,6 +159,16 @@ function receiptCaution(mailed: string | null, receivedOn: string, confirmed: bo
 }
 
 /**
+ * What an overturned item obliges the claims administrator to authorize: the request as IMR
+ * decided it. For a modified request that is only the part utilization review did not
+ * authorize (spec section 1); what it did authorize is named so that nobody authorizes it twice.
+ */
+function eligiblePortion(item: Pick<DisputedItem, 'request' | 'originalRequest' | 'authorized'>): string {
+  if (!item.authorized) return item.request;
+  return `${item.request} (of the request "${item.originalRequest ?? item.request}", utilization review already authorized ${item.authorized})`;
+}
+
+/**
  * The deadlines of a classified Determination received on `receivedOn`: AUTHORIZE and
  * REIMBURSE for the overturned items (a letter does not say whether services were already
  * rendered, so both), none when every item was upheld; APPEAL when the letter (or a person)
@@ -165,6 +179,7 @@ export function deadlinesOf(determination: Pick<ClassifiedDetermination, 'items'
   // Counted from a day of receipt that may be later than the real one: said on each deadline it moves.
   const caution = receiptCaution(determination.dates.decision, receivedOn, receivedOnConfirmed);
   const overturned = determination.items.flatMap((item, index) => (item.decision === 'OVERTURNED' ? [index] : []));
+  const services = overturned.map((index) => eligiblePortion(determination.items[index]!));
   if (overturned.length > 0) {
     deadlines.push({
       kind: 'AUTHORIZE',
@@ -174,6 +189,7 @@ export function deadlinesOf(determination: Pick<ClassifiedDetermination, 'items'
       rule: '8 CCR 9792.10.7(a)(2)',
       basis: "5 working days after receipt of the final determination, for services not yet rendered (weekends and California state holidays skipped); sooner if the employee's condition calls for it",
       ...(caution ? { caution } : {}),
+      services,
     });
     deadlines.push({
       kind: 'REIMBURSE',
@@ -183,6 +199,7 @@ export function deadlinesOf(determination: Pick<ClassifiedDetermination, 'items'
       rule: '8 CCR 9792.10.7(a)(1)',
       basis: '20 days after receipt of the final determination, for services already rendered (calendar days; a last day on a weekend or holiday is not moved later)',
       ...(caution ? { caution } : {}),
+      services,
     });
   }
   const mailed = determination.dates.decision;

@@ -32,7 +32,7 @@ export function deadlinesCalendar(letters: readonly StoredDetermination[], range
         description: [
           `${deadline.rule}: ${deadline.basis}.`,
           `Runs from ${deadline.from}. File: ${file}. Case: ${letter.caseNumber ?? 'not read'}.`,
-          ...covered.map((index) => `- ${letter.items[index]!.request} (${letter.items[index]!.decision.toLowerCase()})`),
+          ...(deadline.services ? deadline.services.map((service) => `- ${service}`) : covered.map((index) => `- ${letter.items[index]!.request} (${letter.items[index]!.decision.toLowerCase()})`)),
         ].join('\n'),
         url: `${baseUrl}/determinations/${letter.id}`,
       });

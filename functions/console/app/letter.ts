@@ -124,7 +124,8 @@ function Deadlines({ letter }: { letter: Classified }) {
       (deadline) => html`<li>
         <strong>${KIND_WORDS[deadline.kind]} by ${weekday(deadline.due)} ${deadline.due}</strong>
         ${deadline.items.length > 0 && html` · item${deadline.items.length > 1 ? 's' : ''} ${deadline.items.map((index) => index + 1).join(', ')}`}
-        <br /><span class="hint">${deadline.rule}: ${deadline.basis}; from ${deadline.from}.</span>
+        ${deadline.services && deadline.services.length > 0 && html`<ul class="services">${deadline.services.map((service) => html`<li>${service}</li>`)}</ul>`}
+        <span class="hint">${deadline.rule}: ${deadline.basis}; from ${deadline.from}.</span>
         ${deadline.caution && html`<br /><span class="caution">Check: ${deadline.caution}.</span>`}
       </li>`,
     )}</ul>

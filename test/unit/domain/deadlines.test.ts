@@ -12,6 +12,19 @@ const letter = (decisions: Array<'UPHELD' | 'OVERTURNED'>, decided: string | nul
 };
 
 describe('deadlines of a final determination', () => {
+  it('names what must be authorized: each overturned request as IMR decided it, and for a modified request only the part UR did not authorize', () => {
+    const read = letter(['OVERTURNED', 'UPHELD', 'OVERTURNED'], '2015-01-21');
+    const items = read.items.map((item, index) =>
+      index === 2 ? { ...item, request: 'Physical therapy 6 sessions for the lumbar spine', originalRequest: 'Physical therapy 12 sessions for the lumbar spine', authorized: '6 sessions' } : item,
+    );
+    const deadlines = deadlinesOf({ ...read, items }, '2015-01-23');
+    const authorize = deadlines.find((deadline) => deadline.kind === 'AUTHORIZE')!;
+    expect(authorize.items).toEqual([0, 2]);
+    expect(authorize.services).toEqual([items[0]!.request, 'Physical therapy 6 sessions for the lumbar spine (of the request "Physical therapy 12 sessions for the lumbar spine", utilization review already authorized 6 sessions)']);
+    expect(deadlines.find((deadline) => deadline.kind === 'REIMBURSE')!.services).toEqual(authorize.services);
+    expect(deadlines.find((deadline) => deadline.kind === 'APPEAL')!.services).toBeUndefined();
+  });
+
   it('decided 2015-01-21, received Friday 2015-01-23, four items overturned: authorize 01-30, reimburse 02-12, appeal 02-20', () => {
     const deadlines = deadlinesOf(letter(['OVERTURNED', 'OVERTURNED', 'UPHELD', 'OVERTURNED', 'OVERTURNED'], '2015-01-21'), '2015-01-23');
     expect(deadlines.map(({ kind, due, from, items, rule }) => ({ kind, due, from, items, rule }))).toEqual([
