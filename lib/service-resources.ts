@@ -1,7 +1,6 @@
 import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -111,13 +110,12 @@ export class ServiceResources extends Construct {
     cursorSecret.grantRead(this.query.function);
 
     // Pages for the console: rendered on demand, kept beside the text (pages/<id>/<n>.png).
-    // x86_64 because sharp's native binary is installed for the bundling machine (Linux x64 CI).
+    // ARM64 like the others: sharp is installed beside the bundle for Linux ARM64 (ImrFunction).
     this.pages = new ImrFunction(this, 'Pages', {
       handlerFolder: 'pages',
       logKey: data.key,
       memorySize: 2048,
       reservedConcurrentExecutions: 10,
-      architecture: lambda.Architecture.X86_64,
       nodeModules: ['@hyzyla/pdfium', 'sharp'],
       environment: { ...common, POWERTOOLS_SERVICE_NAME: 'imr-pages' },
     });

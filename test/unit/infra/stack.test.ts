@@ -12,6 +12,8 @@ function synth(context: Record<string, unknown> = {}) {
 
 const { app, template } = synth({ ingestConcurrency: 3, retentionDays: 2555, alarmEmail: 'ops@example.com' });
 
+const logicalIdsOf = (checked: Template, type: string) => Object.keys(checked.findResources(type));
+
 describe('cdk-nag', () => {
   it('AwsSolutions and HIPAA Security packs pass: every finding is fixed or acknowledged with a reason', () => {
     expect(() => app.synth()).not.toThrow();
@@ -62,9 +64,15 @@ describe('storage', () => {
 
 describe('functions', () => {
   it('run on the newest Node.js runtime on ARM64 with X-Ray and JSON logs', () => {
-    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }) }, 6);
-    // The page renderer only: sharp's native binary is installed for the bundling machine (Linux x64).
-    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['x86_64'], Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'imr-pages' }) } }, 1);
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }) }, 7);
+  });
+
+  it('every function runs on ARM64: the page renderer (sharp) and CDK\'s own handlers too, with data kept or not', () => {
+    for (const checked of [template, synth({ retainData: false }).template]) {
+      expect(logicalIdsOf(checked, 'AWS::Lambda::Function').length).toBeGreaterThanOrEqual(8);
+      checked.allResourcesProperties('AWS::Lambda::Function', { Architectures: ['arm64'] });
+    }
+    template.hasResourceProperties('AWS::Lambda::Function', { Architectures: ['arm64'], Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'imr-pages' }) } });
   });
 
   it('bound Textract use: ingest and completion reserved to the configured concurrency', () => {
@@ -195,6 +203,39 @@ describe('API, events, alarms', () => {
     template.hasResourceProperties('Custom::S3BucketNotifications', {
       NotificationConfiguration: { QueueConfigurations: [Match.objectLike({ Events: ['s3:ObjectCreated:*'] })] },
     });
+  });
+});
+
+describe('environment', () => {
+  const REGION = /\b(?:us|eu|ap|sa|ca|me|af|il|mx|cn)(?:-gov|-iso[a-z]?)?-(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-\d\b/;
+  /** Runs with the variables the CDK CLI sets when nothing is configured (it falls back to us-east-1). */
+  function asTheCliRuns<T>(run: () => T): T {
+    const saved = { region: process.env.CDK_DEFAULT_REGION, account: process.env.CDK_DEFAULT_ACCOUNT };
+    process.env.CDK_DEFAULT_REGION = 'us-east-1';
+    process.env.CDK_DEFAULT_ACCOUNT = '111122223333';
+    try {
+      return run();
+    } finally {
+      for (const [name, value] of [['CDK_DEFAULT_REGION', saved.region], ['CDK_DEFAULT_ACCOUNT', saved.account]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  }
+
+  it('bakes no region and no account into a template synthesized without one: it is environment-agnostic', () => {
+    // The CLI also asks for version reporting (the CDKMetadata resource, whose condition names every region).
+    const { stack, template: agnostic } = asTheCliRuns(() => synth({ 'aws:cdk:version-reporting': true }));
+    const json = JSON.stringify(agnostic.toJSON());
+    expect(json).not.toMatch(REGION);
+    expect(json).not.toMatch(/111122223333/);
+    expect(stack.resolve(stack.region)).toEqual({ Ref: 'AWS::Region' });
+    expect(json).toMatch(/"Ref":"AWS::Region"/);
+  });
+
+  it('is pinned to an account and region only when they are given', () => {
+    const { stack } = asTheCliRuns(() => synth({ region: 'eu-west-1', account: '444455556666' }));
+    expect([stack.region, stack.account]).toEqual(['eu-west-1', '444455556666']);
   });
 });
 
