@@ -17,6 +17,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../functions/adapters/eventbridge/event-publisher.ts';
 import type { ServiceConfig } from './config.ts';
+import { grantSecretValue, grantTablePutItem, grantTableRead, grantTableReadWrite } from './grants.ts';
 import { ImrFunction } from './imr-function.ts';
 import { ReviewConsole } from './review-console.ts';
 import { MAX_RECEIVE_COUNT, type StatefulResources } from './stateful-resources.ts';
@@ -29,7 +30,8 @@ export interface ServiceResourcesProps {
 
 /**
  * Everything stateless: the four functions, the HTTP API, the event rule and the alarms.
- * Permissions come only from `grant*` on the stateful resources.
+ * Permissions come only from grant methods on the stateful resources (`grant*`, or `grant`
+ * with the actions a function calls: `grants.ts`), each for what the function's code calls.
  */
 export class ServiceResources extends Construct {
   readonly api: apigw.HttpApi;
@@ -77,7 +79,7 @@ export class ServiceResources extends Construct {
       environment: { ...common, MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT), POWERTOOLS_SERVICE_NAME: 'imr-textract-complete' },
     });
     for (const fn of [this.ingest.function, this.textractComplete.function]) {
-      data.table.grantReadWriteData(fn);
+      grantTableReadWrite(data.table, fn);
       data.textBucket.grantReadWrite(fn);
       data.bus.grantPutEventsTo(fn);
     }
@@ -90,8 +92,8 @@ export class ServiceResources extends Construct {
       // Textract actions have no resource-level permissions: "*" is the only resource they take.
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...actionsAllowed], resources: ['*'] }));
     }
-    // Textract reads the document from the inbox as the calling function.
-    data.inbox.grantRead(this.textractComplete.function);
+    // Only ingest reads the inbox: Textract reads a scan for an asynchronous job as the caller
+    // that started it (ingest); textract-complete reads the job's results, never the document.
 
     this.ingest.function.addEventSource(new SqsEventSource(data.ingestQueue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: Math.max(2, config.ingestConcurrency) }));
     this.textractComplete.function.addEventSource(new SqsEventSource(data.textractQueue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: Math.max(2, config.ingestConcurrency) }));
@@ -102,12 +104,12 @@ export class ServiceResources extends Construct {
       reservedConcurrentExecutions: 20,
       environment: { ...common, CURSOR_SECRET_ARN: cursorSecret.secretArn, POWERTOOLS_SERVICE_NAME: 'imr-query' },
     });
-    data.table.grantReadData(this.query.function);
+    grantTableRead(data.table, this.query.function);
     // GET /documents/{id}/text: read access to the letters' text, nothing more.
     data.textBucket.grantRead(this.query.function, 'text/*');
     // GET /documents/{id}/original answers a five-minute presigned link, signed with this role.
     data.inbox.grantRead(this.query.function);
-    cursorSecret.grantRead(this.query.function);
+    grantSecretValue(cursorSecret, this.query.function);
 
     // Pages for the console: rendered on demand, kept beside the text (pages/<id>/<n>.png).
     // ARM64 like the others: sharp is installed beside the bundle for Linux ARM64 (ImrFunction).
@@ -119,7 +121,7 @@ export class ServiceResources extends Construct {
       nodeModules: ['@hyzyla/pdfium', 'sharp'],
       environment: { ...common, POWERTOOLS_SERVICE_NAME: 'imr-pages' },
     });
-    data.table.grantReadData(this.pages.function);
+    grantTableRead(data.table, this.pages.function);
     data.inbox.grantRead(this.pages.function);
     data.textBucket.grantReadWrite(this.pages.function, 'pages/*');
 
@@ -130,7 +132,7 @@ export class ServiceResources extends Construct {
       reservedConcurrentExecutions: 5,
       environment: { ...common, POWERTOOLS_SERVICE_NAME: 'imr-review' },
     });
-    data.table.grantReadWriteData(this.review.function);
+    grantTableReadWrite(data.table, this.review.function);
     data.bus.grantPutEventsTo(this.review.function);
 
     this.webhook = new ImrFunction(this, 'Webhook', {
@@ -147,10 +149,11 @@ export class ServiceResources extends Construct {
         POWERTOOLS_SERVICE_NAME: 'imr-webhook',
       },
     });
-    webhookSecret.grantRead(this.webhook.function);
+    grantSecretValue(webhookSecret, this.webhook.function);
     data.deliveryQueue.grantSendMessages(this.webhook.function);
     data.deliveryDeadLetters.grantSendMessages(this.webhook.function);
-    data.table.grantWriteData(this.webhook.function);
+    // The webhook function only records attempts (PutItem: recordDeliveryAttempt).
+    grantTablePutItem(data.table, this.webhook.function);
     this.webhook.function.addEventSource(new SqsEventSource(data.deliveryQueue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }));
     // Every event goes to the delivery queue; the webhook function fans it out per endpoint
     // and retries each with backoff for 24 hours (SQS delays), then dead-letters it.

@@ -12,7 +12,17 @@ function synth(context: Record<string, unknown> = {}) {
 
 const { app, template } = synth({ ingestConcurrency: 3, retentionDays: 2555, alarmEmail: 'ops@example.com' });
 
+/* The template read as data, to check relations between its resources (who writes where, under which key). */
+interface PolicyStatementJson {
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Principal?: { Service?: unknown; AWS?: unknown } | '*';
+  readonly Action: string | string[];
+  readonly Resource?: unknown;
+  readonly Condition?: Record<string, Record<string, unknown>>;
+}
+const actionsOf = (statement: PolicyStatementJson) => [statement.Action].flat();
 const logicalIdsOf = (checked: Template, type: string) => Object.keys(checked.findResources(type));
+
 
 describe('cdk-nag', () => {
   it('AwsSolutions and HIPAA Security packs pass: every finding is fixed or acknowledged with a reason', () => {
@@ -93,6 +103,37 @@ describe('functions', () => {
       const variables = Object.keys(fn.Properties.Environment?.Variables ?? {});
       expect(variables.filter((name) => /SECRET(?!_ARN)/.test(name))).toEqual([]);
     }
+  });
+
+  it('are granted no DynamoDB stream reads: the table has no stream', () => {
+    expect(Object.values(template.findResources('AWS::DynamoDB::Table')).some((table) => table.Properties.StreamSpecification)).toBe(false);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement as PolicyStatementJson[]);
+    expect(statements.flatMap(actionsOf).filter((action) => /^dynamodb:(?:GetRecords|GetShardIterator|DescribeStream|ListStreams)$/.test(action))).toEqual([]);
+  });
+
+  it('read secrets with GetSecretValue only (what Powertools getSecret calls), never DescribeSecret', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement as PolicyStatementJson[]);
+    const secretActions = statements.flatMap(actionsOf).filter((action) => action.startsWith('secretsmanager:'));
+    expect(secretActions.filter((action) => action !== 'secretsmanager:GetSecretValue')).toEqual([]);
+    // One grant per reader: the query function (cursor secret) and the webhook function (signing secret).
+    expect(secretActions).toHaveLength(2);
+  });
+
+  it('textract-complete may not read the inbox (it reads Textract\'s results, never the document); ingest may', () => {
+    const statementsOf = (role: RegExp) =>
+      Object.values(template.findResources('AWS::IAM::Policy'))
+        .filter((policy) => (policy.Properties.Roles as Array<{ Ref: string }>).some((ref) => role.test(ref.Ref)))
+        .flatMap((policy) => policy.Properties.PolicyDocument.Statement as PolicyStatementJson[]);
+    expect(JSON.stringify(statementsOf(/ServiceTextractComplete/))).not.toMatch(/DataInbox/);
+    expect(JSON.stringify(statementsOf(/ServiceTextractComplete/))).toMatch(/textract:GetDocumentTextDetection/);
+    expect(JSON.stringify(statementsOf(/ServiceIngest/))).toMatch(/DataInbox/);
+  });
+
+  it('lets the webhook function only put items in the table (its attempt records), with the table key', () => {
+    const webhook = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) => (policy.Properties.Roles as Array<{ Ref: string }>).some((ref) => /ServiceWebhook/.test(ref.Ref)));
+    const statements = webhook.flatMap((policy) => policy.Properties.PolicyDocument.Statement as PolicyStatementJson[]);
+    expect(statements.flatMap(actionsOf).filter((action) => action.startsWith('dynamodb:'))).toEqual(['dynamodb:PutItem']);
+    expect(statements).toEqual(expect.arrayContaining([expect.objectContaining({ Action: expect.arrayContaining(['kms:GenerateDataKey*']), Resource: { 'Fn::GetAtt': [expect.stringMatching(/DataDataKey/), 'Arn'] } })]));
   });
 
   it('may call Textract only with the text-detection actions', () => {

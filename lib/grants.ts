@@ -1,0 +1,43 @@
+import { Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+
+/*
+ * Grants narrower than CDK's own, each still made by a grant method (`grant`, `iam.Grant`):
+ * CDK's `grantReadData`/`grantWriteData` on a table add the stream reads (`GetRecords`,
+ * `GetShardIterator`) whether or not the table has a stream, and a secret's `grantRead` adds
+ * `DescribeSecret`, which Powertools' `getSecret` never calls (only `GetSecretValue`).
+ */
+
+/** Item reads: what `grantReadData` grants, without the stream reads (the table has no stream). */
+export const TABLE_READ_ACTIONS = ['dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'] as const;
+/** Item writes, as `grantWriteData` grants them. */
+export const TABLE_WRITE_ACTIONS = ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] as const;
+const KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'] as const;
+const KEY_WRITE_ACTIONS = ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'] as const;
+
+/** Reads the table's items (and its indexes'), and decrypts them with the table's key. */
+export function grantTableRead(table: dynamodb.Table, grantee: iam.IGrantable): void {
+  table.grant(grantee, ...TABLE_READ_ACTIONS);
+  table.encryptionKey?.grant(grantee, ...KEY_READ_ACTIONS);
+}
+
+/** Reads and writes the table's items, with the table's key. */
+export function grantTableReadWrite(table: dynamodb.Table, grantee: iam.IGrantable): void {
+  table.grant(grantee, ...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS);
+  table.encryptionKey?.grant(grantee, ...KEY_READ_ACTIONS, ...KEY_WRITE_ACTIONS);
+}
+
+/** Puts items only (no reads, updates or deletes), with the table's key. */
+export function grantTablePutItem(table: dynamodb.Table, grantee: iam.IGrantable): void {
+  table.grant(grantee, 'dynamodb:PutItem');
+  table.encryptionKey?.grant(grantee, ...KEY_READ_ACTIONS, ...KEY_WRITE_ACTIONS);
+}
+
+/** Reads the secret's value (`GetSecretValue` only) and decrypts it through Secrets Manager, as `grantRead` does. */
+export function grantSecretValue(secret: secretsmanager.Secret, grantee: iam.IGrantable): void {
+  iam.Grant.addToPrincipalOrResource({ grantee, actions: ['secretsmanager:GetSecretValue'], resourceArns: [secret.secretArn], resource: secret });
+  secret.encryptionKey?.grantDecrypt(new kms.ViaServicePrincipal(`secretsmanager.${Stack.of(secret).region}.amazonaws.com`, grantee.grantPrincipal));
+}
