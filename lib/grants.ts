@@ -1,8 +1,11 @@
 import { Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 
 /*
  * Grants narrower than CDK's own, each still made by a grant method (`grant`, `iam.Grant`):
@@ -40,4 +43,34 @@ export function grantTablePutItem(table: dynamodb.Table, grantee: iam.IGrantable
 export function grantSecretValue(secret: secretsmanager.Secret, grantee: iam.IGrantable): void {
   iam.Grant.addToPrincipalOrResource({ grantee, actions: ['secretsmanager:GetSecretValue'], resourceArns: [secret.secretArn], resource: secret });
   secret.encryptionKey?.grantDecrypt(new kms.ViaServicePrincipal(`secretsmanager.${Stack.of(secret).region}.amazonaws.com`, grantee.grantPrincipal));
+}
+
+/**
+ * An EventBridge rule's target on an SQS queue, with `SqsQueue`'s props (dead-letter queue,
+ * retries, message), whose queue policy admits EventBridge only on behalf of this rule
+ * (`aws:SourceArn`). CDK's `SqsQueue` target leaves that condition off a KMS-encrypted queue:
+ * its grant writes the key policy too, and a key policy naming the rule would be a cycle
+ * (key, rule, queue, key). Here the grant is on the queue alone; EventBridge's use of the
+ * queue's key is granted in the key policy (whose requests from EventBridge carry no
+ * `aws:SourceArn` to condition on). The dead-letter queue's policy is CDK's own, conditioned
+ * on the rule's ARN.
+ */
+export class RuleScopedSqsQueue implements events.IRuleTarget {
+  constructor(
+    private readonly queue: sqs.IQueue,
+    private readonly props: targets.SqsQueueProps = {},
+  ) {}
+
+  bind(rule: events.IRuleRef): events.RuleTargetConfig {
+    const fromThisRule = new iam.ServicePrincipal('events.amazonaws.com', { conditions: { ArnEquals: { 'aws:SourceArn': events.CfnRule.arnForRule(rule) } } });
+    this.queue.grant(fromThisRule, 'sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl');
+    if (this.props.deadLetterQueue) targets.addToDeadLetterQueueResourcePolicy(rule, this.props.deadLetterQueue);
+    return {
+      ...targets.bindBaseTargetConfig(this.props),
+      arn: this.queue.queueArn,
+      input: this.props.message,
+      targetResource: this.queue,
+      sqsParameters: this.props.messageGroupId ? { messageGroupId: this.props.messageGroupId } : undefined,
+    };
+  }
 }

@@ -82,5 +82,10 @@ export function acknowledgeFindings(stack: ImrStack): void {
     'S3 server access logs cannot be delivered to a bucket encrypted with SSE-KMS; the log bucket uses SSE-S3, is private, TLS-only and versioned.',
     'HIPAA.Security::HIPAA.Security-S3DefaultEncryptionKMS',
   );
+  acknowledge(
+    data.eventDeadLetters,
+    "It is a dead-letter queue: the event rule's target's (EventBridge's DeadLetterConfig), which cdk-nag does not recognise, as it looks only for queues' redrive policies. A dead-letter queue has none of its own.",
+    'AwsSolutions::AwsSolutions-SQS3',
+  );
 
 }

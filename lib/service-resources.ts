@@ -1,11 +1,10 @@
-import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -17,10 +16,10 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../functions/adapters/eventbridge/event-publisher.ts';
 import type { ServiceConfig } from './config.ts';
-import { grantSecretValue, grantTablePutItem, grantTableRead, grantTableReadWrite } from './grants.ts';
+import { grantSecretValue, grantTablePutItem, grantTableRead, grantTableReadWrite, RuleScopedSqsQueue } from './grants.ts';
 import { ImrFunction } from './imr-function.ts';
 import { ReviewConsole } from './review-console.ts';
-import { MAX_RECEIVE_COUNT, type StatefulResources } from './stateful-resources.ts';
+import { CONSUMER_TIMEOUTS, MAX_RECEIVE_COUNT, type StatefulResources } from './stateful-resources.ts';
 
 /** Props of the service resources. */
 export interface ServiceResourcesProps {
@@ -64,7 +63,7 @@ export class ServiceResources extends Construct {
     this.ingest = new ImrFunction(this, 'Ingest', {
       handlerFolder: 'ingest',
       logKey: data.key,
-      timeout: Duration.minutes(5),
+      timeout: CONSUMER_TIMEOUTS.ingest,
       memorySize: 1536,
       reservedConcurrentExecutions: config.ingestConcurrency,
       nodeModules: ['@hyzyla/pdfium'],
@@ -73,7 +72,7 @@ export class ServiceResources extends Construct {
     this.textractComplete = new ImrFunction(this, 'TextractComplete', {
       handlerFolder: 'textract-complete',
       logKey: data.key,
-      timeout: Duration.minutes(5),
+      timeout: CONSUMER_TIMEOUTS.textractComplete,
       reservedConcurrentExecutions: config.ingestConcurrency,
       nodeModules: ['@hyzyla/pdfium'],
       environment: { ...common, MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT), POWERTOOLS_SERVICE_NAME: 'imr-textract-complete' },
@@ -139,7 +138,7 @@ export class ServiceResources extends Construct {
       handlerFolder: 'webhook',
       logKey: data.key,
       reservedConcurrentExecutions: 5,
-      timeout: Duration.seconds(60),
+      timeout: CONSUMER_TIMEOUTS.webhook,
       environment: {
         WEBHOOK_ENDPOINTS: JSON.stringify(config.webhookEndpoints),
         WEBHOOK_SECRET_ARN: webhookSecret.secretArn,
@@ -156,8 +155,10 @@ export class ServiceResources extends Construct {
     grantTablePutItem(data.table, this.webhook.function);
     this.webhook.function.addEventSource(new SqsEventSource(data.deliveryQueue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }));
     // Every event goes to the delivery queue; the webhook function fans it out per endpoint
-    // and retries each with backoff for 24 hours (SQS delays), then dead-letters it.
-    new events.Rule(this, 'DeliverEvents', { eventBus: data.bus, eventPattern: { source: [EVENT_SOURCE] }, targets: [new targets.SqsQueue(data.deliveryQueue)] });
+    // and retries each with backoff for 24 hours (SQS delays), then dead-letters it. An event
+    // EventBridge cannot put on the delivery queue (after its own retries) goes to the rule
+    // target's dead-letter queue; the queues admit EventBridge for this rule only.
+    new events.Rule(this, 'DeliverEvents', { eventBus: data.bus, eventPattern: { source: [EVENT_SOURCE] }, targets: [new RuleScopedSqsQueue(data.deliveryQueue, { deadLetterQueue: data.eventDeadLetters })] });
 
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.THREE_MONTHS, encryptionKey: data.key });
     this.api = new apigw.HttpApi(this, 'Api', { description: 'IMR determinations API and review console', createDefaultStage: false });
@@ -189,6 +190,16 @@ export class ServiceResources extends Construct {
     this.api.addRoutes({ path: '/determinations/{id}', methods: [apigw.HttpMethod.PATCH], integration: new HttpLambdaIntegration('ReviewIntegration', this.review.function), authorizer });
 
     const alarmTopic = new sns.Topic(this, 'Alarms', { masterKey: data.messagingKey, enforceSSL: true });
+    // CloudWatch publishes the alarms to the topic, encrypting with its key: both the topic
+    // policy and the key policy must name it, for this account's alarms only.
+    alarmTopic.grantPublish(
+      new iam.ServicePrincipal('cloudwatch.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+          ArnLike: { 'aws:SourceArn': Stack.of(this).formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+        },
+      }),
+    );
     if (config.alarmEmail) alarmTopic.addSubscription(new subscriptions.EmailSubscription(config.alarmEmail));
     const alarm = (name: string, metric: cloudwatch.IMetric, threshold: number) => {
       new cloudwatch.Alarm(this, name, { metric, threshold, evaluationPeriods: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING }).addAlarmAction(
@@ -199,6 +210,7 @@ export class ServiceResources extends Construct {
       ['IngestDlq', data.ingestDeadLetters],
       ['TextractDlq', data.textractDeadLetters],
       ['WebhookDlq', data.deliveryDeadLetters],
+      ['EventDlq', data.eventDeadLetters],
     ];
     for (const [name, queue] of deadLetterQueues) alarm(`${name}Depth`, queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }), 1);
     alarm('IngestBacklogAge', data.ingestQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5) }), 3600);
@@ -214,6 +226,7 @@ export class ServiceResources extends Construct {
     new CfnOutput(this, 'IngestDeadLettersArn', { value: data.ingestDeadLetters.queueArn });
     new CfnOutput(this, 'TextractDeadLettersArn', { value: data.textractDeadLetters.queueArn });
     new CfnOutput(this, 'WebhookDeadLettersArn', { value: data.deliveryDeadLetters.queueArn });
+    new CfnOutput(this, 'EventDeadLettersArn', { value: data.eventDeadLetters.queueArn });
     new CfnOutput(this, 'WebhookSecretArn', { value: webhookSecret.secretArn });
   }
 }

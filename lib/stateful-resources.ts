@@ -16,6 +16,16 @@ import type { ServiceConfig } from './config.ts';
 /** How many times a message is delivered before it goes to its dead-letter queue. */
 export const MAX_RECEIVE_COUNT = 5;
 
+/** The timeout of each function that reads a queue (its event source). */
+export const CONSUMER_TIMEOUTS = { ingest: Duration.minutes(5), textractComplete: Duration.minutes(5), webhook: Duration.seconds(60) } as const;
+
+/**
+ * A queue that is a Lambda event source hides a received message for at least six times its
+ * function's timeout (AWS's advice: room for the poller's retries of a throttled or failed
+ * batch), so a message still being worked on is never delivered a second time.
+ */
+export const VISIBILITY_PER_FUNCTION_TIMEOUT = 6;
+
 /** Props of the stateful resources. */
 export interface StatefulResourcesProps {
   readonly config: ServiceConfig;
@@ -42,6 +52,8 @@ export class StatefulResources extends Construct {
   /** Webhook deliveries waiting for their next attempt; exhausted ones in its dead-letter queue. */
   readonly deliveryQueue: sqs.Queue;
   readonly deliveryDeadLetters: sqs.Queue;
+  /** Events EventBridge could not put on the delivery queue (the rule target's dead-letter queue). */
+  readonly eventDeadLetters: sqs.Queue;
   readonly bus: events.EventBus;
   /** The people who review letters (context `auth` = `cognito`, the default); null otherwise. */
   readonly reviewers: cognito.UserPool | null;
@@ -103,21 +115,23 @@ export class StatefulResources extends Construct {
       });
     }
 
-    const queue = (name: string, visibility: Duration) => {
-      const deadLetters = new sqs.Queue(this, `${name}DeadLetters`, { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: this.messagingKey, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    const deadLetterQueue = (name: string) => new sqs.Queue(this, name, { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: this.messagingKey, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    const queue = (name: string, consumerTimeout: Duration) => {
+      const deadLetters = deadLetterQueue(`${name}DeadLetters`);
       const main = new sqs.Queue(this, name, {
         encryption: sqs.QueueEncryption.KMS,
         encryptionMasterKey: this.messagingKey,
         enforceSSL: true,
-        visibilityTimeout: visibility,
+        visibilityTimeout: Duration.seconds(consumerTimeout.toSeconds() * VISIBILITY_PER_FUNCTION_TIMEOUT),
         retentionPeriod: Duration.days(4),
         deadLetterQueue: { queue: deadLetters, maxReceiveCount: MAX_RECEIVE_COUNT },
       });
       return [main, deadLetters] as const;
     };
-    [this.ingestQueue, this.ingestDeadLetters] = queue('IngestQueue', Duration.minutes(6));
-    [this.textractQueue, this.textractDeadLetters] = queue('TextractQueue', Duration.minutes(6));
-    [this.deliveryQueue, this.deliveryDeadLetters] = queue('WebhookDeliveries', Duration.minutes(2));
+    [this.ingestQueue, this.ingestDeadLetters] = queue('IngestQueue', CONSUMER_TIMEOUTS.ingest);
+    [this.textractQueue, this.textractDeadLetters] = queue('TextractQueue', CONSUMER_TIMEOUTS.textractComplete);
+    [this.deliveryQueue, this.deliveryDeadLetters] = queue('WebhookDeliveries', CONSUMER_TIMEOUTS.webhook);
+    this.eventDeadLetters = deadLetterQueue('EventDeadLetters');
 
     this.inbox.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(this.ingestQueue));
 
@@ -126,8 +140,10 @@ export class StatefulResources extends Construct {
 
     this.bus = new events.EventBus(this, 'Events', { eventBusName: `imr-${config.stage}` });
 
-    // CloudWatch Logs encrypts the functions' log groups with this key; EventBridge sends
-    // undeliverable webhook events to a queue encrypted with it.
+    // CloudWatch Logs encrypts the functions' log groups with this key. EventBridge puts events
+    // on the delivery queue, and those it cannot put there on the rule target's dead-letter
+    // queue, both encrypted with the messaging key (EventBridge's requests to KMS carry no
+    // aws:SourceArn: the queues' policies name the rule, the key policy cannot).
     this.key.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${Stack.of(this).region}.amazonaws.com`));
     this.messagingKey.grantEncryptDecrypt(new iam.ServicePrincipal('events.amazonaws.com'));
 

@@ -13,6 +13,12 @@ function synth(context: Record<string, unknown> = {}) {
 const { app, template } = synth({ ingestConcurrency: 3, retentionDays: 2555, alarmEmail: 'ops@example.com' });
 
 /* The template read as data, to check relations between its resources (who writes where, under which key). */
+/** Untyped JSON, as `Template.toJSON()` gives it. */
+type TemplateJson = ReturnType<Template['toJSON']>;
+interface CfnResourceJson {
+  readonly Type: string;
+  readonly Properties?: TemplateJson;
+}
 interface PolicyStatementJson {
   readonly Effect: 'Allow' | 'Deny';
   readonly Principal?: { Service?: unknown; AWS?: unknown } | '*';
@@ -20,9 +26,55 @@ interface PolicyStatementJson {
   readonly Resource?: unknown;
   readonly Condition?: Record<string, Record<string, unknown>>;
 }
+const resourcesOf = (checked: Template) => checked.toJSON().Resources as Record<string, CfnResourceJson>;
+const resources = resourcesOf(template);
+/** The logical id a value refers to (`{ Ref }` or `{ Fn::GetAtt: [id, ...] }`), if it is a reference. */
+function referenced(value: unknown): string | undefined {
+  const reference = value as { Ref?: string; 'Fn::GetAtt'?: [string, string] } | undefined;
+  return reference?.Ref ?? reference?.['Fn::GetAtt']?.[0];
+}
 const actionsOf = (statement: PolicyStatementJson) => [statement.Action].flat();
+const servicesOf = (statement: PolicyStatementJson) => (typeof statement.Principal === 'object' ? [statement.Principal.Service].flat().filter((service) => service !== undefined) : []);
 const logicalIdsOf = (checked: Template, type: string) => Object.keys(checked.findResources(type));
 
+/** A service that writes to a topic or queue, found in the template, and what in the template makes it write there. */
+interface Writer {
+  readonly target: string;
+  readonly service: string;
+  readonly because: string;
+}
+/**
+ * Every service principal that sends to a topic or queue of the template: CloudWatch for an
+ * alarm's actions, EventBridge for a rule's targets and their dead-letter queues, S3 for a
+ * bucket's notifications, SNS for a topic's SQS subscriptions.
+ */
+function writersIn(all: Record<string, CfnResourceJson>): Writer[] {
+  const writers: Writer[] = [];
+  const add = (value: unknown, service: string, because: string) => {
+    const target = referenced(value);
+    if (target) writers.push({ target, service, because });
+  };
+  for (const [id, resource] of Object.entries(all)) {
+    const properties = resource.Properties ?? {};
+    if (resource.Type === 'AWS::CloudWatch::Alarm') {
+      for (const action of [...(properties.AlarmActions ?? []), ...(properties.OKActions ?? []), ...(properties.InsufficientDataActions ?? [])]) add(action, 'cloudwatch.amazonaws.com', `alarm ${id}`);
+    }
+    if (resource.Type === 'AWS::Events::Rule') {
+      for (const target of properties.Targets ?? []) {
+        // A target with a role is written by that role (its identity policy), not by the service principal.
+        if (!target.RoleArn) add(target.Arn, 'events.amazonaws.com', `rule ${id}`);
+        add(target.DeadLetterConfig?.Arn, 'events.amazonaws.com', `rule ${id}'s dead-letter queue`);
+      }
+    }
+    if (resource.Type === 'Custom::S3BucketNotifications' || resource.Type === 'AWS::S3::Bucket') {
+      const notifications = properties.NotificationConfiguration ?? {};
+      for (const queue of notifications.QueueConfigurations ?? []) add(queue.QueueArn, 's3.amazonaws.com', `notifications ${id}`);
+      for (const topic of notifications.TopicConfigurations ?? []) add(topic.TopicArn, 's3.amazonaws.com', `notifications ${id}`);
+    }
+    if (resource.Type === 'AWS::SNS::Subscription' && properties.Protocol === 'sqs') add(properties.Endpoint, 'sns.amazonaws.com', `subscription ${id}`);
+  }
+  return writers;
+}
 
 describe('cdk-nag', () => {
   it('AwsSolutions and HIPAA Security packs pass: every finding is fixed or acknowledged with a reason', () => {
@@ -91,6 +143,21 @@ describe('functions', () => {
 
   it('read their queues in batches reporting partial failures', () => {
     template.resourcePropertiesCountIs('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'] }, 3);
+  });
+
+  it('hide a received message for at least six times its consumer function\'s timeout (every event source queue)', () => {
+    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
+    expect(mappings).toHaveLength(3);
+    for (const mapping of mappings) {
+      const queue = resources[referenced(mapping.Properties.EventSourceArn)!]!;
+      const fn = resources[referenced(mapping.Properties.FunctionName)!]!;
+      expect(queue.Type).toBe('AWS::SQS::Queue');
+      expect(fn.Type).toBe('AWS::Lambda::Function');
+      // CloudFormation's defaults: 30 s visibility, 3 s function timeout.
+      const visibility = Number(queue.Properties?.VisibilityTimeout ?? 30);
+      const timeout = Number(fn.Properties?.Timeout ?? 3);
+      expect(visibility, `${referenced(mapping.Properties.EventSourceArn)}: visibility ${visibility} s for a ${timeout} s function`).toBeGreaterThanOrEqual(6 * timeout);
+    }
   });
 
   it('log to their own KMS-encrypted log groups kept 90 days', () => {
@@ -223,12 +290,83 @@ describe('API, events, alarms', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ DELIVERY_QUEUE_URL: Match.anyValue(), DELIVERY_DLQ_URL: Match.anyValue() }) } });
   });
 
+  it("gives the event rule's queue target an encrypted dead-letter queue that keeps events 14 days, and alarms on it", () => {
+    const rules = Object.entries(template.findResources('AWS::Events::Rule'));
+    expect(rules).toHaveLength(1);
+    for (const [, rule] of rules) {
+      for (const target of rule.Properties.Targets) {
+        const deadLetters = referenced(target.DeadLetterConfig?.Arn);
+        expect(deadLetters, `target ${target.Id} has a dead-letter queue`).toBeDefined();
+        expect(resources[deadLetters!]).toMatchObject({ Type: 'AWS::SQS::Queue', Properties: { KmsMasterKeyId: expect.anything(), MessageRetentionPeriod: 1209600 } });
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [deadLetters, 'QueueName'] } }] });
+      }
+    }
+  });
+
+  it("admits EventBridge to the rule's queues only on behalf of that rule (aws:SourceArn)", () => {
+    const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
+    let checked = 0;
+    for (const [ruleId, rule] of Object.entries(template.findResources('AWS::Events::Rule'))) {
+      for (const target of rule.Properties.Targets) {
+        for (const queue of [referenced(target.Arn), referenced(target.DeadLetterConfig?.Arn)].filter((id) => id && resources[id]?.Type === 'AWS::SQS::Queue')) {
+          const statements = policies
+            .filter((policy) => (policy.Properties.Queues as unknown[]).some((ref) => referenced(ref) === queue))
+            .flatMap((policy) => policy.Properties.PolicyDocument.Statement as PolicyStatementJson[])
+            .filter((statement) => statement.Effect === 'Allow' && servicesOf(statement).includes('events.amazonaws.com'));
+          expect(statements.length, `${queue} admits EventBridge`).toBeGreaterThan(0);
+          for (const statement of statements) expect(statement.Condition, `${queue}: ${JSON.stringify(statement)}`).toEqual({ ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } });
+          checked += 1;
+        }
+      }
+    }
+    expect(checked).toBe(2);
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: Match.stringLikeRegexp('WebhookDeliveries') }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: Match.arrayWith(['sqs:SendMessage']), Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [Match.stringLikeRegexp('DeliverEvents'), 'Arn'] } } } })]) },
+    });
+  });
+
+  it('lets CloudWatch publish alarms to the encrypted alarm topic: key policy and topic policy, for this account\'s alarms only', () => {
+    const alarmTopics = new Set(Object.values(template.findResources('AWS::CloudWatch::Alarm')).flatMap((alarm) => (alarm.Properties.AlarmActions as unknown[]).map(referenced)));
+    expect(alarmTopics.size).toBe(1);
+    const [topic] = [...alarmTopics];
+    const key = referenced(resources[topic!]!.Properties!.KmsMasterKeyId);
+    const fromThisAccountsAlarms = {
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:*']] } },
+    };
+    expect(resources[key!]!.Properties!.KeyPolicy.Statement).toEqual(
+      expect.arrayContaining([expect.objectContaining({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Condition: fromThisAccountsAlarms })]),
+    );
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topic }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish', Condition: fromThisAccountsAlarms })]) },
+    });
+  });
+
+  it('names in the key policy of every KMS-encrypted topic and queue each service that writes to it (alarms, rules, S3 notifications, SNS subscriptions)', () => {
+    const writers = writersIn(resources);
+    // The check is not empty: each kind of writer of this stack is found in the template.
+    expect(new Set(writers.map((writer) => writer.service))).toEqual(new Set(['cloudwatch.amazonaws.com', 'events.amazonaws.com', 's3.amazonaws.com', 'sns.amazonaws.com']));
+    const missing: string[] = [];
+    for (const writer of writers) {
+      const target = resources[writer.target];
+      if (target?.Type !== 'AWS::SNS::Topic' && target?.Type !== 'AWS::SQS::Queue') continue;
+      const key = referenced(target.Properties?.KmsMasterKeyId);
+      if (!key) continue;
+      const statements = (resources[key]!.Properties!.KeyPolicy.Statement as PolicyStatementJson[]).filter((statement) => statement.Effect === 'Allow' && servicesOf(statement).includes(writer.service));
+      const allowed = (action: string) => statements.some((statement) => actionsOf(statement).some((granted) => granted === 'kms:*' || granted === action || (granted.endsWith('*') && action.startsWith(granted.slice(0, -1)))));
+      if (!allowed('kms:Decrypt') || !allowed('kms:GenerateDataKey')) missing.push(`${writer.service} (${writer.because}) writes to ${writer.target}, encrypted with ${key}, whose policy does not let it`);
+    }
+    expect(missing).toEqual([]);
+  });
+
   it('expires webhook attempt records with a TTL', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', { TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
   });
 
   it('alarms on dead-letter depth, oldest message age and function errors, to an email topic', () => {
-    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible' }, 3);
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible' }, 4);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateAgeOfOldestMessage', Threshold: 3600 });
     template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'Errors' }, 7);
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
