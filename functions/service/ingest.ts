@@ -143,7 +143,7 @@ export async function fail(deps: Pick<IngestDependencies, 'store' | 'events' | '
 }
 
 async function finish(deps: IngestDependencies, id: string, text: string, context: ReadingContext, classified?: Determination): Promise<IngestOutcome> {
-  await deps.objects.putText(id, text);
+  await deps.objects.putReading(id, { text, context });
   const { determination, sameLetterAs } = await recognizeSameLetter(deps.store, id, classified ?? classifyLetter(text, context));
   const at = deps.now().toISOString();
   await deps.store.saveDetermination(id, determination, at, sameLetterAs ? { sameLetterAs } : undefined);

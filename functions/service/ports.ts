@@ -1,4 +1,4 @@
-import type { ClassifiedDetermination, Deadline, Determination } from '../domain/index.ts';
+import type { ClassifiedDetermination, Deadline, Determination, ReadingContext } from '../domain/index.ts';
 import { CodedError } from '../common/coded-error.ts';
 import type { DocumentText } from '../reader/read-document.ts';
 
@@ -192,9 +192,22 @@ export interface ObjectStore {
   size(bucket: string, key: string): Promise<number>;
   /** SHA-256 (hex) of the object, streamed: for objects too large to hold in memory. */
   hash(bucket: string, key: string): Promise<string>;
-  /** Stores the text the parser read, so a newer parser can re-run without paying for OCR again. */
-  putText(documentId: string, text: string): Promise<void>;
+  /**
+   * Stores what the reader read: the text, and what it knew of the reading (each page's
+   * confidence, the pages missing, the doubtful words, its warnings), so a newer parser can
+   * re-run without paying for OCR again and without losing a flag the reading earned.
+   */
+  putReading(documentId: string, reading: StoredReading): Promise<void>;
+  /** The stored reading; its `context` is null for a letter read before contexts were kept. */
+  getReading(documentId: string): Promise<(Omit<StoredReading, 'context'> & { readonly context: ReadingContext | null }) | null>;
+  /** The stored text alone. */
   getText(documentId: string): Promise<string | null>;
+}
+
+/** A letter's text as read, with what the reader knew of the reading. */
+export interface StoredReading {
+  readonly text: string;
+  readonly context: ReadingContext;
 }
 
 /**

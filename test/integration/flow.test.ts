@@ -10,7 +10,7 @@ import { loadGoldenLetters } from '../fixtures/golden.ts';
 import { printedLines } from '../fixtures/variants.ts';
 import { renderScan } from '../fixtures/scans.ts';
 import { textractResponseFor } from '../fixtures/textract-factory.ts';
-import { INBOX, RecordingPublisher, startLocalStack, type LocalStack } from './harness.ts';
+import { INBOX, RecordingPublisher, startLocalStack, TEXT_BUCKET, type LocalStack } from './harness.ts';
 
 const letters = loadGoldenLetters();
 const textract = mockClient(TextractClient);
@@ -89,7 +89,7 @@ describe('ingest: a text letter lands in the inbox', () => {
 
   it('on the last delivery, records FAILED for an unexpected error and still throws it for the dead-letter queue', async () => {
     await stack.upload('poison.txt', 'HOW THE IMR FINAL DETERMINATION WAS MADE (poison)');
-    const broken = deps({ objects: withObjects({ putText: async () => { throw new Error('disk full'); } }) });
+    const broken = deps({ objects: withObjects({ putReading: async () => { throw new Error('disk full'); } }) });
     await expect(ingestObject(broken, INBOX, 'poison.txt', { finalAttempt: false })).rejects.toThrow('disk full');
     const id = documentId(Buffer.from('HOW THE IMR FINAL DETERMINATION WAS MADE (poison)'));
     expect((await stack.store.getDocument(id))!.status).toBe('RECEIVED');
@@ -101,7 +101,7 @@ describe('ingest: a text letter lands in the inbox', () => {
     const text = `${letters[2]!.text}\n\nDisk copy.\n`;
     await stack.upload('disk/one.txt', text);
     const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-    const broken = deps({ objects: withObjects({ putText: async () => { throw full; } }) });
+    const broken = deps({ objects: withObjects({ putReading: async () => { throw full; } }) });
     await expect(ingestObject(broken, INBOX, 'disk/one.txt', { finalAttempt: true })).rejects.toBe(full);
     const id = documentId(Buffer.from(text, 'latin1'));
     expect(await stack.store.getDocument(id)).toMatchObject({ status: 'FAILED', reason: expect.stringMatching(/^DISK_FULL: /) });
@@ -144,9 +144,16 @@ describe('ingest: scans through Textract (mocked), store and bucket real', () =>
     expect((await ingestObject(withTextract(), INBOX, 'fax.tif')).outcome).toBe('DUPLICATE');
 
     const lines = printedLines(letters[1]!.text);
-    textract.on(GetDocumentTextDetectionCommand).resolves(textractResponseFor([lines.slice(0, 40), lines.slice(40)]) as never);
+    // Textract was unsure of one number: the item it belongs to goes to a person, named.
+    textract.on(GetDocumentTextDetectionCommand).resolves(textractResponseFor([lines.slice(0, 40), lines.slice(40)], 98.5, { '#60': 61.2, '#60.': 61.2 }) as never);
     expect(await completeTextractJob(withTextract(), { jobId: 'job-7', status: 'SUCCEEDED', documentId: id })).toBe('CLASSIFIED');
-    expect((await stack.store.getDetermination(id))!).toMatchObject({ outcome: 'PARTIALLY_OVERTURNED' });
+    const read = (await stack.store.getDetermination(id))!;
+    expect(read).toMatchObject({ outcome: 'PARTIALLY_OVERTURNED', needsReview: true });
+    if (read.status !== 'CLASSIFIED') throw new Error('not classified');
+    expect(read.items.map((item) => item.request.includes('#60') && item.flags.includes('LOW_CONFIDENCE'))).toEqual(read.items.map((item) => item.request.includes('#60')));
+    expect(read.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/"#60" in the request was read through characters OCR was unsure of/)]));
+    // What the reading knew is kept beside its text, for a re-reading.
+    expect((await stack.objects.getReading(id))!.context).toMatchObject({ pageCount: 2, doubtfulWords: expect.arrayContaining(['#60.']), pageConfidences: [expect.any(Number), expect.any(Number)] });
     expect(await completeTextractJob(withTextract(), { jobId: 'job-7', status: 'SUCCEEDED', documentId: id })).toBe('DUPLICATE');
   });
 
@@ -224,6 +231,36 @@ describe('reclassify stored letters with a newer engine', () => {
     expect(events.events.some((event) => event.data.id === id)).toBe(true);
     const again = await reclassifyStored({ store: stack.store, objects: stack.objects, events, now: () => new Date() });
     expect(again.reclassified).toBe(0);
+  });
+
+  it('keeps what only the reader knew: a page it could not read stays INCOMPLETE through a re-reading, with or without the stored context', async () => {
+    const { reclassifyStored } = await import('../../functions/ops/reclassify.ts');
+    const { DynamoDBDocumentClient, UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { DeleteObjectCommand } = await import('@aws-sdk/client-s3');
+    const text = `${letters[3]!.text}\n\nKept reading.\n`;
+    await stack.upload('kept/reading.txt', text);
+    const { id } = await ingestObject(deps(), INBOX, 'kept/reading.txt');
+    // As the reader of a fax would have stored it: its third page unreadable.
+    const unreadable = 'page 3 of 3 could not be read (OCR confidence 21%)';
+    await stack.objects.putReading(id, { text, context: { pageCount: 3, incomplete: [unreadable] } });
+    const makeOld = async () => {
+      const stored = (await stack.store.getDetermination(id))!;
+      await DynamoDBDocumentClient.from(stack.dynamoClient).send(
+        new UpdateCommand({ TableName: stack.tableName, Key: { pk: `DOC#${id}`, sk: 'DOC' }, UpdateExpression: 'SET determination = :d', ExpressionAttributeValues: { ':d': JSON.stringify({ ...stored, engineVersion: '0.9.0' }) } }),
+      );
+    };
+    await makeOld();
+    const report = await reclassifyStored({ store: stack.store, objects: stack.objects, events, now: () => new Date() });
+    expect(report.withoutContext).not.toContain(id);
+    const reread = (await stack.store.getDetermination(id))!;
+    expect(reread).toMatchObject({ needsReview: true, flags: expect.arrayContaining(['INCOMPLETE']), warnings: expect.arrayContaining([`incomplete: ${unreadable}`]) });
+
+    // A reading stored before contexts were kept: re-read from its text alone, its flag is kept and it is reported.
+    await stack.s3Client.send(new DeleteObjectCommand({ Bucket: TEXT_BUCKET, Key: `text/${id}.reading.json` }));
+    await makeOld();
+    const second = await reclassifyStored({ store: stack.store, objects: stack.objects, events, now: () => new Date() });
+    expect(second.withoutContext).toContain(id);
+    expect((await stack.store.getDetermination(id))!).toMatchObject({ needsReview: true, flags: expect.arrayContaining(['INCOMPLETE']), warnings: expect.arrayContaining([`incomplete: ${unreadable}`]) });
   });
 });
 

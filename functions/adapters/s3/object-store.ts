@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { ObjectMissingError, type ObjectStore, type OriginalLinks, type PageImageCache } from '../../service/ports.ts';
+import { ObjectMissingError, type ObjectStore, type OriginalLinks, type PageImageCache, type StoredReading } from '../../service/ports.ts';
+import type { ReadingContext } from '../../domain/index.ts';
 import { attachmentDisposition } from '../../common/content-disposition.ts';
 
 const moduleClient = new S3Client({});
@@ -11,8 +12,35 @@ function isMissing(error: unknown): boolean {
 }
 
 /**
+ * A stored reading context, as the service wrote it; anything else in the object (it was
+ * edited, or written by another version) is left out rather than trusted: only the fields of
+ * the right types are kept.
+ */
+function readingContextOf(json: string): ReadingContext {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return {};
+  }
+  if (typeof value !== 'object' || value === null) return {};
+  const stored = value as Record<string, unknown>;
+  const strings = (field: unknown) => (Array.isArray(field) && field.every((entry) => typeof entry === 'string') ? (field as string[]) : undefined);
+  const confidences = Array.isArray(stored.pageConfidences) && stored.pageConfidences.every((entry) => entry === null || typeof entry === 'number') ? (stored.pageConfidences as Array<number | null>) : undefined;
+  return {
+    ...(typeof stored.ocrConfidence === 'number' ? { ocrConfidence: stored.ocrConfidence } : {}),
+    ...(typeof stored.pageCount === 'number' ? { pageCount: stored.pageCount } : {}),
+    ...(confidences ? { pageConfidences: confidences } : {}),
+    ...(strings(stored.warnings) ? { warnings: strings(stored.warnings) } : {}),
+    ...(strings(stored.incomplete) ? { incomplete: strings(stored.incomplete) } : {}),
+    ...(strings(stored.doubtfulWords) ? { doubtfulWords: strings(stored.doubtfulWords) } : {}),
+  };
+}
+
+/**
  * {@link ObjectStore} on S3 (Amazon's, or the local S3 endpoint on one machine). The OCR text of document
- * `<id>` is kept at `text/<id>.txt` in the text bucket, its rendered pages at
+ * `<id>` is kept at `text/<id>.txt` in the text bucket, what the reader knew of it at
+ * `text/<id>.reading.json`, its rendered pages at
  * `pages/<id>/<n>.png`, each encrypted by the bucket's default.
  */
 export class S3ObjectStore implements ObjectStore, OriginalLinks, PageImageCache {
@@ -50,13 +78,27 @@ export class S3ObjectStore implements ObjectStore, OriginalLinks, PageImageCache
     return hash.digest('hex');
   }
 
-  async putText(documentId: string, text: string): Promise<void> {
-    await this.client.send(new PutObjectCommand({ Bucket: this.textBucket, Key: `text/${documentId}.txt`, Body: text, ContentType: 'text/plain; charset=utf-8' }));
+  async putReading(documentId: string, reading: StoredReading): Promise<void> {
+    // The context first: a text without its context is a reading from before contexts were kept,
+    // never a half-written new one.
+    await this.client.send(new PutObjectCommand({ Bucket: this.textBucket, Key: `text/${documentId}.reading.json`, Body: JSON.stringify(reading.context), ContentType: 'application/json' }));
+    await this.client.send(new PutObjectCommand({ Bucket: this.textBucket, Key: `text/${documentId}.txt`, Body: reading.text, ContentType: 'text/plain; charset=utf-8' }));
+  }
+
+  async getReading(documentId: string): Promise<{ text: string; context: ReadingContext | null } | null> {
+    const text = await this.getText(documentId);
+    if (text === null) return null;
+    const context = await this.getString(`text/${documentId}.reading.json`);
+    return { text, context: context === null ? null : readingContextOf(context) };
   }
 
   async getText(documentId: string): Promise<string | null> {
+    return this.getString(`text/${documentId}.txt`);
+  }
+
+  private async getString(key: string): Promise<string | null> {
     try {
-      const result = await this.client.send(new GetObjectCommand({ Bucket: this.textBucket, Key: `text/${documentId}.txt` }));
+      const result = await this.client.send(new GetObjectCommand({ Bucket: this.textBucket, Key: key }));
       return (await result.Body?.transformToString('utf-8')) ?? null;
     } catch (error) {
       if (isMissing(error)) return null;

@@ -65,8 +65,8 @@ describe('webhook delivery', () => {
         // Received Sunday 2026-11-22: Thanksgiving and the day after are skipped.
         receivedOn: '2026-11-22',
         deadlines: [
-          { kind: 'AUTHORIZE', due: '2026-12-01', from: '2026-11-22', items: [1], rule: '8 CCR 9792.10.7(a)(2)', basis: expect.stringContaining('5 working days') },
-          { kind: 'REIMBURSE', due: '2026-12-12', from: '2026-11-22', items: [1], rule: '8 CCR 9792.10.7(a)(1)', basis: expect.stringContaining('20 days') },
+          { kind: 'AUTHORIZE', due: '2026-12-01', from: '2026-11-22', items: [1], rule: '8 CCR 9792.10.7(a)(2)', basis: expect.stringContaining('5 working days'), services: ['1 CONSULTATION WITH NEUROSURGICAL SPINE SPECIALIST'] },
+          { kind: 'REIMBURSE', due: '2026-12-12', from: '2026-11-22', items: [1], rule: '8 CCR 9792.10.7(a)(1)', basis: expect.stringContaining('20 days'), services: ['1 CONSULTATION WITH NEUROSURGICAL SPINE SPECIALIST'] },
         ],
         links: { self: `/determinations/${'f'.repeat(64)}` },
       },
