@@ -3,7 +3,7 @@ import { ObjectMissingError, type DeterminationStore, type ObjectStore, type Ori
 import { reviewDetermination, type ReviewDependencies } from '../service/review.ts';
 import { RetryRefusedError } from '../service/retry.ts';
 import { sniffKind, type DocumentKind } from '../reader/sniff.ts';
-import { renderPage } from '../reader/pages.ts';
+import { PAGE_IMAGE_MAX_BYTES, renderPage } from '../reader/pages.ts';
 import { InputError } from '../reader/errors.ts';
 import { attachmentDisposition } from '../common/content-disposition.ts';
 
@@ -222,7 +222,8 @@ export async function route(store: DeterminationStore, request: ApiRequest, opti
     const n = third === 'pages' ? parse(PageNumberSchema, segments[3], 'page') : 0;
     if (n > 0) {
       const cached = await pageCache?.getPageImage(id, n);
-      if (cached) return { statusCode: 200, body: Buffer.from(cached), contentType: 'image/png' };
+      // An image cached by an earlier version may be over what a response carries: drawn again.
+      if (cached && cached.length <= PAGE_IMAGE_MAX_BYTES) return { statusCode: 200, body: Buffer.from(cached), contentType: 'image/png' };
     }
     const document = await store.getDocument(id);
     const source = document?.sourceKeys[0];
