@@ -5,6 +5,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -36,6 +37,7 @@ export class ServiceResources extends Construct {
   readonly api: apigw.HttpApi;
   readonly ingest: ImrFunction;
   readonly textractComplete: ImrFunction;
+  readonly sweep: ImrFunction;
   readonly query: ImrFunction;
   readonly review: ImrFunction;
   readonly pages: ImrFunction;
@@ -77,7 +79,18 @@ export class ServiceResources extends Construct {
       nodeModules: ['@hyzyla/pdfium'],
       environment: { ...common, MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT), POWERTOOLS_SERVICE_NAME: 'imr-textract-complete' },
     });
-    for (const fn of [this.ingest.function, this.textractComplete.function]) {
+    // Documents whose Textract notice never came: their job asked again, or failed with the
+    // reason (functions/service/sweep.ts), every 15 minutes.
+    this.sweep = new ImrFunction(this, 'Sweep', {
+      handlerFolder: 'sweep',
+      logKey: data.key,
+      timeout: Duration.minutes(5),
+      reservedConcurrentExecutions: 1,
+      nodeModules: ['@hyzyla/pdfium'],
+      environment: { ...common, POWERTOOLS_SERVICE_NAME: 'imr-sweep' },
+    });
+    new events.Rule(this, 'SweepSchedule', { schedule: events.Schedule.rate(Duration.minutes(15)), targets: [new targets.LambdaFunction(this.sweep.function, { retryAttempts: 2, deadLetterQueue: data.eventDeadLetters })] });
+    for (const fn of [this.ingest.function, this.textractComplete.function, this.sweep.function]) {
       grantTableReadWrite(data.table, fn);
       data.textBucket.grantReadWrite(fn);
       data.bus.grantPutEventsTo(fn);
@@ -87,6 +100,7 @@ export class ServiceResources extends Construct {
     for (const [fn, actionsAllowed] of [
       [this.ingest.function, ['textract:DetectDocumentText', 'textract:StartDocumentTextDetection']],
       [this.textractComplete.function, ['textract:GetDocumentTextDetection']],
+      [this.sweep.function, ['textract:GetDocumentTextDetection']],
     ] as const) {
       // Textract actions have no resource-level permissions: "*" is the only resource they take.
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...actionsAllowed], resources: ['*'] }));
@@ -214,7 +228,9 @@ export class ServiceResources extends Construct {
     ];
     for (const [name, queue] of deadLetterQueues) alarm(`${name}Depth`, queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }), 1);
     alarm('IngestBacklogAge', data.ingestQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5) }), 3600);
-    for (const fn of [this.ingest, this.textractComplete, this.query, this.review, this.pages, this.webhook, ...(this.console ? [this.console.site] : [])]) {
+    // A Textract notice lost (the sweep had to settle a document): its document was read late, or failed.
+    alarm('OcrNoticesLost', new cloudwatch.Metric({ namespace: 'ImrLetters', metricName: 'ocr_notices_lost', dimensionsMap: { service: 'sweep' }, statistic: 'Sum', period: Duration.minutes(15) }), 1);
+    for (const fn of [this.ingest, this.textractComplete, this.sweep, this.query, this.review, this.pages, this.webhook, ...(this.console ? [this.console.site] : [])]) {
       alarm(`${fn.node.id}Errors`, fn.function.metricErrors({ period: Duration.minutes(5) }), 5);
     }
 

@@ -22,6 +22,8 @@ export interface DocumentRecord {
   readonly updatedAt: string;
   /** Every `bucket/key` that delivered these bytes. */
   readonly sourceKeys: string[];
+  /** The OCR service's job reading it, while OCR_PENDING (Textract's JobId). */
+  readonly ocrJobId?: string;
 }
 
 /** A stored Determination as the API answers it (spec section 4). */

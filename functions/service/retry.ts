@@ -2,11 +2,12 @@ import type { DeterminationStore } from './ports.ts';
 
 /**
  * Failure codes that say nothing final about the document: the service failed it (a reading
- * thread that crashed or ran out of time or memory, retries that ran out, a full disk). A
+ * thread that crashed or ran out of time or memory, retries that ran out, a full disk, an OCR
+ * job whose notice was lost or that never finished). A
  * re-upload of such a document is read again; every other failure (corrupt, encrypted, empty)
  * would fail the same way, and a re-upload answers DUPLICATE. A person may retry any failure.
  */
-export const RETRYABLE_FAILURES = ['PROCESSING_FAILED', 'READER_CRASHED', 'MEMORY_LIMIT', 'TIME_LIMIT', 'DISK_FULL', 'READING_PROCESS_FAILED'] as const;
+export const RETRYABLE_FAILURES = ['PROCESSING_FAILED', 'READER_CRASHED', 'MEMORY_LIMIT', 'TIME_LIMIT', 'DISK_FULL', 'READING_PROCESS_FAILED', 'OCR_LOST', 'OCR_TIMEOUT', 'JOB_UNKNOWN'] as const;
 
 /** Whether a FAILED document's reason (`CODE: words`) names a failure of the service rather than of the document. */
 export function isRetryableFailure(reason: string | null): boolean {

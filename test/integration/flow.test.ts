@@ -276,6 +276,56 @@ describe('ingest: a document over the size limit', () => {
   });
 });
 
+describe('the sweep of documents whose Textract notice never came', () => {
+  const MINUTE = 60_000;
+  /** A scanned fax uploaded and sent to Textract as `jobId`, whose completion notice is then lost. */
+  async function pendingFax(name: string, seed: number, jobId: string): Promise<string> {
+    const [tiff] = (await renderScan(printedLines(letters[seed % letters.length]!.text), 'fax-fine', seed)).files;
+    await stack.upload(name, tiff!);
+    textract.on(StartDocumentTextDetectionCommand).resolves({ JobId: jobId });
+    const { id, outcome } = await ingestObject(withTextract(), INBOX, name);
+    expect(outcome).toBe('OCR_PENDING');
+    return id;
+  }
+  const sweepAt = async (at: number) => {
+    const { sweepPendingOcr } = await import('../../functions/service/sweep.ts');
+    return sweepPendingOcr({ ...withTextract(), now: () => new Date(at) });
+  };
+
+  it('reads a finished job whose notice was lost, fails a job that never finishes or that Textract no longer knows, and leaves a recent one waiting', async () => {
+    const lost = await pendingFax('sweep/lost.tif', 11, 'job-lost');
+    const stuck = await pendingFax('sweep/stuck.tif', 12, 'job-stuck');
+    const gone = await pendingFax('sweep/gone.tif', 13, 'job-gone');
+    const startedAt = clock;
+    const lines = printedLines(letters[11 % letters.length]!.text);
+    textract.on(GetDocumentTextDetectionCommand, { JobId: 'job-lost' }).resolves(textractResponseFor([lines]) as never);
+    textract.on(GetDocumentTextDetectionCommand, { JobId: 'job-stuck' }).resolves({ JobStatus: 'IN_PROGRESS' });
+    textract.on(GetDocumentTextDetectionCommand, { JobId: 'job-gone' }).rejects(Object.assign(new Error('Request has invalid Job Id'), { name: 'InvalidJobIdException' }));
+
+    // Within the grace a notice may still come: nothing is asked.
+    expect(await sweepAt(startedAt + 5 * MINUTE)).toMatchObject({ waiting: 3, recovered: 0, failed: 0 });
+    expect(textract).toReceiveCommandTimes(GetDocumentTextDetectionCommand, 0);
+
+    events = new RecordingPublisher();
+    const first = await sweepAt(startedAt + 31 * MINUTE);
+    expect(first).toMatchObject({ recovered: 1, failed: 1, waiting: 1, errors: 0 });
+    expect(textract).toReceiveCommandWith(GetDocumentTextDetectionCommand, { JobId: 'job-lost' });
+    expect((await stack.store.getDocument(lost))!.status).toBe('CLASSIFIED');
+    expect(events.events.some((event) => event.type === 'determination.classified' && event.data.id === lost)).toBe(true);
+    expect(await stack.store.getDocument(gone)).toMatchObject({ status: 'FAILED', reason: expect.stringMatching(/^JOB_UNKNOWN: Textract no longer knows the job/) });
+    expect((await stack.store.getDocument(stuck))!.status).toBe('OCR_PENDING');
+
+    const later = await sweepAt(startedAt + 25 * 60 * MINUTE);
+    expect(later).toMatchObject({ failed: 1, waiting: 0 });
+    expect(await stack.store.getDocument(stuck)).toMatchObject({ status: 'FAILED', reason: expect.stringMatching(/^OCR_TIMEOUT: /) });
+    expect(events.events.filter((event) => event.type === 'document.failed').map((event) => event.data.id).sort()).toEqual([gone, stuck].sort());
+
+    // The service's failure, not the document's: uploaded again, it is sent to Textract again.
+    textract.on(StartDocumentTextDetectionCommand).resolves({ JobId: 'job-again' });
+    expect(await ingestObject(withTextract(), INBOX, 'sweep/stuck.tif')).toEqual({ id: stuck, outcome: 'OCR_PENDING' });
+  }, 60_000);
+});
+
 describe('ingest: documents Textract cannot take', () => {
   it('records a document Textract calls unsupported as FAILED at once', async () => {
     const [tiff] = (await renderScan(printedLines(letters[0]!.text), 'fax-standard', 8)).files;

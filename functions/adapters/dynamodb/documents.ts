@@ -23,6 +23,8 @@ export interface DocumentItem {
   earliestDue?: string;
   /** The earlier document of the same letter. */
   sameLetterAs?: string;
+  /** Textract's job, while OCR_PENDING. */
+  textractJobId?: string;
 }
 
 /** The processing record of a document item. */
@@ -34,6 +36,7 @@ export function toRecord(item: DocumentItem): DocumentRecord {
     receivedAt: item.receivedAt,
     updatedAt: item.updatedAt,
     sourceKeys: [...(item.sourceKeys ?? [])].sort(),
+    ...(item.status === 'OCR_PENDING' && item.textractJobId ? { ocrJobId: item.textractJobId } : {}),
   };
 }
 

@@ -323,7 +323,7 @@ export class LmdbDeterminationStore implements DeterminationStore {
 }
 
 function toRecord(entry: DocumentEntry): DocumentRecord {
-  return { id: entry.id, status: entry.status, reason: entry.reason ?? null, receivedAt: entry.receivedAt, updatedAt: entry.updatedAt, sourceKeys: [...entry.sourceKeys].sort() };
+  return { id: entry.id, status: entry.status, reason: entry.reason ?? null, receivedAt: entry.receivedAt, updatedAt: entry.updatedAt, sourceKeys: [...entry.sourceKeys].sort(), ...(entry.status === 'OCR_PENDING' && entry.textractJobId ? { ocrJobId: entry.textractJobId } : {}) };
 }
 
 function toStored(entry: DocumentEntry | undefined): StoredDetermination | null {

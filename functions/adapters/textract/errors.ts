@@ -1,14 +1,17 @@
 import { CodedError } from '../../common/coded-error.ts';
 
 /** Codes for what can go wrong reading a document through Textract. */
-export type TextractErrorCode = 'JOB_FAILED' | 'JOB_IN_PROGRESS' | 'JOB_TIMEOUT' | 'THROTTLED' | 'UNREADABLE_RESPONSE' | 'UNSUPPORTED_DOCUMENT';
+export type TextractErrorCode = 'JOB_FAILED' | 'JOB_IN_PROGRESS' | 'JOB_TIMEOUT' | 'JOB_UNKNOWN' | 'THROTTLED' | 'UNREADABLE_RESPONSE' | 'UNSUPPORTED_DOCUMENT';
 
 /** A Textract job or response that cannot give a letter's text. */
 export class TextractError extends CodedError<TextractErrorCode> {
   override readonly name = 'TextractError';
 
-  /** A failed job or an unsupported document: retrying cannot help (see the ScanOcr port). */
+  /**
+   * A failed job, a job Textract no longer knows (its results are kept 7 days) or an
+   * unsupported document: asking again cannot help (see the ScanOcr port).
+   */
   get permanent(): boolean {
-    return this.code === 'JOB_FAILED' || this.code === 'UNSUPPORTED_DOCUMENT';
+    return this.code === 'JOB_FAILED' || this.code === 'JOB_UNKNOWN' || this.code === 'UNSUPPORTED_DOCUMENT';
   }
 }

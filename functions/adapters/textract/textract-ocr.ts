@@ -133,6 +133,9 @@ export class TextractOcr implements ScanOcr {
       if (error instanceof Error && THROTTLING.has(error.name)) {
         throw new TextractError('THROTTLED', `Textract is still throttling after ${this.options.retries} retries`, { cause: error });
       }
+      if (error instanceof Error && error.name === 'InvalidJobIdException') {
+        throw new TextractError('JOB_UNKNOWN', 'Textract no longer knows the job (its results are kept 7 days); upload the document again', { cause: error });
+      }
       if (error instanceof Error && UNREADABLE_DOCUMENT.has(error.name)) {
         throw new TextractError('UNSUPPORTED_DOCUMENT', `Textract cannot read the document (${error.name})`, { cause: error });
       }

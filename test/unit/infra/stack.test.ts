@@ -126,7 +126,7 @@ describe('storage', () => {
 
 describe('functions', () => {
   it('run on the newest Node.js runtime on ARM64 with X-Ray and JSON logs', () => {
-    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }) }, 7);
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }) }, 8);
   });
 
   it('every function runs on ARM64: the page renderer (sharp) and CDK\'s own handlers too, with data kept or not', () => {
@@ -292,7 +292,8 @@ describe('API, events, alarms', () => {
 
   it("gives the event rule's queue target an encrypted dead-letter queue that keeps events 14 days, and alarms on it", () => {
     const rules = Object.entries(template.findResources('AWS::Events::Rule'));
-    expect(rules).toHaveLength(1);
+    // The delivery rule and the sweep's schedule.
+    expect(rules).toHaveLength(2);
     for (const [, rule] of rules) {
       for (const target of rule.Properties.Targets) {
         const deadLetters = referenced(target.DeadLetterConfig?.Arn);
@@ -305,6 +306,7 @@ describe('API, events, alarms', () => {
 
   it("admits EventBridge to the rule's queues only on behalf of that rule (aws:SourceArn)", () => {
     const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
+    const ruleIds = Object.keys(template.findResources('AWS::Events::Rule'));
     let checked = 0;
     for (const [ruleId, rule] of Object.entries(template.findResources('AWS::Events::Rule'))) {
       for (const target of rule.Properties.Targets) {
@@ -314,12 +316,16 @@ describe('API, events, alarms', () => {
             .flatMap((policy) => policy.Properties.PolicyDocument.Statement as PolicyStatementJson[])
             .filter((statement) => statement.Effect === 'Allow' && servicesOf(statement).includes('events.amazonaws.com'));
           expect(statements.length, `${queue} admits EventBridge`).toBeGreaterThan(0);
-          for (const statement of statements) expect(statement.Condition, `${queue}: ${JSON.stringify(statement)}`).toEqual({ ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } });
+          // This rule is admitted on its own behalf; a queue two rules share (the dead-letter queue) admits each for itself only.
+          const onBehalfOf = statements.map((statement) => JSON.stringify(statement.Condition));
+          expect(onBehalfOf, `${queue} admits ${ruleId}`).toContain(JSON.stringify({ ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } }));
+          for (const statement of statements) expect(ruleIds, `${queue}: ${JSON.stringify(statement)}`).toContainEqual((statement.Condition as { ArnEquals?: { 'aws:SourceArn'?: { 'Fn::GetAtt'?: unknown[] } } } | undefined)?.ArnEquals?.['aws:SourceArn']?.['Fn::GetAtt']?.[0]);
           checked += 1;
         }
       }
     }
-    expect(checked).toBe(2);
+    // The delivery queue and its dead-letter queue for the delivery rule, the dead-letter queue for the sweep's schedule.
+    expect(checked).toBe(3);
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       Queues: [{ Ref: Match.stringLikeRegexp('WebhookDeliveries') }],
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: Match.arrayWith(['sqs:SendMessage']), Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [Match.stringLikeRegexp('DeliverEvents'), 'Arn'] } } } })]) },
@@ -368,8 +374,19 @@ describe('API, events, alarms', () => {
   it('alarms on dead-letter depth, oldest message age and function errors, to an email topic', () => {
     template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible' }, 4);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateAgeOfOldestMessage', Threshold: 3600 });
-    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'Errors' }, 7);
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'Errors' }, 8);
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+  });
+
+  it('sweeps documents whose Textract notice never came every 15 minutes, and alarms when it had to', () => {
+    const sweep = logicalIdsOf(template, 'AWS::Lambda::Function').find((id) => id.startsWith('ServiceSweep'))!;
+    expect(sweep).toBeDefined();
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)', Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [sweep, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2 }, DeadLetterConfig: Match.anyValue() })] });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'ImrLetters', MetricName: 'ocr_notices_lost', Dimensions: [{ Name: 'service', Value: 'sweep' }], Threshold: 1, AlarmActions: Match.anyValue() });
+    // It asks Textract for a job's results, and nothing else of Textract.
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) => JSON.stringify(policy.Properties.Roles).includes('ServiceSweep'));
+    const textractActions = policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>).flatMap((statement) => [statement.Action].flat()).filter((action) => action.startsWith('textract:'));
+    expect(textractActions).toEqual(['textract:GetDocumentTextDetection']);
   });
 
   it('has nothing always on: no NAT gateway, no VPC, no provisioned capacity', () => {
