@@ -9,7 +9,7 @@ import { withoutRules } from './rules.ts';
 import { createLocalRecognizer, type PageRecognizer } from '../adapters/tesseract/recognizer.ts';
 import { textractPages, type TextractResponse } from '../adapters/textract/blocks.ts';
 import { TextractError } from '../adapters/textract/errors.ts';
-import { ocrReading, type ReadingContext } from '../domain/index.ts';
+import { ocrReading, type DoubtfulWord, type ReadingContext } from '../domain/index.ts';
 
 /** Limits, Textract's own: a document of at most 500 MB and 3,000 pages; one page image at most 10 MB; a text letter at most 10 MB. */
 export const LIMITS = {
@@ -70,7 +70,7 @@ export interface DocumentText {
   /** Each page's OCR confidence, null for a page read from its text layer; pages as the text's form feeds part them. */
   readonly pageConfidences?: Array<number | null>;
   /** Words holding a digit that the OCR engine was unsure of, as read (see `ReadingContext.doubtfulWords`). */
-  readonly doubtfulWords?: string[];
+  readonly doubtfulWords?: DoubtfulWord[];
 }
 
 /** What the letter engine is told about how a document was read. */
@@ -189,7 +189,7 @@ export class DocumentReader {
     return this.assemble(kind, texts);
   }
 
-  private ocr(render: () => Buffer | Promise<Buffer>, name: string, index: number, deadline: number): Promise<{ text: string; confidence: number; doubtful?: readonly string[]; note?: string }> {
+  private ocr(render: () => Buffer | Promise<Buffer>, name: string, index: number, deadline: number): Promise<{ text: string; confidence: number; doubtful?: readonly DoubtfulWord[]; note?: string }> {
     return this.limit(async () => {
       if (Date.now() > deadline) throw new InputError('OCR_BUDGET', `${name}: OCR ran over its ${OCR_BUDGET.seconds / 60}-minute budget for one document before page ${index + 1}; split the document or send it as text`);
       const upright = await uprightPage(await render());
@@ -220,7 +220,7 @@ export class DocumentReader {
     });
   }
 
-  private assemble(kind: DocumentKind, pages: ReadonlyArray<{ text: string; confidence: number | null; doubtful?: readonly string[]; note?: string }>): DocumentText {
+  private assemble(kind: DocumentKind, pages: ReadonlyArray<{ text: string; confidence: number | null; doubtful?: readonly DoubtfulWord[]; note?: string }>): DocumentText {
     const warnings: string[] = pages.flatMap((page) => (page.note ? [page.note] : []));
     let weighted = 0;
     let weight = 0;

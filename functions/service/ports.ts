@@ -1,4 +1,4 @@
-import type { ClassifiedDetermination, Deadline, Determination, ReadingContext } from '../domain/index.ts';
+import type { ClassifiedDetermination, Deadline, Determination, DoubtfulWord, ReadingContext } from '../domain/index.ts';
 import { CodedError } from '../common/coded-error.ts';
 import type { DocumentText } from '../reader/read-document.ts';
 
@@ -266,7 +266,7 @@ export interface OcrPageText {
   readonly text: string;
   readonly confidence: number | null;
   /** Words holding a digit the OCR service was unsure of, as read. */
-  readonly doubtful?: readonly string[];
+  readonly doubtful?: readonly DoubtfulWord[];
 }
 
 /** Where a document lies in object storage. */

@@ -153,7 +153,7 @@ describe('ingest: scans through Textract (mocked), store and bucket real', () =>
     expect(read.items.map((item) => item.request.includes('#60') && item.flags.includes('LOW_CONFIDENCE'))).toEqual(read.items.map((item) => item.request.includes('#60')));
     expect(read.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/"#60" in the request was read through characters OCR was unsure of/)]));
     // What the reading knew is kept beside its text, for a re-reading.
-    expect((await stack.objects.getReading(id))!.context).toMatchObject({ pageCount: 2, doubtfulWords: expect.arrayContaining(['#60.']), pageConfidences: [expect.any(Number), expect.any(Number)] });
+    expect((await stack.objects.getReading(id))!.context).toMatchObject({ pageCount: 2, doubtfulWords: expect.arrayContaining([{ text: '#60.', confidence: 0.612 }]), pageConfidences: [expect.any(Number), expect.any(Number)] });
     expect(await completeTextractJob(withTextract(), { jobId: 'job-7', status: 'SUCCEEDED', documentId: id })).toBe('DUPLICATE');
   });
 

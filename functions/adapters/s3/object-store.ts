@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { ObjectMissingError, type ObjectStore, type OriginalLinks, type PageImageCache, type StoredReading } from '../../service/ports.ts';
-import type { ReadingContext } from '../../domain/index.ts';
+import type { DoubtfulWord, ReadingContext } from '../../domain/index.ts';
 import { attachmentDisposition } from '../../common/content-disposition.ts';
 
 const moduleClient = new S3Client({});
@@ -26,6 +26,10 @@ function readingContextOf(json: string): ReadingContext {
   if (typeof value !== 'object' || value === null) return {};
   const stored = value as Record<string, unknown>;
   const strings = (field: unknown) => (Array.isArray(field) && field.every((entry) => typeof entry === 'string') ? (field as string[]) : undefined);
+  const doubtful =
+    Array.isArray(stored.doubtfulWords) && stored.doubtfulWords.every((word) => typeof word === 'object' && word !== null && typeof (word as DoubtfulWord).text === 'string' && typeof (word as DoubtfulWord).confidence === 'number')
+      ? (stored.doubtfulWords as DoubtfulWord[])
+      : undefined;
   const confidences = Array.isArray(stored.pageConfidences) && stored.pageConfidences.every((entry) => entry === null || typeof entry === 'number') ? (stored.pageConfidences as Array<number | null>) : undefined;
   return {
     ...(typeof stored.ocrConfidence === 'number' ? { ocrConfidence: stored.ocrConfidence } : {}),
@@ -33,7 +37,7 @@ function readingContextOf(json: string): ReadingContext {
     ...(confidences ? { pageConfidences: confidences } : {}),
     ...(strings(stored.warnings) ? { warnings: strings(stored.warnings) } : {}),
     ...(strings(stored.incomplete) ? { incomplete: strings(stored.incomplete) } : {}),
-    ...(strings(stored.doubtfulWords) ? { doubtfulWords: strings(stored.doubtfulWords) } : {}),
+    ...(doubtful ? { doubtfulWords: doubtful } : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { DoubtfulWord } from '../../domain/index.ts';
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -8,8 +9,8 @@ export interface RecognizedPage {
   readonly text: string;
   /** Mean word confidence, 0..1. */
   readonly confidence: number;
-  /** Words holding a digit read under {@link DOUBTFUL_WORD_CONFIDENCE}, as read; omitted when the engine gives no word confidences. */
-  readonly doubtful?: readonly string[];
+  /** Words holding a digit read under {@link DOUBTFUL_WORD_CONFIDENCE}, as read, with their confidence (0..1); omitted when the engine gives no word confidences. */
+  readonly doubtful?: readonly DoubtfulWord[];
 }
 
 /**
@@ -38,7 +39,7 @@ export function readTesseractTsv(tsv: string): RecognizedPage {
   const byKey = new Map<string, { top: number; words: string[] }>();
   let confidenceSum = 0;
   let letters = 0;
-  const doubtful: string[] = [];
+  const doubtful: DoubtfulWord[] = [];
   for (const row of tsv.split('\n').slice(1)) {
     const cells = row.split('\t');
     if (cells.length < 12) continue;
@@ -56,7 +57,7 @@ export function readTesseractTsv(tsv: string): RecognizedPage {
     if (confidence >= 0) {
       confidenceSum += confidence * word.length;
       letters += word.length;
-      if (confidence < DOUBTFUL_WORD_CONFIDENCE && /\d/.test(word)) doubtful.push(word);
+      if (confidence < DOUBTFUL_WORD_CONFIDENCE && /\d/.test(word)) doubtful.push({ text: word, confidence: confidence / 100 });
     }
   }
   const filled = lines.filter((line) => line.words.length > 0);
@@ -141,7 +142,7 @@ export class TesseractWasm implements PageRecognizer {
     // Blocks carry the word confidences that mark a doubtful number.
     const result = await scheduler.addJob('recognize', png, {}, { text: true, blocks: true });
     const words = (result.data.blocks ?? []).flatMap((block) => block.paragraphs.flatMap((paragraph) => paragraph.lines.flatMap((line) => line.words)));
-    const doubtful = words.filter((word) => word.confidence < DOUBTFUL_WORD_CONFIDENCE && /\d/.test(word.text)).map((word) => word.text);
+    const doubtful = words.filter((word) => word.confidence < DOUBTFUL_WORD_CONFIDENCE && /\d/.test(word.text)).map((word) => ({ text: word.text, confidence: word.confidence / 100 }));
     return { text: result.data.text.trim(), confidence: result.data.confidence / 100, doubtful };
   }
 

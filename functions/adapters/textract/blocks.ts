@@ -1,3 +1,4 @@
+import type { DoubtfulWord } from '../../domain/index.ts';
 /**
  * Turns Amazon Textract text-detection responses into the text of a letter: lines in reading
  * order per page, two-column passages read column by column, label/value pairs of header
@@ -32,8 +33,8 @@ export interface TextractPage {
   readonly page: number;
   readonly text: string;
   readonly confidence: number | null;
-  /** Words holding a digit that Textract read under {@link DOUBTFUL_WORD_CONFIDENCE}, as read. */
-  readonly doubtful: readonly string[];
+  /** Words holding a digit that Textract read under {@link DOUBTFUL_WORD_CONFIDENCE}, as read, with their confidence (0..1). */
+  readonly doubtful: readonly DoubtfulWord[];
 }
 
 /**
@@ -114,9 +115,9 @@ export function textractText(responses: readonly TextractResponse[]): string {
 }
 
 /** The LINE blocks of each page, and the words holding a digit Textract was unsure of. */
-function groupBlocks(responses: readonly TextractResponse[]): { lines: Map<number, TextractBlock[]>; doubtful: Map<number, string[]> } {
+function groupBlocks(responses: readonly TextractResponse[]): { lines: Map<number, TextractBlock[]>; doubtful: Map<number, DoubtfulWord[]> } {
   const groups = new Map<number, TextractBlock[]>();
-  const doubtful = new Map<number, string[]>();
+  const doubtful = new Map<number, DoubtfulWord[]>();
   for (const response of responses) {
     const blocks: unknown = response.Blocks ?? [];
     if (!Array.isArray(blocks)) throw unreadable('Blocks is not a list');
@@ -125,9 +126,10 @@ function groupBlocks(responses: readonly TextractResponse[]): { lines: Map<numbe
       const { BlockType, Text, Page, Confidence } = block as TextractBlock;
       if (BlockType === 'WORD' && typeof Text === 'string' && typeof Confidence === 'number' && Confidence < DOUBTFUL_WORD_CONFIDENCE && /\d/.test(Text)) {
         const page = pageNumber(Page ?? 1, 'a block\'s Page', 1);
+        const word = { text: Text, confidence: Confidence / 100 };
         const words = doubtful.get(page);
-        if (words) words.push(Text);
-        else doubtful.set(page, [Text]);
+        if (words) words.push(word);
+        else doubtful.set(page, [word]);
       }
       if (BlockType !== 'LINE') continue;
       if (Text !== undefined && typeof Text !== 'string') throw unreadable('a LINE block\'s Text is not a string');

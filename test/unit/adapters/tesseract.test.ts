@@ -35,6 +35,9 @@ describe('readTesseractTsv', () => {
 
   it('names the words holding a digit that tesseract was unsure of, and only those', () => {
     const page = readTesseractTsv(tsv([{ top: 100, words: [['Norco', 40], ['10/325mg', 96], ['#40', 55], ['8', 69], ['sessions', 30], ['2016', 70]] }]));
-    expect(page.doubtful).toEqual(['#40', '8']);
+    expect(page.doubtful).toEqual([
+      { text: '#40', confidence: 0.55 },
+      { text: '8', confidence: 0.69 },
+    ]);
   });
 });

@@ -89,7 +89,7 @@ describe('Textract blocks to text', () => {
   it('names the words holding a digit that Textract read under its bar, page by page', () => {
     const response = textractResponseFor([['Norco 10/325mg #40 is not medically necessary'], ['8 sessions of physical therapy']], 99, { '#40': 62.5, medically: 40, '8': 84.9 });
     const pages = textractPages([response]);
-    expect(pages.map((page) => page.doubtful)).toEqual([['#40'], ['8']]);
+    expect(pages.map((page) => page.doubtful.map((word) => [word.text, Math.round(word.confidence * 1000)]))).toEqual([[['#40', 625]], [['8', 849]]]);
     expect(pages[0]!.text).toBe('Norco 10/325mg #40 is not medically necessary');
   });
 });
