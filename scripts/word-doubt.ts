@@ -6,7 +6,7 @@
  * text layer. A word not found there was misread. Prints, for each bar, how many misread
  * numbers it catches and how many rightly read numbers it doubts.
  *
- * Usage: npm run word-doubt [-- --every N]   (every Nth corpus letter; 8 by default)
+ * Usage: npx tsx scripts/word-doubt.ts [--every N]   (every Nth corpus letter; 8 by default)
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';

@@ -15,7 +15,9 @@ export interface RecognizedPage {
 
 /**
  * Tesseract's word confidence (0-100) under which a word holding a digit is doubtful. Measured
- * on faxes of the published decisions (scripts/word-doubt.ts): see {@link readTesseractTsv}.
+ * on standard and fine faxes of 13 published decisions (`npx tsx scripts/word-doubt.ts`): of
+ * 882 numbers read, 171 differed from the letter's text layer; under 70 are 92% of those and
+ * 4.9% of the numbers read right (under 50: 82% and 1.8%; under 85: 98% and 10.4%).
  */
 export const DOUBTFUL_WORD_CONFIDENCE = 70;
 
