@@ -15,9 +15,10 @@ const CASE_NUMBER = /\b(?:IMR\s+)?Case\s*(?:Number|No\.?|#)\s*(?::\s*)?(C\s*[MN]
 
 /**
  * Between a label and its value: a colon and spaces, or on a scan of the boxed header, what is
- * left of a cell's ruling (`Date Assigned: — 12/21/2016`, `UR Denial Date: = 12/12/2016`, `Decision Date: _ 02/06/2017`).
+ * left of a cell's ruling (`Date Assigned: — 12/21/2016`, `UR Denial Date: = 12/12/2016`,
+ * `Decision Date: _ 02/06/2017`), a lone letter among its marks included (`Application = =—s- 01/24/2017`).
  */
-const GAP = String.raw`\s*(?:[^\w\s]\s*|_\s*){0,6}`;
+const GAP = String.raw`\s*(?:(?:[^\w\s]|_|[a-z](?=[^\w\s]))\s*){0,6}`;
 
 /** Header-block labels (published block and 2013 cover), each followed by its date. */
 const LABELLED_DATES: ReadonlyArray<[keyof LetterFacts['dates'], RegExp]> = [
