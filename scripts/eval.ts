@@ -11,7 +11,8 @@
  * 4. The real published decisions of test/fixtures/corpus: every field against a careful
  *    reader's labels, the review rate and the silent errors (any fails the eval).
  *
- * `--verbose` lists each field miss; `--json` prints everything as JSON; `--no-scans` skips OCR.
+ * `--verbose` lists each field miss; `--json` prints everything as JSON; `--no-scans` skips OCR;
+ * `--faxes-every N` makes faxes of every Nth corpus letter (4 by default; 1 for all 97).
  * Exits 1 on any silent error, any critical field miss, or an item at 0.9 or above right less
  * than 99% of the time.
  */
@@ -27,7 +28,10 @@ import { CLEAN_KINDS, cutShortVariantsOf, stressVariantsOf, variantsOf, VARIANT_
 import { CRITICAL_FIELDS, scoreDetermination, totals, type FieldScore } from '../test/fixtures/scoring.ts';
 import { addToFamily, auditLetter, calibrate, emptyFamily, silentErrors, type FamilyAudit } from '../test/fixtures/audit.ts';
 
-const { values } = parseArgs({ options: { verbose: { type: 'boolean' }, json: { type: 'boolean' }, 'no-scans': { type: 'boolean' } } });
+const { values } = parseArgs({ options: { verbose: { type: 'boolean' }, json: { type: 'boolean' }, 'no-scans': { type: 'boolean' }, 'faxes-every': { type: 'string', default: '4' } } });
+// Faxes of every Nth corpus letter (4 by default: 25 letters, each kind of fax in turn; 1 for all 97).
+const faxesEvery = Number(values['faxes-every']);
+if (!Number.isInteger(faxesEvery) || faxesEvery < 1) throw new Error('--faxes-every takes a whole number of 1 or more');
 
 const letters = loadGoldenLetters();
 const all: FieldScore[] = [];
@@ -204,7 +208,7 @@ if (!values.json) {
 // Real published decisions with a careful reader's labels (test/fixtures/corpus): every field, the review rate and the silent errors;
 // then faxes and scans made from their own pages (every fourth letter, the kinds in turn), read through local OCR.
 const corpus = await evaluateCorpus();
-const corpusFaxes = values['no-scans'] ? null : await evaluateCorpusFaxes(4);
+const corpusFaxes = values['no-scans'] ? null : await evaluateCorpusFaxes(faxesEvery);
 const corpusSilent = corpus.silentErrors + (corpusFaxes?.silentErrors ?? 0);
 for (const [title, report] of [['Real published decisions', corpus], ['Faxes and scans of their own pages', corpusFaxes]] as const) {
   if (!report || values.json) continue;
