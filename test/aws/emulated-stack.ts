@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HttpApi, SqsPollers } from './event-sources.ts';
+import { HttpApi, ScheduledRules, SqsPollers } from './event-sources.ts';
 import { functionSpecs, lambdaService, stageBundles, type FunctionSpec, type LambdaService, type Staging } from './lambda.ts';
 import { startMoto, type Moto } from './moto.ts';
 import { provision, type Deployment } from './provision.ts';
@@ -36,6 +36,7 @@ export interface EmulatedStack {
   readonly lambdas: LambdaService;
   readonly api: HttpApi;
   readonly pollers: SqsPollers;
+  readonly schedules: ScheduledRules;
   readonly node: { path: string; version: string };
   /** Logical id of the first resource of a type whose id starts with `prefix`. */
   id(type: string, prefix: string): string;
@@ -113,6 +114,7 @@ export async function startEmulatedStack(options: { context: Record<string, stri
     const api = new HttpApi(template, physical, lambdas);
     const pollers = new SqsPollers(template, physical, deployment.queueUrls, specs, proxy.endpoint, lambdas);
     stops.push(() => pollers.stop());
+    const schedules = new ScheduledRules(template, physical, lambdas);
     return {
       work,
       assembly,
@@ -128,6 +130,7 @@ export async function startEmulatedStack(options: { context: Record<string, stri
       lambdas,
       api,
       pollers,
+      schedules,
       node,
       id: (type, prefix) => {
         const found = resourcesOfType(template, type).find(([id]) => id.startsWith(prefix));

@@ -302,3 +302,30 @@ export class SqsPollers {
     this.harness.destroy();
   }
 }
+
+/** The template's scheduled rules with a function target: invoked as EventBridge Scheduler's documented "Scheduled Event". */
+export class ScheduledRules {
+  readonly rules: Array<{ ruleId: string; ruleArn: string; schedule: string; functionId: string }>;
+
+  constructor(
+    template: Template,
+    physical: ReadonlyMap<string, Physical>,
+    private readonly lambdas: LambdaService,
+  ) {
+    this.rules = resourcesOfType(template, 'AWS::Events::Rule')
+      .filter(([, resource]) => resource.Properties?.ScheduleExpression)
+      .flatMap(([ruleId, resource]) =>
+        ((resource.Properties!.Targets ?? []) as Array<{ Arn: { 'Fn::GetAtt'?: [string, string] } }>)
+          .map((target) => target.Arn['Fn::GetAtt']?.[0])
+          .filter((id): id is string => Boolean(id && template.Resources[id]?.Type === 'AWS::Lambda::Function'))
+          .map((functionId) => ({ ruleId, ruleArn: physical.get(ruleId)!.attributes.Arn!, schedule: String(resource.Properties!.ScheduleExpression), functionId })),
+      );
+  }
+
+  /** Fires the rule whose target is the function with this logical id prefix, once. */
+  async fire(functionPrefix: string): Promise<unknown> {
+    const rule = this.rules.find((candidate) => candidate.functionId.startsWith(functionPrefix));
+    if (!rule) throw new Error(`no scheduled rule targets ${functionPrefix}*`);
+    return this.lambdas.invoke(rule.functionId, { version: '0', id: randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events', account: ACCOUNT, time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), region: REGION, resources: [rule.ruleArn], detail: {} });
+  }
+}

@@ -2,8 +2,8 @@
  * Every recorded call against the template's grants: each role's identity policies
  * (`AWS::IAM::Policy` and inline `Policies`), resolved to the provisioned ARNs, with IAM's
  * wildcards (`*`, `?`) in actions and resources. A call no Allow statement covers (or a Deny
- * does) is outside the grants; a granted action and resource no call used is unused, unless
- * acknowledged with its reason. Conditions are not evaluated (the service's role policies
+ * does) is outside the grants; a statement's action that no call needed on any of the
+ * statement's resources is unused, unless acknowledged with its reason. Conditions are not evaluated (the service's role policies
  * carry none), nor are resource and key policies, nor managed policies (logs only).
  */
 import type { Authorization, RecordedCall } from './proxy.ts';
@@ -13,9 +13,11 @@ interface Statement {
   readonly effect: 'Allow' | 'Deny';
   readonly actions: string[];
   readonly resources: string[];
+  /** The resources as the template writes them (logical ids), for acknowledgements and reports. */
+  readonly label: string;
 }
 
-/** One granted action on one resource, as written in a role's policy. */
+/** One granted action of one statement of a role's policy (its resources space-separated). */
 export interface Grant {
   readonly role: string;
   readonly action: string;
@@ -27,7 +29,7 @@ export interface Acknowledgement {
   /** Role logical id, or a prefix of it ending in `*`, or `*`. */
   readonly role: string;
   readonly action: string;
-  /** A substring of the resource, if only some resources are meant. */
+  /** A substring of the statement's resources as the template writes them (a logical id), if only some are meant. */
   readonly resourceIncludes?: string;
   readonly reason: string;
 }
@@ -43,18 +45,23 @@ export function wildcard(pattern: string, value: string, ignoreCase = false): bo
 /** Each role's statements, by role logical id. */
 export function rolePolicies(template: Template, physical: ReadonlyMap<string, Physical>): Map<string, Statement[]> {
   const roles = new Map<string, Statement[]>(resourcesOfType(template, 'AWS::IAM::Role').map(([id]) => [id, []]));
-  const add = (role: string, document: { Statement?: Array<Record<string, unknown>> }) => {
-    for (const statement of document.Statement ?? []) {
+  type Document = { Statement?: Array<Record<string, unknown>> };
+  const add = (role: string, written: Document) => {
+    const document = resolve(written, physical) as Document;
+    (document.Statement ?? []).forEach((statement, i) => {
       if (statement.NotAction || statement.NotResource) throw new Error(`${role}: NotAction/NotResource is not evaluated by this check`);
-      roles.get(role)?.push({ effect: statement.Effect as 'Allow' | 'Deny', actions: list(statement.Action), resources: list(statement.Resource) });
-    }
+      const label = JSON.stringify(written.Statement![i]!.Resource)
+        .replace(/\{"Fn::GetAtt":\["([^"]+)","Arn"\]\}/g, '$1')
+        .replace(/\{"Ref":"([^"]+)"\}/g, '$1')
+        .replace(/\{"Fn::Join":\["",\[([^\]]*)\]\]\}/g, (_, parts: string) => parts.replace(/[",]/g, ''));
+      roles.get(role)?.push({ effect: statement.Effect as 'Allow' | 'Deny', actions: list(statement.Action), resources: list(statement.Resource), label });
+    });
   };
   for (const [id, resource] of resourcesOfType(template, 'AWS::IAM::Role')) {
-    for (const policy of (resource.Properties?.Policies ?? []) as Array<{ PolicyDocument: unknown }>) add(id, resolve(policy.PolicyDocument, physical) as { Statement?: Array<Record<string, unknown>> });
+    for (const policy of (resource.Properties?.Policies ?? []) as Array<{ PolicyDocument: Document }>) add(id, policy.PolicyDocument);
   }
   for (const [, resource] of resourcesOfType(template, 'AWS::IAM::Policy')) {
-    const document = resolve(resource.Properties!.PolicyDocument, physical) as { Statement?: Array<Record<string, unknown>> };
-    for (const role of (resource.Properties!.Roles ?? []) as Array<{ Ref: string }>) add(role.Ref, document);
+    for (const role of (resource.Properties!.Roles ?? []) as Array<{ Ref: string }>) add(role.Ref, resource.Properties!.PolicyDocument as Document);
   }
   return roles;
 }
@@ -103,22 +110,22 @@ export function checkGrants(calls: readonly RecordedCall[], policies: ReadonlyMa
   const acknowledged: GrantReport['acknowledged'] = [];
   const matchedAcknowledgements = new Set<Acknowledgement>();
   let used = 0;
+  // A grant is one action of one statement: used when a call needed that action on any of the statement's resources.
   for (const role of roles) {
     for (const statement of policies.get(role) ?? []) {
       if (statement.effect !== 'Allow') continue;
       for (const action of statement.actions) {
-        for (const resource of statement.resources) {
-          const isUsed = (usedBy.get(role) ?? []).some((authorization) => wildcard(action, authorization.action, true) && wildcard(resource, authorization.resource));
-          if (isUsed) {
-            used += 1;
-            continue;
-          }
-          const acknowledgement = acknowledgements.find((ack) => (ack.role === '*' || ack.role === role || (ack.role.endsWith('*') && role.startsWith(ack.role.slice(0, -1)))) && ack.action.toLowerCase() === action.toLowerCase() && (!ack.resourceIncludes || resource.includes(ack.resourceIncludes)));
-          if (acknowledgement) {
-            matchedAcknowledgements.add(acknowledgement);
-            acknowledged.push({ role, action, resource, reason: acknowledgement.reason });
-          } else unused.push({ role, action, resource });
+        const resource = statement.label;
+        const isUsed = (usedBy.get(role) ?? []).some((authorization) => wildcard(action, authorization.action, true) && statement.resources.some((pattern) => wildcard(pattern, authorization.resource)));
+        if (isUsed) {
+          used += 1;
+          continue;
         }
+        const acknowledgement = acknowledgements.find((ack) => (ack.role === '*' || ack.role === role || (ack.role.endsWith('*') && role.startsWith(ack.role.slice(0, -1)))) && ack.action.toLowerCase() === action.toLowerCase() && (!ack.resourceIncludes || resource.includes(ack.resourceIncludes)));
+        if (acknowledgement) {
+          matchedAcknowledgements.add(acknowledgement);
+          acknowledged.push({ role, action, resource, reason: acknowledgement.reason });
+        } else unused.push({ role, action, resource });
       }
     }
   }

@@ -167,10 +167,16 @@ export class TextractStandIn {
   private readonly readings = new Map<string, Reading>();
   private readonly jobs = new Map<string, Job>();
   private readonly tokens = new Map<string, string>();
+  /** Jobs whose completion notice is lost (never published), as SNS or a misconfigured role can lose one. */
+  loseNotices = 0;
   /** Completion notices published: job id, topic, status. */
   readonly notices: Array<{ jobId: string; topicArn: string; status: string; roleArn: string }> = [];
 
-  constructor(private readonly motoEndpoint: string) {}
+  constructor(
+    private readonly motoEndpoint: string,
+    /** The KMS key of an encrypted topic: publishing to it needs the key as well. */
+    private readonly topicKey: (topicArn: string) => string | undefined,
+  ) {}
 
   /** What a file's bytes say, page by page. */
   register(bytes: Uint8Array, pages: string[][], confidence = 98.5, wordConfidence: Record<string, number> = {}): void {
@@ -202,14 +208,19 @@ export class TextractStandIn {
       this.jobs.set(jobId, reading ? { jobId, status: 'SUCCEEDED', response: textractResponseFor(reading.pages, reading.confidence, reading.wordConfidence) } : { jobId, status: 'FAILED', statusMessage: 'Unsupported document format', response: null });
       if (token) this.tokens.set(token, jobId);
       const channel = params.NotificationChannel as { SNSTopicArn: string; RoleArn: string } | undefined;
-      if (channel) {
+      if (channel && this.loseNotices > 0) {
+        this.loseNotices -= 1;
+        this.notices.push({ jobId, topicArn: channel.SNSTopicArn, status: 'LOST', roleArn: channel.RoleArn });
+      } else if (channel) {
         // Textract finishes the job, then publishes the notice to the topic as the role it was passed.
         setTimeout(() => {
           const job = this.jobs.get(jobId)!;
           const message = { JobId: jobId, Status: job.status, API: 'StartDocumentTextDetection', JobTag: params.JobTag, Timestamp: Date.now(), DocumentLocation: { S3ObjectName: location.Name, S3Bucket: location.Bucket } };
           void this.publish(channel.SNSTopicArn, JSON.stringify(message)).then((status) => {
             this.notices.push({ jobId, topicArn: channel.SNSTopicArn, status: job.status, roleArn: channel.RoleArn });
-            record({ caller: channel.RoleArn, service: 'sns', operation: 'Publish', status, authorizations: [{ action: 'sns:Publish', resource: channel.SNSTopicArn }], detail: { by: 'textract.amazonaws.com' } });
+            const key = this.topicKey(channel.SNSTopicArn);
+            const encryption = key ? [{ action: 'kms:GenerateDataKey', resource: key, via: 'sns' }, { action: 'kms:Decrypt', resource: key, via: 'sns' }] : [];
+            record({ caller: channel.RoleArn, service: 'sns', operation: 'Publish', status, authorizations: [{ action: 'sns:Publish', resource: channel.SNSTopicArn }, ...encryption], detail: { by: 'textract.amazonaws.com' } });
           });
         }, 200);
       }
@@ -265,7 +276,7 @@ function credentialOf(request: IncomingMessage, url: URL): { accessKey: string; 
 export async function startProxy(motoEndpoint: string): Promise<RecordingProxy> {
   const moto = new URL(motoEndpoint);
   const calls: RecordedCall[] = [];
-  const textract = new TextractStandIn(motoEndpoint);
+  const textract = new TextractStandIn(motoEndpoint, (topicArn) => proxy.context.topicKeys.get(topicArn));
   const record = (call: Omit<RecordedCall, 'seq'>) => calls.push({ seq: calls.length + 1, ...call });
   const proxy: RecordingProxy = {
     endpoint: '',
