@@ -143,6 +143,22 @@ function upsideDownEvidence(xs: Float64Array, ys: Float64Array, angle: number, s
   return { above, below };
 }
 
+/**
+ * Least printed ink (see {@link printedInk}) of a page with anything printed on it. Measured
+ * on fax pages judged 1200 wide (standard and fine, clean and with a worn line's specks): a
+ * blank page 0, a page holding only "Sincerely," 400 and more.
+ */
+export const BLANK_PAGE_INK = 150;
+
+/**
+ * Ink pixels of a page as printed: the caller passes the raster with isolated specks removed
+ * (a 3x3 median), so a fax's specks and a duplex back's bleed-through count for nothing. A
+ * whole page of ink (a dark photo background) counts as printed.
+ */
+export function printedInk(raster: GreyRaster): number {
+  return inkPoints(raster).xs.length;
+}
+
 /** Fewest ink pixels worth judging a page by; a blank page stays as it is. */
 const MIN_INK = 500;
 

@@ -5,6 +5,7 @@ import { decodeText, readDocumentBytes, sniffKind, type DocumentKind } from './s
 import { openPdf } from './pdf.ts';
 import { openImages } from './images.ts';
 import { DESKEW_FROM_DEGREES, turnedPage, uprightPage } from './upright.ts';
+import { BLANK_PAGE_INK } from './orientation.ts';
 import { withoutRules } from './rules.ts';
 import { createLocalRecognizer, type PageRecognizer } from '../adapters/tesseract/recognizer.ts';
 import { textractPages, type TextractResponse } from '../adapters/textract/blocks.ts';
@@ -189,11 +190,14 @@ export class DocumentReader {
     return this.assemble(kind, texts);
   }
 
-  private ocr(render: () => Buffer | Promise<Buffer>, name: string, index: number, deadline: number): Promise<{ text: string; confidence: number; doubtful?: readonly DoubtfulWord[]; note?: string }> {
+  private ocr(render: () => Buffer | Promise<Buffer>, name: string, index: number, deadline: number): Promise<{ text: string; confidence: number | null; doubtful?: readonly DoubtfulWord[]; blank?: boolean; note?: string }> {
     return this.limit(async () => {
       if (Date.now() > deadline) throw new InputError('OCR_BUDGET', `${name}: OCR ran over its ${OCR_BUDGET.seconds / 60}-minute budget for one document before page ${index + 1}; split the document or send it as text`);
       const upright = await uprightPage(await render());
       const { turn } = upright;
+      // A blank page (a duplex back, a separator sheet) never reaches the OCR engine: read, its
+      // specks took minutes and lowered the letter's confidence.
+      if (upright.ink < BLANK_PAGE_INK) return { text: '', confidence: null, blank: true, note: `page ${index + 1} is blank and was not read` };
       // The published header's boxed table: its ruling read as text loses the cells' values.
       const png = await withoutRules(upright.png);
       this.recognizer ??= this.createRecognizer();
@@ -220,7 +224,7 @@ export class DocumentReader {
     });
   }
 
-  private assemble(kind: DocumentKind, pages: ReadonlyArray<{ text: string; confidence: number | null; doubtful?: readonly DoubtfulWord[]; note?: string }>): DocumentText {
+  private assemble(kind: DocumentKind, pages: ReadonlyArray<{ text: string; confidence: number | null; doubtful?: readonly DoubtfulWord[]; blank?: boolean; note?: string }>): DocumentText {
     const warnings: string[] = pages.flatMap((page) => (page.note ? [page.note] : []));
     let weighted = 0;
     let weight = 0;
@@ -236,7 +240,7 @@ export class DocumentReader {
     const unreadable = pages.flatMap((page, index) =>
       page.confidence !== null && page.confidence < UNREADABLE_PAGE_CONFIDENCE && page.text.replace(/[^a-z]/gi, '').length > 20 ? [`page ${index + 1} of ${pages.length} could not be read (OCR confidence ${Math.round(page.confidence * 100)}%)`] : [],
     );
-    const textPages = pages.length - ocrPages;
+    const textPages = pages.filter((page) => page.confidence === null && !page.blank).length;
     const textLetters = pages.filter((page) => page.confidence === null).reduce((sum, page) => sum + page.text.replace(/\s/g, '').length, 0);
     return {
       kind,

@@ -12,7 +12,7 @@ import type { PageRecognizer } from '../../../functions/adapters/tesseract/recog
 import { classifyLetter } from '../../../functions/domain/index.ts';
 import { FIXTURES_DIR, loadGoldenLetters, TEXTRACT_DIR } from '../../fixtures/golden.ts';
 import { printedLines } from '../../fixtures/variants.ts';
-import { imagePdf, joinPdfs, rasterise, renderScan, typesetPdf } from '../../fixtures/scans.ts';
+import { faxPage, g4Tiff, imagePdf, joinPdfs, rasterise, renderScan, typesetPdf } from '../../fixtures/scans.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'imr-reader-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -167,6 +167,22 @@ describe('specked faxes', () => {
     };
     expect(await share('fax-standard')).toBeLessThan(0.005);
     expect(await share('fax-poor')).toBeGreaterThan(0.005);
+  });
+});
+
+describe('blank pages', () => {
+  it('never sends a blank page (a duplex back, a worn fax line\'s specks) to OCR, and says so', async () => {
+    const [letterPage] = await rasterise(await typesetPdf(lines.slice(0, 40)), 204);
+    const [closing] = await rasterise(await typesetPdf(['Sincerely,']), 204);
+    const white = await sharp({ create: { width: 1734, height: 2244, channels: 3, background: '#ffffff' } }).png().toBuffer();
+    const pages = [await faxPage(letterPage!, 98, 1), await faxPage(white, 98, 2), await faxPage(white, 98, 3, true), await faxPage(closing!, 98, 4, true)];
+    const recognizer = new RecordingRecognizer('the scanned page', 0.9);
+    const document = await readerWith(recognizer).read(await g4Tiff(pages, 98), 'duplex.tif');
+    // The letter's page and the page holding only "Sincerely," are read; the two blank ones are not.
+    expect(recognizer.calls).toBe(2);
+    expect(document).toMatchObject({ pageCount: 4, ocrPages: 2, pageConfidences: [0.9, null, null, 0.9], incomplete: [] });
+    expect(document.warnings).toEqual(['page 2 is blank and was not read', 'page 3 is blank and was not read']);
+    expect(document.ocrConfidence).toBeCloseTo(0.9);
   });
 });
 
