@@ -108,7 +108,7 @@ export async function startEmulatedStack(options: { context: Record<string, stri
       const key = keyOf(resource.Properties, 'KmsMasterKeyId');
       if (key) topicKeys.set(physical.get(id)!.ref, key);
     }
-    const secretArns = new Map<string, string>([...deployment.secretValues.keys()].map((arn) => [arn.split(':secret:')[1]!.replace(/-[A-Za-z0-9]{6}$/, ''), arn]));
+    const secretArns = new Map<string, string>([...deployment.secretValues.keys()].map((arn) => [arn.split(':secret:')[1]!.replace(/-[a-z0-9]{6}$/i, ''), arn]));
     proxy.context = { callers: new Map([['AKIAHARNESS000000000', 'harness'], ...specs.map((spec) => [spec.accessKeyId, spec.logicalId] as [string, string])]), bucketKeys, queueKeys, topicKeys, secretArns };
 
     const api = new HttpApi(template, physical, lambdas);

@@ -60,7 +60,7 @@ export class HttpApi {
       const names: string[] = [];
       const pattern = new RegExp(
         '^' +
-          path.replace(/\{([^}]+)\}|[^{]+/g, (match, name: string | undefined) => {
+          path.replace(/\{([^{}]+)\}|[^{]+/g, (match, name: string | undefined) => {
             if (!name) return match.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
             names.push(name.replace(/\+$/, ''));
             return name.endsWith('+') ? '(.+)' : '([^/]+)';

@@ -9,7 +9,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, type WriteStream } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ACCOUNT, REGION, resolve, resourcesOfType, type Physical, type Template } from './template.ts';
+import { REGION, resolve, resourcesOfType, type Physical, type Template } from './template.ts';
 
 /** Lambda's limit on a synchronous invocation's response payload (and its request's). */
 export const LAMBDA_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;

@@ -77,7 +77,7 @@ async function raw(endpoint: string, service: string, request: { target?: string
 export function generateSecretValue(spec: Record<string, unknown>): string {
   const length = Number(spec.PasswordLength ?? 32);
   let alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
-  if (spec.ExcludePunctuation) alphabet = alphabet.replace(/[^A-Za-z0-9]/g, '');
+  if (spec.ExcludePunctuation) alphabet = alphabet.replace(/[^a-z0-9]/gi, '');
   if (spec.ExcludeUppercase) alphabet = alphabet.replace(/[A-Z]/g, '');
   if (spec.ExcludeLowercase) alphabet = alphabet.replace(/[a-z]/g, '');
   if (spec.ExcludeNumbers) alphabet = alphabet.replace(/\d/g, '');
