@@ -310,7 +310,7 @@ describe('the synthesized service on emulated AWS', () => {
     expect(failed.data.map((document) => document.id)).toContain(ids.corrupt);
   });
 
-  it('query routes: list, items, stats, CSV, calendar, text, original (presigned), OpenAPI; 401 without a token, 404 off the routes', async () => {
+  it('query routes: list, items, stats, CSV, calendar, text, original (presigned), OpenAPI, the console page; 401 without a token, 404 off the routes', async () => {
     await timed('query routes', async () => {
       const list = (await get('/determinations?limit=50')).json<{ data: Array<{ id: string }> }>();
       expect(list.data.map((d) => d.id)).toEqual(expect.arrayContaining([ids.text, ids.pdf, ids.photo, ids.scan]));
@@ -336,6 +336,9 @@ describe('the synthesized service on emulated AWS', () => {
       const bytes = Buffer.from(await (await fetch(link)).arrayBuffer());
       expect(documentId(bytes)).toBe(ids.pdf);
       expect((await get('/openapi.json')).json()).toMatchObject({ openapi: expect.stringMatching(/^3\./) });
+      // The console's files need no login (they hold no data); everything else does.
+      const site = await stack.api.request({ path: '/' });
+      expect([site.status, site.headers['content-type']]).toEqual([200, expect.stringMatching(/^text\/html/)]);
       expect((await stack.api.request({ path: '/determinations' })).status).toBe(401);
       expect((await get('/nowhere')).status).toBe(404);
     });
