@@ -50,6 +50,17 @@ export interface ReadingContext {
 export interface DoubtfulWord {
   readonly text: string;
   readonly confidence: number;
+  /**
+   * The word with its neighbours on its line, as read (`1 PRESCRIPTION`, `5MG #60`): a request
+   * takes the doubt only when it holds them too, so a "1" doubted in a list elsewhere on the
+   * page does not doubt every request that starts with 1. Absent, the word alone is matched.
+   */
+  readonly context?: string;
+}
+
+/** A word with its neighbours on its line, as read: what ties a doubtful word to the request it is in. */
+export function wordInContext(words: readonly string[], index: number): string {
+  return words.slice(Math.max(0, index - 1), index + 2).join(' ');
 }
 
 /**
@@ -228,20 +239,56 @@ function wordKey(word: string): string {
   return word.slice(start, end).toLowerCase();
 }
 
-/** The OCR engine's doubtful words holding a digit, keyed by {@link wordKey}, each with the lowest confidence it was read at. */
-function unsureWords(words: readonly DoubtfulWord[] | undefined): ReadonlyMap<string, number> {
-  const unsure = new Map<string, number>();
+/** The OCR engine's doubtful words holding a digit, keyed by {@link wordKey}: the lowest confidence each was read at, and the contexts it was read in. */
+type UnsureWords = ReadonlyMap<string, { readonly confidence: number; readonly contexts: ReadonlyArray<string | undefined> }>;
+
+function unsureWords(words: readonly DoubtfulWord[] | undefined): UnsureWords {
+  const unsure = new Map<string, { confidence: number; contexts: Array<string | undefined> }>();
   for (const word of words ?? []) {
     const key = wordKey(word.text);
-    if (/\d/.test(key)) unsure.set(key, Math.min(word.confidence, unsure.get(key) ?? 1));
+    if (!/\d/.test(key)) continue;
+    const entry = unsure.get(key) ?? { confidence: 1, contexts: [] };
+    entry.confidence = Math.min(entry.confidence, word.confidence);
+    entry.contexts.push(word.context);
+    unsure.set(key, entry);
   }
   return unsure;
 }
 
-/** The words of `text` holding a digit that OCR was unsure of, as printed. */
-function unsureIn(text: string, unsure: ReadonlyMap<string, number>): string[] {
+/** Text as compared for context: lower case, words without the punctuation around them. */
+function squashed(text: string): string {
+  return text.split(/\s+/).map(wordKey).filter(Boolean).join(' ');
+}
+
+/**
+ * Whether `text` (squashed) holds the doubtful word where OCR read it: between the same
+ * neighbours it had on its line, or ending at it (a heading's line goes on with its decision,
+ * `5MG #60: Upheld`); beside its one neighbour at a line's start or end; anywhere when it stood
+ * alone or its context is unknown.
+ */
+function standsIn(whole: string, key: string, context: string | undefined): boolean {
+  if (context === undefined) return true;
+  const words = squashed(context).split(' ');
+  const at = words.indexOf(key);
+  if (at < 0) return true;
+  const before = at > 0 ? words[at - 1] : undefined;
+  const after = at < words.length - 1 ? words[at + 1] : undefined;
+  const padded = ` ${whole} `;
+  if (before !== undefined && after !== undefined) return padded.includes(` ${before} ${key} ${after} `) || padded.endsWith(` ${before} ${key} `);
+  if (before !== undefined) return padded.includes(` ${before} ${key} `);
+  if (after !== undefined) return padded.includes(` ${key} ${after} `);
+  return true;
+}
+
+/** The words of `text` holding a digit that OCR was unsure of where they stand in `text`, as printed. */
+function unsureIn(text: string, unsure: UnsureWords): string[] {
   if (unsure.size === 0) return [];
-  return text.split(/\s+/).filter((word) => /\d/.test(word) && unsure.has(wordKey(word)));
+  const whole = squashed(text);
+  return text.split(/\s+/).filter((word) => {
+    const key = wordKey(word);
+    const entry = /\d/.test(word) ? unsure.get(key) : undefined;
+    return entry !== undefined && entry.contexts.some((context) => standsIn(whole, key, context));
+  });
 }
 
 /** A day as letters print it in figures: 03/05/2016, 3/5/2016, 03/05/16. */
@@ -252,8 +299,8 @@ function dayInFigures(iso: string): string[] {
 }
 
 /** The header fields read through a word OCR was very unsure of: the case number and the dates printed in figures. */
-function unsureFacts(facts: LetterFacts, unsure: ReadonlyMap<string, number>): string[] {
-  const veryUnsure = [...unsure].filter(([, confidence]) => confidence < HEADER_FIELD_DOUBT).map(([word]) => word);
+function unsureFacts(facts: LetterFacts, unsure: UnsureWords): string[] {
+  const veryUnsure = [...unsure].filter(([, entry]) => entry.confidence < HEADER_FIELD_DOUBT).map(([word]) => word);
   if (veryUnsure.length === 0) return [];
   const fields: string[] = [];
   const caseNumber = facts.caseNumber?.toLowerCase();
@@ -278,7 +325,7 @@ function categoryWords(category: string): string {
   return category.toLowerCase().replace(/_/g, ' ');
 }
 
-function readItem(parsed: ParsedItem, ocrFactor: number, unsure: ReadonlyMap<string, number>, note: (text: string) => void): DisputedItem {
+function readItem(parsed: ParsedItem, ocrFactor: number, unsure: UnsureWords, note: (text: string) => void): DisputedItem {
   const reviewerCitations = parsed.reviewerGuideline ? readCitations(parsed.reviewerGuideline) : [];
   const topics = topicEvidence(reviewerCitations.map((citation) => citation.topic));
   const fromRequest = classifyRequest(parsed.request);

@@ -4,7 +4,7 @@
  */
 export * from './determination.ts';
 export * from './taxonomy.ts';
-export { classifyLetter, readableText, outcomeOf, ocrReading, LOW_CONFIDENCE_THRESHOLD, HEADER_FIELD_DOUBT, type ReadingContext, type OcrPageReading, type DoubtfulWord } from './engine.ts';
+export { classifyLetter, readableText, outcomeOf, ocrReading, wordInContext, LOW_CONFIDENCE_THRESHOLD, HEADER_FIELD_DOUBT, type ReadingContext, type OcrPageReading, type DoubtfulWord } from './engine.ts';
 export { normalizeText, PAGE_BREAK } from './normalize.ts';
 export { applyCorrection, CorrectionError, CorrectionSchema, type Change, type Correction } from './correction.ts';
 export { classifyRequest, type TreatmentClass } from './classify.ts';

@@ -145,7 +145,7 @@ describe('ingest: scans through Textract (mocked), store and bucket real', () =>
 
     const lines = printedLines(letters[1]!.text);
     // Textract was unsure of one number: the item it belongs to goes to a person, named.
-    textract.on(GetDocumentTextDetectionCommand).resolves(textractResponseFor([lines.slice(0, 40), lines.slice(40)], 98.5, { '#60': 61.2, '#60.': 61.2 }) as never);
+    textract.on(GetDocumentTextDetectionCommand).resolves(textractResponseFor([lines.slice(0, 40), lines.slice(40)], 98.5, { '#60:': 61.2 }) as never);
     expect(await completeTextractJob(withTextract(), { jobId: 'job-7', status: 'SUCCEEDED', documentId: id })).toBe('CLASSIFIED');
     const read = (await stack.store.getDetermination(id))!;
     expect(read).toMatchObject({ outcome: 'PARTIALLY_OVERTURNED', needsReview: true });
@@ -153,7 +153,7 @@ describe('ingest: scans through Textract (mocked), store and bucket real', () =>
     expect(read.items.map((item) => item.request.includes('#60') && item.flags.includes('LOW_CONFIDENCE'))).toEqual(read.items.map((item) => item.request.includes('#60')));
     expect(read.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/"#60" in the request was read through characters OCR was unsure of/)]));
     // What the reading knew is kept beside its text, for a re-reading.
-    expect((await stack.objects.getReading(id))!.context).toMatchObject({ pageCount: 2, doubtfulWords: expect.arrayContaining([{ text: '#60.', confidence: 0.612 }]), pageConfidences: [expect.any(Number), expect.any(Number)] });
+    expect((await stack.objects.getReading(id))!.context).toMatchObject({ pageCount: 2, doubtfulWords: [{ text: '#60:', confidence: 0.612, context: '5MG #60: Upheld' }], pageConfidences: [expect.any(Number), expect.any(Number)] });
     expect(await completeTextractJob(withTextract(), { jobId: 'job-7', status: 'SUCCEEDED', documentId: id })).toBe('DUPLICATE');
   });
 

@@ -1,4 +1,4 @@
-import type { DoubtfulWord } from '../../domain/index.ts';
+import { wordInContext, type DoubtfulWord } from '../../domain/index.ts';
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -41,7 +41,7 @@ export function readTesseractTsv(tsv: string): RecognizedPage {
   const byKey = new Map<string, { top: number; words: string[] }>();
   let confidenceSum = 0;
   let letters = 0;
-  const doubtful: DoubtfulWord[] = [];
+  const unsure: Array<{ line: { words: string[] }; index: number; text: string; confidence: number }> = [];
   for (const row of tsv.split('\n').slice(1)) {
     const cells = row.split('\t');
     if (cells.length < 12) continue;
@@ -54,14 +54,16 @@ export function readTesseractTsv(tsv: string): RecognizedPage {
     }
     const word = cells[11]!.trim();
     if (cells[0] !== '5' || !word) continue;
-    byKey.get(key)?.words.push(word);
+    const line = byKey.get(key);
+    line?.words.push(word);
     const confidence = Number(cells[10]);
     if (confidence >= 0) {
       confidenceSum += confidence * word.length;
       letters += word.length;
-      if (confidence < DOUBTFUL_WORD_CONFIDENCE && /\d/.test(word)) doubtful.push({ text: word, confidence: confidence / 100 });
+      if (line && confidence < DOUBTFUL_WORD_CONFIDENCE && /\d/.test(word)) unsure.push({ line, index: line.words.length - 1, text: word, confidence: confidence / 100 });
     }
   }
+  const doubtful: DoubtfulWord[] = unsure.map(({ line, index, text, confidence }) => ({ text, confidence, context: wordInContext(line.words, index) }));
   const filled = lines.filter((line) => line.words.length > 0);
   const pitches = filled.slice(1).map((line, i) => line.top - filled[i]!.top).filter((pitch) => pitch > 0).sort((a, b) => a - b);
   const pitch = pitches[Math.floor(pitches.length / 2)] ?? 0;
@@ -143,8 +145,14 @@ export class TesseractWasm implements PageRecognizer {
     const scheduler = await this.start();
     // Blocks carry the word confidences that mark a doubtful number.
     const result = await scheduler.addJob('recognize', png, {}, { text: true, blocks: true });
-    const words = (result.data.blocks ?? []).flatMap((block) => block.paragraphs.flatMap((paragraph) => paragraph.lines.flatMap((line) => line.words)));
-    const doubtful = words.filter((word) => word.confidence < DOUBTFUL_WORD_CONFIDENCE && /\d/.test(word.text)).map((word) => ({ text: word.text, confidence: word.confidence / 100 }));
+    const doubtful = (result.data.blocks ?? []).flatMap((block) =>
+      block.paragraphs.flatMap((paragraph) =>
+        paragraph.lines.flatMap((line) => {
+          const texts = line.words.map((word) => word.text);
+          return line.words.flatMap((word, index) => (word.confidence < DOUBTFUL_WORD_CONFIDENCE && /\d/.test(word.text) ? [{ text: word.text, confidence: word.confidence / 100, context: wordInContext(texts, index) }] : []));
+        }),
+      ),
+    );
     return { text: result.data.text.trim(), confidence: result.data.confidence / 100, doubtful };
   }
 

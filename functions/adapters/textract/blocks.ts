@@ -1,4 +1,3 @@
-import type { DoubtfulWord } from '../../domain/index.ts';
 /**
  * Turns Amazon Textract text-detection responses into the text of a letter: lines in reading
  * order per page, two-column passages read column by column, label/value pairs of header
@@ -6,6 +5,7 @@ import type { DoubtfulWord } from '../../domain/index.ts';
  * Pure: responses in, text out. Works on `DetectDocumentText`, `GetDocumentTextDetection`
  * (every `NextToken` page) and `AnalyzeDocument` responses alike (only LINE blocks are read).
  */
+import { wordInContext, type DoubtfulWord } from '../../domain/index.ts';
 import { TextractError } from './errors.ts';
 
 /** The parts of a Textract Block this module reads. */
@@ -14,6 +14,8 @@ export interface TextractBlock {
   readonly Text?: string;
   readonly Page?: number;
   readonly Confidence?: number;
+  readonly Id?: string;
+  readonly Relationships?: ReadonlyArray<{ readonly Type?: string; readonly Ids?: readonly string[] }>;
   readonly Geometry?: {
     readonly BoundingBox?: { readonly Left?: number; readonly Top?: number; readonly Width?: number; readonly Height?: number };
     readonly Polygon?: ReadonlyArray<{ readonly X?: number; readonly Y?: number }>;
@@ -117,7 +119,9 @@ export function textractText(responses: readonly TextractResponse[]): string {
 /** The LINE blocks of each page, and the words holding a digit Textract was unsure of. */
 function groupBlocks(responses: readonly TextractResponse[]): { lines: Map<number, TextractBlock[]>; doubtful: Map<number, DoubtfulWord[]> } {
   const groups = new Map<number, TextractBlock[]>();
-  const doubtful = new Map<number, DoubtfulWord[]>();
+  const unsure: Array<{ page: number; id: unknown; text: string; confidence: number }> = [];
+  // Each WORD's line and place in it, from the LINE blocks' CHILD relationships.
+  const lineOf = new Map<string, { words: string[]; index: number }>();
   for (const response of responses) {
     const blocks: unknown = response.Blocks ?? [];
     if (!Array.isArray(blocks)) throw unreadable('Blocks is not a list');
@@ -125,20 +129,30 @@ function groupBlocks(responses: readonly TextractResponse[]): { lines: Map<numbe
       if (typeof block !== 'object' || block === null) throw unreadable('a block is not a JSON object');
       const { BlockType, Text, Page, Confidence } = block as TextractBlock;
       if (BlockType === 'WORD' && typeof Text === 'string' && typeof Confidence === 'number' && Confidence < DOUBTFUL_WORD_CONFIDENCE && /\d/.test(Text)) {
-        const page = pageNumber(Page ?? 1, 'a block\'s Page', 1);
-        const word = { text: Text, confidence: Confidence / 100 };
-        const words = doubtful.get(page);
-        if (words) words.push(word);
-        else doubtful.set(page, [word]);
+        unsure.push({ page: pageNumber(Page ?? 1, 'a block\'s Page', 1), id: (block as TextractBlock).Id, text: Text, confidence: Confidence / 100 });
       }
       if (BlockType !== 'LINE') continue;
       if (Text !== undefined && typeof Text !== 'string') throw unreadable('a LINE block\'s Text is not a string');
+      const relationships: unknown = (block as TextractBlock).Relationships;
+      if (typeof Text === 'string' && Array.isArray(relationships)) {
+        const words = Text.split(/\s+/);
+        const children = relationships.find((relationship: unknown) => (relationship as { Type?: unknown } | null)?.Type === 'CHILD') as { Ids?: unknown } | undefined;
+        if (Array.isArray(children?.Ids) && children.Ids.length === words.length) children.Ids.forEach((id: unknown, index: number) => typeof id === 'string' && lineOf.set(id, { words, index }));
+      }
       const page = pageNumber(Page ?? 1, 'a block\'s Page', 1);
       // Pushed in place: copying the page's list for every block made a page of n lines cost n².
       const group = groups.get(page);
       if (group) group.push(block as TextractBlock);
       else groups.set(page, [block as TextractBlock]);
     }
+  }
+  const doubtful = new Map<number, DoubtfulWord[]>();
+  for (const { page, id, text, confidence } of unsure) {
+    const line = typeof id === 'string' ? lineOf.get(id) : undefined;
+    const word = line ? { text, confidence, context: wordInContext(line.words, line.index) } : { text, confidence };
+    const words = doubtful.get(page);
+    if (words) words.push(word);
+    else doubtful.set(page, [word]);
   }
   return { lines: groups, doubtful };
 }

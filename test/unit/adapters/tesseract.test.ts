@@ -35,9 +35,10 @@ describe('readTesseractTsv', () => {
 
   it('names the words holding a digit that tesseract was unsure of, and only those', () => {
     const page = readTesseractTsv(tsv([{ top: 100, words: [['Norco', 40], ['10/325mg', 96], ['#40', 55], ['8', 69], ['sessions', 30], ['2016', 70]] }]));
+    // Each with its neighbours on the line, which tie it to the request it stands in.
     expect(page.doubtful).toEqual([
-      { text: '#40', confidence: 0.55 },
-      { text: '8', confidence: 0.69 },
+      { text: '#40', confidence: 0.55, context: '10/325mg #40 8' },
+      { text: '8', confidence: 0.69, context: '#40 8 sessions' },
     ]);
   });
 });

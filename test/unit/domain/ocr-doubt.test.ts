@@ -39,6 +39,16 @@ describe('numbers OCR was unsure of', () => {
     });
   });
 
+  it('ties a doubtful word to a request only where it stood beside the same words: a "1" doubted in a list elsewhere does not doubt "1 PRESCRIPTION OF ..."', () => {
+    const letter = loadGoldenLetters().find((candidate) => candidate.text.includes('1 PRESCRIPTION OF CYCLOBENZAPRINE 5MG #60'))!;
+    const elsewhere = classified(classifyLetter(letter.text, { doubtfulWords: [{ text: '1)', confidence: 0.5, context: 'follows: 1) PRESCRIPTION' }] }));
+    expect(elsewhere.items.every((item) => !item.flags.includes('LOW_CONFIDENCE'))).toBe(true);
+    const inHeading = classified(classifyLetter(letter.text, { doubtfulWords: [{ text: '#60', confidence: 0.5, context: 'CYCLOBENZAPRINE 5MG #60' }] }));
+    expect(inHeading.items.find((item) => item.request.includes('#60'))!.flags).toContain('LOW_CONFIDENCE');
+    const startsIt = classified(classifyLetter(letter.text, { doubtfulWords: [{ text: '1', confidence: 0.5, context: '1 PRESCRIPTION OF' }] }));
+    expect(startsIt.items.find((item) => item.request.startsWith('1 PRESCRIPTION'))!.flags).toContain('LOW_CONFIDENCE');
+  });
+
   /** A letter with the published header block a fax's OCR reads: case number and dates in figures. */
   const headed = ['Case Number: CM16-0239110', 'Date Assigned: 12/06/2016', 'Decision Date: 01/04/2017', ...printedLines(cases[0]!.text)].join('\n');
 
