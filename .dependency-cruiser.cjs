@@ -3,7 +3,7 @@
  * handlers/local -> service -> ports <- adapters, with the domain at the bottom, and no cycles.
  */
 /** Every Lambda's folder (its thin handler and what only it uses). */
-const HANDLERS = '^functions/(ingest|query|webhook|textract-complete|review|pages|console)/';
+const HANDLERS = '^functions/(ingest|query|webhook|textract-complete|review|pages|console|sweep|aws)/';
 
 module.exports = {
   forbidden: [

@@ -7,12 +7,8 @@ import { loadConfig, SERVICE_CONFIG } from '../common/config.ts';
 import { objectsInNotification, type S3ObjectRef } from '../common/s3-notifications.ts';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { ingestObject, type IngestDependencies } from '../service/ingest.ts';
-import { DynamoDeterminationStore } from '../adapters/dynamodb/determination-store.ts';
-import { S3ObjectStore } from '../adapters/s3/object-store.ts';
-import { EventBridgePublisher } from '../adapters/eventbridge/event-publisher.ts';
-import { TextractOcr } from '../adapters/textract/textract-ocr.ts';
-import { DocumentReader } from '../reader/read-document.ts';
+import { ingestObject } from '../service/ingest.ts';
+import { ingestDependencies } from '../aws/ingest-dependencies.ts';
 
 const config = loadConfig({
   ...SERVICE_CONFIG,
@@ -22,19 +18,8 @@ const config = loadConfig({
 });
 const logger = new Logger({ serviceName: 'imr-ingest' });
 const metrics = new Metrics({ namespace: 'ImrLetters', serviceName: 'ingest' });
-const noLocalOcr = () => {
-  throw new Error('local OCR is not used on Lambda: scans go to Textract');
-};
-
-/** The adapters, built once per container. */
-export const dependencies: IngestDependencies = {
-  store: new DynamoDeterminationStore(config.TABLE_NAME, null),
-  objects: new S3ObjectStore(config.TEXT_BUCKET),
-  events: new EventBridgePublisher(config.EVENT_BUS_NAME),
-  reader: new DocumentReader(noLocalOcr),
-  textract: new TextractOcr({ notificationChannel: { snsTopicArn: config.TEXTRACT_SNS_TOPIC_ARN, roleArn: config.TEXTRACT_ROLE_ARN } }),
-  now: () => new Date(),
-};
+/** The adapters, built once per container; ingest starts the Textract jobs, so it names their notification channel. */
+export const dependencies = ingestDependencies(config, { snsTopicArn: config.TEXTRACT_SNS_TOPIC_ARN, roleArn: config.TEXTRACT_ROLE_ARN });
 
 /**
  * A repeated S3 notification of the same object version (same bucket, key and ETag) within a

@@ -4,27 +4,15 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { loadConfig, SERVICE_CONFIG } from '../common/config.ts';
-import type { IngestDependencies } from '../service/ingest.ts';
 import { sweepPendingOcr, type SweepReport } from '../service/sweep.ts';
-import { DynamoDeterminationStore } from '../adapters/dynamodb/determination-store.ts';
-import { S3ObjectStore } from '../adapters/s3/object-store.ts';
-import { EventBridgePublisher } from '../adapters/eventbridge/event-publisher.ts';
-import { TextractOcr } from '../adapters/textract/textract-ocr.ts';
-import { DocumentReader } from '../reader/read-document.ts';
+import { ingestDependencies } from '../aws/ingest-dependencies.ts';
 
 const config = loadConfig(SERVICE_CONFIG);
 const logger = new Logger({ serviceName: 'imr-sweep' });
 const metrics = new Metrics({ namespace: 'ImrLetters', serviceName: 'sweep' });
 
 /** The adapters, built once per container. */
-export const dependencies: IngestDependencies = {
-  store: new DynamoDeterminationStore(config.TABLE_NAME, null),
-  objects: new S3ObjectStore(config.TEXT_BUCKET),
-  events: new EventBridgePublisher(config.EVENT_BUS_NAME),
-  reader: new DocumentReader(),
-  textract: new TextractOcr(),
-  now: () => new Date(),
-};
+export const dependencies = ingestDependencies(config);
 
 /**
  * Every 15 minutes (an EventBridge schedule): settles the documents whose Textract notice never

@@ -6,26 +6,15 @@ import { z } from 'zod';
 import { SnsSqsNotificationSchema } from '@aws-lambda-powertools/parser/schemas/sns';
 import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
 import { loadConfig, SERVICE_CONFIG } from '../common/config.ts';
-import { completeTextractJob, fail, type IngestDependencies } from '../service/ingest.ts';
-import { DynamoDeterminationStore } from '../adapters/dynamodb/determination-store.ts';
-import { S3ObjectStore } from '../adapters/s3/object-store.ts';
-import { EventBridgePublisher } from '../adapters/eventbridge/event-publisher.ts';
-import { TextractOcr } from '../adapters/textract/textract-ocr.ts';
-import { DocumentReader } from '../reader/read-document.ts';
+import { completeTextractJob, fail } from '../service/ingest.ts';
+import { ingestDependencies } from '../aws/ingest-dependencies.ts';
 
 const config = loadConfig({ ...SERVICE_CONFIG, MAX_RECEIVE_COUNT: z.coerce.number().int().positive() });
 const logger = new Logger({ serviceName: 'imr-textract-complete' });
 const metrics = new Metrics({ namespace: 'ImrLetters', serviceName: 'textract-complete' });
 
 /** The adapters, built once per container. */
-export const dependencies: IngestDependencies = {
-  store: new DynamoDeterminationStore(config.TABLE_NAME, null),
-  objects: new S3ObjectStore(config.TEXT_BUCKET),
-  events: new EventBridgePublisher(config.EVENT_BUS_NAME),
-  reader: new DocumentReader(),
-  textract: new TextractOcr(),
-  now: () => new Date(),
-};
+export const dependencies = ingestDependencies(config);
 
 /** Textract's completion notice, as SNS delivers it to SQS (raw message delivery off): Powertools Parser's SNS schema around Textract's message. */
 const CompletionNotice = SnsSqsNotificationSchema.extend({
