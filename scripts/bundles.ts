@@ -10,7 +10,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildConsole } from '../functions/console/build.ts';
 
-const handlers = ['ingest', 'textract-complete', 'query', 'review', 'pages', 'webhook', 'console'];
+const handlers = ['ingest', 'textract-complete', 'sweep', 'query', 'review', 'pages', 'webhook', 'console'];
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
 for (const name of handlers) {
   const result = await build({
