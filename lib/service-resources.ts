@@ -92,7 +92,8 @@ export class ServiceResources extends Construct {
     new events.Rule(this, 'SweepSchedule', { schedule: events.Schedule.rate(Duration.minutes(15)), targets: [new targets.LambdaFunction(this.sweep.function, { retryAttempts: 2, deadLetterQueue: data.eventDeadLetters })] });
     for (const fn of [this.ingest.function, this.textractComplete.function, this.sweep.function]) {
       grantTableReadWrite(data.table, fn);
-      data.textBucket.grantReadWrite(fn);
+      // They write what they read (text/<id>.txt and its reading context), never read it back.
+      data.textBucket.grantPut(fn, 'text/*');
       data.bus.grantPutEventsTo(fn);
     }
     data.inbox.grantRead(this.ingest.function);

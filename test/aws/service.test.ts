@@ -60,9 +60,6 @@ const ACKNOWLEDGED: Acknowledgement[] = [
   { role: '*', action: 's3:PutObjectTagging', reason: 'CDK grantReadWrite bundle' },
   { role: '*', action: 's3:PutObjectVersionTagging', reason: 'CDK grantReadWrite bundle' },
   { role: '*', action: 's3:Abort*', reason: 'CDK grantReadWrite bundle: uploads are single PUTs (no multipart)' },
-  { role: 'ServiceIngest*', action: 's3:GetObject*', resourceIncludes: 'DataText', reason: 'CDK grantReadWrite on the text bucket: ingest writes readings, never reads them back' },
-  { role: 'ServiceTextractComplete*', action: 's3:GetObject*', resourceIncludes: 'DataText', reason: 'CDK grantReadWrite on the text bucket: it writes readings, never reads them back' },
-  { role: 'ServiceSweep*', action: 's3:GetObject*', resourceIncludes: 'DataText', reason: 'CDK grantReadWrite on the text bucket: the sweep writes readings, never reads them back' },
   { role: 'ServiceWebhook*', action: 'sqs:SendMessage', resourceIncludes: 'DeadLetters', reason: 'a delivery is dead-lettered after 24 hours of retries; not provoked here' },
   { role: 'BucketNotificationsHandler*', action: 's3:PutBucketNotification', reason: "CDK's custom resource that writes the inbox's notification configuration at deploy; the emulation applies that configuration itself" },
 ];

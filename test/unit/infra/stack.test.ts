@@ -196,6 +196,17 @@ describe('functions', () => {
     expect(JSON.stringify(statementsOf(/ServiceIngest/))).toMatch(/DataInbox/);
   });
 
+  it('lets the reading functions write the text bucket\'s readings (text/*) and read nothing back from it', () => {
+    for (const role of [/ServiceIngest/, /ServiceTextractComplete/, /ServiceSweep/]) {
+      const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+        .filter((policy) => (policy.Properties.Roles as Array<{ Ref: string }>).some((ref) => role.test(ref.Ref)))
+        .flatMap((policy) => policy.Properties.PolicyDocument.Statement as PolicyStatementJson[]);
+      const onText = statements.filter((statement) => JSON.stringify(statement.Resource).includes('DataText'));
+      expect(onText.flatMap(actionsOf).filter((action) => action.startsWith('s3:')).sort(), String(role)).toEqual(['s3:Abort*', 's3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging']);
+      expect(JSON.stringify(onText), String(role)).toMatch(/\/text\/\*/);
+    }
+  });
+
   it('lets the webhook function only put items in the table (its attempt records), with the table key', () => {
     const webhook = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) => (policy.Properties.Roles as Array<{ Ref: string }>).some((ref) => /ServiceWebhook/.test(ref.Ref)));
     const statements = webhook.flatMap((policy) => policy.Properties.PolicyDocument.Statement as PolicyStatementJson[]);
