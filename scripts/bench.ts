@@ -6,6 +6,9 @@
  * those figures. `--seconds N` sets how long to measure the engine (default 5);
  * `--no-ocr` skips OCR; `--wasm` also times tesseract.js; `--no-hostile` skips the API's latency
  * while the largest allowed documents and hostile files are read.
+ *
+ * `--aws [--documents N]` runs the other benchmark instead: a backlog through the synthesized
+ * service on emulated AWS with Textract's default quotas enforced (`scripts/bench-aws.ts`).
  */
 import './one-line-errors.ts';
 import { parseArgs } from 'node:util';
@@ -14,6 +17,11 @@ import { loadGoldenLetters } from '../test/fixtures/golden.ts';
 import { printedLines, variantsOf } from '../test/fixtures/variants.ts';
 import { availableParallelism } from 'node:os';
 import type { PageRecognizer } from '../functions/adapters/tesseract/recognizer.ts';
+
+if (process.argv.includes('--aws')) {
+  const { runAwsBench } = await import('./bench-aws.ts');
+  process.exit(await runAwsBench(process.argv.slice(2).filter((arg) => arg !== '--aws')));
+}
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, 'no-ocr': { type: 'boolean' }, wasm: { type: 'boolean' }, 'no-e2e': { type: 'boolean' }, 'no-hostile': { type: 'boolean' } } });
 const seconds = Number(values.seconds);

@@ -180,7 +180,7 @@ export function completeS3Record(body: string): { body: string; completed: boole
 }
 
 /** The SQS event (Lambda's documented shape) for received messages. */
-function sqsEvent(messages: Message[], queueArn: string, stats: PollStats) {
+export function sqsEvent(messages: Message[], queueArn: string, stats: PollStats) {
   return {
     Records: messages.map((message) => {
       const { body, completed } = completeS3Record(message.Body ?? '');
