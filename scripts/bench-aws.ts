@@ -7,7 +7,8 @@
  * Driven as S3 drives it: every document is uploaded to the inbox bucket first (a backlog), S3
  * notifies the ingest queue, and Lambda's pollers are emulated with the concurrency the template
  * declares (the smaller of the function's reserved concurrency and the event source mapping's
- * maximum concurrency), batch size as declared, deleting what succeeded and leaving batch item
+ * maximum concurrency; each poller with an execution environment of its own, a Node process, as
+ * Lambda runs one invocation at a time in each), batch size as declared, deleting what succeeded and leaving batch item
  * failures for their visibility timeout (compressed to `--visibility-seconds`, reported).
  * Textract's completion notices reach the completion function through SNS and its queue. The
  * delivery queue (the EventBridge rule's target) is read by the benchmark itself to count the
@@ -32,7 +33,9 @@ import { documentId } from '../functions/service/ingest.ts';
 import { loadGoldenLetters } from '../test/fixtures/golden.ts';
 import { renderScan, type ScanKind } from '../test/fixtures/scans.ts';
 import { printedLines } from '../test/fixtures/variants.ts';
-import { startEmulatedStack, type EmulatedStack } from '../test/aws/emulated-stack.ts';
+import { join } from 'node:path';
+import { RUNTIME_DIR, startEmulatedStack, type EmulatedStack } from '../test/aws/emulated-stack.ts';
+import { lambdaService, type LambdaService } from '../test/aws/lambda.ts';
 import { sqsEvent, type PollStats } from '../test/aws/event-sources.ts';
 import { HARNESS_CREDENTIALS } from '../test/aws/provision.ts';
 import { REGION, resourcesOfType } from '../test/aws/template.ts';
@@ -174,11 +177,23 @@ class ConcurrentPollers {
     private readonly visibilityMs: number,
   ) {}
 
+  private readonly environments: LambdaService[] = [];
+
+  /**
+   * Each poller invokes its own execution environment (a process of its own), as Lambda runs
+   * one invocation at a time in an environment: module state (Powertools' batch processor,
+   * metrics, logger context) is never shared by concurrent invocations.
+   */
   start(): void {
-    for (let w = 0; w < this.run.workers; w++) this.loops.push(this.loop());
+    const specs = this.stack.specs.filter((spec) => spec.logicalId === this.run.functionId);
+    for (let w = 0; w < this.run.workers; w++) {
+      const environment = lambdaService(specs, this.stack.staging, { node: this.stack.node.path, bootstrap: join(RUNTIME_DIR, 'bootstrap.mjs'), endpoint: this.stack.proxy.endpoint, logDir: join(this.stack.work, 'logs', `${this.run.functionId}-${w + 1}`) });
+      this.environments.push(environment);
+      this.loops.push(this.loop(environment));
+    }
   }
 
-  private async loop(): Promise<void> {
+  private async loop(environment: LambdaService): Promise<void> {
     const { mapping, run } = this;
     let idle = 0;
     while (!this.stopped) {
@@ -203,7 +218,7 @@ class ConcurrentPollers {
       const started = performance.now();
       let failed = new Set<string>();
       try {
-        const result = (await this.stack.lambdas.invoke(mapping.functionId, sqsEvent(messages, mapping.queueArn, stats))) as { batchItemFailures?: Array<{ itemIdentifier: string }> } | null;
+        const result = (await environment.invoke(mapping.functionId, sqsEvent(messages, mapping.queueArn, stats))) as { batchItemFailures?: Array<{ itemIdentifier: string }> } | null;
         if (mapping.reportBatchItemFailures) failed = new Set((result?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
       } catch (error) {
         run.invocationErrors.push((error as Error).message.split('\n')[0]!);
@@ -229,6 +244,7 @@ class ConcurrentPollers {
   async stop(): Promise<void> {
     this.stopped = true;
     await Promise.all(this.loops);
+    await Promise.all(this.environments.map((environment) => environment.stop()));
   }
 }
 
