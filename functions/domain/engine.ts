@@ -50,6 +50,8 @@ export interface ReadingContext {
 export interface DoubtfulWord {
   readonly text: string;
   readonly confidence: number;
+  /** The confidence (0..1) of its weakest character, where the engine gives one (tesseract does; Textract gives words only). */
+  readonly weakest?: number;
   /**
    * The word with its neighbours on its line, as read (`1 PRESCRIPTION`, `5MG #60`): a request
    * takes the doubt only when it holds them too, so a "1" doubted in a list elsewhere on the
@@ -71,6 +73,13 @@ export function wordInContext(words: readonly string[], index: number): string {
  * 1 under 0.25.
  */
 export const HEADER_FIELD_DOUBT = 0.25;
+
+/**
+ * Character confidence under which a header value is doubtful, where the engine gives one:
+ * read right, a fax's header values had every character at 0.99 or more even where the word
+ * was under 0.50; the one misread among 97 faxes (10/15 read 10/18) had its 8 at 0.94.
+ */
+export const HEADER_CHARACTER_DOUBT = 0.97;
 
 /** One page as an OCR service read it: its text, mean confidence (0..1) and doubtful words. */
 export interface OcrPageReading {
@@ -240,15 +249,20 @@ function wordKey(word: string): string {
 }
 
 /** The OCR engine's doubtful words holding a digit, keyed by {@link wordKey}: the lowest confidence each was read at, and the contexts it was read in. */
-type UnsureWords = ReadonlyMap<string, { readonly confidence: number; readonly contexts: ReadonlyArray<string | undefined> }>;
+type UnsureWords = ReadonlyMap<string, { readonly inHeader: boolean; readonly contexts: ReadonlyArray<string | undefined> }>;
+
+/** Whether a word doubted by OCR is doubtful as a header value: by its weakest character where the engine gives it, else by a very low word confidence. */
+function doubtfulInHeader(word: DoubtfulWord): boolean {
+  return word.weakest !== undefined ? word.weakest < HEADER_CHARACTER_DOUBT : word.confidence < HEADER_FIELD_DOUBT;
+}
 
 function unsureWords(words: readonly DoubtfulWord[] | undefined): UnsureWords {
-  const unsure = new Map<string, { confidence: number; contexts: Array<string | undefined> }>();
+  const unsure = new Map<string, { inHeader: boolean; contexts: Array<string | undefined> }>();
   for (const word of words ?? []) {
     const key = wordKey(word.text);
     if (!/\d/.test(key)) continue;
-    const entry = unsure.get(key) ?? { confidence: 1, contexts: [] };
-    entry.confidence = Math.min(entry.confidence, word.confidence);
+    const entry = unsure.get(key) ?? { inHeader: false, contexts: [] };
+    entry.inHeader ||= doubtfulInHeader(word);
     entry.contexts.push(word.context);
     unsure.set(key, entry);
   }
@@ -300,7 +314,7 @@ function dayInFigures(iso: string): string[] {
 
 /** The header fields read through a word OCR was very unsure of: the case number and the dates printed in figures. */
 function unsureFacts(facts: LetterFacts, unsure: UnsureWords): string[] {
-  const veryUnsure = [...unsure].filter(([, entry]) => entry.confidence < HEADER_FIELD_DOUBT).map(([word]) => word);
+  const veryUnsure = [...unsure].filter(([, entry]) => entry.inHeader).map(([word]) => word);
   if (veryUnsure.length === 0) return [];
   const fields: string[] = [];
   const caseNumber = facts.caseNumber?.toLowerCase();

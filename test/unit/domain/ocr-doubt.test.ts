@@ -62,6 +62,13 @@ describe('numbers OCR was unsure of', () => {
     expect([doubted.caseNumber, doubted.dates.decision]).toEqual([clean.caseNumber, clean.dates.decision]);
   });
 
+  it('doubts a header value by its weakest character where the engine gives one: a doubted glyph, not the ruling beside the cell', () => {
+    const misread = classified(classifyLetter(headed, { doubtfulWords: [{ text: '01/04/2017', confidence: 0.91, weakest: 0.94 }] }));
+    expect(misread.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^the decision date was read through/)]));
+    const besideRuling = classified(classifyLetter(headed, { doubtfulWords: [{ text: '01/04/2017', confidence: 0.2, weakest: 0.995 }] }));
+    expect(besideRuling.warnings.some((warning) => warning.startsWith('the decision date'))).toBe(false);
+  });
+
   it('takes no doubt from words without a digit, from a short number inside the case number, or from a header value only somewhat unsure (the ruling beside it)', () => {
     const clean = classified(classifyLetter(headed));
     const words = ['medically', 'necessary', '16', 'x7q'].map((text) => ({ text, confidence: 0.1 }));
