@@ -12,21 +12,13 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DocumentReader } from '../functions/reader/read-document.ts';
+import { wordKey as key } from '../functions/domain/engine.ts';
 import { uprightPage } from '../functions/reader/upright.ts';
 import { withoutRules } from '../functions/reader/rules.ts';
 import { CORPUS_DIR } from '../test/fixtures/corpus-evaluation.ts';
 import { faxPage, rasterise } from '../test/fixtures/scans.ts';
 
 const every = Number(process.argv[process.argv.indexOf('--every') + 1] || 8);
-/** A word without the punctuation around it, lower case (as the engine compares doubtful words). */
-function key(word: string): string {
-  let start = 0;
-  let end = word.length;
-  while (start < end && !/[\w#$]/.test(word[start]!)) start++;
-  while (end > start && !/[\w%]/.test(word[end - 1]!)) end--;
-  return word.slice(start, end).toLowerCase();
-}
-// A few published PDFs end with a page that has no text layer: it is OCR'd, as the service would.
 const reader = new DocumentReader();
 
 const words: Array<{ confidence: number; right: boolean; word: string }> = [];

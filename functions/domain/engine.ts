@@ -240,7 +240,7 @@ function doubtfulNumbers(request: string): string | null {
 }
 
 /** A word as compared for doubt: without the punctuation around it, lower case. */
-function wordKey(word: string): string {
+export function wordKey(word: string): string {
   let start = 0;
   let end = word.length;
   while (start < end && !/[\w#$]/.test(word[start]!)) start++;
