@@ -378,7 +378,8 @@ function readItem(parsed: ParsedItem, ocrFactor: number, unsure: UnsureWords, no
   if (!parsed.reviewerGuideline) confidence -= 0.05;
   if (treatmentClass.corrected) confidence -= 0.05;
   if (treatmentClass !== fromRequest) {
-    confidence -= 0.1;
+    // Placed by the cited guideline alone: a person confirms it until the topic table has been measured on more letters.
+    confidence = Math.min(confidence, 0.6);
     note(`classed ${categoryWords(treatmentClass.classification.category)} by the guideline the reviewer cited ("${topics.topics[0]}"); the request's words name no known treatment`);
   } else if (fromRequest.identified && topics.categories.size > 0 && !topics.categories.has(fromRequest.classification.category)) {
     // The request's words and the reviewer's guideline disagree on the kind of treatment: one of them was misread.

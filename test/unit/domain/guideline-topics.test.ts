@@ -49,6 +49,8 @@ describe('categories from all the evidence a letter gives', () => {
     const item = renamed.items.find((candidate) => candidate.request.startsWith('Qelbrin'))!;
     expect([item.category, item.subcategory]).toEqual(['PHARMACEUTICAL', 'MUSCLE_RELAXANT']);
     expect(item.flags).not.toContain('UNKNOWN_TREATMENT');
+    // The guideline alone placed it: a person confirms the category.
+    expect(item.flags).toContain('LOW_CONFIDENCE');
     expect(item.confidence).toBeLessThan(clean.items[0]!.confidence);
     expect(renamed.warnings.some((warning) => /classed pharmaceutical by the guideline the reviewer cited \("Muscle Relaxants"\)/.test(warning))).toBe(true);
   });
