@@ -10,7 +10,10 @@ import { LmdbDeterminationStore } from '../../functions/adapters/lmdb/determinat
 import { CursorCodec } from '../../functions/service/cursor.ts';
 import type { DeterminationStore } from '../../functions/service/ports.ts';
 import { letterText } from '../fixtures/factories.ts';
-import { startLocalStack, type LocalStack } from './harness.ts';
+import { startLocalStack, waitFor, type LocalStack } from './harness.ts';
+import { localDynamoClient } from '../../functions/local/stand-ins.ts';
+import { DynamoDeterminationStore } from '../../functions/adapters/dynamodb/determination-store.ts';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /** A classified Determination with the given items, read by the engine from a letter built to order. */
 function determinationOf(caseNumber: string, items: Array<{ request: string; decision: 'UPHELD' | 'OVERTURNED' }>): ClassifiedDetermination {
@@ -252,15 +255,78 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
   });
 });
 
-describe('the lmdb store under concurrency', () => {
+describe.each(['lmdb', 'dynamodb'])('the %s store under concurrency', (name) => {
   it('counts a letter once when five deliveries of it save at the same moment', async () => {
-    const store = stores.lmdb!();
-    const id = 'race'.padEnd(64, '0');
+    const store = stores[name]!();
+    const id = `${name}-race`.padEnd(64, '0');
     const determination = determinationOf('CM15-0000999', [{ request: 'Acupuncture 1 x 6', decision: 'OVERTURNED' }]);
+    const before = (await store.stats('decision')).find((row) => row.key === 'OVERTURNED')?.total ?? 0;
     await Promise.all(Array.from({ length: 5 }, (_, i) => store.recordReceipt(id, `race/${i}.txt`, '2026-03-01T08:00:00.000Z')));
     await Promise.all(Array.from({ length: 5 }, () => store.saveDetermination(id, determination, '2026-03-01T08:00:01.000Z')));
-    expect((await store.stats('decision')).find((row) => row.key === 'OVERTURNED')?.total).toBe(1);
+    expect((await store.stats('decision')).find((row) => row.key === 'OVERTURNED')?.total).toBe(before + 1);
     expect((await store.getDocument(id))?.sourceKeys).toHaveLength(5);
-    expect((await store.listItems({ limit: 10, category: 'REHABILITATION' })).data).toHaveLength(1);
+    expect((await store.getDetermination(id))?.revision).toBeGreaterThanOrEqual(1);
+  });
+
+  it('keeps a correction saved at the same moment as a re-reading, with counters that match it', async () => {
+    const store = stores[name]!();
+    const count = async (key: string) => (await store.stats('decision')).find((row) => row.key === key)?.total ?? 0;
+    for (let round = 0; round < 6; round += 1) {
+      const id = `${name}-recheck-${round}`.padEnd(64, '0');
+      const read = determinationOf('CM15-0000555', [{ request: 'Physical therapy 2 x 6', decision: 'UPHELD' }]);
+      await store.recordReceipt(id, `recheck/${round}.txt`, '2026-06-01T08:00:00.000Z');
+      await store.saveDetermination(id, read, '2026-06-01T08:00:01.000Z');
+      const [upheld, overturned] = [await count('UPHELD'), await count('OVERTURNED')];
+      const { determination, changes } = applyCorrection(read, CorrectionSchema.parse({ items: [{ index: 0, decision: 'OVERTURNED' }], reviewed: true }));
+      const entry = { revision: 2, at: '2026-06-01T09:00:00.000Z', by: 'paralegal@firm', changes, note: null };
+      // `npm run reclassify` reads the letter again while a reviewer saves: either order, never a lost correction.
+      const [, saved] = await Promise.all([
+        store.saveDetermination(id, read, '2026-06-01T09:00:00.500Z'),
+        store.saveCorrection(id, { expectedRevision: 1, determination, entry, reviewed: { by: 'paralegal@firm', at: entry.at }, receivedOn: null }),
+      ]);
+      const stored = await store.getDetermination(id);
+      if (saved === 'SAVED') expect(stored).toMatchObject({ outcome: 'OVERTURNED', reviewedBy: 'paralegal@firm' });
+      else expect(stored).toMatchObject({ outcome: 'UPHELD', revision: 2 }); // the re-reading came first; the person sees revision 2
+      // The counters always describe what is stored: one item, counted once.
+      const moved = saved === 'SAVED' ? [-1, 1] : [0, 0];
+      expect([(await count('UPHELD')) - upheld, (await count('OVERTURNED')) - overturned]).toEqual(moved);
+    }
+  });
+});
+
+describe('the dynamodb store, a re-reading decided before a correction and committed after it', () => {
+  it('does not overwrite the correction, and applies no counter changes from its stale read', async () => {
+    // A store on its own client whose reading commit waits at a gate until the reviewer has saved:
+    // the interleaving that lost corrections when a reading's commit was not conditioned on the revision.
+    const client = DynamoDBDocumentClient.from(localDynamoClient(stack.dynamo.endpoint), { marshallOptions: { removeUndefinedValues: true } });
+    const id = 'dynamodb-gated'.padEnd(64, '0');
+    let release!: () => void;
+    const gate = new Promise<void>((resolveGate) => (release = resolveGate));
+    let held = 0;
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const items = (args.input as { TransactItems?: Array<{ Update?: { Key?: { pk?: string } }; Put?: { Item?: { sk?: string } } }> }).TransactItems;
+        const isReading = items?.some((item) => item.Update?.Key?.pk === `DOC#${id}`) && !items.some((item) => String(item.Put?.Item?.sk ?? '').startsWith('HISTORY#'));
+        if (isReading && held++ === 1) await gate; // the second reading (the re-reading) waits
+        return next(args);
+      },
+      { step: 'initialize', name: 'gateReading' },
+    );
+    const racing = new DynamoDeterminationStore(stack.tableName, new CursorCodec('test-secret'), client);
+    const count = async (key: string) => (await stack.store.stats('decision')).find((row) => row.key === key)?.total ?? 0;
+    const read = determinationOf('CM15-0000556', [{ request: 'Gabapentin 600mg #90', decision: 'UPHELD' }]);
+    await racing.recordReceipt(id, 'gated/1.txt', '2026-06-02T08:00:00.000Z');
+    await racing.saveDetermination(id, read, '2026-06-02T08:00:01.000Z');
+    const [upheld, overturned] = [await count('UPHELD'), await count('OVERTURNED')];
+    const rereading = racing.saveDetermination(id, read, '2026-06-02T09:00:00.500Z');
+    await waitFor(async () => (held === 2 ? true : undefined), 10_000);
+    const { determination, changes } = applyCorrection(read, CorrectionSchema.parse({ items: [{ index: 0, decision: 'OVERTURNED' }], reviewed: true }));
+    const entry = { revision: 2, at: '2026-06-02T09:00:00.000Z', by: 'paralegal@firm', changes, note: null };
+    expect(await stack.store.saveCorrection(id, { expectedRevision: 1, determination, entry, reviewed: { by: 'paralegal@firm', at: entry.at }, receivedOn: null })).toBe('SAVED');
+    release();
+    await rereading;
+    expect(await stack.store.getDetermination(id)).toMatchObject({ revision: 2, outcome: 'OVERTURNED', reviewedBy: 'paralegal@firm' });
+    expect([(await count('UPHELD')) - upheld, (await count('OVERTURNED')) - overturned]).toEqual([-1, 1]);
+    client.destroy();
   });
 });

@@ -8,6 +8,17 @@ import { toRecord, toStored, type DocumentItem } from './documents.ts';
 import { determinationWrites } from './determination-writes.ts';
 import { DynamoDeterminationQueries } from './determination-queries.ts';
 
+/**
+ * How often a reading is decided again when the stored revision moved under it. Each retry
+ * follows a commit that succeeded, so only a document saved this often at the same moment runs out.
+ */
+const SAVE_ATTEMPTS = 8;
+
+/** True when a transaction was cancelled because the document's revision condition no longer held. */
+function revisionMoved(error: unknown): boolean {
+  return error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed');
+}
+
 const moduleClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
 
 /** {@link DeterminationStore} on DynamoDB (Amazon's, or DynamoDB Local on one machine). */
@@ -72,10 +83,20 @@ export class DynamoDeterminationStore implements DeterminationStore {
   }
 
   async saveDetermination(id: string, determination: Determination, at: string, link?: { readonly sameLetterAs: string }): Promise<void> {
-    const current = await this.getDocumentItem(id);
-    // A person's correction is a fact about the letter: a re-reading never overwrites it.
-    if (current?.corrected) return;
-    await this.transact(determinationWrites(this.tableName, id, current, determination, at, undefined, link?.sameLetterAs));
+    // Read, decide, then commit only over the revision that was read: a person's correction or
+    // another reading saved in between cancels the commit, and the reading is decided again
+    // against what is stored now (its counter changes computed afresh, never from a stale read).
+    for (let attempt = 1; ; attempt += 1) {
+      const current = await this.getDocumentItem(id);
+      // A person's correction is a fact about the letter: a re-reading never overwrites it.
+      if (current?.corrected) return;
+      try {
+        await this.transact(determinationWrites(this.tableName, id, current, determination, at, undefined, link?.sameLetterAs));
+        return;
+      } catch (error) {
+        if (!revisionMoved(error) || attempt >= SAVE_ATTEMPTS) throw error;
+      }
+    }
   }
 
   async lettersLike(fingerprint: string, limit: number): Promise<StoredDetermination[]> {
@@ -101,7 +122,7 @@ export class DynamoDeterminationStore implements DeterminationStore {
       return 'SAVED';
     } catch (error) {
       // The revision moved on between reading and writing: the person must look again.
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((reason) => reason.Code === 'ConditionalCheckFailed')) return 'STALE';
+      if (revisionMoved(error)) return 'STALE';
       throw error;
     }
   }

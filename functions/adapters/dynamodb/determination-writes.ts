@@ -83,6 +83,14 @@ export function determinationWrites(tableName: string, id: string, current: Docu
   } else {
     set('revision = if_not_exists(revision, :zero) + :one');
     Object.assign(values, { ':zero': 0, ':one': 1 });
+    // A machine reading commits only over the revision it was decided against, and never over a
+    // person's correction: anything saved in between cancels the transaction (read again, decide again).
+    names['#corrected'] = 'corrected';
+    if (current?.revision === undefined) condition = 'attribute_not_exists(revision) AND attribute_not_exists(#corrected)';
+    else {
+      condition = 'revision = :seen AND attribute_not_exists(#corrected)';
+      values[':seen'] = current.revision;
+    }
   }
   // Another form of a letter has no item records: its items are the first form's, listed once.
   const items = (copyOf ? [] : (classified?.items ?? [])).map((item, index) => {
