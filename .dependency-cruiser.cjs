@@ -1,6 +1,7 @@
 /**
  * The import rules CI holds the code to (`npm run deps`): imports run one way,
  * handlers/local -> service -> ports <- adapters, with the domain at the bottom, and no cycles.
+ * The layer rules are `reachable`: they hold at any depth, not only for a module's own imports.
  */
 /** Every Lambda's folder (its thin handler and what only it uses). */
 const HANDLERS = '^functions/(ingest|query|webhook|textract-complete|review|pages|console|sweep|aws)/';
@@ -22,25 +23,41 @@ module.exports = {
       to: { pathNot: ['^functions/domain/', '^node_modules/zod/'] },
     },
     {
-      name: 'service-uses-ports-not-adapters',
+      name: 'service-never-reaches-adapters',
       severity: 'error',
-      comment: 'The service layer speaks to outside systems through its ports; adapters implement them.',
+      comment:
+        'The service speaks to outside systems through its ports, at any depth: nothing it imports, or anything that imports, may lead to an adapter, the reader (behind the DocumentReading port), the local runtime, a handler or the AWS SDK.',
       from: { path: '^functions/service/' },
-      to: { path: ['^functions/adapters/', '^functions/local/', HANDLERS, '@aws-sdk'] },
+      to: { reachable: true, path: ['^functions/adapters/', '^functions/reader/', '^functions/local/', HANDLERS, '^functions/cli/', '@aws-sdk'] },
     },
     {
-      name: 'adapters-below-handlers',
+      name: 'adapters-reach-only-ports',
       severity: 'error',
-      comment: 'Adapters know nothing of the handlers or the local runtime that use them.',
+      comment:
+        "Adapters implement ports: of the service they may reach only the port types (service/ports.ts, service/webhooks/ports.ts), never its rules, and never the reader, the local runtime or a handler. Rules both stores keep (counters, deadlines, review) live in the domain.",
       from: { path: '^functions/adapters/' },
-      to: { path: ['^functions/local/', HANDLERS, '^functions/cli/'] },
+      to: { reachable: true, path: ['^functions/service/', '^functions/reader/', '^functions/local/', HANDLERS, '^functions/cli/'], pathNot: ['^functions/service/(webhooks/)?ports[.]ts$'] },
     },
     {
       name: 'reader-below-service',
       severity: 'error',
-      comment: 'Reading documents into text knows nothing of the service, the handlers or the local runtime.',
+      comment: 'Reading documents into text knows nothing of the service, the handlers or the local runtime, at any depth.',
       from: { path: '^functions/reader/' },
-      to: { path: ['^functions/service/', '^functions/local/', HANDLERS] },
+      to: { reachable: true, path: ['^functions/service/', '^functions/local/', HANDLERS, '^functions/cli/'] },
+    },
+    {
+      name: 'common-is-shared-ground',
+      severity: 'error',
+      comment: 'common/ is what every layer may use (errors, limits, cursors, config): it reaches nothing above the domain.',
+      from: { path: '^functions/common/' },
+      to: { reachable: true, path: ['^functions/(service|adapters|reader|local|cli)/', HANDLERS] },
+    },
+    {
+      name: 'ports-are-types-and-contracts',
+      severity: 'error',
+      comment: 'A port module names what adapters implement: it imports only the domain, common and other ports.',
+      from: { path: '^functions/service/(webhooks/)?ports[.]ts$' },
+      to: { reachable: true, path: '^functions/', pathNot: ['^functions/domain/', '^functions/common/', '^functions/service/(webhooks/)?ports[.]ts$'] },
     },
     {
       name: 'console-app-is-browser-code',

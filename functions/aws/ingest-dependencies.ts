@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IngestDependencies } from '../service/ingest.ts';
-import { CursorCodec } from '../service/cursor.ts';
+import { CursorCodec } from '../common/cursor.ts';
 import { DynamoDeterminationStore } from '../adapters/dynamodb/determination-store.ts';
 import { S3ObjectStore } from '../adapters/s3/object-store.ts';
 import { EventBridgePublisher } from '../adapters/eventbridge/event-publisher.ts';

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { errorBody } from '../common/http-errors.ts';
+import { errorBody } from '../query/http-errors.ts';
 import { isConsolePath, serveConsole, type ConsoleFiles } from '../console/site.ts';
 import type { RequestGuard } from './request-guard.ts';
 

@@ -8,7 +8,7 @@ import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { LmdbDeterminationStore } from '../adapters/lmdb/determination-store.ts';
 import { S3ObjectStore } from '../adapters/s3/object-store.ts';
-import { CursorCodec } from '../service/cursor.ts';
+import { CursorCodec } from '../common/cursor.ts';
 import { ingestObject, type IngestDependencies } from '../service/ingest.ts';
 import type { EventPublisher, ServiceEvent } from '../service/ports.ts';
 import { ReadingPool } from '../reader/pool.ts';

@@ -1,6 +1,6 @@
 import { classifyLetter } from '../domain/index.ts';
-import { deadlineView } from '../service/projection.ts';
-import { needsReview } from '../service/events.ts';
+import { deadlineView } from '../domain/index.ts';
+import { needsReview } from '../domain/index.ts';
 import type { StoredDetermination } from '../service/ports.ts';
 
 /** A made-up letter in the 2014 layout: the source of the API document's examples. */

@@ -4,7 +4,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { z } from 'zod';
 import { ConfigurationError, loadConfig, SERVICE_CONFIG } from '../common/config.ts';
 import { DynamoDeterminationStore } from '../adapters/dynamodb/determination-store.ts';
-import { CursorCodec } from '../service/cursor.ts';
+import { CursorCodec } from '../common/cursor.ts';
 import { S3ObjectStore } from '../adapters/s3/object-store.ts';
 import { createQueryHandler } from './query-handler.ts';
 

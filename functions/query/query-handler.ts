@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { jsonErrors } from '../common/http-errors.ts';
+import { jsonErrors } from './http-errors.ts';
 import type { DeterminationStore } from '../service/ports.ts';
 import { route, type RouteOptions } from './routes.ts';
 

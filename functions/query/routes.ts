@@ -22,7 +22,7 @@ const PageNumberSchema = z.coerce.number().int().min(1).max(3000);
 import { ApiError } from './errors.ts';
 import { DocumentIdPrefixSchema, QUERY_SCHEMAS } from './schemas.ts';
 import { CSV_BOM, csvRows, DETERMINATION_COLUMNS, determinationItemsCsv, ITEM_COLUMNS, determinationRows, itemRows } from './csv.ts';
-import { withReason } from '../service/projection.ts';
+import { withReason } from '../domain/index.ts';
 import { deadlinesCalendar } from './calendar.ts';
 import { ORIGINAL_LINK_SECONDS } from './answers.ts';
 import { openApiDocument } from './openapi.ts';

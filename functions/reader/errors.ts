@@ -25,4 +25,6 @@ export type InputErrorCode =
  */
 export class InputError extends CodedError<InputErrorCode> {
   override readonly name = 'InputError';
+  /** The document itself is at fault: reading it again gives the same answer (the service's `isPermanent`). */
+  readonly permanent = true;
 }

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { CodedError } from '../common/coded-error.ts';
 import { InputError } from './errors.ts';
 import type { DocumentText } from './read-document.ts';
+import { sniffKind, type DocumentKind } from './sniff.ts';
 import type { Determination } from '../domain/index.ts';
 
 /** A document read and classified in a reading process. */
@@ -141,6 +142,11 @@ export class ReadingPool {
   /** Reads a document, OCR included. */
   async read(bytes: Uint8Array, name: string): Promise<ClassifiedText> {
     return (await this.run({ bytes, name, ocr: true }))!;
+  }
+
+  /** What the bytes are, from their first bytes (no reading process needed). */
+  kindOf(bytes: Uint8Array): DocumentKind {
+    return sniffKind(bytes);
   }
 
   /** Reads a document that needs no OCR; null for a scan. */

@@ -10,15 +10,12 @@ import { withoutRules } from './rules.ts';
 import { createLocalRecognizer, type PageRecognizer } from '../adapters/tesseract/recognizer.ts';
 import { textractPages, type TextractResponse } from '../adapters/textract/blocks.ts';
 import { TextractError } from '../adapters/textract/errors.ts';
-import { ocrReading, type DoubtfulWord, type ReadingContext } from '../domain/index.ts';
+import { ocrReading, type DocumentText, type DoubtfulWord } from '../domain/index.ts';
+import { LIMITS } from '../common/limits.ts';
 
-/** Limits, Textract's own: a document of at most 500 MB and 3,000 pages; one page image at most 10 MB; a text letter at most 10 MB. */
-export const LIMITS = {
-  documentBytes: 500 * 1024 * 1024,
-  pages: 3000,
-  singleImageBytes: 10 * 1024 * 1024,
-  textBytes: 10 * 1024 * 1024,
-} as const;
+export { readingContext, type DocumentText } from '../domain/index.ts';
+export { LIMITS } from '../common/limits.ts';
+
 
 /**
  * Budgets for a saved Textract response, each checked before the step it protects. A real
@@ -52,32 +49,6 @@ const PDF_OCR_DPI = 300;
 const LOW_PAGE_CONFIDENCE = 0.6;
 /** A page read under this confidence is read again the other way up, in case up was misjudged. */
 const RETRY_FLIPPED_BELOW = 0.55;
-
-/** A document's text and how it was obtained. */
-export interface DocumentText {
-  readonly kind: DocumentKind;
-  readonly text: string;
-  readonly pageCount: number;
-  /** Pages read by OCR (the rest had a text layer or were text). */
-  readonly ocrPages: number;
-  /** Mean OCR confidence 0..1 over the document, when any of it came from OCR. */
-  readonly ocrConfidence?: number;
-  /** The OCR engine used, when one was. */
-  readonly engine?: string;
-  /** Notes about the reading (low-confidence pages and such). */
-  readonly warnings: string[];
-  /** What is missing from the document as it arrived: a file cut short, a page that could not be read. */
-  readonly incomplete?: string[];
-  /** Each page's OCR confidence, null for a page read from its text layer; pages as the text's form feeds part them. */
-  readonly pageConfidences?: Array<number | null>;
-  /** Words holding a digit that the OCR engine was unsure of, as read (see `ReadingContext.doubtfulWords`). */
-  readonly doubtfulWords?: DoubtfulWord[];
-}
-
-/** What the letter engine is told about how a document was read. */
-export function readingContext(document: DocumentText): ReadingContext {
-  return { ocrConfidence: document.ocrConfidence, warnings: document.warnings, pageCount: document.kind === 'text' ? undefined : document.pageCount, incomplete: document.incomplete, pageConfidences: document.pageConfidences, doubtfulWords: document.doubtfulWords };
-}
 
 /** A page OCR read under this confidence, with ink on it, is a page that could not be read. */
 const UNREADABLE_PAGE_CONFIDENCE = 0.35;
@@ -122,6 +93,11 @@ export class DocumentReader {
    */
   readWithoutOcr(bytes: Uint8Array, name: string): Promise<DocumentText | null> {
     return this.readAs(bytes, name, false);
+  }
+
+  /** What the bytes are, from their first bytes; the file name is never trusted. */
+  kindOf(bytes: Uint8Array): DocumentKind {
+    return sniffKind(bytes);
   }
 
   private async readAs(bytes: Uint8Array, name: string, ocr: boolean): Promise<DocumentText | null> {

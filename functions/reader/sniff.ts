@@ -1,8 +1,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import { InputError } from './errors.ts';
 
+import type { DocumentKind } from '../domain/index.ts';
+
 /** Kinds of document sniffed from their first bytes. */
-export type DocumentKind = 'text' | 'pdf' | 'tiff' | 'png' | 'jpeg' | 'textract-json' | 'binary';
+export type { DocumentKind } from '../domain/index.ts';
 
 /** Sniffs a document's kind from its bytes; the file name is never trusted. */
 export function sniffKind(bytes: Uint8Array): DocumentKind {

@@ -1,10 +1,4 @@
-import type { Determination } from '../domain/index.ts';
 import type { DocumentRecord, ServiceEvent, StoredDetermination } from './ports.ts';
-
-/** Whether a person should look at a Determination: any flag, on an item or the letter. */
-export function needsReview(determination: Determination): boolean {
-  return determination.status === 'CLASSIFIED' && determination.flags.length > 0;
-}
 
 /**
  * The event announcing a stored Determination (spec section 4), with what an integrator

@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
-import { classifyLetter, ocrReading, type Determination, type ReadingContext } from '../domain/index.ts';
-import { LIMITS, readingContext } from '../reader/read-document.ts';
-import { InputError } from '../reader/errors.ts';
-import { sniffKind } from '../reader/sniff.ts';
+import { classifyLetter, ocrReading, readingContext, type Determination, type ReadingContext } from '../domain/index.ts';
+import { LIMITS } from '../common/limits.ts';
 import { determinationEvent, failureEvent } from './events.ts';
 import { recognizeSameLetter } from './same-letter.ts';
 import { isRetryableFailure } from './retry.ts';
@@ -97,7 +95,7 @@ async function readAndClassify(deps: IngestDependencies, id: string, bytes: Uint
     const document = deps.textract || !localOcr ? await deps.reader.readWithoutOcr(bytes, 'document') : await deps.reader.read(bytes, 'document');
     if (document) return { id, outcome: await finish(deps, id, document.text, readingContext(document), document.determination) };
     if (!deps.textract) return { id, outcome: 'NEEDS_OCR' };
-    const kind = sniffKind(bytes);
+    const kind = deps.reader.kindOf(bytes);
     if (kind === 'png' || kind === 'jpeg') {
       const { text, context } = ocrReading(await deps.textract!.detect(bytes));
       return { id, outcome: await finish(deps, id, text, context) };
@@ -106,7 +104,8 @@ async function readAndClassify(deps: IngestDependencies, id: string, bytes: Uint
     await deps.store.markOcrPending(id, jobId, deps.now().toISOString());
     return { id, outcome: 'OCR_PENDING' };
   } catch (error) {
-    if (error instanceof InputError || isPermanent(error)) {
+    // A document that cannot be read (the reader's InputError is permanent) ends FAILED with why.
+    if (isPermanent(error)) {
       await fail(deps, id, `${error.code}: ${error.message}`);
       return { id, outcome: 'FAILED' };
     }

@@ -1,6 +1,6 @@
 import type { ClassifiedDetermination, Deadline, Determination, DoubtfulWord, ReadingContext } from '../domain/index.ts';
 import { CodedError } from '../common/coded-error.ts';
-import type { DocumentText } from '../reader/read-document.ts';
+import type { DocumentKind, DocumentText } from '../domain/index.ts';
 
 /** Processing states of a document (spec section 4); the last three are terminal. */
 export const DOCUMENT_STATUSES = ['RECEIVED', 'OCR_PENDING', 'CLASSIFIED', 'UNRECOGNIZED', 'FAILED'] as const;
@@ -308,5 +308,7 @@ export interface DocumentReading {
   read(bytes: Uint8Array, name: string): Promise<DocumentText & Classified>;
   /** Null for a scan that needs OCR. */
   readWithoutOcr(bytes: Uint8Array, name: string): Promise<(DocumentText & Classified) | null>;
+  /** What the bytes are (a single image goes to Textract's synchronous API), from their first bytes. */
+  kindOf(bytes: Uint8Array): DocumentKind;
   close(): Promise<void>;
 }

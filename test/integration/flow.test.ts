@@ -5,7 +5,7 @@ import { completeTextractJob, documentId, ingestObject, type IngestDependencies 
 import { DocumentReader } from '../../functions/reader/read-document.ts';
 import { TextractOcr } from '../../functions/adapters/textract/textract-ocr.ts';
 import { route } from '../../functions/query/routes.ts';
-import { httpAnswer } from '../../functions/common/http-errors.ts';
+import { httpAnswer } from '../../functions/query/http-errors.ts';
 import { loadGoldenLetters } from '../fixtures/golden.ts';
 import { printedLines } from '../fixtures/variants.ts';
 import { renderScan } from '../fixtures/scans.ts';

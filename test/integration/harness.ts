@@ -8,7 +8,7 @@ import { freePort, localDynamoClient, localS3Client, startDynamoDbLocal, startS3
 import { createTable } from '../../functions/adapters/dynamodb/table.ts';
 import { DynamoDeterminationStore } from '../../functions/adapters/dynamodb/determination-store.ts';
 import { S3ObjectStore } from '../../functions/adapters/s3/object-store.ts';
-import { CursorCodec } from '../../functions/service/cursor.ts';
+import { CursorCodec } from '../../functions/common/cursor.ts';
 import type { EventPublisher, ServiceEvent } from '../../functions/service/ports.ts';
 
 /** Buckets the tests use. */

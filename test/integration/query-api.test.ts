@@ -16,7 +16,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { ingestObject, type IngestDependencies } from '../../functions/service/ingest.ts';
 import { DocumentReader } from '../../functions/reader/read-document.ts';
 import { route, type ApiRequest } from '../../functions/query/routes.ts';
-import { httpAnswer } from '../../functions/common/http-errors.ts';
+import { httpAnswer } from '../../functions/query/http-errors.ts';
 import { classifyLetter } from '../../functions/domain/index.ts';
 import { loadGoldenLetters } from '../fixtures/golden.ts';
 import { letterText } from '../fixtures/factories.ts';

@@ -1,13 +1,13 @@
 import { route } from '../../functions/query/routes.ts';
 import { letterFingerprint } from '../../functions/domain/index.ts';
-import { httpAnswer } from '../../functions/common/http-errors.ts';
+import { httpAnswer } from '../../functions/query/http-errors.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyCorrection, classifyLetter, CorrectionSchema, type ClassifiedDetermination } from '../../functions/domain/index.ts';
 import { LmdbDeterminationStore } from '../../functions/adapters/lmdb/determination-store.ts';
-import { CursorCodec } from '../../functions/service/cursor.ts';
+import { CursorCodec } from '../../functions/common/cursor.ts';
 import type { DeterminationStore } from '../../functions/service/ports.ts';
 import { letterText } from '../fixtures/factories.ts';
 import { startLocalStack, waitFor, type LocalStack } from './harness.ts';

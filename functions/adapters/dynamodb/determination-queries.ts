@@ -1,7 +1,7 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { CursorError, type CursorCodec } from '../../service/cursor.ts';
+import { CursorError, type CursorCodec } from '../../common/cursor.ts';
 import type { DeterminationQuery, DocumentQuery, DocumentRecord, ItemQuery, Page, StatsGrouping, StatsRow, StoredDetermination, StoredItem } from '../../service/ports.ts';
-import { filterFingerprint, upperBound } from '../../service/projection.ts';
+import { filterFingerprint, upperBound } from '../../common/cursor.ts';
 import { toRecord, toStored, type DocumentItem } from './documents.ts';
 
 /** The list and stats queries of the DynamoDB store: indexes newest first, signed cursors bound to their filters, write-time counters. */

@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type UpdateCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { AttemptRecord } from '../../service/webhooks/dispatch.ts';
+import type { AttemptRecord } from '../../service/webhooks/ports.ts';
 import type { Determination } from '../../domain/index.ts';
-import type { CursorCodec } from '../../service/cursor.ts';
+import type { CursorCodec } from '../../common/cursor.ts';
 import type { DeterminationQuery, DeterminationStore, DocumentQuery, DocumentRecord, HistoryEntry, ItemQuery, Page, StatsGrouping, StatsRow, StoredCorrection, StoredDetermination, StoredItem } from '../../service/ports.ts';
 import { toRecord, toStored, type DocumentItem } from './documents.ts';
 import { determinationWrites } from './determination-writes.ts';

@@ -1,5 +1,5 @@
 import { letterFingerprint, type Determination } from '../../domain/index.ts';
-import { deadlineView, needsReviewOf, replacementDeltas } from '../../service/projection.ts';
+import { deadlineView, needsReviewOf, replacementDeltas } from '../../domain/index.ts';
 import type { DocumentItem } from './documents.ts';
 
 /** What a person's correction adds to the writes: the revision it corrects, and a confirmation. */

@@ -1,6 +1,6 @@
 import type { Determination } from '../../domain/index.ts';
 import type { DocumentRecord, DocumentStatus, StoredDetermination } from '../../service/ports.ts';
-import { deadlineView } from '../../service/projection.ts';
+import { deadlineView } from '../../domain/index.ts';
 
 /** A document's record in the table (`pk = DOC#<id>`, `sk = DOC`). */
 export interface DocumentItem {

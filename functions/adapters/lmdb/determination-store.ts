@@ -1,7 +1,8 @@
 import { open, type RootDatabase } from 'lmdb';
 import { letterFingerprint, type Determination } from '../../domain/index.ts';
-import { CursorError, type CursorCodec } from '../../service/cursor.ts';
-import { deadlineView, filterFingerprint, needsReviewOf, replacementDeltas, upperBound } from '../../service/projection.ts';
+import { CursorError, type CursorCodec } from '../../common/cursor.ts';
+import { filterFingerprint, upperBound } from '../../common/cursor.ts';
+import { deadlineView, needsReviewOf, replacementDeltas } from '../../domain/index.ts';
 import type { DeterminationQuery, DeterminationStore, DocumentQuery, DocumentRecord, DocumentStatus, HistoryEntry, ItemQuery, Page, StatsGrouping, StatsRow, StoredCorrection, StoredDetermination, StoredItem } from '../../service/ports.ts';
 
 /** A document as kept: its processing record and, once read, its Determination. */

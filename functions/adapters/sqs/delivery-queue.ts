@@ -1,5 +1,5 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { DeliveryMessage } from '../../service/webhooks/dispatch.ts';
+import type { DeliveryMessage } from '../../service/webhooks/ports.ts';
 
 const moduleClient = new SQSClient({});
 

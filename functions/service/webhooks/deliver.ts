@@ -2,14 +2,14 @@ import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
 import { SERVICE_EVENT_TYPES, type ServiceEvent, type ServiceEventType } from '../ports.ts';
 import { CodedError } from '../../common/coded-error.ts';
+import type { DeliveryAttempt, WebhookEndpoint } from './ports.ts';
 
 /** One case system's endpoint and the event types it wants. */
-export const WebhookEndpointSchema = z.object({
+export const WebhookEndpointSchema: z.ZodType<WebhookEndpoint> = z.object({
   url: z.url(),
   events: z.array(z.enum(SERVICE_EVENT_TYPES)).min(1),
 });
-/** A webhook endpoint. */
-export type WebhookEndpoint = z.infer<typeof WebhookEndpointSchema>;
+export type { DeliveryAttempt, WebhookEndpoint } from './ports.ts';
 
 /** A delivery that should be tried again later (a 5xx, 429, timeout or refused connection), or never (410). */
 export class DeliveryError extends CodedError<'RETRYABLE' | 'GONE'> {
@@ -18,14 +18,6 @@ export class DeliveryError extends CodedError<'RETRYABLE' | 'GONE'> {
   attempt: DeliveryAttempt | null = null;
   /** The receiver's `Retry-After`, when it sent one. */
   retryAfter: string | null = null;
-}
-
-/** The outcome of one attempt, for the delivery record. */
-export interface DeliveryAttempt {
-  readonly url: string;
-  readonly webhookId: string;
-  readonly statusCode: number | null;
-  readonly latencyMs: number;
 }
 
 /**

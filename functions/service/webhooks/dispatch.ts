@@ -1,33 +1,9 @@
 import type { ServiceEvent } from '../ports.ts';
-import { deliver, DeliveryError, endpointsFor, type DeliveryAttempt, type WebhookEndpoint } from './deliver.ts';
+import { deliver, DeliveryError, endpointsFor, type WebhookEndpoint } from './deliver.ts';
+import type { AttemptRecord, DeliveryMessage } from './ports.ts';
+
+export type { AttemptRecord, DeliveryMessage } from './ports.ts';
 import { nextRetryDelayMs, retryAfterMs, RETRY_WINDOW_MS } from './retry-plan.ts';
-
-/** One event on its way to one endpoint; travels through the delivery queue between attempts. */
-export interface DeliveryMessage {
-  readonly kind: 'delivery';
-  readonly event: ServiceEvent;
-  readonly endpoint: WebhookEndpoint;
-  /** Stable across every attempt, so receivers can deduplicate. */
-  readonly webhookId: string;
-  readonly attempt: number;
-  /** Epoch ms of the first attempt: retries stop 24 hours after it. */
-  readonly firstAttemptAt: number;
-  /** Epoch ms before which the next attempt must not run (delays longer than the queue allows). */
-  readonly notBefore?: number;
-  /** Why the last attempt failed, for the dead-letter store. */
-  readonly lastError?: string;
-  /** Set on messages in the dead-letter store: a replayed one starts a fresh 24-hour window. */
-  readonly deadLettered?: boolean;
-}
-
-/** A recorded attempt: which delivery, which try, what came back, how long it took. */
-export interface AttemptRecord extends DeliveryAttempt {
-  readonly documentId: string;
-  readonly eventType: string;
-  readonly attempt: number;
-  readonly at: string;
-  readonly outcome: 'delivered' | 'retry' | 'gone' | 'dead-lettered';
-}
 
 /** Where deliveries wait between attempts (SQS on AWS, the outbox folder locally) and where they end. */
 export interface DeliveryPorts {

@@ -2,7 +2,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { GetObjectCommand, NoSuchKey, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { route, type ApiRequest } from '../../../functions/query/routes.ts';
-import { httpAnswer } from '../../../functions/common/http-errors.ts';
+import { httpAnswer } from '../../../functions/query/http-errors.ts';
 import { S3ObjectStore } from '../../../functions/adapters/s3/object-store.ts';
 import type { DeterminationStore, DocumentRecord } from '../../../functions/service/ports.ts';
 

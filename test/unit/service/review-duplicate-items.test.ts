@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyCorrection, classifyLetter, CorrectionSchema, type ClassifiedDetermination } from '../../../functions/domain/index.ts';
 import { route } from '../../../functions/query/routes.ts';
-import { httpAnswer } from '../../../functions/common/http-errors.ts';
+import { httpAnswer } from '../../../functions/query/http-errors.ts';
 import type { DeterminationStore, ServiceEvent, StoredCorrection } from '../../../functions/service/ports.ts';
 import { letterText, storedDetermination } from '../../fixtures/factories.ts';
 

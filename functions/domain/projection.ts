@@ -1,5 +1,15 @@
-import { needsReview } from './events.ts';
-import { deadlinesOf, earliestDue, receivedOnOf, type Deadline, type Determination } from '../domain/index.ts';
+/**
+ * What a stored Determination is projected into, the same for every store: stats counter changes,
+ * the day of receipt and deadlines it is answered with, whether it needs a person, and the reason
+ * a document's state gives. Pure rules, kept here once so that the two stores cannot differ.
+ */
+import { deadlinesOf, earliestDue, receivedOnOf, type Deadline } from './deadlines.ts';
+import type { Determination } from './determination.ts';
+
+/** Whether a person should look at a Determination: any flag, on an item or the letter. */
+export function needsReview(determination: Determination): boolean {
+  return determination.status === 'CLASSIFIED' && determination.flags.length > 0;
+}
 
 /** Item counts by decision: one stats counter's change. */
 export interface CounterDelta {
@@ -30,17 +40,6 @@ export function replacementDeltas(previous: Determination | null | undefined, ne
   counterDeltas(next, receivedAt, 1, deltas);
   for (const [key, delta] of deltas) if (delta.UPHELD === 0 && delta.OVERTURNED === 0) deltas.delete(key);
   return deltas;
-}
-
-/** The end of a day given as `yyyy-mm-dd`, so a `to` filter includes the whole day. */
-export function upperBound(to: string | undefined): string {
-  if (!to) return '\uffff';
-  return /^\d{4}-\d{2}-\d{2}$/.test(to) ? `${to}T23:59:59.999Z\uffff` : `${to}\uffff`;
-}
-
-/** A fingerprint of a list's filter values, which a cursor carries so that it serves only the list it came from. */
-export function filterFingerprint(filters: Record<string, unknown>): string {
-  return JSON.stringify(Object.keys(filters).sort().map((key) => [key, filters[key] ?? null]));
 }
 
 /**

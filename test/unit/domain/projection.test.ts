@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyLetter, type Determination } from '../../../functions/domain/index.ts';
-import { counterDeltas, filterFingerprint, replacementDeltas, upperBound } from '../../../functions/service/projection.ts';
+import { filterFingerprint, upperBound } from '../../../functions/common/cursor.ts';
+import { counterDeltas, replacementDeltas } from '../../../functions/domain/index.ts';
 import { letterText } from '../../fixtures/factories.ts';
 
 const letter = (decisions: Array<'Upheld' | 'Overturned'>): Determination =>

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { CodedError } from '../common/coded-error.ts';
+import { CodedError } from './coded-error.ts';
 
 /** A cursor that was not issued by this service or was modified. */
 export class CursorError extends CodedError<'INVALID_CURSOR'> {
@@ -36,4 +36,15 @@ export class CursorCodec {
   private sign(body: string): string {
     return createHmac('sha256', this.secret).update(body).digest('base64url');
   }
+}
+
+/** The end of a day given as `yyyy-mm-dd`, so a `to` filter includes the whole day. */
+export function upperBound(to: string | undefined): string {
+  if (!to) return '\uffff';
+  return /^\d{4}-\d{2}-\d{2}$/.test(to) ? `${to}T23:59:59.999Z\uffff` : `${to}\uffff`;
+}
+
+/** A fingerprint of a list's filter values, which a cursor carries so that it serves only the list it came from. */
+export function filterFingerprint(filters: Record<string, unknown>): string {
+  return JSON.stringify(Object.keys(filters).sort().map((key) => [key, filters[key] ?? null]));
 }

@@ -1,7 +1,7 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import { ApiError } from '../query/errors.ts';
-import { CursorError } from '../service/cursor.ts';
+import { ApiError } from './errors.ts';
+import { CursorError } from '../common/cursor.ts';
 import { ReviewError, type ReviewErrorCode } from '../service/review.ts';
 
 /** HTTP statuses of refused corrections (spec section 5). */
