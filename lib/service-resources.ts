@@ -21,6 +21,7 @@ import { grantSecretValue, grantTablePutItem, grantTableRead, grantTableReadWrit
 import { ImrFunction } from './imr-function.ts';
 import { ReviewConsole } from './review-console.ts';
 import { CONSUMER_TIMEOUTS, MAX_RECEIVE_COUNT, type StatefulResources } from './stateful-resources.ts';
+import { ROUTES, type RouteFunction } from '../functions/query/route-table.ts';
 
 /** Props of the service resources. */
 export interface ServiceResourcesProps {
@@ -197,12 +198,15 @@ export class ServiceResources extends Construct {
       authorizer = new HttpIamAuthorizer();
     }
 
-    const integration = new HttpLambdaIntegration('QueryIntegration', this.query.function);
-    for (const path of ['/determinations', '/determinations/{id}', '/determinations/{id}/history', '/items', '/documents', '/documents/{id}/status', '/documents/{id}/text', '/documents/{id}/original', '/stats', '/deadlines.ics', '/openapi.json']) {
-      this.api.addRoutes({ path, methods: [apigw.HttpMethod.GET], integration, authorizer });
+    // Every route from the one route table, each to the function the table names.
+    const integrations: Record<RouteFunction, HttpLambdaIntegration> = {
+      query: new HttpLambdaIntegration('QueryIntegration', this.query.function),
+      pages: new HttpLambdaIntegration('PagesIntegration', this.pages.function),
+      review: new HttpLambdaIntegration('ReviewIntegration', this.review.function),
+    };
+    for (const route of ROUTES.filter((spec) => spec.aws)) {
+      this.api.addRoutes({ path: route.path, methods: [apigw.HttpMethod[route.method]], integration: integrations[route.function], authorizer });
     }
-    this.api.addRoutes({ path: '/documents/{id}/pages/{n}', methods: [apigw.HttpMethod.GET], integration: new HttpLambdaIntegration('PagesIntegration', this.pages.function), authorizer });
-    this.api.addRoutes({ path: '/determinations/{id}', methods: [apigw.HttpMethod.PATCH], integration: new HttpLambdaIntegration('ReviewIntegration', this.review.function), authorizer });
 
     const alarmTopic = new sns.Topic(this, 'Alarms', { masterKey: data.messagingKey, enforceSSL: true });
     // CloudWatch publishes the alarms to the topic, encrypting with its key: both the topic

@@ -3,6 +3,7 @@ import { CorrectionSchema, ENGINE_VERSION } from '../domain/index.ts';
 import { QUERY_SCHEMAS } from './schemas.ts';
 import { ANSWER_SCHEMAS, ORIGINAL_LINK_SECONDS } from './answers.ts';
 import { exampleDetermination } from './example.ts';
+import { ROUTES, type RouteName } from './route-table.ts';
 
 type QuerySchema = (typeof QUERY_SCHEMAS)[keyof typeof QUERY_SCHEMAS];
 
@@ -59,7 +60,81 @@ function examples() {
  * and real answers validate against it (another test).
  */
 export function openApiDocument(): Record<string, unknown> {
+  if (cached) return cached;
   const example = examples();
+  // Each operation by its route's name; the paths come from the route table (functions/query/route-table.ts).
+  const operations: Record<RouteName, Record<string, unknown>> = {
+    listDeterminations: {
+      tags: ['determinations'],
+      summary: 'Determinations, newest first (or all of them as CSV)',
+      parameters: parameters(QUERY_SCHEMAS.determinations),
+      responses: { '200': { description: 'a page of Determinations; with format=csv every letter', headers: exportHeaders, content: { ...json(page('StoredDetermination'), example.page), ...csvExport } }, ...list },
+    },
+    getDetermination: {
+      tags: ['determinations'],
+      summary: 'One Determination (JSON, or CSV with one row per item)',
+      parameters: [idParameter, ...parameters(QUERY_SCHEMAS.determination)],
+      responses: { '200': { description: 'the stored Determination', content: { ...json(ref('StoredDetermination'), example.letter), ...csvExport } }, ...byId },
+    },
+    correctDetermination: {
+      tags: ['determinations'],
+      summary: 'A person corrects or confirms the reading (spec section 5)',
+      parameters: [idParameter, { name: 'If-Match', in: 'header', required: true, schema: { type: 'string' }, description: 'the revision corrected' }],
+      requestBody: { required: true, content: json(jsonSchema(CorrectionSchema, 'input'), { items: [{ index: 0, decision: 'OVERTURNED' }], receivedOn: '2015-01-23', reviewed: true, note: 'checked against the fax' }) },
+      responses: {
+        '200': { description: 'the stored Determination, revision +1', content: json(ref('StoredDetermination'), { ...example.letter, revision: 2 }) },
+        ...byId,
+        '409': error('an unrecognized document has no reading to correct, or an id prefix fits two documents', 'NOT_CORRECTABLE', 'an unrecognized document has no reading to correct'),
+        '412': error('If-Match names another revision than the stored one', 'PRECONDITION_FAILED', 'If-Match: the determination is at revision 3; reload it and correct that'),
+        '428': error('If-Match is missing', 'PRECONDITION_REQUIRED', 'If-Match: send the revision you corrected'),
+      },
+    },
+    getHistory: { tags: ['determinations'], summary: 'Every correction, newest first', parameters: [idParameter], responses: { '200': { description: 'the history', content: json(ref('History'), example.history) }, ...byId } },
+    listItems: {
+      tags: ['items'],
+      summary: 'Disputed items, newest first (or all of them as CSV)',
+      parameters: parameters(QUERY_SCHEMAS.items),
+      responses: { '200': { description: 'a page of items; with format=csv every item', headers: exportHeaders, content: { ...json(page('StoredItem'), example.items), ...csvExport } }, ...list },
+    },
+    listDocuments: { tags: ['documents'], summary: 'Documents newest first, by processing status', parameters: parameters(QUERY_SCHEMAS.documents), responses: { '200': { description: 'a page of documents', content: json(page('DocumentRecord'), example.documents) }, ...list } },
+    getDocumentStatus: { tags: ['documents'], summary: 'Processing status of a document, with its reason', parameters: [idParameter], responses: { '200': { description: 'the status', content: json(ref('DocumentStatus'), { id: 'a'.repeat(64), status: 'UNRECOGNIZED', reason: 'UNRECOGNIZED: the text has no readable sentences', updatedAt: '2026-11-24T10:00:00.000Z' }) }, ...byId } },
+    retryDocument: {
+      tags: ['documents'],
+      summary: 'Read a FAILED document again from its stored original (one machine; locally a change needs the x-imr-session header)',
+      parameters: [idParameter],
+      responses: {
+        '202': { description: 'reopened (status RECEIVED) and queued for reading', content: json({ type: 'object', required: ['id', 'status'], properties: { id: { type: 'string' }, status: { const: 'RECEIVED' } } }, { id: 'a'.repeat(64), status: 'RECEIVED' }) },
+        ...byId,
+        '405': error('retries are not enabled on this deployment', 'METHOD_NOT_ALLOWED', 'retries are not enabled on this API'),
+        '409': error('the document is not FAILED, or has no stored original', 'NOT_FAILED', 'only a FAILED document can be retried; this one is CLASSIFIED'),
+      },
+    },
+    getDocumentText: { tags: ['documents'], summary: 'The text the parser read (after OCR or Textract)', parameters: [idParameter], responses: { '200': { description: 'plain text, pages separated by form feeds', content: { 'text/plain': { schema: { type: 'string' } } } }, ...byId } },
+    getOriginal: {
+      tags: ['documents'],
+      summary: 'The document as uploaded: its bytes (locally) or a short-lived presigned link (AWS)',
+      parameters: [idParameter],
+      responses: {
+        '200': { description: `the bytes with their type; on AWS with Accept: application/json, a link good for ${ORIGINAL_LINK_SECONDS} s`, content: { ...json(ref('OriginalLink'), { url: 'https://imr-inbox.s3.us-west-2.amazonaws.com/2015/letter.pdf?X-Amz-Expires=300&X-Amz-Signature=abc', expiresInSeconds: ORIGINAL_LINK_SECONDS }), 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+        '302': { description: `on AWS: redirect to a presigned link good for ${ORIGINAL_LINK_SECONDS} s`, headers: { Location: { description: 'the presigned link', schema: { type: 'string' } } } },
+        ...byId,
+      },
+    },
+    getPageImage: {
+      tags: ['documents'],
+      summary: 'Page n (from 1) of a PDF or image as PNG, rendered once and kept',
+      parameters: [idParameter, { name: 'n', in: 'path', required: true, description: 'page number, from 1', schema: { type: 'integer', minimum: 1, maximum: 3000 } }],
+      responses: { '200': { description: 'the page', content: { 'image/png': { schema: { type: 'string', format: 'binary' } } } }, ...byId },
+    },
+    getDeadlineCalendar: {
+      tags: ['deadlines'],
+      summary: 'The deadlines of every letter as an RFC 5545 calendar feed',
+      parameters: parameters(QUERY_SCHEMAS.deadlines),
+      responses: { '200': { description: 'one all-day event per deadline', content: { 'text/calendar': { schema: { type: 'string' } } } }, ...list },
+    },
+    getStats: { tags: ['meta'], summary: 'Item counts by decision, grouped (corrections applied, each letter once)', parameters: parameters(QUERY_SCHEMAS.stats), responses: { '200': { description: 'counts', content: json(ref('Stats'), { groupBy: 'decision', data: [{ key: 'UPHELD', upheld: 12, overturned: 0, total: 12 }] }) }, ...list } },
+    getOpenApi: { tags: ['meta'], summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1', content: json({ type: 'object' }) }, ...list } },
+  };
   cached ??= {
     openapi: '3.1.0',
     info: {
@@ -80,112 +155,7 @@ export function openApiDocument(): Record<string, unknown> {
       { name: 'deadlines', description: 'what a letter sets in motion' },
       { name: 'meta', description: 'stats and this document' },
     ],
-    paths: {
-      '/determinations': {
-        get: {
-          operationId: 'listDeterminations',
-          tags: ['determinations'],
-          summary: 'Determinations, newest first (or all of them as CSV)',
-          parameters: parameters(QUERY_SCHEMAS.determinations),
-          responses: { '200': { description: 'a page of Determinations; with format=csv every letter', headers: exportHeaders, content: { ...json(page('StoredDetermination'), example.page), ...csvExport } }, ...list },
-        },
-      },
-      '/determinations/{id}': {
-        get: {
-          operationId: 'getDetermination',
-          tags: ['determinations'],
-          summary: 'One Determination (JSON, or CSV with one row per item)',
-          parameters: [idParameter, ...parameters(QUERY_SCHEMAS.determination)],
-          responses: { '200': { description: 'the stored Determination', content: { ...json(ref('StoredDetermination'), example.letter), ...csvExport } }, ...byId },
-        },
-        patch: {
-          operationId: 'correctDetermination',
-          tags: ['determinations'],
-          summary: 'A person corrects or confirms the reading (spec section 5)',
-          parameters: [idParameter, { name: 'If-Match', in: 'header', required: true, schema: { type: 'string' }, description: 'the revision corrected' }],
-          requestBody: { required: true, content: json(jsonSchema(CorrectionSchema, 'input'), { items: [{ index: 0, decision: 'OVERTURNED' }], receivedOn: '2015-01-23', reviewed: true, note: 'checked against the fax' }) },
-          responses: {
-            '200': { description: 'the stored Determination, revision +1', content: json(ref('StoredDetermination'), { ...example.letter, revision: 2 }) },
-            ...byId,
-            '409': error('an unrecognized document has no reading to correct, or an id prefix fits two documents', 'NOT_CORRECTABLE', 'an unrecognized document has no reading to correct'),
-            '412': error('If-Match names another revision than the stored one', 'PRECONDITION_FAILED', 'If-Match: the determination is at revision 3; reload it and correct that'),
-            '428': error('If-Match is missing', 'PRECONDITION_REQUIRED', 'If-Match: send the revision you corrected'),
-          },
-        },
-      },
-      '/determinations/{id}/history': {
-        get: { operationId: 'getHistory', tags: ['determinations'], summary: 'Every correction, newest first', parameters: [idParameter], responses: { '200': { description: 'the history', content: json(ref('History'), example.history) }, ...byId } },
-      },
-      '/items': {
-        get: {
-          operationId: 'listItems',
-          tags: ['items'],
-          summary: 'Disputed items, newest first (or all of them as CSV)',
-          parameters: parameters(QUERY_SCHEMAS.items),
-          responses: { '200': { description: 'a page of items; with format=csv every item', headers: exportHeaders, content: { ...json(page('StoredItem'), example.items), ...csvExport } }, ...list },
-        },
-      },
-      '/documents': {
-        get: { operationId: 'listDocuments', tags: ['documents'], summary: 'Documents newest first, by processing status', parameters: parameters(QUERY_SCHEMAS.documents), responses: { '200': { description: 'a page of documents', content: json(page('DocumentRecord'), example.documents) }, ...list } },
-      },
-      '/documents/{id}/status': {
-        get: { operationId: 'getDocumentStatus', tags: ['documents'], summary: 'Processing status of a document, with its reason', parameters: [idParameter], responses: { '200': { description: 'the status', content: json(ref('DocumentStatus'), { id: 'a'.repeat(64), status: 'UNRECOGNIZED', reason: 'UNRECOGNIZED: the text has no readable sentences', updatedAt: '2026-11-24T10:00:00.000Z' }) }, ...byId } },
-      },
-      '/documents/{id}/retry': {
-        post: {
-          operationId: 'retryDocument',
-          tags: ['documents'],
-          summary: 'Read a FAILED document again from its stored original (one machine; locally a change needs the x-imr-session header)',
-          parameters: [idParameter],
-          responses: {
-            '202': { description: 'reopened (status RECEIVED) and queued for reading', content: json({ type: 'object', required: ['id', 'status'], properties: { id: { type: 'string' }, status: { const: 'RECEIVED' } } }, { id: 'a'.repeat(64), status: 'RECEIVED' }) },
-            ...byId,
-            '405': error('retries are not enabled on this deployment', 'METHOD_NOT_ALLOWED', 'retries are not enabled on this API'),
-            '409': error('the document is not FAILED, or has no stored original', 'NOT_FAILED', 'only a FAILED document can be retried; this one is CLASSIFIED'),
-          },
-        },
-      },
-      '/documents/{id}/text': {
-        get: { operationId: 'getDocumentText', tags: ['documents'], summary: 'The text the parser read (after OCR or Textract)', parameters: [idParameter], responses: { '200': { description: 'plain text, pages separated by form feeds', content: { 'text/plain': { schema: { type: 'string' } } } }, ...byId } },
-      },
-      '/documents/{id}/original': {
-        get: {
-          operationId: 'getOriginal',
-          tags: ['documents'],
-          summary: 'The document as uploaded: its bytes (locally) or a short-lived presigned link (AWS)',
-          parameters: [idParameter],
-          responses: {
-            '200': { description: `the bytes with their type; on AWS with Accept: application/json, a link good for ${ORIGINAL_LINK_SECONDS} s`, content: { ...json(ref('OriginalLink'), { url: 'https://imr-inbox.s3.us-west-2.amazonaws.com/2015/letter.pdf?X-Amz-Expires=300&X-Amz-Signature=abc', expiresInSeconds: ORIGINAL_LINK_SECONDS }), 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
-            '302': { description: `on AWS: redirect to a presigned link good for ${ORIGINAL_LINK_SECONDS} s`, headers: { Location: { description: 'the presigned link', schema: { type: 'string' } } } },
-            ...byId,
-          },
-        },
-      },
-      '/documents/{id}/pages/{n}': {
-        get: {
-          operationId: 'getPageImage',
-          tags: ['documents'],
-          summary: 'Page n (from 1) of a PDF or image as PNG, rendered once and kept',
-          parameters: [idParameter, { name: 'n', in: 'path', required: true, description: 'page number, from 1', schema: { type: 'integer', minimum: 1, maximum: 3000 } }],
-          responses: { '200': { description: 'the page', content: { 'image/png': { schema: { type: 'string', format: 'binary' } } } }, ...byId },
-        },
-      },
-      '/deadlines.ics': {
-        get: {
-          operationId: 'getDeadlineCalendar',
-          tags: ['deadlines'],
-          summary: 'The deadlines of every letter as an RFC 5545 calendar feed',
-          parameters: parameters(QUERY_SCHEMAS.deadlines),
-          responses: { '200': { description: 'one all-day event per deadline', content: { 'text/calendar': { schema: { type: 'string' } } } }, ...list },
-        },
-      },
-      '/stats': {
-        get: { operationId: 'getStats', tags: ['meta'], summary: 'Item counts by decision, grouped (corrections applied, each letter once)', parameters: parameters(QUERY_SCHEMAS.stats), responses: { '200': { description: 'counts', content: json(ref('Stats'), { groupBy: 'decision', data: [{ key: 'UPHELD', upheld: 12, overturned: 0, total: 12 }] }) }, ...list } },
-      },
-      '/openapi.json': {
-        get: { operationId: 'getOpenApi', tags: ['meta'], summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1', content: json({ type: 'object' }) }, ...list } },
-      },
-    },
+    paths: pathsOf(operations),
     components: {
       securitySchemes: {
         cognito: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'a Cognito token (the console\'s ID token, or an integration\'s client-credentials access token); the default deployment' },
@@ -197,4 +167,11 @@ export function openApiDocument(): Record<string, unknown> {
     },
   };
   return cached;
+}
+
+/** The OpenAPI `paths` object: every route of the table, each with its operation. */
+function pathsOf(operations: Record<RouteName, Record<string, unknown>>): Record<string, Record<string, unknown>> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of ROUTES) paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: { operationId: route.name, ...operations[route.name] } };
+  return paths;
 }

@@ -27,6 +27,7 @@ import { deadlinesCalendar } from './calendar.ts';
 import { ORIGINAL_LINK_SECONDS } from './answers.ts';
 import { openApiDocument } from './openapi.ts';
 import { fileNameOf } from '../common/source-keys.ts';
+import { matchRoute, type RouteName } from './route-table.ts';
 
 /** A request as the routes see it (from API Gateway v2 or the local server). */
 export interface ApiRequest {
@@ -128,13 +129,74 @@ function originOf(request: ApiRequest): string {
   return /^[A-Z0-9.-]{1,253}(?::\d{1,5})?$/i.test(host) ? `${proto}://${host}` : '';
 }
 
-/** Routes of the query API (spec section 4). */
-export async function route(store: DeterminationStore, request: ApiRequest, options: RouteOptions = {}): Promise<ApiResponse> {
-  const { objects, review, originals, links, pageCache } = options;
-  const budget = options.exportBytes ?? EXPORT_BYTES;
-  const segments = request.path.split('/').filter(Boolean);
-  const [first, second, third] = segments;
-  if (request.method === 'PATCH' && segments.length === 2 && first === 'determinations') {
+/** Everything one route's handler is given. */
+interface RouteCall {
+  readonly store: DeterminationStore;
+  readonly request: ApiRequest;
+  readonly options: RouteOptions;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/** A route the running API does not offer (a store without texts or originals): as if it were not there. */
+function notOffered(request: ApiRequest): never {
+  throw new ApiError(404, 'NOT_FOUND', `no route for ${request.method} ${request.path}`);
+}
+
+/** The page image or original of a document: the bytes from the inbox, a presigned link (AWS), or a rendered page. */
+async function originalOrPage({ store, request, options, params }: RouteCall, n: number): Promise<ApiResponse> {
+  const { originals, links, pageCache } = options;
+  parse(QUERY_SCHEMAS.status, request.query);
+  const id = await resolveId(store, params.id);
+  if (n > 0) {
+    const cached = await pageCache?.getPageImage(id, n);
+    // An image cached by an earlier version may be over what a response carries: drawn again.
+    if (cached && cached.length <= PAGE_IMAGE_MAX_BYTES) return { statusCode: 200, body: Buffer.from(cached), contentType: 'image/png' };
+  }
+  const document = await store.getDocument(id);
+  const source = document?.sourceKeys[0];
+  if (!document || !source) throw new ApiError(404, 'NOT_FOUND', 'no document with this id');
+  const slash = source.indexOf('/');
+  const [bucket, key] = [source.slice(0, slash), source.slice(slash + 1)];
+  const fileName = fileNameOf(key);
+  if (n === 0 && links) {
+    // A short-lived presigned link: the bytes go from S3 to the browser, never through a function.
+    const url = await links.linkTo(bucket, key, fileName, ORIGINAL_LINK_SECONDS);
+    if ((request.headers?.accept ?? '').includes('application/json')) return { statusCode: 200, body: { url, expiresInSeconds: ORIGINAL_LINK_SECONDS } };
+    return { statusCode: 302, body: { url, expiresInSeconds: ORIGINAL_LINK_SECONDS }, headers: { location: url } };
+  }
+  const bytes = await originals!.get(bucket, key).catch((error: unknown) => {
+    // Its record outlived its bytes (deleted by hand, or expired by the bucket's retention): gone, not a failure.
+    if (error instanceof ObjectMissingError) throw new ApiError(404, 'NOT_FOUND', 'the original file of this document is no longer stored');
+    throw error;
+  });
+  if (n === 0) return { statusCode: 200, body: Buffer.from(bytes), contentType: CONTENT_TYPES[sniffKind(bytes)], headers: { 'content-disposition': attachmentDisposition(fileName) } };
+  try {
+    const png = await (options.renderPage ?? renderPage)(bytes, n, 'document');
+    await pageCache?.putPageImage(id, n, png);
+    return { statusCode: 200, body: png, contentType: 'image/png' };
+  } catch (error) {
+    if (error instanceof InputError) throw new ApiError(404, 'NOT_FOUND', error.message.replace(/^document: /, ''));
+    // A page whose rendering ran out of time or memory in its reading process: no image, and a reason.
+    if ((error as Error)?.name === 'ReadingLimitError') throw new ApiError(404, 'NOT_FOUND', `this page could not be rendered: ${(error as Error).message.replace(/^document: /, '')}`);
+    throw error;
+  }
+}
+
+/** Each route's handler, by the route table's names: the table says which requests reach which. */
+const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
+  async listDeterminations({ store, request, options }) {
+    const { format, ...query } = parse(QUERY_SCHEMAS.determinations, request.query);
+    if (format === 'csv') return exportCsv(request, options.exportBytes ?? EXPORT_BYTES, 'imr-letters.csv', DETERMINATION_COLUMNS, query.cursor, (cursor) => store.listDeterminations({ ...query, limit: 200, cursor }), async (rows) => determinationRows(rows));
+    return { statusCode: 200, body: await store.listDeterminations(query) };
+  },
+  async getDetermination({ store, request, params }) {
+    const { format } = parse(QUERY_SCHEMAS.determination, request.query);
+    const determination = await store.getDetermination(await resolveId(store, params.id));
+    if (!determination) throw new ApiError(404, 'NOT_FOUND', 'no determination with this id');
+    return format === 'csv' ? { statusCode: 200, body: determinationItemsCsv(determination), contentType: 'text/csv; charset=utf-8', headers: { 'content-disposition': attachmentDisposition(`imr-${determination.id.slice(0, 12)}.csv`) } } : { statusCode: 200, body: determination };
+  },
+  async correctDetermination({ store, request, options, params }) {
+    const { review } = options;
     if (!review) throw new ApiError(405, 'METHOD_NOT_ALLOWED', 'corrections are not enabled on this API');
     let body: unknown;
     try {
@@ -142,13 +204,43 @@ export async function route(store: DeterminationStore, request: ApiRequest, opti
     } catch {
       throw new ApiError(400, 'BAD_REQUEST', 'body: must be a JSON object');
     }
-    const updated = await reviewDetermination(review.deps, { id: await resolveId(store, second), ifMatch: request.headers?.['if-match'], body, by: review.by });
+    const updated = await reviewDetermination(review.deps, { id: await resolveId(store, params.id), ifMatch: request.headers?.['if-match'], body, by: review.by });
     return { statusCode: 200, body: updated };
-  }
-  if (request.method === 'POST' && segments.length === 3 && first === 'documents' && third === 'retry') {
+  },
+  async getHistory({ store, request, params }) {
+    parse(QUERY_SCHEMAS.status, request.query);
+    const id = await resolveId(store, params.id);
+    if (!(await store.getDetermination(id))) throw new ApiError(404, 'NOT_FOUND', 'no determination with this id');
+    // Every revision, newest first; the first reading (revision 1) is the engine's, with no changes.
+    return { statusCode: 200, body: { data: await store.history(id) } };
+  },
+  async listItems({ store, request, options }) {
+    const { format, ...query } = parse(QUERY_SCHEMAS.items, request.query);
+    if (format === 'csv') {
+      // Each item's letter (its files, day of receipt, deadlines), read once per letter.
+      const letters = new Map<string, StoredDetermination | null>();
+      return exportCsv(request, options.exportBytes ?? EXPORT_BYTES, 'imr-items.csv', ITEM_COLUMNS, query.cursor, (cursor) => store.listItems({ ...query, limit: 200, cursor } as Parameters<DeterminationStore['listItems']>[0]), async (rows) => {
+        for (const id of new Set(rows.map((row) => row.documentId))) if (!letters.has(id)) letters.set(id, await store.getDetermination(id));
+        return itemRows(rows, letters);
+      });
+    }
+    return { statusCode: 200, body: await store.listItems(query as Parameters<DeterminationStore['listItems']>[0]) };
+  },
+  async listDocuments({ store, request }) {
+    // The FAILED and UNRECOGNIZED documents above all, each with its reason and the keys that delivered it.
+    const documents = await store.listDocuments(parse(QUERY_SCHEMAS.documents, request.query));
+    return { statusCode: 200, body: { ...documents, data: documents.data.map(withReason) } };
+  },
+  async getDocumentStatus({ store, request, params }) {
+    parse(QUERY_SCHEMAS.status, request.query);
+    const document = await store.getDocument(await resolveId(store, params.id));
+    if (!document) throw new ApiError(404, 'NOT_FOUND', 'no document with this id');
+    return { statusCode: 200, body: withReason({ id: document.id, status: document.status, reason: document.reason, updatedAt: document.updatedAt }) };
+  },
+  async retryDocument({ store, request, options, params }) {
     if (!options.retry) throw new ApiError(405, 'METHOD_NOT_ALLOWED', 'retries are not enabled on this API');
     parse(QUERY_SCHEMAS.status, request.query);
-    const id = await resolveId(store, second);
+    const id = await resolveId(store, params.id);
     try {
       await options.retry(id);
     } catch (error) {
@@ -156,18 +248,24 @@ export async function route(store: DeterminationStore, request: ApiRequest, opti
       throw error;
     }
     return { statusCode: 202, body: { id, status: 'RECEIVED' } };
-  }
-  if (request.method !== 'GET') {
-    const known = (segments.length === 1 && ['determinations', 'items', 'documents', 'stats', 'openapi.json', 'deadlines.ics'].includes(first!)) || (segments.length === 2 && first === 'determinations') || (segments.length === 3 && first === 'determinations' && third === 'history') || (segments.length === 3 && first === 'documents' && (third === 'status' || third === 'text' || third === 'original' || third === 'retry')) || (segments.length === 4 && first === 'documents' && third === 'pages');
-    if (known) throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${request.path}; the API is read with GET`);
-    throw new ApiError(404, 'NOT_FOUND', `no route for ${request.method} ${request.path}`);
-  }
-  if (segments.length === 1 && first === 'determinations') {
-    const { format, ...query } = parse(QUERY_SCHEMAS.determinations, request.query);
-    if (format === 'csv') return exportCsv(request, budget, 'imr-letters.csv', DETERMINATION_COLUMNS, query.cursor, (cursor) => store.listDeterminations({ ...query, limit: 200, cursor }), async (rows) => determinationRows(rows));
-    return { statusCode: 200, body: await store.listDeterminations(query) };
-  }
-  if (segments.length === 1 && first === 'deadlines.ics') {
+  },
+  async getDocumentText({ store, request, options, params }) {
+    if (!options.objects) notOffered(request);
+    parse(QUERY_SCHEMAS.status, request.query);
+    // The text the parser read (after OCR or Textract), for a person checking a reading against it.
+    const text = await options.objects.getText(await resolveId(store, params.id));
+    if (text === null) throw new ApiError(404, 'NOT_FOUND', 'no text for this id');
+    return { statusCode: 200, body: text, contentType: 'text/plain; charset=utf-8' };
+  },
+  async getOriginal(call) {
+    if (!call.options.links && !call.options.originals) notOffered(call.request);
+    return originalOrPage(call, 0);
+  },
+  async getPageImage(call) {
+    if (!call.options.originals) notOffered(call.request);
+    return originalOrPage(call, parse(PageNumberSchema, call.params.n, 'page'));
+  },
+  async getDeadlineCalendar({ store, request }) {
     const range = parse(QUERY_SCHEMAS.deadlines, request.query);
     const letters: StoredDetermination[] = [];
     let cursor: string | undefined;
@@ -184,95 +282,24 @@ export async function route(store: DeterminationStore, request: ApiRequest, opti
       contentType: 'text/calendar; charset=utf-8',
       headers: { 'content-disposition': attachmentDisposition('imr-deadlines.ics'), ...(truncated ? { 'x-truncated': `only the newest ${CALENDAR_LETTERS} letters; narrow with dueBefore` } : {}) },
     };
-  }
-  if (segments.length === 2 && first === 'determinations') {
-    const { format } = parse(QUERY_SCHEMAS.determination, request.query);
-    const determination = await store.getDetermination(await resolveId(store, second));
-    if (!determination) throw new ApiError(404, 'NOT_FOUND', 'no determination with this id');
-    return format === 'csv' ? { statusCode: 200, body: determinationItemsCsv(determination), contentType: 'text/csv; charset=utf-8', headers: { 'content-disposition': attachmentDisposition(`imr-${determination.id.slice(0, 12)}.csv`) } } : { statusCode: 200, body: determination };
-  }
-  if (segments.length === 1 && first === 'items') {
-    const { format, ...query } = parse(QUERY_SCHEMAS.items, request.query);
-    if (format === 'csv') {
-      // Each item's letter (its files, day of receipt, deadlines), read once per letter.
-      const letters = new Map<string, StoredDetermination | null>();
-      return exportCsv(request, budget, 'imr-items.csv', ITEM_COLUMNS, query.cursor, (cursor) => store.listItems({ ...query, limit: 200, cursor } as Parameters<DeterminationStore['listItems']>[0]), async (rows) => {
-        for (const id of new Set(rows.map((row) => row.documentId))) if (!letters.has(id)) letters.set(id, await store.getDetermination(id));
-        return itemRows(rows, letters);
-      });
-    }
-    return { statusCode: 200, body: await store.listItems(query as Parameters<DeterminationStore['listItems']>[0]) };
-  }
-  if (segments.length === 3 && first === 'documents' && third === 'status') {
-    parse(QUERY_SCHEMAS.status, request.query);
-    const document = await store.getDocument(await resolveId(store, second));
-    if (!document) throw new ApiError(404, 'NOT_FOUND', 'no document with this id');
-    return { statusCode: 200, body: withReason({ id: document.id, status: document.status, reason: document.reason, updatedAt: document.updatedAt }) };
-  }
-  if (segments.length === 3 && first === 'determinations' && third === 'history') {
-    parse(QUERY_SCHEMAS.status, request.query);
-    const id = await resolveId(store, second);
-    if (!(await store.getDetermination(id))) throw new ApiError(404, 'NOT_FOUND', 'no determination with this id');
-    // Every revision, newest first; the first reading (revision 1) is the engine's, with no changes.
-    return { statusCode: 200, body: { data: await store.history(id) } };
-  }
-  if (((segments.length === 3 && third === 'original' && (links || originals)) || (segments.length === 4 && third === 'pages' && originals)) && first === 'documents') {
-    parse(QUERY_SCHEMAS.status, request.query);
-    const id = await resolveId(store, second);
-    const n = third === 'pages' ? parse(PageNumberSchema, segments[3], 'page') : 0;
-    if (n > 0) {
-      const cached = await pageCache?.getPageImage(id, n);
-      // An image cached by an earlier version may be over what a response carries: drawn again.
-      if (cached && cached.length <= PAGE_IMAGE_MAX_BYTES) return { statusCode: 200, body: Buffer.from(cached), contentType: 'image/png' };
-    }
-    const document = await store.getDocument(id);
-    const source = document?.sourceKeys[0];
-    if (!document || !source) throw new ApiError(404, 'NOT_FOUND', 'no document with this id');
-    const slash = source.indexOf('/');
-    const [bucket, key] = [source.slice(0, slash), source.slice(slash + 1)];
-    const fileName = fileNameOf(key);
-    if (n === 0 && links) {
-      // A short-lived presigned link: the bytes go from S3 to the browser, never through a function.
-      const url = await links.linkTo(bucket, key, fileName, ORIGINAL_LINK_SECONDS);
-      if ((request.headers?.accept ?? '').includes('application/json')) return { statusCode: 200, body: { url, expiresInSeconds: ORIGINAL_LINK_SECONDS } };
-      return { statusCode: 302, body: { url, expiresInSeconds: ORIGINAL_LINK_SECONDS }, headers: { location: url } };
-    }
-    const bytes = await originals!.get(bucket, key).catch((error: unknown) => {
-      // Its record outlived its bytes (deleted by hand, or expired by the bucket's retention): gone, not a failure.
-      if (error instanceof ObjectMissingError) throw new ApiError(404, 'NOT_FOUND', 'the original file of this document is no longer stored');
-      throw error;
-    });
-    if (n === 0) return { statusCode: 200, body: Buffer.from(bytes), contentType: CONTENT_TYPES[sniffKind(bytes)], headers: { 'content-disposition': attachmentDisposition(fileName) } };
-    try {
-      const png = await (options.renderPage ?? renderPage)(bytes, n, 'document');
-      await pageCache?.putPageImage(id, n, png);
-      return { statusCode: 200, body: png, contentType: 'image/png' };
-    } catch (error) {
-      if (error instanceof InputError) throw new ApiError(404, 'NOT_FOUND', error.message.replace(/^document: /, ''));
-      // A page whose rendering ran out of time or memory in its reading process: no image, and a reason.
-      if ((error as Error)?.name === 'ReadingLimitError') throw new ApiError(404, 'NOT_FOUND', `this page could not be rendered: ${(error as Error).message.replace(/^document: /, '')}`);
-      throw error;
-    }
-  }
-  if (segments.length === 3 && first === 'documents' && third === 'text' && objects) {
-    parse(QUERY_SCHEMAS.status, request.query);
-    // The text the parser read (after OCR or Textract), for a person checking a reading against it.
-    const text = await objects.getText(await resolveId(store, second));
-    if (text === null) throw new ApiError(404, 'NOT_FOUND', 'no text for this id');
-    return { statusCode: 200, body: text, contentType: 'text/plain; charset=utf-8' };
-  }
-  if (segments.length === 1 && first === 'documents') {
-    // The FAILED and UNRECOGNIZED documents above all, each with its reason and the keys that delivered it.
-    const documents = await store.listDocuments(parse(QUERY_SCHEMAS.documents, request.query));
-    return { statusCode: 200, body: { ...documents, data: documents.data.map(withReason) } };
-  }
-  if (segments.length === 1 && first === 'stats') {
+  },
+  async getStats({ store, request }) {
     const { groupBy } = parse(QUERY_SCHEMAS.stats, request.query);
     return { statusCode: 200, body: { groupBy, data: await store.stats(groupBy) } };
-  }
-  if (segments.length === 1 && first === 'openapi.json') {
+  },
+  async getOpenApi({ request }) {
     parse(QUERY_SCHEMAS.openapi, request.query);
     return { statusCode: 200, body: openApiDocument() };
-  }
-  throw new ApiError(404, 'NOT_FOUND', `no route for GET ${request.path}`);
+  },
+};
+
+/**
+ * Answers a request of the HTTP API (spec section 4) by the route table: 404 for a path no
+ * route has, 405 (naming the methods it has) for a method it does not answer.
+ */
+export async function route(store: DeterminationStore, request: ApiRequest, options: RouteOptions = {}): Promise<ApiResponse> {
+  const match = matchRoute(request.method, request.path);
+  if (!match) throw new ApiError(404, 'NOT_FOUND', `no route for ${request.method} ${request.path}`);
+  if (!match.route) throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${request.path}; it answers ${match.allowed.join(', ')}`);
+  return HANDLERS[match.route.name]({ store, request, options, params: match.params });
 }

@@ -3,6 +3,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { buildApp } from '../../../lib/app.ts';
+import { ROUTES } from '../../../functions/query/route-table.ts';
 
 function synth(context: Record<string, unknown> = {}) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
@@ -226,6 +227,12 @@ describe('API, events, alarms', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => route.Properties.RouteKey as string);
     expect(routes).toEqual(expect.arrayContaining(['GET /determinations', 'GET /determinations/{id}/history', 'GET /documents', 'GET /documents/{id}/text', 'PATCH /determinations/{id}']));
     expect(routes).not.toContain('PATCH /determinations');
+    // The API's routes are the route table's (those it gives AWS), each to the function it names; the rest are the console's.
+    const api = routes.filter((key) => ROUTES.some((spec) => spec.path === key.slice(key.indexOf(' ') + 1)));
+    expect(api.sort()).toEqual(ROUTES.filter((spec) => spec.aws).map((spec) => `${spec.method} ${spec.path}`).sort());
+    const targets = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => [route.Properties.RouteKey as string, JSON.stringify(route.Properties.Target)] as const);
+    const integrationOf = (key: string) => targets.find(([routeKey]) => routeKey === key)![1];
+    for (const spec of ROUTES.filter((candidate) => candidate.aws)) expect(integrationOf(`${spec.method} ${spec.path}`)).toMatch(new RegExp(`${spec.function[0]!.toUpperCase()}${spec.function.slice(1)}Integration`));
     const writers = Object.values(template.findResources('AWS::IAM::Policy'))
       .filter((policy) => (policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>).some((statement) => [statement.Action].flat().includes('dynamodb:PutItem')))
       .flatMap((policy) => (policy.Properties.Roles as Array<{ Ref: string }>).map((role) => role.Ref));
