@@ -70,7 +70,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   if (!secret) throw new Error('set IMR_WEBHOOK_SECRET to the signing secret');
   createServer(
     receiver(secret, async (event) => {
-      console.log(`${event.type} ${event.data.id.slice(0, 12)} ${event.data.outcome ?? ''} ${event.data.items.map((item) => `${item.request}: ${item.decision}`).join('; ')}`);
+      console.log(
+        `${event.type} ${event.data.id.slice(0, 12)} ${event.data.outcome ?? ''} ${event.data.items.map((item) => `${item.request}: ${item.decision}`).join('; ')}`,
+      );
     }),
   ).listen(8080, () => console.log('receiving on http://127.0.0.1:8080'));
 }

@@ -27,7 +27,10 @@ export interface ServiceConfig {
    * through the API's JWT authoriser; `iam` SigV4-signed calls only (no console); `jwt` another
    * OIDC issuer (`jwtIssuer`, `jwtAudience`; no console).
    */
-  readonly auth: { readonly kind: 'cognito'; readonly domainPrefix: string | null } | { readonly kind: 'iam' } | { readonly kind: 'jwt'; readonly issuer: string; readonly audience: string[] };
+  readonly auth:
+    | { readonly kind: 'cognito'; readonly domainPrefix: string | null }
+    | { readonly kind: 'iam' }
+    | { readonly kind: 'jwt'; readonly issuer: string; readonly audience: string[] };
 }
 
 /** Reads and checks the deployment settings; a malformed value fails synth with its name. */
@@ -39,8 +42,13 @@ export function readServiceConfig(node: Node): ServiceConfig {
     if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`context ${key} must be a whole number, got ${JSON.stringify(value)}`);
     return parsed;
   };
-  const endpoints = (typeof get('webhookEndpoints') === 'string' ? JSON.parse(get('webhookEndpoints') as string) : (get('webhookEndpoints') ?? [])) as WebhookEndpointConfig[];
-  if (!Array.isArray(endpoints) || endpoints.some((endpoint) => typeof endpoint.url !== 'string' || !/^https:\/\//.test(endpoint.url) || !Array.isArray(endpoint.events))) {
+  const endpoints = (
+    typeof get('webhookEndpoints') === 'string' ? JSON.parse(get('webhookEndpoints') as string) : (get('webhookEndpoints') ?? [])
+  ) as WebhookEndpointConfig[];
+  if (
+    !Array.isArray(endpoints) ||
+    endpoints.some((endpoint) => typeof endpoint.url !== 'string' || !/^https:\/\//.test(endpoint.url) || !Array.isArray(endpoint.events))
+  ) {
     throw new Error('context webhookEndpoints must be a list of { "url": "https://...", "events": [...] }');
   }
   const jwtIssuer = get('jwtIssuer') as string | undefined;
@@ -49,7 +57,8 @@ export function readServiceConfig(node: Node): ServiceConfig {
   if (authKind === 'jwt' && !jwtIssuer) throw new Error('context auth "jwt" needs jwtIssuer (and jwtAudience)');
   const domainPrefix = get('loginDomainPrefix') as string | undefined;
   // Cognito's rule for a hosted sign-in prefix; a wrong one would fail only at deploy.
-  if (domainPrefix !== undefined && !/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(domainPrefix)) throw new Error('context loginDomainPrefix must be lower-case letters, digits and hyphens (at most 63)');
+  if (domainPrefix !== undefined && !/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(domainPrefix))
+    throw new Error('context loginDomainPrefix must be lower-case letters, digits and hyphens (at most 63)');
   const mode = (get('textractMode') ?? 'textract') as string;
   if (mode !== 'textract') throw new Error(`context textractMode must be "textract", got ${JSON.stringify(mode)}`);
   return {
@@ -60,6 +69,17 @@ export function readServiceConfig(node: Node): ServiceConfig {
     ingestConcurrency: Math.max(1, number('ingestConcurrency', 5)),
     webhookEndpoints: endpoints,
     alarmEmail: (get('alarmEmail') as string | undefined) ?? null,
-    auth: authKind === 'jwt' ? { kind: 'jwt', issuer: jwtIssuer!, audience: String(get('jwtAudience') ?? '').split(',').filter(Boolean) } : authKind === 'iam' ? { kind: 'iam' } : { kind: 'cognito', domainPrefix: domainPrefix ?? null },
+    auth:
+      authKind === 'jwt'
+        ? {
+            kind: 'jwt',
+            issuer: jwtIssuer!,
+            audience: String(get('jwtAudience') ?? '')
+              .split(',')
+              .filter(Boolean),
+          }
+        : authKind === 'iam'
+          ? { kind: 'iam' }
+          : { kind: 'cognito', domainPrefix: domainPrefix ?? null },
   };
 }

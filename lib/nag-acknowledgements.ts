@@ -31,7 +31,9 @@ export function acknowledgeFindings(stack: ImrStack): void {
   acknowledge(
     stack,
     'Wildcards written by grant* methods: KMS actions (GenerateDataKey*, ReEncrypt*) and S3 object actions (GetObject*, List*, ...) on the granted key and buckets only.',
-    ...['kms:GenerateDataKey*', 'kms:ReEncrypt*', 's3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map((action) => `AwsSolutions::AwsSolutions-IAM5[Action::${action}]`),
+    ...['kms:GenerateDataKey*', 'kms:ReEncrypt*', 's3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map(
+      (action) => `AwsSolutions::AwsSolutions-IAM5[Action::${action}]`,
+    ),
     `AwsSolutions::AwsSolutions-IAM5[Resource::${arnOf(data.table)}/index/*]`,
     `AwsSolutions::AwsSolutions-IAM5[Resource::${arnOf(data.inbox)}/*]`,
     `AwsSolutions::AwsSolutions-IAM5[Resource::${arnOf(data.textBucket)}/*]`,
@@ -87,5 +89,4 @@ export function acknowledgeFindings(stack: ImrStack): void {
     "It is a dead-letter queue: the event rule's target's (EventBridge's DeadLetterConfig), which cdk-nag does not recognise, as it looks only for queues' redrive policies. A dead-letter queue has none of its own.",
     'AwsSolutions::AwsSolutions-SQS3',
   );
-
 }

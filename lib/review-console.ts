@@ -37,11 +37,19 @@ export class ReviewConsole extends Construct {
     super(scope, id);
     const { api, reviewers } = props;
     const consoleUrl = `${api.apiEndpoint}/`;
-    this.domain = reviewers.addDomain('SignIn', { cognitoDomain: { domainPrefix: props.domainPrefix }, managedLoginVersion: cognito.ManagedLoginVersion.CLASSIC_HOSTED_UI });
+    this.domain = reviewers.addDomain('SignIn', {
+      cognitoDomain: { domainPrefix: props.domainPrefix },
+      managedLoginVersion: cognito.ManagedLoginVersion.CLASSIC_HOSTED_UI,
+    });
     this.reviewerClient = reviewers.addClient('ReviewConsole', {
       generateSecret: false,
       authFlows: {},
-      oAuth: { flows: { authorizationCodeGrant: true }, scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL], callbackUrls: [consoleUrl], logoutUrls: [consoleUrl] },
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL],
+        callbackUrls: [consoleUrl],
+        logoutUrls: [consoleUrl],
+      },
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       preventUserExistenceErrors: true,
       idTokenValidity: Duration.hours(1),
@@ -62,12 +70,19 @@ export class ReviewConsole extends Construct {
       logKey: props.logKey,
       memorySize: 256,
       reservedConcurrentExecutions: 10,
-      environment: { CONSOLE_LOGIN_DOMAIN: this.domain.baseUrl(), CONSOLE_CLIENT_ID: this.reviewerClient.userPoolClientId, CONSOLE_REDIRECT_URI: consoleUrl, POWERTOOLS_SERVICE_NAME: 'imr-console' },
+      environment: {
+        CONSOLE_LOGIN_DOMAIN: this.domain.baseUrl(),
+        CONSOLE_CLIENT_ID: this.reviewerClient.userPoolClientId,
+        CONSOLE_REDIRECT_URI: consoleUrl,
+        POWERTOOLS_SERVICE_NAME: 'imr-console',
+      },
       // The console is built by esbuild into the bundle's console/ folder.
       afterBundling: (root, outputDir) => [`node --import tsx "${root}/scripts/build-console.ts" "${outputDir}/console"`],
     });
     const integration = new HttpLambdaIntegration('ConsoleIntegration', this.site.function);
-    this.publicRoutes = ['/', '/console/{file+}'].flatMap((path) => api.addRoutes({ path, methods: [apigw.HttpMethod.GET], integration, authorizer: new apigw.HttpNoneAuthorizer() }));
+    this.publicRoutes = ['/', '/console/{file+}'].flatMap((path) =>
+      api.addRoutes({ path, methods: [apigw.HttpMethod.GET], integration, authorizer: new apigw.HttpNoneAuthorizer() }),
+    );
     new CfnOutput(this, 'ConsoleUrl', { value: consoleUrl });
     new CfnOutput(this, 'ReviewersUserPoolId', { value: reviewers.userPoolId });
     new CfnOutput(this, 'IntegrationsClientId', { value: this.integrationClient.userPoolClientId });

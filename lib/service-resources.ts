@@ -57,10 +57,17 @@ export class ServiceResources extends Construct {
       encryptionKey: secretsKey,
       generateSecretString: { passwordLength: 32, excludePunctuation: true },
     });
-    const cursorSecret = new secretsmanager.Secret(this, 'CursorSecret', { description: 'Signs the query API cursors', encryptionKey: secretsKey, generateSecretString: { passwordLength: 48, excludePunctuation: true } });
+    const cursorSecret = new secretsmanager.Secret(this, 'CursorSecret', {
+      description: 'Signs the query API cursors',
+      encryptionKey: secretsKey,
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
     const common = { TABLE_NAME: data.table.tableName, TEXT_BUCKET: data.textBucket.bucketName, EVENT_BUS_NAME: data.bus.eventBusName };
 
-    const textractRole = new iam.Role(this, 'TextractPublishRole', { assumedBy: new iam.ServicePrincipal('textract.amazonaws.com'), description: 'Lets Textract announce finished jobs on the completion topic' });
+    const textractRole = new iam.Role(this, 'TextractPublishRole', {
+      assumedBy: new iam.ServicePrincipal('textract.amazonaws.com'),
+      description: 'Lets Textract announce finished jobs on the completion topic',
+    });
     data.textractTopic.grantPublish(textractRole);
 
     this.ingest = new ImrFunction(this, 'Ingest', {
@@ -70,7 +77,13 @@ export class ServiceResources extends Construct {
       memorySize: 1536,
       reservedConcurrentExecutions: config.ingestConcurrency,
       nodeModules: ['@hyzyla/pdfium'],
-      environment: { ...common, TEXTRACT_SNS_TOPIC_ARN: data.textractTopic.topicArn, TEXTRACT_ROLE_ARN: textractRole.roleArn, MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT), POWERTOOLS_SERVICE_NAME: 'imr-ingest' },
+      environment: {
+        ...common,
+        TEXTRACT_SNS_TOPIC_ARN: data.textractTopic.topicArn,
+        TEXTRACT_ROLE_ARN: textractRole.roleArn,
+        MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),
+        POWERTOOLS_SERVICE_NAME: 'imr-ingest',
+      },
     });
     this.textractComplete = new ImrFunction(this, 'TextractComplete', {
       handlerFolder: 'textract-complete',
@@ -90,7 +103,10 @@ export class ServiceResources extends Construct {
       nodeModules: ['@hyzyla/pdfium'],
       environment: { ...common, POWERTOOLS_SERVICE_NAME: 'imr-sweep' },
     });
-    new events.Rule(this, 'SweepSchedule', { schedule: events.Schedule.rate(Duration.minutes(15)), targets: [new targets.LambdaFunction(this.sweep.function, { retryAttempts: 2, deadLetterQueue: data.eventDeadLetters })] });
+    new events.Rule(this, 'SweepSchedule', {
+      schedule: events.Schedule.rate(Duration.minutes(15)),
+      targets: [new targets.LambdaFunction(this.sweep.function, { retryAttempts: 2, deadLetterQueue: data.eventDeadLetters })],
+    });
     for (const fn of [this.ingest.function, this.textractComplete.function, this.sweep.function]) {
       grantTableReadWrite(data.table, fn);
       // They write what they read (text/<id>.txt and its reading context), never read it back.
@@ -110,8 +126,12 @@ export class ServiceResources extends Construct {
     // Only ingest reads the inbox: Textract reads a scan for an asynchronous job as the caller
     // that started it (ingest); textract-complete reads the job's results, never the document.
 
-    this.ingest.function.addEventSource(new SqsEventSource(data.ingestQueue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: Math.max(2, config.ingestConcurrency) }));
-    this.textractComplete.function.addEventSource(new SqsEventSource(data.textractQueue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: Math.max(2, config.ingestConcurrency) }));
+    this.ingest.function.addEventSource(
+      new SqsEventSource(data.ingestQueue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: Math.max(2, config.ingestConcurrency) }),
+    );
+    this.textractComplete.function.addEventSource(
+      new SqsEventSource(data.textractQueue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: Math.max(2, config.ingestConcurrency) }),
+    );
 
     this.query = new ImrFunction(this, 'Query', {
       handlerFolder: 'query',
@@ -174,7 +194,11 @@ export class ServiceResources extends Construct {
     // and retries each with backoff for 24 hours (SQS delays), then dead-letters it. An event
     // EventBridge cannot put on the delivery queue (after its own retries) goes to the rule
     // target's dead-letter queue; the queues admit EventBridge for this rule only.
-    new events.Rule(this, 'DeliverEvents', { eventBus: data.bus, eventPattern: { source: [EVENT_SOURCE] }, targets: [new RuleScopedSqsQueue(data.deliveryQueue, { deadLetterQueue: data.eventDeadLetters })] });
+    new events.Rule(this, 'DeliverEvents', {
+      eventBus: data.bus,
+      eventPattern: { source: [EVENT_SOURCE] },
+      targets: [new RuleScopedSqsQueue(data.deliveryQueue, { deadLetterQueue: data.eventDeadLetters })],
+    });
 
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.THREE_MONTHS, encryptionKey: data.key });
     this.api = new apigw.HttpApi(this, 'Api', { description: 'IMR determinations API and review console', createDefaultStage: false });
@@ -182,7 +206,14 @@ export class ServiceResources extends Construct {
     const cfnStage = stage.node.defaultChild as apigw.CfnStage;
     cfnStage.accessLogSettings = {
       destinationArn: accessLogs.logGroupArn,
-      format: JSON.stringify({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status', latency: '$context.responseLatency', caller: '$context.identity.caller', user: '$context.authorizer.claims.email' }),
+      format: JSON.stringify({
+        requestId: '$context.requestId',
+        routeKey: '$context.routeKey',
+        status: '$context.status',
+        latency: '$context.responseLatency',
+        caller: '$context.identity.caller',
+        user: '$context.authorizer.claims.email',
+      }),
     };
 
     // With the default login, the console signs reviewers in (authorization code with PKCE) and
@@ -190,7 +221,12 @@ export class ServiceResources extends Construct {
     this.console = null;
     let authorizer: apigw.IHttpRouteAuthorizer;
     if (config.auth.kind === 'cognito' && data.reviewers) {
-      this.console = new ReviewConsole(this, 'ReviewConsole', { api: this.api, reviewers: data.reviewers, domainPrefix: config.auth.domainPrefix ?? `imr-${config.stage}-${Stack.of(this).account}`, logKey: data.key });
+      this.console = new ReviewConsole(this, 'ReviewConsole', {
+        api: this.api,
+        reviewers: data.reviewers,
+        domainPrefix: config.auth.domainPrefix ?? `imr-${config.stage}-${Stack.of(this).account}`,
+        logKey: data.key,
+      });
       authorizer = this.console.authorizer;
     } else if (config.auth.kind === 'jwt') {
       authorizer = new HttpJwtAuthorizer('Jwt', config.auth.issuer, { jwtAudience: config.auth.audience });
@@ -215,15 +251,26 @@ export class ServiceResources extends Construct {
       new iam.ServicePrincipal('cloudwatch.amazonaws.com', {
         conditions: {
           StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
-          ArnLike: { 'aws:SourceArn': Stack.of(this).formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+          ArnLike: {
+            'aws:SourceArn': Stack.of(this).formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
         },
       }),
     );
     if (config.alarmEmail) alarmTopic.addSubscription(new subscriptions.EmailSubscription(config.alarmEmail));
     const alarm = (name: string, metric: cloudwatch.IMetric, threshold: number) => {
-      new cloudwatch.Alarm(this, name, { metric, threshold, evaluationPeriods: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING }).addAlarmAction(
-        new actions.SnsAction(alarmTopic),
-      );
+      new cloudwatch.Alarm(this, name, {
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(new actions.SnsAction(alarmTopic));
     };
     const deadLetterQueues: Array<[string, sqs.IQueue]> = [
       ['IngestDlq', data.ingestDeadLetters],
@@ -234,8 +281,27 @@ export class ServiceResources extends Construct {
     for (const [name, queue] of deadLetterQueues) alarm(`${name}Depth`, queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }), 1);
     alarm('IngestBacklogAge', data.ingestQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5) }), 3600);
     // A Textract notice lost (the sweep had to settle a document): its document was read late, or failed.
-    alarm('OcrNoticesLost', new cloudwatch.Metric({ namespace: 'ImrLetters', metricName: 'ocr_notices_lost', dimensionsMap: { service: 'sweep' }, statistic: 'Sum', period: Duration.minutes(15) }), 1);
-    for (const fn of [this.ingest, this.textractComplete, this.sweep, this.query, this.review, this.pages, this.webhook, ...(this.console ? [this.console.site] : [])]) {
+    alarm(
+      'OcrNoticesLost',
+      new cloudwatch.Metric({
+        namespace: 'ImrLetters',
+        metricName: 'ocr_notices_lost',
+        dimensionsMap: { service: 'sweep' },
+        statistic: 'Sum',
+        period: Duration.minutes(15),
+      }),
+      1,
+    );
+    for (const fn of [
+      this.ingest,
+      this.textractComplete,
+      this.sweep,
+      this.query,
+      this.review,
+      this.pages,
+      this.webhook,
+      ...(this.console ? [this.console.site] : []),
+    ]) {
       alarm(`${fn.node.id}Errors`, fn.function.metricErrors({ period: Duration.minutes(5) }), 5);
     }
 

@@ -63,8 +63,16 @@ export class StatefulResources extends Construct {
     const { config } = props;
     const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
-    this.key = new kms.Key(this, 'DataKey', { enableKeyRotation: true, description: 'Encrypts IMR letters, their text and determinations, and the logs', removalPolicy });
-    this.messagingKey = new kms.Key(this, 'MessagingKey', { enableKeyRotation: true, description: 'Encrypts the queues and topics of the IMR letter service', removalPolicy });
+    this.key = new kms.Key(this, 'DataKey', {
+      enableKeyRotation: true,
+      description: 'Encrypts IMR letters, their text and determinations, and the logs',
+      removalPolicy,
+    });
+    this.messagingKey = new kms.Key(this, 'MessagingKey', {
+      enableKeyRotation: true,
+      description: 'Encrypts the queues and topics of the IMR letter service',
+      removalPolicy,
+    });
 
     const accessLogs = new s3.Bucket(this, 'AccessLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -115,7 +123,13 @@ export class StatefulResources extends Construct {
       });
     }
 
-    const deadLetterQueue = (name: string) => new sqs.Queue(this, name, { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: this.messagingKey, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    const deadLetterQueue = (name: string) =>
+      new sqs.Queue(this, name, {
+        encryption: sqs.QueueEncryption.KMS,
+        encryptionMasterKey: this.messagingKey,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
     const queue = (name: string, consumerTimeout: Duration) => {
       const deadLetters = deadLetterQueue(`${name}DeadLetters`);
       const main = new sqs.Queue(this, name, {
@@ -157,7 +171,14 @@ export class StatefulResources extends Construct {
             autoVerify: { email: true },
             mfa: cognito.Mfa.REQUIRED,
             mfaSecondFactor: { otp: true, sms: false },
-            passwordPolicy: { minLength: 14, requireLowercase: true, requireUppercase: true, requireDigits: true, requireSymbols: true, tempPasswordValidity: Duration.days(3) },
+            passwordPolicy: {
+              minLength: 14,
+              requireLowercase: true,
+              requireUppercase: true,
+              requireDigits: true,
+              requireSymbols: true,
+              tempPasswordValidity: Duration.days(3),
+            },
             accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
             featurePlan: cognito.FeaturePlan.PLUS,
             standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,

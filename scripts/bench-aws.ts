@@ -26,7 +26,14 @@
 import { parseArgs } from 'node:util';
 import { availableParallelism } from 'node:os';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { ChangeMessageVisibilityCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  type Message,
+} from '@aws-sdk/client-sqs';
 import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import pLimit from 'p-limit';
 import { documentId } from '../functions/service/ingest.ts';
@@ -109,7 +116,10 @@ async function renderOriginals(): Promise<Original[]> {
   const originals: Original[] = [];
   for (const [i, letter] of letters.entries()) {
     const lines = printedLines(letter.text);
-    const scans: Array<[ScanKind, Kind]> = [['fax-fine', 'fax'], [i % 2 === 0 ? 'fax-standard' : 'scanned-pdf', i % 2 === 0 ? 'fax' : 'scanned-pdf']];
+    const scans: Array<[ScanKind, Kind]> = [
+      ['fax-fine', 'fax'],
+      [i % 2 === 0 ? 'fax-standard' : 'scanned-pdf', i % 2 === 0 ? 'fax' : 'scanned-pdf'],
+    ];
     for (const [scanKind, kind] of scans) {
       const scan = await renderScan(lines, scanKind, 101 + i);
       originals.push({ kind, extension: scan.extension, bytes: scan.files[0]!, pages: pagesOf(lines) });
@@ -139,7 +149,14 @@ function backlog(originals: Original[], count: number): BenchDocument[] {
     const pool = slot < 15 ? texts : slot < 25 ? photos : scans;
     const original = pool[n % pool.length]!;
     const bytes = copyOf(original, n);
-    documents.push({ key: `bench/${original.kind}/${String(n).padStart(5, '0')}.${original.extension}`, kind: original.kind, bytes, id: documentId(bytes), expect: 'CLASSIFIED', pages: original.pages });
+    documents.push({
+      key: `bench/${original.kind}/${String(n).padStart(5, '0')}.${original.extension}`,
+      kind: original.kind,
+      bytes,
+      id: documentId(bytes),
+      expect: 'CLASSIFIED',
+      pages: original.pages,
+    });
   }
   return documents;
 }
@@ -187,7 +204,12 @@ class ConcurrentPollers {
   start(): void {
     const specs = this.stack.specs.filter((spec) => spec.logicalId === this.run.functionId);
     for (let w = 0; w < this.run.workers; w++) {
-      const environment = lambdaService(specs, this.stack.staging, { node: this.stack.node.path, bootstrap: join(RUNTIME_DIR, 'bootstrap.mjs'), endpoint: this.stack.proxy.endpoint, logDir: join(this.stack.work, 'logs', `${this.run.functionId}-${w + 1}`) });
+      const environment = lambdaService(specs, this.stack.staging, {
+        node: this.stack.node.path,
+        bootstrap: join(RUNTIME_DIR, 'bootstrap.mjs'),
+        endpoint: this.stack.proxy.endpoint,
+        logDir: join(this.stack.work, 'logs', `${this.run.functionId}-${w + 1}`),
+      });
       this.environments.push(environment);
       this.loops.push(this.loop(environment));
     }
@@ -199,7 +221,15 @@ class ConcurrentPollers {
     while (!this.stopped) {
       let messages: Message[];
       try {
-        ({ Messages: messages = [] } = await mapping.client.send(new ReceiveMessageCommand({ QueueUrl: mapping.queueUrl, MaxNumberOfMessages: Math.min(10, mapping.batchSize), MessageSystemAttributeNames: ['All'], MessageAttributeNames: ['All'], WaitTimeSeconds: 0 })));
+        ({ Messages: messages = [] } = await mapping.client.send(
+          new ReceiveMessageCommand({
+            QueueUrl: mapping.queueUrl,
+            MaxNumberOfMessages: Math.min(10, mapping.batchSize),
+            MessageSystemAttributeNames: ['All'],
+            MessageAttributeNames: ['All'],
+            WaitTimeSeconds: 0,
+          }),
+        ));
       } catch {
         messages = [];
       }
@@ -218,7 +248,9 @@ class ConcurrentPollers {
       const started = performance.now();
       let failed = new Set<string>();
       try {
-        const result = (await environment.invoke(mapping.functionId, sqsEvent(messages, mapping.queueArn, stats))) as { batchItemFailures?: Array<{ itemIdentifier: string }> } | null;
+        const result = (await environment.invoke(mapping.functionId, sqsEvent(messages, mapping.queueArn, stats))) as {
+          batchItemFailures?: Array<{ itemIdentifier: string }>;
+        } | null;
         if (mapping.reportBatchItemFailures) failed = new Set((result?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
       } catch (error) {
         run.invocationErrors.push((error as Error).message.split('\n')[0]!);
@@ -228,7 +260,13 @@ class ConcurrentPollers {
       run.busy -= 1;
       run.batchItemFailures += failed.size;
       const done = messages.filter((message) => !failed.has(message.MessageId!));
-      if (done.length) await mapping.client.send(new DeleteMessageBatchCommand({ QueueUrl: mapping.queueUrl, Entries: done.map((message, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle })) }));
+      if (done.length)
+        await mapping.client.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: mapping.queueUrl,
+            Entries: done.map((message, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle })),
+          }),
+        );
       for (const message of messages.filter((candidate) => failed.has(candidate.MessageId!))) {
         this.pendingResets += 1;
         setTimeout(() => {
@@ -277,7 +315,9 @@ export async function runAwsBench(args: string[]): Promise<number> {
   const documents = backlog(originals, count);
   const ids = new Set(documents.map((document) => document.id));
   if (ids.size !== documents.length) throw new Error(`the backlog has ${documents.length - ids.size} repeated documents`);
-  console.log(`rendered ${originals.length} originals in ${((performance.now() - renderStarted) / 1000).toFixed(1)} s; backlog of ${count}: ${JSON.stringify(countBy(documents.map((d) => d.kind)))}`);
+  console.log(
+    `rendered ${originals.length} originals in ${((performance.now() - renderStarted) / 1000).toFixed(1)} s; backlog of ${count}: ${JSON.stringify(countBy(documents.map((d) => d.kind)))}`,
+  );
 
   const stack = await startEmulatedStack({ context: values['ingest-concurrency'] ? { ingestConcurrency: values['ingest-concurrency'] } : {} });
   const harness = new SQSClient({ region: REGION, endpoint: stack.moto.endpoint, credentials: HARNESS_CREDENTIALS });
@@ -293,7 +333,9 @@ export async function runAwsBench(args: string[]): Promise<number> {
     const { template } = stack;
     const concurrency = (functionId: string) => {
       const reserved = template.Resources[functionId]?.Properties?.ReservedConcurrentExecutions as number | undefined;
-      const mapping = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').find(([, resource]) => (resource.Properties?.FunctionName as { Ref?: string } | undefined)?.Ref === functionId)?.[1];
+      const mapping = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').find(
+        ([, resource]) => (resource.Properties?.FunctionName as { Ref?: string } | undefined)?.Ref === functionId,
+      )?.[1];
       const maximum = (mapping?.Properties?.ScalingConfig as { MaximumConcurrency?: number } | undefined)?.MaximumConcurrency;
       return { reserved: reserved ?? null, maximum: maximum ?? null, workers: Math.min(reserved ?? 1000, maximum ?? 1000) };
     };
@@ -302,12 +344,18 @@ export async function runAwsBench(args: string[]): Promise<number> {
     const deliveryMapping = stack.pollers.mappings.find((mapping) => mapping.functionId === webhookId)!;
     const serviceMappings = stack.pollers.mappings.filter((mapping) => mapping !== deliveryMapping);
     const bounds = Object.fromEntries(serviceMappings.map((mapping) => [mapping.functionId, concurrency(mapping.functionId)]));
-    console.log(`Textract stand-in quotas: ${quotas.name}: DetectDocumentText ${quotas.tps.DetectDocumentText} TPS, StartDocumentTextDetection ${quotas.tps.StartDocumentTextDetection} TPS, GetDocumentTextDetection ${quotas.tps.GetDocumentTextDetection} TPS, ${quotas.concurrentJobs} asynchronous jobs at once`);
+    console.log(
+      `Textract stand-in quotas: ${quotas.name}: DetectDocumentText ${quotas.tps.DetectDocumentText} TPS, StartDocumentTextDetection ${quotas.tps.StartDocumentTextDetection} TPS, GetDocumentTextDetection ${quotas.tps.GetDocumentTextDetection} TPS, ${quotas.concurrentJobs} asynchronous jobs at once`,
+    );
     console.log(`  from ${QUOTA_SOURCE}`);
-    console.log(`  jobs run ${jobSeconds} s each (assumed); ThrottlingException (HTTP 500, a transient server fault in the API reference) injected on ${(throttlingRate * 100).toFixed(1)}% of calls; visibility timeout of a failed message compressed to ${visibilitySeconds} s`);
+    console.log(
+      `  jobs run ${jobSeconds} s each (assumed); ThrottlingException (HTTP 500, a transient server fault in the API reference) injected on ${(throttlingRate * 100).toFixed(1)}% of calls; visibility timeout of a failed message compressed to ${visibilitySeconds} s`,
+    );
     for (const mapping of serviceMappings) {
       const b = bounds[mapping.functionId]!;
-      console.log(`  ${mapping.functionId}: reserved concurrency ${b.reserved}, event source maximum concurrency ${b.maximum}, batch size ${mapping.batchSize}: ${b.workers} pollers`);
+      console.log(
+        `  ${mapping.functionId}: reserved concurrency ${b.reserved}, event source maximum concurrency ${b.maximum}, batch size ${mapping.batchSize}: ${b.workers} pollers`,
+      );
     }
 
     // The backlog, uploaded as users upload it: S3 notifies the ingest queue of each object.
@@ -315,20 +363,30 @@ export async function runAwsBench(args: string[]): Promise<number> {
     const limit = pLimit(Math.max(2, availableParallelism() * 2));
     await Promise.all(documents.map((document) => limit(() => s3.send(new PutObjectCommand({ Bucket: inbox, Key: document.key, Body: document.bytes })))));
     const uploadSeconds = (performance.now() - uploadStarted) / 1000;
-    console.log(`uploaded ${count} documents to the inbox in ${uploadSeconds.toFixed(1)} s (${Math.max(1, availableParallelism() * 2)} at a time); the pollers start now`);
+    console.log(
+      `uploaded ${count} documents to the inbox in ${uploadSeconds.toFixed(1)} s (${Math.max(1, availableParallelism() * 2)} at a time); the pollers start now`,
+    );
 
     // The delivery queue, read by the benchmark: every announcement counted per document.
     const announcements = new Map<string, string[]>();
     let draining = true;
     const drain = (async () => {
       while (draining) {
-        const { Messages = [] } = await harness.send(new ReceiveMessageCommand({ QueueUrl: deliveryMapping.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+        const { Messages = [] } = await harness.send(
+          new ReceiveMessageCommand({ QueueUrl: deliveryMapping.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+        );
         for (const message of Messages) {
           const event = JSON.parse(message.Body ?? '{}') as { 'detail-type'?: string; detail?: { data?: { id?: string } } };
           const id = event.detail?.data?.id ?? '?';
           announcements.set(id, [...(announcements.get(id) ?? []), event['detail-type'] ?? '?']);
         }
-        if (Messages.length) await harness.send(new DeleteMessageBatchCommand({ QueueUrl: deliveryMapping.queueUrl, Entries: Messages.map((message, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle })) }));
+        if (Messages.length)
+          await harness.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: deliveryMapping.queueUrl,
+              Entries: Messages.map((message, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle })),
+            }),
+          );
         else await sleep(1000);
       }
     })();
@@ -338,7 +396,18 @@ export async function runAwsBench(args: string[]): Promise<number> {
         new ConcurrentPollers(
           stack,
           mapping,
-          { functionId: mapping.functionId, workers: bounds[mapping.functionId]!.workers, batchSize: mapping.batchSize, invocations: 0, messages: 0, busyMs: 0, batchItemFailures: 0, invocationErrors: [], redeliveries: 0, busy: 0 },
+          {
+            functionId: mapping.functionId,
+            workers: bounds[mapping.functionId]!.workers,
+            batchSize: mapping.batchSize,
+            invocations: 0,
+            messages: 0,
+            busyMs: 0,
+            batchItemFailures: 0,
+            invocationErrors: [],
+            redeliveries: 0,
+            busy: 0,
+          },
           harness,
           visibilitySeconds * 1000,
         ),
@@ -353,8 +422,17 @@ export async function runAwsBench(args: string[]): Promise<number> {
       await sleep(1000);
       const depths = await Promise.all(
         serviceMappings.map(async (mapping) => {
-          const { Attributes = {} } = await harness.send(new GetQueueAttributesCommand({ QueueUrl: mapping.queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }));
-          return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible) + Number(Attributes.ApproximateNumberOfMessagesDelayed);
+          const { Attributes = {} } = await harness.send(
+            new GetQueueAttributesCommand({
+              QueueUrl: mapping.queueUrl,
+              AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+            }),
+          );
+          return (
+            Number(Attributes.ApproximateNumberOfMessages) +
+            Number(Attributes.ApproximateNumberOfMessagesNotVisible) +
+            Number(Attributes.ApproximateNumberOfMessagesDelayed)
+          );
         }),
       );
       const busy = runs.reduce((sum, run) => sum + run.run.busy + run.pendingResets, 0) + enforcement.runningJobs();
@@ -395,8 +473,16 @@ export async function runAwsBench(args: string[]): Promise<number> {
     const records = new Map<string, { status: string; reason: string | null }>();
     let startKey: Record<string, AttributeValue> | undefined;
     do {
-      const page = await dynamodb.send(new ScanCommand({ TableName: stack.deployment.physical.get(stack.id('AWS::DynamoDB::Table', 'DataDeterminations'))!.ref, FilterExpression: 'sk = :doc', ExpressionAttributeValues: { ':doc': { S: 'DOC' } }, ExclusiveStartKey: startKey }));
-      for (const item of page.Items ?? []) records.set(unmarshal(item.id) ?? unmarshal(item.pk)!.replace(/^DOC#/, ''), { status: unmarshal(item.status) ?? '?', reason: unmarshal(item.reason) });
+      const page = await dynamodb.send(
+        new ScanCommand({
+          TableName: stack.deployment.physical.get(stack.id('AWS::DynamoDB::Table', 'DataDeterminations'))!.ref,
+          FilterExpression: 'sk = :doc',
+          ExpressionAttributeValues: { ':doc': { S: 'DOC' } },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? [])
+        records.set(unmarshal(item.id) ?? unmarshal(item.pk)!.replace(/^DOC#/, ''), { status: unmarshal(item.status) ?? '?', reason: unmarshal(item.reason) });
       startKey = page.LastEvaluatedKey;
     } while (startKey);
 
@@ -410,14 +496,18 @@ export async function runAwsBench(args: string[]): Promise<number> {
     const announced = documents.map((document) => (announcements.get(document.id) ?? []).filter((type) => terminalTypes.has(type)).length);
     const duplicated = documents.filter((_, i) => announced[i]! > 1);
     const unannounced = documents.filter((document, i) => announced[i] === 0 && !stuck.includes(document));
-    const failureReasons = countBy(documents.filter((document) => records.get(document.id)?.status === 'FAILED').map((document) => records.get(document.id)!.reason!.split(':')[0]!));
+    const failureReasons = countBy(
+      documents.filter((document) => records.get(document.id)?.status === 'FAILED').map((document) => records.get(document.id)!.reason!.split(':')[0]!),
+    );
 
     // Dead-letter queues: every queue whose name says so, with what is in it.
     const dlqs: Record<string, number> = {};
     const dlqSamples: string[] = [];
     for (const [logicalId] of resourcesOfType(template, 'AWS::SQS::Queue').filter(([id]) => /dead/i.test(id))) {
       const url = stack.deployment.physical.get(logicalId)!.ref;
-      const { Attributes = {} } = await harness.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+      const { Attributes = {} } = await harness.send(
+        new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+      );
       dlqs[logicalId.replace(/[0-9A-F]{8}$/, '')] = Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
       if (dlqs[logicalId.replace(/[0-9A-F]{8}$/, '')]! > 0) {
         const { Messages = [] } = await harness.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 3, VisibilityTimeout: 0 }));
@@ -445,31 +535,79 @@ export async function runAwsBench(args: string[]): Promise<number> {
         `${run.run.workers} pollers x batch ${run.run.batchSize}, ${perMessageMs.toFixed(0)} ms of invocation per document here, pollers busy ${(utilisation * 100).toFixed(0)}% of the wall time`,
       ]);
     }
-    ceilings.push([`StartDocumentTextDetection ${quotas.tps.StartDocumentTextDetection} TPS`, minutes(quotas.tps.StartDocumentTextDetection, asyncDocs / count), `one start per scan, ${((asyncDocs / count) * 100).toFixed(0)}% of the mix are scans`]);
-    ceilings.push([`GetDocumentTextDetection ${quotas.tps.GetDocumentTextDetection} TPS`, minutes(quotas.tps.GetDocumentTextDetection / Math.max(1, getsPerJob), asyncDocs / count), `${getsPerJob.toFixed(2)} Get calls per job (1,000 blocks a page of results)`]);
+    ceilings.push([
+      `StartDocumentTextDetection ${quotas.tps.StartDocumentTextDetection} TPS`,
+      minutes(quotas.tps.StartDocumentTextDetection, asyncDocs / count),
+      `one start per scan, ${((asyncDocs / count) * 100).toFixed(0)}% of the mix are scans`,
+    ]);
+    ceilings.push([
+      `GetDocumentTextDetection ${quotas.tps.GetDocumentTextDetection} TPS`,
+      minutes(quotas.tps.GetDocumentTextDetection / Math.max(1, getsPerJob), asyncDocs / count),
+      `${getsPerJob.toFixed(2)} Get calls per job (1,000 blocks a page of results)`,
+    ]);
     ceilings.push([`${quotas.concurrentJobs} concurrent jobs`, minutes(quotas.concurrentJobs / jobSeconds, asyncDocs / count), `jobs of ${jobSeconds} s`]);
-    ceilings.push([`DetectDocumentText ${quotas.tps.DetectDocumentText} TPS`, minutes(quotas.tps.DetectDocumentText, syncDocs / count), `${((syncDocs / count) * 100).toFixed(0)}% of the mix are photos`]);
+    ceilings.push([
+      `DetectDocumentText ${quotas.tps.DetectDocumentText} TPS`,
+      minutes(quotas.tps.DetectDocumentText, syncDocs / count),
+      `${((syncDocs / count) * 100).toFixed(0)}% of the mix are photos`,
+    ]);
     ceilings.sort((a, b) => a[1] - b[1]);
 
-    const ok = !timedOut && missing.length === 0 && stuck.length === 0 && failedWithoutReason.length === 0 && wrong.length === 0 && extra.length === 0 && duplicated.length === 0 && unannounced.length === 0 && Object.values(dlqs).every((n) => n === 0);
+    const ok =
+      !timedOut &&
+      missing.length === 0 &&
+      stuck.length === 0 &&
+      failedWithoutReason.length === 0 &&
+      wrong.length === 0 &&
+      extra.length === 0 &&
+      duplicated.length === 0 &&
+      unannounced.length === 0 &&
+      Object.values(dlqs).every((n) => n === 0);
     console.log('');
-    console.log(`${count} documents through the service on emulated AWS (${quotas.name}), ${availableParallelism()} cores: ${timedOut ? 'TIMED OUT after' : 'drained in'} ${wallSeconds.toFixed(1)} s wall time: ${docsPerMinute.toFixed(0)} documents/minute (uploads before, ${uploadSeconds.toFixed(1)} s, not counted)`);
+    console.log(
+      `${count} documents through the service on emulated AWS (${quotas.name}), ${availableParallelism()} cores: ${timedOut ? 'TIMED OUT after' : 'drained in'} ${wallSeconds.toFixed(1)} s wall time: ${docsPerMinute.toFixed(0)} documents/minute (uploads before, ${uploadSeconds.toFixed(1)} s, not counted)`,
+    );
     console.log(`  final status (table): ${JSON.stringify(statusCounts)}; FAILED reasons: ${JSON.stringify(failureReasons)}`);
-    console.log(`  left RECEIVED/OCR_PENDING: ${stuck.length}; missing from the table: ${missing.length}; FAILED without a reason: ${failedWithoutReason.length}; ended other than expected: ${wrong.length}; records not uploaded: ${extra.length}`);
-    console.log(`  announcements on the delivery queue: ${[...announcements.values()].flat().length} (${JSON.stringify(countBy([...announcements.values()].flat()))}); documents announced twice: ${duplicated.length}; ended but never announced: ${unannounced.length}`);
+    console.log(
+      `  left RECEIVED/OCR_PENDING: ${stuck.length}; missing from the table: ${missing.length}; FAILED without a reason: ${failedWithoutReason.length}; ended other than expected: ${wrong.length}; records not uploaded: ${extra.length}`,
+    );
+    console.log(
+      `  announcements on the delivery queue: ${[...announcements.values()].flat().length} (${JSON.stringify(countBy([...announcements.values()].flat()))}); documents announced twice: ${duplicated.length}; ended but never announced: ${unannounced.length}`,
+    );
     for (const [api, s] of Object.entries(enforcement.stats)) {
-      console.log(`  Textract ${api}: ${s.calls} calls, ${s.accepted} answered, refused ${JSON.stringify(s.refused)}, peak ${s.peakTps} accepted in one second (quota ${quotas.tps[api as keyof typeof quotas.tps]})`);
+      console.log(
+        `  Textract ${api}: ${s.calls} calls, ${s.accepted} answered, refused ${JSON.stringify(s.refused)}, peak ${s.peakTps} accepted in one second (quota ${quotas.tps[api as keyof typeof quotas.tps]})`,
+      );
     }
-    console.log(`  Textract jobs at once: peak ${enforcement.peakJobs} (quota ${quotas.concurrentJobs}); proxy's record of Textract calls by status: ${JSON.stringify(recorded)}`);
-    console.log(`  retries: ${refusedTotal} Textract calls refused and retried by the function (AWS SDK and the adapter's backoff); ${runs.map((run) => `${run.run.functionId.replace(/[0-9A-F]{8}$/, '')}: ${run.run.invocations} invocations, ${run.run.messages} messages, ${run.run.redeliveries} redelivered, ${run.run.batchItemFailures} batch item failures, ${run.run.invocationErrors.length} failed invocations`).join('; ')}`);
+    console.log(
+      `  Textract jobs at once: peak ${enforcement.peakJobs} (quota ${quotas.concurrentJobs}); proxy's record of Textract calls by status: ${JSON.stringify(recorded)}`,
+    );
+    console.log(
+      `  retries: ${refusedTotal} Textract calls refused and retried by the function (AWS SDK and the adapter's backoff); ${runs.map((run) => `${run.run.functionId.replace(/[0-9A-F]{8}$/, '')}: ${run.run.invocations} invocations, ${run.run.messages} messages, ${run.run.redeliveries} redelivered, ${run.run.batchItemFailures} batch item failures, ${run.run.invocationErrors.length} failed invocations`).join('; ')}`,
+    );
     console.log(`  dead-letter queues: ${JSON.stringify(dlqs)}${dlqSamples.length ? `\n    ${dlqSamples.join('\n    ')}` : ''}`);
     console.log(`  scheduled sweep fired once at the end: ${sweep.slice(0, 300)}`);
     console.log('  what bounds throughput (documents/minute each stage allows for this mix; the smallest binds):');
     for (const [name, ceiling, why] of ceilings) console.log(`    ${ceiling === Infinity ? '-' : ceiling.toFixed(0).padStart(7)}  ${name}: ${why}`);
     const invocationErrors = runs.flatMap((run) => run.run.invocationErrors);
     if (invocationErrors.length) console.log(`  failed invocations (first 5):\n    ${invocationErrors.slice(0, 5).join('\n    ')}`);
-    for (const [label, list] of [['stuck', stuck], ['missing', missing], ['wrong', wrong], ['announced twice', duplicated], ['never announced', unannounced]] as const) {
-      if (list.length) console.log(`  ${label} (first 10): ${list.slice(0, 10).map((d) => `${d.id.slice(0, 16)} ${d.key} ${records.get(d.id)?.status ?? 'MISSING'} ${records.get(d.id)?.reason ?? ''} announced ${JSON.stringify(announcements.get(d.id) ?? [])}`).join('; ')}`);
+    for (const [label, list] of [
+      ['stuck', stuck],
+      ['missing', missing],
+      ['wrong', wrong],
+      ['announced twice', duplicated],
+      ['never announced', unannounced],
+    ] as const) {
+      if (list.length)
+        console.log(
+          `  ${label} (first 10): ${list
+            .slice(0, 10)
+            .map(
+              (d) =>
+                `${d.id.slice(0, 16)} ${d.key} ${records.get(d.id)?.status ?? 'MISSING'} ${records.get(d.id)?.reason ?? ''} announced ${JSON.stringify(announcements.get(d.id) ?? [])}`,
+            )
+            .join('; ')}`,
+        );
     }
     console.log(ok ? 'every document ended CLASSIFIED or FAILED with a reason, once; nothing in a dead-letter queue' : 'DEFECT: see above');
     console.log(
@@ -481,7 +619,15 @@ export async function runAwsBench(args: string[]): Promise<number> {
         statuses: statusCounts,
         textract: Object.fromEntries(Object.entries(enforcement.stats).map(([api, s]) => [api, { calls: s.calls, refused: s.refused, peakTps: s.peakTps }])),
         peakJobs: enforcement.peakJobs,
-        retries: { textractRefused: refusedTotal, ...Object.fromEntries(runs.map((run) => [run.run.functionId.replace(/[0-9A-F]{8}$/, ''), { redelivered: run.run.redeliveries, batchItemFailures: run.run.batchItemFailures, failedInvocations: run.run.invocationErrors.length }])) },
+        retries: {
+          textractRefused: refusedTotal,
+          ...Object.fromEntries(
+            runs.map((run) => [
+              run.run.functionId.replace(/[0-9A-F]{8}$/, ''),
+              { redelivered: run.run.redeliveries, batchItemFailures: run.run.batchItemFailures, failedInvocations: run.run.invocationErrors.length },
+            ]),
+          ),
+        },
         dlqs,
         bound: ceilings[0]![0],
         ok,

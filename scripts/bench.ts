@@ -23,10 +23,20 @@ if (process.argv.includes('--aws')) {
   process.exit(await runAwsBench(process.argv.slice(2).filter((arg) => arg !== '--aws')));
 }
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, 'no-ocr': { type: 'boolean' }, wasm: { type: 'boolean' }, 'no-e2e': { type: 'boolean' }, 'no-hostile': { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '5' },
+    'no-ocr': { type: 'boolean' },
+    wasm: { type: 'boolean' },
+    'no-e2e': { type: 'boolean' },
+    'no-hostile': { type: 'boolean' },
+  },
+});
 const seconds = Number(values.seconds);
 
-const texts = loadGoldenLetters().flatMap(variantsOf).map((variant) => variant.text);
+const texts = loadGoldenLetters()
+  .flatMap(variantsOf)
+  .map((variant) => variant.text);
 const bytes = texts.reduce((sum, text) => sum + Buffer.byteLength(text), 0);
 
 for (let i = 0; i < 2000; i++) classifyLetter(texts[i % texts.length]!);
@@ -49,7 +59,9 @@ const figures = {
   p99Ms: Number(quantile(0.99).toFixed(3)),
   rssMb: Math.round(process.resourceUsage().maxRSS / 1024),
 };
-console.log(`letter engine, one core: ${texts.length} fixtures (${(bytes / texts.length / 1024).toFixed(1)} KB mean), ${samples.length} letters in ${elapsed.toFixed(1)} s`);
+console.log(
+  `letter engine, one core: ${texts.length} fixtures (${(bytes / texts.length / 1024).toFixed(1)} KB mean), ${samples.length} letters in ${elapsed.toFixed(1)} s`,
+);
 console.log(`  ${figures.lettersPerSecond} letters/s, p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms, peak RSS ${figures.rssMb} MB`);
 const ocr = values['no-ocr'] ? {} : await benchOcr();
 const endToEnd = values['no-e2e'] ? {} : await benchEndToEnd();
@@ -64,13 +76,27 @@ async function benchHostile(): Promise<Record<string, number>> {
   const { runHostileLoad, runLargestDocuments } = await import('./hostile-load.ts');
   const largest = await runLargestDocuments();
   console.log(`largest allowed documents, read by the local service: ${largest.documents.map((d) => `${d.name} ${d.seconds} s (${d.status})`).join(', ')}`);
-  console.log(`  API meanwhile: ${largest.api.requests} requests, p50 ${largest.api.p50Ms} ms, p99 ${largest.api.p99Ms} ms, max ${largest.api.maxMs} ms, ${largest.api.failures} failed`);
+  console.log(
+    `  API meanwhile: ${largest.api.requests} requests, p50 ${largest.api.p50Ms} ms, p99 ${largest.api.p99Ms} ms, max ${largest.api.maxMs} ms, ${largest.api.failures} failed`,
+  );
   const load = await runHostileLoad({ hostileCount: 20, letterCount: 20 });
   const failedRight = load.hostile.filter((outcome) => outcome.status === 'FAILED' && new RegExp(`^(${outcome.expect}): `).test(outcome.reason ?? '')).length;
-  const readRight = load.letters.filter((letter) => letter.status === 'CLASSIFIED' && JSON.stringify(letter.decisions) === JSON.stringify(letter.expected)).length;
-  console.log(`20 hostile files among 20 letters: ${failedRight}/20 FAILED with their reason, ${readRight}/20 letters read right, service ${load.serviceUp ? 'up' : 'DOWN'}, ${load.seconds} s`);
-  console.log(`  API meanwhile: ${load.api.requests} requests, p50 ${load.api.p50Ms} ms, p99 ${load.api.p99Ms} ms, max ${load.api.maxMs} ms, ${load.api.failures} failed`);
-  return { largestApiP99Ms: largest.api.p99Ms, largestApiMaxMs: largest.api.maxMs, hostileApiP99Ms: load.api.p99Ms, hostileFailedRight: failedRight, hostileLettersRight: readRight };
+  const readRight = load.letters.filter(
+    (letter) => letter.status === 'CLASSIFIED' && JSON.stringify(letter.decisions) === JSON.stringify(letter.expected),
+  ).length;
+  console.log(
+    `20 hostile files among 20 letters: ${failedRight}/20 FAILED with their reason, ${readRight}/20 letters read right, service ${load.serviceUp ? 'up' : 'DOWN'}, ${load.seconds} s`,
+  );
+  console.log(
+    `  API meanwhile: ${load.api.requests} requests, p50 ${load.api.p50Ms} ms, p99 ${load.api.p99Ms} ms, max ${load.api.maxMs} ms, ${load.api.failures} failed`,
+  );
+  return {
+    largestApiP99Ms: largest.api.p99Ms,
+    largestApiMaxMs: largest.api.maxMs,
+    hostileApiP99Ms: load.api.p99Ms,
+    hostileFailedRight: failedRight,
+    hostileLettersRight: readRight,
+  };
 }
 
 /**
@@ -104,13 +130,18 @@ async function benchEndToEnd(): Promise<Record<string, number>> {
     const listed: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = (await (await fetch(`${service.endpoints.http}/determinations?limit=200${cursor ? `&cursor=${cursor}` : ''}`)).json()) as { data: Array<{ id: string }>; nextCursor: string | null };
+      const page = (await (await fetch(`${service.endpoints.http}/determinations?limit=200${cursor ? `&cursor=${cursor}` : ''}`)).json()) as {
+        data: Array<{ id: string }>;
+        nextCursor: string | null;
+      };
       listed.push(...page.data.map((d) => d.id));
       cursor = page.nextCursor;
     } while (cursor);
     const distinct = new Set(listed).size;
     const load = await loadApi(service.endpoints.http);
-    console.log(`end to end (local service): 200 text letters uploaded at once, ${classified} classified, ${listed.length} listed (${distinct} distinct) through the API, in ${seconds.toFixed(1)} s: ${(200 / seconds).toFixed(1)} letters/s (outcomes ${JSON.stringify(Object.fromEntries(statuses))})`);
+    console.log(
+      `end to end (local service): 200 text letters uploaded at once, ${classified} classified, ${listed.length} listed (${distinct} distinct) through the API, in ${seconds.toFixed(1)} s: ${(200 / seconds).toFixed(1)} letters/s (outcomes ${JSON.stringify(Object.fromEntries(statuses))})`,
+    );
     return { e2eLettersPerSecond: Number((200 / seconds).toFixed(1)), e2eClassified: classified, ...load };
   } finally {
     await service.stop();
@@ -146,7 +177,9 @@ async function benchOcr(): Promise<Record<string, number>> {
     await Promise.all(batch.map((page) => limit(() => parallel.recognize(page))));
     const perMinute = (batch.length / ((performance.now() - started) / 1000)) * 60;
     await parallel.close();
-    console.log(`local OCR (${engine.name}), fine fax pages 1728x2156: ${perPage.toFixed(2)} s a page on one core; ${perMinute.toFixed(0)} pages a minute on ${availableParallelism()} cores`);
+    console.log(
+      `local OCR (${engine.name}), fine fax pages 1728x2156: ${perPage.toFixed(2)} s a page on one core; ${perMinute.toFixed(0)} pages a minute on ${availableParallelism()} cores`,
+    );
     if (Object.keys(result).length === 0) Object.assign(result, { ocrSecondsPerPage: Number(perPage.toFixed(2)), ocrPagesPerMinute: Math.round(perMinute) });
   }
   return result;
@@ -161,7 +194,9 @@ async function loadApi(base: string): Promise<Record<string, number>> {
     ['items', '/items?limit=50'],
   ] as const) {
     const result = await autocannon({ url: `${base}${path}`, connections: 10, duration: 5 });
-    console.log(`API load (autocannon, 10 connections, 5 s) GET ${path}: ${Math.round(result.requests.average)} requests/s, p99 ${result.latency.p99} ms, ${result.non2xx} non-2xx`);
+    console.log(
+      `API load (autocannon, 10 connections, 5 s) GET ${path}: ${Math.round(result.requests.average)} requests/s, p99 ${result.latency.p99} ms, ${result.non2xx} non-2xx`,
+    );
     figures[`${name}RequestsPerSecond`] = Math.round(result.requests.average);
     figures[`${name}P99Ms`] = result.latency.p99;
   }

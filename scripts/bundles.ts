@@ -32,9 +32,14 @@ for (const name of handlers) {
 const started = performance.now();
 const files = await buildConsole();
 const buildMs = performance.now() - started;
-for (const [path, file] of files) console.log(`${`browser ${path.replace('/console/', '')}`.padEnd(18)} ${kb(Buffer.byteLength(file.body)).padStart(8)} minified, ${kb(gzipSync(file.body).length).padStart(7)} gzipped`);
+for (const [path, file] of files)
+  console.log(
+    `${`browser ${path.replace('/console/', '')}`.padEnd(18)} ${kb(Buffer.byteLength(file.body)).padStart(8)} minified, ${kb(gzipSync(file.body).length).padStart(7)} gzipped`,
+  );
 console.log(`console build      ${buildMs.toFixed(0)} ms (esbuild, at npm start)`);
 // What the ingest functions load of the package: its Node entry and the wasm beside it.
 const pdfium = join('node_modules', '@hyzyla', 'pdfium', 'dist');
 const pdfiumBytes = ['index.esm.js', 'pdfium.wasm'].reduce((sum, file) => sum + statSync(join(pdfium, file)).size, 0);
-console.log(`${'PDFium (node_modules, ingest + textract-complete)'} ${kb(pdfiumBytes)} loaded; ${kb(gzipSync(readFileSync(join(pdfium, 'pdfium.wasm'))).length)} of it gzipped wasm`);
+console.log(
+  `${'PDFium (node_modules, ingest + textract-complete)'} ${kb(pdfiumBytes)} loaded; ${kb(gzipSync(readFileSync(join(pdfium, 'pdfium.wasm'))).length)} of it gzipped wasm`,
+);

@@ -93,17 +93,24 @@ export async function runChaos(options: { letters: number; kills: number; seed?:
 
   const start = async () => {
     starts++;
-    child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--s3-port', String(s3Port), '--http-port', String(httpPort), '--data', join(root, 'data'), '--inbox', join(root, 'inbox')], {
-      env: { ...process.env, IMR_WEBHOOK_URL: hookUrl, IMR_WEBHOOK_SECRET: secret, IMR_WEBHOOK_RETRY_SCALE: '0.01' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    child = spawn(
+      process.execPath,
+      ['--import', 'tsx', MAIN, '--s3-port', String(s3Port), '--http-port', String(httpPort), '--data', join(root, 'data'), '--inbox', join(root, 'inbox')],
+      {
+        env: { ...process.env, IMR_WEBHOOK_URL: hookUrl, IMR_WEBHOOK_SECRET: secret, IMR_WEBHOOK_RETRY_SCALE: '0.01' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const lines: string[] = [];
     child.stdout!.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n')));
     child.stderr!.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n')));
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const ready = await fetch(`${http}/openapi.json`).then((r) => r.ok, () => false);
+      const ready = await fetch(`${http}/openapi.json`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ready) break;
       if ((await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('running'), 200))])) !== 'running') {
         problems.push(`start ${starts} failed: ${lines.filter((line) => line.includes('imr:')).join(' | ')}`);
@@ -124,10 +131,25 @@ export async function runChaos(options: { letters: number; kills: number; seed?:
     log(`killed after start ${starts}`);
   };
   const s3 = () => {
-    const { accessKeyId, secretAccessKey } = JSON.parse(readFileSync(join(root, 'data', S3_CREDENTIALS_FILE), 'utf8')) as { accessKeyId: string; secretAccessKey: string };
-    return new S3Client({ endpoint: `http://127.0.0.1:${s3Port}`, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey }, forcePathStyle: true, maxAttempts: 1 });
+    const { accessKeyId, secretAccessKey } = JSON.parse(readFileSync(join(root, 'data', S3_CREDENTIALS_FILE), 'utf8')) as {
+      accessKeyId: string;
+      secretAccessKey: string;
+    };
+    return new S3Client({
+      endpoint: `http://127.0.0.1:${s3Port}`,
+      region: 'us-east-1',
+      credentials: { accessKeyId, secretAccessKey },
+      forcePathStyle: true,
+      maxAttempts: 1,
+    });
   };
-  const status = async (id: string) => ((await fetch(`${http}/documents/${id}/status`).then((r) => (r.ok ? r.json() : null), () => null)) as { status: string } | null)?.status;
+  const status = async (id: string) =>
+    (
+      (await fetch(`${http}/documents/${id}/status`).then(
+        (r) => (r.ok ? r.json() : null),
+        () => null,
+      )) as { status: string } | null
+    )?.status;
 
   try {
     await start();
@@ -138,10 +160,12 @@ export async function runChaos(options: { letters: number; kills: number; seed?:
       const sending = pending.splice(0);
       const killAt = round < options.kills ? 200 + random() * 2500 : Infinity;
       const timer = Number.isFinite(killAt) ? setTimeout(() => void kill(), killAt) : null;
-      const results = await Promise.allSettled(sending.map(async (index, order) => {
-        await new Promise((resolve) => setTimeout(resolve, order * 15));
-        await client.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: `chaos/letter-${index + 1}.txt`, Body: letters[index]! }));
-      }));
+      const results = await Promise.allSettled(
+        sending.map(async (index, order) => {
+          await new Promise((resolve) => setTimeout(resolve, order * 15));
+          await client.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: `chaos/letter-${index + 1}.txt`, Body: letters[index]! }));
+        }),
+      );
       results.forEach((result, i) => {
         if (result.status === 'rejected') pending.push(sending[i]!);
       });
@@ -161,7 +185,9 @@ export async function runChaos(options: { letters: number; kills: number; seed?:
       const announced = new Set(deliveries.map((delivery) => delivery.id));
       if (states.every((state) => state === 'CLASSIFIED' || state === 'FAILED' || state === 'UNRECOGNIZED') && [...ids].every((id) => announced.has(id))) break;
       if (Date.now() > deadline) {
-        problems.push(`after 240 s: ${states.filter((state) => state !== 'CLASSIFIED').length} letters not classified, ${[...ids].filter((id) => !announced.has(id)).length} not announced`);
+        problems.push(
+          `after 240 s: ${states.filter((state) => state !== 'CLASSIFIED').length} letters not classified, ${[...ids].filter((id) => !announced.has(id)).length} not announced`,
+        );
         break;
       }
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -172,7 +198,17 @@ export async function runChaos(options: { letters: number; kills: number; seed?:
     if (new Set(listedIds).size !== listedIds.length) problems.push('a letter is listed twice');
     if (listedIds.length !== ids.size) problems.push(`${listedIds.length} of ${ids.size} letters listed`);
     // Read once: one reading per letter (a second reading would be revision 2) and no letter listed twice.
-    const revisions = await Promise.all([...ids].map(async (id) => ((await fetch(`${http}/determinations/${id}`).then((r) => (r.ok ? r.json() : null), () => null)) as { revision: number } | null)?.revision));
+    const revisions = await Promise.all(
+      [...ids].map(
+        async (id) =>
+          (
+            (await fetch(`${http}/determinations/${id}`).then(
+              (r) => (r.ok ? r.json() : null),
+              () => null,
+            )) as { revision: number } | null
+          )?.revision,
+      ),
+    );
     const readTwice = revisions.filter((revision) => revision !== 1).length;
     if (readTwice > 0) problems.push(`${readTwice} letters read more than once (revision above 1)`);
     const failed = states.filter((state) => state === 'FAILED').length;
@@ -203,7 +239,12 @@ export async function runChaos(options: { letters: number; kills: number; seed?:
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { parseArgs } = await import('node:util');
   const { values } = parseArgs({ options: { letters: { type: 'string', default: '100' }, kills: { type: 'string', default: '5' }, seed: { type: 'string' } } });
-  const report = await runChaos({ letters: Number(values.letters), kills: Number(values.kills), seed: values.seed ? Number(values.seed) : undefined, log: (line) => console.error(line) });
+  const report = await runChaos({
+    letters: Number(values.letters),
+    kills: Number(values.kills),
+    seed: values.seed ? Number(values.seed) : undefined,
+    log: (line) => console.error(line),
+  });
   console.log(JSON.stringify(report, null, 2));
   process.exit(report.problems.length > 0 ? 1 : 0);
 }

@@ -13,7 +13,11 @@ interface Entry {
   readonly licenses?: string | string[];
 }
 
-const output = execFileSync('npx', ['license-checker-rseidelsohn', '--production', '--excludePrivatePackages', '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] });
+const output = execFileSync('npx', ['license-checker-rseidelsohn', '--production', '--excludePrivatePackages', '--json'], {
+  encoding: 'utf8',
+  maxBuffer: 64 * 1024 * 1024,
+  stdio: ['ignore', 'pipe', 'ignore'],
+});
 const packages = JSON.parse(output) as Record<string, Entry>;
 
 const counts = new Map<string, number>();

@@ -27,11 +27,19 @@ try {
   await new Promise((resolve) => setTimeout(resolve, 500));
   await service.idle();
   const response = await fetch(`${service.endpoints.http}/determinations?limit=200`);
-  const { data } = (await response.json()) as { data: Array<{ id: string; sourceKeys: string[]; outcome?: string; items?: Array<{ request: string; decision: string; category: string; subcategory: string | null; confidence: number }> }> };
+  const { data } = (await response.json()) as {
+    data: Array<{
+      id: string;
+      sourceKeys: string[];
+      outcome?: string;
+      items?: Array<{ request: string; decision: string; category: string; subcategory: string | null; confidence: number }>;
+    }>;
+  };
   console.log(`\n${'document'.padEnd(42)} ${'outcome'.padEnd(21)} item`);
   for (const determination of data.sort((a, b) => a.sourceKeys[0]!.localeCompare(b.sourceKeys[0]!))) {
     (determination.items ?? []).forEach((item, i) => {
-      const left = i === 0 ? `${determination.sourceKeys[0]!.replace(`${LOCAL_INBOX}/`, '').padEnd(42)} ${(determination.outcome ?? '').padEnd(21)}` : ' '.repeat(64);
+      const left =
+        i === 0 ? `${determination.sourceKeys[0]!.replace(`${LOCAL_INBOX}/`, '').padEnd(42)} ${(determination.outcome ?? '').padEnd(21)}` : ' '.repeat(64);
       console.log(`${left} ${item.decision.padEnd(10)} ${`${item.category}/${item.subcategory ?? '-'}`.padEnd(38)} ${item.request}`);
     });
   }

@@ -28,7 +28,9 @@ import { CLEAN_KINDS, cutShortVariantsOf, stressVariantsOf, variantsOf, VARIANT_
 import { CRITICAL_FIELDS, scoreDetermination, totals, type FieldScore } from '../test/fixtures/scoring.ts';
 import { addToFamily, auditLetter, calibrate, emptyFamily, silentErrors, type FamilyAudit } from '../test/fixtures/audit.ts';
 
-const { values } = parseArgs({ options: { verbose: { type: 'boolean' }, json: { type: 'boolean' }, 'no-scans': { type: 'boolean' }, 'faxes-every': { type: 'string', default: '4' } } });
+const { values } = parseArgs({
+  options: { verbose: { type: 'boolean' }, json: { type: 'boolean' }, 'no-scans': { type: 'boolean' }, 'faxes-every': { type: 'string', default: '4' } },
+});
 // Faxes of every Nth corpus letter (4 by default: 25 letters, each kind of fax in turn; 1 for all 97).
 const faxesEvery = Number(values['faxes-every']);
 if (!Number.isInteger(faxesEvery) || faxesEvery < 1) throw new Error('--faxes-every takes a whole number of 1 or more');
@@ -91,9 +93,26 @@ const bands = calibrate(calibrationItems);
 const topBand = bands[0]!;
 
 if (values.json) {
-  console.log(JSON.stringify({ fixtures, invalid, silentErrors: totalSilent, families: familyRows, reviewRateClean: ratio(cleanFlagged, cleanLetters), calibration: bands, fields: rows, scans: scanRows.map(({ items: _, family: __, ...row }) => row) }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        fixtures,
+        invalid,
+        silentErrors: totalSilent,
+        families: familyRows,
+        reviewRateClean: ratio(cleanFlagged, cleanLetters),
+        calibration: bands,
+        fields: rows,
+        scans: scanRows.map(({ items: _, family: __, ...row }) => row),
+      },
+      null,
+      2,
+    ),
+  );
 } else {
-  console.log(`Silent errors: ${totalSilent} over ${fixtures + scanRows.length * letters.length} fixtures (${letters.length} letters x ${VARIANT_KINDS.length} text variants, ${familyRows.length - VARIANT_KINDS.length - scanRows.length} cut-short and harsh-OCR families, ${scanRows.length} scan types)\n`);
+  console.log(
+    `Silent errors: ${totalSilent} over ${fixtures + scanRows.length * letters.length} fixtures (${letters.length} letters x ${VARIANT_KINDS.length} text variants, ${familyRows.length - VARIANT_KINDS.length - scanRows.length} cut-short and harsh-OCR families, ${scanRows.length} scan types)\n`,
+  );
   console.log(`${'family'.padEnd(26)}letters  wrong  phantom  missing  cut-short  | silent  flagged letters  items read`);
   for (const row of familyRows) {
     const silent = silentErrors(row);
@@ -101,9 +120,15 @@ if (values.json) {
       `${row.family.padEnd(26)}${String(row.letters).padStart(7)}${String(row.wrongUnflagged).padStart(7)}${String(row.phantomUnflagged).padStart(9)}${String(row.missingUnflagged).padStart(9)}${String(row.cutShortSilent).padStart(11)}  | ${String(silent).padStart(6)}${silent > 0 ? ' !' : '  '}   ${`${row.flaggedLetters}/${row.letters}`.padStart(5)}        ${`${row.matchedItems}/${row.expectedItems}`.padStart(7)}`,
     );
   }
-  console.log(`\n(wrong: decision or class wrong, no item flag; phantom: an item not in the letter, no flag; missing: an item not read from a letter with no flag; cut-short: a letter cut short not flagged INCOMPLETE)`);
-  console.log(`Review rate on clean letters (${CLEAN_KINDS.join(', ')}): ${cleanFlagged}/${cleanLetters} flagged (${percent(ratio(cleanFlagged, cleanLetters)).trim()})`);
-  console.log(`Review rate over everything: ${familyRows.reduce((sum, row) => sum + row.flaggedLetters, 0)}/${familyRows.reduce((sum, row) => sum + row.letters, 0)} letters flagged`);
+  console.log(
+    `\n(wrong: decision or class wrong, no item flag; phantom: an item not in the letter, no flag; missing: an item not read from a letter with no flag; cut-short: a letter cut short not flagged INCOMPLETE)`,
+  );
+  console.log(
+    `Review rate on clean letters (${CLEAN_KINDS.join(', ')}): ${cleanFlagged}/${cleanLetters} flagged (${percent(ratio(cleanFlagged, cleanLetters)).trim()})`,
+  );
+  console.log(
+    `Review rate over everything: ${familyRows.reduce((sum, row) => sum + row.flaggedLetters, 0)}/${familyRows.reduce((sum, row) => sum + row.letters, 0)} letters flagged`,
+  );
 
   console.log(`\nConfidence calibration (every item read, text and scans): band, items, right`);
   for (const band of bands) console.log(`  ${band.label}  ${String(band.items).padStart(5)}  ${percent(ratio(band.right, band.items))}`);
@@ -111,7 +136,9 @@ if (values.json) {
   console.log(`\nLetter engine fields over the text variants: ${textFixtures} fixtures; ${invalid} of all ${fixtures} failing the schema\n`);
   console.log(`${'field'.padEnd(44)}${'TP'.padStart(5)}${'FP'.padStart(5)}${'FN'.padStart(5)}  precision  recall`);
   for (const row of rows) {
-    console.log(`${row.field.padEnd(44)}${String(row.tp).padStart(5)}${String(row.fp).padStart(5)}${String(row.fn).padStart(5)}    ${percent(row.precision)} ${percent(row.recall)}`);
+    console.log(
+      `${row.field.padEnd(44)}${String(row.tp).padStart(5)}${String(row.fp).padStart(5)}${String(row.fn).padStart(5)}    ${percent(row.precision)} ${percent(row.recall)}`,
+    );
   }
   console.log(`\nBy variant (items found / decisions / categories right, and all fields F1):`);
   for (const [kind, scores] of byKind) {
@@ -128,7 +155,9 @@ if (values.json) {
       fp += sum.fp;
       fn += sum.fn;
     }
-    console.log(`  ${(kind as VariantKind).padEnd(20)} items ${recall('items')}  decision ${recall('item.decision')}  category ${recall('item.category')}  all-fields F1 ${percent(ratio(2 * tp, 2 * tp + fp + fn))}`);
+    console.log(
+      `  ${(kind as VariantKind).padEnd(20)} items ${recall('items')}  decision ${recall('item.decision')}  category ${recall('item.category')}  all-fields F1 ${percent(ratio(2 * tp, 2 * tp + fp + fn))}`,
+    );
   }
   if (values.verbose) {
     console.log(`\nMisses (${misses.length}):`);
@@ -151,7 +180,9 @@ for (const labelled of LABELLED_REQUESTS) {
   else requestMisses.push(`  "${labelled.request}": read ${read.classification.category}/${read.classification.subcategory} (${read.generic ?? 'no generic'})`);
 }
 if (!values.json) {
-  console.log(`\nTaxonomy over ${LABELLED_REQUESTS.length} hand-labelled requests: ${requestsRight} classified right (${percent(ratio(requestsRight, LABELLED_REQUESTS.length)).trim()})`);
+  console.log(
+    `\nTaxonomy over ${LABELLED_REQUESTS.length} hand-labelled requests: ${requestsRight} classified right (${percent(ratio(requestsRight, LABELLED_REQUESTS.length)).trim()})`,
+  );
   for (const miss of requestMisses) console.log(miss);
 }
 
@@ -202,7 +233,9 @@ for (const [i, a] of firsts.entries()) {
 if (!values.json) {
   console.log(`\nOne letter, one determination (each letter with a decision date, its published text against its ${VARIANT_KINDS.length - 1} other forms):`);
   console.log(`  same letter, two forms: ${tally.pairs} pairs: linked ${tally.linked}, kept apart and flagged ${tally.flagged}, kept apart ${tally.apart}`);
-  console.log(`  different letters (near twins with one number changed, and every pair of letters): ${tally.otherPairs} pairs, wrongly merged ${tally.wrongMerges}`);
+  console.log(
+    `  different letters (near twins with one number changed, and every pair of letters): ${tally.otherPairs} pairs, wrongly merged ${tally.wrongMerges}`,
+  );
 }
 
 // Real published decisions with a careful reader's labels (test/fixtures/corpus): every field, the review rate and the silent errors;
@@ -210,18 +243,27 @@ if (!values.json) {
 const corpus = await evaluateCorpus();
 const corpusFaxes = values['no-scans'] ? null : await evaluateCorpusFaxes(faxesEvery);
 const corpusSilent = corpus.silentErrors + (corpusFaxes?.silentErrors ?? 0);
-for (const [title, report] of [['Real published decisions', corpus], ['Faxes and scans of their own pages', corpusFaxes]] as const) {
+for (const [title, report] of [
+  ['Real published decisions', corpus],
+  ['Faxes and scans of their own pages', corpusFaxes],
+] as const) {
   if (!report || values.json) continue;
   console.log(`\n${title} (${report.letters} letters, ${report.expectedItems} items):`);
   printCorpus(report);
 }
 function printCorpus(report: Awaited<ReturnType<typeof evaluateCorpus>>): void {
   const corpus = report;
-  console.log(`  classified ${corpus.classified}/${corpus.letters}, items found ${corpus.itemsFound}/${corpus.expectedItems}, letters sent to review ${corpus.flaggedLetters}/${corpus.letters} (${percent(ratio(corpus.flaggedLetters, corpus.letters)).trim()}), silent errors ${corpus.silentErrors}`);
-  console.log(`  ${'field'.padEnd(22)}${'right'.padStart(7)}${'wrong, flagged'.padStart(16)}${'wrong, SILENT'.padStart(15)}${'not read'.padStart(10)}   share right`);
+  console.log(
+    `  classified ${corpus.classified}/${corpus.letters}, items found ${corpus.itemsFound}/${corpus.expectedItems}, letters sent to review ${corpus.flaggedLetters}/${corpus.letters} (${percent(ratio(corpus.flaggedLetters, corpus.letters)).trim()}), silent errors ${corpus.silentErrors}`,
+  );
+  console.log(
+    `  ${'field'.padEnd(22)}${'right'.padStart(7)}${'wrong, flagged'.padStart(16)}${'wrong, SILENT'.padStart(15)}${'not read'.padStart(10)}   share right`,
+  );
   for (const [name, t] of Object.entries(corpus.fields)) {
     const total = t.right + t.wrongFlagged + t.wrongSilent + t.missing;
-    console.log(`  ${name.padEnd(22)}${String(t.right).padStart(7)}${String(t.wrongFlagged).padStart(16)}${String(t.wrongSilent).padStart(15)}${String(t.missing).padStart(10)}   ${percent(ratio(t.right, total))}`);
+    console.log(
+      `  ${name.padEnd(22)}${String(t.right).padStart(7)}${String(t.wrongFlagged).padStart(16)}${String(t.wrongSilent).padStart(15)}${String(t.missing).padStart(10)}   ${percent(ratio(t.right, total))}`,
+    );
   }
   if (values.verbose) for (const miss of corpus.misses) console.log(`  ${miss}`);
   else if (corpus.misses.length > 0) console.log(`  ${corpus.misses.length} misses; run with --verbose to list them.`);
@@ -247,4 +289,5 @@ async function evaluateCorpusFaxes(every: number): Promise<Awaited<ReturnType<ty
 
 const criticalMisses = rows.filter((row) => (CRITICAL_FIELDS as readonly string[]).includes(row.field) && (row.fp > 0 || row.fn > 0));
 const calibrated = topBand.items === 0 || topBand.right / topBand.items >= 0.99;
-process.exitCode = criticalMisses.length > 0 || invalid > 0 || requestMisses.length > 0 || totalSilent > 0 || tally.wrongMerges > 0 || corpusSilent > 0 || !calibrated ? 1 : 0;
+process.exitCode =
+  criticalMisses.length > 0 || invalid > 0 || requestMisses.length > 0 || totalSilent > 0 || tally.wrongMerges > 0 || corpusSilent > 0 || !calibrated ? 1 : 0;

@@ -63,7 +63,10 @@ function probeApi(http: string): { stop(): Promise<ApiLatency> } {
     const paths = ['/determinations?limit=50', '/stats?groupBy=category', '/documents?status=FAILED&limit=50'];
     for (let n = 0; probing; n++) {
       const t = performance.now();
-      const ok = await fetch(`${http}${paths[n % paths.length]}`).then(async (r) => (await r.arrayBuffer(), r.ok), () => false);
+      const ok = await fetch(`${http}${paths[n % paths.length]}`).then(
+        async (r) => (await r.arrayBuffer(), r.ok),
+        () => false,
+      );
       latencies.push(performance.now() - t);
       if (!ok) failures++;
       await new Promise((resolve) => setTimeout(resolve, 25));
@@ -75,7 +78,13 @@ function probeApi(http: string): { stop(): Promise<ApiLatency> } {
       await running;
       const sorted = [...latencies].sort((a, b) => a - b);
       const round = (ms: number) => Math.round(ms * 10) / 10;
-      return { requests: sorted.length, failures, p50Ms: round(percentile(sorted, 50)), p99Ms: round(percentile(sorted, 99)), maxMs: round(sorted.at(-1) ?? 0) };
+      return {
+        requests: sorted.length,
+        failures,
+        p50Ms: round(percentile(sorted, 50)),
+        p99Ms: round(percentile(sorted, 99)),
+        maxMs: round(sorted.at(-1) ?? 0),
+      };
     },
   };
 }
@@ -90,7 +99,10 @@ export async function runHostileLoad(options: { hostileCount?: number; letterCou
   const root = mkdtempSync(join(tmpdir(), 'imr-hostile-'));
   const service = await startOnFreePorts(root, () => undefined);
   try {
-    const hostile = [{ name: 'pdf-engine-bomb.pdf', bytes: engineBomb(), expect: 'RESOURCE_LIMIT|MEMORY_LIMIT' }, ...(await hostileFiles())].slice(0, options.hostileCount ?? 20);
+    const hostile = [{ name: 'pdf-engine-bomb.pdf', bytes: engineBomb(), expect: 'RESOURCE_LIMIT|MEMORY_LIMIT' }, ...(await hostileFiles())].slice(
+      0,
+      options.hostileCount ?? 20,
+    );
     const golden = loadGoldenLetters();
     const letters: Array<{ name: string; bytes: Buffer; expected: string[] }> = [];
     for (let i = 0; i < (options.letterCount ?? 20); i++) {
@@ -114,15 +126,25 @@ export async function runHostileLoad(options: { hostileCount?: number; letterCou
       const response = await fetch(`${service.endpoints.http}/documents/${documentId(bytes)}/status`);
       return response.ok ? ((await response.json()) as { status: string; reason: string | null }) : null;
     };
-    const hostileOutcomes = await Promise.all(hostile.map(async (file) => {
-      const answer = await status(file.bytes);
-      return { name: file.name, status: answer?.status, reason: answer?.reason ?? null, expect: file.expect };
-    }));
-    const letterOutcomes = await Promise.all(letters.map(async (file) => {
-      const answer = await fetch(`${service.endpoints.http}/determinations/${documentId(file.bytes)}`).then((r) => (r.ok ? (r.json() as Promise<{ status: string; items?: Array<{ decision: string }> }>) : null));
-      return { name: file.name, status: answer?.status, decisions: (answer?.items ?? []).map((item) => item.decision), expected: file.expected };
-    }));
-    const serviceUp = (await fetch(`${service.endpoints.http}/determinations?limit=1`).then((r) => r.status, () => 0)) === 200;
+    const hostileOutcomes = await Promise.all(
+      hostile.map(async (file) => {
+        const answer = await status(file.bytes);
+        return { name: file.name, status: answer?.status, reason: answer?.reason ?? null, expect: file.expect };
+      }),
+    );
+    const letterOutcomes = await Promise.all(
+      letters.map(async (file) => {
+        const answer = await fetch(`${service.endpoints.http}/determinations/${documentId(file.bytes)}`).then((r) =>
+          r.ok ? (r.json() as Promise<{ status: string; items?: Array<{ decision: string }> }>) : null,
+        );
+        return { name: file.name, status: answer?.status, decisions: (answer?.items ?? []).map((item) => item.decision), expected: file.expected };
+      }),
+    );
+    const serviceUp =
+      (await fetch(`${service.endpoints.http}/determinations?limit=1`).then(
+        (r) => r.status,
+        () => 0,
+      )) === 200;
     return {
       hostile: hostileOutcomes,
       letters: letterOutcomes,
@@ -148,7 +170,10 @@ export async function runLargestDocuments(): Promise<{ documents: Array<{ name: 
     // Pages of a real letter's lines in Textract's real shape, until the response is just under its 50 MB budget.
     // The letter first, then page after page of medical records (what a firm's scan of a whole file looks like).
     const letterLines = printedLines(loadGoldenLetters()[0]!.text).filter((line) => line.trim());
-    const recordPage = Array.from({ length: 60 }, (_, i) => `Progress note line ${i + 1}: patient seen, vitals stable, plan unchanged, follow up as scheduled.`);
+    const recordPage = Array.from(
+      { length: 60 },
+      (_, i) => `Progress note line ${i + 1}: patient seen, vitals stable, plan unchanged, follow up as scheduled.`,
+    );
     const pages: string[][] = [];
     for (let at = 0; at < letterLines.length; at += 60) pages.push(letterLines.slice(at, at + 60));
     let textract = Buffer.alloc(0);
@@ -162,7 +187,13 @@ export async function runLargestDocuments(): Promise<{ documents: Array<{ name: 
     const documents = [
       { name: 'text-pdf-3000-pages.pdf', bytes: pdfTextPages(3000) },
       { name: 'textract-under-50mb.json', bytes: textract },
-      { name: 'text-10mb.txt', bytes: Buffer.from(`${text}\n${recordPage.join('\n').repeat(Math.floor((10 * 1024 * 1024 - text.length - 1024) / (recordPage.join('\n').length + 1)))}`, 'latin1') },
+      {
+        name: 'text-10mb.txt',
+        bytes: Buffer.from(
+          `${text}\n${recordPage.join('\n').repeat(Math.floor((10 * 1024 * 1024 - text.length - 1024) / (recordPage.join('\n').length + 1)))}`,
+          'latin1',
+        ),
+      },
     ];
     const probe = probeApi(service.endpoints.http);
     const results: Array<{ name: string; seconds: number; status: string | undefined }> = [];
@@ -170,7 +201,9 @@ export async function runLargestDocuments(): Promise<{ documents: Array<{ name: 
       const t = performance.now();
       await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: `largest/${document.name}`, Body: document.bytes }));
       await service.idle();
-      const answer = await fetch(`${service.endpoints.http}/documents/${documentId(document.bytes)}/status`).then((r) => r.json() as Promise<{ status: string }>);
+      const answer = await fetch(`${service.endpoints.http}/documents/${documentId(document.bytes)}/status`).then(
+        (r) => r.json() as Promise<{ status: string }>,
+      );
       results.push({ name: document.name, seconds: Math.round((performance.now() - t) / 100) / 10, status: answer.status });
     }
     return { documents: results, api: await probe.stop() };

@@ -5,7 +5,11 @@ const COPYLEFT = /(?:^|[^L])A?GPL\b/i;
 
 /** Whether an SPDX expression leaves a permissive choice. */
 export function acceptable(expression: string): boolean {
-  const alternatives = expression.replace(/[()]/g, ' ').split(/(?<!\s)\s+OR\s+/i).map((part) => part.trim()).filter(Boolean);
+  const alternatives = expression
+    .replace(/[()]/g, ' ')
+    .split(/(?<!\s)\s+OR\s+/i)
+    .map((part) => part.trim())
+    .filter(Boolean);
   if (alternatives.length === 0 || alternatives.some((part) => /^(?:UNKNOWN|UNLICENSED|Custom)/i.test(part))) return false;
   return alternatives.some((alternative) => alternative.split(/(?<!\s)\s+AND\s+/i).every((part) => !COPYLEFT.test(part)));
 }

@@ -16,7 +16,12 @@ if (!values.table || !values['text-bucket'] || !values.bus) {
   process.exit(1);
 }
 const report = await reclassifyStored(
-  { store: new DynamoDeterminationStore(values.table, null), objects: new S3ObjectStore(values['text-bucket']), events: new EventBridgePublisher(values.bus), now: () => new Date() },
+  {
+    store: new DynamoDeterminationStore(values.table, null),
+    objects: new S3ObjectStore(values['text-bucket']),
+    events: new EventBridgePublisher(values.bus),
+    now: () => new Date(),
+  },
   { all: values.all },
 );
 console.log(JSON.stringify(report));

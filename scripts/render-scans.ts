@@ -17,7 +17,9 @@ const [inDir = 'samples', outDir = 'scans'] = process.argv.slice(2);
 let letters: string[];
 try {
   if (!statSync(inDir).isDirectory()) throw new Error('not a folder');
-  letters = readdirSync(inDir).filter((name) => name.toLowerCase().endsWith('.txt')).sort();
+  letters = readdirSync(inDir)
+    .filter((name) => name.toLowerCase().endsWith('.txt'))
+    .sort();
 } catch {
   console.error(`scans: ${inDir} is not a readable folder; usage: npm run scans -- [IN_DIR] [OUT_DIR]`);
   process.exit(1);

@@ -24,7 +24,10 @@ const noLocalOcr = () => {
  * Textract; no local OCR (scans go to Textract). Built once per container, at module scope.
  * `notificationChannel` is for the function that starts Textract jobs (ingest).
  */
-export function ingestDependencies(storage: IngestStorage, notificationChannel?: { readonly snsTopicArn: string; readonly roleArn: string }): IngestDependencies {
+export function ingestDependencies(
+  storage: IngestStorage,
+  notificationChannel?: { readonly snsTopicArn: string; readonly roleArn: string },
+): IngestDependencies {
   return {
     // The sweep pages through pending documents; its cursors never leave the function, so a
     // secret of the container's own signs them (the store refuses to list without a codec).

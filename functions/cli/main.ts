@@ -93,7 +93,9 @@ async function classifyFiles(args: readonly string[], io: Console, reader: Docum
     return exitCodeOf(determination);
   }
   const files = (await Promise.all(args.map(expand))).flat();
-  const bar = io.interactive ? new SingleBar({ stream: process.stderr, format: 'classifying [{bar}] {value}/{total} {file}', hideCursor: true }, Presets.shades_classic) : null;
+  const bar = io.interactive
+    ? new SingleBar({ stream: process.stderr, format: 'classifying [{bar}] {value}/{total} {file}', hideCursor: true }, Presets.shades_classic)
+    : null;
   bar?.start(files.length, 0, { file: '' });
   let worst: number = EXIT.CLASSIFIED;
   for (const file of files) {

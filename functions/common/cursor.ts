@@ -23,7 +23,8 @@ export class CursorCodec {
     if (!body || !signature || extra !== undefined) throw new CursorError('INVALID_CURSOR', 'cursor is malformed');
     const expected = Buffer.from(this.sign(body));
     const given = Buffer.from(signature);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw new CursorError('INVALID_CURSOR', 'cursor was modified or not issued by this service');
+    if (expected.length !== given.length || !timingSafeEqual(expected, given))
+      throw new CursorError('INVALID_CURSOR', 'cursor was modified or not issued by this service');
     try {
       const position = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as unknown;
       if (typeof position !== 'object' || position === null || Array.isArray(position)) throw new Error('not an object');
@@ -46,5 +47,9 @@ export function upperBound(to: string | undefined): string {
 
 /** A fingerprint of a list's filter values, which a cursor carries so that it serves only the list it came from. */
 export function filterFingerprint(filters: Record<string, unknown>): string {
-  return JSON.stringify(Object.keys(filters).sort().map((key) => [key, filters[key] ?? null]));
+  return JSON.stringify(
+    Object.keys(filters)
+      .sort()
+      .map((key) => [key, filters[key] ?? null]),
+  );
 }

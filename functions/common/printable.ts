@@ -11,7 +11,8 @@ export function printable(text: string): string {
     const code = char.codePointAt(0)!;
     if (char === '\\') out += '\\\\';
     else if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else if ((code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069) || code === 0x200e || code === 0x200f || code === 0x061c) out += `\\u{${code.toString(16)}}`;
+    else if ((code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069) || code === 0x200e || code === 0x200f || code === 0x061c)
+      out += `\\u{${code.toString(16)}}`;
     else out += char;
   }
   return out;

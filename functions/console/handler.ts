@@ -30,7 +30,11 @@ export function readConsoleFiles(folder: URL): ConsoleFiles {
 }
 
 const files = readConsoleFiles(new URL('./console/', import.meta.url));
-const consoleConfig: ConsoleConfig = { auth: { domain: config.CONSOLE_LOGIN_DOMAIN, clientId: config.CONSOLE_CLIENT_ID, redirectUri: config.CONSOLE_REDIRECT_URI } };
+const consoleConfig: ConsoleConfig = {
+  auth: { domain: config.CONSOLE_LOGIN_DOMAIN, clientId: config.CONSOLE_CLIENT_ID, redirectUri: config.CONSOLE_REDIRECT_URI },
+};
 
 /** The deployed handler. */
-export const handler = middy(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => serveConsole(event.rawPath, files, consoleConfig)).use(injectLambdaContext(logger, { resetKeys: true }));
+export const handler = middy(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> =>
+  serveConsole(event.rawPath, files, consoleConfig),
+).use(injectLambdaContext(logger, { resetKeys: true }));

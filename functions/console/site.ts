@@ -73,9 +73,16 @@ export function isConsolePath(path: string): boolean {
 /** Answers a GET for a console path: the page, a built file, or the deployment's login settings. */
 export function serveConsole(path: string, files: ConsoleFiles, config: ConsoleConfig): ConsoleResponse {
   const headers = securityHeaders(config);
-  if (path === '/' || path === '/index.html') return { statusCode: 200, headers: { ...headers, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' }, body: INDEX_HTML };
-  if (path === '/console/config.json') return { statusCode: 200, headers: { ...headers, 'content-type': 'application/json', 'cache-control': 'no-store' }, body: JSON.stringify(config) };
+  if (path === '/' || path === '/index.html')
+    return { statusCode: 200, headers: { ...headers, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' }, body: INDEX_HTML };
+  if (path === '/console/config.json')
+    return { statusCode: 200, headers: { ...headers, 'content-type': 'application/json', 'cache-control': 'no-store' }, body: JSON.stringify(config) };
   const file = files.get(path);
-  if (!file) return { statusCode: 404, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'NOT_FOUND', message: `no console file ${path}` } }) };
+  if (!file)
+    return {
+      statusCode: 404,
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ error: { code: 'NOT_FOUND', message: `no console file ${path}` } }),
+    };
   return { statusCode: 200, headers: { ...headers, 'content-type': file.contentType, 'cache-control': 'no-cache' }, body: file.body };
 }

@@ -6,16 +6,18 @@ export const GUIDELINE_WORDS = vocabularyOf(
   `Decision based Chronic Treatment Guidelines Medical Acupuncture Postsurgical Official Disability
   American College Occupational Environmental Medicine Edition Chapter Citation Administrator
   Reviewer Physician Expert evidence decision Page(s) Muscle relaxants Opioids criteria Massage
-  therapy Utilization Schedule Practice`.split(/\s+/).filter((word) => word.length >= 5),
+  therapy Utilization Schedule Practice`
+    .split(/\s+/)
+    .filter((word) => word.length >= 5),
 );
 
-const NO_CITATION = /did\s+not\s+(?:cite|use|provide|base)|no\s+(?:medical\s+)?(?:evidence|guidelines?)\s+(?:(?:was|were)\s*)?(?:cited|provided)|not\s+cite\s+any/i;
+const NO_CITATION =
+  /did\s+not\s+(?:cite|use|provide|base)|no\s+(?:medical\s+)?(?:evidence|guidelines?)\s+(?:(?:was|were)\s*)?(?:cited|provided)|not\s+cite\s+any/i;
 const CITATION_START = /Decision\s+based\s+on\s+|based\s+(?:its|his\/her|his|her|their)\s+decision\s+on\s+(?:the\s+)?/gi;
 const PAGES = /\bPage(?:\(s\)|s)?[\s:.]*(\d+(?:\s*-\s*\d+)?(?:\s*(?:,|and|&)\s*\d+(?:\s*-\s*\d+)?)*)/i;
 const MTUS_TITLES =
   /^(?:the\s+)?((?:Chronic\s+Pain|Acupuncture|Post-?\s*Surgical)(?:\s+Medical)?\s+Treatment\s+Guidelines(?:\s*\(\d{4}\))?|ACOEM(?:\s+Practice\s+Guidelines)?|American\s+College\s+of\s+Occupational\s+and\s+Environmental\s+Medicine\s*\(ACOEM\)(?:\s*,\s*\d\w*\s+Edition)?(?:\s*(?:,\s*)?\(?\d{4}\)?)?|Official\s+Disability\s+Guidelines\s*\(ODG\))/i;
-const NAMED_TITLE =
-  /^(?:the\s+)?([A-Z][^,]*?\((?:ACOEM|ODG|PDR|MTUS)\)(?:\s*,\s*\d\w*\s+Edition)?(?:\s*(?:,\s*)?\(\d{4}\))?)/i;
+const NAMED_TITLE = /^(?:the\s+)?([A-Z][^,]*?\((?:ACOEM|ODG|PDR|MTUS)\)(?:\s*,\s*\d\w*\s+Edition)?(?:\s*(?:,\s*)?\(\d{4}\))?)/i;
 
 /**
  * Reads the guideline citations of one party's guideline paragraph ("Decision based on
@@ -74,7 +76,12 @@ function readCitation(body: string, printed: string): Citation {
 /** Which guideline family a citation is from. */
 export function citationSource(body: string): CitationSource {
   const nonMtus = /Non-?\s*MTUS|not\s+(?:a\s+)?part\s+of\s+(?:the\s+)?MTUS/i.test(body);
-  if (!nonMtus && /\bMTUS\b|Medical\s+Treatment\s+Utilization\s+Schedule|Chronic\s+Pain\s+(?:Medical\s+)?Treatment\s+Guidelines|Acupuncture\s+(?:Medical\s+)?Treatment\s+Guidelines|Post-?\s*surgical\s+Treatment/i.test(body)) {
+  if (
+    !nonMtus &&
+    /\bMTUS\b|Medical\s+Treatment\s+Utilization\s+Schedule|Chronic\s+Pain\s+(?:Medical\s+)?Treatment\s+Guidelines|Acupuncture\s+(?:Medical\s+)?Treatment\s+Guidelines|Post-?\s*surgical\s+Treatment/i.test(
+      body,
+    )
+  ) {
     return 'MTUS';
   }
   if (/\bODG\b|Official\s+Disability\s+Guidelines/i.test(body)) return 'ODG';

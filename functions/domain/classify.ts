@@ -132,20 +132,44 @@ export function classifyRequest(request: string): TreatmentClass {
 /** The drugs of a request read on their own (for a compound's ingredients). */
 function classifyDrugs(request: string): TreatmentClass {
   const words = readWords(request);
-  return drugsOf(request, words, findDrugs(words), words.some((word) => word.corrected));
+  return drugsOf(
+    request,
+    words,
+    findDrugs(words),
+    words.some((word) => word.corrected),
+  );
 }
 
 function drugsOf(request: string, words: readonly RequestWord[], drugs: ReturnType<typeof findDrugs>, corrected: boolean): TreatmentClass {
   if (drugs.length > 0) {
     const first = drugs[0]!;
-    const written = words.slice(first.start, first.end).map((word) => word.written).join(' ');
+    const written = words
+      .slice(first.start, first.end)
+      .map((word) => word.written)
+      .join(' ');
     const ingredients = new Set(drugs.flatMap((drug) => drug.name.drug.generic.split('/')));
     const generic = drugs.length === 1 ? first.name.drug.generic : [...ingredients].join('/');
-    return { classification: drugClassification(request, drugs.map((drug) => drug.name), ingredients.size), name: written, generic, identified: true, corrected };
+    return {
+      classification: drugClassification(
+        request,
+        drugs.map((drug) => drug.name),
+        ingredients.size,
+      ),
+      name: written,
+      generic,
+      identified: true,
+      corrected,
+    };
   }
 
   if (DRUG_DOSE.test(request)) {
-    return { classification: { category: 'PHARMACEUTICAL', subcategory: COMPOUNDED.test(request) ? 'COMPOUND' : 'OTHER' }, name: null, generic: null, identified: false, corrected };
+    return {
+      classification: { category: 'PHARMACEUTICAL', subcategory: COMPOUNDED.test(request) ? 'COMPOUND' : 'OTHER' },
+      name: null,
+      generic: null,
+      identified: false,
+      corrected,
+    };
   }
   return { classification: { category: 'OTHER', subcategory: null }, name: null, generic: null, identified: false, corrected };
 }

@@ -17,14 +17,21 @@ export const CorrectionSchema = z
             index: z.number().int().min(0),
             decision: DecisionSchema.optional(),
             category: z.enum(CATEGORIES as [Category, ...Category[]]).optional(),
-            subcategory: z.enum(SUBCATEGORIES as [string, ...string[]]).nullable().optional(),
+            subcategory: z
+              .enum(SUBCATEGORIES as [string, ...string[]])
+              .nullable()
+              .optional(),
             request: z.string().trim().min(1).max(500).optional(),
           })
           .strict(),
       )
       .max(200)
       .optional(),
-    caseNumber: z.string().regex(/^CM\d{2}-\d{5,8}$/, 'must be a case number like CM14-0209876').nullable().optional(),
+    caseNumber: z
+      .string()
+      .regex(/^CM\d{2}-\d{5,8}$/, 'must be a case number like CM14-0209876')
+      .nullable()
+      .optional(),
     dates: z
       .object({
         injury: z.iso.date().nullable().optional(),
@@ -85,8 +92,10 @@ export function applyCorrection(determination: ClassifiedDetermination, correcti
     named.add(patch.index);
     const category = (patch.category ?? item.category) as Category;
     // A new category without a subcategory keeps none rather than one from another category.
-    const subcategory = patch.subcategory !== undefined ? patch.subcategory : patch.category !== undefined && patch.category !== item.category ? null : item.subcategory;
-    if (!isSubcategoryOf(category, subcategory)) throw new CorrectionError(`items[${position}].subcategory`, `${subcategory} is not a subcategory of ${category}`);
+    const subcategory =
+      patch.subcategory !== undefined ? patch.subcategory : patch.category !== undefined && patch.category !== item.category ? null : item.subcategory;
+    if (!isSubcategoryOf(category, subcategory))
+      throw new CorrectionError(`items[${position}].subcategory`, `${subcategory} is not a subcategory of ${category}`);
     const at = `items[${patch.index}]`;
     if (patch.decision !== undefined) change(`${at}.decision`, item.decision, patch.decision);
     change(`${at}.category`, item.category, category);
@@ -104,7 +113,13 @@ export function applyCorrection(determination: ClassifiedDetermination, correcti
   // The outcome follows the items; its change is recorded so the history shows what it meant.
   change('outcome', determination.outcome, outcomeOf(items));
   return {
-    determination: { ...determination, caseNumber: correction.caseNumber !== undefined ? correction.caseNumber : determination.caseNumber, dates, items, outcome: outcomeOf(items) },
+    determination: {
+      ...determination,
+      caseNumber: correction.caseNumber !== undefined ? correction.caseNumber : determination.caseNumber,
+      dates,
+      items,
+      outcome: outcomeOf(items),
+    },
     changes,
   };
 }

@@ -31,11 +31,18 @@ export const DeadlineSchema = z.object({
   items: z.array(z.number().int().nonnegative()).describe('indices (from 0) of the items it covers; empty for APPEAL, which covers the whole determination'),
   rule: z.string(),
   basis: z.string(),
-  caution: z.string().optional().describe('why this day may be too late: the day of receipt is the day the service received the letter, long after its date, and no person has confirmed it'),
+  caution: z
+    .string()
+    .optional()
+    .describe(
+      'why this day may be too late: the day of receipt is the day the service received the letter, long after its date, and no person has confirmed it',
+    ),
   services: z
     .array(z.string())
     .optional()
-    .describe('AUTHORIZE and REIMBURSE: what must be authorized or paid for, one line per item covered: the request as IMR decided it; for a modified request, the part utilization review did not authorize, naming what it did'),
+    .describe(
+      'AUTHORIZE and REIMBURSE: what must be authorized or paid for, one line per item covered: the request as IMR decided it; for a modified request, the part utilization review did not authorize, naming what it did',
+    ),
 });
 /** A deadline. */
 export type Deadline = z.infer<typeof DeadlineSchema>;
@@ -118,7 +125,7 @@ export function isWorkingDay(iso: string): boolean {
 /** The `n`th working day after `iso` (the day of receipt itself does not count). */
 export function addWorkingDays(iso: string, n: number): string {
   let day = iso;
-  for (let counted = 0; counted < n; ) {
+  for (let counted = 0; counted < n;) {
     day = addDays(day, 1);
     if (isWorkingDay(day)) counted++;
   }
@@ -154,7 +161,8 @@ function receiptCaution(mailed: string | null, receivedOn: string, confirmed: bo
   if (confirmed || !mailed) return null;
   const days = daysBetween(mailed, receivedOn);
   if (days < 0) return `received ${receivedOn}, before the letter's date ${mailed}: one of the two is wrong; check both`;
-  if (days > LATE_RECEIPT_DAYS) return `the service received the letter ${days} days after its date (${mailed}): if it arrived earlier, set the day it was received; these deadlines run from receipt`;
+  if (days > LATE_RECEIPT_DAYS)
+    return `the service received the letter ${days} days after its date (${mailed}): if it arrived earlier, set the day it was received; these deadlines run from receipt`;
   return null;
 }
 
@@ -187,7 +195,8 @@ export function deadlinesOf(determination: Pick<ClassifiedDetermination, 'items'
       from: receivedOn,
       items: overturned,
       rule: '8 CCR 9792.10.7(a)(2)',
-      basis: "5 working days after receipt of the final determination, for services not yet rendered (weekends and California state holidays skipped); sooner if the employee's condition calls for it",
+      basis:
+        "5 working days after receipt of the final determination, for services not yet rendered (weekends and California state holidays skipped); sooner if the employee's condition calls for it",
       ...(caution ? { caution } : {}),
       services,
     });
@@ -197,7 +206,8 @@ export function deadlinesOf(determination: Pick<ClassifiedDetermination, 'items'
       from: receivedOn,
       items: overturned,
       rule: '8 CCR 9792.10.7(a)(1)',
-      basis: '20 days after receipt of the final determination, for services already rendered (calendar days; a last day on a weekend or holiday is not moved later)',
+      basis:
+        '20 days after receipt of the final determination, for services already rendered (calendar days; a last day on a weekend or holiday is not moved later)',
       ...(caution ? { caution } : {}),
       services,
     });
@@ -210,7 +220,8 @@ export function deadlinesOf(determination: Pick<ClassifiedDetermination, 'items'
       from: mailed,
       items: [],
       rule: 'Labor Code 4610.6(h)',
-      basis: '30 days from the date the determination was mailed (the date of the letter); the earlier date: no days added for service by mail (CCP 1013), and a last day on a weekend or holiday is not moved later (CCP 12a)',
+      basis:
+        '30 days from the date the determination was mailed (the date of the letter); the earlier date: no days added for service by mail (CCP 1013), and a last day on a weekend or holiday is not moved later (CCP 12a)',
     });
   }
   return deadlines;

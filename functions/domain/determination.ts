@@ -11,9 +11,7 @@ export const ENGINE_VERSION = '1.0.0';
 const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
 /** The two decisions an IMR reviewer can reach on a disputed item. */
-export const DecisionSchema = z
-  .enum(['UPHELD', 'OVERTURNED'])
-  .describe('UPHELD: the UR denial stands. OVERTURNED: the treatment must be authorized.');
+export const DecisionSchema = z.enum(['UPHELD', 'OVERTURNED']).describe('UPHELD: the UR denial stands. OVERTURNED: the treatment must be authorized.');
 /** Upheld or Overturned. */
 export type Decision = z.infer<typeof DecisionSchema>;
 
@@ -28,13 +26,7 @@ export const LayoutSchema = z.enum(['2014', '2013', '2013_NOTICE', 'EARLIEST']);
 export type Layout = z.infer<typeof LayoutSchema>;
 
 /** Flags raised on an item or a whole determination; any flag means a human should look. */
-export const FlagSchema = z.enum([
-  'DECISION_CONFLICTS_WITH_RATIONALE',
-  'LOW_CONFIDENCE',
-  'ITEM_COUNT_MISMATCH',
-  'UNKNOWN_TREATMENT',
-  'INCOMPLETE',
-]);
+export const FlagSchema = z.enum(['DECISION_CONFLICTS_WITH_RATIONALE', 'LOW_CONFIDENCE', 'ITEM_COUNT_MISMATCH', 'UNKNOWN_TREATMENT', 'INCOMPLETE']);
 /** A review flag. */
 export type Flag = z.infer<typeof FlagSchema>;
 
@@ -142,9 +134,6 @@ export const UnrecognizedDeterminationSchema = z.object({
 export type UnrecognizedDetermination = z.infer<typeof UnrecognizedDeterminationSchema>;
 
 /** The Determination JSON: one schema for integrators, tests and the CLI alike. */
-export const DeterminationSchema = z.discriminatedUnion('status', [
-  ClassifiedDeterminationSchema,
-  UnrecognizedDeterminationSchema,
-]);
+export const DeterminationSchema = z.discriminatedUnion('status', [ClassifiedDeterminationSchema, UnrecognizedDeterminationSchema]);
 /** Either a classified or an unrecognized Determination. */
 export type Determination = z.infer<typeof DeterminationSchema>;

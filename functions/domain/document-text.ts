@@ -26,5 +26,12 @@ export interface DocumentText {
 
 /** What the letter engine is told about how a document was read. */
 export function readingContext(document: DocumentText): ReadingContext {
-  return { ocrConfidence: document.ocrConfidence, warnings: document.warnings, pageCount: document.kind === 'text' ? undefined : document.pageCount, incomplete: document.incomplete, pageConfidences: document.pageConfidences, doubtfulWords: document.doubtfulWords };
+  return {
+    ocrConfidence: document.ocrConfidence,
+    warnings: document.warnings,
+    pageCount: document.kind === 'text' ? undefined : document.pageCount,
+    incomplete: document.incomplete,
+    pageConfidences: document.pageConfidences,
+    doubtfulWords: document.doubtfulWords,
+  };
 }

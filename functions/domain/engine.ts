@@ -179,7 +179,8 @@ function caseNumberDoubt(caseNumber: string | null, assigned: string | null, rec
   // A case opened in December is often assigned in January or February (CM16-... assigned 2017-01-04, in the published decisions).
   const year = Number(assigned.slice(2, 4));
   const years = new Set([year, ...(Number(assigned.slice(5, 7)) <= 2 ? [year - 1] : []), ...(received ? [Number(received.slice(2, 4))] : [])]);
-  if (!years.has(Number(form[1]))) return `the case number ${caseNumber} names the year 20${form[1]} but the case was assigned on ${assigned}: check both against the letter`;
+  if (!years.has(Number(form[1])))
+    return `the case number ${caseNumber} names the year 20${form[1]} but the case was assigned on ${assigned}: check both against the letter`;
   return null;
 }
 
@@ -210,7 +211,9 @@ function missingFromLetter(raw: string, parsed: ParsedLetter, items: readonly Di
   const pages = pageEvidence(raw);
   if (pages && pages.highestPage < pages.statedTotal && (pageCount === undefined || pageCount < pages.statedTotal)) {
     const first = pages.highestPage + 1;
-    missing.push(`${first === pages.statedTotal ? `page ${first}` : `pages ${first}-${pages.statedTotal}`} of ${pages.statedTotal} did not arrive (the last page read is marked ${pages.highestPage} of ${pages.statedTotal})`);
+    missing.push(
+      `${first === pages.statedTotal ? `page ${first}` : `pages ${first}-${pages.statedTotal}`} of ${pages.statedTotal} did not arrive (the last page read is marked ${pages.highestPage} of ${pages.statedTotal})`,
+    );
   }
   if (parsed.listedItemCount !== null && parsed.listedItemCount > items.length) {
     missing.push(`the letter lists ${parsed.listedItemCount} disputed items; ${parsed.listedItemCount - items.length} of them were not found`);
@@ -371,7 +374,9 @@ function readItem(parsed: ParsedItem, ocrFactor: number, unsure: UnsureWords, no
   const unsureNumbers = unsureIn(parsed.request, unsure);
   if (unsureNumbers.length > 0) {
     confidence = Math.min(confidence, 0.6);
-    note(`${unsureNumbers.map((word) => `"${word}"`).join(', ')} in the request ${unsureNumbers.length > 1 ? 'were' : 'was'} read through characters OCR was unsure of: check the number against the page`);
+    note(
+      `${unsureNumbers.map((word) => `"${word}"`).join(', ')} in the request ${unsureNumbers.length > 1 ? 'were' : 'was'} read through characters OCR was unsure of: check the number against the page`,
+    );
   }
   if (parsed.rationale.length === 0) confidence -= 0.3;
   else if (medicallyNecessary === null) confidence -= 0.05;
@@ -380,11 +385,15 @@ function readItem(parsed: ParsedItem, ocrFactor: number, unsure: UnsureWords, no
   if (treatmentClass !== fromRequest) {
     // Placed by the cited guideline alone: a person confirms it until the topic table has been measured on more letters.
     confidence = Math.min(confidence, 0.6);
-    note(`classed ${categoryWords(treatmentClass.classification.category)} by the guideline the reviewer cited ("${topics.topics[0]}"); the request's words name no known treatment`);
+    note(
+      `classed ${categoryWords(treatmentClass.classification.category)} by the guideline the reviewer cited ("${topics.topics[0]}"); the request's words name no known treatment`,
+    );
   } else if (fromRequest.identified && topics.categories.size > 0 && !topics.categories.has(fromRequest.classification.category)) {
     // The request's words and the reviewer's guideline disagree on the kind of treatment: one of them was misread.
     confidence = Math.min(confidence, 0.6);
-    note(`classed ${categoryWords(fromRequest.classification.category)} from the request, but the guideline the reviewer cited ("${topics.topics[0]}") is about ${[...topics.categories].map(categoryWords).join(' or ')}: check the category`);
+    note(
+      `classed ${categoryWords(fromRequest.classification.category)} from the request, but the guideline the reviewer cited ("${topics.topics[0]}") is about ${[...topics.categories].map(categoryWords).join(' or ')}: check the category`,
+    );
   }
   if (!treatmentClass.identified) {
     flags.push('UNKNOWN_TREATMENT');

@@ -25,17 +25,36 @@ interface TopicRow {
 const TOPICS: readonly TopicRow[] = [
   { words: /\btopical\s+analgesics?\b/i, categories: ['PHARMACEUTICAL'], places: { category: 'PHARMACEUTICAL', subcategory: 'TOPICAL_ANALGESIC' } },
   { words: /\bopioids?\b|\bopiates?\b/i, categories: ['PHARMACEUTICAL', 'DIAGNOSTIC_TESTING'] },
-  { words: /\bmuscle\s+relaxants?\b|\bcyclobenzaprine\b|\bantispasmodic/i, categories: ['PHARMACEUTICAL'], places: { category: 'PHARMACEUTICAL', subcategory: 'MUSCLE_RELAXANT' } },
+  {
+    words: /\bmuscle\s+relaxants?\b|\bcyclobenzaprine\b|\bantispasmodic/i,
+    categories: ['PHARMACEUTICAL'],
+    places: { category: 'PHARMACEUTICAL', subcategory: 'MUSCLE_RELAXANT' },
+  },
   { words: /\bnsaids?\b|\bnon-?steroidal\b/i, categories: ['PHARMACEUTICAL'] },
   { words: /\bproton\s+pump\b|\bppis?\b/i, categories: ['PHARMACEUTICAL'], places: { category: 'PHARMACEUTICAL', subcategory: 'GASTROINTESTINAL' } },
-  { words: /\bantidepressants?\b|\btca'?s\b|\bssris?\b/i, categories: ['PHARMACEUTICAL'], places: { category: 'PHARMACEUTICAL', subcategory: 'ANTIDEPRESSANT' } },
-  { words: /\banti-?(?:epilepsy|convulsant)|\baeds?\b/i, categories: ['PHARMACEUTICAL'], places: { category: 'PHARMACEUTICAL', subcategory: 'ANTICONVULSANT' } },
+  {
+    words: /\bantidepressants?\b|\btca'?s\b|\bssris?\b/i,
+    categories: ['PHARMACEUTICAL'],
+    places: { category: 'PHARMACEUTICAL', subcategory: 'ANTIDEPRESSANT' },
+  },
+  {
+    words: /\banti-?(?:epilepsy|convulsant)|\baeds?\b/i,
+    categories: ['PHARMACEUTICAL'],
+    places: { category: 'PHARMACEUTICAL', subcategory: 'ANTICONVULSANT' },
+  },
   { words: /\bbenzodiazepines?\b/i, categories: ['PHARMACEUTICAL'], places: { category: 'PHARMACEUTICAL', subcategory: 'BENZODIAZEPINE' } },
   { words: /\binsomnia\b|\bhypnotics?\b/i, categories: ['PHARMACEUTICAL'], places: { category: 'PHARMACEUTICAL', subcategory: 'SLEEP_AID' } },
   { words: /\bmedical\s+foods?\b/i, categories: ['PHARMACEUTICAL'], places: { category: 'PHARMACEUTICAL', subcategory: 'MEDICAL_FOOD' } },
   { words: /\bmedications?\s+for\s+chronic\s+pain\b|\banalgesic\s+agents?\b|\bdrug\s+information\b/i, categories: ['PHARMACEUTICAL'] },
-  { words: /\belectrodiagnostic\b|\bemg\b|\bncs\b|\bnerve\s+conduction\b|\belectroencephalograph|\belectromyograph/i, categories: ['DIAGNOSTIC_TESTING'], places: { category: 'DIAGNOSTIC_TESTING', subcategory: 'ELECTRODIAGNOSTIC' } },
-  { words: /\bspecial\s+studies\b|\bmri\b|\bmagnetic\s+resonance\b|\bx-?rays?\b|\bcomputed\s+tomography\b|\bct\b|\bbone\s+scan\b|\bimaging\b|\bradiograph/i, categories: ['DIAGNOSTIC_TESTING'] },
+  {
+    words: /\belectrodiagnostic\b|\bemg\b|\bncs\b|\bnerve\s+conduction\b|\belectroencephalograph|\belectromyograph/i,
+    categories: ['DIAGNOSTIC_TESTING'],
+    places: { category: 'DIAGNOSTIC_TESTING', subcategory: 'ELECTRODIAGNOSTIC' },
+  },
+  {
+    words: /\bspecial\s+studies\b|\bmri\b|\bmagnetic\s+resonance\b|\bx-?rays?\b|\bcomputed\s+tomography\b|\bct\b|\bbone\s+scan\b|\bimaging\b|\bradiograph/i,
+    categories: ['DIAGNOSTIC_TESTING'],
+  },
   { words: /\bpre-?operative\s+(?:lab\s+)?testing\b|\blab(?:oratory)?\s+test/i, categories: ['DIAGNOSTIC_TESTING'] },
   { words: /\bacupuncture\b/i, categories: ['REHABILITATION'], places: { category: 'REHABILITATION', subcategory: 'ACUPUNCTURE' } },
   { words: /\bmassage\b/i, categories: ['REHABILITATION'], places: { category: 'REHABILITATION', subcategory: 'MASSAGE' } },
@@ -80,6 +99,7 @@ export function topicEvidence(topics: ReadonlyArray<string | null>): TopicEviden
   }
   // A class is given only when every kind named is that one class's.
   const only = places[0];
-  const agreed = only && categories.size === 1 && places.every((place) => place.category === only.category && place.subcategory === only.subcategory) ? only : null;
+  const agreed =
+    only && categories.size === 1 && places.every((place) => place.category === only.category && place.subcategory === only.subcategory) ? only : null;
   return { categories, places: agreed, topics: named };
 }

@@ -32,7 +32,11 @@ export type Heading = keyof typeof HEADINGS;
 
 /** A heading's comparison key: letters and digits only, upper case, OCR digit-for-letter slips undone. */
 export function headingKey(text: string): string {
-  return text.toUpperCase().replace(/[^A-Z0-9]/g, '').replace(/1/g, 'I').replace(/0/g, 'O');
+  return text
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, '')
+    .replace(/1/g, 'I')
+    .replace(/0/g, 'O');
 }
 
 /** The character code `headingKey(text)` would have at `position`, for the first few characters only. */
@@ -85,7 +89,11 @@ export function afterLabel(line: string, heading: Heading): string | null {
     end = found.index + found[0].length;
   }
   if (!keysMatch(headingKey(trimmed.slice(0, end)), KEYS[heading])) return null;
-  return trimmed.slice(end).replace(/^[:;.,\s]+/, '').replace(/\s+/g, ' ').trimEnd();
+  return trimmed
+    .slice(end)
+    .replace(/^[:;.,\s]+/, '')
+    .replace(/\s+/g, ' ')
+    .trimEnd();
 }
 
 const WORD_COUNTS = Object.fromEntries(Object.entries(HEADINGS).map(([name, text]) => [name, text.split(/\s+/).length])) as Record<Heading, number>;

@@ -6,9 +6,32 @@ export * from './determination.ts';
 export * from './taxonomy.ts';
 export { needsReview, needsReviewOf, counterDeltas, replacementDeltas, deadlineView, withReason, type CounterDelta } from './projection.ts';
 export { readingContext, type DocumentKind, type DocumentText } from './document-text.ts';
-export { classifyLetter, readableText, outcomeOf, ocrReading, wordInContext, LOW_CONFIDENCE_THRESHOLD, HEADER_FIELD_DOUBT, type ReadingContext, type OcrPageReading, type DoubtfulWord } from './engine.ts';
+export {
+  classifyLetter,
+  readableText,
+  outcomeOf,
+  ocrReading,
+  wordInContext,
+  LOW_CONFIDENCE_THRESHOLD,
+  HEADER_FIELD_DOUBT,
+  type ReadingContext,
+  type OcrPageReading,
+  type DoubtfulWord,
+} from './engine.ts';
 export { normalizeText, PAGE_BREAK } from './normalize.ts';
 export { applyCorrection, CorrectionError, CorrectionSchema, type Change, type Correction } from './correction.ts';
 export { classifyRequest, type TreatmentClass } from './classify.ts';
-export { DEADLINE_KINDS, LATE_RECEIPT_DAYS, DeadlineSchema, deadlinesOf, earliestDue, receivedOnOf, addWorkingDays, addDays, isWorkingDay, californiaStateHolidays, type Deadline } from './deadlines.ts';
+export {
+  DEADLINE_KINDS,
+  LATE_RECEIPT_DAYS,
+  DeadlineSchema,
+  deadlinesOf,
+  earliestDue,
+  receivedOnOf,
+  addWorkingDays,
+  addDays,
+  isWorkingDay,
+  californiaStateHolidays,
+  type Deadline,
+} from './deadlines.ts';
 export { letterFingerprint, compareLetters } from './same-letter.ts';

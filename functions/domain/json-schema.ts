@@ -7,7 +7,7 @@ export function determinationJsonSchema(): Record<string, unknown> {
     $id: `https://imr-letters.example/schema/determination.v${SCHEMA_VERSION}.json`,
     title: 'IMR Final Determination',
     description:
-      'A California workers\' compensation IMR Final Determination letter read into structured data (schema version 1). status CLASSIFIED carries the items; status UNRECOGNIZED carries the reason the document is not a determination.',
+      "A California workers' compensation IMR Final Determination letter read into structured data (schema version 1). status CLASSIFIED carries the items; status UNRECOGNIZED carries the reason the document is not a determination.",
     ...z.toJSONSchema(DeterminationSchema, { target: 'draft-2020-12' }),
   };
 }

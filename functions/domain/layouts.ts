@@ -73,7 +73,8 @@ export function parseLetter(lines: readonly string[]): ParsedLetter | NotADeterm
   if (issueAtDispute >= 0 && findHeading(lines, 'professionalReview') >= 0) return parseEarliest(lines);
   if (findHeading(lines, 'howMade') >= 0 || findHeading(lines, 'caseSummary') >= 0) {
     const { items, headingsWithoutBody } = read2014Items(lines, 0);
-    if (items.length > 0) return { layout: '2014', items, listedItemCount: listedCount(lines), statedOutcome: null, missing: missingBodies(headingsWithoutBody) };
+    if (items.length > 0)
+      return { layout: '2014', items, listedItemCount: listedCount(lines), statedOutcome: null, missing: missingBodies(headingsWithoutBody) };
     return { reason: 'IMR determination headings found but no disputed item with a decision: the letter may be truncated' };
   }
   return { reason: foreignReason(lines) };
@@ -153,12 +154,15 @@ function readDecisionLine(line: string, index: number): DecisionLine | null {
   if (line.length > MAX_HEADING_LINE) return null;
   const body = withoutTrailingNoise(line);
   const lastSpace = body.lastIndexOf(' ');
-  const candidates: Array<{ word: string; before: string; split: boolean }> = [{ word: body.slice(lastSpace + 1), before: lastSpace < 0 ? '' : body.slice(0, lastSpace), split: false }];
+  const candidates: Array<{ word: string; before: string; split: boolean }> = [
+    { word: body.slice(lastSpace + 1), before: lastSpace < 0 ? '' : body.slice(0, lastSpace), split: false },
+  ];
   if (lastSpace > 0) {
     // A word split in two by a stray space ("Over turned", "Up held").
     const previousSpace = body.lastIndexOf(' ', lastSpace - 1);
     const first = body.slice(previousSpace + 1, lastSpace);
-    if (first.length >= 2 && first.length <= 8) candidates.push({ word: first + body.slice(lastSpace + 1), before: previousSpace < 0 ? '' : body.slice(0, previousSpace), split: true });
+    if (first.length >= 2 && first.length <= 8)
+      candidates.push({ word: first + body.slice(lastSpace + 1), before: previousSpace < 0 ? '' : body.slice(0, previousSpace), split: true });
   }
   for (const { word, before, split } of candidates) {
     const decision = readDecisionWord(word.replace(/^[:;.,]+/, ''));
@@ -204,7 +208,8 @@ const SENTENCE_END_INSIDE = /[a-z)%]{2}[.!?]["')]?\s+(?=[A-Z])|[a-z]{4}[.!?]["')
  * A rationale's conclusion, which no request contains: where a merged heading starts even
  * when the letter printed no period after it ("... the request is non-certified Fexmid ...").
  */
-const CONCLUSION_INSIDE = /\b(?:non-?certified|not\s+(?:medically\s+)?(?:necessary|appropriate|certified|recommended|supported|warranted|indicated)|medically\s+(?:necessary|appropriate)|is\s+(?:certified|recommended|supported|warranted|indicated|appropriate))[.,;:!]?\s+/gi;
+const CONCLUSION_INSIDE =
+  /\b(?:non-?certified|not\s+(?:medically\s+)?(?:necessary|appropriate|certified|recommended|supported|warranted|indicated)|medically\s+(?:necessary|appropriate)|is\s+(?:certified|recommended|supported|warranted|indicated|appropriate))[.,;:!]?\s+/gi;
 
 /** A modified request read from its paragraph (spec section 1), and the prose before the paragraph. */
 interface ModifiedRequest {
@@ -216,9 +221,11 @@ interface ModifiedRequest {
 }
 
 /** Where a modified request's eligible portion is named: "The remaining IMR eligible portion of the original request, X" or "The original request, X". */
-const ELIGIBLE_PORTION = /(?:^|[.!?]\s+)(?:the\s+)?(?:remaining\s+)?IMR[- ]eligible\s+portion\s+of\s+the\s+original\s+request,?\s*|(?:^|[.!?]\s+)the\s+original\s+request,\s*/i;
+const ELIGIBLE_PORTION =
+  /(?:^|[.!?]\s+)(?:the\s+)?(?:remaining\s+)?IMR[- ]eligible\s+portion\s+of\s+the\s+original\s+request,?\s*|(?:^|[.!?]\s+)the\s+original\s+request,\s*/i;
 /** The sentences of a modified request's paragraph before its eligible portion. */
-const MODIFIED_SENTENCE = /\bwas\s+the\s+original\s+request\b|\bauthorized\s+by\s+the\s+claims\s+administrator\b|\bclaims\s+administrator\s+authorized\b|\bleaving\s+the\s+original\s+request\b/i;
+const MODIFIED_SENTENCE =
+  /\bwas\s+the\s+original\s+request\b|\bauthorized\s+by\s+the\s+claims\s+administrator\b|\bclaims\s+administrator\s+authorized\b|\bleaving\s+the\s+original\s+request\b/i;
 /** How many lines a modified request's paragraph may take above its decision. */
 const MAX_MODIFIED_LINES = 6;
 
@@ -233,10 +240,18 @@ const MAX_MODIFIED_LINES = 6;
 function readModifiedRequest(text: string): ModifiedRequest | null {
   const eligible = [...text.matchAll(new RegExp(ELIGIBLE_PORTION.source, 'gi'))].at(-1);
   if (!eligible) return null;
-  let request = text.slice(eligible.index + eligible[0].length).trim().replace(/[:;]$/, '').trim();
+  let request = text
+    .slice(eligible.index + eligible[0].length)
+    .trim()
+    .replace(/[:;]$/, '')
+    .trim();
   if (request.toLowerCase().endsWith(' is')) request = request.slice(0, -3).trim();
   if (request.length === 0) return null;
-  const sentences = text.slice(0, eligible.index + (/^[.!?]/.test(eligible[0]) ? 1 : 0)).split(/(?<=[.!?])\s+(?=\S)/).map((sentence) => sentence.trim()).filter(Boolean);
+  const sentences = text
+    .slice(0, eligible.index + (/^[.!?]/.test(eligible[0]) ? 1 : 0))
+    .split(/(?<=[.!?])\s+(?=\S)/)
+    .map((sentence) => sentence.trim())
+    .filter(Boolean);
   let originalRequest: string | null = null;
   let authorized: string | null = null;
   // Plain string tests, not patterns: the sentences are the letter's own boilerplate around free text.
@@ -279,7 +294,8 @@ function isSpeckLine(line: string): boolean {
 }
 
 /** Words of a rationale's sentences that no request heading uses. */
-const PROSE_SIGNS = /\b(?:the\s+request\s+(?:is|was)|non-?certified|as\s+such|therefore|guidelines?\s+(?:state|support|recommend)|not\s+(?:medically|certified|recommended|supported|indicated|warranted))\b/i;
+const PROSE_SIGNS =
+  /\b(?:the\s+request\s+(?:is|was)|non-?certified|as\s+such|therefore|guidelines?\s+(?:state|support|recommend)|not\s+(?:medically|certified|recommended|supported|indicated|warranted))\b/i;
 
 /** One item's run of labels (`Claims Administrator guideline`, `MAXIMUS guideline`, `Decision rationale`). */
 interface LabelGroup {
@@ -320,7 +336,15 @@ function read2014Items(original: readonly string[], from: number): Read2014 {
   const lines = labelsOnTheirOwnLines(original, from);
   const groups = labelGroups(lines, from);
   // `carried`: the prose a merged heading line began with, which ends the item before it.
-  const headings: Array<{ group: LabelGroup; start: number; decision: DecisionLine | null; request: string; repaired: boolean; carried: string; modified: ModifiedRequest | null }> = [];
+  const headings: Array<{
+    group: LabelGroup;
+    start: number;
+    decision: DecisionLine | null;
+    request: string;
+    repaired: boolean;
+    carried: string;
+    modified: ModifiedRequest | null;
+  }> = [];
   let floor = from;
   for (const group of groups) {
     let decision: DecisionLine | null = null;
@@ -336,7 +360,15 @@ function read2014Items(original: readonly string[], from: number): Read2014 {
     let start = bottom;
     // A decision word alone on its line, a blank line below its request (`Norco #120:` / `` / `Upheld`,
     // as Textract and some OCR lay it out): the request is the line ending in a colon above the gap.
-    if (decision && decision.requestPart === '' && bottom - 2 >= floor && lines[bottom - 1]!.trim() === '' && /:\s*$/.test(lines[bottom - 2]!) && !isIntroLine(lines[bottom - 2]!)) start = bottom - 2;
+    if (
+      decision &&
+      decision.requestPart === '' &&
+      bottom - 2 >= floor &&
+      lines[bottom - 1]!.trim() === '' &&
+      /:\s*$/.test(lines[bottom - 2]!) &&
+      !isIntroLine(lines[bottom - 2]!)
+    )
+      start = bottom - 2;
     while (start - 1 >= floor && bottom - (start - 1) <= MAX_REQUEST_WRAP + (start < bottom - 1 ? 1 : 0)) {
       const above = lines[start - 1]!;
       if (above.trim() === '' || isItemLabel(above) || isIntroLine(above) || endsProse(above)) break;
@@ -356,7 +388,8 @@ function read2014Items(original: readonly string[], from: number): Read2014 {
     if (decision && ELIGIBLE_PORTION.test(merged.text.trim())) {
       // A modified request's paragraph: its first sentences may stand on lines of their own above.
       // A line belongs to it when it names the original or the authorized part, or runs on into the line below (no sentence ends it).
-      const inParagraph = (line: string) => line.trim() !== '' && !isItemLabel(line) && !isIntroLine(line) && (MODIFIED_SENTENCE.test(line) || !/[.!?]["')]?\s*$/.test(line));
+      const inParagraph = (line: string) =>
+        line.trim() !== '' && !isItemLabel(line) && !isIntroLine(line) && (MODIFIED_SENTENCE.test(line) || !/[.!?]["')]?\s*$/.test(line));
       const headingStart = start;
       for (let above = start - 1; above >= floor && bottom - above <= MAX_MODIFIED_LINES; above--) {
         // A blank line inside the paragraph (a page break) is stepped over when the paragraph goes on above it.
@@ -429,7 +462,9 @@ function readLabelledSections(lines: readonly string[], from: number, to: number
 
 /** A list of disputed items printed before the items ("Disputed Items: 1. ... 2. ..."). */
 function listedCount(lines: readonly string[]): number | null {
-  const start = lines.findIndex((line) => /^\s*(?:disputed\s+(?:items?|treatments?|services?)(?:\/services?)?|items?\s+in\s+dispute|treatments?\s+in\s+dispute)\s*:/i.test(line));
+  const start = lines.findIndex((line) =>
+    /^\s*(?:disputed\s+(?:items?|treatments?|services?)(?:\/services?)?|items?\s+in\s+dispute|treatments?\s+in\s+dispute)\s*:/i.test(line),
+  );
   if (start < 0) return null;
   let count = 0;
   const first = lines[start]!.replace(/^[^:]*:/, '');
@@ -551,7 +586,10 @@ function noticeDecisions(lines: readonly string[], from: number, to: number): No
       found.push({
         number: Number(numbered[1]!.replace(/[lI]/g, '1')),
         line: i,
-        request: sentence[1]!.replace(/\s+/g, ' ').replace(/(?<![\s,.;:])[\s,.;:]+$/, '').trim(),
+        request: sentence[1]!
+          .replace(/\s+/g, ' ')
+          .replace(/(?<![\s,.;:])[\s,.;:]+$/, '')
+          .trim(),
         decision: sentence[2] ? 'UPHELD' : 'OVERTURNED',
       });
       i = j;
@@ -583,7 +621,13 @@ function parseNotice2013(lines: readonly string[]): ParsedLetter | NotADetermina
   for (let i = rationaleFrom; i < lines.length; i++) if (/^\s*\d{1,2}\s*[).]\s*Regarding\b/i.test(lines[i]!)) starts.push(i);
   if (starts.length !== decisions.length) {
     starts = [];
-    for (let i = rationaleFrom; i < lines.length; i++) if (afterLabel(lines[i]!, 'noticeGuidelines2013') !== null || (afterLabel(lines[i]!, 'rationaleForDecision') !== null && !starts.some((start) => start >= i - 20 && afterLabel(lines[start]!, 'noticeGuidelines2013') !== null))) starts.push(i);
+    for (let i = rationaleFrom; i < lines.length; i++)
+      if (
+        afterLabel(lines[i]!, 'noticeGuidelines2013') !== null ||
+        (afterLabel(lines[i]!, 'rationaleForDecision') !== null &&
+          !starts.some((start) => start >= i - 20 && afterLabel(lines[start]!, 'noticeGuidelines2013') !== null))
+      )
+        starts.push(i);
   }
   const items: ParsedItem[] = decisions.map((decision, k) => {
     const block = starts.length === decisions.length ? { from: starts[k]!, to: k + 1 < starts.length ? starts[k + 1]! : lines.length } : null;
@@ -608,8 +652,14 @@ function parseNotice2013(lines: readonly string[]): ParsedLetter | NotADetermina
 function splitGuidelineParties(printed: string): { claimsAdministrator: string | null; reviewer: string | null } {
   const paragraph = repairWords(printed, GUIDELINE_WORDS);
   const parts = paragraph.split(/(?=\bThe\s+(?:Claims\s+Administrator|Physician\s+Reviewer|Expert\s+Reviewer|Professional\s+Reviewer|Reviewer)\b)/);
-  const claims = parts.filter((part) => /^The\s+Claims\s+Administrator/i.test(part)).join(' ').trim();
-  const reviewer = parts.filter((part) => /^The\s+(?:(?:Physician|Expert|Professional)\s*)?Reviewer/i.test(part)).join(' ').trim();
+  const claims = parts
+    .filter((part) => /^The\s+Claims\s+Administrator/i.test(part))
+    .join(' ')
+    .trim();
+  const reviewer = parts
+    .filter((part) => /^The\s+(?:(?:Physician|Expert|Professional)\s*)?Reviewer/i.test(part))
+    .join(' ')
+    .trim();
   return { claimsAdministrator: claims || null, reviewer: reviewer || (claims ? null : paragraph.trim() || null) };
 }
 
@@ -626,12 +676,18 @@ function parseEarliest(lines: readonly string[]): ParsedLetter | NotADeterminati
     const sections = readLabelledSections(lines, start, end, ['issueAtDispute', ...EARLY_SECTIONS]);
     const rationaleHeading = lines.slice(start, end).find((line) => afterLabel(line, 'earlyRationale') !== null) ?? '';
     const issueText = sections.issueAtDispute ?? '';
-    const numbered = issueText.split(/(?:^|\s)(?=\d{1,2}\s*[.)]\s)/).map((part) => part.trim()).filter((part) => part.length > 0);
+    const numbered = issueText
+      .split(/(?:^|\s)(?=\d{1,2}\s*[.)]\s)/)
+      .map((part) => part.trim())
+      .filter((part) => part.length > 0);
     const issues = numbered.length > 1 ? numbered : [issueText];
     // Block-level evidence, shared by every issue the block lists.
-    const headingSays = /IS\s+NOT\s+MEDICALLY|WAS\s+NOT\s+MEDICALLY/i.test(rationaleHeading) && !/IS\s*\/\s*WAS/i.test(rationaleHeading)
-      ? false
-      : /IS\s+MEDICALLY/i.test(rationaleHeading) && !/NOT/i.test(rationaleHeading) ? true : null;
+    const headingSays =
+      /IS\s+NOT\s+MEDICALLY|WAS\s+NOT\s+MEDICALLY/i.test(rationaleHeading) && !/IS\s*\/\s*WAS/i.test(rationaleHeading)
+        ? false
+        : /IS\s+MEDICALLY/i.test(rationaleHeading) && !/NOT/i.test(rationaleHeading)
+          ? true
+          : null;
     // The rationale heading ends in its verdict ("... IS NOT MEDICALLY NECESSARY:"), not in rationale text.
     const rationale = (sections.earlyRationale ?? '').replace(/^(?:[\s/]*(?:IS|WAS)\b)*\s*(?:NOT\s+)?MEDICALLY\s+NECESSARY[\s:]*/i, '');
     const fromRationale = rationaleConclusion(rationale);

@@ -36,8 +36,24 @@ const LABELLED_DATES: ReadonlyArray<[keyof LetterFacts['dates'], RegExp]> = [
 
 /** Narrative sentences of the clinical case summary that carry a date. */
 const NARRATIVE_DATES: ReadonlyArray<[keyof LetterFacts['dates'], RegExp]> = [
-  ['injury', new RegExp(String.raw`(?:industrial\s+injury|injury\s+date|date\s+of\s+injury|injur(?:y|ed)|reported\s+an\s+injury|was\s+injured)(?:\s+(?:on|of|dated|date\s+of))?[\s:]+` + DATE, 'i')],
-  ['urDecision', new RegExp(String.raw`On\s+` + DATE + String.raw`(?:\s*,)?\s+(?:the\s+)?Utilization\s+Review|utilization\s+review\s+(?:determination|decision|denial|report)[^.]{0,40}?dated\s+` + DATE, 'i')],
+  [
+    'injury',
+    new RegExp(
+      String.raw`(?:industrial\s+injury|injury\s+date|date\s+of\s+injury|injur(?:y|ed)|reported\s+an\s+injury|was\s+injured)(?:\s+(?:on|of|dated|date\s+of))?[\s:]+` +
+        DATE,
+      'i',
+    ),
+  ],
+  [
+    'urDecision',
+    new RegExp(
+      String.raw`On\s+` +
+        DATE +
+        String.raw`(?:\s*,)?\s+(?:the\s+)?Utilization\s+Review|utilization\s+review\s+(?:determination|decision|denial|report)[^.]{0,40}?dated\s+` +
+        DATE,
+      'i',
+    ),
+  ],
 ];
 
 const AGE_SEX = /\b(\d{1,3})[-\s]+(?:year|yr)s?[-\s]+old,?\s+(?:(?:right|left)[-\s]+hand(?:ed)?\s+)?(male|female|man|woman|gentleman|lady)\b/i;
@@ -130,7 +146,12 @@ function list(value: string | undefined): string[] {
   if (!value) return [];
   return value
     .split(/(?<!\s)\s*(?:,|;|\band\b(?!\s+(?:Rehabilitation|Gynecology|Neurology|Environmental)))\s*/i)
-    .map((part) => part.replace(/^(?:and|the\s+state\s+of|state\s+of)\s+/i, '').replace(/(?<![.\s])[.\s]+$/, '').trim())
+    .map((part) =>
+      part
+        .replace(/^(?:and|the\s+state\s+of|state\s+of)\s+/i, '')
+        .replace(/(?<![.\s])[.\s]+$/, '')
+        .trim(),
+    )
     .filter((part) => part.length > 1);
 }
 

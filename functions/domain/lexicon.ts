@@ -10,10 +10,37 @@ import { ocrFold } from './fuzzy.ts';
  */
 const DRUG_ROWS: ReadonlyArray<readonly [string, DrugClass, ...string[]]> = [
   // Opioids
-  ['hydrocodone/acetaminophen', 'OPIOID', 'Norco', 'Vicodin', 'Lortab', 'Lorcet', 'Xodol', 'Anexsia', 'Hycet', 'Zydone', 'Verdrocet', 'hydrocodone/APAP', 'hydrocodone-acetaminophen', 'hydrocodone bitartrate/acetaminophen'],
+  [
+    'hydrocodone/acetaminophen',
+    'OPIOID',
+    'Norco',
+    'Vicodin',
+    'Lortab',
+    'Lorcet',
+    'Xodol',
+    'Anexsia',
+    'Hycet',
+    'Zydone',
+    'Verdrocet',
+    'hydrocodone/APAP',
+    'hydrocodone-acetaminophen',
+    'hydrocodone bitartrate/acetaminophen',
+  ],
   ['hydrocodone', 'OPIOID', 'Hysingla', 'Zohydro', 'Vantrela'],
   ['hydrocodone/ibuprofen', 'OPIOID', 'Vicoprofen', 'Reprexain', 'Ibudone'],
-  ['oxycodone/acetaminophen', 'OPIOID', 'Percocet', 'Endocet', 'Roxicet', 'Primlev', 'Xartemis', 'Nalocet', 'Tylox', 'oxycodone/APAP', 'oxycodone-acetaminophen'],
+  [
+    'oxycodone/acetaminophen',
+    'OPIOID',
+    'Percocet',
+    'Endocet',
+    'Roxicet',
+    'Primlev',
+    'Xartemis',
+    'Nalocet',
+    'Tylox',
+    'oxycodone/APAP',
+    'oxycodone-acetaminophen',
+  ],
   ['oxycodone', 'OPIOID', 'OxyContin', 'Roxicodone', 'Oxaydo', 'Xtampza', 'Oxecta', 'RoxyBond', 'OxyIR'],
   ['oxymorphone', 'OPIOID', 'Opana'],
   ['hydromorphone', 'OPIOID', 'Dilaudid', 'Exalgo'],
@@ -231,7 +258,10 @@ function buildNames(): DrugName[] {
   for (const [generic, drugClass, ...brands] of DRUG_ROWS) {
     const drug: Drug = { generic, drugClass, ingredientCount: generic.split('/').length };
     for (const name of new Set([generic, ...brands])) {
-      const words = name.split(/[\s/-]+/).map(ocrFold).filter((word) => word.length > 0);
+      const words = name
+        .split(/[\s/-]+/)
+        .map(ocrFold)
+        .filter((word) => word.length > 0);
       if (words.length > 0) names.push({ name, words, drug });
     }
   }

@@ -145,7 +145,8 @@ export function pageEvidence(raw: string): PageEvidence | null {
   const closing = new Set<number>();
   for (const line of raw.split(/\r?\n/)) {
     if (line.length > 160 || !/\d/.test(line)) continue;
-    const isFurniture = PAGE_FOOTER.some((pattern) => pattern.test(line)) || ((line.includes(':') || line.includes('/')) && FAX_BANNER.some((pattern) => pattern.test(line)));
+    const isFurniture =
+      PAGE_FOOTER.some((pattern) => pattern.test(line)) || ((line.includes(':') || line.includes('/')) && FAX_BANNER.some((pattern) => pattern.test(line)));
     if (!isFurniture) continue;
     const marker = PAGE_MARKER.exec(line);
     if (!marker) continue;

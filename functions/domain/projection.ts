@@ -25,7 +25,12 @@ export interface CounterDelta {
 export function counterDeltas(determination: Determination | null | undefined, receivedAt: string, sign: 1 | -1, into: Map<string, CounterDelta>): void {
   if (!determination || determination.status !== 'CLASSIFIED') return;
   for (const item of determination.items) {
-    for (const key of [`category#${item.category}`, `subcategory#${item.category}/${item.subcategory ?? '-'}`, `decision#${item.decision}`, `month#${receivedAt.slice(0, 7)}`]) {
+    for (const key of [
+      `category#${item.category}`,
+      `subcategory#${item.category}/${item.subcategory ?? '-'}`,
+      `decision#${item.decision}`,
+      `month#${receivedAt.slice(0, 7)}`,
+    ]) {
       const counter = into.get(key) ?? { UPHELD: 0, OVERTURNED: 0 };
       counter[item.decision] += sign;
       into.set(key, counter);
@@ -47,7 +52,12 @@ export function replacementDeltas(previous: Determination | null | undefined, ne
  * person set, else the day `receivedAt` fell on in California; deadlines for a classified
  * letter only. Both stores answer through this, so they cannot differ.
  */
-export function deadlineView(determination: Determination, receivedAt: string, receivedOnSet: string | null | undefined, confirmed = false): { receivedOn: string; deadlines: Deadline[]; earliestDue: string | null } {
+export function deadlineView(
+  determination: Determination,
+  receivedAt: string,
+  receivedOnSet: string | null | undefined,
+  confirmed = false,
+): { receivedOn: string; deadlines: Deadline[]; earliestDue: string | null } {
   const receivedOn = receivedOnSet ?? receivedOnOf(receivedAt);
   // A day of receipt a person set, or a letter a person confirmed, is no longer in doubt.
   const deadlines = determination.status === 'CLASSIFIED' ? deadlinesOf(determination, receivedOn, Boolean(receivedOnSet) || confirmed) : [];

@@ -21,7 +21,10 @@ export function letterFingerprint(determination: Pick<ClassifiedDetermination, '
 
 /** A request as compared: lower case, letters and digits (a quantity or a strength tells two requests apart). */
 function normalizedRequest(request: string): string {
-  return request.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+  return request
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
 }
 
 /** How alike two requests read, 0 to 1 (1 - edit distance / longer length). */

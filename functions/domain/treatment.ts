@@ -1,7 +1,6 @@
 import type { Treatment } from './determination.ts';
 
-const STRENGTH =
-  /(?<![\d.])(\d+(?:\.\d+)?(?:\s*\/\s*\d+(?:\.\d+)?)*)\s*(mg\/\d*\s*ml|mcg\/hr?|mcg|mg|gm|grams?|g|ml|%|units?)(?![A-Z])/i;
+const STRENGTH = /(?<![\d.])(\d+(?:\.\d+)?(?:\s*\/\s*\d+(?:\.\d+)?)*)\s*(mg\/\d*\s*ml|mcg\/hr?|mcg|mg|gm|grams?|g|ml|%|units?)(?![A-Z])/i;
 const TYLENOL_NUMBER = /\b(Tylenol|APAP)\s*(?:#|No\.?)\s*(\d)\b/gi;
 const QUANTITY = [
   /#\s*(\d{1,5})\b/g,
@@ -14,10 +13,23 @@ const FREQUENCY_TOKEN =
 const SESSIONS_PRODUCT = /\b(\d{1,2})\s*(?:x|times|×)\s*(\d{1,2})(?:\s*(?:weeks|wks|wk|week))?\b/i;
 const SESSIONS_COUNT = /\b(\d{1,3})\s*(?:\(\w+\)\s*)?(?:additional\s+|initial\s+|more\s+|post-?op(?:erative)?\s+)?(?:sessions?|visits?|treatments?)\b/i;
 const SESSIONS_COUNT_AFTER = /\b(?:sessions?|visits?|treatments?)\s*[x#:]\s*(\d{1,3})\b/i;
-const SESSIONS_WORD = /\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|twenty[- ]four)\s+(?:\(\d+\)\s*)?(?:additional\s+)?(?:sessions?|visits?|treatments?)\b/i;
+const SESSIONS_WORD =
+  /\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|twenty[- ]four)\s+(?:\(\d+\)\s*)?(?:additional\s+)?(?:sessions?|visits?|treatments?)\b/i;
 const NUMBER_WORDS: Record<string, number> = {
-  one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
-  twelve: 12, eighteen: 18, 'twenty-four': 24, 'twenty four': 24,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  twelve: 12,
+  eighteen: 18,
+  'twenty-four': 24,
+  'twenty four': 24,
 };
 const BODY_PART =
   /\b((?:(?:left|right|bilateral|both|lt\.?|rt\.?)\s+)?(?:(?:cervical|thoracic|lumbar|lumbosacral|thoracolumbar|cervicothoracic)(?:\s+spine)?|low(?:er)?\s+back|upper\s+back|neck|shoulders?|knees?|hips?|wrists?|hands?|elbows?|ankles?|feet|foot|fingers?|thumbs?|upper\s+extremit(?:y|ies)|lower\s+extremit(?:y|ies)|legs?|arms?|forearms?|sacroiliac(?:\s+joints?)?|SI\s+joints?|head|jaw|TMJ|abdomen|groin)\b(?:\s+and\s+(?:(?:left|right)\s+)?(?:shoulder|knee|hip|wrist|hand|elbow|ankle|foot)s?)?)/i;

@@ -28,14 +28,17 @@ export const dependencies = ingestDependencies(config, { snsTopicArn: config.TEX
  * document: the store recognises them by hash.
  */
 const idempotency = new IdempotencyConfig({ eventKeyJmesPath: '[bucket, key, eTag]', expiresAfterSeconds: 24 * 3600 });
-const ingestOnce = makeIdempotent(
-  (object: S3ObjectRef, finalAttempt: boolean) => ingestObject(dependencies, object.bucket, object.key, { finalAttempt }),
-  {
-    persistenceStore: new DynamoDBPersistenceLayer({ tableName: config.TABLE_NAME, keyAttr: 'pk', sortKeyAttr: 'sk', staticPkValue: 'IDEMPOTENCY#ingest', expiryAttr: 'expiresAt' }),
-    config: idempotency,
-    dataIndexArgument: 0,
-  },
-);
+const ingestOnce = makeIdempotent((object: S3ObjectRef, finalAttempt: boolean) => ingestObject(dependencies, object.bucket, object.key, { finalAttempt }), {
+  persistenceStore: new DynamoDBPersistenceLayer({
+    tableName: config.TABLE_NAME,
+    keyAttr: 'pk',
+    sortKeyAttr: 'sk',
+    staticPkValue: 'IDEMPOTENCY#ingest',
+    expiryAttr: 'expiresAt',
+  }),
+  config: idempotency,
+  dataIndexArgument: 0,
+});
 
 async function processRecord(record: SQSRecord): Promise<void> {
   const finalAttempt = Number(record.attributes.ApproximateReceiveCount) >= config.MAX_RECEIVE_COUNT;
@@ -48,4 +51,9 @@ async function processRecord(record: SQSRecord): Promise<void> {
 }
 
 /** SQS batch of S3 notifications: `handler` is deployed, `lambdaHandler` is the same without middlewares. */
-export const { lambdaHandler, handler } = sqsBatchHandler({ logger, metrics, processRecord, beforeBatch: (context) => idempotency.registerLambdaContext(context) });
+export const { lambdaHandler, handler } = sqsBatchHandler({
+  logger,
+  metrics,
+  processRecord,
+  beforeBatch: (context) => idempotency.registerLambdaContext(context),
+});

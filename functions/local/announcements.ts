@@ -29,7 +29,11 @@ export class AnnouncementJournal implements EventPublisher {
     this.fresh = folderInUseBefore && !existsSync(file);
     if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
     // A line cut short by a crash matches no id and outcome, and that outcome is announced again.
-    this.announced = new Set(readFileSync(file, 'utf8').split('\n').filter((line) => /^[0-9a-f]{64} (?:read|failed)$/.test(line)));
+    this.announced = new Set(
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((line) => /^[0-9a-f]{64} (?:read|failed)$/.test(line)),
+    );
   }
 
   /** Whether a document's outcome of this kind was announced. */

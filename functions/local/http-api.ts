@@ -68,7 +68,12 @@ function readBody(request: IncomingMessage): Promise<string | undefined> {
  * handler as on AWS; `/` and `/console/*` are the review console (no login: loopback only,
  * for the person who started the service).
  */
-export async function startHttpApi(port: number, handler: QueryHandler, guard: RequestGuard, consoleFiles?: ConsoleFiles): Promise<{ server: Server; url: string }> {
+export async function startHttpApi(
+  port: number,
+  handler: QueryHandler,
+  guard: RequestGuard,
+  consoleFiles?: ConsoleFiles,
+): Promise<{ server: Server; url: string }> {
   const context = { functionName: 'imr-query-local', awsRequestId: 'local', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
   const server = createServer((request, response) => {
     let url: URL;
@@ -92,7 +97,10 @@ export async function startHttpApi(port: number, handler: QueryHandler, guard: R
     }
     if (consoleFiles && isConsolePath(url.pathname) && (request.method === 'GET' || request.method === 'HEAD')) {
       // The console's settings carry a new session token: only our own origin can read the answer.
-      const answer = serveConsole(url.pathname, consoleFiles, { auth: null, ...(url.pathname === '/console/config.json' ? { session: guard.issueSession() } : {}) });
+      const answer = serveConsole(url.pathname, consoleFiles, {
+        auth: null,
+        ...(url.pathname === '/console/config.json' ? { session: guard.issueSession() } : {}),
+      });
       response.writeHead(answer.statusCode, answer.headers);
       response.end(request.method === 'HEAD' ? undefined : answer.body);
       return;
@@ -103,13 +111,20 @@ export async function startHttpApi(port: number, handler: QueryHandler, guard: R
       .then((result) => {
         const answer = result as APIGatewayProxyStructuredResultV2;
         // Answers hold medical records: no cache along the way keeps them.
-        response.writeHead(answer.statusCode ?? 200, { 'content-type': 'application/json', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...(answer.headers as Record<string, string>) });
+        response.writeHead(answer.statusCode ?? 200, {
+          'content-type': 'application/json',
+          'cache-control': 'no-store',
+          'x-content-type-options': 'nosniff',
+          ...(answer.headers as Record<string, string>),
+        });
         response.end(answer.isBase64Encoded && answer.body ? Buffer.from(answer.body, 'base64') : (answer.body ?? ''));
       })
       .catch((error: unknown) => {
         const tooLarge = error instanceof BodyTooLargeError;
         response.writeHead(tooLarge ? 413 : 500, { 'content-type': 'application/json', ...(tooLarge ? { connection: 'close' } : {}) });
-        response.end(tooLarge ? errorBody('PAYLOAD_TOO_LARGE', `a request body is at most ${MAX_BODY_BYTES / 1024} KB`) : errorBody('INTERNAL', 'internal error'));
+        response.end(
+          tooLarge ? errorBody('PAYLOAD_TOO_LARGE', `a request body is at most ${MAX_BODY_BYTES / 1024} KB`) : errorBody('INTERNAL', 'internal error'),
+        );
       });
   });
   // A malformed request line or header ends that connection with a 400, never the service.

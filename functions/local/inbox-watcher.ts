@@ -1,4 +1,17 @@
-import { closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  watch,
+  writeFileSync,
+  type FSWatcher,
+} from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 
 /** Where files go once their documents have an outcome; never uploaded again. */
@@ -35,7 +48,10 @@ export class InboxWatcher {
       const file = join(this.folder, name.toString());
       clearTimeout(this.timers.get(file));
       // Files are written in pieces; upload once the size has stopped changing.
-      this.timers.set(file, setTimeout(() => void this.settle(file, -1), 300));
+      this.timers.set(
+        file,
+        setTimeout(() => void this.settle(file, -1), 300),
+      );
     });
   }
 
@@ -74,7 +90,10 @@ export class InboxWatcher {
     }
     const size = info.size;
     if (size !== lastSize) {
-      this.timers.set(file, setTimeout(() => void this.settle(file, size), 300));
+      this.timers.set(
+        file,
+        setTimeout(() => void this.settle(file, size), 300),
+      );
       return;
     }
     await this.upload(file).catch(() => undefined);

@@ -66,7 +66,9 @@ if (settings.data.webhookUrl && !settings.data.webhookSecret) {
 
 const time = () => new Date().toISOString().slice(11, 19);
 // On a terminal, a progress bar for batches sits under the status lines.
-const bars = process.stdout.isTTY ? new MultiBar({ format: 'documents [{bar}] {value}/{total}', hideCursor: false, clearOnComplete: true, stopOnComplete: false }, Presets.shades_classic) : null;
+const bars = process.stdout.isTTY
+  ? new MultiBar({ format: 'documents [{bar}] {value}/{total}', hideCursor: false, clearOnComplete: true, stopOnComplete: false }, Presets.shades_classic)
+  : null;
 let bar: ReturnType<MultiBar['create']> | null = null;
 const progress = (done: number, queued: number) => {
   if (!bars) return;
@@ -86,7 +88,9 @@ try {
   const service = await startLocalService({ ...settings.data, log, progress });
   if (service.credentialsCreated && !process.stdout.isTTY) {
     // Not on a terminal (a log file, a supervisor): the secret is not written into logs.
-    console.log(`S3 credentials generated: kept in ${join(settings.data.dataDir, S3_CREDENTIALS_FILE)} (mode 0600); read them there for the AWS CLI (profile imr-local).\n`);
+    console.log(
+      `S3 credentials generated: kept in ${join(settings.data.dataDir, S3_CREDENTIALS_FILE)} (mode 0600); read them there for the AWS CLI (profile imr-local).\n`,
+    );
   } else if (service.credentialsCreated) {
     // Printed this once: the S3 endpoint refuses any request not signed with this pair.
     console.log(`S3 credentials generated (printed once; kept in ${join(settings.data.dataDir, S3_CREDENTIALS_FILE)}, mode 0600). For the AWS CLI:
@@ -126,6 +130,8 @@ try {
   }, 1000).unref();
 } catch (error) {
   const message = (error as Error).message;
-  console.error(`imr: could not start: ${/EADDRINUSE/.test(message) ? `a port is already in use (${message.replace(/^.*EADDRINUSE:?\s*/, '')}); choose others with --http-port, --s3-port` : message}`);
+  console.error(
+    `imr: could not start: ${/EADDRINUSE/.test(message) ? `a port is already in use (${message.replace(/^.*EADDRINUSE:?\s*/, '')}); choose others with --http-port, --s3-port` : message}`,
+  );
   process.exit(1);
 }

@@ -41,7 +41,8 @@ export class RequestGuard {
    */
   check(method: string, path: string, headers: Readonly<Record<string, string | string[] | undefined>>, isConsolePage: boolean): Refusal | null {
     const host = single(headers.host)?.toLowerCase();
-    if (!host || !this.hosts.has(host)) return { status: 403, code: 'FORBIDDEN_HOST', message: `this service answers only http://127.0.0.1 and http://localhost on its own port` };
+    if (!host || !this.hosts.has(host))
+      return { status: 403, code: 'FORBIDDEN_HOST', message: `this service answers only http://127.0.0.1 and http://localhost on its own port` };
     const site = single(headers['sec-fetch-site']);
     const navigation = single(headers['sec-fetch-mode']) === 'navigate' && (method === 'GET' || method === 'HEAD');
     if (site && site !== 'same-origin' && site !== 'none' && !(navigation && isConsolePage)) {
@@ -50,11 +51,16 @@ export class RequestGuard {
     // A WebSocket handshake carries no Sec-Fetch headers, only Origin: the service speaks no WebSocket, and a foreign Origin is refused on any method.
     if (single(headers.upgrade) !== undefined) return { status: 403, code: 'FORBIDDEN_UPGRADE', message: 'this service does not switch protocols' };
     const origin = single(headers.origin);
-    if (origin !== undefined && !this.origins.has(origin)) return { status: 403, code: 'FORBIDDEN_ORIGIN', message: 'requests from other web pages are refused' };
+    if (origin !== undefined && !this.origins.has(origin))
+      return { status: 403, code: 'FORBIDDEN_ORIGIN', message: 'requests from other web pages are refused' };
     if (SAFE_METHODS.has(method)) return null;
     const token = single(headers[SESSION_HEADER]);
     if (!token || !this.validToken(token)) {
-      return { status: 403, code: 'SESSION_REQUIRED', message: `a change needs the ${SESSION_HEADER} header: the console sends its own; scripts send the token in the data folder's api-token file` };
+      return {
+        status: 403,
+        code: 'SESSION_REQUIRED',
+        message: `a change needs the ${SESSION_HEADER} header: the console sends its own; scripts send the token in the data folder's api-token file`,
+      };
     }
     return null;
   }

@@ -46,7 +46,11 @@ export const S3_CREDENTIALS_FILE = 's3-credentials.json';
 
 /** Where the local webhook delivery keeps its dead letters and attempt records. */
 export function webhookFiles(dataDir: string): WebhookFiles {
-  return { deadLetters: join(dataDir, 'dead-letters', 'webhooks.jsonl'), attempts: join(dataDir, 'webhook-attempts.jsonl'), pending: join(dataDir, 'webhooks-pending') };
+  return {
+    deadLetters: join(dataDir, 'dead-letters', 'webhooks.jsonl'),
+    attempts: join(dataDir, 'webhook-attempts.jsonl'),
+    pending: join(dataDir, 'webhooks-pending'),
+  };
 }
 
 /** Settings of the local service (flags and `IMR_*` variables, see `main.ts`). */
@@ -113,8 +117,15 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
   // Keys and file names come from whoever uploads: every status line is printed with its control characters escaped.
   const options: LocalOptions = { ...given, log: (line) => given.log(printable(line)) };
   // Settings are checked before anything starts, so a bad one leaves nothing running.
-  if (options.webhookSecret?.split(/[\s,]+/).filter(Boolean).some((secret) => !isStandardWebhookSecret(secret))) {
-    throw new Error('IMR_WEBHOOK_SECRET is not a Standard Webhooks secret: it must be `whsec_` and the base64 of 24 to 64 random bytes (e.g. `whsec_$(openssl rand -base64 32)`); two secrets during a rotation are separated by one space');
+  if (
+    options.webhookSecret
+      ?.split(/[\s,]+/)
+      .filter(Boolean)
+      .some((secret) => !isStandardWebhookSecret(secret))
+  ) {
+    throw new Error(
+      'IMR_WEBHOOK_SECRET is not a Standard Webhooks secret: it must be `whsec_` and the base64 of 24 to 64 random bytes (e.g. `whsec_$(openssl rand -base64 32)`); two secrets during a rotation are separated by one space',
+    );
   }
   // Letters are medical records: everything the service and its stand-ins write (stored letters,
   // OCR text, the database, dead letters) is this user's alone, folders 0700 and files 0600.
@@ -149,17 +160,23 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
   let queued = 0;
   let done = 0;
   const short = (id: string) => id.slice(0, 12);
-  const webhooks = options.webhookUrl && options.webhookSecret
-    ? new LocalWebhookPublisher(
-        options.webhookUrl.split(',').map((url) => ({ url: url.trim(), events: [...SERVICE_EVENT_TYPES] })),
-        options.webhookSecret.split(/[\s,]+/).filter(Boolean),
-        webhookFiles(options.dataDir),
-        (record) => options.log(`webhook   ${short(record.documentId)} ${record.eventType} -> ${new URL(record.url).host}: ${record.outcome} (attempt ${record.attempt}, ${record.statusCode ?? 'no answer'}, ${record.latencyMs} ms)`),
-        { retryScale: options.webhookRetryScale, onCorrupt: (error) => options.log(`webhook   ${error.message}`) },
-      )
-    : null;
+  const webhooks =
+    options.webhookUrl && options.webhookSecret
+      ? new LocalWebhookPublisher(
+          options.webhookUrl.split(',').map((url) => ({ url: url.trim(), events: [...SERVICE_EVENT_TYPES] })),
+          options.webhookSecret.split(/[\s,]+/).filter(Boolean),
+          webhookFiles(options.dataDir),
+          (record) =>
+            options.log(
+              `webhook   ${short(record.documentId)} ${record.eventType} -> ${new URL(record.url).host}: ${record.outcome} (attempt ${record.attempt}, ${record.statusCode ?? 'no answer'}, ${record.latencyMs} ms)`,
+            ),
+          { retryScale: options.webhookRetryScale, onCorrupt: (error) => options.log(`webhook   ${error.message}`) },
+        )
+      : null;
   const printing = new PrintingPublisher(webhooks, (event) => {
-    const detail = event.data.outcome ? `${event.data.outcome}, ${event.data.items.length} item(s)${event.data.needsReview ? ', needs review' : ''}${event.data.caseNumber ? `, case ${event.data.caseNumber}` : ''}` : '';
+    const detail = event.data.outcome
+      ? `${event.data.outcome}, ${event.data.items.length} item(s)${event.data.needsReview ? ', needs review' : ''}${event.data.caseNumber ? `, case ${event.data.caseNumber}` : ''}`
+      : '';
     options.log(`${event.type.padEnd(28)} ${short(event.data.id)} ${detail}`.trimEnd());
   });
   const events = new AnnouncementJournal(join(options.dataDir, 'announced.txt'), printing, folderInUseBefore);
@@ -218,7 +235,11 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
     deadLettered('ingest'),
   );
   // What a start finds unfinished (perhaps thousands) is read one at a time beside new arrivals, never in front of them.
-  const backlogLane = new WorkQueue(readFast, { deadLetterDir: join(options.dataDir, 'dead-letters', 'ingest'), concurrency: 1, retryDelayMs: 300 }, deadLettered('ingest'));
+  const backlogLane = new WorkQueue(
+    readFast,
+    { deadLetterDir: join(options.dataDir, 'dead-letters', 'ingest'), concurrency: 1, retryDelayMs: 300 },
+    deadLettered('ingest'),
+  );
   // One reading per key at a time: the same key delivered again while it is read (a client re-sending,
   // a re-upload racing the start's recovery) is read once more after, never beside it.
   const inFlight = new Map<string, { again: boolean }>();
@@ -248,16 +269,35 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
   // Corrections locally: made as the OS user, or the one `--reviewer` names.
   // A person's retry of a failed document: reopened, then read from its first key as if just uploaded.
   const retry = async (id: string) => {
-    const { sourceKey } = await reopenForRetry(store, id, new Date().toISOString(), async (key) => key.startsWith(`${LOCAL_INBOX}/`) && (await s3.objects.head(LOCAL_INBOX, key.slice(LOCAL_INBOX.length + 1))) !== undefined);
+    const { sourceKey } = await reopenForRetry(
+      store,
+      id,
+      new Date().toISOString(),
+      async (key) => key.startsWith(`${LOCAL_INBOX}/`) && (await s3.objects.head(LOCAL_INBOX, key.slice(LOCAL_INBOX.length + 1))) !== undefined,
+    );
     const slash = sourceKey.indexOf('/');
     options.log(`retry     ${short(id)} asked for in the console or API`);
     enqueue(sourceKey.slice(0, slash), sourceKey.slice(slash + 1));
   };
   const apiToken = persistentSecret(join(options.dataDir, 'api-token'));
   const guard = new RequestGuard(options.httpPort, apiToken);
-  const handler = createQueryHandler(store, queryLogger, { objects, originals: objects, pageCache: objects, retry, renderPage: (bytes, page, name) => fastReader.renderPage(bytes, page, name), review: { deps: { store, events, now: () => new Date() }, localReviewer: options.reviewer ?? userInfo().username } });
+  const handler = createQueryHandler(store, queryLogger, {
+    objects,
+    originals: objects,
+    pageCache: objects,
+    retry,
+    renderPage: (bytes, page, name) => fastReader.renderPage(bytes, page, name),
+    review: { deps: { store, events, now: () => new Date() }, localReviewer: options.reviewer ?? userInfo().username },
+  });
   const http = await startHttpApi(options.httpPort, handler, guard, await buildConsole());
-  watcher = new InboxWatcher(options.inboxDir, s3Client, LOCAL_INBOX, join(options.dataDir, 'inbox-uploaded.json'), (key) => options.log(`uploaded  ${key}`), (name, why) => options.log(`skipped   ${name}: ${why}, never read`));
+  watcher = new InboxWatcher(
+    options.inboxDir,
+    s3Client,
+    LOCAL_INBOX,
+    join(options.dataDir, 'inbox-uploaded.json'),
+    (key) => options.log(`uploaded  ${key}`),
+    (name, why) => options.log(`skipped   ${name}: ${why}, never read`),
+  );
   await watcher.start();
   const startedWatcher = watcher;
   // What a stop or a crash left unfinished is found behind new arrivals, never in front of them.
@@ -296,7 +336,8 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
       // A long inbox is looked through in slices, so the API and new uploads are answered meanwhile.
       if (++looked % 100 === 0) await yieldToEvents();
     }
-    if (queuedAgain > 0 || announcedAgain > 0) options.log(`recovered ${queuedAgain} document(s) to read again, ${announcedAgain} reading(s) to announce again`);
+    if (queuedAgain > 0 || announcedAgain > 0)
+      options.log(`recovered ${queuedAgain} document(s) to read again, ${announcedAgain} reading(s) to announce again`);
   }
 
   let stopping = false;

@@ -90,6 +90,11 @@ export interface S3Stand extends StandIn {
 /** Starts the project's S3-compatible endpoint on loopback with the given buckets and a fresh key pair, storing under `directory`. */
 export async function startS3Stand(options: { port: number; directory?: string; buckets: string[] }): Promise<S3Stand> {
   const credentials = generateCredentials();
-  const s3 = await startLocalS3({ port: options.port, directory: options.directory ?? mkdtempSync(join(tmpdir(), 'imr-s3-')), buckets: options.buckets, credentials });
+  const s3 = await startLocalS3({
+    port: options.port,
+    directory: options.directory ?? mkdtempSync(join(tmpdir(), 'imr-s3-')),
+    buckets: options.buckets,
+    credentials,
+  });
   return { endpoint: s3.endpoint, credentials, stop: () => s3.stop() };
 }

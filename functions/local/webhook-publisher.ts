@@ -136,14 +136,18 @@ export class WebhookOutbox {
    * reported through `onCorrupt`.
    */
   load(onCorrupt: (error: WebhookOutboxError) => void): OutboxEntry[] {
-    const names = readdirSync(this.folder, { withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => entry.name);
+    const names = readdirSync(this.folder, { withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => entry.name);
     for (const name of names.filter((entry) => entry.endsWith(TEMP_SUFFIX))) {
       const file = join(this.folder, name);
       const entry = this.read(file, onCorrupt);
       if (entry) renameSync(file, this.fileOf(entry.message));
     }
     const entries = new Map<string, OutboxEntry>();
-    for (const name of readdirSync(this.folder).filter((entry) => entry.endsWith('.json')).sort()) {
+    for (const name of readdirSync(this.folder)
+      .filter((entry) => entry.endsWith('.json'))
+      .sort()) {
       const file = join(this.folder, name);
       const entry = this.read(file, onCorrupt);
       if (!entry) continue;
@@ -293,7 +297,10 @@ export class LocalWebhookPublisher implements EventPublisher {
   /** Sends every dead-lettered delivery once more (fresh 24-hour window); returns how many were sent. */
   replayDeadLetters(): number {
     if (!existsSync(this.files.deadLetters)) return 0;
-    const messages = readFileSync(this.files.deadLetters, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as DeliveryMessage);
+    const messages = readFileSync(this.files.deadLetters, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as DeliveryMessage);
     // Into the outbox before the dead-letter file is emptied: a crash in between sends some twice, never none.
     for (const message of messages) this.outbox.putSync({ dueAt: this.now(), message });
     writeFileSync(this.files.deadLetters, '');
@@ -317,11 +324,14 @@ export class LocalWebhookPublisher implements EventPublisher {
   private wait(entry: OutboxEntry): void {
     if (this.stopped) return;
     const delay = Math.max(0, entry.dueAt - this.now());
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      if (delay > MAX_TIMER_MS) this.wait(entry);
-      else this.run(entry.message);
-    }, Math.min(delay, MAX_TIMER_MS));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        if (delay > MAX_TIMER_MS) this.wait(entry);
+        else this.run(entry.message);
+      },
+      Math.min(delay, MAX_TIMER_MS),
+    );
     this.timers.add(timer);
   }
 

@@ -21,7 +21,12 @@ export interface ReclassifyReport {
 function essence(determination: Determination): string {
   if (determination.status !== 'CLASSIFIED') return JSON.stringify(determination.status);
   const { outcome, caseNumber, flags, items } = determination;
-  return JSON.stringify({ outcome, caseNumber, flags, items: items.map(({ request, decision, category, subcategory, flags: itemFlags }) => ({ request, decision, category, subcategory, itemFlags })) });
+  return JSON.stringify({
+    outcome,
+    caseNumber,
+    flags,
+    items: items.map(({ request, decision, category, subcategory, flags: itemFlags }) => ({ request, decision, category, subcategory, itemFlags })),
+  });
 }
 
 /**

@@ -8,7 +8,10 @@ import { DOCUMENT_STATUSES, STATS_GROUPINGS } from '../service/ports.ts';
  */
 
 const Timestamp = z.iso.datetime().describe('UTC timestamp');
-const Id = z.string().regex(/^[0-9a-f]{64}$/).describe('document id: SHA-256 of the bytes, hex');
+const Id = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/)
+  .describe('document id: SHA-256 of the bytes, hex');
 
 /** What a store adds to a Determination (spec sections 4-6). */
 export const StoredFieldsSchema = z.object({
@@ -26,7 +29,6 @@ export const StoredFieldsSchema = z.object({
 
 /** A stored Determination: the Determination of spec section 3 plus the stored fields. */
 export const StoredDeterminationSchema = z.intersection(DeterminationSchema, StoredFieldsSchema);
-
 
 export const StoredItemSchema = z.object({
   documentId: Id,

@@ -10,11 +10,17 @@ const TITLES = { AUTHORIZE: 'Authorize', REIMBURSE: 'Reimburse', APPEAL: 'Appeal
  * so a calendar that subscribed updates an event when a person corrects the letter. Events
  * carry the case, the file and the rule; the requests are listed so the diary says what to do.
  */
-export function deadlinesCalendar(letters: readonly StoredDetermination[], range: { dueAfter?: string | undefined; dueBefore?: string | undefined; truncatedAt: number | null }, baseUrl: string): string {
+export function deadlinesCalendar(
+  letters: readonly StoredDetermination[],
+  range: { dueAfter?: string | undefined; dueBefore?: string | undefined; truncatedAt: number | null },
+  baseUrl: string,
+): string {
   const calendar = ical({
     name: 'IMR deadlines',
     prodId: { company: 'imr-letters', product: 'deadlines', language: 'EN' },
-    description: range.truncatedAt ? `Only the newest ${range.truncatedAt} letters: older letters' deadlines are not in this feed; ask for fewer with dueBefore.` : 'Every deadline of every letter read.',
+    description: range.truncatedAt
+      ? `Only the newest ${range.truncatedAt} letters: older letters' deadlines are not in this feed; ask for fewer with dueBefore.`
+      : 'Every deadline of every letter read.',
   });
   for (const letter of letters) {
     if (letter.status !== 'CLASSIFIED') continue;
@@ -32,7 +38,9 @@ export function deadlinesCalendar(letters: readonly StoredDetermination[], range
         description: [
           `${deadline.rule}: ${deadline.basis}.`,
           `Runs from ${deadline.from}. File: ${file}. Case: ${letter.caseNumber ?? 'not read'}.`,
-          ...(deadline.services ? deadline.services.map((service) => `- ${service}`) : covered.map((index) => `- ${letter.items[index]!.request} (${letter.items[index]!.decision.toLowerCase()})`)),
+          ...(deadline.services
+            ? deadline.services.map((service) => `- ${service}`)
+            : covered.map((index) => `- ${letter.items[index]!.request} (${letter.items[index]!.decision.toLowerCase()})`)),
         ].join('\n'),
         url: `${baseUrl}/determinations/${letter.id}`,
       });

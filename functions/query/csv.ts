@@ -33,7 +33,27 @@ function due(deadlines: readonly Deadline[], kind: Deadline['kind'], item?: numb
 }
 
 /** Columns of the letters export: one row per letter. */
-export const DETERMINATION_COLUMNS = ['file', 'sourceKeys', 'id', 'status', 'caseNumber', 'receivedAt', 'receivedOn', 'decided', 'outcome', 'items', 'overturned', 'needsReview', 'reviewedBy', 'reviewedAt', 'revision', 'authorizeBy', 'reimburseBy', 'appealBy', 'sameLetterAs'] as const;
+export const DETERMINATION_COLUMNS = [
+  'file',
+  'sourceKeys',
+  'id',
+  'status',
+  'caseNumber',
+  'receivedAt',
+  'receivedOn',
+  'decided',
+  'outcome',
+  'items',
+  'overturned',
+  'needsReview',
+  'reviewedBy',
+  'reviewedAt',
+  'revision',
+  'authorizeBy',
+  'reimburseBy',
+  'appealBy',
+  'sameLetterAs',
+] as const;
 
 /** One row per letter. */
 export function determinationRows(determinations: readonly StoredDetermination[]): unknown[][] {
@@ -64,7 +84,24 @@ export function determinationRows(determinations: readonly StoredDetermination[]
 }
 
 /** Columns of the items exports: one row per disputed item. */
-export const ITEM_COLUMNS = ['file', 'sourceKeys', 'documentId', 'item', 'caseNumber', 'receivedAt', 'receivedOn', 'decided', 'request', 'decision', 'category', 'subcategory', 'needsReview', 'authorizeBy', 'reimburseBy', 'appealBy'] as const;
+export const ITEM_COLUMNS = [
+  'file',
+  'sourceKeys',
+  'documentId',
+  'item',
+  'caseNumber',
+  'receivedAt',
+  'receivedOn',
+  'decided',
+  'request',
+  'decision',
+  'category',
+  'subcategory',
+  'needsReview',
+  'authorizeBy',
+  'reimburseBy',
+  'appealBy',
+] as const;
 
 /** One row per listed item, with its letter's files, dates and deadlines (`letters` by document id). */
 export function itemRows(items: readonly StoredItem[], letters: ReadonlyMap<string, StoredDetermination | null>): unknown[][] {

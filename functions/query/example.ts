@@ -45,5 +45,14 @@ export function exampleDetermination(): StoredDetermination {
   const receivedAt = '2015-01-23T17:30:00.000Z';
   const id = '62c781d57eff4a0f9d3c6b1e2a7f80c4d5b6e7f8091a2b3c4d5e6f708192a3b4';
   const { receivedOn, deadlines } = deadlineView(determination, receivedAt, null);
-  return { ...determination, id, receivedAt, needsReview: needsReview(determination), sourceKeys: ['imr-inbox/2015/letter CM15-0012345.pdf'], revision: 1, receivedOn, deadlines } as StoredDetermination;
+  return {
+    ...determination,
+    id,
+    receivedAt,
+    needsReview: needsReview(determination),
+    sourceKeys: ['imr-inbox/2015/letter CM15-0012345.pdf'],
+    revision: 1,
+    receivedOn,
+    deadlines,
+  } as StoredDetermination;
 }

@@ -19,7 +19,8 @@ const MIN_CURSOR_SECRET_LENGTH = 32;
 /** The cursor secret through Powertools Parameters (cached for five minutes, retried on the next call if a read fails). */
 async function cursorSecret(): Promise<string> {
   const secret = (await getSecret<string>(config.CURSOR_SECRET_ARN, { maxAge: SECRET_MAX_AGE_SECONDS })) ?? '';
-  if (secret.length < MIN_CURSOR_SECRET_LENGTH) throw new ConfigurationError(`CURSOR_SECRET_ARN: the secret is empty or shorter than ${MIN_CURSOR_SECRET_LENGTH} characters`);
+  if (secret.length < MIN_CURSOR_SECRET_LENGTH)
+    throw new ConfigurationError(`CURSOR_SECRET_ARN: the secret is empty or shorter than ${MIN_CURSOR_SECRET_LENGTH} characters`);
   return secret;
 }
 
@@ -31,7 +32,11 @@ let current: { secret: string; handler: ReturnType<typeof createQueryHandler> } 
 /** The query handler for the current secret: rebuilt only when the secret changed (a rotation). */
 async function handlerFor(): Promise<ReturnType<typeof createQueryHandler>> {
   const secret = await cursorSecret();
-  if (current?.secret !== secret) current = { secret, handler: createQueryHandler(new DynamoDeterminationStore(config.TABLE_NAME, new CursorCodec(secret)), logger, { objects: texts, links: texts }) };
+  if (current?.secret !== secret)
+    current = {
+      secret,
+      handler: createQueryHandler(new DynamoDeterminationStore(config.TABLE_NAME, new CursorCodec(secret)), logger, { objects: texts, links: texts }),
+    };
   return current.handler;
 }
 

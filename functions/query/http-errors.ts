@@ -5,7 +5,13 @@ import { CursorError } from '../common/cursor.ts';
 import { ReviewError, type ReviewErrorCode } from '../service/review.ts';
 
 /** HTTP statuses of refused corrections (spec section 5). */
-const REVIEW_STATUS: Record<ReviewErrorCode, number> = { NOT_FOUND: 404, PRECONDITION_REQUIRED: 428, PRECONDITION_FAILED: 412, NOT_CORRECTABLE: 409, INVALID_CORRECTION: 400 };
+const REVIEW_STATUS: Record<ReviewErrorCode, number> = {
+  NOT_FOUND: 404,
+  PRECONDITION_REQUIRED: 428,
+  PRECONDITION_FAILED: 412,
+  NOT_CORRECTABLE: 409,
+  INVALID_CORRECTION: 400,
+};
 
 /** The error body of every API error (spec section 4). */
 export function errorBody(code: string, message: string): string {

@@ -16,18 +16,44 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'output'): Recor
 /** OpenAPI parameters from the zod schema that validates a route's query string. */
 function parameters(schema: QuerySchema): unknown[] {
   const json = jsonSchema(schema, 'input') as { properties?: Record<string, { description?: string }>; required?: string[] };
-  return Object.entries(json.properties ?? {}).map(([name, property]) => ({ name, in: 'query', required: json.required?.includes(name) ?? false, description: property.description ?? name, schema: property }));
+  return Object.entries(json.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: 'query',
+    required: json.required?.includes(name) ?? false,
+    description: property.description ?? name,
+    schema: property,
+  }));
 }
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown, example?: unknown) => ({ 'application/json': { schema, ...(example === undefined ? {} : { example }) } });
-const page = (item: string) => ({ type: 'object', required: ['data', 'nextCursor'], properties: { data: { type: 'array', items: ref(item) }, nextCursor: { type: ['string', 'null'], description: 'pass as `cursor` for the next page; null on the last' } } });
-const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{12,64}$' }, description: 'document id (SHA-256 of the bytes, hex), or its first 12 or more characters' };
+const page = (item: string) => ({
+  type: 'object',
+  required: ['data', 'nextCursor'],
+  properties: {
+    data: { type: 'array', items: ref(item) },
+    nextCursor: { type: ['string', 'null'], description: 'pass as `cursor` for the next page; null on the last' },
+  },
+});
+const idParameter = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: '^[0-9a-f]{12,64}$' },
+  description: 'document id (SHA-256 of the bytes, hex), or its first 12 or more characters',
+};
 const error = (description: string, code: string, message: string) => ({ description, content: json(ref('Error'), { error: { code, message } }) });
 const BAD_REQUEST = error('a parameter is unknown or malformed; the message names it', 'BAD_REQUEST', 'limit: must be a whole number from 1 to 200');
 const NOT_FOUND = error('no such document', 'NOT_FOUND', 'no determination with this id');
-const AMBIGUOUS = error('an id prefix fits more than one document', 'AMBIGUOUS_ID', 'more than one document has an id starting with this prefix; give more characters');
-const UNAUTHORIZED = { description: 'no valid token or signature (API Gateway)', content: json({ type: 'object', properties: { message: { type: 'string' } } }, { message: 'Unauthorized' }) };
+const AMBIGUOUS = error(
+  'an id prefix fits more than one document',
+  'AMBIGUOUS_ID',
+  'more than one document has an id starting with this prefix; give more characters',
+);
+const UNAUTHORIZED = {
+  description: 'no valid token or signature (API Gateway)',
+  content: json({ type: 'object', properties: { message: { type: 'string' } } }, { message: 'Unauthorized' }),
+};
 const byId = { '400': BAD_REQUEST, '401': UNAUTHORIZED, '404': NOT_FOUND, '409': AMBIGUOUS };
 const list = { '400': BAD_REQUEST, '401': UNAUTHORIZED };
 const csvExport = {
@@ -48,9 +74,49 @@ function examples() {
   return {
     letter,
     page: { data: [letter], nextCursor: null },
-    items: { data: item ? [{ documentId: letter.id, itemNumber: 2, receivedAt: letter.receivedAt, caseNumber: 'CM15-0012345', request: item.request, decision: item.decision, category: item.category, subcategory: item.subcategory, needsReview: false, links: { determination: `/determinations/${letter.id}` } }] : [], nextCursor: null },
-    documents: { data: [{ id: letter.id, status: 'CLASSIFIED', reason: 'CLASSIFIED: read as an IMR Final Determination', receivedAt: letter.receivedAt, updatedAt: letter.receivedAt, sourceKeys: letter.sourceKeys }], nextCursor: null },
-    history: { data: [{ revision: 2, at: '2015-01-26T16:00:00.000Z', by: 'pat@example.com', changes: [{ path: 'items[0].decision', from: 'UPHELD', to: 'OVERTURNED' }], note: 'checked against the fax' }] },
+    items: {
+      data: item
+        ? [
+            {
+              documentId: letter.id,
+              itemNumber: 2,
+              receivedAt: letter.receivedAt,
+              caseNumber: 'CM15-0012345',
+              request: item.request,
+              decision: item.decision,
+              category: item.category,
+              subcategory: item.subcategory,
+              needsReview: false,
+              links: { determination: `/determinations/${letter.id}` },
+            },
+          ]
+        : [],
+      nextCursor: null,
+    },
+    documents: {
+      data: [
+        {
+          id: letter.id,
+          status: 'CLASSIFIED',
+          reason: 'CLASSIFIED: read as an IMR Final Determination',
+          receivedAt: letter.receivedAt,
+          updatedAt: letter.receivedAt,
+          sourceKeys: letter.sourceKeys,
+        },
+      ],
+      nextCursor: null,
+    },
+    history: {
+      data: [
+        {
+          revision: 2,
+          at: '2015-01-26T16:00:00.000Z',
+          by: 'pat@example.com',
+          changes: [{ path: 'items[0].decision', from: 'UPHELD', to: 'OVERTURNED' }],
+          note: 'checked against the fax',
+        },
+      ],
+    },
   };
 }
 
@@ -68,62 +134,147 @@ export function openApiDocument(): Record<string, unknown> {
       tags: ['determinations'],
       summary: 'Determinations, newest first (or all of them as CSV)',
       parameters: parameters(QUERY_SCHEMAS.determinations),
-      responses: { '200': { description: 'a page of Determinations; with format=csv every letter', headers: exportHeaders, content: { ...json(page('StoredDetermination'), example.page), ...csvExport } }, ...list },
+      responses: {
+        '200': {
+          description: 'a page of Determinations; with format=csv every letter',
+          headers: exportHeaders,
+          content: { ...json(page('StoredDetermination'), example.page), ...csvExport },
+        },
+        ...list,
+      },
     },
     getDetermination: {
       tags: ['determinations'],
       summary: 'One Determination (JSON, or CSV with one row per item)',
       parameters: [idParameter, ...parameters(QUERY_SCHEMAS.determination)],
-      responses: { '200': { description: 'the stored Determination', content: { ...json(ref('StoredDetermination'), example.letter), ...csvExport } }, ...byId },
+      responses: {
+        '200': { description: 'the stored Determination', content: { ...json(ref('StoredDetermination'), example.letter), ...csvExport } },
+        ...byId,
+      },
     },
     correctDetermination: {
       tags: ['determinations'],
       summary: 'A person corrects or confirms the reading (spec section 5)',
       parameters: [idParameter, { name: 'If-Match', in: 'header', required: true, schema: { type: 'string' }, description: 'the revision corrected' }],
-      requestBody: { required: true, content: json(jsonSchema(CorrectionSchema, 'input'), { items: [{ index: 0, decision: 'OVERTURNED' }], receivedOn: '2015-01-23', reviewed: true, note: 'checked against the fax' }) },
+      requestBody: {
+        required: true,
+        content: json(jsonSchema(CorrectionSchema, 'input'), {
+          items: [{ index: 0, decision: 'OVERTURNED' }],
+          receivedOn: '2015-01-23',
+          reviewed: true,
+          note: 'checked against the fax',
+        }),
+      },
       responses: {
         '200': { description: 'the stored Determination, revision +1', content: json(ref('StoredDetermination'), { ...example.letter, revision: 2 }) },
         ...byId,
-        '409': error('an unrecognized document has no reading to correct, or an id prefix fits two documents', 'NOT_CORRECTABLE', 'an unrecognized document has no reading to correct'),
-        '412': error('If-Match names another revision than the stored one', 'PRECONDITION_FAILED', 'If-Match: the determination is at revision 3; reload it and correct that'),
+        '409': error(
+          'an unrecognized document has no reading to correct, or an id prefix fits two documents',
+          'NOT_CORRECTABLE',
+          'an unrecognized document has no reading to correct',
+        ),
+        '412': error(
+          'If-Match names another revision than the stored one',
+          'PRECONDITION_FAILED',
+          'If-Match: the determination is at revision 3; reload it and correct that',
+        ),
         '428': error('If-Match is missing', 'PRECONDITION_REQUIRED', 'If-Match: send the revision you corrected'),
       },
     },
-    getHistory: { tags: ['determinations'], summary: 'Every correction, newest first', parameters: [idParameter], responses: { '200': { description: 'the history', content: json(ref('History'), example.history) }, ...byId } },
+    getHistory: {
+      tags: ['determinations'],
+      summary: 'Every correction, newest first',
+      parameters: [idParameter],
+      responses: { '200': { description: 'the history', content: json(ref('History'), example.history) }, ...byId },
+    },
     listItems: {
       tags: ['items'],
       summary: 'Disputed items, newest first (or all of them as CSV)',
       parameters: parameters(QUERY_SCHEMAS.items),
-      responses: { '200': { description: 'a page of items; with format=csv every item', headers: exportHeaders, content: { ...json(page('StoredItem'), example.items), ...csvExport } }, ...list },
+      responses: {
+        '200': {
+          description: 'a page of items; with format=csv every item',
+          headers: exportHeaders,
+          content: { ...json(page('StoredItem'), example.items), ...csvExport },
+        },
+        ...list,
+      },
     },
-    listDocuments: { tags: ['documents'], summary: 'Documents newest first, by processing status', parameters: parameters(QUERY_SCHEMAS.documents), responses: { '200': { description: 'a page of documents', content: json(page('DocumentRecord'), example.documents) }, ...list } },
-    getDocumentStatus: { tags: ['documents'], summary: 'Processing status of a document, with its reason', parameters: [idParameter], responses: { '200': { description: 'the status', content: json(ref('DocumentStatus'), { id: 'a'.repeat(64), status: 'UNRECOGNIZED', reason: 'UNRECOGNIZED: the text has no readable sentences', updatedAt: '2026-11-24T10:00:00.000Z' }) }, ...byId } },
+    listDocuments: {
+      tags: ['documents'],
+      summary: 'Documents newest first, by processing status',
+      parameters: parameters(QUERY_SCHEMAS.documents),
+      responses: { '200': { description: 'a page of documents', content: json(page('DocumentRecord'), example.documents) }, ...list },
+    },
+    getDocumentStatus: {
+      tags: ['documents'],
+      summary: 'Processing status of a document, with its reason',
+      parameters: [idParameter],
+      responses: {
+        '200': {
+          description: 'the status',
+          content: json(ref('DocumentStatus'), {
+            id: 'a'.repeat(64),
+            status: 'UNRECOGNIZED',
+            reason: 'UNRECOGNIZED: the text has no readable sentences',
+            updatedAt: '2026-11-24T10:00:00.000Z',
+          }),
+        },
+        ...byId,
+      },
+    },
     retryDocument: {
       tags: ['documents'],
       summary: 'Read a FAILED document again from its stored original (one machine; locally a change needs the x-imr-session header)',
       parameters: [idParameter],
       responses: {
-        '202': { description: 'reopened (status RECEIVED) and queued for reading', content: json({ type: 'object', required: ['id', 'status'], properties: { id: { type: 'string' }, status: { const: 'RECEIVED' } } }, { id: 'a'.repeat(64), status: 'RECEIVED' }) },
+        '202': {
+          description: 'reopened (status RECEIVED) and queued for reading',
+          content: json(
+            { type: 'object', required: ['id', 'status'], properties: { id: { type: 'string' }, status: { const: 'RECEIVED' } } },
+            { id: 'a'.repeat(64), status: 'RECEIVED' },
+          ),
+        },
         ...byId,
         '405': error('retries are not enabled on this deployment', 'METHOD_NOT_ALLOWED', 'retries are not enabled on this API'),
         '409': error('the document is not FAILED, or has no stored original', 'NOT_FAILED', 'only a FAILED document can be retried; this one is CLASSIFIED'),
       },
     },
-    getDocumentText: { tags: ['documents'], summary: 'The text the parser read (after OCR or Textract)', parameters: [idParameter], responses: { '200': { description: 'plain text, pages separated by form feeds', content: { 'text/plain': { schema: { type: 'string' } } } }, ...byId } },
+    getDocumentText: {
+      tags: ['documents'],
+      summary: 'The text the parser read (after OCR or Textract)',
+      parameters: [idParameter],
+      responses: { '200': { description: 'plain text, pages separated by form feeds', content: { 'text/plain': { schema: { type: 'string' } } } }, ...byId },
+    },
     getOriginal: {
       tags: ['documents'],
       summary: 'The document as uploaded: its bytes (locally) or a short-lived presigned link (AWS)',
       parameters: [idParameter],
       responses: {
-        '200': { description: `the bytes with their type; on AWS with Accept: application/json, a link good for ${ORIGINAL_LINK_SECONDS} s`, content: { ...json(ref('OriginalLink'), { url: 'https://imr-inbox.s3.us-west-2.amazonaws.com/2015/letter.pdf?X-Amz-Expires=300&X-Amz-Signature=abc', expiresInSeconds: ORIGINAL_LINK_SECONDS }), 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
-        '302': { description: `on AWS: redirect to a presigned link good for ${ORIGINAL_LINK_SECONDS} s`, headers: { Location: { description: 'the presigned link', schema: { type: 'string' } } } },
+        '200': {
+          description: `the bytes with their type; on AWS with Accept: application/json, a link good for ${ORIGINAL_LINK_SECONDS} s`,
+          content: {
+            ...json(ref('OriginalLink'), {
+              url: 'https://imr-inbox.s3.us-west-2.amazonaws.com/2015/letter.pdf?X-Amz-Expires=300&X-Amz-Signature=abc',
+              expiresInSeconds: ORIGINAL_LINK_SECONDS,
+            }),
+            'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+          },
+        },
+        '302': {
+          description: `on AWS: redirect to a presigned link good for ${ORIGINAL_LINK_SECONDS} s`,
+          headers: { Location: { description: 'the presigned link', schema: { type: 'string' } } },
+        },
         ...byId,
       },
     },
     getPageImage: {
       tags: ['documents'],
       summary: 'Page n (from 1) of a PDF or image as PNG, rendered once and kept',
-      parameters: [idParameter, { name: 'n', in: 'path', required: true, description: 'page number, from 1', schema: { type: 'integer', minimum: 1, maximum: 3000 } }],
+      parameters: [
+        idParameter,
+        { name: 'n', in: 'path', required: true, description: 'page number, from 1', schema: { type: 'integer', minimum: 1, maximum: 3000 } },
+      ],
       responses: { '200': { description: 'the page', content: { 'image/png': { schema: { type: 'string', format: 'binary' } } } }, ...byId },
     },
     getDeadlineCalendar: {
@@ -132,7 +283,15 @@ export function openApiDocument(): Record<string, unknown> {
       parameters: parameters(QUERY_SCHEMAS.deadlines),
       responses: { '200': { description: 'one all-day event per deadline', content: { 'text/calendar': { schema: { type: 'string' } } } }, ...list },
     },
-    getStats: { tags: ['meta'], summary: 'Item counts by decision, grouped (corrections applied, each letter once)', parameters: parameters(QUERY_SCHEMAS.stats), responses: { '200': { description: 'counts', content: json(ref('Stats'), { groupBy: 'decision', data: [{ key: 'UPHELD', upheld: 12, overturned: 0, total: 12 }] }) }, ...list } },
+    getStats: {
+      tags: ['meta'],
+      summary: 'Item counts by decision, grouped (corrections applied, each letter once)',
+      parameters: parameters(QUERY_SCHEMAS.stats),
+      responses: {
+        '200': { description: 'counts', content: json(ref('Stats'), { groupBy: 'decision', data: [{ key: 'UPHELD', upheld: 12, overturned: 0, total: 12 }] }) },
+        ...list,
+      },
+    },
     getOpenApi: { tags: ['meta'], summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1', content: json({ type: 'object' }) }, ...list } },
   };
   cached ??= {
@@ -140,12 +299,17 @@ export function openApiDocument(): Record<string, unknown> {
     info: {
       title: 'IMR determinations API',
       version: ENGINE_VERSION,
-      description: 'California IMR Final Determination letters read into Determinations (spec sections 4-6): query them, their items, documents and stats; correct and confirm them; diary their deadlines.',
+      description:
+        'California IMR Final Determination letters read into Determinations (spec sections 4-6): query them, their items, documents and stats; correct and confirm them; diary their deadlines.',
       license: { name: 'Proprietary', url: 'https://imr-letters.example/licence' },
     },
     servers: [
       { url: 'http://127.0.0.1:3000', description: 'npm start on this machine (no login: loopback only)' },
-      { url: 'https://{apiId}.execute-api.{region}.amazonaws.com', description: 'the AWS deployment (ApiUrl output)', variables: { apiId: { default: 'abcde12345' }, region: { default: 'us-west-2' } } },
+      {
+        url: 'https://{apiId}.execute-api.{region}.amazonaws.com',
+        description: 'the AWS deployment (ApiUrl output)',
+        variables: { apiId: { default: 'abcde12345' }, region: { default: 'us-west-2' } },
+      },
     ],
     security: [{ cognito: [] }, { sigv4: [] }],
     tags: [
@@ -158,7 +322,12 @@ export function openApiDocument(): Record<string, unknown> {
     paths: pathsOf(operations),
     components: {
       securitySchemes: {
-        cognito: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'a Cognito token (the console\'s ID token, or an integration\'s client-credentials access token); the default deployment' },
+        cognito: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: "a Cognito token (the console's ID token, or an integration's client-credentials access token); the default deployment",
+        },
         sigv4: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'AWS Signature Version 4 for execute-api (deployments with -c auth=iam)' },
       },
       schemas: {
@@ -172,6 +341,7 @@ export function openApiDocument(): Record<string, unknown> {
 /** The OpenAPI `paths` object: every route of the table, each with its operation. */
 function pathsOf(operations: Record<RouteName, Record<string, unknown>>): Record<string, Record<string, unknown>> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of ROUTES) paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: { operationId: route.name, ...operations[route.name] } };
+  for (const route of ROUTES)
+    paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: { operationId: route.name, ...operations[route.name] } };
   return paths;
 }

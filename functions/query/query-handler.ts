@@ -27,12 +27,23 @@ export function createQueryHandler(
     const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
     const body = event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
     const review = options.review ? { deps: options.review.deps, by: principal(event, options.review.localReviewer) } : undefined;
-    const response = await route(store, { method: event.requestContext.http.method, path: event.rawPath, query: event.queryStringParameters ?? {}, headers, body }, { ...options, review });
+    const response = await route(
+      store,
+      { method: event.requestContext.http.method, path: event.rawPath, query: event.queryStringParameters ?? {}, headers, body },
+      { ...options, review },
+    );
     // Answers hold medical records: no cache along the way may keep them.
     const answerHeaders = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...response.headers };
     // Bytes (an original, a page image) travel base64-encoded, as API Gateway expects binary bodies.
-    if (Buffer.isBuffer(response.body)) return { statusCode: response.statusCode, headers: { ...answerHeaders, 'content-type': response.contentType ?? 'application/octet-stream' }, body: response.body.toString('base64'), isBase64Encoded: true };
-    if (response.contentType) return { statusCode: response.statusCode, headers: { ...answerHeaders, 'content-type': response.contentType }, body: response.body as string };
+    if (Buffer.isBuffer(response.body))
+      return {
+        statusCode: response.statusCode,
+        headers: { ...answerHeaders, 'content-type': response.contentType ?? 'application/octet-stream' },
+        body: response.body.toString('base64'),
+        isBase64Encoded: true,
+      };
+    if (response.contentType)
+      return { statusCode: response.statusCode, headers: { ...answerHeaders, 'content-type': response.contentType }, body: response.body as string };
     return { statusCode: response.statusCode, headers: { ...answerHeaders, 'content-type': 'application/json' }, body: JSON.stringify(response.body) };
   }
   return middy(lambdaHandler)

@@ -59,7 +59,8 @@ export const ROUTES: readonly RouteSpec[] = [
 ];
 
 /** What a path matched: the route and its path parameters; or the methods the path has, when none is this one. */
-export type RouteMatch = { readonly route: RouteSpec; readonly params: Readonly<Record<string, string>> } | { readonly route: null; readonly allowed: readonly string[] };
+export type RouteMatch =
+  { readonly route: RouteSpec; readonly params: Readonly<Record<string, string>> } | { readonly route: null; readonly allowed: readonly string[] };
 
 /** Matches a request against the table: null when no route has this path. */
 export function matchRoute(method: string, path: string, routes: readonly RouteSpec[] = ROUTES): RouteMatch | null {

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { ObjectMissingError, type DeterminationStore, type ObjectStore, type OriginalLinks, type PageImageCache, type StoredDetermination } from '../service/ports.ts';
+import {
+  ObjectMissingError,
+  type DeterminationStore,
+  type ObjectStore,
+  type OriginalLinks,
+  type PageImageCache,
+  type StoredDetermination,
+} from '../service/ports.ts';
 import { reviewDetermination, type ReviewDependencies } from '../service/review.ts';
 import { RetryRefusedError } from '../service/retry.ts';
 import { sniffKind, type DocumentKind } from '../reader/sniff.ts';
@@ -39,7 +46,6 @@ export interface ApiRequest {
   readonly body?: string;
 }
 
-
 /** What the routes may use beyond the store: the letters' text, originals and pages, and corrections (with who makes them). */
 export interface RouteOptions {
   readonly objects?: Pick<ObjectStore, 'getText'>;
@@ -62,7 +68,16 @@ export interface RouteOptions {
 export interface ApiResponse {
   readonly statusCode: number;
   readonly body: unknown;
-  readonly contentType?: 'text/csv; charset=utf-8' | 'text/calendar; charset=utf-8' | 'text/plain; charset=utf-8' | 'image/png' | 'application/pdf' | 'image/tiff' | 'image/jpeg' | 'application/json' | 'application/octet-stream';
+  readonly contentType?:
+    | 'text/csv; charset=utf-8'
+    | 'text/calendar; charset=utf-8'
+    | 'text/plain; charset=utf-8'
+    | 'image/png'
+    | 'application/pdf'
+    | 'image/tiff'
+    | 'image/jpeg'
+    | 'application/json'
+    | 'application/octet-stream';
   /** Headers beyond the content type (`location` of a redirect, `content-disposition` of a download). */
   readonly headers?: Record<string, string>;
 }
@@ -89,7 +104,15 @@ const CALENDAR_LETTERS = 5000;
  * or the answer would grow past {@link EXPORT_BYTES}; then the `Link` (rel="next") and
  * `X-Next-Cursor` headers say how to ask for the rest.
  */
-async function exportCsv<T>(request: ApiRequest, budget: number, fileName: string, header: readonly string[], cursor: string | undefined, page: (cursor: string | undefined) => Promise<{ data: T[]; nextCursor: string | null }>, render: (rows: T[]) => Promise<unknown[][]>): Promise<ApiResponse> {
+async function exportCsv<T>(
+  request: ApiRequest,
+  budget: number,
+  fileName: string,
+  header: readonly string[],
+  cursor: string | undefined,
+  page: (cursor: string | undefined) => Promise<{ data: T[]; nextCursor: string | null }>,
+  render: (rows: T[]) => Promise<unknown[][]>,
+): Promise<ApiResponse> {
   let text = CSV_BOM + csvRows(header, []);
   let rows = 0;
   let next: string | null = cursor ?? null;
@@ -101,7 +124,9 @@ async function exportCsv<T>(request: ApiRequest, budget: number, fileName: strin
   } while (next && Buffer.byteLength(text) < budget);
   const headers: Record<string, string> = { 'content-disposition': attachmentDisposition(fileName), 'x-total-rows': String(rows) };
   if (next) {
-    const query = new URLSearchParams(Object.entries(request.query).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[0] !== 'cursor'));
+    const query = new URLSearchParams(
+      Object.entries(request.query).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[0] !== 'cursor'),
+    );
     query.set('cursor', next);
     headers.link = `<${request.path}?${query}>; rel="next"`;
     headers['x-next-cursor'] = next;
@@ -169,7 +194,13 @@ async function originalOrPage({ store, request, options, params }: RouteCall, n:
     if (error instanceof ObjectMissingError) throw new ApiError(404, 'NOT_FOUND', 'the original file of this document is no longer stored');
     throw error;
   });
-  if (n === 0) return { statusCode: 200, body: Buffer.from(bytes), contentType: CONTENT_TYPES[sniffKind(bytes)], headers: { 'content-disposition': attachmentDisposition(fileName) } };
+  if (n === 0)
+    return {
+      statusCode: 200,
+      body: Buffer.from(bytes),
+      contentType: CONTENT_TYPES[sniffKind(bytes)],
+      headers: { 'content-disposition': attachmentDisposition(fileName) },
+    };
   try {
     const png = await (options.renderPage ?? renderPage)(bytes, n, 'document');
     await pageCache?.putPageImage(id, n, png);
@@ -177,7 +208,8 @@ async function originalOrPage({ store, request, options, params }: RouteCall, n:
   } catch (error) {
     if (error instanceof InputError) throw new ApiError(404, 'NOT_FOUND', error.message.replace(/^document: /, ''));
     // A page whose rendering ran out of time or memory in its reading process: no image, and a reason.
-    if ((error as Error)?.name === 'ReadingLimitError') throw new ApiError(404, 'NOT_FOUND', `this page could not be rendered: ${(error as Error).message.replace(/^document: /, '')}`);
+    if ((error as Error)?.name === 'ReadingLimitError')
+      throw new ApiError(404, 'NOT_FOUND', `this page could not be rendered: ${(error as Error).message.replace(/^document: /, '')}`);
     throw error;
   }
 }
@@ -186,14 +218,30 @@ async function originalOrPage({ store, request, options, params }: RouteCall, n:
 const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
   async listDeterminations({ store, request, options }) {
     const { format, ...query } = parse(QUERY_SCHEMAS.determinations, request.query);
-    if (format === 'csv') return exportCsv(request, options.exportBytes ?? EXPORT_BYTES, 'imr-letters.csv', DETERMINATION_COLUMNS, query.cursor, (cursor) => store.listDeterminations({ ...query, limit: 200, cursor }), async (rows) => determinationRows(rows));
+    if (format === 'csv')
+      return exportCsv(
+        request,
+        options.exportBytes ?? EXPORT_BYTES,
+        'imr-letters.csv',
+        DETERMINATION_COLUMNS,
+        query.cursor,
+        (cursor) => store.listDeterminations({ ...query, limit: 200, cursor }),
+        async (rows) => determinationRows(rows),
+      );
     return { statusCode: 200, body: await store.listDeterminations(query) };
   },
   async getDetermination({ store, request, params }) {
     const { format } = parse(QUERY_SCHEMAS.determination, request.query);
     const determination = await store.getDetermination(await resolveId(store, params.id));
     if (!determination) throw new ApiError(404, 'NOT_FOUND', 'no determination with this id');
-    return format === 'csv' ? { statusCode: 200, body: determinationItemsCsv(determination), contentType: 'text/csv; charset=utf-8', headers: { 'content-disposition': attachmentDisposition(`imr-${determination.id.slice(0, 12)}.csv`) } } : { statusCode: 200, body: determination };
+    return format === 'csv'
+      ? {
+          statusCode: 200,
+          body: determinationItemsCsv(determination),
+          contentType: 'text/csv; charset=utf-8',
+          headers: { 'content-disposition': attachmentDisposition(`imr-${determination.id.slice(0, 12)}.csv`) },
+        }
+      : { statusCode: 200, body: determination };
   },
   async correctDetermination({ store, request, options, params }) {
     const { review } = options;
@@ -204,7 +252,12 @@ const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
     } catch {
       throw new ApiError(400, 'BAD_REQUEST', 'body: must be a JSON object');
     }
-    const updated = await reviewDetermination(review.deps, { id: await resolveId(store, params.id), ifMatch: request.headers?.['if-match'], body, by: review.by });
+    const updated = await reviewDetermination(review.deps, {
+      id: await resolveId(store, params.id),
+      ifMatch: request.headers?.['if-match'],
+      body,
+      by: review.by,
+    });
     return { statusCode: 200, body: updated };
   },
   async getHistory({ store, request, params }) {
@@ -219,10 +272,18 @@ const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
     if (format === 'csv') {
       // Each item's letter (its files, day of receipt, deadlines), read once per letter.
       const letters = new Map<string, StoredDetermination | null>();
-      return exportCsv(request, options.exportBytes ?? EXPORT_BYTES, 'imr-items.csv', ITEM_COLUMNS, query.cursor, (cursor) => store.listItems({ ...query, limit: 200, cursor } as Parameters<DeterminationStore['listItems']>[0]), async (rows) => {
-        for (const id of new Set(rows.map((row) => row.documentId))) if (!letters.has(id)) letters.set(id, await store.getDetermination(id));
-        return itemRows(rows, letters);
-      });
+      return exportCsv(
+        request,
+        options.exportBytes ?? EXPORT_BYTES,
+        'imr-items.csv',
+        ITEM_COLUMNS,
+        query.cursor,
+        (cursor) => store.listItems({ ...query, limit: 200, cursor } as Parameters<DeterminationStore['listItems']>[0]),
+        async (rows) => {
+          for (const id of new Set(rows.map((row) => row.documentId))) if (!letters.has(id)) letters.set(id, await store.getDetermination(id));
+          return itemRows(rows, letters);
+        },
+      );
     }
     return { statusCode: 200, body: await store.listItems(query as Parameters<DeterminationStore['listItems']>[0]) };
   },
@@ -280,7 +341,10 @@ const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
       statusCode: 200,
       body: deadlinesCalendar(letters, { ...range, truncatedAt: truncated ? CALENDAR_LETTERS : null }, originOf(request)),
       contentType: 'text/calendar; charset=utf-8',
-      headers: { 'content-disposition': attachmentDisposition('imr-deadlines.ics'), ...(truncated ? { 'x-truncated': `only the newest ${CALENDAR_LETTERS} letters; narrow with dueBefore` } : {}) },
+      headers: {
+        'content-disposition': attachmentDisposition('imr-deadlines.ics'),
+        ...(truncated ? { 'x-truncated': `only the newest ${CALENDAR_LETTERS} letters; narrow with dueBefore` } : {}),
+      },
     };
   },
   async getStats({ store, request }) {
@@ -300,6 +364,7 @@ const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
 export async function route(store: DeterminationStore, request: ApiRequest, options: RouteOptions = {}): Promise<ApiResponse> {
   const match = matchRoute(request.method, request.path);
   if (!match) throw new ApiError(404, 'NOT_FOUND', `no route for ${request.method} ${request.path}`);
-  if (!match.route) throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${request.path}; it answers ${match.allowed.join(', ')}`);
+  if (!match.route)
+    throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${request.path}; it answers ${match.allowed.join(', ')}`);
   return HANDLERS[match.route.name]({ store, request, options, params: match.params });
 }

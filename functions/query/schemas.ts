@@ -50,9 +50,15 @@ const PAGING = {
 export const QUERY_SCHEMAS = {
   determinations: z
     .object({
-      caseNumber: z.string().regex(/^CM\d{2}-\d{5,8}$/, 'must be a case number like CM14-0209876').optional(),
+      caseNumber: z
+        .string()
+        .regex(/^CM\d{2}-\d{5,8}$/, 'must be a case number like CM14-0209876')
+        .optional(),
       outcome: OutcomeSchema.optional(),
-      needsReview: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
+      needsReview: z
+        .enum(['true', 'false'])
+        .transform((value) => value === 'true')
+        .optional(),
       dueBefore: Day.optional().describe('letters with a deadline due on or before this day'),
       ...PAGING,
       format: Format.describe('csv: every letter (all pages) as one CSV file, or as much as fits with a Link header to the rest'),
@@ -61,7 +67,10 @@ export const QUERY_SCHEMAS = {
     .refine(ordered, RANGE_ORDER),
   determination: z.object({ format: Format }).strict(),
   deadlines: z
-    .object({ dueBefore: Day.optional().describe('deadlines due on or before this day'), dueAfter: Day.optional().describe('deadlines due on or after this day') })
+    .object({
+      dueBefore: Day.optional().describe('deadlines due on or before this day'),
+      dueAfter: Day.optional().describe('deadlines due on or after this day'),
+    })
     .strict(),
   items: z
     .object({

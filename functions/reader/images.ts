@@ -41,10 +41,16 @@ export async function openImages(bytes: Uint8Array, name: string, maxPages: numb
   const width = metadata.width ?? 0;
   const height = metadata.pageHeight ?? metadata.height ?? 0;
   if (width * height > MAX_PAGE_PIXELS) {
-    throw new InputError('PAGE_TOO_LARGE', `${name}: a page of ${width}x${height} pixels is over the ${MAX_PAGE_PIXELS / 1e6}-megapixel limit for one page; scan letter-size pages at 300 dpi or less`);
+    throw new InputError(
+      'PAGE_TOO_LARGE',
+      `${name}: a page of ${width}x${height} pixels is over the ${MAX_PAGE_PIXELS / 1e6}-megapixel limit for one page; scan letter-size pages at 300 dpi or less`,
+    );
   }
   if (width < MIN_IMAGE_WIDTH || height < MIN_IMAGE_HEIGHT) {
-    throw new InputError('IMAGE_TOO_SMALL', `${name}: ${width}x${height} pixels is too small to read; scan at 200 dpi or more (at least ${MIN_IMAGE_WIDTH}x${MIN_IMAGE_HEIGHT})`);
+    throw new InputError(
+      'IMAGE_TOO_SMALL',
+      `${name}: ${width}x${height} pixels is too small to read; scan at 200 dpi or more (at least ${MIN_IMAGE_WIDTH}x${MIN_IMAGE_HEIGHT})`,
+    );
   }
   return {
     pageCount,
@@ -52,7 +58,10 @@ export async function openImages(bytes: Uint8Array, name: string, maxPages: numb
       try {
         return await cleanPage(sharp, bytes, index);
       } catch (error) {
-        if (/pixel limit/i.test((error as Error).message)) throw new InputError('PAGE_TOO_LARGE', `${name}: page ${index + 1} is over the ${MAX_PAGE_PIXELS / 1e6}-megapixel limit for one page`, { cause: error });
+        if (/pixel limit/i.test((error as Error).message))
+          throw new InputError('PAGE_TOO_LARGE', `${name}: page ${index + 1} is over the ${MAX_PAGE_PIXELS / 1e6}-megapixel limit for one page`, {
+            cause: error,
+          });
         throw new InputError('CORRUPT', `${name}: page ${index + 1} cannot be decoded`, { cause: error });
       }
     },
@@ -60,7 +69,10 @@ export async function openImages(bytes: Uint8Array, name: string, maxPages: numb
 }
 
 function isTiff(bytes: Uint8Array): boolean {
-  return (bytes[0] === 0x49 && bytes[1] === 0x49 && bytes[2] === 0x2a && bytes[3] === 0x00) || (bytes[0] === 0x4d && bytes[1] === 0x4d && bytes[2] === 0x00 && bytes[3] === 0x2a);
+  return (
+    (bytes[0] === 0x49 && bytes[1] === 0x49 && bytes[2] === 0x2a && bytes[3] === 0x00) ||
+    (bytes[0] === 0x4d && bytes[1] === 0x4d && bytes[2] === 0x00 && bytes[3] === 0x2a)
+  );
 }
 
 /** TIFF tags read from each page's directory: its width and height in pixels. */
@@ -86,7 +98,8 @@ function checkTiffPages(bytes: Uint8Array, name: string, maxPages: number): void
   let page = 0;
   // A link past the end of the file ends the chain, as libtiff treats it: the pages before it are read.
   while (offset !== 0 && fits(offset, 2)) {
-    if (seen.has(offset)) throw new InputError('CORRUPT', `${name}: the TIFF's pages link back to an earlier page (a loop); the file is damaged or built to hang a reader`);
+    if (seen.has(offset))
+      throw new InputError('CORRUPT', `${name}: the TIFF's pages link back to an earlier page (a loop); the file is damaged or built to hang a reader`);
     seen.add(offset);
     page++;
     if (page > maxPages) throw new InputError('TOO_MANY_PAGES', `${name}: more than ${maxPages} pages is over the ${maxPages}-page limit`);
@@ -102,7 +115,10 @@ function checkTiffPages(bytes: Uint8Array, name: string, maxPages: number): void
       else height = value;
     }
     if (width * height > MAX_PAGE_PIXELS) {
-      throw new InputError('PAGE_TOO_LARGE', `${name}: page ${page} is ${width}x${height} pixels, over the ${MAX_PAGE_PIXELS / 1e6}-megapixel limit for one page; scan letter-size pages at 300 dpi or less`);
+      throw new InputError(
+        'PAGE_TOO_LARGE',
+        `${name}: page ${page} is ${width}x${height} pixels, over the ${MAX_PAGE_PIXELS / 1e6}-megapixel limit for one page; scan letter-size pages at 300 dpi or less`,
+      );
     }
     const next = offset + 2 + entries * 12;
     offset = fits(next, 4) ? view.getUint32(next, little) : 0;
@@ -122,10 +138,16 @@ export function speckShare(data: Uint8Array, width: number, height: number): num
       if (data[at]! >= 128) continue;
       dark++;
       if (
-        data[at - width - 1]! >= 128 && data[at - width]! >= 128 && data[at - width + 1]! >= 128 &&
-        data[at - 1]! >= 128 && data[at + 1]! >= 128 &&
-        data[at + width - 1]! >= 128 && data[at + width]! >= 128 && data[at + width + 1]! >= 128
-      ) isolated++;
+        data[at - width - 1]! >= 128 &&
+        data[at - width]! >= 128 &&
+        data[at - width + 1]! >= 128 &&
+        data[at - 1]! >= 128 &&
+        data[at + 1]! >= 128 &&
+        data[at + width - 1]! >= 128 &&
+        data[at + width]! >= 128 &&
+        data[at + width + 1]! >= 128
+      )
+        isolated++;
     }
   }
   return isolated / Math.max(1, dark);
@@ -150,7 +172,8 @@ async function cleanPage(sharp: typeof import('sharp').default, bytes: Uint8Arra
     targetWidth = Math.round(width * scale);
     targetHeight = Math.round(targetHeight * scale);
   }
-  const resized = targetWidth !== width || targetHeight !== pageHeight ? page.resize(targetWidth, Math.round(targetHeight), { fit: 'fill', kernel: 'lanczos3' }) : page;
+  const resized =
+    targetWidth !== width || targetHeight !== pageHeight ? page.resize(targetWidth, Math.round(targetHeight), { fit: 'fill', kernel: 'lanczos3' }) : page;
   // A worn fax line leaves specks that OCR reads as letters; a 3x3 median removes them and keeps
   // strokes, but softens a clean page (tesseract.js read a clean standard fax worse with it), so
   // only a specked page gets it. Measured over the evaluation's faxes (CER, tesseract /

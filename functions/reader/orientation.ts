@@ -123,7 +123,7 @@ function upsideDownEvidence(xs: Float64Array, ys: Float64Array, angle: number, s
   let above = 0;
   let below = 0;
   // Each line: a run of rows with ink; its core is where the ink is at least half the line's peak.
-  for (let r = 0; r < rows.length; ) {
+  for (let r = 0; r < rows.length;) {
     if (rows[r]! <= max * 0.02) {
       r++;
       continue;

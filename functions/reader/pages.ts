@@ -56,7 +56,12 @@ export async function renderPage(bytes: Uint8Array, n: number, name: string): Pr
     const { default: sharp } = await import('sharp');
     const pages = (await sharp(bytes).metadata()).pages ?? 1;
     if (n > pages) throw new InputError('NOT_FOUND', `${name}: the document has ${pages} pages`);
-    return withinLimit(await sharp(bytes, { page: n - 1, limitInputPixels: MAX_PAGE_PIXELS }).flatten({ background: '#ffffff' }).png().toBuffer());
+    return withinLimit(
+      await sharp(bytes, { page: n - 1, limitInputPixels: MAX_PAGE_PIXELS })
+        .flatten({ background: '#ffffff' })
+        .png()
+        .toBuffer(),
+    );
   }
   throw new InputError('NOT_FOUND', `${name}: a ${kind === 'text' ? 'text letter' : 'document of this kind'} has no page images`);
 }

@@ -131,9 +131,10 @@ function engineAborted(engine: PDFiumLibrary, name: string, error: unknown): Inp
     () => undefined,
   );
   // Emscripten aborts when the heap cannot grow; a trap (a fault inside the engine) says less.
-  const message = error instanceof Error && error.message.startsWith('Aborted(')
-    ? `${name}: the PDF needs more memory than a letter may use to read (the PDF engine stopped at its 2 GB limit); print it to a new PDF and send that`
-    : `${name}: the PDF engine failed reading this PDF (a fault inside the engine); print it to a new PDF and send that`;
+  const message =
+    error instanceof Error && error.message.startsWith('Aborted(')
+      ? `${name}: the PDF needs more memory than a letter may use to read (the PDF engine stopped at its 2 GB limit); print it to a new PDF and send that`
+      : `${name}: the PDF engine failed reading this PDF (a fault inside the engine); print it to a new PDF and send that`;
   return new InputError('RESOURCE_LIMIT', message, { cause: error });
 }
 
@@ -224,8 +225,15 @@ function checkStreams(bytes: Uint8Array, name: string, budget: PdfBudget): void 
       inflated += inflateSync(data, { maxOutputLength: Math.max(1, room), finishFlush: zlibConstants.Z_SYNC_FLUSH }).length;
     } catch (error) {
       if ((error as { code?: string }).code !== 'ERR_BUFFER_TOO_LARGE') continue;
-      const over = room === budget.streamBytes ? `a stream in it inflates to over ${megabytes(budget.streamBytes)}` : `its streams inflate to over ${megabytes(budget.inflatedBytes)} in all`;
-      throw new InputError('RESOURCE_LIMIT', `${name}: the PDF needs more memory than a letter may use to read (${over}); print it to a new PDF and send that`, { cause: error });
+      const over =
+        room === budget.streamBytes
+          ? `a stream in it inflates to over ${megabytes(budget.streamBytes)}`
+          : `its streams inflate to over ${megabytes(budget.inflatedBytes)} in all`;
+      throw new InputError(
+        'RESOURCE_LIMIT',
+        `${name}: the PDF needs more memory than a letter may use to read (${over}); print it to a new PDF and send that`,
+        { cause: error },
+      );
     }
     if (end >= 0) at = end + 9;
   }
@@ -299,7 +307,10 @@ export async function openPdf(bytes: Uint8Array, name: string, maxPages: number,
       }
       characters += text.length;
       if (characters > budget.textChars) {
-        throw new InputError('TOO_LARGE', `${name}: the PDF's text passes the ${megabytes(budget.textChars)} budget for one letter at page ${index + 1} of ${pageCount}; split the document`);
+        throw new InputError(
+          'TOO_LARGE',
+          `${name}: the PDF's text passes the ${megabytes(budget.textChars)} budget for one letter at page ${index + 1} of ${pageCount}; split the document`,
+        );
       }
       const letters = text.replace(/[^A-Z]/gi, '').length;
       pages.push({ index, text: letters >= MIN_TEXT_LAYER_LETTERS ? text : null, arrived: true });
@@ -322,7 +333,10 @@ export async function openPdf(bytes: Uint8Array, name: string, maxPages: number,
         // Points are 1/72 inch: a page's pixels at `dpi` are known before anything is rendered.
         const pixels = ((originalWidth * dpi) / 72) * ((originalHeight * dpi) / 72);
         if (pixels > MAX_PAGE_PIXELS) {
-          throw new InputError('PAGE_TOO_LARGE', `${name}: page ${index + 1} is ${(originalWidth / 72).toFixed(0)}x${(originalHeight / 72).toFixed(0)} inches, over the ${MAX_PAGE_PIXELS / 1e6}-megapixel limit at ${dpi} dpi for one page`);
+          throw new InputError(
+            'PAGE_TOO_LARGE',
+            `${name}: page ${index + 1} is ${(originalWidth / 72).toFixed(0)}x${(originalHeight / 72).toFixed(0)} inches, over the ${MAX_PAGE_PIXELS / 1e6}-megapixel limit at ${dpi} dpi for one page`,
+          );
         }
         let bitmap: { width: number; height: number; data: Uint8Array };
         try {
@@ -333,13 +347,15 @@ export async function openPdf(bytes: Uint8Array, name: string, maxPages: number,
           throw new InputError('CORRUPT', `${name}: page ${index + 1} of the PDF cannot be rendered`, { cause: error });
         }
         const channels = bitmap.data.length / (bitmap.width * bitmap.height);
-        return sharp(bitmap.data, { raw: { width: bitmap.width, height: bitmap.height, channels: channels as 1 | 2 | 3 | 4 } })
-          .flatten({ background: '#ffffff' })
-          .greyscale()
-          // The resolution travels with the page: Tesseract guesses wrongly without it.
-          .withMetadata({ density: dpi })
-          .png()
-          .toBuffer();
+        return (
+          sharp(bitmap.data, { raw: { width: bitmap.width, height: bitmap.height, channels: channels as 1 | 2 | 3 | 4 } })
+            .flatten({ background: '#ffffff' })
+            .greyscale()
+            // The resolution travels with the page: Tesseract guesses wrongly without it.
+            .withMetadata({ density: dpi })
+            .png()
+            .toBuffer()
+        );
       },
       close() {
         destroy();
@@ -358,6 +374,7 @@ function loadError(engine: PDFiumLibrary, name: string, error: unknown): InputEr
   if (isEngineAbort(error)) return engineAborted(engine, name, error);
   const message = error instanceof Error ? error.message : '';
   if (/password/i.test(message)) return new InputError('ENCRYPTED', `${name}: the PDF is password-protected; send it without a password`, { cause: error });
-  if (/security/i.test(message)) return new InputError('ENCRYPTED', `${name}: the PDF uses an unsupported encryption scheme; send it without a password`, { cause: error });
+  if (/security/i.test(message))
+    return new InputError('ENCRYPTED', `${name}: the PDF uses an unsupported encryption scheme; send it without a password`, { cause: error });
   return new InputError('CORRUPT', `${name}: not a readable PDF (the file is damaged or truncated)`, { cause: error });
 }

@@ -276,13 +276,22 @@ export class ReadingPool {
 
   private limitError(killedFor: Reader['killedFor'], code: number | null, signal: NodeJS.Signals | null, name: string): ReadingLimitError {
     if (killedFor === 'TIME_LIMIT') {
-      return new ReadingLimitError('TIME_LIMIT', `${name}: reading took longer than ${this.timeLimitMs / 1000} s, the limit for one document; it was stopped. Split the document or send it as text`);
+      return new ReadingLimitError(
+        'TIME_LIMIT',
+        `${name}: reading took longer than ${this.timeLimitMs / 1000} s, the limit for one document; it was stopped. Split the document or send it as text`,
+      );
     }
     // A heap exhausted ends the process with SIGABRT (exit 134) before the watchdog sees it.
     if (killedFor === 'MEMORY_LIMIT' || signal === 'SIGABRT' || code === 134) {
-      return new ReadingLimitError('MEMORY_LIMIT', `${name}: reading needed more than ${this.memoryLimitMb} MB of memory, the limit for one document; it was stopped`);
+      return new ReadingLimitError(
+        'MEMORY_LIMIT',
+        `${name}: reading needed more than ${this.memoryLimitMb} MB of memory, the limit for one document; it was stopped`,
+      );
     }
-    return new ReadingLimitError('READER_CRASHED', `${name}: the reader stopped while reading this document (${signal ?? `exit ${code}`}; the file may be built to break readers); it was set aside and the reader restarted`);
+    return new ReadingLimitError(
+      'READER_CRASHED',
+      `${name}: the reader stopped while reading this document (${signal ?? `exit ${code}`}; the file may be built to break readers); it was set aside and the reader restarted`,
+    );
   }
 }
 

@@ -16,7 +16,6 @@ import { LIMITS } from '../common/limits.ts';
 export { readingContext, type DocumentText } from '../domain/index.ts';
 export { LIMITS } from '../common/limits.ts';
 
-
 /**
  * Budgets for a saved Textract response, each checked before the step it protects. A real
  * response is about 0.15-0.5 MB and 150-550 blocks a page, nested 7 deep; what is far past
@@ -53,7 +52,15 @@ const RETRY_FLIPPED_BELOW = 0.55;
 /** A page OCR read under this confidence, with ink on it, is a page that could not be read. */
 const UNREADABLE_PAGE_CONFIDENCE = 0.35;
 
-const KIND_NAMES: Record<DocumentKind, string> = { pdf: 'PDF', tiff: 'TIFF', png: 'PNG', jpeg: 'JPEG', 'textract-json': 'Textract JSON', text: 'text', binary: 'binary' };
+const KIND_NAMES: Record<DocumentKind, string> = {
+  pdf: 'PDF',
+  tiff: 'TIFF',
+  png: 'PNG',
+  jpeg: 'JPEG',
+  'textract-json': 'Textract JSON',
+  text: 'text',
+  binary: 'binary',
+};
 
 function megabytes(bytes: number): string {
   return `${(bytes / 1048576).toFixed(1)} MB`;
@@ -102,7 +109,8 @@ export class DocumentReader {
 
   private async readAs(bytes: Uint8Array, name: string, ocr: boolean): Promise<DocumentText | null> {
     if (bytes.length === 0) throw new InputError('EMPTY', `${name}: the file is empty`);
-    if (bytes.length > LIMITS.documentBytes) throw new InputError('TOO_LARGE', `${name}: ${megabytes(bytes.length)} is over the ${megabytes(LIMITS.documentBytes)} limit`);
+    if (bytes.length > LIMITS.documentBytes)
+      throw new InputError('TOO_LARGE', `${name}: ${megabytes(bytes.length)} is over the ${megabytes(LIMITS.documentBytes)} limit`);
     const kind = sniffKind(bytes);
     switch (kind) {
       case 'binary':
@@ -116,7 +124,10 @@ export class DocumentReader {
       case 'png':
       case 'jpeg':
         if (bytes.length > LIMITS.singleImageBytes) {
-          throw new InputError('TOO_LARGE', `${name}: a ${KIND_NAMES[kind]} page of ${megabytes(bytes.length)} is over the ${megabytes(LIMITS.singleImageBytes)} limit for one page`);
+          throw new InputError(
+            'TOO_LARGE',
+            `${name}: a ${KIND_NAMES[kind]} page of ${megabytes(bytes.length)} is over the ${megabytes(LIMITS.singleImageBytes)} limit for one page`,
+          );
         }
         return ocr ? this.readImages(bytes, name, kind) : null;
       case 'tiff':
@@ -131,7 +142,8 @@ export class DocumentReader {
   }
 
   private readText(bytes: Uint8Array, name: string): DocumentText {
-    if (bytes.length > LIMITS.textBytes) throw new InputError('TOO_LARGE', `${name}: ${megabytes(bytes.length)} of text is over the ${megabytes(LIMITS.textBytes)} limit for a letter`);
+    if (bytes.length > LIMITS.textBytes)
+      throw new InputError('TOO_LARGE', `${name}: ${megabytes(bytes.length)} of text is over the ${megabytes(LIMITS.textBytes)} limit for a letter`);
     const text = decodeText(bytes);
     if (text.trim().length === 0) throw new InputError('EMPTY', `${name}: the file holds only whitespace`);
     return { kind: 'text', text, pageCount: 1, ocrPages: 0, warnings: [] };
@@ -142,11 +154,14 @@ export class DocumentReader {
     try {
       if (!ocr && pdf.pages.some((page) => page.text === null)) return null;
       const arrived = pdf.pages.filter((page) => page.arrived);
-      if (arrived.length === 0) throw new InputError('CORRUPT', `${name}: the PDF was cut short in transfer and none of its pages arrived whole; send it again`);
+      if (arrived.length === 0)
+        throw new InputError('CORRUPT', `${name}: the PDF was cut short in transfer and none of its pages arrived whole; send it again`);
       checkOcrPages(name, arrived.filter((page) => page.text === null).length);
       const deadline = Date.now() + OCR_BUDGET.seconds * 1000;
       const texts = await Promise.all(
-        arrived.map((page) => (page.text !== null ? { text: page.text, confidence: null } : this.ocr(() => pdf.render(page.index, PDF_OCR_DPI), name, page.index, deadline))),
+        arrived.map((page) =>
+          page.text !== null ? { text: page.text, confidence: null } : this.ocr(() => pdf.render(page.index, PDF_OCR_DPI), name, page.index, deadline),
+        ),
       );
       const document = this.assemble('pdf', texts);
       if (!pdf.truncated) return document;
@@ -166,9 +181,18 @@ export class DocumentReader {
     return this.assemble(kind, texts);
   }
 
-  private ocr(render: () => Buffer | Promise<Buffer>, name: string, index: number, deadline: number): Promise<{ text: string; confidence: number | null; doubtful?: readonly DoubtfulWord[]; blank?: boolean; note?: string }> {
+  private ocr(
+    render: () => Buffer | Promise<Buffer>,
+    name: string,
+    index: number,
+    deadline: number,
+  ): Promise<{ text: string; confidence: number | null; doubtful?: readonly DoubtfulWord[]; blank?: boolean; note?: string }> {
     return this.limit(async () => {
-      if (Date.now() > deadline) throw new InputError('OCR_BUDGET', `${name}: OCR ran over its ${OCR_BUDGET.seconds / 60}-minute budget for one document before page ${index + 1}; split the document or send it as text`);
+      if (Date.now() > deadline)
+        throw new InputError(
+          'OCR_BUDGET',
+          `${name}: OCR ran over its ${OCR_BUDGET.seconds / 60}-minute budget for one document before page ${index + 1}; split the document or send it as text`,
+        );
       const upright = await uprightPage(await render());
       const { turn } = upright;
       // A blank page (a duplex back, a separator sheet) never reaches the OCR engine: read, its
@@ -195,12 +219,20 @@ export class DocumentReader {
           turned = ((turned + 180) % 360) as typeof turned;
         }
       }
-      const note = turned !== 0 ? `page ${index + 1} was turned ${turned} degrees and set upright before OCR` : Math.abs(turn.skew) >= DESKEW_FROM_DEGREES ? `page ${index + 1} was skewed ${turn.skew.toFixed(1)} degrees and straightened before OCR` : undefined;
+      const note =
+        turned !== 0
+          ? `page ${index + 1} was turned ${turned} degrees and set upright before OCR`
+          : Math.abs(turn.skew) >= DESKEW_FROM_DEGREES
+            ? `page ${index + 1} was skewed ${turn.skew.toFixed(1)} degrees and straightened before OCR`
+            : undefined;
       return { ...page, note };
     });
   }
 
-  private assemble(kind: DocumentKind, pages: ReadonlyArray<{ text: string; confidence: number | null; doubtful?: readonly DoubtfulWord[]; blank?: boolean; note?: string }>): DocumentText {
+  private assemble(
+    kind: DocumentKind,
+    pages: ReadonlyArray<{ text: string; confidence: number | null; doubtful?: readonly DoubtfulWord[]; blank?: boolean; note?: string }>,
+  ): DocumentText {
     const warnings: string[] = pages.flatMap((page) => (page.note ? [page.note] : []));
     let weighted = 0;
     let weight = 0;
@@ -214,7 +246,9 @@ export class DocumentReader {
       if (page.confidence < LOW_PAGE_CONFIDENCE) warnings.push(`page ${index + 1} OCR confidence ${Math.round(page.confidence * 100)}%`);
     });
     const unreadable = pages.flatMap((page, index) =>
-      page.confidence !== null && page.confidence < UNREADABLE_PAGE_CONFIDENCE && page.text.replace(/[^a-z]/gi, '').length > 20 ? [`page ${index + 1} of ${pages.length} could not be read (OCR confidence ${Math.round(page.confidence * 100)}%)`] : [],
+      page.confidence !== null && page.confidence < UNREADABLE_PAGE_CONFIDENCE && page.text.replace(/[^a-z]/gi, '').length > 20
+        ? [`page ${index + 1} of ${pages.length} could not be read (OCR confidence ${Math.round(page.confidence * 100)}%)`]
+        : [],
     );
     const textPages = pages.filter((page) => page.confidence === null && !page.blank).length;
     const textLetters = pages.filter((page) => page.confidence === null).reduce((sum, page) => sum + page.text.replace(/\s/g, '').length, 0);
@@ -235,7 +269,8 @@ export class DocumentReader {
 
 /** Refuses, before any OCR, a document with more scanned pages than a letter has. */
 function checkOcrPages(name: string, pages: number): void {
-  if (pages > OCR_BUDGET.pages) throw new InputError('OCR_BUDGET', `${name}: ${pages} scanned pages is over the ${OCR_BUDGET.pages}-page OCR budget for one letter; split the document`);
+  if (pages > OCR_BUDGET.pages)
+    throw new InputError('OCR_BUDGET', `${name}: ${pages} scanned pages is over the ${OCR_BUDGET.pages}-page OCR budget for one letter; split the document`);
 }
 
 /** Whether JSON text nests arrays and objects deeper than `limit`; the bytes are scanned, not parsed. */
@@ -263,10 +298,16 @@ function nestsDeeperThan(bytes: Uint8Array, limit: number): boolean {
 function parseTextractJson(bytes: Uint8Array, name: string): TextractResponse[] {
   const budget = TEXTRACT_JSON_BUDGET;
   if (bytes.length > budget.bytes) {
-    throw new InputError('TOO_LARGE', `${name}: ${megabytes(bytes.length)} of Textract JSON is over the ${megabytes(budget.bytes)} budget for one letter's response (a page is about 0.3 MB)`);
+    throw new InputError(
+      'TOO_LARGE',
+      `${name}: ${megabytes(bytes.length)} of Textract JSON is over the ${megabytes(budget.bytes)} budget for one letter's response (a page is about 0.3 MB)`,
+    );
   }
   if (nestsDeeperThan(bytes, budget.depth)) {
-    throw new InputError('RESOURCE_LIMIT', `${name}: the Textract JSON nests arrays and objects over the budget of ${budget.depth} deep (a Textract response nests 7); it is not a Textract response`);
+    throw new InputError(
+      'RESOURCE_LIMIT',
+      `${name}: the Textract JSON nests arrays and objects over the budget of ${budget.depth} deep (a Textract response nests 7); it is not a Textract response`,
+    );
   }
   let parsed: unknown;
   try {
@@ -278,12 +319,18 @@ function parseTextractJson(bytes: Uint8Array, name: string): TextractResponse[] 
   let blocks = 0;
   let pages = 0;
   for (const response of responses) {
-    const { Blocks, DocumentMetadata } = (typeof response === 'object' && response !== null ? response : {}) as { Blocks?: unknown; DocumentMetadata?: { Pages?: unknown } };
+    const { Blocks, DocumentMetadata } = (typeof response === 'object' && response !== null ? response : {}) as {
+      Blocks?: unknown;
+      DocumentMetadata?: { Pages?: unknown };
+    };
     if (typeof DocumentMetadata?.Pages === 'number') pages = Math.max(pages, DocumentMetadata.Pages);
     if (!Array.isArray(Blocks)) continue;
     blocks += Blocks.length;
     if (blocks > budget.blocks) {
-      throw new InputError('RESOURCE_LIMIT', `${name}: the Textract JSON holds over ${budget.blocks.toLocaleString('en-US')} blocks, the budget for one letter (a page has a few hundred)`);
+      throw new InputError(
+        'RESOURCE_LIMIT',
+        `${name}: the Textract JSON holds over ${budget.blocks.toLocaleString('en-US')} blocks, the budget for one letter (a page has a few hundred)`,
+      );
     }
     for (const block of Blocks as unknown[]) {
       const page = (block as { Page?: unknown } | null)?.Page;
@@ -311,7 +358,9 @@ function readTextractJson(bytes: Uint8Array, name: string): DocumentText {
       engine: 'textract',
       pageConfidences: pages.map((page) => page.confidence),
       doubtfulWords: pages.flatMap((page) => page.doubtful),
-      warnings: pages.filter((page) => page.confidence !== null && page.confidence < LOW_PAGE_CONFIDENCE).map((page) => `page ${page.page} OCR confidence ${Math.round(page.confidence! * 100)}%`),
+      warnings: pages
+        .filter((page) => page.confidence !== null && page.confidence < LOW_PAGE_CONFIDENCE)
+        .map((page) => `page ${page.page} OCR confidence ${Math.round(page.confidence! * 100)}%`),
     };
   } catch (error) {
     if (error instanceof TextractError) {

@@ -31,7 +31,9 @@ export async function withoutRules(png: Buffer): Promise<Buffer> {
       for (let i = from; i < to; i++) pixels[horizontal ? side * width + i : i * width + side] = 255;
     }
   }
-  return sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.length), { raw: { width, height, channels: 1 } }).png({ compressionLevel: 1 }).toBuffer();
+  return sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.length), { raw: { width, height, channels: 1 } })
+    .png({ compressionLevel: 1 })
+    .toBuffer();
 }
 
 /** A run of ink: the row (or column) it lies on, where it starts and ends, and which way it runs. */

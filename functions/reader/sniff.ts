@@ -10,7 +10,11 @@ export type { DocumentKind } from '../domain/index.ts';
 export function sniffKind(bytes: Uint8Array): DocumentKind {
   const head = Buffer.from(bytes.subarray(0, 8));
   if (head.subarray(0, 5).toString('latin1') === '%PDF-') return 'pdf';
-  if ((head[0] === 0x49 && head[1] === 0x49 && head[2] === 0x2a && head[3] === 0x00) || (head[0] === 0x4d && head[1] === 0x4d && head[2] === 0x00 && head[3] === 0x2a)) return 'tiff';
+  if (
+    (head[0] === 0x49 && head[1] === 0x49 && head[2] === 0x2a && head[3] === 0x00) ||
+    (head[0] === 0x4d && head[1] === 0x4d && head[2] === 0x00 && head[3] === 0x2a)
+  )
+    return 'tiff';
   if (head[0] === 0x89 && head.subarray(1, 4).toString('latin1') === 'PNG') return 'png';
   if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'jpeg';
   const sample = Buffer.from(bytes.subarray(0, 4096));
@@ -20,7 +24,10 @@ export function sniffKind(bytes: Uint8Array): DocumentKind {
     if (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d && byte !== 0x0c) control++;
   }
   if (sample.length > 0 && control / sample.length > 0.05) return 'binary';
-  const start = sample.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  const start = sample
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart();
   if ((start.startsWith('{') || start.startsWith('[')) && /"(?:Blocks|DocumentMetadata|JobStatus)"/.test(sample.toString('utf8'))) return 'textract-json';
   return 'text';
 }

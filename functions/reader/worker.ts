@@ -21,7 +21,10 @@ export interface ReadingTask {
 }
 
 /** What a reading process answers: the text, or why the document cannot be read (errors cannot cross processes with their class). */
-export type ReadingAnswer = { readonly ok: true; readonly document: (DocumentText & { readonly determination: Determination }) | null; readonly png?: Uint8Array } | { readonly ok: false; readonly code: InputError['code']; readonly message: string } | { readonly ok: false; readonly code: null; readonly name: string };
+export type ReadingAnswer =
+  | { readonly ok: true; readonly document: (DocumentText & { readonly determination: Determination }) | null; readonly png?: Uint8Array }
+  | { readonly ok: false; readonly code: InputError['code']; readonly message: string }
+  | { readonly ok: false; readonly code: null; readonly name: string };
 
 /** Reads one document. */
 export async function readTask(reader: DocumentReader, task: ReadingTask): Promise<ReadingAnswer> {

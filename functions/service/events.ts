@@ -27,5 +27,19 @@ export function determinationEvent(stored: StoredDetermination, timestamp: strin
 
 /** The event announcing a document that could not be read, with the keys that delivered it. */
 export function failureEvent(id: string, document: DocumentRecord | null, timestamp: string): ServiceEvent {
-  return { type: 'document.failed', timestamp, data: { id, caseNumber: null, outcome: null, needsReview: false, items: [], sourceKeys: document?.sourceKeys ?? [], receivedOn: null, deadlines: [], links: { self: `/documents/${id}/status` } } };
+  return {
+    type: 'document.failed',
+    timestamp,
+    data: {
+      id,
+      caseNumber: null,
+      outcome: null,
+      needsReview: false,
+      items: [],
+      sourceKeys: document?.sourceKeys ?? [],
+      receivedOn: null,
+      deadlines: [],
+      links: { self: `/documents/${id}/status` },
+    },
+  };
 }

@@ -89,7 +89,14 @@ async function refuseOversized(deps: IngestDependencies, bucket: string, key: st
   return { id, outcome: 'FAILED' };
 }
 
-async function readAndClassify(deps: IngestDependencies, id: string, bytes: Uint8Array, bucket: string, key: string, localOcr: boolean): Promise<{ id: string; outcome: IngestOutcome }> {
+async function readAndClassify(
+  deps: IngestDependencies,
+  id: string,
+  bytes: Uint8Array,
+  bucket: string,
+  key: string,
+  localOcr: boolean,
+): Promise<{ id: string; outcome: IngestOutcome }> {
   try {
     // With Textract, or in the fast lane, local reading stops short of OCR: a scan goes to Textract or the OCR lane.
     const document = deps.textract || !localOcr ? await deps.reader.readWithoutOcr(bytes, 'document') : await deps.reader.read(bytes, 'document');

@@ -46,7 +46,18 @@ export type StoredDetermination = Determination & {
 };
 
 /** The fields a store adds to a Determination; a correction strips them off again. */
-export const STORED_FIELDS = ['id', 'receivedAt', 'needsReview', 'sourceKeys', 'revision', 'reviewedBy', 'reviewedAt', 'receivedOn', 'deadlines', 'sameLetterAs'] as const;
+export const STORED_FIELDS = [
+  'id',
+  'receivedAt',
+  'needsReview',
+  'sourceKeys',
+  'revision',
+  'reviewedBy',
+  'reviewedAt',
+  'receivedOn',
+  'deadlines',
+  'sameLetterAs',
+] as const;
 
 /** One revision in a Determination's history: who changed what, when, and why. */
 export interface HistoryEntry {
@@ -233,7 +244,13 @@ export interface PageImageCache {
 }
 
 /** The events of spec section 4. */
-export const SERVICE_EVENT_TYPES = ['determination.classified', 'determination.needs_review', 'determination.unrecognized', 'document.failed', 'determination.reviewed'] as const;
+export const SERVICE_EVENT_TYPES = [
+  'determination.classified',
+  'determination.needs_review',
+  'determination.unrecognized',
+  'document.failed',
+  'determination.reviewed',
+] as const;
 /** An event type. */
 export type ServiceEventType = (typeof SERVICE_EVENT_TYPES)[number];
 

@@ -26,7 +26,11 @@ export function revisionOf(ifMatch: string | undefined): number | null {
 }
 
 /** The event announcing a person's correction or confirmation: the usual body plus the revision and its changes. */
-export function reviewedEvent(stored: StoredDetermination, changes: readonly Change[], timestamp: string): ServiceEvent & { data: { revision: number; changes: readonly Change[] } } {
+export function reviewedEvent(
+  stored: StoredDetermination,
+  changes: readonly Change[],
+  timestamp: string,
+): ServiceEvent & { data: { revision: number; changes: readonly Change[] } } {
   const base = determinationEvent(stored, timestamp);
   return { ...base, type: 'determination.reviewed', data: { ...base.data, needsReview: stored.needsReview, revision: stored.revision, changes } };
 }
@@ -36,18 +40,30 @@ export function reviewedEvent(stored: StoredDetermination, changes: readonly Cha
  * saw (`If-Match`), the body validated field by field, every change kept in the history and
  * announced as `determination.reviewed`. Returns the stored Determination as it now is.
  */
-export async function reviewDetermination(deps: ReviewDependencies, request: { id: string; ifMatch: string | undefined; body: unknown; by: string }): Promise<StoredDetermination> {
-  if (request.ifMatch === undefined) throw new ReviewError('PRECONDITION_REQUIRED', 'If-Match: send the revision you corrected (the `revision` of the Determination)');
+export async function reviewDetermination(
+  deps: ReviewDependencies,
+  request: { id: string; ifMatch: string | undefined; body: unknown; by: string },
+): Promise<StoredDetermination> {
+  if (request.ifMatch === undefined)
+    throw new ReviewError('PRECONDITION_REQUIRED', 'If-Match: send the revision you corrected (the `revision` of the Determination)');
   const stored = await deps.store.getDetermination(request.id);
   if (!stored) throw new ReviewError('NOT_FOUND', 'no determination with this id');
   if (stored.status !== 'CLASSIFIED') throw new ReviewError('NOT_CORRECTABLE', 'an unrecognized document has no reading to correct');
   const expected = revisionOf(request.ifMatch);
-  if (expected !== stored.revision) throw new ReviewError('PRECONDITION_FAILED', `If-Match: the determination is at revision ${stored.revision}; reload it and correct that`);
+  if (expected !== stored.revision)
+    throw new ReviewError('PRECONDITION_FAILED', `If-Match: the determination is at revision ${stored.revision}; reload it and correct that`);
   const parsed = CorrectionSchema.safeParse(request.body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const field = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('').replace(/^\./, '') || 'body';
-    throw new ReviewError('INVALID_CORRECTION', issue.code === 'unrecognized_keys' ? `${field === 'body' ? '' : `${field}: `}unknown field: ${issue.keys.join(', ')}` : `${field}: ${issue.message}`);
+    const field =
+      issue.path
+        .map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`))
+        .join('')
+        .replace(/^\./, '') || 'body';
+    throw new ReviewError(
+      'INVALID_CORRECTION',
+      issue.code === 'unrecognized_keys' ? `${field === 'body' ? '' : `${field}: `}unknown field: ${issue.keys.join(', ')}` : `${field}: ${issue.message}`,
+    );
   }
   let corrected;
   try {
@@ -58,11 +74,14 @@ export async function reviewDetermination(deps: ReviewDependencies, request: { i
   }
   const at = deps.now().toISOString();
   // The reading alone is stored; what the store adds (id, revision, deadlines...) is taken off.
-  const determination = Object.fromEntries(Object.entries({ ...stored, ...corrected.determination }).filter(([key]) => !(STORED_FIELDS as readonly string[]).includes(key))) as Determination;
+  const determination = Object.fromEntries(
+    Object.entries({ ...stored, ...corrected.determination }).filter(([key]) => !(STORED_FIELDS as readonly string[]).includes(key)),
+  ) as Determination;
   const receivedOn = parsed.data.receivedOn ?? null;
   // A letter is received after it was mailed, and not after today: a slip here moves every deadline.
   const decided = corrected.determination.dates.decision;
-  if (receivedOn !== null && decided && receivedOn < decided) throw new ReviewError('INVALID_CORRECTION', `receivedOn: must not be before the decision date (${decided})`);
+  if (receivedOn !== null && decided && receivedOn < decided)
+    throw new ReviewError('INVALID_CORRECTION', `receivedOn: must not be before the decision date (${decided})`);
   if (receivedOn !== null && receivedOn > receivedOnOf(at)) throw new ReviewError('INVALID_CORRECTION', 'receivedOn: must not be after today');
   const unlink = parsed.data.sameLetterAs === null && stored.sameLetterAs !== undefined;
   const changes = [
@@ -71,8 +90,16 @@ export async function reviewDetermination(deps: ReviewDependencies, request: { i
     ...(unlink ? [{ path: 'sameLetterAs', from: stored.sameLetterAs, to: null }] : []),
   ];
   const entry = { revision: stored.revision + 1, at, by: request.by, changes, note: parsed.data.note ?? null };
-  const outcome = await deps.store.saveCorrection(request.id, { expectedRevision: stored.revision, determination, entry, reviewed: parsed.data.reviewed ? { by: request.by, at } : null, receivedOn, unlink });
-  if (outcome === 'STALE') throw new ReviewError('PRECONDITION_FAILED', 'If-Match: the determination changed while you corrected it; reload it and correct that');
+  const outcome = await deps.store.saveCorrection(request.id, {
+    expectedRevision: stored.revision,
+    determination,
+    entry,
+    reviewed: parsed.data.reviewed ? { by: request.by, at } : null,
+    receivedOn,
+    unlink,
+  });
+  if (outcome === 'STALE')
+    throw new ReviewError('PRECONDITION_FAILED', 'If-Match: the determination changed while you corrected it; reload it and correct that');
   const updated = (await deps.store.getDetermination(request.id))!;
   await deps.events.publish(reviewedEvent(updated, changes, at));
   return updated;

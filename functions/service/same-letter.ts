@@ -10,7 +10,11 @@ const MAX_CANDIDATES = 10;
  * links it (`sameLetterAs`); a near miss keeps it apart, flagged LOW_CONFIDENCE with a warning
  * naming the other document, so a person compares them; never are two letters merged on doubt.
  */
-export async function recognizeSameLetter(store: Pick<DeterminationStore, 'lettersLike'>, id: string, determination: Determination): Promise<{ determination: Determination; sameLetterAs: string | null }> {
+export async function recognizeSameLetter(
+  store: Pick<DeterminationStore, 'lettersLike'>,
+  id: string,
+  determination: Determination,
+): Promise<{ determination: Determination; sameLetterAs: string | null }> {
   if (determination.status !== 'CLASSIFIED') return { determination, sameLetterAs: null };
   const fingerprint = letterFingerprint(determination);
   if (!fingerprint) return { determination, sameLetterAs: null };
@@ -27,7 +31,10 @@ export async function recognizeSameLetter(store: Pick<DeterminationStore, 'lette
     determination: {
       ...determination,
       flags: determination.flags.includes('LOW_CONFIDENCE') ? determination.flags : [...determination.flags, 'LOW_CONFIDENCE'],
-      warnings: [...determination.warnings, `possibly the same letter as document ${unsure.id.slice(0, 12)} (received ${unsure.receivedOn}), but its requests read differently: kept apart and counted on its own; compare the two`],
+      warnings: [
+        ...determination.warnings,
+        `possibly the same letter as document ${unsure.id.slice(0, 12)} (received ${unsure.receivedOn}), but its requests read differently: kept apart and counted on its own; compare the two`,
+      ],
     },
     sameLetterAs: null,
   };

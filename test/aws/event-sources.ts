@@ -6,7 +6,14 @@
  * leaves the batch item failures for their visibility timeout, as Lambda does).
  */
 import { randomUUID } from 'node:crypto';
-import { ChangeMessageVisibilityCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  type Message,
+} from '@aws-sdk/client-sqs';
 import type { FunctionSpec, LambdaService } from './lambda.ts';
 import { HARNESS_CREDENTIALS } from './provision.ts';
 import { ACCOUNT, REGION, resolve, resourcesOfType, type Physical, type Template } from './template.ts';
@@ -50,7 +57,12 @@ export class HttpApi {
     physical: ReadonlyMap<string, Physical>,
     private readonly lambdas: LambdaService,
   ) {
-    const integrations = new Map(resourcesOfType(template, 'AWS::ApiGatewayV2::Integration').map(([id, resource]) => [id, (resource.Properties!.IntegrationUri as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]]));
+    const integrations = new Map(
+      resourcesOfType(template, 'AWS::ApiGatewayV2::Integration').map(([id, resource]) => [
+        id,
+        (resource.Properties!.IntegrationUri as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0],
+      ]),
+    );
     this.routes = resourcesOfType(template, 'AWS::ApiGatewayV2::Route').map(([, resource]) => {
       const props = resource.Properties!;
       const routeKey = String(props.RouteKey);
@@ -86,10 +98,23 @@ export class HttpApi {
     const method = request.method ?? 'GET';
     const url = new URL(request.path, `https://${this.apiId}.execute-api.${REGION}.amazonaws.com`);
     const found = this.routeOf(method, url.pathname);
-    const answer = (status: number, headers: Record<string, string>, body: Buffer): HttpAnswer => ({ status, headers, body, text: () => body.toString('utf8'), json: <T>() => JSON.parse(body.toString('utf8')) as T });
+    const answer = (status: number, headers: Record<string, string>, body: Buffer): HttpAnswer => ({
+      status,
+      headers,
+      body,
+      text: () => body.toString('utf8'),
+      json: <T>() => JSON.parse(body.toString('utf8')) as T,
+    });
     if (!found) return answer(404, { 'content-type': 'application/json' }, Buffer.from('{"message":"Not Found"}'));
-    if (found.route.authorization === 'JWT' && !request.claims) return answer(401, { 'content-type': 'application/json' }, Buffer.from('{"message":"Unauthorized"}'));
-    const headers: Record<string, string> = { host: url.host, 'x-forwarded-proto': 'https', 'user-agent': 'vitest', ...(request.claims ? { authorization: 'Bearer emulated.jwt' } : {}), ...Object.fromEntries(Object.entries(request.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])) };
+    if (found.route.authorization === 'JWT' && !request.claims)
+      return answer(401, { 'content-type': 'application/json' }, Buffer.from('{"message":"Unauthorized"}'));
+    const headers: Record<string, string> = {
+      host: url.host,
+      'x-forwarded-proto': 'https',
+      'user-agent': 'vitest',
+      ...(request.claims ? { authorization: 'Bearer emulated.jwt' } : {}),
+      ...Object.fromEntries(Object.entries(request.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
+    };
     const query = Object.fromEntries(url.searchParams);
     const now = new Date();
     const event = {
@@ -115,7 +140,8 @@ export class HttpApi {
       },
       ...(request.body !== undefined ? { body: request.body, isBase64Encoded: false } : { isBase64Encoded: false }),
     };
-    const result = (await this.lambdas.invoke(found.route.functionId, event)) as { statusCode?: number; headers?: Record<string, string>; body?: string; isBase64Encoded?: boolean } | string | null;
+    const result = (await this.lambdas.invoke(found.route.functionId, event)) as
+      { statusCode?: number; headers?: Record<string, string>; body?: string; isBase64Encoded?: boolean } | string | null;
     // Payload 2.0: an object with statusCode is the response; anything else is a JSON body with 200.
     if (result && typeof result === 'object' && 'statusCode' in result) {
       const body = result.body === undefined ? Buffer.alloc(0) : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body);
@@ -153,7 +179,9 @@ export interface PollStats {
  * function parses the record S3 would send. Nothing else moto sent is changed.
  */
 export function completeS3Record(body: string): { body: string; completed: boolean } {
-  const json = JSON.parse(body) as { Records?: Array<Record<string, unknown> & { eventSource?: string; s3?: { bucket: Record<string, unknown>; object: Record<string, unknown> } }> };
+  const json = JSON.parse(body) as {
+    Records?: Array<Record<string, unknown> & { eventSource?: string; s3?: { bucket: Record<string, unknown>; object: Record<string, unknown> } }>;
+  };
   if (!Array.isArray(json.Records) || !json.Records.every((record) => record.eventSource === 'aws:s3')) return { body, completed: false };
   let completed = false;
   for (const record of json.Records) {
@@ -170,7 +198,10 @@ export function completeS3Record(body: string): { body: string; completed: boole
     }
     fill(record, 'userIdentity', { principalId: 'AWS:AIDAEXAMPLE' });
     fill(record, 'requestParameters', { sourceIPAddress: '203.0.113.10' });
-    fill(record, 'responseElements', { 'x-amz-request-id': 'C3D13FE58DE4C810', 'x-amz-id-2': 'FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD' });
+    fill(record, 'responseElements', {
+      'x-amz-request-id': 'C3D13FE58DE4C810',
+      'x-amz-id-2': 'FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD',
+    });
     if (record.s3) {
       fill(record.s3.bucket, 'ownerIdentity', { principalId: 'A3NL1KOZZKExample' });
       fill(record.s3.object, 'sequencer', '0055AED6DCD90281E5');
@@ -195,7 +226,18 @@ export function sqsEvent(messages: Message[], queueArn: string, stats: PollStats
           SenderId: message.Attributes?.SenderId ?? 'AIDAEXAMPLE',
           ApproximateFirstReceiveTimestamp: message.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
         },
-        messageAttributes: Object.fromEntries(Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, { stringValue: value.StringValue, binaryValue: value.BinaryValue ? Buffer.from(value.BinaryValue).toString('base64') : undefined, stringListValues: [], binaryListValues: [], dataType: value.DataType }])),
+        messageAttributes: Object.fromEntries(
+          Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
+            name,
+            {
+              stringValue: value.StringValue,
+              binaryValue: value.BinaryValue ? Buffer.from(value.BinaryValue).toString('base64') : undefined,
+              stringListValues: [],
+              binaryListValues: [],
+              dataType: value.DataType,
+            },
+          ]),
+        ),
         md5OfBody: message.MD5OfBody,
         eventSource: 'aws:sqs',
         eventSourceARN: queueArn,
@@ -220,11 +262,23 @@ export class SqsPollers {
     private readonly lambdas: LambdaService,
   ) {
     this.mappings = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').map(([, resource]) => {
-      const props = resolve(resource.Properties, physical) as { EventSourceArn: string; FunctionName: string; BatchSize?: number; FunctionResponseTypes?: string[] };
+      const props = resolve(resource.Properties, physical) as {
+        EventSourceArn: string;
+        FunctionName: string;
+        BatchSize?: number;
+        FunctionResponseTypes?: string[];
+      };
       const spec = specs.find((candidate) => candidate.name === props.FunctionName)!;
       // The poller acts with the function's execution role, as Lambda's does.
       const client = new SQSClient({ region: REGION, endpoint, credentials: { accessKeyId: spec.accessKeyId, secretAccessKey: 'emulated-secret' } });
-      return { functionId: spec.logicalId, queueArn: props.EventSourceArn, queueUrl: queueUrls.get(props.EventSourceArn)!, batchSize: props.BatchSize ?? 10, reportBatchItemFailures: (props.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures'), client };
+      return {
+        functionId: spec.logicalId,
+        queueArn: props.EventSourceArn,
+        queueUrl: queueUrls.get(props.EventSourceArn)!,
+        batchSize: props.BatchSize ?? 10,
+        reportBatchItemFailures: (props.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures'),
+        client,
+      };
     });
     this.harness = new SQSClient({ region: REGION, endpoint: endpoint, credentials: HARNESS_CREDENTIALS });
   }
@@ -233,13 +287,23 @@ export class SqsPollers {
   async pollOnce(): Promise<PollStats> {
     const stats: PollStats = { invocations: 0, messages: 0, batchItemFailures: 0, invocationErrors: [], s3RecordsCompleted: 0 };
     for (const mapping of this.mappings) {
-      const { Messages = [] } = await mapping.client.send(new ReceiveMessageCommand({ QueueUrl: mapping.queueUrl, MaxNumberOfMessages: Math.min(10, mapping.batchSize), MessageSystemAttributeNames: ['All'], MessageAttributeNames: ['All'], WaitTimeSeconds: 0 }));
+      const { Messages = [] } = await mapping.client.send(
+        new ReceiveMessageCommand({
+          QueueUrl: mapping.queueUrl,
+          MaxNumberOfMessages: Math.min(10, mapping.batchSize),
+          MessageSystemAttributeNames: ['All'],
+          MessageAttributeNames: ['All'],
+          WaitTimeSeconds: 0,
+        }),
+      );
       if (!Messages.length) continue;
       stats.invocations += 1;
       stats.messages += Messages.length;
       let failed = new Set<string>();
       try {
-        const result = (await this.lambdas.invoke(mapping.functionId, sqsEvent(Messages, mapping.queueArn, stats))) as { batchItemFailures?: Array<{ itemIdentifier: string }> } | null;
+        const result = (await this.lambdas.invoke(mapping.functionId, sqsEvent(Messages, mapping.queueArn, stats))) as {
+          batchItemFailures?: Array<{ itemIdentifier: string }>;
+        } | null;
         if (mapping.reportBatchItemFailures) failed = new Set((result?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
       } catch (error) {
         // The whole batch failed: every message returns after its visibility timeout.
@@ -248,7 +312,13 @@ export class SqsPollers {
       }
       stats.batchItemFailures += failed.size;
       const done = Messages.filter((message) => !failed.has(message.MessageId!));
-      if (done.length) await mapping.client.send(new DeleteMessageBatchCommand({ QueueUrl: mapping.queueUrl, Entries: done.map((message, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle })) }));
+      if (done.length)
+        await mapping.client.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: mapping.queueUrl,
+            Entries: done.map((message, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle })),
+          }),
+        );
     }
     for (const key of ['invocations', 'messages', 'batchItemFailures', 's3RecordsCompleted'] as const) this.totals[key] += stats[key];
     this.totals.invocationErrors.push(...stats.invocationErrors);
@@ -259,8 +329,18 @@ export class SqsPollers {
   async depths(): Promise<Array<{ functionId: string; visible: number; inFlight: number; delayed: number }>> {
     return Promise.all(
       this.mappings.map(async (mapping) => {
-        const { Attributes = {} } = await this.harness.send(new GetQueueAttributesCommand({ QueueUrl: mapping.queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }));
-        return { functionId: mapping.functionId, visible: Number(Attributes.ApproximateNumberOfMessages), inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible), delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed) };
+        const { Attributes = {} } = await this.harness.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: mapping.queueUrl,
+            AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+          }),
+        );
+        return {
+          functionId: mapping.functionId,
+          visible: Number(Attributes.ApproximateNumberOfMessages),
+          inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible),
+          delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed),
+        };
       }),
     );
   }
@@ -288,13 +368,20 @@ export class SqsPollers {
       await new Promise((resolveWait) => setTimeout(resolveWait, 150));
     }
     if (Date.now() >= deadline) throw new Error(`queues did not settle: ${JSON.stringify(await this.depths())}`);
-    return { invocations: this.totals.invocations - before.invocations, messages: this.totals.messages - before.messages, batchItemFailures: this.totals.batchItemFailures - before.batchItemFailures, invocationErrors: this.totals.invocationErrors.slice(before.invocationErrors.length), s3RecordsCompleted: this.totals.s3RecordsCompleted - before.s3RecordsCompleted };
+    return {
+      invocations: this.totals.invocations - before.invocations,
+      messages: this.totals.messages - before.messages,
+      batchItemFailures: this.totals.batchItemFailures - before.batchItemFailures,
+      invocationErrors: this.totals.invocationErrors.slice(before.invocationErrors.length),
+      s3RecordsCompleted: this.totals.s3RecordsCompleted - before.s3RecordsCompleted,
+    };
   }
 
   /** Stands in for a visibility timeout running out: makes one queue's in-flight messages visible again (harness credentials). */
   async retryNow(functionId: string, receiptHandles: string[]): Promise<void> {
     const mapping = this.mappings.find((candidate) => candidate.functionId === functionId)!;
-    for (const handle of receiptHandles) await this.harness.send(new ChangeMessageVisibilityCommand({ QueueUrl: mapping.queueUrl, ReceiptHandle: handle, VisibilityTimeout: 0 }));
+    for (const handle of receiptHandles)
+      await this.harness.send(new ChangeMessageVisibilityCommand({ QueueUrl: mapping.queueUrl, ReceiptHandle: handle, VisibilityTimeout: 0 }));
   }
 
   stop(): void {
@@ -318,7 +405,12 @@ export class ScheduledRules {
         ((resource.Properties!.Targets ?? []) as Array<{ Arn: { 'Fn::GetAtt'?: [string, string] } }>)
           .map((target) => target.Arn['Fn::GetAtt']?.[0])
           .filter((id): id is string => Boolean(id && template.Resources[id]?.Type === 'AWS::Lambda::Function'))
-          .map((functionId) => ({ ruleId, ruleArn: physical.get(ruleId)!.attributes.Arn!, schedule: String(resource.Properties!.ScheduleExpression), functionId })),
+          .map((functionId) => ({
+            ruleId,
+            ruleArn: physical.get(ruleId)!.attributes.Arn!,
+            schedule: String(resource.Properties!.ScheduleExpression),
+            functionId,
+          })),
       );
   }
 
@@ -326,6 +418,16 @@ export class ScheduledRules {
   async fire(functionPrefix: string): Promise<unknown> {
     const rule = this.rules.find((candidate) => candidate.functionId.startsWith(functionPrefix));
     if (!rule) throw new Error(`no scheduled rule targets ${functionPrefix}*`);
-    return this.lambdas.invoke(rule.functionId, { version: '0', id: randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events', account: ACCOUNT, time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), region: REGION, resources: [rule.ruleArn], detail: {} });
+    return this.lambdas.invoke(rule.functionId, {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: ACCOUNT,
+      time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      region: REGION,
+      resources: [rule.ruleArn],
+      detail: {},
+    });
   }
 }

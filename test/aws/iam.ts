@@ -38,7 +38,13 @@ const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(Str
 
 /** IAM's wildcard match (`*` any run, `?` one character); actions compare case-insensitively. */
 export function wildcard(pattern: string, value: string, ignoreCase = false): boolean {
-  const source = '^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$';
+  const source =
+    '^' +
+    pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.') +
+    '$';
   return new RegExp(source, ignoreCase ? 'i' : '').test(value);
 }
 
@@ -68,8 +74,13 @@ export function rolePolicies(template: Template, physical: ReadonlyMap<string, P
 
 /** Whether a role's statements allow an authorization. */
 export function allows(statements: readonly Statement[], authorization: Authorization): boolean {
-  const matches = (statement: Statement) => statement.actions.some((action) => wildcard(action, authorization.action, true)) && statement.resources.some((resource) => wildcard(resource, authorization.resource));
-  return !statements.some((statement) => statement.effect === 'Deny' && matches(statement)) && statements.some((statement) => statement.effect === 'Allow' && matches(statement));
+  const matches = (statement: Statement) =>
+    statement.actions.some((action) => wildcard(action, authorization.action, true)) &&
+    statement.resources.some((resource) => wildcard(resource, authorization.resource));
+  return (
+    !statements.some((statement) => statement.effect === 'Deny' && matches(statement)) &&
+    statements.some((statement) => statement.effect === 'Allow' && matches(statement))
+  );
 }
 
 /** The outcome of the check. */
@@ -88,7 +99,13 @@ export interface GrantReport {
  * Checks the calls of the functions (by role) and of roles a service acted as (by ARN).
  * `callerRoles` maps a caller name (function logical id or role ARN) to its role logical id.
  */
-export function checkGrants(calls: readonly RecordedCall[], policies: ReadonlyMap<string, Statement[]>, callerRoles: ReadonlyMap<string, string>, acknowledgements: readonly Acknowledgement[], roles: readonly string[]): GrantReport {
+export function checkGrants(
+  calls: readonly RecordedCall[],
+  policies: ReadonlyMap<string, Statement[]>,
+  callerRoles: ReadonlyMap<string, string>,
+  acknowledgements: readonly Acknowledgement[],
+  roles: readonly string[],
+): GrantReport {
   const outside: GrantReport['outside'] = [];
   const usedBy = new Map<string, Authorization[]>();
   let checkedCalls = 0;
@@ -100,7 +117,13 @@ export function checkGrants(calls: readonly RecordedCall[], policies: ReadonlyMa
     for (const authorization of call.authorizations) {
       checkedAuthorizations += 1;
       if (!role || !allows(policies.get(role) ?? [], authorization)) {
-        outside.push({ caller: call.caller, operation: `${call.service}:${call.operation}`, action: authorization.action, resource: authorization.resource, ...(authorization.via ? { via: authorization.via } : {}) });
+        outside.push({
+          caller: call.caller,
+          operation: `${call.service}:${call.operation}`,
+          action: authorization.action,
+          resource: authorization.resource,
+          ...(authorization.via ? { via: authorization.via } : {}),
+        });
         continue;
       }
       usedBy.set(role, [...(usedBy.get(role) ?? []), authorization]);
@@ -116,12 +139,19 @@ export function checkGrants(calls: readonly RecordedCall[], policies: ReadonlyMa
       if (statement.effect !== 'Allow') continue;
       for (const action of statement.actions) {
         const resource = statement.label;
-        const isUsed = (usedBy.get(role) ?? []).some((authorization) => wildcard(action, authorization.action, true) && statement.resources.some((pattern) => wildcard(pattern, authorization.resource)));
+        const isUsed = (usedBy.get(role) ?? []).some(
+          (authorization) => wildcard(action, authorization.action, true) && statement.resources.some((pattern) => wildcard(pattern, authorization.resource)),
+        );
         if (isUsed) {
           used += 1;
           continue;
         }
-        const acknowledgement = acknowledgements.find((ack) => (ack.role === '*' || ack.role === role || (ack.role.endsWith('*') && role.startsWith(ack.role.slice(0, -1)))) && ack.action.toLowerCase() === action.toLowerCase() && (!ack.resourceIncludes || resource.includes(ack.resourceIncludes)));
+        const acknowledgement = acknowledgements.find(
+          (ack) =>
+            (ack.role === '*' || ack.role === role || (ack.role.endsWith('*') && role.startsWith(ack.role.slice(0, -1)))) &&
+            ack.action.toLowerCase() === action.toLowerCase() &&
+            (!ack.resourceIncludes || resource.includes(ack.resourceIncludes)),
+        );
         if (acknowledgement) {
           matchedAcknowledgements.add(acknowledgement);
           acknowledged.push({ role, action, resource, reason: acknowledgement.reason });
@@ -129,5 +159,13 @@ export function checkGrants(calls: readonly RecordedCall[], policies: ReadonlyMa
       }
     }
   }
-  return { checkedCalls, checkedAuthorizations, outside, unused, acknowledged, used, staleAcknowledgements: acknowledgements.filter((ack) => !matchedAcknowledgements.has(ack)) };
+  return {
+    checkedCalls,
+    checkedAuthorizations,
+    outside,
+    unused,
+    acknowledged,
+    used,
+    staleAcknowledgements: acknowledgements.filter((ack) => !matchedAcknowledgements.has(ack)),
+  };
 }

@@ -65,7 +65,11 @@ export function functionSpecs(template: Template, physical: ReadonlyMap<string, 
         assetPath: join(assemblyDir, String(resource.Metadata!['aws:asset:path'])),
         roleLogicalId: role['Fn::GetAtt'][0],
         environment: Object.fromEntries(Object.entries(resolve(variables, physical) as Record<string, unknown>).map(([key, value]) => [key, String(value)])),
-        accessKeyId: `AKIAFN${String(index).padStart(2, '0')}${logicalId.replace(/[^A-Z0-9]/gi, '').toUpperCase().slice(0, 12).padEnd(12, 'X')}`,
+        accessKeyId: `AKIAFN${String(index).padStart(2, '0')}${logicalId
+          .replace(/[^A-Z0-9]/gi, '')
+          .toUpperCase()
+          .slice(0, 12)
+          .padEnd(12, 'X')}`,
       };
     });
 }
@@ -116,8 +120,11 @@ export function stageBundles(specs: readonly FunctionSpec[], root: string, proje
       const local = (JSON.parse(readFileSync(join(projectModules, 'sharp', 'package.json'), 'utf8')) as { version: string }).version;
       if (bundled !== local) throw new Error(`${spec.logicalId} bundles sharp ${bundled}; the project has ${local} for x64`);
       const installed = readdirSync(join(folder, 'node_modules', '@img')).join(', ');
-      for (const name of ['sharp-linux-x64', 'sharp-libvips-linux-x64']) symlinkSync(join(projectModules, '@img', name), join(folder, 'node_modules', '@img', name), 'dir');
-      notes.push(`${spec.logicalId}: bundle has sharp ${bundled} with ${installed} (for ${spec.architectures.join(',')}); linked @img/sharp-linux-x64 and sharp-libvips-linux-x64 beside it to run on this x64 machine`);
+      for (const name of ['sharp-linux-x64', 'sharp-libvips-linux-x64'])
+        symlinkSync(join(projectModules, '@img', name), join(folder, 'node_modules', '@img', name), 'dir');
+      notes.push(
+        `${spec.logicalId}: bundle has sharp ${bundled} with ${installed} (for ${spec.architectures.join(',')}); linked @img/sharp-linux-x64 and sharp-libvips-linux-x64 beside it to run on this x64 machine`,
+      );
     }
   }
   return { root, sdkPackages: packages.length, notes, folderOf: (spec) => join(root, spec.logicalId) };
@@ -165,7 +172,13 @@ class Container {
 
   private start(): Promise<void> {
     this.coldStarts += 1;
-    const child = fork(this.bootstrap, [], { execPath: this.node, cwd: this.folder, env: this.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' });
+    const child = fork(this.bootstrap, [], {
+      execPath: this.node,
+      cwd: this.folder,
+      env: this.env,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
     this.child = child;
     const keep = (chunk: Buffer) => {
       this.log.write(chunk);
@@ -180,7 +193,9 @@ class Container {
           this.runtimeVersion = message.node ?? '';
           resolveReady();
         } else if (message.type === 'init-error') {
-          rejectReady(new LambdaInvocationError(this.spec.logicalId, `Runtime.InitError (${message.error!.errorType})`, message.error!.errorMessage, this.logTail()));
+          rejectReady(
+            new LambdaInvocationError(this.spec.logicalId, `Runtime.InitError (${message.error!.errorType})`, message.error!.errorMessage, this.logTail()),
+          );
         } else if (message.id && this.pending.has(message.id)) {
           const waiter = this.pending.get(message.id)!;
           this.pending.delete(message.id);
@@ -204,7 +219,13 @@ class Container {
 
   async invoke(event: unknown): Promise<unknown> {
     const request = JSON.stringify(event);
-    if (Buffer.byteLength(request) > LAMBDA_PAYLOAD_LIMIT_BYTES) throw new LambdaInvocationError(this.spec.logicalId, 'RequestEntityTooLargeException', `request payload is ${Buffer.byteLength(request)} bytes, over Lambda's ${LAMBDA_PAYLOAD_LIMIT_BYTES}`, '');
+    if (Buffer.byteLength(request) > LAMBDA_PAYLOAD_LIMIT_BYTES)
+      throw new LambdaInvocationError(
+        this.spec.logicalId,
+        'RequestEntityTooLargeException',
+        `request payload is ${Buffer.byteLength(request)} bytes, over Lambda's ${LAMBDA_PAYLOAD_LIMIT_BYTES}`,
+        '',
+      );
     if (!this.ready) await this.start();
     else await this.ready;
     const child = this.child!;
@@ -215,7 +236,9 @@ class Container {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         child.kill('SIGKILL');
-        reject(new LambdaInvocationError(this.spec.logicalId, 'Sandbox.Timedout', `Task timed out after ${this.spec.timeoutSeconds}.00 seconds`, this.logTail()));
+        reject(
+          new LambdaInvocationError(this.spec.logicalId, 'Sandbox.Timedout', `Task timed out after ${this.spec.timeoutSeconds}.00 seconds`, this.logTail()),
+        );
       }, this.spec.timeoutSeconds * 1000);
       this.pending.set(id, {
         resolve: (value) => {
@@ -231,7 +254,12 @@ class Container {
     });
     const size = Buffer.byteLength(payload);
     if (size > LAMBDA_PAYLOAD_LIMIT_BYTES) {
-      throw new LambdaInvocationError(this.spec.logicalId, 'Function.ResponseSizeTooLarge', `Response payload size (${size} bytes) exceeded maximum allowed payload size (${LAMBDA_PAYLOAD_LIMIT_BYTES} bytes).`, '');
+      throw new LambdaInvocationError(
+        this.spec.logicalId,
+        'Function.ResponseSizeTooLarge',
+        `Response payload size (${size} bytes) exceeded maximum allowed payload size (${LAMBDA_PAYLOAD_LIMIT_BYTES} bytes).`,
+        '',
+      );
     }
     return JSON.parse(payload) as unknown;
   }
@@ -288,7 +316,11 @@ export function runtimeEnvironment(spec: FunctionSpec, folder: string, endpoint:
  * Starts nothing yet: each function's process starts on its first invocation (a cold start),
  * with the template's variables, the runtime's, and `extraEnvironment` for that function.
  */
-export function lambdaService(specs: readonly FunctionSpec[], staging: Staging, options: { node: string; bootstrap: string; endpoint: string; logDir: string; extraEnvironment?: Record<string, Record<string, string>> }): LambdaService {
+export function lambdaService(
+  specs: readonly FunctionSpec[],
+  staging: Staging,
+  options: { node: string; bootstrap: string; endpoint: string; logDir: string; extraEnvironment?: Record<string, Record<string, string>> },
+): LambdaService {
   mkdirSync(options.logDir, { recursive: true });
   const containers = new Map(
     specs.map((spec) => {

@@ -7,7 +7,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactWriteItemsCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  TransactWriteItemsCommand,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import { ROOT } from './emulated-stack.ts';
 import { startMoto, type Moto } from './moto.ts';
 import { HARNESS_CREDENTIALS } from './provision.ts';
@@ -53,11 +60,28 @@ describe('moto launcher: DynamoDB transactions', () => {
     const cancelled = client.send(
       new TransactWriteItemsCommand({
         TransactItems: [
-          { Update: { TableName, Key: key('STATS', 'status#CLASSIFIED'), UpdateExpression: 'ADD #count :one', ExpressionAttributeNames: { '#count': 'count' }, ExpressionAttributeValues: { ':one': { N: '1' } } } },
+          {
+            Update: {
+              TableName,
+              Key: key('STATS', 'status#CLASSIFIED'),
+              UpdateExpression: 'ADD #count :one',
+              ExpressionAttributeNames: { '#count': 'count' },
+              ExpressionAttributeValues: { ':one': { N: '1' } },
+            },
+          },
           { Put: { TableName, Item: { ...key('DOC#new', 'DOC'), status: { S: 'CLASSIFIED' } } } },
           { Delete: { TableName, Key: key('DOC#gone', 'DOC') } },
           // The last action's condition fails: everything above must be undone.
-          { Update: { TableName, Key: key('DOC#7', 'DOC'), UpdateExpression: 'SET #status = :s', ConditionExpression: '#status = :expected', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':s': { S: 'FAILED' }, ':expected': { S: 'OCR_PENDING' } } } },
+          {
+            Update: {
+              TableName,
+              Key: key('DOC#7', 'DOC'),
+              UpdateExpression: 'SET #status = :s',
+              ConditionExpression: '#status = :expected',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':s': { S: 'FAILED' }, ':expected': { S: 'OCR_PENDING' } },
+            },
+          },
         ],
       }),
     );
@@ -73,7 +97,15 @@ describe('moto launcher: DynamoDB transactions', () => {
     await client.send(
       new TransactWriteItemsCommand({
         TransactItems: [
-          { Update: { TableName, Key: key('STATS', 'status#CLASSIFIED'), UpdateExpression: 'ADD #count :one', ExpressionAttributeNames: { '#count': 'count' }, ExpressionAttributeValues: { ':one': { N: '1' } } } },
+          {
+            Update: {
+              TableName,
+              Key: key('STATS', 'status#CLASSIFIED'),
+              UpdateExpression: 'ADD #count :one',
+              ExpressionAttributeNames: { '#count': 'count' },
+              ExpressionAttributeValues: { ':one': { N: '1' } },
+            },
+          },
           { Put: { TableName, Item: { ...key('DOC#new', 'DOC'), status: { S: 'CLASSIFIED' } }, ConditionExpression: 'attribute_not_exists(pk)' } },
           { Delete: { TableName, Key: key('DOC#gone', 'DOC') } },
         ],

@@ -12,7 +12,9 @@ export const MOTO_VERSION = '5.2.1';
 
 /** cfn-lint's command line on that Python: its version, or null when it is not installed. */
 export function cfnLint(root: string, args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(pythonFor(root), ['-c', "import sys; from cfnlint.runner import main; sys.argv[0] = 'cfn-lint'; sys.exit(main())", ...args], { encoding: 'utf8' });
+  const run = spawnSync(pythonFor(root), ['-c', "import sys; from cfnlint.runner import main; sys.argv[0] = 'cfn-lint'; sys.exit(main())", ...args], {
+    encoding: 'utf8',
+  });
   return { status: run.status, stdout: run.stdout ?? '', stderr: run.stderr ?? '' };
 }
 
@@ -46,18 +48,24 @@ export async function startMoto(root: string, logFile: string): Promise<Moto> {
   const python = pythonFor(root);
   const probe = spawnSync(python, ['-c', 'import moto, flask; print(moto.__version__)'], { encoding: 'utf8' });
   const version = probe.stdout?.trim() ?? '';
-  if (probe.status !== 0) throw new Error(`moto is not installed for ${python} (run .ci/run, or pip install 'moto[server]==${MOTO_VERSION}'): ${probe.stderr?.trim()}`);
+  if (probe.status !== 0)
+    throw new Error(`moto is not installed for ${python} (run .ci/run, or pip install 'moto[server]==${MOTO_VERSION}'): ${probe.stderr?.trim()}`);
   if (version !== MOTO_VERSION) throw new Error(`moto ${version} is installed; the emulation is pinned to ${MOTO_VERSION}`);
   const port = await freePort();
   const log = openSync(logFile, 'a');
   // moto's server through its launcher beside this file: a DynamoDB transaction backs up only the
   // items it names, not the whole table (moto's own copy made each transaction slower as the table grew).
-  const child: ChildProcess = spawn(python, [join(root, 'test', 'aws', 'moto_server.py'), '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', log, log] });
+  const child: ChildProcess = spawn(python, [join(root, 'test', 'aws', 'moto_server.py'), '-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', log, log],
+  });
   const endpoint = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}; see ${logFile}`);
-    const up = await fetch(`${endpoint}/moto-api/`).then((response) => response.ok, () => false);
+    const up = await fetch(`${endpoint}/moto-api/`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (up) break;
     if (Date.now() > deadline) {
       child.kill();

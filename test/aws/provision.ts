@@ -8,7 +8,14 @@
  * the functions' environments resolve; the functions themselves run in `lambda.ts`.
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import { CreateBucketCommand, PutBucketEncryptionCommand, PutBucketNotificationConfigurationCommand, PutBucketVersioningCommand, S3Client, type ServerSideEncryptionConfiguration } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  PutBucketEncryptionCommand,
+  PutBucketNotificationConfigurationCommand,
+  PutBucketVersioningCommand,
+  S3Client,
+  type ServerSideEncryptionConfiguration,
+} from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand, type Target } from '@aws-sdk/client-eventbridge';
@@ -84,7 +91,8 @@ export function generateSecretValue(spec: Record<string, unknown>): string {
   if (spec.IncludeSpace) alphabet += ' ';
   for (const excluded of String(spec.ExcludeCharacters ?? '')) alphabet = alphabet.split(excluded).join('');
   const password = Array.from({ length }, () => alphabet[randomInt(alphabet.length)]).join('');
-  if (spec.SecretStringTemplate && spec.GenerateStringKey) return JSON.stringify({ ...(JSON.parse(String(spec.SecretStringTemplate)) as object), [String(spec.GenerateStringKey)]: password });
+  if (spec.SecretStringTemplate && spec.GenerateStringKey)
+    return JSON.stringify({ ...(JSON.parse(String(spec.SecretStringTemplate)) as object), [String(spec.GenerateStringKey)]: password });
   return password;
 }
 
@@ -105,7 +113,15 @@ function nameOnly(stack: string, id: string, type: string): Physical {
     }
     case 'AWS::Cognito::UserPool': {
       const poolId = `${REGION}_${randomBytes(5).toString('hex')}`;
-      return { ref: poolId, attributes: { Arn: arn('cognito-idp', `userpool/${poolId}`), ProviderName: `cognito-idp.${REGION}.amazonaws.com/${poolId}`, ProviderURL: `https://cognito-idp.${REGION}.amazonaws.com/${poolId}`, UserPoolId: poolId } };
+      return {
+        ref: poolId,
+        attributes: {
+          Arn: arn('cognito-idp', `userpool/${poolId}`),
+          ProviderName: `cognito-idp.${REGION}.amazonaws.com/${poolId}`,
+          ProviderURL: `https://cognito-idp.${REGION}.amazonaws.com/${poolId}`,
+          UserPoolId: poolId,
+        },
+      };
     }
     case 'AWS::Cognito::UserPoolDomain':
       return { ref: `imr-emulated-${randomBytes(4).toString('hex')}`, attributes: {} };
@@ -142,7 +158,12 @@ export async function provision(template: Template, stack: string, endpoint: str
   const create = async (id: string, type: string, props: Record<string, unknown>): Promise<void> => {
     switch (type) {
       case 'AWS::KMS::Key': {
-        const { KeyMetadata } = JSON.parse(await raw(endpoint, 'kms', { target: 'TrentService.CreateKey', json: { Description: props.Description, KeyUsage: props.KeyUsage ?? 'ENCRYPT_DECRYPT', Policy: JSON.stringify(props.KeyPolicy) } })) as { KeyMetadata: { KeyId: string; Arn: string } };
+        const { KeyMetadata } = JSON.parse(
+          await raw(endpoint, 'kms', {
+            target: 'TrentService.CreateKey',
+            json: { Description: props.Description, KeyUsage: props.KeyUsage ?? 'ENCRYPT_DECRYPT', Policy: JSON.stringify(props.KeyPolicy) },
+          }),
+        ) as { KeyMetadata: { KeyId: string; Arn: string } };
         physical.set(id, { ref: KeyMetadata.KeyId, attributes: { Arn: KeyMetadata.Arn, KeyId: KeyMetadata.KeyId } });
         report.set(id, `created KMS key ${KeyMetadata.KeyId}`);
         return;
@@ -152,13 +173,31 @@ export async function provision(template: Template, stack: string, endpoint: str
         await s3.send(new CreateBucketCommand({ Bucket: name }));
         const versioning = props.VersioningConfiguration as { Status: 'Enabled' | 'Suspended' } | undefined;
         if (versioning) await s3.send(new PutBucketVersioningCommand({ Bucket: name, VersioningConfiguration: { Status: versioning.Status } }));
-        const encryption = props.BucketEncryption as { ServerSideEncryptionConfiguration: Array<{ BucketKeyEnabled?: boolean; ServerSideEncryptionByDefault: { SSEAlgorithm: string; KMSMasterKeyID?: string } }> } | undefined;
+        const encryption = props.BucketEncryption as
+          | {
+              ServerSideEncryptionConfiguration: Array<{
+                BucketKeyEnabled?: boolean;
+                ServerSideEncryptionByDefault: { SSEAlgorithm: string; KMSMasterKeyID?: string };
+              }>;
+            }
+          | undefined;
         if (encryption) {
-          const rules = encryption.ServerSideEncryptionConfiguration.map((rule) => ({ BucketKeyEnabled: rule.BucketKeyEnabled, ApplyServerSideEncryptionByDefault: rule.ServerSideEncryptionByDefault }));
-          await s3.send(new PutBucketEncryptionCommand({ Bucket: name, ServerSideEncryptionConfiguration: { Rules: rules } as ServerSideEncryptionConfiguration }));
+          const rules = encryption.ServerSideEncryptionConfiguration.map((rule) => ({
+            BucketKeyEnabled: rule.BucketKeyEnabled,
+            ApplyServerSideEncryptionByDefault: rule.ServerSideEncryptionByDefault,
+          }));
+          await s3.send(
+            new PutBucketEncryptionCommand({ Bucket: name, ServerSideEncryptionConfiguration: { Rules: rules } as ServerSideEncryptionConfiguration }),
+          );
         }
-        physical.set(id, { ref: name, attributes: { Arn: `arn:aws:s3:::${name}`, DomainName: `${name}.s3.amazonaws.com`, RegionalDomainName: `${name}.s3.${REGION}.amazonaws.com` } });
-        report.set(id, `created bucket ${name}${versioning ? ', versioned' : ''}${encryption ? `, default encryption ${encryption.ServerSideEncryptionConfiguration[0]?.ServerSideEncryptionByDefault.SSEAlgorithm}` : ''}`);
+        physical.set(id, {
+          ref: name,
+          attributes: { Arn: `arn:aws:s3:::${name}`, DomainName: `${name}.s3.amazonaws.com`, RegionalDomainName: `${name}.s3.${REGION}.amazonaws.com` },
+        });
+        report.set(
+          id,
+          `created bucket ${name}${versioning ? ', versioned' : ''}${encryption ? `, default encryption ${encryption.ServerSideEncryptionConfiguration[0]?.ServerSideEncryptionByDefault.SSEAlgorithm}` : ''}`,
+        );
         return;
       }
       case 'AWS::S3::BucketPolicy': {
@@ -191,7 +230,8 @@ export async function provision(template: Template, stack: string, endpoint: str
         return;
       }
       case 'AWS::SQS::QueuePolicy': {
-        for (const url of props.Queues as string[]) await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Policy: JSON.stringify(props.PolicyDocument) } }));
+        for (const url of props.Queues as string[])
+          await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Policy: JSON.stringify(props.PolicyDocument) } }));
         physical.set(id, { ref: id, attributes: {} });
         report.set(id, 'queue policy set');
         return;
@@ -206,15 +246,42 @@ export async function provision(template: Template, stack: string, endpoint: str
         return;
       }
       case 'AWS::SNS::TopicPolicy': {
-        for (const topic of props.Topics as string[]) await raw(endpoint, 'sns', { form: { Action: 'SetTopicAttributes', Version: '2010-03-31', TopicArn: topic, AttributeName: 'Policy', AttributeValue: JSON.stringify(props.PolicyDocument) } });
+        for (const topic of props.Topics as string[])
+          await raw(endpoint, 'sns', {
+            form: {
+              Action: 'SetTopicAttributes',
+              Version: '2010-03-31',
+              TopicArn: topic,
+              AttributeName: 'Policy',
+              AttributeValue: JSON.stringify(props.PolicyDocument),
+            },
+          });
         physical.set(id, { ref: id, attributes: {} });
         report.set(id, 'topic policy set');
         return;
       }
       case 'AWS::SNS::Subscription': {
-        const text = await raw(endpoint, 'sns', { form: { Action: 'Subscribe', Version: '2010-03-31', TopicArn: String(props.TopicArn), Protocol: String(props.Protocol), Endpoint: String(props.Endpoint), ReturnSubscriptionArn: 'true' } });
+        const text = await raw(endpoint, 'sns', {
+          form: {
+            Action: 'Subscribe',
+            Version: '2010-03-31',
+            TopicArn: String(props.TopicArn),
+            Protocol: String(props.Protocol),
+            Endpoint: String(props.Endpoint),
+            ReturnSubscriptionArn: 'true',
+          },
+        });
         const arn = /<SubscriptionArn>([^<]+)<\/SubscriptionArn>/.exec(text)![1]!;
-        if (props.RawMessageDelivery !== undefined) await raw(endpoint, 'sns', { form: { Action: 'SetSubscriptionAttributes', Version: '2010-03-31', SubscriptionArn: arn, AttributeName: 'RawMessageDelivery', AttributeValue: String(props.RawMessageDelivery) } });
+        if (props.RawMessageDelivery !== undefined)
+          await raw(endpoint, 'sns', {
+            form: {
+              Action: 'SetSubscriptionAttributes',
+              Version: '2010-03-31',
+              SubscriptionArn: arn,
+              AttributeName: 'RawMessageDelivery',
+              AttributeValue: String(props.RawMessageDelivery),
+            },
+          });
         physical.set(id, { ref: arn, attributes: {} });
         report.set(id, `subscribed ${String(props.Protocol)} ${String(props.Endpoint)}`);
         return;
@@ -236,8 +303,14 @@ export async function provision(template: Template, stack: string, endpoint: str
         const { TableDescription } = await dynamodb.send(new CreateTableCommand(input));
         const ttl = props.TimeToLiveSpecification as { AttributeName: string; Enabled: boolean } | undefined;
         if (ttl) await dynamodb.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: ttl }));
-        physical.set(id, { ref: name, attributes: { Arn: TableDescription!.TableArn!, ...(TableDescription!.LatestStreamArn ? { StreamArn: TableDescription!.LatestStreamArn } : {}) } });
-        report.set(id, `created table ${name} with ${(input.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName).join(', ') || 'no'} GSIs${ttl ? `, TTL on ${ttl.AttributeName}` : ''}`);
+        physical.set(id, {
+          ref: name,
+          attributes: { Arn: TableDescription!.TableArn!, ...(TableDescription!.LatestStreamArn ? { StreamArn: TableDescription!.LatestStreamArn } : {}) },
+        });
+        report.set(
+          id,
+          `created table ${name} with ${(input.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName).join(', ') || 'no'} GSIs${ttl ? `, TTL on ${ttl.AttributeName}` : ''}`,
+        );
         return;
       }
       case 'AWS::Events::EventBus': {
@@ -250,17 +323,35 @@ export async function provision(template: Template, stack: string, endpoint: str
       case 'AWS::Events::Rule': {
         const name = (props.Name as string | undefined) ?? physicalName(stack, id, 64);
         const bus = props.EventBusName as string | undefined;
-        const { RuleArn } = await events.send(new PutRuleCommand({ Name: name, EventBusName: bus, EventPattern: props.EventPattern ? JSON.stringify(props.EventPattern) : undefined, ScheduleExpression: props.ScheduleExpression as string | undefined, State: props.State as 'ENABLED' | undefined }));
+        const { RuleArn } = await events.send(
+          new PutRuleCommand({
+            Name: name,
+            EventBusName: bus,
+            EventPattern: props.EventPattern ? JSON.stringify(props.EventPattern) : undefined,
+            ScheduleExpression: props.ScheduleExpression as string | undefined,
+            State: props.State as 'ENABLED' | undefined,
+          }),
+        );
         const targets = (props.Targets ?? []) as Target[];
         if (targets.length) await events.send(new PutTargetsCommand({ Rule: name, EventBusName: bus, Targets: targets }));
         physical.set(id, { ref: bus && bus !== 'default' ? `${bus}|${name}` : name, attributes: { Arn: RuleArn! } });
-        report.set(id, `created rule ${name} on ${bus ?? 'default'} with ${targets.length} target(s)${targets.some((target) => target.DeadLetterConfig) ? ', dead-letter queue on the target' : ''}`);
+        report.set(
+          id,
+          `created rule ${name} on ${bus ?? 'default'} with ${targets.length} target(s)${targets.some((target) => target.DeadLetterConfig) ? ', dead-letter queue on the target' : ''}`,
+        );
         return;
       }
       case 'AWS::SecretsManager::Secret': {
         const name = (props.Name as string | undefined) ?? physicalName('', id, 40).replace(/^-/, '');
         const value = (props.SecretString as string | undefined) ?? generateSecretValue((props.GenerateSecretString ?? {}) as Record<string, unknown>);
-        const { ARN } = await secrets.send(new CreateSecretCommand({ Name: name, SecretString: value, KmsKeyId: props.KmsKeyId as string | undefined, Description: props.Description as string | undefined }));
+        const { ARN } = await secrets.send(
+          new CreateSecretCommand({
+            Name: name,
+            SecretString: value,
+            KmsKeyId: props.KmsKeyId as string | undefined,
+            Description: props.Description as string | undefined,
+          }),
+        );
         physical.set(id, { ref: ARN!, attributes: { Id: ARN! } });
         secretValues.set(ARN!, value);
         report.set(id, `created secret ${name} (${props.GenerateSecretString ? 'value generated as GenerateSecretString asks' : 'value given'})`);

@@ -50,7 +50,11 @@ const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}
 const queueArnOf = (url: string) => arn('sqs', new URL(url).pathname.split('/').filter(Boolean).pop()!);
 
 /** The IAM action of an SQS operation (batch operations are authorized as their single form). */
-const SQS_ACTIONS: Record<string, string> = { SendMessageBatch: 'SendMessage', DeleteMessageBatch: 'DeleteMessage', ChangeMessageVisibilityBatch: 'ChangeMessageVisibility' };
+const SQS_ACTIONS: Record<string, string> = {
+  SendMessageBatch: 'SendMessage',
+  DeleteMessageBatch: 'DeleteMessage',
+  ChangeMessageVisibilityBatch: 'ChangeMessageVisibility',
+};
 
 /** Authorizations of a JSON-protocol call (`X-Amz-Target`). */
 function jsonAuthorizations(service: string, operation: string, params: Record<string, unknown>, context: ResourceContext): Authorization[] {
@@ -59,11 +63,19 @@ function jsonAuthorizations(service: string, operation: string, params: Record<s
       const table = (name: unknown, index?: unknown) => arn('dynamodb', `table/${String(name)}${index ? `/index/${String(index)}` : ''}`);
       if (operation === 'TransactWriteItems') {
         return (params.TransactItems as Array<Record<string, { TableName: string }>>).flatMap((item) =>
-          Object.entries(item).map(([kind, body]) => ({ action: `dynamodb:${kind === 'Put' ? 'PutItem' : kind === 'Update' ? 'UpdateItem' : kind === 'Delete' ? 'DeleteItem' : 'ConditionCheckItem'}`, resource: table(body.TableName) })),
+          Object.entries(item).map(([kind, body]) => ({
+            action: `dynamodb:${kind === 'Put' ? 'PutItem' : kind === 'Update' ? 'UpdateItem' : kind === 'Delete' ? 'DeleteItem' : 'ConditionCheckItem'}`,
+            resource: table(body.TableName),
+          })),
         );
       }
-      if (operation === 'TransactGetItems') return (params.TransactItems as Array<{ Get: { TableName: string } }>).map((item) => ({ action: 'dynamodb:GetItem', resource: table(item.Get.TableName) }));
-      if (operation === 'BatchGetItem' || operation === 'BatchWriteItem') return Object.keys(params.RequestItems as object).map((name) => ({ action: `dynamodb:${operation}`, resource: table(name) }));
+      if (operation === 'TransactGetItems')
+        return (params.TransactItems as Array<{ Get: { TableName: string } }>).map((item) => ({
+          action: 'dynamodb:GetItem',
+          resource: table(item.Get.TableName),
+        }));
+      if (operation === 'BatchGetItem' || operation === 'BatchWriteItem')
+        return Object.keys(params.RequestItems as object).map((name) => ({ action: `dynamodb:${operation}`, resource: table(name) }));
       return [{ action: `dynamodb:${operation}`, resource: table(params.TableName, params.IndexName) }];
     }
     case 'sqs': {
@@ -71,7 +83,8 @@ function jsonAuthorizations(service: string, operation: string, params: Record<s
       const action = `sqs:${SQS_ACTIONS[operation] ?? operation}`;
       const key = context.queueKeys.get(queue);
       const kms: Authorization[] = [];
-      if (key && (operation === 'SendMessage' || operation === 'SendMessageBatch')) kms.push({ action: 'kms:GenerateDataKey', resource: key, via: 'sqs' }, { action: 'kms:Decrypt', resource: key, via: 'sqs' });
+      if (key && (operation === 'SendMessage' || operation === 'SendMessageBatch'))
+        kms.push({ action: 'kms:GenerateDataKey', resource: key, via: 'sqs' }, { action: 'kms:Decrypt', resource: key, via: 'sqs' });
       if (key && operation === 'ReceiveMessage') kms.push({ action: 'kms:Decrypt', resource: key, via: 'sqs' });
       return [{ action, resource: queue }, ...kms];
     }
@@ -81,7 +94,9 @@ function jsonAuthorizations(service: string, operation: string, params: Record<s
     }
     case 'secretsmanager': {
       const id = String(params.SecretId);
-      return [{ action: `secretsmanager:${operation}`, resource: id.startsWith('arn:') ? id : (context.secretArns.get(id) ?? arn('secretsmanager', `secret:${id}`)) }];
+      return [
+        { action: `secretsmanager:${operation}`, resource: id.startsWith('arn:') ? id : (context.secretArns.get(id) ?? arn('secretsmanager', `secret:${id}`)) },
+      ];
     }
     case 'textract': {
       const out: Authorization[] = [{ action: `textract:${operation}`, resource: '*' }];
@@ -104,7 +119,12 @@ function jsonAuthorizations(service: string, operation: string, params: Record<s
 }
 
 /** Operation and authorizations of an S3 REST request (path-style). */
-function s3Call(method: string, url: URL, headers: IncomingMessage['headers'], context: ResourceContext): { operation: string; authorizations: Authorization[] } {
+function s3Call(
+  method: string,
+  url: URL,
+  headers: IncomingMessage['headers'],
+  context: ResourceContext,
+): { operation: string; authorizations: Authorization[] } {
   const [bucket = '', ...rest] = url.pathname.slice(1).split('/');
   const key = decodeURIComponent(rest.join('/'));
   const q = url.searchParams;
@@ -112,25 +132,37 @@ function s3Call(method: string, url: URL, headers: IncomingMessage['headers'], c
   const objectArn = `${bucketArn}/${key}`;
   const kmsKey = context.bucketKeys.get(bucket);
   if (!key) {
-    if (method === 'GET' && q.has('versions')) return { operation: 'ListObjectVersions', authorizations: [{ action: 's3:ListBucketVersions', resource: bucketArn }] };
-    if (method === 'GET' && q.has('location')) return { operation: 'GetBucketLocation', authorizations: [{ action: 's3:GetBucketLocation', resource: bucketArn }] };
-    if (method === 'GET') return { operation: q.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects', authorizations: [{ action: 's3:ListBucket', resource: bucketArn }] };
+    if (method === 'GET' && q.has('versions'))
+      return { operation: 'ListObjectVersions', authorizations: [{ action: 's3:ListBucketVersions', resource: bucketArn }] };
+    if (method === 'GET' && q.has('location'))
+      return { operation: 'GetBucketLocation', authorizations: [{ action: 's3:GetBucketLocation', resource: bucketArn }] };
+    if (method === 'GET')
+      return { operation: q.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects', authorizations: [{ action: 's3:ListBucket', resource: bucketArn }] };
     if (method === 'HEAD') return { operation: 'HeadBucket', authorizations: [{ action: 's3:ListBucket', resource: bucketArn }] };
-    if (method === 'POST' && q.has('delete')) return { operation: 'DeleteObjects', authorizations: [{ action: 's3:DeleteObject', resource: `${bucketArn}/*` }] };
+    if (method === 'POST' && q.has('delete'))
+      return { operation: 'DeleteObjects', authorizations: [{ action: 's3:DeleteObject', resource: `${bucketArn}/*` }] };
     return { operation: `${method} bucket`, authorizations: [{ action: `s3:${method}Bucket`, resource: bucketArn }] };
   }
   const version = q.has('versionId') ? 'Version' : '';
   const decrypt = kmsKey ? [{ action: 'kms:Decrypt', resource: kmsKey, via: 's3' }] : [];
   if (method === 'GET' || method === 'HEAD') {
     if (q.has('tagging')) return { operation: 'GetObjectTagging', authorizations: [{ action: `s3:GetObject${version}Tagging`, resource: objectArn }] };
-    return { operation: method === 'GET' ? 'GetObject' : 'HeadObject', authorizations: [{ action: `s3:GetObject${version}`, resource: objectArn }, ...(method === 'GET' ? decrypt : [])] };
+    return {
+      operation: method === 'GET' ? 'GetObject' : 'HeadObject',
+      authorizations: [{ action: `s3:GetObject${version}`, resource: objectArn }, ...(method === 'GET' ? decrypt : [])],
+    };
   }
   if (method === 'PUT' || method === 'POST') {
     if (q.has('tagging')) return { operation: 'PutObjectTagging', authorizations: [{ action: `s3:PutObject${version}Tagging`, resource: objectArn }] };
     const source = headers['x-amz-copy-source'];
-    const copied: Authorization[] = source ? [{ action: 's3:GetObject', resource: `arn:aws:s3:::${decodeURIComponent(String(source).replace(/^\//, '').split('?')[0]!)}` }] : [];
+    const copied: Authorization[] = source
+      ? [{ action: 's3:GetObject', resource: `arn:aws:s3:::${decodeURIComponent(String(source).replace(/^\//, '').split('?')[0]!)}` }]
+      : [];
     const encrypt = kmsKey ? [{ action: 'kms:GenerateDataKey', resource: kmsKey, via: 's3' }] : [];
-    return { operation: source ? 'CopyObject' : q.has('uploadId') || q.has('uploads') ? 'MultipartUpload' : 'PutObject', authorizations: [{ action: 's3:PutObject', resource: objectArn }, ...copied, ...encrypt] };
+    return {
+      operation: source ? 'CopyObject' : q.has('uploadId') || q.has('uploads') ? 'MultipartUpload' : 'PutObject',
+      authorizations: [{ action: 's3:PutObject', resource: objectArn }, ...copied, ...encrypt],
+    };
   }
   if (method === 'DELETE') {
     if (q.has('uploadId')) return { operation: 'AbortMultipartUpload', authorizations: [{ action: 's3:AbortMultipartUpload', resource: objectArn }] };
@@ -139,7 +171,14 @@ function s3Call(method: string, url: URL, headers: IncomingMessage['headers'], c
   return { operation: `${method} object`, authorizations: [{ action: `s3:${method}`, resource: objectArn }] };
 }
 
-const TARGET_SERVICES: Record<string, string> = { DynamoDB_20120810: 'dynamodb', AmazonSQS: 'sqs', AWSEvents: 'events', secretsmanager: 'secretsmanager', Textract: 'textract', TrentService: 'kms' };
+const TARGET_SERVICES: Record<string, string> = {
+  DynamoDB_20120810: 'dynamodb',
+  AmazonSQS: 'sqs',
+  AWSEvents: 'events',
+  secretsmanager: 'secretsmanager',
+  Textract: 'textract',
+  TrentService: 'kms',
+};
 
 /** A registered document the Textract stand-in can read: its pages of printed lines. */
 interface Reading {
@@ -190,7 +229,11 @@ export class TextractStandIn {
   }
 
   /** Answers one Textract operation: status and JSON body. */
-  async answer(operation: string, params: Record<string, unknown>, record: (call: Omit<RecordedCall, 'seq'>) => void): Promise<{ status: number; body: unknown }> {
+  async answer(
+    operation: string,
+    params: Record<string, unknown>,
+    record: (call: Omit<RecordedCall, 'seq'>) => void,
+  ): Promise<{ status: number; body: unknown }> {
     const error = (type: string, message: string) => ({ status: 400, body: { __type: type, Message: message } });
     if (operation === 'DetectDocumentText') {
       const bytes = Buffer.from(String((params.Document as { Bytes?: string }).Bytes ?? ''), 'base64');
@@ -203,11 +246,19 @@ export class TextractStandIn {
       const token = params.ClientRequestToken as string | undefined;
       if (token && this.tokens.has(token)) return { status: 200, body: { JobId: this.tokens.get(token) } };
       const location = (params.DocumentLocation as { S3Object: { Bucket: string; Name: string; Version?: string } }).S3Object;
-      const object = await fetch(`${this.motoEndpoint}/${location.Bucket}/${location.Name.split('/').map(encodeURIComponent).join('/')}${location.Version ? `?versionId=${location.Version}` : ''}`, { headers: { authorization: `AWS4-HMAC-SHA256 Credential=AKIATEXTRACT00000000/20260101/${REGION}/s3/aws4_request, SignedHeaders=host, Signature=0` } });
+      const object = await fetch(
+        `${this.motoEndpoint}/${location.Bucket}/${location.Name.split('/').map(encodeURIComponent).join('/')}${location.Version ? `?versionId=${location.Version}` : ''}`,
+        { headers: { authorization: `AWS4-HMAC-SHA256 Credential=AKIATEXTRACT00000000/20260101/${REGION}/s3/aws4_request, SignedHeaders=host, Signature=0` } },
+      );
       if (!object.ok) return error('InvalidS3ObjectException', 'Unable to get object metadata from S3. Check object key, region and/or access permissions.');
       const reading = this.reading(new Uint8Array(await object.arrayBuffer()));
       const jobId = createHash('sha256').update(randomUUID()).digest('hex');
-      this.jobs.set(jobId, reading ? { jobId, status: 'SUCCEEDED', response: textractResponseFor(reading.pages, reading.confidence, reading.wordConfidence) } : { jobId, status: 'FAILED', statusMessage: 'Unsupported document format', response: null });
+      this.jobs.set(
+        jobId,
+        reading
+          ? { jobId, status: 'SUCCEEDED', response: textractResponseFor(reading.pages, reading.confidence, reading.wordConfidence) }
+          : { jobId, status: 'FAILED', statusMessage: 'Unsupported document format', response: null },
+      );
       if (token) this.tokens.set(token, jobId);
       const channel = params.NotificationChannel as { SNSTopicArn: string; RoleArn: string } | undefined;
       if (channel && this.loseNotices > 0) {
@@ -217,12 +268,31 @@ export class TextractStandIn {
         // Textract finishes the job, then publishes the notice to the topic as the role it was passed.
         setTimeout(() => {
           const job = this.jobs.get(jobId)!;
-          const message = { JobId: jobId, Status: job.status, API: 'StartDocumentTextDetection', JobTag: params.JobTag, Timestamp: Date.now(), DocumentLocation: { S3ObjectName: location.Name, S3Bucket: location.Bucket } };
+          const message = {
+            JobId: jobId,
+            Status: job.status,
+            API: 'StartDocumentTextDetection',
+            JobTag: params.JobTag,
+            Timestamp: Date.now(),
+            DocumentLocation: { S3ObjectName: location.Name, S3Bucket: location.Bucket },
+          };
           void this.publish(channel.SNSTopicArn, JSON.stringify(message)).then((status) => {
             this.notices.push({ jobId, topicArn: channel.SNSTopicArn, status: job.status, roleArn: channel.RoleArn });
             const key = this.topicKey(channel.SNSTopicArn);
-            const encryption = key ? [{ action: 'kms:GenerateDataKey', resource: key, via: 'sns' }, { action: 'kms:Decrypt', resource: key, via: 'sns' }] : [];
-            record({ caller: channel.RoleArn, service: 'sns', operation: 'Publish', status, authorizations: [{ action: 'sns:Publish', resource: channel.SNSTopicArn }, ...encryption], detail: { by: 'textract.amazonaws.com' } });
+            const encryption = key
+              ? [
+                  { action: 'kms:GenerateDataKey', resource: key, via: 'sns' },
+                  { action: 'kms:Decrypt', resource: key, via: 'sns' },
+                ]
+              : [];
+            record({
+              caller: channel.RoleArn,
+              service: 'sns',
+              operation: 'Publish',
+              status,
+              authorizations: [{ action: 'sns:Publish', resource: channel.SNSTopicArn }, ...encryption],
+              detail: { by: 'textract.amazonaws.com' },
+            });
           });
         }, this.jobMs);
       }
@@ -236,7 +306,16 @@ export class TextractStandIn {
       const size = Number(params.MaxResults ?? 1000);
       const blocks = job.response.Blocks!.slice(start, start + size);
       const next = start + size < job.response.Blocks!.length ? String(start + size) : undefined;
-      return { status: 200, body: { JobStatus: 'SUCCEEDED', DocumentMetadata: job.response.DocumentMetadata, Blocks: blocks, ...(next ? { NextToken: next } : {}), DetectDocumentTextModelVersion: '1.0' } };
+      return {
+        status: 200,
+        body: {
+          JobStatus: 'SUCCEEDED',
+          DocumentMetadata: job.response.DocumentMetadata,
+          Blocks: blocks,
+          ...(next ? { NextToken: next } : {}),
+          DetectDocumentTextModelVersion: '1.0',
+        },
+      };
     }
     return error('InvalidParameterException', `the stand-in does not answer ${operation}`);
   }
@@ -244,7 +323,10 @@ export class TextractStandIn {
   private async publish(topicArn: string, message: string): Promise<number> {
     const response = await fetch(this.motoEndpoint, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `AWS4-HMAC-SHA256 Credential=AKIATEXTRACT00000000/20260101/${REGION}/sns/aws4_request, SignedHeaders=host, Signature=0` },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `AWS4-HMAC-SHA256 Credential=AKIATEXTRACT00000000/20260101/${REGION}/sns/aws4_request, SignedHeaders=host, Signature=0`,
+      },
       body: new URLSearchParams({ Action: 'Publish', Version: '2010-03-31', TopicArn: topicArn, Message: message }).toString(),
     });
     await response.text();
@@ -312,7 +394,11 @@ export async function startProxy(motoEndpoint: string): Promise<RecordingProxy> 
         const answer = await textract.answer(operation, params, record);
         record({ caller, service, operation, status: answer.status, authorizations, detail });
         const text = JSON.stringify(answer.body);
-        response.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID(), 'content-length': Buffer.byteLength(text) });
+        response.writeHead(answer.status, {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amzn-requestid': randomUUID(),
+          'content-length': Buffer.byteLength(text),
+        });
         response.end(text);
         return;
       }
@@ -334,7 +420,8 @@ export async function startProxy(motoEndpoint: string): Promise<RecordingProxy> 
       const resource = form.get('TopicArn') ?? form.get('QueueUrl') ?? '*';
       authorizations = [{ action: `${service}:${operation}`, resource }];
       const key = proxy.context.topicKeys.get(resource);
-      if (service === 'sns' && operation === 'Publish' && key) authorizations.push({ action: 'kms:GenerateDataKey', resource: key, via: 'sns' }, { action: 'kms:Decrypt', resource: key, via: 'sns' });
+      if (service === 'sns' && operation === 'Publish' && key)
+        authorizations.push({ action: 'kms:GenerateDataKey', resource: key, via: 'sns' }, { action: 'kms:Decrypt', resource: key, via: 'sns' });
     }
     const headers = { ...request.headers, host: moto.host, 'content-length': String(body.length) };
     const upstream = httpRequest({ host: moto.hostname, port: moto.port, method: request.method, path: request.url, headers }, (answer) => {

@@ -36,22 +36,58 @@ import { documentId } from '../../functions/service/ingest.ts';
 const ACKNOWLEDGED: Acknowledgement[] = [
   { role: '*', action: 'xray:PutTraceSegments', reason: "active tracing: the Lambda runtime's X-Ray daemon sends segments, not the code" },
   { role: '*', action: 'xray:PutTelemetryRecords', reason: "active tracing: sent by the runtime's X-Ray daemon" },
-  { role: '*', action: 'sqs:ChangeMessageVisibility', reason: "the event source mapping's grant (CDK SqsEventSource): Lambda's poller may change a message's visibility; the emulated poller only receives and deletes" },
+  {
+    role: '*',
+    action: 'sqs:ChangeMessageVisibility',
+    reason:
+      "the event source mapping's grant (CDK SqsEventSource): Lambda's poller may change a message's visibility; the emulated poller only receives and deletes",
+  },
   { role: '*', action: 'sqs:GetQueueUrl', reason: "the event source mapping's grant (CDK SqsEventSource), for Lambda's poller" },
-  { role: '*', action: 'sqs:GetQueueAttributes', reason: "the event source mapping's grant (CDK SqsEventSource): Lambda reads the queue's attributes when the mapping is created" },
-  { role: '*', action: 'dynamodb:DescribeTable', reason: 'part of the table read grant (lib/grants.ts TABLE_READ_ACTIONS, as grantReadData); no call of the service describes the table' },
+  {
+    role: '*',
+    action: 'sqs:GetQueueAttributes',
+    reason: "the event source mapping's grant (CDK SqsEventSource): Lambda reads the queue's attributes when the mapping is created",
+  },
+  {
+    role: '*',
+    action: 'dynamodb:DescribeTable',
+    reason: 'part of the table read grant (lib/grants.ts TABLE_READ_ACTIONS, as grantReadData); no call of the service describes the table',
+  },
   { role: '*', action: 'dynamodb:Scan', reason: 'part of the table read grant; the store reads by key and index only' },
   { role: '*', action: 'dynamodb:BatchGetItem', reason: 'part of the table read grant' },
   { role: '*', action: 'dynamodb:ConditionCheckItem', reason: 'part of the table read grant (the store conditions its writes inside them)' },
   { role: '*', action: 'dynamodb:BatchWriteItem', reason: 'part of the table write grant (TABLE_WRITE_ACTIONS)' },
-  { role: '*', action: 'dynamodb:DeleteItem', reason: 'part of the table write grant; idempotency records are deleted only when a record fails, which this run does not provoke' },
-  { role: 'ServiceIngest*', action: 'dynamodb:Query', reason: 'same-letter recognition queries letters with the same fingerprint (decision date, injury date, decisions); none of the sample letters yields a decision date, so it is never asked' },
+  {
+    role: '*',
+    action: 'dynamodb:DeleteItem',
+    reason: 'part of the table write grant; idempotency records are deleted only when a record fails, which this run does not provoke',
+  },
+  {
+    role: 'ServiceIngest*',
+    action: 'dynamodb:Query',
+    reason:
+      'same-letter recognition queries letters with the same fingerprint (decision date, injury date, decisions); none of the sample letters yields a decision date, so it is never asked',
+  },
   { role: 'ServiceTextractComplete*', action: 'dynamodb:Query', reason: 'same-letter recognition, as for ingest' },
   { role: '*', action: 'kms:DescribeKey', reason: 'part of the key grants CDK writes with a table or bucket grant; no call describes a key' },
-  { role: '*', action: 'kms:Encrypt', reason: 'part of the key write grant (CDK); S3 and SQS ask for data keys, and DynamoDB uses the table key through its own grant, which moto does not show' },
+  {
+    role: '*',
+    action: 'kms:Encrypt',
+    reason: 'part of the key write grant (CDK); S3 and SQS ask for data keys, and DynamoDB uses the table key through its own grant, which moto does not show',
+  },
   { role: '*', action: 'kms:ReEncrypt*', reason: 'part of the key write grant (CDK); never called' },
-  { role: '*', action: 'kms:Decrypt', resourceIncludes: 'DataDataKey', reason: 'the table is encrypted with the data key: DynamoDB decrypts on the reader\'s behalf (not visible on moto, which records no KMS use for DynamoDB)' },
-  { role: '*', action: 'kms:GenerateDataKey*', resourceIncludes: 'DataDataKey', reason: 'the table is encrypted with the data key: DynamoDB encrypts on the writer\'s behalf (not visible on moto)' },
+  {
+    role: '*',
+    action: 'kms:Decrypt',
+    resourceIncludes: 'DataDataKey',
+    reason: "the table is encrypted with the data key: DynamoDB decrypts on the reader's behalf (not visible on moto, which records no KMS use for DynamoDB)",
+  },
+  {
+    role: '*',
+    action: 'kms:GenerateDataKey*',
+    resourceIncludes: 'DataDataKey',
+    reason: "the table is encrypted with the data key: DynamoDB encrypts on the writer's behalf (not visible on moto)",
+  },
   { role: '*', action: 's3:GetBucket*', reason: 'CDK grantRead/grantReadWrite bundle: no bucket-level read is made' },
   { role: '*', action: 's3:List*', reason: 'CDK grantRead bundle: the service never lists a bucket' },
   { role: '*', action: 's3:DeleteObject*', reason: 'CDK grantReadWrite bundle: the service deletes no object' },
@@ -60,8 +96,17 @@ const ACKNOWLEDGED: Acknowledgement[] = [
   { role: '*', action: 's3:PutObjectTagging', reason: 'CDK grantReadWrite bundle' },
   { role: '*', action: 's3:PutObjectVersionTagging', reason: 'CDK grantReadWrite bundle' },
   { role: '*', action: 's3:Abort*', reason: 'CDK grantReadWrite bundle: uploads are single PUTs (no multipart)' },
-  { role: 'ServiceWebhook*', action: 'sqs:SendMessage', resourceIncludes: 'DeadLetters', reason: 'a delivery is dead-lettered after 24 hours of retries; not provoked here' },
-  { role: 'BucketNotificationsHandler*', action: 's3:PutBucketNotification', reason: "CDK's custom resource that writes the inbox's notification configuration at deploy; the emulation applies that configuration itself" },
+  {
+    role: 'ServiceWebhook*',
+    action: 'sqs:SendMessage',
+    resourceIncludes: 'DeadLetters',
+    reason: 'a delivery is dead-lettered after 24 hours of retries; not provoked here',
+  },
+  {
+    role: 'BucketNotificationsHandler*',
+    action: 's3:PutBucketNotification',
+    reason: "CDK's custom resource that writes the inbox's notification configuration at deploy; the emulation applies that configuration itself",
+  },
 ];
 
 const TIMINGS: Array<{ step: string; seconds: number }> = [];
@@ -84,13 +129,22 @@ async function upload(key: string, body: Uint8Array | string) {
 
 const get = (path: string) => stack.api.request({ path, claims: reviewer });
 const statusOf = async (id: string) => (await get(`/documents/${id}/status`)).json<{ status: string; reason?: string }>();
-const callsOf = (caller: string, operation?: string) => stack.proxy.calls.filter((call) => call.caller === caller && (!operation || call.operation === operation));
+const callsOf = (caller: string, operation?: string) =>
+  stack.proxy.calls.filter((call) => call.caller === caller && (!operation || call.operation === operation));
 const fn = (prefix: string) => stack.id('AWS::Lambda::Function', prefix);
 
 /** What a reader of the letter sees in a determination: its outcome and each item's decision, as annotated by hand. */
 async function expectReadAs(id: string, letter: GoldenLetter) {
-  const determination = (await get(`/determinations/${id}`)).json<{ outcome: string; items: Array<{ decision: string }>; revision: number; sourceKeys: string[] }>();
-  expect({ outcome: determination.outcome, decisions: determination.items.map((item) => item.decision) }).toEqual({ outcome: letter.golden.outcome, decisions: letter.golden.items.map((item) => item.decision) });
+  const determination = (await get(`/determinations/${id}`)).json<{
+    outcome: string;
+    items: Array<{ decision: string }>;
+    revision: number;
+    sourceKeys: string[];
+  }>();
+  expect({ outcome: determination.outcome, decisions: determination.items.map((item) => item.decision) }).toEqual({
+    outcome: letter.golden.outcome,
+    decisions: letter.golden.items.map((item) => item.decision),
+  });
   return determination;
 }
 
@@ -107,7 +161,27 @@ async function timed<T>(step: string, body: () => Promise<T>): Promise<T> {
 function certificate(dir: string): { key: string; cert: string; certPath: string } {
   const keyPath = join(dir, 'receiver.key');
   const certPath = join(dir, 'receiver.crt');
-  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
+  const made = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      keyPath,
+      '-out',
+      certPath,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { encoding: 'utf8' },
+  );
   if (made.status !== 0) throw new Error(`openssl could not make the receiver's certificate: ${made.stderr}`);
   return { key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8'), certPath };
 }
@@ -137,7 +211,10 @@ beforeAll(async () => {
   stack = await startEmulatedStack({
     context: { webhookEndpoints: JSON.stringify([{ url, events: SERVICE_EVENT_TYPES }]) },
     // Only the webhook function needs it: trust for the receiver's self-signed certificate.
-    extraEnvironment: (specs) => Object.fromEntries(specs.filter((spec) => spec.logicalId.startsWith('ServiceWebhook')).map((spec) => [spec.logicalId, { NODE_EXTRA_CA_CERTS: tls.certPath }])),
+    extraEnvironment: (specs) =>
+      Object.fromEntries(
+        specs.filter((spec) => spec.logicalId.startsWith('ServiceWebhook')).map((spec) => [spec.logicalId, { NODE_EXTRA_CA_CERTS: tls.certPath }]),
+      ),
   });
   const secretArn = stack.deployment.physical.get(stack.id('AWS::SecretsManager::Secret', 'ServiceWebhookSecret'))!.ref;
   webhookSecret = stack.deployment.secretValues.get(secretArn)!;
@@ -155,7 +232,13 @@ afterAll(async () => {
   await stack?.stop();
   await new Promise<void>((resolveClose) => (receiverServer ? receiverServer.close(() => resolveClose()) : resolveClose()));
   const total = TIMINGS.reduce((sum, timing) => sum + timing.seconds, 0);
-  console.log(['step timings (s):', ...TIMINGS.map((timing) => `  ${timing.seconds.toFixed(1).padStart(6)}  ${timing.step}`), `  ${total.toFixed(1).padStart(6)}  total`].join('\n'));
+  console.log(
+    [
+      'step timings (s):',
+      ...TIMINGS.map((timing) => `  ${timing.seconds.toFixed(1).padStart(6)}  ${timing.step}`),
+      `  ${total.toFixed(1).padStart(6)}  total`,
+    ].join('\n'),
+  );
 });
 
 describe('the synthesized service on emulated AWS', () => {
@@ -176,11 +259,20 @@ describe('the synthesized service on emulated AWS', () => {
       }
       for (const [id, resource] of resourcesOfType(template, 'AWS::DynamoDB::Table')) {
         const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: deployment.physical.get(id)!.ref }));
-        const declared = (resource.Properties!.GlobalSecondaryIndexes as Array<{ IndexName: string; KeySchema: unknown }>).map((index) => ({ name: index.IndexName, keys: index.KeySchema }));
-        expect((Table!.GlobalSecondaryIndexes ?? []).map((index) => ({ name: index.IndexName, keys: index.KeySchema })).sort((a, b) => a.name!.localeCompare(b.name!))).toEqual(declared.sort((a, b) => a.name.localeCompare(b.name)));
+        const declared = (resource.Properties!.GlobalSecondaryIndexes as Array<{ IndexName: string; KeySchema: unknown }>).map((index) => ({
+          name: index.IndexName,
+          keys: index.KeySchema,
+        }));
+        expect(
+          (Table!.GlobalSecondaryIndexes ?? [])
+            .map((index) => ({ name: index.IndexName, keys: index.KeySchema }))
+            .sort((a, b) => a.name!.localeCompare(b.name!)),
+        ).toEqual(declared.sort((a, b) => a.name.localeCompare(b.name)));
       }
       const notCreated = [...deployment.report].filter(([, what]) => what.startsWith('named only')).length;
-      console.log(`provisioned ${deployment.report.size - notCreated} resources on moto ${stack.moto.version}; ${notCreated} named only (roles, functions, API, Cognito, alarms, logs)\n${stack.staging.notes.join('\n')}`);
+      console.log(
+        `provisioned ${deployment.report.size - notCreated} resources on moto ${stack.moto.version}; ${notCreated} named only (roles, functions, API, Cognito, alarms, logs)\n${stack.staging.notes.join('\n')}`,
+      );
     } finally {
       sqs.destroy();
       dynamodb.destroy();
@@ -189,11 +281,16 @@ describe('the synthesized service on emulated AWS', () => {
 
   it('the template passes cfn-lint (errors fail; warnings are reported)', () => {
     const version = cfnLint(ROOT, ['--version']);
-    expect(version.status, `cfn-lint is not installed for ${pythonFor(ROOT)} (.ci/run installs it into .venv-aws when PyPI is reachable): ${version.stderr}`).toBe(0);
+    expect(
+      version.status,
+      `cfn-lint is not installed for ${pythonFor(ROOT)} (.ci/run installs it into .venv-aws when PyPI is reachable): ${version.stderr}`,
+    ).toBe(0);
     const lint = cfnLint(ROOT, ['--format', 'parseable', stack.templatePath]);
     const findings = lint.stdout.split('\n').filter(Boolean);
     const errors = findings.filter((line) => /:E\d{4}:/.test(line));
-    console.log(`${version.stdout.trim()}: exit ${lint.status}, ${errors.length} errors, ${findings.length - errors.length} warnings/informational\n${findings.map((line) => line.replace(stack.templatePath, 'template')).join('\n')}`);
+    console.log(
+      `${version.stdout.trim()}: exit ${lint.status}, ${errors.length} errors, ${findings.length - errors.length} warnings/informational\n${findings.map((line) => line.replace(stack.templatePath, 'template')).join('\n')}`,
+    );
     expect(errors).toEqual([]);
     expect((lint.status ?? 0) & 2).toBe(0);
   });
@@ -244,7 +341,9 @@ describe('the synthesized service on emulated AWS', () => {
     const role = stack.deployment.physical.get(stack.id('AWS::IAM::Role', 'ServiceTextractPublishRole'))!.attributes.Arn;
     const topic = stack.deployment.physical.get(stack.id('AWS::SNS::Topic', 'DataTextractCompletions'))!.ref;
     expect(start?.detail?.notificationChannel).toEqual({ SNSTopicArn: topic, RoleArn: role });
-    expect(stack.proxy.textract.notices.filter((notice) => notice.status !== 'LOST')).toContainEqual(expect.objectContaining({ topicArn: topic, status: 'SUCCEEDED', roleArn: role }));
+    expect(stack.proxy.textract.notices.filter((notice) => notice.status !== 'LOST')).toContainEqual(
+      expect.objectContaining({ topicArn: topic, status: 'SUCCEEDED', roleArn: role }),
+    );
     // Every NextToken page read: the stand-in pages at MaxResults (1000 blocks).
     expect(callsOf(fn('ServiceTextractComplete'), 'GetDocumentTextDetection').length).toBeGreaterThanOrEqual(2);
   });
@@ -262,7 +361,7 @@ describe('the synthesized service on emulated AWS', () => {
     console.log(`fax TIFF of the text letter: sameLetterAs ${determination.sameLetterAs ?? 'none'}; warnings ${JSON.stringify(determination.warnings)}`);
   });
 
-  it('a lost Textract notice does not stall a letter: the scheduled sweep reads the job\'s results', async () => {
+  it("a lost Textract notice does not stall a letter: the scheduled sweep reads the job's results", async () => {
     const letter = letters[1]!;
     const lines = printedLines(letter.text);
     const scan = (await renderScan(lines, 'scanned-pdf', 4)).files[0]!;
@@ -275,7 +374,14 @@ describe('the synthesized service on emulated AWS', () => {
       // Time passes: the document's record says it has waited 31 minutes (the sweep's grace is 30).
       const dynamodb = new DynamoDBClient({ region: REGION, endpoint: stack.moto.endpoint, credentials: HARNESS_CREDENTIALS });
       const table = stack.deployment.physical.get(stack.id('AWS::DynamoDB::Table', 'DataDeterminations'))!.ref;
-      await dynamodb.send(new UpdateItemCommand({ TableName: table, Key: { pk: { S: `DOC#${ids.lost}` }, sk: { S: 'DOC' } }, UpdateExpression: 'SET updatedAt = :at', ExpressionAttributeValues: { ':at': { S: new Date(Date.now() - 31 * 60_000).toISOString() } } }));
+      await dynamodb.send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key: { pk: { S: `DOC#${ids.lost}` }, sk: { S: 'DOC' } },
+          UpdateExpression: 'SET updatedAt = :at',
+          ExpressionAttributeValues: { ':at': { S: new Date(Date.now() - 31 * 60_000).toISOString() } },
+        }),
+      );
       dynamodb.destroy();
       const report = await stack.schedules.fire('ServiceSweep');
       expect(report).toMatchObject({ recovered: 1, failed: 0, errors: 0 });
@@ -316,7 +422,11 @@ describe('the synthesized service on emulated AWS', () => {
       expect((await get('/stats?groupBy=category')).status).toBe(200);
       const csv = await get('/determinations?format=csv');
       expect(csv.headers['content-type']).toMatch(/^text\/csv/);
-      const rows = csv.text().replace(/^\uFEFF/, '').trim().split('\n');
+      const rows = csv
+        .text()
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split('\n');
       expect(rows.length).toBeGreaterThanOrEqual(1 + 4);
       expect(csv.text()).toContain(ids.pdf);
       const calendar = await get('/deadlines.ics');
@@ -324,7 +434,11 @@ describe('the synthesized service on emulated AWS', () => {
       expect(calendar.text()).toMatch(/^BEGIN:VCALENDAR/);
       expect(calendar.text()).toContain('BEGIN:VEVENT');
       const text = await get(`/documents/${ids.text}/text`);
-      expect(text.text()).toContain(printedLines(letters[0]!.text).find((line) => line.trim().length > 30)!.trim());
+      expect(text.text()).toContain(
+        printedLines(letters[0]!.text)
+          .find((line) => line.trim().length > 30)!
+          .trim(),
+      );
       const original = await get(`/documents/${ids.pdf}/original`);
       expect(original.status).toBe(302);
       // The user follows the presigned link (to the proxy standing in for S3): the bytes uploaded come back.
@@ -341,7 +455,7 @@ describe('the synthesized service on emulated AWS', () => {
     });
   });
 
-  it('page images stay within Lambda\'s 6 MB response: a rendered page, and a 12-megapixel phone photo', async () => {
+  it("page images stay within Lambda's 6 MB response: a rendered page, and a 12-megapixel phone photo", async () => {
     await timed('pages', async () => {
       // An id prefix, as the console and the log lines print ids (resolved by a Query).
       const page = await get(`/documents/${ids.scan!.slice(0, 12)}/pages/1`);
@@ -350,7 +464,9 @@ describe('the synthesized service on emulated AWS', () => {
       expect((await sharp(page.body).metadata()).format).toBe('png');
       // A 4000 x 3000 JPEG of a letter page with sensor noise: as a phone sends it.
       const letter = letters[1]!;
-      const noise = await sharp(randomBytes(4000 * 3000 * 3), { raw: { width: 4000, height: 3000, channels: 3 } }).jpeg({ quality: 85 }).toBuffer();
+      const noise = await sharp(randomBytes(4000 * 3000 * 3), { raw: { width: 4000, height: 3000, channels: 3 } })
+        .jpeg({ quality: 85 })
+        .toBuffer();
       stack.proxy.textract.register(noise, [printedLines(letter.text)]);
       await upload('phone/IMG_0002.jpg', noise);
       const id = documentId(noise);
@@ -364,7 +480,14 @@ describe('the synthesized service on emulated AWS', () => {
 
   it('a review PATCH needs If-Match, refuses a stale revision, records the change in the history and announces it', async () => {
     await timed('review PATCH', async () => {
-      const patch = (headers: Record<string, string>, body: unknown) => stack.api.request({ method: 'PATCH', path: `/determinations/${ids.pdf!.slice(0, 12)}`, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), claims: reviewer });
+      const patch = (headers: Record<string, string>, body: unknown) =>
+        stack.api.request({
+          method: 'PATCH',
+          path: `/determinations/${ids.pdf!.slice(0, 12)}`,
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify(body),
+          claims: reviewer,
+        });
       const current = (await get(`/determinations/${ids.pdf}`)).json<{ revision: number; caseNumber: string }>();
       expect((await patch({}, { reviewed: true })).status).toBe(428);
       expect((await patch({ 'if-match': `"${current.revision + 5}"` }, { reviewed: true })).status).toBe(412);
@@ -394,7 +517,9 @@ describe('the synthesized service on emulated AWS', () => {
     expect(refused).toBeDefined();
     const retried = attempts.filter((attempt) => attempt.webhookId === refused.webhookId);
     expect(retried.map((attempt) => attempt.status)).toEqual([503, 204]);
-    const delays = callsOf(fn('ServiceWebhook'), 'SendMessage').map((call) => call.detail?.delaySeconds as number).filter((delay) => delay > 0);
+    const delays = callsOf(fn('ServiceWebhook'), 'SendMessage')
+      .map((call) => call.detail?.delaySeconds as number)
+      .filter((delay) => delay > 0);
     expect(delays.length).toBe(1);
     expect(delays[0]).toBeGreaterThanOrEqual(15);
     expect(delays[0]).toBeLessThanOrEqual(30);
@@ -410,8 +535,16 @@ describe('the synthesized service on emulated AWS', () => {
     try {
       const depths: Record<string, number> = {};
       for (const [id] of resourcesOfType(stack.template, 'AWS::SQS::Queue')) {
-        const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.deployment.physical.get(id)!.ref, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }));
-        depths[id] = Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible) + Number(Attributes.ApproximateNumberOfMessagesDelayed);
+        const { Attributes = {} } = await sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: stack.deployment.physical.get(id)!.ref,
+            AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+          }),
+        );
+        depths[id] =
+          Number(Attributes.ApproximateNumberOfMessages) +
+          Number(Attributes.ApproximateNumberOfMessagesNotVisible) +
+          Number(Attributes.ApproximateNumberOfMessagesDelayed);
       }
       expect(Object.entries(depths).filter(([, depth]) => depth > 0)).toEqual([]);
       console.log(`poller totals: ${JSON.stringify(stack.pollers.totals)}\nfunctions: ${JSON.stringify(stack.lambdas.stats())}`);
@@ -421,14 +554,21 @@ describe('the synthesized service on emulated AWS', () => {
     }
   });
 
-  it('every recorded AWS call is within the template\'s grants, and every grant is used or acknowledged with its reason', () => {
+  it("every recorded AWS call is within the template's grants, and every grant is used or acknowledged with its reason", () => {
     const policies = rolePolicies(stack.template, stack.deployment.physical);
     const callerRoles = new Map<string, string>(stack.specs.map((spec) => [spec.logicalId, spec.roleLogicalId]));
-    for (const [id, physical] of stack.deployment.physical) if (stack.template.Resources[id]?.Type === 'AWS::IAM::Role') callerRoles.set(physical.attributes.Arn!, id);
+    for (const [id, physical] of stack.deployment.physical)
+      if (stack.template.Resources[id]?.Type === 'AWS::IAM::Role') callerRoles.set(physical.attributes.Arn!, id);
     const report = checkGrants(stack.proxy.calls, policies, callerRoles, ACKNOWLEDGED, [...policies.keys()]);
     const byService = new Map<string, number>();
-    for (const call of stack.proxy.calls) byService.set(`${call.caller === 'harness' ? 'harness' : 'function'} ${call.service}`, (byService.get(`${call.caller === 'harness' ? 'harness' : 'function'} ${call.service}`) ?? 0) + 1);
-    console.log(`recorded ${stack.proxy.calls.length} calls (${[...byService].map(([k, v]) => `${k} ${v}`).join(', ')}); checked ${report.checkedCalls} calls, ${report.checkedAuthorizations} authorizations; grants used ${report.used}, acknowledged ${report.acknowledged.length}`);
+    for (const call of stack.proxy.calls)
+      byService.set(
+        `${call.caller === 'harness' ? 'harness' : 'function'} ${call.service}`,
+        (byService.get(`${call.caller === 'harness' ? 'harness' : 'function'} ${call.service}`) ?? 0) + 1,
+      );
+    console.log(
+      `recorded ${stack.proxy.calls.length} calls (${[...byService].map(([k, v]) => `${k} ${v}`).join(', ')}); checked ${report.checkedCalls} calls, ${report.checkedAuthorizations} authorizations; grants used ${report.used}, acknowledged ${report.acknowledged.length}`,
+    );
     expect(report.outside).toEqual([]);
     expect(report.unused).toEqual([]);
     expect(report.staleAcknowledgements).toEqual([]);

@@ -22,8 +22,16 @@ export const QUOTA_SOURCE =
 
 /** The default quotas by column of that table. */
 export const TEXTRACT_DEFAULT_QUOTAS: Record<'us-east-1' | 'us-east-2' | 'other', TextractQuotas> = {
-  'us-east-1': { name: 'us-east-1 (US East, N. Virginia) defaults', tps: { DetectDocumentText: 25, StartDocumentTextDetection: 15, GetDocumentTextDetection: 25 }, concurrentJobs: 600 },
-  'us-east-2': { name: 'us-east-2 (US East, Ohio) defaults', tps: { DetectDocumentText: 10, StartDocumentTextDetection: 5, GetDocumentTextDetection: 10 }, concurrentJobs: 100 },
+  'us-east-1': {
+    name: 'us-east-1 (US East, N. Virginia) defaults',
+    tps: { DetectDocumentText: 25, StartDocumentTextDetection: 15, GetDocumentTextDetection: 25 },
+    concurrentJobs: 600,
+  },
+  'us-east-2': {
+    name: 'us-east-2 (US East, Ohio) defaults',
+    tps: { DetectDocumentText: 10, StartDocumentTextDetection: 5, GetDocumentTextDetection: 10 },
+    concurrentJobs: 100,
+  },
   other: { name: '"Other Regions" defaults', tps: { DetectDocumentText: 1, StartDocumentTextDetection: 1, GetDocumentTextDetection: 5 }, concurrentJobs: 100 },
 };
 
@@ -54,7 +62,11 @@ export interface QuotaEnforcement {
  * of accepted calls (a refused call consumes nothing); a job counts from its start until its
  * completion (`jobMs` of the stand-in) as Textract counts a job until it SUCCEEDS or FAILS.
  */
-export function enforceQuotas(standIn: TextractStandIn, quotas: TextractQuotas, options: { throttlingRate?: number; random?: () => number } = {}): QuotaEnforcement {
+export function enforceQuotas(
+  standIn: TextractStandIn,
+  quotas: TextractQuotas,
+  options: { throttlingRate?: number; random?: () => number } = {},
+): QuotaEnforcement {
   const random = options.random ?? Math.random;
   const windows = new Map<Api, number[]>();
   const jobs = new Map<string, number>();
@@ -84,7 +96,8 @@ export function enforceQuotas(standIn: TextractStandIn, quotas: TextractQuotas, 
     const window = (windows.get(api) ?? []).filter((at) => at > now - 1000);
     windows.set(api, window);
     if (window.length >= quotas.tps[api]) return refuse(400, 'ProvisionedThroughputExceededException', 'Provisioned rate exceeded');
-    if (options.throttlingRate && random() < options.throttlingRate) return refuse(500, 'ThrottlingException', 'Amazon Textract is temporarily unable to process the request. Try your call again.');
+    if (options.throttlingRate && random() < options.throttlingRate)
+      return refuse(500, 'ThrottlingException', 'Amazon Textract is temporarily unable to process the request. Try your call again.');
     if (api === 'StartDocumentTextDetection' && enforcement.runningJobs() >= quotas.concurrentJobs) {
       return refuse(400, 'LimitExceededException', `Open jobs exceed maximum concurrent job limit (${quotas.concurrentJobs})`);
     }

@@ -84,7 +84,14 @@ beforeAll(async () => {
   attackerPort = (attacker.address() as { port: number }).port;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', `--host-resolver-rules=MAP ${EVIL} 127.0.0.1`],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      `--host-resolver-rules=MAP ${EVIL} 127.0.0.1`,
+    ],
   });
 }, 120_000);
 
@@ -194,7 +201,8 @@ describe('a hostile web page against the local service', () => {
 
   it('cannot make the service work through WebSocket handshakes (they carry no Sec-Fetch headers): no page is rendered for it', async () => {
     const port = new URL(service.endpoints.http).port;
-    const pageImages = async () => ((await service.s3.send(new ListObjectsV2Command({ Bucket: LOCAL_TEXT_BUCKET, Prefix: `pages/${pdfId}/` }))).Contents ?? []).length;
+    const pageImages = async () =>
+      ((await service.s3.send(new ListObjectsV2Command({ Bucket: LOCAL_TEXT_BUCKET, Prefix: `pages/${pdfId}/` }))).Contents ?? []).length;
     expect(await pageImages()).toBe(0);
     const page = await visit(`<!doctype html><title>working</title><script>
       const tries = ['/documents/${pdfId}/pages/1', '/documents/${pdfId}/pages/2', '/console/config.json'].map((path) => new Promise((done) => {

@@ -61,7 +61,13 @@ beforeAll(async () => {
     const url = new URL(request.url ?? '/', signInUrl);
     if (url.pathname === '/oauth2/authorize') {
       const q = url.searchParams;
-      if (q.get('response_type') !== 'code' || q.get('client_id') !== CLIENT_ID || q.get('code_challenge_method') !== 'S256' || !q.get('code_challenge') || !q.get('state')) {
+      if (
+        q.get('response_type') !== 'code' ||
+        q.get('client_id') !== CLIENT_ID ||
+        q.get('code_challenge_method') !== 'S256' ||
+        !q.get('code_challenge') ||
+        !q.get('state')
+      ) {
         response.writeHead(400).end('bad authorize request');
         return;
       }
@@ -77,11 +83,23 @@ beforeAll(async () => {
         codes.delete(form.get('code') ?? '');
         const cors = { 'access-control-allow-origin': consoleUrl, 'content-type': 'application/json' };
         // PKCE: the verifier must hash to the challenge sent with the authorize request.
-        if (!grant || form.get('grant_type') !== 'authorization_code' || form.get('client_id') !== CLIENT_ID || form.get('redirect_uri') !== grant.redirectUri || base64Url(createHash('sha256').update(form.get('code_verifier') ?? '').digest()) !== grant.challenge) {
+        if (
+          !grant ||
+          form.get('grant_type') !== 'authorization_code' ||
+          form.get('client_id') !== CLIENT_ID ||
+          form.get('redirect_uri') !== grant.redirectUri ||
+          base64Url(
+            createHash('sha256')
+              .update(form.get('code_verifier') ?? '')
+              .digest(),
+          ) !== grant.challenge
+        ) {
           response.writeHead(400, cors).end(JSON.stringify({ error: 'invalid_grant' }));
           return;
         }
-        const idToken = [{ alg: 'RS256' }, { email: 'pat@example.com', aud: CLIENT_ID, exp: Math.floor(Date.now() / 1000) + 3600 }, 'signature'].map((part) => base64Url(Buffer.from(typeof part === 'string' ? part : JSON.stringify(part)))).join('.');
+        const idToken = [{ alg: 'RS256' }, { email: 'pat@example.com', aud: CLIENT_ID, exp: Math.floor(Date.now() / 1000) + 3600 }, 'signature']
+          .map((part) => base64Url(Buffer.from(typeof part === 'string' ? part : JSON.stringify(part))))
+          .join('.');
         issued.add(idToken);
         response.writeHead(200, cors).end(JSON.stringify({ id_token: idToken, access_token: 'access', token_type: 'Bearer', expires_in: 3600 }));
       });
@@ -107,11 +125,16 @@ beforeAll(async () => {
       return;
     }
     void fetch(`${service.endpoints.http}${url.pathname}${url.search}`).then(async (answer) => {
-      response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' }).end(Buffer.from(await answer.arrayBuffer()));
+      response
+        .writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' })
+        .end(Buffer.from(await answer.arrayBuffer()));
     });
   });
   consoleUrl = await listen(gateway);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'],
+  });
 }, 120_000);
 
 afterAll(async () => {

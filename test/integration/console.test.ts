@@ -46,7 +46,6 @@ const unrecognizedText = 'INVOICE 4471\nOffice supplies, 12 boxes of paper, net 
 const failedBytes = Buffer.from('%PDF-1.7\nthis is not a PDF body at all\n');
 let scanId = '';
 
-
 async function status(id: string): Promise<string | undefined> {
   const response = await fetch(`${service.endpoints.http}/documents/${id}/status`);
   if (response.status !== 200) return undefined;
@@ -63,10 +62,16 @@ async function seriousViolations(page: Page): Promise<string[]> {
   // Evaluated through the DevTools protocol, which the page's CSP does not govern.
   await page.evaluate(axeSource);
   const result = await page.evaluate(async () => {
-    const run = (window as unknown as { axe: { run: (context: Document, options: unknown) => Promise<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }> } }).axe.run;
+    const run = (
+      window as unknown as {
+        axe: { run: (context: Document, options: unknown) => Promise<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }> };
+      }
+    ).axe.run;
     return run(document, { resultTypes: ['violations'] });
   });
-  return result.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => `${violation.id} (${violation.nodes.length})`);
+  return result.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id} (${violation.nodes.length})`);
 }
 
 async function newPage(viewport = { width: 1280, height: 900 }): Promise<Page> {
@@ -83,7 +88,8 @@ async function newPage(viewport = { width: 1280, height: 900 }): Promise<Page> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is needed for the console tests: apt-get install chromium (or set CHROMIUM_PATH); not found at ${CHROMIUM}`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium is needed for the console tests: apt-get install chromium (or set CHROMIUM_PATH); not found at ${CHROMIUM}`);
   mkdirSync(SHOTS, { recursive: true });
   receiver = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -96,7 +102,11 @@ beforeAll(async () => {
   });
   await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
   const address = receiver.address() as { port: number };
-  service = await startOnFreePorts(root, () => undefined, { webhookUrl: `http://127.0.0.1:${address.port}/hook`, webhookSecret: secret, reviewer: 'Pat Reviewer' });
+  service = await startOnFreePorts(root, () => undefined, {
+    webhookUrl: `http://127.0.0.1:${address.port}/hook`,
+    webhookSecret: secret,
+    reviewer: 'Pat Reviewer',
+  });
   const [scan] = (await renderScan(printedLines(letters[3]!.text), 'scanned-pdf', 5)).files;
   scanId = documentId(scan!);
   await put('faxes/flagged 0612.txt', flaggedText);
@@ -105,7 +115,10 @@ beforeAll(async () => {
   await put('misc/broken.pdf', failedBytes);
   await put('scans/scanned letter.pdf', scan!);
   for (const id of [flaggedId, cleanId, documentId(Buffer.from(unrecognizedText)), documentId(failedBytes), scanId]) await waitFor(() => status(id), 120_000);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'],
+  });
 }, 240_000);
 
 afterAll(async () => {
@@ -150,7 +163,10 @@ describe('the review console', () => {
     await page.screenshot({ path: join(SHOTS, 'letter.png') });
     expect(await seriousViolations(page)).toEqual([]);
 
-    const before = (await (await fetch(`${service.endpoints.http}/determinations/${flaggedId}`)).json()) as { revision: number; items: Array<{ decision: string }> };
+    const before = (await (await fetch(`${service.endpoints.http}/determinations/${flaggedId}`)).json()) as {
+      revision: number;
+      items: Array<{ decision: string }>;
+    };
     const flipped = before.items[0]!.decision === 'UPHELD' ? 'OVERTURNED' : 'UPHELD';
     await page.keyboard.press(flipped === 'UPHELD' ? 'u' : 'o');
     expect(await page.locator(`#item-0 input[type=radio][value=${flipped}]`).isChecked()).toBe(true);
@@ -158,11 +174,19 @@ describe('the review console', () => {
     await page.keyboard.press('c');
     await page.getByRole('status').filter({ hasText: 'Confirmed' }).waitFor();
 
-    const after = (await (await fetch(`${service.endpoints.http}/determinations/${flaggedId}`)).json()) as { revision: number; needsReview: boolean; reviewedBy: string; items: Array<{ decision: string }> };
+    const after = (await (await fetch(`${service.endpoints.http}/determinations/${flaggedId}`)).json()) as {
+      revision: number;
+      needsReview: boolean;
+      reviewedBy: string;
+      items: Array<{ decision: string }>;
+    };
     expect(after).toMatchObject({ revision: before.revision + 1, needsReview: false, reviewedBy: 'Pat Reviewer' });
     expect(after.items[0]!.decision).toBe(flipped);
     await waitFor(async () => (events.some((event) => event.type === 'determination.reviewed' && event.data.id === flaggedId) ? true : undefined), 10_000);
-    expect(events.find((event) => event.type === 'determination.reviewed' && event.data.id === flaggedId)!.data).toMatchObject({ revision: after.revision, changes: expect.arrayContaining([expect.objectContaining({ path: 'items[0].decision', to: flipped })]) });
+    expect(events.find((event) => event.type === 'determination.reviewed' && event.data.id === flaggedId)!.data).toMatchObject({
+      revision: after.revision,
+      changes: expect.arrayContaining([expect.objectContaining({ path: 'items[0].decision', to: flipped })]),
+    });
 
     // It has left the queue of letters needing review.
     await page.goto(`${service.endpoints.http}/#/`);
@@ -171,7 +195,11 @@ describe('the review console', () => {
     await page.locator('table.queue tbody tr', { hasText: 'flagged 0612.txt' }).filter({ hasText: 'Confirmed by Pat Reviewer' }).waitFor();
     await page.locator('select[name=review]').selectOption('needs');
     const rows = page.locator('table.queue tbody tr');
-    await expect.poll(async () => (await rows.count()) > 0 ? (await rows.filter({ hasNotText: 'Needs review' }).count()) === 0 : (await page.locator('.empty').count()) === 1).toBe(true);
+    await expect
+      .poll(async () =>
+        (await rows.count()) > 0 ? (await rows.filter({ hasNotText: 'Needs review' }).count()) === 0 : (await page.locator('.empty').count()) === 1,
+      )
+      .toBe(true);
     expect(await rows.filter({ hasText: 'flagged 0612.txt' }).count()).toBe(0);
     await page.locator('select[name=review]').selectOption('all');
 
@@ -194,7 +222,9 @@ describe('the review console', () => {
     await page.keyboard.press(']');
     await expect.poll(() => page.locator('.pager span').innerText()).toMatch(/^Page 2 of \d/);
     await expect.poll(() => image.evaluate((element) => (element as HTMLImageElement).alt)).toBe('Page 2 of the letter as received');
-    await expect.poll(() => image.evaluate((element) => (element as HTMLImageElement).complete && (element as HTMLImageElement).naturalWidth)).toBeGreaterThan(500);
+    await expect
+      .poll(() => image.evaluate((element) => (element as HTMLImageElement).complete && (element as HTMLImageElement).naturalWidth))
+      .toBeGreaterThan(500);
     await page.screenshot({ path: join(SHOTS, 'letter-tablet.png') });
     expect(await seriousViolations(page)).toEqual([]);
     await page.close();
@@ -212,7 +242,10 @@ describe('the review console', () => {
     await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
     // Thanksgiving and the day after are skipped.
     expect(await deadlines.innerText()).toContain('Authorize by Fri 2014-12-05');
-    const stored = (await (await fetch(`${service.endpoints.http}/determinations/${scanId.slice(0, 12)}`)).json()) as { receivedOn: string; deadlines: Array<{ kind: string; due: string }> };
+    const stored = (await (await fetch(`${service.endpoints.http}/determinations/${scanId.slice(0, 12)}`)).json()) as {
+      receivedOn: string;
+      deadlines: Array<{ kind: string; due: string }>;
+    };
     expect(stored.receivedOn).toBe('2014-11-26');
     expect(stored.deadlines.find((deadline) => deadline.kind === 'AUTHORIZE')!.due).toBe('2014-12-05');
     await page.screenshot({ path: join(SHOTS, 'deadlines.png') });
@@ -249,9 +282,15 @@ describe('the review console', () => {
     await page.screenshot({ path: join(SHOTS, 'problems.png'), fullPage: true });
     expect(await seriousViolations(page)).toEqual([]);
     // Retry reads it again from the stored original (through the API, with the page's session); the same broken bytes fail again, listed once.
-    const before = await (await fetch(`${service.endpoints.http}/documents/${documentId(failedBytes)}/status`)).json() as { updatedAt: string };
+    const before = (await (await fetch(`${service.endpoints.http}/documents/${documentId(failedBytes)}/status`)).json()) as { updatedAt: string };
     await failed.getByRole('button', { name: /^Retry / }).click();
-    await expect.poll(async () => ((await (await fetch(`${service.endpoints.http}/documents/${documentId(failedBytes)}/status`)).json()) as { status: string; updatedAt: string }), { timeout: 20_000 }).toMatchObject({ status: 'FAILED', updatedAt: expect.not.stringMatching(before.updatedAt) });
+    await expect
+      .poll(
+        async () =>
+          (await (await fetch(`${service.endpoints.http}/documents/${documentId(failedBytes)}/status`)).json()) as { status: string; updatedAt: string },
+        { timeout: 20_000 },
+      )
+      .toMatchObject({ status: 'FAILED', updatedAt: expect.not.stringMatching(before.updatedAt) });
     await expect.poll(() => failed.count()).toBe(1);
     expect(await page.getByRole('alert').count()).toBe(0);
     await page.close();

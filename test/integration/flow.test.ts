@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DetectDocumentTextCommand, GetDocumentTextDetectionCommand, StartDocumentTextDetectionCommand, TextractClient, ThrottlingException } from '@aws-sdk/client-textract';
+import {
+  DetectDocumentTextCommand,
+  GetDocumentTextDetectionCommand,
+  StartDocumentTextDetectionCommand,
+  TextractClient,
+  ThrottlingException,
+} from '@aws-sdk/client-textract';
 import { completeTextractJob, documentId, ingestObject, type IngestDependencies } from '../../functions/service/ingest.ts';
 import { DocumentReader } from '../../functions/reader/read-document.ts';
 import { TextractOcr } from '../../functions/adapters/textract/textract-ocr.ts';
@@ -54,9 +60,20 @@ describe('ingest: a text letter lands in the inbox', () => {
     const result = await ingestObject(deps(), INBOX, '2026/letter one.txt');
     expect(result).toEqual({ id: documentId(Buffer.from(letters[3]!.text, 'latin1')), outcome: 'CLASSIFIED' });
     const stored = await stack.store.getDetermination(result.id);
-    expect(stored).toMatchObject({ id: result.id, status: 'CLASSIFIED', outcome: 'PARTIALLY_OVERTURNED', needsReview: false, sourceKeys: [`${INBOX}/2026/letter one.txt`] });
+    expect(stored).toMatchObject({
+      id: result.id,
+      status: 'CLASSIFIED',
+      outcome: 'PARTIALLY_OVERTURNED',
+      needsReview: false,
+      sourceKeys: [`${INBOX}/2026/letter one.txt`],
+    });
     expect(await stack.objects.getText(result.id)).toBe(letters[3]!.text);
-    expect(events.events).toEqual([expect.objectContaining({ type: 'determination.classified', data: expect.objectContaining({ id: result.id, outcome: 'PARTIALLY_OVERTURNED', links: { self: `/determinations/${result.id}` } }) })]);
+    expect(events.events).toEqual([
+      expect.objectContaining({
+        type: 'determination.classified',
+        data: expect.objectContaining({ id: result.id, outcome: 'PARTIALLY_OVERTURNED', links: { self: `/determinations/${result.id}` } }),
+      }),
+    ]);
     expect(events.events[0]!.data.items).toHaveLength(4);
   });
 
@@ -76,7 +93,10 @@ describe('ingest: a text letter lands in the inbox', () => {
     await stack.upload('bad.pdf', '%PDF-1.7\nthis is not a pdf');
     const result = await ingestObject(deps(), INBOX, 'bad.pdf');
     expect(result.outcome).toBe('FAILED');
-    expect(await stack.store.getDocument(result.id)).toMatchObject({ status: 'FAILED', reason: expect.stringMatching(/^CORRUPT: document: not a readable PDF/) });
+    expect(await stack.store.getDocument(result.id)).toMatchObject({
+      status: 'FAILED',
+      reason: expect.stringMatching(/^CORRUPT: document: not a readable PDF/),
+    });
     expect(events.events.map((event) => event.type)).toEqual(['document.failed']);
   });
 
@@ -89,7 +109,13 @@ describe('ingest: a text letter lands in the inbox', () => {
 
   it('on the last delivery, records FAILED for an unexpected error and still throws it for the dead-letter queue', async () => {
     await stack.upload('poison.txt', 'HOW THE IMR FINAL DETERMINATION WAS MADE (poison)');
-    const broken = deps({ objects: withObjects({ putReading: async () => { throw new Error('disk full'); } }) });
+    const broken = deps({
+      objects: withObjects({
+        putReading: async () => {
+          throw new Error('disk full');
+        },
+      }),
+    });
     await expect(ingestObject(broken, INBOX, 'poison.txt', { finalAttempt: false })).rejects.toThrow('disk full');
     const id = documentId(Buffer.from('HOW THE IMR FINAL DETERMINATION WAS MADE (poison)'));
     expect((await stack.store.getDocument(id))!.status).toBe('RECEIVED');
@@ -101,7 +127,13 @@ describe('ingest: a text letter lands in the inbox', () => {
     const text = `${letters[2]!.text}\n\nDisk copy.\n`;
     await stack.upload('disk/one.txt', text);
     const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-    const broken = deps({ objects: withObjects({ putReading: async () => { throw full; } }) });
+    const broken = deps({
+      objects: withObjects({
+        putReading: async () => {
+          throw full;
+        },
+      }),
+    });
     await expect(ingestObject(broken, INBOX, 'disk/one.txt', { finalAttempt: true })).rejects.toBe(full);
     const id = documentId(Buffer.from(text, 'latin1'));
     expect(await stack.store.getDocument(id)).toMatchObject({ status: 'FAILED', reason: expect.stringMatching(/^DISK_FULL: /) });
@@ -117,7 +149,11 @@ describe('ingest: a text letter lands in the inbox', () => {
     expect(first.outcome).toBe('FAILED');
     await stack.upload('again/bad-2.pdf', '%PDF-1.7\nthis is still not a pdf');
     expect(await ingestObject(deps(), INBOX, 'again/bad-2.pdf')).toEqual({ id: first.id, outcome: 'DUPLICATE' });
-    expect(await stack.store.getDocument(first.id)).toMatchObject({ status: 'FAILED', reason: expect.stringMatching(/^CORRUPT: /), sourceKeys: [`${INBOX}/again/bad-2.pdf`, `${INBOX}/again/bad.pdf`] });
+    expect(await stack.store.getDocument(first.id)).toMatchObject({
+      status: 'FAILED',
+      reason: expect.stringMatching(/^CORRUPT: /),
+      sourceKeys: [`${INBOX}/again/bad-2.pdf`, `${INBOX}/again/bad.pdf`],
+    });
   });
 });
 
@@ -136,10 +172,17 @@ describe('ingest: scans through Textract (mocked), store and bucket real', () =>
     const [tiff] = (await renderScan(printedLines(letters[1]!.text), 'fax-fine', 2)).files;
     await stack.upload('fax.tif', tiff!);
     const id = documentId(tiff!);
-    textract.on(StartDocumentTextDetectionCommand).rejectsOnce(new ThrottlingException({ message: 'slow down', $metadata: {} })).resolves({ JobId: 'job-7' });
+    textract
+      .on(StartDocumentTextDetectionCommand)
+      .rejectsOnce(new ThrottlingException({ message: 'slow down', $metadata: {} }))
+      .resolves({ JobId: 'job-7' });
     const started = await ingestObject(withTextract(), INBOX, 'fax.tif');
     expect(started).toEqual({ id, outcome: 'OCR_PENDING' });
-    expect(textract).toReceiveCommandWith(StartDocumentTextDetectionCommand, { DocumentLocation: { S3Object: { Bucket: INBOX, Name: 'fax.tif' } }, ClientRequestToken: id, JobTag: id });
+    expect(textract).toReceiveCommandWith(StartDocumentTextDetectionCommand, {
+      DocumentLocation: { S3Object: { Bucket: INBOX, Name: 'fax.tif' } },
+      ClientRequestToken: id,
+      JobTag: id,
+    });
     expect((await stack.store.getDocument(id))!.status).toBe('OCR_PENDING');
     expect((await ingestObject(withTextract(), INBOX, 'fax.tif')).outcome).toBe('DUPLICATE');
 
@@ -150,10 +193,16 @@ describe('ingest: scans through Textract (mocked), store and bucket real', () =>
     const read = (await stack.store.getDetermination(id))!;
     expect(read).toMatchObject({ outcome: 'PARTIALLY_OVERTURNED', needsReview: true });
     if (read.status !== 'CLASSIFIED') throw new Error('not classified');
-    expect(read.items.map((item) => item.request.includes('#60') && item.flags.includes('LOW_CONFIDENCE'))).toEqual(read.items.map((item) => item.request.includes('#60')));
+    expect(read.items.map((item) => item.request.includes('#60') && item.flags.includes('LOW_CONFIDENCE'))).toEqual(
+      read.items.map((item) => item.request.includes('#60')),
+    );
     expect(read.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/"#60" in the request was read through characters OCR was unsure of/)]));
     // What the reading knew is kept beside its text, for a re-reading.
-    expect((await stack.objects.getReading(id))!.context).toMatchObject({ pageCount: 2, doubtfulWords: [{ text: '#60:', confidence: 0.612, context: '5MG #60: Upheld' }], pageConfidences: [expect.any(Number), expect.any(Number)] });
+    expect((await stack.objects.getReading(id))!.context).toMatchObject({
+      pageCount: 2,
+      doubtfulWords: [{ text: '#60:', confidence: 0.612, context: '5MG #60: Upheld' }],
+      pageConfidences: [expect.any(Number), expect.any(Number)],
+    });
     expect(await completeTextractJob(withTextract(), { jobId: 'job-7', status: 'SUCCEEDED', documentId: id })).toBe('DUPLICATE');
   });
 
@@ -169,14 +218,19 @@ describe('ingest: scans through Textract (mocked), store and bucket real', () =>
 
 describe('query routes over the store', () => {
   it('lists determinations newest first, page by page, with no duplicates or gaps', async () => {
-    const all = (await route(stack.store, { method: 'GET', path: '/determinations', query: { limit: '200' } })).body as { data: Array<{ id: string; receivedAt: string }> };
+    const all = (await route(stack.store, { method: 'GET', path: '/determinations', query: { limit: '200' } })).body as {
+      data: Array<{ id: string; receivedAt: string }>;
+    };
     expect(all.data.length).toBeGreaterThanOrEqual(4);
     const receivedAt = all.data.map((item) => item.receivedAt);
     expect([...receivedAt].sort().reverse()).toEqual(receivedAt);
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = (await route(stack.store, { method: 'GET', path: '/determinations', query: { limit: '2', ...(cursor ? { cursor } : {}) } })).body as { data: Array<{ id: string }>; nextCursor: string | null };
+      const page = (await route(stack.store, { method: 'GET', path: '/determinations', query: { limit: '2', ...(cursor ? { cursor } : {}) } })).body as {
+        data: Array<{ id: string }>;
+        nextCursor: string | null;
+      };
       seen.push(...page.data.map((item) => item.id));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
@@ -187,7 +241,12 @@ describe('query routes over the store', () => {
     const { body } = await route(stack.store, { method: 'GET', path: '/determinations', query: { limit: '1' } });
     const id = (body as { data: Array<{ id: string }> }).data[0]!.id;
     expect((await route(stack.store, { method: 'GET', path: `/determinations/${id}`, query: {} })).body).toMatchObject({ id, schemaVersion: 1 });
-    expect((await route(stack.store, { method: 'GET', path: `/documents/${id}/status`, query: {} })).body).toEqual({ id, status: expect.any(String), reason: 'CLASSIFIED: read as an IMR Final Determination', updatedAt: expect.any(String) });
+    expect((await route(stack.store, { method: 'GET', path: `/documents/${id}/status`, query: {} })).body).toEqual({
+      id,
+      status: expect.any(String),
+      reason: 'CLASSIFIED: read as an IMR Final Determination',
+      updatedAt: expect.any(String),
+    });
   });
 
   it.each([
@@ -221,7 +280,12 @@ describe('reclassify stored letters with a newer engine', () => {
     // Pretend an older engine read it and got the outcome wrong.
     const older = { ...stored, engineVersion: '0.9.0', outcome: 'OVERTURNED' };
     await DynamoDBDocumentClient.from(stack.dynamoClient).send(
-      new UpdateCommand({ TableName: stack.tableName, Key: { pk: `DOC#${id}`, sk: 'DOC' }, UpdateExpression: 'SET determination = :d', ExpressionAttributeValues: { ':d': JSON.stringify(older) } }),
+      new UpdateCommand({
+        TableName: stack.tableName,
+        Key: { pk: `DOC#${id}`, sk: 'DOC' },
+        UpdateExpression: 'SET determination = :d',
+        ExpressionAttributeValues: { ':d': JSON.stringify(older) },
+      }),
     );
     events = new RecordingPublisher();
     const report = await reclassifyStored({ store: stack.store, objects: stack.objects, events, now: () => new Date() });
@@ -246,21 +310,34 @@ describe('reclassify stored letters with a newer engine', () => {
     const makeOld = async () => {
       const stored = (await stack.store.getDetermination(id))!;
       await DynamoDBDocumentClient.from(stack.dynamoClient).send(
-        new UpdateCommand({ TableName: stack.tableName, Key: { pk: `DOC#${id}`, sk: 'DOC' }, UpdateExpression: 'SET determination = :d', ExpressionAttributeValues: { ':d': JSON.stringify({ ...stored, engineVersion: '0.9.0' }) } }),
+        new UpdateCommand({
+          TableName: stack.tableName,
+          Key: { pk: `DOC#${id}`, sk: 'DOC' },
+          UpdateExpression: 'SET determination = :d',
+          ExpressionAttributeValues: { ':d': JSON.stringify({ ...stored, engineVersion: '0.9.0' }) },
+        }),
       );
     };
     await makeOld();
     const report = await reclassifyStored({ store: stack.store, objects: stack.objects, events, now: () => new Date() });
     expect(report.withoutContext).not.toContain(id);
     const reread = (await stack.store.getDetermination(id))!;
-    expect(reread).toMatchObject({ needsReview: true, flags: expect.arrayContaining(['INCOMPLETE']), warnings: expect.arrayContaining([`incomplete: ${unreadable}`]) });
+    expect(reread).toMatchObject({
+      needsReview: true,
+      flags: expect.arrayContaining(['INCOMPLETE']),
+      warnings: expect.arrayContaining([`incomplete: ${unreadable}`]),
+    });
 
     // A reading stored before contexts were kept: re-read from its text alone, its flag is kept and it is reported.
     await stack.s3Client.send(new DeleteObjectCommand({ Bucket: TEXT_BUCKET, Key: `text/${id}.reading.json` }));
     await makeOld();
     const second = await reclassifyStored({ store: stack.store, objects: stack.objects, events, now: () => new Date() });
     expect(second.withoutContext).toContain(id);
-    expect((await stack.store.getDetermination(id))!).toMatchObject({ needsReview: true, flags: expect.arrayContaining(['INCOMPLETE']), warnings: expect.arrayContaining([`incomplete: ${unreadable}`]) });
+    expect((await stack.store.getDetermination(id))!).toMatchObject({
+      needsReview: true,
+      flags: expect.arrayContaining(['INCOMPLETE']),
+      warnings: expect.arrayContaining([`incomplete: ${unreadable}`]),
+    });
   });
 });
 
@@ -268,7 +345,13 @@ describe('ingest: a document over the size limit', () => {
   it('is hashed as a stream and recorded FAILED, never read whole', async () => {
     await stack.upload('oversized.pdf', '%PDF-1.7 pretend this is 600 MB');
     let reads = 0;
-    const objects = withObjects({ size: async () => 600 * 1024 * 1024, get: async () => { reads++; return new Uint8Array(); } });
+    const objects = withObjects({
+      size: async () => 600 * 1024 * 1024,
+      get: async () => {
+        reads++;
+        return new Uint8Array();
+      },
+    });
     const result = await ingestObject(deps({ objects }), INBOX, 'oversized.pdf');
     expect(reads).toBe(0);
     expect(result).toEqual({ id: documentId(Buffer.from('%PDF-1.7 pretend this is 600 MB')), outcome: 'FAILED' });
@@ -300,7 +383,9 @@ describe('the sweep of documents whose Textract notice never came', () => {
     const lines = printedLines(letters[11 % letters.length]!.text);
     textract.on(GetDocumentTextDetectionCommand, { JobId: 'job-lost' }).resolves(textractResponseFor([lines]) as never);
     textract.on(GetDocumentTextDetectionCommand, { JobId: 'job-stuck' }).resolves({ JobStatus: 'IN_PROGRESS' });
-    textract.on(GetDocumentTextDetectionCommand, { JobId: 'job-gone' }).rejects(Object.assign(new Error('Request has invalid Job Id'), { name: 'InvalidJobIdException' }));
+    textract
+      .on(GetDocumentTextDetectionCommand, { JobId: 'job-gone' })
+      .rejects(Object.assign(new Error('Request has invalid Job Id'), { name: 'InvalidJobIdException' }));
 
     // Within the grace a notice may still come: nothing is asked.
     expect(await sweepAt(startedAt + 5 * MINUTE)).toMatchObject({ waiting: 3, recovered: 0, failed: 0 });
@@ -312,13 +397,21 @@ describe('the sweep of documents whose Textract notice never came', () => {
     expect(textract).toReceiveCommandWith(GetDocumentTextDetectionCommand, { JobId: 'job-lost' });
     expect((await stack.store.getDocument(lost))!.status).toBe('CLASSIFIED');
     expect(events.events.some((event) => event.type === 'determination.classified' && event.data.id === lost)).toBe(true);
-    expect(await stack.store.getDocument(gone)).toMatchObject({ status: 'FAILED', reason: expect.stringMatching(/^JOB_UNKNOWN: Textract no longer knows the job/) });
+    expect(await stack.store.getDocument(gone)).toMatchObject({
+      status: 'FAILED',
+      reason: expect.stringMatching(/^JOB_UNKNOWN: Textract no longer knows the job/),
+    });
     expect((await stack.store.getDocument(stuck))!.status).toBe('OCR_PENDING');
 
     const later = await sweepAt(startedAt + 25 * 60 * MINUTE);
     expect(later).toMatchObject({ failed: 1, waiting: 0 });
     expect(await stack.store.getDocument(stuck)).toMatchObject({ status: 'FAILED', reason: expect.stringMatching(/^OCR_TIMEOUT: /) });
-    expect(events.events.filter((event) => event.type === 'document.failed').map((event) => event.data.id).sort()).toEqual([gone, stuck].sort());
+    expect(
+      events.events
+        .filter((event) => event.type === 'document.failed')
+        .map((event) => event.data.id)
+        .sort(),
+    ).toEqual([gone, stuck].sort());
 
     // The service's failure, not the document's: uploaded again, it is sent to Textract again.
     textract.on(StartDocumentTextDetectionCommand).resolves({ JobId: 'job-again' });
@@ -333,7 +426,10 @@ describe('ingest: documents Textract cannot take', () => {
     textract.on(StartDocumentTextDetectionCommand).rejects(Object.assign(new Error('bad'), { name: 'UnsupportedDocumentException' }));
     const result = await ingestObject(withTextract(), INBOX, 'unsupported.tif');
     expect(result.outcome).toBe('FAILED');
-    expect(await stack.store.getDocument(result.id)).toMatchObject({ status: 'FAILED', reason: 'UNSUPPORTED_DOCUMENT: Textract cannot read the document (UnsupportedDocumentException)' });
+    expect(await stack.store.getDocument(result.id)).toMatchObject({
+      status: 'FAILED',
+      reason: 'UNSUPPORTED_DOCUMENT: Textract cannot read the document (UnsupportedDocumentException)',
+    });
   });
 
   it("refuses a single page image over Textract's 10 MB limit before calling it", async () => {
@@ -350,7 +446,9 @@ describe('ingest: documents Textract cannot take', () => {
 describe('ingest: a letter with more items than one DynamoDB transaction holds', () => {
   it('stores every item', async () => {
     const { letterText } = await import('../fixtures/factories.ts');
-    const text = letterText({ items: Array.from({ length: 120 }, (_, i) => ({ request: `Physical therapy ${i + 1} sessions for the lumbar spine`, decision: 'Overturned' })) });
+    const text = letterText({
+      items: Array.from({ length: 120 }, (_, i) => ({ request: `Physical therapy ${i + 1} sessions for the lumbar spine`, decision: 'Overturned' })),
+    });
     await stack.upload('long.txt', text);
     const { id, outcome } = await ingestObject(deps(), INBOX, 'long.txt');
     expect(outcome).toBe('CLASSIFIED');

@@ -52,7 +52,12 @@ function s3Notification(key: string, eTag = `etag-${key}`) {
 beforeAll(async () => {
   stack = await startLocalStack();
   // Powertools idempotency builds its own DynamoDB client at cold start: point it at DynamoDB Local.
-  Object.assign(process.env, { TABLE_NAME: stack.tableName, AWS_ENDPOINT_URL_DYNAMODB: stack.dynamo.endpoint, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
+  Object.assign(process.env, {
+    TABLE_NAME: stack.tableName,
+    AWS_ENDPOINT_URL_DYNAMODB: stack.dynamo.endpoint,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+  });
   ingest = await import('../../functions/ingest/handler.ts');
   Object.assign(ingest.dependencies, { store: stack.store, objects: stack.objects, events });
   complete = await import('../../functions/textract-complete/handler.ts');
@@ -124,7 +129,11 @@ describe('Textract completion Lambda handler', () => {
     expect((await stack.store.getDocument(id))!.status).toBe('OCR_PENDING');
     textract.on(GetDocumentTextDetectionCommand, { JobId: 'job-42' }).resolves(textractResponseFor([lines.slice(0, 45), lines.slice(45)]) as never);
     expect(await complete.handler({ Records: [sqsRecord('t2', completionNotice('job-42', 'SUCCEEDED', id))] }, context)).toEqual({ batchItemFailures: [] });
-    expect(await stack.store.getDetermination(id)).toMatchObject({ status: 'CLASSIFIED', outcome: 'PARTIALLY_OVERTURNED', sourceKeys: [`${INBOX}/scans/fax.tif`] });
+    expect(await stack.store.getDetermination(id)).toMatchObject({
+      status: 'CLASSIFIED',
+      outcome: 'PARTIALLY_OVERTURNED',
+      sourceKeys: [`${INBOX}/scans/fax.tif`],
+    });
   });
 
   it('reports a malformed notice as a failed record (it will reach the dead-letter queue), not a crash', async () => {
@@ -139,9 +148,13 @@ describe('Textract completion Lambda handler', () => {
     await ingest.handler({ Records: [sqsRecord('t4', s3Notification('scans/poison.tif'))] }, context);
     const id = documentId(tiff!);
     textract.on(GetDocumentTextDetectionCommand, { JobId: 'job-43' }).rejects(new InternalServerError({ message: 'boom', $metadata: {} }));
-    await expect(complete.handler({ Records: [sqsRecord('t5', completionNotice('job-43', 'SUCCEEDED', id), 1)] }, context)).rejects.toThrow(/All records failed processing/);
+    await expect(complete.handler({ Records: [sqsRecord('t5', completionNotice('job-43', 'SUCCEEDED', id), 1)] }, context)).rejects.toThrow(
+      /All records failed processing/,
+    );
     expect((await stack.store.getDocument(id))!.status).toBe('OCR_PENDING');
-    await expect(complete.handler({ Records: [sqsRecord('t6', completionNotice('job-43', 'SUCCEEDED', id), 3)] }, context)).rejects.toThrow(/All records failed processing/);
+    await expect(complete.handler({ Records: [sqsRecord('t6', completionNotice('job-43', 'SUCCEEDED', id), 3)] }, context)).rejects.toThrow(
+      /All records failed processing/,
+    );
     expect(await stack.store.getDocument(id)).toMatchObject({ status: 'FAILED', reason: expect.stringMatching(/^PROCESSING_FAILED: InternalServerError/) });
   });
 });

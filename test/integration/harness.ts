@@ -31,13 +31,20 @@ export interface LocalStack {
 /** Starts the real local stand-ins the integration tests speak to over their real APIs. */
 export async function startLocalStack(): Promise<LocalStack> {
   const directory = mkdtempSync(join(tmpdir(), 'imr-it-'));
-  const [dynamo, s3] = await Promise.all([startDynamoDbLocal({ port: await freePort() }), startS3Stand({ port: await freePort(), directory, buckets: [INBOX, TEXT_BUCKET] })]);
+  const [dynamo, s3] = await Promise.all([
+    startDynamoDbLocal({ port: await freePort() }),
+    startS3Stand({ port: await freePort(), directory, buckets: [INBOX, TEXT_BUCKET] }),
+  ]);
   const dynamoClient = localDynamoClient(dynamo.endpoint);
   const s3Client = localS3Client(s3.endpoint, s3.credentials);
   const tableName = `imr-${Date.now()}`;
   await createTable(dynamoClient, tableName);
   await s3Client.send(new CreateBucketCommand({ Bucket: INBOX })).catch(() => undefined);
-  const store = new DynamoDeterminationStore(tableName, new CursorCodec('test-secret'), DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } }));
+  const store = new DynamoDeterminationStore(
+    tableName,
+    new CursorCodec('test-secret'),
+    DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } }),
+  );
   return {
     dynamo,
     s3,

@@ -10,7 +10,9 @@ import { runHostileLoad } from '../../scripts/hostile-load.ts';
 describe('hostile files beside real letters', () => {
   it('fails every hostile file with its reason, reads every letter right, and stays up', async () => {
     const report = await runHostileLoad({ hostileCount: 20, letterCount: 20 });
-    console.log(`hostile load: ${report.seconds} s; API ${report.api.requests} requests, p50 ${report.api.p50Ms} ms, p99 ${report.api.p99Ms} ms, max ${report.api.maxMs} ms`);
+    console.log(
+      `hostile load: ${report.seconds} s; API ${report.api.requests} requests, p50 ${report.api.p50Ms} ms, p99 ${report.api.p99Ms} ms, max ${report.api.maxMs} ms`,
+    );
     expect(report.serviceUp).toBe(true);
     expect(report.api.failures).toBe(0);
     for (const outcome of report.hostile) {

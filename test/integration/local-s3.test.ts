@@ -80,7 +80,14 @@ async function failure(call: Promise<unknown>): Promise<{ name: string; status: 
 
 beforeAll(async () => {
   credentials = loadOrCreateCredentials(join(parent, 'credentials.json')).credentials;
-  server = await startLocalS3({ port: 0, directory, buckets: [BUCKET, 'imr-text'], credentials, onObjectCreated: (event) => events.push(event), log: (line) => logs.push(line) });
+  server = await startLocalS3({
+    port: 0,
+    directory,
+    buckets: [BUCKET, 'imr-text'],
+    credentials,
+    onObjectCreated: (event) => events.push(event),
+    log: (line) => logs.push(line),
+  });
   port = Number(new URL(server.endpoint).port);
 });
 
@@ -90,14 +97,21 @@ afterAll(async () => {
 });
 
 describe.each(['WHEN_SUPPORTED', 'WHEN_REQUIRED'] as const)('the SDK v3 with requestChecksumCalculation %s', (mode) => {
-  it('puts, gets (whole and a range), heads, lists and deletes; the index knows each object\'s SHA-256', async () => {
+  it("puts, gets (whole and a range), heads, lists and deletes; the index knows each object's SHA-256", async () => {
     const s3 = client(undefined, { requestChecksumCalculation: mode });
     const body = randomBytes(200_000);
     const key = `${mode}/letters/a.pdf`;
     const put = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body, ContentType: 'application/pdf', Metadata: { source: 'fax' } }));
     expect(put.ETag).toBe(`"${md5(body)}"`);
     // A stream body: aws-chunked with a CRC32 trailer by default, UNSIGNED-PAYLOAD when only required.
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${key}.stream`, Body: Readable.from([body.subarray(0, 70_000), body.subarray(70_000)]), ContentLength: body.length }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: `${key}.stream`,
+        Body: Readable.from([body.subarray(0, 70_000), body.subarray(70_000)]),
+        ContentLength: body.length,
+      }),
+    );
     expect((await bytesOf(s3, key)).equals(body)).toBe(true);
     expect((await bytesOf(s3, `${key}.stream`)).equals(body)).toBe(true);
     const range = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key, Range: 'bytes=10-19' }));
@@ -106,7 +120,10 @@ describe.each(['WHEN_SUPPORTED', 'WHEN_REQUIRED'] as const)('the SDK v3 with req
     const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
     expect(head).toMatchObject({ ContentLength: body.length, ContentType: 'application/pdf', Metadata: { source: 'fax' }, ETag: `"${md5(body)}"` });
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${mode}/` }));
-    expect(listed.Contents?.map((object) => [object.Key, object.Size])).toEqual([[key, body.length], [`${key}.stream`, body.length]]);
+    expect(listed.Contents?.map((object) => [object.Key, object.Size])).toEqual([
+      [key, body.length],
+      [`${key}.stream`, body.length],
+    ]);
     expect(await server.objects.head(BUCKET, key)).toMatchObject({ sha256: sha256(body), size: body.length });
     expect(events.filter((event) => event.key.startsWith(`${mode}/`))).toEqual([
       { bucket: BUCKET, key, size: body.length, etag: md5(body), sha256: sha256(body), eventName: 'ObjectCreated:Put' },
@@ -123,14 +140,30 @@ describe.each(['WHEN_SUPPORTED', 'WHEN_REQUIRED'] as const)('the SDK v3 with req
   it('keeps keys that look like paths, or would not fit one, as names: nothing is written outside its folder', async () => {
     const s3 = client(undefined, { requestChecksumCalculation: mode });
     const before = new Set(walk(parent));
-    const keys = ['../../x', `${mode}/a/../../../../b`, `${'s'.repeat(300)}/${'t'.repeat(300)}`, 'spaces  and+plus', 'unicode é 😀 中文', 'cr\r\nlf', 'tab\tand\u0001', '%2F%00', '/leading', 'trailing/', 'q?x#y&z=1', 'k'.repeat(1024)];
+    const keys = [
+      '../../x',
+      `${mode}/a/../../../../b`,
+      `${'s'.repeat(300)}/${'t'.repeat(300)}`,
+      'spaces  and+plus',
+      'unicode é 😀 中文',
+      'cr\r\nlf',
+      'tab\tand\u0001',
+      '%2F%00',
+      '/leading',
+      'trailing/',
+      'q?x#y&z=1',
+      'k'.repeat(1024),
+    ];
     for (const key of keys) await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: `body of ${JSON.stringify(key)}` }));
     for (const key of keys) {
       expect((await bytesOf(s3, key)).toString()).toBe(`body of ${JSON.stringify(key)}`);
       const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: key }));
       expect(listed.Contents?.map((object) => object.Key)).toEqual([key]);
     }
-    expect(await failure(s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'k'.repeat(1025), Body: 'x' })))).toMatchObject({ name: 'KeyTooLongError', status: 400 });
+    expect(await failure(s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'k'.repeat(1025), Body: 'x' })))).toMatchObject({
+      name: 'KeyTooLongError',
+      status: 400,
+    });
     // Outside the data folder nothing appeared; inside it, only blobs named by SHA-256 and the index.
     expect(walk(parent).filter((file) => !before.has(file) && !file.startsWith(`data/`))).toEqual([]);
     expect(existsSync(resolve(directory, BUCKET, '../../x'))).toBe(false);
@@ -147,14 +180,16 @@ describe('listing', () => {
 
   beforeAll(async () => {
     const s3 = client();
-    for (let i = 0; i < count; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: keyOf(i + j), Body: `letter ${i + j}` }))));
+    for (let i = 0; i < count; i += 50)
+      await Promise.all(Array.from({ length: 50 }, (_, j) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: keyOf(i + j), Body: `letter ${i + j}` }))));
     s3.destroy();
   }, 120_000);
 
   it('lists 2,500 keys in pages of 1,000 with continuation tokens, in order, each once', async () => {
     const s3 = client();
     const pages: string[][] = [];
-    for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: BUCKET, Prefix: 'bulk/' })) pages.push((page.Contents ?? []).map((object) => object.Key!));
+    for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: BUCKET, Prefix: 'bulk/' }))
+      pages.push((page.Contents ?? []).map((object) => object.Key!));
     expect(pages.map((page) => page.length)).toEqual([1000, 1000, 500]);
     expect(pages.flat()).toEqual(Array.from({ length: count }, (_, i) => keyOf(i)));
     const after = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'bulk/', StartAfter: keyOf(2_399), MaxKeys: 1000 }));
@@ -202,12 +237,25 @@ describe('multipart uploads with the SDK', () => {
     const parts = [randomBytes(5 * 1024 * 1024), randomBytes(1234)];
     const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'multi/a.pdf', ContentType: 'application/pdf' }));
     const etags: string[] = [];
-    for (const [i, part] of parts.entries()) etags.push((await s3.send(new UploadPartCommand({ Bucket: BUCKET, Key: 'multi/a.pdf', UploadId, PartNumber: i + 1, Body: part }))).ETag!);
+    for (const [i, part] of parts.entries())
+      etags.push((await s3.send(new UploadPartCommand({ Bucket: BUCKET, Key: 'multi/a.pdf', UploadId, PartNumber: i + 1, Body: part }))).ETag!);
     const listed = await s3.send(new ListPartsCommand({ Bucket: BUCKET, Key: 'multi/a.pdf', UploadId }));
-    expect(listed.Parts?.map((part) => [part.PartNumber, part.Size, part.ETag])).toEqual([[1, parts[0]!.length, etags[0]], [2, 1234, etags[1]]]);
-    const wrong = s3.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: 'multi/a.pdf', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: etags[1] }] } }));
+    expect(listed.Parts?.map((part) => [part.PartNumber, part.Size, part.ETag])).toEqual([
+      [1, parts[0]!.length, etags[0]],
+      [2, 1234, etags[1]],
+    ]);
+    const wrong = s3.send(
+      new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: 'multi/a.pdf', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: etags[1] }] } }),
+    );
     expect(await failure(wrong)).toMatchObject({ name: 'InvalidPart', status: 400 });
-    const done = await s3.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: 'multi/a.pdf', UploadId, MultipartUpload: { Parts: etags.map((ETag, i) => ({ PartNumber: i + 1, ETag })) } }));
+    const done = await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: BUCKET,
+        Key: 'multi/a.pdf',
+        UploadId,
+        MultipartUpload: { Parts: etags.map((ETag, i) => ({ PartNumber: i + 1, ETag })) },
+      }),
+    );
     const whole = Buffer.concat(parts);
     expect(done.ETag).toBe(`"${md5(Buffer.concat(parts.map((part) => createHash('md5').update(part).digest())))}-2"`);
     expect((await bytesOf(s3, 'multi/a.pdf')).equals(whole)).toBe(true);
@@ -216,7 +264,10 @@ describe('multipart uploads with the SDK', () => {
     const second = await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'multi/b.pdf' }));
     await s3.send(new UploadPartCommand({ Bucket: BUCKET, Key: 'multi/b.pdf', UploadId: second.UploadId, PartNumber: 1, Body: 'part' }));
     await s3.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: 'multi/b.pdf', UploadId: second.UploadId }));
-    expect(await failure(s3.send(new ListPartsCommand({ Bucket: BUCKET, Key: 'multi/b.pdf', UploadId: second.UploadId })))).toMatchObject({ name: 'NoSuchUpload', status: 404 });
+    expect(await failure(s3.send(new ListPartsCommand({ Bucket: BUCKET, Key: 'multi/b.pdf', UploadId: second.UploadId })))).toMatchObject({
+      name: 'NoSuchUpload',
+      status: 404,
+    });
     expect(readdirSync(join(directory, 'parts'))).toEqual([]);
     s3.destroy();
   });
@@ -226,7 +277,10 @@ describe('multipart uploads with the SDK', () => {
 async function awsClis(): Promise<Array<{ path: string; version: string }>> {
   const found = new Map<string, string>();
   for (const path of ['/usr/bin/aws', '/usr/local/bin/aws', 'aws']) {
-    const version = await run(path, ['--version']).then(({ stdout, stderr }) => `${stdout}${stderr}`.trim().split(' ')[0] ?? '', () => '');
+    const version = await run(path, ['--version']).then(
+      ({ stdout, stderr }) => `${stdout}${stderr}`.trim().split(' ')[0] ?? '',
+      () => '',
+    );
     if (version.startsWith('aws-cli/') && ![...found.values()].includes(version)) found.set(path, version);
   }
   return [...found].map(([path, version]) => ({ path, version })).sort((a, b) => b.version.localeCompare(a.version));
@@ -239,7 +293,17 @@ if (clis.length === 0) it.skip('the AWS CLI tests (no `aws` found)', () => undef
 describe.each(clis)('the AWS CLI ($version)', ({ path, version }) => {
   const aws = (...args: string[]) =>
     run(path, ['--endpoint-url', server.endpoint, ...args], {
-      env: { PATH: process.env.PATH, HOME: parent, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: join(parent, 'no-config'), AWS_SHARED_CREDENTIALS_FILE: join(parent, 'no-credentials'), AWS_PAGER: '', AWS_EC2_METADATA_DISABLED: 'true' },
+      env: {
+        PATH: process.env.PATH,
+        HOME: parent,
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        AWS_DEFAULT_REGION: 'us-east-1',
+        AWS_CONFIG_FILE: join(parent, 'no-config'),
+        AWS_SHARED_CREDENTIALS_FILE: join(parent, 'no-credentials'),
+        AWS_PAGER: '',
+        AWS_EC2_METADATA_DISABLED: 'true',
+      },
       maxBuffer: 16 * 1024 * 1024,
     });
 
@@ -256,7 +320,9 @@ describe.each(clis)('the AWS CLI ($version)', ({ path, version }) => {
     const { stdout: ls } = await aws('s3', 'ls', `s3://${BUCKET}/cli/${version}/`, '--recursive');
     expect(ls).toContain(`${content.length} ${key}`);
     const { stdout: json } = await aws('s3api', 'list-objects-v2', '--bucket', BUCKET, '--prefix', `cli/${version}/`, '--output', 'json');
-    expect((JSON.parse(json) as { Contents: Array<{ Key: string; Size: number }> }).Contents.map((object) => [object.Key, object.Size])).toEqual([[key, content.length]]);
+    expect((JSON.parse(json) as { Contents: Array<{ Key: string; Size: number }> }).Contents.map((object) => [object.Key, object.Size])).toEqual([
+      [key, content.length],
+    ]);
     await aws('s3', 'cp', `s3://${BUCKET}/${key}`, `${file}.back`, '--only-show-errors');
     expect(readFileSync(`${file}.back`).equals(content)).toBe(true);
     await aws('s3', 'rm', `s3://${BUCKET}/${key}`, '--only-show-errors');
@@ -276,7 +342,7 @@ describe.each(clis)('the AWS CLI ($version)', ({ path, version }) => {
 describe('requests that are refused', () => {
   const codeOf = (text: string) => /<Code>([^<]*)<\/Code>/.exec(text)?.[1];
 
-  it('an unsigned request, to read or to write (and Node\'s fetch, which also sends Sec-Fetch-Mode)', async () => {
+  it("an unsigned request, to read or to write (and Node's fetch, which also sends Sec-Fetch-Mode)", async () => {
     const read = await sendRaw(port, 'GET', `/${BUCKET}?list-type=2`, { host: `127.0.0.1:${port}` });
     expect([read.status, codeOf(read.text)]).toEqual([403, 'AccessDenied']);
     expect(read.text).toMatch(/Anonymous requests are refused/);
@@ -288,7 +354,11 @@ describe('requests that are refused', () => {
   });
 
   it('a correctly signed request that carries Origin or Sec-Fetch-* (a browser sent it)', async () => {
-    for (const [name, value] of [['origin', 'https://evil.example'], ['sec-fetch-site', 'cross-site'], ['sec-fetch-mode', 'no-cors']] as const) {
+    for (const [name, value] of [
+      ['origin', 'https://evil.example'],
+      ['sec-fetch-site', 'cross-site'],
+      ['sec-fetch-mode', 'no-cors'],
+    ] as const) {
       const s3 = client();
       // Added before signing, so the signature is good: the header alone is refused.
       s3.middlewareStack.add(
@@ -298,7 +368,10 @@ describe('requests that are refused', () => {
         },
         { step: 'build' },
       );
-      expect(await failure(s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'from-a-page.txt', Body: 'x' })))).toMatchObject({ name: 'AccessDenied', status: 403 });
+      expect(await failure(s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'from-a-page.txt', Body: 'x' })))).toMatchObject({
+        name: 'AccessDenied',
+        status: 403,
+      });
       s3.destroy();
     }
     expect(await server.objects.head(BUCKET, 'from-a-page.txt')).toBeUndefined();
@@ -338,37 +411,71 @@ describe('requests that are refused', () => {
     const fresh = await follow(await getSignedUrl(s3, new GetObjectCommand({ Bucket: BUCKET, Key: 'presigned.txt' }), { expiresIn: 300 }));
     expect([fresh.status, fresh.text]).toEqual([200, 'shared']);
     expect(Object.keys(fresh.headers).filter((name) => name.startsWith('access-control-'))).toEqual([]);
-    const old = await follow(await getSignedUrl(s3, new GetObjectCommand({ Bucket: BUCKET, Key: 'presigned.txt' }), { expiresIn: 300, signingDate: new Date(Date.now() - 10 * 60_000) }));
+    const old = await follow(
+      await getSignedUrl(s3, new GetObjectCommand({ Bucket: BUCKET, Key: 'presigned.txt' }), {
+        expiresIn: 300,
+        signingDate: new Date(Date.now() - 10 * 60_000),
+      }),
+    );
     expect([old.status, codeOf(old.text), /expired/.test(old.text)]).toEqual([403, 'AccessDenied', true]);
     const late = client(undefined, { systemClockOffset: -16 * 60_000 });
-    expect(await failure(late.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'presigned.txt' })))).toMatchObject({ name: 'RequestTimeTooSkewed', status: 403 });
+    expect(await failure(late.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'presigned.txt' })))).toMatchObject({
+      name: 'RequestTimeTooSkewed',
+      status: 403,
+    });
     s3.destroy();
   });
 
   it('an OPTIONS preflight, with no CORS header in the answer', async () => {
-    const answer = await fetch(`${server.endpoint}/${BUCKET}/x`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'PUT' } });
+    const answer = await fetch(`${server.endpoint}/${BUCKET}/x`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'PUT' },
+    });
     expect(answer.status).toBe(403);
     expect([...answer.headers.keys()].filter((name) => name.startsWith('access-control-'))).toEqual([]);
   });
 
   it('a body that is not what x-amz-content-sha256 signed: nothing is stored, no temporary file is left', async () => {
-    const answer = await sendSigned(port, { method: 'PUT', path: `/${BUCKET}/tampered.txt`, body: Buffer.from('what was sent'), payloadHash: sha256('what was signed'), credentials });
+    const answer = await sendSigned(port, {
+      method: 'PUT',
+      path: `/${BUCKET}/tampered.txt`,
+      body: Buffer.from('what was sent'),
+      payloadHash: sha256('what was signed'),
+      credentials,
+    });
     expect([answer.status, codeOf(answer.text)]).toEqual([400, 'XAmzContentSHA256Mismatch']);
     expect(await server.objects.head(BUCKET, 'tampered.txt')).toBeUndefined();
     expect(readdirSync(join(directory, 'tmp'))).toEqual([]);
   });
 
-  it('a Content-MD5 or checksum that is not the body\'s, and a conditional write over an object', async () => {
+  it("a Content-MD5 or checksum that is not the body's, and a conditional write over an object", async () => {
     const body = Buffer.from('the body sent');
     const md5Of = (text: string) => createHash('md5').update(text).digest('base64');
-    const badMd5 = await sendSigned(port, { method: 'PUT', path: `/${BUCKET}/digest.txt`, body, headers: { 'content-md5': md5Of('another body') }, credentials });
+    const badMd5 = await sendSigned(port, {
+      method: 'PUT',
+      path: `/${BUCKET}/digest.txt`,
+      body,
+      headers: { 'content-md5': md5Of('another body') },
+      credentials,
+    });
     expect([badMd5.status, codeOf(badMd5.text)]).toEqual([400, 'BadDigest']);
-    const badSha1 = await sendSigned(port, { method: 'PUT', path: `/${BUCKET}/digest.txt`, body, headers: { 'x-amz-checksum-sha1': createHash('sha1').update('another').digest('base64') }, credentials });
+    const badSha1 = await sendSigned(port, {
+      method: 'PUT',
+      path: `/${BUCKET}/digest.txt`,
+      body,
+      headers: { 'x-amz-checksum-sha1': createHash('sha1').update('another').digest('base64') },
+      credentials,
+    });
     expect([badSha1.status, codeOf(badSha1.text)]).toEqual([400, 'BadDigest']);
     expect(await server.objects.head(BUCKET, 'digest.txt')).toBeUndefined();
-    expect((await sendSigned(port, { method: 'PUT', path: `/${BUCKET}/digest.txt`, body, headers: { 'content-md5': md5Of('the body sent') }, credentials })).status).toBe(200);
+    expect(
+      (await sendSigned(port, { method: 'PUT', path: `/${BUCKET}/digest.txt`, body, headers: { 'content-md5': md5Of('the body sent') }, credentials })).status,
+    ).toBe(200);
     const s3 = client();
-    expect(await failure(s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'digest.txt', Body: 'over it', IfNoneMatch: '*' })))).toMatchObject({ name: 'PreconditionFailed', status: 412 });
+    expect(await failure(s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'digest.txt', Body: 'over it', IfNoneMatch: '*' })))).toMatchObject({
+      name: 'PreconditionFailed',
+      status: 412,
+    });
     expect((await bytesOf(s3, 'digest.txt')).toString()).toBe('the body sent');
     s3.destroy();
   });
@@ -377,9 +484,15 @@ describe('requests that are refused', () => {
     const s3 = client();
     expect(await failure(s3.send(new CreateBucketCommand({ Bucket: BUCKET })))).toMatchObject({ name: 'BucketAlreadyOwnedByYou', status: 409 });
     expect(await failure(s3.send(new CreateBucketCommand({ Bucket: 'another-bucket' })))).toMatchObject({ name: 'AccessDenied', status: 403 });
-    expect(await failure(s3.send(new PutObjectCommand({ Bucket: 'another-bucket', Key: 'x', Body: 'x' })))).toMatchObject({ name: 'NoSuchBucket', status: 404 });
+    expect(await failure(s3.send(new PutObjectCommand({ Bucket: 'another-bucket', Key: 'x', Body: 'x' })))).toMatchObject({
+      name: 'NoSuchBucket',
+      status: 404,
+    });
     expect(await failure(s3.send(new GetObjectTaggingCommand({ Bucket: BUCKET, Key: 'x' })))).toMatchObject({ name: 'NotImplemented', status: 501 });
-    expect(await failure(s3.send(new CopyObjectCommand({ Bucket: BUCKET, Key: 'copy', CopySource: `${BUCKET}/presigned.txt` })))).toMatchObject({ name: 'NotImplemented', status: 501 });
+    expect(await failure(s3.send(new CopyObjectCommand({ Bucket: BUCKET, Key: 'copy', CopySource: `${BUCKET}/presigned.txt` })))).toMatchObject({
+      name: 'NotImplemented',
+      status: 501,
+    });
     s3.destroy();
   });
 
@@ -398,7 +511,13 @@ async function putSignedChunks(key: string, chunks: Buffer[], tamper = false) {
   const signingDate = new Date();
   const host = `127.0.0.1:${port}`;
   const path = `/${BUCKET}/${encodeURIComponent(key)}`;
-  const headers = { host, 'content-encoding': 'aws-chunked', 'content-length': String(encodedLength), 'x-amz-decoded-content-length': String(chunks.reduce((sum, chunk) => sum + chunk.length, 0)), 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD' };
+  const headers = {
+    host,
+    'content-encoding': 'aws-chunked',
+    'content-length': String(encodedLength),
+    'x-amz-decoded-content-length': String(chunks.reduce((sum, chunk) => sum + chunk.length, 0)),
+    'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+  };
   const signer = sdkSigner(credentials);
   const signed = await signer.sign({ method: 'PUT', protocol: 'http:', hostname: host, path, query: {}, headers }, { signingDate });
   let previous = /Signature=(\w+)/.exec(String(signed.headers.authorization))![1]!;
@@ -438,7 +557,9 @@ describe('what no request can do: bring the endpoint down', () => {
     });
 
   it('answers headers over 16 KiB, a garbage request line and a broken escape, then serves the next request', async () => {
-    expect(await rawExchange(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`)).toBe('HTTP/1.1 431 Request Header Fields Too Large');
+    expect(await rawExchange(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`)).toBe(
+      'HTTP/1.1 431 Request Header Fields Too Large',
+    );
     expect(await rawExchange('GARBAGE\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request');
     const broken = await sendSigned(port, { method: 'GET', path: `/${BUCKET}/%E0%A4%A`, credentials });
     expect([broken.status, /<Code>(\w+)/.exec(broken.text)?.[1]]).toEqual([400, 'InvalidURI']);
@@ -463,7 +584,9 @@ describe('a full disk', () => {
       expect(refused).toMatchObject({ name: 'SlowDown', status: 503 });
       expect(refused.message).toMatch(/disk is full/);
       const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'b.pdf' }));
-      expect(await failure(s3.send(new UploadPartCommand({ Bucket: BUCKET, Key: 'b.pdf', UploadId, PartNumber: 1, Body: randomBytes(1000) })))).toMatchObject({ name: 'SlowDown' });
+      expect(await failure(s3.send(new UploadPartCommand({ Bucket: BUCKET, Key: 'b.pdf', UploadId, PartNumber: 1, Body: randomBytes(1000) })))).toMatchObject({
+        name: 'SlowDown',
+      });
       expect(await local.objects.head(BUCKET, 'a.pdf')).toBeUndefined();
       expect([...readdirSync(join(folder, 'tmp')), ...readdirSync(join(folder, 'parts'))]).toEqual([]);
       full = false;
@@ -502,7 +625,14 @@ describe('start-up recovery', () => {
     // An upload begun two days ago (its date set in the index: nobody waits 24 hours in a test).
     const { ObjectIndex } = await import('../../functions/local/s3/object-index.ts');
     const index = ObjectIndex.open(folder);
-    index.transaction(() => index.uploads.putSync('stale-upload', { bucket: BUCKET, key: 'stale.pdf', initiated: Date.now() - 48 * 3_600_000, metadata: { contentType: 'x', headers: {}, userMetadata: {} } }));
+    index.transaction(() =>
+      index.uploads.putSync('stale-upload', {
+        bucket: BUCKET,
+        key: 'stale.pdf',
+        initiated: Date.now() - 48 * 3_600_000,
+        metadata: { contentType: 'x', headers: {}, userMetadata: {} },
+      }),
+    );
     await index.close();
 
     local = await startLocalS3({ port: 0, directory: folder, buckets: [BUCKET], credentials });
@@ -541,7 +671,10 @@ describe('start-up recovery', () => {
     const script = `import { startLocalS3 } from ${JSON.stringify(serverModule)};
       const s3 = await startLocalS3({ port: 0, directory: process.env.DIR, buckets: ['${BUCKET}'], credentials: JSON.parse(process.env.CREDENTIALS) });
       console.log(s3.endpoint);`;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, DIR: folder, CREDENTIALS: JSON.stringify(credentials) }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      env: { ...process.env, DIR: folder, CREDENTIALS: JSON.stringify(credentials) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const exited = new Promise((resolve) => child.once('exit', resolve));
     try {
       const endpoint = await new Promise<string>((resolve, reject) => {

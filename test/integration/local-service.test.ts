@@ -38,7 +38,6 @@ async function start(): Promise<LocalService> {
 
 let receiverUrl = '';
 
-
 // A JSON answer is read field by field in the assertions below.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function getJson(path: string): Promise<{ status: number; body: any }> {
@@ -78,18 +77,33 @@ afterAll(async () => {
 describe('npm start: the service on one machine', () => {
   it('classifies a letter uploaded with the AWS CLI and the generated credentials (and refuses any others), and serves it over HTTP', async () => {
     const cli = (accessKeyId: string, secretAccessKey: string, ...args: string[]) =>
-      run('aws', ['--endpoint-url', service.endpoints.s3, ...args], { env: { ...process.env, AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1' } });
+      run('aws', ['--endpoint-url', service.endpoints.s3, ...args], {
+        env: { ...process.env, AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1' },
+      });
     const credentials = JSON.parse(readFileSync(join(root, 'data', S3_CREDENTIALS_FILE), 'utf8')) as { accessKeyId: string; secretAccessKey: string };
     expect(statSync(join(root, 'data', S3_CREDENTIALS_FILE)).mode & 0o077).toBe(0);
-    await expect(cli('AKIAANYTHING0000000', 'anything-at-all-anything', 's3', 'cp', join(LETTERS_DIR, letters[3]!.golden.letter), `s3://${LOCAL_INBOX}/refused.txt`)).rejects.toMatchObject({ stderr: expect.stringMatching(/InvalidAccessKeyId|403|Forbidden/) });
-    await cli(credentials.accessKeyId, credentials.secretAccessKey, 's3', 'cp', join(LETTERS_DIR, letters[3]!.golden.letter), `s3://${LOCAL_INBOX}/cli upload/letter 3.txt`);
+    await expect(
+      cli('AKIAANYTHING0000000', 'anything-at-all-anything', 's3', 'cp', join(LETTERS_DIR, letters[3]!.golden.letter), `s3://${LOCAL_INBOX}/refused.txt`),
+    ).rejects.toMatchObject({ stderr: expect.stringMatching(/InvalidAccessKeyId|403|Forbidden/) });
+    await cli(
+      credentials.accessKeyId,
+      credentials.secretAccessKey,
+      's3',
+      'cp',
+      join(LETTERS_DIR, letters[3]!.golden.letter),
+      `s3://${LOCAL_INBOX}/cli upload/letter 3.txt`,
+    );
     const id = documentId(Buffer.from(letters[3]!.text, 'latin1'));
     const determination = await waitFor(async () => {
       const answer = await getJson(`/determinations/${id}`);
       return answer.status === 200 ? answer.body : undefined;
     });
     expect(determination).toMatchObject({ id, status: 'CLASSIFIED', outcome: 'PARTIALLY_OVERTURNED', sourceKeys: [`${LOCAL_INBOX}/cli upload/letter 3.txt`] });
-    expect((await getJson(`/documents/${id}/status`)).body).toMatchObject({ id, status: 'CLASSIFIED', reason: 'CLASSIFIED: read as an IMR Final Determination' });
+    expect((await getJson(`/documents/${id}/status`)).body).toMatchObject({
+      id,
+      status: 'CLASSIFIED',
+      reason: 'CLASSIFIED: read as an IMR Final Determination',
+    });
   });
 
   it('delivers signed webhooks that the standardwebhooks verifier accepts, retrying a failing receiver', async () => {
@@ -117,10 +131,14 @@ describe('npm start: the service on one machine', () => {
   it('ends an unreadable file FAILED and a foreign document UNRECOGNIZED', async () => {
     const corrupt = Buffer.from('%PDF-1.7\nnot really');
     await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: 'bad/broken.pdf', Body: corrupt }));
-    await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: 'bad/invoice.txt', Body: 'INVOICE 7731\nPlease remit payment for services rendered in October.' }));
+    await service.s3.send(
+      new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: 'bad/invoice.txt', Body: 'INVOICE 7731\nPlease remit payment for services rendered in October.' }),
+    );
     await service.idle();
     expect((await getJson(`/documents/${documentId(corrupt)}/status`)).body).toMatchObject({ status: 'FAILED', reason: expect.stringMatching(/^CORRUPT/) });
-    expect((await getJson(`/documents/${documentId(Buffer.from('INVOICE 7731\nPlease remit payment for services rendered in October.'))}/status`)).body).toMatchObject({ status: 'UNRECOGNIZED' });
+    expect(
+      (await getJson(`/documents/${documentId(Buffer.from('INVOICE 7731\nPlease remit payment for services rendered in October.'))}/status`)).body,
+    ).toMatchObject({ status: 'UNRECOGNIZED' });
   });
 
   it('uploads files dropped into the watched folder', async () => {
@@ -165,7 +183,9 @@ describe('npm start: the service on one machine', () => {
     const id = documentId(Buffer.from(body, 'latin1'));
     const totals = async () => ((await getJson('/stats?groupBy=decision')).body.data as Array<{ total: number }>).reduce((sum, row) => sum + row.total, 0);
     const before = await totals();
-    await Promise.all(Array.from({ length: 5 }, (_, i) => service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: `race/copy-${i}.txt`, Body: body }))));
+    await Promise.all(
+      Array.from({ length: 5 }, (_, i) => service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: `race/copy-${i}.txt`, Body: body }))),
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
     await service.idle();
     const determination = await getJson(`/determinations/${id}`);
@@ -196,25 +216,57 @@ describe('npm start: the service on one machine', () => {
     const read = (await getJson(`/determinations/${id}`)).body;
     expect(read.revision).toBe(1);
     const patch = (headers: Record<string, string>, payload: unknown) =>
-      fetch(`${service.endpoints.http}/determinations/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json', 'x-imr-session': service.apiToken, ...headers }, body: JSON.stringify(payload) });
+      fetch(`${service.endpoints.http}/determinations/${id}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json', 'x-imr-session': service.apiToken, ...headers },
+        body: JSON.stringify(payload),
+      });
     expect((await patch({}, { reviewed: true })).status).toBe(428);
     expect((await patch({ 'if-match': '7' }, { reviewed: true })).status).toBe(412);
     const invalid = await patch({ 'if-match': '1' }, { items: [{ index: 9, decision: 'OVERTURNED' }] });
-    expect([invalid.status, ((await invalid.json()) as { error: { message: string } }).error.message]).toEqual([400, 'items[0].index: the letter has 2 items, numbered from 0']);
+    expect([invalid.status, ((await invalid.json()) as { error: { message: string } }).error.message]).toEqual([
+      400,
+      'items[0].index: the letter has 2 items, numbered from 0',
+    ]);
     expect((await patch({ 'if-match': '1' }, { colour: 'red' })).status).toBe(400);
     const future = await patch({ 'if-match': '1' }, { receivedOn: '2999-01-01' });
     expect([future.status, ((await future.json()) as { error: { message: string } }).error.message]).toEqual([400, 'receivedOn: must not be after today']);
     const early = await patch({ 'if-match': '1' }, { dates: { decision: '2015-01-21' }, receivedOn: '2015-01-20' });
-    expect([early.status, ((await early.json()) as { error: { message: string } }).error.message]).toEqual([400, 'receivedOn: must not be before the decision date (2015-01-21)']);
-    const totals = async (key: string) => ((await getJson('/stats?groupBy=decision')).body.data as Array<{ key: string; total: number }>).find((row) => row.key === key)?.total ?? 0;
+    expect([early.status, ((await early.json()) as { error: { message: string } }).error.message]).toEqual([
+      400,
+      'receivedOn: must not be before the decision date (2015-01-21)',
+    ]);
+    const totals = async (key: string) =>
+      ((await getJson('/stats?groupBy=decision')).body.data as Array<{ key: string; total: number }>).find((row) => row.key === key)?.total ?? 0;
     const overturnedBefore = await totals('OVERTURNED');
     const corrected = await patch({ 'if-match': '"1"' }, { items: [{ index: 0, decision: 'OVERTURNED' }], reviewed: true, note: 'read against the fax' });
     expect(corrected.status).toBe(200);
-    expect(await corrected.json()).toMatchObject({ revision: 2, needsReview: false, outcome: 'PARTIALLY_OVERTURNED', reviewedBy: userInfo().username, items: [{ decision: 'OVERTURNED' }, { decision: 'UPHELD' }] });
+    expect(await corrected.json()).toMatchObject({
+      revision: 2,
+      needsReview: false,
+      outcome: 'PARTIALLY_OVERTURNED',
+      reviewedBy: userInfo().username,
+      items: [{ decision: 'OVERTURNED' }, { decision: 'UPHELD' }],
+    });
     expect((await totals('OVERTURNED')) - overturnedBefore).toBe(1);
     const history = (await getJson(`/determinations/${id}/history`)).body.data;
-    expect(history).toEqual([expect.objectContaining({ revision: 2, by: userInfo().username, note: 'read against the fax', changes: expect.arrayContaining([{ path: 'items[0].decision', from: 'UPHELD', to: 'OVERTURNED' }]) })]);
-    await waitFor(async () => (deliveries.some((delivery) => (delivery.verified as { type: string; data: { id: string } }).type === 'determination.reviewed' && (delivery.verified as { data: { id: string } }).data.id === id) ? true : undefined));
+    expect(history).toEqual([
+      expect.objectContaining({
+        revision: 2,
+        by: userInfo().username,
+        note: 'read against the fax',
+        changes: expect.arrayContaining([{ path: 'items[0].decision', from: 'UPHELD', to: 'OVERTURNED' }]),
+      }),
+    ]);
+    await waitFor(async () =>
+      deliveries.some(
+        (delivery) =>
+          (delivery.verified as { type: string; data: { id: string } }).type === 'determination.reviewed' &&
+          (delivery.verified as { data: { id: string } }).data.id === id,
+      )
+        ? true
+        : undefined,
+    );
     // The same revision again is stale.
     expect((await patch({ 'if-match': '1' }, { reviewed: true })).status).toBe(412);
   });
@@ -246,7 +298,10 @@ describe('npm start: the service on one machine', () => {
     const text = `${letters[0]!.text}\n\nLane test copy.\n`;
     await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: 'lanes/fax.tif', Body: fax! }));
     await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: 'lanes/letter.txt', Body: text }));
-    await waitFor(async () => ((await getJson(`/documents/${documentId(Buffer.from(text, 'latin1'))}/status`)).body.status === 'CLASSIFIED' ? true : undefined), 20_000);
+    await waitFor(
+      async () => ((await getJson(`/documents/${documentId(Buffer.from(text, 'latin1'))}/status`)).body.status === 'CLASSIFIED' ? true : undefined),
+      20_000,
+    );
     // The text letter is done; the fax, uploaded first, is still being read.
     expect((await getJson(`/documents/${documentId(fax!)}/status`)).body.status).toBe('RECEIVED');
     await service.idle();
@@ -279,10 +334,15 @@ describe('npm start: the service on one machine', () => {
     const outside = `escape-${Date.now()}.txt`;
     const before = walkFiles(join(root, 'data'));
     const keys = [`a/../../../../../../tmp/${outside}`, `long/${'x'.repeat(300)}.txt`, `odd/line\r\n${'\u001b'}[2J${'\u202e'}txt.pdf`];
-    for (const [i, key] of keys.entries()) await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: key, Body: `${letters[1]!.text}\n\nKey copy ${i}.\n` }));
-    await expect(service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: 'k'.repeat(1025), Body: 'x' }))).rejects.toMatchObject({ name: 'KeyTooLongError' });
+    for (const [i, key] of keys.entries())
+      await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: key, Body: `${letters[1]!.text}\n\nKey copy ${i}.\n` }));
+    await expect(service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: 'k'.repeat(1025), Body: 'x' }))).rejects.toMatchObject({
+      name: 'KeyTooLongError',
+    });
     await waitFor(async () => {
-      const states = await Promise.all(keys.map((_, i) => getJson(`/documents/${documentId(Buffer.from(`${letters[1]!.text}\n\nKey copy ${i}.\n`, 'latin1'))}/status`)));
+      const states = await Promise.all(
+        keys.map((_, i) => getJson(`/documents/${documentId(Buffer.from(`${letters[1]!.text}\n\nKey copy ${i}.\n`, 'latin1'))}/status`)),
+      );
       return states.every((state) => state.body.status === 'CLASSIFIED') ? true : undefined;
     });
     expect(existsSync(join('/tmp', outside))).toBe(false);
@@ -309,7 +369,10 @@ describe('npm start: the service on one machine', () => {
   });
 
   it('keeps its data readable by this user alone', async () => {
-    const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? [join(dir, entry.name), ...walk(join(dir, entry.name))] : [join(dir, entry.name)]));
+    const walk = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+        entry.isDirectory() ? [join(dir, entry.name), ...walk(join(dir, entry.name))] : [join(dir, entry.name)],
+      );
     const dataDir = join(root, 'data');
     expect(statSync(dataDir).mode & 0o077).toBe(0);
     const stored = walk(join(dataDir, 's3')).filter((path) => statSync(path).isFile());
@@ -322,7 +385,9 @@ describe('settings checked before anything starts', () => {
   it('refuses a webhook secret that is not a Standard Webhooks secret, with one line naming it', async () => {
     const other = mkdtempSync(join(tmpdir(), 'imr-bad-secret-'));
     try {
-      await expect(startOnFreePorts(other, () => undefined, { webhookUrl: receiverUrl, webhookSecret: 'my-team-password' })).rejects.toThrow(/^IMR_WEBHOOK_SECRET is not a Standard Webhooks secret/);
+      await expect(startOnFreePorts(other, () => undefined, { webhookUrl: receiverUrl, webhookSecret: 'my-team-password' })).rejects.toThrow(
+        /^IMR_WEBHOOK_SECRET is not a Standard Webhooks secret/,
+      );
       // Nothing was started: no data folder for a stand-in to have written.
       expect(existsSync(join(other, 'data'))).toBe(false);
     } finally {
@@ -333,7 +398,9 @@ describe('settings checked before anything starts', () => {
 
 /** Every file under `dir`. */
 function walkFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true, recursive: true }).filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name));
 }
 
 /** Sends raw bytes to a local port and resolves with what came back. */

@@ -36,19 +36,37 @@ describe('npm start with 10,000 letters in the inbox', () => {
     const s3 = await startLocalS3({ port: await freePort(), directory: join(root, 'data', 's3'), buckets: [LOCAL_INBOX, LOCAL_TEXT_BUCKET], credentials });
     const client = localS3Client(s3.endpoint, credentials);
     const limit = pLimit(16);
-    await Promise.all(Array.from({ length: LETTERS }, (_, i) => limit(() => client.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: `backlog/${String(i).padStart(5, '0')}.txt`, Body: `Note ${i}: not a letter.\n` })))));
+    await Promise.all(
+      Array.from({ length: LETTERS }, (_, i) =>
+        limit(() =>
+          client.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: `backlog/${String(i).padStart(5, '0')}.txt`, Body: `Note ${i}: not a letter.\n` })),
+        ),
+      ),
+    );
     client.destroy();
     await s3.stop();
 
     const started = performance.now();
     service = await startOnFreePorts(root, () => undefined);
     console.log(`started with ${LETTERS} letters waiting in ${Math.round(performance.now() - started)} ms`);
-    const env = { ...process.env, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1' };
-    const { stdout } = await run('aws', ['--endpoint-url', service.endpoints.s3, 's3', 'ls', `s3://${LOCAL_INBOX}/backlog/`], { env, maxBuffer: 64 * 1024 * 1024 });
+    const env = {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_DEFAULT_REGION: 'us-east-1',
+    };
+    const { stdout } = await run('aws', ['--endpoint-url', service.endpoints.s3, 's3', 'ls', `s3://${LOCAL_INBOX}/backlog/`], {
+      env,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     const listed = stdout.trim().split('\n');
     expect(listed).toHaveLength(LETTERS);
     expect(listed.at(-1)).toMatch(/ 09999\.txt$/);
-    const { stdout: count } = await run('aws', ['--endpoint-url', service.endpoints.s3, 's3api', 'list-objects-v2', '--bucket', LOCAL_INBOX, '--prefix', 'backlog/', '--query', 'length(Contents)'], { env });
+    const { stdout: count } = await run(
+      'aws',
+      ['--endpoint-url', service.endpoints.s3, 's3api', 'list-objects-v2', '--bucket', LOCAL_INBOX, '--prefix', 'backlog/', '--query', 'length(Contents)'],
+      { env },
+    );
     expect(Number(count.trim())).toBe(LETTERS);
 
     // A real letter arriving now is read while the backlog is worked through.

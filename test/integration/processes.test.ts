@@ -27,7 +27,11 @@ function processesNaming(marker: string): number[] {
 /** `npm start` with its own data folder, resolved once it says it is running. */
 async function npmStart(name: string): Promise<{ npm: ChildProcess; data: string }> {
   const data = join(root, name);
-  const npm = spawn('npm', ['start', '--', '--data', data, '--inbox', join(root, `${name}-inbox`), '--http-port', String(await freePort()), '--s3-port', String(await freePort())], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const npm = spawn(
+    'npm',
+    ['start', '--', '--data', data, '--inbox', join(root, `${name}-inbox`), '--http-port', String(await freePort()), '--s3-port', String(await freePort())],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   await new Promise<void>((resolve, reject) => {
     let out = '';
     npm.stdout!.on('data', (chunk: Buffer) => {

@@ -27,12 +27,19 @@ let stack: LocalStack;
 let clock = Date.parse('2026-03-01T09:00:00Z');
 const ids: string[] = [];
 
-const get = async (path: string, query: Record<string, string> = {}) => route(stack.store, { method: 'GET', path, query } satisfies ApiRequest, { objects: stack.objects });
+const get = async (path: string, query: Record<string, string> = {}) =>
+  route(stack.store, { method: 'GET', path, query } satisfies ApiRequest, { objects: stack.objects });
 const fails = (path: string, query: Record<string, string> = {}) => get(path, query).then(() => null, httpAnswer);
 
 beforeAll(async () => {
   stack = await startLocalStack();
-  const deps: IngestDependencies = { store: stack.store, objects: stack.objects, events: new RecordingPublisher(), reader: new DocumentReader(), now: () => new Date(clock) };
+  const deps: IngestDependencies = {
+    store: stack.store,
+    objects: stack.objects,
+    events: new RecordingPublisher(),
+    reader: new DocumentReader(),
+    now: () => new Date(clock),
+  };
   // Twelve letters over three months: the four real letters three times (with distinct bytes), one a month apart.
   for (let i = 0; i < 12; i++) {
     clock = Date.parse('2026-03-01T09:00:00Z') + i * 8 * 86_400_000;
@@ -41,7 +48,10 @@ beforeAll(async () => {
     ids.push((await ingestObject(deps, INBOX, `q/${i}.txt`)).id);
   }
   clock += 86_400_000;
-  const withCase = letterText({ preamble: ['Case Number: CM15-0012345   Date Assigned: 02/04/2015'], items: [{ request: 'Norco 10/325mg #90', decision: 'Overturned', rationale: 'The request is not medically necessary.' }] });
+  const withCase = letterText({
+    preamble: ['Case Number: CM15-0012345   Date Assigned: 02/04/2015'],
+    items: [{ request: 'Norco 10/325mg #90', decision: 'Overturned', rationale: 'The request is not medically necessary.' }],
+  });
   await stack.upload('q/case.txt', withCase);
   ids.push((await ingestObject(deps, INBOX, 'q/case.txt')).id);
 }, 120_000);
@@ -110,7 +120,11 @@ describe('GET /determinations/{id}?format=csv', () => {
     const answer = await get(`/determinations/${ids[3]}`, { format: 'csv' });
     const rows = parseCsv(answer.body as string, { columns: true }) as Array<Record<string, string>>;
     expect(rows.map((row) => [row.request, row.decision, row.subcategory])).toEqual(
-      (classifyLetter(letters[3]!.text) as { items: Array<{ request: string; decision: string; subcategory: string }> }).items.map((item) => [item.request, item.decision, item.subcategory]),
+      (classifyLetter(letters[3]!.text) as { items: Array<{ request: string; decision: string; subcategory: string }> }).items.map((item) => [
+        item.request,
+        item.decision,
+        item.subcategory,
+      ]),
     );
   });
 });
@@ -196,9 +210,26 @@ describe('bad requests', () => {
 
 describe('GET /openapi.json', () => {
   it('describes every route with the parameters the validators accept', async () => {
-    const document = (await get('/openapi.json')).body as { openapi: string; paths: Record<string, { get: { parameters?: Array<{ name: string; schema: { enum?: string[] } }> } }> };
+    const document = (await get('/openapi.json')).body as {
+      openapi: string;
+      paths: Record<string, { get: { parameters?: Array<{ name: string; schema: { enum?: string[] } }> } }>;
+    };
     expect(document.openapi).toBe('3.1.0');
-    expect(Object.keys(document.paths).sort()).toEqual(['/deadlines.ics', '/determinations', '/determinations/{id}', '/determinations/{id}/history', '/documents', '/documents/{id}/original', '/documents/{id}/pages/{n}', '/documents/{id}/retry', '/documents/{id}/status', '/documents/{id}/text', '/items', '/openapi.json', '/stats']);
+    expect(Object.keys(document.paths).sort()).toEqual([
+      '/deadlines.ics',
+      '/determinations',
+      '/determinations/{id}',
+      '/determinations/{id}/history',
+      '/documents',
+      '/documents/{id}/original',
+      '/documents/{id}/pages/{n}',
+      '/documents/{id}/retry',
+      '/documents/{id}/status',
+      '/documents/{id}/text',
+      '/items',
+      '/openapi.json',
+      '/stats',
+    ]);
     const items = document.paths['/items']!.get.parameters!;
     expect(items.map((parameter) => parameter.name)).toEqual(['category', 'subcategory', 'decision', 'from', 'to', 'limit', 'cursor', 'format']);
     expect(items.find((parameter) => parameter.name === 'category')!.schema.enum).toContain('PHARMACEUTICAL');
@@ -206,7 +237,10 @@ describe('GET /openapi.json', () => {
 });
 
 describe('the OpenAPI document is the API', () => {
-  const document = openApiDocument() as { paths: Record<string, Record<string, { operationId: string; responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>; components: { schemas: Record<string, unknown> } };
+  const document = openApiDocument() as {
+    paths: Record<string, Record<string, { operationId: string; responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>;
+    components: { schemas: Record<string, unknown> };
+  };
   const ajv = formats.default(new Ajv2020({ strict: false, allErrors: true }));
   const base = 'https://imr-letters.example/openapi';
   ajv.addSchema({ $id: base, components: document.components });
@@ -214,7 +248,10 @@ describe('the OpenAPI document is the API', () => {
   /** The answer's JSON checked against the schema the document declares for this route and status. */
   function conforms(path: string, method: string, status: number, body: unknown): string[] {
     const schema = document.paths[path]![method]!.responses[String(status)]!.content!['application/json']!.schema;
-    const validate = ajv.compile({ $id: `https://imr-letters.example/check/${checks++}`, ...JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', `"${base}#/components/`)) });
+    const validate = ajv.compile({
+      $id: `https://imr-letters.example/check/${checks++}`,
+      ...JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', `"${base}#/components/`)),
+    });
     return validate(body) ? [] : (validate.errors ?? []).map((error: { instancePath: string; message?: string }) => `${error.instancePath} ${error.message}`);
   }
 
@@ -222,7 +259,10 @@ describe('the OpenAPI document is the API', () => {
     for (const [path, methods] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries(methods)) {
         expect(operation.operationId, `${method} ${path}`).toMatch(/^[a-z][A-Za-z]+$/);
-        expect(Object.keys(operation.responses).some((status) => status.startsWith('4')), `${method} ${path}`).toBe(true);
+        expect(
+          Object.keys(operation.responses).some((status) => status.startsWith('4')),
+          `${method} ${path}`,
+        ).toBe(true);
         const success = Object.keys(operation.responses).find((status) => status.startsWith('2'))!;
         expect(operation.responses[success]!.content, `${method} ${path}`).toBeDefined();
       }
@@ -245,17 +285,20 @@ describe('the OpenAPI document is the API', () => {
       const answer = await get(path, query);
       expect(conforms(template, 'get', answer.statusCode, answer.body), path).toEqual([]);
     }
-    for (const letter of ((await get('/determinations', { limit: '200' })).body as { data: unknown[] }).data) expect(conforms('/determinations/{id}', 'get', 200, letter)).toEqual([]);
+    for (const letter of ((await get('/determinations', { limit: '200' })).body as { data: unknown[] }).data)
+      expect(conforms('/determinations/{id}', 'get', 200, letter)).toEqual([]);
     const refused = (await fails('/determinations', { limit: 'x' }))!;
     expect(conforms('/determinations', 'get', 400, JSON.parse(refused.body))).toEqual([]);
   });
 
-  it('passes Redocly\'s recommended lint with no error and no warning', async () => {
+  it("passes Redocly's recommended lint with no error and no warning", async () => {
     const folder = mkdtempSync(join(tmpdir(), 'imr-openapi-'));
     const file = join(folder, 'openapi.json');
     writeFileSync(file, JSON.stringify(document));
     const cli = join(dirname(createRequire(import.meta.url).resolve('@redocly/cli/package.json')), 'bin', 'cli.js');
-    const { stdout } = await promisify(execFile)(process.execPath, [cli, 'lint', '--extends', 'recommended', '--format', 'json', file], { env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' } });
+    const { stdout } = await promisify(execFile)(process.execPath, [cli, 'lint', '--extends', 'recommended', '--format', 'json', file], {
+      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' },
+    });
     const report = JSON.parse(stdout) as { totals: { errors: number; warnings: number }; problems: Array<{ ruleId: string; message: string }> };
     expect(report.problems.map((problem) => `${problem.ruleId}: ${problem.message}`)).toEqual([]);
     expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
@@ -268,7 +311,9 @@ describe('originals and pages for the review console', () => {
   const fileName = 'scan of "letter" ü.png';
 
   beforeAll(async () => {
-    const png = await sharp({ create: { width: 850, height: 1100, channels: 3, background: '#ffffff' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 850, height: 1100, channels: 3, background: '#ffffff' } })
+      .png()
+      .toBuffer();
     pageId = createHash('sha256').update(png).digest('hex');
     await stack.upload(`q/${fileName}`, png);
     await stack.store.recordReceipt(pageId, `${INBOX}/q/${fileName}`, new Date(clock).toISOString());
@@ -286,7 +331,11 @@ describe('originals and pages for the review console', () => {
     expect(download.headers['content-disposition']).toBe(`attachment; filename="scan of _letter_ _.png"; filename*=UTF-8''${encodeURIComponent(fileName)}`);
     expect(createHash('sha256').update(download.body).digest('hex')).toBe(pageId);
     // The console asks for JSON, and follows the link itself.
-    const json = await route(stack.store, { method: 'GET', path: `/documents/${pageId}/original`, query: {}, headers: { accept: 'application/json' } }, options);
+    const json = await route(
+      stack.store,
+      { method: 'GET', path: `/documents/${pageId}/original`, query: {}, headers: { accept: 'application/json' } },
+      options,
+    );
     expect(json).toMatchObject({ statusCode: 200, body: { expiresInSeconds: 300, url: expect.stringContaining('X-Amz-Signature=') } });
   });
 
@@ -299,7 +348,14 @@ describe('originals and pages for the review console', () => {
     const again = await route(stack.store, { method: 'GET', path: `/documents/${pageId}/pages/1`, query: {} }, { originals, pageCache: stack.objects });
     expect(Buffer.compare(again.body as Buffer, first.body as Buffer)).toBe(0);
     expect(reads).toHaveLength(1);
-    expect((await route(stack.store, { method: 'GET', path: `/documents/${pageId}/pages/2`, query: {} }, { originals, pageCache: stack.objects }).then(() => null, httpAnswer))?.statusCode).toBe(404);
+    expect(
+      (
+        await route(stack.store, { method: 'GET', path: `/documents/${pageId}/pages/2`, query: {} }, { originals, pageCache: stack.objects }).then(
+          () => null,
+          httpAnswer,
+        )
+      )?.statusCode,
+    ).toBe(404);
   });
 });
 
@@ -314,7 +370,12 @@ describe('whole exports and the calendar feed', () => {
     expect(answer.headers).toMatchObject({ 'content-disposition': expect.stringContaining('imr-letters.csv'), 'x-total-rows': String(ids.length) });
     const rows = csvOf(text);
     expect(rows.map((row) => row.id)).toEqual([...ids].reverse());
-    expect(rows.find((row) => row.id === ids[0])).toMatchObject({ file: '0.txt', sourceKeys: `${INBOX}/q/0.txt`, receivedOn: '2026-03-01', needsReview: 'false' });
+    expect(rows.find((row) => row.id === ids[0])).toMatchObject({
+      file: '0.txt',
+      sourceKeys: `${INBOX}/q/0.txt`,
+      receivedOn: '2026-03-01',
+      needsReview: 'false',
+    });
     const overturned = rows.find((row) => Number(row.overturned) > 0)!;
     expect(overturned.authorizeBy).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });

@@ -17,7 +17,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /** A classified Determination with the given items, read by the engine from a letter built to order. */
 function determinationOf(caseNumber: string, items: Array<{ request: string; decision: 'UPHELD' | 'OVERTURNED' }>): ClassifiedDetermination {
-  const letter = letterText({ preamble: [`Case Number: ${caseNumber}`, ''], items: items.map((item) => ({ request: item.request, decision: item.decision === 'UPHELD' ? 'Upheld' : 'Overturned' })) });
+  const letter = letterText({
+    preamble: [`Case Number: ${caseNumber}`, ''],
+    items: items.map((item) => ({ request: item.request, decision: item.decision === 'UPHELD' ? 'Upheld' : 'Overturned' })),
+  });
   const determination = classifyLetter(letter);
   if (determination.status !== 'CLASSIFIED') throw new Error('fixture letter not classified');
   return determination;
@@ -55,7 +58,12 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     const count = (rows: typeof after, key: string) => rows.find((row) => row.key === key)?.total ?? 0;
     expect(count(after, 'UPHELD') - count(before, 'UPHELD')).toBe(1);
     expect(count(after, 'OVERTURNED') - count(before, 'OVERTURNED')).toBe(1);
-    expect(await store.getDetermination(id)).toMatchObject({ id, status: 'CLASSIFIED', sourceKeys: ['inbox/a.pdf', 'inbox/b.pdf'], caseNumber: 'CM15-0000001' });
+    expect(await store.getDetermination(id)).toMatchObject({
+      id,
+      status: 'CLASSIFIED',
+      sourceKeys: ['inbox/a.pdf', 'inbox/b.pdf'],
+      caseNumber: 'CM15-0000001',
+    });
     // A failure recorded after the reading (a late retry) never replaces it.
     await store.markFailed(id, 'OCR_FAILED: late retry', '2026-01-02T10:00:04.000Z');
     expect((await store.getDocument(id))?.status).toBe('CLASSIFIED');
@@ -74,18 +82,33 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     const count = (rows: typeof before, key: string) => rows.find((row) => row.key === key)?.total ?? 0;
     const { determination, changes } = applyCorrection(read, CorrectionSchema.parse({ items: [{ index: 0, decision: 'OVERTURNED' }], reviewed: true }));
     const entry = { revision: 2, at: '2026-05-01T11:00:00.000Z', by: 'paralegal@firm', changes, note: 'per the fax' };
-    expect(await store.saveCorrection(id, { expectedRevision: 1, determination, entry, reviewed: { by: 'paralegal@firm', at: entry.at }, receivedOn: null })).toBe('SAVED');
+    expect(
+      await store.saveCorrection(id, { expectedRevision: 1, determination, entry, reviewed: { by: 'paralegal@firm', at: entry.at }, receivedOn: null }),
+    ).toBe('SAVED');
     // The same revision again is stale: someone else's correction came first.
     expect(await store.saveCorrection(id, { expectedRevision: 1, determination, entry, reviewed: null, receivedOn: null })).toBe('STALE');
-    expect(await store.getDetermination(id)).toMatchObject({ revision: 2, outcome: 'OVERTURNED', needsReview: false, reviewedBy: 'paralegal@firm', reviewedAt: entry.at });
+    expect(await store.getDetermination(id)).toMatchObject({
+      revision: 2,
+      outcome: 'OVERTURNED',
+      needsReview: false,
+      reviewedBy: 'paralegal@firm',
+      reviewedAt: entry.at,
+    });
     const after = await store.stats('decision');
     expect([count(after, 'UPHELD') - count(before, 'UPHELD'), count(after, 'OVERTURNED') - count(before, 'OVERTURNED')]).toEqual([-1, 1]);
-    expect((await store.listItems({ limit: 10, decision: 'OVERTURNED', from: '2026-05-01', to: '2026-05-01' })).data.map((item) => item.documentId)).toContain(id);
+    expect((await store.listItems({ limit: 10, decision: 'OVERTURNED', from: '2026-05-01', to: '2026-05-01' })).data.map((item) => item.documentId)).toContain(
+      id,
+    );
     expect(await store.history(id)).toEqual([entry]);
     // A later correction without a new confirmation keeps the letter confirmed.
-    const again = applyCorrection({ ...determination, status: 'CLASSIFIED' } as typeof read, CorrectionSchema.parse({ items: [{ index: 0, request: 'Tramadol ER 50mg #60' }] }));
+    const again = applyCorrection(
+      { ...determination, status: 'CLASSIFIED' } as typeof read,
+      CorrectionSchema.parse({ items: [{ index: 0, request: 'Tramadol ER 50mg #60' }] }),
+    );
     const second = { revision: 3, at: '2026-05-01T12:00:00.000Z', by: 'paralegal@firm', changes: again.changes, note: null };
-    expect(await store.saveCorrection(id, { expectedRevision: 2, determination: again.determination, entry: second, reviewed: null, receivedOn: null })).toBe('SAVED');
+    expect(await store.saveCorrection(id, { expectedRevision: 2, determination: again.determination, entry: second, reviewed: null, receivedOn: null })).toBe(
+      'SAVED',
+    );
     expect(await store.getDetermination(id)).toMatchObject({ revision: 3, needsReview: false, reviewedBy: 'paralegal@firm' });
     expect((await store.history(id)).map((item) => item.revision)).toEqual([3, 2]);
     // A newer engine reading the letter again leaves the correction as it is.
@@ -102,13 +125,32 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     await store.saveDetermination(id, { ...read, dates: { ...read.dates, decision: '2015-01-21' } }, '2015-01-24T02:00:01.000Z');
     const stored = (await store.getDetermination(id))!;
     expect(stored.receivedOn).toBe('2015-01-23');
-    expect(stored.deadlines.map((deadline) => [deadline.kind, deadline.due])).toEqual([['AUTHORIZE', '2015-01-30'], ['REIMBURSE', '2015-02-12'], ['APPEAL', '2015-02-20']]);
-    const due = async (dueBefore: string) => (await store.listDeterminations({ limit: 50, dueBefore, from: '2015-01-01', to: '2015-02-28' })).data.map((determination) => determination.id);
+    expect(stored.deadlines.map((deadline) => [deadline.kind, deadline.due])).toEqual([
+      ['AUTHORIZE', '2015-01-30'],
+      ['REIMBURSE', '2015-02-12'],
+      ['APPEAL', '2015-02-20'],
+    ]);
+    const due = async (dueBefore: string) =>
+      (await store.listDeterminations({ limit: 50, dueBefore, from: '2015-01-01', to: '2015-02-28' })).data.map((determination) => determination.id);
     expect(await due('2015-01-30')).toEqual([id]);
     expect(await due('2015-01-29')).toEqual([]);
     // A person says it arrived on Wednesday 2014-11-26 (before Thanksgiving): every deadline moves with it.
-    const entry = { revision: 2, at: '2015-01-26T10:00:00.000Z', by: 'clerk@firm', changes: [{ path: 'receivedOn', from: '2015-01-23', to: '2014-11-26' }], note: null };
-    expect(await store.saveCorrection(id, { expectedRevision: 1, determination: { ...read, dates: { ...read.dates, decision: '2015-01-21' } }, entry, reviewed: null, receivedOn: '2014-11-26' })).toBe('SAVED');
+    const entry = {
+      revision: 2,
+      at: '2015-01-26T10:00:00.000Z',
+      by: 'clerk@firm',
+      changes: [{ path: 'receivedOn', from: '2015-01-23', to: '2014-11-26' }],
+      note: null,
+    };
+    expect(
+      await store.saveCorrection(id, {
+        expectedRevision: 1,
+        determination: { ...read, dates: { ...read.dates, decision: '2015-01-21' } },
+        entry,
+        reviewed: null,
+        receivedOn: '2014-11-26',
+      }),
+    ).toBe('SAVED');
     const moved = (await store.getDetermination(id))!;
     expect([moved.receivedOn, moved.deadlines[0]!.due]).toEqual(['2014-11-26', '2014-12-05']);
     expect(await due('2014-12-05')).toEqual([id]);
@@ -128,7 +170,13 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     const stored = (await store.getDetermination(id))!;
     expect(stored.needsReview).toBe(true);
     expect(stored.deadlines[0]!.caution).toMatch(/40 days after its date/);
-    const entry = { revision: 2, at: '2015-03-03T10:00:00.000Z', by: 'clerk@firm', changes: [{ path: 'receivedOn', from: '2015-03-02', to: '2015-01-26' }], note: null };
+    const entry = {
+      revision: 2,
+      at: '2015-03-03T10:00:00.000Z',
+      by: 'clerk@firm',
+      changes: [{ path: 'receivedOn', from: '2015-03-02', to: '2015-01-26' }],
+      note: null,
+    };
     expect(await store.saveCorrection(id, { expectedRevision: 1, determination: dated, entry, reviewed: null, receivedOn: '2015-01-26' })).toBe('SAVED');
     const set = (await store.getDetermination(id))!;
     expect([set.needsReview, set.deadlines[0]!.caution, set.deadlines[0]!.due]).toEqual([false, undefined, '2015-02-02']);
@@ -144,8 +192,12 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     // Through the API: a 12-character prefix of one id answers it; a shared prefix is a 409.
     const answer = await route(store, { method: 'GET', path: `/documents/${one.slice(0, 16)}/status`, query: {} });
     expect((answer.body as { id: string }).id).toBe(one);
-    expect(await route(store, { method: 'GET', path: `/documents/${one.slice(0, 12)}/status`, query: {} }).then(() => null, httpAnswer)).toMatchObject({ statusCode: 409 });
-    expect(await route(store, { method: 'GET', path: `/documents/${one.slice(0, 11)}/status`, query: {} }).then(() => null, httpAnswer)).toMatchObject({ statusCode: 400 });
+    expect(await route(store, { method: 'GET', path: `/documents/${one.slice(0, 12)}/status`, query: {} }).then(() => null, httpAnswer)).toMatchObject({
+      statusCode: 409,
+    });
+    expect(await route(store, { method: 'GET', path: `/documents/${one.slice(0, 11)}/status`, query: {} }).then(() => null, httpAnswer)).toMatchObject({
+      statusCode: 400,
+    });
   });
 
   it('links another form of a letter to the first, counts it once, and keeps the link through a re-reading', async () => {
@@ -172,11 +224,21 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     expect([(await store.getDetermination(copy))!.sameLetterAs, await count()]).toEqual([first, before + 1]);
     // A person says it is another letter after all: counted and listed on its own again.
     const revision = (await store.getDetermination(copy))!.revision;
-    const entry = { revision: revision + 1, at: '2026-08-03T10:00:00.000Z', by: 'clerk@firm', changes: [{ path: 'sameLetterAs', from: first, to: null }], note: null };
-    expect(await store.saveCorrection(copy, { expectedRevision: revision, determination: dated, entry, reviewed: null, receivedOn: null, unlink: true })).toBe('SAVED');
+    const entry = {
+      revision: revision + 1,
+      at: '2026-08-03T10:00:00.000Z',
+      by: 'clerk@firm',
+      changes: [{ path: 'sameLetterAs', from: first, to: null }],
+      note: null,
+    };
+    expect(await store.saveCorrection(copy, { expectedRevision: revision, determination: dated, entry, reviewed: null, receivedOn: null, unlink: true })).toBe(
+      'SAVED',
+    );
     expect((await store.getDetermination(copy))!.sameLetterAs).toBeUndefined();
     expect(await count()).toBe(before + 2);
-    expect((await store.listItems({ limit: 50, from: '2026-08-01', to: '2026-08-01' })).data.map((item) => item.documentId).sort()).toEqual([copy, first].sort());
+    expect((await store.listItems({ limit: 50, from: '2026-08-01', to: '2026-08-01' })).data.map((item) => item.documentId).sort()).toEqual(
+      [copy, first].sort(),
+    );
   });
 
   it('lists documents newest first by status, with their reasons and keys', async () => {
@@ -190,7 +252,9 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     const all = await store.listDocuments({ limit: 10, from: '2026-06-01', to: '2026-06-02' });
     expect(all.data.map((document) => document.id)).toEqual([read, failed]);
     const onlyFailed = await store.listDocuments({ limit: 10, status: 'FAILED', from: '2026-06-01', to: '2026-06-02' });
-    expect(onlyFailed.data).toEqual([expect.objectContaining({ id: failed, status: 'FAILED', reason: 'CORRUPT: not a readable PDF', sourceKeys: ['inbox/broken.pdf'] })]);
+    expect(onlyFailed.data).toEqual([
+      expect.objectContaining({ id: failed, status: 'FAILED', reason: 'CORRUPT: not a readable PDF', sourceKeys: ['inbox/broken.pdf'] }),
+    ]);
   });
 
   it('reopens a FAILED document for another reading, and nothing else', async () => {
@@ -200,7 +264,12 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     expect(await store.claimReading(failed, 'inbox/crashed.pdf', '2026-03-01T10:00:01.000Z', 60_000)).toBe(true);
     await store.markFailed(failed, 'READER_CRASHED: the reader stopped', '2026-03-01T10:00:02.000Z');
     expect(await store.reopenFailed(failed, '2026-03-01T11:00:00.000Z')).toBe(true);
-    expect(await store.getDocument(failed)).toMatchObject({ status: 'RECEIVED', reason: null, updatedAt: '2026-03-01T11:00:00.000Z', sourceKeys: ['inbox/crashed.pdf'] });
+    expect(await store.getDocument(failed)).toMatchObject({
+      status: 'RECEIVED',
+      reason: null,
+      updatedAt: '2026-03-01T11:00:00.000Z',
+      sourceKeys: ['inbox/crashed.pdf'],
+    });
     // The claim went with the failure: another delivery may read it now.
     expect(await store.claimReading(failed, 'inbox/other.pdf', '2026-03-01T11:00:01.000Z', 60_000)).toBe(true);
     // Only a failure is reopened: a reading stays, and so does a document still being read.
@@ -217,7 +286,11 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     const store = stores[name]!();
     const id = `${name}-foreign`.padEnd(64, '0');
     await store.recordReceipt(id, 'inbox/invoice.txt', '2026-04-02T10:00:00.000Z');
-    await store.saveDetermination(id, classifyLetter('INVOICE 4471\nConsultation fee $250.00\nPlease remit within thirty days of receipt of this invoice.'), '2026-04-02T10:00:01.000Z');
+    await store.saveDetermination(
+      id,
+      classifyLetter('INVOICE 4471\nConsultation fee $250.00\nPlease remit within thirty days of receipt of this invoice.'),
+      '2026-04-02T10:00:01.000Z',
+    );
     expect(await store.getDocument(id)).toMatchObject({ status: 'UNRECOGNIZED', reason: expect.stringMatching(/^UNRECOGNIZED: /) });
   });
 
@@ -225,7 +298,9 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     const store = stores[name]!();
     const id = `${name}-claim`.padEnd(64, '0');
     await store.recordReceipt(id, 'inbox/one.pdf', '2026-04-01T10:00:00.000Z');
-    const claims = await Promise.all(['inbox/one.pdf', 'inbox/two.pdf', 'inbox/three.pdf'].map((owner) => store.claimReading(id, owner, '2026-04-01T10:00:01.000Z', 60_000)));
+    const claims = await Promise.all(
+      ['inbox/one.pdf', 'inbox/two.pdf', 'inbox/three.pdf'].map((owner) => store.claimReading(id, owner, '2026-04-01T10:00:01.000Z', 60_000)),
+    );
     expect(claims.filter(Boolean)).toHaveLength(1);
     const holder = ['inbox/one.pdf', 'inbox/two.pdf', 'inbox/three.pdf'][claims.indexOf(true)]!;
     const other = holder === 'inbox/one.pdf' ? 'inbox/two.pdf' : 'inbox/one.pdf';
@@ -239,7 +314,11 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     for (let i = 0; i < 5; i++) {
       const id = `${name}-list-${i}`.padEnd(64, '0');
       await store.recordReceipt(id, `list/${i}.txt`, `2026-02-0${i + 1}T09:00:00.000Z`);
-      await store.saveDetermination(id, determinationOf(`CM15-00001${i}0`, [{ request: `Flexeril 7.5mg #${60 + i}`, decision: i % 2 === 0 ? 'UPHELD' : 'OVERTURNED' }]), `2026-02-0${i + 1}T09:00:01.000Z`);
+      await store.saveDetermination(
+        id,
+        determinationOf(`CM15-00001${i}0`, [{ request: `Flexeril 7.5mg #${60 + i}`, decision: i % 2 === 0 ? 'UPHELD' : 'OVERTURNED' }]),
+        `2026-02-0${i + 1}T09:00:01.000Z`,
+      );
     }
     const first = await store.listDeterminations({ limit: 2, from: '2026-02-01', to: '2026-02-05' });
     expect(first.data.map((d) => d.receivedAt)).toEqual(['2026-02-05T09:00:00.000Z', '2026-02-04T09:00:00.000Z']);
@@ -250,8 +329,12 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     expect(upheld.data).toHaveLength(3);
     const items = await store.listItems({ limit: 10, category: 'PHARMACEUTICAL', decision: 'OVERTURNED', from: '2026-02-01', to: '2026-02-05' });
     expect(items.data.map((item) => item.request)).toEqual(['Flexeril 7.5mg #63', 'Flexeril 7.5mg #61']);
-    await expect(store.listDeterminations({ limit: 2, from: '2026-02-02', to: '2026-02-05', cursor: first.nextCursor! })).rejects.toMatchObject({ name: 'CursorError' });
-    await expect(store.listDeterminations({ limit: 2, from: '2026-02-01', to: '2026-02-05', outcome: 'UPHELD', cursor: first.nextCursor! })).rejects.toMatchObject({ name: 'CursorError' });
+    await expect(store.listDeterminations({ limit: 2, from: '2026-02-02', to: '2026-02-05', cursor: first.nextCursor! })).rejects.toMatchObject({
+      name: 'CursorError',
+    });
+    await expect(
+      store.listDeterminations({ limit: 2, from: '2026-02-01', to: '2026-02-05', outcome: 'UPHELD', cursor: first.nextCursor! }),
+    ).rejects.toMatchObject({ name: 'CursorError' });
   });
 });
 
@@ -306,7 +389,8 @@ describe('the dynamodb store, a re-reading decided before a correction and commi
     client.middlewareStack.add(
       (next) => async (args) => {
         const items = (args.input as { TransactItems?: Array<{ Update?: { Key?: { pk?: string } }; Put?: { Item?: { sk?: string } } }> }).TransactItems;
-        const isReading = items?.some((item) => item.Update?.Key?.pk === `DOC#${id}`) && !items.some((item) => String(item.Put?.Item?.sk ?? '').startsWith('HISTORY#'));
+        const isReading =
+          items?.some((item) => item.Update?.Key?.pk === `DOC#${id}`) && !items.some((item) => String(item.Put?.Item?.sk ?? '').startsWith('HISTORY#'));
         if (isReading && held++ === 1) await gate; // the second reading (the re-reading) waits
         return next(args);
       },
@@ -322,7 +406,9 @@ describe('the dynamodb store, a re-reading decided before a correction and commi
     await waitFor(async () => (held === 2 ? true : undefined), 10_000);
     const { determination, changes } = applyCorrection(read, CorrectionSchema.parse({ items: [{ index: 0, decision: 'OVERTURNED' }], reviewed: true }));
     const entry = { revision: 2, at: '2026-06-02T09:00:00.000Z', by: 'paralegal@firm', changes, note: null };
-    expect(await stack.store.saveCorrection(id, { expectedRevision: 1, determination, entry, reviewed: { by: 'paralegal@firm', at: entry.at }, receivedOn: null })).toBe('SAVED');
+    expect(
+      await stack.store.saveCorrection(id, { expectedRevision: 1, determination, entry, reviewed: { by: 'paralegal@firm', at: entry.at }, receivedOn: null }),
+    ).toBe('SAVED');
     release();
     await rereading;
     expect(await stack.store.getDetermination(id)).toMatchObject({ revision: 2, outcome: 'OVERTURNED', reviewedBy: 'paralegal@firm' });

@@ -43,7 +43,10 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/hook`;
   stack = await startLocalStack();
   Object.assign(process.env, {
-    WEBHOOK_ENDPOINTS: JSON.stringify([{ url, events: ['document.failed'] }, { url: `${url}?other`, events: ['determination.classified'] }]),
+    WEBHOOK_ENDPOINTS: JSON.stringify([
+      { url, events: ['document.failed'] },
+      { url: `${url}?other`, events: ['determination.classified'] },
+    ]),
     WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:webhook',
     DELIVERY_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/deliveries',
     DELIVERY_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/deliveries-dlq',
@@ -82,7 +85,11 @@ describe('webhook Lambda handler (queue-based delivery)', () => {
     expect(await webhook.handler({ Records: [record('d1', message)] }, context)).toEqual({ batchItemFailures: [] });
     expect(signatures[0]!.split(' ')).toHaveLength(2);
     const attempts = await DynamoDBDocumentClient.from(stack.dynamoClient).send(
-      new QueryCommand({ TableName: stack.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)', ExpressionAttributeValues: { ':pk': `DOC#${'b'.repeat(64)}`, ':d': 'DELIVERY#' } }),
+      new QueryCommand({
+        TableName: stack.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
+        ExpressionAttributeValues: { ':pk': `DOC#${'b'.repeat(64)}`, ':d': 'DELIVERY#' },
+      }),
     );
     expect(attempts.Items).toEqual([expect.objectContaining({ webhookId: 'msg_eb-2', attempt: 1, statusCode: 200, outcome: 'delivered' })]);
   });
@@ -102,7 +109,21 @@ describe('webhook Lambda handler (queue-based delivery)', () => {
 
   it('stops on 410 without re-queuing', async () => {
     status = 410;
-    await webhook.handler({ Records: [record('d4', { kind: 'delivery', event, endpoint: { url, events: ['document.failed'] }, webhookId: 'msg_eb-4', attempt: 1, firstAttemptAt: Date.now() })] }, context);
+    await webhook.handler(
+      {
+        Records: [
+          record('d4', {
+            kind: 'delivery',
+            event,
+            endpoint: { url, events: ['document.failed'] },
+            webhookId: 'msg_eb-4',
+            attempt: 1,
+            firstAttemptAt: Date.now(),
+          }),
+        ],
+      },
+      context,
+    );
     expect(sqs).toReceiveCommandTimes(SendMessageCommand, 0);
   });
 });

@@ -1,6 +1,16 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CursorError, type CursorCodec } from '../../common/cursor.ts';
-import type { DeterminationQuery, DocumentQuery, DocumentRecord, ItemQuery, Page, StatsGrouping, StatsRow, StoredDetermination, StoredItem } from '../../service/ports.ts';
+import type {
+  DeterminationQuery,
+  DocumentQuery,
+  DocumentRecord,
+  ItemQuery,
+  Page,
+  StatsGrouping,
+  StatsRow,
+  StoredDetermination,
+  StoredItem,
+} from '../../service/ports.ts';
 import { filterFingerprint, upperBound } from '../../common/cursor.ts';
 import { toRecord, toStored, type DocumentItem } from './documents.ts';
 
@@ -14,13 +24,25 @@ export class DynamoDeterminationQueries {
 
   async listDeterminations(query: DeterminationQuery): Promise<Page<StoredDetermination>> {
     const index = query.caseNumber !== undefined ? 'gsi2' : 'gsi1';
-    const page = await this.queryNewestFirst(index, query.caseNumber !== undefined ? `CASE#${query.caseNumber}` : 'DETERMINATION', query, { outcome: query.outcome, needsReview: query.needsReview }, query.dueBefore);
-    return { data: page.items.map((item) => toStored(item as unknown as DocumentItem)).filter((item): item is StoredDetermination => item !== null), nextCursor: page.nextCursor };
+    const page = await this.queryNewestFirst(
+      index,
+      query.caseNumber !== undefined ? `CASE#${query.caseNumber}` : 'DETERMINATION',
+      query,
+      { outcome: query.outcome, needsReview: query.needsReview },
+      query.dueBefore,
+    );
+    return {
+      data: page.items.map((item) => toStored(item as unknown as DocumentItem)).filter((item): item is StoredDetermination => item !== null),
+      nextCursor: page.nextCursor,
+    };
   }
 
   async listItems(query: ItemQuery): Promise<Page<StoredItem>> {
     const index = query.category !== undefined ? 'gsi3' : 'gsi4';
-    const page = await this.queryNewestFirst(index, query.category !== undefined ? `CATEGORY#${query.category}` : 'ITEM', query, { subcategory: query.subcategory, decision: query.decision });
+    const page = await this.queryNewestFirst(index, query.category !== undefined ? `CATEGORY#${query.category}` : 'ITEM', query, {
+      subcategory: query.subcategory,
+      decision: query.decision,
+    });
     const data = page.items.map((item) => ({
       documentId: item.documentId as string,
       itemNumber: Number(String(item.sk).replace('ITEM#', '')),
@@ -46,7 +68,12 @@ export class DynamoDeterminationQueries {
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.client.send(
-        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': 'STATS', ':prefix': `${groupBy}#` }, ExclusiveStartKey: start }),
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': 'STATS', ':prefix': `${groupBy}#` },
+          ExclusiveStartKey: start,
+        }),
       );
       for (const item of page.Items ?? []) {
         const upheld = Number(item.UPHELD ?? 0);
@@ -93,7 +120,16 @@ export class DynamoDeterminationQueries {
    * Queries an index newest first until `limit` items pass the filters or the index is
    * exhausted (at most 10 requests), with a signed cursor bound to the index it came from.
    */
-  private async queryPages(index: string, keyCondition: string, filters: string[], values: Record<string, unknown>, limit: number, cursor: string | undefined, fingerprint: string, names: Record<string, string>): Promise<{ items: Record<string, unknown>[]; nextCursor: string | null }> {
+  private async queryPages(
+    index: string,
+    keyCondition: string,
+    filters: string[],
+    values: Record<string, unknown>,
+    limit: number,
+    cursor: string | undefined,
+    fingerprint: string,
+    names: Record<string, string>,
+  ): Promise<{ items: Record<string, unknown>[]; nextCursor: string | null }> {
     if (!this.cursors) throw new Error('this store was built without a cursor codec');
     let start: Record<string, unknown> | undefined;
     if (cursor) {

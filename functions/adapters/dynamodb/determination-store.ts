@@ -1,9 +1,32 @@
 import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type UpdateCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type { AttemptRecord } from '../../service/webhooks/ports.ts';
 import type { Determination } from '../../domain/index.ts';
 import type { CursorCodec } from '../../common/cursor.ts';
-import type { DeterminationQuery, DeterminationStore, DocumentQuery, DocumentRecord, HistoryEntry, ItemQuery, Page, StatsGrouping, StatsRow, StoredCorrection, StoredDetermination, StoredItem } from '../../service/ports.ts';
+import type {
+  DeterminationQuery,
+  DeterminationStore,
+  DocumentQuery,
+  DocumentRecord,
+  HistoryEntry,
+  ItemQuery,
+  Page,
+  StatsGrouping,
+  StatsRow,
+  StoredCorrection,
+  StoredDetermination,
+  StoredItem,
+} from '../../service/ports.ts';
 import { toRecord, toStored, type DocumentItem } from './documents.ts';
 import { determinationWrites } from './determination-writes.ts';
 import { DynamoDeterminationQueries } from './determination-queries.ts';
@@ -44,9 +67,17 @@ export class DynamoDeterminationStore implements DeterminationStore {
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: `DOC#${id}`, sk: 'DOC' },
-        UpdateExpression: 'SET id = :id, #status = if_not_exists(#status, :received), receivedAt = if_not_exists(receivedAt, :at), updatedAt = if_not_exists(updatedAt, :at), gsi5pk = :documents, gsi5sk = if_not_exists(gsi5sk, :order) ADD sourceKeys :keys',
+        UpdateExpression:
+          'SET id = :id, #status = if_not_exists(#status, :received), receivedAt = if_not_exists(receivedAt, :at), updatedAt = if_not_exists(updatedAt, :at), gsi5pk = :documents, gsi5sk = if_not_exists(gsi5sk, :order) ADD sourceKeys :keys',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':id': id, ':received': 'RECEIVED', ':at': at, ':keys': new Set([sourceKey]), ':documents': 'DOCUMENT', ':order': `${at}#${id}` },
+        ExpressionAttributeValues: {
+          ':id': id,
+          ':received': 'RECEIVED',
+          ':at': at,
+          ':keys': new Set([sourceKey]),
+          ':documents': 'DOCUMENT',
+          ':order': `${at}#${id}`,
+        },
         ReturnValues: 'ALL_OLD',
       }),
     );
@@ -57,7 +88,12 @@ export class DynamoDeterminationStore implements DeterminationStore {
 
   async resolveIdPrefix(prefix: string): Promise<string[]> {
     const page = await this.client.send(
-      new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': `IDPREFIX#${prefix.slice(0, 12)}`, ':prefix': prefix }, Limit: 2 }),
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': `IDPREFIX#${prefix.slice(0, 12)}`, ':prefix': prefix },
+        Limit: 2,
+      }),
     );
     return (page.Items ?? []).map((item) => String(item.sk));
   }
@@ -100,7 +136,14 @@ export class DynamoDeterminationStore implements DeterminationStore {
   }
 
   async lettersLike(fingerprint: string, limit: number): Promise<StoredDetermination[]> {
-    const page = await this.client.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `LETTER#${fingerprint}` }, Limit: limit * 2 }));
+    const page = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `LETTER#${fingerprint}` },
+        Limit: limit * 2,
+      }),
+    );
     const found: StoredDetermination[] = [];
     for (const item of page.Items ?? []) {
       const stored = await this.getDetermination(String(item.id));
@@ -115,7 +158,9 @@ export class DynamoDeterminationStore implements DeterminationStore {
     if (!current?.determination) return 'STALE';
     const writes = [
       ...determinationWrites(this.tableName, id, current, correction.determination, correction.entry.at, correction),
-      { Put: { TableName: this.tableName, Item: { pk: `DOC#${id}`, sk: `HISTORY#${String(correction.entry.revision).padStart(6, '0')}`, ...correction.entry } } },
+      {
+        Put: { TableName: this.tableName, Item: { pk: `DOC#${id}`, sk: `HISTORY#${String(correction.entry.revision).padStart(6, '0')}`, ...correction.entry } },
+      },
     ];
     try {
       await this.transact(writes);
@@ -129,9 +174,20 @@ export class DynamoDeterminationStore implements DeterminationStore {
 
   async history(id: string): Promise<HistoryEntry[]> {
     const page = await this.client.send(
-      new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :history)', ExpressionAttributeValues: { ':pk': `DOC#${id}`, ':history': 'HISTORY#' }, ScanIndexForward: false }),
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :history)',
+        ExpressionAttributeValues: { ':pk': `DOC#${id}`, ':history': 'HISTORY#' },
+        ScanIndexForward: false,
+      }),
     );
-    return (page.Items ?? []).map((item) => ({ revision: item.revision as number, at: item.at as string, by: item.by as string, changes: item.changes as HistoryEntry['changes'], note: (item.note as string | null) ?? null }));
+    return (page.Items ?? []).map((item) => ({
+      revision: item.revision as number,
+      at: item.at as string,
+      by: item.by as string,
+      changes: item.changes as HistoryEntry['changes'],
+      note: (item.note as string | null) ?? null,
+    }));
   }
 
   /**
@@ -146,11 +202,21 @@ export class DynamoDeterminationStore implements DeterminationStore {
 
   async markFailed(id: string, reason: string, at: string): Promise<void> {
     await this.updateDocumentIf(id, {
-      UpdateExpression: 'SET #status = :failed, reason = :reason, updatedAt = :at, id = :id, receivedAt = if_not_exists(receivedAt, :at), gsi5pk = :documents, gsi5sk = if_not_exists(gsi5sk, :order)',
+      UpdateExpression:
+        'SET #status = :failed, reason = :reason, updatedAt = :at, id = :id, receivedAt = if_not_exists(receivedAt, :at), gsi5pk = :documents, gsi5sk = if_not_exists(gsi5sk, :order)',
       // A document already classified by an earlier attempt keeps its result.
       ConditionExpression: 'attribute_not_exists(#status) OR NOT (#status IN (:classified, :unrecognized))',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':failed': 'FAILED', ':reason': reason, ':at': at, ':id': id, ':classified': 'CLASSIFIED', ':unrecognized': 'UNRECOGNIZED', ':documents': 'DOCUMENT', ':order': `${at}#${id}` },
+      ExpressionAttributeValues: {
+        ':failed': 'FAILED',
+        ':reason': reason,
+        ':at': at,
+        ':id': id,
+        ':classified': 'CLASSIFIED',
+        ':unrecognized': 'UNRECOGNIZED',
+        ':documents': 'DOCUMENT',
+        ':order': `${at}#${id}`,
+      },
     });
   }
 
@@ -165,7 +231,10 @@ export class DynamoDeterminationStore implements DeterminationStore {
   }
 
   /** One conditional update of a document's record: true when it was written, false when its condition did not hold. */
-  private async updateDocumentIf(id: string, update: Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>): Promise<boolean> {
+  private async updateDocumentIf(
+    id: string,
+    update: Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>,
+  ): Promise<boolean> {
     try {
       await this.client.send(new UpdateCommand({ TableName: this.tableName, Key: { pk: `DOC#${id}`, sk: 'DOC' }, ...update }));
       return true;
@@ -206,7 +275,12 @@ export class DynamoDeterminationStore implements DeterminationStore {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { pk: `DOC#${record.documentId}`, sk: `DELIVERY#${record.at}#${record.webhookId}#${record.attempt}`, ...record, expiresAt: Math.floor(Date.parse(record.at) / 1000) + 90 * 86_400 },
+        Item: {
+          pk: `DOC#${record.documentId}`,
+          sk: `DELIVERY#${record.at}#${record.webhookId}#${record.attempt}`,
+          ...record,
+          expiresAt: Math.floor(Date.parse(record.at) / 1000) + 90 * 86_400,
+        },
       }),
     );
   }
@@ -219,7 +293,13 @@ export class DynamoDeterminationStore implements DeterminationStore {
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.client.send(
-        new ScanCommand({ TableName: this.tableName, FilterExpression: 'sk = :doc', ExpressionAttributeValues: { ':doc': 'DOC' }, ProjectionExpression: 'id', ExclusiveStartKey: start }),
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: 'sk = :doc',
+          ExpressionAttributeValues: { ':doc': 'DOC' },
+          ProjectionExpression: 'id',
+          ExclusiveStartKey: start,
+        }),
       );
       for (const item of page.Items ?? []) if (typeof item.id === 'string') yield item.id;
       start = page.LastEvaluatedKey;

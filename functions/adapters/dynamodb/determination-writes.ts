@@ -18,7 +18,15 @@ export interface CorrectionWrite {
  * (idempotent puts) and the removal of items a shorter reading no longer has. Pure: the same
  * inputs always give the same writes.
  */
-export function determinationWrites(tableName: string, id: string, current: DocumentItem | null, determination: Determination, at: string, correction?: CorrectionWrite, sameLetterAs?: string) {
+export function determinationWrites(
+  tableName: string,
+  id: string,
+  current: DocumentItem | null,
+  determination: Determination,
+  at: string,
+  correction?: CorrectionWrite,
+  sameLetterAs?: string,
+) {
   const receivedAt = current?.receivedAt ?? at;
   const order = `${receivedAt}#${id}`;
   const classified = determination.status === 'CLASSIFIED' ? determination : null;
@@ -34,7 +42,8 @@ export function determinationWrites(tableName: string, id: string, current: Docu
     ':order': order,
     ':received': receivedAt,
   };
-  let update = 'SET #status = :status, determination = :determination, needsReview = :review, engineVersion = :engine, updatedAt = :at, receivedAt = if_not_exists(receivedAt, :received), gsi1pk = :gsi1pk, gsi1sk = :order REMOVE reason';
+  let update =
+    'SET #status = :status, determination = :determination, needsReview = :review, engineVersion = :engine, updatedAt = :at, receivedAt = if_not_exists(receivedAt, :received), gsi1pk = :gsi1pk, gsi1sk = :order REMOVE reason';
   // An unrecognized document keeps why, as every status answer must; a classified one has no reason.
   if (determination.status === 'UNRECOGNIZED') {
     update = update.replace(' REMOVE reason', ', reason = :reason');
@@ -117,15 +126,19 @@ export function determinationWrites(tableName: string, id: string, current: Docu
       },
     };
   });
-  const deltas = replacementDeltas(current?.determination && !current.sameLetterAs ? (JSON.parse(current.determination) as Determination) : null, copyOf ? null : determination, receivedAt);
+  const deltas = replacementDeltas(
+    current?.determination && !current.sameLetterAs ? (JSON.parse(current.determination) as Determination) : null,
+    copyOf ? null : determination,
+    receivedAt,
+  );
   const counters = [...deltas].map(([key, delta]) => ({
-      Update: {
-        TableName: tableName,
-        Key: { pk: 'STATS', sk: key },
-        UpdateExpression: 'ADD UPHELD :u, OVERTURNED :o',
-        ExpressionAttributeValues: { ':u': delta.UPHELD, ':o': delta.OVERTURNED },
-      },
-    }));
+    Update: {
+      TableName: tableName,
+      Key: { pk: 'STATS', sk: key },
+      UpdateExpression: 'ADD UPHELD :u, OVERTURNED :o',
+      ExpressionAttributeValues: { ':u': delta.UPHELD, ':o': delta.OVERTURNED },
+    },
+  }));
   // A reclassified letter with fewer items than before leaves stale item records: remove them.
   const previousCount = current?.determination ? ((JSON.parse(current.determination) as Determination & { items?: unknown[] }).items?.length ?? 0) : 0;
   const stale = Array.from({ length: Math.max(0, previousCount - items.length) }, (_, k) => ({
@@ -139,7 +152,16 @@ export function determinationWrites(tableName: string, id: string, current: Docu
   const fingerprint = classified && !copyOf ? letterFingerprint(classified) : null;
   const fingerprintMarker = fingerprint ? [{ Put: { TableName: tableName, Item: { pk: `LETTER#${fingerprint}`, sk: order, id } } }] : [];
   const writes = [
-    { Update: { TableName: tableName, Key: { pk: `DOC#${id}`, sk: 'DOC' }, UpdateExpression: update, ConditionExpression: condition, ExpressionAttributeNames: names, ExpressionAttributeValues: values } },
+    {
+      Update: {
+        TableName: tableName,
+        Key: { pk: `DOC#${id}`, sk: 'DOC' },
+        UpdateExpression: update,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    },
     ...counters,
     ...fingerprintMarker,
     ...items,

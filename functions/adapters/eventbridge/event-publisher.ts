@@ -19,7 +19,9 @@ export class EventBridgePublisher implements EventPublisher {
 
   async publish(event: ServiceEvent): Promise<void> {
     const result = await this.client.send(
-      new PutEventsCommand({ Entries: [{ EventBusName: this.busName, Source: EVENT_SOURCE, DetailType: event.type, Detail: JSON.stringify(event), Time: new Date(event.timestamp) }] }),
+      new PutEventsCommand({
+        Entries: [{ EventBusName: this.busName, Source: EVENT_SOURCE, DetailType: event.type, Detail: JSON.stringify(event), Time: new Date(event.timestamp) }],
+      }),
     );
     if (result.FailedEntryCount) throw new Error(`EventBridge refused the event: ${result.Entries?.[0]?.ErrorCode ?? 'unknown error'}`);
   }

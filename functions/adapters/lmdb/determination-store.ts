@@ -3,7 +3,21 @@ import { letterFingerprint, type Determination } from '../../domain/index.ts';
 import { CursorError, type CursorCodec } from '../../common/cursor.ts';
 import { filterFingerprint, upperBound } from '../../common/cursor.ts';
 import { deadlineView, needsReviewOf, replacementDeltas } from '../../domain/index.ts';
-import type { DeterminationQuery, DeterminationStore, DocumentQuery, DocumentRecord, DocumentStatus, HistoryEntry, ItemQuery, Page, StatsGrouping, StatsRow, StoredCorrection, StoredDetermination, StoredItem } from '../../service/ports.ts';
+import type {
+  DeterminationQuery,
+  DeterminationStore,
+  DocumentQuery,
+  DocumentRecord,
+  DocumentStatus,
+  HistoryEntry,
+  ItemQuery,
+  Page,
+  StatsGrouping,
+  StatsRow,
+  StoredCorrection,
+  StoredDetermination,
+  StoredItem,
+} from '../../service/ports.ts';
 
 /** A document as kept: its processing record and, once read, its Determination. */
 interface DocumentEntry {
@@ -133,7 +147,13 @@ export class LmdbDeterminationStore implements DeterminationStore {
    * Writes a reading's index entries, item records and counter changes (inside the caller's
    * transaction) and returns the document entry to store: its revision one past the stored one.
    */
-  private writeReading(id: string, current: DocumentEntry | undefined, determination: Determination, at: string, sameLetterAs: string | undefined): DocumentEntry {
+  private writeReading(
+    id: string,
+    current: DocumentEntry | undefined,
+    determination: Determination,
+    at: string,
+    sameLetterAs: string | undefined,
+  ): DocumentEntry {
     const receivedAt = current?.receivedAt ?? at;
     const order = `${receivedAt}#${id}`;
     const previous = current?.determination;
@@ -170,7 +190,15 @@ export class LmdbDeterminationStore implements DeterminationStore {
     const fingerprint = classified ? letterFingerprint(classified) : null;
     if (fingerprint && !sameLetterAs) this.db.putSync(['letter', fingerprint, order], id);
     const { sameLetterAs: _linked, ...rest } = base;
-    return { ...rest, status: determination.status, reason, updatedAt: at, determination, revision: (current?.revision ?? 0) + 1, ...(sameLetterAs ? { sameLetterAs } : {}) };
+    return {
+      ...rest,
+      status: determination.status,
+      reason,
+      updatedAt: at,
+      determination,
+      revision: (current?.revision ?? 0) + 1,
+      ...(sameLetterAs ? { sameLetterAs } : {}),
+    };
   }
 
   async markFailed(id: string, reason: string, at: string): Promise<void> {
@@ -324,7 +352,15 @@ export class LmdbDeterminationStore implements DeterminationStore {
 }
 
 function toRecord(entry: DocumentEntry): DocumentRecord {
-  return { id: entry.id, status: entry.status, reason: entry.reason ?? null, receivedAt: entry.receivedAt, updatedAt: entry.updatedAt, sourceKeys: [...entry.sourceKeys].sort(), ...(entry.status === 'OCR_PENDING' && entry.textractJobId ? { ocrJobId: entry.textractJobId } : {}) };
+  return {
+    id: entry.id,
+    status: entry.status,
+    reason: entry.reason ?? null,
+    receivedAt: entry.receivedAt,
+    updatedAt: entry.updatedAt,
+    sourceKeys: [...entry.sourceKeys].sort(),
+    ...(entry.status === 'OCR_PENDING' && entry.textractJobId ? { ocrJobId: entry.textractJobId } : {}),
+  };
 }
 
 function toStored(entry: DocumentEntry | undefined): StoredDetermination | null {

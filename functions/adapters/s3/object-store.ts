@@ -27,10 +27,17 @@ function readingContextOf(json: string): ReadingContext {
   const stored = value as Record<string, unknown>;
   const strings = (field: unknown) => (Array.isArray(field) && field.every((entry) => typeof entry === 'string') ? (field as string[]) : undefined);
   const doubtful =
-    Array.isArray(stored.doubtfulWords) && stored.doubtfulWords.every((word) => typeof word === 'object' && word !== null && typeof (word as DoubtfulWord).text === 'string' && typeof (word as DoubtfulWord).confidence === 'number')
+    Array.isArray(stored.doubtfulWords) &&
+    stored.doubtfulWords.every(
+      (word) =>
+        typeof word === 'object' && word !== null && typeof (word as DoubtfulWord).text === 'string' && typeof (word as DoubtfulWord).confidence === 'number',
+    )
       ? (stored.doubtfulWords as DoubtfulWord[])
       : undefined;
-  const confidences = Array.isArray(stored.pageConfidences) && stored.pageConfidences.every((entry) => entry === null || typeof entry === 'number') ? (stored.pageConfidences as Array<number | null>) : undefined;
+  const confidences =
+    Array.isArray(stored.pageConfidences) && stored.pageConfidences.every((entry) => entry === null || typeof entry === 'number')
+      ? (stored.pageConfidences as Array<number | null>)
+      : undefined;
   return {
     ...(typeof stored.ocrConfidence === 'number' ? { ocrConfidence: stored.ocrConfidence } : {}),
     ...(typeof stored.pageCount === 'number' ? { pageCount: stored.pageCount } : {}),
@@ -85,8 +92,17 @@ export class S3ObjectStore implements ObjectStore, OriginalLinks, PageImageCache
   async putReading(documentId: string, reading: StoredReading): Promise<void> {
     // The context first: a text without its context is a reading from before contexts were kept,
     // never a half-written new one.
-    await this.client.send(new PutObjectCommand({ Bucket: this.textBucket, Key: `text/${documentId}.reading.json`, Body: JSON.stringify(reading.context), ContentType: 'application/json' }));
-    await this.client.send(new PutObjectCommand({ Bucket: this.textBucket, Key: `text/${documentId}.txt`, Body: reading.text, ContentType: 'text/plain; charset=utf-8' }));
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.textBucket,
+        Key: `text/${documentId}.reading.json`,
+        Body: JSON.stringify(reading.context),
+        ContentType: 'application/json',
+      }),
+    );
+    await this.client.send(
+      new PutObjectCommand({ Bucket: this.textBucket, Key: `text/${documentId}.txt`, Body: reading.text, ContentType: 'text/plain; charset=utf-8' }),
+    );
   }
 
   async getReading(documentId: string): Promise<{ text: string; context: ReadingContext | null } | null> {
@@ -111,7 +127,9 @@ export class S3ObjectStore implements ObjectStore, OriginalLinks, PageImageCache
   }
 
   async linkTo(bucket: string, key: string, fileName: string, expiresInSeconds: number): Promise<string> {
-    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: bucket, Key: key, ResponseContentDisposition: attachmentDisposition(fileName) }), { expiresIn: expiresInSeconds });
+    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: bucket, Key: key, ResponseContentDisposition: attachmentDisposition(fileName) }), {
+      expiresIn: expiresInSeconds,
+    });
   }
 
   async getPageImage(documentId: string, page: number): Promise<Uint8Array | null> {

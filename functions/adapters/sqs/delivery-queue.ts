@@ -19,7 +19,13 @@ export class SqsDeliveryQueue {
   }
 
   async schedule(message: DeliveryMessage, delayMs: number): Promise<void> {
-    await this.client.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(message), DelaySeconds: Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(delayMs / 1000))) }));
+    await this.client.send(
+      new SendMessageCommand({
+        QueueUrl: this.queueUrl,
+        MessageBody: JSON.stringify(message),
+        DelaySeconds: Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(delayMs / 1000))),
+      }),
+    );
   }
 
   async deadLetter(message: DeliveryMessage): Promise<void> {

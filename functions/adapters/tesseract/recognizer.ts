@@ -86,7 +86,12 @@ export function readTesseractHocr(hocr: string): RecognizedPage & { readonly box
     } else if (kind === 'ocrx_word') {
       closeWord();
       const box = /\bbbox (\d+) (\d+) (\d+) (\d+)/.exec(title);
-      word = { chars: [], weakest: 100, confidence: Number(/\bx_wconf (-?[\d.]+)/.exec(title)?.[1] ?? 0), box: box ? { left: Number(box[1]), top: Number(box[2]), right: Number(box[3]), bottom: Number(box[4]) } : null };
+      word = {
+        chars: [],
+        weakest: 100,
+        confidence: Number(/\bx_wconf (-?[\d.]+)/.exec(title)?.[1] ?? 0),
+        box: box ? { left: Number(box[1]), top: Number(box[2]), right: Number(box[3]), bottom: Number(box[4]) } : null,
+      };
     } else if (kind === 'ocrx_cinfo' && word) {
       word.chars.push(unescapeHtml(content));
       const confidence = Number(/\bx_conf (-?[\d.]+)/.exec(title)?.[1] ?? 100);
@@ -95,14 +100,23 @@ export function readTesseractHocr(hocr: string): RecognizedPage & { readonly box
   }
   closeWord();
   const filled = lines.filter((entry) => entry.words.length > 0);
-  const pitches = filled.slice(1).map((entry, i) => entry.top - filled[i]!.top).filter((pitch) => pitch > 0).sort((a, b) => a - b);
+  const pitches = filled
+    .slice(1)
+    .map((entry, i) => entry.top - filled[i]!.top)
+    .filter((pitch) => pitch > 0)
+    .sort((a, b) => a - b);
   const pitch = pitches[Math.floor(pitches.length / 2)] ?? 0;
   const out: string[] = [];
   filled.forEach((entry, i) => {
     if (i > 0 && pitch > 0 && entry.top - filled[i - 1]!.top > pitch * 1.6) out.push('');
     out.push(entry.words.join(' '));
   });
-  const doubtful: DoubtfulWord[] = unsure.map(({ line: at, index, text, confidence, weakest }) => ({ text, confidence, weakest, context: wordInContext(at.words, index) }));
+  const doubtful: DoubtfulWord[] = unsure.map(({ line: at, index, text, confidence, weakest }) => ({
+    text,
+    confidence,
+    weakest,
+    context: wordInContext(at.words, index),
+  }));
   return { text: out.join('\n'), confidence: letters ? confidenceSum / letters / 100 : 0, doubtful, boxes: unsure.map((entry) => entry.box) };
 }
 
@@ -238,7 +252,11 @@ export class TesseractWasm implements PageRecognizer {
       block.paragraphs.flatMap((paragraph) =>
         paragraph.lines.flatMap((line) => {
           const texts = line.words.map((word) => word.text);
-          return line.words.flatMap((word, index) => (word.confidence < DOUBTFUL_WORD_CONFIDENCE && /\d/.test(word.text) ? [{ text: word.text, confidence: word.confidence / 100, context: wordInContext(texts, index) }] : []));
+          return line.words.flatMap((word, index) =>
+            word.confidence < DOUBTFUL_WORD_CONFIDENCE && /\d/.test(word.text)
+              ? [{ text: word.text, confidence: word.confidence / 100, context: wordInContext(texts, index) }]
+              : [],
+          );
         }),
       ),
     );

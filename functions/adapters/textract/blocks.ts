@@ -77,11 +77,13 @@ export function textractPages(responses: readonly TextractResponse[]): TextractP
     const upright = uprightTransform(quarterTurn(blocks));
     linesByPage.set(
       page,
-      blocks.filter((block) => block.Text).map((block) => {
-        const box = block.Geometry?.BoundingBox ?? {};
-        const { left, top, width, height } = upright(box.Left ?? 0, box.Top ?? 0, box.Width ?? 0, box.Height ?? 0.01);
-        return { text: block.Text!, top, left, width, height, confidence: (block.Confidence ?? 100) / 100 };
-      }),
+      blocks
+        .filter((block) => block.Text)
+        .map((block) => {
+          const box = block.Geometry?.BoundingBox ?? {};
+          const { left, top, width, height } = upright(box.Left ?? 0, box.Top ?? 0, box.Width ?? 0, box.Height ?? 0.01);
+          return { text: block.Text!, top, left, width, height, confidence: (block.Confidence ?? 100) / 100 };
+        }),
     );
   }
   // Not Math.max(...pages): spreading tens of thousands of arguments overflows the stack.
@@ -104,7 +106,8 @@ function unreadable(what: string): TextractError {
 
 /** A page number or count as Textract writes one: a whole number from `least` to {@link TEXTRACT_MAX_PAGES}. */
 function pageNumber(value: unknown, field: string, least: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < least) throw unreadable(`${field} is ${JSON.stringify(value)?.slice(0, 20)}, not a page number`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < least)
+    throw unreadable(`${field} is ${JSON.stringify(value)?.slice(0, 20)}, not a page number`);
   if (value > TEXTRACT_MAX_PAGES) throw unreadable(`${field} is ${value}, past the ${TEXTRACT_MAX_PAGES} pages Textract reads`);
   return value;
 }
@@ -129,17 +132,19 @@ function groupBlocks(responses: readonly TextractResponse[]): { lines: Map<numbe
       if (typeof block !== 'object' || block === null) throw unreadable('a block is not a JSON object');
       const { BlockType, Text, Page, Confidence } = block as TextractBlock;
       if (BlockType === 'WORD' && typeof Text === 'string' && typeof Confidence === 'number' && Confidence < DOUBTFUL_WORD_CONFIDENCE && /\d/.test(Text)) {
-        unsure.push({ page: pageNumber(Page ?? 1, 'a block\'s Page', 1), id: (block as TextractBlock).Id, text: Text, confidence: Confidence / 100 });
+        unsure.push({ page: pageNumber(Page ?? 1, "a block's Page", 1), id: (block as TextractBlock).Id, text: Text, confidence: Confidence / 100 });
       }
       if (BlockType !== 'LINE') continue;
-      if (Text !== undefined && typeof Text !== 'string') throw unreadable('a LINE block\'s Text is not a string');
+      if (Text !== undefined && typeof Text !== 'string') throw unreadable("a LINE block's Text is not a string");
       const relationships: unknown = (block as TextractBlock).Relationships;
       if (typeof Text === 'string' && Array.isArray(relationships)) {
         const words = Text.split(/\s+/);
-        const children = relationships.find((relationship: unknown) => (relationship as { Type?: unknown } | null)?.Type === 'CHILD') as { Ids?: unknown } | undefined;
-        if (Array.isArray(children?.Ids) && children.Ids.length === words.length) children.Ids.forEach((id: unknown, index: number) => typeof id === 'string' && lineOf.set(id, { words, index }));
+        const children = relationships.find((relationship: unknown) => (relationship as { Type?: unknown } | null)?.Type === 'CHILD') as
+          { Ids?: unknown } | undefined;
+        if (Array.isArray(children?.Ids) && children.Ids.length === words.length)
+          children.Ids.forEach((id: unknown, index: number) => typeof id === 'string' && lineOf.set(id, { words, index }));
       }
-      const page = pageNumber(Page ?? 1, 'a block\'s Page', 1);
+      const page = pageNumber(Page ?? 1, "a block's Page", 1);
       // Pushed in place: copying the page's list for every block made a page of n lines cost n².
       const group = groups.get(page);
       if (group) group.push(block as TextractBlock);
@@ -172,14 +177,16 @@ export function quarterTurn(blocks: readonly TextractBlock[]): 0 | 90 | 180 | 27
     const [a, b] = polygon as NonNullable<NonNullable<TextractBlock['Geometry']>['Polygon']>;
     if (!a || !b) continue;
     const angle = (Math.atan2((b.Y ?? 0) - (a.Y ?? 0), (b.X ?? 0) - (a.X ?? 0)) * 180) / Math.PI;
-    votes[(Math.round((angle + 360) / 90) % 4)]! += 1;
+    votes[Math.round((angle + 360) / 90) % 4]! += 1;
   }
   const best = votes.indexOf(Math.max(...votes));
   return votes[best]! === 0 ? 0 : ((best * 90) as 0 | 90 | 180 | 270);
 }
 
 /** Maps a bounding box (page fractions) on a page turned by `quarter` to where it lies on the upright page. */
-function uprightTransform(quarter: 0 | 90 | 180 | 270): (left: number, top: number, width: number, height: number) => { left: number; top: number; width: number; height: number } {
+function uprightTransform(
+  quarter: 0 | 90 | 180 | 270,
+): (left: number, top: number, width: number, height: number) => { left: number; top: number; width: number; height: number } {
   const point: (x: number, y: number) => [number, number] =
     quarter === 90 ? (x, y) => [y, 1 - x] : quarter === 180 ? (x, y) => [1 - x, 1 - y] : quarter === 270 ? (x, y) => [1 - y, x] : (x, y) => [x, y];
   return (left, top, width, height) => {

@@ -30,7 +30,10 @@ async function send(path: string, init: RequestInit = {}, renewed = false): Prom
   }
   // The local service restarted or the session ran out: a new session, and the change sent once more.
   if (response.status === 403 && session && !renewed && response.headers.get('content-type')?.includes('json')) {
-    const problem = (await response.clone().json().catch(() => null)) as { error?: { code?: string } } | null;
+    const problem = (await response
+      .clone()
+      .json()
+      .catch(() => null)) as { error?: { code?: string } } | null;
     if (problem?.error?.code === 'SESSION_REQUIRED' && (await renewSession())) return send(path, init, true);
   }
   if (!response.ok) {

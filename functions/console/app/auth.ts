@@ -74,7 +74,15 @@ export async function signIn(): Promise<never> {
   sessionStorage.removeItem(TOKEN_KEY);
   const challenge = base64Url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
   const url = new URL('/oauth2/authorize', config.domain);
-  url.search = new URLSearchParams({ response_type: 'code', client_id: config.clientId, redirect_uri: config.redirectUri, scope: 'openid email', state, code_challenge: challenge, code_challenge_method: 'S256' }).toString();
+  url.search = new URLSearchParams({
+    response_type: 'code',
+    client_id: config.clientId,
+    redirect_uri: config.redirectUri,
+    scope: 'openid email',
+    state,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  }).toString();
   location.assign(url.toString());
   return new Promise<never>(() => undefined);
 }
@@ -102,11 +110,18 @@ export async function startSession(): Promise<void> {
   const code = params.get('code');
   if (code) {
     const verifier = sessionStorage.getItem(VERIFIER_KEY);
-    if (!verifier || params.get('state') !== sessionStorage.getItem(STATE_KEY)) throw new Error('the sign-in answer does not match this browser session; sign in again');
+    if (!verifier || params.get('state') !== sessionStorage.getItem(STATE_KEY))
+      throw new Error('the sign-in answer does not match this browser session; sign in again');
     const token = await fetch(new URL('/oauth2/token', config.domain), {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', client_id: config.clientId, code, redirect_uri: config.redirectUri, code_verifier: verifier }),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        client_id: config.clientId,
+        code,
+        redirect_uri: config.redirectUri,
+        code_verifier: verifier,
+      }),
     });
     if (!token.ok) throw new Error('the sign-in could not be completed; sign in again');
     // The ID token: the API's JWT authoriser checks its audience (the app client) and the

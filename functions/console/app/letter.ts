@@ -20,7 +20,23 @@ type ItemDraft = Partial<Pick<DisputedItem, 'decision' | 'category' | 'subcatego
 type Classified = ClassifiedDetermination & StoredDetermination;
 
 /** Where a letter's page is shown: its image, or its text when it has no images. */
-function PagePane({ id, pages, page, passage, mode, setMode, onNoImages }: { id: string; pages: string[] | null; page: number; passage: Passage | null; mode: 'image' | 'text'; setMode: (mode: 'image' | 'text') => void; onNoImages: () => void }) {
+function PagePane({
+  id,
+  pages,
+  page,
+  passage,
+  mode,
+  setMode,
+  onNoImages,
+}: {
+  id: string;
+  pages: string[] | null;
+  page: number;
+  passage: Passage | null;
+  mode: 'image' | 'text';
+  setMode: (mode: 'image' | 'text') => void;
+  onNoImages: () => void;
+}) {
   const [image, setImage] = useState<string | null>(null);
   const [imageError, setImageError] = useState<string | null>(null);
   const mark = useRef<HTMLElement>(null);
@@ -41,8 +57,7 @@ function PagePane({ id, pages, page, passage, mode, setMode, onNoImages }: { id:
         if (problem instanceof ApiProblemError && problem.status === 404) {
           setMode('text');
           onNoImages();
-        }
-        else setImageError(problem instanceof ApiProblemError ? problem.message : 'the page could not be loaded');
+        } else setImageError(problem instanceof ApiProblemError ? problem.message : 'the page could not be loaded');
       });
     return () => {
       live = false;
@@ -62,14 +77,32 @@ function PagePane({ id, pages, page, passage, mode, setMode, onNoImages }: { id:
     ${mode === 'image' && !imageError && !image && html`<p aria-live="polite">Loading page ${page}…</p>`}
     ${mode === 'image' && imageError && html`<p class="error" role="alert">${imageError}</p>`}
     ${mode === 'image' && image && html`<img src=${image} alt=${`Page ${page} of the letter as received`} />`}
-    ${mode === 'text' &&
-    (text === null
-      ? html`<p class="empty">No text was kept for this page.</p>`
-      : html`<pre class="letter-text">${here ? html`${text.slice(0, here.start)}<mark ref=${mark}>${text.slice(here.start, here.end)}</mark>${text.slice(here.end)}` : text}</pre>`)}
+    ${
+      mode === 'text' &&
+      (text === null
+        ? html`<p class="empty">No text was kept for this page.</p>`
+        : html`<pre class="letter-text">${here ? html`${text.slice(0, here.start)}<mark ref=${mark}>${text.slice(here.start, here.end)}</mark>${text.slice(here.end)}` : text}</pre>`)
+    }
   </div>`;
 }
 
-function ItemCard({ item, index, draft, selected, passage, onSelect, onChange }: { item: DisputedItem; index: number; draft: ItemDraft; selected: boolean; passage: Passage | null; onSelect: () => void; onChange: (patch: ItemDraft) => void }) {
+function ItemCard({
+  item,
+  index,
+  draft,
+  selected,
+  passage,
+  onSelect,
+  onChange,
+}: {
+  item: DisputedItem;
+  index: number;
+  draft: ItemDraft;
+  selected: boolean;
+  passage: Passage | null;
+  onSelect: () => void;
+  onChange: (patch: ItemDraft) => void;
+}) {
   const decision = draft.decision ?? item.decision;
   const category = draft.category ?? item.category;
   const subcategory = draft.subcategory !== undefined ? draft.subcategory : item.subcategory;
@@ -89,7 +122,8 @@ function ItemCard({ item, index, draft, selected, passage, onSelect, onChange }:
     <fieldset class="decision">
       <legend>Decision</legend>
       ${(['UPHELD', 'OVERTURNED'] as Decision[]).map(
-        (value) => html`<label class=${`choice ${value === 'OVERTURNED' ? 'overturned' : 'upheld'}`}><input type="radio" name=${`${name}-decision`} value=${value} checked=${decision === value} onChange=${() => onChange({ decision: value })} /> ${label(value)}</label>`,
+        (value) =>
+          html`<label class=${`choice ${value === 'OVERTURNED' ? 'overturned' : 'upheld'}`}><input type="radio" name=${`${name}-decision`} value=${value} checked=${decision === value} onChange=${() => onChange({ decision: value })} /> ${label(value)}</label>`,
       )}
     </fieldset>
     <div class="class-row">
@@ -148,13 +182,16 @@ function History({ id }: { id: string }) {
   return html`<section class="history" aria-labelledby="history-title">
     <h2 id="history-title">History</h2>
     ${error && html`<p class="error" role="alert">${error}</p>`}
-    ${entries && html`<ol reversed>${entries.map(
-      (entry) => html`<li>
+    ${
+      entries &&
+      html`<ol reversed>${entries.map(
+        (entry) => html`<li>
         <p><strong>Revision ${entry.revision}</strong> · ${when(entry.at)} · ${entry.by}</p>
         ${entry.changes.length === 0 ? html`<p class="hint">${entry.revision === 1 ? 'First reading by the service.' : 'No field changed.'}</p>` : html`<ul>${entry.changes.map((change) => html`<li><code>${change.path}</code>: ${String(change.from ?? '—')} → <strong>${String(change.to ?? '—')}</strong></li>`)}</ul>`}
         ${entry.note && html`<p class="note">Note: ${entry.note}</p>`}
       </li>`,
-    )}</ol>`}
+      )}</ol>`
+    }
   </section>`;
 }
 
@@ -286,7 +323,11 @@ export function Letter({ id, showHistory }: { id: string; showHistory: boolean }
     }
     setBusy(true);
     try {
-      const updated = await getJson<StoredDetermination>(`/determinations/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json', 'if-match': String(classified.revision) }, body: JSON.stringify(body) });
+      const updated = await getJson<StoredDetermination>(`/determinations/${id}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json', 'if-match': String(classified.revision) },
+        body: JSON.stringify(body),
+      });
       setLetter(updated);
       setDrafts({});
       setHeader({});
@@ -295,7 +336,10 @@ export function Letter({ id, showHistory }: { id: string; showHistory: boolean }
       if (confirm) {
         queueOrder.review = queueOrder.review.filter((other) => other !== id);
         const next = await nextLetter(id).catch(() => null);
-        setMessage({ kind: 'ok', text: `Confirmed (revision ${updated.revision}).${next ? ' Opening the next letter to review.' : ' No other letter needs review.'}` });
+        setMessage({
+          kind: 'ok',
+          text: `Confirmed (revision ${updated.revision}).${next ? ' Opening the next letter to review.' : ' No other letter needs review.'}`,
+        });
         if (next) setTimeout(() => go({ view: 'letter', id: next, history: false }), 600);
       } else {
         setMessage({ kind: 'ok', text: `Saved as revision ${updated.revision}.` });
@@ -348,21 +392,29 @@ export function Letter({ id, showHistory }: { id: string; showHistory: boolean }
       <div class="actions">
         <button type="button" class="secondary" onClick=${() => void download(`/documents/${id}/original`, fileName(letter.sourceKeys))}>Original</button>
         <a class="button secondary" href=${`#/letters/${id}${showHistory ? '' : '/history'}`}>${showHistory ? 'Hide history' : 'History'} <kbd>h</kbd></a>
-        ${classified && html`<button type="button" class="secondary" disabled=${busy || !pending} onClick=${() => void save(false)}>Save <kbd>s</kbd></button>
-        <button type="button" class="primary" disabled=${busy} onClick=${() => void save(true)}>${pending ? 'Save and confirm' : 'Confirm letter'} <kbd>c</kbd></button>`}
+        ${
+          classified &&
+          html`<button type="button" class="secondary" disabled=${busy || !pending} onClick=${() => void save(false)}>Save <kbd>s</kbd></button>
+        <button type="button" class="primary" disabled=${busy} onClick=${() => void save(true)}>${pending ? 'Save and confirm' : 'Confirm letter'} <kbd>c</kbd></button>`
+        }
       </div>
     </div>
     ${message && html`<p class=${message.kind === 'error' ? 'error' : 'success'} role=${message.kind === 'error' ? 'alert' : 'status'}>${message.text}</p>`}
     ${letter.status === 'UNRECOGNIZED' && html`<p class="error">Not read as an IMR Final Determination: ${letter.reason}</p>`}
-    ${letter.sameLetterAs &&
-    html`<p class="note-band" role="note">
+    ${
+      letter.sameLetterAs &&
+      html`<p class="note-band" role="note">
       Another form of a letter received before: <a href=${`#/letters/${letter.sameLetterAs}`}>open the first one</a>. This copy is not counted in the stats nor announced again.
       ${classified && html`<button type="button" class="secondary" disabled=${busy} onClick=${() => void save(false, true)}>Not the same letter</button>`}
-    </p>`}
-    ${classified && (classified.flags.length > 0 || classified.warnings.length > 0) &&
-    html`<div class="warnings" role="note" aria-label="What the service was unsure of in this letter">
+    </p>`
+    }
+    ${
+      classified &&
+      (classified.flags.length > 0 || classified.warnings.length > 0) &&
+      html`<div class="warnings" role="note" aria-label="What the service was unsure of in this letter">
       <ul>${classified.flags.map((flag) => html`<li>${FLAG_WORDS[flag]}</li>`)}${classified.warnings.map((warning) => html`<li>${warning}</li>`)}</ul>
-    </div>`}
+    </div>`
+    }
     ${showHistory && html`<${History} key=${historyKey} id=${id} />`}
     <div class="split">
       <div class="pages" aria-label="The letter">
@@ -375,8 +427,9 @@ export function Letter({ id, showHistory }: { id: string; showHistory: boolean }
         <${PagePane} id=${id} pages=${pages} page=${page} passage=${passages[selected] ?? null} mode=${mode} setMode=${setMode} onNoImages=${() => setNoImages(true)} />
       </div>
       <div class="items">
-        ${classified &&
-        html`<fieldset class="letter-fields">
+        ${
+          classified &&
+          html`<fieldset class="letter-fields">
             <legend>Letter</legend>
             <label>Case number <input type="text" value=${header.caseNumber ?? classified.caseNumber ?? ''} pattern="CM\\d{2}-\\d{5,8}" onInput=${(event: Event) => setHeader((current) => ({ ...current, caseNumber: (event.target as HTMLInputElement).value }))} /></label>
             <label>Decided on <input type="date" value=${header.decision ?? classified.dates.decision ?? ''} onInput=${(event: Event) => setHeader((current) => ({ ...current, decision: (event.target as HTMLInputElement).value }))} /></label>
@@ -384,7 +437,8 @@ export function Letter({ id, showHistory }: { id: string; showHistory: boolean }
           </fieldset>
           <${Deadlines} letter=${classified} />
           ${classified.items.map((item, index) => html`<${ItemCard} key=${index} item=${item} index=${index} draft=${drafts[index] ?? {}} selected=${index === selected} passage=${passages[index] ?? null} onSelect=${() => select(index)} onChange=${(patch: ItemDraft) => change(index, patch)} />`)}
-          <label class="wide">Note for the history (optional) <textarea rows="2" maxlength="2000" value=${note} onInput=${(event: Event) => setNote((event.target as HTMLTextAreaElement).value)}></textarea></label>`}
+          <label class="wide">Note for the history (optional) <textarea rows="2" maxlength="2000" value=${note} onInput=${(event: Event) => setNote((event.target as HTMLTextAreaElement).value)}></textarea></label>`
+        }
         <p class="hint">Keys: j / k item, u upheld, o overturned, e edit request, s save, c confirm and go on, [ / ] page, t text, h history, n next letter, Esc letters.</p>
       </div>
     </div>

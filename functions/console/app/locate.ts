@@ -44,7 +44,9 @@ function folded(text: string): { chars: string; offsets: number[] } {
 export function locate(pages: readonly string[], needles: ReadonlyArray<string | null | undefined>, after: Passage | null = null): Passage | null {
   for (const raw of needles) {
     // Up to 60 characters: long enough to be unique, short enough to survive an OCR slip later on.
-    const needle = folded((raw ?? '').trim()).chars.slice(0, 60).trim();
+    const needle = folded((raw ?? '').trim())
+      .chars.slice(0, 60)
+      .trim();
     if (needle.length < 12) continue;
     for (let p = after ? after.page - 1 : 0; p < pages.length; p++) {
       const page = folded(pages[p]!);

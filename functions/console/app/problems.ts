@@ -29,8 +29,10 @@ function List({ status, title, help }: { status: 'FAILED' | 'UNRECOGNIZED'; titl
     <p class="hint">${help}</p>
     ${error && html`<p class="error" role="alert">${error}</p>`}
     ${rows && rows.length === 0 && html`<p class="empty">None.</p>`}
-    ${rows && rows.length > 0 &&
-    html`<table>
+    ${
+      rows &&
+      rows.length > 0 &&
+      html`<table>
       <thead><tr><th scope="col">File</th><th scope="col">Received</th><th scope="col">Status</th><th scope="col">Reason</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
       <tbody>${rows.map(
         (row) => html`<tr>
@@ -41,7 +43,8 @@ function List({ status, title, help }: { status: 'FAILED' | 'UNRECOGNIZED'; titl
           <td>${status === 'FAILED' && html`<button type="button" class="secondary" aria-label=${`Retry ${fileName(row.sourceKeys)}`} onClick=${() => void retry(row.id)}>Retry</button> `}<button type="button" class="secondary" aria-label=${`Original of ${fileName(row.sourceKeys)}`} onClick=${() => void download(`/documents/${row.id}/original`, fileName(row.sourceKeys)).catch((problem: unknown) => setError(problem instanceof ApiProblemError ? problem.message : 'the download failed'))}>Original</button></td>
         </tr>`,
       )}</tbody>
-    </table>`}
+    </table>`
+    }
     ${next && html`<button type="button" class="secondary" onClick=${() => void load(next)}>More</button>`}
   </section>`;
 }

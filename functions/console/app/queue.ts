@@ -39,7 +39,12 @@ function query(filters: Filters, needsReview: boolean, cursor: string | null): s
 }
 
 /** One list of the queue (needing review, or not), page by page. */
-async function loadSection(filters: Filters, needsReview: boolean, cursor: string | null, all: boolean): Promise<{ rows: StoredDetermination[]; next: string | null }> {
+async function loadSection(
+  filters: Filters,
+  needsReview: boolean,
+  cursor: string | null,
+  all: boolean,
+): Promise<{ rows: StoredDetermination[]; next: string | null }> {
   const rows: StoredDetermination[] = [];
   let next = cursor;
   do {
@@ -149,12 +154,14 @@ export function Queue() {
     ${error && html`<p class="error" role="alert">Could not load the letters: ${error}</p>`}
     ${!needs && !error && html`<p aria-live="polite">Loading…</p>`}
     ${needs && rows.length === 0 && !error && html`<p class="empty">No letters match. New letters appear here as soon as they are read.</p>`}
-    ${rows.length > 0 &&
-    html`<table class="queue">
+    ${
+      rows.length > 0 &&
+      html`<table class="queue">
       <caption class="visually-hidden">Letters, those needing review first, then the newest</caption>
       <thead><tr><th scope="col">File</th><th scope="col">Case</th><th scope="col">Decided</th><th scope="col">Received</th><th scope="col">Outcome</th><th scope="col">Items</th><th scope="col">Least sure</th><th scope="col">Next due</th><th scope="col">Review</th></tr></thead>
       <tbody>${rows.map((letter, index) => html`<${Row} key=${letter.id} letter=${letter} selected=${index === selected} />`)}</tbody>
-    </table>`}
+    </table>`
+    }
     <div class="more">
       ${needs?.next && html`<button type="button" class="secondary" onClick=${() => void more('needs')}>More letters needing review</button>`}
       ${rest?.next && html`<button type="button" class="secondary" onClick=${() => void more('rest')}>More letters</button>`}

@@ -18,9 +18,10 @@ function Bars({ title, rows, keyLabel }: { title: string; rows: StatsRow[]; keyL
   const id = title.toLowerCase().replaceAll(/[^a-z]+/g, '-');
   return html`<figure class="chart" aria-labelledby=${`${id}-caption`}>
     <figcaption id=${`${id}-caption`}>${title}</figcaption>
-    ${rows.length === 0
-      ? html`<p class="empty">No items yet.</p>`
-      : html`<svg viewBox=${`0 0 ${width} ${rows.length * rowHeight + 8}`} role="img" aria-label=${`${title}: bar chart; the same numbers are in the table below`}>
+    ${
+      rows.length === 0
+        ? html`<p class="empty">No items yet.</p>`
+        : html`<svg viewBox=${`0 0 ${width} ${rows.length * rowHeight + 8}`} role="img" aria-label=${`${title}: bar chart; the same numbers are in the table below`}>
           ${rows.map(
             (row, index) => html`<g transform=${`translate(0 ${index * rowHeight + 4})`}>
               <text x=${labelWidth - 8} y="16" text-anchor="end" class="axis">${keyLabel(row.key)}</text>
@@ -35,7 +36,8 @@ function Bars({ title, rows, keyLabel }: { title: string; rows: StatsRow[]; keyL
           <caption class="visually-hidden">${title}</caption>
           <thead><tr><th scope="col">${title.includes('month') ? 'Month' : 'Category'}</th><th scope="col" class="num">Upheld</th><th scope="col" class="num">Overturned</th><th scope="col" class="num">Total</th><th scope="col" class="num">Overturned share</th></tr></thead>
           <tbody>${rows.map((row) => html`<tr><th scope="row">${keyLabel(row.key)}</th><td class="num">${row.upheld}</td><td class="num">${row.overturned}</td><td class="num">${row.total}</td><td class="num">${row.total ? Math.round((100 * row.overturned) / row.total) : 0}%</td></tr>`)}</tbody>
-        </table>`}
+        </table>`
+    }
   </figure>`;
 }
 
@@ -52,7 +54,8 @@ export function Stats() {
       })
       .catch((problem: unknown) => setError(problem instanceof ApiProblemError ? problem.message : 'the stats could not be loaded'));
   }, []);
-  const exportFile = (path: string, name: string) => void download(path, name).catch((problem: unknown) => setError(problem instanceof ApiProblemError ? problem.message : 'the export failed'));
+  const exportFile = (path: string, name: string) =>
+    void download(path, name).catch((problem: unknown) => setError(problem instanceof ApiProblemError ? problem.message : 'the export failed'));
   const today = new Date().toISOString().slice(0, 10);
   return html`<section aria-labelledby="stats-title">
     <h1 id="stats-title">Stats</h1>

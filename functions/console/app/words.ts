@@ -4,7 +4,8 @@ import { fileNameOf } from '../../common/source-keys.ts';
 
 /** What each flag means to the person checking the letter, and what to look at. */
 export const FLAG_WORDS: Record<Flag, string> = {
-  DECISION_CONFLICTS_WITH_RATIONALE: 'The decision printed for this item disagrees with what its rationale concludes. Read the rationale and set the decision it supports.',
+  DECISION_CONFLICTS_WITH_RATIONALE:
+    'The decision printed for this item disagrees with what its rationale concludes. Read the rationale and set the decision it supports.',
   LOW_CONFIDENCE: 'Part of this was hard to read (a poor scan or garbled text). Check the request and decision against the page.',
   ITEM_COUNT_MISMATCH: 'The letter lists a different number of items than were found. Check that no item is missing or doubled.',
   UNKNOWN_TREATMENT: 'The treatment was not recognised, so its class is a guess. Set the right category.',

@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
 import { checksumAlgorithmOf, createChecksum, type Checksum, type ChecksumAlgorithm } from './checksums.ts';
 import { decodeAwsChunked, type ChunkedResult } from './chunked.ts';
-import { BadDigestError, EntityTooLargeError, IncompleteBodyError, InvalidDigestError, InvalidRequestError, MissingContentLengthError, XAmzContentSHA256MismatchError } from './errors.ts';
+import {
+  BadDigestError,
+  EntityTooLargeError,
+  IncompleteBodyError,
+  InvalidDigestError,
+  InvalidRequestError,
+  MissingContentLengthError,
+  XAmzContentSHA256MismatchError,
+} from './errors.ts';
 import type { VerifiedSignature } from './sigv4.ts';
 
 /**
@@ -54,7 +62,15 @@ export async function* verifiedBody(request: BodyRequest, maxBytes: number, resu
   const trailers: ChunkedResult = { trailers: new Map() };
   const source: AsyncIterable<Buffer> =
     signature.payload.kind === 'signed-chunks'
-      ? decodeAwsChunked(request, { trailer: signature.payload.trailer, maxChunkBytes: maxBytes, signing: { signingKey: signature.signingKey, amzDate: signature.amzDate, scope: signature.scope, seedSignature: signature.signature } }, trailers)
+      ? decodeAwsChunked(
+          request,
+          {
+            trailer: signature.payload.trailer,
+            maxChunkBytes: maxBytes,
+            signing: { signingKey: signature.signingKey, amzDate: signature.amzDate, scope: signature.scope, seedSignature: signature.signature },
+          },
+          trailers,
+        )
       : signature.payload.kind === 'unsigned-trailer'
         ? decodeAwsChunked(request, { trailer: true, maxChunkBytes: maxBytes }, trailers)
         : request;
@@ -77,7 +93,8 @@ export async function* verifiedBody(request: BodyRequest, maxBytes: number, resu
   for (const check of checks) {
     const expected = check.expected ?? trailers.trailers.get(`x-amz-checksum-${check.algorithm}`);
     if (expected === undefined) throw new InvalidRequestError(`The x-amz-checksum-${check.algorithm} trailer the request announced was not sent.`);
-    if (expected !== check.running.digest()) throw new BadDigestError(`The ${check.algorithm.toUpperCase()} you specified did not match the calculated checksum.`);
+    if (expected !== check.running.digest())
+      throw new BadDigestError(`The ${check.algorithm.toUpperCase()} you specified did not match the calculated checksum.`);
   }
   Object.assign(result, { size, sha256: sha256Hex, md5: md5Digest });
 }

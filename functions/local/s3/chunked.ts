@@ -64,7 +64,10 @@ export async function* decodeAwsChunked(source: AsyncIterable<Buffer>, options: 
   const verifyChunk = (dataHash: string) => {
     const signing = options.signing;
     if (!signing) return;
-    const expected = hmac(signing.signingKey, ['AWS4-HMAC-SHA256-PAYLOAD', signing.amzDate, signing.scope, previous, EMPTY_SHA256, dataHash].join('\n')).toString('hex');
+    const expected = hmac(
+      signing.signingKey,
+      ['AWS4-HMAC-SHA256-PAYLOAD', signing.amzDate, signing.scope, previous, EMPTY_SHA256, dataHash].join('\n'),
+    ).toString('hex');
     if (!signaturesEqual(expected, claimed)) throw new SignatureDoesNotMatchError('The signature of an aws-chunked chunk does not match.');
     previous = claimed;
   };
@@ -152,6 +155,8 @@ function finishTrailer(lines: readonly string[], options: ChunkedOptions, previo
   const signing = options.signing;
   if (!signing) return;
   if (signature === undefined) throw new SignatureDoesNotMatchError('A signed aws-chunked trailer has no x-amz-trailer-signature.');
-  const expected = hmac(signing.signingKey, ['AWS4-HMAC-SHA256-TRAILER', signing.amzDate, signing.scope, previous, sha256Hex(canonical)].join('\n')).toString('hex');
+  const expected = hmac(signing.signingKey, ['AWS4-HMAC-SHA256-TRAILER', signing.amzDate, signing.scope, previous, sha256Hex(canonical)].join('\n')).toString(
+    'hex',
+  );
   if (!signaturesEqual(expected, signature)) throw new SignatureDoesNotMatchError('The signature of the aws-chunked trailer does not match.');
 }

@@ -31,17 +31,29 @@ function s3Error(code: string, status: number, defaultMessage: string) {
 /** The request is refused: anonymous, from a browser, a form post, or to another host. */
 export class AccessDeniedError extends s3Error('AccessDenied', 403, 'Access Denied') {}
 /** The signature the client sent is not the one its secret makes for this request. */
-export class SignatureDoesNotMatchError extends s3Error('SignatureDoesNotMatch', 403, 'The request signature we calculated does not match the signature you provided. Check your key and signing method.') {}
+export class SignatureDoesNotMatchError extends s3Error(
+  'SignatureDoesNotMatch',
+  403,
+  'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+) {}
 /** The access key is not the endpoint's. */
 export class InvalidAccessKeyIdError extends s3Error('InvalidAccessKeyId', 403, 'The AWS Access Key Id you provided does not exist in our records.') {}
 /** `x-amz-date` is more than 15 minutes from the endpoint's clock. */
-export class RequestTimeTooSkewedError extends s3Error('RequestTimeTooSkewed', 403, 'The difference between the request time and the current time is too large.') {}
+export class RequestTimeTooSkewedError extends s3Error(
+  'RequestTimeTooSkewed',
+  403,
+  'The difference between the request time and the current time is too large.',
+) {}
 /** The Authorization header cannot be read, or names another region or service. */
 export class AuthorizationHeaderMalformedError extends s3Error('AuthorizationHeaderMalformed', 400, 'The authorization header is malformed.') {}
 /** A presigned URL's query parameters cannot be read or are out of bounds. */
 export class AuthorizationQueryParametersError extends s3Error('AuthorizationQueryParametersError', 400, 'Error parsing the X-Amz-Credential parameter.') {}
 /** The body's SHA-256 is not the `x-amz-content-sha256` the client signed. */
-export class XAmzContentSHA256MismatchError extends s3Error('XAmzContentSHA256Mismatch', 400, 'The provided \'x-amz-content-sha256\' header does not match what was computed.') {}
+export class XAmzContentSHA256MismatchError extends s3Error(
+  'XAmzContentSHA256Mismatch',
+  400,
+  "The provided 'x-amz-content-sha256' header does not match what was computed.",
+) {}
 /** Content-MD5, or a checksum header or trailer, does not match the body. */
 export class BadDigestError extends s3Error('BadDigest', 400, 'The Content-MD5 or checksum value that you specified did not match what the server received.') {}
 /** Content-MD5 or a checksum value is not well formed. */
@@ -53,13 +65,21 @@ export class InvalidRequestError extends s3Error('InvalidRequest', 400, 'Invalid
 /** A parameter's value is out of its bounds. */
 export class InvalidArgumentError extends s3Error('InvalidArgument', 400, 'Invalid Argument') {}
 /** The request's path or query cannot be decoded. */
-export class InvalidURIError extends s3Error('InvalidURI', 400, 'Couldn\'t parse the specified URI.') {}
+export class InvalidURIError extends s3Error('InvalidURI', 400, "Couldn't parse the specified URI.") {}
 /** A key longer than S3's 1,024 UTF-8 bytes. */
 export class KeyTooLongError extends s3Error('KeyTooLongError', 400, 'Your key is too long') {}
 /** An XML body that cannot be read, or is not the shape asked. */
-export class MalformedXMLError extends s3Error('MalformedXML', 400, 'The XML you provided was not well-formed or did not validate against our published schema') {}
+export class MalformedXMLError extends s3Error(
+  'MalformedXML',
+  400,
+  'The XML you provided was not well-formed or did not validate against our published schema',
+) {}
 /** The body ended before its declared length, or its aws-chunked framing is broken. */
-export class IncompleteBodyError extends s3Error('IncompleteBody', 400, 'You did not provide the number of bytes specified by the Content-Length HTTP header') {}
+export class IncompleteBodyError extends s3Error(
+  'IncompleteBody',
+  400,
+  'You did not provide the number of bytes specified by the Content-Length HTTP header',
+) {}
 /** An upload without a length. */
 export class MissingContentLengthError extends s3Error('MissingContentLength', 411, 'You must provide the Content-Length HTTP header.') {}
 /** An object, part or XML body over the endpoint's limit. */
@@ -71,7 +91,11 @@ export class InvalidRangeError extends s3Error('InvalidRange', 416, 'The request
 /** A precondition (If-Match, If-None-Match on a write) does not hold. */
 export class PreconditionFailedError extends s3Error('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold') {}
 /** An operation the local endpoint does not serve. */
-export class NotImplementedError extends s3Error('NotImplemented', 501, 'A header or query you provided implies functionality that is not implemented by the local S3 endpoint.') {}
+export class NotImplementedError extends s3Error(
+  'NotImplemented',
+  501,
+  'A header or query you provided implies functionality that is not implemented by the local S3 endpoint.',
+) {}
 /** A method the resource does not take. */
 export class MethodNotAllowedError extends s3Error('MethodNotAllowed', 405, 'The specified method is not allowed against this resource.') {}
 
@@ -81,13 +105,25 @@ export class NoSuchBucketError extends s3Error('NoSuchBucket', 404, 'The specifi
 /** A key with no object. */
 export class NoSuchKeyError extends s3Error('NoSuchKey', 404, 'The specified key does not exist.') {}
 /** A multipart upload id that is unknown, completed or aborted. */
-export class NoSuchUploadError extends s3Error('NoSuchUpload', 404, 'The specified multipart upload does not exist. The upload ID might be invalid, or the multipart upload might have been aborted or completed.') {}
+export class NoSuchUploadError extends s3Error(
+  'NoSuchUpload',
+  404,
+  'The specified multipart upload does not exist. The upload ID might be invalid, or the multipart upload might have been aborted or completed.',
+) {}
 /** CreateBucket of a bucket the endpoint already serves. */
 export class BucketAlreadyOwnedByYouError extends s3Error('BucketAlreadyOwnedByYou', 409, 'The bucket you tried to create already exists, and you own it.') {}
 /** A part of CompleteMultipartUpload that was not uploaded, or whose ETag differs. */
-export class InvalidPartError extends s3Error('InvalidPart', 400, 'One or more of the specified parts could not be found. The part might not have been uploaded, or the specified entity tag might not have matched the part\'s entity tag.') {}
+export class InvalidPartError extends s3Error(
+  'InvalidPart',
+  400,
+  "One or more of the specified parts could not be found. The part might not have been uploaded, or the specified entity tag might not have matched the part's entity tag.",
+) {}
 /** CompleteMultipartUpload's parts are not in ascending order. */
-export class InvalidPartOrderError extends s3Error('InvalidPartOrder', 400, 'The list of parts was not in ascending order. Parts must be ordered by part number.') {}
+export class InvalidPartOrderError extends s3Error(
+  'InvalidPartOrder',
+  400,
+  'The list of parts was not in ascending order. Parts must be ordered by part number.',
+) {}
 
 // The endpoint itself.
 /** Anything the endpoint did not foresee: the request failed, the endpoint goes on. */
@@ -100,7 +136,10 @@ export class CredentialsFileError extends Error {
   override readonly name = 'CredentialsFileError';
   /** The code a caller can switch on. */
   readonly code = 'InvalidCredentialsFile';
-  constructor(readonly file: string, why: string) {
+  constructor(
+    readonly file: string,
+    why: string,
+  ) {
     super(`${file} is not a local S3 credentials file (${why}); move it away to generate new credentials`);
   }
 }
@@ -119,7 +158,9 @@ export class DirectoryInUseError extends Error {
 export function asS3Error(error: unknown): S3Error {
   if (error instanceof S3Error) return error;
   const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'ENOSPC' || code === 'EDQUOT') return new SlowDownError('The local S3 endpoint\'s disk is full (ENOSPC): the upload was discarded; free some space and retry.');
-  if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM' || code === 'EIO') return new SlowDownError(`The local S3 endpoint cannot write to its folder (${code}): the upload was discarded.`);
+  if (code === 'ENOSPC' || code === 'EDQUOT')
+    return new SlowDownError("The local S3 endpoint's disk is full (ENOSPC): the upload was discarded; free some space and retry.");
+  if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM' || code === 'EIO')
+    return new SlowDownError(`The local S3 endpoint cannot write to its folder (${code}): the upload was discarded.`);
   return new InternalError();
 }

@@ -36,7 +36,9 @@ export function recover(storage: Storage, now: number): string[] {
     dropped.push(key);
     const zero = key.indexOf(0);
     const where = `${key.subarray(0, zero).toString('utf8')}/${printable(key.subarray(zero + 1).toString('utf8'))}`;
-    repaired.push(size === undefined ? `dropped ${where}: its blob ${value.sha256} is missing` : `dropped ${where}: its blob is ${size} bytes, not ${value.size}`);
+    repaired.push(
+      size === undefined ? `dropped ${where}: its blob ${value.sha256} is missing` : `dropped ${where}: its blob is ${size} bytes, not ${value.size}`,
+    );
   }
   storage.index.transaction(() => {
     for (const key of dropped) storage.index.objects.removeSync(key);
@@ -61,7 +63,9 @@ export function recover(storage: Storage, now: number): string[] {
   for (const { key: id, value: upload } of storage.index.uploads.getRange({})) {
     if (now - upload.initiated > STALE_UPLOAD_MS) {
       staleUploads.push(id);
-      repaired.push(`aborted the multipart upload of ${upload.bucket}/${printable(upload.key)} begun ${new Date(upload.initiated).toISOString()} (over 24 h old)`);
+      repaired.push(
+        `aborted the multipart upload of ${upload.bucket}/${printable(upload.key)} begun ${new Date(upload.initiated).toISOString()} (over 24 h old)`,
+      );
     }
   }
   for (const { key, value } of storage.index.parts.getRange({})) {

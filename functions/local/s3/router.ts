@@ -21,15 +21,51 @@ const op = (name: string, handle: Operation['handle'], readsBody = false): Opera
  * GetObject).
  */
 const SUBRESOURCES = new Set([
-  'accelerate', 'acl', 'analytics', 'attributes', 'cors', 'delete', 'encryption', 'intelligent-tiering', 'inventory', 'legal-hold',
-  'lifecycle', 'location', 'logging', 'metadataConfiguration', 'metadataTable', 'metrics', 'notification', 'object-lock', 'ownershipControls',
-  'partNumber', 'policy', 'policyStatus', 'publicAccessBlock', 'renameObject', 'replication', 'requestPayment', 'restore', 'retention', 'select',
-  'session', 'tagging', 'torrent', 'uploadId', 'uploads', 'versioning', 'versions', 'website',
+  'accelerate',
+  'acl',
+  'analytics',
+  'attributes',
+  'cors',
+  'delete',
+  'encryption',
+  'intelligent-tiering',
+  'inventory',
+  'legal-hold',
+  'lifecycle',
+  'location',
+  'logging',
+  'metadataConfiguration',
+  'metadataTable',
+  'metrics',
+  'notification',
+  'object-lock',
+  'ownershipControls',
+  'partNumber',
+  'policy',
+  'policyStatus',
+  'publicAccessBlock',
+  'renameObject',
+  'replication',
+  'requestPayment',
+  'restore',
+  'retention',
+  'select',
+  'session',
+  'tagging',
+  'torrent',
+  'uploadId',
+  'uploads',
+  'versioning',
+  'versions',
+  'website',
 ]);
 
 /** The operation a request names (path-style: `/`, `/bucket`, `/bucket/key`), or the S3 error for one not served. */
 export function route(request: S3Request, config: EndpointConfig): Operation {
-  const sub = [...request.query.keys()].filter((name) => SUBRESOURCES.has(name)).sort().join('&');
+  const sub = [...request.query.keys()]
+    .filter((name) => SUBRESOURCES.has(name))
+    .sort()
+    .join('&');
   const versionId = request.query.get('versionId');
   // Buckets are not versioned: only the null version exists.
   if (versionId !== undefined && versionId !== 'null') throw new NotImplementedError('Versioning is not implemented by the local S3 endpoint.');

@@ -51,7 +51,10 @@ export async function serveRequest(context: ServeContext, message: IncomingMessa
   } catch (error) {
     const answer = asS3Error(error);
     // Refusals are told (someone tried); server errors too, by kind only: never a key or a body.
-    if (answer.status >= 500 || answer.status === 403) context.config.log(`local S3: ${message.method} ${operation} answered ${answer.status} ${answer.code}${error instanceof S3Error ? '' : ` (${describe(error)})`}`);
+    if (answer.status >= 500 || answer.status === 403)
+      context.config.log(
+        `local S3: ${message.method} ${operation} answered ${answer.status} ${answer.code}${error instanceof S3Error ? '' : ` (${describe(error)})`}`,
+      );
     try {
       // Before the client was told to send its body (100-continue), there is nothing to drain.
       const drained = continued ? await drain(message, signed ? DRAIN_SIGNED : DRAIN_REFUSED) : false;
@@ -93,7 +96,10 @@ function sendError(response: ServerResponse, error: S3Error, requestId: string, 
     return;
   }
   for (const name of response.getHeaderNames()) response.removeHeader(name);
-  const body = Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n<Error>${element('Code', error.code)}${element('Message', error.message)}${element('RequestId', requestId)}</Error>`, 'utf8');
+  const body = Buffer.from(
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Error>${element('Code', error.code)}${element('Message', error.message)}${element('RequestId', requestId)}</Error>`,
+    'utf8',
+  );
   response.statusCode = error.status;
   response.setHeader('x-amz-request-id', requestId);
   response.setHeader('content-type', 'application/xml');
@@ -133,7 +139,11 @@ function drain(message: IncomingMessage, limit: { bytes: number; ms: number }): 
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return typeof error;
   const code = (error as { code?: unknown }).code;
-  const where = error.stack?.split('\n').find((line) => line.includes('/s3/'))?.trim() ?? '';
+  const where =
+    error.stack
+      ?.split('\n')
+      .find((line) => line.includes('/s3/'))
+      ?.trim() ?? '';
   return [error.name, typeof code === 'string' ? code : '', where].filter(Boolean).join(' ');
 }
 
@@ -142,12 +152,14 @@ function describe(error: unknown): string {
  * S3's XML, then the connection is closed; the process is never brought down by one.
  */
 export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
-  if (!socket.writable || (error.code === 'ECONNRESET')) {
+  if (!socket.writable || error.code === 'ECONNRESET') {
     socket.destroy();
     return;
   }
   const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
   const status = tooLarge ? 431 : 400;
   const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error>${element('Code', tooLarge ? 'RequestHeaderSectionTooLarge' : 'BadRequest')}${element('Message', tooLarge ? 'Your request header section exceeds the maximum allowed size.' : 'The request could not be parsed.')}</Error>`;
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

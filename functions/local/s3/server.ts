@@ -75,7 +75,8 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
  * runs first (see `repaired`).
  */
 export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
-  for (const bucket of options.buckets) if (!BUCKET_NAME.test(bucket) || bucket.includes('..')) throw new Error(`not an S3 bucket name: ${JSON.stringify(bucket)}`);
+  for (const bucket of options.buckets)
+    if (!BUCKET_NAME.test(bucket) || bucket.includes('..')) throw new Error(`not an S3 bucket name: ${JSON.stringify(bucket)}`);
   mkdirSync(options.directory, { recursive: true, mode: 0o700 });
   const unlock = lockDirectory(options.directory);
   let storage: Storage;
@@ -138,7 +139,9 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
       list: (bucket, prefix = '') => listObjects(storage, config, bucket, prefix),
       head: async (bucket, key) => {
         const entry = storage.head(bucket, key);
-        return entry && { key, sha256: entry.sha256, size: entry.size, lastModified: new Date(entry.lastModified), etag: entry.etag, contentType: entry.contentType };
+        return (
+          entry && { key, sha256: entry.sha256, size: entry.size, lastModified: new Date(entry.lastModified), etag: entry.etag, contentType: entry.contentType }
+        );
       },
     },
   };

@@ -104,15 +104,19 @@ export function verifySignature(request: WireRequest, options: VerifyOptions): V
   const query = queryParameters(request.rawQuery);
   const authorization = headers.get('authorization');
   const presign = query.find(([name]) => name === 'X-Amz-Algorithm' || name === 'X-Amz-Signature' || name === 'X-Amz-Credential');
-  if (authorization !== undefined && presign) throw new InvalidArgumentError('Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified');
-  if (authorization === undefined && !presign) throw new AccessDeniedError('Anonymous requests are refused by the local S3 endpoint: sign with its credentials (AWS Signature Version 4).');
+  if (authorization !== undefined && presign)
+    throw new InvalidArgumentError('Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified');
+  if (authorization === undefined && !presign)
+    throw new AccessDeniedError('Anonymous requests are refused by the local S3 endpoint: sign with its credentials (AWS Signature Version 4).');
   const claim = authorization !== undefined ? headerClaim(authorization, headers) : queryClaim(query, headers);
 
   if (claim.accessKeyId !== options.credentials.accessKeyId) throw new InvalidAccessKeyIdError();
   const [day, region, service, terminator] = claim.scope;
-  if (day !== claim.amzDate.slice(0, 8)) throw new AuthorizationHeaderMalformedError('The credential scope\'s date is not the request\'s date.');
-  if (region !== options.region) throw new AuthorizationHeaderMalformedError(`The authorization header is malformed; the region is wrong; expecting '${options.region}'`);
-  if (service !== 's3' || terminator !== 'aws4_request') throw new AuthorizationHeaderMalformedError('The credential scope must be <date>/<region>/s3/aws4_request.');
+  if (day !== claim.amzDate.slice(0, 8)) throw new AuthorizationHeaderMalformedError("The credential scope's date is not the request's date.");
+  if (region !== options.region)
+    throw new AuthorizationHeaderMalformedError(`The authorization header is malformed; the region is wrong; expecting '${options.region}'`);
+  if (service !== 's3' || terminator !== 'aws4_request')
+    throw new AuthorizationHeaderMalformedError('The credential scope must be <date>/<region>/s3/aws4_request.');
   const signedAt = amzDateMs(claim.amzDate);
   if (claim.presigned) {
     if (signedAt - options.now > MAX_SKEW_MS) throw new AccessDeniedError('Request is not valid yet');
@@ -133,7 +137,15 @@ export function verifySignature(request: WireRequest, options: VerifyOptions): V
     const canonical = [request.method, uri, canonicalQuery, canonicalHeaders, claim.signedHeaders.join(';'), claim.payloadHash].join('\n');
     const expected = hmac(key, [ALGORITHM, claim.amzDate, scope, sha256Hex(canonical)].join('\n')).toString('hex');
     if (signaturesEqual(expected, claim.signature)) {
-      return { accessKeyId: claim.accessKeyId, presigned: claim.presigned, payload: payloadMode(claim.payloadHash, claim.presigned), amzDate: claim.amzDate, scope, signature: claim.signature, signingKey: key };
+      return {
+        accessKeyId: claim.accessKeyId,
+        presigned: claim.presigned,
+        payload: payloadMode(claim.payloadHash, claim.presigned),
+        amzDate: claim.amzDate,
+        scope,
+        signature: claim.signature,
+        signingKey: key,
+      };
     }
   }
   throw new SignatureDoesNotMatchError();
@@ -154,7 +166,8 @@ interface Claim {
 /** The claim of an `Authorization: AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…` header. */
 function headerClaim(authorization: string, headers: ReadonlyMap<string, string>): Claim {
   if (authorization.startsWith('AWS ')) throw new InvalidRequestError('Signature Version 2 is not accepted: sign with AWS Signature Version 4.');
-  if (!authorization.startsWith(`${ALGORITHM} `)) throw new AuthorizationHeaderMalformedError('The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.');
+  if (!authorization.startsWith(`${ALGORITHM} `))
+    throw new AuthorizationHeaderMalformedError('The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.');
   const fields = new Map<string, string>();
   for (const part of authorization.slice(ALGORITHM.length + 1).split(',')) {
     const equals = part.indexOf('=');
@@ -163,7 +176,8 @@ function headerClaim(authorization: string, headers: ReadonlyMap<string, string>
   const credential = fields.get('Credential');
   const signedHeaders = fields.get('SignedHeaders');
   const signature = fields.get('Signature');
-  if (!credential || !signedHeaders || !signature) throw new AuthorizationHeaderMalformedError('The authorization header must hold Credential, SignedHeaders and Signature.');
+  if (!credential || !signedHeaders || !signature)
+    throw new AuthorizationHeaderMalformedError('The authorization header must hold Credential, SignedHeaders and Signature.');
   const amzDate = headers.get('x-amz-date');
   if (amzDate === undefined) throw new AccessDeniedError('AWS authentication requires a valid x-amz-date header');
   const payloadHash = headers.get('x-amz-content-sha256');
@@ -186,7 +200,8 @@ function queryClaim(query: ReadonlyArray<readonly [string, string]>, headers: Re
     throw new AuthorizationQueryParametersError('X-Amz-Expires must be a whole number of seconds from 1 to 604800.');
   }
   const [accessKeyId = '', ...scope] = value('X-Amz-Credential').split('/');
-  if (scope.length !== 4) throw new AuthorizationQueryParametersError('Error parsing the X-Amz-Credential parameter; it must be <access key>/<date>/<region>/s3/aws4_request.');
+  if (scope.length !== 4)
+    throw new AuthorizationQueryParametersError('Error parsing the X-Amz-Credential parameter; it must be <access key>/<date>/<region>/s3/aws4_request.');
   const hashed = query.find(([name]) => name === 'X-Amz-Content-Sha256')?.[1];
   return {
     presigned: true,
@@ -204,7 +219,8 @@ function queryClaim(query: ReadonlyArray<readonly [string, string]>, headers: Re
 /** The names of `SignedHeaders`, checked to be header names. */
 function headerNames(list: string): string[] {
   const names = list.split(';');
-  if (names.some((name) => !/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(name))) throw new AuthorizationHeaderMalformedError('SignedHeaders must be lower-case header names separated by ";".');
+  if (names.some((name) => !/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(name)))
+    throw new AuthorizationHeaderMalformedError('SignedHeaders must be lower-case header names separated by ";".');
   return names;
 }
 
@@ -230,7 +246,7 @@ function amzDateMs(amzDate: string): number {
 function payloadMode(hash: string, presigned: boolean): PayloadMode {
   if (/^[\da-f]{64}$/i.test(hash)) return { kind: 'sha256', hex: hash.toLowerCase() };
   if (hash === 'UNSIGNED-PAYLOAD') return { kind: 'unsigned' };
-  if (presigned) throw new InvalidArgumentError('A presigned URL\'s payload must be UNSIGNED-PAYLOAD or a SHA-256 value.');
+  if (presigned) throw new InvalidArgumentError("A presigned URL's payload must be UNSIGNED-PAYLOAD or a SHA-256 value.");
   if (hash === 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD') return { kind: 'signed-chunks', trailer: false };
   if (hash === 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER') return { kind: 'signed-chunks', trailer: true };
   if (hash === 'STREAMING-UNSIGNED-PAYLOAD-TRAILER') return { kind: 'unsigned-trailer' };
@@ -285,7 +301,10 @@ function canonicalQueryString(query: ReadonlyArray<readonly [string, string]>, p
 function canonicalUris(rawPath: string): string[] {
   const asSent = rawPath === '' ? '/' : rawPath;
   try {
-    const reencoded = asSent.split('/').map((segment) => uriEncode(decodeURIComponent(segment))).join('/');
+    const reencoded = asSent
+      .split('/')
+      .map((segment) => uriEncode(decodeURIComponent(segment)))
+      .join('/');
     return reencoded === asSent ? [asSent] : [asSent, reencoded];
   } catch {
     return [asSent];

@@ -44,7 +44,14 @@ export class Storage {
    * the same transaction (a multipart upload's records go with its completion), and may throw
    * to abandon it.
    */
-  commit(bucket: string, key: string, temporary: string, digest: BodyDigest, metadata: ObjectMetadata, options: { ifNoneMatch?: boolean; within?: () => void } = {}): ObjectEntry {
+  commit(
+    bucket: string,
+    key: string,
+    temporary: string,
+    digest: BodyDigest,
+    metadata: ObjectMetadata,
+    options: { ifNoneMatch?: boolean; within?: () => void } = {},
+  ): ObjectEntry {
     const entry: ObjectEntry = { ...metadata, sha256: digest.sha256, size: digest.size, etag: digest.etag, lastModified: Date.now() };
     const indexKey = ObjectIndex.objectKey(bucket, key);
     // Synchronous from here on: no other request's step runs between the link, the index write and a removal.

@@ -9,7 +9,7 @@ import { MalformedXMLError } from './errors.ts';
 /** S3's namespace, on the root element of every answer. */
 export const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
-const NAMED: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\'': '&apos;' };
+const NAMED: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 
 /**
  * Text escaped for an element. Control characters are written as character references (a raw
@@ -113,7 +113,7 @@ function tagEnd(text: string, lt: number): number {
     const c = text[i]!;
     if (quote) {
       if (c === quote) quote = '';
-    } else if (c === '"' || c === '\'') quote = c;
+    } else if (c === '"' || c === "'") quote = c;
     else if (c === '>') return i;
   }
   throw new MalformedXMLError();
@@ -126,7 +126,7 @@ function tagName(tag: string): string {
   return tag.slice(0, end);
 }
 
-const ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: '\'' };
+const ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 /** Text with its entity and character references replaced. */
 function decodeEntities(text: string): string {

@@ -59,7 +59,13 @@ export async function deliver(
     statusCode = response.status;
     retryAfter = response.headers.get('retry-after');
   } catch (error) {
-    throw failure('RETRYABLE', `delivery to ${new URL(endpoint.url).host} failed: ${(error as Error).name}`, { url: endpoint.url, webhookId, statusCode: null, latencyMs: Math.round(performance.now() - started) }, null, error);
+    throw failure(
+      'RETRYABLE',
+      `delivery to ${new URL(endpoint.url).host} failed: ${(error as Error).name}`,
+      { url: endpoint.url, webhookId, statusCode: null, latencyMs: Math.round(performance.now() - started) },
+      null,
+      error,
+    );
   }
   const attempt = { url: endpoint.url, webhookId, statusCode, latencyMs: Math.round(performance.now() - started) };
   if (statusCode === 410) throw failure('GONE', `endpoint ${new URL(endpoint.url).host} answered 410 Gone`, attempt, null);

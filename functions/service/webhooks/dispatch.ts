@@ -19,7 +19,14 @@ export interface DeliveryPorts {
 
 /** The first delivery message of an event for every endpoint that wants it. */
 export function fanOut(event: ServiceEvent, endpoints: readonly WebhookEndpoint[], eventId: string, now: number): DeliveryMessage[] {
-  return endpointsFor(endpoints, event.type).map((endpoint) => ({ kind: 'delivery', event, endpoint, webhookId: `msg_${eventId}`, attempt: 1, firstAttemptAt: now }));
+  return endpointsFor(endpoints, event.type).map((endpoint) => ({
+    kind: 'delivery',
+    event,
+    endpoint,
+    webhookId: `msg_${eventId}`,
+    attempt: 1,
+    firstAttemptAt: now,
+  }));
 }
 
 /**
@@ -51,7 +58,10 @@ export async function attemptDelivery(received: DeliveryMessage, ports: Delivery
     const delay = nextRetryDelayMs(message.attempt, message.firstAttemptAt, now, retryAfter, ports.random);
     if (delay === null) {
       // Said in the dead letter, so a person replaying it knows the receiver asked for the wait.
-      const beyond = retryAfter !== null && now + retryAfter - message.firstAttemptAt > RETRY_WINDOW_MS ? ` (its Retry-After asked to wait past the ${RETRY_WINDOW_MS / 3_600_000}-hour window)` : '';
+      const beyond =
+        retryAfter !== null && now + retryAfter - message.firstAttemptAt > RETRY_WINDOW_MS
+          ? ` (its Retry-After asked to wait past the ${RETRY_WINDOW_MS / 3_600_000}-hour window)`
+          : '';
       await ports.record({ ...base, ...attempt, outcome: 'dead-lettered' });
       await ports.deadLetter({ ...message, lastError: `${error.message}${beyond}`, deadLettered: true });
       return 'dead-lettered';

@@ -45,4 +45,3 @@ export interface AttemptRecord extends DeliveryAttempt {
   readonly at: string;
   readonly outcome: 'delivered' | 'retry' | 'gone' | 'dead-lettered';
 }
-

@@ -31,7 +31,13 @@ export function scheduledDelayMs(attempt: number, random: () => number = Math.ra
  * Null (give up: dead-letter it) when that wait would end more than 24 hours after the first
  * attempt.
  */
-export function nextRetryDelayMs(attempt: number, firstAttemptAt: number, now: number, retryAfter: number | null, random: () => number = Math.random): number | null {
+export function nextRetryDelayMs(
+  attempt: number,
+  firstAttemptAt: number,
+  now: number,
+  retryAfter: number | null,
+  random: () => number = Math.random,
+): number | null {
   const delay = Math.max(scheduledDelayMs(attempt, random), retryAfter ?? 0);
   if (now + delay - firstAttemptAt > RETRY_WINDOW_MS) return null;
   return delay;

@@ -30,6 +30,7 @@ export function signingSecrets(value: string | undefined): string[] {
   }
   const secrets = [parsed.current, parsed.previous].filter((secret): secret is string => Boolean(secret));
   if (secrets.length === 0) throw new Error('the webhook secret is empty');
-  if (!secrets.every(isStandardWebhookSecret)) throw new Error('the webhook secret is not a Standard Webhooks secret (whsec_ and the base64 of 24 to 64 bytes)');
+  if (!secrets.every(isStandardWebhookSecret))
+    throw new Error('the webhook secret is not a Standard Webhooks secret (whsec_ and the base64 of 24 to 64 bytes)');
   return secrets;
 }

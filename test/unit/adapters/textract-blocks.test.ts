@@ -73,10 +73,20 @@ describe('Textract blocks to text', () => {
   });
 
   it('drops a running header or footer that recurs on several pages', () => {
-    const line = (text: string, page: number, top: number) => ({ BlockType: 'LINE', Text: text, Page: page, Geometry: { BoundingBox: { Left: 0.1, Top: top, Width: 0.5, Height: 0.01 } } });
+    const line = (text: string, page: number, top: number) => ({
+      BlockType: 'LINE',
+      Text: text,
+      Page: page,
+      Geometry: { BoundingBox: { Left: 0.1, Top: top, Width: 0.5, Height: 0.01 } },
+    });
     const response: TextractResponse = {
       DocumentMetadata: { Pages: 2 },
-      Blocks: [line('JAN-28-2015 FROM:MAXIMUS P.1/2', 1, 0.02), line('First page body', 1, 0.3), line('JAN-28-2015 FROM:MAXIMUS P.2/2', 2, 0.02), line('Second page body', 2, 0.3)],
+      Blocks: [
+        line('JAN-28-2015 FROM:MAXIMUS P.1/2', 1, 0.02),
+        line('First page body', 1, 0.3),
+        line('JAN-28-2015 FROM:MAXIMUS P.2/2', 2, 0.02),
+        line('Second page body', 2, 0.3),
+      ],
     };
     expect(textractText([response])).toBe('First page body\n\f\nSecond page body');
   });
@@ -87,7 +97,11 @@ describe('Textract blocks to text', () => {
   });
 
   it('names the words holding a digit that Textract read under its bar, page by page', () => {
-    const response = textractResponseFor([['Norco 10/325mg #40 is not medically necessary'], ['8 sessions of physical therapy']], 99, { '#40': 62.5, medically: 40, '8': 84.9 });
+    const response = textractResponseFor([['Norco 10/325mg #40 is not medically necessary'], ['8 sessions of physical therapy']], 99, {
+      '#40': 62.5,
+      medically: 40,
+      '8': 84.9,
+    });
     const pages = textractPages([response]);
     expect(pages.map((page) => page.doubtful.map((word) => [word.text, Math.round(word.confidence * 1000)]))).toEqual([[['#40', 625]], [['8', 849]]]);
     expect(pages[0]!.text).toBe('Norco 10/325mg #40 is not medically necessary');
@@ -109,7 +123,12 @@ function turnPage(response: TextractResponse, quarter: 90 | 180 | 270): Textract
       return {
         ...block,
         Geometry: {
-          BoundingBox: { Left: Math.min(corners[0]![0], corners[1]![0]), Top: Math.min(corners[0]![1], corners[1]![1]), Width: Math.abs(corners[1]![0] - corners[0]![0]), Height: Math.abs(corners[1]![1] - corners[0]![1]) },
+          BoundingBox: {
+            Left: Math.min(corners[0]![0], corners[1]![0]),
+            Top: Math.min(corners[0]![1], corners[1]![1]),
+            Width: Math.abs(corners[1]![0] - corners[0]![0]),
+            Height: Math.abs(corners[1]![1] - corners[0]![1]),
+          },
           Polygon: polygon.map((point: Point) => {
             const [X, Y] = move(point.X!, point.Y!);
             return { X, Y };

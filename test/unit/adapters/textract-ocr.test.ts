@@ -27,7 +27,13 @@ function paged(response: { Blocks: Array<{ Page?: number }>; DocumentMetadata: u
   const first = response.Blocks.filter((block) => (block.Page ?? 1) === 1);
   const rest = response.Blocks.filter((block) => (block.Page ?? 1) !== 1);
   return [
-    { $metadata: {}, JobStatus: 'SUCCEEDED', DocumentMetadata: response.DocumentMetadata, Blocks: first, NextToken: 'page-2' } as GetDocumentTextDetectionCommandOutput,
+    {
+      $metadata: {},
+      JobStatus: 'SUCCEEDED',
+      DocumentMetadata: response.DocumentMetadata,
+      Blocks: first,
+      NextToken: 'page-2',
+    } as GetDocumentTextDetectionCommandOutput,
     { $metadata: {}, JobStatus: 'SUCCEEDED', DocumentMetadata: response.DocumentMetadata, Blocks: rest } as GetDocumentTextDetectionCommandOutput,
   ];
 }
@@ -82,7 +88,9 @@ describe('TextractOcr', () => {
 
   it('gives up waiting after maxWaitMs', async () => {
     textract.on(GetDocumentTextDetectionCommand).resolves(fixture('test-inprogress-response.json'));
-    await expect(new TextractOcr({ ...fast, pollIntervalMs: 10, maxWaitMs: 25 }).waitForResults('job-1', async () => undefined)).rejects.toMatchObject({ code: 'JOB_TIMEOUT' });
+    await expect(new TextractOcr({ ...fast, pollIntervalMs: 10, maxWaitMs: 25 }).waitForResults('job-1', async () => undefined)).rejects.toMatchObject({
+      code: 'JOB_TIMEOUT',
+    });
   });
 
   it.each([

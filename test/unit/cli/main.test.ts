@@ -79,7 +79,8 @@ describe('bad input: one clear line, exit 2 or 3, never a stack trace', () => {
   });
 
   it('a UR notice exits 3 with UNRECOGNIZED and a reason on stdout', async () => {
-    const notice = 'UTILIZATION REVIEW DETERMINATION\nYour Request for Authorization for Norco 10/325mg #120 is non-certified.\nYou may apply for Independent Medical Review.\n';
+    const notice =
+      'UTILIZATION REVIEW DETERMINATION\nYour Request for Authorization for Norco 10/325mg #120 is non-certified.\nYou may apply for Independent Medical Review.\n';
     const result = await run('classify', file('ur.txt', notice));
     expect(result.code).toBe(EXIT.UNRECOGNIZED);
     expect(JSON.parse(result.out)).toMatchObject({ status: 'UNRECOGNIZED', reason: expect.stringMatching(/utilization review notice/) });
@@ -107,7 +108,10 @@ describe('imr classify with several files or a folder', () => {
     writeFileSync(join(folder, 'nested', 'empty.txt'), '');
     writeFileSync(join(folder, '.hidden'), 'ignored');
     const result = await run('classify', folder);
-    const lines = result.out.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = result.out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines.map((line) => line.file.replace(folder, ''))).toEqual([...letters.map((letter) => `/${letter.golden.letter}`), '/nested/empty.txt']);
     expect(lines.slice(0, 4).every((line) => line.status === 'CLASSIFIED')).toBe(true);
     expect(lines[4]).toMatchObject({ status: 'UNREADABLE', error: { code: 'EMPTY' } });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { locate, locateItems, pagesOf } from '../../../functions/console/app/locate.ts';
 
 describe("an item's place in the letter", () => {
-  const text = 'Summary: 1. Percocet 10/325mg #90\n\f\nPercocet 10/325mg #90: Upheld\nDecision rationale: The patient presents with neck\npain with radiation to the left upper extremity and opioid use.\n\f\nFlexeril 7.5mg #60: Upheld\nDecision rationale: The patient presents with neck   pain with radiation to the left upper extremity and spasm.';
+  const text =
+    'Summary: 1. Percocet 10/325mg #90\n\f\nPercocet 10/325mg #90: Upheld\nDecision rationale: The patient presents with neck\npain with radiation to the left upper extremity and opioid use.\n\f\nFlexeril 7.5mg #60: Upheld\nDecision rationale: The patient presents with neck   pain with radiation to the left upper extremity and spasm.';
   const pages = pagesOf(text);
 
   it('is found across line breaks and spacing, on its page', () => {

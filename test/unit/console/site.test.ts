@@ -6,7 +6,9 @@ const files = new Map([['/console/app.js', { contentType: 'text/javascript; char
 describe('the console site', () => {
   it('lets the page talk to its own origin only, and to the sign-in when there is one', () => {
     expect(contentSecurityPolicy(null)).toContain("connect-src 'self';");
-    const answer = serveConsole('/', files, { auth: { domain: 'https://imr-prod.auth.us-west-2.amazoncognito.com', clientId: 'c', redirectUri: 'https://api.example/' } });
+    const answer = serveConsole('/', files, {
+      auth: { domain: 'https://imr-prod.auth.us-west-2.amazoncognito.com', clientId: 'c', redirectUri: 'https://api.example/' },
+    });
     expect(answer.headers['content-security-policy']).toContain("connect-src 'self' https://imr-prod.auth.us-west-2.amazoncognito.com;");
     expect(answer.headers['content-security-policy']).toMatch(/default-src 'none'.*script-src 'self'.*frame-ancestors 'none'/);
     expect(answer.headers['x-frame-options']).toBe('DENY');
@@ -14,7 +16,10 @@ describe('the console site', () => {
 
   it('serves the login settings, its files, and 404 for anything else under /console', () => {
     expect(JSON.parse(serveConsole('/console/config.json', files, { auth: null }).body)).toEqual({ auth: null });
-    expect(serveConsole('/console/app.js', files, { auth: null })).toMatchObject({ statusCode: 200, headers: { 'content-type': 'text/javascript; charset=utf-8' } });
+    expect(serveConsole('/console/app.js', files, { auth: null })).toMatchObject({
+      statusCode: 200,
+      headers: { 'content-type': 'text/javascript; charset=utf-8' },
+    });
     expect(serveConsole('/console/../../etc/passwd', files, { auth: null }).statusCode).toBe(404);
   });
 

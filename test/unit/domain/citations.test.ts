@@ -26,28 +26,38 @@ describe('readCitations', () => {
 
   it('reads an ODG citation', () => {
     expect(parts('Decision based on Non-MTUS Citation Official Disability Guidelines (ODG), Pain Chapter, Medical food.')[0]).toEqual({
-      source: 'ODG', title: 'Official Disability Guidelines (ODG)', topic: 'Pain Chapter, Medical food', pages: null,
+      source: 'ODG',
+      title: 'Official Disability Guidelines (ODG)',
+      topic: 'Pain Chapter, Medical food',
+      pages: null,
     });
   });
 
   it('reads two citations in one paragraph', () => {
-    const citations = parts('Decision based on MTUS Chronic Pain Treatment Guidelines Page(s): 60. Decision based on Non-MTUS Citation Official Disability Guidelines (ODG), Knee chapter.');
+    const citations = parts(
+      'Decision based on MTUS Chronic Pain Treatment Guidelines Page(s): 60. Decision based on Non-MTUS Citation Official Disability Guidelines (ODG), Knee chapter.',
+    );
     expect(citations.map((citation) => citation.source)).toEqual(['MTUS', 'ODG']);
   });
 
   it('keeps a statement that nothing was cited as a NONE citation', () => {
-    expect(parts('The Claims Administrator did not cite any medical evidence for its decision.')).toEqual([{ source: 'NONE', title: null, topic: null, pages: null }]);
+    expect(parts('The Claims Administrator did not cite any medical evidence for its decision.')).toEqual([
+      { source: 'NONE', title: null, topic: null, pages: null },
+    ]);
   });
 
   it('reads the 2013 sentence form', () => {
-    expect(parts('The Claims Administrator based its decision on the Chronic Pain Medical Treatment Guidelines (2009), page 56-57, which is part of the MTUS.')).toEqual([
-      { source: 'MTUS', title: 'Chronic Pain Medical Treatment Guidelines (2009)', topic: null, pages: '56-57' },
-    ]);
+    expect(
+      parts('The Claims Administrator based its decision on the Chronic Pain Medical Treatment Guidelines (2009), page 56-57, which is part of the MTUS.'),
+    ).toEqual([{ source: 'MTUS', title: 'Chronic Pain Medical Treatment Guidelines (2009)', topic: null, pages: '56-57' }]);
   });
 
   it('reads through OCR damage in the citation words', () => {
     expect(parts('Declsion based on MTUS Chr0nic Pain Treatment Guidelines Massage therapy Page(s): 60.')[0]).toEqual({
-      source: 'MTUS', title: 'Chronic Pain Treatment Guidelines', topic: 'Massage therapy', pages: '60',
+      source: 'MTUS',
+      title: 'Chronic Pain Treatment Guidelines',
+      topic: 'Massage therapy',
+      pages: '60',
     });
   });
 });

@@ -46,7 +46,13 @@ describe('OCR-damaged names', () => {
 describe('readTreatment', () => {
   it('reads strength, quantity and frequency of a drug request', () => {
     expect(readTreatment('Flexeril 7.5mg one BID prn #60', 'Flexeril', 'cyclobenzaprine')).toEqual({
-      name: 'Flexeril', generic: 'cyclobenzaprine', strength: '7.5mg', quantity: 60, frequency: 'BID prn', sessions: null, bodyPart: null,
+      name: 'Flexeril',
+      generic: 'cyclobenzaprine',
+      strength: '7.5mg',
+      quantity: 60,
+      frequency: 'BID prn',
+      sessions: null,
+      bodyPart: null,
     });
   });
 

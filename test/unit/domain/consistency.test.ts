@@ -11,7 +11,15 @@ function classified(text: string): ClassifiedDetermination {
 describe('consistency checks', () => {
   it('flags an Overturned item whose rationale concludes not medically necessary', () => {
     const determination = classified(
-      letterText({ items: [{ request: 'Norco 10/325mg #90', decision: 'Overturned', rationale: 'No functional improvement is documented. The request is not medically necessary.' }] }),
+      letterText({
+        items: [
+          {
+            request: 'Norco 10/325mg #90',
+            decision: 'Overturned',
+            rationale: 'No functional improvement is documented. The request is not medically necessary.',
+          },
+        ],
+      }),
     );
     expect(determination.items[0]!.medicallyNecessary).toBe(false);
     expect(determination.items[0]!.flags).toContain('DECISION_CONFLICTS_WITH_RATIONALE');
@@ -19,12 +27,23 @@ describe('consistency checks', () => {
   });
 
   it('flags an Upheld item whose rationale concludes medically necessary', () => {
-    const determination = classified(letterText({ items: [{ request: 'Physical therapy x 6', decision: 'Upheld', rationale: 'A trial is appropriate. The request IS medically necessary.' }] }));
+    const determination = classified(
+      letterText({
+        items: [{ request: 'Physical therapy x 6', decision: 'Upheld', rationale: 'A trial is appropriate. The request IS medically necessary.' }],
+      }),
+    );
     expect(determination.items[0]!.flags).toEqual(['DECISION_CONFLICTS_WITH_RATIONALE']);
   });
 
   it('does not flag agreeing items', () => {
-    const determination = classified(letterText({ items: [{ request: 'Norco 10/325mg #90', decision: 'Upheld' }, { request: 'Acupuncture x 6', decision: 'Overturned' }] }));
+    const determination = classified(
+      letterText({
+        items: [
+          { request: 'Norco 10/325mg #90', decision: 'Upheld' },
+          { request: 'Acupuncture x 6', decision: 'Overturned' },
+        ],
+      }),
+    );
     expect(determination.flags).toEqual([]);
     expect(determination.outcome).toBe('PARTIALLY_OVERTURNED');
   });
@@ -49,7 +68,12 @@ describe('consistency checks', () => {
   });
 
   it('reads OCR-damaged decisions and lowers confidence for them', () => {
-    const text = letterText({ items: [{ request: 'Flexeril 7.5mg #60', decision: 'Uphe1d' }, { request: 'Acupuncture x 6', decision: 'Overtumed' }] });
+    const text = letterText({
+      items: [
+        { request: 'Flexeril 7.5mg #60', decision: 'Uphe1d' },
+        { request: 'Acupuncture x 6', decision: 'Overtumed' },
+      ],
+    });
     const determination = classified(text);
     expect(determination.items.map((item) => item.decision)).toEqual(['UPHELD', 'OVERTURNED']);
     expect(determination.items[0]!.confidence).toBeLessThan(1);
@@ -61,14 +85,20 @@ describe('consistency checks', () => {
   });
 
   it('reads a heading that wraps over two lines', () => {
-    const text = letterText({ items: [{ request: 'X' }] }).replace('X: Upheld', 'Retrospective request for Flurbiprofen 20%/Lidocaine 5% cream 180gm\n(DOS 10/14/2014): Upheld');
+    const text = letterText({ items: [{ request: 'X' }] }).replace(
+      'X: Upheld',
+      'Retrospective request for Flurbiprofen 20%/Lidocaine 5% cream 180gm\n(DOS 10/14/2014): Upheld',
+    );
     const item = classified(text).items[0]!;
     expect(item.request).toBe('Retrospective request for Flurbiprofen 20%/Lidocaine 5% cream 180gm (DOS 10/14/2014)');
     expect(item.subcategory).toBe('COMPOUND');
   });
 
   it('marks LOW_CONFIDENCE when the OCR confidence of the pages is poor', () => {
-    const determination = classifyLetter(letterText({ items: [{ request: 'Norco 10/325mg #90' }] }), { ocrConfidence: 0.5, warnings: ['page 1 OCR confidence 50%'] });
+    const determination = classifyLetter(letterText({ items: [{ request: 'Norco 10/325mg #90' }] }), {
+      ocrConfidence: 0.5,
+      warnings: ['page 1 OCR confidence 50%'],
+    });
     if (determination.status !== 'CLASSIFIED') throw new Error('expected classified');
     expect(determination.items[0]!.flags).toContain('LOW_CONFIDENCE');
     expect(determination.warnings).toEqual(['page 1 OCR confidence 50%']);

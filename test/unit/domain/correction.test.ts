@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { applyCorrection, classifyLetter, CorrectionSchema, type ClassifiedDetermination } from '../../../functions/domain/index.ts';
 import { letterText } from '../../fixtures/factories.ts';
 
-const letter = classifyLetter(letterText({ preamble: ['Case Number: CM15-0000123', ''], items: [{ request: 'Norco 10/325mg #120', decision: 'Upheld' }, { request: 'Physical therapy 2x6 for the lumbar spine', decision: 'Overturned' }] })) as ClassifiedDetermination;
+const letter = classifyLetter(
+  letterText({
+    preamble: ['Case Number: CM15-0000123', ''],
+    items: [
+      { request: 'Norco 10/325mg #120', decision: 'Upheld' },
+      { request: 'Physical therapy 2x6 for the lumbar spine', decision: 'Overturned' },
+    ],
+  }),
+) as ClassifiedDetermination;
 
 describe('a person correcting a Determination', () => {
   it('changes a decision and the outcome that follows, and says what changed', () => {
@@ -23,7 +31,10 @@ describe('a person correcting a Determination', () => {
   });
 
   it('corrects the case number and a date; values equal to the current ones are no change', () => {
-    const { changes } = applyCorrection(letter, CorrectionSchema.parse({ caseNumber: 'CM15-0000999', dates: { injury: letter.dates.injury, decision: '2015-01-21' } }));
+    const { changes } = applyCorrection(
+      letter,
+      CorrectionSchema.parse({ caseNumber: 'CM15-0000999', dates: { injury: letter.dates.injury, decision: '2015-01-21' } }),
+    );
     expect(changes).toEqual([
       { path: 'caseNumber', from: 'CM15-0000123', to: 'CM15-0000999' },
       { path: 'dates.decision', from: null, to: '2015-01-21' },
@@ -31,8 +42,12 @@ describe('a person correcting a Determination', () => {
   });
 
   it('refuses an index the letter does not have, and a subcategory of another category, naming the field', () => {
-    expect(() => applyCorrection(letter, CorrectionSchema.parse({ items: [{ index: 5, decision: 'UPHELD' }] }))).toThrow('items[0].index: the letter has 2 items, numbered from 0');
-    expect(() => applyCorrection(letter, CorrectionSchema.parse({ items: [{ index: 0, subcategory: 'EPIDURAL' }] }))).toThrow('items[0].subcategory: EPIDURAL is not a subcategory of PHARMACEUTICAL');
+    expect(() => applyCorrection(letter, CorrectionSchema.parse({ items: [{ index: 5, decision: 'UPHELD' }] }))).toThrow(
+      'items[0].index: the letter has 2 items, numbered from 0',
+    );
+    expect(() => applyCorrection(letter, CorrectionSchema.parse({ items: [{ index: 0, subcategory: 'EPIDURAL' }] }))).toThrow(
+      'items[0].subcategory: EPIDURAL is not a subcategory of PHARMACEUTICAL',
+    );
   });
 
   it('refuses unknown fields and malformed values before anything applies', () => {

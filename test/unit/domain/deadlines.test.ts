@@ -6,7 +6,14 @@ import { letterText } from '../../fixtures/factories.ts';
 
 /** A letter read by the engine, with these decisions and this decision date. */
 const letter = (decisions: Array<'UPHELD' | 'OVERTURNED'>, decided: string | null) => {
-  const determination = classifyLetter(letterText({ items: decisions.map((decision, index) => ({ request: `Physical therapy ${index + 2} sessions for the lumbar spine`, decision: decision === 'UPHELD' ? 'Upheld' : 'Overturned' })) })) as ClassifiedDetermination;
+  const determination = classifyLetter(
+    letterText({
+      items: decisions.map((decision, index) => ({
+        request: `Physical therapy ${index + 2} sessions for the lumbar spine`,
+        decision: decision === 'UPHELD' ? 'Upheld' : 'Overturned',
+      })),
+    }),
+  ) as ClassifiedDetermination;
   expect(determination.items.map((item) => item.decision)).toEqual(decisions);
   return { ...determination, dates: { ...determination.dates, decision: decided } };
 };
@@ -15,12 +22,22 @@ describe('deadlines of a final determination', () => {
   it('names what must be authorized: each overturned request as IMR decided it, and for a modified request only the part UR did not authorize', () => {
     const read = letter(['OVERTURNED', 'UPHELD', 'OVERTURNED'], '2015-01-21');
     const items = read.items.map((item, index) =>
-      index === 2 ? { ...item, request: 'Physical therapy 6 sessions for the lumbar spine', originalRequest: 'Physical therapy 12 sessions for the lumbar spine', authorized: '6 sessions' } : item,
+      index === 2
+        ? {
+            ...item,
+            request: 'Physical therapy 6 sessions for the lumbar spine',
+            originalRequest: 'Physical therapy 12 sessions for the lumbar spine',
+            authorized: '6 sessions',
+          }
+        : item,
     );
     const deadlines = deadlinesOf({ ...read, items }, '2015-01-23');
     const authorize = deadlines.find((deadline) => deadline.kind === 'AUTHORIZE')!;
     expect(authorize.items).toEqual([0, 2]);
-    expect(authorize.services).toEqual([items[0]!.request, 'Physical therapy 6 sessions for the lumbar spine (of the request "Physical therapy 12 sessions for the lumbar spine", utilization review already authorized 6 sessions)']);
+    expect(authorize.services).toEqual([
+      items[0]!.request,
+      'Physical therapy 6 sessions for the lumbar spine (of the request "Physical therapy 12 sessions for the lumbar spine", utilization review already authorized 6 sessions)',
+    ]);
     expect(deadlines.find((deadline) => deadline.kind === 'REIMBURSE')!.services).toEqual(authorize.services);
     expect(deadlines.find((deadline) => deadline.kind === 'APPEAL')!.services).toBeUndefined();
   });
@@ -59,11 +76,35 @@ describe('deadlines of a final determination', () => {
   });
 
   it('has the holidays CalHR listed for 2014, and no others', () => {
-    expect([...californiaStateHolidays(2014).keys()].sort()).toEqual(['2014-01-01', '2014-01-20', '2014-02-17', '2014-03-31', '2014-05-26', '2014-07-04', '2014-09-01', '2014-11-11', '2014-11-27', '2014-11-28', '2014-12-25']);
+    expect([...californiaStateHolidays(2014).keys()].sort()).toEqual([
+      '2014-01-01',
+      '2014-01-20',
+      '2014-02-17',
+      '2014-03-31',
+      '2014-05-26',
+      '2014-07-04',
+      '2014-09-01',
+      '2014-11-11',
+      '2014-11-27',
+      '2014-11-28',
+      '2014-12-25',
+    ]);
   });
 
   it('has the holidays CalHR listed for 2013, Cesar Chavez Day observed on Monday April 1st', () => {
-    expect([...californiaStateHolidays(2013).keys()].sort()).toEqual(['2013-01-01', '2013-01-21', '2013-02-18', '2013-04-01', '2013-05-27', '2013-07-04', '2013-09-02', '2013-11-11', '2013-11-28', '2013-11-29', '2013-12-25']);
+    expect([...californiaStateHolidays(2013).keys()].sort()).toEqual([
+      '2013-01-01',
+      '2013-01-21',
+      '2013-02-18',
+      '2013-04-01',
+      '2013-05-27',
+      '2013-07-04',
+      '2013-09-02',
+      '2013-11-11',
+      '2013-11-28',
+      '2013-11-29',
+      '2013-12-25',
+    ]);
   });
 
   it('has no AUTHORIZE or REIMBURSE when every item was upheld, and no APPEAL without the letter date', () => {
@@ -71,7 +112,7 @@ describe('deadlines of a final determination', () => {
     expect(deadlinesOf(letter(['UPHELD'], null), '2015-01-23')).toEqual([]);
   });
 
-  it('says when the day of receipt it counts from is doubtful: long after the letter\'s date, or before it', () => {
+  it("says when the day of receipt it counts from is doubtful: long after the letter's date, or before it", () => {
     const late = deadlinesOf(letter(['OVERTURNED'], '2015-01-21'), '2015-02-20');
     expect(late.filter((deadline) => deadline.caution).map((deadline) => deadline.kind)).toEqual(['AUTHORIZE', 'REIMBURSE']);
     expect(late[0]!.caution).toMatch(/30 days after its date \(2015-01-21\)/);

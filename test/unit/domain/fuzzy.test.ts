@@ -14,14 +14,20 @@ describe('OCR-tolerant matching', () => {
   });
 
   it('resolves a damaged word to the single closest entry', () => {
-    const vocabulary = new Map([[ocrFold('methocarbamol'), 'methocarbamol'], [ocrFold('Robaxin'), 'Robaxin']]);
+    const vocabulary = new Map([
+      [ocrFold('methocarbamol'), 'methocarbamol'],
+      [ocrFold('Robaxin'), 'Robaxin'],
+    ]);
     expect(resolveOcrWord('Rabaxin', vocabulary)).toBe('Robaxin');
     expect(resolveOcrWord('Robaxen', vocabulary)).toBe('Robaxin');
     expect(resolveOcrWord('Zyzzyva', vocabulary)).toBeNull();
   });
 
   it('refuses a word equally close to two different entries', () => {
-    const vocabulary = new Map([['abcdefg', 'first'], ['abcdefh', 'second']]);
+    const vocabulary = new Map([
+      ['abcdefg', 'first'],
+      ['abcdefh', 'second'],
+    ]);
     expect(resolveOcrWord('abcdefx', vocabulary)).toBeNull();
   });
 

@@ -13,7 +13,11 @@ function classified(determination: Determination): Classified {
 describe('topicEvidence: what the cited guideline says of the kind of treatment', () => {
   // Topics as the published decisions print them.
   it.each([
-    ['Chronic Pain Medical Treatment 2016, Section(s): Topical Analgesics', ['PHARMACEUTICAL'], { category: 'PHARMACEUTICAL', subcategory: 'TOPICAL_ANALGESIC' }],
+    [
+      'Chronic Pain Medical Treatment 2016, Section(s): Topical Analgesics',
+      ['PHARMACEUTICAL'],
+      { category: 'PHARMACEUTICAL', subcategory: 'TOPICAL_ANALGESIC' },
+    ],
     ['Neck and Upper Back Complaints 2004, Section(s): Special Studies', ['DIAGNOSTIC_TESTING'], null],
     ['Chronic Pain Medical Treatment 2016, Section(s): Physical Medicine Treatment', ['REHABILITATION'], null],
     ['Knee Complaints 2004, Section(s): Surgical Considerations', ['SURGERY'], null],
@@ -61,6 +65,10 @@ describe('categories from all the evidence a letter gives', () => {
     const item = misread.items.find((candidate) => candidate.request.startsWith('MRI'))!;
     expect(item.category).toBe('DIAGNOSTIC_TESTING');
     expect(item.flags).toContain('LOW_CONFIDENCE');
-    expect(misread.warnings.some((warning) => /but the guideline the reviewer cited \("Muscle Relaxants"\) is about pharmaceutical: check the category/.test(warning))).toBe(true);
+    expect(
+      misread.warnings.some((warning) =>
+        /but the guideline the reviewer cited \("Muscle Relaxants"\) is about pharmaceutical: check the category/.test(warning),
+      ),
+    ).toBe(true);
   });
 });

@@ -12,8 +12,24 @@ function datesOf(header: string[]): Extract<Determination, { status: 'CLASSIFIED
 describe('the header table as OCR reads it off a fax', () => {
   // Lines as tesseract read them from the corpus's faxes, the cell rulings whitened but for their remnants.
   it.each([
-    [['Date Assigned: 01/31/2017 Date of Injury: 10/24/2016', 'Decision Date: 02/28/2017 UR Denial Date: = 01/06/2017', 'Priority: Standard Application = =—s- 01/24/2017', 'Received:'], { assigned: '2017-01-31', injury: '2016-10-24', decision: '2017-02-28', urDecision: '2017-01-06', received: '2017-01-24' }],
-    [['Date Assigned: — 12/21/2016 Date of Injury: 10/13/2016', 'Decision Date: _ 02/06/2017 UR Denial Date: = 12/12/2016', 'Priority: Standard Application 12/28/2016', 'Received:'], { assigned: '2016-12-21', injury: '2016-10-13', decision: '2017-02-06', urDecision: '2016-12-12', received: '2016-12-28' }],
+    [
+      [
+        'Date Assigned: 01/31/2017 Date of Injury: 10/24/2016',
+        'Decision Date: 02/28/2017 UR Denial Date: = 01/06/2017',
+        'Priority: Standard Application = =—s- 01/24/2017',
+        'Received:',
+      ],
+      { assigned: '2017-01-31', injury: '2016-10-24', decision: '2017-02-28', urDecision: '2017-01-06', received: '2017-01-24' },
+    ],
+    [
+      [
+        'Date Assigned: — 12/21/2016 Date of Injury: 10/13/2016',
+        'Decision Date: _ 02/06/2017 UR Denial Date: = 12/12/2016',
+        'Priority: Standard Application 12/28/2016',
+        'Received:',
+      ],
+      { assigned: '2016-12-21', injury: '2016-10-13', decision: '2017-02-06', urDecision: '2016-12-12', received: '2016-12-28' },
+    ],
   ])('reads every date of %j', (header, dates) => {
     expect(datesOf(header)).toMatchObject(dates);
   });

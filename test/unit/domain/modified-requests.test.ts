@@ -18,8 +18,17 @@ function wrapped(paragraph: string, width = 95): string {
 
 describe('a modified request (spec section 1): what IMR decided, and the rest kept', () => {
   it('reads "X was the original request. Y was authorized ... The remaining IMR eligible portion of the original request, Z"', () => {
-    const heading = wrapped('Physical therapy to the lumbar spine 2 times a week for 6 weeks (12) was the original request. Physical therapy to the lumbar spine 2 times a week for 3 weeks (6) was authorized by the Claims Administrator. The remaining IMR eligible portion of the original request, Physical therapy to the lumbar spine 2 times a week for 3 weeks (6) is');
-    const determination = classifyLetter(letterText({ items: [{ request: 'Norco 10/325mg #60', decision: 'Upheld' }, { request: heading, decision: 'Overturned' }] }));
+    const heading = wrapped(
+      'Physical therapy to the lumbar spine 2 times a week for 6 weeks (12) was the original request. Physical therapy to the lumbar spine 2 times a week for 3 weeks (6) was authorized by the Claims Administrator. The remaining IMR eligible portion of the original request, Physical therapy to the lumbar spine 2 times a week for 3 weeks (6) is',
+    );
+    const determination = classifyLetter(
+      letterText({
+        items: [
+          { request: 'Norco 10/325mg #60', decision: 'Upheld' },
+          { request: heading, decision: 'Overturned' },
+        ],
+      }),
+    );
     expect(determination.status).toBe('CLASSIFIED');
     if (determination.status !== 'CLASSIFIED') return;
     const item = determination.items[1]!;
@@ -38,10 +47,18 @@ describe('a modified request (spec section 1): what IMR decided, and the rest ke
   });
 
   it('reads "The Claims Administrator authorized Y, leaving the original request IMR eligible. The original request, Z is"', () => {
-    const heading = wrapped('Purchase of a commode was the original request. The Claims Administrator authorized a commode for 1 month, leaving the original request IMR eligible. The original request, purchase of a commode is');
+    const heading = wrapped(
+      'Purchase of a commode was the original request. The Claims Administrator authorized a commode for 1 month, leaving the original request IMR eligible. The original request, purchase of a commode is',
+    );
     const determination = classifyLetter(letterText({ items: [{ request: heading, decision: 'Upheld' }] }));
     if (determination.status !== 'CLASSIFIED') throw new Error('not classified');
-    expect(determination.items[0]).toMatchObject({ request: 'purchase of a commode', originalRequest: 'Purchase of a commode', authorized: 'a commode for 1 month', flags: [], category: 'DMEPOS' });
+    expect(determination.items[0]).toMatchObject({
+      request: 'purchase of a commode',
+      originalRequest: 'Purchase of a commode',
+      authorized: 'a commode for 1 month',
+      flags: [],
+      category: 'DMEPOS',
+    });
   });
 });
 

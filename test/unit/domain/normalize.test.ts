@@ -85,6 +85,7 @@ describe('pageEvidence', () => {
   });
 
   it('treats footers OCR misread as furniture, not text', () => {
-    for (const footer of ['Page 4004', 'Page 4 0f 4', 'Pagc 4 of 4', 'Page 4 of 44']) expect(normalizeText(`last sentence.\n${footer}`), footer).toBe('last sentence.');
+    for (const footer of ['Page 4004', 'Page 4 0f 4', 'Pagc 4 of 4', 'Page 4 of 44'])
+      expect(normalizeText(`last sentence.\n${footer}`), footer).toBe('last sentence.');
   });
 });

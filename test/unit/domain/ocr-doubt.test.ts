@@ -23,7 +23,14 @@ describe('numbers OCR was unsure of', () => {
   it('has letters to test with', () => expect(cases.length).toBeGreaterThanOrEqual(3));
 
   it.each(cases.map((c) => [c.name, c] as const))('%s: an item whose number OCR doubted is flagged and names it; the rest stay as they were', (_, c) => {
-    const doubted = classified(classifyLetter(c.text, { doubtfulWords: [{ text: c.word, confidence: 0.62 }, { text: 'x7q', confidence: 0.1 }] }));
+    const doubted = classified(
+      classifyLetter(c.text, {
+        doubtfulWords: [
+          { text: c.word, confidence: 0.62 },
+          { text: 'x7q', confidence: 0.1 },
+        ],
+      }),
+    );
     const items = doubted.items.filter((item) => item.request.split(/\s+/).includes(c.word));
     expect(items.length).toBeGreaterThan(0);
     for (const item of items) {
@@ -55,9 +62,19 @@ describe('numbers OCR was unsure of', () => {
   it('flags a case number and a date in figures read through very doubtful characters, and changes neither', () => {
     const clean = classified(classifyLetter(headed));
     expect([clean.caseNumber, clean.dates.assigned, clean.dates.decision]).toEqual(['CM16-0239110', '2016-12-06', '2017-01-04']);
-    const doubted = classified(classifyLetter(headed, { doubtfulWords: [{ text: '[CM16-0239110', confidence: 0.2 }, { text: '01/04/2017', confidence: HEADER_FIELD_DOUBT - 0.01 }, { text: '12/06/2016', confidence: HEADER_FIELD_DOUBT }] }));
+    const doubted = classified(
+      classifyLetter(headed, {
+        doubtfulWords: [
+          { text: '[CM16-0239110', confidence: 0.2 },
+          { text: '01/04/2017', confidence: HEADER_FIELD_DOUBT - 0.01 },
+          { text: '12/06/2016', confidence: HEADER_FIELD_DOUBT },
+        ],
+      }),
+    );
     expect(doubted.flags).toContain('LOW_CONFIDENCE');
-    expect(doubted.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^the case number was read through/), expect.stringMatching(/^the decision date was read through/)]));
+    expect(doubted.warnings).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^the case number was read through/), expect.stringMatching(/^the decision date was read through/)]),
+    );
     expect(doubted.warnings.some((warning) => warning.startsWith('the date assigned'))).toBe(false);
     expect([doubted.caseNumber, doubted.dates.decision]).toEqual([clean.caseNumber, clean.dates.decision]);
   });
@@ -72,18 +89,28 @@ describe('numbers OCR was unsure of', () => {
   it('takes no doubt from words without a digit, from a short number inside the case number, or from a header value only somewhat unsure (the ruling beside it)', () => {
     const clean = classified(classifyLetter(headed));
     const words = ['medically', 'necessary', '16', 'x7q'].map((text) => ({ text, confidence: 0.1 }));
-    const doubted = classified(classifyLetter(headed, { doubtfulWords: [...words, { text: 'CM16-0239110', confidence: 0.45 }, { text: '01/04/2017', confidence: 0.6 }] }));
+    const doubted = classified(
+      classifyLetter(headed, { doubtfulWords: [...words, { text: 'CM16-0239110', confidence: 0.45 }, { text: '01/04/2017', confidence: 0.6 }] }),
+    );
     expect(doubted.flags).toEqual(clean.flags);
     expect(doubted.warnings).toEqual(clean.warnings);
   });
 
-  it('carries every page\'s doubtful words from an OCR service into the reading', () => {
+  it("carries every page's doubtful words from an OCR service into the reading", () => {
     const { text, context } = ocrReading([
       { text: 'one', confidence: 0.9, doubtful: [{ text: '#40', confidence: 0.5 }] },
       { text: 'two', confidence: null },
       { text: 'three', confidence: 0.7, doubtful: [{ text: '8', confidence: 0.6 }] },
     ]);
     expect(text).toBe('one\n\f\ntwo\n\f\nthree');
-    expect(context).toEqual({ ocrConfidence: 0.8, pageCount: 3, pageConfidences: [0.9, null, 0.7], doubtfulWords: [{ text: '#40', confidence: 0.5 }, { text: '8', confidence: 0.6 }] });
+    expect(context).toEqual({
+      ocrConfidence: 0.8,
+      pageCount: 3,
+      pageConfidences: [0.9, null, 0.7],
+      doubtfulWords: [
+        { text: '#40', confidence: 0.5 },
+        { text: '8', confidence: 0.6 },
+      ],
+    });
   });
 });

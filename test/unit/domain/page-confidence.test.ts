@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { classifyLetter, type ClassifiedDetermination } from '../../../functions/domain/index.ts';
 import { letterText } from '../../fixtures/factories.ts';
 
-const letter = letterText({ items: [{ request: 'Norco 10/325mg #120', decision: 'Upheld' }, { request: 'Physical therapy 2x6 for the lumbar spine', decision: 'Overturned' }] });
+const letter = letterText({
+  items: [
+    { request: 'Norco 10/325mg #120', decision: 'Upheld' },
+    { request: 'Physical therapy 2x6 for the lumbar spine', decision: 'Overturned' },
+  ],
+});
 // Two pages: the first item's heading on the first, the second's on the second.
 const split = letter.indexOf('Physical therapy 2x6');
 const pages = `${letter.slice(0, split)}\f${letter.slice(split)}`;

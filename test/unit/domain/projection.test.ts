@@ -5,7 +5,11 @@ import { counterDeltas, replacementDeltas } from '../../../functions/domain/inde
 import { letterText } from '../../fixtures/factories.ts';
 
 const letter = (decisions: Array<'Upheld' | 'Overturned'>): Determination =>
-  classifyLetter(letterText({ items: decisions.map((decision, i) => ({ request: i === 0 ? 'Norco 10/325mg #120' : 'Physical therapy 2x6 for the lumbar spine', decision })) }));
+  classifyLetter(
+    letterText({
+      items: decisions.map((decision, i) => ({ request: i === 0 ? 'Norco 10/325mg #120' : 'Physical therapy 2x6 for the lumbar spine', decision })),
+    }),
+  );
 
 describe('the projection of a Determination onto stats counters', () => {
   it('counts each item once under its category, subcategory, decision and month', () => {

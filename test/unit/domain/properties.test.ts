@@ -18,7 +18,15 @@ const furniture = (page: number) => [
 
 function itemsOf(text: string) {
   const determination = classifyLetter(text) as ClassifiedDetermination;
-  return determination.items.map(({ request, decision, category, subcategory, rationale, treatment, guidelines }) => ({ request, decision, category, subcategory, rationale, treatment, guidelines }));
+  return determination.items.map(({ request, decision, category, subcategory, rationale, treatment, guidelines }) => ({
+    request,
+    decision,
+    category,
+    subcategory,
+    rationale,
+    treatment,
+    guidelines,
+  }));
 }
 
 /** Never throws, and whatever it returns is a valid Determination. */
@@ -29,16 +37,32 @@ function expectWellFormed(text: string): void {
 
 describe('parser robustness (fast-check)', () => {
   it('never throws on arbitrary text', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 2000 }), (text) => expectWellFormed(text)), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 2000 }), (text) => expectWellFormed(text)),
+      { numRuns: 300 },
+    );
   });
 
   it('never throws on shuffled and damaged lines of real letters', () => {
     const line = fc.oneof(
       fc.constantFrom(...fragments),
-      fc.constantFrom(': Upheld', 'Overturned', 'Decision rationale:', 'MAXIMUS guideline:', '1.', 'IMR DECISION(S) AND RATIONALE(S)', 'ISSUE AT DISPUTE:', 'MEDICAL PROFESSIONAL REVIEW', ''),
+      fc.constantFrom(
+        ': Upheld',
+        'Overturned',
+        'Decision rationale:',
+        'MAXIMUS guideline:',
+        '1.',
+        'IMR DECISION(S) AND RATIONALE(S)',
+        'ISSUE AT DISPUTE:',
+        'MEDICAL PROFESSIONAL REVIEW',
+        '',
+      ),
       fc.string({ maxLength: 120 }),
     );
-    fc.assert(fc.property(fc.array(line, { maxLength: 200 }), (lines) => expectWellFormed(lines.join('\n'))), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 200 }), (lines) => expectWellFormed(lines.join('\n'))),
+      { numRuns: 300 },
+    );
   });
 
   it('never throws on a letter truncated at any point', () => {
@@ -72,7 +96,10 @@ describe('parser robustness (fast-check)', () => {
   it('reads adversarial lines of growing size (up to 300 KB) without freezing: no regex backtracks over a line', () => {
     // A regex whose time grows with the square of a line would take minutes on these; the lint rule
     // (eslint-plugin-regexp's super-linear rules) refuses such patterns, and this holds the engine to it.
-    const unit = fc.array(fc.constantFrom(' ', '\t', ':', '.', '-', '#', '(', '|', '1', 'l', 'O', 'is ', 'not ', 'Upheld', 'medically ', 'Page 1 of 2', '\u00a0'), { minLength: 1, maxLength: 6 });
+    const unit = fc.array(
+      fc.constantFrom(' ', '\t', ':', '.', '-', '#', '(', '|', '1', 'l', 'O', 'is ', 'not ', 'Upheld', 'medically ', 'Page 1 of 2', '\u00a0'),
+      { minLength: 1, maxLength: 6 },
+    );
     fc.assert(
       fc.property(unit, fc.constantFrom(10_000, 100_000, 300_000), fc.boolean(), (parts, size, withLetter) => {
         const piece = parts.join('');
@@ -134,9 +161,13 @@ describe('metamorphic: what faxes, OCR and Textract do to a letter changes no it
     for (const letter of letters) {
       const lines = printedLines(letter.text);
       fc.assert(
-        fc.property(fc.array(damage, { minLength: 1, maxLength: 4 }), fc.array(fc.constantFrom('.', ',', ';', ' .', '.:', '_'), { minLength: 1, maxLength: 3 }), (damages, marks) => {
-          expect(silentErrorsOf(letter, damageHeadings(lines, damages, marks).join('\n'))).toBe(0);
-        }),
+        fc.property(
+          fc.array(damage, { minLength: 1, maxLength: 4 }),
+          fc.array(fc.constantFrom('.', ',', ';', ' .', '.:', '_'), { minLength: 1, maxLength: 3 }),
+          (damages, marks) => {
+            expect(silentErrorsOf(letter, damageHeadings(lines, damages, marks).join('\n'))).toBe(0);
+          },
+        ),
         { numRuns: 60 },
       );
     }
@@ -178,21 +209,38 @@ describe('metamorphic: what faxes, OCR and Textract do to a letter changes no it
 
   it('a whole letter whose page footers OCR misread is not taken for one cut short', () => {
     // How OCR reads "Page 4 of 4" on a fax: 'of' lost or read as digits, the total doubled, letters for digits.
-    const misreads = [(n: number, t: number) => `Page ${n}0${t}`, (n: number, t: number) => `Page ${n}00${t}`, (n: number, t: number) => `Page ${n} of ${t}${t}`, (n: number, t: number) => `Page ${n} 0f ${t}`, (n: number, t: number) => `Page ${n} of ${t}0`, (n: number, t: number) => `Pagc ${n} of ${t}`];
+    const misreads = [
+      (n: number, t: number) => `Page ${n}0${t}`,
+      (n: number, t: number) => `Page ${n}00${t}`,
+      (n: number, t: number) => `Page ${n} of ${t}${t}`,
+      (n: number, t: number) => `Page ${n} 0f ${t}`,
+      (n: number, t: number) => `Page ${n} of ${t}0`,
+      (n: number, t: number) => `Pagc ${n} of ${t}`,
+    ];
     for (const letter of letters) {
       const lines = printedLines(letter.text);
       fc.assert(
-        fc.property(fc.integer({ min: 14, max: 40 }), fc.integer({ min: 0, max: misreads.length - 1 }), fc.integer({ min: 0, max: 9 }), (pageLines, which, where) => {
-          const pages = paginate(lines, pageLines, 'CM15-0099999').join('\n').split('\f');
-          const misread = where % pages.length;
-          const text = pages
-            .map((page, p) => (p === misread ? page.replace(/^Page (\d+) of (\d+)$/m, (_, n: string, t: string) => misreads[which]!(Number(n), Number(t))) : page))
-            .join('\f');
-          const determination = classifyLetter(text, { pageCount: pages.length });
-          expect(determination.status).toBe('CLASSIFIED');
-          expect('flags' in determination ? determination.flags : [], `page ${misread + 1} of ${pages.length}: ${misreads[which]!(misread + 1, pages.length)}`).not.toContain('INCOMPLETE');
-          expect(silentErrorsOf(letter, text)).toBe(0);
-        }),
+        fc.property(
+          fc.integer({ min: 14, max: 40 }),
+          fc.integer({ min: 0, max: misreads.length - 1 }),
+          fc.integer({ min: 0, max: 9 }),
+          (pageLines, which, where) => {
+            const pages = paginate(lines, pageLines, 'CM15-0099999').join('\n').split('\f');
+            const misread = where % pages.length;
+            const text = pages
+              .map((page, p) =>
+                p === misread ? page.replace(/^Page (\d+) of (\d+)$/m, (_, n: string, t: string) => misreads[which]!(Number(n), Number(t))) : page,
+              )
+              .join('\f');
+            const determination = classifyLetter(text, { pageCount: pages.length });
+            expect(determination.status).toBe('CLASSIFIED');
+            expect(
+              'flags' in determination ? determination.flags : [],
+              `page ${misread + 1} of ${pages.length}: ${misreads[which]!(misread + 1, pages.length)}`,
+            ).not.toContain('INCOMPLETE');
+            expect(silentErrorsOf(letter, text)).toBe(0);
+          },
+        ),
         { numRuns: 40 },
       );
     }

@@ -14,7 +14,10 @@ const items: ItemSpec[] = [
 
 describe('one letter in two forms', () => {
   it('is the same letter when its dates, decisions and requests agree, an OCR slip or two apart', () => {
-    const fax = letter([{ request: 'Norco 10/325mg #90', decision: 'Upheld' }, { request: 'Physical therapv 2x6 for the lumbar spinc', decision: 'Overturned' }]);
+    const fax = letter([
+      { request: 'Norco 10/325mg #90', decision: 'Upheld' },
+      { request: 'Physical therapv 2x6 for the lumbar spinc', decision: 'Overturned' },
+    ]);
     expect(letterFingerprint(letter(items))).toBe('2015-01-21|2012-03-04|UO');
     expect(compareLetters(letter(items), fax)).toBe('SAME');
   });
@@ -22,7 +25,9 @@ describe('one letter in two forms', () => {
   it('is never merged with another letter: another date, decision, case or employee is another letter', () => {
     expect(compareLetters(letter(items), letter(items, '01/22/2015'))).toBe('DIFFERENT');
     expect(compareLetters(letter(items), letter([items[0]!, { ...items[1]!, decision: 'Upheld' }]))).toBe('DIFFERENT');
-    expect(compareLetters(letter(items, '01/21/2015', ['Case Number: CM15-0000001']), letter(items, '01/21/2015', ['Case Number: CM15-0000002']))).toBe('DIFFERENT');
+    expect(compareLetters(letter(items, '01/21/2015', ['Case Number: CM15-0000001']), letter(items, '01/21/2015', ['Case Number: CM15-0000002']))).toBe(
+      'DIFFERENT',
+    );
     expect(compareLetters(letter(items), letter([{ request: 'Acupuncture x6 for the neck', decision: 'Upheld' }, items[1]!]))).toBe('DIFFERENT');
   });
 

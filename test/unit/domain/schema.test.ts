@@ -16,7 +16,9 @@ describe('schema/determination.schema.json', () => {
 
   it('accepts every output over every fixture and rejects a broken one', () => {
     const validate = new Ajv2020({ allErrors: true, strict: false }).compile(committed);
-    const outputs = loadGoldenLetters().flatMap(variantsOf).map((variant) => classifyLetter(variant.text));
+    const outputs = loadGoldenLetters()
+      .flatMap(variantsOf)
+      .map((variant) => classifyLetter(variant.text));
     outputs.push(classifyLetter('an invoice, not a letter'));
     for (const output of outputs) expect(validate(JSON.parse(JSON.stringify(output))), JSON.stringify(validate.errors)).toBe(true);
     const broken = JSON.parse(JSON.stringify(outputs[0]));

@@ -18,7 +18,11 @@ describe('bundling', () => {
       const bundles = readdirSync(out).filter((name) => name.startsWith('asset.') && existsSync(join(out, name, 'node_modules', 'sharp')));
       expect(bundles).toHaveLength(1);
       const images = join(out, bundles[0]!, 'node_modules', '@img');
-      expect(readdirSync(images).filter((name) => name.startsWith('sharp-')).sort()).toEqual(['sharp-libvips-linux-arm64', 'sharp-linux-arm64']);
+      expect(
+        readdirSync(images)
+          .filter((name) => name.startsWith('sharp-'))
+          .sort(),
+      ).toEqual(['sharp-libvips-linux-arm64', 'sharp-linux-arm64']);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

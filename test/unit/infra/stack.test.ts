@@ -35,7 +35,8 @@ function referenced(value: unknown): string | undefined {
   return reference?.Ref ?? reference?.['Fn::GetAtt']?.[0];
 }
 const actionsOf = (statement: PolicyStatementJson) => [statement.Action].flat();
-const servicesOf = (statement: PolicyStatementJson) => (typeof statement.Principal === 'object' ? [statement.Principal.Service].flat().filter((service) => service !== undefined) : []);
+const servicesOf = (statement: PolicyStatementJson) =>
+  typeof statement.Principal === 'object' ? [statement.Principal.Service].flat().filter((service) => service !== undefined) : [];
 const logicalIdsOf = (checked: Template, type: string) => Object.keys(checked.findResources(type));
 
 /** A service that writes to a topic or queue, found in the template, and what in the template makes it write there. */
@@ -58,7 +59,8 @@ function writersIn(all: Record<string, CfnResourceJson>): Writer[] {
   for (const [id, resource] of Object.entries(all)) {
     const properties = resource.Properties ?? {};
     if (resource.Type === 'AWS::CloudWatch::Alarm') {
-      for (const action of [...(properties.AlarmActions ?? []), ...(properties.OKActions ?? []), ...(properties.InsufficientDataActions ?? [])]) add(action, 'cloudwatch.amazonaws.com', `alarm ${id}`);
+      for (const action of [...(properties.AlarmActions ?? []), ...(properties.OKActions ?? []), ...(properties.InsufficientDataActions ?? [])])
+        add(action, 'cloudwatch.amazonaws.com', `alarm ${id}`);
     }
     if (resource.Type === 'AWS::Events::Rule') {
       for (const target of properties.Targets ?? []) {
@@ -92,7 +94,9 @@ describe('cdk-nag', () => {
 
 describe('storage', () => {
   it('buckets are private, TLS-only, versioned, KMS-encrypted, logged, with lifecycle rules', () => {
-    const buckets = template.findResources('AWS::S3::Bucket', { Properties: { BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] } } });
+    const buckets = template.findResources('AWS::S3::Bucket', {
+      Properties: { BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] } },
+    });
     expect(Object.keys(buckets)).toHaveLength(2);
     for (const bucket of Object.values(buckets)) {
       expect(bucket.Properties).toMatchObject({
@@ -100,7 +104,12 @@ describe('storage', () => {
         VersioningConfiguration: { Status: 'Enabled' },
         LoggingConfiguration: expect.any(Object),
       });
-      expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual(expect.arrayContaining([expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } }), expect.objectContaining({ ExpirationInDays: 2555 })]));
+      expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } }),
+          expect.objectContaining({ ExpirationInDays: 2555 }),
+        ]),
+      );
       expect(bucket.DeletionPolicy).toBe('Retain');
     }
     template.allResourcesProperties('AWS::S3::BucketPolicy', {
@@ -127,26 +136,37 @@ describe('storage', () => {
 
 describe('functions', () => {
   it('run on the newest Node.js runtime on ARM64 with X-Ray and JSON logs', () => {
-    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }) }, 8);
+    template.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      { Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }) },
+      8,
+    );
   });
 
-  it('every function runs on ARM64: the page renderer (sharp) and CDK\'s own handlers too, with data kept or not', () => {
+  it("every function runs on ARM64: the page renderer (sharp) and CDK's own handlers too, with data kept or not", () => {
     for (const checked of [template, synth({ retainData: false }).template]) {
       expect(logicalIdsOf(checked, 'AWS::Lambda::Function').length).toBeGreaterThanOrEqual(8);
       checked.allResourcesProperties('AWS::Lambda::Function', { Architectures: ['arm64'] });
     }
-    template.hasResourceProperties('AWS::Lambda::Function', { Architectures: ['arm64'], Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'imr-pages' }) } });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Architectures: ['arm64'],
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'imr-pages' }) },
+    });
   });
 
   it('bound Textract use: ingest and completion reserved to the configured concurrency', () => {
-    template.resourcePropertiesCountIs('AWS::Lambda::Function', { ReservedConcurrentExecutions: 3, Environment: { Variables: Match.objectLike({ MAX_RECEIVE_COUNT: '5' }) } }, 2);
+    template.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      { ReservedConcurrentExecutions: 3, Environment: { Variables: Match.objectLike({ MAX_RECEIVE_COUNT: '5' }) } },
+      2,
+    );
   });
 
   it('read their queues in batches reporting partial failures', () => {
     template.resourcePropertiesCountIs('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'] }, 3);
   });
 
-  it('hide a received message for at least six times its consumer function\'s timeout (every event source queue)', () => {
+  it("hide a received message for at least six times its consumer function's timeout (every event source queue)", () => {
     const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
     expect(mappings).toHaveLength(3);
     for (const mapping of mappings) {
@@ -157,7 +177,9 @@ describe('functions', () => {
       // CloudFormation's defaults: 30 s visibility, 3 s function timeout.
       const visibility = Number(queue.Properties?.VisibilityTimeout ?? 30);
       const timeout = Number(fn.Properties?.Timeout ?? 3);
-      expect(visibility, `${referenced(mapping.Properties.EventSourceArn)}: visibility ${visibility} s for a ${timeout} s function`).toBeGreaterThanOrEqual(6 * timeout);
+      expect(visibility, `${referenced(mapping.Properties.EventSourceArn)}: visibility ${visibility} s for a ${timeout} s function`).toBeGreaterThanOrEqual(
+        6 * timeout,
+      );
     }
   });
 
@@ -175,19 +197,23 @@ describe('functions', () => {
 
   it('are granted no DynamoDB stream reads: the table has no stream', () => {
     expect(Object.values(template.findResources('AWS::DynamoDB::Table')).some((table) => table.Properties.StreamSpecification)).toBe(false);
-    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement as PolicyStatementJson[]);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as PolicyStatementJson[],
+    );
     expect(statements.flatMap(actionsOf).filter((action) => /^dynamodb:(?:GetRecords|GetShardIterator|DescribeStream|ListStreams)$/.test(action))).toEqual([]);
   });
 
   it('read secrets with GetSecretValue only (what Powertools getSecret calls), never DescribeSecret', () => {
-    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement as PolicyStatementJson[]);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as PolicyStatementJson[],
+    );
     const secretActions = statements.flatMap(actionsOf).filter((action) => action.startsWith('secretsmanager:'));
     expect(secretActions.filter((action) => action !== 'secretsmanager:GetSecretValue')).toEqual([]);
     // One grant per reader: the query function (cursor secret) and the webhook function (signing secret).
     expect(secretActions).toHaveLength(2);
   });
 
-  it('textract-complete may not read the inbox (it reads Textract\'s results, never the document); ingest may', () => {
+  it("textract-complete may not read the inbox (it reads Textract's results, never the document); ingest may", () => {
     const statementsOf = (role: RegExp) =>
       Object.values(template.findResources('AWS::IAM::Policy'))
         .filter((policy) => (policy.Properties.Roles as Array<{ Ref: string }>).some((ref) => role.test(ref.Ref)))
@@ -197,26 +223,43 @@ describe('functions', () => {
     expect(JSON.stringify(statementsOf(/ServiceIngest/))).toMatch(/DataInbox/);
   });
 
-  it('lets the reading functions write the text bucket\'s readings (text/*) and read nothing back from it', () => {
+  it("lets the reading functions write the text bucket's readings (text/*) and read nothing back from it", () => {
     for (const role of [/ServiceIngest/, /ServiceTextractComplete/, /ServiceSweep/]) {
       const statements = Object.values(template.findResources('AWS::IAM::Policy'))
         .filter((policy) => (policy.Properties.Roles as Array<{ Ref: string }>).some((ref) => role.test(ref.Ref)))
         .flatMap((policy) => policy.Properties.PolicyDocument.Statement as PolicyStatementJson[]);
       const onText = statements.filter((statement) => JSON.stringify(statement.Resource).includes('DataText'));
-      expect(onText.flatMap(actionsOf).filter((action) => action.startsWith('s3:')).sort(), String(role)).toEqual(['s3:Abort*', 's3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging']);
+      expect(
+        onText
+          .flatMap(actionsOf)
+          .filter((action) => action.startsWith('s3:'))
+          .sort(),
+        String(role),
+      ).toEqual(['s3:Abort*', 's3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging']);
       expect(JSON.stringify(onText), String(role)).toMatch(/\/text\/\*/);
     }
   });
 
   it('lets the webhook function only put items in the table (its attempt records), with the table key', () => {
-    const webhook = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) => (policy.Properties.Roles as Array<{ Ref: string }>).some((ref) => /ServiceWebhook/.test(ref.Ref)));
+    const webhook = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+      (policy.Properties.Roles as Array<{ Ref: string }>).some((ref) => /ServiceWebhook/.test(ref.Ref)),
+    );
     const statements = webhook.flatMap((policy) => policy.Properties.PolicyDocument.Statement as PolicyStatementJson[]);
     expect(statements.flatMap(actionsOf).filter((action) => action.startsWith('dynamodb:'))).toEqual(['dynamodb:PutItem']);
-    expect(statements).toEqual(expect.arrayContaining([expect.objectContaining({ Action: expect.arrayContaining(['kms:GenerateDataKey*']), Resource: { 'Fn::GetAtt': [expect.stringMatching(/DataDataKey/), 'Arn'] } })]));
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Action: expect.arrayContaining(['kms:GenerateDataKey*']),
+          Resource: { 'Fn::GetAtt': [expect.stringMatching(/DataDataKey/), 'Arn'] },
+        }),
+      ]),
+    );
   });
 
   it('may call Textract only with the text-detection actions', () => {
-    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>,
+    );
     const textract = statements.flatMap((statement) => [statement.Action].flat()).filter((action) => action.startsWith('textract:'));
     expect(new Set(textract)).toEqual(new Set(['textract:DetectDocumentText', 'textract:StartDocumentTextDetection', 'textract:GetDocumentTextDetection']));
   });
@@ -225,30 +268,62 @@ describe('functions', () => {
 describe('API, events, alarms', () => {
   it('routes corrections to the review function, the only one that may write the table besides ingest and webhooks, and reads to the query function', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => route.Properties.RouteKey as string);
-    expect(routes).toEqual(expect.arrayContaining(['GET /determinations', 'GET /determinations/{id}/history', 'GET /documents', 'GET /documents/{id}/text', 'PATCH /determinations/{id}']));
+    expect(routes).toEqual(
+      expect.arrayContaining([
+        'GET /determinations',
+        'GET /determinations/{id}/history',
+        'GET /documents',
+        'GET /documents/{id}/text',
+        'PATCH /determinations/{id}',
+      ]),
+    );
     expect(routes).not.toContain('PATCH /determinations');
     // The API's routes are the route table's (those it gives AWS), each to the function it names; the rest are the console's.
     const api = routes.filter((key) => ROUTES.some((spec) => spec.path === key.slice(key.indexOf(' ') + 1)));
-    expect(api.sort()).toEqual(ROUTES.filter((spec) => spec.aws).map((spec) => `${spec.method} ${spec.path}`).sort());
-    const targets = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => [route.Properties.RouteKey as string, JSON.stringify(route.Properties.Target)] as const);
+    expect(api.sort()).toEqual(
+      ROUTES.filter((spec) => spec.aws)
+        .map((spec) => `${spec.method} ${spec.path}`)
+        .sort(),
+    );
+    const targets = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
+      (route) => [route.Properties.RouteKey as string, JSON.stringify(route.Properties.Target)] as const,
+    );
     const integrationOf = (key: string) => targets.find(([routeKey]) => routeKey === key)![1];
-    for (const spec of ROUTES.filter((candidate) => candidate.aws)) expect(integrationOf(`${spec.method} ${spec.path}`)).toMatch(new RegExp(`${spec.function[0]!.toUpperCase()}${spec.function.slice(1)}Integration`));
+    for (const spec of ROUTES.filter((candidate) => candidate.aws))
+      expect(integrationOf(`${spec.method} ${spec.path}`)).toMatch(new RegExp(`${spec.function[0]!.toUpperCase()}${spec.function.slice(1)}Integration`));
     const writers = Object.values(template.findResources('AWS::IAM::Policy'))
-      .filter((policy) => (policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>).some((statement) => [statement.Action].flat().includes('dynamodb:PutItem')))
+      .filter((policy) =>
+        (policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>).some((statement) =>
+          [statement.Action].flat().includes('dynamodb:PutItem'),
+        ),
+      )
       .flatMap((policy) => (policy.Properties.Roles as Array<{ Ref: string }>).map((role) => role.Ref));
     expect(writers.some((role) => /Query/.test(role))).toBe(false);
     expect(writers.some((role) => /Review/.test(role))).toBe(true);
   });
 
   it('puts every data route behind the login by default, and only the console files outside it, throttled', () => {
-    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => [route.Properties.RouteKey as string, route.Properties.AuthorizationType as string]);
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => [
+      route.Properties.RouteKey as string,
+      route.Properties.AuthorizationType as string,
+    ]);
     expect(routes.filter(([, type]) => type !== 'JWT').sort()).toEqual([
       ['GET /', 'NONE'],
       ['GET /console/{file+}', 'NONE'],
     ]);
-    for (const route of ['GET /determinations', 'GET /documents/{id}/original', 'GET /documents/{id}/pages/{n}', 'PATCH /determinations/{id}']) expect(routes).toContainEqual([route, 'JWT']);
-    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT', JwtConfiguration: { Audience: Match.arrayWith([{ Ref: Match.stringLikeRegexp('ReviewConsole') }, { Ref: Match.stringLikeRegexp('Integrations') }]), Issuer: Match.anyValue() } });
-    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }, AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }) });
+    for (const route of ['GET /determinations', 'GET /documents/{id}/original', 'GET /documents/{id}/pages/{n}', 'PATCH /determinations/{id}'])
+      expect(routes).toContainEqual([route, 'JWT']);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      JwtConfiguration: {
+        Audience: Match.arrayWith([{ Ref: Match.stringLikeRegexp('ReviewConsole') }, { Ref: Match.stringLikeRegexp('Integrations') }]),
+        Issuer: Match.anyValue(),
+      },
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
   });
 
   it('signs reviewers in with the hosted sign-in: invited only, MFA required, threat protection enforced, code flow with PKCE back to the console', () => {
@@ -268,14 +343,23 @@ describe('API, events, alarms', () => {
     });
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', { GenerateSecret: true, AllowedOAuthFlows: ['client_credentials'] });
     template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: Match.anyValue() });
-    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ CONSOLE_CLIENT_ID: Match.anyValue(), CONSOLE_LOGIN_DOMAIN: Match.anyValue(), CONSOLE_REDIRECT_URI: Match.anyValue() }) } });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ CONSOLE_CLIENT_ID: Match.anyValue(), CONSOLE_LOGIN_DOMAIN: Match.anyValue(), CONSOLE_REDIRECT_URI: Match.anyValue() }),
+      },
+    });
   });
 
   it('lets the page renderer read originals and write only page images; the query function reads originals to sign links, and writes nothing', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy'));
     const statementsOf = (role: RegExp) =>
-      policies.filter((policy) => (policy.Properties.Roles as Array<{ Ref: string }>).some((ref) => role.test(ref.Ref))).flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>);
-    const writes = (role: RegExp) => statementsOf(role).filter((statement) => [statement.Action].flat().some((action) => /^s3:PutObject|^dynamodb:(?:PutItem|UpdateItem|DeleteItem)/.test(action)));
+      policies
+        .filter((policy) => (policy.Properties.Roles as Array<{ Ref: string }>).some((ref) => role.test(ref.Ref)))
+        .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>);
+    const writes = (role: RegExp) =>
+      statementsOf(role).filter((statement) =>
+        [statement.Action].flat().some((action) => /^s3:PutObject|^dynamodb:(?:PutItem|UpdateItem|DeleteItem)/.test(action)),
+      );
     expect(JSON.stringify(writes(/Pages/).map((statement) => statement.Resource))).toMatch(/\/pages\/\*/);
     expect(JSON.stringify(writes(/Pages/).map((statement) => statement.Resource))).not.toMatch(/\/text\/\*|Inbox/);
     expect(writes(/ServiceQuery/)).toEqual([]);
@@ -284,7 +368,15 @@ describe('API, events, alarms', () => {
 
   it('serves the API with IAM authorisation when asked, with no login and no console', () => {
     const iam = synth({ auth: 'iam' }).template;
-    for (const route of ['GET /determinations', 'GET /determinations/{id}', 'GET /items', 'GET /documents/{id}/status', 'GET /stats', 'GET /openapi.json', 'PATCH /determinations/{id}']) {
+    for (const route of [
+      'GET /determinations',
+      'GET /determinations/{id}',
+      'GET /items',
+      'GET /documents/{id}/status',
+      'GET /stats',
+      'GET /openapi.json',
+      'PATCH /determinations/{id}',
+    ]) {
       iam.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: route, AuthorizationType: 'AWS_IAM' });
     }
     iam.resourceCountIs('AWS::Cognito::UserPool', 0);
@@ -298,14 +390,19 @@ describe('API, events, alarms', () => {
 
   it('uses a JWT authoriser when an issuer is configured', () => {
     const jwt = synth({ jwtIssuer: 'https://cognito-idp.us-west-2.amazonaws.com/pool', jwtAudience: 'client-1' }).template;
-    jwt.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT', JwtConfiguration: { Issuer: 'https://cognito-idp.us-west-2.amazonaws.com/pool', Audience: ['client-1'] } });
+    jwt.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      JwtConfiguration: { Issuer: 'https://cognito-idp.us-west-2.amazonaws.com/pool', Audience: ['client-1'] },
+    });
     jwt.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /determinations', AuthorizationType: 'JWT' });
   });
 
   it('puts every event on the webhook delivery queue, read by the webhook function, with a dead-letter queue', () => {
     template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { source: ['imr.letters'] }, Targets: [Match.objectLike({ Arn: Match.anyValue() })] });
     expect(Object.keys(template.findResources('AWS::SQS::Queue', { Properties: { RedrivePolicy: { maxReceiveCount: 5 } } }))).toHaveLength(3);
-    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ DELIVERY_QUEUE_URL: Match.anyValue(), DELIVERY_DLQ_URL: Match.anyValue() }) } });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ DELIVERY_QUEUE_URL: Match.anyValue(), DELIVERY_DLQ_URL: Match.anyValue() }) },
+    });
   });
 
   it("gives the event rule's queue target an encrypted dead-letter queue that keeps events 14 days, and alarms on it", () => {
@@ -316,8 +413,14 @@ describe('API, events, alarms', () => {
       for (const target of rule.Properties.Targets) {
         const deadLetters = referenced(target.DeadLetterConfig?.Arn);
         expect(deadLetters, `target ${target.Id} has a dead-letter queue`).toBeDefined();
-        expect(resources[deadLetters!]).toMatchObject({ Type: 'AWS::SQS::Queue', Properties: { KmsMasterKeyId: expect.anything(), MessageRetentionPeriod: 1209600 } });
-        template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [deadLetters, 'QueueName'] } }] });
+        expect(resources[deadLetters!]).toMatchObject({
+          Type: 'AWS::SQS::Queue',
+          Properties: { KmsMasterKeyId: expect.anything(), MessageRetentionPeriod: 1209600 },
+        });
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [deadLetters, 'QueueName'] } }],
+        });
       }
     }
   });
@@ -328,7 +431,9 @@ describe('API, events, alarms', () => {
     let checked = 0;
     for (const [ruleId, rule] of Object.entries(template.findResources('AWS::Events::Rule'))) {
       for (const target of rule.Properties.Targets) {
-        for (const queue of [referenced(target.Arn), referenced(target.DeadLetterConfig?.Arn)].filter((id) => id && resources[id]?.Type === 'AWS::SQS::Queue')) {
+        for (const queue of [referenced(target.Arn), referenced(target.DeadLetterConfig?.Arn)].filter(
+          (id) => id && resources[id]?.Type === 'AWS::SQS::Queue',
+        )) {
           const statements = policies
             .filter((policy) => (policy.Properties.Queues as unknown[]).some((ref) => referenced(ref) === queue))
             .flatMap((policy) => policy.Properties.PolicyDocument.Statement as PolicyStatementJson[])
@@ -337,7 +442,12 @@ describe('API, events, alarms', () => {
           // This rule is admitted on its own behalf; a queue two rules share (the dead-letter queue) admits each for itself only.
           const onBehalfOf = statements.map((statement) => JSON.stringify(statement.Condition));
           expect(onBehalfOf, `${queue} admits ${ruleId}`).toContain(JSON.stringify({ ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } }));
-          for (const statement of statements) expect(ruleIds, `${queue}: ${JSON.stringify(statement)}`).toContainEqual((statement.Condition as { ArnEquals?: { 'aws:SourceArn'?: { 'Fn::GetAtt'?: unknown[] } } } | undefined)?.ArnEquals?.['aws:SourceArn']?.['Fn::GetAtt']?.[0]);
+          for (const statement of statements)
+            expect(ruleIds, `${queue}: ${JSON.stringify(statement)}`).toContainEqual(
+              (statement.Condition as { ArnEquals?: { 'aws:SourceArn'?: { 'Fn::GetAtt'?: unknown[] } } } | undefined)?.ArnEquals?.['aws:SourceArn']?.[
+                'Fn::GetAtt'
+              ]?.[0],
+            );
           checked += 1;
         }
       }
@@ -346,41 +456,77 @@ describe('API, events, alarms', () => {
     expect(checked).toBe(3);
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       Queues: [{ Ref: Match.stringLikeRegexp('WebhookDeliveries') }],
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: Match.arrayWith(['sqs:SendMessage']), Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [Match.stringLikeRegexp('DeliverEvents'), 'Arn'] } } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: Match.arrayWith(['sqs:SendMessage']),
+            Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [Match.stringLikeRegexp('DeliverEvents'), 'Arn'] } } },
+          }),
+        ]),
+      },
     });
   });
 
-  it('lets CloudWatch publish alarms to the encrypted alarm topic: key policy and topic policy, for this account\'s alarms only', () => {
-    const alarmTopics = new Set(Object.values(template.findResources('AWS::CloudWatch::Alarm')).flatMap((alarm) => (alarm.Properties.AlarmActions as unknown[]).map(referenced)));
+  it("lets CloudWatch publish alarms to the encrypted alarm topic: key policy and topic policy, for this account's alarms only", () => {
+    const alarmTopics = new Set(
+      Object.values(template.findResources('AWS::CloudWatch::Alarm')).flatMap((alarm) => (alarm.Properties.AlarmActions as unknown[]).map(referenced)),
+    );
     expect(alarmTopics.size).toBe(1);
     const [topic] = [...alarmTopics];
     const key = referenced(resources[topic!]!.Properties!.KmsMasterKeyId);
     const fromThisAccountsAlarms = {
       StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-      ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:*']] } },
+      ArnLike: {
+        'aws:SourceArn': {
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:*']],
+        },
+      },
     };
     expect(resources[key!]!.Properties!.KeyPolicy.Statement).toEqual(
-      expect.arrayContaining([expect.objectContaining({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Condition: fromThisAccountsAlarms })]),
+      expect.arrayContaining([
+        expect.objectContaining({
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          Condition: fromThisAccountsAlarms,
+        }),
+      ]),
     );
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: topic }],
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish', Condition: fromThisAccountsAlarms })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish', Condition: fromThisAccountsAlarms }),
+        ]),
+      },
     });
   });
 
   it('names in the key policy of every KMS-encrypted topic and queue each service that writes to it (alarms, rules, S3 notifications, SNS subscriptions)', () => {
     const writers = writersIn(resources);
     // The check is not empty: each kind of writer of this stack is found in the template.
-    expect(new Set(writers.map((writer) => writer.service))).toEqual(new Set(['cloudwatch.amazonaws.com', 'events.amazonaws.com', 's3.amazonaws.com', 'sns.amazonaws.com']));
+    expect(new Set(writers.map((writer) => writer.service))).toEqual(
+      new Set(['cloudwatch.amazonaws.com', 'events.amazonaws.com', 's3.amazonaws.com', 'sns.amazonaws.com']),
+    );
     const missing: string[] = [];
     for (const writer of writers) {
       const target = resources[writer.target];
       if (target?.Type !== 'AWS::SNS::Topic' && target?.Type !== 'AWS::SQS::Queue') continue;
       const key = referenced(target.Properties?.KmsMasterKeyId);
       if (!key) continue;
-      const statements = (resources[key]!.Properties!.KeyPolicy.Statement as PolicyStatementJson[]).filter((statement) => statement.Effect === 'Allow' && servicesOf(statement).includes(writer.service));
-      const allowed = (action: string) => statements.some((statement) => actionsOf(statement).some((granted) => granted === 'kms:*' || granted === action || (granted.endsWith('*') && action.startsWith(granted.slice(0, -1)))));
-      if (!allowed('kms:Decrypt') || !allowed('kms:GenerateDataKey')) missing.push(`${writer.service} (${writer.because}) writes to ${writer.target}, encrypted with ${key}, whose policy does not let it`);
+      const statements = (resources[key]!.Properties!.KeyPolicy.Statement as PolicyStatementJson[]).filter(
+        (statement) => statement.Effect === 'Allow' && servicesOf(statement).includes(writer.service),
+      );
+      const allowed = (action: string) =>
+        statements.some((statement) =>
+          actionsOf(statement).some(
+            (granted) => granted === 'kms:*' || granted === action || (granted.endsWith('*') && action.startsWith(granted.slice(0, -1))),
+          ),
+        );
+      if (!allowed('kms:Decrypt') || !allowed('kms:GenerateDataKey'))
+        missing.push(`${writer.service} (${writer.because}) writes to ${writer.target}, encrypted with ${key}, whose policy does not let it`);
     }
     expect(missing).toEqual([]);
   });
@@ -399,11 +545,25 @@ describe('API, events, alarms', () => {
   it('sweeps documents whose Textract notice never came every 15 minutes, and alarms when it had to', () => {
     const sweep = logicalIdsOf(template, 'AWS::Lambda::Function').find((id) => id.startsWith('ServiceSweep'))!;
     expect(sweep).toBeDefined();
-    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)', Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [sweep, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2 }, DeadLetterConfig: Match.anyValue() })] });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'ImrLetters', MetricName: 'ocr_notices_lost', Dimensions: [{ Name: 'service', Value: 'sweep' }], Threshold: 1, AlarmActions: Match.anyValue() });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [sweep, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2 }, DeadLetterConfig: Match.anyValue() })],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'ImrLetters',
+      MetricName: 'ocr_notices_lost',
+      Dimensions: [{ Name: 'service', Value: 'sweep' }],
+      Threshold: 1,
+      AlarmActions: Match.anyValue(),
+    });
     // It asks Textract for a job's results, and nothing else of Textract.
-    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) => JSON.stringify(policy.Properties.Roles).includes('ServiceSweep'));
-    const textractActions = policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>).flatMap((statement) => [statement.Action].flat()).filter((action) => action.startsWith('textract:'));
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+      JSON.stringify(policy.Properties.Roles).includes('ServiceSweep'),
+    );
+    const textractActions = policies
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>)
+      .flatMap((statement) => [statement.Action].flat())
+      .filter((action) => action.startsWith('textract:'));
     expect(textractActions).toEqual(['textract:GetDocumentTextDetection']);
   });
 
@@ -430,7 +590,10 @@ describe('environment', () => {
     try {
       return run();
     } finally {
-      for (const [name, value] of [['CDK_DEFAULT_REGION', saved.region], ['CDK_DEFAULT_ACCOUNT', saved.account]] as const) {
+      for (const [name, value] of [
+        ['CDK_DEFAULT_REGION', saved.region],
+        ['CDK_DEFAULT_ACCOUNT', saved.account],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }

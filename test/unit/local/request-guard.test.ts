@@ -19,16 +19,24 @@ describe('what keeps other web pages away from the local service', () => {
   it('refuses what another page makes the browser send, but lets a person open the console from a link', () => {
     const g = guard();
     for (const site of ['cross-site', 'same-site']) {
-      expect(g.check('GET', '/determinations', { ...own, 'sec-fetch-site': site, 'sec-fetch-mode': 'cors' }, false)).toMatchObject({ code: 'FORBIDDEN_ORIGIN' });
-      expect(g.check('GET', '/documents/abc/original', { ...own, 'sec-fetch-site': site, 'sec-fetch-mode': 'no-cors' }, false)).toMatchObject({ code: 'FORBIDDEN_ORIGIN' });
+      expect(g.check('GET', '/determinations', { ...own, 'sec-fetch-site': site, 'sec-fetch-mode': 'cors' }, false)).toMatchObject({
+        code: 'FORBIDDEN_ORIGIN',
+      });
+      expect(g.check('GET', '/documents/abc/original', { ...own, 'sec-fetch-site': site, 'sec-fetch-mode': 'no-cors' }, false)).toMatchObject({
+        code: 'FORBIDDEN_ORIGIN',
+      });
       // A navigation to an API path is refused too: only the console's page may be linked to.
-      expect(g.check('GET', '/determinations', { ...own, 'sec-fetch-site': site, 'sec-fetch-mode': 'navigate' }, false)).toMatchObject({ code: 'FORBIDDEN_ORIGIN' });
+      expect(g.check('GET', '/determinations', { ...own, 'sec-fetch-site': site, 'sec-fetch-mode': 'navigate' }, false)).toMatchObject({
+        code: 'FORBIDDEN_ORIGIN',
+      });
       expect(g.check('GET', '/', { ...own, 'sec-fetch-site': site, 'sec-fetch-mode': 'navigate' }, true)).toBeNull();
       expect(g.check('POST', '/', { ...own, 'sec-fetch-site': site, 'sec-fetch-mode': 'navigate' }, true)).toMatchObject({ code: 'FORBIDDEN_ORIGIN' });
     }
     expect(g.check('GET', '/determinations', { ...own, 'sec-fetch-site': 'same-origin' }, false)).toBeNull();
     // A WebSocket handshake from another page carries Origin and no Sec-Fetch headers (seen in Chromium): refused, on any path.
-    expect(g.check('GET', '/console/config.json', { ...own, origin: 'http://evil.test:18082', upgrade: 'websocket', connection: 'Upgrade' }, false)).toMatchObject({ status: 403 });
+    expect(
+      g.check('GET', '/console/config.json', { ...own, origin: 'http://evil.test:18082', upgrade: 'websocket', connection: 'Upgrade' }, false),
+    ).toMatchObject({ status: 403 });
     expect(g.check('GET', '/documents/abc/pages/1', { ...own, origin: 'http://evil.test:18082' }, false)).toMatchObject({ code: 'FORBIDDEN_ORIGIN' });
     expect(g.check('GET', '/determinations', { ...own, origin: `http://127.0.0.1:${PORT}` }, false)).toBeNull();
     expect(g.check('GET', '/determinations', { ...own, 'sec-fetch-site': 'none' }, false)).toBeNull();
@@ -40,7 +48,9 @@ describe('what keeps other web pages away from the local service', () => {
     const session = g.issueSession();
     expect(g.check('PATCH', '/determinations/x', { ...own, origin: `http://127.0.0.1:${PORT}`, [SESSION_HEADER]: session }, false)).toBeNull();
     expect(g.check('POST', '/documents/x/retry', { ...own, [SESSION_HEADER]: 'script-token' }, false)).toBeNull();
-    expect(g.check('PATCH', '/determinations/x', { ...own, origin: 'https://evil.example', [SESSION_HEADER]: session }, false)).toMatchObject({ code: 'FORBIDDEN_ORIGIN' });
+    expect(g.check('PATCH', '/determinations/x', { ...own, origin: 'https://evil.example', [SESSION_HEADER]: session }, false)).toMatchObject({
+      code: 'FORBIDDEN_ORIGIN',
+    });
     expect(g.check('PATCH', '/determinations/x', { ...own, origin: 'null', [SESSION_HEADER]: session }, false)).toMatchObject({ code: 'FORBIDDEN_ORIGIN' });
     expect(g.check('PATCH', '/determinations/x', own, false)).toMatchObject({ status: 403, code: 'SESSION_REQUIRED' });
     expect(g.check('DELETE', '/determinations/x', { ...own, [SESSION_HEADER]: 'guessed' }, false)).toMatchObject({ code: 'SESSION_REQUIRED' });

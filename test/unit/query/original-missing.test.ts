@@ -10,7 +10,14 @@ const id = 'd'.repeat(64);
 const s3 = mockClient(S3Client);
 /** A store that knows one CLASSIFIED document, delivered as `imr-inbox/2026/letter.txt`. */
 const store = {
-  getDocument: async (): Promise<DocumentRecord> => ({ id, status: 'CLASSIFIED', reason: null, receivedAt: '2026-11-22T10:00:00.000Z', updatedAt: '2026-11-22T10:00:01.000Z', sourceKeys: ['imr-inbox/2026/letter.txt'] }),
+  getDocument: async (): Promise<DocumentRecord> => ({
+    id,
+    status: 'CLASSIFIED',
+    reason: null,
+    receivedAt: '2026-11-22T10:00:00.000Z',
+    updatedAt: '2026-11-22T10:00:01.000Z',
+    sourceKeys: ['imr-inbox/2026/letter.txt'],
+  }),
 } as unknown as DeterminationStore;
 const originals = new S3ObjectStore('imr-text', new S3Client({ region: 'us-east-1' }));
 
@@ -32,7 +39,9 @@ afterAll(() => s3.restore());
 describe('an original whose object is gone from the bucket', () => {
   const gone = { error: { code: 'NOT_FOUND', message: 'the original file of this document is no longer stored' } };
   beforeEach(() => {
-    s3.on(GetObjectCommand, { Bucket: 'imr-inbox', Key: '2026/letter.txt' }).rejects(new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }));
+    s3.on(GetObjectCommand, { Bucket: 'imr-inbox', Key: '2026/letter.txt' }).rejects(
+      new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }),
+    );
   });
 
   it('answers 404 saying so for the original', async () => {
@@ -55,7 +64,9 @@ describe('an original that is there, or that S3 cannot give for another reason',
   });
 
   it('is still a 500 when S3 refuses access: only a missing object is a 404', async () => {
-    s3.on(GetObjectCommand).rejects(new S3ServiceException({ name: 'AccessDenied', $fault: 'client', message: 'Access Denied', $metadata: { httpStatusCode: 403 } }));
+    s3.on(GetObjectCommand).rejects(
+      new S3ServiceException({ name: 'AccessDenied', $fault: 'client', message: 'Access Denied', $metadata: { httpStatusCode: 403 } }),
+    );
     expect(await get(`/documents/${id}/original`)).toEqual({ statusCode: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } } });
   });
 });

@@ -10,13 +10,22 @@ const LAMBDA_RESPONSE_BYTES = 6 * 1024 * 1024;
 
 /** A store that knows one document, a phone photo delivered as `imr-inbox/photo.jpg`. */
 const store = {
-  getDocument: async (): Promise<DocumentRecord> => ({ id, status: 'CLASSIFIED', reason: null, receivedAt: '2026-11-22T10:00:00.000Z', updatedAt: '2026-11-22T10:00:01.000Z', sourceKeys: ['imr-inbox/photo.jpg'] }),
+  getDocument: async (): Promise<DocumentRecord> => ({
+    id,
+    status: 'CLASSIFIED',
+    reason: null,
+    receivedAt: '2026-11-22T10:00:00.000Z',
+    updatedAt: '2026-11-22T10:00:01.000Z',
+    sourceKeys: ['imr-inbox/photo.jpg'],
+  }),
 } as unknown as DeterminationStore;
 
 /** A 12-megapixel phone photo of a page: 4000 x 3000, with the grain of a camera sensor. */
 let photo: Buffer;
 beforeAll(async () => {
-  photo = await sharp({ create: { width: 4000, height: 3000, channels: 3, background: '#f4f1ea', noise: { type: 'gaussian', mean: 200, sigma: 40 } } }).jpeg({ quality: 92 }).toBuffer();
+  photo = await sharp({ create: { width: 4000, height: 3000, channels: 3, background: '#f4f1ea', noise: { type: 'gaussian', mean: 200, sigma: 40 } } })
+    .jpeg({ quality: 92 })
+    .toBuffer();
 }, 60_000);
 
 /** A page cache that keeps what it is given, seeded with `cached`. */

@@ -15,14 +15,19 @@ describe('the route table', () => {
 
   it('answers 405 naming the methods a path has, and 404 for a path no route has', async () => {
     const store = {} as DeterminationStore;
-    await expect(route(store, { method: 'DELETE', path: '/determinations/abc', query: {} })).rejects.toMatchObject({ statusCode: 405, message: 'DELETE is not allowed on /determinations/abc; it answers GET, PATCH' });
+    await expect(route(store, { method: 'DELETE', path: '/determinations/abc', query: {} })).rejects.toMatchObject({
+      statusCode: 405,
+      message: 'DELETE is not allowed on /determinations/abc; it answers GET, PATCH',
+    });
     await expect(route(store, { method: 'GET', path: '/documents/abc/retry', query: {} })).rejects.toMatchObject({ statusCode: 405 });
     await expect(route(store, { method: 'GET', path: '/letters', query: {} })).rejects.toMatchObject({ statusCode: 404 });
   });
 
   it('is what the OpenAPI document lists, path for path and method for method', () => {
     const paths = openApiDocument().paths as Record<string, Record<string, { operationId: string }>>;
-    const listed = Object.entries(paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => `${method.toUpperCase()} ${path} ${operation.operationId}`));
+    const listed = Object.entries(paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => `${method.toUpperCase()} ${path} ${operation.operationId}`),
+    );
     expect(listed.sort()).toEqual(ROUTES.map((spec) => `${spec.method} ${spec.path} ${spec.name}`).sort());
   });
 });

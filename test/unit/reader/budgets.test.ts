@@ -56,7 +56,10 @@ describe('PDF budgets', () => {
 
   it('streams small one by one but over the budget together are refused', async () => {
     const streams = Array.from({ length: PDF_BUDGET.inflatedBytes / (16 * 1024 * 1024) + 1 }, () => flate(16 * 1024 * 1024));
-    await expect(refusal(onePage(streams), 'many.pdf')).resolves.toMatchObject({ code: 'RESOURCE_LIMIT', message: expect.stringContaining('(its streams inflate to over 256 MB in all)') });
+    await expect(refusal(onePage(streams), 'many.pdf')).resolves.toMatchObject({
+      code: 'RESOURCE_LIMIT',
+      message: expect.stringContaining('(its streams inflate to over 256 MB in all)'),
+    });
   });
 
   it('a large stream within the budget is read', async () => {
@@ -94,13 +97,17 @@ describe('PDF budgets', () => {
 
   it('a bomb the stream check cannot see aborts the engine: the document is refused, and PDFs read after it, and one open before it, read fine', async () => {
     // Hex-encoded over the Flate stream, the bomb does not look like zlib to the check; PDFium inflates it and aborts.
-    const hexBomb = onePage([{ dictionary: '/Filter [/ASCIIHexDecode /FlateDecode]', stream: Buffer.from(`${zerosDeflated(1024 * 1024 * 1024).toString('hex')}>`) }, TEXT_STREAM]);
+    const hexBomb = onePage([
+      { dictionary: '/Filter [/ASCIIHexDecode /FlateDecode]', stream: Buffer.from(`${zerosDeflated(1024 * 1024 * 1024).toString('hex')}>`) },
+      TEXT_STREAM,
+    ]);
     const before = await openPdf(pdfTextPages(2), 'before.pdf', LIMITS.pages);
     const engines = pdfEnginesStarted();
     try {
       await expect(refusal(hexBomb, 'hex-bomb.pdf')).resolves.toMatchObject({
         code: 'RESOURCE_LIMIT',
-        message: 'hex-bomb.pdf: the PDF needs more memory than a letter may use to read (the PDF engine stopped at its 2 GB limit); print it to a new PDF and send that',
+        message:
+          'hex-bomb.pdf: the PDF needs more memory than a letter may use to read (the PDF engine stopped at its 2 GB limit); print it to a new PDF and send that',
       });
       // The document opened before the abort is opened again in the fresh engine when it is next needed.
       const page = await before.render(0, 72);
@@ -118,14 +125,19 @@ describe('PDF budgets', () => {
 
 /** A Textract response of one LINE of text on `page`, with `nest` levels of arrays under it. */
 function response({ nest = 0, pages = 1, page = 1 }: { nest?: number; pages?: number; page?: number } = {}): Buffer {
-  return Buffer.from(`{"DocumentMetadata":{"Pages":${pages}},"Blocks":[{"BlockType":"LINE","Text":"${LINE}","Page":${page},"Relationships":${nest ? '['.repeat(nest) + ']'.repeat(nest) : 'null'}}]}`);
+  return Buffer.from(
+    `{"DocumentMetadata":{"Pages":${pages}},"Blocks":[{"BlockType":"LINE","Text":"${LINE}","Page":${page},"Relationships":${nest ? '['.repeat(nest) + ']'.repeat(nest) : 'null'}}]}`,
+  );
 }
 
 describe('Textract JSON budgets, checked before the pages are laid out', () => {
   it('bytes: over 50 MB is refused before it is parsed', async () => {
     const big = Buffer.alloc(TEXTRACT_JSON_BUDGET.bytes + 1, ' ');
     response().copy(big);
-    await expect(refusal(big, 'big.json')).resolves.toMatchObject({ code: 'TOO_LARGE', message: "big.json: 50.0 MB of Textract JSON is over the 50.0 MB budget for one letter's response (a page is about 0.3 MB)" });
+    await expect(refusal(big, 'big.json')).resolves.toMatchObject({
+      code: 'TOO_LARGE',
+      message: "big.json: 50.0 MB of Textract JSON is over the 50.0 MB budget for one letter's response (a page is about 0.3 MB)",
+    });
   });
 
   it('nesting: 32 deep is read, 33 deep is refused before it is parsed', async () => {
@@ -139,7 +151,9 @@ describe('Textract JSON budgets, checked before the pages are laid out', () => {
   });
 
   it('nesting is counted outside strings only', async () => {
-    const brackets = Buffer.from(`{"DocumentMetadata":{"Pages":1},"Blocks":[{"BlockType":"LINE","Text":"${'[{'.repeat(100)} \\" ${'['.repeat(100)}","Page":1}]}`);
+    const brackets = Buffer.from(
+      `{"DocumentMetadata":{"Pages":1},"Blocks":[{"BlockType":"LINE","Text":"${'[{'.repeat(100)} \\" ${'['.repeat(100)}","Page":1}]}`,
+    );
     await expect(reader.read(brackets, 'brackets.json')).resolves.toMatchObject({ kind: 'textract-json', pageCount: 1 });
   });
 
@@ -155,8 +169,14 @@ describe('Textract JSON budgets, checked before the pages are laid out', () => {
 
   it('pages: 3,000 are laid out, a response naming page 3,001 is refused', async () => {
     await expect(reader.read(response({ pages: TEXTRACT_JSON_BUDGET.pages }), 'pages.json')).resolves.toMatchObject({ pageCount: 3000 });
-    await expect(refusal(response({ pages: 3001 }), 'pages.json')).resolves.toMatchObject({ code: 'TOO_MANY_PAGES', message: 'pages.json: 3001 pages is over the 3000-page limit' });
-    await expect(refusal(response({ page: 3001 }), 'pages.json')).resolves.toMatchObject({ code: 'TOO_MANY_PAGES', message: 'pages.json: 3001 pages is over the 3000-page limit' });
+    await expect(refusal(response({ pages: 3001 }), 'pages.json')).resolves.toMatchObject({
+      code: 'TOO_MANY_PAGES',
+      message: 'pages.json: 3001 pages is over the 3000-page limit',
+    });
+    await expect(refusal(response({ page: 3001 }), 'pages.json')).resolves.toMatchObject({
+      code: 'TOO_MANY_PAGES',
+      message: 'pages.json: 3001 pages is over the 3000-page limit',
+    });
   });
 
   it.each([
@@ -164,14 +184,18 @@ describe('Textract JSON budgets, checked before the pages are laid out', () => {
     ['a block is null', '[null]', 'not a Textract response: a block is not a JSON object'],
     ['a page number is text', '[{"BlockType":"LINE","Text":"x","Page":"2"}]', `not a Textract response: a block's Page is "2", not a page number`],
     ['a page number is 0', '[{"BlockType":"LINE","Text":"x","Page":0}]', `not a Textract response: a block's Page is 0, not a page number`],
-    ['a line\'s text is a number', '[{"BlockType":"LINE","Text":5}]', "not a Textract response: a LINE block's Text is not a string"],
+    ["a line's text is a number", '[{"BlockType":"LINE","Text":5}]', "not a Textract response: a LINE block's Text is not a string"],
   ])('a response of the wrong shape is refused as corrupt: %s', async (_, blocks, message) => {
     await expect(refusal(textractJson(blocks), 'odd.json')).resolves.toMatchObject({ code: 'CORRUPT', message: `odd.json: ${message}` });
   });
 
   it('a page of 250,000 lines in narrow two-piece rows is laid out in linear time', async () => {
     const rows = TEXTRACT_JSON_BUDGET.blocks / 2;
-    const blocks = Array.from({ length: TEXTRACT_JSON_BUDGET.blocks }, (_, i) => `{"BlockType":"LINE","Text":"x","Page":1,"Geometry":{"BoundingBox":{"Left":${i % 2 ? 0.6 : 0.1},"Top":${Math.floor(i / 2) / rows},"Width":0.01,"Height":${0.5 / rows}}}}`);
+    const blocks = Array.from(
+      { length: TEXTRACT_JSON_BUDGET.blocks },
+      (_, i) =>
+        `{"BlockType":"LINE","Text":"x","Page":1,"Geometry":{"BoundingBox":{"Left":${i % 2 ? 0.6 : 0.1},"Top":${Math.floor(i / 2) / rows},"Width":0.01,"Height":${0.5 / rows}}}}`,
+    );
     const started = performance.now();
     const document = await reader.read(textractJson(`[${blocks.join(',')}]`), 'rows.json');
     console.log(`250,000 lines laid out in ${Math.round(performance.now() - started)} ms`);
@@ -181,19 +205,31 @@ describe('Textract JSON budgets, checked before the pages are laid out', () => {
 
 describe('image budgets, checked from the headers before anything is decoded', () => {
   it('a TIFF of more than 3,000 pages is refused without counting them all', async () => {
-    await expect(refusal(tiff(LIMITS.pages + 1), 'pages.tif')).resolves.toMatchObject({ code: 'TOO_MANY_PAGES', message: 'pages.tif: more than 3000 pages is over the 3000-page limit' });
+    await expect(refusal(tiff(LIMITS.pages + 1), 'pages.tif')).resolves.toMatchObject({
+      code: 'TOO_MANY_PAGES',
+      message: 'pages.tif: more than 3000 pages is over the 3000-page limit',
+    });
     // 3,000 pages pass the page limit and are held to the OCR budget, still before any OCR.
-    await expect(refusal(tiff(LIMITS.pages), 'pages.tif')).resolves.toMatchObject({ code: 'OCR_BUDGET', message: `pages.tif: 3000 scanned pages is over the ${OCR_BUDGET.pages}-page OCR budget for one letter; split the document` });
+    await expect(refusal(tiff(LIMITS.pages), 'pages.tif')).resolves.toMatchObject({
+      code: 'OCR_BUDGET',
+      message: `pages.tif: 3000 scanned pages is over the ${OCR_BUDGET.pages}-page OCR budget for one letter; split the document`,
+    });
     expect(recognizer.calls).toBe(0);
   });
 
   it('a TIFF whose pages loop is refused', async () => {
-    await expect(refusal(tiff(3, { loop: true }), 'loop.tif')).resolves.toMatchObject({ code: 'CORRUPT', message: "loop.tif: the TIFF's pages link back to an earlier page (a loop); the file is damaged or built to hang a reader" });
+    await expect(refusal(tiff(3, { loop: true }), 'loop.tif')).resolves.toMatchObject({
+      code: 'CORRUPT',
+      message: "loop.tif: the TIFF's pages link back to an earlier page (a loop); the file is damaged or built to hang a reader",
+    });
   });
 
   it('every page of a TIFF is held to the pixel limit, not only the first', async () => {
     const secondHuge = tiff(3, { pageSize: (page) => (page === 1 ? [100_000, 100_000] : [1700, 2200]) });
-    await expect(refusal(secondHuge, 'huge.tif')).resolves.toMatchObject({ code: 'PAGE_TOO_LARGE', message: 'huge.tif: page 2 is 100000x100000 pixels, over the 40-megapixel limit for one page; scan letter-size pages at 300 dpi or less' });
+    await expect(refusal(secondHuge, 'huge.tif')).resolves.toMatchObject({
+      code: 'PAGE_TOO_LARGE',
+      message: 'huge.tif: page 2 is 100000x100000 pixels, over the 40-megapixel limit for one page; scan letter-size pages at 300 dpi or less',
+    });
     expect(recognizer.calls).toBe(0);
   });
 
@@ -201,7 +237,10 @@ describe('image budgets, checked from the headers before anything is decoded', (
     ['PNG', png(60_000, 60_000), '60000x60000'],
     ['JPEG', jpegHeader(65_000, 65_000), '65000x65000'],
   ])('a %s header past what the image library would decode is reported by its size, not as damage', async (_, bytes, size) => {
-    await expect(refusal(bytes, 'bomb')).resolves.toMatchObject({ code: 'PAGE_TOO_LARGE', message: `bomb: a page of ${size} pixels is over the 40-megapixel limit for one page; scan letter-size pages at 300 dpi or less` });
+    await expect(refusal(bytes, 'bomb')).resolves.toMatchObject({
+      code: 'PAGE_TOO_LARGE',
+      message: `bomb: a page of ${size} pixels is over the 40-megapixel limit for one page; scan letter-size pages at 300 dpi or less`,
+    });
     expect(recognizer.calls).toBe(0);
   });
 });

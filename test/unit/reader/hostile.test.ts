@@ -41,7 +41,12 @@ describe('hostile files are refused one after another in one process, each with 
       () => new Error('read without an error'),
       (thrown: unknown) => thrown,
     );
-    timings.push({ name: file.name, megabytes: (file.bytes.length / 1048576).toFixed(2), code: (error as InputError).code, ms: Math.round(performance.now() - started) });
+    timings.push({
+      name: file.name,
+      megabytes: (file.bytes.length / 1048576).toFixed(2),
+      code: (error as InputError).code,
+      ms: Math.round(performance.now() - started),
+    });
     expect(error).toBeInstanceOf(InputError);
     expect(error).toMatchObject({ code: file.expect });
     // What a person reads: one line, naming the document, with no stack trace in it.

@@ -20,14 +20,18 @@ async function fedCrooked(degrees: number): Promise<Buffer> {
 
 describe('setting a page upright before OCR', () => {
   // A sheet fed crooked into a scanner or a fax comes in at up to about 10 degrees.
-  it.each([-10, -8, -3, 2, 5, 8, 10])('finds a sheet skewed %d degrees and straightens it', async (degrees) => {
-    const { png, turn } = await uprightPage(await fedCrooked(degrees));
-    expect(turn.quarter).toBe(0);
-    expect(Math.abs(turn.angle - degrees)).toBeLessThanOrEqual(0.5);
-    // Straightened: judging the result again finds it level.
-    const again = await uprightPage(png);
-    expect(Math.abs(again.turn.angle)).toBeLessThanOrEqual(0.5);
-  }, 30_000);
+  it.each([-10, -8, -3, 2, 5, 8, 10])(
+    'finds a sheet skewed %d degrees and straightens it',
+    async (degrees) => {
+      const { png, turn } = await uprightPage(await fedCrooked(degrees));
+      expect(turn.quarter).toBe(0);
+      expect(Math.abs(turn.angle - degrees)).toBeLessThanOrEqual(0.5);
+      // Straightened: judging the result again finds it level.
+      const again = await uprightPage(png);
+      expect(Math.abs(again.turn.angle)).toBeLessThanOrEqual(0.5);
+    },
+    30_000,
+  );
 
   it('finds a sheet fed upside down and skewed 8 degrees', async () => {
     const { turn } = await uprightPage(await fedCrooked(188));

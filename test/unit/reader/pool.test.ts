@@ -22,8 +22,11 @@ afterAll(async () => {
 
 /** A Textract response with `blocks` LINE blocks on one page: valid, and heavy to hold as objects. */
 function heavyTextract(blocks: number): Buffer {
-  const block = (i: number) => `{"BlockType":"LINE","Id":"b${i}","Page":1,"Confidence":99.1,"Text":"line ${i} of a long page of words","Geometry":{"BoundingBox":{"Left":0.1,"Top":${(i / blocks).toFixed(6)},"Width":0.8,"Height":0.01},"Polygon":[{"X":0.1,"Y":0.1},{"X":0.9,"Y":0.1},{"X":0.9,"Y":0.11},{"X":0.1,"Y":0.11}]}}`;
-  const parts = ['{"DocumentMetadata":{"Pages":1},"JobStatus":"SUCCEEDED","Blocks":[{"BlockType":"PAGE","Id":"p1","Page":1,"Geometry":{"BoundingBox":{"Left":0,"Top":0,"Width":1,"Height":1},"Polygon":[]}}'];
+  const block = (i: number) =>
+    `{"BlockType":"LINE","Id":"b${i}","Page":1,"Confidence":99.1,"Text":"line ${i} of a long page of words","Geometry":{"BoundingBox":{"Left":0.1,"Top":${(i / blocks).toFixed(6)},"Width":0.8,"Height":0.01},"Polygon":[{"X":0.1,"Y":0.1},{"X":0.9,"Y":0.1},{"X":0.9,"Y":0.11},{"X":0.1,"Y":0.11}]}}`;
+  const parts = [
+    '{"DocumentMetadata":{"Pages":1},"JobStatus":"SUCCEEDED","Blocks":[{"BlockType":"PAGE","Id":"p1","Page":1,"Geometry":{"BoundingBox":{"Left":0,"Top":0,"Width":1,"Height":1},"Polygon":[]}}',
+  ];
   for (let i = 0; i < blocks; i++) parts.push(`,${block(i)}`);
   parts.push(']}');
   return Buffer.from(parts.join(''));
@@ -76,7 +79,7 @@ describe('reading in a pool of processes with limits', () => {
     expect((await readers.renderPage(pdf, 1, 'document')).length).toBeGreaterThan(1000);
   }, 60_000);
 
-  it('keeps each reading process\'s pid while it runs, so a start after a SIGKILL can stop what the killed service left', async () => {
+  it("keeps each reading process's pid while it runs, so a start after a SIGKILL can stop what the killed service left", async () => {
     const pids = mkdtempSync(join(tmpdir(), 'imr-reader-pids-'));
     const readers = pool({ processes: 1, timeLimitSeconds: 30, pidDirectory: pids });
     await readers.read(Buffer.from(letter.text, 'latin1'), 'document');

@@ -21,7 +21,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 class RecordingRecognizer implements PageRecognizer {
   readonly name = 'recording';
   calls = 0;
-  constructor(private readonly text = 'scanned page text', private readonly confidence = 0.9) {}
+  constructor(
+    private readonly text = 'scanned page text',
+    private readonly confidence = 0.9,
+  ) {}
   async recognize(): Promise<{ text: string; confidence: number }> {
     this.calls++;
     return { text: this.text, confidence: this.confidence };
@@ -76,24 +79,31 @@ describe('PDF', () => {
 
   it.each(['encrypted-aes256.pdf', 'encrypted-rc4.pdf'])('refuses a password-protected PDF (%s)', async (name) => {
     const encrypted = readFileSync(join(FIXTURES_DIR, 'pdf', name));
-    await expect(readerWith(new RecordingRecognizer()).read(encrypted, 'locked.pdf')).rejects.toMatchObject({ code: 'ENCRYPTED', message: 'locked.pdf: the PDF is password-protected; send it without a password' });
+    await expect(readerWith(new RecordingRecognizer()).read(encrypted, 'locked.pdf')).rejects.toMatchObject({
+      code: 'ENCRYPTED',
+      message: 'locked.pdf: the PDF is password-protected; send it without a password',
+    });
   });
 
   it('reads the pages of a PDF cut short in transfer that survive, or refuses it as damaged', async () => {
     const whole = await typesetPdf(lines);
     for (const fraction of [0.1, 0.5, 0.9]) {
       const cut = whole.slice(0, Math.floor(whole.length * fraction));
-      const outcome = await readerWith(new RecordingRecognizer()).read(cut, 'cut.pdf').then(
-        (document) => ({ pages: document.pageCount }),
-        (error: { code: string }) => ({ code: error.code }),
-      );
+      const outcome = await readerWith(new RecordingRecognizer())
+        .read(cut, 'cut.pdf')
+        .then(
+          (document) => ({ pages: document.pageCount }),
+          (error: { code: string }) => ({ code: error.code }),
+        );
       // Either answer is honest; a crash or a hang is not.
       expect(outcome).toSatisfy((value: { pages?: number; code?: string }) => value.code === 'CORRUPT' || (value.pages ?? 0) >= 1);
     }
   });
 
   it('refuses a corrupt PDF', async () => {
-    await expect(readerWith(new RecordingRecognizer()).read(Buffer.from('%PDF-1.7\nthis is not a pdf at all'), 'bad.pdf')).rejects.toMatchObject({ code: 'CORRUPT' });
+    await expect(readerWith(new RecordingRecognizer()).read(Buffer.from('%PDF-1.7\nthis is not a pdf at all'), 'bad.pdf')).rejects.toMatchObject({
+      code: 'CORRUPT',
+    });
   });
 
   it('refuses more pages than Textract accepts', async () => {
@@ -131,13 +141,21 @@ function pngHeader(width: number, height: number): Buffer {
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 1; // bit depth
   ihdr[9] = 0; // greyscale
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 describe('budgets: what would exhaust the machine is refused at once, with its reason', () => {
   it('a 16000x16000 page (a decompression bomb of a few bytes)', async () => {
     const recognizer = new RecordingRecognizer();
-    await expect(readerWith(recognizer).read(pngHeader(16000, 16000), 'bomb.png')).rejects.toMatchObject({ code: 'PAGE_TOO_LARGE', message: expect.stringMatching(/^bomb\.png: a page of 16000x16000 pixels is over the 40-megapixel limit/) });
+    await expect(readerWith(recognizer).read(pngHeader(16000, 16000), 'bomb.png')).rejects.toMatchObject({
+      code: 'PAGE_TOO_LARGE',
+      message: expect.stringMatching(/^bomb\.png: a page of 16000x16000 pixels is over the 40-megapixel limit/),
+    });
     expect(recognizer.calls).toBe(0);
   });
 
@@ -145,7 +163,10 @@ describe('budgets: what would exhaust the machine is refused at once, with its r
     const doc = await PDFDocument.create();
     doc.addPage([200 * 72, 11 * 72]);
     const recognizer = new RecordingRecognizer();
-    await expect(readerWith(recognizer).read(await doc.save(), 'banner.pdf')).rejects.toMatchObject({ code: 'PAGE_TOO_LARGE', message: expect.stringMatching(/page 1 is 200x11 inches/) });
+    await expect(readerWith(recognizer).read(await doc.save(), 'banner.pdf')).rejects.toMatchObject({
+      code: 'PAGE_TOO_LARGE',
+      message: expect.stringMatching(/page 1 is 200x11 inches/),
+    });
     expect(recognizer.calls).toBe(0);
   });
 
@@ -153,7 +174,10 @@ describe('budgets: what would exhaust the machine is refused at once, with its r
     const doc = await PDFDocument.create();
     for (let i = 0; i <= OCR_BUDGET.pages; i++) doc.addPage([612, 792]);
     const recognizer = new RecordingRecognizer();
-    await expect(readerWith(recognizer).read(await doc.save(), 'blank.pdf')).rejects.toMatchObject({ code: 'OCR_BUDGET', message: `blank.pdf: ${OCR_BUDGET.pages + 1} scanned pages is over the ${OCR_BUDGET.pages}-page OCR budget for one letter; split the document` });
+    await expect(readerWith(recognizer).read(await doc.save(), 'blank.pdf')).rejects.toMatchObject({
+      code: 'OCR_BUDGET',
+      message: `blank.pdf: ${OCR_BUDGET.pages + 1} scanned pages is over the ${OCR_BUDGET.pages}-page OCR budget for one letter; split the document`,
+    });
     expect(recognizer.calls).toBe(0);
   });
 });
@@ -171,10 +195,12 @@ describe('specked faxes', () => {
 });
 
 describe('blank pages', () => {
-  it('never sends a blank page (a duplex back, a worn fax line\'s specks) to OCR, and says so', async () => {
+  it("never sends a blank page (a duplex back, a worn fax line's specks) to OCR, and says so", async () => {
     const [letterPage] = await rasterise(await typesetPdf(lines.slice(0, 40)), 204);
     const [closing] = await rasterise(await typesetPdf(['Sincerely,']), 204);
-    const white = await sharp({ create: { width: 1734, height: 2244, channels: 3, background: '#ffffff' } }).png().toBuffer();
+    const white = await sharp({ create: { width: 1734, height: 2244, channels: 3, background: '#ffffff' } })
+      .png()
+      .toBuffer();
     const pages = [await faxPage(letterPage!, 98, 1), await faxPage(white, 98, 2), await faxPage(white, 98, 3, true), await faxPage(closing!, 98, 4, true)];
     const recognizer = new RecordingRecognizer('the scanned page', 0.9);
     const document = await readerWith(recognizer).read(await g4Tiff(pages, 98), 'duplex.tif');
@@ -188,8 +214,13 @@ describe('blank pages', () => {
 
 describe('images', () => {
   it('refuses an image too small to read', async () => {
-    const tiny = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#ffffff' } }).png().toBuffer();
-    await expect(readerWith(new RecordingRecognizer()).read(tiny, 'thumb.png')).rejects.toMatchObject({ code: 'IMAGE_TOO_SMALL', message: expect.stringMatching(/^thumb\.png: 300x200 pixels is too small to read/) });
+    const tiny = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#ffffff' } })
+      .png()
+      .toBuffer();
+    await expect(readerWith(new RecordingRecognizer()).read(tiny, 'thumb.png')).rejects.toMatchObject({
+      code: 'IMAGE_TOO_SMALL',
+      message: expect.stringMatching(/^thumb\.png: 300x200 pixels is too small to read/),
+    });
   });
 
   it('refuses a single page image over 10 MB', async () => {
@@ -199,7 +230,9 @@ describe('images', () => {
   });
 
   it('refuses a corrupt TIFF', async () => {
-    await expect(readerWith(new RecordingRecognizer()).read(Buffer.from([0x49, 0x49, 0x2a, 0x00, 0xff, 0xff, 0xff, 0x7f, 1, 2, 3]), 'bad.tif')).rejects.toMatchObject({ code: 'CORRUPT' });
+    await expect(
+      readerWith(new RecordingRecognizer()).read(Buffer.from([0x49, 0x49, 0x2a, 0x00, 0xff, 0xff, 0xff, 0x7f, 1, 2, 3]), 'bad.tif'),
+    ).rejects.toMatchObject({ code: 'CORRUPT' });
   });
 
   it('sends every page of a multi-page TIFF to OCR and names low-confidence pages', async () => {
@@ -220,7 +253,10 @@ describe('files', () => {
     const path = join(dir, 'huge.pdf');
     closeSync(openSync(path, 'w'));
     truncateSync(path, LIMITS.documentBytes + 1);
-    await expect(readerWith(new RecordingRecognizer()).readFile(path)).rejects.toMatchObject({ code: 'TOO_LARGE', message: `${path}: 500.0 MB is over the 500 MB limit` });
+    await expect(readerWith(new RecordingRecognizer()).readFile(path)).rejects.toMatchObject({
+      code: 'TOO_LARGE',
+      message: `${path}: 500.0 MB is over the 500 MB limit`,
+    });
   });
 
   it('reads a saved Textract response', async () => {
@@ -234,6 +270,9 @@ describe('files', () => {
   it('refuses a failed Textract job', async () => {
     const path = join(dir, 'failed.json');
     writeFileSync(path, readFileSync(join(TEXTRACT_DIR, 'test-failed-response.json')));
-    await expect(readerWith(new RecordingRecognizer()).readFile(path)).rejects.toMatchObject({ code: 'TEXTRACT_FAILED', message: `${path}: Textract job failed: Dummy Status Message` });
+    await expect(readerWith(new RecordingRecognizer()).readFile(path)).rejects.toMatchObject({
+      code: 'TEXTRACT_FAILED',
+      message: `${path}: Textract job failed: Dummy Status Message`,
+    });
   });
 });

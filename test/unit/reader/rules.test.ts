@@ -20,7 +20,7 @@ async function darkPixels(png: Buffer, left: number, top: number, width: number,
 }
 
 describe('ruled lines removed before OCR (the published header table)', () => {
-  it('whitens the table\'s rules and keeps the text of its cells', async () => {
+  it("whitens the table's rules and keeps the text of its cells", async () => {
     const page = await boxedHeader();
     const clean = await withoutRules(page);
     // The top rule, the bottom rule, the middle and the outer verticals: gone.
@@ -37,7 +37,13 @@ describe('ruled lines removed before OCR (the published header table)', () => {
 
   it('leaves a page with no rules as it is', async () => {
     // Text up to a 24 pt heading at 200 dpi (about 65 px tall), underlines short of a rule.
-    const plain = await sharp(Buffer.from('<svg width="1700" height="2200" xmlns="http://www.w3.org/2000/svg"><rect width="1700" height="2200" fill="#fff"/><text x="100" y="200" font-family="DejaVu Sans" font-size="66">IMR ISSUES, DECISIONS</text><text x="100" y="400" font-family="DejaVu Sans" font-size="40">Flexeril 7.5mg #60: Upheld</text><line x1="100" y1="410" x2="180" y2="410" stroke="#000" stroke-width="2"/></svg>')).png().toBuffer();
+    const plain = await sharp(
+      Buffer.from(
+        '<svg width="1700" height="2200" xmlns="http://www.w3.org/2000/svg"><rect width="1700" height="2200" fill="#fff"/><text x="100" y="200" font-family="DejaVu Sans" font-size="66">IMR ISSUES, DECISIONS</text><text x="100" y="400" font-family="DejaVu Sans" font-size="40">Flexeril 7.5mg #60: Upheld</text><line x1="100" y1="410" x2="180" y2="410" stroke="#000" stroke-width="2"/></svg>',
+      ),
+    )
+      .png()
+      .toBuffer();
     expect(await withoutRules(plain)).toBe(plain);
   });
 });

@@ -144,6 +144,7 @@ function itemsXml({ config }: Context, items: readonly Item[], text: (value: str
 /** The raw bytes a continuation token stands for; InvalidArgument for one this endpoint did not give. */
 function decodeToken(token: string): Buffer {
   const bytes = Buffer.from(token, 'base64url');
-  if (bytes.length === 0 || bytes.length > 2048 || bytes.toString('base64url') !== token) throw new InvalidArgumentError('The continuation token provided is incorrect');
+  if (bytes.length === 0 || bytes.length > 2048 || bytes.toString('base64url') !== token)
+    throw new InvalidArgumentError('The continuation token provided is incorrect');
   return bytes;
 }

@@ -1,6 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { EntityTooLargeError, InternalError, InvalidArgumentError, InvalidPartError, InvalidPartOrderError, MalformedXMLError, NoSuchUploadError, NotImplementedError } from '../errors.ts';
+import {
+  EntityTooLargeError,
+  InternalError,
+  InvalidArgumentError,
+  InvalidPartError,
+  InvalidPartOrderError,
+  MalformedXMLError,
+  NoSuchUploadError,
+  NotImplementedError,
+} from '../errors.ts';
 import type { PartEntry, UploadEntry } from '../object-index.ts';
 import { bodyOf, readSmallBody, type Context, type Reply } from '../request.ts';
 import { childrenNamed, childText, document, element, parseXml } from '../xml.ts';
@@ -24,7 +33,10 @@ export function createMultipartUpload({ request, storage }: Context): Reply {
   const uploadId = randomBytes(24).toString('base64url');
   const upload: UploadEntry = { bucket: request.bucket, key: request.key, initiated: Date.now(), metadata };
   storage.index.transaction(() => storage.index.uploads.putSync(uploadId, upload));
-  return { status: 200, xml: document('InitiateMultipartUploadResult', element('Bucket', request.bucket) + element('Key', request.key) + element('UploadId', uploadId)) };
+  return {
+    status: 200,
+    xml: document('InitiateMultipartUploadResult', element('Bucket', request.bucket) + element('Key', request.key) + element('UploadId', uploadId)),
+  };
 }
 
 /** UploadPart: the part's body streamed to its own file, then recorded (replacing an earlier part of that number). */
@@ -76,7 +88,9 @@ export async function completeMultipartUpload(context: Context): Promise<Reply> 
 
   const sha256 = createHash('sha256');
   const file = await storage.files.write(concatenate(context, parts, sha256), 'tmp');
-  const etag = `${createHash('md5').update(Buffer.concat(parts.map((part) => Buffer.from(part.md5, 'hex')))).digest('hex')}-${parts.length}`;
+  const etag = `${createHash('md5')
+    .update(Buffer.concat(parts.map((part) => Buffer.from(part.md5, 'hex'))))
+    .digest('hex')}-${parts.length}`;
   let files: string[] = [];
   const entry = storage.commit(request.bucket, request.key, file.path, { size: total, sha256: sha256.digest('hex'), etag }, upload.metadata, {
     within: () => (files = removeUpload(context, uploadId)),
@@ -86,7 +100,10 @@ export async function completeMultipartUpload(context: Context): Promise<Reply> 
   const location = `${config.endpoint}/${encodeURIComponent(request.bucket)}/${request.key.split('/').map(encodeURIComponent).join('/')}`;
   return {
     status: 200,
-    xml: document('CompleteMultipartUploadResult', element('Location', location) + element('Bucket', request.bucket) + element('Key', request.key) + element('ETag', `"${etag}"`)),
+    xml: document(
+      'CompleteMultipartUploadResult',
+      element('Location', location) + element('Bucket', request.bucket) + element('Key', request.key) + element('ETag', `"${etag}"`),
+    ),
   };
 }
 
@@ -106,7 +123,10 @@ export function listParts(context: Context): Reply {
   const max = Math.min(Number(request.query.get('max-parts') ?? 1000) || 1000, 1000);
   const found = [...storage.index.parts.getRange({ start: [id, marker + 1], end: [id, MAX_PARTS + 1], limit: max + 1 })];
   const page = found.slice(0, max);
-  const parts = page.map(({ key, value }) => `<Part>${element('PartNumber', key[1])}${element('LastModified', new Date(value.lastModified).toISOString())}${element('ETag', `"${value.md5}"`)}${element('Size', value.size)}</Part>`);
+  const parts = page.map(
+    ({ key, value }) =>
+      `<Part>${element('PartNumber', key[1])}${element('LastModified', new Date(value.lastModified).toISOString())}${element('ETag', `"${value.md5}"`)}${element('Size', value.size)}</Part>`,
+  );
   const inner = [
     element('Bucket', request.bucket),
     element('Key', request.key),
@@ -132,10 +152,19 @@ export function listMultipartUploads({ request, storage, config }: Context): Rep
   }
   uploads.sort((a, b) => Buffer.compare(Buffer.from(a.upload.key), Buffer.from(b.upload.key)) || a.upload.initiated - b.upload.initiated);
   const page = uploads.slice(0, 1000);
-  const listed = page.map(({ id, upload }) =>
-    `<Upload>${element('Key', upload.key)}${element('UploadId', id)}${owner(config.owner, 'Initiator')}${owner(config.owner)}${element('StorageClass', 'STANDARD')}${element('Initiated', new Date(upload.initiated).toISOString())}</Upload>`,
+  const listed = page.map(
+    ({ id, upload }) =>
+      `<Upload>${element('Key', upload.key)}${element('UploadId', id)}${owner(config.owner, 'Initiator')}${owner(config.owner)}${element('StorageClass', 'STANDARD')}${element('Initiated', new Date(upload.initiated).toISOString())}</Upload>`,
   );
-  const inner = [element('Bucket', request.bucket), element('KeyMarker', ''), element('UploadIdMarker', ''), element('Prefix', prefix), element('MaxUploads', 1000), element('IsTruncated', uploads.length > page.length), ...listed];
+  const inner = [
+    element('Bucket', request.bucket),
+    element('KeyMarker', ''),
+    element('UploadIdMarker', ''),
+    element('Prefix', prefix),
+    element('MaxUploads', 1000),
+    element('IsTruncated', uploads.length > page.length),
+    ...listed,
+  ];
   return { status: 200, xml: document('ListMultipartUploadsResult', inner.join('')) };
 }
 
@@ -149,7 +178,8 @@ function uploadOf({ request, storage }: Context): { id: string; upload: UploadEn
 
 /** A part number from 1 to 10,000. */
 function partNumberOf(raw: string | undefined): number {
-  if (raw === undefined || !/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_PARTS) throw new InvalidArgumentError('Part number must be an integer between 1 and 10000, inclusive');
+  if (raw === undefined || !/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_PARTS)
+    throw new InvalidArgumentError('Part number must be an integer between 1 and 10000, inclusive');
   return Number(raw);
 }
 

@@ -1,6 +1,14 @@
 import { closeSync, createReadStream } from 'node:fs';
 import type { ObjectCreatedEvent } from '../events.ts';
-import { InvalidRangeError, InvalidRequestError, MalformedXMLError, NoSuchKeyError, NotImplementedError, PreconditionFailedError, type S3Error } from '../errors.ts';
+import {
+  InvalidRangeError,
+  InvalidRequestError,
+  MalformedXMLError,
+  NoSuchKeyError,
+  NotImplementedError,
+  PreconditionFailedError,
+  type S3Error,
+} from '../errors.ts';
 import type { ObjectEntry } from '../object-index.ts';
 import { bodyOf, MAX_KEY_BYTES, readSmallBody, type Context, type Reply } from '../request.ts';
 import { childrenNamed, childText, document, element, parseXml } from '../xml.ts';
@@ -15,13 +23,16 @@ const MAX_DELETE_XML_BYTES = 2 * 1024 * 1024;
 export async function putObject(context: Context): Promise<Reply> {
   const { request, storage, config } = context;
   if (request.headers['x-amz-copy-source'] !== undefined) throw new NotImplementedError('CopyObject is not implemented by the local S3 endpoint.');
-  if (request.headers['if-match'] !== undefined) throw new NotImplementedError('Conditional writes with If-Match are not implemented by the local S3 endpoint.');
+  if (request.headers['if-match'] !== undefined)
+    throw new NotImplementedError('Conditional writes with If-Match are not implemented by the local S3 endpoint.');
   const ifNoneMatch = request.headers['if-none-match'];
   if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== '*') throw new NotImplementedError('If-None-Match on a write takes only *.');
   const metadata = metadataOf(request.headers);
   const body = { size: 0, sha256: '', md5: Buffer.alloc(0) };
   const file = await storage.files.write(bodyOf(request, config.maxObjectBytes, body, true), 'tmp');
-  const entry = storage.commit(request.bucket, request.key, file.path, { size: body.size, sha256: body.sha256, etag: body.md5.toString('hex') }, metadata, { ifNoneMatch: ifNoneMatch !== undefined });
+  const entry = storage.commit(request.bucket, request.key, file.path, { size: body.size, sha256: body.sha256, etag: body.md5.toString('hex') }, metadata, {
+    ifNoneMatch: ifNoneMatch !== undefined,
+  });
   notifyCreated(context, entry, 'ObjectCreated:Put');
   return { status: 200, headers: { etag: `"${entry.etag}"` } };
 }
@@ -76,7 +87,10 @@ export function deleteObject({ request, storage }: Context): Reply {
 
 /** DeleteObjects: up to 1,000 keys from an XML body that must carry Content-MD5 or a checksum. */
 export async function deleteObjects({ request, storage }: Context): Promise<Reply> {
-  if (request.canonical.get('content-md5') === undefined && ![...request.canonical.keys()].some((name) => /^x-amz-checksum-(?:crc32c?|crc64nvme|sha1|sha256)$/.test(name))) {
+  if (
+    request.canonical.get('content-md5') === undefined &&
+    ![...request.canonical.keys()].some((name) => /^x-amz-checksum-(?:crc32c?|crc64nvme|sha1|sha256)$/.test(name))
+  ) {
     throw new InvalidRequestError('Missing required header for this request: Content-MD5');
   }
   const root = parseXml((await readSmallBody(request, MAX_DELETE_XML_BYTES)).toString('utf8'));
@@ -121,7 +135,8 @@ function checkPreconditions(entry: ObjectEntry, { request }: Context): Reply | n
   const ifMatch = etagsOf(request.headers['if-match']);
   if (ifMatch.length > 0 && !ifMatch.includes('*') && !ifMatch.includes(entry.etag)) throw new PreconditionFailedError();
   const ifNoneMatch = etagsOf(request.headers['if-none-match']);
-  if (ifNoneMatch.includes('*') || ifNoneMatch.includes(entry.etag)) return { status: 304, headers: { etag: `"${entry.etag}"`, 'last-modified': new Date(entry.lastModified).toUTCString() } };
+  if (ifNoneMatch.includes('*') || ifNoneMatch.includes(entry.etag))
+    return { status: 304, headers: { etag: `"${entry.etag}"`, 'last-modified': new Date(entry.lastModified).toUTCString() } };
   return null;
 }
 

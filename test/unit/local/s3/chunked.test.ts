@@ -24,7 +24,13 @@ async function decode(body: Buffer, options: ChunkedOptions, pieceSize = body.le
 async function receive(captured: Captured, signature: VerifiedSignature, body = captured.body): Promise<BodyResult | string> {
   const result: BodyResult = { size: 0, sha256: '', md5: Buffer.alloc(0) };
   try {
-    for await (const _ of verifiedBody({ headers: headerValues(captured.wire.rawHeaders), signature, [Symbol.asyncIterator]: () => pieces(body, 7) }, 1 << 20, result, { lengthRequired: true })) void _;
+    for await (const _ of verifiedBody(
+      { headers: headerValues(captured.wire.rawHeaders), signature, [Symbol.asyncIterator]: () => pieces(body, 7) },
+      1 << 20,
+      result,
+      { lengthRequired: true },
+    ))
+      void _;
     return result;
   } catch (error) {
     return (error as { code?: string }).code ?? String(error);
@@ -32,7 +38,17 @@ async function receive(captured: Captured, signature: VerifiedSignature, body = 
 }
 
 const streamedPut = (data: Buffer, extra: Partial<ConstructorParameters<typeof PutObjectCommand>[0]> = {}) =>
-  captureSdkRequest((client) => client.send(new PutObjectCommand({ Bucket: 'imr-inbox', Key: 'k', Body: Readable.from([data.subarray(0, 5), data.subarray(5)]), ContentLength: data.length, ...extra })));
+  captureSdkRequest((client) =>
+    client.send(
+      new PutObjectCommand({
+        Bucket: 'imr-inbox',
+        Key: 'k',
+        Body: Readable.from([data.subarray(0, 5), data.subarray(5)]),
+        ContentLength: data.length,
+        ...extra,
+      }),
+    ),
+  );
 
 describe('aws-chunked bodies the SDK v3 sends (STREAMING-UNSIGNED-PAYLOAD-TRAILER)', () => {
   const data = Buffer.from('a letter of determination\r\n0\r\n');
@@ -66,7 +82,9 @@ describe('aws-chunked bodies the SDK v3 sends (STREAMING-UNSIGNED-PAYLOAD-TRAILE
     const signature = verifySignature(captured.wire, { credentials: (await import('./signing.ts')).CREDENTIALS, region: 'us-east-1', now: signedAt(captured) });
     expect(typeof (await receive(captured, signature))).toBe('object');
     const sent = new RegExp(`${name}:([^\\r]+)`).exec(captured.body.toString('latin1'))![1]!;
-    expect(await receive(captured, signature, Buffer.from(captured.body.toString('latin1').replace(sent, createChecksum('sha256').digest()), 'latin1'))).toBe('BadDigest');
+    expect(await receive(captured, signature, Buffer.from(captured.body.toString('latin1').replace(sent, createChecksum('sha256').digest()), 'latin1'))).toBe(
+      'BadDigest',
+    );
   });
 
   it('refuses a body cut short, one longer than declared, and broken framing', async () => {
@@ -83,7 +101,12 @@ describe('aws-chunked bodies with signed chunks (STREAMING-AWS4-HMAC-SHA256-PAYL
   // The example of https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming.html:
   // 66,560 bytes of 'a' in chunks of 65,536 and 1,024, signed with the documented example key.
   const key = signingKey('wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', '20130524', 'us-east-1', 's3');
-  const signing = { signingKey: key, amzDate: '20130524T000000Z', scope: '20130524/us-east-1/s3/aws4_request', seedSignature: '4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9' };
+  const signing = {
+    signingKey: key,
+    amzDate: '20130524T000000Z',
+    scope: '20130524/us-east-1/s3/aws4_request',
+    seedSignature: '4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9',
+  };
   const documented = [
     ['10000', 'ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648', 65_536],
     ['400', '0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497', 1_024],
@@ -103,7 +126,9 @@ describe('aws-chunked bodies with signed chunks (STREAMING-AWS4-HMAC-SHA256-PAYL
     await expect(decode(changed, { trailer: false, maxChunkBytes: 1 << 20, signing })).rejects.toMatchObject({ code: 'SignatureDoesNotMatch' });
     const resigned = Buffer.from(body.toString('latin1').replace('0055627c', '0055627d'), 'latin1');
     await expect(decode(resigned, { trailer: false, maxChunkBytes: 1 << 20, signing })).rejects.toMatchObject({ code: 'SignatureDoesNotMatch' });
-    await expect(decode(body, { trailer: false, maxChunkBytes: 1 << 20, signing: { ...signing, seedSignature: '0'.repeat(64) } })).rejects.toMatchObject({ code: 'SignatureDoesNotMatch' });
+    await expect(decode(body, { trailer: false, maxChunkBytes: 1 << 20, signing: { ...signing, seedSignature: '0'.repeat(64) } })).rejects.toMatchObject({
+      code: 'SignatureDoesNotMatch',
+    });
   });
 
   it('accepts chunks signed by the SDK signer, chained from the request signature', async () => {
@@ -119,7 +144,12 @@ describe('aws-chunked bodies with signed chunks (STREAMING-AWS4-HMAC-SHA256-PAYL
       wire += `${chunk.length.toString(16)};chunk-signature=${previous}\r\n${chunk.toString('latin1')}\r\n`;
     }
     const { CREDENTIALS } = await import('./signing.ts');
-    const sdkSigning = { signingKey: signingKey(CREDENTIALS.secretAccessKey, '20260102', 'us-east-1', 's3'), amzDate: '20260102T030405Z', scope: '20260102/us-east-1/s3/aws4_request', seedSignature: seed };
+    const sdkSigning = {
+      signingKey: signingKey(CREDENTIALS.secretAccessKey, '20260102', 'us-east-1', 's3'),
+      amzDate: '20260102T030405Z',
+      scope: '20260102/us-east-1/s3/aws4_request',
+      seedSignature: seed,
+    };
     const decoded = await decode(Buffer.from(wire, 'latin1'), { trailer: false, maxChunkBytes: 1 << 20, signing: sdkSigning }, 999);
     expect(decoded.data.toString()).toBe(`${'x'.repeat(8192)}tail`);
   });

@@ -48,7 +48,10 @@ export function sdkSigner(credentials = CREDENTIALS, region = 'us-east-1'): Sign
  * Sends one S3 command with the real SDK to a capturing server and returns the first request as
  * received. The server answers 200 with no body; what the SDK makes of that does not matter.
  */
-export async function captureSdkRequest(send: (client: S3Client) => Promise<unknown>, options: { checksums?: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED'; credentials?: typeof CREDENTIALS } = {}): Promise<Captured> {
+export async function captureSdkRequest(
+  send: (client: S3Client) => Promise<unknown>,
+  options: { checksums?: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED'; credentials?: typeof CREDENTIALS } = {},
+): Promise<Captured> {
   let captured: Captured | undefined;
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -57,7 +60,12 @@ export async function captureSdkRequest(send: (client: S3Client) => Promise<unkn
       const url = request.url ?? '/';
       const question = url.indexOf('?');
       captured ??= {
-        wire: { method: request.method ?? '', rawPath: question < 0 ? url : url.slice(0, question), rawQuery: question < 0 ? '' : url.slice(question + 1), rawHeaders: request.rawHeaders },
+        wire: {
+          method: request.method ?? '',
+          rawPath: question < 0 ? url : url.slice(0, question),
+          rawQuery: question < 0 ? '' : url.slice(question + 1),
+          rawHeaders: request.rawHeaders,
+        },
         headers: request.headers,
         body: Buffer.concat(chunks),
       };
@@ -129,11 +137,28 @@ export function sendRaw(port: number, method: string, path: string, headers: Rec
  */
 export async function sendSigned(
   port: number,
-  request: { method: string; path: string; headers?: Record<string, string>; body?: Buffer; host?: string; payloadHash?: string; credentials?: typeof CREDENTIALS; signingDate?: Date },
+  request: {
+    method: string;
+    path: string;
+    headers?: Record<string, string>;
+    body?: Buffer;
+    host?: string;
+    payloadHash?: string;
+    credentials?: typeof CREDENTIALS;
+    signingDate?: Date;
+  },
 ): Promise<RawAnswer> {
   const body = request.body ?? Buffer.alloc(0);
   const host = request.host ?? `127.0.0.1:${port}`;
-  const headers = { host, 'content-length': String(body.length), 'x-amz-content-sha256': request.payloadHash ?? createHash('sha256').update(body).digest('hex'), ...request.headers };
-  const signed = await sdkSigner(request.credentials).sign({ method: request.method, protocol: 'http:', hostname: host, path: request.path, query: {}, headers }, { signingDate: request.signingDate ?? new Date() });
+  const headers = {
+    host,
+    'content-length': String(body.length),
+    'x-amz-content-sha256': request.payloadHash ?? createHash('sha256').update(body).digest('hex'),
+    ...request.headers,
+  };
+  const signed = await sdkSigner(request.credentials).sign(
+    { method: request.method, protocol: 'http:', hostname: host, path: request.path, query: {}, headers },
+    { signingDate: request.signingDate ?? new Date() },
+  );
   return sendRaw(port, request.method, request.path, signed.headers, body);
 }

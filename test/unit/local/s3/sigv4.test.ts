@@ -17,12 +17,14 @@ const outcome = (run: () => unknown) => {
   }
 };
 
-const AWKWARD_KEY = 'inbox/a b+c/../../x %2F\r\n?#&=é😀~!*\'()';
+const AWKWARD_KEY = "inbox/a b+c/../../x %2F\r\n?#&=é😀~!*'()";
 
 describe('SigV4 verification of requests the real SDK v3 signed', () => {
   it.each(['WHEN_SUPPORTED', 'WHEN_REQUIRED'] as const)('accepts a PutObject (checksums %s) and reports its payload hash', async (checksums) => {
     const body = 'a letter';
-    const captured = await captureSdkRequest((client) => client.send(new PutObjectCommand({ Bucket: 'imr-inbox', Key: AWKWARD_KEY, Body: body })), { checksums });
+    const captured = await captureSdkRequest((client) => client.send(new PutObjectCommand({ Bucket: 'imr-inbox', Key: AWKWARD_KEY, Body: body })), {
+      checksums,
+    });
     const verified = verify(captured.wire, signedAt(captured));
     expect(verified.accessKeyId).toBe(CREDENTIALS.accessKeyId);
     expect(verified.payload).toEqual({ kind: 'sha256', hex: createHash('sha256').update(body).digest('hex') });
@@ -30,20 +32,26 @@ describe('SigV4 verification of requests the real SDK v3 signed', () => {
 
   it('accepts a streamed PutObject as an unsigned aws-chunked body with a checksum trailer', async () => {
     const { Readable } = await import('node:stream');
-    const captured = await captureSdkRequest((client) => client.send(new PutObjectCommand({ Bucket: 'imr-inbox', Key: 'k', Body: Readable.from([Buffer.from('abc')]), ContentLength: 3 })));
+    const captured = await captureSdkRequest((client) =>
+      client.send(new PutObjectCommand({ Bucket: 'imr-inbox', Key: 'k', Body: Readable.from([Buffer.from('abc')]), ContentLength: 3 })),
+    );
     expect(verify(captured.wire, signedAt(captured)).payload).toEqual({ kind: 'unsigned-trailer' });
   });
 
   it('accepts GetObject and ListObjectsV2 whose path and query hold characters that must be escaped', async () => {
     const get = await captureSdkRequest((client) => client.send(new GetObjectCommand({ Bucket: 'imr-inbox', Key: AWKWARD_KEY, Range: 'bytes=0-1' })));
     expect(outcome(() => verify(get.wire, signedAt(get)))).toBe('accepted');
-    const list = await captureSdkRequest((client) => client.send(new ListObjectsV2Command({ Bucket: 'imr-inbox', Prefix: 'a b+c/é ', StartAfter: 'x&y=z', ContinuationToken: 'YWJj_-', MaxKeys: 7 })));
+    const list = await captureSdkRequest((client) =>
+      client.send(new ListObjectsV2Command({ Bucket: 'imr-inbox', Prefix: 'a b+c/é ', StartAfter: 'x&y=z', ContinuationToken: 'YWJj_-', MaxKeys: 7 })),
+    );
     expect(list.wire.rawQuery).toContain('prefix=a%20b%2Bc');
     expect(outcome(() => verify(list.wire, signedAt(list)))).toBe('accepted');
   });
 
   it('refuses a request changed after signing: a header, the path, the query', async () => {
-    const captured = await captureSdkRequest((client) => client.send(new PutObjectCommand({ Bucket: 'imr-inbox', Key: 'inbox/a.pdf', Body: 'x', ContentType: 'application/pdf' })));
+    const captured = await captureSdkRequest((client) =>
+      client.send(new PutObjectCommand({ Bucket: 'imr-inbox', Key: 'inbox/a.pdf', Body: 'x', ContentType: 'application/pdf' })),
+    );
     const at = signedAt(captured);
     expect(outcome(() => verify(withHeader(captured.wire, 'content-type', 'text/html'), at))).toBe('SignatureDoesNotMatch');
     expect(outcome(() => verify({ ...captured.wire, rawPath: '/imr-inbox/inbox/b.pdf' }, at))).toBe('SignatureDoesNotMatch');
@@ -100,14 +108,24 @@ describe('SigV4 verification of presigned URLs', () => {
 
   it('refuses an expiry over 7 days', async () => {
     const { wire, at } = await presigned(300);
-    expect(outcome(() => verify({ ...wire, rawQuery: wire.rawQuery.replace('X-Amz-Expires=300', 'X-Amz-Expires=604801') }, at))).toBe('AuthorizationQueryParametersError');
+    expect(outcome(() => verify({ ...wire, rawQuery: wire.rawQuery.replace('X-Amz-Expires=300', 'X-Amz-Expires=604801') }, at))).toBe(
+      'AuthorizationQueryParametersError',
+    );
   });
 });
 
 describe('SigV4 verification of requests the SDK signer makes but no S3 client sends', () => {
   it('refuses a signature that does not cover the host header', async () => {
     const at = Date.UTC(2026, 0, 2, 3, 4, 5);
-    const request = { method: 'GET', protocol: 'http:', hostname: '127.0.0.1', port: 9000, path: '/imr-inbox/k', query: {}, headers: { host: '127.0.0.1:9000', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } };
+    const request = {
+      method: 'GET',
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port: 9000,
+      path: '/imr-inbox/k',
+      query: {},
+      headers: { host: '127.0.0.1:9000', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+    };
     const signed = await sdkSigner().sign(request, { signingDate: new Date(at), unsignableHeaders: new Set(['host']) });
     const wire = { method: 'GET', rawPath: '/imr-inbox/k', rawQuery: '', rawHeaders: rawHeadersOf(signed.headers) };
     expect(String(signed.headers.authorization)).not.toMatch(/SignedHeaders=[^,]*host/);
@@ -128,7 +146,8 @@ describe('SigV4 verification against the examples in the S3 documentation', () =
       Range: 'bytes=0-9',
       'x-amz-content-sha256': 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
       'x-amz-date': '20130524T000000Z',
-      Authorization: 'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,SignedHeaders=host;range;x-amz-content-sha256;x-amz-date,Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41',
+      Authorization:
+        'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,SignedHeaders=host;range;x-amz-content-sha256;x-amz-date,Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41',
     };
     const wire = { method: 'GET', rawPath: '/test.txt', rawQuery: '', rawHeaders: rawHeadersOf(headers) };
     expect(outcome(() => verify(wire, at, example))).toBe('accepted');
@@ -137,7 +156,8 @@ describe('SigV4 verification against the examples in the S3 documentation', () =
 
   it('accepts the documented presigned URL', () => {
     // https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html
-    const rawQuery = 'X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404';
+    const rawQuery =
+      'X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404';
     const wire = { method: 'GET', rawPath: '/test.txt', rawQuery, rawHeaders: ['Host', 'examplebucket.s3.amazonaws.com'] };
     expect(outcome(() => verify(wire, at + 3_600_000, example))).toBe('accepted');
     expect(outcome(() => verify(wire, at + 86_401_000, example))).toBe('AccessDenied');

@@ -3,7 +3,8 @@ import { childrenNamed, childText, parseXml, xmlText } from '../../../../functio
 
 describe('the XML of the local S3 endpoint', () => {
   it('reads a DeleteObjects body as the SDK writes it, character references included', () => {
-    const body = '<?xml version="1.0" encoding="UTF-8"?><Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Quiet>true</Quiet><Object><Key>a&#x0D;&#x0A;b&amp;&lt;&#233;</Key></Object><Object><Key><![CDATA[x<y]]></Key></Object></Delete>';
+    const body =
+      '<?xml version="1.0" encoding="UTF-8"?><Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Quiet>true</Quiet><Object><Key>a&#x0D;&#x0A;b&amp;&lt;&#233;</Key></Object><Object><Key><![CDATA[x<y]]></Key></Object></Delete>';
     const root = parseXml(body);
     expect(root.name).toBe('Delete');
     expect(childText(root, 'Quiet')).toBe('true');

@@ -40,7 +40,11 @@ describe('webhook delivery', () => {
     const attempt = await deliver(event, endpoint(), secret, 'evt-1');
     expect(attempt).toMatchObject({ statusCode: 200, webhookId: 'evt-1' });
     const [request] = received;
-    const headers = { 'webhook-id': String(request!.headers['webhook-id']), 'webhook-timestamp': String(request!.headers['webhook-timestamp']), 'webhook-signature': String(request!.headers['webhook-signature']) };
+    const headers = {
+      'webhook-id': String(request!.headers['webhook-id']),
+      'webhook-timestamp': String(request!.headers['webhook-timestamp']),
+      'webhook-signature': String(request!.headers['webhook-signature']),
+    };
     expect(new Webhook(secret).verify(request!.body, headers)).toEqual(JSON.parse(JSON.stringify(event)));
     expect(headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/=]+$/);
     expect(() => new Webhook(secret).verify(request!.body.replace('UPHELD', 'OVERTURNED'), headers)).toThrow();
@@ -59,14 +63,35 @@ describe('webhook delivery', () => {
         needsReview: false,
         items: [
           { request: '1 PRESCRIPTION OF CYCLOBENZAPRINE 5MG #60', decision: 'UPHELD', category: 'PHARMACEUTICAL', subcategory: 'MUSCLE_RELAXANT' },
-          { request: '1 CONSULTATION WITH NEUROSURGICAL SPINE SPECIALIST', decision: 'OVERTURNED', category: 'EVALUATION_AND_MANAGEMENT', subcategory: 'CONSULTATION' },
+          {
+            request: '1 CONSULTATION WITH NEUROSURGICAL SPINE SPECIALIST',
+            decision: 'OVERTURNED',
+            category: 'EVALUATION_AND_MANAGEMENT',
+            subcategory: 'CONSULTATION',
+          },
         ],
         sourceKeys: [`imr-inbox/${'f'.repeat(12)}.txt`],
         // Received Sunday 2026-11-22: Thanksgiving and the day after are skipped.
         receivedOn: '2026-11-22',
         deadlines: [
-          { kind: 'AUTHORIZE', due: '2026-12-01', from: '2026-11-22', items: [1], rule: '8 CCR 9792.10.7(a)(2)', basis: expect.stringContaining('5 working days'), services: ['1 CONSULTATION WITH NEUROSURGICAL SPINE SPECIALIST'] },
-          { kind: 'REIMBURSE', due: '2026-12-12', from: '2026-11-22', items: [1], rule: '8 CCR 9792.10.7(a)(1)', basis: expect.stringContaining('20 days'), services: ['1 CONSULTATION WITH NEUROSURGICAL SPINE SPECIALIST'] },
+          {
+            kind: 'AUTHORIZE',
+            due: '2026-12-01',
+            from: '2026-11-22',
+            items: [1],
+            rule: '8 CCR 9792.10.7(a)(2)',
+            basis: expect.stringContaining('5 working days'),
+            services: ['1 CONSULTATION WITH NEUROSURGICAL SPINE SPECIALIST'],
+          },
+          {
+            kind: 'REIMBURSE',
+            due: '2026-12-12',
+            from: '2026-11-22',
+            items: [1],
+            rule: '8 CCR 9792.10.7(a)(1)',
+            basis: expect.stringContaining('20 days'),
+            services: ['1 CONSULTATION WITH NEUROSURGICAL SPINE SPECIALIST'],
+          },
         ],
         links: { self: `/determinations/${'f'.repeat(64)}` },
       },
@@ -91,7 +116,9 @@ describe('webhook delivery', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const address = silent.address();
     const port = typeof address === 'object' && address ? address.port : 0;
-    await expect(deliver(event, { url: `http://127.0.0.1:${port}/`, events: ['determination.classified'] }, secret, 'evt-5', { timeoutMs: 200 })).rejects.toMatchObject({ code: 'RETRYABLE' });
+    await expect(
+      deliver(event, { url: `http://127.0.0.1:${port}/`, events: ['determination.classified'] }, secret, 'evt-5', { timeoutMs: 200 }),
+    ).rejects.toMatchObject({ code: 'RETRYABLE' });
     silent.closeAllConnections();
     await new Promise<void>((resolve) => silent.close(() => resolve()));
   });

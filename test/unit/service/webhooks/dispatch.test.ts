@@ -19,7 +19,12 @@ beforeAll(async () => {
     let body = '';
     request.on('data', (chunk) => (body += chunk));
     request.on('end', () => {
-      seen.push({ id: String(request.headers['webhook-id']), signature: String(request.headers['webhook-signature']), body, timestamp: String(request.headers['webhook-timestamp']) });
+      seen.push({
+        id: String(request.headers['webhook-id']),
+        signature: String(request.headers['webhook-signature']),
+        body,
+        timestamp: String(request.headers['webhook-timestamp']),
+      });
       const answer = answers.shift() ?? { status: 200 };
       response.writeHead(answer.status, answer.headers);
       response.end();
@@ -169,7 +174,10 @@ describe('local webhook publisher', () => {
     await publisher.drain();
     publisher.stop();
     expect(readFileSync(files.deadLetters, 'utf8')).toBe('');
-    const attempts = readFileSync(files.attempts, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as AttemptRecord);
+    const attempts = readFileSync(files.attempts, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as AttemptRecord);
     expect(attempts.at(-1)).toMatchObject({ outcome: 'delivered', attempt: 1 });
     expect(new Set(attempts.map((attempt) => attempt.webhookId)).size).toBe(1);
     rmSync(dir, { recursive: true, force: true });
@@ -194,7 +202,10 @@ describe('local webhook publisher', () => {
     for (let i = 0; i < 100 && readdirSync(files.pending).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
     await second.drain();
     second.stop();
-    const attempts = readFileSync(files.attempts, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as AttemptRecord);
+    const attempts = readFileSync(files.attempts, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as AttemptRecord);
     expect(attempts.map((attempt) => [attempt.attempt, attempt.outcome])).toEqual([
       [1, 'retry'],
       [2, 'delivered'],

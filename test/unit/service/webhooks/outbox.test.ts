@@ -7,7 +7,13 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { failureEvent } from '../../../../functions/service/events.ts';
 import { fanOut, type AttemptRecord } from '../../../../functions/service/webhooks/dispatch.ts';
-import { LocalWebhookPublisher, WebhookOutbox, type OutboxEntry, type WebhookFiles, type WebhookOutboxError } from '../../../../functions/local/webhook-publisher.ts';
+import {
+  LocalWebhookPublisher,
+  WebhookOutbox,
+  type OutboxEntry,
+  type WebhookFiles,
+  type WebhookOutboxError,
+} from '../../../../functions/local/webhook-publisher.ts';
 
 const secret = `whsec_${Buffer.from('outbox-test-secret-of-32-bytes!!').toString('base64')}`;
 const event = failureEvent('f'.repeat(64), null, '2026-11-22T10:00:00.000Z');
@@ -24,9 +30,15 @@ let files: WebhookFiles;
 
 const jsonFiles = (folder = files.pending) => (existsSync(folder) ? readdirSync(folder).filter((name) => name.endsWith('.json')) : []);
 const entries = () => jsonFiles().map((name) => JSON.parse(readFileSync(join(files.pending, name), 'utf8')) as OutboxEntry);
-const attempts = () => (existsSync(files.attempts) ? readFileSync(files.attempts, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as AttemptRecord) : []);
+const attempts = () =>
+  existsSync(files.attempts)
+    ? readFileSync(files.attempts, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as AttemptRecord)
+    : [];
 async function until(done: () => boolean, ms = 20_000): Promise<void> {
-  for (const started = Date.now(); !done() && Date.now() - started < ms; ) await new Promise((resolve) => setTimeout(resolve, 20));
+  for (const started = Date.now(); !done() && Date.now() - started < ms;) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 beforeAll(async () => {
@@ -60,13 +72,23 @@ describe('the local webhook outbox', () => {
   it('keeps an event killed (kill -9) while the receiver is answering, and delivers it after the restart under the same webhook-id', async () => {
     answers = { '/hook': 'hold' };
     // The service as its own process, so that it can really be killed mid-delivery.
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `
       const { LocalWebhookPublisher } = await import(${JSON.stringify(pathToFileURL(resolve('functions/local/webhook-publisher.ts')).href)});
       const { url, secret, files, event } = JSON.parse(process.env.OUTBOX_TEST);
       const publisher = new LocalWebhookPublisher([{ url, events: ['document.failed'] }], [secret], files);
       await publisher.publish(event);
       setInterval(() => undefined, 1000);
-    `], { env: { ...process.env, OUTBOX_TEST: JSON.stringify({ url: `${base}/hook`, secret, files, event }) }, stdio: ['ignore', 'ignore', 'pipe'] });
+    `,
+      ],
+      { env: { ...process.env, OUTBOX_TEST: JSON.stringify({ url: `${base}/hook`, secret, files, event }) }, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     const exited = new Promise((resolve) => child.on('exit', resolve));
@@ -96,8 +118,17 @@ describe('the local webhook outbox', () => {
     await publisher.drain();
     publisher.stop();
     expect(received.map((request) => request.path).sort()).toEqual(['/busy', '/gone', '/ok']);
-    expect(entries()).toEqual([{ dueAt: T0 + 15_000, message: expect.objectContaining({ attempt: 2, firstAttemptAt: T0, endpoint: endpoints[2], lastError: expect.stringMatching(/answered 503/) }) }]);
-    expect(attempts().map((record) => [new URL(record.url).pathname, record.outcome]).sort()).toEqual([
+    expect(entries()).toEqual([
+      {
+        dueAt: T0 + 15_000,
+        message: expect.objectContaining({ attempt: 2, firstAttemptAt: T0, endpoint: endpoints[2], lastError: expect.stringMatching(/answered 503/) }),
+      },
+    ]);
+    expect(
+      attempts()
+        .map((record) => [new URL(record.url).pathname, record.outcome])
+        .sort(),
+    ).toEqual([
       ['/busy', 'retry'],
       ['/gone', 'gone'],
       ['/ok', 'delivered'],
@@ -114,7 +145,9 @@ describe('the local webhook outbox', () => {
     writeFileSync(join(files.pending, 'msg_cut.0123456789abcdef.json'), cut);
     writeFileSync(join(files.pending, 'msg_odd.0123456789abcdef.json'), '{"hello":"world"}');
     const reported: WebhookOutboxError[] = [];
-    const publisher = new LocalWebhookPublisher([{ url: `${base}/hook`, events: ['document.failed'] }], [secret], files, () => undefined, { onCorrupt: (error) => reported.push(error) });
+    const publisher = new LocalWebhookPublisher([{ url: `${base}/hook`, events: ['document.failed'] }], [secret], files, () => undefined, {
+      onCorrupt: (error) => reported.push(error),
+    });
     await until(() => jsonFiles().length === 0);
     await publisher.drain();
     publisher.stop();
@@ -139,7 +172,11 @@ describe('the local webhook outbox', () => {
     await publisher.drain();
     publisher.stop();
     expect(received.map((request) => request.id).sort()).toEqual(['msg_evt-old', 'msg_evt-temp']);
-    expect(attempts().map((record) => [record.webhookId, record.attempt, record.outcome]).sort()).toEqual([
+    expect(
+      attempts()
+        .map((record) => [record.webhookId, record.attempt, record.outcome])
+        .sort(),
+    ).toEqual([
       ['msg_evt-old', 3, 'delivered'],
       ['msg_evt-temp', 1, 'delivered'],
     ]);

@@ -65,7 +65,14 @@ describe('on AWS (SQS between attempts), with a fake clock', () => {
         }),
     };
   };
-  const sent = () => sqs.commandCalls(SendMessageCommand).map((call) => ({ queue: call.args[0].input.QueueUrl, delaySeconds: call.args[0].input.DelaySeconds, message: JSON.parse(call.args[0].input.MessageBody!) as DeliveryMessage }));
+  const sent = () =>
+    sqs
+      .commandCalls(SendMessageCommand)
+      .map((call) => ({
+        queue: call.args[0].input.QueueUrl,
+        delaySeconds: call.args[0].input.DelaySeconds,
+        message: JSON.parse(call.args[0].input.MessageBody!) as DeliveryMessage,
+      }));
   const first = () => fanOut(event, [{ url: 'https://cases.example/hook', events: ['document.failed'] }], 'eb-1', clock)[0]!;
 
   beforeEach(() => {
@@ -80,7 +87,9 @@ describe('on AWS (SQS between attempts), with a fake clock', () => {
 
   it('re-queues after the schedule’s step, not at once, when the receiver answers Retry-After: 0', async () => {
     expect(await attemptDelivery(first(), ports())).toBe('retry');
-    expect(sent()).toEqual([{ queue: QUEUE, delaySeconds: 15, message: expect.objectContaining({ attempt: 2, notBefore: T0 + 15_000, webhookId: 'msg_eb-1' }) }]);
+    expect(sent()).toEqual([
+      { queue: QUEUE, delaySeconds: 15, message: expect.objectContaining({ attempt: 2, notBefore: T0 + 15_000, webhookId: 'msg_eb-1' }) },
+    ]);
   });
 
   it('waits as long as a longer Retry-After asks, chaining SQS’s 15-minute delays until it is due', async () => {
@@ -103,7 +112,13 @@ describe('on AWS (SQS between attempts), with a fake clock', () => {
   it('dead-letters at once when Retry-After asks to wait past the 24-hour window, saying so', async () => {
     answer = { status: 503, retryAfter: String(25 * 3600) };
     expect(await attemptDelivery(first(), ports())).toBe('dead-lettered');
-    expect(sent()).toEqual([{ queue: DLQ, delaySeconds: undefined, message: expect.objectContaining({ webhookId: 'msg_eb-1', lastError: expect.stringMatching(/answered 503.*Retry-After.*24-hour window/) }) }]);
+    expect(sent()).toEqual([
+      {
+        queue: DLQ,
+        delaySeconds: undefined,
+        message: expect.objectContaining({ webhookId: 'msg_eb-1', lastError: expect.stringMatching(/answered 503.*Retry-After.*24-hour window/) }),
+      },
+    ]);
   });
 
   it('a receiver answering Retry-After: 0 for a whole day gets a few dozen attempts, each at least 15 s apart', async () => {
@@ -131,8 +146,15 @@ describe('on one machine (the outbox between attempts)', () => {
   const received: Array<{ id: string; at: number }> = [];
   let dir = '';
   const files = () => ({ deadLetters: join(dir, 'dead.jsonl'), attempts: join(dir, 'attempts.jsonl'), pending: join(dir, 'pending') });
-  const attemptLines = () => readFileSync(files().attempts, { encoding: 'utf8', flag: 'a+' }).split('\n').filter(Boolean).map((line) => JSON.parse(line) as AttemptRecord);
-  const entries = () => readdirSync(files().pending).filter((name) => name.endsWith('.json')).map((name) => JSON.parse(readFileSync(join(files().pending, name), 'utf8')) as OutboxEntry);
+  const attemptLines = () =>
+    readFileSync(files().attempts, { encoding: 'utf8', flag: 'a+' })
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as AttemptRecord);
+  const entries = () =>
+    readdirSync(files().pending)
+      .filter((name) => name.endsWith('.json'))
+      .map((name) => JSON.parse(readFileSync(join(files().pending, name), 'utf8')) as OutboxEntry);
   const until = async (done: () => boolean) => {
     for (let i = 0; i < 200 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
   };
@@ -156,7 +178,8 @@ describe('on one machine (the outbox between attempts)', () => {
 
   it('keeps the schedule’s wait for Retry-After: 0, a longer Retry-After’s wait, and dead-letters one past the window (fake clock, across restarts)', async () => {
     let clock = T0;
-    const start = () => new LocalWebhookPublisher([{ url, events: ['document.failed'] }], [secret], files(), () => undefined, { now: () => clock, random: () => 0 });
+    const start = () =>
+      new LocalWebhookPublisher([{ url, events: ['document.failed'] }], [secret], files(), () => undefined, { now: () => clock, random: () => 0 });
     answer = { status: 503, retryAfter: '0' };
     const first = start();
     await first.publish(event);

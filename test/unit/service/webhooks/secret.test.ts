@@ -10,9 +10,12 @@ describe('webhook signing secrets', () => {
     expect(isStandardWebhookSecret(valid.slice('whsec_'.length))).toBe(true);
   });
 
-  it.each(['', 'my-team-password', 'whsec_', `whsec_${Buffer.from('too short').toString('base64')}`, `whsec_${Buffer.alloc(65).toString('base64')}`])('refuses %j', (secret) => {
-    expect(isStandardWebhookSecret(secret)).toBe(false);
-  });
+  it.each(['', 'my-team-password', 'whsec_', `whsec_${Buffer.from('too short').toString('base64')}`, `whsec_${Buffer.alloc(65).toString('base64')}`])(
+    'refuses %j',
+    (secret) => {
+      expect(isStandardWebhookSecret(secret)).toBe(false);
+    },
+  );
 
   it('reads one secret, or both during a rotation', () => {
     expect(signingSecrets(valid)).toEqual([valid]);
