@@ -34,9 +34,13 @@ module.exports = {
       name: 'adapters-reach-only-ports',
       severity: 'error',
       comment:
-        "Adapters implement ports: of the service they may reach only the port types (service/ports.ts, service/webhooks/ports.ts), never its rules, and never the reader, the local runtime or a handler. Rules both stores keep (counters, deadlines, review) live in the domain.",
+        'Adapters implement ports: of the service they may reach only the port types (service/ports.ts, service/webhooks/ports.ts), never its rules, and never the reader, the local runtime or a handler. Rules both stores keep (counters, deadlines, review) live in the domain.',
       from: { path: '^functions/adapters/' },
-      to: { reachable: true, path: ['^functions/service/', '^functions/reader/', '^functions/local/', HANDLERS, '^functions/cli/'], pathNot: ['^functions/service/(webhooks/)?ports[.]ts$'] },
+      to: {
+        reachable: true,
+        path: ['^functions/service/', '^functions/reader/', '^functions/local/', HANDLERS, '^functions/cli/'],
+        pathNot: ['^functions/service/(webhooks/)?ports[.]ts$'],
+      },
     },
     {
       name: 'reader-below-service',
@@ -61,10 +65,19 @@ module.exports = {
     },
     {
       name: 'console-app-is-browser-code',
-      comment: 'The review console runs in a browser and reaches the service over HTTP only: it may use the pure domain, the port types, preact and htm; never Node, an adapter or the service.',
+      comment:
+        'The review console runs in a browser and reaches the service over HTTP only: it may use the pure domain, the port types, preact and htm; never Node, an adapter or the service.',
       severity: 'error',
       from: { path: '^functions/console/app/' },
-      to: { pathNot: ['^functions/console/app/', '^functions/domain/', '^functions/service/ports[.]ts$', '^functions/common/source-keys[.]ts$', '^node_modules/(preact|htm)/'] },
+      to: {
+        pathNot: [
+          '^functions/console/app/',
+          '^functions/domain/',
+          '^functions/service/ports[.]ts$',
+          '^functions/common/source-keys[.]ts$',
+          '^node_modules/(preact|htm)/',
+        ],
+      },
     },
     {
       name: 'no-test-code-in-functions',

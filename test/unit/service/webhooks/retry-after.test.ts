@@ -66,13 +66,11 @@ describe('on AWS (SQS between attempts), with a fake clock', () => {
     };
   };
   const sent = () =>
-    sqs
-      .commandCalls(SendMessageCommand)
-      .map((call) => ({
-        queue: call.args[0].input.QueueUrl,
-        delaySeconds: call.args[0].input.DelaySeconds,
-        message: JSON.parse(call.args[0].input.MessageBody!) as DeliveryMessage,
-      }));
+    sqs.commandCalls(SendMessageCommand).map((call) => ({
+      queue: call.args[0].input.QueueUrl,
+      delaySeconds: call.args[0].input.DelaySeconds,
+      message: JSON.parse(call.args[0].input.MessageBody!) as DeliveryMessage,
+    }));
   const first = () => fanOut(event, [{ url: 'https://cases.example/hook', events: ['document.failed'] }], 'eb-1', clock)[0]!;
 
   beforeEach(() => {
