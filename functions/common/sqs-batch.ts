@@ -14,14 +14,23 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 export function sqsBatchHandler(options: {
   readonly logger: Logger;
   readonly metrics?: Metrics;
-  readonly processRecord: (record: SQSRecord) => Promise<void>;
+  /** Processes one record; `finalAttempt` when this is its last delivery before the dead-letter queue. */
+  readonly processRecord: (record: SQSRecord, delivery: { readonly finalAttempt: boolean }) => Promise<void>;
+  /**
+   * The queue's redrive `maxReceiveCount`: a record received this often is on its last attempt
+   * (the one place that rule is computed). Without it no attempt is known to be the last.
+   */
+  readonly maxReceiveCount?: number;
   /** Runs before each batch with its context (Powertools idempotency registers it). */
   readonly beforeBatch?: (context: Context) => void;
 }) {
   const processor = new BatchProcessor(EventType.SQS);
   const lambdaHandler = async (event: SQSEvent, context: Context) => {
     options.beforeBatch?.(context);
-    return processPartialResponse(event, options.processRecord, processor, { context });
+    const { maxReceiveCount } = options;
+    const processRecord = (record: SQSRecord) =>
+      options.processRecord(record, { finalAttempt: maxReceiveCount !== undefined && Number(record.attributes.ApproximateReceiveCount) >= maxReceiveCount });
+    return processPartialResponse(event, processRecord, processor, { context });
   };
   const withLogger = middy(lambdaHandler).use(injectLambdaContext(options.logger, { resetKeys: true }));
   return { lambdaHandler, handler: options.metrics ? withLogger.use(logMetrics(options.metrics)) : withLogger };

@@ -40,8 +40,7 @@ const ingestOnce = makeIdempotent((object: S3ObjectRef, finalAttempt: boolean) =
   dataIndexArgument: 0,
 });
 
-async function processRecord(record: SQSRecord): Promise<void> {
-  const finalAttempt = Number(record.attributes.ApproximateReceiveCount) >= config.MAX_RECEIVE_COUNT;
+async function processRecord(record: SQSRecord, { finalAttempt }: { finalAttempt: boolean }): Promise<void> {
   for (const object of objectsInNotification(record.body)) {
     const { id, outcome } = await ingestOnce(object, finalAttempt);
     // The document id only: keys and text may name a patient.
@@ -55,5 +54,6 @@ export const { lambdaHandler, handler } = sqsBatchHandler({
   logger,
   metrics,
   processRecord,
+  maxReceiveCount: config.MAX_RECEIVE_COUNT,
   beforeBatch: (context) => idempotency.registerLambdaContext(context),
 });

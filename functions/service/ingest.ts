@@ -121,7 +121,11 @@ async function readAndClassify(
 }
 
 /** Reads a finished asynchronous Textract job (announced through SNS) and classifies its document. */
-export async function completeTextractJob(deps: IngestDependencies, notice: { jobId: string; status: string; documentId: string }): Promise<IngestOutcome> {
+export async function completeTextractJob(
+  deps: IngestDependencies,
+  notice: { jobId: string; status: string; documentId: string },
+  options: { finalAttempt?: boolean } = {},
+): Promise<IngestOutcome> {
   if (!deps.textract) throw new Error('Textract is not configured');
   const current = await deps.store.getDocument(notice.documentId);
   if (current && isTerminal(current.status)) return 'DUPLICATE';
@@ -137,6 +141,8 @@ export async function completeTextractJob(deps: IngestDependencies, notice: { jo
       await fail(deps, notice.documentId, `${error.code}: ${error.message}`);
       return 'FAILED';
     }
+    // The last delivery records why, as ingestObject's does: nothing stays OCR_PENDING for ever.
+    if (options.finalAttempt) await fail(deps, notice.documentId, lastAttemptReason(error));
     throw error;
   }
 }

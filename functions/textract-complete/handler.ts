@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { SnsSqsNotificationSchema } from '@aws-lambda-powertools/parser/schemas/sns';
 import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
 import { loadConfig, SERVICE_CONFIG } from '../common/config.ts';
-import { completeTextractJob, fail } from '../service/ingest.ts';
+import { completeTextractJob } from '../service/ingest.ts';
 import { ingestDependencies } from '../aws/ingest-dependencies.ts';
 
 const config = loadConfig({ ...SERVICE_CONFIG, MAX_RECEIVE_COUNT: z.coerce.number().int().positive() });
@@ -21,20 +21,13 @@ const CompletionNotice = SnsSqsNotificationSchema.extend({
   Message: JSONStringified(z.object({ JobId: z.string(), Status: z.string(), JobTag: z.string().regex(/^[0-9a-f]{64}$/) })),
 });
 
-async function processRecord(record: SQSRecord): Promise<void> {
+async function processRecord(record: SQSRecord, { finalAttempt }: { finalAttempt: boolean }): Promise<void> {
   const notice = CompletionNotice.parse(JSON.parse(record.body)).Message;
   const documentId = notice.JobTag;
-  try {
-    const outcome = await completeTextractJob(dependencies, { jobId: notice.JobId, status: notice.Status, documentId });
-    logger.info('textract job read', { documentId, outcome });
-    metrics.addMetric(`documents_${outcome.toLowerCase()}`, MetricUnit.Count, 1);
-  } catch (error) {
-    if (Number(record.attributes.ApproximateReceiveCount) >= config.MAX_RECEIVE_COUNT) {
-      await fail(dependencies, documentId, `PROCESSING_FAILED: ${(error as Error).name} reading the Textract job after every retry`);
-    }
-    throw error;
-  }
+  const outcome = await completeTextractJob(dependencies, { jobId: notice.JobId, status: notice.Status, documentId }, { finalAttempt });
+  logger.info('textract job read', { documentId, outcome });
+  metrics.addMetric(`documents_${outcome.toLowerCase()}`, MetricUnit.Count, 1);
 }
 
 /** SQS batch of Textract completion notices: `handler` is deployed, `lambdaHandler` is the same without middlewares. */
-export const { lambdaHandler, handler } = sqsBatchHandler({ logger, metrics, processRecord });
+export const { lambdaHandler, handler } = sqsBatchHandler({ logger, metrics, processRecord, maxReceiveCount: config.MAX_RECEIVE_COUNT });
