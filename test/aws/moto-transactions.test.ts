@@ -25,6 +25,16 @@ let moto: Moto;
 let client: DynamoDBClient;
 
 const key = (pk: string, sk: string) => ({ pk: { S: pk }, sk: { S: sk } });
+/** Adds one to the CLASSIFIED counter: the counter change a saved reading makes. */
+const countOne = {
+  Update: {
+    TableName,
+    Key: key('STATS', 'status#CLASSIFIED'),
+    UpdateExpression: 'ADD #count :one',
+    ExpressionAttributeNames: { '#count': 'count' },
+    ExpressionAttributeValues: { ':one': { N: '1' } },
+  },
+};
 const read = async (pk: string, sk: string) => (await client.send(new GetItemCommand({ TableName, Key: key(pk, sk), ConsistentRead: true }))).Item;
 
 beforeAll(async () => {
@@ -60,15 +70,7 @@ describe('moto launcher: DynamoDB transactions', () => {
     const cancelled = client.send(
       new TransactWriteItemsCommand({
         TransactItems: [
-          {
-            Update: {
-              TableName,
-              Key: key('STATS', 'status#CLASSIFIED'),
-              UpdateExpression: 'ADD #count :one',
-              ExpressionAttributeNames: { '#count': 'count' },
-              ExpressionAttributeValues: { ':one': { N: '1' } },
-            },
-          },
+          countOne,
           { Put: { TableName, Item: { ...key('DOC#new', 'DOC'), status: { S: 'CLASSIFIED' } } } },
           { Delete: { TableName, Key: key('DOC#gone', 'DOC') } },
           // The last action's condition fails: everything above must be undone.
@@ -97,15 +99,7 @@ describe('moto launcher: DynamoDB transactions', () => {
     await client.send(
       new TransactWriteItemsCommand({
         TransactItems: [
-          {
-            Update: {
-              TableName,
-              Key: key('STATS', 'status#CLASSIFIED'),
-              UpdateExpression: 'ADD #count :one',
-              ExpressionAttributeNames: { '#count': 'count' },
-              ExpressionAttributeValues: { ':one': { N: '1' } },
-            },
-          },
+          countOne,
           { Put: { TableName, Item: { ...key('DOC#new', 'DOC'), status: { S: 'CLASSIFIED' } }, ConditionExpression: 'attribute_not_exists(pk)' } },
           { Delete: { TableName, Key: key('DOC#gone', 'DOC') } },
         ],
