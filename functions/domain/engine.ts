@@ -8,7 +8,7 @@ import {
   type Outcome,
 } from './determination.ts';
 import { normalizeText, contentLines, pageEvidence } from './normalize.ts';
-import { parseLetter, type ParsedItem, type ParsedLetter } from './layouts.ts';
+import { parseLetter, type ParsedItem, type ParsedLetter } from './layouts/index.ts';
 import { readLetterFacts, type LetterFacts } from './letter-facts.ts';
 import { topicEvidence } from './guideline-topics.ts';
 import { classifyRequest } from './classify.ts';

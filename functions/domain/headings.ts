@@ -22,13 +22,25 @@ export const HEADINGS = {
   decisionRationale: 'Decision rationale',
   guidelinesCriteria: 'Guidelines/Criteria',
   rationaleForDecision: 'Rationale for the Decision',
-  notice2013: 'Notice of Independent Medical Review Determination',
-  noticeDecisions2013: 'INDEPENDENT MEDICAL REVIEW DECISION AND RATIONALE',
-  noticeGuidelines2013: 'Medical Treatment Guideline or Medical Evidence Basis for the Decision',
 } as const;
 
-/** A heading or label of {@link HEADINGS}. */
+/** A heading or label of {@link HEADINGS}: those more than one layout prints. */
 export type Heading = keyof typeof HEADINGS;
+
+/** A heading or label as matched: its text's comparison key and word count. A layout's own headings are made with {@link headingPattern}. */
+export interface HeadingPattern {
+  readonly text: string;
+  readonly key: string;
+  readonly words: number;
+}
+
+/** The pattern of a heading or label printed as `text` (one layout's own: it lives in that layout's spec). */
+export function headingPattern(text: string): HeadingPattern {
+  return { text, key: headingKey(text), words: text.split(/\s+/).length };
+}
+
+/** A heading named in {@link HEADINGS}, or a layout's own pattern. */
+export type HeadingLike = Heading | HeadingPattern;
 
 /** A heading's comparison key: letters and digits only, upper case, OCR digit-for-letter slips undone. */
 export function headingKey(text: string): string {
@@ -53,7 +65,11 @@ function keyCode(text: string, position: number): number {
   return -1;
 }
 
-const KEYS = Object.fromEntries(Object.entries(HEADINGS).map(([name, text]) => [name, headingKey(text)])) as Record<Heading, string>;
+const PATTERNS = Object.fromEntries(Object.entries(HEADINGS).map(([name, text]) => [name, headingPattern(text)])) as Record<Heading, HeadingPattern>;
+
+function patternOf(heading: HeadingLike): HeadingPattern {
+  return typeof heading === 'string' ? PATTERNS[heading] : heading;
+}
 
 function keysMatch(candidate: string, expected: string): boolean {
   if (candidate === expected) return true;
@@ -64,11 +80,12 @@ function keysMatch(candidate: string, expected: string): boolean {
 }
 
 /** Whether a whole line is the heading (nothing else on it but punctuation). */
-export function isHeadingLine(line: string, heading: Heading): boolean {
+export function isHeadingLine(line: string, heading: HeadingLike): boolean {
+  const pattern = patternOf(heading);
   // A heading line is about as long as its text; prose lines are rejected before any work.
-  if (line.length > HEADINGS[heading].length * 2 + 8) return false;
+  if (line.length > pattern.text.length * 2 + 8) return false;
   const key = headingKey(line);
-  const expected = KEYS[heading];
+  const expected = pattern.key;
   if (Math.abs(key.length - expected.length) > 3) return false;
   return keysMatch(key, expected);
 }
@@ -77,26 +94,25 @@ export function isHeadingLine(line: string, heading: Heading): boolean {
  * If the line starts with the label (`Decision rationale: text...`), the text after it;
  * otherwise null. The colon may be missing.
  */
-export function afterLabel(line: string, heading: Heading): string | null {
+export function afterLabel(line: string, heading: HeadingLike): string | null {
+  const pattern = patternOf(heading);
   const trimmed = line.trimStart();
-  const expected = KEYS[heading];
+  const expected = pattern.key;
   if (keyCode(trimmed, 0) !== expected.charCodeAt(0) && keyCode(trimmed, 1) !== expected.charCodeAt(1)) return null;
   const word = /\S+/g;
   let end = 0;
-  for (let w = 0; w < WORD_COUNTS[heading]; w++) {
+  for (let w = 0; w < pattern.words; w++) {
     const found = word.exec(trimmed);
     if (!found) return null;
     end = found.index + found[0].length;
   }
-  if (!keysMatch(headingKey(trimmed.slice(0, end)), KEYS[heading])) return null;
+  if (!keysMatch(headingKey(trimmed.slice(0, end)), expected)) return null;
   return trimmed
     .slice(end)
     .replace(/^[:;.,\s]+/, '')
     .replace(/\s+/g, ' ')
     .trimEnd();
 }
-
-const WORD_COUNTS = Object.fromEntries(Object.entries(HEADINGS).map(([name, text]) => [name, text.split(/\s+/).length])) as Record<Heading, number>;
 
 const DECISION_WORDS = new Map<string, Decision>([
   [ocrFold('Upheld'), 'UPHELD'],

@@ -1,94 +1,40 @@
-import type { Decision, Layout, Outcome } from './determination.ts';
-import { afterLabel, isHeadingLine, readDecisionWord, repairDecisionSentence, type Heading } from './headings.ts';
-import { joinProse } from './normalize.ts';
-import { necessityOf, rationaleConclusion } from './conclusion.ts';
-import { GUIDELINE_WORDS } from './citations.ts';
-import { repairWords } from './fuzzy.ts';
-
-/** One disputed item as the layout printed it, before classification. */
-export interface ParsedItem {
-  /** The request heading as written, wrapped lines joined. */
-  readonly request: string;
-  readonly decision: Decision;
-  /** False when the decision had to be read through OCR damage or inferred. */
-  readonly decisionExact: boolean;
-  /** False when the item's heading was not found and its decision came from the rationale. */
-  readonly headingRead?: boolean;
-  /** True when the request had to be cut out of prose merged onto its line. */
-  readonly requestRepaired?: boolean;
-  /** A modified request's original request and what was authorized of it (spec section 1). */
-  readonly originalRequest?: string | null;
-  readonly authorized?: string | null;
-  /** Where the letter contradicts itself about this item (two lists that disagree), what it says. */
-  readonly conflict?: string;
-  /** The claims administrator's guideline paragraph; null when the layout has none. */
-  readonly claimsAdministratorGuideline: string | null;
-  /** The reviewer's guideline paragraph. */
-  readonly reviewerGuideline: string | null;
-  /** The decision rationale. */
-  readonly rationale: string;
-}
-
-/** A letter's structure as its layout printed it. */
-export interface ParsedLetter {
-  readonly layout: Layout;
-  readonly items: ParsedItem[];
-  /** How many disputed items the letter says there are, where it says so. */
-  readonly listedItemCount: number | null;
-  /** The overall outcome a cover page states, where it states one. */
-  readonly statedOutcome: Outcome | null;
-  /** What the letter shows is missing from it (a heading with no rationale after it, ...). */
-  readonly missing?: string[];
-}
-
-/** Why a text is not a readable IMR determination. */
-export interface NotADetermination {
-  readonly reason: string;
-}
-
-/** Finds the first line at or after `from` that is the heading. */
-function findHeading(lines: readonly string[], heading: Heading, from = 0): number {
-  for (let i = from; i < lines.length; i++) if (isHeadingLine(lines[i]!, heading)) return i;
-  return -1;
-}
-
-/** Finds the first line at or after `from` that starts with the label. */
-function findLabel(lines: readonly string[], heading: Heading, from = 0, to = lines.length): number {
-  for (let i = from; i < to; i++) if (afterLabel(lines[i]!, heading) !== null) return i;
-  return -1;
-}
-
 /**
- * Detects the layout and reads its items. Returns why not when the text is not an IMR
- * Final Determination or its items cannot be found.
+ * The 2014 layout (and later): "IMR ISSUES, DECISIONS AND RATIONALES", then each item as a request
+ * heading ending in its decision word ("Upheld" / "Overturned"), followed by the labels
+ * "Claims Administrator guideline", "MAXIMUS guideline" and "Decision rationale". A letter with
+ * the 2014 headings but not that one (a cover page lost, the heading unreadable) is read the same
+ * way from its first line, tried after every other layout.
  */
-export function parseLetter(lines: readonly string[]): ParsedLetter | NotADetermination {
-  const issues = findHeading(lines, 'issues2014');
-  if (issues >= 0) return parse2014(lines, issues + 1);
-  const decisions = findHeading(lines, 'decisions2013');
-  if (decisions >= 0) return parse2013(lines, decisions + 1);
-  const notice = findHeading(lines, 'notice2013');
-  if (notice >= 0 || lines.some((line) => NOTICE_SENTENCE_START.test(line))) return parseNotice2013(lines);
-  const issueAtDispute = findLabel(lines, 'issueAtDispute');
-  if (issueAtDispute >= 0 && findHeading(lines, 'professionalReview') >= 0) return parseEarliest(lines);
-  if (findHeading(lines, 'howMade') >= 0 || findHeading(lines, 'caseSummary') >= 0) {
+import type { Decision } from '../determination.ts';
+import { afterLabel, readDecisionWord, type Heading } from '../headings.ts';
+import { joinProse } from '../normalize.ts';
+import { rationaleConclusion } from '../conclusion.ts';
+import { findHeading, listedCount, missingBodies, readLabelledSections } from './passes.ts';
+import type { LayoutSpec, NotADetermination, ParsedItem, ParsedLetter } from './spec.ts';
+
+/** The 2014 layout, anchored on its items' heading. */
+export const LAYOUT_2014: LayoutSpec = {
+  layout: '2014',
+  priority: 10,
+  detect(lines) {
+    const issues = findHeading(lines, 'issues2014');
+    return issues >= 0 ? { at: issues + 1 } : null;
+  },
+  read: (lines, anchor) => parse2014(lines, anchor.at),
+};
+
+/** A 2014 letter without its items' heading: recognised by its other headings, read from the top. */
+export const LAYOUT_2014_UNHEADED: LayoutSpec = {
+  layout: '2014',
+  priority: 90,
+  detect: (lines) => (findHeading(lines, 'howMade') >= 0 || findHeading(lines, 'caseSummary') >= 0 ? { at: 0 } : null),
+  read(lines) {
     const { items, headingsWithoutBody } = read2014Items(lines, 0);
     if (items.length > 0)
       return { layout: '2014', items, listedItemCount: listedCount(lines), statedOutcome: null, missing: missingBodies(headingsWithoutBody) };
     return { reason: 'IMR determination headings found but no disputed item with a decision: the letter may be truncated' };
-  }
-  return { reason: foreignReason(lines) };
-}
-
-function foreignReason(lines: readonly string[]): string {
-  const text = lines.join(' ');
-  if (text.trim().length === 0) return 'the document has no text';
-  if (/utilization\s+review/i.test(text) && /non-?certif|denied|modif|request\s+for\s+authorization/i.test(text)) {
-    return 'looks like a utilization review notice, not an IMR Final Determination';
-  }
-  if (!/(?<![A-Z])[A-Z]{3,}(?:\s+[A-Z]{3,}){3}/i.test(text)) return 'the text has no readable sentences (OCR garbage or not a letter)';
-  return 'no IMR Final Determination headings found (HOW THE IMR FINAL DETERMINATION WAS MADE, IMR ISSUES, DECISIONS AND RATIONALES, ...)';
-}
+  },
+};
 
 function parse2014(lines: readonly string[], from: number): ParsedLetter | NotADetermination {
   const { items, headingsWithoutBody } = read2014Items(lines, from);
@@ -96,10 +42,6 @@ function parse2014(lines: readonly string[], from: number): ParsedLetter | NotAD
     return { reason: 'IMR ISSUES, DECISIONS AND RATIONALES found but no item heading with a decision: the letter may be truncated' };
   }
   return { layout: '2014', items, listedItemCount: listedCount(lines), statedOutcome: null, missing: missingBodies(headingsWithoutBody) };
-}
-
-function missingBodies(headings: readonly string[]): string[] {
-  return headings.map((heading) => `the item "${heading.slice(0, 80)}" has a heading but no guidelines or rationale after it`);
 }
 
 const ITEM_LABELS: readonly Heading[] = ['claimsAdministratorGuideline', 'reviewerGuideline', 'decisionRationale'];
@@ -438,283 +380,4 @@ function read2014Items(original: readonly string[], from: number): Read2014 {
     if (decision && decision.requestPart.length > 0) headingsWithoutBody.push(decision.requestPart);
   }
   return { items, headingsWithoutBody };
-}
-
-const CLOSING = /^\s*(?:cc\s*:|Sincerely|Enclosure|Effect\s+of\s+the\s+Decision|\/[a-z]{2,3}\s*$)/i;
-
-/** Splits lines [from, to) at the given labels; each label's text runs to the next label. */
-function readLabelledSections(lines: readonly string[], from: number, to: number, labels: readonly Heading[]): Partial<Record<Heading, string>> {
-  const sections: Partial<Record<Heading, string[]>> = {};
-  let current: Heading | null = null;
-  for (let i = from; i < to; i++) {
-    const line = lines[i]!;
-    if (CLOSING.test(line)) break;
-    const label = labels.find((candidate) => afterLabel(line, candidate) !== null);
-    if (label) {
-      current = label;
-      sections[label] = [afterLabel(line, label)!];
-      continue;
-    }
-    if (current) sections[current]!.push(line);
-  }
-  return Object.fromEntries(Object.entries(sections).map(([label, body]) => [label, joinProse(body ?? [])]));
-}
-
-/** A list of disputed items printed before the items ("Disputed Items: 1. ... 2. ..."). */
-function listedCount(lines: readonly string[]): number | null {
-  const start = lines.findIndex((line) =>
-    /^\s*(?:disputed\s+(?:items?|treatments?|services?)(?:\/services?)?|items?\s+in\s+dispute|treatments?\s+in\s+dispute)\s*:/i.test(line),
-  );
-  if (start < 0) return null;
-  let count = 0;
-  const first = lines[start]!.replace(/^[^:]*:/, '');
-  if (/\S/.test(first)) count += Math.max(1, (first.match(/(?:^|\s)\d{1,2}\s*[.)]\s/g) ?? []).length);
-  for (let i = start + 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (/^\s*\d{1,2}\s*[.)]\s+\S/.test(line)) count++;
-    else if (line.trim() === '' && count > 0) break;
-    else if (line.trim() !== '' && count === 0) break;
-  }
-  return count > 0 ? count : null;
-}
-
-const STATED_OUTCOME = /Final\s+Determination\s*(?::\s*)?(UPHOLD(?:\s+IN\s+PART)?|UPHELD|OVERTURN(?:ED)?(?:\s+IN\s+PART)?|PARTIAL(?:LY)?\s+OVERTURN(?:ED)?)/i;
-
-function statedOutcome(lines: readonly string[]): Outcome | null {
-  const match = STATED_OUTCOME.exec(lines.join('\n'));
-  if (!match) return null;
-  const word = match[1]!.toUpperCase();
-  if (/PART/.test(word)) return 'PARTIALLY_OVERTURNED';
-  return word.startsWith('UPHOLD') || word.startsWith('UPHELD') ? 'UPHELD' : 'OVERTURNED';
-}
-
-const SENTENCE_DECISION = /^(.*?\S)\s+(?:is|are)\s+(not\s+)?medically\s+necessary\s+and\s+appropriate\b/i;
-const ITEM_NUMBER = /^\s*([0-9lI]{1,2})\s*[.)]\s+(\S.*)$/;
-
-/** 2013 items: `1. <request> is [not] medically necessary and appropriate.` */
-function parse2013(lines: readonly string[], from: number): ParsedLetter | NotADetermination {
-  const starts: Array<{ index: number; endOfHeading: number; number: number; request: string; decision: Decision }> = [];
-  for (let i = from; i < lines.length; i++) {
-    const numbered = ITEM_NUMBER.exec(lines[i]!);
-    if (!numbered) continue;
-    let heading = numbered[2]!;
-    for (let j = i; j < Math.min(lines.length, i + 5); j++) {
-      if (j > i) heading += ' ' + lines[j]!.trim();
-      const sentence = SENTENCE_DECISION.exec(repairDecisionSentence(heading));
-      if (sentence) {
-        starts.push({
-          index: i,
-          endOfHeading: j,
-          number: Number(numbered[1]!.replace(/[lI]/g, '1')),
-          request: sentence[1]!.replace(/\s+/g, ' ').trim(),
-          decision: sentence[2] ? 'UPHELD' : 'OVERTURNED',
-        });
-        i = j;
-        break;
-      }
-      if (j > i && lines[j]!.trim() === '') break;
-    }
-  }
-  if (starts.length === 0) {
-    return { reason: 'IMR DECISION(S) AND RATIONALE(S) found but no numbered item with a decision: the letter may be truncated' };
-  }
-  const items: ParsedItem[] = starts.map((start, k) => {
-    const end = k + 1 < starts.length ? starts[k + 1]!.index : lines.length;
-    const sections = readLabelledSections(lines, start.endOfHeading + 1, end, ['guidelinesCriteria', 'rationaleForDecision']);
-    const { claimsAdministrator, reviewer } = splitGuidelineParties(sections.guidelinesCriteria ?? '');
-    return {
-      request: start.request,
-      decision: start.decision,
-      decisionExact: true,
-      claimsAdministratorGuideline: claimsAdministrator,
-      reviewerGuideline: reviewer,
-      rationale: sections.rationaleForDecision ?? '',
-    };
-  });
-  const highestNumber = Math.max(...starts.map((start) => start.number));
-  return {
-    layout: '2013',
-    items,
-    listedItemCount: listedCount(lines) ?? highestNumber,
-    statedOutcome: statedOutcome(lines),
-  };
-}
-
-/** The start of a 2013 notice's decision sentence, spaces possibly lost in extraction. */
-const NOTICE_SENTENCE_START = /has\s*determined\s*(?:that\s*)?the\s*request/i;
-/** A 2013 notice's decision: `... has determined the request for <request> is [not] medically necessary`. */
-// eslint-disable-next-line regexp/no-super-linear-backtracking -- run on one numbered entry of at most NOTICE_ENTRY_LINES lines
-const NOTICE_SENTENCE = /determined\s*(?:that\s*)?the\s*request\s*for\s*(.+?)\s*(?:is|are)\s*(not)?\s*medically\s*necessary/i;
-const NOTICE_NUMBER = /^\s*([0-9lI]{1,2})\s*[).]\s*(\S.*)$/;
-/** Most lines one numbered decision wraps over. */
-const NOTICE_ENTRY_LINES = 6;
-
-interface NoticeDecision {
-  readonly number: number;
-  readonly line: number;
-  readonly request: string;
-  readonly decision: Decision;
-}
-
-/**
- * Puts back the spaces text extraction lost between a notice sentence's words (`isnot`,
- * `notmedically`, `hasdetermined`), before any OCR repair could misread the glued word.
- */
-function unglued(entry: string): string {
-  return entry
-    .replace(/\b(is|are)(not|medically)/gi, '$1 $2')
-    .replace(/\bnot(medically)/gi, 'not $1')
-    .replace(/medically(necessary)/gi, 'medically $1')
-    .replace(/\bhas(determined)/gi, 'has $1')
-    .replace(/\brequest(for)\b/gi, 'request $1');
-}
-
-/** The numbered decision sentences in lines [from, to). */
-function noticeDecisions(lines: readonly string[], from: number, to: number): NoticeDecision[] {
-  const found: NoticeDecision[] = [];
-  for (let i = from; i < to; i++) {
-    const numbered = NOTICE_NUMBER.exec(lines[i]!);
-    if (!numbered || /^\s*Regarding\b/i.test(numbered[2]!)) continue;
-    let entry = numbered[2]!;
-    for (let j = i; j < Math.min(to, i + NOTICE_ENTRY_LINES); j++) {
-      if (j > i) {
-        if (lines[j]!.trim() === '' || NOTICE_NUMBER.test(lines[j]!)) break;
-        entry += ` ${lines[j]!.trim()}`;
-      }
-      const sentence = NOTICE_SENTENCE.exec(repairDecisionSentence(unglued(entry)));
-      if (!sentence) continue;
-      found.push({
-        number: Number(numbered[1]!.replace(/[lI]/g, '1')),
-        line: i,
-        request: sentence[1]!
-          .replace(/\s+/g, ' ')
-          .replace(/(?<![\s,.;:])[\s,.;:]+$/, '')
-          .trim(),
-        decision: sentence[2] ? 'UPHELD' : 'OVERTURNED',
-      });
-      i = j;
-      break;
-    }
-  }
-  return found;
-}
-
-/**
- * The 2013 notice layout: decisions as a numbered list of sentences, repeated under
- * INDEPENDENT MEDICAL REVIEW DECISION AND RATIONALE; then qualifications, a case summary and
- * one rationale per item (`1) Regarding the request for ...`, `Rationale for the Decision:`).
- * The two lists are read and compared; where they disagree, the item says so.
- */
-function parseNotice2013(lines: readonly string[]): ParsedLetter | NotADetermination {
-  const body = findHeading(lines, 'noticeDecisions2013');
-  const firstList = noticeDecisions(lines, 0, body >= 0 ? body : lines.length);
-  const summaryAt = lines.findIndex((line, i) => i > body && /^\s*(?:Expert\s+Reviewer\s+)?Case\s+Summary\s*:/i.test(line));
-  const secondList = body >= 0 ? noticeDecisions(lines, body + 1, summaryAt > body ? summaryAt : lines.length) : [];
-  const decisions = firstList.length >= secondList.length ? firstList : secondList;
-  const other = decisions === firstList ? secondList : firstList;
-  if (decisions.length === 0) {
-    return { reason: 'a 2013 IMR notice but no numbered decision could be read: the letter may be truncated' };
-  }
-  // Rationale blocks: `N) Regarding the request for ...`, or failing those, each `Rationale for the Decision:`.
-  const rationaleFrom = summaryAt >= 0 ? summaryAt : body >= 0 ? body : 0;
-  let starts: number[] = [];
-  for (let i = rationaleFrom; i < lines.length; i++) if (/^\s*\d{1,2}\s*[).]\s*Regarding\b/i.test(lines[i]!)) starts.push(i);
-  if (starts.length !== decisions.length) {
-    starts = [];
-    for (let i = rationaleFrom; i < lines.length; i++)
-      if (
-        afterLabel(lines[i]!, 'noticeGuidelines2013') !== null ||
-        (afterLabel(lines[i]!, 'rationaleForDecision') !== null &&
-          !starts.some((start) => start >= i - 20 && afterLabel(lines[start]!, 'noticeGuidelines2013') !== null))
-      )
-        starts.push(i);
-  }
-  const items: ParsedItem[] = decisions.map((decision, k) => {
-    const block = starts.length === decisions.length ? { from: starts[k]!, to: k + 1 < starts.length ? starts[k + 1]! : lines.length } : null;
-    const sections = block ? readLabelledSections(lines, block.from, block.to, ['noticeGuidelines2013', 'rationaleForDecision']) : {};
-    const { claimsAdministrator, reviewer } = splitGuidelineParties(sections.noticeGuidelines2013 ?? '');
-    const twin = other.find((entry) => entry.number === decision.number);
-    return {
-      request: decision.request,
-      decision: decision.decision,
-      decisionExact: true,
-      claimsAdministratorGuideline: claimsAdministrator,
-      reviewerGuideline: reviewer,
-      rationale: sections.rationaleForDecision ?? '',
-      conflict: twin && twin.decision !== decision.decision ? `the letter lists it once as ${decision.decision} and once as ${twin.decision}` : undefined,
-    };
-  });
-  const listed = Math.max(0, ...decisions.map((entry) => entry.number), ...other.map((entry) => entry.number));
-  return { layout: '2013_NOTICE', items, listedItemCount: listed, statedOutcome: null };
-}
-
-/** 2013 guideline paragraphs name each party in its own sentences. */
-function splitGuidelineParties(printed: string): { claimsAdministrator: string | null; reviewer: string | null } {
-  const paragraph = repairWords(printed, GUIDELINE_WORDS);
-  const parts = paragraph.split(/(?=\bThe\s+(?:Claims\s+Administrator|Physician\s+Reviewer|Expert\s+Reviewer|Professional\s+Reviewer|Reviewer)\b)/);
-  const claims = parts
-    .filter((part) => /^The\s+Claims\s+Administrator/i.test(part))
-    .join(' ')
-    .trim();
-  const reviewer = parts
-    .filter((part) => /^The\s+(?:(?:Physician|Expert|Professional)\s*)?Reviewer/i.test(part))
-    .join(' ')
-    .trim();
-  return { claimsAdministrator: claims || null, reviewer: reviewer || (claims ? null : paragraph.trim() || null) };
-}
-
-const EARLY_SECTIONS: readonly Heading[] = ['earlyCaseSummary', 'earlyDocuments', 'earlyGuidelines', 'earlyRationale', 'earlyQualifications'];
-
-/** Earliest layout: one or more `ISSUE AT DISPUTE:` blocks with their own guideline and rationale sections. */
-function parseEarliest(lines: readonly string[]): ParsedLetter | NotADetermination {
-  const blockStarts: number[] = [];
-  for (let i = 0; i < lines.length; i++) if (afterLabel(lines[i]!, 'issueAtDispute') !== null) blockStarts.push(i);
-  const stated = statedOutcome(lines);
-  const items: ParsedItem[] = [];
-  blockStarts.forEach((start, b) => {
-    const end = b + 1 < blockStarts.length ? blockStarts[b + 1]! : lines.length;
-    const sections = readLabelledSections(lines, start, end, ['issueAtDispute', ...EARLY_SECTIONS]);
-    const rationaleHeading = lines.slice(start, end).find((line) => afterLabel(line, 'earlyRationale') !== null) ?? '';
-    const issueText = sections.issueAtDispute ?? '';
-    const numbered = issueText
-      .split(/(?:^|\s)(?=\d{1,2}\s*[.)]\s)/)
-      .map((part) => part.trim())
-      .filter((part) => part.length > 0);
-    const issues = numbered.length > 1 ? numbered : [issueText];
-    // Block-level evidence, shared by every issue the block lists.
-    const headingSays =
-      /IS\s+NOT\s+MEDICALLY|WAS\s+NOT\s+MEDICALLY/i.test(rationaleHeading) && !/IS\s*\/\s*WAS/i.test(rationaleHeading)
-        ? false
-        : /IS\s+MEDICALLY/i.test(rationaleHeading) && !/NOT/i.test(rationaleHeading)
-          ? true
-          : null;
-    // The rationale heading ends in its verdict ("... IS NOT MEDICALLY NECESSARY:"), not in rationale text.
-    const rationale = (sections.earlyRationale ?? '').replace(/^(?:[\s/]*(?:IS|WAS)\b)*\s*(?:NOT\s+)?MEDICALLY\s+NECESSARY[\s:]*/i, '');
-    const fromRationale = rationaleConclusion(rationale);
-    const coverSays = stated === 'UPHELD' ? false : stated === 'OVERTURNED' ? true : null;
-    for (const issue of issues) {
-      const request = issue
-        .replace(/^\d{1,2}\s*[.)]\s*/, '')
-        .replace(/^(?:whether|is|was)\s+(?:the\s+)?(?:requested|request\s+for|proposed)\s+/i, '')
-        .replace(/(?<!\s)\s+(?:is|was|are|were)\s+(?:not\s+)?medically\s+necessary.*$/i, '')
-        .replace(/(?<![?.\s])[?.\s]+$/, '')
-        .trim();
-      if (request.length === 0) continue;
-      const issueSays = /\?\s*$/.test(issue) ? null : necessityOf(repairDecisionSentence(issue));
-      const necessary = issueSays ?? headingSays ?? coverSays ?? fromRationale;
-      if (necessary === null) continue;
-      items.push({
-        request,
-        decision: necessary ? 'OVERTURNED' : 'UPHELD',
-        decisionExact: (issueSays ?? headingSays ?? coverSays) !== null,
-        claimsAdministratorGuideline: null,
-        reviewerGuideline: sections.earlyGuidelines ?? null,
-        rationale,
-      });
-    }
-  });
-  if (items.length === 0) {
-    return { reason: 'ISSUE AT DISPUTE found but no disputed item with a readable decision: the letter may be truncated' };
-  }
-  return { layout: 'EARLIEST', items, listedItemCount: null, statedOutcome: stated };
 }
