@@ -1,6 +1,7 @@
 import { classifyLetter, ENGINE_VERSION, type Determination } from '../domain/index.ts';
 import { determinationEvent } from '../service/events.ts';
 import type { DeterminationStore, EventPublisher, ObjectStore } from '../service/ports.ts';
+import { saveReading } from '../service/ledger.ts';
 
 /** What a reclassification run did. */
 export interface ReclassifyReport {
@@ -71,7 +72,7 @@ export async function reclassifyStored(
     const determination = keepEarnedFlags(classifyLetter(reading.text, reading.context ?? {}), reading.context === null ? stored : null);
     reclassified++;
     const at = deps.now().toISOString();
-    await deps.store.saveDetermination(id, determination, at);
+    await saveReading(deps.store, id, determination, at);
     // What is stored now: a corrected letter keeps its correction, and then nothing changed.
     const now = await deps.store.getDetermination(id);
     if (now && essence(now) !== essence(stored)) {

@@ -5,6 +5,7 @@ import { determinationEvent, failureEvent } from './events.ts';
 import { recognizeSameLetter } from './same-letter.ts';
 import { isRetryableFailure } from './retry.ts';
 import { isPermanent, isTerminal, type DeterminationStore, type DocumentReading, type EventPublisher, type ObjectStore, type ScanOcr } from './ports.ts';
+import { saveReading } from './ledger.ts';
 
 /** What processing an uploaded object led to. */
 export type IngestOutcome = 'CLASSIFIED' | 'UNRECOGNIZED' | 'FAILED' | 'OCR_PENDING' | 'DUPLICATE' | 'NEEDS_OCR';
@@ -158,7 +159,7 @@ async function finish(deps: IngestDependencies, id: string, text: string, contex
   await deps.objects.putReading(id, { text, context });
   const { determination, sameLetterAs } = await recognizeSameLetter(deps.store, id, classified ?? classifyLetter(text, context));
   const at = deps.now().toISOString();
-  await deps.store.saveDetermination(id, determination, at, sameLetterAs ? { sameLetterAs } : undefined);
+  await saveReading(deps.store, id, determination, at, sameLetterAs ? { sameLetterAs } : undefined);
   // Announced as stored: with its keys and deadlines (and, were it corrected, the correction).
   // Another form of a letter already announced is linked to it, not announced again.
   const stored = await deps.store.getDetermination(id);

@@ -87,8 +87,80 @@ export interface Page<T> {
   readonly nextCursor: string | null;
 }
 
-/** Persistence of documents, their status and their Determinations (DynamoDB on AWS and locally). */
-export interface DeterminationStore {
+/**
+ * A document as the ledger keeps it: its processing record and, once read, its reading with
+ * what people did to it. What a store loads for the service to decide a change against.
+ */
+export interface LedgerDocument extends DocumentRecord {
+  readonly determination?: Determination;
+  /** The stored revision (1 when first read, +1 per change); null before the document is read. */
+  readonly revision: number | null;
+  /** A person corrected the reading: re-readings leave it alone. */
+  readonly corrected?: boolean;
+  readonly reviewedBy?: string;
+  readonly reviewedAt?: string;
+  /** The day of receipt a person set. */
+  readonly receivedOn?: string;
+  /** The earlier document of the same letter. */
+  readonly sameLetterAs?: string;
+}
+
+/** One disputed item's record, as item lists answer it (without its links). */
+export type ItemRecord = Omit<StoredItem, 'links'>;
+
+/** A stats counter's change: item counts by decision. */
+export interface CounterChange {
+  readonly UPHELD: number;
+  readonly OVERTURNED: number;
+}
+
+/**
+ * A change to one document's reading, decided by the service (`service/ledger.ts`) against
+ * the revision it loaded: everything a store writes, and the condition it writes under. A store
+ * applies all of it in one commit, or none of it when the stored revision moved on.
+ */
+export interface LedgerChange {
+  readonly id: string;
+  /** Who made it: a machine reading never commits over a person's correction. */
+  readonly by: 'machine' | 'person';
+  /** The revision it was decided against (null: the document had no reading); the commit holds only while it is still stored. */
+  readonly expectedRevision: number | null;
+  /** The document's order in lists (never changes once received). */
+  readonly receivedAt: string;
+  /** The document after the change. */
+  readonly next: {
+    readonly status: 'CLASSIFIED' | 'UNRECOGNIZED';
+    readonly reason: string | null;
+    readonly determination: Determination;
+    readonly revision: number;
+    readonly corrected: boolean;
+    readonly reviewedBy?: string;
+    readonly reviewedAt?: string;
+    readonly receivedOn?: string;
+    readonly sameLetterAs?: string;
+    readonly needsReview: boolean;
+    /** The earliest deadline's day, for `dueBefore` filters. */
+    readonly earliestDue: string | null;
+    readonly updatedAt: string;
+  };
+  /** The reading's item records, numbered from 1 (none for another form of a letter already counted). */
+  readonly items: readonly ItemRecord[];
+  /** How many item records the reading being replaced had: those past `items` are removed. */
+  readonly previousItemCount: number;
+  /** Stats counter changes, keyed `grouping#key`; zero changes left out. */
+  readonly deltas: ReadonlyMap<string, CounterChange>;
+  /** The letter's fingerprint to index it under (its first form only), or null. */
+  readonly fingerprint: string | null;
+  /** A person's change adds a history entry. */
+  readonly history: HistoryEntry | null;
+}
+
+/**
+ * The write side of the store: receipts, claims and states of processing, and a reading's
+ * changes as the service decided them. Every rule about what a change is lives in the service;
+ * a store loads, and commits a change under its revision condition.
+ */
+export interface DeterminationLedger {
   /**
    * Records that `sourceKey` delivered document `id`: creates it as RECEIVED when new,
    * otherwise only adds the key. Returns the record as it now stands and whether it is new.
@@ -103,33 +175,32 @@ export interface DeterminationStore {
   claimReading(id: string, owner: string, at: string, leaseMs: number): Promise<boolean>;
   /** Moves a document to OCR_PENDING with its Textract job. */
   markOcrPending(id: string, jobId: string, at: string): Promise<void>;
-  /**
-   * Stores a Determination (and its items) and the status it implies. With `sameLetterAs`, the
-   * document is another form of that earlier letter: linked to it and left out of the stats (a
-   * later re-reading keeps the link).
-   */
-  saveDetermination(id: string, determination: Determination, at: string, link?: { readonly sameLetterAs: string }): Promise<void>;
-  /** Letters read earlier with this fingerprint (see `letterFingerprint`), first received first, none of them itself a copy; at most `limit`. */
-  lettersLike(fingerprint: string, limit: number): Promise<StoredDetermination[]>;
-  /** Records a failure with a reason a person can act on. */
+  /** Records a failure with a reason a person can act on (a document already read keeps its reading). */
   markFailed(id: string, reason: string, at: string): Promise<void>;
   /**
    * Opens a FAILED document for another reading (a person's retry, or a re-upload after an
    * internal failure): back to RECEIVED, its reason and claim cleared. False when it is not FAILED.
    */
   reopenFailed(id: string, at: string): Promise<boolean>;
+  /** The document as stored (consistent read), null when unknown. */
+  load(id: string): Promise<LedgerDocument | null>;
+  /**
+   * Applies a change in one commit if the document is still at `change.expectedRevision` (and,
+   * for a machine reading, still uncorrected): 'MOVED' otherwise, with nothing written.
+   */
+  commit(change: LedgerChange): Promise<'COMMITTED' | 'MOVED'>;
+  /** Letters read earlier with this fingerprint (see `letterFingerprint`), first received first, none of them itself a copy; at most `limit`. */
+  lettersLike(fingerprint: string, limit: number): Promise<StoredDetermination[]>;
+}
+
+/** The read side of the store: what the API and the console answer from. */
+export interface DeterminationReadModel {
   getDocument(id: string): Promise<DocumentRecord | null>;
   /** The ids starting with `prefix` (12 or more hex characters), at most two: one, or proof that it is ambiguous. */
   resolveIdPrefix(prefix: string): Promise<string[]>;
   getDetermination(id: string): Promise<StoredDetermination | null>;
   listDeterminations(query: DeterminationQuery): Promise<Page<StoredDetermination>>;
   listItems(query: ItemQuery): Promise<Page<StoredItem>>;
-  /**
-   * Stores a person's correction if the stored revision is still `expectedRevision` (a
-   * conditional write): 'STALE' otherwise. The reading, its items, its counters and a history
-   * entry change together; a corrected reading is never overwritten by a re-reading.
-   */
-  saveCorrection(id: string, correction: StoredCorrection): Promise<'SAVED' | 'STALE'>;
   /** Every revision's history entry, newest first. */
   history(id: string): Promise<HistoryEntry[]>;
   /** Documents newest first, by processing status (the FAILED and UNRECOGNIZED ones above all), with their reasons and keys. */
@@ -137,6 +208,9 @@ export interface DeterminationStore {
   /** Item counts by decision per group, from counters kept at write time. */
   stats(groupBy: StatsGrouping): Promise<StatsRow[]>;
 }
+
+/** A store of documents and their Determinations: the ledger (writes) and the read model (answers). */
+export type DeterminationStore = DeterminationLedger & DeterminationReadModel;
 
 /** Filters of `GET /determinations`; dates are ISO (`yyyy-mm-dd` or a full timestamp), inclusive. */
 export interface DeterminationQuery {

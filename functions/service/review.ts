@@ -3,6 +3,7 @@ import { CodedError } from '../common/coded-error.ts';
 import { determinationEvent } from './events.ts';
 import { STORED_FIELDS, type DeterminationStore, type EventPublisher, type ServiceEvent, type StoredDetermination } from './ports.ts';
 import { receivedOnOf, type Determination } from '../domain/index.ts';
+import { saveCorrection } from './ledger.ts';
 
 /** Why a correction was refused, as a person (or their client) can act on it. */
 export type ReviewErrorCode = 'NOT_FOUND' | 'PRECONDITION_REQUIRED' | 'PRECONDITION_FAILED' | 'NOT_CORRECTABLE' | 'INVALID_CORRECTION';
@@ -90,7 +91,7 @@ export async function reviewDetermination(
     ...(unlink ? [{ path: 'sameLetterAs', from: stored.sameLetterAs, to: null }] : []),
   ];
   const entry = { revision: stored.revision + 1, at, by: request.by, changes, note: parsed.data.note ?? null };
-  const outcome = await deps.store.saveCorrection(request.id, {
+  const outcome = await saveCorrection(deps.store, request.id, {
     expectedRevision: stored.revision,
     determination,
     entry,

@@ -14,6 +14,7 @@ import { startLocalStack, waitFor, type LocalStack } from './harness.ts';
 import { localDynamoClient } from '../../functions/local/stand-ins.ts';
 import { DynamoDeterminationStore } from '../../functions/adapters/dynamodb/determination-store.ts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { saveCorrection, saveReading } from '../../functions/service/ledger.ts';
 
 /** A classified Determination with the given items, read by the engine from a letter built to order. */
 function determinationOf(caseNumber: string, items: Array<{ request: string; decision: 'UPHELD' | 'OVERTURNED' }>): ClassifiedDetermination {
@@ -52,8 +53,8 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
       { request: 'Physical therapy 2x6 for the lumbar spine', decision: 'OVERTURNED' },
     ]);
     const before = await store.stats('decision');
-    await store.saveDetermination(id, determination, '2026-01-02T10:00:02.000Z');
-    await store.saveDetermination(id, determination, '2026-01-02T10:00:03.000Z');
+    await saveReading(store, id, determination, '2026-01-02T10:00:02.000Z');
+    await saveReading(store, id, determination, '2026-01-02T10:00:03.000Z');
     const after = await store.stats('decision');
     const count = (rows: typeof after, key: string) => rows.find((row) => row.key === key)?.total ?? 0;
     expect(count(after, 'UPHELD') - count(before, 'UPHELD')).toBe(1);
@@ -74,7 +75,7 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     const id = `${name}-correct`.padEnd(64, '0');
     await store.recordReceipt(id, 'inbox/fix.txt', '2026-05-01T10:00:00.000Z');
     const read = determinationOf('CM15-0000777', [{ request: 'Tramadol 50mg #60', decision: 'UPHELD' }]);
-    await store.saveDetermination(id, read, '2026-05-01T10:00:01.000Z');
+    await saveReading(store, id, read, '2026-05-01T10:00:01.000Z');
     const stored = await store.getDetermination(id);
     expect(stored).toMatchObject({ revision: 1 });
     expect(stored!.reviewedBy).toBeUndefined();
@@ -83,10 +84,10 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     const { determination, changes } = applyCorrection(read, CorrectionSchema.parse({ items: [{ index: 0, decision: 'OVERTURNED' }], reviewed: true }));
     const entry = { revision: 2, at: '2026-05-01T11:00:00.000Z', by: 'paralegal@firm', changes, note: 'per the fax' };
     expect(
-      await store.saveCorrection(id, { expectedRevision: 1, determination, entry, reviewed: { by: 'paralegal@firm', at: entry.at }, receivedOn: null }),
+      await saveCorrection(store, id, { expectedRevision: 1, determination, entry, reviewed: { by: 'paralegal@firm', at: entry.at }, receivedOn: null }),
     ).toBe('SAVED');
     // The same revision again is stale: someone else's correction came first.
-    expect(await store.saveCorrection(id, { expectedRevision: 1, determination, entry, reviewed: null, receivedOn: null })).toBe('STALE');
+    expect(await saveCorrection(store, id, { expectedRevision: 1, determination, entry, reviewed: null, receivedOn: null })).toBe('STALE');
     expect(await store.getDetermination(id)).toMatchObject({
       revision: 2,
       outcome: 'OVERTURNED',
@@ -106,13 +107,13 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
       CorrectionSchema.parse({ items: [{ index: 0, request: 'Tramadol ER 50mg #60' }] }),
     );
     const second = { revision: 3, at: '2026-05-01T12:00:00.000Z', by: 'paralegal@firm', changes: again.changes, note: null };
-    expect(await store.saveCorrection(id, { expectedRevision: 2, determination: again.determination, entry: second, reviewed: null, receivedOn: null })).toBe(
+    expect(await saveCorrection(store, id, { expectedRevision: 2, determination: again.determination, entry: second, reviewed: null, receivedOn: null })).toBe(
       'SAVED',
     );
     expect(await store.getDetermination(id)).toMatchObject({ revision: 3, needsReview: false, reviewedBy: 'paralegal@firm' });
     expect((await store.history(id)).map((item) => item.revision)).toEqual([3, 2]);
     // A newer engine reading the letter again leaves the correction as it is.
-    await store.saveDetermination(id, read, '2026-05-02T10:00:00.000Z');
+    await saveReading(store, id, read, '2026-05-02T10:00:00.000Z');
     expect(await store.getDetermination(id)).toMatchObject({ revision: 3, outcome: 'OVERTURNED' });
   });
 
@@ -122,7 +123,7 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     // 2015-01-24 at 02:00 UTC is still Friday the 23rd in California.
     await store.recordReceipt(id, 'inbox/due.txt', '2015-01-24T02:00:00.000Z');
     const read = determinationOf('CM15-0000321', [{ request: 'Acupuncture x6', decision: 'OVERTURNED' }]);
-    await store.saveDetermination(id, { ...read, dates: { ...read.dates, decision: '2015-01-21' } }, '2015-01-24T02:00:01.000Z');
+    await saveReading(store, id, { ...read, dates: { ...read.dates, decision: '2015-01-21' } }, '2015-01-24T02:00:01.000Z');
     const stored = (await store.getDetermination(id))!;
     expect(stored.receivedOn).toBe('2015-01-23');
     expect(stored.deadlines.map((deadline) => [deadline.kind, deadline.due])).toEqual([
@@ -143,7 +144,7 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
       note: null,
     };
     expect(
-      await store.saveCorrection(id, {
+      await saveCorrection(store, id, {
         expectedRevision: 1,
         determination: { ...read, dates: { ...read.dates, decision: '2015-01-21' } },
         entry,
@@ -155,7 +156,7 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     expect([moved.receivedOn, moved.deadlines[0]!.due]).toEqual(['2014-11-26', '2014-12-05']);
     expect(await due('2014-12-05')).toEqual([id]);
     // A re-reading keeps the day the person set.
-    await store.saveDetermination(id, read, '2015-01-27T10:00:00.000Z');
+    await saveReading(store, id, read, '2015-01-27T10:00:00.000Z');
     expect((await store.getDetermination(id))!.receivedOn).toBe('2014-11-26');
   });
 
@@ -166,7 +167,7 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     const read = determinationOf('CM15-0000654', [{ request: 'Acupuncture x6', decision: 'OVERTURNED' }]);
     const dated = { ...read, dates: { ...read.dates, decision: '2015-01-21' } };
     expect(read.flags).toEqual([]);
-    await store.saveDetermination(id, dated, '2015-03-02T18:00:01.000Z');
+    await saveReading(store, id, dated, '2015-03-02T18:00:01.000Z');
     const stored = (await store.getDetermination(id))!;
     expect(stored.needsReview).toBe(true);
     expect(stored.deadlines[0]!.caution).toMatch(/40 days after its date/);
@@ -177,7 +178,7 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
       changes: [{ path: 'receivedOn', from: '2015-03-02', to: '2015-01-26' }],
       note: null,
     };
-    expect(await store.saveCorrection(id, { expectedRevision: 1, determination: dated, entry, reviewed: null, receivedOn: '2015-01-26' })).toBe('SAVED');
+    expect(await saveCorrection(store, id, { expectedRevision: 1, determination: dated, entry, reviewed: null, receivedOn: '2015-01-26' })).toBe('SAVED');
     const set = (await store.getDetermination(id))!;
     expect([set.needsReview, set.deadlines[0]!.caution, set.deadlines[0]!.due]).toEqual([false, undefined, '2015-02-02']);
   });
@@ -209,10 +210,10 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     const count = async () => (await store.stats('decision')).find((row) => row.key === 'OVERTURNED')?.total ?? 0;
     const before = await count();
     await store.recordReceipt(first, 'inbox/letter.txt', '2026-08-01T10:00:00.000Z');
-    await store.saveDetermination(first, dated, '2026-08-01T10:00:01.000Z');
+    await saveReading(store, first, dated, '2026-08-01T10:00:01.000Z');
     await store.recordReceipt(copy, 'inbox/letter-fax.tif', '2026-08-01T11:00:00.000Z');
     expect((await store.lettersLike(fingerprint, 5)).map((letter) => letter.id)).toEqual([first]);
-    await store.saveDetermination(copy, dated, '2026-08-01T11:00:01.000Z', { sameLetterAs: first });
+    await saveReading(store, copy, dated, '2026-08-01T11:00:01.000Z', { sameLetterAs: first });
     expect(await count()).toBe(before + 1);
     // Its items are listed once, under the first form.
     expect((await store.listItems({ limit: 50, from: '2026-08-01', to: '2026-08-01' })).data.map((item) => item.documentId)).toEqual([first]);
@@ -220,7 +221,7 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     expect((await store.getDetermination(first))!.sameLetterAs).toBeUndefined();
     // Only the first form is a candidate for later forms.
     expect((await store.lettersLike(fingerprint, 5)).map((letter) => letter.id)).toEqual([first]);
-    await store.saveDetermination(copy, dated, '2026-08-02T10:00:00.000Z');
+    await saveReading(store, copy, dated, '2026-08-02T10:00:00.000Z');
     expect([(await store.getDetermination(copy))!.sameLetterAs, await count()]).toEqual([first, before + 1]);
     // A person says it is another letter after all: counted and listed on its own again.
     const revision = (await store.getDetermination(copy))!.revision;
@@ -231,7 +232,7 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
       changes: [{ path: 'sameLetterAs', from: first, to: null }],
       note: null,
     };
-    expect(await store.saveCorrection(copy, { expectedRevision: revision, determination: dated, entry, reviewed: null, receivedOn: null, unlink: true })).toBe(
+    expect(await saveCorrection(store, copy, { expectedRevision: revision, determination: dated, entry, reviewed: null, receivedOn: null, unlink: true })).toBe(
       'SAVED',
     );
     expect((await store.getDetermination(copy))!.sameLetterAs).toBeUndefined();
@@ -248,7 +249,7 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     await store.recordReceipt(failed, 'inbox/broken.pdf', '2026-06-01T10:00:00.000Z');
     await store.markFailed(failed, 'CORRUPT: not a readable PDF', '2026-06-01T10:00:01.000Z');
     await store.recordReceipt(read, 'inbox/ok.txt', '2026-06-02T10:00:00.000Z');
-    await store.saveDetermination(read, determinationOf('CM15-0000888', [{ request: 'Naproxen 550mg #60', decision: 'UPHELD' }]), '2026-06-02T10:00:01.000Z');
+    await saveReading(store, read, determinationOf('CM15-0000888', [{ request: 'Naproxen 550mg #60', decision: 'UPHELD' }]), '2026-06-02T10:00:01.000Z');
     const all = await store.listDocuments({ limit: 10, from: '2026-06-01', to: '2026-06-02' });
     expect(all.data.map((document) => document.id)).toEqual([read, failed]);
     const onlyFailed = await store.listDocuments({ limit: 10, status: 'FAILED', from: '2026-06-01', to: '2026-06-02' });
@@ -276,7 +277,7 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     expect(await store.reopenFailed(failed, '2026-03-01T11:00:02.000Z')).toBe(false);
     const read = `${name}-retry-c`.padEnd(64, '0');
     await store.recordReceipt(read, 'inbox/read.txt', '2026-03-01T10:00:00.000Z');
-    await store.saveDetermination(read, determinationOf('CM15-0000009', [{ request: 'Norco 10/325mg #60', decision: 'UPHELD' }]), '2026-03-01T10:00:01.000Z');
+    await saveReading(store, read, determinationOf('CM15-0000009', [{ request: 'Norco 10/325mg #60', decision: 'UPHELD' }]), '2026-03-01T10:00:01.000Z');
     expect(await store.reopenFailed(read, '2026-03-01T11:00:00.000Z')).toBe(false);
     expect((await store.getDocument(read))?.status).toBe('CLASSIFIED');
     expect(await store.reopenFailed('f'.repeat(64), '2026-03-01T11:00:00.000Z')).toBe(false);
@@ -286,7 +287,8 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     const store = stores[name]!();
     const id = `${name}-foreign`.padEnd(64, '0');
     await store.recordReceipt(id, 'inbox/invoice.txt', '2026-04-02T10:00:00.000Z');
-    await store.saveDetermination(
+    await saveReading(
+      store,
       id,
       classifyLetter('INVOICE 4471\nConsultation fee $250.00\nPlease remit within thirty days of receipt of this invoice.'),
       '2026-04-02T10:00:01.000Z',
@@ -314,7 +316,8 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     for (let i = 0; i < 5; i++) {
       const id = `${name}-list-${i}`.padEnd(64, '0');
       await store.recordReceipt(id, `list/${i}.txt`, `2026-02-0${i + 1}T09:00:00.000Z`);
-      await store.saveDetermination(
+      await saveReading(
+        store,
         id,
         determinationOf(`CM15-00001${i}0`, [{ request: `Flexeril 7.5mg #${60 + i}`, decision: i % 2 === 0 ? 'UPHELD' : 'OVERTURNED' }]),
         `2026-02-0${i + 1}T09:00:01.000Z`,
@@ -345,7 +348,7 @@ describe.each(['lmdb', 'dynamodb'])('the %s store under concurrency', (name) => 
     const determination = determinationOf('CM15-0000999', [{ request: 'Acupuncture 1 x 6', decision: 'OVERTURNED' }]);
     const before = (await store.stats('decision')).find((row) => row.key === 'OVERTURNED')?.total ?? 0;
     await Promise.all(Array.from({ length: 5 }, (_, i) => store.recordReceipt(id, `race/${i}.txt`, '2026-03-01T08:00:00.000Z')));
-    await Promise.all(Array.from({ length: 5 }, () => store.saveDetermination(id, determination, '2026-03-01T08:00:01.000Z')));
+    await Promise.all(Array.from({ length: 5 }, () => saveReading(store, id, determination, '2026-03-01T08:00:01.000Z')));
     expect((await store.stats('decision')).find((row) => row.key === 'OVERTURNED')?.total).toBe(before + 1);
     expect((await store.getDocument(id))?.sourceKeys).toHaveLength(5);
     expect((await store.getDetermination(id))?.revision).toBeGreaterThanOrEqual(1);
@@ -358,14 +361,14 @@ describe.each(['lmdb', 'dynamodb'])('the %s store under concurrency', (name) => 
       const id = `${name}-recheck-${round}`.padEnd(64, '0');
       const read = determinationOf('CM15-0000555', [{ request: 'Physical therapy 2 x 6', decision: 'UPHELD' }]);
       await store.recordReceipt(id, `recheck/${round}.txt`, '2026-06-01T08:00:00.000Z');
-      await store.saveDetermination(id, read, '2026-06-01T08:00:01.000Z');
+      await saveReading(store, id, read, '2026-06-01T08:00:01.000Z');
       const [upheld, overturned] = [await count('UPHELD'), await count('OVERTURNED')];
       const { determination, changes } = applyCorrection(read, CorrectionSchema.parse({ items: [{ index: 0, decision: 'OVERTURNED' }], reviewed: true }));
       const entry = { revision: 2, at: '2026-06-01T09:00:00.000Z', by: 'paralegal@firm', changes, note: null };
       // `npm run reclassify` reads the letter again while a reviewer saves: either order, never a lost correction.
       const [, saved] = await Promise.all([
-        store.saveDetermination(id, read, '2026-06-01T09:00:00.500Z'),
-        store.saveCorrection(id, { expectedRevision: 1, determination, entry, reviewed: { by: 'paralegal@firm', at: entry.at }, receivedOn: null }),
+        saveReading(store, id, read, '2026-06-01T09:00:00.500Z'),
+        saveCorrection(store, id, { expectedRevision: 1, determination, entry, reviewed: { by: 'paralegal@firm', at: entry.at }, receivedOn: null }),
       ]);
       const stored = await store.getDetermination(id);
       if (saved === 'SAVED') expect(stored).toMatchObject({ outcome: 'OVERTURNED', reviewedBy: 'paralegal@firm' });
@@ -400,14 +403,14 @@ describe('the dynamodb store, a re-reading decided before a correction and commi
     const count = async (key: string) => (await stack.store.stats('decision')).find((row) => row.key === key)?.total ?? 0;
     const read = determinationOf('CM15-0000556', [{ request: 'Gabapentin 600mg #90', decision: 'UPHELD' }]);
     await racing.recordReceipt(id, 'gated/1.txt', '2026-06-02T08:00:00.000Z');
-    await racing.saveDetermination(id, read, '2026-06-02T08:00:01.000Z');
+    await saveReading(racing, id, read, '2026-06-02T08:00:01.000Z');
     const [upheld, overturned] = [await count('UPHELD'), await count('OVERTURNED')];
-    const rereading = racing.saveDetermination(id, read, '2026-06-02T09:00:00.500Z');
+    const rereading = saveReading(racing, id, read, '2026-06-02T09:00:00.500Z');
     await waitFor(async () => (held === 2 ? true : undefined), 10_000);
     const { determination, changes } = applyCorrection(read, CorrectionSchema.parse({ items: [{ index: 0, decision: 'OVERTURNED' }], reviewed: true }));
     const entry = { revision: 2, at: '2026-06-02T09:00:00.000Z', by: 'paralegal@firm', changes, note: null };
     expect(
-      await stack.store.saveCorrection(id, { expectedRevision: 1, determination, entry, reviewed: { by: 'paralegal@firm', at: entry.at }, receivedOn: null }),
+      await saveCorrection(stack.store, id, { expectedRevision: 1, determination, entry, reviewed: { by: 'paralegal@firm', at: entry.at }, receivedOn: null }),
     ).toBe('SAVED');
     release();
     await rereading;

@@ -20,22 +20,17 @@ import type {
   DocumentRecord,
   HistoryEntry,
   ItemQuery,
+  LedgerChange,
+  LedgerDocument,
   Page,
   StatsGrouping,
   StatsRow,
-  StoredCorrection,
   StoredDetermination,
   StoredItem,
 } from '../../service/ports.ts';
 import { toRecord, toStored, type DocumentItem } from './documents.ts';
 import { determinationWrites } from './determination-writes.ts';
 import { DynamoDeterminationQueries } from './determination-queries.ts';
-
-/**
- * How often a reading is decided again when the stored revision moved under it. Each retry
- * follows a commit that succeeded, so only a document saved this often at the same moment runs out.
- */
-const SAVE_ATTEMPTS = 8;
 
 /** True when a transaction was cancelled because the document's revision condition no longer held. */
 function revisionMoved(error: unknown): boolean {
@@ -118,20 +113,28 @@ export class DynamoDeterminationStore implements DeterminationStore {
     );
   }
 
-  async saveDetermination(id: string, determination: Determination, at: string, link?: { readonly sameLetterAs: string }): Promise<void> {
-    // Read, decide, then commit only over the revision that was read: a person's correction or
-    // another reading saved in between cancels the commit, and the reading is decided again
-    // against what is stored now (its counter changes computed afresh, never from a stale read).
-    for (let attempt = 1; ; attempt += 1) {
-      const current = await this.getDocumentItem(id);
-      // A person's correction is a fact about the letter: a re-reading never overwrites it.
-      if (current?.corrected) return;
-      try {
-        await this.transact(determinationWrites(this.tableName, id, current, determination, at, undefined, link?.sameLetterAs));
-        return;
-      } catch (error) {
-        if (!revisionMoved(error) || attempt >= SAVE_ATTEMPTS) throw error;
-      }
+  async load(id: string): Promise<LedgerDocument | null> {
+    const item = await this.getDocumentItem(id);
+    if (!item) return null;
+    return {
+      ...toRecord(item),
+      revision: item.revision ?? null,
+      ...(item.determination ? { determination: JSON.parse(item.determination) as Determination } : {}),
+      ...(item.corrected ? { corrected: true } : {}),
+      ...(item.reviewedBy && item.reviewedAt ? { reviewedBy: item.reviewedBy, reviewedAt: item.reviewedAt } : {}),
+      ...(item.receivedOn ? { receivedOn: item.receivedOn } : {}),
+      ...(item.sameLetterAs ? { sameLetterAs: item.sameLetterAs } : {}),
+    };
+  }
+
+  async commit(change: LedgerChange): Promise<'COMMITTED' | 'MOVED'> {
+    try {
+      await this.transact(determinationWrites(this.tableName, change));
+      return 'COMMITTED';
+    } catch (error) {
+      // The revision moved on (or a person corrected the letter) between loading and committing.
+      if (revisionMoved(error)) return 'MOVED';
+      throw error;
     }
   }
 
@@ -151,25 +154,6 @@ export class DynamoDeterminationStore implements DeterminationStore {
       if (found.length >= limit) break;
     }
     return found;
-  }
-
-  async saveCorrection(id: string, correction: StoredCorrection): Promise<'SAVED' | 'STALE'> {
-    const current = await this.getDocumentItem(id);
-    if (!current?.determination) return 'STALE';
-    const writes = [
-      ...determinationWrites(this.tableName, id, current, correction.determination, correction.entry.at, correction),
-      {
-        Put: { TableName: this.tableName, Item: { pk: `DOC#${id}`, sk: `HISTORY#${String(correction.entry.revision).padStart(6, '0')}`, ...correction.entry } },
-      },
-    ];
-    try {
-      await this.transact(writes);
-      return 'SAVED';
-    } catch (error) {
-      // The revision moved on between reading and writing: the person must look again.
-      if (revisionMoved(error)) return 'STALE';
-      throw error;
-    }
   }
 
   async history(id: string): Promise<HistoryEntry[]> {

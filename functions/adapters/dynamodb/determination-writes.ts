@@ -1,109 +1,86 @@
-import { letterFingerprint, type Determination } from '../../domain/index.ts';
-import { deadlineView, needsReviewOf, replacementDeltas } from '../../domain/index.ts';
-import type { DocumentItem } from './documents.ts';
-
-/** What a person's correction adds to the writes: the revision it corrects, and a confirmation. */
-export interface CorrectionWrite {
-  readonly expectedRevision: number;
-  readonly reviewed: { readonly by: string; readonly at: string } | null;
-  /** The day of receipt a person set (null: unchanged). */
-  readonly receivedOn: string | null;
-  /** A person says this is not another form of the letter it was linked to. */
-  readonly unlink?: boolean;
-}
+import type { LedgerChange } from '../../service/ports.ts';
 
 /**
- * The writes that save a Determination over the stored `current` document item, in order: the
- * document (with its Determination) and the stats counter changes first, then item records
- * (idempotent puts) and the removal of items a shorter reading no longer has. Pure: the same
- * inputs always give the same writes.
+ * The DynamoDB writes that commit a change the service decided (`service/ledger.ts`), in order:
+ * the document (its reading and what the list indexes key on) under the change's revision
+ * condition, the stats counter changes, the letter's fingerprint, the item records (idempotent
+ * puts) and the removal of items a shorter reading no longer has. Only a mapping to the table:
+ * what the change is was decided before. Pure: the same change always gives the same writes.
  */
-export function determinationWrites(
-  tableName: string,
-  id: string,
-  current: DocumentItem | null,
-  determination: Determination,
-  at: string,
-  correction?: CorrectionWrite,
-  sameLetterAs?: string,
-) {
-  const receivedAt = current?.receivedAt ?? at;
+export function determinationWrites(tableName: string, change: LedgerChange) {
+  const { id, next, receivedAt } = change;
   const order = `${receivedAt}#${id}`;
-  const classified = determination.status === 'CLASSIFIED' ? determination : null;
-  const review = needsReviewOf(determination, receivedAt, correction?.receivedOn ?? current?.receivedOn);
-  const names: Record<string, string> = { '#status': 'status' };
+  const classified = next.determination.status === 'CLASSIFIED' ? next.determination : null;
+  const names: Record<string, string> = { '#status': 'status', '#corrected': 'corrected' };
   const values: Record<string, unknown> = {
-    ':status': determination.status,
-    ':determination': JSON.stringify(determination),
-    ':review': review,
-    ':engine': determination.engineVersion,
-    ':at': at,
+    ':status': next.status,
+    ':determination': JSON.stringify(next.determination),
+    ':review': next.needsReview,
+    ':engine': next.determination.engineVersion,
+    ':at': next.updatedAt,
     ':gsi1pk': 'DETERMINATION',
     ':order': order,
     ':received': receivedAt,
+    ':revision': next.revision,
+    ':id': id,
   };
-  let update =
-    'SET #status = :status, determination = :determination, needsReview = :review, engineVersion = :engine, updatedAt = :at, receivedAt = if_not_exists(receivedAt, :received), gsi1pk = :gsi1pk, gsi1sk = :order REMOVE reason';
-  // An unrecognized document keeps why, as every status answer must; a classified one has no reason.
-  if (determination.status === 'UNRECOGNIZED') {
-    update = update.replace(' REMOVE reason', ', reason = :reason');
-    values[':reason'] = `UNRECOGNIZED: ${determination.reason}`;
-  }
-  if (classified) {
-    update = update.replace(' REMOVE', ', outcome = :outcome REMOVE');
-    values[':outcome'] = classified.outcome;
-  }
-  if (classified?.caseNumber) {
-    update = update.replace(' REMOVE', ', gsi2pk = :gsi2pk, gsi2sk = :order, caseNumber = :case REMOVE');
-    Object.assign(values, { ':gsi2pk': `CASE#${classified.caseNumber}`, ':case': classified.caseNumber });
-  }
-  const set = (clause: string) => (update = update.includes(' REMOVE') ? update.replace(' REMOVE', `, ${clause} REMOVE`) : `${update}, ${clause}`);
-  let condition: string | undefined;
-  // The earliest deadline, for `dueBefore` filters: from the day of receipt a person set, if any.
-  const due = deadlineView(determination, receivedAt, correction?.receivedOn ?? current?.receivedOn).earliestDue;
-  if (due) {
-    set('earliestDue = :due');
-    values[':due'] = due;
-  } else {
-    update = update.includes(' REMOVE ') ? `${update}, earliestDue` : `${update} REMOVE earliestDue`;
-  }
-  // Another form of a letter already counted: linked, and (below) left out of the counters.
-  const copyOf = correction?.unlink ? undefined : (sameLetterAs ?? current?.sameLetterAs);
-  if (correction?.unlink) update = update.includes(' REMOVE ') ? `${update}, sameLetterAs` : `${update} REMOVE sameLetterAs`;
-  if (sameLetterAs) {
-    set('sameLetterAs = :sameLetterAs');
-    values[':sameLetterAs'] = sameLetterAs;
-  }
-  if (correction?.receivedOn) {
-    set('receivedOn = :receivedOn');
-    values[':receivedOn'] = correction.receivedOn;
-  }
-  if (correction) {
-    // A person's correction: only over the revision they saw; it is a fact re-readings leave alone.
-    set('revision = :next, corrected = :corrected');
-    Object.assign(values, { ':next': correction.expectedRevision + 1, ':corrected': true, ':expected': correction.expectedRevision });
-    condition = correction.expectedRevision === 1 ? '(attribute_not_exists(revision) OR revision = :expected)' : 'revision = :expected';
-    if (correction.reviewed) {
-      set('reviewedBy = :reviewedBy, reviewedAt = :reviewedAt');
-      Object.assign(values, { ':reviewedBy': correction.reviewed.by, ':reviewedAt': correction.reviewed.at });
-    }
-    // Confirmed by a person (now or before), the letter needs no more review.
-    if (correction.reviewed || current?.reviewedBy) values[':review'] = false;
-  } else {
-    set('revision = if_not_exists(revision, :zero) + :one');
-    Object.assign(values, { ':zero': 0, ':one': 1 });
-    // A machine reading commits only over the revision it was decided against, and never over a
-    // person's correction: anything saved in between cancels the transaction (read again, decide again).
-    names['#corrected'] = 'corrected';
-    if (current?.revision === undefined) condition = 'attribute_not_exists(revision) AND attribute_not_exists(#corrected)';
+  const set = [
+    '#status = :status',
+    'id = :id',
+    'determination = :determination',
+    'needsReview = :review',
+    'engineVersion = :engine',
+    'updatedAt = :at',
+    'receivedAt = if_not_exists(receivedAt, :received)',
+    'gsi1pk = :gsi1pk',
+    'gsi1sk = :order',
+    'revision = :revision',
+  ];
+  const remove: string[] = [];
+  /** Sets `attribute` to `value` when there is one, else removes it: nothing from the reading before survives. */
+  const setOrRemove = (attribute: string, value: unknown) => {
+    const placeholder = `:${attribute}`;
+    if (value === undefined || value === null) remove.push(attribute);
     else {
-      condition = 'revision = :seen AND attribute_not_exists(#corrected)';
-      values[':seen'] = current.revision;
+      set.push(`${attribute} = ${placeholder}`);
+      values[placeholder] = value;
     }
+  };
+  setOrRemove('reason', next.reason);
+  setOrRemove('outcome', classified?.outcome);
+  setOrRemove('caseNumber', classified?.caseNumber);
+  setOrRemove('gsi2pk', classified?.caseNumber ? `CASE#${classified.caseNumber}` : null);
+  setOrRemove('gsi2sk', classified?.caseNumber ? order : null);
+  setOrRemove('earliestDue', next.earliestDue);
+  setOrRemove('sameLetterAs', next.sameLetterAs);
+  setOrRemove('receivedOn', next.receivedOn);
+  setOrRemove('reviewedBy', next.reviewedBy);
+  setOrRemove('reviewedAt', next.reviewedAt);
+  if (next.corrected) {
+    set.push('#corrected = :corrected');
+    values[':corrected'] = true;
   }
-  // Another form of a letter has no item records: its items are the first form's, listed once.
-  const items = (copyOf ? [] : (classified?.items ?? [])).map((item, index) => {
-    const number = String(index + 1).padStart(3, '0');
+  // The commit holds only over the revision the change was decided against; a machine reading never over a correction.
+  let condition: string;
+  if (change.expectedRevision === null) condition = 'attribute_not_exists(revision)';
+  else {
+    values[':expected'] = change.expectedRevision;
+    // A document read before revisions were kept counts as revision 1.
+    condition = change.expectedRevision === 1 ? '(attribute_not_exists(revision) OR revision = :expected)' : 'revision = :expected';
+  }
+  if (change.by === 'machine') condition += ' AND attribute_not_exists(#corrected)';
+  const update = `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`;
+  const counters = [...change.deltas].map(([key, delta]) => ({
+    Update: {
+      TableName: tableName,
+      Key: { pk: 'STATS', sk: key },
+      UpdateExpression: 'ADD UPHELD :u, OVERTURNED :o',
+      ExpressionAttributeValues: { ':u': delta.UPHELD, ':o': delta.OVERTURNED },
+    },
+  }));
+  const fingerprintMarker = change.fingerprint ? [{ Put: { TableName: tableName, Item: { pk: `LETTER#${change.fingerprint}`, sk: order, id } } }] : [];
+  const items = change.items.map((item) => {
+    const number = String(item.itemNumber).padStart(3, '0');
     return {
       Put: {
         TableName: tableName,
@@ -112,12 +89,12 @@ export function determinationWrites(
           sk: `ITEM#${number}`,
           documentId: id,
           receivedAt,
-          caseNumber: classified?.caseNumber ?? null,
+          caseNumber: item.caseNumber,
           request: item.request,
           decision: item.decision,
           category: item.category,
           subcategory: item.subcategory,
-          needsReview: item.flags.length > 0,
+          needsReview: item.needsReview,
           gsi3pk: `CATEGORY#${item.category}`,
           gsi3sk: `${order}#${number}`,
           gsi4pk: 'ITEM',
@@ -126,32 +103,18 @@ export function determinationWrites(
       },
     };
   });
-  const deltas = replacementDeltas(
-    current?.determination && !current.sameLetterAs ? (JSON.parse(current.determination) as Determination) : null,
-    copyOf ? null : determination,
-    receivedAt,
-  );
-  const counters = [...deltas].map(([key, delta]) => ({
-    Update: {
-      TableName: tableName,
-      Key: { pk: 'STATS', sk: key },
-      UpdateExpression: 'ADD UPHELD :u, OVERTURNED :o',
-      ExpressionAttributeValues: { ':u': delta.UPHELD, ':o': delta.OVERTURNED },
-    },
+  // A reading with fewer items than the one it replaces leaves stale item records: removed.
+  const stale = Array.from({ length: Math.max(0, change.previousItemCount - change.items.length) }, (_, k) => ({
+    Delete: { TableName: tableName, Key: { pk: `DOC#${id}`, sk: `ITEM#${String(change.items.length + k + 1).padStart(3, '0')}` } },
   }));
-  // A reclassified letter with fewer items than before leaves stale item records: remove them.
-  const previousCount = current?.determination ? ((JSON.parse(current.determination) as Determination & { items?: unknown[] }).items?.length ?? 0) : 0;
-  const stale = Array.from({ length: Math.max(0, previousCount - items.length) }, (_, k) => ({
-    Delete: { TableName: tableName, Key: { pk: `DOC#${id}`, sk: `ITEM#${String(items.length + k + 1).padStart(3, '0')}` } },
-  }));
-  // The Determination and its counter changes go in the first transaction together: the
-  // counters are computed against the stored reading, so once that reading is replaced they
+  const history = change.history
+    ? [{ Put: { TableName: tableName, Item: { pk: `DOC#${id}`, sk: `HISTORY#${String(change.history.revision).padStart(6, '0')}`, ...change.history } } }]
+    : [];
+  // The document, its counter changes and its history go in the first transaction together: the
+  // counters are the difference from the stored reading, so once that reading is replaced they
   // must already be applied. Item records (idempotent puts) follow; a failed later chunk is
   // simply written again on the retry, and counters are never applied twice or lost.
-  // The letter's fingerprint, under which another form of it will be found (only the first form is indexed).
-  const fingerprint = classified && !copyOf ? letterFingerprint(classified) : null;
-  const fingerprintMarker = fingerprint ? [{ Put: { TableName: tableName, Item: { pk: `LETTER#${fingerprint}`, sk: order, id } } }] : [];
-  const writes = [
+  return [
     {
       Update: {
         TableName: tableName,
@@ -163,9 +126,9 @@ export function determinationWrites(
       },
     },
     ...counters,
+    ...history,
     ...fingerprintMarker,
     ...items,
     ...stale,
   ];
-  return writes;
 }

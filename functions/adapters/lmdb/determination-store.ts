@@ -1,8 +1,8 @@
 import { open, type RootDatabase } from 'lmdb';
-import { letterFingerprint, type Determination } from '../../domain/index.ts';
+import type { Determination } from '../../domain/index.ts';
 import { CursorError, type CursorCodec } from '../../common/cursor.ts';
 import { filterFingerprint, upperBound } from '../../common/cursor.ts';
-import { deadlineView, needsReviewOf, replacementDeltas } from '../../domain/index.ts';
+import { deadlineView } from '../../domain/index.ts';
 import type {
   DeterminationQuery,
   DeterminationStore,
@@ -11,10 +11,11 @@ import type {
   DocumentStatus,
   HistoryEntry,
   ItemQuery,
+  LedgerChange,
+  LedgerDocument,
   Page,
   StatsGrouping,
   StatsRow,
-  StoredCorrection,
   StoredDetermination,
   StoredItem,
 } from '../../service/ports.ts';
@@ -108,97 +109,56 @@ export class LmdbDeterminationStore implements DeterminationStore {
     });
   }
 
-  async saveDetermination(id: string, determination: Determination, at: string, link?: { readonly sameLetterAs: string }): Promise<void> {
-    this.db.transactionSync(() => {
-      const current = this.document(id);
-      // A person's correction is a fact about the letter: a re-reading never overwrites it.
-      if (current?.corrected) return;
-      const written = this.writeReading(id, current, determination, at, link?.sameLetterAs ?? current?.sameLetterAs);
-      this.db.putSync(['doc', id], { ...written, needsReview: needsReviewOf(determination, written.receivedAt, written.receivedOn) });
-    });
+  async load(id: string): Promise<LedgerDocument | null> {
+    const entry = this.document(id);
+    if (!entry) return null;
+    const { claimedBy: _owner, claimedAt: _since, textractJobId: _job, needsReview: _review, ...kept } = entry;
+    return { ...kept, ...toRecord(entry), revision: entry.revision ?? null };
   }
 
-  async saveCorrection(id: string, correction: StoredCorrection): Promise<'SAVED' | 'STALE'> {
+  async commit(change: LedgerChange): Promise<'COMMITTED' | 'MOVED'> {
     return this.db.transactionSync(() => {
-      const current = this.document(id);
-      if (!current?.determination || (current.revision ?? 1) !== correction.expectedRevision) return 'STALE';
-      const written = this.writeReading(id, current, correction.determination, correction.entry.at, correction.unlink ? undefined : current.sameLetterAs);
-      const reviewed = correction.reviewed ?? (current.reviewedBy && current.reviewedAt ? { by: current.reviewedBy, at: current.reviewedAt } : null);
-      this.db.putSync(['doc', id], {
-        ...written,
-        revision: correction.entry.revision,
-        corrected: true,
-        reviewedBy: reviewed?.by,
-        reviewedAt: reviewed?.at,
-        receivedOn: correction.receivedOn ?? current.receivedOn,
-        // Confirmed by a person (now or before), the letter needs no more review; otherwise its flags still say so.
-        needsReview: reviewed ? false : needsReviewOf(correction.determination, current.receivedAt, correction.receivedOn ?? current.receivedOn),
-      });
-      this.db.putSync(['history', id, String(correction.entry.revision).padStart(6, '0')], correction.entry);
-      return 'SAVED';
+      const current = this.document(change.id);
+      // The change holds only over the revision it was decided against, and a machine reading never over a correction.
+      const stored = current?.determination ? (current.revision ?? 1) : (current?.revision ?? null);
+      if (stored !== change.expectedRevision || (change.by === 'machine' && current?.corrected)) return 'MOVED';
+      const order = `${change.receivedAt}#${change.id}`;
+      // The previous reading's index entries go; the new reading's come.
+      if (current?.determination) this.removeIndexes(current.determination, order);
+      const { determination } = change.next;
+      this.db.putSync(['det', order], change.id);
+      if (determination.status === 'CLASSIFIED' && determination.caseNumber) this.db.putSync(['case', determination.caseNumber, order], change.id);
+      for (const item of change.items) {
+        const number = String(item.itemNumber).padStart(3, '0');
+        this.db.putSync(['item', order, number], item);
+        this.db.putSync(['cat', item.category, order, number], true);
+      }
+      for (const [key, delta] of change.deltas) {
+        const counter = (this.db.get(['stats', key]) as { UPHELD: number; OVERTURNED: number } | undefined) ?? { UPHELD: 0, OVERTURNED: 0 };
+        this.db.putSync(['stats', key], { UPHELD: counter.UPHELD + delta.UPHELD, OVERTURNED: counter.OVERTURNED + delta.OVERTURNED });
+      }
+      if (change.fingerprint) this.db.putSync(['letter', change.fingerprint, order], change.id);
+      if (!current) this.db.putSync(['docs', order], change.id);
+      const base: DocumentEntry = current ?? {
+        id: change.id,
+        status: 'RECEIVED',
+        reason: null,
+        receivedAt: change.receivedAt,
+        updatedAt: change.next.updatedAt,
+        sourceKeys: [],
+      };
+      // Fields the change does not carry (a link undone, a confirmation never given) are not kept from before.
+      const { sameLetterAs: _link, reviewedBy: _by, reviewedAt: _at, receivedOn: _on, ...rest } = base;
+      // The earliest deadline is answered from the reading itself here (the DynamoDB table keeps it for its filter).
+      const { earliestDue: _earliest, ...next } = change.next;
+      this.db.putSync(['doc', change.id], { ...rest, ...next });
+      if (change.history) this.db.putSync(['history', change.id, String(change.history.revision).padStart(6, '0')], change.history);
+      return 'COMMITTED';
     });
   }
 
   async history(id: string): Promise<HistoryEntry[]> {
     return [...this.db.getRange({ start: ['history', id, '\uffff'], end: ['history', id], reverse: true })].map(({ value }) => value as HistoryEntry);
-  }
-
-  /**
-   * Writes a reading's index entries, item records and counter changes (inside the caller's
-   * transaction) and returns the document entry to store: its revision one past the stored one.
-   */
-  private writeReading(
-    id: string,
-    current: DocumentEntry | undefined,
-    determination: Determination,
-    at: string,
-    sameLetterAs: string | undefined,
-  ): DocumentEntry {
-    const receivedAt = current?.receivedAt ?? at;
-    const order = `${receivedAt}#${id}`;
-    const previous = current?.determination;
-    // The previous reading's index entries go; the new reading's come; counters change by the difference.
-    if (previous) this.removeIndexes(previous, order);
-    const classified = determination.status === 'CLASSIFIED' ? determination : null;
-    this.db.putSync(['det', order], id);
-    if (classified?.caseNumber) this.db.putSync(['case', classified.caseNumber, order], id);
-    // Another form of a letter has no item records: its items are the first form's, listed once.
-    (sameLetterAs ? [] : (classified?.items ?? [])).forEach((item, index) => {
-      const number = String(index + 1).padStart(3, '0');
-      const entry: ItemEntry = {
-        documentId: id,
-        itemNumber: index + 1,
-        receivedAt,
-        caseNumber: classified!.caseNumber,
-        request: item.request,
-        decision: item.decision,
-        category: item.category,
-        subcategory: item.subcategory,
-        needsReview: item.flags.length > 0,
-      };
-      this.db.putSync(['item', order, number], entry);
-      this.db.putSync(['cat', item.category, order, number], true);
-    });
-    // Another form of a letter already counted is not counted again.
-    for (const [key, delta] of replacementDeltas(current?.sameLetterAs ? null : previous, sameLetterAs ? null : determination, receivedAt)) {
-      const counter = (this.db.get(['stats', key]) as { UPHELD: number; OVERTURNED: number } | undefined) ?? { UPHELD: 0, OVERTURNED: 0 };
-      this.db.putSync(['stats', key], { UPHELD: counter.UPHELD + delta.UPHELD, OVERTURNED: counter.OVERTURNED + delta.OVERTURNED });
-    }
-    const base: DocumentEntry = current ?? { id, status: 'RECEIVED', reason: null, receivedAt, updatedAt: at, sourceKeys: [] };
-    // An unrecognized document keeps why, as every status answer must.
-    const reason = determination.status === 'UNRECOGNIZED' ? `UNRECOGNIZED: ${determination.reason}` : null;
-    const fingerprint = classified ? letterFingerprint(classified) : null;
-    if (fingerprint && !sameLetterAs) this.db.putSync(['letter', fingerprint, order], id);
-    const { sameLetterAs: _linked, ...rest } = base;
-    return {
-      ...rest,
-      status: determination.status,
-      reason,
-      updatedAt: at,
-      determination,
-      revision: (current?.revision ?? 0) + 1,
-      ...(sameLetterAs ? { sameLetterAs } : {}),
-    };
   }
 
   async markFailed(id: string, reason: string, at: string): Promise<void> {

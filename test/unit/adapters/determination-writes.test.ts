@@ -1,51 +1,62 @@
 import { describe, expect, it } from 'vitest';
 import { classifyLetter, type Determination } from '../../../functions/domain/index.ts';
 import { determinationWrites } from '../../../functions/adapters/dynamodb/determination-writes.ts';
-import type { DocumentItem } from '../../../functions/adapters/dynamodb/documents.ts';
+import { decide } from '../../../functions/service/ledger.ts';
+import type { LedgerChange, LedgerDocument } from '../../../functions/service/ports.ts';
 import { letterText } from '../../fixtures/factories.ts';
 
 const reading = (requests: string[]): Determination => classifyLetter(letterText({ items: requests.map((request) => ({ request, decision: 'Upheld' })) }));
-const stored = (determination: Determination): DocumentItem => ({
+const document = (determination?: Determination, overrides: Partial<LedgerDocument> = {}): LedgerDocument => ({
   id: 'd',
-  status: 'CLASSIFIED',
+  status: determination?.status ?? 'RECEIVED',
+  reason: null,
   receivedAt: '2026-05-01T10:00:00.000Z',
   updatedAt: '2026-05-01T10:00:00.000Z',
-  determination: JSON.stringify(determination),
+  sourceKeys: [],
+  revision: determination ? 1 : null,
+  ...(determination ? { determination } : {}),
+  ...overrides,
 });
+const change = (current: LedgerDocument, determination: Determination): LedgerChange => {
+  const decided = decide('d', current, { kind: 'reading', determination, at: '2026-05-02T10:00:00.000Z' });
+  if (decided.kind !== 'change') throw new Error(decided.kind);
+  return decided.change;
+};
+type Write = ReturnType<typeof determinationWrites>[number];
+const kindOf = (write: Write) =>
+  'Update' in write && write.Update ? (write.Update.Key.pk === 'STATS' ? 'counter' : 'document') : 'Put' in write ? 'put' : 'delete';
+const documentUpdate = (writes: Write[]) => {
+  const first = writes[0]!;
+  if (!('Update' in first) || !first.Update) throw new Error('the document is not written first');
+  return first.Update;
+};
 
-describe('the DynamoDB writes that save a Determination', () => {
+describe('the DynamoDB writes that commit a decided change', () => {
   it('puts the document and its counter changes before the item records', () => {
-    const writes = determinationWrites('t', 'd', null, reading(['Norco 10/325mg #120', 'Flexeril 7.5mg #60']), '2026-05-01T10:00:00.000Z');
-    const kinds = writes.map((write) =>
-      'Update' in write && write.Update ? (write.Update.Key.pk === 'STATS' ? 'counter' : 'document') : 'Put' in write ? 'item' : 'delete',
-    );
+    const writes = determinationWrites('t', change(document(), reading(['Norco 10/325mg #120', 'Flexeril 7.5mg #60'])));
+    const kinds = writes.map(kindOf);
     expect(kinds[0]).toBe('document');
-    expect(kinds.lastIndexOf('counter')).toBeLessThan(kinds.indexOf('item'));
-    expect(kinds.filter((kind) => kind === 'item')).toHaveLength(2);
+    expect(kinds.lastIndexOf('counter')).toBeLessThan(kinds.indexOf('put'));
+    expect(writes.filter((write) => 'Put' in write && String(write.Put!.Item.sk).startsWith('ITEM#'))).toHaveLength(2);
   });
 
-  it('writes no counter when the same reading is saved again, and deletes the items a shorter reading lost', () => {
+  it('writes the document only over the revision the change was decided against, and never over a correction', () => {
     const two = reading(['Norco 10/325mg #120', 'Flexeril 7.5mg #60']);
-    expect(
-      determinationWrites('t', 'd', stored(two), two, '2026-05-02T10:00:00.000Z').some((write) => 'Update' in write && write.Update?.Key.pk === 'STATS'),
-    ).toBe(false);
-    const one = reading(['Norco 10/325mg #120']);
-    const deletes = determinationWrites('t', 'd', stored(two), one, '2026-05-02T10:00:00.000Z').filter((write) => 'Delete' in write);
-    expect(deletes.map((write) => ('Delete' in write ? write.Delete!.Key.sk : null))).toEqual(['ITEM#002']);
-  });
-
-  it('commits a machine reading only over the revision it was decided against, and never over a correction', () => {
-    const two = reading(['Norco 10/325mg #120', 'Flexeril 7.5mg #60']);
-    const document = (writes: ReturnType<typeof determinationWrites>) => writes.find((write) => 'Update' in write && write.Update?.Key.pk === 'DOC#d');
-    const first = document(determinationWrites('t', 'd', null, two, '2026-05-01T10:00:00.000Z'));
-    expect(first).toHaveProperty('Update');
-    expect(first && 'Update' in first ? first.Update : null).toMatchObject({
+    expect(documentUpdate(determinationWrites('t', change(document(), two)))).toMatchObject({
       ConditionExpression: 'attribute_not_exists(revision) AND attribute_not_exists(#corrected)',
     });
-    const again = document(determinationWrites('t', 'd', { ...stored(two), revision: 4 }, two, '2026-05-02T10:00:00.000Z'));
-    expect(again && 'Update' in again ? again.Update : null).toMatchObject({
-      ConditionExpression: 'revision = :seen AND attribute_not_exists(#corrected)',
-      ExpressionAttributeValues: expect.objectContaining({ ':seen': 4 }),
+    expect(documentUpdate(determinationWrites('t', change(document(two, { revision: 4 }), two)))).toMatchObject({
+      ConditionExpression: 'revision = :expected AND attribute_not_exists(#corrected)',
+      ExpressionAttributeValues: expect.objectContaining({ ':expected': 4, ':revision': 5 }),
     });
+  });
+
+  it('deletes the item records a shorter reading lost, and removes what the new reading does not have', () => {
+    const two = reading(['Norco 10/325mg #120', 'Flexeril 7.5mg #60']);
+    const writes = determinationWrites('t', change(document(two, { sameLetterAs: undefined }), reading(['Norco 10/325mg #120'])));
+    expect(writes.filter((write) => 'Delete' in write).map((write) => ('Delete' in write ? write.Delete!.Key.sk : null))).toEqual(['ITEM#002']);
+    const update = documentUpdate(writes).UpdateExpression;
+    expect(update).toMatch(/ REMOVE .*\breason\b/);
+    expect(update).toMatch(/ REMOVE .*\bsameLetterAs\b/);
   });
 });
