@@ -1,38 +1,18 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { errorBody } from '../query/http-errors.ts';
+import type { WireAnswer } from '../query/query-handler.ts';
+import type { ApiRequest } from '../query/routes.ts';
 import { isConsolePath, serveConsole, type ConsoleFiles } from '../console/site.ts';
 import type { RequestGuard } from './request-guard.ts';
 
-type QueryHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
+/** What the local API answers with: the route table's answer to one request (see `answerRequest`). */
+export type LocalApi = (request: ApiRequest) => Promise<WireAnswer>;
 
-/** Builds the API Gateway HTTP API (payload 2.0) event for a local request. */
-export function apiGatewayEvent(method: string, url: URL, headers: Record<string, string>, body?: string): APIGatewayProxyEventV2 {
-  // A repeated parameter is joined with commas, as API Gateway does, so the validators refuse it.
+/** The query string as API Gateway gives it to the routes: a repeated parameter joined with commas, so the validators refuse it. */
+function queryOf(url: URL): Record<string, string> {
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: url.pathname,
-    rawQueryString: url.searchParams.toString(),
-    headers,
-    queryStringParameters: Object.keys(query).length ? query : undefined,
-    body,
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: 'local',
-      apiId: 'local',
-      domainName: url.host,
-      domainPrefix: 'local',
-      http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
-      requestId: `local-${Date.now()}`,
-      routeKey: '$default',
-      stage: '$default',
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
-    },
-  };
+  return query;
 }
 
 /** Largest request body (a correction is a few hundred bytes). */
@@ -64,17 +44,11 @@ function readBody(request: IncomingMessage): Promise<string | undefined> {
 }
 
 /**
- * The HTTP API on loopback: each request becomes an API Gateway v2 event for the same query
- * handler as on AWS; `/` and `/console/*` are the review console (no login: loopback only,
- * for the person who started the service).
+ * The HTTP API on loopback: each request is answered by the route table directly (the same
+ * routes and handlers as the AWS query function); `/` and `/console/*` are the review console
+ * (no login: loopback only, for the person who started the service).
  */
-export async function startHttpApi(
-  port: number,
-  handler: QueryHandler,
-  guard: RequestGuard,
-  consoleFiles?: ConsoleFiles,
-): Promise<{ server: Server; url: string }> {
-  const context = { functionName: 'imr-query-local', awsRequestId: 'local', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+export async function startHttpApi(port: number, api: LocalApi, guard: RequestGuard, consoleFiles?: ConsoleFiles): Promise<{ server: Server; url: string }> {
   const server = createServer((request, response) => {
     let url: URL;
     try {
@@ -107,17 +81,10 @@ export async function startHttpApi(
     }
     const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
     readBody(request)
-      .then((body) => handler(apiGatewayEvent(request.method ?? 'GET', url, headers, body), context))
-      .then((result) => {
-        const answer = result as APIGatewayProxyStructuredResultV2;
-        // Answers hold medical records: no cache along the way keeps them.
-        response.writeHead(answer.statusCode ?? 200, {
-          'content-type': 'application/json',
-          'cache-control': 'no-store',
-          'x-content-type-options': 'nosniff',
-          ...(answer.headers as Record<string, string>),
-        });
-        response.end(answer.isBase64Encoded && answer.body ? Buffer.from(answer.body, 'base64') : (answer.body ?? ''));
+      .then((body) => api({ method: request.method ?? 'GET', path: url.pathname, query: queryOf(url), headers, body }))
+      .then((answer) => {
+        response.writeHead(answer.statusCode, answer.headers);
+        response.end(answer.body);
       })
       .catch((error: unknown) => {
         const tooLarge = error instanceof BodyTooLargeError;

@@ -13,7 +13,8 @@ import { ingestObject, type IngestDependencies } from '../service/ingest.ts';
 import type { EventPublisher, ServiceEvent } from '../service/ports.ts';
 import { ReadingPool } from '../reader/pool.ts';
 import { OCR_BUDGET } from '../reader/read-document.ts';
-import { createQueryHandler } from '../query/query-handler.ts';
+import { answerRequest } from '../query/query-handler.ts';
+import type { ApiRequest } from '../query/routes.ts';
 import { freePort, localS3Client } from './stand-ins.ts';
 import { startLocalS3, type LocalS3Credentials } from './s3/server.ts';
 import { loadOrCreateCredentials } from './s3/credentials.ts';
@@ -281,15 +282,18 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
   };
   const apiToken = persistentSecret(join(options.dataDir, 'api-token'));
   const guard = new RequestGuard(options.httpPort, apiToken);
-  const handler = createQueryHandler(store, queryLogger, {
+  const routeOptions = {
     objects,
     originals: objects,
     pageCache: objects,
     retry,
-    renderPage: (bytes, page, name) => fastReader.renderPage(bytes, page, name),
-    review: { deps: { store, events, now: () => new Date() }, localReviewer: options.reviewer ?? userInfo().username },
-  });
-  const http = await startHttpApi(options.httpPort, handler, guard, await buildConsole());
+    renderPage: (bytes: Uint8Array, page: number, name: string) => fastReader.renderPage(bytes, page, name),
+    review: { deps: { store, events, now: () => new Date() }, by: options.reviewer ?? userInfo().username },
+  };
+  // The route table mounted directly: the same routes and handlers as the AWS query function, no Lambda events made up.
+  const api = (request: ApiRequest) =>
+    answerRequest(store, request, routeOptions, (error) => queryLogger.error('request failed', { errorName: (error as Error).name }));
+  const http = await startHttpApi(options.httpPort, api, guard, await buildConsole());
   watcher = new InboxWatcher(
     options.inboxDir,
     s3Client,

@@ -87,10 +87,15 @@ export function Queue() {
   const [selected, setSelected] = useState(0);
   const search = useRef<HTMLInputElement>(null);
 
+  // The letters are loaded again when a filter the API applies changes, and once when a file-name
+  // search starts (all of them, up to SEARCH_LIMIT): typing the name then filters what was loaded.
+  const searching = filters.file.trim().length > 0;
+  const { file: _file, ...apiFilters } = filters;
+  const loadKey = JSON.stringify({ ...apiFilters, searching });
+  useEffect(() => sessionStorage.setItem('imr.filters', JSON.stringify(filters)), [filters]);
   useEffect(() => {
-    sessionStorage.setItem('imr.filters', JSON.stringify(filters));
     setError(null);
-    const all = filters.file.trim().length > 0;
+    const all = searching;
     let live = true;
     (async () => {
       const first = filters.review === 'done' ? { rows: [], next: null } : await loadSection(filters, true, null, all);
@@ -102,7 +107,8 @@ export function Queue() {
     return () => {
       live = false;
     };
-  }, [filters]);
+    // loadKey holds every filter the load uses; the file name itself is applied below.
+  }, [loadKey]);
 
   const rows = useMemo(() => {
     const term = filters.file.trim().toLowerCase();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyCorrection, classifyLetter, CorrectionSchema, type ClassifiedDetermination } from '../../../functions/domain/index.ts';
 import { route } from '../../../functions/query/routes.ts';
 import { httpAnswer } from '../../../functions/query/http-errors.ts';
-import type { DeterminationStore, ServiceEvent, StoredCorrection } from '../../../functions/service/ports.ts';
+import type { DeterminationStore, LedgerChange, LedgerDocument, ServiceEvent } from '../../../functions/service/ports.ts';
 import { letterText, storedDetermination } from '../../fixtures/factories.ts';
 
 const letter = classifyLetter(
@@ -15,14 +15,25 @@ const letter = classifyLetter(
 ) as ClassifiedDetermination;
 const id = 'c'.repeat(64);
 
-/** A store holding one letter at revision 1, keeping every correction it is asked to save. */
+/** A store holding one letter at revision 1, keeping every change it is asked to commit. */
 function oneLetter() {
-  const saved: StoredCorrection[] = [];
+  const saved: LedgerChange[] = [];
+  const stored = storedDetermination(letter, { id });
   const store = {
-    getDetermination: async () => storedDetermination(letter, { id }),
-    saveCorrection: async (_id: string, correction: StoredCorrection) => {
-      saved.push(correction);
-      return 'SAVED' as const;
+    getDetermination: async () => stored,
+    load: async (): Promise<LedgerDocument> => ({
+      id,
+      status: 'CLASSIFIED',
+      reason: null,
+      receivedAt: stored.receivedAt,
+      updatedAt: stored.receivedAt,
+      sourceKeys: stored.sourceKeys,
+      determination: letter,
+      revision: 1,
+    }),
+    commit: async (change: LedgerChange) => {
+      saved.push(change);
+      return 'COMMITTED' as const;
     },
   } as unknown as DeterminationStore;
   const events: ServiceEvent[] = [];
@@ -97,7 +108,7 @@ describe('a correction that names one item twice', () => {
     });
     expect(answer.statusCode).toBe(200);
     expect(answer.saved).toHaveLength(1);
-    expect(answer.saved[0]!.entry.changes).toEqual(
+    expect(answer.saved[0]!.history!.changes).toEqual(
       expect.arrayContaining([
         { path: 'items[0].decision', from: 'UPHELD', to: 'OVERTURNED' },
         { path: 'items[1].decision', from: 'OVERTURNED', to: 'UPHELD' },
