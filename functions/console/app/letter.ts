@@ -4,7 +4,7 @@
  * place; the letter confirmed with one key. Corrections are saved with `If-Match`, so two
  * people never overwrite each other unseen.
  */
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import { html } from './html.ts';
 import { getBlob, getJson, getText, download, ApiProblemError } from './api.ts';
 import { go, useKeys } from './router.ts';
@@ -13,11 +13,8 @@ import { FLAG_WORDS, fileName, label, percent, when } from './words.ts';
 import { locateItems, pagesOf, type Passage } from './locate.ts';
 import { TAXONOMY, CATEGORIES } from '../../domain/taxonomy.ts';
 import { conclusionSentence } from '../../domain/conclusion.ts';
-import type { ClassifiedDetermination, Decision, DisputedItem, HistoryEntry, Page, StoredDetermination } from './types.ts';
-
-/** A person's pending change to one item. */
-type ItemDraft = Partial<Pick<DisputedItem, 'decision' | 'category' | 'subcategory' | 'request'>>;
-type Classified = ClassifiedDetermination & StoredDetermination;
+import type { Decision, DisputedItem, HistoryEntry, Page, StoredDetermination } from './types.ts';
+import { correctionBody, hasChanges, hasUnsaved, letterReducer, OPENED, type Classified, type ItemDraft, type KeptDraft } from './letter-state.ts';
 
 /** Where a letter's page is shown: its image, or its text when it has no images. */
 function PagePane({
@@ -195,14 +192,6 @@ function History({ id }: { id: string }) {
   </section>`;
 }
 
-/** Changes not yet saved, kept in the tab's session storage (cleared with the tab). */
-interface KeptDraft {
-  readonly revision: number;
-  readonly drafts: Record<number, ItemDraft>;
-  readonly header: { caseNumber?: string; decision?: string; receivedOn?: string };
-  readonly note: string;
-}
-
 function draftKey(id: string): string {
   return `imr.draft.${id}`;
 }
@@ -219,140 +208,96 @@ async function nextLetter(id: string): Promise<string | null> {
   return page.data.find((other) => other.id !== id)?.id ?? null;
 }
 
-/** The letter view. */
+/** The letter view: its state in one reducer (`letter-state.ts`); this function only shows it and dispatches. */
 export function Letter({ id, showHistory }: { id: string; showHistory: boolean }) {
-  const [letter, setLetter] = useState<StoredDetermination | null>(null);
-  const [pages, setPages] = useState<string[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [drafts, setDrafts] = useState<Record<number, ItemDraft>>({});
-  const [header, setHeader] = useState<{ caseNumber?: string; decision?: string; receivedOn?: string }>({});
-  const [note, setNote] = useState('');
-  const [selected, setSelected] = useState(0);
-  const [page, setPage] = useState(1);
-  const [mode, setMode] = useState<'image' | 'text'>('image');
-  const [noImages, setNoImages] = useState(false);
-  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [historyKey, setHistoryKey] = useState(0);
+  const [state, dispatch] = useReducer(letterReducer, OPENED);
+  const { letter, pages, error, edits, selected, page, mode, noImages, message, busy, historyKey } = state;
+  const { drafts, header, note } = edits;
 
   const load = async (restore = false) => {
-    setError(null);
     try {
       const loaded = await getJson<StoredDetermination>(`/determinations/${id}`);
-      setLetter(loaded);
-      // Unsaved changes survive a reload or a new sign-in, as long as nobody saved the letter since.
+      // Unsaved changes survive a reload or a new sign-in, as long as nobody saved the letter since (the reducer checks the revision).
       const kept = restore ? (JSON.parse(sessionStorage.getItem(draftKey(id)) ?? 'null') as KeptDraft | null) : null;
-      if (kept && kept.revision === loaded.revision) {
-        setDrafts(kept.drafts);
-        setHeader(kept.header);
-        setNote(kept.note);
-        setMessage({ kind: 'ok', text: 'Your unsaved changes to this letter were kept: save or confirm them.' });
-      } else {
-        sessionStorage.removeItem(draftKey(id));
-        setDrafts({});
-        setHeader({});
-        setNote('');
-      }
+      if (!kept || kept.revision !== loaded.revision) sessionStorage.removeItem(draftKey(id));
+      dispatch({ type: 'loaded', letter: loaded, kept });
     } catch (problem) {
-      setError(problem instanceof ApiProblemError ? problem.message : 'the letter could not be loaded');
+      dispatch({ type: 'loadFailed', error: problem instanceof ApiProblemError ? problem.message : 'the letter could not be loaded' });
     }
     getText(`/documents/${id}/text`)
-      .then((text) => setPages(pagesOf(text)))
-      .catch(() => setPages(null));
+      .then((text) => dispatch({ type: 'text', pages: pagesOf(text) }))
+      .catch(() => dispatch({ type: 'text', pages: null }));
   };
   useEffect(() => {
     // Another letter: nothing of the last one's unsaved changes may carry over.
-    setDrafts({});
-    setHeader({});
-    setNote('');
-    setSelected(0);
-    setPage(1);
-    setMode('image');
-    setNoImages(false);
-    setMessage(null);
+    dispatch({ type: 'opened' });
     void load(true);
   }, [id]);
   useEffect(() => {
-    const pending = Object.values(drafts).some((draft) => Object.keys(draft).length > 0) || Object.keys(header).length > 0 || note.trim() !== '';
     // Only for the letter on screen: right after moving to another letter, the state is the last one's.
     if (letter?.id !== id) return;
-    if (pending) sessionStorage.setItem(draftKey(id), JSON.stringify({ revision: letter.revision, drafts, header, note } satisfies KeptDraft));
+    if (hasUnsaved(edits)) sessionStorage.setItem(draftKey(id), JSON.stringify({ revision: letter.revision, ...edits } satisfies KeptDraft));
     else sessionStorage.removeItem(draftKey(id));
-  }, [drafts, header, note]);
+  }, [edits]);
 
   const classified = letter?.status === 'CLASSIFIED' ? (letter as Classified) : null;
   const passages = useMemo(() => (classified && pages ? locateItems(pages, classified.items) : []), [classified, pages]);
   const pageCount = pages?.length ?? 1;
+  const setPage = (next: number) => dispatch({ type: 'page', page: next });
+  const setMode = (next: 'image' | 'text') => dispatch({ type: 'mode', mode: next });
 
   const select = (index: number) => {
     if (!classified) return;
     const bounded = Math.max(0, Math.min(index, classified.items.length - 1));
-    setSelected(bounded);
-    const passage = passages[bounded];
-    if (passage) setPage(passage.page);
+    dispatch({ type: 'select', index: bounded, ...(passages[bounded] ? { page: passages[bounded].page } : {}) });
     document.getElementById(`item-${bounded}`)?.scrollIntoView({ block: 'nearest' });
   };
   // Every keystroke goes into the state (onInput), so a re-render while the person types (a page
   // arriving, the text loading) never puts the old value back into the field.
-  const change = (index: number, patch: ItemDraft) => {
-    const item = classified!.items[index]!;
-    setDrafts((current) => {
-      const next: ItemDraft = { ...current[index], ...patch };
-      // A value set back to what was read is no change at all.
-      for (const key of Object.keys(next) as Array<keyof ItemDraft>) if (next[key] === item[key]) delete next[key];
-      return { ...current, [index]: next };
-    });
-  };
+  const change = (index: number, patch: ItemDraft) => dispatch({ type: 'edit', index, patch, read: classified!.items[index]! });
 
   const save = async (confirm: boolean, unlink = false) => {
     if (!classified || busy) return;
-    const items = Object.entries(drafts)
-      .filter(([, draft]) => Object.keys(draft).length > 0)
-      .map(([index, draft]) => ({ index: Number(index), ...draft }));
-    const body: Record<string, unknown> = {};
-    if (items.length) body.items = items;
-    if (header.caseNumber !== undefined && header.caseNumber !== classified.caseNumber) body.caseNumber = header.caseNumber.trim().toUpperCase() || null;
-    if (header.decision !== undefined && header.decision !== classified.dates.decision) body.dates = { decision: header.decision || null };
-    if (header.receivedOn && header.receivedOn !== classified.receivedOn) body.receivedOn = header.receivedOn;
-    if (note.trim()) body.note = note.trim();
-    if (confirm) body.reviewed = true;
-    if (unlink) body.sameLetterAs = null;
-    if (Object.keys(body).length === 0) {
-      setMessage({ kind: 'ok', text: 'Nothing to save: no field was changed.' });
+    const body = correctionBody(classified, edits, { confirm, unlink });
+    if (!body) {
+      dispatch({ type: 'message', message: { kind: 'ok', text: 'Nothing to save: no field was changed.' } });
       return;
     }
-    setBusy(true);
+    dispatch({ type: 'saving' });
     try {
       const updated = await getJson<StoredDetermination>(`/determinations/${id}`, {
         method: 'PATCH',
         headers: { 'content-type': 'application/json', 'if-match': String(classified.revision) },
         body: JSON.stringify(body),
       });
-      setLetter(updated);
-      setDrafts({});
-      setHeader({});
-      setNote('');
-      setHistoryKey((key) => key + 1);
       if (confirm) {
         queueOrder.review = queueOrder.review.filter((other) => other !== id);
         const next = await nextLetter(id).catch(() => null);
-        setMessage({
-          kind: 'ok',
-          text: `Confirmed (revision ${updated.revision}).${next ? ' Opening the next letter to review.' : ' No other letter needs review.'}`,
+        dispatch({
+          type: 'saved',
+          letter: updated,
+          message: {
+            kind: 'ok',
+            text: `Confirmed (revision ${updated.revision}).${next ? ' Opening the next letter to review.' : ' No other letter needs review.'}`,
+          },
         });
         if (next) setTimeout(() => go({ view: 'letter', id: next, history: false }), 600);
       } else {
-        setMessage({ kind: 'ok', text: `Saved as revision ${updated.revision}.` });
+        dispatch({ type: 'saved', letter: updated, message: { kind: 'ok', text: `Saved as revision ${updated.revision}.` } });
       }
     } catch (problem) {
       if (problem instanceof ApiProblemError && problem.status === 412) {
-        setMessage({ kind: 'error', text: 'Someone else changed this letter meanwhile. It was reloaded with their changes; make yours again.' });
+        dispatch({
+          type: 'saveFailed',
+          message: { kind: 'error', text: 'Someone else changed this letter meanwhile. It was reloaded with their changes; make yours again.' },
+        });
         void load();
       } else {
-        setMessage({ kind: 'error', text: problem instanceof ApiProblemError ? problem.message : 'the service could not be reached; nothing was saved' });
+        dispatch({
+          type: 'saveFailed',
+          message: { kind: 'error', text: problem instanceof ApiProblemError ? problem.message : 'the service could not be reached; nothing was saved' },
+        });
       }
-    } finally {
-      setBusy(false);
     }
   };
 
@@ -366,19 +311,19 @@ export function Letter({ id, showHistory }: { id: string; showHistory: boolean }
       e: () => (document.querySelector(`#item-${selected} [data-field="request"]`) as HTMLInputElement | null)?.focus(),
       s: () => void save(false),
       c: () => void save(true),
-      ']': () => setPage((current) => Math.min(current + 1, pageCount)),
-      '[': () => setPage((current) => Math.max(current - 1, 1)),
+      ']': () => setPage(Math.min(page + 1, pageCount)),
+      '[': () => setPage(Math.max(page - 1, 1)),
       t: () => !noImages && setMode(mode === 'image' ? 'text' : 'image'),
       h: () => go({ view: 'letter', id, history: !showHistory }),
       n: () => void nextLetter(id).then((next) => next && go({ view: 'letter', id: next, history: false })),
       Escape: () => go({ view: 'queue' }),
     },
-    [classified, selected, drafts, header, note, pageCount, mode, noImages, showHistory, busy, passages],
+    [state, showHistory, passages],
   );
 
   if (error) return html`<p class="error" role="alert">Could not load this letter: ${error}. <a href="#/">Back to the letters</a></p>`;
   if (!letter) return html`<p aria-live="polite">Loading the letter…</p>`;
-  const pending = Object.values(drafts).some((draft) => Object.keys(draft).length > 0) || Object.keys(header).length > 0;
+  const pending = hasChanges(edits);
   return html`<section class="letter" aria-labelledby="letter-title">
     <div class="letter-head">
       <div>
@@ -424,20 +369,20 @@ export function Letter({ id, showHistory }: { id: string; showHistory: boolean }
           <button type="button" class="secondary" aria-label="Next page" disabled=${page >= pageCount} onClick=${() => setPage(page + 1)}><kbd>]</kbd> ›</button>
           ${noImages ? html`<span class="hint">Arrived as text: no page images</span>` : html`<button type="button" class="secondary" aria-pressed=${mode === 'text'} onClick=${() => setMode(mode === 'image' ? 'text' : 'image')}>${mode === 'image' ? 'Show text' : 'Show page'} <kbd>t</kbd></button>`}
         </div>
-        <${PagePane} id=${id} pages=${pages} page=${page} passage=${passages[selected] ?? null} mode=${mode} setMode=${setMode} onNoImages=${() => setNoImages(true)} />
+        <${PagePane} id=${id} pages=${pages} page=${page} passage=${passages[selected] ?? null} mode=${mode} setMode=${setMode} onNoImages=${() => dispatch({ type: 'noImages' })} />
       </div>
       <div class="items">
         ${
           classified &&
           html`<fieldset class="letter-fields">
             <legend>Letter</legend>
-            <label>Case number <input type="text" value=${header.caseNumber ?? classified.caseNumber ?? ''} pattern="CM\\d{2}-\\d{5,8}" onInput=${(event: Event) => setHeader((current) => ({ ...current, caseNumber: (event.target as HTMLInputElement).value }))} /></label>
-            <label>Decided on <input type="date" value=${header.decision ?? classified.dates.decision ?? ''} onInput=${(event: Event) => setHeader((current) => ({ ...current, decision: (event.target as HTMLInputElement).value }))} /></label>
-            <label>Received on <input type="date" value=${header.receivedOn ?? classified.receivedOn} required onInput=${(event: Event) => setHeader((current) => ({ ...current, receivedOn: (event.target as HTMLInputElement).value }))} /></label>
+            <label>Case number <input type="text" value=${header.caseNumber ?? classified.caseNumber ?? ''} pattern="CM\\d{2}-\\d{5,8}" onInput=${(event: Event) => dispatch({ type: 'header', patch: { caseNumber: (event.target as HTMLInputElement).value } })} /></label>
+            <label>Decided on <input type="date" value=${header.decision ?? classified.dates.decision ?? ''} onInput=${(event: Event) => dispatch({ type: 'header', patch: { decision: (event.target as HTMLInputElement).value } })} /></label>
+            <label>Received on <input type="date" value=${header.receivedOn ?? classified.receivedOn} required onInput=${(event: Event) => dispatch({ type: 'header', patch: { receivedOn: (event.target as HTMLInputElement).value } })} /></label>
           </fieldset>
           <${Deadlines} letter=${classified} />
           ${classified.items.map((item, index) => html`<${ItemCard} key=${index} item=${item} index=${index} draft=${drafts[index] ?? {}} selected=${index === selected} passage=${passages[index] ?? null} onSelect=${() => select(index)} onChange=${(patch: ItemDraft) => change(index, patch)} />`)}
-          <label class="wide">Note for the history (optional) <textarea rows="2" maxlength="2000" value=${note} onInput=${(event: Event) => setNote((event.target as HTMLTextAreaElement).value)}></textarea></label>`
+          <label class="wide">Note for the history (optional) <textarea rows="2" maxlength="2000" value=${note} onInput=${(event: Event) => dispatch({ type: 'note', note: (event.target as HTMLTextAreaElement).value })}></textarea></label>`
         }
         <p class="hint">Keys: j / k item, u upheld, o overturned, e edit request, s save, c confirm and go on, [ / ] page, t text, h history, n next letter, Esc letters.</p>
       </div>
