@@ -1,4 +1,5 @@
 import { repairDecisionSentence } from './headings.ts';
+import type { Determination } from './determination.ts';
 /**
  * Reads what a rationale concludes: whether the reviewer found the treatment medically
  * necessary. The conclusion is the last sentence that says so; earlier sentences quote
@@ -46,7 +47,7 @@ export function necessityOf(statement: string): boolean | null {
  * says necessary or not) and what it says; null when none does. The review console shows it
  * beside the decision so a person sees at once whether the two agree.
  */
-export function conclusionSentence(rationale: string): { sentence: string; necessary: boolean } | null {
+export function conclusionSentence(rationale: string): RationaleConclusion | null {
   const all = sentences(rationale);
   for (let i = all.length - 1; i >= Math.max(0, all.length - 4); i--) {
     const sentence = all[i]!;
@@ -59,4 +60,15 @@ export function conclusionSentence(rationale: string): { sentence: string; neces
 /** The rationale's own conclusion: the last of its final sentences that states one. */
 export function rationaleConclusion(rationale: string): boolean | null {
   return conclusionSentence(rationale)?.necessary ?? null;
+}
+
+/** A rationale's own conclusion: its concluding sentence, and whether it says the treatment is medically necessary. */
+export interface RationaleConclusion {
+  readonly sentence: string;
+  readonly necessary: boolean;
+}
+
+/** Each item's rationale conclusion, in order (none for a letter not read as a Determination). */
+export function rationaleConclusions(determination: Determination): Array<RationaleConclusion | null> {
+  return determination.status === 'CLASSIFIED' ? determination.items.map((item) => conclusionSentence(item.rationale)) : [];
 }

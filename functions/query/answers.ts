@@ -24,6 +24,11 @@ export const StoredFieldsSchema = z.object({
   reviewedAt: Timestamp.optional(),
   receivedOn: z.iso.date().describe('the day received, in America/Los_Angeles, unless a person set it'),
   deadlines: z.array(DeadlineSchema),
+  conclusions: z
+    .array(z.object({ sentence: z.string(), necessary: z.boolean() }).nullable())
+    .describe(
+      "per item (in order): the rationale's own concluding sentence and whether it says the treatment is medically necessary; null where it states none",
+    ),
   sameLetterAs: Id.optional().describe('the document first received of the same letter in another form; this one is not counted or announced again'),
 });
 

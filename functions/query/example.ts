@@ -1,5 +1,5 @@
 import { classifyLetter } from '../domain/index.ts';
-import { deadlineView } from '../domain/index.ts';
+import { deadlineView, rationaleConclusions } from '../domain/index.ts';
 import { needsReview } from '../domain/index.ts';
 import type { StoredDetermination } from '../service/ports.ts';
 
@@ -54,5 +54,6 @@ export function exampleDetermination(): StoredDetermination {
     revision: 1,
     receivedOn,
     deadlines,
+    conclusions: rationaleConclusions(determination),
   } as StoredDetermination;
 }

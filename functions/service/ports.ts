@@ -1,4 +1,4 @@
-import type { ClassifiedDetermination, Deadline, Determination, DoubtfulWord, ReadingContext } from '../domain/index.ts';
+import type { ClassifiedDetermination, Deadline, Determination, DoubtfulWord, RationaleConclusion, ReadingContext } from '../domain/index.ts';
 import { CodedError } from '../common/coded-error.ts';
 import type { DocumentKind, DocumentText } from '../domain/index.ts';
 
@@ -41,6 +41,8 @@ export type StoredDetermination = Determination & {
   readonly receivedOn: string;
   /** What the letter sets in motion, each with its rule; empty for an unrecognized document. */
   readonly deadlines: Deadline[];
+  /** Per item, in order: the rationale's own concluding sentence and what it says (null where it states none), for a person checking the decision against it. */
+  readonly conclusions: ReadonlyArray<RationaleConclusion | null>;
   /** The document first received of the same letter in another form (text, PDF, fax): this one is counted and announced there. */
   readonly sameLetterAs?: string;
 };
@@ -56,6 +58,7 @@ export const STORED_FIELDS = [
   'reviewedAt',
   'receivedOn',
   'deadlines',
+  'conclusions',
   'sameLetterAs',
 ] as const;
 

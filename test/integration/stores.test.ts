@@ -64,6 +64,11 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
       status: 'CLASSIFIED',
       sourceKeys: ['inbox/a.pdf', 'inbox/b.pdf'],
       caseNumber: 'CM15-0000001',
+      // Each rationale's own conclusion, answered with the letter (the console shows it beside the decision).
+      conclusions: [
+        { sentence: 'The request is not medically necessary.', necessary: false },
+        { sentence: 'The request is medically necessary.', necessary: true },
+      ],
     });
     // A failure recorded after the reading (a late retry) never replaces it.
     await store.markFailed(id, 'OCR_FAILED: late retry', '2026-01-02T10:00:04.000Z');

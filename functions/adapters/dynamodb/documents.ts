@@ -1,6 +1,6 @@
 import type { Determination } from '../../domain/index.ts';
 import type { DocumentRecord, DocumentStatus, StoredDetermination } from '../../service/ports.ts';
-import { deadlineView } from '../../domain/index.ts';
+import { deadlineView, rationaleConclusions } from '../../domain/index.ts';
 
 /** A document's record in the table (`pk = DOC#<id>`, `sk = DOC`). */
 export interface DocumentItem {
@@ -49,6 +49,7 @@ export function toStored(item: DocumentItem): StoredDetermination | null {
     ...determination,
     receivedOn,
     deadlines,
+    conclusions: rationaleConclusions(determination),
     id: item.id,
     receivedAt: item.receivedAt,
     needsReview: item.needsReview ?? false,

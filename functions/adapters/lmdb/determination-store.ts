@@ -2,7 +2,7 @@ import { open, type RootDatabase } from 'lmdb';
 import type { Determination } from '../../domain/index.ts';
 import { CursorError, type CursorCodec } from '../../common/cursor.ts';
 import { filterFingerprint, upperBound } from '../../common/cursor.ts';
-import { deadlineView } from '../../domain/index.ts';
+import { deadlineView, rationaleConclusions } from '../../domain/index.ts';
 import type {
   DeterminationQuery,
   DeterminationStore,
@@ -330,6 +330,7 @@ function toStored(entry: DocumentEntry | undefined): StoredDetermination | null 
     ...entry.determination,
     receivedOn,
     deadlines,
+    conclusions: rationaleConclusions(entry.determination),
     id: entry.id,
     receivedAt: entry.receivedAt,
     needsReview: entry.needsReview ?? false,

@@ -12,8 +12,7 @@ import { queueOrder } from './queue.ts';
 import { FLAG_WORDS, fileName, label, percent, when } from './words.ts';
 import { locateItems, pagesOf, type Passage } from './locate.ts';
 import { TAXONOMY, CATEGORIES } from '../../domain/taxonomy.ts';
-import { conclusionSentence } from '../../domain/conclusion.ts';
-import type { Decision, DisputedItem, HistoryEntry, Page, StoredDetermination } from './types.ts';
+import type { Decision, DisputedItem, HistoryEntry, Page, RationaleConclusion, StoredDetermination } from './types.ts';
 import { correctionBody, hasChanges, hasUnsaved, letterReducer, OPENED, type Classified, type ItemDraft, type KeptDraft } from './letter-state.ts';
 
 /** Where a letter's page is shown: its image, or its text when it has no images. */
@@ -86,6 +85,7 @@ function PagePane({
 function ItemCard({
   item,
   index,
+  conclusion,
   draft,
   selected,
   passage,
@@ -94,6 +94,8 @@ function ItemCard({
 }: {
   item: DisputedItem;
   index: number;
+  /** The rationale's own conclusion, as the API answers it (null where it states none). */
+  conclusion: RationaleConclusion | null;
   draft: ItemDraft;
   selected: boolean;
   passage: Passage | null;
@@ -104,7 +106,6 @@ function ItemCard({
   const category = draft.category ?? item.category;
   const subcategory = draft.subcategory !== undefined ? draft.subcategory : item.subcategory;
   const request = draft.request ?? item.request;
-  const conclusion = conclusionSentence(item.rationale);
   const agrees = conclusion && (conclusion.necessary ? decision === 'OVERTURNED' : decision === 'UPHELD');
   const changed = Object.keys(draft).length > 0;
   const name = `item-${index}`;
@@ -381,7 +382,7 @@ export function Letter({ id, showHistory }: { id: string; showHistory: boolean }
             <label>Received on <input type="date" value=${header.receivedOn ?? classified.receivedOn} required onInput=${(event: Event) => dispatch({ type: 'header', patch: { receivedOn: (event.target as HTMLInputElement).value } })} /></label>
           </fieldset>
           <${Deadlines} letter=${classified} />
-          ${classified.items.map((item, index) => html`<${ItemCard} key=${index} item=${item} index=${index} draft=${drafts[index] ?? {}} selected=${index === selected} passage=${passages[index] ?? null} onSelect=${() => select(index)} onChange=${(patch: ItemDraft) => change(index, patch)} />`)}
+          ${classified.items.map((item, index) => html`<${ItemCard} key=${index} item=${item} index=${index} conclusion=${classified.conclusions[index] ?? null} draft=${drafts[index] ?? {}} selected=${index === selected} passage=${passages[index] ?? null} onSelect=${() => select(index)} onChange=${(patch: ItemDraft) => change(index, patch)} />`)}
           <label class="wide">Note for the history (optional) <textarea rows="2" maxlength="2000" value=${note} onInput=${(event: Event) => dispatch({ type: 'note', note: (event.target as HTMLTextAreaElement).value })}></textarea></label>`
         }
         <p class="hint">Keys: j / k item, u upheld, o overturned, e edit request, s save, c confirm and go on, [ / ] page, t text, h history, n next letter, Esc letters.</p>
