@@ -4,7 +4,7 @@
  * loads, decides and commits under the revision it decided against. The stores (LMDB on one
  * machine, DynamoDB on AWS) only load and commit; they cannot differ on what a change is.
  */
-import { deadlineView, letterFingerprint, needsReviewOf, replacementDeltas, type Determination } from '../domain/index.ts';
+import { deadlineView, letterFingerprint, needsReviewOf, rationaleConclusions, replacementDeltas, type Determination } from '../domain/index.ts';
 import { CodedError } from '../common/coded-error.ts';
 import type { DeterminationLedger, ItemRecord, LedgerChange, LedgerDocument, StoredCorrection } from './ports.ts';
 
@@ -91,6 +91,7 @@ export function decide(id: string, current: LedgerDocument | null, command: Ledg
         // Confirmed by a person (now or before), the letter needs no more review; otherwise its flags (and a doubtful day of receipt) say so.
         needsReview: person?.reviewed ? false : needsReviewOf(determination, receivedAt, receivedOn),
         earliestDue: deadlineView(determination, receivedAt, receivedOn).earliestDue,
+        conclusions: rationaleConclusions(determination),
         updatedAt: at,
       },
       items,

@@ -144,6 +144,8 @@ export interface LedgerChange {
     readonly needsReview: boolean;
     /** The earliest deadline's day, for `dueBefore` filters. */
     readonly earliestDue: string | null;
+    /** Each item's rationale conclusion, worked out once per reading (lists answer it without reading every rationale again). */
+    readonly conclusions: ReadonlyArray<RationaleConclusion | null>;
     readonly updatedAt: string;
   };
   /** The reading's item records, numbered from 1 (none for another form of a letter already counted). */

@@ -22,6 +22,7 @@ export function determinationWrites(tableName: string, change: LedgerChange) {
     ':order': order,
     ':received': receivedAt,
     ':revision': next.revision,
+    ':conclusions': JSON.stringify(next.conclusions),
     ':id': id,
   };
   const set = [
@@ -35,6 +36,7 @@ export function determinationWrites(tableName: string, change: LedgerChange) {
     'gsi1pk = :gsi1pk',
     'gsi1sk = :order',
     'revision = :revision',
+    'conclusions = :conclusions',
   ];
   const remove: string[] = [];
   /** Sets `attribute` to `value` when there is one, else removes it: nothing from the reading before survives. */

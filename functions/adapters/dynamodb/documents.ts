@@ -25,6 +25,8 @@ export interface DocumentItem {
   sameLetterAs?: string;
   /** Textract's job, while OCR_PENDING. */
   textractJobId?: string;
+  /** Each item's rationale conclusion (JSON), as worked out when the reading was saved. */
+  conclusions?: string;
 }
 
 /** The processing record of a document item. */
@@ -49,7 +51,7 @@ export function toStored(item: DocumentItem): StoredDetermination | null {
     ...determination,
     receivedOn,
     deadlines,
-    conclusions: rationaleConclusions(determination),
+    conclusions: item.conclusions ? (JSON.parse(item.conclusions) as StoredDetermination['conclusions']) : rationaleConclusions(determination),
     id: item.id,
     receivedAt: item.receivedAt,
     needsReview: item.needsReview ?? false,

@@ -2,7 +2,7 @@ import { open, type RootDatabase } from 'lmdb';
 import type { Determination } from '../../domain/index.ts';
 import { CursorError, type CursorCodec } from '../../common/cursor.ts';
 import { filterFingerprint, upperBound } from '../../common/cursor.ts';
-import { deadlineView, rationaleConclusions } from '../../domain/index.ts';
+import { deadlineView, rationaleConclusions, type RationaleConclusion } from '../../domain/index.ts';
 import type {
   DeterminationQuery,
   DeterminationStore,
@@ -44,6 +44,8 @@ interface DocumentEntry {
   receivedOn?: string;
   /** The earlier document of the same letter. */
   sameLetterAs?: string;
+  /** Each item's rationale conclusion, as worked out when the reading was saved. */
+  conclusions?: ReadonlyArray<RationaleConclusion | null>;
 }
 
 /** One disputed item as kept for item queries. */
@@ -112,7 +114,7 @@ export class LmdbDeterminationStore implements DeterminationStore {
   async load(id: string): Promise<LedgerDocument | null> {
     const entry = this.document(id);
     if (!entry) return null;
-    const { claimedBy: _owner, claimedAt: _since, textractJobId: _job, needsReview: _review, ...kept } = entry;
+    const { claimedBy: _owner, claimedAt: _since, textractJobId: _job, needsReview: _review, conclusions: _conclusions, ...kept } = entry;
     return { ...kept, ...toRecord(entry), revision: entry.revision ?? null };
   }
 
@@ -330,7 +332,7 @@ function toStored(entry: DocumentEntry | undefined): StoredDetermination | null 
     ...entry.determination,
     receivedOn,
     deadlines,
-    conclusions: rationaleConclusions(entry.determination),
+    conclusions: entry.conclusions ?? rationaleConclusions(entry.determination),
     id: entry.id,
     receivedAt: entry.receivedAt,
     needsReview: entry.needsReview ?? false,
