@@ -153,6 +153,17 @@ describe('the review console', () => {
     expect(await page.locator('table.queue tbody tr').first().innerText()).toContain('Needs review');
     await page.screenshot({ path: join(SHOTS, 'queue.png'), fullPage: true });
     expect(await seriousViolations(page)).toEqual([]);
+    // The rows are a grid with one tab stop: the arrows move the selection and the focus together.
+    const gridRows = page.locator('table.queue tbody tr');
+    expect(await gridRows.count()).toBeGreaterThan(1);
+    expect(await page.locator('table.queue tbody tr[tabindex="0"]').count()).toBe(1);
+    await gridRows.first().focus();
+    await page.keyboard.press('ArrowDown');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-selected'))).toBe('true');
+    expect(await page.evaluate(() => document.activeElement === document.querySelectorAll('table.queue tbody tr')[1])).toBe(true);
+    expect(await page.locator('table.queue tbody tr[tabindex="0"]').count()).toBe(1);
+    await page.keyboard.press('Home');
+    expect(await page.evaluate(() => document.activeElement === document.querySelector('table.queue tbody tr'))).toBe(true);
 
     await row.click();
     await page.locator('article.item').first().waitFor();

@@ -59,13 +59,24 @@ function minConfidence(letter: StoredDetermination): number | null {
   return letter.status === 'CLASSIFIED' ? Math.min(...letter.items.map((item) => item.confidence)) : null;
 }
 
-function Row({ letter, selected }: { letter: StoredDetermination; selected: boolean }) {
+/**
+ * One letter's row. The rows are a grid with a roving tab stop: only the selected row is in the
+ * tab order, the arrow keys (and Home, End) move the selection and the focus with it, Enter opens.
+ */
+function Row({ letter, selected, onKey }: { letter: StoredDetermination; selected: boolean; onKey: (event: KeyboardEvent) => void }) {
   const classified = letter.status === 'CLASSIFIED' ? letter : null;
   const overturned = classified?.items.filter((item) => item.decision === 'OVERTURNED').length ?? 0;
   const confidence = minConfidence(letter);
   const flagged = classified ? new Set([...classified.flags, ...classified.items.flatMap((item) => item.flags)]).size : 0;
   const doubtfulReceipt = letter.deadlines.some((deadline) => deadline.caution);
-  return html`<tr class=${selected ? 'selected' : ''} aria-selected=${selected} onClick=${() => go({ view: 'letter', id: letter.id, history: false })}>
+  return html`<tr
+    class=${selected ? 'selected' : ''}
+    aria-selected=${selected}
+    tabindex=${selected ? 0 : -1}
+    data-letter=${letter.id}
+    onKeyDown=${onKey}
+    onClick=${() => go({ view: 'letter', id: letter.id, history: false })}
+  >
     <td><a href=${`#/letters/${letter.id}`} class="file">${fileName(letter.sourceKeys)}</a></td>
     <td>${classified?.caseNumber ?? '—'}</td>
     <td>${classified?.dates.decision ?? '—'}</td>
@@ -124,10 +135,31 @@ export function Queue() {
     (which === 'needs' ? setNeeds : setRest)({ rows: [...section.rows, ...page.rows], next: page.next });
   };
 
+  const grid = useRef<HTMLTableSectionElement>(null);
+  /** Selects row `index` (bounded) and, when the focus is in the grid, moves it there too. */
+  const moveTo = (index: number) => {
+    const bounded = Math.max(0, Math.min(index, rows.length - 1));
+    setSelected(bounded);
+    const body = grid.current;
+    if (body && body.contains(document.activeElement)) (body.rows[bounded] as HTMLElement | undefined)?.focus();
+  };
+  const onRowKey = (event: KeyboardEvent) => {
+    const moves: Record<string, number> = { ArrowDown: selected + 1, ArrowUp: selected - 1, Home: 0, End: rows.length - 1 };
+    // Handled here, not again by the page's own keys.
+    if (event.key in moves) {
+      event.preventDefault();
+      event.stopPropagation();
+      moveTo(moves[event.key]!);
+    } else if (event.key === 'Enter' && rows[selected]) {
+      event.preventDefault();
+      event.stopPropagation();
+      go({ view: 'letter', id: rows[selected].id, history: false });
+    }
+  };
   useKeys(
     {
-      j: () => setSelected((index) => Math.min(index + 1, rows.length - 1)),
-      k: () => setSelected((index) => Math.max(index - 1, 0)),
+      j: () => moveTo(selected + 1),
+      k: () => moveTo(selected - 1),
       Enter: () => rows[selected] && go({ view: 'letter', id: rows[selected].id, history: false }),
       '/': () => search.current?.focus(),
     },
@@ -156,16 +188,16 @@ export function Queue() {
       <label>Due by <input type="date" value=${filters.dueBefore} onChange=${(event: Event) => set({ dueBefore: (event.target as HTMLInputElement).value })} /></label>
       <button type="button" class="secondary" onClick=${() => set(EMPTY)}>Clear</button>
     </form>
-    <p id="case-help" class=${caseInvalid ? 'error' : 'hint'}>${caseInvalid ? 'A case number looks like CM14-0209876; this one is not searched.' : 'Keys: j / k move, Enter opens, / searches by file name.'}</p>
+    <p id="case-help" class=${caseInvalid ? 'error' : 'hint'}>${caseInvalid ? 'A case number looks like CM14-0209876; this one is not searched.' : 'Keys: j / k or the arrows move, Enter opens, / searches by file name.'}</p>
     ${error && html`<p class="error" role="alert">Could not load the letters: ${error}</p>`}
     ${!needs && !error && html`<p aria-live="polite">Loading…</p>`}
     ${needs && rows.length === 0 && !error && html`<p class="empty">No letters match. New letters appear here as soon as they are read.</p>`}
     ${
       rows.length > 0 &&
-      html`<table class="queue">
+      html`<table class="queue" role="grid" aria-label="Letters">
       <caption class="visually-hidden">Letters, those needing review first, then the newest</caption>
       <thead><tr><th scope="col">File</th><th scope="col">Case</th><th scope="col">Decided</th><th scope="col">Received</th><th scope="col">Outcome</th><th scope="col">Items</th><th scope="col">Least sure</th><th scope="col">Next due</th><th scope="col">Review</th></tr></thead>
-      <tbody>${rows.map((letter, index) => html`<${Row} key=${letter.id} letter=${letter} selected=${index === selected} />`)}</tbody>
+      <tbody ref=${grid}>${rows.map((letter, index) => html`<${Row} key=${letter.id} letter=${letter} selected=${index === selected} onKey=${onRowKey} />`)}</tbody>
     </table>`
     }
     <div class="more">
