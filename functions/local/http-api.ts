@@ -80,8 +80,13 @@ export async function startHttpApi(port: number, api: LocalApi, guard: RequestGu
       return;
     }
     const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
+    // A client that goes away before its answer is written aborts the work for it (a long export stops).
+    const gone = new AbortController();
+    response.on('close', () => {
+      if (!response.writableFinished) gone.abort();
+    });
     readBody(request)
-      .then((body) => api({ method: request.method ?? 'GET', path: url.pathname, query: queryOf(url), headers, body }))
+      .then((body) => api({ method: request.method ?? 'GET', path: url.pathname, query: queryOf(url), headers, body, signal: gone.signal }))
       .then((answer) => {
         response.writeHead(answer.statusCode, answer.headers);
         response.end(answer.body);

@@ -23,6 +23,9 @@ export function httpAnswer(error: unknown): { statusCode: number; body: string }
   if (error instanceof ApiError) return { statusCode: error.statusCode, body: errorBody(error.code, error.message) };
   if (error instanceof CursorError) return { statusCode: 400, body: errorBody('BAD_REQUEST', `cursor: ${error.message}`) };
   if (error instanceof ReviewError) return { statusCode: REVIEW_STATUS[error.code], body: errorBody(error.code, error.message) };
+  // The client went away before its answer was ready (nginx's 499): nothing failed, and no one reads this.
+  if (error instanceof Error && error.name === 'AbortError')
+    return { statusCode: 499, body: errorBody('CLIENT_CLOSED', 'the client closed the request before its answer was ready') };
   return { statusCode: 500, body: errorBody('INTERNAL', 'internal error') };
 }
 

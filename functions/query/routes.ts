@@ -44,6 +44,8 @@ export interface ApiRequest {
   /** Header names in lower case. */
   readonly headers?: Record<string, string | undefined>;
   readonly body?: string;
+  /** Aborted when the client goes away (locally): a long answer (an export) stops there. */
+  readonly signal?: AbortSignal;
 }
 
 /** What the routes may use beyond the store: the letters' text, originals and pages, and corrections (with who makes them). */
@@ -96,6 +98,17 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what = 'parameter'): T {
  * an export stops short of that and says in a `Link` header where the rest begins.
  */
 export const EXPORT_BYTES = 4 * 1024 * 1024;
+/**
+ * Letters (or items) an export reads per page: one page's work (decoding stored letters, their
+ * deadlines, the CSV) stays short enough that other requests are answered between pages.
+ */
+const EXPORT_PAGE = 100;
+
+/** Lets the event loop answer what is waiting before going on. */
+function yieldToEvents(): Promise<void> {
+  return new Promise((resolveYield) => setImmediate(resolveYield));
+}
+
 /** Most letters a calendar feed holds (a feed cannot be paged). */
 const CALENDAR_LETTERS = 5000;
 
@@ -114,14 +127,21 @@ async function exportCsv<T>(
   render: (rows: T[]) => Promise<unknown[][]>,
 ): Promise<ApiResponse> {
   let text = CSV_BOM + csvRows(header, []);
+  let bytes = Buffer.byteLength(text);
   let rows = 0;
   let next: string | null = cursor ?? null;
   do {
+    // A client that went away stops its export: nothing more is read for an answer no one takes.
+    request.signal?.throwIfAborted();
     const { data, nextCursor } = await page(next ?? undefined);
-    text += csvRows(null, await render(data));
+    const chunk = csvRows(null, await render(data));
+    text += chunk;
+    bytes += Buffer.byteLength(chunk);
     rows += data.length;
     next = nextCursor;
-  } while (next && Buffer.byteLength(text) < budget);
+    // Between pages the event loop answers other requests: a 10,000-letter export once held /stats for a second.
+    if (next) await yieldToEvents();
+  } while (next && bytes < budget);
   const headers: Record<string, string> = { 'content-disposition': attachmentDisposition(fileName), 'x-total-rows': String(rows) };
   if (next) {
     const query = new URLSearchParams(
@@ -225,7 +245,7 @@ const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
         'imr-letters.csv',
         DETERMINATION_COLUMNS,
         query.cursor,
-        (cursor) => store.listDeterminations({ ...query, limit: 200, cursor }),
+        (cursor) => store.listDeterminations({ ...query, limit: EXPORT_PAGE, cursor }),
         async (rows) => determinationRows(rows),
       );
     return { statusCode: 200, body: await store.listDeterminations(query) };
@@ -278,7 +298,7 @@ const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
         'imr-items.csv',
         ITEM_COLUMNS,
         query.cursor,
-        (cursor) => store.listItems({ ...query, limit: 200, cursor } as Parameters<DeterminationStore['listItems']>[0]),
+        (cursor) => store.listItems({ ...query, limit: EXPORT_PAGE, cursor } as Parameters<DeterminationStore['listItems']>[0]),
         async (rows) => {
           for (const id of new Set(rows.map((row) => row.documentId))) if (!letters.has(id)) letters.set(id, await store.getDetermination(id));
           return itemRows(rows, letters);
@@ -331,9 +351,11 @@ const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
     const letters: StoredDetermination[] = [];
     let cursor: string | undefined;
     do {
-      const page = await store.listDeterminations({ limit: 200, cursor, dueBefore: range.dueBefore });
+      request.signal?.throwIfAborted();
+      const page = await store.listDeterminations({ limit: EXPORT_PAGE, cursor, dueBefore: range.dueBefore });
       letters.push(...page.data);
       cursor = page.nextCursor ?? undefined;
+      if (cursor) await yieldToEvents();
     } while (cursor && letters.length < CALENDAR_LETTERS);
     // A feed cannot be paged: one that stopped short says so, in the calendar and in a header.
     const truncated = cursor !== undefined;
