@@ -5,7 +5,8 @@
  * page on one core, and pages per minute with every core. The last line is a JSON object of
  * those figures. `--seconds N` sets how long to measure the engine (default 5);
  * `--no-ocr` skips OCR; `--wasm` also times tesseract.js; `--no-hostile` skips the API's latency
- * while the largest allowed documents and hostile files are read.
+ * while the largest allowed documents and hostile files are read; `--no-backlog` skips the
+ * backlog of `--faxes N` faxes (default 6) through the local service against raw tesseract.
  *
  * `--aws [--documents N]` runs the other benchmark instead: a backlog through the synthesized
  * service on emulated AWS with Textract's default quotas enforced (`scripts/bench-aws.ts`).
@@ -30,6 +31,8 @@ const { values } = parseArgs({
     wasm: { type: 'boolean' },
     'no-e2e': { type: 'boolean' },
     'no-hostile': { type: 'boolean' },
+    'no-backlog': { type: 'boolean' },
+    faxes: { type: 'string', default: '6' },
   },
 });
 const seconds = Number(values.seconds);
@@ -66,7 +69,8 @@ console.log(`  ${figures.lettersPerSecond} letters/s, p50 ${figures.p50Ms} ms, p
 const ocr = values['no-ocr'] ? {} : await benchOcr();
 const endToEnd = values['no-e2e'] ? {} : await benchEndToEnd();
 const hostile = values['no-hostile'] ? {} : await benchHostile();
-console.log(JSON.stringify({ ...figures, ...ocr, ...endToEnd, ...hostile }));
+const backlog = values['no-ocr'] || values['no-backlog'] ? {} : await benchBacklog(Number(values.faxes));
+console.log(JSON.stringify({ ...figures, ...ocr, ...endToEnd, ...hostile, ...backlog }));
 
 /**
  * The API's latency while the service reads what it must never choke on: the largest
@@ -145,6 +149,77 @@ async function benchEndToEnd(): Promise<Record<string, number>> {
     return { e2eLettersPerSecond: Number((200 / seconds).toFixed(1)), e2eClassified: classified, ...load };
   } finally {
     await service.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A backlog of faxes (fine faxes of the golden letters, every page) through `npm start`'s
+ * stack, against its anchor measured in the same run: raw `tesseract --psm 6` over the same
+ * pages, as many processes at once as there are cores. Also how long a text letter uploaded
+ * while the backlog is OCR'd takes to be classified (the fast lane's promise: 2 s).
+ */
+async function benchBacklog(count: number): Promise<Record<string, number>> {
+  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const { default: pLimit } = await import('p-limit');
+  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+  const { renderScan } = await import('../test/fixtures/scans.ts');
+  const { openImages } = await import('../functions/reader/images.ts');
+  const { startOnFreePorts, LOCAL_INBOX } = await import('../functions/local/runtime.ts');
+  const { documentId } = await import('../functions/service/ingest.ts');
+  const root = mkdtempSync(join(tmpdir(), 'imr-backlog-'));
+  try {
+    const letters = loadGoldenLetters();
+    const faxes: Buffer[] = [];
+    for (let i = 0; i < count; i++) faxes.push(Buffer.from((await renderScan(printedLines(letters[i % letters.length]!.text), 'fax-fine', 300 + i)).files[0]!));
+    // The anchor: every page as a PNG file, read by raw tesseract, one process per core.
+    const pageFiles: string[] = [];
+    for (const [i, fax] of faxes.entries()) {
+      const images = await openImages(fax, `fax-${i}.tif`, 100);
+      for (let p = 0; p < images.pageCount; p++) {
+        const file = join(root, `fax-${i}-${p}.png`);
+        writeFileSync(file, await images.render(p));
+        pageFiles.push(file);
+      }
+    }
+    const limit = pLimit(availableParallelism());
+    let started = performance.now();
+    await Promise.all(
+      pageFiles.map((file) => limit(() => promisify(execFile)('tesseract', [file, '-', '--psm', '6'], { env: { ...process.env, OMP_THREAD_LIMIT: '1' } }))),
+    );
+    const anchorSeconds = (performance.now() - started) / 1000;
+    // The service: the same faxes uploaded at once, then a text letter while they are OCR'd.
+    const service = await startOnFreePorts(join(root, 'service'), () => undefined);
+    try {
+      started = performance.now();
+      await Promise.all(faxes.map((fax, i) => service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: `backlog/fax-${i}.tif`, Body: fax }))));
+      await new Promise((resolveWait) => setTimeout(resolveWait, 3000));
+      const text = `${letters[0]!.text}\n\nUploaded during the backlog.\n`;
+      const textId = documentId(Buffer.from(text, 'latin1'));
+      const textStarted = performance.now();
+      await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: 'backlog/during.txt', Body: text }));
+      while ((await service.store.getDocument(textId))?.status !== 'CLASSIFIED') await new Promise((resolveWait) => setTimeout(resolveWait, 25));
+      const textSeconds = (performance.now() - textStarted) / 1000;
+      await service.idle();
+      const serviceSeconds = (performance.now() - started) / 1000;
+      const ratio = serviceSeconds / anchorSeconds;
+      console.log(
+        `backlog (local service): ${count} fine faxes, ${pageFiles.length} pages, OCR'd in ${serviceSeconds.toFixed(1)} s; raw tesseract --psm 6 on the same pages, ${availableParallelism()} at once: ${anchorSeconds.toFixed(1)} s; ratio ${ratio.toFixed(2)}. A text letter uploaded during it was classified in ${textSeconds.toFixed(2)} s`,
+      );
+      return {
+        backlogSeconds: Number(serviceSeconds.toFixed(1)),
+        backlogAnchorSeconds: Number(anchorSeconds.toFixed(1)),
+        backlogRatio: Number(ratio.toFixed(2)),
+        textDuringBacklogSeconds: Number(textSeconds.toFixed(2)),
+      };
+    } finally {
+      await service.stop();
+    }
+  } finally {
     rmSync(root, { recursive: true, force: true });
   }
 }

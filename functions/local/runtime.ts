@@ -189,7 +189,10 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
   const leftovers = ReadingPool.stopLeftovers(readerPids);
   if (leftovers > 0) options.log(`repaired  stopped ${leftovers} reading process(es) a killed service left running`);
   const fastReader = new ReadingPool({ processes: cores, timeLimitSeconds: FAST_READING_SECONDS, pidDirectory: readerPids });
-  const ocrReader = new ReadingPool({ processes: 1, ocrPagesAtOnce: cores, timeLimitSeconds: OCR_BUDGET.seconds + 60, pidDirectory: readerPids });
+  // A backlog of scans uses every core: as many documents OCR'd at once as there are cores, each
+  // in its own reading process, and a long document's pages OCR'd in parallel too (one fax page
+  // is one tesseract: with one document at a time, a backlog of one-page faxes used one core).
+  const ocrReader = new ReadingPool({ processes: cores, ocrPagesAtOnce: cores, timeLimitSeconds: OCR_BUDGET.seconds + 60, pidDirectory: readerPids });
   const objects = new S3ObjectStore(LOCAL_TEXT_BUCKET, s3Client);
   const deps: IngestDependencies = { store, objects, events, reader: ocrReader, now: () => new Date() };
   const fastDeps: IngestDependencies = { ...deps, reader: fastReader };
@@ -222,7 +225,7 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
       const { id, outcome } = await ingestObject(deps, item.bucket, item.key, { finalAttempt: attempt.final });
       report(outcome, id, item.key, await outcomeDetail(outcome, id));
     },
-    { deadLetterDir: join(options.dataDir, 'dead-letters', 'ingest-ocr'), concurrency: 1, retryDelayMs: 300 },
+    { deadLetterDir: join(options.dataDir, 'dead-letters', 'ingest-ocr'), concurrency: cores, retryDelayMs: 300 },
     deadLettered('ingest-ocr'),
   );
   const readFast = async (item: WorkItem, attempt: { final: boolean }) => {
