@@ -81,7 +81,7 @@ export class LmdbDeterminationStore implements DeterminationStore {
   }
 
   async recordReceipt(id: string, sourceKey: string, at: string): Promise<{ record: DocumentRecord; created: boolean }> {
-    return this.db.transactionSync(() => {
+    return this.db.transaction(() => {
       const current = this.document(id);
       if (current) {
         if (!current.sourceKeys.includes(sourceKey)) this.db.putSync(['doc', id], { ...current, sourceKeys: [...current.sourceKeys, sourceKey].sort() });
@@ -95,7 +95,7 @@ export class LmdbDeterminationStore implements DeterminationStore {
   }
 
   async claimReading(id: string, owner: string, at: string, leaseMs: number): Promise<boolean> {
-    return this.db.transactionSync(() => {
+    return this.db.transaction(() => {
       const current = this.document(id);
       if (!current) return false;
       const free = !current.claimedBy || current.claimedBy === owner || Date.parse(current.claimedAt ?? at) < Date.parse(at) - leaseMs;
@@ -105,7 +105,7 @@ export class LmdbDeterminationStore implements DeterminationStore {
   }
 
   async markOcrPending(id: string, jobId: string, at: string): Promise<void> {
-    this.db.transactionSync(() => {
+    await this.db.transaction(() => {
       const current = this.document(id);
       if (current) this.db.putSync(['doc', id], { ...current, status: 'OCR_PENDING', textractJobId: jobId, updatedAt: at });
     });
@@ -119,7 +119,7 @@ export class LmdbDeterminationStore implements DeterminationStore {
   }
 
   async commit(change: LedgerChange): Promise<'COMMITTED' | 'MOVED'> {
-    return this.db.transactionSync(() => {
+    return this.db.transaction(() => {
       const current = this.document(change.id);
       // The change holds only over the revision it was decided against, and a machine reading never over a correction.
       const stored = current?.determination ? (current.revision ?? 1) : (current?.revision ?? null);
@@ -164,7 +164,7 @@ export class LmdbDeterminationStore implements DeterminationStore {
   }
 
   async markFailed(id: string, reason: string, at: string): Promise<void> {
-    this.db.transactionSync(() => {
+    await this.db.transaction(() => {
       const current = this.document(id);
       // A document already read by an earlier attempt keeps its result.
       if (current && (current.status === 'CLASSIFIED' || current.status === 'UNRECOGNIZED')) return;
@@ -175,7 +175,7 @@ export class LmdbDeterminationStore implements DeterminationStore {
   }
 
   async reopenFailed(id: string, at: string): Promise<boolean> {
-    return this.db.transactionSync(() => {
+    return this.db.transaction(() => {
       const current = this.document(id);
       if (current?.status !== 'FAILED') return false;
       const { claimedBy: _owner, claimedAt: _since, ...rest } = current;
