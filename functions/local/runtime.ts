@@ -192,7 +192,13 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
   // A backlog of scans uses every core: as many documents OCR'd at once as there are cores, each
   // in its own reading process, and a long document's pages OCR'd in parallel too (one fax page
   // is one tesseract: with one document at a time, a backlog of one-page faxes used one core).
-  const ocrReader = new ReadingPool({ processes: cores, ocrPagesAtOnce: cores, timeLimitSeconds: OCR_BUDGET.seconds + 60, pidDirectory: readerPids });
+  const ocrReader = new ReadingPool({
+    processes: cores,
+    ocrPagesAtOnce: cores,
+    niceness: 10,
+    timeLimitSeconds: OCR_BUDGET.seconds + 60,
+    pidDirectory: readerPids,
+  });
   const objects = new S3ObjectStore(LOCAL_TEXT_BUCKET, s3Client);
   const deps: IngestDependencies = { store, objects, events, reader: ocrReader, now: () => new Date() };
   const fastDeps: IngestDependencies = { ...deps, reader: fastReader };

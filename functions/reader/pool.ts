@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { CodedError } from '../common/coded-error.ts';
 import { InputError } from './errors.ts';
@@ -45,6 +45,12 @@ export interface ReadingPoolOptions {
   readonly memoryLimitMb?: number;
   /** Pages one process OCRs at once (default 1: the pool's processes share the cores). */
   readonly ocrPagesAtOnce?: number;
+  /**
+   * The reading processes' scheduling priority (Unix niceness, 0-19; default 0). The OCR pool
+   * runs at 10, and the OCR engines it starts inherit it: a backlog of scans takes the cores
+   * only when the API and the fast lane do not need them.
+   */
+  readonly niceness?: number;
   /**
    * Where each reading process's pid is kept while it runs: a service killed with SIGKILL
    * cannot stop its reading processes, so the next start stops what it finds there
@@ -245,6 +251,13 @@ export class ReadingPool {
       // Nothing a reading process prints reaches the service's output: an engine's messages could quote a letter.
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
     });
+    if (this.options.niceness && child.pid !== undefined) {
+      try {
+        setPriority(child.pid, this.options.niceness);
+      } catch {
+        // Not permitted here (or the process is already gone): it reads at the service's own priority.
+      }
+    }
     const pidFile = this.options.pidDirectory && child.pid !== undefined ? join(this.options.pidDirectory, `${child.pid}.pid`) : null;
     if (pidFile) writeFileSync(pidFile, String(child.pid), { mode: 0o600 });
     child.once('exit', () => pidFile && rmSync(pidFile, { force: true }));

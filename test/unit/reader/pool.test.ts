@@ -1,5 +1,5 @@
 import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ReadingLimitError, ReadingPool } from '../../../functions/reader/pool.ts';
@@ -91,5 +91,13 @@ describe('reading in a pool of processes with limits', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await readers.read(Buffer.from(letter.text, 'latin1'), 'document')).text).toContain('IMR');
     expect(ReadingPool.stopLeftovers(pids)).toBe(1);
+  }, 60_000);
+
+  it('runs its reading processes at the niceness it is given (the OCR pool yields the cores to the API and the fast lane)', async () => {
+    const pids = mkdtempSync(join(tmpdir(), 'imr-reader-pids-'));
+    const readers = pool({ processes: 1, timeLimitSeconds: 30, pidDirectory: pids, niceness: 10 });
+    await readers.read(Buffer.from(letter.text, 'latin1'), 'document');
+    const [file] = readdirSync(pids);
+    expect(getPriority(Number(file!.replace(/\.pid$/, '')))).toBe(10);
   }, 60_000);
 });
