@@ -1,5 +1,6 @@
 import type { ClassifiedDetermination, Deadline, Determination, DoubtfulWord, RationaleConclusion, ReadingContext } from '../domain/index.ts';
 import { CodedError } from '../common/coded-error.ts';
+import { deadlineView, rationaleConclusions } from '../domain/index.ts';
 import type { DocumentKind, DocumentText } from '../domain/index.ts';
 
 /** Processing states of a document (spec section 4); the last three are terminal. */
@@ -407,4 +408,43 @@ export interface DocumentReading {
   /** What the bytes are (a single image goes to Textract's synchronous API), from their first bytes. */
   kindOf(bytes: Uint8Array): DocumentKind;
   close(): Promise<void>;
+}
+
+/** What a store keeps of a read document, in the store's own terms, for {@link storedAnswer}. */
+export interface StoredParts {
+  readonly id: string;
+  readonly determination: Determination;
+  readonly receivedAt: string;
+  readonly sourceKeys: Iterable<string>;
+  readonly needsReview?: boolean;
+  readonly revision?: number;
+  readonly reviewedBy?: string;
+  readonly reviewedAt?: string;
+  readonly receivedOn?: string;
+  readonly sameLetterAs?: string;
+  /** As worked out when the reading was saved; records saved before have none, and they are worked out here. */
+  readonly conclusions?: ReadonlyArray<RationaleConclusion | null>;
+}
+
+/**
+ * The stored Determination as the API answers it, from what a store keeps: the day of receipt
+ * and the deadlines from the day a person set (a confirmed letter's are no longer in doubt), the
+ * rationale conclusions, the keys in order. Both stores answer through this, so they cannot differ.
+ */
+export function storedAnswer(parts: StoredParts): StoredDetermination {
+  const { determination } = parts;
+  const { receivedOn, deadlines } = deadlineView(determination, parts.receivedAt, parts.receivedOn, Boolean(parts.reviewedBy));
+  return {
+    ...determination,
+    receivedOn,
+    deadlines,
+    conclusions: parts.conclusions ?? rationaleConclusions(determination),
+    id: parts.id,
+    receivedAt: parts.receivedAt,
+    needsReview: parts.needsReview ?? false,
+    sourceKeys: [...parts.sourceKeys].sort(),
+    revision: parts.revision ?? 1,
+    ...(parts.reviewedBy && parts.reviewedAt ? { reviewedBy: parts.reviewedBy, reviewedAt: parts.reviewedAt } : {}),
+    ...(parts.sameLetterAs ? { sameLetterAs: parts.sameLetterAs } : {}),
+  };
 }

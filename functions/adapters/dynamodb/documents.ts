@@ -1,6 +1,5 @@
 import type { Determination } from '../../domain/index.ts';
-import type { DocumentRecord, DocumentStatus, StoredDetermination } from '../../service/ports.ts';
-import { deadlineView, rationaleConclusions } from '../../domain/index.ts';
+import { storedAnswer, type DocumentRecord, type DocumentStatus, type StoredDetermination } from '../../service/ports.ts';
 
 /** A document's record in the table (`pk = DOC#<id>`, `sk = DOC`). */
 export interface DocumentItem {
@@ -45,19 +44,10 @@ export function toRecord(item: DocumentItem): DocumentRecord {
 /** The stored Determination of a document item, or null before it is read. */
 export function toStored(item: DocumentItem): StoredDetermination | null {
   if (!item.determination) return null;
-  const determination = JSON.parse(item.determination) as Determination;
-  const { receivedOn, deadlines } = deadlineView(determination, item.receivedAt, item.receivedOn, Boolean(item.reviewedBy));
-  return {
-    ...determination,
-    receivedOn,
-    deadlines,
-    conclusions: item.conclusions ? (JSON.parse(item.conclusions) as StoredDetermination['conclusions']) : rationaleConclusions(determination),
-    id: item.id,
-    receivedAt: item.receivedAt,
-    needsReview: item.needsReview ?? false,
-    sourceKeys: [...(item.sourceKeys ?? [])].sort(),
-    revision: item.revision ?? 1,
-    ...(item.reviewedBy && item.reviewedAt ? { reviewedBy: item.reviewedBy, reviewedAt: item.reviewedAt } : {}),
-    ...(item.sameLetterAs ? { sameLetterAs: item.sameLetterAs } : {}),
-  };
+  return storedAnswer({
+    ...item,
+    determination: JSON.parse(item.determination) as Determination,
+    sourceKeys: item.sourceKeys ?? [],
+    conclusions: item.conclusions ? (JSON.parse(item.conclusions) as StoredDetermination['conclusions']) : undefined,
+  });
 }

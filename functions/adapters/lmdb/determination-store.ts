@@ -2,7 +2,7 @@ import { open, type RootDatabase } from 'lmdb';
 import type { Determination } from '../../domain/index.ts';
 import { CursorError, type CursorCodec } from '../../common/cursor.ts';
 import { filterFingerprint, upperBound } from '../../common/cursor.ts';
-import { deadlineView, rationaleConclusions, type RationaleConclusion } from '../../domain/index.ts';
+import type { RationaleConclusion } from '../../domain/index.ts';
 import type {
   DeterminationQuery,
   DeterminationStore,
@@ -19,6 +19,7 @@ import type {
   StoredDetermination,
   StoredItem,
 } from '../../service/ports.ts';
+import { storedAnswer } from '../../service/ports.ts';
 
 /** A document as kept: its processing record and, once read, its Determination. */
 interface DocumentEntry {
@@ -326,19 +327,5 @@ function toRecord(entry: DocumentEntry): DocumentRecord {
 }
 
 function toStored(entry: DocumentEntry | undefined): StoredDetermination | null {
-  if (!entry?.determination) return null;
-  const { receivedOn, deadlines } = deadlineView(entry.determination, entry.receivedAt, entry.receivedOn, Boolean(entry.reviewedBy));
-  return {
-    ...entry.determination,
-    receivedOn,
-    deadlines,
-    conclusions: entry.conclusions ?? rationaleConclusions(entry.determination),
-    id: entry.id,
-    receivedAt: entry.receivedAt,
-    needsReview: entry.needsReview ?? false,
-    sourceKeys: [...entry.sourceKeys].sort(),
-    revision: entry.revision ?? 1,
-    ...(entry.reviewedBy && entry.reviewedAt ? { reviewedBy: entry.reviewedBy, reviewedAt: entry.reviewedAt } : {}),
-    ...(entry.sameLetterAs ? { sameLetterAs: entry.sameLetterAs } : {}),
-  };
+  return entry?.determination ? storedAnswer({ ...entry, determination: entry.determination }) : null;
 }
