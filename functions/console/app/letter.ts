@@ -303,24 +303,21 @@ export function Letter({ id, showHistory }: { id: string; showHistory: boolean }
   };
 
   const setDecision = (decision: Decision) => classified && change(selected, { decision });
-  useKeys(
-    {
-      j: () => select(selected + 1),
-      k: () => select(selected - 1),
-      u: () => setDecision('UPHELD'),
-      o: () => setDecision('OVERTURNED'),
-      e: () => (document.querySelector(`#item-${selected} [data-field="request"]`) as HTMLInputElement | null)?.focus(),
-      s: () => void save(false),
-      c: () => void save(true),
-      ']': () => setPage(Math.min(page + 1, pageCount)),
-      '[': () => setPage(Math.max(page - 1, 1)),
-      t: () => !noImages && setMode(mode === 'image' ? 'text' : 'image'),
-      h: () => go({ view: 'letter', id, history: !showHistory }),
-      n: () => void nextLetter(id).then((next) => next && go({ view: 'letter', id: next, history: false })),
-      Escape: () => go({ view: 'queue' }),
-    },
-    [state, showHistory, passages],
-  );
+  useKeys({
+    j: () => select(selected + 1),
+    k: () => select(selected - 1),
+    u: () => setDecision('UPHELD'),
+    o: () => setDecision('OVERTURNED'),
+    e: () => (document.querySelector(`#item-${selected} [data-field="request"]`) as HTMLInputElement | null)?.focus(),
+    s: () => void save(false),
+    c: () => void save(true),
+    ']': () => setPage(Math.min(page + 1, pageCount)),
+    '[': () => setPage(Math.max(page - 1, 1)),
+    t: () => !noImages && setMode(mode === 'image' ? 'text' : 'image'),
+    h: () => go({ view: 'letter', id, history: !showHistory }),
+    n: () => void nextLetter(id).then((next) => next && go({ view: 'letter', id: next, history: false })),
+    Escape: () => go({ view: 'queue' }),
+  });
 
   if (error) return html`<p class="error" role="alert">Could not load this letter: ${error}. <a href="#/">Back to the letters</a></p>`;
   if (!letter) return html`<p aria-live="polite">Loading the letter…</p>`;

@@ -126,7 +126,10 @@ export function Queue() {
     const list = [...(needs?.rows ?? []), ...(rest?.rows ?? [])];
     return term ? list.filter((letter) => letter.sourceKeys.some((key) => key.toLowerCase().includes(term))) : list;
   }, [needs, rest, filters.file]);
-  queueOrder.review = rows.filter((row) => row.needsReview).map((row) => row.id);
+  // The order the letter view goes on in, kept when the rows change (never written during a render).
+  useEffect(() => {
+    queueOrder.review = rows.filter((row) => row.needsReview).map((row) => row.id);
+  }, [rows]);
 
   const more = async (which: 'needs' | 'rest') => {
     const section = which === 'needs' ? needs : rest;
@@ -156,15 +159,12 @@ export function Queue() {
       go({ view: 'letter', id: rows[selected].id, history: false });
     }
   };
-  useKeys(
-    {
-      j: () => moveTo(selected + 1),
-      k: () => moveTo(selected - 1),
-      Enter: () => rows[selected] && go({ view: 'letter', id: rows[selected].id, history: false }),
-      '/': () => search.current?.focus(),
-    },
-    [rows, selected],
-  );
+  useKeys({
+    j: () => moveTo(selected + 1),
+    k: () => moveTo(selected - 1),
+    Enter: () => rows[selected] && go({ view: 'letter', id: rows[selected].id, history: false }),
+    '/': () => search.current?.focus(),
+  });
 
   const set = (patch: Partial<Filters>) => {
     setSelected(0);

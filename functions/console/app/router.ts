@@ -1,5 +1,5 @@
 /** Views are addressed by the hash, so the browser's back button and bookmarks work with no server routes. */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 
 /** One of the console's views. */
 export type Route =
@@ -43,7 +43,10 @@ export function useRoute(): Route {
  * Keyboard shortcuts of a view, ignored while the person types in a field (where Escape
  * leaves the field instead).
  */
-export function useKeys(keys: Record<string, (event: KeyboardEvent) => void>, deps: unknown[]): void {
+export function useKeys(keys: Record<string, (event: KeyboardEvent) => void>): void {
+  // The handlers of the latest render, always: no list of what they depend on to keep by hand.
+  const latest = useRef(keys);
+  latest.current = keys;
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.altKey || event.ctrlKey || event.metaKey) return;
@@ -53,7 +56,7 @@ export function useKeys(keys: Record<string, (event: KeyboardEvent) => void>, de
         if (event.key === 'Escape') target.blur();
         return;
       }
-      const action = keys[event.key];
+      const action = latest.current[event.key];
       if (action) {
         event.preventDefault();
         action(event);
@@ -61,5 +64,5 @@ export function useKeys(keys: Record<string, (event: KeyboardEvent) => void>, de
     };
     addEventListener('keydown', onKey);
     return () => removeEventListener('keydown', onKey);
-  }, deps);
+  }, []);
 }
