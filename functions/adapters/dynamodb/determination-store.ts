@@ -32,9 +32,14 @@ import { toRecord, toStored, type DocumentItem } from './documents.ts';
 import { determinationWrites } from './determination-writes.ts';
 import { DynamoDeterminationQueries } from './determination-queries.ts';
 
-/** True when a transaction was cancelled because the document's revision condition no longer held. */
+/** True when a transaction was cancelled because the revision condition no longer held, or another transaction wrote the document at that moment. */
 function revisionMoved(error: unknown): boolean {
-  return error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed');
+  // A condition that no longer held, or another transaction on the same document at that moment
+  // (DynamoDB cancels both): either way the change is decided again against what is stored now.
+  return (
+    error instanceof TransactionCanceledException &&
+    (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict')
+  );
 }
 
 const moduleClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
