@@ -31,6 +31,10 @@ export const DeadlineSchema = z.object({
   items: z.array(z.number().int().nonnegative()).describe('indices (from 0) of the items it covers; empty for APPEAL, which covers the whole determination'),
   rule: z.string(),
   basis: z.string(),
+  overdue: z
+    .boolean()
+    .optional()
+    .describe('true once the day has passed (in America/Los_Angeles) on the day the answer was given; absent while the deadline is open'),
   caution: z
     .string()
     .optional()
@@ -230,4 +234,12 @@ export function deadlinesOf(determination: Pick<ClassifiedDetermination, 'items'
 /** The earliest due date of a list of deadlines, null when there are none. */
 export function earliestDue(deadlines: readonly Deadline[]): string | null {
   return deadlines.reduce<string | null>((earliest, deadline) => (earliest === null || deadline.due < earliest ? deadline.due : earliest), null);
+}
+
+/**
+ * Deadlines as of `today` (yyyy-mm-dd, in America/Los_Angeles): each whose day has passed says
+ * so (`overdue: true`, spec section 6), the rest are as they were. Pure: the caller gives the day.
+ */
+export function asOf(deadlines: readonly Deadline[], today: string): Deadline[] {
+  return deadlines.map((deadline) => (deadline.due < today ? { ...deadline, overdue: true } : deadline));
 }

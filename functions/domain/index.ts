@@ -24,6 +24,7 @@ export { applyCorrection, CorrectionError, CorrectionSchema, type Change, type C
 export { classifyRequest, type TreatmentClass } from './classify.ts';
 export {
   DEADLINE_KINDS,
+  asOf,
   LATE_RECEIPT_DAYS,
   DeadlineSchema,
   deadlinesOf,

@@ -29,7 +29,7 @@ const PageNumberSchema = z.coerce.number().int().min(1).max(3000);
 import { ApiError } from './errors.ts';
 import { DocumentIdPrefixSchema, QUERY_SCHEMAS } from './schemas.ts';
 import { CSV_BOM, csvRows, DETERMINATION_COLUMNS, determinationItemsCsv, ITEM_COLUMNS, determinationRows, itemRows } from './csv.ts';
-import { withReason } from '../domain/index.ts';
+import { asOf, receivedOnOf, withReason, type Deadline } from '../domain/index.ts';
 import { deadlinesCalendar } from './calendar.ts';
 import { ORIGINAL_LINK_SECONDS } from './answers.ts';
 import { openApiDocument } from './openapi.ts';
@@ -64,6 +64,14 @@ export interface RouteOptions {
   readonly retry?: (id: string) => Promise<void>;
   /** Most bytes of one CSV answer (default {@link EXPORT_BYTES}). */
   readonly exportBytes?: number;
+  /** The clock, for which deadlines have passed (default: the system's). */
+  readonly now?: () => Date;
+}
+
+/** A stored letter as answered today: each deadline whose day has passed says so (spec section 6). */
+function answeredToday<T extends { deadlines: Deadline[] }>(stored: T, options: RouteOptions): T {
+  const today = receivedOnOf((options.now?.() ?? new Date()).toISOString());
+  return stored.deadlines.some((deadline) => deadline.due < today) ? { ...stored, deadlines: asOf(stored.deadlines, today) } : stored;
 }
 
 /** A response: JSON (`body` serialised by the caller) or CSV text. */
@@ -248,9 +256,10 @@ const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
         (cursor) => store.listDeterminations({ ...query, limit: EXPORT_PAGE, cursor }),
         async (rows) => determinationRows(rows),
       );
-    return { statusCode: 200, body: await store.listDeterminations(query) };
+    const page = await store.listDeterminations(query);
+    return { statusCode: 200, body: { ...page, data: page.data.map((letter) => answeredToday(letter, options)) } };
   },
-  async getDetermination({ store, request, params }) {
+  async getDetermination({ store, request, options, params }) {
     const { format } = parse(QUERY_SCHEMAS.determination, request.query);
     const determination = await store.getDetermination(await resolveId(store, params.id));
     if (!determination) throw new ApiError(404, 'NOT_FOUND', 'no determination with this id');
@@ -261,7 +270,7 @@ const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
           contentType: 'text/csv; charset=utf-8',
           headers: { 'content-disposition': attachmentDisposition(`imr-${determination.id.slice(0, 12)}.csv`) },
         }
-      : { statusCode: 200, body: determination };
+      : { statusCode: 200, body: answeredToday(determination, options) };
   },
   async correctDetermination({ store, request, options, params }) {
     const { review } = options;
@@ -278,7 +287,7 @@ const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
       body,
       by: review.by,
     });
-    return { statusCode: 200, body: updated };
+    return { statusCode: 200, body: answeredToday(updated, options) };
   },
   async getHistory({ store, request, params }) {
     parse(QUERY_SCHEMAS.status, request.query);

@@ -246,19 +246,22 @@ describe('the review console', () => {
     await page.goto(`${service.endpoints.http}/#/letters/${scanId}`);
     const deadlines = page.locator('section.deadlines');
     await deadlines.waitFor();
-    expect(await deadlines.innerText()).toMatch(/Authorize by .*\d{4}-\d{2}-\d{2} · items 3, 4/);
+    // Received today: the days left are said beside each deadline.
+    expect(await deadlines.innerText()).toMatch(/Authorize by .*\d{4}-\d{2}-\d{2}\s+(?:\d+ days? left|due today) · items 3, 4/);
     await page.getByLabel('Received on').fill('2014-11-26');
     await page.locator('h1').click();
     await page.keyboard.press('s');
     await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
     // Thanksgiving and the day after are skipped.
     expect(await deadlines.innerText()).toContain('Authorize by Fri 2014-12-05');
+    // Long past: said in words and colour, never like an open deadline.
+    expect(await deadlines.locator('.due.overdue').first().innerText()).toMatch(/^\d+ days overdue$/);
     const stored = (await (await fetch(`${service.endpoints.http}/determinations/${scanId.slice(0, 12)}`)).json()) as {
       receivedOn: string;
-      deadlines: Array<{ kind: string; due: string }>;
+      deadlines: Array<{ kind: string; due: string; overdue?: boolean }>;
     };
     expect(stored.receivedOn).toBe('2014-11-26');
-    expect(stored.deadlines.find((deadline) => deadline.kind === 'AUTHORIZE')!.due).toBe('2014-12-05');
+    expect(stored.deadlines.find((deadline) => deadline.kind === 'AUTHORIZE')).toMatchObject({ due: '2014-12-05', overdue: true });
     await page.screenshot({ path: join(SHOTS, 'deadlines.png') });
     await page.close();
   }, 60_000);

@@ -9,7 +9,7 @@ import { html } from './html.ts';
 import { getBlob, getJson, getText, download, ApiProblemError } from './api.ts';
 import { go, useKeys } from './router.ts';
 import { queueOrder } from './queue.ts';
-import { FLAG_WORDS, fileName, label, percent, when } from './words.ts';
+import { FLAG_WORDS, daysLeft, fileName, label, percent, when } from './words.ts';
 import { locateItems, pagesOf, type Passage } from './locate.ts';
 import { TAXONOMY, CATEGORIES } from '../../domain/taxonomy.ts';
 import type { Decision, DisputedItem, HistoryEntry, Page, RationaleConclusion, StoredDetermination } from './types.ts';
@@ -155,6 +155,7 @@ function Deadlines({ letter }: { letter: Classified }) {
     <ul>${letter.deadlines.map(
       (deadline) => html`<li>
         <strong>${KIND_WORDS[deadline.kind]} by ${weekday(deadline.due)} ${deadline.due}</strong>
+        ${dueWords(deadline.due)}
         ${deadline.items.length > 0 && html` · item${deadline.items.length > 1 ? 's' : ''} ${deadline.items.map((index) => index + 1).join(', ')}`}
         ${deadline.services && deadline.services.length > 0 && html`<ul class="services">${deadline.services.map((service) => html`<li>${service}</li>`)}</ul>`}
         <span class="hint">${deadline.rule}: ${deadline.basis}; from ${deadline.from}.</span>
@@ -162,6 +163,12 @@ function Deadlines({ letter }: { letter: Classified }) {
       </li>`,
     )}</ul>
   </section>`;
+}
+
+/** Days left (or overdue) beside a deadline, in words and colour: an overdue one never looks like any other. */
+function dueWords(due: string) {
+  const left = daysLeft(due);
+  return html` <span class=${`due ${left.overdue ? 'overdue' : left.soon ? 'soon' : ''}`}>${left.words}</span>`;
 }
 
 /** The weekday of a date, in the reader's language. */

@@ -6,7 +6,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { html } from './html.ts';
 import { getJson, ApiProblemError } from './api.ts';
 import { go, useKeys } from './router.ts';
-import { fileName, label, when, percent } from './words.ts';
+import { daysLeft, fileName, label, percent, todayInCalifornia, when } from './words.ts';
 import type { Page, StoredDetermination } from './types.ts';
 
 /** The filters of the queue, as the API names them. */
@@ -60,6 +60,25 @@ function minConfidence(letter: StoredDetermination): number | null {
 }
 
 /**
+ * The next open deadline of a letter, with its days left; a deadline already passed shows as
+ * overdue only while the letter is not confirmed (a confirmed letter's past days are done with).
+ */
+function nextDue(letter: StoredDetermination) {
+  const today = todayInCalifornia();
+  const open = letter.deadlines
+    .map((deadline) => deadline.due)
+    .filter((due) => due >= today)
+    .sort();
+  if (open.length) {
+    const left = daysLeft(open[0]!, today);
+    return html`${open[0]} <span class=${`due ${left.soon ? 'soon' : ''}`}>${left.words}</span>`;
+  }
+  const passed = letter.deadlines.map((deadline) => deadline.due).sort();
+  if (passed.length && !letter.reviewedBy) return html`<span class="due overdue">Overdue since ${passed[0]}</span>`;
+  return '—';
+}
+
+/**
  * One letter's row. The rows are a grid with a roving tab stop: only the selected row is in the
  * tab order, the arrow keys (and Home, End) move the selection and the focus with it, Enter opens.
  */
@@ -84,7 +103,7 @@ function Row({ letter, selected, onKey }: { letter: StoredDetermination; selecte
     <td>${classified ? label(classified.outcome) : label(letter.status)}</td>
     <td class="num">${classified ? `${classified.items.length} (${overturned} overturned)` : '—'}</td>
     <td class="num">${confidence === null ? '—' : percent(confidence)}</td>
-    <td>${letter.deadlines.length ? letter.deadlines.map((deadline) => deadline.due).sort()[0] : '—'}</td>
+    <td>${nextDue(letter)}</td>
     <td>${letter.sameLetterAs ? html`<span class="badge">Copy of a letter above</span>` : letter.status === 'UNRECOGNIZED' ? html`<span class="badge warn">Not a Final Determination</span>` : letter.needsReview ? html`<span class="badge warn">Needs review${flagged ? ` · ${flagged} flag${flagged > 1 ? 's' : ''}` : ''}${doubtfulReceipt ? ' · check day received' : ''}</span>` : letter.reviewedBy ? html`<span class="badge ok">Confirmed by ${letter.reviewedBy}</span>` : html`<span class="badge">Read</span>`}</td>
   </tr>`;
 }

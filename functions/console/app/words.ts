@@ -37,3 +37,16 @@ export function when(value: string | null | undefined): string {
 export function percent(value: number): string {
   return `${Math.round(value * 100)}%`;
 }
+
+/** Today in America/Los_Angeles (the day deadlines are counted in), as yyyy-mm-dd. */
+export function todayInCalifornia(now: Date = new Date()): string {
+  return now.toLocaleDateString('en-CA', { timeZone: 'America/Los_Angeles' });
+}
+
+/** How far a deadline's day is from today, in words: "3 days left", "due today", "2 days overdue". */
+export function daysLeft(due: string, today: string = todayInCalifornia()): { words: string; overdue: boolean; soon: boolean } {
+  const days = Math.round((Date.parse(`${due}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000);
+  if (days < 0) return { words: `${-days} day${days === -1 ? '' : 's'} overdue`, overdue: true, soon: false };
+  if (days === 0) return { words: 'due today', overdue: false, soon: true };
+  return { words: `${days} day${days === 1 ? '' : 's'} left`, overdue: false, soon: days <= 7 };
+}
