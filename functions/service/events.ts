@@ -1,3 +1,4 @@
+import { asOf, receivedOnOf } from '../domain/index.ts';
 import type { DocumentRecord, ServiceEvent, StoredDetermination } from './ports.ts';
 
 /**
@@ -19,7 +20,8 @@ export function determinationEvent(stored: StoredDetermination, timestamp: strin
       items: (classified?.items ?? []).map(({ request, decision, category, subcategory }) => ({ request, decision, category, subcategory })),
       sourceKeys: stored.sourceKeys,
       receivedOn: stored.receivedOn,
-      deadlines: stored.deadlines,
+      // As of the event's own time: a letter re-announced after a day passed says that day is overdue.
+      deadlines: asOf(stored.deadlines, receivedOnOf(timestamp)),
       links: { self: `/determinations/${stored.id}` },
     },
   };

@@ -266,6 +266,24 @@ describe('the review console', () => {
     await page.close();
   }, 60_000);
 
+  it('filters the queue to overdue letters and orders it by the next open deadline', async () => {
+    // After the test above, the scanned letter's day received is 2014-11-26: its deadlines have passed.
+    const page = await newPage();
+    await page.goto(`${service.endpoints.http}/`);
+    const rows = page.locator('table.queue tbody tr');
+    await expect.poll(() => rows.count()).toBeGreaterThan(1);
+    await page.locator('select[name="due"]').selectOption('overdue');
+    await expect.poll(async () => (await rows.allInnerTexts()).every((text) => text.includes('Overdue since'))).toBe(true);
+    expect((await rows.allInnerTexts()).some((text) => text.includes('scanned letter.pdf'))).toBe(true);
+    await page.locator('select[name="due"]').selectOption('');
+    await page.locator('select[name="sort"]').selectOption('due');
+    // The letter with the nearest open deadline comes first; letters with none open come after.
+    await expect.poll(async () => (await rows.first().innerText()).match(/\d+ days? left|due today/) !== null).toBe(true);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.locator('select[name="sort"]').selectOption('queue');
+    await page.close();
+  }, 60_000);
+
   it('keeps unsaved changes through a reload of the page, for that letter only', async () => {
     const page = await newPage();
     await page.goto(`${service.endpoints.http}/#/letters/${cleanId}`);

@@ -18,9 +18,13 @@ interface Filters {
   readonly from: string;
   readonly to: string;
   readonly dueBefore: string;
+  /** Of the letters loaded: those with an open deadline within 7 days, or a passed one not yet confirmed. */
+  readonly due: '' | 'week' | 'overdue';
+  /** The order: the queue's own (needing review first, then the newest), or the next open deadline first. */
+  readonly sort: 'queue' | 'due';
 }
 
-const EMPTY: Filters = { caseNumber: '', file: '', outcome: '', review: 'all', from: '', to: '', dueBefore: '' };
+const EMPTY: Filters = { caseNumber: '', file: '', outcome: '', review: 'all', from: '', to: '', dueBefore: '', due: '', sort: 'queue' };
 /** How many letters a file-name search reads before it says it stopped. */
 const SEARCH_LIMIT = 2000;
 
@@ -57,6 +61,21 @@ async function loadSection(
 
 function minConfidence(letter: StoredDetermination): number | null {
   return letter.status === 'CLASSIFIED' ? Math.min(...letter.items.map((item) => item.confidence)) : null;
+}
+
+/** A letter's next open deadline (yyyy-mm-dd), or null when none is open. */
+function nextOpen(letter: StoredDetermination, today: string): string | null {
+  return (
+    letter.deadlines
+      .map((deadline) => deadline.due)
+      .filter((due) => due >= today)
+      .sort()[0] ?? null
+  );
+}
+
+/** Whether a letter has a deadline already passed that still matters: the letter is not confirmed. */
+function overdue(letter: StoredDetermination, today: string): boolean {
+  return !letter.reviewedBy && letter.deadlines.some((deadline) => deadline.due < today);
 }
 
 /**
@@ -120,7 +139,7 @@ export function Queue() {
   // The letters are loaded again when a filter the API applies changes, and once when a file-name
   // search starts (all of them, up to SEARCH_LIMIT): typing the name then filters what was loaded.
   const searching = filters.file.trim().length > 0;
-  const { file: _file, ...apiFilters } = filters;
+  const { file: _file, due: _due, sort: _sort, ...apiFilters } = filters;
   const loadKey = JSON.stringify({ ...apiFilters, searching });
   useEffect(() => sessionStorage.setItem('imr.filters', JSON.stringify(filters)), [filters]);
   useEffect(() => {
@@ -142,9 +161,16 @@ export function Queue() {
 
   const rows = useMemo(() => {
     const term = filters.file.trim().toLowerCase();
-    const list = [...(needs?.rows ?? []), ...(rest?.rows ?? [])];
-    return term ? list.filter((letter) => letter.sourceKeys.some((key) => key.toLowerCase().includes(term))) : list;
-  }, [needs, rest, filters.file]);
+    const today = todayInCalifornia();
+    const inAWeek = new Date(Date.parse(`${today}T00:00:00Z`) + 7 * 86_400_000).toISOString().slice(0, 10);
+    let list = [...(needs?.rows ?? []), ...(rest?.rows ?? [])];
+    if (term) list = list.filter((letter) => letter.sourceKeys.some((key) => key.toLowerCase().includes(term)));
+    if (filters.due === 'week') list = list.filter((letter) => (nextOpen(letter, today) ?? '9999') <= inAWeek);
+    if (filters.due === 'overdue') list = list.filter((letter) => overdue(letter, today));
+    // Next open deadline first; letters with none open after, in the queue's order (the sort is stable).
+    if (filters.sort === 'due') list = [...list].sort((a, b) => (nextOpen(a, today) ?? '9999').localeCompare(nextOpen(b, today) ?? '9999'));
+    return list;
+  }, [needs, rest, filters.file, filters.due, filters.sort]);
   // The order the letter view goes on in, kept when the rows change (never written during a render).
   useEffect(() => {
     queueOrder.review = rows.filter((row) => row.needsReview).map((row) => row.id);
@@ -205,6 +231,12 @@ export function Queue() {
       <label>Received from <input type="date" value=${filters.from} onChange=${(event: Event) => set({ from: (event.target as HTMLInputElement).value })} /></label>
       <label>to <input type="date" value=${filters.to} onChange=${(event: Event) => set({ to: (event.target as HTMLInputElement).value })} /></label>
       <label>Due by <input type="date" value=${filters.dueBefore} onChange=${(event: Event) => set({ dueBefore: (event.target as HTMLInputElement).value })} /></label>
+      <label>Deadlines <select name="due" value=${filters.due} onChange=${(event: Event) => set({ due: (event.target as HTMLSelectElement).value as Filters['due'] })}>
+        <option value="">Any</option><option value="week">Due this week</option><option value="overdue">Overdue, not confirmed</option>
+      </select></label>
+      <label>Order <select name="sort" value=${filters.sort} onChange=${(event: Event) => set({ sort: (event.target as HTMLSelectElement).value as Filters['sort'] })}>
+        <option value="queue">Needing review first</option><option value="due">Next deadline first</option>
+      </select></label>
       <button type="button" class="secondary" onClick=${() => set(EMPTY)}>Clear</button>
     </form>
     <p id="case-help" class=${caseInvalid ? 'error' : 'hint'}>${caseInvalid ? 'A case number looks like CM14-0209876; this one is not searched.' : 'Keys: j / k or the arrows move, Enter opens, / searches by file name.'}</p>
