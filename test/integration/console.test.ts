@@ -297,6 +297,8 @@ describe('the review console', () => {
     expect(await page.getByLabel('Request').first().inputValue()).toBe('Flexeril 7.5mg one BID prn #60 (checked)');
     // Another letter opens clean.
     await page.goto(`${service.endpoints.http}/#/letters/${scanId}`);
+    // The other letter drawn (not the one before, still on screen for a moment after the address changed).
+    await expect.poll(() => page.locator('h1').innerText()).toBe('scanned letter.pdf');
     await page.locator('article.item').first().waitFor();
     expect(await page.locator('.badge.info').count()).toBe(0);
     await page.close();

@@ -327,7 +327,8 @@ export function Letter({ id, showHistory }: { id: string; showHistory: boolean }
   });
 
   if (error) return html`<p class="error" role="alert">Could not load this letter: ${error}. <a href="#/">Back to the letters</a></p>`;
-  if (!letter) return html`<p aria-live="polite">Loading the letter…</p>`;
+  // Until this letter has loaded, nothing of the one shown before (its items, its edits) is drawn under its address.
+  if (!letter || !letter.id.startsWith(id.toLowerCase())) return html`<p aria-live="polite">Loading the letter…</p>`;
   const pending = hasChanges(edits);
   return html`<section class="letter" aria-labelledby="letter-title">
     <div class="letter-head">
