@@ -5,7 +5,7 @@
 export * from './determination.ts';
 export * from './taxonomy.ts';
 export { needsReview, needsReviewOf, counterDeltas, replacementDeltas, deadlineView, withReason, type CounterDelta } from './projection.ts';
-export { conclusionSentence, rationaleConclusions, type RationaleConclusion } from './conclusion.ts';
+export { rationaleConclusions, type RationaleConclusion } from './conclusion.ts';
 export { readingContext, type DocumentKind, type DocumentText } from './document-text.ts';
 export {
   classifyLetter,

@@ -68,9 +68,13 @@ export interface RouteOptions {
   readonly now?: () => Date;
 }
 
-/** A stored letter as answered today: each deadline whose day has passed says so (spec section 6). */
-function answeredToday<T extends { deadlines: Deadline[] }>(stored: T, options: RouteOptions): T {
-  const today = receivedOnOf((options.now?.() ?? new Date()).toISOString());
+/** Today in California, the day deadlines are counted in, by the routes' clock. */
+function todayOf(options: RouteOptions): string {
+  return receivedOnOf((options.now?.() ?? new Date()).toISOString());
+}
+
+/** A stored letter as answered `today`: each deadline whose day has passed says so (spec section 6). */
+function answeredToday<T extends { deadlines: Deadline[] }>(stored: T, today: string): T {
   return stored.deadlines.some((deadline) => deadline.due < today) ? { ...stored, deadlines: asOf(stored.deadlines, today) } : stored;
 }
 
@@ -257,7 +261,8 @@ const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
         async (rows) => determinationRows(rows),
       );
     const page = await store.listDeterminations(query);
-    return { statusCode: 200, body: { ...page, data: page.data.map((letter) => answeredToday(letter, options)) } };
+    const today = todayOf(options);
+    return { statusCode: 200, body: { ...page, data: page.data.map((letter) => answeredToday(letter, today)) } };
   },
   async getDetermination({ store, request, options, params }) {
     const { format } = parse(QUERY_SCHEMAS.determination, request.query);
@@ -270,7 +275,7 @@ const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
           contentType: 'text/csv; charset=utf-8',
           headers: { 'content-disposition': attachmentDisposition(`imr-${determination.id.slice(0, 12)}.csv`) },
         }
-      : { statusCode: 200, body: answeredToday(determination, options) };
+      : { statusCode: 200, body: answeredToday(determination, todayOf(options)) };
   },
   async correctDetermination({ store, request, options, params }) {
     const { review } = options;
@@ -287,7 +292,7 @@ const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
       body,
       by: review.by,
     });
-    return { statusCode: 200, body: answeredToday(updated, options) };
+    return { statusCode: 200, body: answeredToday(updated, todayOf(options)) };
   },
   async getHistory({ store, request, params }) {
     parse(QUERY_SCHEMAS.status, request.query);

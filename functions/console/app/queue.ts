@@ -63,19 +63,19 @@ function minConfidence(letter: StoredDetermination): number | null {
   return letter.status === 'CLASSIFIED' ? Math.min(...letter.items.map((item) => item.confidence)) : null;
 }
 
-/** A letter's next open deadline (yyyy-mm-dd), or null when none is open. */
-function nextOpen(letter: StoredDetermination, today: string): string | null {
+/** A letter's next open deadline (yyyy-mm-dd), or null: open is what the API did not answer as overdue. */
+function nextOpen(letter: StoredDetermination): string | null {
   return (
     letter.deadlines
+      .filter((deadline) => !deadline.overdue)
       .map((deadline) => deadline.due)
-      .filter((due) => due >= today)
       .sort()[0] ?? null
   );
 }
 
 /** Whether a letter has a deadline already passed that still matters: the letter is not confirmed. */
-function overdue(letter: StoredDetermination, today: string): boolean {
-  return !letter.reviewedBy && letter.deadlines.some((deadline) => deadline.due < today);
+function overdue(letter: StoredDetermination): boolean {
+  return !letter.reviewedBy && letter.deadlines.some((deadline) => deadline.overdue);
 }
 
 /**
@@ -83,17 +83,12 @@ function overdue(letter: StoredDetermination, today: string): boolean {
  * overdue only while the letter is not confirmed (a confirmed letter's past days are done with).
  */
 function nextDue(letter: StoredDetermination) {
-  const today = todayInCalifornia();
-  const open = letter.deadlines
-    .map((deadline) => deadline.due)
-    .filter((due) => due >= today)
-    .sort();
-  if (open.length) {
-    const left = daysLeft(open[0]!, today);
-    return html`${open[0]} <span class=${`due ${left.soon ? 'soon' : ''}`}>${left.words}</span>`;
+  const open = nextOpen(letter);
+  if (open) {
+    const left = daysLeft(open);
+    return html`${open} <span class=${`due ${left.soon ? 'soon' : ''}`}>${left.words}</span>`;
   }
-  const passed = letter.deadlines.map((deadline) => deadline.due).sort();
-  if (passed.length && !letter.reviewedBy) return html`<span class="due overdue">Overdue since ${passed[0]}</span>`;
+  if (overdue(letter)) return html`<span class="due overdue">Overdue since ${letter.deadlines.map((deadline) => deadline.due).sort()[0]}</span>`;
   return '—';
 }
 
@@ -138,7 +133,8 @@ export function Queue() {
 
   // The letters are loaded again when a filter the API applies changes, and once when a file-name
   // search starts (all of them, up to SEARCH_LIMIT): typing the name then filters what was loaded.
-  const searching = filters.file.trim().length > 0;
+  // A file-name search, a deadline filter and the deadline order work on the letters loaded: all of them are loaded first.
+  const searching = filters.file.trim().length > 0 || filters.due !== '' || filters.sort === 'due';
   const { file: _file, due: _due, sort: _sort, ...apiFilters } = filters;
   const loadKey = JSON.stringify({ ...apiFilters, searching });
   useEffect(() => sessionStorage.setItem('imr.filters', JSON.stringify(filters)), [filters]);
@@ -165,10 +161,10 @@ export function Queue() {
     const inAWeek = new Date(Date.parse(`${today}T00:00:00Z`) + 7 * 86_400_000).toISOString().slice(0, 10);
     let list = [...(needs?.rows ?? []), ...(rest?.rows ?? [])];
     if (term) list = list.filter((letter) => letter.sourceKeys.some((key) => key.toLowerCase().includes(term)));
-    if (filters.due === 'week') list = list.filter((letter) => (nextOpen(letter, today) ?? '9999') <= inAWeek);
-    if (filters.due === 'overdue') list = list.filter((letter) => overdue(letter, today));
+    if (filters.due === 'week') list = list.filter((letter) => (nextOpen(letter) ?? '9999') <= inAWeek);
+    if (filters.due === 'overdue') list = list.filter(overdue);
     // Next open deadline first; letters with none open after, in the queue's order (the sort is stable).
-    if (filters.sort === 'due') list = [...list].sort((a, b) => (nextOpen(a, today) ?? '9999').localeCompare(nextOpen(b, today) ?? '9999'));
+    if (filters.sort === 'due') list = [...list].sort((a, b) => (nextOpen(a) ?? '9999').localeCompare(nextOpen(b) ?? '9999'));
     return list;
   }, [needs, rest, filters.file, filters.due, filters.sort]);
   // The order the letter view goes on in, kept when the rows change (never written during a render).
