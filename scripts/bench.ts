@@ -6,7 +6,9 @@
  * those figures. `--seconds N` sets how long to measure the engine (default 5);
  * `--no-ocr` skips OCR; `--wasm` also times tesseract.js; `--no-hostile` skips the API's latency
  * while the largest allowed documents and hostile files are read; `--no-backlog` skips the
- * backlog of `--faxes N` faxes (default 6) through the local service against raw tesseract.
+ * backlog of `--faxes N` faxes (default 6) through the local service against raw tesseract;
+ * `--stored N` sets how many letters the stored-letters benchmark fills the store with (default
+ * 10,000; `scripts/bench-stored.ts`), `--no-stored` skips it.
  *
  * `--aws [--documents N]` runs the other benchmark instead: a backlog through the synthesized
  * service on emulated AWS with Textract's default quotas enforced (`scripts/bench-aws.ts`).
@@ -33,6 +35,8 @@ const { values } = parseArgs({
     'no-hostile': { type: 'boolean' },
     'no-backlog': { type: 'boolean' },
     faxes: { type: 'string', default: '6' },
+    stored: { type: 'string', default: '10000' },
+    'no-stored': { type: 'boolean' },
   },
 });
 const seconds = Number(values.seconds);
@@ -70,7 +74,8 @@ const ocr = values['no-ocr'] ? {} : await benchOcr();
 const endToEnd = values['no-e2e'] ? {} : await benchEndToEnd();
 const hostile = values['no-hostile'] ? {} : await benchHostile();
 const backlog = values['no-ocr'] || values['no-backlog'] ? {} : await benchBacklog(Number(values.faxes));
-console.log(JSON.stringify({ ...figures, ...ocr, ...endToEnd, ...hostile, ...backlog }));
+const stored = values['no-stored'] ? {} : await (await import('./bench-stored.ts')).runStoredBench(Number(values.stored));
+console.log(JSON.stringify({ ...figures, ...ocr, ...endToEnd, ...hostile, ...backlog, ...stored }));
 
 /**
  * The API's latency while the service reads what it must never choke on: the largest

@@ -55,7 +55,7 @@ export interface ApiLatency {
 }
 
 /** Asks the API every 25 ms, as a reviewer's console would, until `stop()`, which answers the latencies seen. */
-function probeApi(http: string): { stop(): Promise<ApiLatency> } {
+export function probeApi(http: string): { stop(): Promise<ApiLatency> } {
   const latencies: number[] = [];
   let failures = 0;
   let probing = true;

@@ -1,5 +1,6 @@
 import { constants as zlibConstants, inflateSync } from 'node:zlib';
 import type { PDFiumDocument, PDFiumLibrary, PDFiumPage } from '@hyzyla/pdfium';
+import { pngOf, rasterFrom, type PageRaster } from './raster.ts';
 import { InputError } from './errors.ts';
 import { MAX_PAGE_PIXELS } from './images.ts';
 
@@ -17,6 +18,8 @@ export interface OpenedPdf {
   /** The file lacks its closing `%%EOF`: it was cut short, and PDFium read what it could. */
   readonly truncated: boolean;
   readonly pages: PdfPage[];
+  /** The page at `dpi` as a grey raster. */
+  raster(index: number, dpi: number): Promise<PageRaster>;
   /** A grey PNG of the page at `dpi`. */
   render(index: number, dpi: number): Promise<Buffer>;
   /** Frees the document's memory inside the PDF engine. */
@@ -315,48 +318,49 @@ export async function openPdf(bytes: Uint8Array, name: string, maxPages: number,
       const letters = text.replace(/[^A-Z]/gi, '').length;
       pages.push({ index, text: letters >= MIN_TEXT_LAYER_LETTERS ? text : null, arrived: true });
     }
+    const raster = async (index: number, dpi: number): Promise<PageRaster> => {
+      const opened = await current();
+      let size: { originalWidth: number; originalHeight: number };
+      try {
+        size = withPage(opened, index, (page) => page.getOriginalSize());
+      } catch (error) {
+        if (isEngineAbort(error)) throw engineAborted(engine, name, error);
+        throw new InputError('CORRUPT', `${name}: page ${index + 1} of the PDF cannot be read`, { cause: error });
+      }
+      const { originalWidth, originalHeight } = size;
+      // Points are 1/72 inch: a page's pixels at `dpi` are known before anything is rendered.
+      const pixels = ((originalWidth * dpi) / 72) * ((originalHeight * dpi) / 72);
+      if (pixels > MAX_PAGE_PIXELS) {
+        throw new InputError(
+          'PAGE_TOO_LARGE',
+          `${name}: page ${index + 1} is ${(originalWidth / 72).toFixed(0)}x${(originalHeight / 72).toFixed(0)} inches, over the ${MAX_PAGE_PIXELS / 1e6}-megapixel limit at ${dpi} dpi for one page`,
+        );
+      }
+      let bitmap: { width: number; height: number; data: Uint8Array };
+      try {
+        // render() closes the page itself.
+        bitmap = await opened.getPage(index).render({ scale: dpi / 72, render: 'bitmap', colorSpace: 'Gray' });
+      } catch (error) {
+        if (isEngineAbort(error)) throw engineAborted(engine, name, error);
+        throw new InputError('CORRUPT', `${name}: page ${index + 1} of the PDF cannot be rendered`, { cause: error });
+      }
+      const channels = bitmap.data.length / (bitmap.width * bitmap.height);
+      // The resolution travels with the page: Tesseract guesses wrongly without it.
+      if (channels === 1) return { data: bitmap.data, width: bitmap.width, height: bitmap.height, dpi };
+      const { default: sharp } = await import('sharp');
+      return rasterFrom(
+        sharp(bitmap.data, { raw: { width: bitmap.width, height: bitmap.height, channels: channels as 2 | 3 | 4 } })
+          .flatten({ background: '#ffffff' })
+          .greyscale(),
+        dpi,
+      );
+    };
     return {
       pageCount,
       truncated,
       pages,
-      async render(index, dpi) {
-        const { default: sharp } = await import('sharp');
-        const opened = await current();
-        let size: { originalWidth: number; originalHeight: number };
-        try {
-          size = withPage(opened, index, (page) => page.getOriginalSize());
-        } catch (error) {
-          if (isEngineAbort(error)) throw engineAborted(engine, name, error);
-          throw new InputError('CORRUPT', `${name}: page ${index + 1} of the PDF cannot be read`, { cause: error });
-        }
-        const { originalWidth, originalHeight } = size;
-        // Points are 1/72 inch: a page's pixels at `dpi` are known before anything is rendered.
-        const pixels = ((originalWidth * dpi) / 72) * ((originalHeight * dpi) / 72);
-        if (pixels > MAX_PAGE_PIXELS) {
-          throw new InputError(
-            'PAGE_TOO_LARGE',
-            `${name}: page ${index + 1} is ${(originalWidth / 72).toFixed(0)}x${(originalHeight / 72).toFixed(0)} inches, over the ${MAX_PAGE_PIXELS / 1e6}-megapixel limit at ${dpi} dpi for one page`,
-          );
-        }
-        let bitmap: { width: number; height: number; data: Uint8Array };
-        try {
-          // render() closes the page itself.
-          bitmap = await opened.getPage(index).render({ scale: dpi / 72, render: 'bitmap', colorSpace: 'Gray' });
-        } catch (error) {
-          if (isEngineAbort(error)) throw engineAborted(engine, name, error);
-          throw new InputError('CORRUPT', `${name}: page ${index + 1} of the PDF cannot be rendered`, { cause: error });
-        }
-        const channels = bitmap.data.length / (bitmap.width * bitmap.height);
-        return (
-          sharp(bitmap.data, { raw: { width: bitmap.width, height: bitmap.height, channels: channels as 1 | 2 | 3 | 4 } })
-            .flatten({ background: '#ffffff' })
-            .greyscale()
-            // The resolution travels with the page: Tesseract guesses wrongly without it.
-            .withMetadata({ density: dpi })
-            .png()
-            .toBuffer()
-        );
-      },
+      raster,
+      render: async (index, dpi) => pngOf(await raster(index, dpi)),
       close() {
         destroy();
       },

@@ -4,9 +4,10 @@ import { InputError } from './errors.ts';
 import { decodeText, readDocumentBytes, sniffKind, type DocumentKind } from './sniff.ts';
 import { openPdf } from './pdf.ts';
 import { openImages } from './images.ts';
-import { DESKEW_FROM_DEGREES, turnedPage, uprightPage } from './upright.ts';
+import { DESKEW_FROM_DEGREES, turnedRaster, uprightRaster } from './upright.ts';
+import { pngOf, type PageRaster } from './raster.ts';
 import { BLANK_PAGE_INK } from './orientation.ts';
-import { withoutRules } from './rules.ts';
+import { removeRules } from './rules.ts';
 import { createLocalRecognizer, type PageRecognizer } from '../adapters/tesseract/recognizer.ts';
 import { textractPages, type TextractResponse } from '../adapters/textract/blocks.ts';
 import { TextractError } from '../adapters/textract/errors.ts';
@@ -160,7 +161,7 @@ export class DocumentReader {
       const deadline = Date.now() + OCR_BUDGET.seconds * 1000;
       const texts = await Promise.all(
         arrived.map((page) =>
-          page.text !== null ? { text: page.text, confidence: null } : this.ocr(() => pdf.render(page.index, PDF_OCR_DPI), name, page.index, deadline),
+          page.text !== null ? { text: page.text, confidence: null } : this.ocr(() => pdf.raster(page.index, PDF_OCR_DPI), name, page.index, deadline),
         ),
       );
       const document = this.assemble('pdf', texts);
@@ -177,12 +178,12 @@ export class DocumentReader {
     const images = await openImages(bytes, name, LIMITS.pages);
     checkOcrPages(name, images.pageCount);
     const deadline = Date.now() + OCR_BUDGET.seconds * 1000;
-    const texts = await Promise.all(Array.from({ length: images.pageCount }, (_, index) => this.ocr(() => images.render(index), name, index, deadline)));
+    const texts = await Promise.all(Array.from({ length: images.pageCount }, (_, index) => this.ocr(() => images.raster(index), name, index, deadline)));
     return this.assemble(kind, texts);
   }
 
   private ocr(
-    render: () => Buffer | Promise<Buffer>,
+    render: () => Promise<PageRaster>,
     name: string,
     index: number,
     deadline: number,
@@ -193,13 +194,16 @@ export class DocumentReader {
           'OCR_BUDGET',
           `${name}: OCR ran over its ${OCR_BUDGET.seconds / 60}-minute budget for one document before page ${index + 1}; split the document or send it as text`,
         );
-      const upright = await uprightPage(await render());
+      // The page is decoded once and stays a raster through every step below; it is encoded once, for the engine.
+      const upright = await uprightRaster(await render());
       const { turn } = upright;
       // A blank page (a duplex back, a separator sheet) never reaches the OCR engine: read, its
       // specks took minutes and lowered the letter's confidence.
       if (upright.ink < BLANK_PAGE_INK) return { text: '', confidence: null, blank: true, note: `page ${index + 1} is blank and was not read` };
       // The published header's boxed table: its ruling read as text loses the cells' values.
-      const png = await withoutRules(upright.png);
+      const page = upright.page;
+      removeRules(page);
+      const png = await pngOf(page);
       this.recognizer ??= this.createRecognizer();
       const recognizer = this.recognizer;
       const read = async (image: Buffer) => {
@@ -209,13 +213,13 @@ export class DocumentReader {
           throw new InputError('OCR_FAILED', `${name}: OCR of page ${index + 1} failed (${recognizer.name})`, { cause: error });
         }
       };
-      let page = await read(png);
+      let reading = await read(png);
       let turned = turn.quarter;
       // Up and down can be misjudged on a sparse page: when the reading is poor, the other way up is tried too.
-      if (page.confidence < RETRY_FLIPPED_BELOW && turn.lineContrast >= 1.15) {
-        const flipped = await read(await turnedPage(png, 180));
-        if (flipped.confidence > page.confidence + 0.1) {
-          page = flipped;
+      if (reading.confidence < RETRY_FLIPPED_BELOW && turn.lineContrast >= 1.15) {
+        const flipped = await read(await pngOf(await turnedRaster(page, 180)));
+        if (flipped.confidence > reading.confidence + 0.1) {
+          reading = flipped;
           turned = ((turned + 180) % 360) as typeof turned;
         }
       }
@@ -225,7 +229,7 @@ export class DocumentReader {
           : Math.abs(turn.skew) >= DESKEW_FROM_DEGREES
             ? `page ${index + 1} was skewed ${turn.skew.toFixed(1)} degrees and straightened before OCR`
             : undefined;
-      return { ...page, note };
+      return { ...reading, note };
     });
   }
 

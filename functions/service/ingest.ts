@@ -53,9 +53,9 @@ export async function ingestObject(
     localOcr?: boolean;
   } = {},
 ): Promise<{ id: string; outcome: IngestOutcome }> {
-  const size = await deps.objects.size(bucket, key);
-  if (size > LIMITS.documentBytes) return refuseOversized(deps, bucket, key, size);
-  const bytes = await deps.objects.get(bucket, key);
+  const object = await deps.objects.getWithin(bucket, key, LIMITS.documentBytes);
+  if ('tooLarge' in object) return refuseOversized(deps, bucket, key, object.tooLarge);
+  const { bytes } = object;
   const id = documentId(bytes);
   const { record, created } = await deps.store.recordReceipt(id, `${bucket}/${key}`, deps.now().toISOString());
   // A document the service failed (not the document's own fault) is read again when it arrives again: nothing final by accident.

@@ -281,8 +281,12 @@ export interface StatsRow {
 export interface ObjectStore {
   /** The object's bytes; throws {@link ObjectMissingError} when it is not stored. */
   get(bucket: string, key: string): Promise<Uint8Array>;
-  /** The object's size in bytes, without reading it. */
-  size(bucket: string, key: string): Promise<number>;
+  /**
+   * The object's bytes when it is `maxBytes` or smaller, else only its size (the rest is never
+   * read): one request where a size check and a read were two. Throws {@link ObjectMissingError}
+   * when it is not stored.
+   */
+  getWithin(bucket: string, key: string, maxBytes: number): Promise<{ bytes: Uint8Array } | { tooLarge: number }>;
   /** SHA-256 (hex) of the object, streamed: for objects too large to hold in memory. */
   hash(bucket: string, key: string): Promise<string>;
   /**

@@ -346,7 +346,7 @@ describe('ingest: a document over the size limit', () => {
     await stack.upload('oversized.pdf', '%PDF-1.7 pretend this is 600 MB');
     let reads = 0;
     const objects = withObjects({
-      size: async () => 600 * 1024 * 1024,
+      getWithin: async () => ({ tooLarge: 600 * 1024 * 1024 }),
       get: async () => {
         reads++;
         return new Uint8Array();

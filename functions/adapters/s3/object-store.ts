@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, HeadObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { ObjectMissingError, type ObjectStore, type OriginalLinks, type PageImageCache, type StoredReading } from '../../service/ports.ts';
 import type { DoubtfulWord, ReadingContext } from '../../domain/index.ts';
@@ -66,20 +66,31 @@ export class S3ObjectStore implements ObjectStore, OriginalLinks, PageImageCache
 
   /** The object's bytes; {@link ObjectMissingError} when S3 answers `NoSuchKey` (the key is not named: it may be a file name). */
   async get(bucket: string, key: string): Promise<Uint8Array> {
-    let result;
-    try {
-      result = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    } catch (error) {
-      if (isMissing(error)) throw new ObjectMissingError('OBJECT_MISSING', `no object under this key in bucket ${bucket}`, { cause: error });
-      throw error;
-    }
+    const result = await this.send(bucket, key);
     if (!result.Body) throw new Error('S3 returned an object without a body');
     return result.Body.transformToByteArray();
   }
 
-  async size(bucket: string, key: string): Promise<number> {
-    const head = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    return head.ContentLength ?? 0;
+  /** GetObject, with `NoSuchKey` as {@link ObjectMissingError}. */
+  private async send(bucket: string, key: string): Promise<import('@aws-sdk/client-s3').GetObjectCommandOutput> {
+    try {
+      return await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    } catch (error) {
+      if (isMissing(error)) throw new ObjectMissingError('OBJECT_MISSING', `no object under this key in bucket ${bucket}`, { cause: error });
+      throw error;
+    }
+  }
+
+  async getWithin(bucket: string, key: string, maxBytes: number): Promise<{ bytes: Uint8Array } | { tooLarge: number }> {
+    const result = await this.send(bucket, key);
+    const size = result.ContentLength ?? 0;
+    if (size > maxBytes) {
+      // The answer's headers say how large it is: its body is dropped unread (a 600 MB file is never downloaded to be refused).
+      (result.Body as { destroy?: () => void } | undefined)?.destroy?.();
+      return { tooLarge: size };
+    }
+    if (!result.Body) throw new Error('S3 returned an object without a body');
+    return { bytes: await result.Body.transformToByteArray() };
   }
 
   async hash(bucket: string, key: string): Promise<string> {

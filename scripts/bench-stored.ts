@@ -1,0 +1,156 @@
+/**
+ * The service with many letters stored (`npm run bench -- --stored N`, default 10,000): how the
+ * API and the fast lane hold up when the store is full, during exports, and after a restart.
+ *
+ * 1. N distinct text letters (the golden letters, each copy with its own case number) are
+ *    uploaded to `npm start`'s stack and read.
+ * 2. The list API alone under load: 10 connections for 5 s on `/determinations?limit=50`,
+ *    `/items?limit=50` and `/stats` (autocannon).
+ * 3. A CSV export of every letter and the calendar feed, each with the API probed meanwhile (a
+ *    console's requests every 25 ms) and a text letter uploaded while it runs.
+ * 4. An export abandoned by its client: the API's latency just after, against the API alone.
+ * 5. A restart with the N letters stored: seconds until the API answers, and until a letter
+ *    uploaded at once is classified.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import autocannon from 'autocannon';
+import pLimit from 'p-limit';
+import { loadGoldenLetters } from '../test/fixtures/golden.ts';
+import { LOCAL_INBOX, startOnFreePorts, type LocalService } from '../functions/local/runtime.ts';
+import { documentId } from '../functions/service/ingest.ts';
+import { probeApi, type ApiLatency } from './hostile-load.ts';
+
+/** The figures this benchmark prints (and returns for the JSON line). */
+export type StoredFigures = Record<string, number>;
+
+/** A golden letter's text with its case number replaced by the `n`-th one of this run, so that no two copies are the same letter. */
+function letterText(n: number): string {
+  const letters = loadGoldenLetters();
+  const text = letters[n % letters.length]!.text;
+  const caseNumber = `CM${String(10 + (n % 80)).padStart(2, '0')}-${String(1_000_000 + n).padStart(7, '0')}`;
+  return `${text.replace(/CM\d{2}-\d{7}/g, caseNumber)}\n\nBenchmark copy ${n}.\n`;
+}
+
+/** Uploads a text letter and answers the seconds until it is classified (or failed). */
+async function timeOneLetter(service: LocalService, n: number): Promise<number> {
+  const text = letterText(n);
+  const id = documentId(Buffer.from(text, 'latin1'));
+  const started = performance.now();
+  await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: `bench/timed-${n}.txt`, Body: text }));
+  for (;;) {
+    const status = (await service.store.getDocument(id))?.status;
+    if (status === 'CLASSIFIED' || status === 'FAILED' || status === 'UNRECOGNIZED') break;
+    await new Promise((resolveWait) => setTimeout(resolveWait, 10));
+  }
+  return (performance.now() - started) / 1000;
+}
+
+/** Runs the benchmark on `count` stored letters and prints its figures. */
+export async function runStoredBench(count: number): Promise<StoredFigures> {
+  const root = mkdtempSync(join(tmpdir(), 'imr-stored-'));
+  const figures: StoredFigures = {};
+  const lines: string[] = [];
+  const log = (line: string) => lines.push(line);
+  let service = await startOnFreePorts(root, log);
+  try {
+    // 1. Fill the store through the service itself.
+    let started = performance.now();
+    const limit = pLimit(16);
+    await Promise.all(
+      Array.from({ length: count }, (_, n) =>
+        limit(() => service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: `bench/${Math.floor(n / 1000)}/${n}.txt`, Body: letterText(n) }))),
+      ),
+    );
+    await new Promise((resolveWait) => setTimeout(resolveWait, 300));
+    await service.idle();
+    const fillSeconds = (performance.now() - started) / 1000;
+    const classified = lines.filter((line) => / CLASSIFIED /.test(line)).length;
+    console.log(
+      `stored letters: ${count} text letters uploaded and read in ${fillSeconds.toFixed(1)} s (${(count / fillSeconds).toFixed(0)} letters/s), ${classified} classified`,
+    );
+    figures.storedFillSeconds = Number(fillSeconds.toFixed(1));
+
+    // 2. The API alone, 10 clients at once.
+    const http = service.endpoints.http;
+    for (const [name, path] of [
+      ['determinations', '/determinations?limit=50'],
+      ['items', '/items?limit=50'],
+      ['stats', '/stats?groupBy=category'],
+    ] as const) {
+      const result = await autocannon({ url: `${http}${path}`, connections: 10, duration: 5 });
+      console.log(
+        `  API alone, ${count} stored, 10 clients for 5 s, GET ${path}: ${Math.round(result.requests.average)} requests/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ${result.non2xx} non-2xx`,
+      );
+      figures[`stored_${name}P99Ms`] = result.latency.p99;
+      figures[`stored_${name}RequestsPerSecond`] = Math.round(result.requests.average);
+    }
+
+    // 3. Exports, with the API probed and a letter uploaded meanwhile.
+    let timed = count;
+    for (const [name, path] of [
+      ['csv', '/determinations?format=csv'],
+      ['calendar', '/deadlines.ics'],
+    ] as const) {
+      const probe = probeApi(http);
+      started = performance.now();
+      const exported = fetch(`${http}${path}`).then(async (response) => ({
+        status: response.status,
+        bytes: (await response.arrayBuffer()).byteLength,
+        rows: response.headers.get('x-total-rows'),
+      }));
+      await new Promise((resolveWait) => setTimeout(resolveWait, 50));
+      const letterSeconds = await timeOneLetter(service, timed++);
+      const answer = await exported;
+      const exportSeconds = (performance.now() - started) / 1000;
+      const api = await probe.stop();
+      console.log(
+        `  ${name} export of ${count} letters: ${answer.status}, ${(answer.bytes / 1e6).toFixed(1)} MB${answer.rows ? `, ${answer.rows} rows` : ''} in ${exportSeconds.toFixed(2)} s; API meanwhile ${describe(api)}; a text letter uploaded during it classified in ${letterSeconds.toFixed(2)} s`,
+      );
+      figures[`${name}ExportSeconds`] = Number(exportSeconds.toFixed(2));
+      figures[`${name}ExportApiP99Ms`] = api.p99Ms;
+      figures[`${name}ExportLetterSeconds`] = Number(letterSeconds.toFixed(2));
+    }
+
+    // 4. An export its client abandons after 100 ms: the API just after, against the API alone.
+    const alone = probeApi(http);
+    await new Promise((resolveWait) => setTimeout(resolveWait, 1000));
+    const aloneApi = await alone.stop();
+    const abandon = new AbortController();
+    const abandoned = fetch(`${http}/determinations?format=csv`, { signal: abandon.signal }).catch(() => null);
+    await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+    abandon.abort();
+    await abandoned;
+    const after = probeApi(http);
+    await new Promise((resolveWait) => setTimeout(resolveWait, 1000));
+    const afterApi = await after.stop();
+    console.log(`  an export abandoned after 100 ms: API in the second after ${describe(afterApi)}; API alone ${describe(aloneApi)}`);
+    figures.abandonedExportApiP99Ms = afterApi.p99Ms;
+    figures.aloneApiP99Ms = aloneApi.p99Ms;
+
+    // 5. A restart with everything stored.
+    await service.stop();
+    started = performance.now();
+    service = await startOnFreePorts(root, log);
+    const startSeconds = (performance.now() - started) / 1000;
+    const letterSeconds = await timeOneLetter(service, timed++);
+    const sinceStart = (performance.now() - started) / 1000;
+    await service.idle();
+    const recoveredSeconds = (performance.now() - started) / 1000;
+    console.log(
+      `  restart with ${count} stored: API up in ${startSeconds.toFixed(2)} s; a letter uploaded at once classified in ${letterSeconds.toFixed(2)} s (${sinceStart.toFixed(2)} s after the start); the start's look for unfinished work ended after ${recoveredSeconds.toFixed(1)} s`,
+    );
+    figures.restartApiSeconds = Number(startSeconds.toFixed(2));
+    figures.restartLetterSeconds = Number(letterSeconds.toFixed(2));
+    return figures;
+  } finally {
+    await service.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+function describe(api: ApiLatency): string {
+  return `${api.requests} requests, p50 ${api.p50Ms} ms, p99 ${api.p99Ms} ms, max ${api.maxMs} ms, ${api.failures} failed`;
+}

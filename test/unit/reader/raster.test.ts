@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { pngOf, rasterOf, stretchContrast } from '../../../functions/reader/raster.ts';
+
+/** A grey raster of `width` x 100 whose pixels take `value(i)`. */
+function raster(width: number, value: (i: number) => number) {
+  const data = new Uint8Array(width * 100);
+  for (let i = 0; i < data.length; i++) data[i] = value(i);
+  return { data, width, height: 100 };
+}
+
+describe('stretchContrast', () => {
+  it('spreads a washed-out page (grey text on grey paper) over black to white', () => {
+    // Half the pixels dark grey (90), half light grey (170): a faded photocopy.
+    const page = raster(100, (i) => (i % 2 ? 90 : 170));
+    stretchContrast(page);
+    expect(new Set(page.data)).toEqual(new Set([0, 255]));
+  });
+
+  it('is not set by the darkest and lightest 1%: a few black specks leave the text grey, not white', () => {
+    // 0.5% black specks, 30% text at 100, the rest paper at 200.
+    const page = raster(200, (i) => (i % 200 === 0 ? 0 : i % 10 < 3 ? 100 : 200));
+    stretchContrast(page);
+    expect(page.data[1]).toBe(0); // text: the low bound is the text, not the specks
+    expect(page.data[5]).toBe(255);
+  });
+
+  it('leaves a page of one value as it is', () => {
+    const page = raster(50, () => 255);
+    stretchContrast(page);
+    expect(page.data.every((value) => value === 255)).toBe(true);
+  });
+});
+
+describe('pngOf and rasterOf', () => {
+  it('encode a page once as a grey PNG that decodes to the same pixels, with its resolution', async () => {
+    const page = { ...raster(64, (i) => (i * 7) % 256), dpi: 300 };
+    const png = await pngOf(page);
+    const { default: sharp } = await import('sharp');
+    const metadata = await sharp(png).metadata();
+    expect(metadata).toMatchObject({ channels: 1, density: 300, width: 64, height: 100 });
+    expect(Buffer.from((await rasterOf(png)).data).equals(Buffer.from(page.data))).toBe(true);
+  });
+});
