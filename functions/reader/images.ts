@@ -172,16 +172,18 @@ async function cleanPage(sharp: typeof import('sharp').default, bytes: Uint8Arra
     targetWidth = Math.round(width * scale);
     targetHeight = Math.round(targetHeight * scale);
   }
-  const page = await pipelineOf(decoded);
-  const resized =
-    targetWidth !== width || targetHeight !== pageHeight ? page.resize(targetWidth, Math.round(targetHeight), { fit: 'fill', kernel: 'lanczos3' }) : page;
+  const resize = targetWidth !== width || targetHeight !== pageHeight;
   // A worn fax line leaves specks that OCR reads as letters; a 3x3 median removes them and keeps
   // strokes, but softens a clean page (tesseract.js read a clean standard fax worse with it), so
   // only a specked page gets it. Measured over the evaluation's faxes (CER, tesseract /
   // tesseract.js): a poor fax 9.16% -> 3.44% / 10.29% -> 5.26%, a fax of a fax 9.41% -> 5.70%.
-  const despeckled = speckShare(decoded.data, width, pageHeight) >= SPECKED_PAGE ? resized.median(3) : resized;
+  const despeckle = speckShare(decoded.data, width, pageHeight) >= SPECKED_PAGE;
+  // (sharp's operations change the pipeline they are called on and return it: what was asked is kept in these flags.)
+  const page = await pipelineOf(decoded);
+  if (resize) page.resize(targetWidth, Math.round(targetHeight), { fit: 'fill', kernel: 'lanczos3' });
+  if (despeckle) page.median(3);
   // Nothing to resample or despeckle (a fine fax, a 300 dpi scan): the decoded raster is used as it is, not copied through sharp.
-  const cleaned = despeckled === page ? decoded : await rasterFrom(despeckled);
+  const cleaned = resize || despeckle ? await rasterFrom(page) : decoded;
   stretchContrast(cleaned);
   return cleaned;
 }

@@ -51,26 +51,59 @@ export async function pngOf(page: PageRaster): Promise<Buffer> {
   return (page.dpi ? pipeline.withDensity(page.dpi) : pipeline).toBuffer();
 }
 
-/** Share of pixels left out at each end when the contrast is stretched: the darkest and lightest 1% (sharp's `normalise` default), so specks and glare set no bound. */
-const STRETCH_TAIL = 0.01;
+/** Percentiles left out at each end when the contrast is stretched: the darkest and lightest 1% (sharp's `normalise` default), so specks and glare set no bound. */
+const STRETCH_LOWER = 1;
+const STRETCH_UPPER = 99;
+
+/** CIE L* (0-100) of an sRGB grey value (0-255). */
+function lightness(value: number): number {
+  const c = value / 255;
+  const y = c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  return y > 216 / 24389 ? 116 * Math.cbrt(y) - 16 : (24389 / 27) * y;
+}
+
+/** The sRGB grey value (0-255, clipped) of a CIE L*. */
+function greyOf(l: number): number {
+  const y = l > 8 ? ((l + 16) / 116) ** 3 : (l * 27) / 24389;
+  const c = y <= 0.0031308 ? 12.92 * y : 1.055 * y ** (1 / 2.4) - 0.055;
+  return Math.max(0, Math.min(255, Math.round(c * 255)));
+}
 
 /**
- * The raster's contrast stretched, in place: the value under which 1% of its pixels lie becomes
- * black, the value over which 1% lie white, and the rest spread between. The same rule as
- * sharp's `normalise`, on the grey values directly: that one goes through Lab and back and took
- * 200 ms a fax page, as much as the rest of the clean-up together.
+ * The whole lightness over which no more than `percent` of the pixels lie, as libvips'
+ * `percent` finds it: lightness cast to whole numbers (truncated), then the first whole value
+ * whose cumulative share is over `percent`.
+ */
+function lightnessPercentile(histogram: Uint32Array, total: number, percent: number): number {
+  const byLightness = new Float64Array(101);
+  for (let value = 0; value < 256; value++) byLightness[Math.trunc(lightness(value))]! += histogram[value]!;
+  let seen = 0;
+  for (let l = 0; l <= 100; l++) {
+    seen += byLightness[l]!;
+    if (seen / total > percent / 100) return l;
+  }
+  return 100;
+}
+
+/**
+ * The raster's contrast stretched, in place, by sharp's `normalise` rule: the lightness (CIE L*)
+ * under which 1% of the pixels lie becomes black, the one over which 1% lie white, and the rest
+ * is spread between, linearly in lightness. sharp converts the page to Lab and back to do it,
+ * which took 200 ms a fax page; on a grey page the rule is a function of the grey value alone,
+ * so it is one 256-entry table here. Not bit-identical to sharp's (its bounds come out a grey
+ * level or a few apart): measured over the evaluation's scans, photos read far better with it
+ * (CER 10.03% -> 0.21%; 3 of 4 flagged -> 0), a worn fax slightly worse (3.39% -> 4.03%), a
+ * clean fax the same (a black-and-white page is left as it is by both).
  */
 export function stretchContrast(page: GreyRaster): void {
   const { data } = page;
   const histogram = new Uint32Array(256);
   for (let i = 0; i < data.length; i++) histogram[data[i]!]!++;
-  const tail = data.length * STRETCH_TAIL;
-  let low = 0;
-  for (let seen = 0; low < 255 && seen + histogram[low]! <= tail; low++) seen += histogram[low]!;
-  let high = 255;
-  for (let seen = 0; high > 0 && seen + histogram[high]! <= tail; high--) seen += histogram[high]!;
-  if (high <= low) return;
+  const low = lightnessPercentile(histogram, data.length, STRETCH_LOWER);
+  const high = lightnessPercentile(histogram, data.length, STRETCH_UPPER);
+  if (Math.abs(high - low) <= 1) return;
+  const scale = 100 / (high - low);
   const table = new Uint8Array(256);
-  for (let value = 0; value < 256; value++) table[value] = Math.max(0, Math.min(255, Math.round(((value - low) * 255) / (high - low))));
+  for (let value = 0; value < 256; value++) table[value] = greyOf((lightness(value) - low) * scale);
   for (let i = 0; i < data.length; i++) data[i] = table[data[i]!]!;
 }
