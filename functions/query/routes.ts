@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   ObjectMissingError,
+  type AnswerRow,
   type DeterminationStore,
   type ObjectStore,
   type OriginalLinks,
@@ -71,6 +72,21 @@ export interface RouteOptions {
 /** Today in California, the day deadlines are counted in, by the routes' clock. */
 function todayOf(options: RouteOptions): string {
   return receivedOnOf((options.now?.() ?? new Date()).toISOString());
+}
+
+/**
+ * A row's JSON as answered `today`: `"overdue": true` written into each deadline whose day has
+ * passed (spec section 6), exactly what {@link answeredToday} gives the letter itself.
+ */
+export function rowJson(row: AnswerRow, today: string): string {
+  let json = '';
+  let from = 0;
+  row.marks.forEach((mark, index) => {
+    if (row.dues[index]! >= today) return;
+    json += `${row.json.slice(from, mark)},"overdue":true`;
+    from = mark;
+  });
+  return from === 0 ? row.json : json + row.json.slice(from);
 }
 
 /** A stored letter as answered `today`: each deadline whose day has passed says so (spec section 6). */
@@ -260,9 +276,11 @@ const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
         (cursor) => store.listDeterminations({ ...query, limit: EXPORT_PAGE, cursor }),
         async (rows) => determinationRows(rows),
       );
-    const page = await store.listDeterminations(query);
+    // Written from rows kept at write time: no document is decoded and no JSON rebuilt (the list is what a console polls).
+    const page = await store.listDeterminationRows(query);
     const today = todayOf(options);
-    return { statusCode: 200, body: { ...page, data: page.data.map((letter) => answeredToday(letter, today)) } };
+    const data = page.data.map((row) => rowJson(row, today)).join(',');
+    return { statusCode: 200, body: `{"data":[${data}],"nextCursor":${JSON.stringify(page.nextCursor)}}`, contentType: 'application/json' };
   },
   async getDetermination({ store, request, options, params }) {
     const { format } = parse(QUERY_SCHEMAS.determination, request.query);

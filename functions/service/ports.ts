@@ -206,6 +206,12 @@ export interface DeterminationReadModel {
   resolveIdPrefix(prefix: string): Promise<string[]>;
   getDetermination(id: string): Promise<StoredDetermination | null>;
   listDeterminations(query: DeterminationQuery): Promise<Page<StoredDetermination>>;
+  /**
+   * The same list as {@link listDeterminations}, each letter as its answer already written
+   * ({@link AnswerRow}): a store that keeps the rows at write time lists without decoding a
+   * document or rebuilding its deadlines.
+   */
+  listDeterminationRows(query: DeterminationQuery): Promise<Page<AnswerRow>>;
   listItems(query: ItemQuery): Promise<Page<StoredItem>>;
   /** Every revision's history entry, newest first. */
   history(id: string): Promise<HistoryEntry[]>;
@@ -450,5 +456,48 @@ export function storedAnswer(parts: StoredParts): StoredDetermination {
     revision: parts.revision ?? 1,
     ...(parts.reviewedBy && parts.reviewedAt ? { reviewedBy: parts.reviewedBy, reviewedAt: parts.reviewedAt } : {}),
     ...(parts.sameLetterAs ? { sameLetterAs: parts.sameLetterAs } : {}),
+  };
+}
+
+/**
+ * A stored Determination as the API answers it, already written as JSON at write time, with
+ * where each deadline object ends (`marks`, offsets of its closing brace, in order) and its day
+ * (`dues`): whether a deadline has passed depends on the day it is asked, so `"overdue": true`
+ * is written in at answer time (see `rowJson` in the query routes), nothing else.
+ */
+export interface AnswerRow {
+  readonly json: string;
+  readonly marks: readonly number[];
+  readonly dues: readonly string[];
+  /** What the list filters look at, so a filtered list decodes nothing either. */
+  readonly status: StoredDetermination['status'];
+  readonly outcome?: string;
+  readonly needsReview: boolean;
+}
+
+/** What the deadlines of a row are written as while the rest is: replaced by the real ones just after. */
+const DEADLINES_STANDIN = '\u0000deadlines\u0000';
+
+/** The {@link AnswerRow} of a stored Determination. */
+export function answerRow(stored: StoredDetermination): AnswerRow {
+  const shell = JSON.stringify({ ...stored, deadlines: DEADLINES_STANDIN });
+  // The stand-in's JSON, after its key: a letter's own text cannot hold it (its quotes would be escaped).
+  const standin = `"deadlines":${JSON.stringify(DEADLINES_STANDIN)}`;
+  const at = shell.indexOf(standin) + '"deadlines":'.length;
+  const marks: number[] = [];
+  let json = `${shell.slice(0, at)}[`;
+  stored.deadlines.forEach((deadline, index) => {
+    if (index > 0) json += ',';
+    json += JSON.stringify(deadline);
+    marks.push(json.length - 1);
+  });
+  json += `]${shell.slice(at + JSON.stringify(DEADLINES_STANDIN).length)}`;
+  return {
+    json,
+    marks,
+    dues: stored.deadlines.map((deadline) => deadline.due),
+    status: stored.status,
+    ...(stored.status === 'CLASSIFIED' ? { outcome: stored.outcome } : {}),
+    needsReview: stored.needsReview,
   };
 }

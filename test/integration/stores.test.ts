@@ -316,6 +316,42 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     expect(await store.claimReading(id, other, '2026-04-01T10:02:00.000Z', 60_000)).toBe(true);
   });
 
+  it('lists each letter from its answer row exactly as the letter is stored now: after a key added, a correction, a day received set', async () => {
+    const store = stores[name]!();
+    const id = `${name}-rows`.padEnd(64, '0');
+    // Days no other test of the shared table uses.
+    const day = '2031-06-0';
+    await store.recordReceipt(id, 'rows/a.txt', `${day}1T10:00:00.000Z`);
+    const read = determinationOf('CM15-0000888', [{ request: 'Lyrica 75mg #60', decision: 'UPHELD' }]);
+    await saveReading(store, id, read, `${day}1T10:00:01.000Z`);
+    /** The rows of every list filter, parsed, against the letters of the same list. */
+    const sameAsLetters = async () => {
+      for (const query of [{}, { outcome: 'OVERTURNED' as const }, { needsReview: false }, { dueBefore: '2031-07-01' }]) {
+        const range = { limit: 50, from: '2031-06-01', to: '2031-06-02', ...query };
+        const rows = await store.listDeterminationRows(range);
+        expect(rows.data.map((row) => JSON.parse(row.json))).toEqual((await store.listDeterminations(range)).data);
+      }
+      return (await store.listDeterminationRows({ limit: 50, from: '2031-06-01', to: '2031-06-02' })).data.map((row) => JSON.parse(row.json));
+    };
+    expect(await sameAsLetters()).toMatchObject([{ id, sourceKeys: ['rows/a.txt'], outcome: 'UPHELD' }]);
+    // The same bytes under another key: the row follows.
+    await store.recordReceipt(id, 'rows/b.txt', `${day}2T10:00:00.000Z`);
+    expect(await sameAsLetters()).toMatchObject([{ id, sourceKeys: ['rows/a.txt', 'rows/b.txt'] }]);
+    // A correction that overturns the item, confirms the letter and sets the day received.
+    const { determination, changes } = applyCorrection(read, CorrectionSchema.parse({ items: [{ index: 0, decision: 'OVERTURNED' }], reviewed: true }));
+    const entry = { revision: 2, at: `${day}2T11:00:00.000Z`, by: 'paralegal@firm', changes, note: null };
+    expect(
+      await saveCorrection(store, id, {
+        expectedRevision: 1,
+        determination,
+        entry,
+        reviewed: { by: 'paralegal@firm', at: entry.at },
+        receivedOn: '2031-05-28',
+      }),
+    ).toBe('SAVED');
+    expect(await sameAsLetters()).toMatchObject([{ id, outcome: 'OVERTURNED', revision: 2, reviewedBy: 'paralegal@firm', receivedOn: '2031-05-28' }]);
+  });
+
   it('lists newest first with filters, pages with cursors, and refuses a cursor from other filters', async () => {
     const store = stores[name]!();
     for (let i = 0; i < 5; i++) {

@@ -13,7 +13,9 @@ import {
 import type { AttemptRecord } from '../../service/webhooks/ports.ts';
 import type { Determination } from '../../domain/index.ts';
 import type { CursorCodec } from '../../common/cursor.ts';
+import { answerRow } from '../../service/ports.ts';
 import type {
+  AnswerRow,
   DeterminationQuery,
   DeterminationStore,
   DocumentQuery,
@@ -245,6 +247,12 @@ export class DynamoDeterminationStore implements DeterminationStore {
 
   listDeterminations(query: DeterminationQuery): Promise<Page<StoredDetermination>> {
     return this.queries.listDeterminations(query);
+  }
+
+  /** The rows are written at answer time here: a Lambda answers one list per invocation, and the table keeps the letters whole. */
+  async listDeterminationRows(query: DeterminationQuery): Promise<Page<AnswerRow>> {
+    const page = await this.queries.listDeterminations(query);
+    return { ...page, data: page.data.map(answerRow) };
   }
 
   listItems(query: ItemQuery): Promise<Page<StoredItem>> {

@@ -19,7 +19,7 @@ import type {
   StoredDetermination,
   StoredItem,
 } from '../../service/ports.ts';
-import { storedAnswer } from '../../service/ports.ts';
+import { answerRow, storedAnswer, type AnswerRow } from '../../service/ports.ts';
 
 /** A document as kept: its processing record and, once read, its Determination. */
 interface DocumentEntry {
@@ -85,7 +85,7 @@ export class LmdbDeterminationStore implements DeterminationStore {
     return this.db.transaction(() => {
       const current = this.document(id);
       if (current) {
-        if (!current.sourceKeys.includes(sourceKey)) this.db.putSync(['doc', id], { ...current, sourceKeys: [...current.sourceKeys, sourceKey].sort() });
+        if (!current.sourceKeys.includes(sourceKey)) this.putDocument({ ...current, sourceKeys: [...current.sourceKeys, sourceKey].sort() });
         return { record: toRecord({ ...current, sourceKeys: [...new Set([...current.sourceKeys, sourceKey])].sort() }), created: false };
       }
       const entry: DocumentEntry = { id, status: 'RECEIVED', reason: null, receivedAt: at, updatedAt: at, sourceKeys: [sourceKey] };
@@ -154,7 +154,7 @@ export class LmdbDeterminationStore implements DeterminationStore {
       const { sameLetterAs: _link, reviewedBy: _by, reviewedAt: _at, receivedOn: _on, ...rest } = base;
       // The earliest deadline is answered from the reading itself here (the DynamoDB table keeps it for its filter).
       const { earliestDue: _earliest, ...next } = change.next;
-      this.db.putSync(['doc', change.id], { ...rest, ...next });
+      this.putDocument({ ...rest, ...next });
       if (change.history) this.db.putSync(['history', change.id, String(change.history.revision).padStart(6, '0')], change.history);
       return 'COMMITTED';
     });
@@ -223,6 +223,20 @@ export class LmdbDeterminationStore implements DeterminationStore {
     return page;
   }
 
+  async listDeterminationRows(query: DeterminationQuery): Promise<Page<AnswerRow>> {
+    const prefix = query.caseNumber !== undefined ? ['case', query.caseNumber] : ['det'];
+    return this.newestFirst(prefix, query, { outcome: query.outcome, needsReview: query.needsReview, dueBefore: query.dueBefore }, (value) => {
+      const id = value as string;
+      // A store written before rows were kept answers from the document (and keeps the row for the next time it is written).
+      const row = (this.db.get(['row', id]) as AnswerRow | undefined) ?? rowOf(this.document(id));
+      if (!row) return null;
+      if (query.outcome !== undefined && (row.status !== 'CLASSIFIED' || row.outcome !== query.outcome)) return null;
+      if (query.needsReview !== undefined && row.needsReview !== query.needsReview) return null;
+      if (query.dueBefore !== undefined && !row.dues.some((due) => due <= query.dueBefore!)) return null;
+      return row;
+    });
+  }
+
   async listItems(query: ItemQuery): Promise<Page<StoredItem>> {
     const prefix = query.category !== undefined ? ['cat', query.category] : ['item'];
     return this.newestFirst(prefix, query, { subcategory: query.subcategory, decision: query.decision }, (_, key) => {
@@ -257,6 +271,13 @@ export class LmdbDeterminationStore implements DeterminationStore {
   /** Every document id, for maintenance runs (reclassification). */
   async *scanDocumentIds(): AsyncIterable<string> {
     for (const { key } of this.db.getRange({ start: ['doc'], end: ['doc', '\uffff'] })) yield String((key as string[])[1]);
+  }
+
+  /** Writes a document, and its answer row when it has a reading: the row is what lists answer from. */
+  private putDocument(entry: DocumentEntry): void {
+    this.db.putSync(['doc', entry.id], entry);
+    const row = rowOf(entry);
+    if (row) this.db.putSync(['row', entry.id], row);
   }
 
   private document(id: string): DocumentEntry | undefined {
@@ -324,6 +345,11 @@ function toRecord(entry: DocumentEntry): DocumentRecord {
     sourceKeys: [...entry.sourceKeys].sort(),
     ...(entry.status === 'OCR_PENDING' && entry.textractJobId ? { ocrJobId: entry.textractJobId } : {}),
   };
+}
+
+function rowOf(entry: DocumentEntry | undefined): AnswerRow | null {
+  const stored = toStored(entry);
+  return stored ? answerRow(stored) : null;
 }
 
 function toStored(entry: DocumentEntry | undefined): StoredDetermination | null {
