@@ -4,7 +4,7 @@
  * The layer rules are `reachable`: they hold at any depth, not only for a module's own imports.
  */
 /** Every Lambda's folder (its thin handler and what only it uses). */
-const HANDLERS = '^functions/(ingest|query|webhook|textract-complete|review|pages|console|sweep|aws)/';
+const HANDLERS = '^functions/(ingest|query|webhook|textract-complete|review|pages|console|sweep|email|aws)/';
 
 module.exports = {
   forbidden: [
@@ -54,7 +54,19 @@ module.exports = {
       severity: 'error',
       comment: 'common/ is what every layer may use (errors, limits, cursors, config): it reaches nothing above the domain.',
       from: { path: '^functions/common/' },
-      to: { reachable: true, path: ['^functions/(service|adapters|reader|local|cli)/', HANDLERS] },
+      to: { reachable: true, path: ['^functions/(service|adapters|reader|local|cli|intake)/', HANDLERS] },
+    },
+    {
+      name: 'intake-is-an-edge',
+      severity: 'error',
+      comment:
+        "intake/ turns what arrives by another channel (a raw email) into inbox objects, for the local listener and the email Lambda alike: it may use common, the reader's sniffing (so an attachment is told by the same rule the reader reads it by) and the AWS SDK; never the service, an adapter, the rest of the reader, the local runtime, a handler or the CLI.",
+      from: { path: '^functions/intake/' },
+      to: {
+        reachable: true,
+        path: ['^functions/(service|adapters|local|cli)/', HANDLERS, '^functions/reader/'],
+        pathNot: ['^functions/reader/(sniff|errors)[.]ts$'],
+      },
     },
     {
       name: 'ports-are-types-and-contracts',

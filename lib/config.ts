@@ -1,4 +1,5 @@
 import type { Node } from 'constructs';
+import { SenderAllowList } from '../functions/intake/senders.ts';
 
 /** A webhook endpoint configured for a deployment (`cdk.json` context `webhookEndpoints`). */
 export interface WebhookEndpointConfig {
@@ -31,6 +32,41 @@ export interface ServiceConfig {
     | { readonly kind: 'cognito'; readonly domainPrefix: string | null }
     | { readonly kind: 'iam' }
     | { readonly kind: 'jwt'; readonly issuer: string; readonly audience: string[] };
+  /**
+   * Email intake (context `emailRecipients` and `emailSenders`): SES receives mail for the
+   * recipients (addresses, or domains for every address in them), keeps each message in the
+   * raw-email bucket, and the email function puts the attachments of the senders listed into
+   * the inbox. Null (the default): no SES resources at all.
+   */
+  readonly email: EmailConfig | null;
+}
+
+/** Email intake's settings. */
+export interface EmailConfig {
+  /** Who SES receives mail for: `imr@mail.example.com`, or `mail.example.com` for all of it. */
+  readonly recipients: string[];
+  /** Who may send letters (the email function's `EMAIL_SENDERS`): addresses and `@domain`s, comma-separated. */
+  readonly senders: string;
+}
+
+/** A recipient SES can match: an address, or a domain (all its addresses). */
+const RECIPIENT = /^(?:[\w!#$%&'*+/=?^`{|}~.-]+@)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+
+/** Reads `emailRecipients` and `emailSenders`: both or neither; a malformed one fails synth with its name (never its value). */
+function readEmailConfig(get: (key: string) => unknown): EmailConfig | null {
+  const list = (value: unknown) => (Array.isArray(value) ? value.map(String) : String(value ?? '').split(',')).map((entry) => entry.trim()).filter(Boolean);
+  const recipients = list(get('emailRecipients'));
+  const senders = get('emailSenders');
+  if (recipients.length === 0) {
+    if (senders !== undefined) throw new Error('context emailSenders is set but emailRecipients is not: name the address or domain SES receives letters for');
+    return null;
+  }
+  if (recipients.some((recipient) => !RECIPIENT.test(recipient)))
+    throw new Error('context emailRecipients must be addresses (imr@mail.example.com) or domains (mail.example.com), separated by commas');
+  const sendersList = (Array.isArray(senders) ? senders.map(String).join(',') : String(senders ?? '')).trim();
+  // The same check the email function makes at cold start: a list it would refuse fails synth instead.
+  SenderAllowList.parse(sendersList, 'context emailSenders');
+  return { recipients, senders: sendersList };
 }
 
 /** Reads and checks the deployment settings; a malformed value fails synth with its name. */
@@ -81,5 +117,6 @@ export function readServiceConfig(node: Node): ServiceConfig {
         : authKind === 'iam'
           ? { kind: 'iam' }
           : { kind: 'cognito', domainPrefix: domainPrefix ?? null },
+    email: readEmailConfig(get),
   };
 }

@@ -4,6 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 
@@ -80,4 +81,23 @@ export class RuleScopedSqsQueue implements events.IRuleTarget {
       sqsParameters: this.props.messageGroupId ? { messageGroupId: this.props.messageGroupId } : undefined,
     };
   }
+}
+
+/**
+ * Lets SES store the messages a receipt rule receives under `prefix` of `bucket`: `s3:PutObject`
+ * in the bucket policy, for SES acting for that rule only (`aws:SourceAccount` and
+ * `aws:SourceArn`, as SES's guide writes it); and, the bucket being SSE-KMS, a data key of its
+ * key, asked by S3 on SES's behalf (`kms:ViaService`). The key encrypts that bucket alone. The
+ * key statement carries no `aws:SourceArn`: it is S3, not the rule, that calls KMS.
+ */
+export function grantSesStore(bucket: s3.IBucket, key: kms.IKey, prefix: string, receiptRuleArn: string): void {
+  const stack = Stack.of(bucket);
+  const forThisRule = new iam.ServicePrincipal('ses.amazonaws.com', {
+    conditions: { StringEquals: { 'aws:SourceAccount': stack.account, 'aws:SourceArn': receiptRuleArn } },
+  });
+  iam.Grant.addToPrincipalOrResource({ grantee: forThisRule, actions: ['s3:PutObject'], resourceArns: [bucket.arnForObjects(`${prefix}*`)], resource: bucket });
+  key.grant(
+    new iam.ServicePrincipal('ses.amazonaws.com', { conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } } }),
+    'kms:GenerateDataKey',
+  );
 }

@@ -41,6 +41,14 @@ export function acknowledgeFindings(stack: ImrStack): void {
     `AwsSolutions::AwsSolutions-IAM5[Resource::${arnOf(data.textBucket)}/text/*]`,
     `AwsSolutions::AwsSolutions-IAM5[Resource::${arnOf(data.textBucket)}/pages/*]`,
   );
+  if (data.rawEmail && stack.service.email) {
+    acknowledge(
+      stack.service.email.function,
+      'Email intake: the email function reads only the messages SES stored (raw-email/* of the raw-email bucket) and writes only email/* of the inbox; object keys under a prefix can only be granted with a wildcard, and these are narrower than the buckets.',
+      `AwsSolutions::AwsSolutions-IAM5[Resource::${arnOf(data.rawEmail.bucket)}/raw-email/*]`,
+      `AwsSolutions::AwsSolutions-IAM5[Resource::${arnOf(data.inbox)}/email/*]`,
+    );
+  }
   for (const route of stack.service.console?.publicRoutes ?? []) {
     acknowledge(
       route,

@@ -20,8 +20,10 @@ import type { ServiceConfig } from './config.ts';
 import { grantSecretValue, grantTablePutItem, grantTableRead, grantTableReadWrite, RuleScopedSqsQueue } from './grants.ts';
 import { ImrFunction } from './imr-function.ts';
 import { ReviewConsole } from './review-console.ts';
-import { CONSUMER_TIMEOUTS, MAX_RECEIVE_COUNT, type StatefulResources } from './stateful-resources.ts';
+import { CONSUMER_TIMEOUTS, MAX_RECEIVE_COUNT, RAW_EMAIL_PREFIX, type StatefulResources } from './stateful-resources.ts';
 import { ROUTES, type RouteFunction } from '../functions/query/route-table.ts';
+import { EMAIL_KEY_PREFIX } from '../functions/intake/email.ts';
+import { EmailReceiving } from './email-receiving.ts';
 
 /** Props of the service resources. */
 export interface ServiceResourcesProps {
@@ -45,6 +47,8 @@ export class ServiceResources extends Construct {
   readonly webhook: ImrFunction;
   /** The review console and its login (context `auth` = `cognito`, the default); null otherwise. */
   readonly console: ReviewConsole | null;
+  /** Email intake's function and SES receiving (context `emailRecipients`); null without it. */
+  readonly email: { readonly function: ImrFunction; readonly receiving: EmailReceiving } | null;
 
   constructor(scope: Construct, id: string, props: ServiceResourcesProps) {
     super(scope, id);
@@ -200,6 +204,31 @@ export class ServiceResources extends Construct {
       targets: [new RuleScopedSqsQueue(data.deliveryQueue, { deadLetterQueue: data.eventDeadLetters })],
     });
 
+    // Email intake: SES stores each message in the raw-email bucket, whose notification queue the
+    // email function reads; it puts the attachments of allowed senders into the inbox under
+    // email/, where S3 notifies ingest as for any upload. It reads raw messages only and writes
+    // email/ only.
+    this.email = null;
+    if (config.email && data.rawEmail) {
+      const emailFunction = new ImrFunction(this, 'Email', {
+        handlerFolder: 'email',
+        logKey: data.key,
+        timeout: CONSUMER_TIMEOUTS.email,
+        reservedConcurrentExecutions: 2,
+        environment: {
+          INBOX_BUCKET: data.inbox.bucketName,
+          EMAIL_SENDERS: config.email.senders,
+          MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),
+          POWERTOOLS_SERVICE_NAME: 'imr-email',
+        },
+      });
+      data.rawEmail.bucket.grantRead(emailFunction.function, `${RAW_EMAIL_PREFIX}*`);
+      data.inbox.grantPut(emailFunction.function, `${EMAIL_KEY_PREFIX}*`);
+      emailFunction.function.addEventSource(new SqsEventSource(data.rawEmail.queue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 2 }));
+      const receiving = new EmailReceiving(this, 'EmailReceiving', { stage: config.stage, recipients: config.email.recipients, storage: data.rawEmail });
+      this.email = { function: emailFunction, receiving };
+    }
+
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.THREE_MONTHS, encryptionKey: data.key });
     this.api = new apigw.HttpApi(this, 'Api', { description: 'IMR determinations API and review console', createDefaultStage: false });
     const stage = this.api.addStage('Stage', { stageName: '$default', autoDeploy: true, throttle: { rateLimit: 50, burstLimit: 100 } });
@@ -277,6 +306,7 @@ export class ServiceResources extends Construct {
       ['TextractDlq', data.textractDeadLetters],
       ['WebhookDlq', data.deliveryDeadLetters],
       ['EventDlq', data.eventDeadLetters],
+      ...(data.rawEmail ? [['EmailDlq', data.rawEmail.deadLetters] as [string, sqs.IQueue]] : []),
     ];
     for (const [name, queue] of deadLetterQueues) alarm(`${name}Depth`, queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }), 1);
     alarm('IngestBacklogAge', data.ingestQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5) }), 3600);
@@ -301,8 +331,27 @@ export class ServiceResources extends Construct {
       this.pages,
       this.webhook,
       ...(this.console ? [this.console.site] : []),
+      ...(this.email ? [this.email.function] : []),
     ]) {
       alarm(`${fn.node.id}Errors`, fn.function.metricErrors({ period: Duration.minutes(5) }), 5);
+    }
+
+    if (this.email && data.rawEmail) {
+      // A message of an allowed sender that could not be read (no PDF or TIFF, too large): a fax someone expects.
+      alarm(
+        'EmailsUnreadable',
+        new cloudwatch.Metric({
+          namespace: 'ImrLetters',
+          metricName: 'emails_unreadable',
+          dimensionsMap: { service: 'email' },
+          statistic: 'Sum',
+          period: Duration.minutes(5),
+        }),
+        1,
+      );
+      new CfnOutput(this, 'RawEmailBucket', { value: data.rawEmail.bucket.bucketName });
+      new CfnOutput(this, 'EmailReceiptRuleSet', { value: this.email.receiving.ruleSet.receiptRuleSetName });
+      new CfnOutput(this, 'EmailDeadLettersArn', { value: data.rawEmail.deadLetters.queueArn });
     }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });

@@ -17,7 +17,32 @@ import type { ServiceConfig } from './config.ts';
 export const MAX_RECEIVE_COUNT = 5;
 
 /** The timeout of each function that reads a queue (its event source). */
-export const CONSUMER_TIMEOUTS = { ingest: Duration.minutes(5), textractComplete: Duration.minutes(5), webhook: Duration.seconds(60) } as const;
+export const CONSUMER_TIMEOUTS = {
+  ingest: Duration.minutes(5),
+  textractComplete: Duration.minutes(5),
+  webhook: Duration.seconds(60),
+  email: Duration.minutes(2),
+} as const;
+
+/** Where SES stores each message it receives, in the raw-email bucket (the notification to the email function filters on it). */
+export const RAW_EMAIL_PREFIX = 'raw-email/';
+/**
+ * Days a raw message is kept (or the letters' own retention, when shorter): its documents are
+ * in the inbox by then; the raw copy is kept this long only so that a message whose reading
+ * failed (dead-lettered) can be read again, and it holds more than the letters (the body, every
+ * attachment), so it is not kept as long as they are.
+ */
+export const RAW_EMAIL_RETENTION_DAYS = 30;
+
+/** Email intake's stateful part (context `emailRecipients`): the raw-email bucket, its key, and the email function's queue. */
+export interface RawEmailStorage {
+  /** What SES stores received messages in (under {@link RAW_EMAIL_PREFIX}). */
+  readonly bucket: s3.Bucket;
+  /** Encrypts the raw-email bucket only: SES may use it, through S3, and nothing else of the service's. */
+  readonly key: kms.Key;
+  readonly queue: sqs.Queue;
+  readonly deadLetters: sqs.Queue;
+}
 
 /**
  * A queue that is a Lambda event source hides a received message for at least six times its
@@ -57,6 +82,8 @@ export class StatefulResources extends Construct {
   readonly bus: events.EventBus;
   /** The people who review letters (context `auth` = `cognito`, the default); null otherwise. */
   readonly reviewers: cognito.UserPool | null;
+  /** Email intake's bucket, key and queue (context `emailRecipients`); null without it. */
+  readonly rawEmail: RawEmailStorage | null;
 
   constructor(scope: Construct, id: string, props: StatefulResourcesProps) {
     super(scope, id);
@@ -83,10 +110,10 @@ export class StatefulResources extends Construct {
       lifecycleRules: [{ expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
       removalPolicy,
     });
-    const dataBucket = (name: string, prefix: string) =>
+    const dataBucket = (name: string, prefix: string, encryptionKey: kms.Key = this.key, expirationDays = config.retentionDays) =>
       new s3.Bucket(this, name, {
         encryption: s3.BucketEncryption.KMS,
-        encryptionKey: this.key,
+        encryptionKey,
         bucketKeyEnabled: true,
         blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
         enforceSSL: true,
@@ -95,7 +122,7 @@ export class StatefulResources extends Construct {
         serverAccessLogsPrefix: prefix,
         lifecycleRules: [
           { noncurrentVersionExpiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(7) },
-          ...(config.retentionDays > 0 ? [{ expiration: Duration.days(config.retentionDays) }] : []),
+          ...(expirationDays > 0 ? [{ expiration: Duration.days(expirationDays) }] : []),
         ],
         removalPolicy,
         autoDeleteObjects: !config.retainData,
@@ -148,6 +175,30 @@ export class StatefulResources extends Construct {
     this.eventDeadLetters = deadLetterQueue('EventDeadLetters');
 
     this.inbox.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(this.ingestQueue));
+
+    // Email intake: a bucket of its own rather than a prefix of the inbox. S3 refuses two
+    // notification configurations of one event type whose key filters overlap, and the inbox's
+    // (every key, to ingest) overlaps any prefix; SES must be able to encrypt under the bucket's
+    // key, which in the inbox is the data key of letters, text, table and logs; and a raw
+    // message (body, signature, every attachment) is kept for less time than the letters.
+    if (config.email) {
+      const rawEmailKey = new kms.Key(this, 'RawEmailKey', {
+        enableKeyRotation: true,
+        description: 'Encrypts received email as SES stored it (the raw-email bucket only)',
+        removalPolicy,
+      });
+      const [emailQueue, emailDeadLetters] = queue('EmailQueue', CONSUMER_TIMEOUTS.email);
+      const bucket = dataBucket(
+        'RawEmail',
+        'raw-email/',
+        rawEmailKey,
+        config.retentionDays > 0 ? Math.min(config.retentionDays, RAW_EMAIL_RETENTION_DAYS) : RAW_EMAIL_RETENTION_DAYS,
+      );
+      bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(emailQueue), { prefix: RAW_EMAIL_PREFIX });
+      this.rawEmail = { bucket, key: rawEmailKey, queue: emailQueue, deadLetters: emailDeadLetters };
+    } else {
+      this.rawEmail = null;
+    }
 
     this.textractTopic = new sns.Topic(this, 'TextractCompletions', { masterKey: this.messagingKey, enforceSSL: true });
     this.textractTopic.addSubscription(new subscriptions.SqsSubscription(this.textractQueue));

@@ -4,6 +4,7 @@
  *
  *   --s3-port (IMR_S3_PORT, 4569)  --http-port (IMR_HTTP_PORT, 3000)  --inbox (IMR_INBOX_DIR, ./inbox)
  *   --data (IMR_DATA_DIR, ./.imr-data)  IMR_WEBHOOK_URL, IMR_WEBHOOK_SECRET
+ *   --smtp-port (IMR_SMTP_PORT, off) with IMR_EMAIL_SENDERS (who may send letters by email)
  *
  * Ctrl-C (SIGINT) or SIGTERM stops everything cleanly.
  */
@@ -11,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { MultiBar, Presets } from 'cli-progress';
-import { startLocalService, LOCAL_INBOX, S3_CREDENTIALS_FILE } from './runtime.ts';
+import { startLocalService, LOCAL_INBOX, S3_CREDENTIALS_FILE, SMTP_PASSWORD_FILE } from './runtime.ts';
 import { LOCAL_REGION } from './stand-ins.ts';
 
 // Who started the service, read first: if it dies even during start-up, the service notices.
@@ -24,11 +25,12 @@ const { values } = parseArgs({
     inbox: { type: 'string' },
     data: { type: 'string' },
     reviewer: { type: 'string' },
+    'smtp-port': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (values.help) {
-  console.log('usage: npm start -- [--s3-port N] [--http-port N] [--inbox DIR] [--data DIR] [--reviewer NAME]');
+  console.log('usage: npm start -- [--s3-port N] [--http-port N] [--inbox DIR] [--data DIR] [--reviewer NAME] [--smtp-port N]');
   process.exit(0);
 }
 
@@ -43,6 +45,8 @@ const settings = z
     webhookUrl: z.url().optional(),
     webhookSecret: z.string().min(1).optional(),
     webhookRetryScale: z.coerce.number().positive().max(1).optional(),
+    smtpPort: Port.optional(),
+    emailSenders: z.string().min(1).optional(),
   })
   .safeParse({
     s3Port: values['s3-port'] ?? process.env.IMR_S3_PORT ?? 4569,
@@ -54,9 +58,17 @@ const settings = z
     webhookSecret: process.env.IMR_WEBHOOK_SECRET || undefined,
     // For tests and drills only: shortens webhook retry waits by this factor (e.g. 0.01).
     webhookRetryScale: process.env.IMR_WEBHOOK_RETRY_SCALE || undefined,
+    smtpPort: values['smtp-port'] ?? (process.env.IMR_SMTP_PORT || undefined),
+    emailSenders: process.env.IMR_EMAIL_SENDERS || undefined,
   });
 if (!settings.success) {
   console.error(`imr: invalid setting ${settings.error.issues.map((issue) => issue.path.join('.')).join(', ')}`);
+  process.exit(1);
+}
+if (settings.data.smtpPort !== undefined && !settings.data.emailSenders) {
+  console.error(
+    'imr: an SMTP port is set (--smtp-port or IMR_SMTP_PORT) but IMR_EMAIL_SENDERS is not: list who may send letters by email, e.g. IMR_EMAIL_SENDERS=@efax.com,fax@yourfirm.com',
+  );
   process.exit(1);
 }
 if (settings.data.webhookUrl && !settings.data.webhookSecret) {
@@ -106,7 +118,8 @@ try {
   HTTP API                        ${service.endpoints.http}      curl ${service.endpoints.http}/determinations   (changes: -H "x-imr-session: $(cat ${join(settings.data.dataDir, 'api-token')})")
   watched folder                  ${settings.data.inboxDir}
   data                            ${settings.data.dataDir}
-  webhooks                        ${settings.data.webhookUrl ?? 'off (set IMR_WEBHOOK_URL and IMR_WEBHOOK_SECRET)'}`);
+  webhooks                        ${settings.data.webhookUrl ?? 'off (set IMR_WEBHOOK_URL and IMR_WEBHOOK_SECRET)'}
+  email (SMTP)                    ${service.email ? `${service.email.endpoint}    user ${service.email.user}, password in ${join(settings.data.dataDir, SMTP_PASSWORD_FILE)}` : 'off (set IMR_SMTP_PORT and IMR_EMAIL_SENDERS)'}`);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) {
@@ -131,7 +144,7 @@ try {
 } catch (error) {
   const message = (error as Error).message;
   console.error(
-    `imr: could not start: ${/EADDRINUSE/.test(message) ? `a port is already in use (${message.replace(/^.*EADDRINUSE:?\s*/, '')}); choose others with --http-port, --s3-port` : message}`,
+    `imr: could not start: ${/EADDRINUSE/.test(message) ? `a port is already in use (${message.replace(/^.*EADDRINUSE:?\s*/, '')}); choose others with --http-port, --s3-port, --smtp-port` : message}`,
   );
   process.exit(1);
 }

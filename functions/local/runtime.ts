@@ -31,6 +31,8 @@ import { buildConsole } from '../console/build.ts';
 import { InboxWatcher } from './inbox-watcher.ts';
 import { isStandardWebhookSecret } from '../service/webhooks/secret.ts';
 import { printable } from '../common/printable.ts';
+import { SenderAllowList } from '../intake/senders.ts';
+import { SMTP_USER, startEmailListener, type EmailListener } from './email-listener.ts';
 
 /** The inbox bucket on one machine. */
 export const LOCAL_INBOX = 'imr-inbox';
@@ -44,6 +46,8 @@ const FAST_READING_SECONDS = 60;
 
 /** The local S3 endpoint's key pair, in the data folder (0600), generated at the first start. */
 export const S3_CREDENTIALS_FILE = 's3-credentials.json';
+/** The SMTP listener's AUTH password, in the data folder (0600), generated at the first start with a port. */
+export const SMTP_PASSWORD_FILE = 'smtp-password';
 
 /** Where the local webhook delivery keeps its dead letters and attempt records. */
 export function webhookFiles(dataDir: string): WebhookFiles {
@@ -72,6 +76,13 @@ export interface LocalOptions {
   readonly reviewer?: string;
   /** Told how many queued documents are done, after each one (for a progress bar). */
   readonly progress?: (done: number, queued: number) => void;
+  /** The port of the email (SMTP) listener on 127.0.0.1; none: no listener. */
+  readonly smtpPort?: number;
+  /**
+   * Who may send letters by email (`IMR_EMAIL_SENDERS`): addresses and `@domain`s, separated by
+   * commas. Required with {@link smtpPort}: the listener refuses to start without it.
+   */
+  readonly emailSenders?: string;
 }
 
 /** A running local service. */
@@ -85,6 +96,8 @@ export interface LocalService {
   readonly apiToken: string;
   /** The embedded store (LMDB, in the data folder): no port, nothing on the network. */
   readonly store: LmdbDeterminationStore;
+  /** The email listener (`smtp://127.0.0.1:PORT`) and its AUTH login, when a port was given. */
+  readonly email: { readonly endpoint: string; readonly user: string; readonly password: string } | null;
   readonly s3: S3Client;
   /** Resolves when every queued document is processed. */
   idle(): Promise<void>;
@@ -128,6 +141,9 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
       'IMR_WEBHOOK_SECRET is not a Standard Webhooks secret: it must be `whsec_` and the base64 of 24 to 64 random bytes (e.g. `whsec_$(openssl rand -base64 32)`); two secrets during a rotation are separated by one space',
     );
   }
+  // Mail is read only from the senders listed: no list, no listener (the error names the variable, never its value).
+  const emailSenders =
+    options.smtpPort !== undefined || options.emailSenders !== undefined ? SenderAllowList.parse(options.emailSenders, 'IMR_EMAIL_SENDERS') : null;
   // Letters are medical records: everything the service and its stand-ins write (stored letters,
   // OCR text, the database, dead letters) is this user's alone, folders 0700 and files 0600.
   process.umask(0o077);
@@ -213,7 +229,7 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
   };
   /** What a status line adds: a failure's reason, or the earlier letter a copy was linked to. */
   const outcomeDetail = async (outcome: string, id: string): Promise<string | null> => {
-    if (outcome === 'FAILED') return (await store.getDocument(id))?.reason ?? null;
+    if (outcome === 'FAILED' || outcome === 'SPLIT') return (await store.getDocument(id))?.reason ?? null;
     const linked = outcome === 'CLASSIFIED' ? (await store.getDetermination(id))?.sameLetterAs : undefined;
     return linked ? `the same letter as ${short(linked)}: linked, not counted or announced again` : null;
   };
@@ -313,6 +329,21 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
   );
   await watcher.start();
   const startedWatcher = watcher;
+  // Email intake: each attachment read is put into the inbox through the same S3 client as the watched folder's uploads.
+  let email: EmailListener | null = null;
+  const smtpPassword = options.smtpPort !== undefined ? persistentSecret(join(options.dataDir, SMTP_PASSWORD_FILE)) : '';
+  if (options.smtpPort !== undefined && emailSenders) {
+    email = await startEmailListener({
+      port: options.smtpPort,
+      senders: emailSenders,
+      password: smtpPassword,
+      s3: s3Client,
+      bucket: LOCAL_INBOX,
+      receiptsFile: join(options.dataDir, 'email-received.txt'),
+      log: options.log,
+    });
+  }
+  const startedEmail = email;
   // What a stop or a crash left unfinished is found behind new arrivals, never in front of them.
   const recovery = recoverUnfinished();
 
@@ -360,6 +391,7 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
     credentialsCreated,
     apiToken,
     store,
+    email: startedEmail ? { endpoint: startedEmail.endpoint, user: SMTP_USER, password: smtpPassword } : null,
     s3: s3Client,
     idle: async () => {
       // What the start found unfinished is queued first; a scan moves from the fast lane to the OCR lane: idle once both are empty.
@@ -371,6 +403,8 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
     stop: async () => {
       stopping = true;
       await recovery.catch(() => undefined);
+      // No more mail: a message being received is answered or cut off, before the S3 endpoint it writes to stops.
+      await startedEmail?.stop();
       startedWatcher.stop();
       await new Promise<void>((resolve) => (http.server as Server).close(() => resolve()));
       // The lanes take nothing more; readings under way are stopped, not waited for (an OCR may take minutes):
