@@ -10,6 +10,8 @@
  *    hand-labelled requests; per scan type items, decisions, categories, CER and speed.
  * 4. The real published decisions of test/fixtures/corpus: every field against a careful
  *    reader's labels, the review rate and the silent errors (any fails the eval).
+ * 5. Files of several letters (test/fixtures/stack-evaluation.ts): split right, and the silent
+ *    errors of their letters (two letters read as one counts as one).
  *
  * `--verbose` lists each field miss; `--json` prints everything as JSON; `--no-scans` skips OCR;
  * `--faxes-every N` makes faxes of every Nth corpus letter (4 by default; 1 for all 97).
@@ -22,6 +24,7 @@ import { classifyLetter, classifyRequest, compareLetters, DeterminationSchema, t
 import { LABELLED_REQUESTS } from '../test/fixtures/requests.ts';
 import { evaluateScans } from '../test/fixtures/scan-evaluation.ts';
 import { evaluateCorpus } from '../test/fixtures/corpus-evaluation.ts';
+import { evaluateStacks } from '../test/fixtures/stack-evaluation.ts';
 import { corpusFax, CORPUS_FAX_KINDS } from '../test/fixtures/corpus-faxes.ts';
 import { loadGoldenLetters } from '../test/fixtures/golden.ts';
 import { CLEAN_KINDS, cutShortVariantsOf, stressVariantsOf, variantsOf, VARIANT_KINDS, type VariantKind } from '../test/fixtures/variants.ts';
@@ -81,6 +84,10 @@ for (const row of scanRows) {
   calibrationItems.push(...row.items);
 }
 
+// Files as intake makes them: several letters, cover sheets, blank backs, other documents, pages out of order.
+const stackReport = await evaluateStacks({ scans: !values['no-scans'] });
+for (const row of stackReport.families) families.set(`stack:${row.family}`, { ...row, family: `file: ${row.family}` });
+
 const ratio = (numerator: number, denominator: number) => (denominator === 0 ? 1 : numerator / denominator);
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`.padStart(7);
 const rows = [...totals(all)].map(([field, { tp, fp, fn }]) => ({ field, tp, fp, fn, precision: ratio(tp, tp + fp), recall: ratio(tp, tp + fn) }));
@@ -104,6 +111,7 @@ if (values.json) {
         calibration: bands,
         fields: rows,
         scans: scanRows.map(({ items: _, family: __, ...row }) => row),
+        stacks: { files: stackReport.stacks, splitRight: stackReport.splitRight, misses: stackReport.misses },
       },
       null,
       2,
@@ -194,6 +202,16 @@ if (!values.json && scanRows.length > 0) {
       `  ${row.kind.padEnd(18)} ${row.engine.padEnd(15)} ${percent(row.itemPrecision)}   ${percent(row.itemRecall)}   ${percent(row.decisionAccuracy)}   ${percent(row.decisionAccuracyOnRead)}     ${percent(row.categoryAccuracy)}   ${`${row.family.flaggedLetters}/${row.family.letters}`.padStart(5)}  ${(row.cer * 100).toFixed(2).padStart(5)}%  ${row.secondsPerPage.toFixed(2).padStart(6)}`,
     );
   }
+}
+
+if (!values.json) {
+  console.log(
+    `\nFiles of several letters (${stackReport.stacks} files: 2-5 letters, cover sheets, blank backs, other documents, pages out of order, a lost start heading${values['no-scans'] ? '' : ', scanned'}):`,
+  );
+  console.log(
+    `  split right (every letter found, on exactly its pages): ${stackReport.splitRight}/${stackReport.stacks} (${percent(ratio(stackReport.splitRight, stackReport.stacks)).trim()})`,
+  );
+  for (const miss of stackReport.misses) console.log(`  not split right: ${miss}`);
 }
 
 // One letter in two forms, and different letters: linked, flagged or kept apart. A wrong merge

@@ -2,6 +2,7 @@
 // runs here so that its own work (parsing answers of hundreds of KB) never shares the event
 // loop of the service it measures. (Not a worker thread: autocannon aggregates its figures only
 // on a main thread.)
+import process from 'node:process';
 import autocannon from 'autocannon';
 
 const result = await autocannon(JSON.parse(process.argv[2]));

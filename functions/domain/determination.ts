@@ -90,9 +90,23 @@ export type DisputedItem = z.infer<typeof DisputedItemSchema>;
 /** Present only on `imr classify`'s JSON Lines output: which input file the line is about. */
 const SourceFile = z.string().optional().describe("The input file (only in imr classify's JSON Lines output)");
 
+/** Where in its file a letter is, when the file held more than one letter or pages that are no part of it (spec section 1). */
+const LetterPagesSchema = z
+  .object({ from: z.number().int().min(1), to: z.number().int().min(1) })
+  .optional()
+  .describe('the pages of the file this letter is, as numbered in the file (only when the file held more than this letter)');
+/** The id of the file a letter came from, when the file held several letters (each letter has its own id). */
+const SourceDocumentSchema = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/)
+  .optional()
+  .describe('the id (SHA-256) of the file this letter came from, when the file held more than one letter');
+
 /** A letter that was read and classified. */
 export const ClassifiedDeterminationSchema = z.object({
   file: SourceFile,
+  pages: LetterPagesSchema,
+  sourceDocument: SourceDocumentSchema,
   schemaVersion: z.literal(SCHEMA_VERSION),
   engineVersion: z.string(),
   status: z.literal('CLASSIFIED'),
@@ -125,6 +139,8 @@ export type ClassifiedDetermination = z.infer<typeof ClassifiedDeterminationSche
 /** A document that was read but is not an IMR Final Determination. */
 export const UnrecognizedDeterminationSchema = z.object({
   file: SourceFile,
+  pages: LetterPagesSchema,
+  sourceDocument: SourceDocumentSchema,
   schemaVersion: z.literal(SCHEMA_VERSION),
   engineVersion: z.string(),
   status: z.literal('UNRECOGNIZED'),

@@ -37,3 +37,4 @@ export {
   type Deadline,
 } from './deadlines.ts';
 export { letterFingerprint, compareLetters } from './same-letter.ts';
+export { classifyDocument, splitDocument, type DocumentSplit, type LetterPart, type LetterReading, type PageReading, type PageRole } from './stack.ts';

@@ -79,6 +79,7 @@ const STATUS_REASONS = {
   CLASSIFIED: 'CLASSIFIED: read as an IMR Final Determination',
   UNRECOGNIZED: 'UNRECOGNIZED: not read as an IMR Final Determination',
   FAILED: 'FAILED: could not be read',
+  SPLIT: 'SPLIT: held several letters, each read and stored as its own',
 } as const;
 
 /** A document record whose reason is never empty (the recorded reason, else what its state means). */

@@ -55,6 +55,18 @@ export const DocumentRecordSchema = z.object({
   receivedAt: Timestamp,
   updatedAt: Timestamp,
   sourceKeys: z.array(z.string()),
+  ocrJobId: z.string().optional().describe("the OCR service's job reading it, while OCR_PENDING"),
+  split: z
+    .object({
+      letters: z
+        .array(z.object({ id: Id, from: z.number().int().min(1), to: z.number().int().min(1) }))
+        .describe('each letter it held, read and stored under its own id'),
+      setAside: z
+        .array(z.object({ page: z.number().int().min(1), role: z.string(), evidence: z.string() }))
+        .describe('pages that belong to no letter (blank, a fax cover sheet, another document), with why'),
+    })
+    .optional()
+    .describe('when SPLIT: the file held several letters'),
 });
 
 export const DocumentStatusSchema = DocumentRecordSchema.pick({ id: true, status: true, reason: true, updatedAt: true });

@@ -250,7 +250,9 @@ async function originalOrPage({ store, request, options, params }: RouteCall, n:
       headers: { 'content-disposition': attachmentDisposition(fileName) },
     };
   try {
-    const png = await (options.renderPage ?? renderPage)(bytes, n, 'document');
+    // A letter of a file that held several: its page n is the file's page from + n - 1 (the file is what is stored).
+    const from = n > 0 ? ((await store.getDetermination(id))?.pages?.from ?? 1) : 1;
+    const png = await (options.renderPage ?? renderPage)(bytes, from + n - 1, 'document');
     await pageCache?.putPageImage(id, n, png);
     return { statusCode: 200, body: png, contentType: 'image/png' };
   } catch (error) {

@@ -8,10 +8,10 @@ import { CodedError } from '../common/coded-error.ts';
 import { InputError } from './errors.ts';
 import type { DocumentText } from './read-document.ts';
 import { sniffKind, type DocumentKind } from './sniff.ts';
-import type { Determination } from '../domain/index.ts';
+import type { LetterReading } from '../domain/index.ts';
 
 /** A document read and classified in a reading process. */
-export type ClassifiedText = DocumentText & { readonly determination: Determination };
+export type ClassifiedText = DocumentText & { readonly letters: readonly LetterReading[] };
 import type { ReadingAnswer, ReadingTask } from './worker.ts';
 
 /** Why a reading process was stopped: the document, not the service, pays for it. */

@@ -5,7 +5,7 @@
  * pool with `fork`; speaks to it over the IPC channel (advanced serialisation: bytes travel as bytes).
  */
 import { DocumentReader, readingContext, type DocumentText } from './read-document.ts';
-import { classifyLetter, type Determination } from '../domain/index.ts';
+import { classifyDocument, type LetterReading } from '../domain/index.ts';
 import { InputError } from './errors.ts';
 import { renderPage } from './pages.ts';
 import { createLocalRecognizer } from '../adapters/tesseract/recognizer.ts';
@@ -22,7 +22,7 @@ export interface ReadingTask {
 
 /** What a reading process answers: the text, or why the document cannot be read (errors cannot cross processes with their class). */
 export type ReadingAnswer =
-  | { readonly ok: true; readonly document: (DocumentText & { readonly determination: Determination }) | null; readonly png?: Uint8Array }
+  | { readonly ok: true; readonly document: (DocumentText & { readonly letters: readonly LetterReading[] }) | null; readonly png?: Uint8Array }
   | { readonly ok: false; readonly code: InputError['code']; readonly message: string }
   | { readonly ok: false; readonly code: null; readonly name: string };
 
@@ -32,7 +32,7 @@ export async function readTask(reader: DocumentReader, task: ReadingTask): Promi
     if (task.page !== undefined) return { ok: true, document: null, png: await renderPage(task.bytes, task.page, task.name) };
     const document = task.ocr ? await reader.read(task.bytes, task.name) : await reader.readWithoutOcr(task.bytes, task.name);
     // Classified here too: the letter engine's time on a long text is this process's, not the service's.
-    return { ok: true, document: document && { ...document, determination: classifyLetter(document.text, readingContext(document)) } };
+    return { ok: true, document: document && { ...document, letters: classifyDocument(document.text, readingContext(document)) } };
   } catch (error) {
     if (error instanceof InputError) return { ok: false, code: error.code, message: error.message };
     // Only the error's name crosses: a message could quote the document.

@@ -1,14 +1,23 @@
 import { createHash } from 'node:crypto';
-import { classifyLetter, ocrReading, readingContext, type Determination, type ReadingContext } from '../domain/index.ts';
+import { classifyDocument, ocrReading, readingContext, splitDocument, type Determination, type LetterReading, type ReadingContext } from '../domain/index.ts';
 import { LIMITS } from '../common/limits.ts';
 import { determinationEvent, failureEvent } from './events.ts';
 import { recognizeSameLetter } from './same-letter.ts';
 import { isRetryableFailure } from './retry.ts';
-import { isPermanent, isTerminal, type DeterminationStore, type DocumentReading, type EventPublisher, type ObjectStore, type ScanOcr } from './ports.ts';
+import {
+  isPermanent,
+  isTerminal,
+  type DeterminationStore,
+  type DocumentSplitRecord,
+  type DocumentReading,
+  type EventPublisher,
+  type ObjectStore,
+  type ScanOcr,
+} from './ports.ts';
 import { saveReading } from './ledger.ts';
 
 /** What processing an uploaded object led to. */
-export type IngestOutcome = 'CLASSIFIED' | 'UNRECOGNIZED' | 'FAILED' | 'OCR_PENDING' | 'DUPLICATE' | 'NEEDS_OCR';
+export type IngestOutcome = 'CLASSIFIED' | 'UNRECOGNIZED' | 'FAILED' | 'OCR_PENDING' | 'DUPLICATE' | 'NEEDS_OCR' | 'SPLIT';
 
 /** The adapters the ingest flow uses; the same flow runs on AWS and on one machine. */
 export interface IngestDependencies {
@@ -101,7 +110,7 @@ async function readAndClassify(
   try {
     // With Textract, or in the fast lane, local reading stops short of OCR: a scan goes to Textract or the OCR lane.
     const document = deps.textract || !localOcr ? await deps.reader.readWithoutOcr(bytes, 'document') : await deps.reader.read(bytes, 'document');
-    if (document) return { id, outcome: await finish(deps, id, document.text, readingContext(document), document.determination) };
+    if (document) return { id, outcome: await finish(deps, id, document.text, readingContext(document), document.letters) };
     if (!deps.textract) return { id, outcome: 'NEEDS_OCR' };
     const kind = deps.reader.kindOf(bytes);
     if (kind === 'png' || kind === 'jpeg') {
@@ -155,9 +164,45 @@ export async function fail(deps: Pick<IngestDependencies, 'store' | 'events' | '
   await deps.events.publish(failureEvent(id, await deps.store.getDocument(id), at));
 }
 
-async function finish(deps: IngestDependencies, id: string, text: string, context: ReadingContext, classified?: Determination): Promise<IngestOutcome> {
+async function finish(deps: IngestDependencies, id: string, text: string, context: ReadingContext, read?: readonly LetterReading[]): Promise<IngestOutcome> {
   await deps.objects.putReading(id, { text, context });
-  const { determination, sameLetterAs } = await recognizeSameLetter(deps.store, id, classified ?? classifyLetter(text, context));
+  const letters = read ?? classifyDocument(text, context);
+  // One letter (with or without pages set aside): the document's own reading, under its own id.
+  if (letters.length === 1) return saveLetter(deps, id, letters[0]!.determination);
+  // Several letters: each is read, stored, counted and announced as its own, under an id of its own;
+  // the file records which letters it held. Two letters are never stored as one.
+  const at = deps.now().toISOString();
+  const sourceKeys = (await deps.store.getDocument(id))?.sourceKeys ?? [];
+  const saved: Array<{ id: string; from: number; to: number }> = [];
+  for (const letter of letters) {
+    const pages = letter.pages!;
+    const letterId = letterIdOf(id, pages);
+    for (const key of sourceKeys) await deps.store.recordReceipt(letterId, key, at);
+    await deps.objects.putReading(letterId, { text: letter.text, context });
+    await saveLetter(deps, letterId, { ...letter.determination, sourceDocument: id });
+    saved.push({ id: letterId, ...pages });
+  }
+  const split = splitRecordOf(text, saved);
+  const described = saved.map((letter) => `${letter.id.slice(0, 12)} (pages ${letter.from}-${letter.to})`).join(', ');
+  const aside = split.setAside.length > 0 ? `; pages ${split.setAside.map((page) => page.page).join(', ')} set aside` : '';
+  await deps.store.markSplit(id, split, `SPLIT: ${letters.length} letters, each read and stored as its own: ${described}${aside}`, at);
+  return 'SPLIT';
+}
+
+/** A letter's id when its file held several: derived from the file's id and the letter's pages, so a second reading of the file finds the same letters. */
+export function letterIdOf(documentId: string, pages: { readonly from: number; readonly to: number }): string {
+  return createHash('sha256').update(`${documentId}\npages ${pages.from}-${pages.to}`).digest('hex');
+}
+
+/** What a split file keeps: its letters and the pages set aside, with why. */
+function splitRecordOf(text: string, letters: ReadonlyArray<{ id: string; from: number; to: number }>): DocumentSplitRecord {
+  const { setAside } = splitDocument(text);
+  return { letters, setAside: setAside.map(({ page, role, evidence }) => ({ page, role, evidence })) };
+}
+
+/** Saves one letter's reading under `id` (linked to an earlier form of it, when there is one) and announces it. */
+async function saveLetter(deps: IngestDependencies, id: string, read: Determination): Promise<IngestOutcome> {
+  const { determination, sameLetterAs } = await recognizeSameLetter(deps.store, id, read);
   const at = deps.now().toISOString();
   await saveReading(deps.store, id, determination, at, sameLetterAs ? { sameLetterAs } : undefined);
   // Announced as stored: with its keys and deadlines (and, were it corrected, the correction).

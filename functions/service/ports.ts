@@ -1,16 +1,23 @@
-import type { ClassifiedDetermination, Deadline, Determination, DoubtfulWord, RationaleConclusion, ReadingContext } from '../domain/index.ts';
+import type { ClassifiedDetermination, Deadline, Determination, DoubtfulWord, LetterReading, RationaleConclusion, ReadingContext } from '../domain/index.ts';
 import { CodedError } from '../common/coded-error.ts';
 import { deadlineView, rationaleConclusions } from '../domain/index.ts';
 import type { DocumentKind, DocumentText } from '../domain/index.ts';
 
 /** Processing states of a document (spec section 4); the last three are terminal. */
-export const DOCUMENT_STATUSES = ['RECEIVED', 'OCR_PENDING', 'CLASSIFIED', 'UNRECOGNIZED', 'FAILED'] as const;
+export const DOCUMENT_STATUSES = ['RECEIVED', 'OCR_PENDING', 'CLASSIFIED', 'UNRECOGNIZED', 'FAILED', 'SPLIT'] as const;
 /** A document's processing state. */
 export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
 
 /** Whether a status is final: the document needs no more work. */
 export function isTerminal(status: DocumentStatus): boolean {
-  return status === 'CLASSIFIED' || status === 'UNRECOGNIZED' || status === 'FAILED';
+  return status === 'CLASSIFIED' || status === 'UNRECOGNIZED' || status === 'FAILED' || status === 'SPLIT';
+}
+
+/** A file that held several letters: each letter is read and stored as its own, under its own id; the file keeps this. */
+export interface DocumentSplitRecord {
+  readonly letters: ReadonlyArray<{ readonly id: string; readonly from: number; readonly to: number }>;
+  /** Pages that belong to no letter, with why (blank, a fax cover sheet, another document). */
+  readonly setAside: ReadonlyArray<{ readonly page: number; readonly role: string; readonly evidence: string }>;
 }
 
 /** What the store knows of one uploaded document. */
@@ -25,6 +32,8 @@ export interface DocumentRecord {
   readonly sourceKeys: string[];
   /** The OCR service's job reading it, while OCR_PENDING (Textract's JobId). */
   readonly ocrJobId?: string;
+  /** When SPLIT: the letters it held and the pages set aside. */
+  readonly split?: DocumentSplitRecord;
 }
 
 /** A stored Determination as the API answers it (spec section 4). */
@@ -183,6 +192,8 @@ export interface DeterminationLedger {
   markOcrPending(id: string, jobId: string, at: string): Promise<void>;
   /** Records a failure with a reason a person can act on (a document already read keeps its reading). */
   markFailed(id: string, reason: string, at: string): Promise<void>;
+  /** Records that a document held several letters (each saved under its own id) and which pages were set aside: SPLIT, with a reason in words. */
+  markSplit(id: string, split: DocumentSplitRecord, reason: string, at: string): Promise<void>;
   /**
    * Opens a FAILED document for another reading (a person's retry, or a re-upload after an
    * internal failure): back to RECEIVED, its reason and claim cleared. False when it is not FAILED.
@@ -403,7 +414,8 @@ export function isPermanent(error: unknown): error is Error & { readonly code: s
  * seconds of parsing never block the process that answers the API.
  */
 export interface Classified {
-  readonly determination?: Determination;
+  /** Each letter of the document, read (the reading process classifies what it reads). */
+  readonly letters?: readonly LetterReading[];
 }
 
 /**

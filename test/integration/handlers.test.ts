@@ -91,8 +91,8 @@ describe('ingest Lambda handler', () => {
   it('a duplicate delivery of the same notification does no second piece of work (idempotency record, not even an S3 read)', async () => {
     const before = events.events.length;
     let reads = 0;
-    const get = ingest.dependencies.objects.get.bind(ingest.dependencies.objects);
-    Object.assign(ingest.dependencies.objects, { get: async (bucket: string, key: string) => (reads++, get(bucket, key)) });
+    const get = ingest.dependencies.objects.getWithin.bind(ingest.dependencies.objects);
+    Object.assign(ingest.dependencies.objects, { getWithin: async (bucket: string, key: string, max: number) => (reads++, get(bucket, key, max)) });
     try {
       const response = await ingest.handler({ Records: [sqsRecord('m5', s3Notification('batch/first letter.txt'))] }, context);
       expect(response).toEqual({ batchItemFailures: [] });
@@ -103,7 +103,7 @@ describe('ingest Lambda handler', () => {
       expect(reads).toBe(1);
       expect(events.events.length).toBe(before);
     } finally {
-      Object.assign(ingest.dependencies.objects, { get });
+      Object.assign(ingest.dependencies.objects, { getWithin: get });
     }
   });
 

@@ -27,8 +27,11 @@ let stack: LocalStack;
 let clock = Date.parse('2026-03-01T09:00:00Z');
 const ids: string[] = [];
 
-const get = async (path: string, query: Record<string, string> = {}) =>
-  route(stack.store, { method: 'GET', path, query } satisfies ApiRequest, { objects: stack.objects });
+/** A route's answer with its JSON body as an object (a list is answered as JSON text written from stored rows). */
+const get = async (path: string, query: Record<string, string> = {}) => {
+  const answer = await route(stack.store, { method: 'GET', path, query } satisfies ApiRequest, { objects: stack.objects });
+  return answer.contentType === 'application/json' && typeof answer.body === 'string' ? { ...answer, body: JSON.parse(answer.body) as unknown } : answer;
+};
 const fails = (path: string, query: Record<string, string> = {}) => get(path, query).then(() => null, httpAnswer);
 
 beforeAll(async () => {

@@ -261,6 +261,14 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     expect(onlyFailed.data).toEqual([
       expect.objectContaining({ id: failed, status: 'FAILED', reason: 'CORRUPT: not a readable PDF', sourceKeys: ['inbox/broken.pdf'] }),
     ]);
+    // A failure reopened and read leaves the FAILED list and joins the CLASSIFIED one.
+    expect(await store.reopenFailed(failed, '2026-06-03T10:00:00.000Z')).toBe(true);
+    const range = { limit: 10, from: '2026-06-01', to: '2026-06-02' };
+    expect((await store.listDocuments({ ...range, status: 'RECEIVED' })).data.map((document) => document.id)).toEqual([failed]);
+    await saveReading(store, failed, determinationOf('CM15-0000889', [{ request: 'Naproxen 550mg #30', decision: 'UPHELD' }]), '2026-06-03T10:00:01.000Z');
+    expect((await store.listDocuments({ ...range, status: 'FAILED' })).data).toEqual([]);
+    expect((await store.listDocuments({ ...range, status: 'RECEIVED' })).data).toEqual([]);
+    expect((await store.listDocuments({ ...range, status: 'CLASSIFIED' })).data.map((document) => document.id)).toEqual([read, failed]);
   });
 
   it('reopens a FAILED document for another reading, and nothing else', async () => {
@@ -350,6 +358,25 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
       }),
     ).toBe('SAVED');
     expect(await sameAsLetters()).toMatchObject([{ id, outcome: 'OVERTURNED', revision: 2, reviewedBy: 'paralegal@firm', receivedOn: '2031-05-28' }]);
+  });
+
+  it('records a file that held several letters as SPLIT, with its letters and the pages set aside, and keeps it so', async () => {
+    const store = stores[name]!();
+    const id = `${name}-split`.padEnd(64, '0');
+    await store.recordReceipt(id, 'inbox/batch.pdf', '2031-07-01T10:00:00.000Z');
+    const split = {
+      letters: [
+        { id: 'a'.repeat(64), from: 2, to: 4 },
+        { id: 'b'.repeat(64), from: 5, to: 7 },
+      ],
+      setAside: [{ page: 1, role: 'COVER_SHEET', evidence: 'a fax cover sheet' }],
+    };
+    await store.markSplit(id, split, 'SPLIT: 2 letters', '2031-07-01T10:00:05.000Z');
+    // A late failure of an earlier attempt never replaces it.
+    await store.markFailed(id, 'OCR_FAILED: late retry', '2031-07-01T10:00:06.000Z');
+    expect(await store.getDocument(id)).toMatchObject({ id, status: 'SPLIT', reason: 'SPLIT: 2 letters', split, sourceKeys: ['inbox/batch.pdf'] });
+    const listed = await store.listDocuments({ limit: 10, status: 'SPLIT', from: '2031-07-01', to: '2031-07-01' });
+    expect(listed.data.map((document) => document.id)).toEqual([id]);
   });
 
   it('lists newest first with filters, pages with cursors, and refuses a cursor from other filters', async () => {

@@ -16,6 +16,7 @@ import type { CursorCodec } from '../../common/cursor.ts';
 import { answerRow } from '../../service/ports.ts';
 import type {
   AnswerRow,
+  DocumentSplitRecord,
   DeterminationQuery,
   DeterminationStore,
   DocumentQuery,
@@ -195,8 +196,8 @@ export class DynamoDeterminationStore implements DeterminationStore {
     await this.updateDocumentIf(id, {
       UpdateExpression:
         'SET #status = :failed, reason = :reason, updatedAt = :at, id = :id, receivedAt = if_not_exists(receivedAt, :at), gsi5pk = :documents, gsi5sk = if_not_exists(gsi5sk, :order)',
-      // A document already classified by an earlier attempt keeps its result.
-      ConditionExpression: 'attribute_not_exists(#status) OR NOT (#status IN (:classified, :unrecognized))',
+      // A document already read by an earlier attempt keeps its result.
+      ConditionExpression: 'attribute_not_exists(#status) OR NOT (#status IN (:classified, :unrecognized, :split))',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
         ':failed': 'FAILED',
@@ -205,6 +206,24 @@ export class DynamoDeterminationStore implements DeterminationStore {
         ':id': id,
         ':classified': 'CLASSIFIED',
         ':unrecognized': 'UNRECOGNIZED',
+        ':split': 'SPLIT',
+        ':documents': 'DOCUMENT',
+        ':order': `${at}#${id}`,
+      },
+    });
+  }
+
+  async markSplit(id: string, split: DocumentSplitRecord, reason: string, at: string): Promise<void> {
+    await this.updateDocumentIf(id, {
+      UpdateExpression:
+        'SET #status = :split, reason = :reason, #split = :letters, updatedAt = :at, id = :id, receivedAt = if_not_exists(receivedAt, :at), gsi5pk = :documents, gsi5sk = if_not_exists(gsi5sk, :order) REMOVE claimedBy, claimedAt',
+      ExpressionAttributeNames: { '#status': 'status', '#split': 'split' },
+      ExpressionAttributeValues: {
+        ':split': 'SPLIT',
+        ':reason': reason,
+        ':letters': JSON.stringify(split),
+        ':at': at,
+        ':id': id,
         ':documents': 'DOCUMENT',
         ':order': `${at}#${id}`,
       },

@@ -1,5 +1,5 @@
 import type { Determination } from '../../domain/index.ts';
-import { storedAnswer, type DocumentRecord, type DocumentStatus, type StoredDetermination } from '../../service/ports.ts';
+import { storedAnswer, type DocumentRecord, type DocumentSplitRecord, type DocumentStatus, type StoredDetermination } from '../../service/ports.ts';
 
 /** A document's record in the table (`pk = DOC#<id>`, `sk = DOC`). */
 export interface DocumentItem {
@@ -26,6 +26,8 @@ export interface DocumentItem {
   textractJobId?: string;
   /** Each item's rationale conclusion (JSON), as worked out when the reading was saved. */
   conclusions?: string;
+  /** When SPLIT: the letters it held and the pages set aside (JSON). */
+  split?: string;
 }
 
 /** The processing record of a document item. */
@@ -38,6 +40,7 @@ export function toRecord(item: DocumentItem): DocumentRecord {
     updatedAt: item.updatedAt,
     sourceKeys: [...(item.sourceKeys ?? [])].sort(),
     ...(item.status === 'OCR_PENDING' && item.textractJobId ? { ocrJobId: item.textractJobId } : {}),
+    ...(item.split ? { split: JSON.parse(item.split) as DocumentSplitRecord } : {}),
   };
 }
 

@@ -4,6 +4,7 @@ import { CursorError, type CursorCodec } from '../../common/cursor.ts';
 import { filterFingerprint, upperBound } from '../../common/cursor.ts';
 import type { RationaleConclusion } from '../../domain/index.ts';
 import type {
+  DocumentSplitRecord,
   DeterminationQuery,
   DeterminationStore,
   DocumentQuery,
@@ -47,6 +48,8 @@ interface DocumentEntry {
   sameLetterAs?: string;
   /** Each item's rationale conclusion, as worked out when the reading was saved. */
   conclusions?: ReadonlyArray<RationaleConclusion | null>;
+  /** When SPLIT: the letters it held and the pages set aside. */
+  split?: DocumentSplitRecord;
 }
 
 /** One disputed item as kept for item queries. */
@@ -74,7 +77,9 @@ export class LmdbDeterminationStore implements DeterminationStore {
 
   /** Opens (or creates) the store in `folder`. */
   static open(folder: string, cursors: CursorCodec): LmdbDeterminationStore {
-    return new LmdbDeterminationStore(open({ path: folder, compression: false }), cursors);
+    const db = open({ path: folder, compression: false });
+    indexStatuses(db);
+    return new LmdbDeterminationStore(db, cursors);
   }
 
   async close(): Promise<void> {
@@ -85,11 +90,11 @@ export class LmdbDeterminationStore implements DeterminationStore {
     return this.db.transaction(() => {
       const current = this.document(id);
       if (current) {
-        if (!current.sourceKeys.includes(sourceKey)) this.putDocument({ ...current, sourceKeys: [...current.sourceKeys, sourceKey].sort() });
+        if (!current.sourceKeys.includes(sourceKey)) this.putDocument({ ...current, sourceKeys: [...current.sourceKeys, sourceKey].sort() }, current);
         return { record: toRecord({ ...current, sourceKeys: [...new Set([...current.sourceKeys, sourceKey])].sort() }), created: false };
       }
       const entry: DocumentEntry = { id, status: 'RECEIVED', reason: null, receivedAt: at, updatedAt: at, sourceKeys: [sourceKey] };
-      this.db.putSync(['doc', id], entry);
+      this.putDoc(entry, undefined);
       this.db.putSync(['docs', `${at}#${id}`], id);
       return { record: toRecord(entry), created: true };
     });
@@ -100,7 +105,7 @@ export class LmdbDeterminationStore implements DeterminationStore {
       const current = this.document(id);
       if (!current) return false;
       const free = !current.claimedBy || current.claimedBy === owner || Date.parse(current.claimedAt ?? at) < Date.parse(at) - leaseMs;
-      if (free) this.db.putSync(['doc', id], { ...current, claimedBy: owner, claimedAt: at });
+      if (free) this.putDoc({ ...current, claimedBy: owner, claimedAt: at }, current);
       return free;
     });
   }
@@ -108,7 +113,7 @@ export class LmdbDeterminationStore implements DeterminationStore {
   async markOcrPending(id: string, jobId: string, at: string): Promise<void> {
     await this.db.transaction(() => {
       const current = this.document(id);
-      if (current) this.db.putSync(['doc', id], { ...current, status: 'OCR_PENDING', textractJobId: jobId, updatedAt: at });
+      if (current) this.putDoc({ ...current, status: 'OCR_PENDING', textractJobId: jobId, updatedAt: at }, current);
     });
   }
 
@@ -154,7 +159,7 @@ export class LmdbDeterminationStore implements DeterminationStore {
       const { sameLetterAs: _link, reviewedBy: _by, reviewedAt: _at, receivedOn: _on, ...rest } = base;
       // The earliest deadline is answered from the reading itself here (the DynamoDB table keeps it for its filter).
       const { earliestDue: _earliest, ...next } = change.next;
-      this.putDocument({ ...rest, ...next });
+      this.putDocument({ ...rest, ...next }, current);
       if (change.history) this.db.putSync(['history', change.id, String(change.history.revision).padStart(6, '0')], change.history);
       return 'COMMITTED';
     });
@@ -168,10 +173,20 @@ export class LmdbDeterminationStore implements DeterminationStore {
     await this.db.transaction(() => {
       const current = this.document(id);
       // A document already read by an earlier attempt keeps its result.
-      if (current && (current.status === 'CLASSIFIED' || current.status === 'UNRECOGNIZED')) return;
+      if (current && (current.status === 'CLASSIFIED' || current.status === 'UNRECOGNIZED' || current.status === 'SPLIT')) return;
       const base: DocumentEntry = current ?? { id, status: 'FAILED', reason, receivedAt: at, updatedAt: at, sourceKeys: [] };
       if (!current) this.db.putSync(['docs', `${at}#${id}`], id);
-      this.db.putSync(['doc', id], { ...base, status: 'FAILED', reason, updatedAt: at });
+      this.putDoc({ ...base, status: 'FAILED', reason, updatedAt: at }, current);
+    });
+  }
+
+  async markSplit(id: string, split: DocumentSplitRecord, reason: string, at: string): Promise<void> {
+    await this.db.transaction(() => {
+      const current = this.document(id);
+      const base: DocumentEntry = current ?? { id, status: 'SPLIT', reason, receivedAt: at, updatedAt: at, sourceKeys: [] };
+      if (!current) this.db.putSync(['docs', `${at}#${id}`], id);
+      const { claimedBy: _owner, claimedAt: _since, ...rest } = base;
+      this.putDoc({ ...rest, status: 'SPLIT', reason, split, updatedAt: at }, current);
     });
   }
 
@@ -180,7 +195,7 @@ export class LmdbDeterminationStore implements DeterminationStore {
       const current = this.document(id);
       if (current?.status !== 'FAILED') return false;
       const { claimedBy: _owner, claimedAt: _since, ...rest } = current;
-      this.db.putSync(['doc', id], { ...rest, status: 'RECEIVED', reason: null, updatedAt: at });
+      this.putDoc({ ...rest, status: 'RECEIVED', reason: null, updatedAt: at }, current);
       return true;
     });
   }
@@ -251,7 +266,8 @@ export class LmdbDeterminationStore implements DeterminationStore {
   }
 
   async listDocuments(query: DocumentQuery): Promise<Page<DocumentRecord>> {
-    return this.newestFirst(['docs'], query, { status: query.status }, (value) => {
+    // By status through its index: most documents are read, and a list of the FAILED ones never looks at them.
+    return this.newestFirst(query.status !== undefined ? ['status', query.status] : ['docs'], query, { status: query.status }, (value) => {
       const entry = this.document(value as string);
       if (!entry || (query.status !== undefined && entry.status !== query.status)) return null;
       return toRecord(entry);
@@ -274,10 +290,21 @@ export class LmdbDeterminationStore implements DeterminationStore {
   }
 
   /** Writes a document, and its answer row when it has a reading: the row is what lists answer from. */
-  private putDocument(entry: DocumentEntry): void {
-    this.db.putSync(['doc', entry.id], entry);
+  private putDocument(entry: DocumentEntry, previous: DocumentEntry | undefined): void {
+    this.putDoc(entry, previous);
     const row = rowOf(entry);
     if (row) this.db.putSync(['row', entry.id], row);
+  }
+
+  /**
+   * Writes a document's record and keeps the status index (`['status', status, receivedAt#id]`)
+   * with it, so a list of FAILED documents reads only those, not every document.
+   */
+  private putDoc(entry: DocumentEntry, previous: DocumentEntry | undefined): void {
+    this.db.putSync(['doc', entry.id], entry);
+    if (previous?.status === entry.status) return;
+    if (previous) this.db.removeSync(['status', previous.status, `${previous.receivedAt}#${previous.id}`]);
+    this.db.putSync(['status', entry.status, `${entry.receivedAt}#${entry.id}`], entry.id);
   }
 
   private document(id: string): DocumentEntry | undefined {
@@ -344,7 +371,20 @@ function toRecord(entry: DocumentEntry): DocumentRecord {
     updatedAt: entry.updatedAt,
     sourceKeys: [...entry.sourceKeys].sort(),
     ...(entry.status === 'OCR_PENDING' && entry.textractJobId ? { ocrJobId: entry.textractJobId } : {}),
+    ...(entry.split ? { split: entry.split } : {}),
   };
+}
+
+/** The status index, built once for a store written before it was kept (its marker says it is complete). */
+function indexStatuses(db: RootDatabase): void {
+  if (db.get(['meta', 'statusIndex'])) return;
+  db.transactionSync(() => {
+    for (const { value } of db.getRange({ start: ['doc'], end: ['doc', '\uffff'] })) {
+      const entry = value as DocumentEntry;
+      db.putSync(['status', entry.status, `${entry.receivedAt}#${entry.id}`], entry.id);
+    }
+    db.putSync(['meta', 'statusIndex'], true);
+  });
 }
 
 function rowOf(entry: DocumentEntry | undefined): AnswerRow | null {

@@ -18,6 +18,8 @@ const store = {
     updatedAt: '2026-11-22T10:00:01.000Z',
     sourceKeys: ['imr-inbox/photo.jpg'],
   }),
+  // The whole file: no page range of a letter within it.
+  getDetermination: async () => null,
 } as unknown as DeterminationStore;
 
 /** A 12-megapixel phone photo of a page: 4000 x 3000, with the grain of a camera sensor. */
