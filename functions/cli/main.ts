@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
-import { classifyLetter, readableText, ENGINE_VERSION, type Determination } from '../domain/index.ts';
+import { classifyDocument, readableText, ENGINE_VERSION, type Determination } from '../domain/index.ts';
 import { DocumentReader, readingContext } from '../reader/read-document.ts';
 import { InputError } from '../reader/errors.ts';
 import { UsageError } from './errors.ts';
@@ -12,7 +12,8 @@ export const EXIT = { CLASSIFIED: 0, USAGE: 1, UNREADABLE: 2, UNRECOGNIZED: 3 } 
 
 const USAGE = `Usage:
   imr classify FILE...|FOLDER   print the Determination of each letter as JSON
-                                (one file: pretty JSON; several or a folder: JSON Lines)
+                                (one file: pretty JSON; several, a folder, or a file holding
+                                several letters: JSON Lines, each letter with its pages)
   imr text FILE                 print the text the parser reads
   imr --version | --help
 
@@ -79,18 +80,24 @@ function exitCodeOf(determination: Determination): number {
   return determination.status === 'CLASSIFIED' ? EXIT.CLASSIFIED : EXIT.UNRECOGNIZED;
 }
 
-async function classifyOne(path: string, reader: DocumentReader): Promise<Determination> {
+/** Every letter of a file: one Determination, or one per letter when the file holds several (each with its `pages`). */
+async function classifyOne(path: string, reader: DocumentReader): Promise<Determination[]> {
   const document = await reader.readFile(path);
-  return classifyLetter(document.text, readingContext(document));
+  return classifyDocument(document.text, readingContext(document)).map((letter) => letter.determination);
 }
 
 async function classifyFiles(args: readonly string[], io: Console, reader: DocumentReader): Promise<number> {
   if (args.length === 0) throw new UsageError('imr classify needs a FILE or FOLDER');
   const single = args.length === 1 && !(await isDirectory(args[0]!));
   if (single) {
-    const determination = await classifyOne(args[0]!, reader);
-    io.out(`${JSON.stringify(determination, null, 2)}\n`);
-    return exitCodeOf(determination);
+    const determinations = await classifyOne(args[0]!, reader);
+    // A file of several letters prints one JSON line per letter (as a folder does), each with its pages.
+    if (determinations.length > 1) {
+      for (const determination of determinations) io.out(`${JSON.stringify({ file: args[0]!, ...determination })}\n`);
+      return Math.max(...determinations.map(exitCodeOf));
+    }
+    io.out(`${JSON.stringify(determinations[0], null, 2)}\n`);
+    return exitCodeOf(determinations[0]!);
   }
   const files = (await Promise.all(args.map(expand))).flat();
   const bar = io.interactive
@@ -101,9 +108,10 @@ async function classifyFiles(args: readonly string[], io: Console, reader: Docum
   for (const file of files) {
     bar?.increment(0, { file });
     try {
-      const determination = await classifyOne(file, reader);
-      io.out(`${JSON.stringify({ file, ...determination })}\n`);
-      if (worst === EXIT.CLASSIFIED) worst = exitCodeOf(determination);
+      for (const determination of await classifyOne(file, reader)) {
+        io.out(`${JSON.stringify({ file, ...determination })}\n`);
+        if (worst === EXIT.CLASSIFIED) worst = exitCodeOf(determination);
+      }
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       const { code, message } = error;

@@ -67,6 +67,16 @@ export const DocumentRecordSchema = z.object({
     })
     .optional()
     .describe('when SPLIT: the file held several letters'),
+  source: z
+    .object({
+      channel: z.string().describe('how it came: email'),
+      sender: z.string().optional(),
+      subject: z.string().optional(),
+      receivedAt: Timestamp.describe('when the channel received it: the day deadlines count from'),
+      fileName: z.string().optional().describe('the file name as sent'),
+    })
+    .optional()
+    .describe('how and when it came, where its channel said (spec section 7)'),
 });
 
 export const DocumentStatusSchema = DocumentRecordSchema.pick({ id: true, status: true, reason: true, updatedAt: true });

@@ -206,6 +206,34 @@ export function openApiDocument(): Record<string, unknown> {
       parameters: parameters(QUERY_SCHEMAS.documents),
       responses: { '200': { description: 'a page of documents', content: json(page('DocumentRecord'), example.documents) }, ...list },
     },
+    getDocument: {
+      tags: ['documents'],
+      summary:
+        'A document: its status and reason, the keys that delivered it, how it came, and for a file of several letters each letter and the pages set aside',
+      parameters: [idParameter],
+      responses: {
+        '200': {
+          description: 'the document',
+          content: json(ref('DocumentRecord'), {
+            id: 'a'.repeat(64),
+            status: 'SPLIT',
+            reason: `SPLIT: 2 letters, each read and stored as its own: ${'b'.repeat(12)} (pages 2-4), ${'c'.repeat(12)} (pages 5-7); pages 1 set aside`,
+            receivedAt: '2026-11-24T09:59:58.000Z',
+            updatedAt: '2026-11-24T10:00:00.000Z',
+            sourceKeys: ['imr-inbox/email/2026-11-24/0123456789ab/1-fax.tif'],
+            split: {
+              letters: [
+                { id: 'b'.repeat(64), from: 2, to: 4 },
+                { id: 'c'.repeat(64), from: 5, to: 7 },
+              ],
+              setAside: [{ page: 1, role: 'COVER_SHEET', evidence: 'a fax cover sheet' }],
+            },
+            source: { channel: 'email', sender: 'fax@efax.example', receivedAt: '2026-11-24T09:59:58.000Z', fileName: 'fax.tif' },
+          }),
+        },
+        ...byId,
+      },
+    },
     getDocumentStatus: {
       tags: ['documents'],
       summary: 'Processing status of a document, with its reason',

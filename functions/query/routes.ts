@@ -346,6 +346,12 @@ const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
     const documents = await store.listDocuments(parse(QUERY_SCHEMAS.documents, request.query));
     return { statusCode: 200, body: { ...documents, data: documents.data.map(withReason) } };
   },
+  async getDocument({ store, request, params }) {
+    parse(QUERY_SCHEMAS.status, request.query);
+    const document = await store.getDocument(await resolveId(store, params.id));
+    if (!document) throw new ApiError(404, 'NOT_FOUND', 'no document with this id');
+    return { statusCode: 200, body: withReason(document) };
+  },
   async getDocumentStatus({ store, request, params }) {
     parse(QUERY_SCHEMAS.status, request.query);
     const document = await store.getDocument(await resolveId(store, params.id));

@@ -15,6 +15,7 @@ import {
   type ScanOcr,
 } from './ports.ts';
 import { saveReading } from './ledger.ts';
+import { sourceFromMetadata } from './intake-source.ts';
 
 /** What processing an uploaded object led to. */
 export type IngestOutcome = 'CLASSIFIED' | 'UNRECOGNIZED' | 'FAILED' | 'OCR_PENDING' | 'DUPLICATE' | 'NEEDS_OCR' | 'SPLIT';
@@ -37,6 +38,12 @@ export interface IngestDependencies {
  * budget), so only a delivery that died loses it.
  */
 export const READING_LEASE_MS = 15 * 60 * 1000;
+
+/**
+ * Most letters one file may hold: a firm's batch scan is a day's mail, a few dozen letters at
+ * most; a file of thousands (a generated one) would store and announce thousands of letters.
+ */
+export const MAX_LETTERS_PER_FILE = 50;
 
 /** The document id: SHA-256 of the bytes, hex. */
 export function documentId(bytes: Uint8Array): string {
@@ -66,7 +73,9 @@ export async function ingestObject(
   if ('tooLarge' in object) return refuseOversized(deps, bucket, key, object.tooLarge);
   const { bytes } = object;
   const id = documentId(bytes);
-  const { record, created } = await deps.store.recordReceipt(id, `${bucket}/${key}`, deps.now().toISOString());
+  // An email's time received is when the letter was received: its day is the one deadlines count from.
+  const source = sourceFromMetadata(object.metadata, deps.now());
+  const { record, created } = await deps.store.recordReceipt(id, `${bucket}/${key}`, source?.receivedAt ?? deps.now().toISOString(), source ?? undefined);
   // A document the service failed (not the document's own fault) is read again when it arrives again: nothing final by accident.
   const reopened = !created && record.status === 'FAILED' && isRetryableFailure(record.reason) && (await deps.store.reopenFailed(id, deps.now().toISOString()));
   if (!created && !reopened && (isTerminal(record.status) || record.status === 'OCR_PENDING')) return { id, outcome: 'DUPLICATE' };
@@ -169,15 +178,21 @@ async function finish(deps: IngestDependencies, id: string, text: string, contex
   const letters = read ?? classifyDocument(text, context);
   // One letter (with or without pages set aside): the document's own reading, under its own id.
   if (letters.length === 1) return saveLetter(deps, id, letters[0]!.determination);
+  if (letters.length > MAX_LETTERS_PER_FILE) {
+    await fail(deps, id, `TOO_MANY_LETTERS: document: ${letters.length} letters in one file is over the ${MAX_LETTERS_PER_FILE}-letter limit; split the file`);
+    return 'FAILED';
+  }
   // Several letters: each is read, stored, counted and announced as its own, under an id of its own;
   // the file records which letters it held. Two letters are never stored as one.
   const at = deps.now().toISOString();
-  const sourceKeys = (await deps.store.getDocument(id))?.sourceKeys ?? [];
+  const file = await deps.store.getDocument(id);
+  const sourceKeys = file?.sourceKeys ?? [];
   const saved: Array<{ id: string; from: number; to: number }> = [];
   for (const letter of letters) {
     const pages = letter.pages!;
     const letterId = letterIdOf(id, pages);
-    for (const key of sourceKeys) await deps.store.recordReceipt(letterId, key, at);
+    // Each letter was received when its file was: deadlines count from the same day.
+    for (const key of sourceKeys) await deps.store.recordReceipt(letterId, key, file?.receivedAt ?? at, file?.source);
     await deps.objects.putReading(letterId, { text: letter.text, context });
     await saveLetter(deps, letterId, { ...letter.determination, sourceDocument: id });
     saved.push({ id: letterId, ...pages });

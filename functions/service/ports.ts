@@ -34,6 +34,18 @@ export interface DocumentRecord {
   readonly ocrJobId?: string;
   /** When SPLIT: the letters it held and the pages set aside. */
   readonly split?: DocumentSplitRecord;
+  /** How and when it came, where the channel said (spec section 7): an email's sender, subject, time received and file name. */
+  readonly source?: DocumentSource;
+}
+
+/** How and when a document came (spec section 7), from what its channel recorded with it. */
+export interface DocumentSource {
+  readonly channel: string;
+  readonly sender?: string;
+  readonly subject?: string;
+  /** When the channel received it (an email's arrival): the evidence its day of receipt is counted from. */
+  readonly receivedAt: string;
+  readonly fileName?: string;
 }
 
 /** A stored Determination as the API answers it (spec section 4). */
@@ -180,7 +192,8 @@ export interface DeterminationLedger {
    * Records that `sourceKey` delivered document `id`: creates it as RECEIVED when new,
    * otherwise only adds the key. Returns the record as it now stands and whether it is new.
    */
-  recordReceipt(id: string, sourceKey: string, at: string): Promise<{ record: DocumentRecord; created: boolean }>;
+  /** Records a delivery of document `id` under `sourceKey`, received `at`; the first delivery's `source` is kept with it. */
+  recordReceipt(id: string, sourceKey: string, at: string, source?: DocumentSource): Promise<{ record: DocumentRecord; created: boolean }>;
   /**
    * Claims the reading of a document for one delivery (`owner`, the object that delivered it),
    * with a conditional write: true when no one holds the claim, this owner already does (a
@@ -303,7 +316,7 @@ export interface ObjectStore {
    * read): one request where a size check and a read were two. Throws {@link ObjectMissingError}
    * when it is not stored.
    */
-  getWithin(bucket: string, key: string, maxBytes: number): Promise<{ bytes: Uint8Array } | { tooLarge: number }>;
+  getWithin(bucket: string, key: string, maxBytes: number): Promise<{ bytes: Uint8Array; metadata?: Readonly<Record<string, string>> } | { tooLarge: number }>;
   /** SHA-256 (hex) of the object, streamed: for objects too large to hold in memory. */
   hash(bucket: string, key: string): Promise<string>;
   /**

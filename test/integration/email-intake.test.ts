@@ -19,6 +19,7 @@ import { freePort } from '../../functions/local/stand-ins.ts';
 import { LOCAL_INBOX, SMTP_PASSWORD_FILE, startOnFreePorts, type LocalService } from '../../functions/local/runtime.ts';
 import { documentId } from '../../functions/service/ingest.ts';
 import { isTerminal } from '../../functions/service/ports.ts';
+import { receivedOnOf } from '../../functions/domain/index.ts';
 import { MAX_EMAIL_BYTES } from '../../functions/intake/email.ts';
 import { loadGoldenLetters } from '../fixtures/golden.ts';
 import { typesetPdf } from '../fixtures/scans.ts';
@@ -218,6 +219,12 @@ describe('email intake on one machine (npm start with IMR_SMTP_PORT)', () => {
       return found && isTerminal(found.status) ? found : undefined;
     }, 60_000);
     expect(pdf).toMatchObject({ status: 'CLASSIFIED', sourceKeys: [`${LOCAL_INBOX}/${prefix}1-IMR_determination.pdf`] });
+    // How it came is kept with it (spec section 7), and the email's time received is the letter's: its day is the day deadlines count from.
+    expect(pdf.source).toMatchObject({ channel: 'email', sender: 'message@inbound.efax.example', fileName: 'IMR determination.pdf' });
+    const received = head.Metadata!['imr-received-at']!;
+    expect(pdf.receivedAt).toBe(new Date(decodeURIComponent(received)).toISOString());
+    const letter = await service.store.getDetermination(pdf.id);
+    expect(letter).toMatchObject({ status: 'CLASSIFIED', receivedOn: receivedOnOf(pdf.receivedAt) });
     // The TIFF is the same bytes as the first message's: one document, now with both keys.
     const tiff = await waitFor(async () => {
       const found = await service.store.getDocument(documentId(faxTiff));

@@ -224,6 +224,7 @@ describe('GET /openapi.json', () => {
       '/determinations/{id}',
       '/determinations/{id}/history',
       '/documents',
+      '/documents/{id}',
       '/documents/{id}/original',
       '/documents/{id}/pages/{n}',
       '/documents/{id}/retry',
@@ -282,6 +283,7 @@ describe('the OpenAPI document is the API', () => {
       [`/determinations/${id}`, '/determinations/{id}', {}],
       [`/determinations/${id}/history`, '/determinations/{id}/history', {}],
       [`/documents/${id}/status`, '/documents/{id}/status', {}],
+      [`/documents/${id}`, '/documents/{id}', {}],
       ['/stats', '/stats', { groupBy: 'category' }],
     ];
     for (const [path, template, query] of answers) {

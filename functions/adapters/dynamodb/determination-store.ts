@@ -16,6 +16,7 @@ import type { CursorCodec } from '../../common/cursor.ts';
 import { answerRow } from '../../service/ports.ts';
 import type {
   AnswerRow,
+  DocumentSource,
   DocumentSplitRecord,
   DeterminationQuery,
   DeterminationStore,
@@ -62,7 +63,7 @@ export class DynamoDeterminationStore implements DeterminationStore {
     this.queries = new DynamoDeterminationQueries(this.client, tableName, cursors);
   }
 
-  async recordReceipt(id: string, sourceKey: string, at: string): Promise<{ record: DocumentRecord; created: boolean }> {
+  async recordReceipt(id: string, sourceKey: string, at: string, source?: DocumentSource): Promise<{ record: DocumentRecord; created: boolean }> {
     // An id is looked up by its first 12 characters or more: one small item per document under
     // its prefix, written first (idempotently) so that no document is ever without one.
     await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: `IDPREFIX#${id.slice(0, 12)}`, sk: id } }));
@@ -70,9 +71,8 @@ export class DynamoDeterminationStore implements DeterminationStore {
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: `DOC#${id}`, sk: 'DOC' },
-        UpdateExpression:
-          'SET id = :id, #status = if_not_exists(#status, :received), receivedAt = if_not_exists(receivedAt, :at), updatedAt = if_not_exists(updatedAt, :at), gsi5pk = :documents, gsi5sk = if_not_exists(gsi5sk, :order) ADD sourceKeys :keys',
-        ExpressionAttributeNames: { '#status': 'status' },
+        UpdateExpression: `SET id = :id, #status = if_not_exists(#status, :received), receivedAt = if_not_exists(receivedAt, :at), updatedAt = if_not_exists(updatedAt, :at), gsi5pk = :documents, gsi5sk = if_not_exists(gsi5sk, :order)${source ? ', #source = if_not_exists(#source, :source)' : ''} ADD sourceKeys :keys`,
+        ExpressionAttributeNames: { '#status': 'status', ...(source ? { '#source': 'source' } : {}) },
         ExpressionAttributeValues: {
           ':id': id,
           ':received': 'RECEIVED',
@@ -80,12 +80,17 @@ export class DynamoDeterminationStore implements DeterminationStore {
           ':keys': new Set([sourceKey]),
           ':documents': 'DOCUMENT',
           ':order': `${at}#${id}`,
+          ...(source ? { ':source': JSON.stringify(source) } : {}),
         },
         ReturnValues: 'ALL_OLD',
       }),
     );
     const old = result.Attributes as DocumentItem | undefined;
-    if (!old?.status) return { record: { id, status: 'RECEIVED', reason: null, receivedAt: at, updatedAt: at, sourceKeys: [sourceKey] }, created: true };
+    if (!old?.status)
+      return {
+        record: { id, status: 'RECEIVED', reason: null, receivedAt: at, updatedAt: at, sourceKeys: [sourceKey], ...(source ? { source } : {}) },
+        created: true,
+      };
     return { record: toRecord({ ...old, sourceKeys: new Set([...(old.sourceKeys ?? []), sourceKey]) }), created: false };
   }
 

@@ -1,5 +1,12 @@
 import type { Determination } from '../../domain/index.ts';
-import { storedAnswer, type DocumentRecord, type DocumentSplitRecord, type DocumentStatus, type StoredDetermination } from '../../service/ports.ts';
+import {
+  storedAnswer,
+  type DocumentRecord,
+  type DocumentSource,
+  type DocumentSplitRecord,
+  type DocumentStatus,
+  type StoredDetermination,
+} from '../../service/ports.ts';
 
 /** A document's record in the table (`pk = DOC#<id>`, `sk = DOC`). */
 export interface DocumentItem {
@@ -28,6 +35,8 @@ export interface DocumentItem {
   conclusions?: string;
   /** When SPLIT: the letters it held and the pages set aside (JSON). */
   split?: string;
+  /** How and when it came (JSON). */
+  source?: string;
 }
 
 /** The processing record of a document item. */
@@ -41,6 +50,7 @@ export function toRecord(item: DocumentItem): DocumentRecord {
     sourceKeys: [...(item.sourceKeys ?? [])].sort(),
     ...(item.status === 'OCR_PENDING' && item.textractJobId ? { ocrJobId: item.textractJobId } : {}),
     ...(item.split ? { split: JSON.parse(item.split) as DocumentSplitRecord } : {}),
+    ...(item.source ? { source: JSON.parse(item.source) as DocumentSource } : {}),
   };
 }
 

@@ -4,6 +4,7 @@ import { CursorError, type CursorCodec } from '../../common/cursor.ts';
 import { filterFingerprint, upperBound } from '../../common/cursor.ts';
 import type { RationaleConclusion } from '../../domain/index.ts';
 import type {
+  DocumentSource,
   DocumentSplitRecord,
   DeterminationQuery,
   DeterminationStore,
@@ -50,6 +51,8 @@ interface DocumentEntry {
   conclusions?: ReadonlyArray<RationaleConclusion | null>;
   /** When SPLIT: the letters it held and the pages set aside. */
   split?: DocumentSplitRecord;
+  /** How and when it came, where its channel said. */
+  source?: DocumentSource;
 }
 
 /** One disputed item as kept for item queries. */
@@ -86,14 +89,22 @@ export class LmdbDeterminationStore implements DeterminationStore {
     await this.db.close();
   }
 
-  async recordReceipt(id: string, sourceKey: string, at: string): Promise<{ record: DocumentRecord; created: boolean }> {
+  async recordReceipt(id: string, sourceKey: string, at: string, source?: DocumentSource): Promise<{ record: DocumentRecord; created: boolean }> {
     return this.db.transaction(() => {
       const current = this.document(id);
       if (current) {
         if (!current.sourceKeys.includes(sourceKey)) this.putDocument({ ...current, sourceKeys: [...current.sourceKeys, sourceKey].sort() }, current);
         return { record: toRecord({ ...current, sourceKeys: [...new Set([...current.sourceKeys, sourceKey])].sort() }), created: false };
       }
-      const entry: DocumentEntry = { id, status: 'RECEIVED', reason: null, receivedAt: at, updatedAt: at, sourceKeys: [sourceKey] };
+      const entry: DocumentEntry = {
+        id,
+        status: 'RECEIVED',
+        reason: null,
+        receivedAt: at,
+        updatedAt: at,
+        sourceKeys: [sourceKey],
+        ...(source ? { source } : {}),
+      };
       this.putDoc(entry, undefined);
       this.db.putSync(['docs', `${at}#${id}`], id);
       return { record: toRecord(entry), created: true };
@@ -372,6 +383,7 @@ function toRecord(entry: DocumentEntry): DocumentRecord {
     sourceKeys: [...entry.sourceKeys].sort(),
     ...(entry.status === 'OCR_PENDING' && entry.textractJobId ? { ocrJobId: entry.textractJobId } : {}),
     ...(entry.split ? { split: entry.split } : {}),
+    ...(entry.source ? { source: entry.source } : {}),
   };
 }
 

@@ -81,7 +81,11 @@ export class S3ObjectStore implements ObjectStore, OriginalLinks, PageImageCache
     }
   }
 
-  async getWithin(bucket: string, key: string, maxBytes: number): Promise<{ bytes: Uint8Array } | { tooLarge: number }> {
+  async getWithin(
+    bucket: string,
+    key: string,
+    maxBytes: number,
+  ): Promise<{ bytes: Uint8Array; metadata?: Readonly<Record<string, string>> } | { tooLarge: number }> {
     const result = await this.send(bucket, key);
     const size = result.ContentLength ?? 0;
     if (size > maxBytes) {
@@ -90,7 +94,11 @@ export class S3ObjectStore implements ObjectStore, OriginalLinks, PageImageCache
       return { tooLarge: size };
     }
     if (!result.Body) throw new Error('S3 returned an object without a body');
-    return { bytes: await result.Body.transformToByteArray() };
+    // The object's user metadata (an email's sender and time received, written by the email intake) travels with its bytes.
+    return {
+      bytes: await result.Body.transformToByteArray(),
+      ...(result.Metadata && Object.keys(result.Metadata).length > 0 ? { metadata: result.Metadata } : {}),
+    };
   }
 
   async hash(bucket: string, key: string): Promise<string> {

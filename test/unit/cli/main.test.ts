@@ -8,6 +8,7 @@ import { FIXTURES_DIR, LETTERS_DIR, loadGoldenLetters } from '../../fixtures/gol
 import { DeterminationSchema } from '../../../functions/domain/index.ts';
 import { printedLines } from '../../fixtures/variants.ts';
 import { renderScan, typesetPdf } from '../../fixtures/scans.ts';
+import { coverSheet, letterPages, stackText } from '../../fixtures/stacks.ts';
 
 interface Run {
   readonly code: number;
@@ -57,6 +58,21 @@ describe('imr classify FILE', () => {
   it('sniffs the type from the bytes, not the name', async () => {
     const result = await run('classify', file('letter.pdf', letters[1]!.text));
     expect(result.code).toBe(EXIT.CLASSIFIED);
+  });
+
+  it('prints one JSON line per letter, each with its pages, for a file holding a cover sheet and two letters', async () => {
+    const path = file('batch.txt', stackText([coverSheet(), letterPages(letters[0]!.text, 0), letterPages(letters[3]!.text, 3)]));
+    const result = await run('classify', path);
+    expect(result.code).toBe(EXIT.CLASSIFIED);
+    const lines = result.out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => [line.file, line.pages, (line.items as unknown[]).length])).toEqual([
+      [path, { from: 2, to: 2 }, 2],
+      [path, { from: 3, to: 3 }, 4],
+    ]);
+    for (const line of lines) DeterminationSchema.parse(line);
   });
 });
 
