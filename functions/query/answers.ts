@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { DeadlineSchema, DecisionSchema, DeterminationSchema } from '../domain/index.ts';
-import { DOCUMENT_STATUSES, STATS_GROUPINGS } from '../service/ports.ts';
+import { DeadlineSchema, DecisionSchema, DeterminationSchema, FlagSchema } from '../domain/index.ts';
+import { DOCUMENT_STATUSES, SERVICE_EVENT_TYPES, STATS_GROUPINGS } from '../service/ports.ts';
 
 /**
  * The shapes of the API's answers, as zod schemas: published in `/openapi.json` (one source
@@ -106,7 +106,51 @@ export const OriginalLinkSchema = z.object({ url: z.url().describe('a presigned 
 export const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
 /** Every answer schema by the name it has under `components.schemas` (lists are pages of the first three). */
+/** An event as webhooks deliver it (and EventBridge carries it as the detail): spec section 4. */
+export const ServiceEventSchema = z.object({
+  type: z.enum(SERVICE_EVENT_TYPES),
+  timestamp: Timestamp,
+  data: z.object({
+    id: Id,
+    caseNumber: z.string().nullable(),
+    outcome: z.enum(['UPHELD', 'OVERTURNED', 'PARTIALLY_OVERTURNED']).nullable(),
+    needsReview: z.boolean(),
+    items: z.array(
+      z.object({
+        number: z.number().int().min(1).describe('the item as the console and the CSV number it, from 1'),
+        index: z.number().int().min(0).describe("its place in the Determination's items, from 0 (what deadlines[].items name)"),
+        request: z.string(),
+        decision: DecisionSchema,
+        category: z.string(),
+        subcategory: z.string().nullable(),
+        flags: z.array(FlagSchema),
+      }),
+    ),
+    sourceKeys: z.array(z.string()).describe('every bucket/key that delivered the document'),
+    fileNames: z.array(z.string()).describe('the file names of those keys'),
+    receivedOn: z.iso.date().nullable(),
+    decisionDate: z.iso.date().nullable().describe("the letter's date: the day the determination was mailed"),
+    deadlines: z.array(DeadlineSchema),
+    flags: z.array(FlagSchema).describe("the letter's and its items' flags: why a needs_review letter needs a person"),
+    warnings: z.array(z.string()),
+    reason: z.string().nullable().describe('why a document failed, or is not an IMR Final Determination'),
+    pages: z
+      .object({ from: z.number().int().min(1), to: z.number().int().min(1) })
+      .optional()
+      .describe('a letter of a file that held several: its pages'),
+    sourceDocument: Id.optional().describe('a letter of a file that held several: the file'),
+    revision: z.number().int().min(1).optional().describe('determination.reviewed: the revision the correction made'),
+    changes: z
+      .array(z.object({ path: z.string(), from: z.unknown(), to: z.unknown() }))
+      .optional()
+      .describe('determination.reviewed: what changed'),
+    by: z.string().optional().describe('determination.reviewed: who corrected or confirmed it'),
+    links: z.object({ self: z.string().describe('the API path of the letter (or of the document status)') }),
+  }),
+});
+
 export const ANSWER_SCHEMAS = {
+  ServiceEvent: ServiceEventSchema,
   StoredDetermination: StoredDeterminationSchema,
   StoredItem: StoredItemSchema,
   DocumentRecord: DocumentRecordSchema,

@@ -4,6 +4,7 @@ import { QUERY_SCHEMAS } from './schemas.ts';
 import { ANSWER_SCHEMAS, ORIGINAL_LINK_SECONDS } from './answers.ts';
 import { exampleDetermination } from './example.ts';
 import { ROUTES, type RouteName } from './route-table.ts';
+import { SERVICE_EVENT_TYPES } from '../service/ports.ts';
 
 type QuerySchema = (typeof QUERY_SCHEMAS)[keyof typeof QUERY_SCHEMAS];
 
@@ -125,6 +126,15 @@ function examples() {
  * requests and describe the answers; Redocly's recommended rules pass on it (a test runs them)
  * and real answers validate against it (another test).
  */
+/** What each event announces. */
+const WEBHOOK_SUMMARIES: Record<(typeof SERVICE_EVENT_TYPES)[number], string> = {
+  'determination.classified': 'A letter was read, with nothing a person must check',
+  'determination.needs_review': 'A letter was read with flags or warnings a person must check (its flags and warnings say which)',
+  'determination.unrecognized': 'A document was read but is not an IMR Final Determination (its reason says why)',
+  'document.failed': 'A document could not be read (its reason says why and what to do)',
+  'determination.reviewed': 'A person corrected or confirmed a letter (by, revision and changes say who and what)',
+};
+
 export function openApiDocument(): Record<string, unknown> {
   if (cached) return cached;
   const example = examples();
@@ -348,6 +358,23 @@ export function openApiDocument(): Record<string, unknown> {
       { name: 'meta', description: 'stats and this document' },
     ],
     paths: pathsOf(operations),
+    // What the service sends to a webhook (Standard Webhooks: signed, retried), one entry per event type.
+    webhooks: Object.fromEntries(
+      SERVICE_EVENT_TYPES.map((type) => [
+        type,
+        {
+          post: {
+            // determination.needs_review -> determinationNeedsReview
+            operationId: type.replace(/[._]([a-z])/g, (_, letter: string) => letter.toUpperCase()),
+            summary: WEBHOOK_SUMMARIES[type],
+            description:
+              'Delivered as a Standard Webhooks request: the headers webhook-id, webhook-timestamp and webhook-signature (HMAC-SHA256 over id.timestamp.body with the shared secret) let the receiver check it came from this service and drop a replay. Answer 2xx to accept; anything else is retried with backoff.',
+            requestBody: { required: true, content: { 'application/json': { schema: ref('ServiceEvent') } } },
+            responses: { '200': { description: 'accepted' } },
+          },
+        },
+      ]),
+    ),
     components: {
       securitySchemes: {
         cognito: {

@@ -1,9 +1,17 @@
 import { asOf, receivedOnOf } from '../domain/index.ts';
+import { fileNameOf } from '../common/source-keys.ts';
 import type { DocumentRecord, ServiceEvent, StoredDetermination } from './ports.ts';
+
+/** The file names of a document's keys, for a person's eyes (the keys stay in `sourceKeys`). */
+function fileNamesOf(sourceKeys: readonly string[]): string[] {
+  return [...new Set(sourceKeys.map(fileNameOf))];
+}
 
 /**
  * The event announcing a stored Determination (spec section 4), with what an integrator
- * diaries and files by: the keys that delivered it, the day of receipt and the deadlines.
+ * diaries and files by: the keys and file names that delivered it, the day of receipt, the
+ * letter's date and the deadlines; and what a person must look at: flags, warnings, the reason
+ * a document is not a letter.
  */
 export function determinationEvent(stored: StoredDetermination, timestamp: string): ServiceEvent {
   const classified = stored.status === 'CLASSIFIED' ? stored : null;
@@ -17,17 +25,32 @@ export function determinationEvent(stored: StoredDetermination, timestamp: strin
       caseNumber: classified?.caseNumber ?? null,
       outcome: classified?.outcome ?? null,
       needsReview: review,
-      items: (classified?.items ?? []).map(({ request, decision, category, subcategory }) => ({ request, decision, category, subcategory })),
+      items: (classified?.items ?? []).map(({ request, decision, category, subcategory, flags }, index) => ({
+        number: index + 1,
+        index,
+        request,
+        decision,
+        category,
+        subcategory,
+        flags,
+      })),
       sourceKeys: stored.sourceKeys,
+      fileNames: fileNamesOf(stored.sourceKeys),
       receivedOn: stored.receivedOn,
+      decisionDate: classified?.dates.decision ?? null,
       // As of the event's own time: a letter re-announced after a day passed says that day is overdue.
       deadlines: asOf(stored.deadlines, receivedOnOf(timestamp)),
+      flags: classified?.flags ?? [],
+      warnings: classified?.warnings ?? [],
+      reason: stored.status === 'UNRECOGNIZED' ? stored.reason : null,
+      ...(stored.pages ? { pages: stored.pages } : {}),
+      ...(stored.sourceDocument ? { sourceDocument: stored.sourceDocument } : {}),
       links: { self: `/determinations/${stored.id}` },
     },
   };
 }
 
-/** The event announcing a document that could not be read, with the keys that delivered it. */
+/** The event announcing a document that could not be read, with the keys that delivered it and why. */
 export function failureEvent(id: string, document: DocumentRecord | null, timestamp: string): ServiceEvent {
   return {
     type: 'document.failed',
@@ -39,8 +62,13 @@ export function failureEvent(id: string, document: DocumentRecord | null, timest
       needsReview: false,
       items: [],
       sourceKeys: document?.sourceKeys ?? [],
+      fileNames: fileNamesOf(document?.sourceKeys ?? []),
       receivedOn: null,
+      decisionDate: null,
       deadlines: [],
+      flags: [],
+      warnings: [],
+      reason: document?.reason ?? null,
       links: { self: `/documents/${id}/status` },
     },
   };

@@ -377,12 +377,30 @@ export interface ServiceEvent {
     readonly caseNumber: string | null;
     readonly outcome: ClassifiedDetermination['outcome'] | null;
     readonly needsReview: boolean;
-    readonly items: Array<Pick<ClassifiedDetermination['items'][number], 'request' | 'decision' | 'category' | 'subcategory'>>;
+    /** Each item, numbered from 1 as the console and the CSV number it (`index`, from 0, is its place in `items` of the API). */
+    readonly items: Array<
+      Pick<ClassifiedDetermination['items'][number], 'request' | 'decision' | 'category' | 'subcategory' | 'flags'> & {
+        readonly number: number;
+        readonly index: number;
+      }
+    >;
     /** Every `bucket/key` that delivered the document. */
     readonly sourceKeys: readonly string[];
+    /** The file names of those keys (the last part of each key), for a person's eyes. */
+    readonly fileNames: readonly string[];
     /** The day of receipt (null for a document that could not be read). */
     readonly receivedOn: string | null;
+    /** The letter's date (the day the determination was mailed), when it prints one. */
+    readonly decisionDate: string | null;
     readonly deadlines: readonly Deadline[];
+    /** Why a person should look (a needs_review letter): the letter's and its items' flags, and its warnings. */
+    readonly flags: readonly string[];
+    readonly warnings: readonly string[];
+    /** Why a document failed or is not an IMR Final Determination; null otherwise. */
+    readonly reason: string | null;
+    /** For a letter of a file that held several: its pages in the file, and the file's id. */
+    readonly pages?: { readonly from: number; readonly to: number };
+    readonly sourceDocument?: string;
     readonly links: { readonly self: string };
   };
 }

@@ -26,14 +26,15 @@ export function revisionOf(ifMatch: string | undefined): number | null {
   return match ? Number(match[1]) : null;
 }
 
-/** The event announcing a person's correction or confirmation: the usual body plus the revision and its changes. */
+/** The event announcing a person's correction or confirmation: the usual body plus who made it, the revision and its changes. */
 export function reviewedEvent(
   stored: StoredDetermination,
   changes: readonly Change[],
   timestamp: string,
-): ServiceEvent & { data: { revision: number; changes: readonly Change[] } } {
+  by: string,
+): ServiceEvent & { data: { revision: number; changes: readonly Change[]; by: string } } {
   const base = determinationEvent(stored, timestamp);
-  return { ...base, type: 'determination.reviewed', data: { ...base.data, needsReview: stored.needsReview, revision: stored.revision, changes } };
+  return { ...base, type: 'determination.reviewed', data: { ...base.data, needsReview: stored.needsReview, revision: stored.revision, changes, by } };
 }
 
 /**
@@ -102,6 +103,6 @@ export async function reviewDetermination(
   if (outcome === 'STALE')
     throw new ReviewError('PRECONDITION_FAILED', 'If-Match: the determination changed while you corrected it; reload it and correct that');
   const updated = (await deps.store.getDetermination(request.id))!;
-  await deps.events.publish(reviewedEvent(updated, changes, at));
+  await deps.events.publish(reviewedEvent(updated, changes, at, request.by));
   return updated;
 }

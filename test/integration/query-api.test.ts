@@ -19,7 +19,10 @@ import { route, type ApiRequest } from '../../functions/query/routes.ts';
 import { httpAnswer } from '../../functions/query/http-errors.ts';
 import { classifyLetter } from '../../functions/domain/index.ts';
 import { loadGoldenLetters } from '../fixtures/golden.ts';
-import { letterText } from '../fixtures/factories.ts';
+import { letterText, storedDetermination } from '../fixtures/factories.ts';
+import { determinationEvent, failureEvent } from '../../functions/service/events.ts';
+import { reviewedEvent } from '../../functions/service/review.ts';
+import { SERVICE_EVENT_TYPES } from '../../functions/service/ports.ts';
 import { INBOX, RecordingPublisher, startLocalStack, type LocalStack } from './harness.ts';
 
 const letters = loadGoldenLetters();
@@ -294,6 +297,54 @@ describe('the OpenAPI document is the API', () => {
       expect(conforms('/determinations/{id}', 'get', 200, letter)).toEqual([]);
     const refused = (await fails('/determinations', { limit: 'x' }))!;
     expect(conforms('/determinations', 'get', 400, JSON.parse(refused.body))).toEqual([]);
+  });
+
+  it('describes every event a webhook receives: real payloads of each type validate against the webhooks section', async () => {
+    const webhooks = (openApiDocument() as { webhooks: Record<string, { post: { requestBody: { content: Record<string, { schema: unknown }> } } }> }).webhooks;
+    expect(Object.keys(webhooks).sort()).toEqual([...SERVICE_EVENT_TYPES].sort());
+    const check = (payload: { type: string }) => {
+      const validate = ajv.compile({
+        $id: `https://imr-letters.example/check/${checks++}`,
+        ...JSON.parse(
+          JSON.stringify(webhooks[payload.type]!.post.requestBody.content['application/json']!.schema).replaceAll('"#/components/', `"${base}#/components/`),
+        ),
+      });
+      return validate(payload)
+        ? []
+        : (validate.errors ?? []).map((error: { instancePath: string; message?: string }) => `${error.instancePath} ${error.message}`);
+    };
+    const at = '2026-11-30T12:00:00.000Z';
+    const payloads = [];
+    for (const id of ids) payloads.push(determinationEvent((await stack.store.getDetermination(id))!, at));
+    const stored = (await stack.store.getDetermination(ids[12]!))!;
+    payloads.push(reviewedEvent({ ...stored, revision: 2 }, [{ path: 'items[0].decision', from: 'OVERTURNED', to: 'UPHELD' }], at, 'paralegal@firm.example'));
+    payloads.push(determinationEvent({ ...stored, pages: { from: 3, to: 5 }, sourceDocument: 'f'.repeat(64) }, at));
+    const notALetter = classifyLetter('UTILIZATION REVIEW DETERMINATION\nDear Dr. Patel: your request is non-certified.');
+    payloads.push(determinationEvent(storedDetermination(notALetter, { id: 'e'.repeat(64) }), at));
+    payloads.push(
+      failureEvent(
+        'd'.repeat(64),
+        {
+          id: 'd'.repeat(64),
+          status: 'FAILED',
+          reason: 'CORRUPT: document: not a readable PDF',
+          receivedAt: at,
+          updatedAt: at,
+          sourceKeys: ['imr-inbox/x/broken.pdf'],
+        },
+        at,
+      ),
+    );
+    expect(new Set(payloads.map((payload) => payload.type))).toEqual(new Set(SERVICE_EVENT_TYPES));
+    for (const payload of payloads) expect(check(payload), payload.type).toEqual([]);
+    // What an integrator acts on is in the payload itself.
+    expect(payloads.find((payload) => payload.type === 'document.failed')!.data).toMatchObject({
+      reason: 'CORRUPT: document: not a readable PDF',
+      fileNames: ['broken.pdf'],
+    });
+    expect(payloads.find((payload) => payload.type === 'determination.unrecognized')!.data.reason).toEqual(expect.any(String));
+    expect(payloads.find((payload) => payload.type === 'determination.reviewed')!.data).toMatchObject({ by: 'paralegal@firm.example', revision: 2 });
+    expect(payloads[0]!.data.items.map((item) => item.number)).toEqual(payloads[0]!.data.items.map((_, index) => index + 1));
   });
 
   it("passes Redocly's recommended lint with no error and no warning", async () => {

@@ -62,15 +62,31 @@ describe('webhook delivery', () => {
         outcome: 'PARTIALLY_OVERTURNED',
         needsReview: false,
         items: [
-          { request: '1 PRESCRIPTION OF CYCLOBENZAPRINE 5MG #60', decision: 'UPHELD', category: 'PHARMACEUTICAL', subcategory: 'MUSCLE_RELAXANT' },
           {
+            number: 1,
+            index: 0,
+            request: '1 PRESCRIPTION OF CYCLOBENZAPRINE 5MG #60',
+            decision: 'UPHELD',
+            category: 'PHARMACEUTICAL',
+            subcategory: 'MUSCLE_RELAXANT',
+            flags: [],
+          },
+          {
+            number: 2,
+            index: 1,
             request: '1 CONSULTATION WITH NEUROSURGICAL SPINE SPECIALIST',
             decision: 'OVERTURNED',
             category: 'EVALUATION_AND_MANAGEMENT',
             subcategory: 'CONSULTATION',
+            flags: [],
           },
         ],
         sourceKeys: [`imr-inbox/${'f'.repeat(12)}.txt`],
+        fileNames: [`${'f'.repeat(12)}.txt`],
+        decisionDate: null,
+        flags: [],
+        warnings: [],
+        reason: null,
         // Received Sunday 2026-11-22: Thanksgiving and the day after are skipped.
         receivedOn: '2026-11-22',
         deadlines: [
