@@ -415,7 +415,12 @@ const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
   },
   async getOpenApi({ request }) {
     parse(QUERY_SCHEMAS.openapi, request.query);
-    return { statusCode: 200, body: openApiDocument() };
+    // The server it is asked on comes first: a local service on another port names that port (the Host header is checked by the request guard).
+    const origin = originOf(request);
+    const document = openApiDocument() as { servers: Array<{ url: string; description: string }> };
+    if (!origin) return { statusCode: 200, body: document };
+    const here = { url: origin, description: 'the server this document was asked of' };
+    return { statusCode: 200, body: { ...document, servers: [here, ...document.servers.filter((server) => server.url !== origin)] } };
   },
 };
 

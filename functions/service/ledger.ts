@@ -6,7 +6,8 @@
  */
 import { deadlineView, letterFingerprint, needsReviewOf, rationaleConclusions, replacementDeltas, type Determination } from '../domain/index.ts';
 import { CodedError } from '../common/coded-error.ts';
-import type { DeterminationLedger, ItemRecord, LedgerChange, LedgerDocument, StoredCorrection } from './ports.ts';
+import type { DeterminationLedger, HistoryEntry, ItemRecord, LedgerChange, LedgerDocument, StoredCorrection } from './ports.ts';
+import { fileNameOf } from '../common/source-keys.ts';
 
 /** What changes a document's reading: a machine reading (first, or again), or a person's correction. */
 export type LedgerCommand =
@@ -99,8 +100,30 @@ export function decide(id: string, current: LedgerDocument | null, command: Ledg
       deltas,
       // The letter's fingerprint, under which another form of it will be found (only the first form is indexed).
       fingerprint: classified && !sameLetterAs ? letterFingerprint(classified) : null,
-      history: command.kind === 'correction' ? command.correction.entry : null,
+      history: command.kind === 'correction' ? command.correction.entry : machineEntry(determination, (expectedRevision ?? 0) + 1, at, previous, current?.sourceKeys ?? []),
     },
+  };
+}
+
+/**
+ * The history entry of a machine reading (spec section 5: revision 1 is the reading): who read
+ * it (the engine and its version), from which file, and for a re-reading what it changed.
+ */
+function machineEntry(determination: Determination, revision: number, at: string, previous: Determination | null, sourceKeys: readonly string[]): HistoryEntry {
+  const files = [...new Set(sourceKeys.map(fileNameOf))].join(', ');
+  const changes =
+    previous === null
+      ? []
+      : [
+          ...(previous.status !== determination.status ? [{ path: 'status', from: previous.status, to: determination.status }] : []),
+          ...(previous.engineVersion !== determination.engineVersion ? [{ path: 'engineVersion', from: previous.engineVersion, to: determination.engineVersion }] : []),
+        ];
+  return {
+    revision,
+    at,
+    by: `imr engine ${determination.engineVersion}`,
+    changes,
+    note: `${previous === null ? 'read' : 'read again'}${files ? ` from ${files}` : ''}`,
   };
 }
 

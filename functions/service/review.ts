@@ -90,6 +90,12 @@ export async function reviewDetermination(
     ...corrected.changes,
     ...(receivedOn !== null && receivedOn !== stored.receivedOn ? [{ path: 'receivedOn', from: stored.receivedOn, to: receivedOn }] : []),
     ...(unlink ? [{ path: 'sameLetterAs', from: stored.sameLetterAs, to: null }] : []),
+    // A confirmation is a change too: who confirmed, and (when the deadlines carried a caution about
+    // the day received and no day was set) that the day received is taken as right. Never silent.
+    ...(parsed.data.reviewed && !stored.reviewedBy ? [{ path: 'reviewedBy', from: null, to: request.by }] : []),
+    ...(parsed.data.reviewed && receivedOn === null && stored.deadlines.some((deadline) => deadline.caution !== undefined)
+      ? [{ path: 'receivedOnConfirmed', from: false, to: true }]
+      : []),
   ];
   const entry = { revision: stored.revision + 1, at, by: request.by, changes, note: parsed.data.note ?? null };
   const outcome = await saveCorrection(deps.store, request.id, {

@@ -218,8 +218,12 @@ describe('the review console', () => {
     await page.goto(`${service.endpoints.http}/#/letters/${flaggedId}/history`);
     const history = page.locator('section.history li', { hasText: `Revision ${after.revision}` });
     await history.first().waitFor();
-    expect(await history.first().innerText()).toMatch(new RegExp(`items\\[0\\]\\.decision: .* → ${flipped}[\\s\\S]*|Pat Reviewer`));
-    expect(await page.locator('section.history').innerText()).toContain('Pat Reviewer');
+    // In the screen's words: the item as the screen numbers it, the confirmation as a change, revision 1 the service's reading.
+    expect(await history.first().innerText()).toMatch(new RegExp(`Item 1 decision: .* → ${flipped}`));
+    expect(await history.first().innerText()).toContain('Confirmed by: — → Pat Reviewer');
+    expect(await page.locator('section.history li', { hasText: 'Revision 1' }).innerText()).toMatch(
+      /the service \(imr engine [\d.]+\)[\s\S]*First reading by the service/,
+    );
     await page.screenshot({ path: join(SHOTS, 'history.png') });
     await page.close();
   }, 120_000);

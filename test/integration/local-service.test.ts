@@ -255,8 +255,14 @@ describe('npm start: the service on one machine', () => {
         revision: 2,
         by: userInfo().username,
         note: 'read against the fax',
-        changes: expect.arrayContaining([{ path: 'items[0].decision', from: 'UPHELD', to: 'OVERTURNED' }]),
+        // The confirmation is recorded as a change, never silent.
+        changes: expect.arrayContaining([
+          { path: 'items[0].decision', from: 'UPHELD', to: 'OVERTURNED' },
+          { path: 'reviewedBy', from: null, to: userInfo().username },
+        ]),
       }),
+      // Revision 1: the service's own reading, from the file it came in (spec section 5).
+      expect.objectContaining({ revision: 1, by: expect.stringMatching(/^imr engine /), changes: [], note: 'read from letter.txt' }),
     ]);
     await waitFor(async () =>
       deliveries.some(

@@ -215,6 +215,19 @@ describe('bad requests', () => {
 });
 
 describe('GET /openapi.json', () => {
+  it('names the server it was asked of first: a local service on another port, the AWS API behind HTTPS', async () => {
+    const asked = async (headers: Record<string, string>) =>
+      ((await route(stack.store, { method: 'GET', path: '/openapi.json', query: {}, headers })).body as { servers: Array<{ url: string }> }).servers.map(
+        (server) => server.url,
+      );
+    expect((await asked({ host: '127.0.0.1:4321' }))[0]).toBe('http://127.0.0.1:4321');
+    expect((await asked({ host: 'abc123.execute-api.us-west-2.amazonaws.com', 'x-forwarded-proto': 'https' }))[0]).toBe(
+      'https://abc123.execute-api.us-west-2.amazonaws.com',
+    );
+    // A Host header that is not a host name is not echoed into the document.
+    expect(await asked({ host: 'evil.example/<script>' })).not.toContain('http://evil.example/<script>');
+  });
+
   it('describes every route with the parameters the validators accept', async () => {
     const document = (await get('/openapi.json')).body as {
       openapi: string;

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyCorrection, classifyLetter, CorrectionSchema, type ClassifiedDetermination } from '../../functions/domain/index.ts';
+import { applyCorrection, classifyLetter, CorrectionSchema, ENGINE_VERSION, type ClassifiedDetermination } from '../../functions/domain/index.ts';
 import { LmdbDeterminationStore } from '../../functions/adapters/lmdb/determination-store.ts';
 import { CursorCodec } from '../../functions/common/cursor.ts';
 import type { DeterminationStore } from '../../functions/service/ports.ts';
@@ -105,7 +105,9 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     expect((await store.listItems({ limit: 10, decision: 'OVERTURNED', from: '2026-05-01', to: '2026-05-01' })).data.map((item) => item.documentId)).toContain(
       id,
     );
-    expect(await store.history(id)).toEqual([entry]);
+    // Revision 1 is the engine's reading, from the file that delivered it (spec section 5).
+    const reading = { revision: 1, at: '2026-05-01T10:00:01.000Z', by: `imr engine ${ENGINE_VERSION}`, changes: [], note: 'read from fix.txt' };
+    expect(await store.history(id)).toEqual([entry, reading]);
     // A later correction without a new confirmation keeps the letter confirmed.
     const again = applyCorrection(
       { ...determination, status: 'CLASSIFIED' } as typeof read,
@@ -116,7 +118,7 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
       'SAVED',
     );
     expect(await store.getDetermination(id)).toMatchObject({ revision: 3, needsReview: false, reviewedBy: 'paralegal@firm' });
-    expect((await store.history(id)).map((item) => item.revision)).toEqual([3, 2]);
+    expect((await store.history(id)).map((item) => item.revision)).toEqual([3, 2, 1]);
     // A newer engine reading the letter again leaves the correction as it is.
     await saveReading(store, id, read, '2026-05-02T10:00:00.000Z');
     expect(await store.getDetermination(id)).toMatchObject({ revision: 3, outcome: 'OVERTURNED' });
@@ -459,9 +461,12 @@ describe('the dynamodb store, a re-reading decided before a correction and commi
     let held = 0;
     client.middlewareStack.add(
       (next) => async (args) => {
-        const items = (args.input as { TransactItems?: Array<{ Update?: { Key?: { pk?: string } }; Put?: { Item?: { sk?: string } } }> }).TransactItems;
-        const isReading =
-          items?.some((item) => item.Update?.Key?.pk === `DOC#${id}`) && !items.some((item) => String(item.Put?.Item?.sk ?? '').startsWith('HISTORY#'));
+        const items = (args.input as { TransactItems?: Array<{ Update?: { Key?: { pk?: string } }; Put?: { Item?: { sk?: string; by?: string } } }> })
+          .TransactItems;
+        // A machine reading's history entry is by the engine; a correction's by a person.
+        const byPerson = (item: { Put?: { Item?: { sk?: string; by?: string } } }) =>
+          String(item.Put?.Item?.sk ?? '').startsWith('HISTORY#') && !String(item.Put?.Item?.by ?? '').startsWith('imr engine');
+        const isReading = items?.some((item) => item.Update?.Key?.pk === `DOC#${id}`) && !items.some(byPerson);
         if (isReading && held++ === 1) await gate; // the second reading (the re-reading) waits
         return next(args);
       },

@@ -11,7 +11,7 @@
  * - GSI4 `gsi4pk = ITEM`, `gsi4sk = <receivedAt>#<id>#<nnn>`: every item, newest first.
  * - GSI5 `gsi5pk = DOCUMENT`, `gsi5sk = <receivedAt>#<id>`: every document, newest first (filtered by status).
  * - `pk = STATS`, `sk = <grouping>#<key>`: item counts by decision, kept at write time.
- * - `pk = DOC#<id>`, `sk = HISTORY#<revision>`: a person's corrections.
+ * - `pk = DOC#<id>`, `sk = HISTORY#<revision>`: every revision: the engine's readings and a person's corrections.
  */
 export const TABLE_DESIGN = {
   partitionKey: 'pk',

@@ -9,7 +9,7 @@ import { html } from './html.ts';
 import { getBlob, getJson, getText, download, ApiProblemError } from './api.ts';
 import { go, useKeys } from './router.ts';
 import { queueOrder } from './queue.ts';
-import { FLAG_WORDS, daysLeft, fileName, label, percent, when } from './words.ts';
+import { FLAG_WORDS, changedField, daysLeft, fileName, label, percent, when } from './words.ts';
 import { locateItems, pagesOf, type Passage } from './locate.ts';
 import { TAXONOMY, CATEGORIES } from '../../domain/taxonomy.ts';
 import type { Decision, DisputedItem, HistoryEntry, Page, RationaleConclusion, StoredDetermination } from './types.ts';
@@ -191,9 +191,13 @@ function History({ id }: { id: string }) {
       entries &&
       html`<ol reversed>${entries.map(
         (entry) => html`<li>
-        <p><strong>Revision ${entry.revision}</strong> · ${when(entry.at)} · ${entry.by}</p>
-        ${entry.changes.length === 0 ? html`<p class="hint">${entry.revision === 1 ? 'First reading by the service.' : 'No field changed.'}</p>` : html`<ul>${entry.changes.map((change) => html`<li><code>${change.path}</code>: ${String(change.from ?? '—')} → <strong>${String(change.to ?? '—')}</strong></li>`)}</ul>`}
-        ${entry.note && html`<p class="note">Note: ${entry.note}</p>`}
+        <p><strong>Revision ${entry.revision}</strong> · ${when(entry.at)} · ${entry.by.startsWith('imr engine') ? `the service (${entry.by})` : entry.by}</p>
+        ${
+          entry.changes.length === 0
+            ? html`<p class="hint">${entry.by.startsWith('imr engine') ? (entry.revision === 1 ? 'First reading by the service.' : 'Read again by the service; nothing changed.') : 'Saved with no field changed.'}</p>`
+            : html`<ul>${entry.changes.map((change) => html`<li>${changedField(change.path)}: ${String(change.from ?? '—')} → <strong>${String(change.to ?? '—')}</strong></li>`)}</ul>`
+        }
+        ${entry.note && html`<p class="note">${entry.by.startsWith('imr engine') ? entry.note.replace(/^./, (first) => first.toUpperCase()) : `Note: ${entry.note}`}</p>`}
       </li>`,
       )}</ol>`
     }

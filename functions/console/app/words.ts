@@ -50,3 +50,29 @@ export function daysLeft(due: string, today: string = todayInCalifornia()): { wo
   if (days === 0) return { words: 'due today', overdue: false, soon: true };
   return { words: `${days} day${days === 1 ? '' : 's'} left`, overdue: false, soon: days <= 7 };
 }
+
+/** An item field, in the screen's words. */
+const ITEM_FIELDS: Record<string, string> = { decision: 'decision', category: 'category', subcategory: 'subcategory', request: 'request' };
+/** A letter field (or what a review records), in the screen's words. */
+const LETTER_FIELDS: Record<string, string> = {
+  caseNumber: 'Case number',
+  outcome: 'Outcome',
+  receivedOn: 'Day received',
+  receivedOnConfirmed: 'Day received confirmed (its caution cleared)',
+  reviewedBy: 'Confirmed by',
+  sameLetterAs: 'Linked to another form of the letter',
+  status: 'Status',
+  engineVersion: 'Engine version',
+  'dates.decision': 'Decision date',
+  'dates.injury': 'Date of injury',
+  'dates.urDecision': 'UR decision date',
+  'dates.received': 'Application received',
+  'dates.assigned': 'Date assigned',
+};
+
+/** A history change's path as the screen names it: `items[0].request` is "Item 1 request". */
+export function changedField(path: string): string {
+  const item = /^items\[(\d+)\]\.(\w+)$/.exec(path);
+  if (item) return `Item ${Number(item[1]) + 1} ${ITEM_FIELDS[item[2]!] ?? item[2]}`;
+  return LETTER_FIELDS[path] ?? path;
+}

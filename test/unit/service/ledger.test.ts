@@ -39,7 +39,8 @@ describe('decide: what a change to a reading is', () => {
       expectedRevision: null,
       next: { revision: 1, status: 'CLASSIFIED', reason: null, corrected: false },
       previousItemCount: 0,
-      history: null,
+      // Revision 1 in the history is the engine's reading, from the file that delivered it (spec section 5).
+      history: { revision: 1, at: '2026-05-01T10:00:01.000Z', by: `imr engine ${two.engineVersion}`, changes: [], note: 'read from d.pdf' },
     });
     expect(change.items.map((item) => [item.itemNumber, item.decision])).toEqual([
       [1, 'UPHELD'],
@@ -54,7 +55,7 @@ describe('decide: what a change to a reading is', () => {
       ['Flexeril 7.5mg #60', 'Upheld'],
     ]);
     const again = changeOf(decide('d', stored(two), { kind: 'reading', determination: two, at: '2026-05-02T10:00:00.000Z' }));
-    expect(again).toMatchObject({ expectedRevision: 1, next: { revision: 2 }, previousItemCount: 2 });
+    expect(again).toMatchObject({ expectedRevision: 1, next: { revision: 2 }, previousItemCount: 2, history: { revision: 2, note: 'read again from d.pdf' } });
     expect(again.deltas.size).toBe(0);
     const shorter = changeOf(
       decide('d', stored(two), { kind: 'reading', determination: reading([['Norco 10/325mg #120', 'Upheld']]), at: '2026-05-02T10:00:00.000Z' }),
