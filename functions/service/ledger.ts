@@ -100,7 +100,10 @@ export function decide(id: string, current: LedgerDocument | null, command: Ledg
       deltas,
       // The letter's fingerprint, under which another form of it will be found (only the first form is indexed).
       fingerprint: classified && !sameLetterAs ? letterFingerprint(classified) : null,
-      history: command.kind === 'correction' ? command.correction.entry : machineEntry(determination, (expectedRevision ?? 0) + 1, at, previous, current?.sourceKeys ?? []),
+      history:
+        command.kind === 'correction'
+          ? command.correction.entry
+          : machineEntry(determination, (expectedRevision ?? 0) + 1, at, previous, current?.sourceKeys ?? []),
     },
   };
 }
@@ -116,7 +119,9 @@ function machineEntry(determination: Determination, revision: number, at: string
       ? []
       : [
           ...(previous.status !== determination.status ? [{ path: 'status', from: previous.status, to: determination.status }] : []),
-          ...(previous.engineVersion !== determination.engineVersion ? [{ path: 'engineVersion', from: previous.engineVersion, to: determination.engineVersion }] : []),
+          ...(previous.engineVersion !== determination.engineVersion
+            ? [{ path: 'engineVersion', from: previous.engineVersion, to: determination.engineVersion }]
+            : []),
         ];
   return {
     revision,
