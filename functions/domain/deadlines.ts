@@ -170,6 +170,14 @@ function receiptCaution(mailed: string | null, receivedOn: string, confirmed: bo
   return null;
 }
 
+/** Why deadlines need a person when the letter's receipt stamp and the day its file arrived disagree, or null. */
+function stampCaution(evidence: { readonly stamp: string; readonly arrived: string } | null): string | null {
+  if (!evidence) return null;
+  if (evidence.stamp < evidence.arrived)
+    return `the letter's receipt stamp says it was received ${evidence.stamp}, ${daysBetween(evidence.stamp, evidence.arrived)} days before its file reached the service (${evidence.arrived}): these deadlines count from the stamp; confirm the day received or set it`;
+  return `the letter's receipt stamp says ${evidence.stamp}, after its file reached the service (${evidence.arrived}): one of the two is wrong; these deadlines count from ${evidence.arrived}; set the day received`;
+}
+
 /**
  * What an overturned item obliges the claims administrator to authorize: the request as IMR
  * decided it. For a modified request that is only the part utilization review did not
@@ -186,10 +194,19 @@ function eligiblePortion(item: Pick<DisputedItem, 'request' | 'originalRequest' 
  * rendered, so both), none when every item was upheld; APPEAL when the letter (or a person)
  * gives the determination's date, which is when it was mailed.
  */
-export function deadlinesOf(determination: Pick<ClassifiedDetermination, 'items' | 'dates'>, receivedOn: string, receivedOnConfirmed = false): Deadline[] {
+export function deadlinesOf(
+  determination: Pick<ClassifiedDetermination, 'items' | 'dates'>,
+  receivedOn: string,
+  receivedOnConfirmed = false,
+  /** A receipt stamp on the letter that gives another day than the day the file arrived. */
+  evidence: { readonly stamp: string; readonly arrived: string } | null = null,
+): Deadline[] {
   const deadlines: Deadline[] = [];
-  // Counted from a day of receipt that may be later than the real one: said on each deadline it moves.
-  const caution = receiptCaution(determination.dates.decision, receivedOn, receivedOnConfirmed);
+  // Counted from a day of receipt that may be later than the real one, or from a stamp the day the file arrived
+  // contradicts: said on each deadline it moves, until a person confirms the day or sets it.
+  const caution = receiptCaution(determination.dates.decision, receivedOn, receivedOnConfirmed) ?? (receivedOnConfirmed ? null : stampCaution(evidence));
+  // The evidence the day of receipt comes from, named in each basis it counts in.
+  const from = evidence && receivedOn === evidence.stamp ? `; counted from the receipt stamp on the letter (${evidence.stamp})` : '';
   const overturned = determination.items.flatMap((item, index) => (item.decision === 'OVERTURNED' ? [index] : []));
   const services = overturned.map((index) => eligiblePortion(determination.items[index]!));
   if (overturned.length > 0) {
@@ -199,8 +216,7 @@ export function deadlinesOf(determination: Pick<ClassifiedDetermination, 'items'
       from: receivedOn,
       items: overturned,
       rule: '8 CCR 9792.10.7(a)(2)',
-      basis:
-        "5 working days after receipt of the final determination, for services not yet rendered (weekends and California state holidays skipped); sooner if the employee's condition calls for it",
+      basis: `5 working days after receipt of the final determination, for services not yet rendered (weekends and California state holidays skipped); sooner if the employee's condition calls for it${from}`,
       ...(caution ? { caution } : {}),
       services,
     });
@@ -210,8 +226,7 @@ export function deadlinesOf(determination: Pick<ClassifiedDetermination, 'items'
       from: receivedOn,
       items: overturned,
       rule: '8 CCR 9792.10.7(a)(1)',
-      basis:
-        '20 days after receipt of the final determination, for services already rendered (calendar days; a last day on a weekend or holiday is not moved later)',
+      basis: `20 days after receipt of the final determination, for services already rendered (calendar days; a last day on a weekend or holiday is not moved later)${from}`,
       ...(caution ? { caution } : {}),
       services,
     });

@@ -132,6 +132,7 @@ export const ClassifiedDeterminationSchema = z.object({
   items: z.array(DisputedItemSchema).min(1),
   flags: z.array(FlagSchema),
   warnings: z.array(z.string()),
+  receiptStamp: IsoDate.optional().describe('the day a receipt stamp on the letter ("RECEIVED DEC 03 2014") says it was received, when it bears one'),
 });
 /** A classified Determination (spec section 3). */
 export type ClassifiedDetermination = z.infer<typeof ClassifiedDeterminationSchema>;

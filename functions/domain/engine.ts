@@ -7,6 +7,7 @@ import {
   type Flag,
   type Outcome,
 } from './determination.ts';
+import { receiptStampOf } from './receipt-stamp.ts';
 import { normalizeText, contentLines, pageEvidence } from './normalize.ts';
 import { parseLetter, type ParsedItem, type ParsedLetter } from './layouts/index.ts';
 import { readLetterFacts, type LetterFacts } from './letter-facts.ts';
@@ -143,6 +144,7 @@ export function classifyLetter(text: string, context: ReadingContext = {}): Dete
     warnings.push(`the letter states the outcome ${parsed.statedOutcome} but its items give ${outcome}`);
   }
   const facts = readLetterFacts(lines.join('\n'), text);
+  const stamp = receiptStampOf(lines);
   const doubt = caseNumberDoubt(facts.caseNumber, facts.dates.assigned, facts.dates.received);
   if (doubt) {
     flags.add('LOW_CONFIDENCE');
@@ -162,6 +164,7 @@ export function classifyLetter(text: string, context: ReadingContext = {}): Dete
     items,
     flags: [...flags],
     warnings,
+    ...(stamp ? { receiptStamp: stamp } : {}),
   };
   return determination;
 }

@@ -58,9 +58,14 @@ export function deadlineView(
   receivedOnSet: string | null | undefined,
   confirmed = false,
 ): { receivedOn: string; deadlines: Deadline[]; earliestDue: string | null } {
-  const receivedOn = receivedOnSet ?? receivedOnOf(receivedAt);
+  const arrived = receivedOnOf(receivedAt);
+  const stamp = determination.status === 'CLASSIFIED' ? determination.receiptStamp : undefined;
+  // A receipt stamp earlier than the day the file arrived: the letter was received then, and deadlines count from
+  // that earlier day (a deadline shown too late is the mistake a user cannot forgive). A person's day overrides both.
+  const receivedOn = receivedOnSet ?? (stamp && stamp < arrived ? stamp : arrived);
+  const evidence = !receivedOnSet && stamp && stamp !== arrived ? { stamp, arrived } : null;
   // A day of receipt a person set, or a letter a person confirmed, is no longer in doubt.
-  const deadlines = determination.status === 'CLASSIFIED' ? deadlinesOf(determination, receivedOn, Boolean(receivedOnSet) || confirmed) : [];
+  const deadlines = determination.status === 'CLASSIFIED' ? deadlinesOf(determination, receivedOn, Boolean(receivedOnSet) || confirmed, evidence) : [];
   return { receivedOn, deadlines, earliestDue: earliestDue(deadlines) };
 }
 
