@@ -17,19 +17,21 @@ function queryOf(url: URL): Record<string, string> {
 
 /** Largest request body (a correction is a few hundred bytes). */
 const MAX_BODY_BYTES = 64 * 1024;
+/** Largest upload through the console (`POST /documents`): a long fax is a few MB; larger files go in the inbox folder or bucket. */
+export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 
 class BodyTooLargeError extends Error {
   override readonly name = 'BodyTooLargeError';
 }
 
-/** A request's body as text, undefined when it has none; refused past {@link MAX_BODY_BYTES}. */
-function readBody(request: IncomingMessage): Promise<string | undefined> {
+/** A request's body, undefined when it has none; refused past `max` bytes. */
+function readBody(request: IncomingMessage, max: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > max) {
         reject(new BodyTooLargeError());
         // Drained, not kept: the 413 still reaches the client.
         request.removeAllListeners('data');
@@ -38,7 +40,7 @@ function readBody(request: IncomingMessage): Promise<string | undefined> {
       }
       chunks.push(chunk);
     });
-    request.on('end', () => resolve(size === 0 ? undefined : Buffer.concat(chunks).toString('utf8')));
+    request.on('end', () => resolve(size === 0 ? undefined : Buffer.concat(chunks)));
     request.on('error', reject);
   });
 }
@@ -85,8 +87,19 @@ export async function startHttpApi(port: number, api: LocalApi, guard: RequestGu
     response.on('close', () => {
       if (!response.writableFinished) gone.abort();
     });
-    readBody(request)
-      .then((body) => api({ method: request.method ?? 'GET', path: url.pathname, query: queryOf(url), headers, body, signal: gone.signal }))
+    const upload = request.method === 'POST' && url.pathname === '/documents';
+    readBody(request, upload ? MAX_UPLOAD_BYTES : MAX_BODY_BYTES)
+      .then((body) =>
+        api({
+          method: request.method ?? 'GET',
+          path: url.pathname,
+          query: queryOf(url),
+          headers,
+          // An upload's bytes stay bytes; any other body is text (JSON).
+          ...(upload ? { bytes: body } : { body: body?.toString('utf8') }),
+          signal: gone.signal,
+        }),
+      )
       .then((answer) => {
         response.writeHead(answer.statusCode, answer.headers);
         response.end(answer.body);
@@ -95,7 +108,14 @@ export async function startHttpApi(port: number, api: LocalApi, guard: RequestGu
         const tooLarge = error instanceof BodyTooLargeError;
         response.writeHead(tooLarge ? 413 : 500, { 'content-type': 'application/json', ...(tooLarge ? { connection: 'close' } : {}) });
         response.end(
-          tooLarge ? errorBody('PAYLOAD_TOO_LARGE', `a request body is at most ${MAX_BODY_BYTES / 1024} KB`) : errorBody('INTERNAL', 'internal error'),
+          tooLarge
+            ? errorBody(
+                'PAYLOAD_TOO_LARGE',
+                upload
+                  ? `an upload is at most ${MAX_UPLOAD_BYTES / 1048576} MB: put a larger file in the inbox folder`
+                  : `a request body is at most ${MAX_BODY_BYTES / 1024} KB`,
+              )
+            : errorBody('INTERNAL', 'internal error'),
         );
       });
   });

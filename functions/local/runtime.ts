@@ -3,13 +3,13 @@ import { availableParallelism, userInfo } from 'node:os';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { LmdbDeterminationStore } from '../adapters/lmdb/determination-store.ts';
 import { S3ObjectStore } from '../adapters/s3/object-store.ts';
 import { CursorCodec } from '../common/cursor.ts';
-import { ingestObject, type IngestDependencies } from '../service/ingest.ts';
+import { documentId, ingestObject, type IngestDependencies } from '../service/ingest.ts';
 import type { EventPublisher, ServiceEvent } from '../service/ports.ts';
 import { ReadingPool } from '../reader/pool.ts';
 import { OCR_BUDGET } from '../reader/read-document.ts';
@@ -307,7 +307,29 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
   };
   const apiToken = persistentSecret(join(options.dataDir, 'api-token'));
   const guard = new RequestGuard(options.httpPort, apiToken);
+  /** A file brought in through the console: into the inbox like any upload, with who brought it and when as its source. */
+  const upload = async (fileName: string, bytes: Buffer): Promise<string> => {
+    const at = new Date().toISOString();
+    // The name as the person knows it (the queue shows it), with nothing that could make a key a path.
+    // eslint-disable-next-line no-control-regex
+    const safe = fileName.replace(/[\u0000-\u001f\u007f/\\]+/g, '_').slice(0, 120) || 'upload';
+    await s3Client.send(
+      new PutObjectCommand({
+        Bucket: LOCAL_INBOX,
+        Key: `console/${at.slice(0, 10)}/${at.slice(11, 19).replace(/:/g, '')}-${documentId(bytes).slice(0, 8)}/${safe}`,
+        Body: bytes,
+        Metadata: {
+          'imr-channel': 'console',
+          'imr-sender': encodeURIComponent(options.reviewer ?? userInfo().username),
+          'imr-received-at': encodeURIComponent(at),
+          'imr-file-name': encodeURIComponent(fileName),
+        },
+      }),
+    );
+    return documentId(bytes);
+  };
   const routeOptions = {
+    upload,
     objects,
     originals: objects,
     pageCache: objects,

@@ -216,6 +216,34 @@ export function openApiDocument(): Record<string, unknown> {
       parameters: parameters(QUERY_SCHEMAS.documents),
       responses: { '200': { description: 'a page of documents', content: json(page('DocumentRecord'), example.documents) }, ...list },
     },
+    uploadDocument: {
+      tags: ['documents'],
+      summary: 'Brings a file in (the service on one machine; on AWS, put it in the inbox bucket): read like any upload',
+      description:
+        'The body is the file as it is (application/octet-stream), its name URI-encoded in x-file-name; at most 100 MB. Locally a change needs the session token (x-imr-session) and our own origin.',
+      parameters: [{ name: 'x-file-name', in: 'header', required: true, schema: { type: 'string' }, description: 'the file name, URI-encoded' }],
+      requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+      responses: {
+        '202': {
+          description: 'stored in the inbox; its status tells when it is read',
+          content: json(
+            {
+              type: 'object',
+              required: ['id', 'status', 'links'],
+              properties: { id: { type: 'string' }, status: { const: 'RECEIVED' }, links: { type: 'object', properties: { status: { type: 'string' } } } },
+            },
+            { id: 'a'.repeat(64), status: 'RECEIVED', links: { status: `/documents/${'a'.repeat(64)}/status` } },
+          ),
+        },
+        '400': error('no bytes, or a file name that is not URI-encoded', 'EMPTY', 'the upload has no bytes: choose a file'),
+        '405': error(
+          'uploads are not enabled on this deployment',
+          'METHOD_NOT_ALLOWED',
+          'uploads are not enabled on this API: put the file in the inbox bucket',
+        ),
+        '413': error('over 100 MB', 'PAYLOAD_TOO_LARGE', 'an upload is at most 100 MB'),
+      },
+    },
     getDocument: {
       tags: ['documents'],
       summary:

@@ -45,6 +45,8 @@ export interface ApiRequest {
   /** Header names in lower case. */
   readonly headers?: Record<string, string | undefined>;
   readonly body?: string;
+  /** The body's bytes, for an upload (locally: `POST /documents`). */
+  readonly bytes?: Buffer;
   /** Aborted when the client goes away (locally): a long answer (an export) stops there. */
   readonly signal?: AbortSignal;
 }
@@ -61,6 +63,8 @@ export interface RouteOptions {
   readonly review?: { readonly deps: ReviewDependencies; readonly by: string };
   /** Renders a page image somewhere safe (locally: in a reading process with limits); in-process when absent (a Lambda is its own sandbox). */
   readonly renderPage?: (bytes: Uint8Array, page: number, name: string) => Promise<Buffer>;
+  /** Brings a file in (`POST /documents`, locally): into the same inbox as any upload; answers its document id. */
+  readonly upload?: (fileName: string, bytes: Buffer) => Promise<string>;
   /** Reads a FAILED document again (`POST /documents/{id}/retry`); throws {@link RetryRefusedError} when it cannot. */
   readonly retry?: (id: string) => Promise<void>;
   /** Most bytes of one CSV answer (default {@link EXPORT_BYTES}). */
@@ -357,6 +361,22 @@ const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
     const document = await store.getDocument(await resolveId(store, params.id));
     if (!document) throw new ApiError(404, 'NOT_FOUND', 'no document with this id');
     return { statusCode: 200, body: withReason({ id: document.id, status: document.status, reason: document.reason, updatedAt: document.updatedAt }) };
+  },
+  async uploadDocument({ request, options }) {
+    if (!options.upload) throw new ApiError(405, 'METHOD_NOT_ALLOWED', 'uploads are not enabled on this API: put the file in the inbox bucket');
+    parse(QUERY_SCHEMAS.status, request.query);
+    const bytes = request.bytes ?? Buffer.alloc(0);
+    if (bytes.length === 0) throw new ApiError(400, 'EMPTY', 'the upload has no bytes: choose a file');
+    let named: string;
+    try {
+      named = decodeURIComponent(request.headers?.['x-file-name'] ?? 'upload');
+    } catch {
+      throw new ApiError(400, 'BAD_REQUEST', 'x-file-name: the file name must be URI-encoded');
+    }
+    // Only the name, never a path, and bounded: it becomes the last part of an inbox key.
+    const fileName = (named.split(/[\\/]/).pop() ?? 'upload').slice(0, 200) || 'upload';
+    const id = await options.upload(fileName, bytes);
+    return { statusCode: 202, body: { id, status: 'RECEIVED', links: { status: `/documents/${id}/status` } } };
   },
   async retryDocument({ store, request, options, params }) {
     if (!options.retry) throw new ApiError(405, 'METHOD_NOT_ALLOWED', 'retries are not enabled on this API');

@@ -170,10 +170,15 @@ describe('a hostile web page against the local service', () => {
     expect((await api(`/documents/${failedId}/status`)).body).toMatchObject({ status: 'FAILED' });
     const page = await visit(`<!doctype html><title>working</title><iframe name="sink"></iframe>
       <form id="retry" method="POST" action="${http}/documents/${failedId}/retry" target="sink"><input name="x" value="1"></form>
+      <iframe name="sink2"></iframe>
+      <form id="upload" method="POST" action="${http}/documents" enctype="multipart/form-data" target="sink2"><input name="file" value="planted by a web page"></form>
       <script>
         document.getElementById('retry').submit();
+        document.getElementById('upload').submit();
         Promise.allSettled([
           fetch('${http}/documents/${failedId}/retry', { method: 'POST', mode: 'no-cors' }),
+          // The console's upload route, as a page elsewhere would call it: no session, another origin.
+          fetch('${http}/documents', { method: 'POST', mode: 'no-cors', headers: { 'content-type': 'text/plain' }, body: 'planted by a web page' }),
           fetch('${http}/determinations/${letterId}', { method: 'PATCH', headers: { 'if-match': '1', 'content-type': 'application/json' }, body: '{"reviewed":true}' }),
         ]).then(() => setTimeout(() => (document.title = 'done'), 1000));
       </script>`);
@@ -182,6 +187,10 @@ describe('a hostile web page against the local service', () => {
     expect((await api(`/documents/${failedId}/status`)).body).toMatchObject({ status: 'FAILED' });
     expect((await api(`/determinations/${letterId}`)).body).toMatchObject({ revision: 1 });
     expect(lines.filter((line) => line.startsWith('retry'))).toEqual([]);
+    // Nothing was brought in: no object under the console's prefix, no line about one.
+    const listed = await service.s3.send(new ListObjectsV2Command({ Bucket: LOCAL_INBOX, Prefix: 'console/' }));
+    expect(listed.KeyCount ?? 0).toBe(0);
+    expect(lines.filter((line) => line.includes('console/'))).toEqual([]);
   }, 60_000);
 
   it('lets the console itself change things: its page, opened from a link, gets a session that its changes carry', async () => {

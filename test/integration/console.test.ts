@@ -34,6 +34,8 @@ let browser: Browser;
 let receiver: Server;
 const events: Array<{ type: string; data: { id: string; revision?: number; changes?: unknown[] } }> = [];
 const browserErrors: string[] = [];
+/** The ids of the files the upload test brings in (the letter first). */
+const uploaded: string[] = [];
 /** Every answer of 400 or more the browser got, by path. */
 const failedRequests: string[] = [];
 
@@ -228,6 +230,47 @@ describe('the review console', () => {
     await page.close();
   }, 120_000);
 
+  it('takes a letter from upload to confirmed with no terminal: the button, its progress, the letter read, confirmed', async () => {
+    const page = await newPage();
+    await page.goto(`${service.endpoints.http}/`);
+    await page.getByRole('button', { name: 'Upload letters' }).waitFor();
+    const text = `${letters[2]!.text}\n\nBrought in through the console.\n`;
+    const id = documentId(Buffer.from(text));
+    uploaded.push(id, documentId(Buffer.from('%PDF-1.7\n%%EOF')));
+    // Two files at once: a letter, and a file that is no letter at all.
+    await page.getByLabel('Letters to upload').setInputFiles([
+      { name: 'letter from the fax tray.txt', mimeType: 'text/plain', buffer: Buffer.from(text) },
+      { name: 'empty.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7\n%%EOF') },
+    ]);
+    const brought = page.locator('.brought li', { hasText: 'letter from the fax tray.txt' });
+    await brought.getByRole('link', { name: 'Open' }).waitFor({ timeout: 60_000 });
+    await page.locator('.brought li', { hasText: 'empty.pdf' }).locator('.error').waitFor({ timeout: 60_000 });
+    expect(await page.locator('.brought li', { hasText: 'empty.pdf' }).innerText()).toMatch(/Not read: not a readable PDF/);
+    await page.screenshot({ path: join(SHOTS, 'upload.png') });
+    expect(await seriousViolations(page)).toEqual([]);
+    // The queue shows the letter as soon as it is read, with its file name.
+    await page.locator('table.queue tbody tr', { hasText: 'letter from the fax tray.txt' }).waitFor();
+    // Who brought it and when are kept with it.
+    const record = (await (await fetch(`${service.endpoints.http}/documents/${id}`)).json()) as { status: string; source: Record<string, string> };
+    expect(record).toMatchObject({ status: 'CLASSIFIED', source: { channel: 'console', sender: 'Pat Reviewer', fileName: 'letter from the fax tray.txt' } });
+    await brought.getByRole('link', { name: 'Open' }).click();
+    await page.locator('article.item').first().waitFor();
+    await page.getByRole('button', { name: /Confirm letter/ }).click();
+    await page.getByRole('status').filter({ hasText: 'Confirmed' }).waitFor();
+    expect(await (await fetch(`${service.endpoints.http}/determinations/${id}`)).json()).toMatchObject({ reviewedBy: 'Pat Reviewer', needsReview: false });
+    for (const [width, name] of [
+      [820, 'upload-tablet.png'],
+      [390, 'upload-phone.png'],
+    ] as const) {
+      const narrow = await newPage({ width, height: 900 });
+      await narrow.goto(`${service.endpoints.http}/`);
+      await narrow.getByRole('button', { name: 'Upload letters' }).waitFor();
+      await narrow.screenshot({ path: join(SHOTS, name) });
+      await narrow.close();
+    }
+    await page.close();
+  });
+
   it('shows the pages of a scanned letter beside its items, at the width of a tablet too', async () => {
     const page = await newPage({ width: 820, height: 1180 });
     await page.goto(`${service.endpoints.http}/#/letters/${scanId}`);
@@ -352,7 +395,11 @@ describe('the review console', () => {
 
   it('raised no script error and no CSP violation in any view', () => {
     expect(browserErrors).toEqual([]);
-    // The only refusals expected: a text letter has no page image (the console then shows its text).
-    expect(new Set(failedRequests)).toEqual(new Set([flaggedId, cleanId].map((id) => `404 /documents/${id}/pages/1`)));
+    // The only refusals expected: a text letter has no page image (the console then shows its text); a file just
+    // uploaded is not found until the service has recorded it (the upload list asks again).
+    const [uploadedLetter] = uploaded;
+    const expected = new Set([flaggedId, cleanId, uploadedLetter].map((id) => `404 /documents/${id}/pages/1`));
+    const polled = new Set(uploaded.map((id) => `404 /documents/${id}`));
+    expect(new Set(failedRequests.filter((request) => !polled.has(request)))).toEqual(expected);
   });
 });

@@ -8,6 +8,7 @@ import { getJson, ApiProblemError } from './api.ts';
 import { go, useKeys } from './router.ts';
 import { daysLeft, fileName, label, percent, todayInCalifornia, when } from './words.ts';
 import type { Page, StoredDetermination } from './types.ts';
+import { Upload } from './upload.ts';
 
 /** The filters of the queue, as the API names them. */
 interface Filters {
@@ -129,6 +130,8 @@ export function Queue() {
   const [rest, setRest] = useState<{ rows: StoredDetermination[]; next: string | null } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState(0);
+  // Bumped when a letter brought in through the console is read: the letters are loaded again.
+  const [reloads, setReloads] = useState(0);
   const search = useRef<HTMLInputElement>(null);
 
   // The letters are loaded again when a filter the API applies changes, and once when a file-name
@@ -136,7 +139,7 @@ export function Queue() {
   // A file-name search, a deadline filter and the deadline order work on the letters loaded: all of them are loaded first.
   const searching = filters.file.trim().length > 0 || filters.due !== '' || filters.sort === 'due';
   const { file: _file, due: _due, sort: _sort, ...apiFilters } = filters;
-  const loadKey = JSON.stringify({ ...apiFilters, searching });
+  const loadKey = JSON.stringify({ ...apiFilters, searching, reloads });
   useEffect(() => sessionStorage.setItem('imr.filters', JSON.stringify(filters)), [filters]);
   useEffect(() => {
     setError(null);
@@ -215,6 +218,7 @@ export function Queue() {
   const waiting = needs?.rows.length ?? 0;
   return html`<section aria-labelledby="queue-title">
     <h1 id="queue-title">Letters <span class="count">${needs ? `${waiting}${needs.next ? '+' : ''} need review` : ''}</span></h1>
+    <${Upload} onRead=${() => setReloads((count) => count + 1)} />
     <form class="filters" role="search" onSubmit=${(event: Event) => event.preventDefault()}>
       <label>File name <input ref=${search} type="search" value=${filters.file} placeholder="fax 0612" onInput=${(event: Event) => set({ file: (event.target as HTMLInputElement).value })} /></label>
       <label>Case number <input type="search" value=${filters.caseNumber} placeholder="CM14-0209876" aria-invalid=${caseInvalid} aria-describedby="case-help" onChange=${(event: Event) => set({ caseNumber: (event.target as HTMLInputElement).value })} /></label>

@@ -1,0 +1,131 @@
+/**
+ * Bringing letters in without a terminal (issue 23): a button and a drop zone on the queue,
+ * several files at once, each with its progress, then its state as the service reads it, and a
+ * link to the letter when it is read. Locally only (`POST /documents`); on AWS files go in the
+ * inbox bucket.
+ */
+import { useRef, useState } from 'preact/hooks';
+import { html } from './html.ts';
+import { getJson, ApiProblemError } from './api.ts';
+import { sessionToken } from './auth.ts';
+
+/** One file brought in, as the person sees it. */
+interface Brought {
+  readonly key: number;
+  readonly name: string;
+  readonly percent: number;
+  readonly state: 'uploading' | 'reading' | 'read' | 'failed';
+  readonly id?: string;
+  /** What happened, in words: the reason of a failure, or where the letters of a batch went. */
+  readonly words?: string;
+  /** Where to open it: a letter, or the letters of a batch in the queue. */
+  readonly open?: string;
+}
+
+/** Largest file sent through the console (the service refuses more; the inbox folder takes any). */
+const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
+/** How often a file being read is asked after. */
+const POLL_MS = 1000;
+
+/** Sends one file with its progress, through XMLHttpRequest: fetch says nothing of an upload's progress. */
+function send(file: File, onProgress: (percent: number) => void): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open('POST', '/documents');
+    request.setRequestHeader('content-type', 'application/octet-stream');
+    request.setRequestHeader('x-file-name', encodeURIComponent(file.name));
+    const session = sessionToken();
+    if (session) request.setRequestHeader('x-imr-session', session);
+    request.upload.onprogress = (event) => event.lengthComputable && onProgress(Math.round((event.loaded / event.total) * 100));
+    request.onload = () => {
+      let answer: { id?: string; error?: { message?: string } } = {};
+      try {
+        answer = JSON.parse(request.responseText) as typeof answer;
+      } catch {
+        // Not JSON: the status says enough.
+      }
+      if (request.status === 202 && answer.id) resolve(answer.id);
+      else reject(new Error(answer.error?.message ?? `the service refused the file (HTTP ${request.status})`));
+    };
+    request.onerror = () => reject(new Error('the service could not be reached'));
+    request.send(file);
+  });
+}
+
+/** The upload control: a button, a drop zone and the files brought in this session. */
+export function Upload({ onRead }: { onRead: () => void }) {
+  const [brought, setBrought] = useState<Brought[]>([]);
+  const [over, setOver] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+  const counter = useRef(0);
+  // Only where the service takes uploads: locally, where the page holds a session token.
+  if (!sessionToken()) return null;
+
+  const update = (key: number, patch: Partial<Brought>) => setBrought((all) => all.map((one) => (one.key === key ? { ...one, ...patch } : one)));
+  const follow = async (key: number, id: string) => {
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      const document = await getJson<{ status: string; reason: string | null }>(`/documents/${id}`).catch((problem: unknown) =>
+        problem instanceof ApiProblemError && problem.status === 404 ? null : Promise.reject(problem),
+      );
+      if (!document || document.status === 'RECEIVED' || document.status === 'OCR_PENDING') continue;
+      // The reason in words: its code (CORRUPT: document: ...) is for scripts.
+      if (document.status === 'FAILED')
+        update(key, { state: 'failed', words: (document.reason ?? 'could not be read').replace(/^[A-Z_]+: (?:document: )?/, '') });
+      else if (document.status === 'SPLIT') update(key, { state: 'read', words: document.reason ?? 'several letters', open: '#/' });
+      else update(key, { state: 'read', words: document.status === 'UNRECOGNIZED' ? 'not an IMR Final Determination' : 'read', open: `#/letters/${id}` });
+      onRead();
+      return;
+    }
+  };
+  const bring = (files: FileList | null) => {
+    for (const file of Array.from(files ?? [])) {
+      const key = ++counter.current;
+      setBrought((all) => [{ key, name: file.name, percent: 0, state: 'uploading' }, ...all]);
+      if (file.size > MAX_UPLOAD_BYTES) {
+        update(key, { state: 'failed', words: `over ${MAX_UPLOAD_BYTES / 1048576} MB: put it in the inbox folder instead` });
+        continue;
+      }
+      send(file, (percent) => update(key, { percent }))
+        .then((id) => {
+          update(key, { state: 'reading', percent: 100, id });
+          return follow(key, id);
+        })
+        .catch((problem: unknown) => update(key, { state: 'failed', words: (problem as Error).message }));
+    }
+  };
+  return html`<section class=${`upload ${over ? 'over' : ''}`} aria-labelledby="upload-title"
+      onDragOver=${(event: DragEvent) => {
+        event.preventDefault();
+        setOver(true);
+      }}
+      onDragLeave=${() => setOver(false)}
+      onDrop=${(event: DragEvent) => {
+        event.preventDefault();
+        setOver(false);
+        bring(event.dataTransfer?.files ?? null);
+      }}>
+    <h2 id="upload-title" class="visually-hidden">Bring letters in</h2>
+    <p>
+      <button type="button" onClick=${() => input.current?.click()}>Upload letters</button>
+      <span class="hint"> or drop PDF, TIFF, image or text files here (several at once; a file may hold several letters)</span>
+      <input ref=${input} type="file" multiple class="visually-hidden" aria-label="Letters to upload" accept=".pdf,.tif,.tiff,.png,.jpg,.jpeg,.txt,.json"
+        onChange=${(event: Event) => {
+          bring((event.target as HTMLInputElement).files);
+          (event.target as HTMLInputElement).value = '';
+        }} />
+    </p>
+    ${
+      brought.length > 0 &&
+      html`<ul class="brought" aria-live="polite">${brought.map(
+        (one) => html`<li key=${one.key} class=${one.state}>
+          <span class="name">${one.name}</span>
+          ${one.state === 'uploading' && html`<progress max="100" value=${one.percent} aria-label=${`Uploading ${one.name}`}></progress> ${one.percent}%`}
+          ${one.state === 'reading' && html`<span class="hint">uploaded; being read…</span>`}
+          ${one.state === 'read' && html`<span>${one.words}</span> ${one.open && html`<a href=${one.open}>Open</a>`}`}
+          ${one.state === 'failed' && html`<span class="error">Not read: ${one.words}</span>`}
+        </li>`,
+      )}</ul>`
+    }
+  </section>`;
+}
