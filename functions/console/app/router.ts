@@ -11,7 +11,8 @@ export type Route =
 /** Reads a hash such as `#/letters/<id>/history`. */
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
-  if (parts[0] === 'letters' && parts[1] && /^[0-9a-f]{64}$/.test(parts[1])) return { view: 'letter', id: parts[1], history: parts[2] === 'history' };
+  // A whole id, or its first 12 or more characters as the service prints them (the API resolves a prefix).
+  if (parts[0] === 'letters' && parts[1] && /^[0-9a-f]{12,64}$/.test(parts[1])) return { view: 'letter', id: parts[1], history: parts[2] === 'history' };
   if (parts[0] === 'problems') return { view: 'problems' };
   if (parts[0] === 'stats') return { view: 'stats' };
   return { view: 'queue' };
