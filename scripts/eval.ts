@@ -11,7 +11,8 @@
  * 4. The real published decisions of test/fixtures/corpus: every field against a careful
  *    reader's labels, the review rate and the silent errors (any fails the eval).
  * 5. Files of several letters (test/fixtures/stack-evaluation.ts): split right, and the silent
- *    errors of their letters (two letters read as one counts as one).
+ *    errors of their letters (two letters read as one counts as one); email messages
+ *    (test/fixtures/email-evaluation.ts) through the email intake's reading.
  *
  * `--verbose` lists each field miss; `--json` prints everything as JSON; `--no-scans` skips OCR;
  * `--faxes-every N` makes faxes of every Nth corpus letter (4 by default; 1 for all 97).
@@ -25,6 +26,7 @@ import { LABELLED_REQUESTS } from '../test/fixtures/requests.ts';
 import { evaluateScans } from '../test/fixtures/scan-evaluation.ts';
 import { evaluateCorpus } from '../test/fixtures/corpus-evaluation.ts';
 import { evaluateStacks } from '../test/fixtures/stack-evaluation.ts';
+import { evaluateEmails } from '../test/fixtures/email-evaluation.ts';
 import { corpusFax, CORPUS_FAX_KINDS } from '../test/fixtures/corpus-faxes.ts';
 import { loadGoldenLetters } from '../test/fixtures/golden.ts';
 import { CLEAN_KINDS, cutShortVariantsOf, stressVariantsOf, variantsOf, VARIANT_KINDS, type VariantKind } from '../test/fixtures/variants.ts';
@@ -87,6 +89,9 @@ for (const row of scanRows) {
 // Files as intake makes them: several letters, cover sheets, blank backs, other documents, pages out of order.
 const stackReport = await evaluateStacks({ scans: !values['no-scans'] });
 for (const row of stackReport.families) families.set(`stack:${row.family}`, { ...row, family: `file: ${row.family}` });
+// Faxes that arrive by email: real MIME messages through the email intake's own reading, then the reader and the engine.
+const emailReport = await evaluateEmails({ scans: !values['no-scans'] });
+families.set('email', { ...emailReport.family, family: 'email messages' });
 
 const ratio = (numerator: number, denominator: number) => (denominator === 0 ? 1 : numerator / denominator);
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`.padStart(7);
@@ -112,6 +117,7 @@ if (values.json) {
         fields: rows,
         scans: scanRows.map(({ items: _, family: __, ...row }) => row),
         stacks: { files: stackReport.stacks, splitRight: stackReport.splitRight, misses: stackReport.misses },
+        emails: { messages: emailReport.messages, handledRight: emailReport.handledRight, misses: emailReport.misses },
       },
       null,
       2,
@@ -212,6 +218,11 @@ if (!values.json) {
     `  split right (every letter found, on exactly its pages): ${stackReport.splitRight}/${stackReport.stacks} (${percent(ratio(stackReport.splitRight, stackReport.stacks)).trim()})`,
   );
   for (const miss of stackReport.misses) console.log(`  not split right: ${miss}`);
+  console.log(
+    `\nEmail messages (${emailReport.messages}: PDF and TIFF attachments, one declared application/octet-stream beside a Word file, two letters in one PDF, two attachments, a forwarded message, no attachment, a Word file alone):`,
+  );
+  console.log(`  handled right (the documents expected, or refused with the reason expected): ${emailReport.handledRight}/${emailReport.messages}`);
+  for (const miss of emailReport.misses) console.log(`  not right: ${miss}`);
 }
 
 // One letter in two forms, and different letters: linked, flagged or kept apart. A wrong merge
