@@ -4,6 +4,7 @@ import { html } from './html.ts';
 import { getJson, download, ApiProblemError } from './api.ts';
 import { fileName, label, when } from './words.ts';
 import type { DocumentRecord, Page } from './types.ts';
+import { Upload } from './upload.ts';
 
 function List({ status, title, help }: { status: 'FAILED' | 'UNRECOGNIZED'; title: string; help: string }) {
   const [rows, setRows] = useState<DocumentRecord[] | null>(null);
@@ -51,9 +52,12 @@ function List({ status, title, help }: { status: 'FAILED' | 'UNRECOGNIZED'; titl
 
 /** The problems view. */
 export function Problems() {
+  // A better copy brought in here is read like any upload; the lists are drawn again when it is read.
+  const [reloads, setReloads] = useState(0);
   return html`<div>
     <h1>Documents that need a person</h1>
-    <${List} status="FAILED" title="Could not be read" help="The file could not be opened or read (corrupt, encrypted, too large, a page too big, or the reader stopped). Retry reads it again; otherwise get a better copy and upload it again." />
-    <${List} status="UNRECOGNIZED" title="Not an IMR Final Determination" help="The file was read, but it is not a Final Determination letter (or too little of it could be read). Open it to see its text." />
+    <${Upload} onRead=${() => setReloads((count) => count + 1)} />
+    <${List} key=${`failed-${reloads}`} status="FAILED" title="Could not be read" help="The file could not be opened or read (corrupt, encrypted, too large, a page too big, or the reader stopped). Retry reads it again; otherwise get a better copy and upload it above." />
+    <${List} key=${`unrecognized-${reloads}`} status="UNRECOGNIZED" title="Not an IMR Final Determination" help="The file was read, but it is not a Final Determination letter (or too little of it could be read). Open it to see its text." />
   </div>`;
 }
