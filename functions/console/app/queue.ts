@@ -111,15 +111,15 @@ function Row({ letter, selected, onKey }: { letter: StoredDetermination; selecte
     onKeyDown=${onKey}
     onClick=${() => go({ view: 'letter', id: letter.id, history: false })}
   >
-    <td><a href=${`#/letters/${letter.id}`} class="file">${fileName(letter.sourceKeys)}</a></td>
-    <td>${classified?.caseNumber ?? '—'}</td>
-    <td>${classified?.dates.decision ?? '—'}</td>
-    <td>${when(letter.receivedAt)}</td>
-    <td>${classified ? label(classified.outcome) : label(letter.status)}</td>
-    <td class="num">${classified ? `${classified.items.length} (${overturned} overturned)` : '—'}</td>
-    <td class="num">${confidence === null ? '—' : percent(confidence)}</td>
-    <td>${nextDue(letter)}</td>
-    <td>${letter.sameLetterAs ? html`<span class="badge">Copy of a letter above</span>` : letter.status === 'UNRECOGNIZED' ? html`<span class="badge warn">Not a Final Determination</span>` : letter.needsReview ? html`<span class="badge warn">Needs review${flagged ? ` · ${flagged} flag${flagged > 1 ? 's' : ''}` : ''}${doubtfulReceipt ? ' · check day received' : ''}</span>` : letter.reviewedBy ? html`<span class="badge ok">Confirmed by ${letter.reviewedBy}</span>` : html`<span class="badge">Read</span>`}</td>
+    <td data-label="File"><a href=${`#/letters/${letter.id}`} class="file">${fileName(letter.sourceKeys)}</a></td>
+    <td data-label="Case">${classified?.caseNumber ?? '—'}</td>
+    <td data-label="Decided">${classified?.dates.decision ?? '—'}</td>
+    <td data-label="Received">${when(letter.receivedAt)}</td>
+    <td data-label="Outcome">${classified ? label(classified.outcome) : label(letter.status)}</td>
+    <td class="num" data-label="Items">${classified ? `${classified.items.length} (${overturned} overturned)` : '—'}</td>
+    <td class="num" data-label="Least sure">${confidence === null ? '—' : percent(confidence)}</td>
+    <td data-label="Next due">${nextDue(letter)}</td>
+    <td data-label="Review">${letter.sameLetterAs ? html`<span class="badge">Copy of a letter above</span>` : letter.status === 'UNRECOGNIZED' ? html`<span class="badge warn">Not a Final Determination</span>` : letter.needsReview ? html`<span class="badge warn">Needs review${flagged ? ` · ${flagged} flag${flagged > 1 ? 's' : ''}` : ''}${doubtfulReceipt ? ' · check day received' : ''}</span>` : letter.reviewedBy ? html`<span class="badge ok">Confirmed by ${letter.reviewedBy}</span>` : html`<span class="badge">Read</span>`}</td>
   </tr>`;
 }
 
