@@ -363,6 +363,9 @@ describe('the review console', () => {
     await unrecognized.waitFor();
     expect((await failed.innerText()).length).toBeGreaterThan('broken.pdf'.length + 20);
     expect(await unrecognized.innerText()).toMatch(/Unrecognized/);
+    // The tab says how many need a person: as many as the lists hold.
+    const listed = await page.locator('section tbody tr').count();
+    await expect.poll(async () => page.locator('nav .tab-count').innerText()).toBe(String(listed));
     await page.screenshot({ path: join(SHOTS, 'problems.png'), fullPage: true });
     expect(await seriousViolations(page)).toEqual([]);
     // Retry reads it again from the stored original (through the API, with the page's session); the same broken bytes fail again, listed once.
