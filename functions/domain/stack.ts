@@ -80,19 +80,31 @@ const ONCE_HEADINGS: ReadonlyArray<{ heading: HeadingLike; name: string }> = [
 const COVER_SHEET = [/\bfax\b.{1,20}\bcover\b/i, /\bcover\s*(?:sheet|page)\b/i, /\b(?:fax|facsimile)\s*transmi(?:ttal|ssion)\b/i, /^\s*facsimile\s*$/i];
 /**
  * Title lines that open another kind of document, with the kind named for the warning. Titles
- * only (a short line near the top): a letter's own clinical summary says "utilization review
- * determined ..." in its sentences, and such a page must never be set aside.
+ * only: among a page's first {@link TITLE_LINES} lines, short, starting with a capital, and the
+ * phrase a title prints. A letter's own pages say "utilization review determined ..." or "the
+ * statement of the treating physician" in their sentences, and such a page must never be set
+ * aside: its letter would lose it without a word.
  */
 const OTHER_DOCUMENTS: ReadonlyArray<{ kind: string; title: RegExp }> = [
   {
     kind: 'a utilization review decision',
-    title: /^\W{0,3}(?:notice\s+of\s+)?(?:utili[sz]ation\s+review|UR)\s+(?:decision|determination|notice|denial|non-?certification|modification)\b/i,
+    title: /^\W{0,3}(?:Notice\s+of\s+)?(?:Utili[sz]ation\s+Review|UR)\s+(?:Decision|Determination|Notice|Denial|Non-?Certification|Modification)\b/i,
   },
-  { kind: 'a utilization review decision', title: /^\W{0,3}notice\s+of\s+(?:utili[sz]ation\s+review|UR|non-?certification|modification)\b/i },
-  { kind: 'an invoice or statement', title: /^\W{0,3}(?:invoice|statement(?:\s+of\s+account)?|amount\s+due|balance\s+due|remit\s+to)\b/i },
+  { kind: 'a utilization review decision', title: /^\W{0,3}Notice\s+of\s+(?:Utili[sz]ation\s+Review|UR|Non-?Certification|Modification)\b/i },
+  { kind: 'an invoice or statement', title: /^\W{0,3}(?:INVOICE\b|Invoice\s*(?:No\.?|Number|#)|Statement\s+of\s+Account\b)/ },
 ];
-/** Longest title line, in words. */
-const TITLE_WORDS = 10;
+/** Lines from a page's top a title is looked for in: a document's title is at its top, not in the middle of a page of text. */
+const TITLE_LINES = 3;
+/** Longest title line, in words ("Notice of Utilization Review Decision" is five). */
+const TITLE_WORDS = 8;
+/**
+ * A title line: short, its first letter a capital (a line wrapped mid-sentence starts small), and
+ * not a sentence (a title ends without a full stop; "Statement of Account was not reviewed." is prose).
+ */
+function isTitleLine(line: string): boolean {
+  const trimmed = line.trim();
+  return trimmed.split(/\s+/).length <= TITLE_WORDS && /^\W{0,3}[A-Z]/.test(trimmed) && !/[a-z][a-z][.!?]["')]?$/.test(trimmed);
+}
 /** What only an IMR letter's body prints: an item's decision line or its labelled sections. */
 const LETTER_BODY = /:\s*(?:Upheld|Overturned)\b|\bDecision\s+rationale\b|\bClaims\s+Administrator\s+guideline\b|\bMAXIMUS\s+guideline\b/i;
 /** A page's printed number, "Page 2 of 5". */
@@ -137,7 +149,7 @@ function factsOf(raw: string, page: number): PageFacts {
     headerTable,
     summary,
     cover: top.some((line) => COVER_SHEET.some((pattern) => pattern.test(line))) ? 'a fax cover sheet' : null,
-    other: OTHER_DOCUMENTS.find(({ title }) => top.some((line) => line.trim().split(/\s+/).length <= TITLE_WORDS && title.test(line)))?.kind ?? null,
+    other: OTHER_DOCUMENTS.find(({ title }) => lines.slice(0, TITLE_LINES).some((line) => isTitleLine(line) && title.test(line)))?.kind ?? null,
     body: LETTER_BODY.test(raw),
     printed: printed ? { number: Number(printed[1]), of: Number(printed[2]) } : null,
     once,
@@ -258,6 +270,8 @@ export interface LetterReading {
   readonly text: string;
   /** Null when the letter is the whole document (no page set aside, nothing else in it). */
   readonly pages: { readonly from: number; readonly to: number } | null;
+  /** The pages of the file that belong to no letter, with why (the same for every letter of a file). */
+  readonly setAside: readonly PageReading[];
 }
 
 /**
@@ -269,7 +283,8 @@ export function classifyDocument(text: string, context: ReadingContext = {}): Le
   const split = splitDocument(text);
   const whole = split.letters.length === 1 && split.setAside.length === 0 && split.letters[0]!.notes.length === 0;
   // No letter start at all: read as a whole, as before (a letter missing its first page, or not a letter).
-  if (split.letters.length === 0 || whole) return [{ determination: classifyLetter(text, context), text, pages: null }];
+  if (split.letters.length === 0 || whole) return [{ determination: classifyLetter(text, context), text, pages: null, setAside: [] }];
+  const { setAside: asidePages } = split;
   const setAside = describeSetAside(split.setAside);
   const several = split.letters.length > 1;
   return split.letters.map((letter, index) => {
@@ -294,9 +309,9 @@ export function classifyDocument(text: string, context: ReadingContext = {}): Le
       ...letter.notes,
     ];
     const pages = { from: letter.from, to: letter.to };
-    if (read.status !== 'CLASSIFIED') return { determination: { ...read, pages }, text: letter.text, pages };
+    if (read.status !== 'CLASSIFIED') return { determination: { ...read, pages }, text: letter.text, pages, setAside: asidePages };
     const flags: Flag[] = letter.uncertain && !read.flags.includes('LOW_CONFIDENCE') ? [...read.flags, 'LOW_CONFIDENCE'] : read.flags;
-    return { determination: { ...read, pages, flags, warnings: [...read.warnings, ...notes] }, text: letter.text, pages };
+    return { determination: { ...read, pages, flags, warnings: [...read.warnings, ...notes] }, text: letter.text, pages, setAside: asidePages };
   });
 }
 

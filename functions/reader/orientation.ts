@@ -186,20 +186,15 @@ function upsideDownEvidence(xs: Float64Array, ys: Float64Array, angle: number, s
 }
 
 /**
- * Least printed ink (see {@link printedInk}) of a page with anything printed on it. Measured
- * on fax pages judged 1200 wide (standard and fine, clean and with a worn line's specks): a
- * blank page 0, a page holding only "Sincerely," 400 and more.
+ * Least printed ink of a page with anything printed on it: its {@link inkPoints} counted on the
+ * raster with isolated specks removed (a 3x3 median), so a fax's specks and a duplex back's
+ * bleed-through count for nothing. Measured on fax pages judged 1200 wide (standard and fine,
+ * clean and with a worn line's specks): a blank page 0, a page holding only "Sincerely," 400 and more.
  */
 export const BLANK_PAGE_INK = 150;
 
-/**
- * Ink pixels of a page as printed: the caller passes the raster with isolated specks removed
- * (a 3x3 median), so a fax's specks and a duplex back's bleed-through count for nothing. A
- * whole page of ink (a dark photo background) counts as printed.
- */
-export function printedInk(raster: GreyRaster): number {
-  return inkPoints(raster).xs.length;
-}
+/** A page as it lies: no turn, no skew (what a page too blank or too dark to judge is reported as). */
+export const UPRIGHT: PageTurn = { angle: 0, quarter: 0, skew: 0, lineContrast: 1, upContrast: 1 };
 
 /** Fewest ink pixels worth judging a page by; a blank page stays as it is. */
 const MIN_INK = 500;
@@ -210,9 +205,8 @@ const MIN_INK = 500;
  */
 export function detectTurn(raster: GreyRaster, points: InkPoints = inkPoints(raster)): PageTurn {
   const { xs, ys } = points;
-  const upright: PageTurn = { angle: 0, quarter: 0, skew: 0, lineContrast: 1, upContrast: 1 };
   // Ink over most of the page is not print (a dark photo background); judge nothing from it.
-  if (xs.length < MIN_INK || xs.length > raster.data.length * 0.5) return upright;
+  if (xs.length < MIN_INK || xs.length > raster.data.length * 0.5) return UPRIGHT;
   const size = raster.width + raster.height;
   const horizontal = sharpestNear(xs, ys, 0, size);
   const vertical = sharpestNear(xs, ys, 90, size);

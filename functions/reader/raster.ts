@@ -23,25 +23,18 @@ export async function pipelineOf(page: GreyRaster): Promise<import('sharp').Shar
   return sharp(page.data, { raw: { width: page.width, height: page.height, channels: 1 } });
 }
 
-/** The grey raster a pipeline ends in: one channel whatever it added (an alpha channel after a rotation). */
+/** The grey raster a pipeline ends in: one channel, whatever it added (an alpha channel is flattened onto white). */
 export async function rasterFrom(pipeline: import('sharp').Sharp, dpi?: number): Promise<PageRaster> {
   // Named grey on the way out: sharp takes a one-channel raw input for sRGB and would hand back three channels.
-  const { data, info } = await pipeline.toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
-  if (info.channels === 1) return { data, width: info.width, height: info.height, dpi };
-  const sharp = await sharpModule();
-  const grey = await sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } })
-    .flatten({ background: '#ffffff' })
-    .greyscale()
-    .extractChannel(0)
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { data: grey.data, width: grey.info.width, height: grey.info.height, dpi };
+  const { data, info } = await pipeline.flatten({ background: '#ffffff' }).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+  if (info.channels !== 1) throw new Error(`a page raster came out with ${info.channels} channels, not one`);
+  return { data, width: info.width, height: info.height, dpi };
 }
 
 /** Decodes any image sharp reads (a PNG, a page of a TIFF) into a grey raster. */
 export async function rasterOf(image: Uint8Array, dpi?: number): Promise<PageRaster> {
   const sharp = await sharpModule();
-  return rasterFrom(sharp(image).flatten({ background: '#ffffff' }).greyscale(), dpi);
+  return rasterFrom(sharp(image), dpi);
 }
 
 /** The one encoding of a page: a grey PNG, fast to write (level 1), with its resolution when known. */

@@ -1,4 +1,4 @@
-import { BLANK_PAGE_INK, detectTurn, inkPoints, type PageTurn } from './orientation.ts';
+import { BLANK_PAGE_INK, detectTurn, inkPoints, UPRIGHT, type PageTurn } from './orientation.ts';
 import { pipelineOf, pngOf, rasterFrom, rasterOf, type PageRaster } from './raster.ts';
 
 /** Skew under this many degrees is left to the OCR engine, which reads it well; more is straightened first. */
@@ -28,8 +28,7 @@ export async function uprightRaster(page: PageRaster): Promise<{ page: PageRaste
   const cleaned = await rasterFrom((await pipelineOf(judged)).median(3));
   const cleanedInk = inkPoints(cleaned);
   const ink = cleanedInk.xs.length;
-  const upright: PageTurn = { angle: 0, quarter: 0, skew: 0, lineContrast: 1, upContrast: 1 };
-  if (ink < BLANK_PAGE_INK) return { page, turn: upright, ink };
+  if (ink < BLANK_PAGE_INK) return { page, turn: UPRIGHT, ink };
   const rawInk = inkPoints(judged);
   // A page whose specks outnumber its print (a few lines through a worn fax line) is judged
   // without them: they line up like a page turned sideways. Any other page is judged as it is,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { classifyDocument, ocrReading, readingContext, splitDocument, type Determination, type LetterReading, type ReadingContext } from '../domain/index.ts';
+import { classifyDocument, ocrReading, readingContext, type Determination, type LetterReading, type ReadingContext } from '../domain/index.ts';
 import { LIMITS } from '../common/limits.ts';
 import { determinationEvent, failureEvent } from './events.ts';
 import { recognizeSameLetter } from './same-letter.ts';
@@ -191,13 +191,20 @@ async function finish(deps: IngestDependencies, id: string, text: string, contex
   for (const letter of letters) {
     const pages = letter.pages!;
     const letterId = letterIdOf(id, pages);
+    saved.push({ id: letterId, ...pages });
     // Each letter was received when its file was: deadlines count from the same day.
     for (const key of sourceKeys) await deps.store.recordReceipt(letterId, key, file?.receivedAt ?? at, file?.source);
+    // A delivery of the file that stopped part way left some letters read: they are not read, stored or announced twice.
+    const stored = await deps.store.getDocument(letterId);
+    if (stored && isTerminal(stored.status)) continue;
     await deps.objects.putReading(letterId, { text: letter.text, context });
     await saveLetter(deps, letterId, { ...letter.determination, sourceDocument: id });
-    saved.push({ id: letterId, ...pages });
   }
-  const split = splitRecordOf(text, saved);
+  // The pages set aside, as the split found them (it ran once, where the document was read).
+  const split: DocumentSplitRecord = {
+    letters: saved,
+    setAside: letters[0]!.setAside.map(({ page, role, evidence }) => ({ page, role, evidence })),
+  };
   const described = saved.map((letter) => `${letter.id.slice(0, 12)} (pages ${letter.from}-${letter.to})`).join(', ');
   const aside = split.setAside.length > 0 ? `; pages ${split.setAside.map((page) => page.page).join(', ')} set aside` : '';
   await deps.store.markSplit(id, split, `SPLIT: ${letters.length} letters, each read and stored as its own: ${described}${aside}`, at);
@@ -207,12 +214,6 @@ async function finish(deps: IngestDependencies, id: string, text: string, contex
 /** A letter's id when its file held several: derived from the file's id and the letter's pages, so a second reading of the file finds the same letters. */
 export function letterIdOf(documentId: string, pages: { readonly from: number; readonly to: number }): string {
   return createHash('sha256').update(`${documentId}\npages ${pages.from}-${pages.to}`).digest('hex');
-}
-
-/** What a split file keeps: its letters and the pages set aside, with why. */
-function splitRecordOf(text: string, letters: ReadonlyArray<{ id: string; from: number; to: number }>): DocumentSplitRecord {
-  const { setAside } = splitDocument(text);
-  return { letters, setAside: setAside.map(({ page, role, evidence }) => ({ page, role, evidence })) };
 }
 
 /** Saves one letter's reading under `id` (linked to an earlier form of it, when there is one) and announces it. */

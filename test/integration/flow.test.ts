@@ -7,7 +7,8 @@ import {
   TextractClient,
   ThrottlingException,
 } from '@aws-sdk/client-textract';
-import { completeTextractJob, documentId, ingestObject, type IngestDependencies } from '../../functions/service/ingest.ts';
+import { completeTextractJob, documentId, ingestObject, letterIdOf, type IngestDependencies } from '../../functions/service/ingest.ts';
+import { saveReading } from '../../functions/service/ledger.ts';
 import { DocumentReader } from '../../functions/reader/read-document.ts';
 import { TextractOcr } from '../../functions/adapters/textract/textract-ocr.ts';
 import { route } from '../../functions/query/routes.ts';
@@ -18,7 +19,7 @@ import { renderScan } from '../fixtures/scans.ts';
 import { textractResponseFor } from '../fixtures/textract-factory.ts';
 import { INBOX, RecordingPublisher, startLocalStack, TEXT_BUCKET, type LocalStack } from './harness.ts';
 import { coverSheet, letterPages, stackText } from '../fixtures/stacks.ts';
-import type { ClassifiedDetermination } from '../../functions/domain/index.ts';
+import { classifyLetter, type ClassifiedDetermination } from '../../functions/domain/index.ts';
 
 const letters = loadGoldenLetters();
 const textract = mockClient(TextractClient);
@@ -110,6 +111,24 @@ describe('ingest: a text letter lands in the inbox', () => {
     await stack.upload('batch/again.txt', text);
     expect((await ingestObject(deps(), INBOX, 'batch/again.txt')).outcome).toBe('DUPLICATE');
     expect(events.events).toHaveLength(2);
+  });
+
+  it('reads a file of several letters again after a delivery that stopped part way, announcing only the letters not yet read', async () => {
+    const parts = [letterPages(letters[0]!.text, 0), letterPages(letters[3]!.text, 3)];
+    const text = `${stackText(parts)}\n\nSecond batch.\n`;
+    await stack.upload('batch/again-part-way.txt', text);
+    const fileId = documentId(Buffer.from(text, 'latin1'));
+    // The first letter was stored and announced by the delivery that stopped.
+    const first = letterIdOf(fileId, { from: 1, to: 1 });
+    await stack.store.recordReceipt(first, `${INBOX}/batch/again-part-way.txt`, '2026-11-01T10:00:00.000Z');
+    await saveReading(stack.store, first, classifyLetter(parts[0]!.pages.join('\f')), '2026-11-01T10:00:01.000Z');
+    const result = await ingestObject(deps(), INBOX, 'batch/again-part-way.txt');
+    expect(result.outcome).toBe('SPLIT');
+    const file = await stack.store.getDocument(fileId);
+    expect(file!.split!.letters.map((letter) => letter.id)).toEqual([first, letterIdOf(fileId, { from: 2, to: 2 })]);
+    // Only the second letter is announced; the first is neither read nor announced twice.
+    expect(events.events.map((event) => event.data.id)).toEqual([letterIdOf(fileId, { from: 2, to: 2 })]);
+    expect((await stack.store.getDetermination(first))!.revision).toBe(1);
   });
 
   it('treats the same bytes under another key as one document: keys kept, no second classification', async () => {

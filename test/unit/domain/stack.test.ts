@@ -86,6 +86,24 @@ describe('a document holding several letters (spec section 1)', () => {
     expect(letter!.warnings).toContain('page 2 was set aside, no part of a letter: it opens as an invoice or statement');
   });
 
+  it("never sets aside a letter's own page that opens with words another document's title uses", () => {
+    const text = variant(3);
+    const lines = text.split('\n').filter((line) => line.trim() !== '');
+    // The last page holds only the end of the last rationale: none of the labels a letter's body prints.
+    const half = lines.length - 4;
+    expect(lines.slice(half).join('\n')).not.toMatch(/Decision rationale|Claims Administrator guideline|MAXIMUS guideline|: (?:Upheld|Overturned)/i);
+    for (const opening of [
+      'Statement of Account was not part of the records reviewed.',
+      'utilization review determined the request was not medically necessary.',
+      'Invoice dates in the records do not match the visits.',
+    ]) {
+      const pages = [lines.slice(0, half).join('\n'), `${opening}\n${lines.slice(half).join('\n')}`];
+      const split = splitDocument(pages.join('\f'));
+      expect(split.setAside, opening).toEqual([]);
+      expect(split.letters.map((letter) => letter.pages)).toEqual([[1, 2]]);
+    }
+  });
+
   it('flags both letters when the second one is found only by its header table (its heading unreadable): never merged', () => {
     // The 'header' variant prints the header table; the heading is lost as OCR might lose it.
     const damaged = variant(1, 'header').replace(/HOW THE IMR FINAL DETERMINATION WAS MADE/, 'H0W TH~ 1M  F1N4L ~~~~ WAS');
@@ -116,7 +134,7 @@ describe('a document holding several letters (spec section 1)', () => {
   it('reads a document that is one letter and nothing else exactly as before, for every variant of every golden letter', () => {
     for (const letter of golden)
       for (const one of variantsOf(letter))
-        expect(classifyDocument(one.text)).toEqual([{ determination: classifyLetter(one.text), text: one.text, pages: null }]);
+        expect(classifyDocument(one.text)).toEqual([{ determination: classifyLetter(one.text), text: one.text, pages: null, setAside: [] }]);
   });
 
   it('names a blank page the reader skipped once, with the pages set aside, in each letter', () => {
