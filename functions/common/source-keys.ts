@@ -6,3 +6,8 @@
 export function fileNameOf(sourceKey: string): string {
   return sourceKey.slice(sourceKey.lastIndexOf('/') + 1) || sourceKey;
 }
+
+/** The distinct file names of a document's keys, in order: what a person knows the document by (the keys say where it lies). */
+export function fileNamesOf(sourceKeys: readonly string[]): string[] {
+  return [...new Set(sourceKeys.map(fileNameOf))];
+}

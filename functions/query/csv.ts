@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Deadline } from '../domain/index.ts';
 import type { StoredDetermination, StoredItem } from '../service/ports.ts';
-import { fileNameOf } from '../common/source-keys.ts';
+import { fileNamesOf } from '../common/source-keys.ts';
 
 /**
  * CSV for spreadsheets: UTF-8 with a byte-order mark and CRLF line ends, so Excel opens names
@@ -19,11 +19,6 @@ export const CSV_BOM = '\ufeff';
 /** Rows as CSV text, the header first when asked (a whole export renders page after page). */
 export function csvRows(header: readonly string[] | null, rows: unknown[][]): string {
   return stringify([...(header ? [header] : []), ...rows.map((row) => row.map(cell))], { record_delimiter: 'windows' });
-}
-
-/** The file names that delivered a document. */
-function fileNames(sourceKeys: readonly string[]): string[] {
-  return sourceKeys.map(fileNameOf);
 }
 
 function due(deadlines: readonly Deadline[], kind: Deadline['kind'], item?: number): string | null {
@@ -60,7 +55,7 @@ export function determinationRows(determinations: readonly StoredDetermination[]
   return determinations.map((determination) => {
     const classified = determination.status === 'CLASSIFIED' ? determination : null;
     return [
-      fileNames(determination.sourceKeys),
+      fileNamesOf(determination.sourceKeys),
       determination.sourceKeys,
       determination.id,
       determination.status,
@@ -110,7 +105,7 @@ export function itemRows(items: readonly StoredItem[], letters: ReadonlyMap<stri
     const index = item.itemNumber - 1;
     const deadlines = letter?.deadlines ?? [];
     return [
-      fileNames(letter?.sourceKeys ?? []),
+      fileNamesOf(letter?.sourceKeys ?? []),
       letter?.sourceKeys ?? [],
       item.documentId,
       item.itemNumber,

@@ -1,11 +1,6 @@
 import { asOf, receivedOnOf } from '../domain/index.ts';
-import { fileNameOf } from '../common/source-keys.ts';
+import { fileNamesOf } from '../common/source-keys.ts';
 import type { DocumentRecord, ServiceEvent, StoredDetermination } from './ports.ts';
-
-/** The file names of a document's keys, for a person's eyes (the keys stay in `sourceKeys`). */
-function fileNamesOf(sourceKeys: readonly string[]): string[] {
-  return [...new Set(sourceKeys.map(fileNameOf))];
-}
 
 /**
  * The event announcing a stored Determination (spec section 4), with what an integrator

@@ -7,7 +7,7 @@
 import { deadlineView, letterFingerprint, needsReviewOf, rationaleConclusions, replacementDeltas, type Determination } from '../domain/index.ts';
 import { CodedError } from '../common/coded-error.ts';
 import type { DeterminationLedger, HistoryEntry, ItemRecord, LedgerChange, LedgerDocument, StoredCorrection } from './ports.ts';
-import { fileNameOf } from '../common/source-keys.ts';
+import { fileNamesOf } from '../common/source-keys.ts';
 
 /** What changes a document's reading: a machine reading (first, or again), or a person's correction. */
 export type LedgerCommand =
@@ -113,7 +113,7 @@ export function decide(id: string, current: LedgerDocument | null, command: Ledg
  * it (the engine and its version), from which file, and for a re-reading what it changed.
  */
 function machineEntry(determination: Determination, revision: number, at: string, previous: Determination | null, sourceKeys: readonly string[]): HistoryEntry {
-  const files = [...new Set(sourceKeys.map(fileNameOf))].join(', ');
+  const files = fileNamesOf(sourceKeys).join(', ');
   const changes =
     previous === null
       ? []

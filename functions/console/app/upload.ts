@@ -26,6 +26,8 @@ interface Brought {
 const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 /** How often a file being read is asked after. */
 const POLL_MS = 1000;
+/** How long it is followed: past the OCR budget a reading has ended one way or another; the queue shows it after. */
+const FOLLOW_MS = 15 * 60_000;
 
 /** Sends one file with its progress, through XMLHttpRequest: fetch says nothing of an upload's progress. */
 function send(file: File, onProgress: (percent: number) => void): Promise<string> {
@@ -63,7 +65,7 @@ export function Upload({ onRead }: { onRead: () => void }) {
 
   const update = (key: number, patch: Partial<Brought>) => setBrought((all) => all.map((one) => (one.key === key ? { ...one, ...patch } : one)));
   const follow = async (key: number, id: string) => {
-    for (;;) {
+    for (const until = Date.now() + FOLLOW_MS; Date.now() < until;) {
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       const document = await getJson<{ status: string; reason: string | null }>(`/documents/${id}`).catch((problem: unknown) =>
         problem instanceof ApiProblemError && problem.status === 404 ? null : Promise.reject(problem),
@@ -77,6 +79,7 @@ export function Upload({ onRead }: { onRead: () => void }) {
       onRead();
       return;
     }
+    update(key, { words: 'still being read: it will show in the letters when it is' });
   };
   const bring = (files: FileList | null) => {
     for (const file of Array.from(files ?? [])) {
@@ -121,7 +124,7 @@ export function Upload({ onRead }: { onRead: () => void }) {
         (one) => html`<li key=${one.key} class=${one.state}>
           <span class="name">${one.name}</span>
           ${one.state === 'uploading' && html`<progress max="100" value=${one.percent} aria-label=${`Uploading ${one.name}`}></progress> ${one.percent}%`}
-          ${one.state === 'reading' && html`<span class="hint">uploaded; being read…</span>`}
+          ${one.state === 'reading' && html`<span class="hint">uploaded; ${one.words ?? 'being read…'}</span>`}
           ${one.state === 'read' && html`<span>${one.words}</span> ${one.open && html`<a href=${one.open}>Open</a>`}`}
           ${one.state === 'failed' && html`<span class="error">Not read: ${one.words}</span>`}
         </li>`,
