@@ -286,6 +286,7 @@ export function classifyDocument(text: string, context: ReadingContext = {}): Le
   if (split.letters.length === 0 || whole) return [{ determination: classifyLetter(text, context), text, pages: null, setAside: [] }];
   const { setAside: asidePages } = split;
   const setAside = describeSetAside(split.setAside);
+  const inAnyLetter = new Set(split.letters.flatMap((letter) => letter.pages));
   const several = split.letters.length > 1;
   return split.letters.map((letter, index) => {
     const own = (page: number) => letter.pages.includes(page);
@@ -297,9 +298,12 @@ export function classifyDocument(text: string, context: ReadingContext = {}): Le
       // reader named (it skipped its OCR) is named once, with the pages set aside.
       warnings: context.warnings?.filter((warning) => !/^page \d+ is blank\b/.test(warning) && pagesNamed(warning).every(own)),
       // What the file is missing (cut short after its last page) is missing from its last letter; a page that could not be read, from its own.
+      // A page that could not be read and belongs to no letter (its text too little to place it) may be any
+      // letter's: every letter is told, rather than none.
       incomplete: context.incomplete?.filter((note) => {
         const named = pagesNamed(note);
-        return named.length > 0 ? named.some(own) : index === split.letters.length - 1;
+        if (named.length === 0) return index === split.letters.length - 1;
+        return named.some(own) || !named.some((page) => inAnyLetter.has(page));
       }),
     };
     const read = classifyLetter(letter.text, letterContext);

@@ -137,6 +137,19 @@ describe('a document holding several letters (spec section 1)', () => {
         expect(classifyDocument(one.text)).toEqual([{ determination: classifyLetter(one.text), text: one.text, pages: null, setAside: [] }]);
   });
 
+  it('flags every letter INCOMPLETE when a page that could not be read belongs to none of them: never dropped', () => {
+    // Page 2 could not be read: OCR left a few characters, too little to tell whose page it was.
+    const parts = [letterPages(variant(0), 0), blankPage('~ ,'), letterPages(variant(1), 1)];
+    const letters = classifyDocument(stackText(parts), { incomplete: ['page 2 of 3 could not be read (OCR confidence 20%)'] });
+    expect(letters).toHaveLength(2);
+    for (const { determination } of letters) expect((determination as ClassifiedDetermination).flags).toContain('INCOMPLETE');
+    // A page one letter holds tells that letter only.
+    const owned = classifyDocument(stackText([letterPages(variant(0), 0), letterPages(variant(1), 1)]), {
+      incomplete: ['page 2 of 2 could not be read (OCR confidence 20%)'],
+    });
+    expect(owned.map(({ determination }) => (determination as ClassifiedDetermination).flags.includes('INCOMPLETE'))).toEqual([false, true]);
+  });
+
   it('names a blank page the reader skipped once, with the pages set aside, in each letter', () => {
     const parts = [letterPages(variant(0), 0), blankPage('.'), letterPages(variant(1), 1)];
     const letters = classifyDocument(stackText(parts), { warnings: ['page 2 is blank and was not read'] });
