@@ -355,7 +355,9 @@ describe('npm start: the service on one machine', () => {
     // Only blobs named by their hash and the index appeared: no file carries a key's name.
     const added = walkFiles(join(root, 'data')).filter((path) => !before.includes(path));
     expect(added.filter((path) => path.includes('escape') || path.includes('xxxx') || path.includes('odd'))).toEqual([]);
-    // Printed with its control characters escaped: no raw CR, LF or ESC reaches the terminal.
+    // Printed with its control characters escaped: no raw CR, LF or ESC reaches the terminal. (The status line is
+    // printed just after the reading is stored: waited for, not raced.)
+    await waitFor(async () => (lines.some((line) => line.includes('odd/line') && / CLASSIFIED /.test(line)) ? true : undefined), 10_000);
     const printed = lines.filter((line) => line.includes('odd/line'));
     expect(printed.length).toBeGreaterThan(0);
     for (const line of printed) {
