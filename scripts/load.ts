@@ -27,3 +27,39 @@ export function loadFromAnotherProcess(url: string, connections = 10, seconds = 
     });
   });
 }
+
+/** A client in another process holding files to upload: `go()` starts every upload at once and resolves when all are stored. */
+export interface Uploader {
+  go(): Promise<{ uploadedMs: number }>;
+}
+
+/**
+ * Starts `upload-client.mjs` with `files` for `bucket` on the local S3 `endpoint`, and resolves
+ * once it is ready (SDK loaded, files in memory), so that only the uploads themselves are timed.
+ */
+export function uploaderInAnotherProcess(
+  endpoint: string,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+  bucket: string,
+  files: ReadonlyArray<{ key: string; body: Buffer }>,
+): Promise<Uploader> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(new URL('./upload-client.mjs', import.meta.url)), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`the upload client exited with ${code}`));
+    });
+    child.once('message', () => {
+      child.once('message', () =>
+        resolve({
+          go: () =>
+            new Promise((done) => {
+              child.once('message', (result) => done(result as { uploadedMs: number }));
+              child.send('go');
+            }),
+        }),
+      );
+      child.send({ endpoint, credentials, bucket, files: files.map((file) => ({ key: file.key, body: file.body.toString('base64') })) });
+    });
+  });
+}

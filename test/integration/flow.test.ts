@@ -357,7 +357,7 @@ describe('reclassify stored letters with a newer engine', () => {
   it('keeps what only the reader knew: a page it could not read stays INCOMPLETE through a re-reading, with or without the stored context', async () => {
     const { reclassifyStored } = await import('../../functions/ops/reclassify.ts');
     const { DynamoDBDocumentClient, UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
-    const { DeleteObjectCommand } = await import('@aws-sdk/client-s3');
+    const { DeleteObjectCommand, PutObjectCommand } = await import('@aws-sdk/client-s3');
     const text = `${letters[3]!.text}\n\nKept reading.\n`;
     await stack.upload('kept/reading.txt', text);
     const { id } = await ingestObject(deps(), INBOX, 'kept/reading.txt');
@@ -385,8 +385,9 @@ describe('reclassify stored letters with a newer engine', () => {
       warnings: expect.arrayContaining([`incomplete: ${unreadable}`]),
     });
 
-    // A reading stored before contexts were kept: re-read from its text alone, its flag is kept and it is reported.
-    await stack.s3Client.send(new DeleteObjectCommand({ Bucket: TEXT_BUCKET, Key: `text/${id}.reading.json` }));
+    // A reading stored before contexts were kept (its text alone, as an earlier version wrote it): re-read from its text, its flag is kept and it is reported.
+    await stack.s3Client.send(new DeleteObjectCommand({ Bucket: TEXT_BUCKET, Key: `text/${id}.json` }));
+    await stack.s3Client.send(new PutObjectCommand({ Bucket: TEXT_BUCKET, Key: `text/${id}.txt`, Body: text }));
     await makeOld();
     const second = await reclassifyStored({ store: stack.store, objects: stack.objects, events, now: () => new Date() });
     expect(second.withoutContext).toContain(id);

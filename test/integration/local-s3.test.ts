@@ -174,6 +174,49 @@ describe.each(['WHEN_SUPPORTED', 'WHEN_REQUIRED'] as const)('the SDK v3 with req
   });
 });
 
+describe('writes at once (their commits batched)', () => {
+  it('keeps every object right when uploads, overwrites and deletes of shared bytes race, and no blob is left that nothing names', async () => {
+    const s3 = client();
+    const [a, b, c] = ['shared bytes A', 'bytes B', 'bytes C'].map((text) => Buffer.from(`${text} ${randomBytes(8).toString('hex')}`)) as [
+      Buffer,
+      Buffer,
+      Buffer,
+    ];
+    const put = (key: string, body: Buffer) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `race/${key}`, Body: body }));
+    const remove = (key: string) => s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: `race/${key}` }));
+    const range = (prefix: string, from: number, to: number) => Array.from({ length: to - from }, (_, i) => `${prefix}${from + i}`);
+    await Promise.all([...range('a', 0, 20).map((key) => put(key, a)), ...range('c', 0, 10).map((key) => put(key, c))]);
+    // All at once: A loses ten keys to B and five to deletes while ten new keys link A again; every key of C goes while five new ones link it.
+    await Promise.all([
+      ...range('a', 0, 10).map((key) => put(key, b)),
+      ...range('a', 10, 15).map(remove),
+      ...range('d', 0, 10).map((key) => put(key, a)),
+      ...range('c', 0, 10).map(remove),
+      ...range('e', 0, 5).map((key) => put(key, c)),
+    ]);
+    const expected = new Map<string, Buffer>([
+      ...range('a', 0, 10).map((key) => [key, b] as const),
+      ...range('a', 15, 20).map((key) => [key, a] as const),
+      ...range('d', 0, 10).map((key) => [key, a] as const),
+      ...range('e', 0, 5).map((key) => [key, c] as const),
+    ]);
+    for (const [key, body] of expected) expect((await bytesOf(s3, `race/${key}`)).equals(body), key).toBe(true);
+    for (const key of [...range('a', 10, 15), ...range('c', 0, 10)]) expect((await failure(bytesOf(s3, `race/${key}`))).name).toBe('NoSuchKey');
+    const listed: string[] = [];
+    for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: BUCKET, Prefix: 'race/' }))
+      listed.push(...(page.Contents ?? []).map((o) => o.Key!));
+    expect(listed.sort()).toEqual([...expected.keys()].map((key) => `race/${key}`).sort());
+    // Each of the three contents has its one blob, and nothing is left in tmp/.
+    const blobs = walk(join(directory, 'blobs')).map((path) => path.split('/').at(-1));
+    for (const body of [a, b, c]) expect(blobs.filter((name) => name === sha256(body))).toHaveLength(1);
+    expect(walk(join(directory, 'tmp'))).toEqual([]);
+    // Only once both deletes of the last key naming it are on disk does a blob go.
+    await Promise.all(range('e', 0, 5).map(remove));
+    expect(walk(join(directory, 'blobs')).some((path) => path.endsWith(sha256(c)))).toBe(false);
+    s3.destroy();
+  });
+});
+
 describe('listing', () => {
   const count = 2_500;
   const keyOf = (i: number) => `bulk/${String(i).padStart(4, '0')}/${i % 2 ? 'odd' : 'even'}.txt`;
@@ -629,7 +672,7 @@ describe('start-up recovery', () => {
     // An upload begun two days ago (its date set in the index: nobody waits 24 hours in a test).
     const { ObjectIndex } = await import('../../functions/local/s3/object-index.ts');
     const index = ObjectIndex.open(folder);
-    index.transaction(() =>
+    index.transactionSync(() =>
       index.uploads.putSync('stale-upload', {
         bucket: BUCKET,
         key: 'stale.pdf',

@@ -4,6 +4,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { ObjectMissingError, type ObjectStore, type OriginalLinks, type PageImageCache, type StoredReading } from '../../service/ports.ts';
 import type { DoubtfulWord, ReadingContext } from '../../domain/index.ts';
 import { attachmentDisposition } from '../../common/content-disposition.ts';
+import { StoredReadingCorruptError } from './errors.ts';
 
 const moduleClient = new S3Client({});
 
@@ -48,11 +49,33 @@ function readingContextOf(json: string): ReadingContext {
   };
 }
 
+/** Where the reading of document `id` is kept: its text and what the reader knew of it, in one JSON object. */
+function readingKey(documentId: string): string {
+  return `text/${documentId}.json`;
+}
+
 /**
- * {@link ObjectStore} on S3 (Amazon's, or the local S3 endpoint on one machine). The OCR text of document
- * `<id>` is kept at `text/<id>.txt` in the text bucket, what the reader knew of it at
- * `text/<id>.reading.json`, its rendered pages at
- * `pages/<id>/<n>.png`, each encrypted by the bucket's default.
+ * A stored reading object. One that is not what this service writes (edited by hand, cut short)
+ * is reported as a broken object, never read as an empty letter.
+ */
+function readingOf(json: string): { text: string; context: ReadingContext | null } {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (error) {
+    throw new StoredReadingCorruptError({ cause: error });
+  }
+  const stored = value as { text?: unknown; context?: unknown } | null;
+  if (typeof stored !== 'object' || stored === null || typeof stored.text !== 'string') throw new StoredReadingCorruptError();
+  return { text: stored.text, context: stored.context === null || stored.context === undefined ? null : readingContextOf(JSON.stringify(stored.context)) };
+}
+
+/**
+ * {@link ObjectStore} on S3 (Amazon's, or the local S3 endpoint on one machine). The reading of
+ * document `<id>` (its text and what the reader knew of it) is kept at `text/<id>.json` in the
+ * text bucket (readings stored by earlier versions, at `text/<id>.txt` and
+ * `text/<id>.reading.json`, are still read), its rendered pages at `pages/<id>/<n>.png`, each
+ * encrypted by the bucket's default.
  */
 export class S3ObjectStore implements ObjectStore, OriginalLinks, PageImageCache {
   private readonly client: S3Client;
@@ -109,30 +132,30 @@ export class S3ObjectStore implements ObjectStore, OriginalLinks, PageImageCache
   }
 
   async putReading(documentId: string, reading: StoredReading): Promise<void> {
-    // The context first: a text without its context is a reading from before contexts were kept,
-    // never a half-written new one.
+    // One object, text and context together: written at once (never a text without its context),
+    // and one write per letter where there were two (each a durable write on the local endpoint).
     await this.client.send(
       new PutObjectCommand({
         Bucket: this.textBucket,
-        Key: `text/${documentId}.reading.json`,
-        Body: JSON.stringify(reading.context),
+        Key: readingKey(documentId),
+        Body: JSON.stringify({ text: reading.text, context: reading.context }),
         ContentType: 'application/json',
       }),
-    );
-    await this.client.send(
-      new PutObjectCommand({ Bucket: this.textBucket, Key: `text/${documentId}.txt`, Body: reading.text, ContentType: 'text/plain; charset=utf-8' }),
     );
   }
 
   async getReading(documentId: string): Promise<{ text: string; context: ReadingContext | null } | null> {
-    const text = await this.getText(documentId);
+    const stored = await this.getString(readingKey(documentId));
+    if (stored !== null) return readingOf(stored);
+    // A reading stored by an earlier version: the text, and its context beside it when contexts were kept.
+    const text = await this.getString(`text/${documentId}.txt`);
     if (text === null) return null;
     const context = await this.getString(`text/${documentId}.reading.json`);
     return { text, context: context === null ? null : readingContextOf(context) };
   }
 
   async getText(documentId: string): Promise<string | null> {
-    return this.getString(`text/${documentId}.txt`);
+    return (await this.getReading(documentId))?.text ?? null;
   }
 
   private async getString(key: string): Promise<string | null> {

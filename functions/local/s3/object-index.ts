@@ -73,8 +73,23 @@ export class ObjectIndex {
     );
   }
 
-  /** Runs `change` as one synchronous LMDB transaction. */
-  transaction<T>(change: () => T): T {
+  /**
+   * Runs `change` in the next batched write transaction, as a child transaction (a throw undoes
+   * its writes and rejects), and resolves once the batch is on disk. `change` runs whole on this
+   * thread inside the transaction, so what it decides from the index and the file moves it makes
+   * have no other request's step between them; the commit and its flush run on LMDB's writer
+   * thread, one for every change queued meanwhile, where each upload made its own synchronous,
+   * flushed commit on the thread that serves every request (the endpoint's largest cost).
+   */
+  async transaction<T>(change: () => T): Promise<T> {
+    const result = (await this.root.childTransaction(change)) as T;
+    // Acknowledged only when durable: the commit resolves when it is visible, `flushed` when it is on disk.
+    await this.root.flushed;
+    return result;
+  }
+
+  /** Runs `change` as one synchronous, flushed transaction: only for the repairs of a start, before any request is served. */
+  transactionSync<T>(change: () => T): T {
     return this.root.transactionSync(change);
   }
 

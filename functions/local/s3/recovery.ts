@@ -40,7 +40,7 @@ export function recover(storage: Storage, now: number): string[] {
       size === undefined ? `dropped ${where}: its blob ${value.sha256} is missing` : `dropped ${where}: its blob is ${size} bytes, not ${value.size}`,
     );
   }
-  storage.index.transaction(() => {
+  storage.index.transactionSync(() => {
     for (const key of dropped) storage.index.objects.removeSync(key);
     // The counts are rebuilt from the entries: a crash cannot leave them wrong for long.
     for (const { key } of [...storage.index.refs.getRange({})]) if (!counts.has(key)) storage.index.refs.removeSync(key);
@@ -78,7 +78,7 @@ export function recover(storage: Storage, now: number): string[] {
     staleParts.push(key);
     if (upload) repaired.push(`dropped part ${number} of the multipart upload of ${upload.bucket}/${printable(upload.key)}: its file is missing or damaged`);
   }
-  storage.index.transaction(() => {
+  storage.index.transactionSync(() => {
     for (const key of staleParts) storage.index.parts.removeSync(key);
     for (const id of staleUploads) storage.index.uploads.removeSync(id);
   });

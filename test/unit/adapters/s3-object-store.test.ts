@@ -1,8 +1,9 @@
 import { Readable } from 'node:stream';
-import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { S3ObjectStore } from '../../../functions/adapters/s3/object-store.ts';
+import { StoredReadingCorruptError } from '../../../functions/adapters/s3/errors.ts';
 import { ObjectMissingError } from '../../../functions/service/ports.ts';
 
 const s3 = mockClient(S3Client);
@@ -34,5 +35,53 @@ describe('S3ObjectStore.getWithin', () => {
   it('says an object is missing with ObjectMissingError, not the SDK error', async () => {
     s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'gone', $metadata: {} }));
     await expect(store.getWithin('inbox', 'gone.pdf', 1024)).rejects.toBeInstanceOf(ObjectMissingError);
+  });
+});
+
+describe('S3ObjectStore readings', () => {
+  beforeEach(() => s3.reset());
+  const id = 'a'.repeat(64);
+  const text = (body: string) => ({ Body: { transformToString: async () => body } }) as never;
+  const missing = new NoSuchKey({ message: 'gone', $metadata: {} });
+
+  it('keeps a reading as one object, its text and context together', async () => {
+    s3.on(PutObjectCommand).resolves({});
+    await store.putReading(id, { text: 'Case Number: CM13-0000001', context: { pageCount: 2, incomplete: ['page 2 of 2 could not be read'] } });
+    const puts = s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
+    expect(puts).toHaveLength(1);
+    expect(puts[0]).toMatchObject({ Bucket: 'text-bucket', Key: `text/${id}.json`, ContentType: 'application/json' });
+    expect(JSON.parse(String(puts[0]!.Body))).toEqual({
+      text: 'Case Number: CM13-0000001',
+      context: { pageCount: 2, incomplete: ['page 2 of 2 could not be read'] },
+    });
+  });
+
+  it('reads it back in one GetObject, the text alone too', async () => {
+    s3.on(GetObjectCommand, { Key: `text/${id}.json` }).resolves(text(JSON.stringify({ text: 'the letter', context: { pageCount: 1 } })));
+    expect(await store.getReading(id)).toEqual({ text: 'the letter', context: { pageCount: 1 } });
+    expect(await store.getText(id)).toBe('the letter');
+    expect(s3.commandCalls(GetObjectCommand).map((call) => call.args[0].input.Key)).toEqual([`text/${id}.json`, `text/${id}.json`]);
+  });
+
+  it('still reads a reading an earlier version stored as two objects, and one stored before contexts were kept', async () => {
+    s3.on(GetObjectCommand, { Key: `text/${id}.json` }).rejects(missing);
+    s3.on(GetObjectCommand, { Key: `text/${id}.txt` }).resolves(text('the old letter'));
+    s3.on(GetObjectCommand, { Key: `text/${id}.reading.json` }).resolves(text(JSON.stringify({ pageCount: 3 })));
+    expect(await store.getReading(id)).toEqual({ text: 'the old letter', context: { pageCount: 3 } });
+    s3.on(GetObjectCommand, { Key: `text/${id}.reading.json` }).rejects(missing);
+    expect(await store.getReading(id)).toEqual({ text: 'the old letter', context: null });
+  });
+
+  it('answers null for a document with no reading, in either form', async () => {
+    s3.on(GetObjectCommand).rejects(missing);
+    expect(await store.getReading(id)).toBeNull();
+    expect(await store.getText(id)).toBeNull();
+  });
+
+  it('refuses a reading object it did not write rather than read it as an empty letter', async () => {
+    s3.on(GetObjectCommand, { Key: `text/${id}.json` }).resolves(text('{"text": 12}'));
+    await expect(store.getReading(id)).rejects.toBeInstanceOf(StoredReadingCorruptError);
+    s3.on(GetObjectCommand, { Key: `text/${id}.json` }).resolves(text('{"text": "cut sho'));
+    await expect(store.getText(id)).rejects.toMatchObject({ code: 'READING_CORRUPT' });
   });
 });

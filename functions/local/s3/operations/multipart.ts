@@ -28,11 +28,11 @@ const MAX_PARTS = 10_000;
 const MAX_COMPLETE_XML_BYTES = 4 * 1024 * 1024;
 
 /** CreateMultipartUpload: an upload id, with the object's metadata kept for its completion. */
-export function createMultipartUpload({ request, storage }: Context): Reply {
+export async function createMultipartUpload({ request, storage }: Context): Promise<Reply> {
   const metadata = metadataOf(request.headers);
   const uploadId = randomBytes(24).toString('base64url');
   const upload: UploadEntry = { bucket: request.bucket, key: request.key, initiated: Date.now(), metadata };
-  storage.index.transaction(() => storage.index.uploads.putSync(uploadId, upload));
+  await storage.index.transaction(() => storage.index.uploads.putSync(uploadId, upload));
   return {
     status: 200,
     xml: document('InitiateMultipartUploadResult', element('Bucket', request.bucket) + element('Key', request.key) + element('UploadId', uploadId)),
@@ -50,7 +50,7 @@ export async function uploadPart(context: Context): Promise<Reply> {
   const part: PartEntry = { file: file.id, size: body.size, md5: body.md5.toString('hex'), lastModified: Date.now() };
   let replaced: PartEntry | undefined;
   try {
-    replaced = storage.index.transaction(() => {
+    replaced = await storage.index.transaction(() => {
       // Aborted (or completed) while the part was streaming.
       if (!storage.index.uploads.get(uploadId)) throw new NoSuchUploadError();
       const previous = storage.index.parts.get([uploadId, partNumber]);
@@ -92,7 +92,7 @@ export async function completeMultipartUpload(context: Context): Promise<Reply> 
     .update(Buffer.concat(parts.map((part) => Buffer.from(part.md5, 'hex'))))
     .digest('hex')}-${parts.length}`;
   let files: string[] = [];
-  const entry = storage.commit(request.bucket, request.key, file.path, { size: total, sha256: sha256.digest('hex'), etag }, upload.metadata, {
+  const entry = await storage.commit(request.bucket, request.key, file.path, { size: total, sha256: sha256.digest('hex'), etag }, upload.metadata, {
     within: () => (files = removeUpload(context, uploadId)),
   });
   for (const name of files) storage.files.remove(storage.files.partPath(name));
@@ -108,9 +108,9 @@ export async function completeMultipartUpload(context: Context): Promise<Reply> 
 }
 
 /** AbortMultipartUpload: the upload and its part files go. */
-export function abortMultipartUpload(context: Context): Reply {
+export async function abortMultipartUpload(context: Context): Promise<Reply> {
   const { id } = uploadOf(context);
-  const files = context.storage.index.transaction(() => removeUpload(context, id));
+  const files = await context.storage.index.transaction(() => removeUpload(context, id));
   for (const name of files) context.storage.files.remove(context.storage.files.partPath(name));
   return { status: 204 };
 }

@@ -30,9 +30,16 @@ export async function putObject(context: Context): Promise<Reply> {
   const metadata = metadataOf(request.headers);
   const body = { size: 0, sha256: '', md5: Buffer.alloc(0) };
   const file = await storage.files.write(bodyOf(request, config.maxObjectBytes, body, true), 'tmp');
-  const entry = storage.commit(request.bucket, request.key, file.path, { size: body.size, sha256: body.sha256, etag: body.md5.toString('hex') }, metadata, {
-    ifNoneMatch: ifNoneMatch !== undefined,
-  });
+  const entry = await storage.commit(
+    request.bucket,
+    request.key,
+    file.path,
+    { size: body.size, sha256: body.sha256, etag: body.md5.toString('hex') },
+    metadata,
+    {
+      ifNoneMatch: ifNoneMatch !== undefined,
+    },
+  );
   notifyCreated(context, entry, 'ObjectCreated:Put');
   return { status: 200, headers: { etag: `"${entry.etag}"` } };
 }
@@ -80,8 +87,8 @@ export function headObject(context: Context): Reply {
 }
 
 /** DeleteObject: 204 whether or not there was an object, as S3. */
-export function deleteObject({ request, storage }: Context): Reply {
-  storage.delete(request.bucket, request.key);
+export async function deleteObject({ request, storage }: Context): Promise<Reply> {
+  await storage.delete(request.bucket, request.key);
   return { status: 204 };
 }
 
@@ -106,7 +113,7 @@ export async function deleteObjects({ request, storage }: Context): Promise<Repl
       results += `<Error>${element('Key', key)}${element('Code', refused.code)}${element('Message', refused.message)}</Error>`;
       continue;
     }
-    storage.delete(request.bucket, key);
+    await storage.delete(request.bucket, key);
     if (!quiet) results += `<Deleted>${element('Key', key)}</Deleted>`;
   }
   return { status: 200, xml: document('DeleteResult', results) };
