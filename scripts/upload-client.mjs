@@ -3,7 +3,9 @@
 // service's event loop carries only the service. It loads the SDK, takes the files (a message,
 // too large for arguments), says so, and starts uploading, all at once, only when told `go`:
 // its start-up is not timed.
+import { Buffer } from 'node:buffer';
 import process from 'node:process';
+import { performance } from 'node:perf_hooks';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
 let upload;
