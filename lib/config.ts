@@ -1,3 +1,4 @@
+import { isPublicBaseUrl } from '../functions/common/config.ts';
 import type { Node } from 'constructs';
 import { SenderAllowList } from '../functions/intake/senders.ts';
 
@@ -39,6 +40,11 @@ export interface ServiceConfig {
    * the inbox. Null (the default): no SES resources at all.
    */
   readonly email: EmailConfig | null;
+  /**
+   * Where people reach the API and console (context `publicUrl`, e.g. a custom domain:
+   * `https://imr.example.com`); events link under it. Null (the default): the API's own URL.
+   */
+  readonly publicUrl: string | null;
 }
 
 /** Email intake's settings. */
@@ -118,5 +124,14 @@ export function readServiceConfig(node: Node): ServiceConfig {
           ? { kind: 'iam' }
           : { kind: 'cognito', domainPrefix: domainPrefix ?? null },
     email: readEmailConfig(get),
+    publicUrl: readPublicUrl(get('publicUrl')),
   };
+}
+
+/** The context `publicUrl`: an https address with nothing after the host but `/`, trailing slash dropped. */
+function readPublicUrl(value: unknown): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value !== 'string' || !isPublicBaseUrl(value, ['https:']))
+    throw new Error('context publicUrl must be an https address with no path, query or fragment, e.g. https://imr.example.com');
+  return value.replace(/\/+$/, '');
 }

@@ -231,6 +231,9 @@ export class ServiceResources extends Construct {
 
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.THREE_MONTHS, encryptionKey: data.key });
     this.api = new apigw.HttpApi(this, 'Api', { description: 'IMR determinations API and review console', createDefaultStage: false });
+    // Events link to letters where people reach them: the configured address, else the API's own URL.
+    for (const fn of [this.ingest, this.textractComplete, this.sweep, this.review])
+      fn.function.addEnvironment('PUBLIC_BASE_URL', config.publicUrl ?? this.api.apiEndpoint);
     const stage = this.api.addStage('Stage', { stageName: '$default', autoDeploy: true, throttle: { rateLimit: 50, burstLimit: 100 } });
     const cfnStage = stage.node.defaultChild as apigw.CfnStage;
     cfnStage.accessLogSettings = {

@@ -6,12 +6,16 @@ import { S3ObjectStore } from '../adapters/s3/object-store.ts';
 import { EventBridgePublisher } from '../adapters/eventbridge/event-publisher.ts';
 import { TextractOcr } from '../adapters/textract/textract-ocr.ts';
 import { DocumentReader } from '../reader/read-document.ts';
+import { PublicLinksPublisher } from '../service/events.ts';
+import type { EventPublisher } from '../service/ports.ts';
 
 /** Where the reading functions keep what they read (validated configuration of each Lambda). */
 export interface IngestStorage {
   readonly TABLE_NAME: string;
   readonly TEXT_BUCKET: string;
   readonly EVENT_BUS_NAME: string;
+  /** The API's public address: events link to it when set. */
+  readonly PUBLIC_BASE_URL?: string | undefined;
 }
 
 const noLocalOcr = () => {
@@ -33,9 +37,15 @@ export function ingestDependencies(
     // secret of the container's own signs them (the store refuses to list without a codec).
     store: new DynamoDeterminationStore(storage.TABLE_NAME, new CursorCodec(randomBytes(32).toString('base64url'))),
     objects: new S3ObjectStore(storage.TEXT_BUCKET),
-    events: new EventBridgePublisher(storage.EVENT_BUS_NAME),
+    events: publisherOf(storage),
     reader: new DocumentReader(noLocalOcr),
     textract: new TextractOcr(notificationChannel ? { notificationChannel } : {}),
     now: () => new Date(),
   };
+}
+
+/** EventBridge, its events linking under the API's public address when one is configured. */
+export function publisherOf(config: { readonly EVENT_BUS_NAME: string; readonly PUBLIC_BASE_URL?: string | undefined }): EventPublisher {
+  const bus = new EventBridgePublisher(config.EVENT_BUS_NAME);
+  return config.PUBLIC_BASE_URL ? new PublicLinksPublisher(bus, config.PUBLIC_BASE_URL) : bus;
 }

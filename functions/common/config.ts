@@ -23,4 +23,36 @@ export const SERVICE_CONFIG = {
   TABLE_NAME: z.string().min(1),
   TEXT_BUCKET: z.string().min(1),
   EVENT_BUS_NAME: z.string().min(1),
+  PUBLIC_BASE_URL: publicBaseUrl(),
 };
+
+/**
+ * The service's public address (`PUBLIC_BASE_URL`): where its API and console are reached, so
+ * events carry absolute links. Optional (links stay the API's paths); when set, an https URL
+ * with no path beyond `/`, query or fragment.
+ */
+function publicBaseUrl() {
+  return z
+    .string()
+    .refine((value) => isPublicBaseUrl(value, ['https:']))
+    .optional();
+}
+
+/** Whether `value` is a base URL events can link under: one of `protocols`, a host, and nothing after it but `/`. */
+export function isPublicBaseUrl(value: string, protocols: readonly string[]): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return (
+    protocols.includes(url.protocol) &&
+    url.hostname !== '' &&
+    url.username === '' &&
+    url.password === '' &&
+    url.search === '' &&
+    url.hash === '' &&
+    /^\/?$/.test(url.pathname)
+  );
+}

@@ -5,6 +5,8 @@
  *   --s3-port (IMR_S3_PORT, 4569)  --http-port (IMR_HTTP_PORT, 3000)  --inbox (IMR_INBOX_DIR, ./inbox)
  *   --data (IMR_DATA_DIR, ./.imr-data)  IMR_WEBHOOK_URL, IMR_WEBHOOK_SECRET
  *   --smtp-port (IMR_SMTP_PORT, off) with IMR_EMAIL_SENDERS (who may send letters by email)
+ *   --public-url (IMR_PUBLIC_URL, http://127.0.0.1:<http port>): where people reach the API and
+ *   console (behind a proxy, say); events link under it
  *
  * Ctrl-C (SIGINT) or SIGTERM stops everything cleanly.
  */
@@ -14,6 +16,7 @@ import { z } from 'zod';
 import { MultiBar, Presets } from 'cli-progress';
 import { startLocalService, LOCAL_INBOX, S3_CREDENTIALS_FILE, SMTP_PASSWORD_FILE } from './runtime.ts';
 import { LOCAL_REGION } from './stand-ins.ts';
+import { isPublicBaseUrl } from '../common/config.ts';
 
 // Who started the service, read first: if it dies even during start-up, the service notices.
 const parent = process.ppid;
@@ -26,11 +29,12 @@ const { values } = parseArgs({
     data: { type: 'string' },
     reviewer: { type: 'string' },
     'smtp-port': { type: 'string' },
+    'public-url': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (values.help) {
-  console.log('usage: npm start -- [--s3-port N] [--http-port N] [--inbox DIR] [--data DIR] [--reviewer NAME] [--smtp-port N]');
+  console.log('usage: npm start -- [--s3-port N] [--http-port N] [--inbox DIR] [--data DIR] [--reviewer NAME] [--smtp-port N] [--public-url URL]');
   process.exit(0);
 }
 
@@ -47,6 +51,10 @@ const settings = z
     webhookRetryScale: z.coerce.number().positive().max(1).optional(),
     smtpPort: Port.optional(),
     emailSenders: z.string().min(1).optional(),
+    publicUrl: z
+      .string()
+      .refine((value) => isPublicBaseUrl(value, ['http:', 'https:']))
+      .optional(),
   })
   .safeParse({
     s3Port: values['s3-port'] ?? process.env.IMR_S3_PORT ?? 4569,
@@ -60,6 +68,7 @@ const settings = z
     webhookRetryScale: process.env.IMR_WEBHOOK_RETRY_SCALE || undefined,
     smtpPort: values['smtp-port'] ?? (process.env.IMR_SMTP_PORT || undefined),
     emailSenders: process.env.IMR_EMAIL_SENDERS || undefined,
+    publicUrl: values['public-url'] ?? (process.env.IMR_PUBLIC_URL || undefined),
   });
 if (!settings.success) {
   console.error(`imr: invalid setting ${settings.error.issues.map((issue) => issue.path.join('.')).join(', ')}`);

@@ -19,7 +19,7 @@ import { freePort, localS3Client } from './stand-ins.ts';
 import { startLocalS3, type LocalS3Credentials } from './s3/server.ts';
 import { loadOrCreateCredentials } from './s3/credentials.ts';
 import { AnnouncementJournal } from './announcements.ts';
-import { determinationEvent, failureEvent } from '../service/events.ts';
+import { determinationEvent, failureEvent, PublicLinksPublisher } from '../service/events.ts';
 import { isTerminal } from '../service/ports.ts';
 import { WorkQueue, type WorkItem } from './work-queue.ts';
 import { LocalWebhookPublisher, type WebhookFiles } from './webhook-publisher.ts';
@@ -84,6 +84,8 @@ export interface LocalOptions {
    * commas. Required with {@link smtpPort}: the listener refuses to start without it.
    */
   readonly emailSenders?: string;
+  /** Where people reach the API and console (default `http://127.0.0.1:<httpPort>`): events link under it. */
+  readonly publicUrl?: string;
 }
 
 /** A running local service. */
@@ -197,7 +199,9 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
       : '';
     options.log(`${event.type.padEnd(28)} ${short(event.data.id)} ${detail}`.trimEnd());
   });
-  const events = new AnnouncementJournal(join(options.dataDir, 'announced.txt'), printing, folderInUseBefore);
+  // Webhooks carry absolute links: to this service as its users reach it.
+  const linked = new PublicLinksPublisher(printing, options.publicUrl ?? `http://127.0.0.1:${options.httpPort}`);
+  const events = new AnnouncementJournal(join(options.dataDir, 'announced.txt'), linked, folderInUseBefore);
   // Every document is read (and classified) in a child process with a time and memory limit, never
   // in the process that answers the API and the S3 endpoint: text, text layers and Textract JSON in
   // one pool (a process per core), scans in another whose one process OCRs pages on every core.

@@ -145,7 +145,14 @@ export const ServiceEventSchema = z.object({
       .optional()
       .describe('determination.reviewed: what changed'),
     by: z.string().optional().describe('determination.reviewed: who corrected or confirmed it'),
-    links: z.object({ self: z.string().describe('the API path of the letter (or of the document status)') }),
+    links: z.object({
+      self: z
+        .string()
+        .describe(
+          "the letter (or the failed document's status) in the API: an absolute URL under the service's public address when it has one (IMR_PUBLIC_URL locally; the API's URL on AWS), else the API's path",
+        ),
+      console: z.string().optional().describe("the letter's page in the review console (with a public address; not for a failed document)"),
+    }),
   }),
 });
 

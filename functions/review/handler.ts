@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { loadConfig, SERVICE_CONFIG } from '../common/config.ts';
 import { DynamoDeterminationStore } from '../adapters/dynamodb/determination-store.ts';
-import { EventBridgePublisher } from '../adapters/eventbridge/event-publisher.ts';
+import { publisherOf } from '../aws/ingest-dependencies.ts';
 import { createQueryHandler } from '../query/query-handler.ts';
 
 const config = loadConfig(SERVICE_CONFIG);
@@ -14,5 +14,5 @@ const store = new DynamoDeterminationStore(config.TABLE_NAME, null);
  * authoriser vouched for (JWT email or subject, or the IAM principal).
  */
 export const handler = createQueryHandler(store, logger, {
-  review: { deps: { store, events: new EventBridgePublisher(config.EVENT_BUS_NAME), now: () => new Date() }, localReviewer: 'unidentified caller' },
+  review: { deps: { store, events: publisherOf(config), now: () => new Date() }, localReviewer: 'unidentified caller' },
 });

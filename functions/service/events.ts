@@ -1,6 +1,6 @@
 import { asOf, receivedOnOf } from '../domain/index.ts';
 import { fileNamesOf } from '../common/source-keys.ts';
-import type { DocumentRecord, ServiceEvent, StoredDetermination } from './ports.ts';
+import type { DocumentRecord, EventPublisher, ServiceEvent, StoredDetermination } from './ports.ts';
 
 /**
  * The event announcing a stored Determination (spec section 4), with what an integrator
@@ -67,4 +67,34 @@ export function failureEvent(id: string, document: DocumentRecord | null, timest
       links: { self: `/documents/${id}/status` },
     },
   };
+}
+
+/**
+ * An event whose links are absolute URLs under the service's public address (`base`, where its
+ * API and console are served), so a case system can follow them as they come; for a letter, the
+ * console page a person checks it on is added. Without a public address, links stay the API's
+ * paths (spec section 4).
+ */
+export function withPublicLinks(event: ServiceEvent, base: string): ServiceEvent {
+  const root = base.replace(/\/+$/, '');
+  const isLetter = event.type !== 'document.failed';
+  return {
+    ...event,
+    data: {
+      ...event.data,
+      links: { self: `${root}${event.data.links.self}`, ...(isLetter ? { console: `${root}/#/letters/${event.data.id}` } : {}) },
+    },
+  };
+}
+
+/** An {@link EventPublisher} that gives every event it passes on its absolute links ({@link withPublicLinks}). */
+export class PublicLinksPublisher implements EventPublisher {
+  constructor(
+    private readonly next: EventPublisher,
+    private readonly base: string,
+  ) {}
+
+  publish(event: ServiceEvent): Promise<void> {
+    return this.next.publish(withPublicLinks(event, this.base));
+  }
 }

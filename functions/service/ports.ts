@@ -401,7 +401,12 @@ export interface ServiceEvent {
     /** For a letter of a file that held several: its pages in the file, and the file's id. */
     readonly pages?: { readonly from: number; readonly to: number };
     readonly sourceDocument?: string;
-    readonly links: { readonly self: string };
+    /**
+     * `self`: the letter (or, for a failed document, its status) in the API; an absolute URL when
+     * the service knows its public address, else the API's path. `console`: the letter's page in
+     * the review console, with a public address.
+     */
+    readonly links: { readonly self: string; readonly console?: string };
   };
 }
 

@@ -112,6 +112,10 @@ describe('npm start: the service on one machine', () => {
     const id = documentId(Buffer.from(letters[0]!.text, 'latin1'));
     const delivery = await waitFor(async () => deliveries.find((d) => (d.verified as { data: { id: string } }).data.id === id));
     expect(delivery.verified).toMatchObject({ type: 'determination.classified', data: { id, outcome: 'UPHELD' } });
+    // Links a case system can follow as they come: absolute, to this service and to the letter's page in its console.
+    const links = (delivery.verified as { data: { links: { self: string; console: string } } }).data.links;
+    expect(links).toEqual({ self: `${service.endpoints.http}/determinations/${id}`, console: `${service.endpoints.http}/#/letters/${id}` });
+    expect((await fetch(links.self)).status).toBe(200);
   });
 
   it('records the same bytes under two keys as one document', async () => {

@@ -383,6 +383,20 @@ describe('API, events, alarms', () => {
     expect(Object.values(iam.findResources('AWS::ApiGatewayV2::Route')).map((route) => route.Properties.RouteKey)).not.toContain('GET /');
   });
 
+  it("gives the functions that announce letters the address events link under: the API's URL, or the configured one", () => {
+    const announcers = ['imr-ingest', 'imr-textract-complete', 'imr-sweep', 'imr-review'];
+    const variablesOf = (checked: Template, service: string) =>
+      Object.values(checked.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: service } } } }))[0]!
+        .Properties.Environment.Variables;
+    const api = Object.keys(template.findResources('AWS::ApiGatewayV2::Api'))[0]!;
+    for (const service of announcers) expect(variablesOf(template, service).PUBLIC_BASE_URL).toEqual({ 'Fn::GetAtt': [api, 'ApiEndpoint'] });
+    expect(variablesOf(template, 'imr-query').PUBLIC_BASE_URL).toBeUndefined();
+    const custom = synth({ publicUrl: 'https://imr.example.com/' }).template;
+    for (const service of announcers) expect(variablesOf(custom, service).PUBLIC_BASE_URL).toBe('https://imr.example.com');
+    expect(() => synth({ publicUrl: 'http://imr.example.com' })).toThrow(/context publicUrl must be an https address/);
+    expect(() => synth({ publicUrl: 'https://imr.example.com/api?x=1' })).toThrow(/context publicUrl/);
+  });
+
   it('refuses an unknown auth mode and a malformed sign-in prefix at synth', () => {
     expect(() => synth({ auth: 'basic' })).toThrow(/context auth must be/);
     expect(() => synth({ loginDomainPrefix: 'Has Spaces' })).toThrow(/loginDomainPrefix/);
