@@ -133,5 +133,5 @@ function readPublicUrl(value: unknown): string | null {
   if (value === undefined || value === null || value === '') return null;
   if (typeof value !== 'string' || !isPublicBaseUrl(value, ['https:']))
     throw new Error('context publicUrl must be an https address with no path, query or fragment, e.g. https://imr.example.com');
-  return value.replace(/\/+$/, '');
+  return value.endsWith('/') ? value.slice(0, -1) : value;
 }

@@ -76,7 +76,8 @@ export function failureEvent(id: string, document: DocumentRecord | null, timest
  * paths (spec section 4).
  */
 export function withPublicLinks(event: ServiceEvent, base: string): ServiceEvent {
-  const root = base.replace(/\/+$/, '');
+  // A validated base has no path but `/` (so at most that one slash to drop).
+  const root = base.endsWith('/') ? base.slice(0, -1) : base;
   const isLetter = event.type !== 'document.failed';
   return {
     ...event,
