@@ -49,6 +49,11 @@ export function acknowledgeFindings(stack: ImrStack): void {
       `AwsSolutions::AwsSolutions-IAM5[Resource::${arnOf(data.inbox)}/email/*]`,
     );
   }
+  acknowledge(
+    stack.service.review.function,
+    "Console uploads: the review function signs the form a signed-in reviewer's browser posts a file with, and may put only under console/ of the inbox (what the form can do is no more than its signer may); object keys under a prefix can only be granted with a wildcard, narrower than the bucket.",
+    `AwsSolutions::AwsSolutions-IAM5[Resource::${arnOf(data.inbox)}/console/*]`,
+  );
   for (const route of stack.service.console?.publicRoutes ?? []) {
     acknowledge(
       route,

@@ -15,6 +15,8 @@ export interface ReviewConsoleProps {
   /** The hosted sign-in's prefix (`<prefix>.auth.<region>.amazoncognito.com`). */
   readonly domainPrefix: string;
   readonly logKey: kms.IKey;
+  /** The inbox bucket's origin (`https://<bucket>.s3.<region>.amazonaws.com`): the console posts uploads there. */
+  readonly uploadOrigin: string;
 }
 
 /**
@@ -74,6 +76,7 @@ export class ReviewConsole extends Construct {
         CONSOLE_LOGIN_DOMAIN: this.domain.baseUrl(),
         CONSOLE_CLIENT_ID: this.reviewerClient.userPoolClientId,
         CONSOLE_REDIRECT_URI: consoleUrl,
+        CONSOLE_UPLOAD_ORIGIN: props.uploadOrigin,
         POWERTOOLS_SERVICE_NAME: 'imr-console',
       },
       // The console is built by esbuild into the bundle's console/ folder.

@@ -11,6 +11,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -169,10 +170,12 @@ export class ServiceResources extends Construct {
       handlerFolder: 'review',
       logKey: data.key,
       reservedConcurrentExecutions: 5,
-      environment: { ...common, POWERTOOLS_SERVICE_NAME: 'imr-review' },
+      environment: { ...common, INBOX_BUCKET: data.inbox.bucketName, POWERTOOLS_SERVICE_NAME: 'imr-review' },
     });
     grantTableReadWrite(data.table, this.review.function);
     data.bus.grantPutEventsTo(this.review.function);
+    // It signs the form a reviewer's browser posts a file with: the form can do no more than its signer may, here put under console/.
+    data.inbox.grantPut(this.review.function, 'console/*');
 
     this.webhook = new ImrFunction(this, 'Webhook', {
       handlerFolder: 'webhook',
@@ -234,6 +237,13 @@ export class ServiceResources extends Construct {
     // Events link to letters where people reach them: the configured address, else the API's own URL.
     for (const fn of [this.ingest, this.textractComplete, this.sweep, this.review])
       fn.function.addEnvironment('PUBLIC_BASE_URL', config.publicUrl ?? this.api.apiEndpoint);
+    // The console posts uploads straight to the inbox (a signed form): the browser may read S3's answer from the console's origin only.
+    data.inbox.addCorsRule({
+      allowedMethods: [s3.HttpMethods.POST],
+      allowedOrigins: [config.publicUrl ?? this.api.apiEndpoint],
+      allowedHeaders: ['*'],
+      maxAge: 3000,
+    });
     const stage = this.api.addStage('Stage', { stageName: '$default', autoDeploy: true, throttle: { rateLimit: 50, burstLimit: 100 } });
     const cfnStage = stage.node.defaultChild as apigw.CfnStage;
     cfnStage.accessLogSettings = {
@@ -258,6 +268,7 @@ export class ServiceResources extends Construct {
         reviewers: data.reviewers,
         domainPrefix: config.auth.domainPrefix ?? `imr-${config.stage}-${Stack.of(this).account}`,
         logKey: data.key,
+        uploadOrigin: `https://${data.inbox.bucketRegionalDomainName}`,
       });
       authorizer = this.console.authorizer;
     } else if (config.auth.kind === 'jwt') {

@@ -16,6 +16,7 @@ const config = loadConfig({
   CONSOLE_LOGIN_DOMAIN: z.url().startsWith('https://'),
   CONSOLE_CLIENT_ID: z.string().min(1),
   CONSOLE_REDIRECT_URI: z.url().startsWith('https://'),
+  CONSOLE_UPLOAD_ORIGIN: z.url().startsWith('https://').optional(),
 });
 const logger = new Logger({ serviceName: 'imr-console' });
 
@@ -32,6 +33,7 @@ export function readConsoleFiles(folder: URL): ConsoleFiles {
 const files = readConsoleFiles(new URL('./console/', import.meta.url));
 const consoleConfig: ConsoleConfig = {
   auth: { domain: config.CONSOLE_LOGIN_DOMAIN, clientId: config.CONSOLE_CLIENT_ID, redirectUri: config.CONSOLE_REDIRECT_URI },
+  ...(config.CONSOLE_UPLOAD_ORIGIN ? { uploadOrigin: config.CONSOLE_UPLOAD_ORIGIN } : {}),
 };
 
 /** The deployed handler. */

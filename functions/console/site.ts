@@ -12,6 +12,8 @@ export interface ConsoleConfig {
   readonly auth: { readonly domain: string; readonly clientId: string; readonly redirectUri: string } | null;
   /** On one machine: this console session's token, sent with every change (see `functions/local/request-guard.ts`). */
   readonly session?: string;
+  /** On AWS: the inbox bucket's origin, where the console posts a file with a signed form (`POST /uploads`). */
+  readonly uploadOrigin?: string;
 }
 
 /** The page that loads the console. */
@@ -32,15 +34,15 @@ export const INDEX_HTML = `<!doctype html>
 </html>
 `;
 
-/** The Content-Security-Policy of the console; `connectTo` adds the sign-in's origin. */
-export function contentSecurityPolicy(connectTo: string | null): string {
+/** The Content-Security-Policy of the console; `connectTo` adds the sign-in's origin, `uploadTo` the inbox bucket's (AWS). */
+export function contentSecurityPolicy(connectTo: string | null, uploadTo: string | null = null): string {
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
     // Page images arrive as blobs fetched with the reviewer's token.
     "img-src 'self' blob:",
-    `connect-src 'self'${connectTo ? ` ${connectTo}` : ''}`,
+    `connect-src 'self'${connectTo ? ` ${connectTo}` : ''}${uploadTo ? ` ${uploadTo}` : ''}`,
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'none'",
@@ -50,7 +52,10 @@ export function contentSecurityPolicy(connectTo: string | null): string {
 /** Headers every console answer carries. */
 export function securityHeaders(config: ConsoleConfig): Record<string, string> {
   return {
-    'content-security-policy': contentSecurityPolicy(config.auth ? new URL(config.auth.domain).origin : null),
+    'content-security-policy': contentSecurityPolicy(
+      config.auth ? new URL(config.auth.domain).origin : null,
+      config.uploadOrigin ? new URL(config.uploadOrigin).origin : null,
+    ),
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
     'x-frame-options': 'DENY',

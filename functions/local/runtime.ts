@@ -32,7 +32,7 @@ import { InboxWatcher } from './inbox-watcher.ts';
 import { isStandardWebhookSecret } from '../service/webhooks/secret.ts';
 import { printable } from '../common/printable.ts';
 import { SenderAllowList } from '../intake/senders.ts';
-import { metadataValue } from '../intake/email.ts';
+import { consoleUpload } from '../intake/console.ts';
 import { SMTP_USER, startEmailListener, type EmailListener } from './email-listener.ts';
 
 /** The inbox bucket on one machine. */
@@ -314,25 +314,9 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
   const guard = new RequestGuard(options.httpPort, apiToken);
   /** A file brought in through the console: into the inbox like any upload, with who brought it and when as its source. */
   const upload = async (fileName: string, bytes: Buffer): Promise<string> => {
-    const at = new Date().toISOString();
     const id = documentId(bytes);
-    // The name as the person knows it (the queue shows it), with nothing that could make a key a path.
-    // eslint-disable-next-line no-control-regex
-    const safe = fileName.replace(/[\u0000-\u001f\u007f/\\]+/g, '_').slice(0, 120) || 'upload';
-    await s3Client.send(
-      new PutObjectCommand({
-        Bucket: LOCAL_INBOX,
-        Key: `console/${at.slice(0, 10)}/${at.slice(11, 19).replace(/:/g, '')}-${id.slice(0, 8)}/${safe}`,
-        Body: bytes,
-        // The same metadata the email intake writes (encoded, bounded): read back as the document's source.
-        Metadata: {
-          'imr-channel': 'console',
-          'imr-sender': metadataValue(options.reviewer ?? userInfo().username),
-          'imr-received-at': metadataValue(at),
-          'imr-file-name': metadataValue(fileName),
-        },
-      }),
-    );
+    const { key, metadata } = consoleUpload(fileName, options.reviewer ?? userInfo().username, new Date().toISOString(), id);
+    await s3Client.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: key, Body: bytes, Metadata: { ...metadata } }));
     return id;
   };
   const routeOptions = {

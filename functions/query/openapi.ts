@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CorrectionSchema, ENGINE_VERSION } from '../domain/index.ts';
-import { QUERY_SCHEMAS } from './schemas.ts';
+import { QUERY_SCHEMAS, UploadRequestSchema } from './schemas.ts';
 import { ANSWER_SCHEMAS, ORIGINAL_LINK_SECONDS } from './answers.ts';
 import { exampleDetermination } from './example.ts';
 import { ROUTES, type RouteName } from './route-table.ts';
@@ -242,6 +242,59 @@ export function openApiDocument(): Record<string, unknown> {
           'uploads are not enabled on this API: put the file in the inbox bucket',
         ),
         '413': error('over 100 MB', 'PAYLOAD_TOO_LARGE', 'an upload is at most 100 MB'),
+      },
+    },
+    createUpload: {
+      tags: ['documents'],
+      summary: 'A signed form to post one file into the inbox (AWS; the console uses it): the file goes to S3, never through the API',
+      description:
+        "The form (an S3 presigned POST, good for 15 minutes) takes exactly `size` bytes under a key of the inbox's `console/` prefix, with who asks and when fixed as the document's source. Post `fields` and then the file (field `file`) as multipart/form-data to `url`; follow the document at `links.status` (its id is the file's SHA-256). Locally, post the bytes to POST /documents instead (this answers 405).",
+      requestBody: {
+        required: true,
+        content: json(jsonSchema(UploadRequestSchema, 'input'), { fileName: 'IMR letter.pdf', size: 184_231, sha256: 'a'.repeat(64) }),
+      },
+      responses: {
+        '201': {
+          description: 'the form to post, and where to follow the document',
+          content: json(
+            {
+              type: 'object',
+              required: ['id', 'upload', 'links'],
+              properties: {
+                id: { type: 'string' },
+                upload: {
+                  type: 'object',
+                  required: ['url', 'fields', 'expiresInSeconds'],
+                  properties: {
+                    url: { type: 'string' },
+                    fields: { type: 'object', additionalProperties: { type: 'string' } },
+                    expiresInSeconds: { type: 'integer' },
+                  },
+                },
+                links: { type: 'object', properties: { status: { type: 'string' } } },
+              },
+            },
+            {
+              id: 'a'.repeat(64),
+              upload: {
+                url: 'https://imr-inbox-bucket.s3.us-west-2.amazonaws.com/',
+                fields: { key: `console/2026-11-30/160000-aaaaaaaa/IMR letter.pdf`, 'x-amz-meta-imr-channel': 'console', Policy: '…', 'X-Amz-Signature': '…' },
+                expiresInSeconds: 900,
+              },
+              links: { status: `/documents/${'a'.repeat(64)}/status` },
+            },
+          ),
+        },
+        '400': error(
+          'a body that is not a file name, size and SHA-256, or a file over 500 MB',
+          'BAD_REQUEST',
+          'size: Too big: expected number to be <=524288000',
+        ),
+        '405': error(
+          'the service on one machine: post the bytes to POST /documents',
+          'METHOD_NOT_ALLOWED',
+          'this service takes uploads at POST /documents, the file as the body',
+        ),
       },
     },
     getDocument: {

@@ -7,6 +7,7 @@ import {
   type OriginalLinks,
   type PageImageCache,
   type StoredDetermination,
+  type UploadForms,
 } from '../service/ports.ts';
 import { reviewDetermination, type ReviewDependencies } from '../service/review.ts';
 import { RetryRefusedError } from '../service/retry.ts';
@@ -28,7 +29,8 @@ const CONTENT_TYPES: Record<DocumentKind, NonNullable<ApiResponse['contentType']
 /** A page number in a path: 1 to 3,000. */
 const PageNumberSchema = z.coerce.number().int().min(1).max(3000);
 import { ApiError } from './errors.ts';
-import { DocumentIdPrefixSchema, QUERY_SCHEMAS } from './schemas.ts';
+import { DocumentIdPrefixSchema, QUERY_SCHEMAS, UploadRequestSchema } from './schemas.ts';
+import { consoleUpload } from '../intake/console.ts';
 import { CSV_BOM, csvRows, DETERMINATION_COLUMNS, determinationItemsCsv, ITEM_COLUMNS, determinationRows, itemRows } from './csv.ts';
 import { asOf, receivedOnOf, withReason, type Deadline } from '../domain/index.ts';
 import { deadlinesCalendar } from './calendar.ts';
@@ -65,6 +67,8 @@ export interface RouteOptions {
   readonly renderPage?: (bytes: Uint8Array, page: number, name: string) => Promise<Buffer>;
   /** Brings a file in (`POST /documents`, locally): into the same inbox as any upload; answers its document id. */
   readonly upload?: (fileName: string, bytes: Buffer) => Promise<string>;
+  /** Signs a reviewer's form upload into the inbox (`POST /uploads`, AWS): the console posts the file to S3 itself. */
+  readonly uploadForms?: { readonly forms: UploadForms; readonly inbox: string };
   /** Reads a FAILED document again (`POST /documents/{id}/retry`); throws {@link RetryRefusedError} when it cannot. */
   readonly retry?: (id: string) => Promise<void>;
   /** Most bytes of one CSV answer (default {@link EXPORT_BYTES}). */
@@ -115,6 +119,9 @@ export interface ApiResponse {
   /** Headers beyond the content type (`location` of a redirect, `content-disposition` of a download). */
   readonly headers?: Record<string, string>;
 }
+
+/** How long a signed upload form is good for: long enough to start a 500 MB upload on a slow line, short enough to be of no use later. */
+export const UPLOAD_FORM_SECONDS = 15 * 60;
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what = 'parameter'): T {
   const result = schema.safeParse(value);
@@ -377,6 +384,32 @@ const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
     const fileName = (named.split(/[\\/]/).pop() ?? 'upload').slice(0, 200) || 'upload';
     const id = await options.upload(fileName, bytes);
     return { statusCode: 202, body: { id, status: 'RECEIVED', links: { status: `/documents/${id}/status` } } };
+  },
+  async createUpload({ request, options }) {
+    // Locally the bytes come through the API (POST /documents); on AWS the API never carries them (its limit is 10 MB).
+    if (!options.uploadForms || !options.review)
+      throw new ApiError(405, 'METHOD_NOT_ALLOWED', 'this service takes uploads at POST /documents, the file as the body');
+    parse(QUERY_SCHEMAS.status, request.query);
+    let body: unknown;
+    try {
+      body = JSON.parse(request.body ?? '');
+    } catch {
+      throw new ApiError(400, 'BAD_REQUEST', 'body: must be a JSON object');
+    }
+    const { fileName, size, sha256 } = parse(UploadRequestSchema, body, 'body');
+    // Only the name, never a path: it becomes the last part of an inbox key.
+    const name = (fileName.split(/[\\/]/).pop() ?? '').slice(0, 200) || 'upload';
+    // Who brings it and when are fixed in the signed form: the browser cannot post as another person.
+    const { key, metadata } = consoleUpload(name, options.review.by, (options.now?.() ?? new Date()).toISOString(), sha256);
+    const form = await options.uploadForms.forms.uploadForm(options.uploadForms.inbox, key, metadata, size, UPLOAD_FORM_SECONDS);
+    return {
+      statusCode: 201,
+      body: {
+        id: sha256,
+        upload: { url: form.url, fields: form.fields, expiresInSeconds: UPLOAD_FORM_SECONDS },
+        links: { status: `/documents/${sha256}/status` },
+      },
+    };
   },
   async retryDocument({ store, request, options, params }) {
     if (!options.retry) throw new ApiError(405, 'METHOD_NOT_ALLOWED', 'retries are not enabled on this API');

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CATEGORIES, SUBCATEGORIES, OutcomeSchema, DecisionSchema } from '../domain/index.ts';
 import { DOCUMENT_STATUSES, STATS_GROUPINGS } from '../service/ports.ts';
+import { LIMITS } from '../common/limits.ts';
 
 const IsoDate = z
   .string()
@@ -45,6 +46,18 @@ const PAGING = {
   limit: Limit,
   cursor: Cursor,
 };
+
+/** The body of `POST /uploads`: the file a person is about to post to the inbox. */
+export const UploadRequestSchema = z
+  .object({
+    fileName: z.string().min(1).max(1000).describe('the file name as the person knows it'),
+    size: z.number().int().min(1).max(LIMITS.documentBytes).describe('its size in bytes: the form takes exactly this many'),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'must be the SHA-256 of the file, 64 lower-case hex characters')
+      .describe('the SHA-256 of the file: its document id, to follow its status'),
+  })
+  .strict();
 
 /** Query parameters of every route, validated with zod and published in `/openapi.json`. */
 export const QUERY_SCHEMAS = {

@@ -351,6 +351,21 @@ export interface OriginalLinks {
   linkTo(bucket: string, key: string, fileName: string, expiresInSeconds: number): Promise<string>;
 }
 
+/** A browser's form upload straight to object storage (an S3 presigned POST): where to post, and the fields to post with the file. */
+export interface UploadForm {
+  readonly url: string;
+  readonly fields: Readonly<Record<string, string>>;
+}
+
+/** Signs form uploads into the inbox for a person's browser (AWS: the console's upload goes to S3, not through the API). */
+export interface UploadForms {
+  /**
+   * A form that puts exactly `size` bytes at `bucket/key` with `metadata` (fixed: the browser
+   * cannot change who brought it or when) for `expiresInSeconds`, and nothing else.
+   */
+  uploadForm(bucket: string, key: string, metadata: Readonly<Record<string, string>>, size: number, expiresInSeconds: number): Promise<UploadForm>;
+}
+
 /** Page images rendered once and kept (beside the text), since rendering a PDF page costs a second of CPU. */
 export interface PageImageCache {
   getPageImage(documentId: string, page: number): Promise<Uint8Array | null>;

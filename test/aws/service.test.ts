@@ -500,6 +500,33 @@ describe('the synthesized service on emulated AWS', () => {
     });
   });
 
+  it("a reviewer's upload from the console: a signed form from POST /uploads, the file posted to the inbox with it, read with the reviewer as its source", async () => {
+    await timed('console upload', async () => {
+      const letter = letters[3]!;
+      const bytes = Buffer.from(`${letter.text}\n\nBrought in through the console.\n`, 'latin1');
+      const id = documentId(bytes);
+      const ask = (body: unknown) =>
+        stack.api.request({ method: 'POST', path: '/uploads', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), claims: reviewer });
+      expect((await ask({ fileName: 'letter.txt', size: 600 * 1024 * 1024, sha256: id })).status).toBe(400);
+      const signed = await ask({ fileName: 'from the fax tray/letter.txt', size: bytes.length, sha256: id });
+      expect(signed.status, signed.text()).toBe(201);
+      const { upload: form } = signed.json<{ upload: { url: string; fields: Record<string, string> } }>();
+      // Who brought it is fixed in the signed policy, not left to the browser.
+      expect(form.fields).toMatchObject({ 'x-amz-meta-imr-channel': 'console', 'x-amz-meta-imr-sender': encodeURIComponent(reviewer.email) });
+      expect(form.fields.key).toMatch(/^console\/\d{4}-\d{2}-\d{2}\/\d{6}-[0-9a-f]{8}\/letter\.txt$/);
+      // The browser's post, as the console makes it: the fields, then the file.
+      const body = new FormData();
+      for (const [name, value] of Object.entries(form.fields)) body.append(name, value);
+      body.append('file', new Blob([bytes]), 'letter.txt');
+      const posted = await fetch(form.url, { method: 'POST', body });
+      expect(posted.status, await posted.text()).toBeLessThan(300);
+      await stack.pollers.settle();
+      expect((await statusOf(id)).status).toBe('CLASSIFIED');
+      const document = (await get(`/documents/${id}`)).json<{ source?: { channel: string; sender?: string; fileName?: string } }>();
+      expect(document.source).toMatchObject({ channel: 'console', sender: reviewer.email, fileName: 'letter.txt' });
+    });
+  });
+
   it('webhooks: every event reaches the receiver signed (verified by docs/webhook-receiver.ts), once, and a 503 is retried with the same webhook-id', async () => {
     await timed('webhook retry', async () => {
       // The next delivery is refused once; the function schedules its retry 15-30 s out (an SQS delay), and the test waits for it.

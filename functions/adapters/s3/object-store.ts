@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { ObjectMissingError, type ObjectStore, type OriginalLinks, type PageImageCache, type StoredReading } from '../../service/ports.ts';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import {
+  ObjectMissingError,
+  type ObjectStore,
+  type OriginalLinks,
+  type PageImageCache,
+  type StoredReading,
+  type UploadForm,
+  type UploadForms,
+} from '../../service/ports.ts';
 import type { DoubtfulWord, ReadingContext } from '../../domain/index.ts';
 import { attachmentDisposition } from '../../common/content-disposition.ts';
 import { StoredReadingCorruptError } from './errors.ts';
@@ -77,7 +86,7 @@ function readingOf(json: string): { text: string; context: ReadingContext | null
  * `text/<id>.reading.json`, are still read), its rendered pages at `pages/<id>/<n>.png`, each
  * encrypted by the bucket's default.
  */
-export class S3ObjectStore implements ObjectStore, OriginalLinks, PageImageCache {
+export class S3ObjectStore implements ObjectStore, OriginalLinks, PageImageCache, UploadForms {
   private readonly client: S3Client;
 
   constructor(
@@ -171,6 +180,18 @@ export class S3ObjectStore implements ObjectStore, OriginalLinks, PageImageCache
   async linkTo(bucket: string, key: string, fileName: string, expiresInSeconds: number): Promise<string> {
     return getSignedUrl(this.client, new GetObjectCommand({ Bucket: bucket, Key: key, ResponseContentDisposition: attachmentDisposition(fileName) }), {
       expiresIn: expiresInSeconds,
+    });
+  }
+
+  async uploadForm(bucket: string, key: string, metadata: Readonly<Record<string, string>>, size: number, expiresInSeconds: number): Promise<UploadForm> {
+    const fields = Object.fromEntries(Object.entries(metadata).map(([name, value]) => [`x-amz-meta-${name}`, value]));
+    // The policy pins the key, every metadata field and the exact size: the browser posts this file, as this person, or nothing.
+    return createPresignedPost(this.client, {
+      Bucket: bucket,
+      Key: key,
+      Fields: fields,
+      Conditions: [['content-length-range', size, size], ...Object.entries(fields).map(([name, value]) => ({ [name]: value }))],
+      Expires: expiresInSeconds,
     });
   }
 

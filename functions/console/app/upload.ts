@@ -1,13 +1,14 @@
 /**
  * Bringing letters in without a terminal (issue 23): a button and a drop zone on the queue,
  * several files at once, each with its progress, then its state as the service reads it, and a
- * link to the letter when it is read. Locally only (`POST /documents`); on AWS files go in the
- * inbox bucket.
+ * link to the letter when it is read. Locally the bytes go to `POST /documents`; on AWS the API
+ * signs a form (`POST /uploads`) and the file goes straight to the inbox bucket (the API carries
+ * at most 10 MB), with the signed-in reviewer fixed in the form as who brought it.
  */
 import { useRef, useState } from 'preact/hooks';
 import { html } from './html.ts';
 import { getJson, ApiProblemError } from './api.ts';
-import { sessionToken } from './auth.ts';
+import { bearerToken, sessionToken } from './auth.ts';
 
 /** One file brought in, as the person sees it. */
 interface Brought {
@@ -22,8 +23,10 @@ interface Brought {
   readonly open?: string;
 }
 
-/** Largest file sent through the console (the service refuses more; the inbox folder takes any). */
+/** Largest file sent through the console locally (the service refuses more; the inbox folder takes any). */
 const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
+/** On AWS the file goes to S3, up to the largest document the service reads (Textract's limit). */
+const MAX_FORM_UPLOAD_BYTES = 500 * 1024 * 1024;
 /** How often a file being read is asked after. */
 const POLL_MS = 1000;
 /** How long it is followed: past the OCR budget a reading has ended one way or another; the queue shows it after. */
@@ -54,14 +57,49 @@ function send(file: File, onProgress: (percent: number) => void): Promise<string
   });
 }
 
+/** The document id of a file: the SHA-256 of its bytes, as the service computes it. */
+async function documentIdOf(file: File): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * On AWS: a form signed for this file (`POST /uploads`), then the file posted with it straight
+ * to the inbox bucket, with its progress; answers the document id to follow.
+ */
+async function sendByForm(file: File, onProgress: (percent: number) => void): Promise<string> {
+  const id = await documentIdOf(file);
+  const signed = await getJson<{ id: string; upload: { url: string; fields: Record<string, string> } }>('/uploads', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ fileName: file.name, size: file.size, sha256: id }),
+  });
+  const form = new FormData();
+  for (const [name, value] of Object.entries(signed.upload.fields)) form.append(name, value);
+  // S3 reads the fields before the file: the file goes last.
+  form.append('file', file);
+  await new Promise<void>((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open('POST', signed.upload.url);
+    request.upload.onprogress = (event) => event.lengthComputable && onProgress(Math.round((event.loaded / event.total) * 100));
+    request.onload = () =>
+      request.status >= 200 && request.status < 300 ? resolve() : reject(new Error(`the inbox refused the file (HTTP ${request.status})`));
+    request.onerror = () => reject(new Error('the inbox could not be reached'));
+    request.send(form);
+  });
+  return signed.id;
+}
+
 /** The upload control: a button, a drop zone and the files brought in this session. */
 export function Upload({ onRead }: { onRead: () => void }) {
   const [brought, setBrought] = useState<Brought[]>([]);
   const [over, setOver] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   const counter = useRef(0);
-  // Only where the service takes uploads: locally, where the page holds a session token.
-  if (!sessionToken()) return null;
+  // Locally the page holds a session token and sends the bytes; on AWS a signed-in reviewer posts them to the inbox with a signed form.
+  const byForm = !sessionToken();
+  if (byForm && !bearerToken()) return null;
+  const largest = byForm ? MAX_FORM_UPLOAD_BYTES : MAX_UPLOAD_BYTES;
 
   const update = (key: number, patch: Partial<Brought>) => setBrought((all) => all.map((one) => (one.key === key ? { ...one, ...patch } : one)));
   const follow = async (key: number, id: string) => {
@@ -85,11 +123,14 @@ export function Upload({ onRead }: { onRead: () => void }) {
     for (const file of Array.from(files ?? [])) {
       const key = ++counter.current;
       setBrought((all) => [{ key, name: file.name, percent: 0, state: 'uploading' }, ...all]);
-      if (file.size > MAX_UPLOAD_BYTES) {
-        update(key, { state: 'failed', words: `over ${MAX_UPLOAD_BYTES / 1048576} MB: put it in the inbox folder instead` });
+      if (file.size > largest) {
+        update(key, {
+          state: 'failed',
+          words: `over ${largest / 1048576} MB: ${byForm ? 'the service reads documents of at most 500 MB' : 'put it in the inbox folder instead'}`,
+        });
         continue;
       }
-      send(file, (percent) => update(key, { percent }))
+      (byForm ? sendByForm : send)(file, (percent) => update(key, { percent }))
         .then((id) => {
           update(key, { state: 'reading', percent: 100, id });
           return follow(key, id);

@@ -85,3 +85,40 @@ describe('S3ObjectStore readings', () => {
     await expect(store.getText(id)).rejects.toMatchObject({ code: 'READING_CORRUPT' });
   });
 });
+
+describe('S3ObjectStore.uploadForm (a presigned POST)', () => {
+  it('signs a policy that pins the bucket, the key, every metadata field and the exact size, for the time asked', async () => {
+    const signer = new S3ObjectStore(
+      'text-bucket',
+      new S3Client({ region: 'us-west-2', credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret', sessionToken: 'session' } }),
+    );
+    const before = Date.now();
+    const form = await signer.uploadForm(
+      'inbox-bucket',
+      'console/2026-11-30/160509-bbbbbbbb/letter.pdf',
+      { 'imr-channel': 'console', 'imr-sender': 'pat%40firm.example' },
+      1234,
+      900,
+    );
+    expect(form.url).toBe('https://inbox-bucket.s3.us-west-2.amazonaws.com/');
+    expect(form.fields).toMatchObject({
+      key: 'console/2026-11-30/160509-bbbbbbbb/letter.pdf',
+      'x-amz-meta-imr-channel': 'console',
+      'x-amz-meta-imr-sender': 'pat%40firm.example',
+      'X-Amz-Security-Token': 'session',
+    });
+    const policy = JSON.parse(Buffer.from(form.fields.Policy!, 'base64').toString('utf8')) as { expiration: string; conditions: unknown[] };
+    expect(policy.conditions).toEqual(
+      expect.arrayContaining([
+        { bucket: 'inbox-bucket' },
+        { key: 'console/2026-11-30/160509-bbbbbbbb/letter.pdf' },
+        ['content-length-range', 1234, 1234],
+        { 'x-amz-meta-imr-channel': 'console' },
+        { 'x-amz-meta-imr-sender': 'pat%40firm.example' },
+      ]),
+    );
+    const expires = Date.parse(policy.expiration) - before;
+    expect(expires).toBeGreaterThan(890_000);
+    expect(expires).toBeLessThanOrEqual(901_000);
+  });
+});

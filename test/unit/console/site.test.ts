@@ -12,6 +12,14 @@ describe('the console site', () => {
     expect(answer.headers['content-security-policy']).toContain("connect-src 'self' https://imr-prod.auth.us-west-2.amazoncognito.com;");
     expect(answer.headers['content-security-policy']).toMatch(/default-src 'none'.*script-src 'self'.*frame-ancestors 'none'/);
     expect(answer.headers['x-frame-options']).toBe('DENY');
+    // On AWS the console posts uploads to the inbox bucket with a signed form: that origin too, and no other.
+    const withUploads = serveConsole('/', files, {
+      auth: { domain: 'https://imr-prod.auth.us-west-2.amazoncognito.com', clientId: 'c', redirectUri: 'https://api.example/' },
+      uploadOrigin: 'https://imr-prod-inbox.s3.us-west-2.amazonaws.com',
+    });
+    expect(withUploads.headers['content-security-policy']).toContain(
+      "connect-src 'self' https://imr-prod.auth.us-west-2.amazoncognito.com https://imr-prod-inbox.s3.us-west-2.amazonaws.com;",
+    );
   });
 
   it('serves the login settings, its files, and 404 for anything else under /console', () => {

@@ -397,6 +397,33 @@ describe('API, events, alarms', () => {
     expect(() => synth({ publicUrl: 'https://imr.example.com/api?x=1' })).toThrow(/context publicUrl/);
   });
 
+  it("lets a reviewer's browser post a file to the inbox with a form the review function signs: put under console/ only, CORS for the console's origin only", () => {
+    const review = Object.entries(
+      template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'imr-review' } } } }),
+    )[0]!;
+    const inbox = Object.keys(template.findResources('AWS::S3::Bucket')).find((id) => id.includes('Inbox'))!;
+    expect(review[1].Properties.Environment.Variables.INBOX_BUCKET).toEqual({ Ref: inbox });
+    const role = review[1].Properties.Role['Fn::GetAtt'][0] as string;
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => (policy.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === role))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as PolicyStatementJson[]);
+    const inboxWrites = statements.filter(
+      (statement) => JSON.stringify(statement.Resource).includes(inbox) && JSON.stringify(statement.Action).includes('s3:PutObject'),
+    );
+    expect(inboxWrites).toHaveLength(1);
+    expect(JSON.stringify(inboxWrites[0]!.Resource)).toContain('/console/*');
+    const api = Object.keys(template.findResources('AWS::ApiGatewayV2::Api'))[0]!;
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      CorsConfiguration: {
+        CorsRules: [{ AllowedMethods: ['POST'], AllowedOrigins: [{ 'Fn::GetAtt': [api, 'ApiEndpoint'] }], AllowedHeaders: ['*'], MaxAge: 3000 }],
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'imr-console', CONSOLE_UPLOAD_ORIGIN: Match.anyValue() }) },
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /uploads', AuthorizationType: 'JWT' });
+  });
+
   it('refuses an unknown auth mode and a malformed sign-in prefix at synth', () => {
     expect(() => synth({ auth: 'basic' })).toThrow(/context auth must be/);
     expect(() => synth({ loginDomainPrefix: 'Has Spaces' })).toThrow(/loginDomainPrefix/);
