@@ -285,7 +285,9 @@ export function classifyDocument(text: string, context: ReadingContext = {}): Le
   // No letter start at all: read as a whole, as before (a letter missing its first page, or not a letter).
   if (split.letters.length === 0 || whole) return [{ determination: classifyLetter(text, context), text, pages: null, setAside: [] }];
   const { setAside: asidePages } = split;
-  const setAside = describeSetAside(split.setAside);
+  // Pages the reader never read (its OCR budget ran out) are set aside as such, not as blank.
+  const unread = new Set((context.incomplete ?? []).filter((note) => /\bnot read\b/.test(note)).flatMap(pagesNamed));
+  const setAside = describeSetAside(split.setAside, unread);
   const inAnyLetter = new Set(split.letters.flatMap((letter) => letter.pages));
   const several = split.letters.length > 1;
   return split.letters.map((letter, index) => {
@@ -319,12 +321,19 @@ export function classifyDocument(text: string, context: ReadingContext = {}): Le
   });
 }
 
-/** The pages set aside, in words: "pages 1, 4 set aside: page 1 a fax cover sheet, page 4 blank". */
-function describeSetAside(pages: readonly PageReading[]): string[] {
-  return pages.map((page) => `page ${page.page} was set aside, no part of a letter: ${page.role === 'BLANK' ? 'blank' : page.evidence}`);
+/** The pages set aside, in words: "pages 1, 4 set aside: page 1 a fax cover sheet, page 4 blank"; pages the reader did not read are said once. */
+function describeSetAside(pages: readonly PageReading[], unread: ReadonlySet<number>): string[] {
+  return pages
+    .filter((page) => !unread.has(page.page))
+    .map((page) => `page ${page.page} was set aside, no part of a letter: ${page.role === 'BLANK' ? 'blank' : page.evidence}`);
 }
 
-/** The page numbers a note names ("page 3 OCR confidence 41%", "pages 2 and 5"). */
+/** The page numbers a note names ("page 3 OCR confidence 41%", "pages 2 and 5", "pages 43-60 of 60 were not read"). */
 function pagesNamed(note: string): number[] {
-  return [...note.matchAll(/\bpages?\s+(\d{1,3})\b/gi)].map((match) => Number(match[1]));
+  return [...note.matchAll(/\bpages?\s+(\d{1,4})(?:-(\d{1,4}))?\b/gi)].flatMap((match) => {
+    const from = Number(match[1]);
+    // A range names each of its pages (bounded: a file has at most 3,000).
+    const to = Math.min(Number(match[2] ?? from), from + 3000);
+    return Array.from({ length: Math.max(1, to - from + 1) }, (_, i) => from + i);
+  });
 }

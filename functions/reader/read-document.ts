@@ -80,6 +80,8 @@ export class DocumentReader {
   constructor(
     private readonly createRecognizer: () => PageRecognizer = () => createLocalRecognizer(availableParallelism()),
     concurrency = availableParallelism(),
+    /** Seconds of OCR one document may take ({@link OCR_BUDGET}; tests shorten it). */
+    private readonly ocrSeconds: number = OCR_BUDGET.seconds,
   ) {
     this.limit = pLimit(concurrency);
   }
@@ -158,13 +160,13 @@ export class DocumentReader {
       if (arrived.length === 0)
         throw new InputError('CORRUPT', `${name}: the PDF was cut short in transfer and none of its pages arrived whole; send it again`);
       checkOcrPages(name, arrived.filter((page) => page.text === null).length);
-      const deadline = Date.now() + OCR_BUDGET.seconds * 1000;
+      const deadline = Date.now() + this.ocrSeconds * 1000;
       const texts = await Promise.all(
         arrived.map((page) =>
           page.text !== null ? { text: page.text, confidence: null } : this.ocr(() => pdf.raster(page.index, PDF_OCR_DPI), name, page.index, deadline),
         ),
       );
-      const document = this.assemble('pdf', texts);
+      const document = this.assemble('pdf', this.withinBudget(texts, name));
       if (!pdf.truncated) return document;
       const lost = pdf.pageCount - arrived.length;
       const note = `the PDF was cut short in transfer (no end-of-file marker)${lost > 0 ? `: ${lost} of its ${pdf.pageCount} pages did not arrive` : ', and pages may be missing'}`;
@@ -177,23 +179,33 @@ export class DocumentReader {
   private async readImages(bytes: Uint8Array, name: string, kind: DocumentKind): Promise<DocumentText> {
     const images = await openImages(bytes, name, LIMITS.pages);
     checkOcrPages(name, images.pageCount);
-    const deadline = Date.now() + OCR_BUDGET.seconds * 1000;
+    const deadline = Date.now() + this.ocrSeconds * 1000;
     const texts = await Promise.all(Array.from({ length: images.pageCount }, (_, index) => this.ocr(() => images.raster(index), name, index, deadline)));
-    return this.assemble(kind, texts);
+    return this.assemble(kind, this.withinBudget(texts, name));
   }
 
-  private ocr(
-    render: () => Promise<PageRaster>,
-    name: string,
-    index: number,
-    deadline: number,
-  ): Promise<{ text: string; confidence: number | null; doubtful?: readonly DoubtfulWord[]; blank?: boolean; note?: string }> {
+  /**
+   * The pages read before the OCR budget ran out, kept: a letter on the first pages of a long
+   * file is read and delivered (flagged INCOMPLETE, the pages not read named), not thrown away
+   * with the rest. Only when not one page could be read does the document fail OCR_BUDGET.
+   */
+  private withinBudget(pages: ReadonlyArray<PageOcr>, name: string): PageOcr[] {
+    const unread = pages.flatMap((page, index) => (page.unread ? [index + 1] : []));
+    if (unread.length === 0) return [...pages];
+    if (pages.every((page) => page.unread || page.blank))
+      throw new InputError(
+        'OCR_BUDGET',
+        `${name}: OCR ran over its ${this.ocrSeconds / 60}-minute budget for one document before page ${unread[0]}; split the document or send it as text`,
+      );
+    const why = `${rangesOf(unread)} of ${pages.length} ${unread.length === 1 ? 'was' : 'were'} not read: OCR ran over its ${this.ocrSeconds / 60}-minute budget for one document (split the file to read the rest)`;
+    // Said once, with the first page not read.
+    return pages.map((page, index) => (index + 1 === unread[0] ? { ...page, incomplete: why } : page));
+  }
+
+  private ocr(render: () => Promise<PageRaster>, name: string, index: number, deadline: number): Promise<PageOcr> {
     return this.limit(async () => {
-      if (Date.now() > deadline)
-        throw new InputError(
-          'OCR_BUDGET',
-          `${name}: OCR ran over its ${OCR_BUDGET.seconds / 60}-minute budget for one document before page ${index + 1}; split the document or send it as text`,
-        );
+      // Past the budget, the pages left are not read (pages are taken in order: the ones read are the first).
+      if (Date.now() >= deadline) return { text: '', confidence: null, unread: true };
       // The page is decoded once and stays a raster through every step below; it is encoded once, for the engine.
       const upright = await uprightRaster(await render());
       const { turn } = upright;
@@ -233,10 +245,7 @@ export class DocumentReader {
     });
   }
 
-  private assemble(
-    kind: DocumentKind,
-    pages: ReadonlyArray<{ text: string; confidence: number | null; doubtful?: readonly DoubtfulWord[]; blank?: boolean; note?: string }>,
-  ): DocumentText {
+  private assemble(kind: DocumentKind, pages: ReadonlyArray<PageOcr>): DocumentText {
     const warnings: string[] = pages.flatMap((page) => (page.note ? [page.note] : []));
     let weighted = 0;
     let weight = 0;
@@ -252,9 +261,11 @@ export class DocumentReader {
     const unreadable = pages.flatMap((page, index) =>
       page.confidence !== null && page.confidence < UNREADABLE_PAGE_CONFIDENCE && page.text.replace(/[^a-z]/gi, '').length > 20
         ? [`page ${index + 1} of ${pages.length} could not be read (OCR confidence ${Math.round(page.confidence * 100)}%)`]
-        : [],
+        : page.incomplete
+          ? [page.incomplete]
+          : [],
     );
-    const textPages = pages.filter((page) => page.confidence === null && !page.blank).length;
+    const textPages = pages.filter((page) => page.confidence === null && !page.blank && !page.unread).length;
     const textLetters = pages.filter((page) => page.confidence === null).reduce((sum, page) => sum + page.text.replace(/\s/g, '').length, 0);
     return {
       kind,
@@ -269,6 +280,32 @@ export class DocumentReader {
       doubtfulWords: ocrPages > 0 ? pages.flatMap((page) => page.doubtful ?? []) : undefined,
     };
   }
+}
+
+/** What reading one page gave: its text (a text layer's has no confidence), and what became of it. */
+interface PageOcr {
+  readonly text: string;
+  readonly confidence: number | null;
+  readonly doubtful?: readonly DoubtfulWord[];
+  /** A blank page, never sent to the OCR engine. */
+  readonly blank?: boolean;
+  /** Not read: the OCR budget ran out before it. */
+  readonly unread?: boolean;
+  readonly note?: string | undefined;
+  /** Why the document is incomplete, said once (on the first page not read). */
+  readonly incomplete?: string | undefined;
+}
+
+/** Page numbers as ranges: "page 7", "pages 43-60", "pages 3, 5-6". */
+function rangesOf(pages: readonly number[]): string {
+  const runs: string[] = [];
+  for (let i = 0; i < pages.length; i++) {
+    let j = i;
+    while (j + 1 < pages.length && pages[j + 1] === pages[j]! + 1) j++;
+    runs.push(i === j ? `${pages[i]}` : `${pages[i]}-${pages[j]}`);
+    i = j;
+  }
+  return `${pages.length === 1 ? 'page' : 'pages'} ${runs.join(', ')}`;
 }
 
 /** Refuses, before any OCR, a document with more scanned pages than a letter has. */

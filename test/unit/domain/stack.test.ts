@@ -150,6 +150,21 @@ describe('a document holding several letters (spec section 1)', () => {
     expect(owned.map(({ determination }) => (determination as ClassifiedDetermination).flags.includes('INCOMPLETE'))).toEqual([false, true]);
   });
 
+  it('reads a letter on the first pages of a file whose later pages OCR had no time for: delivered, flagged INCOMPLETE, the pages not read named once', () => {
+    const parts = [letterPages(variant(2), 2), blankPage(''), blankPage(''), blankPage('')];
+    const pageCount = parts.reduce((sum, part) => sum + part.pages.length, 0);
+    const first = pageCount - 2;
+    const why = `pages ${first}-${pageCount} of ${pageCount} were not read: OCR ran over its 10-minute budget for one document (split the file to read the rest)`;
+    const letters = classifyDocument(stackText(parts), { incomplete: [why] });
+    expect(letters).toHaveLength(1);
+    const read = letters[0]!.determination as ClassifiedDetermination;
+    expect(read.items.map((item) => item.request)).toEqual(requests(2));
+    expect(read.flags).toContain('INCOMPLETE');
+    expect(read.warnings).toContain(`incomplete: ${why}`);
+    // Not called blank: they were never read.
+    expect(read.warnings.filter((warning) => /set aside.*blank/.test(warning))).toEqual([]);
+  });
+
   it('names a blank page the reader skipped once, with the pages set aside, in each letter', () => {
     const parts = [letterPages(variant(0), 0), blankPage('.'), letterPages(variant(1), 1)];
     const letters = classifyDocument(stackText(parts), { warnings: ['page 2 is blank and was not read'] });

@@ -276,3 +276,38 @@ describe('files', () => {
     });
   });
 });
+
+describe('the OCR time budget of one document', () => {
+  /** A recognizer as slow as a hard page: each page takes `ms`. */
+  class SlowRecognizer extends RecordingRecognizer {
+    constructor(private readonly ms: number) {
+      super('HOW THE IMR FINAL DETERMINATION WAS MADE and the rest of a page of the letter', 0.9);
+    }
+    override async recognize(): Promise<{ text: string; confidence: number }> {
+      await new Promise((resolve) => setTimeout(resolve, this.ms));
+      return super.recognize();
+    }
+  }
+
+  it('keeps the pages read when it runs out, and says which pages were not read, instead of failing the document', async () => {
+    const [tiff] = (await renderScan([...lines, ...lines, ...lines], 'fax-fine', 11)).files;
+    const recognizer = new SlowRecognizer(400);
+    // One page at a time, 0.3 s of OCR: the first page is read, the rest are past the budget when their turn comes.
+    const document = await new DocumentReader(() => recognizer, 1, 0.3).read(tiff!, 'long fax.tif');
+    expect(document.pageCount).toBeGreaterThanOrEqual(3);
+    expect(recognizer.calls).toBe(1);
+    expect(document.ocrPages).toBe(1);
+    expect(document.text.split('\f')[0]).toContain('HOW THE IMR FINAL DETERMINATION WAS MADE');
+    expect(document.incomplete).toEqual([
+      `pages 2-${document.pageCount} of ${document.pageCount} were not read: OCR ran over its 0.005-minute budget for one document (split the file to read the rest)`,
+    ]);
+  });
+
+  it('fails the document OCR_BUDGET only when not one page could be read', async () => {
+    const [tiff] = (await renderScan(lines, 'fax-fine', 12)).files;
+    await expect(new DocumentReader(() => new SlowRecognizer(10), 1, 0).read(tiff!, 'fax.tif')).rejects.toMatchObject({
+      code: 'OCR_BUDGET',
+      message: expect.stringMatching(/^fax\.tif: OCR ran over its 0-minute budget for one document before page 1; split the document or send it as text$/),
+    });
+  });
+});
