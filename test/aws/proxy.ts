@@ -349,6 +349,19 @@ export interface RecordingProxy {
   stop(): Promise<void>;
 }
 
+/** The signer and key of a browser's form upload to a bucket (multipart/form-data POST), or null for any other request. */
+function formUploadOf(request: IncomingMessage, body: Buffer): { accessKey: string; service: string; key: string } | null {
+  if (request.method !== 'POST' || !String(request.headers['content-type'] ?? '').startsWith('multipart/form-data')) return null;
+  // The fields come before the file: only the head of the body is searched.
+  const head = body.subarray(0, 64 * 1024).toString('latin1');
+  const field = (name: string) => new RegExp(`name="${name}"\\r\\n\\r\\n([^\\r]*)\\r\\n`, 'i').exec(head)?.[1];
+  const credential = field('X-Amz-Credential');
+  const key = field('key');
+  if (!credential || !key) return null;
+  const [accessKey = '', , , service = ''] = credential.split('/');
+  return { accessKey, service, key };
+}
+
 function credentialOf(request: IncomingMessage, url: URL): { accessKey: string; service: string } {
   const header = String(request.headers.authorization ?? '');
   const credential = /Credential=([^,\s]+)/.exec(header)?.[1] ?? url.searchParams.get('X-Amz-Credential') ?? '';
@@ -376,7 +389,9 @@ export async function startProxy(motoEndpoint: string): Promise<RecordingProxy> 
     for await (const chunk of request) chunks.push(chunk as Buffer);
     let body = Buffer.concat(chunks);
     const url = new URL(request.url ?? '/', 'http://proxy');
-    const { accessKey, service: scopeService } = credentialOf(request, url);
+    // A browser's form upload (an S3 presigned POST) carries its credential and key as form fields, not headers.
+    const form = formUploadOf(request, body);
+    const { accessKey, service: scopeService } = form ?? credentialOf(request, url);
     const caller = proxy.context.callers.get(accessKey) ?? (accessKey ? `unknown key ${accessKey}` : 'anonymous');
     const target = request.headers['x-amz-target'] as string | undefined;
     let service: string;
@@ -409,6 +424,16 @@ export async function startProxy(motoEndpoint: string): Promise<RecordingProxy> 
           detail.delayCompressedTo = proxy.compressDelaysTo;
         }
       }
+    } else if (form) {
+      // PostObject: allowed as s3:PutObject on the key, for the principal that signed the form.
+      service = 's3';
+      operation = 'PostObject';
+      const bucket = url.pathname.slice(1).split('/')[0] ?? '';
+      const kmsKey = proxy.context.bucketKeys.get(bucket);
+      authorizations = [
+        { action: 's3:PutObject', resource: `arn:aws:s3:::${bucket}/${form.key}` },
+        ...(kmsKey ? [{ action: 'kms:GenerateDataKey', resource: kmsKey, via: 's3' }] : []),
+      ];
     } else if (scopeService === 's3' || (!scopeService && request.method && url.pathname !== '/')) {
       service = 's3';
       ({ operation, authorizations } = s3Call(request.method ?? 'GET', url, request.headers, proxy.context));
