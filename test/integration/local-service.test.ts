@@ -294,7 +294,10 @@ describe('npm start: the service on one machine', () => {
     await waitFor(async () => ((await getJson(`/documents/${faxId}/status`)).body.status === 'CLASSIFIED' ? true : undefined), 60_000);
     const copy = (await getJson(`/determinations/${faxId}`)).body;
     expect(copy.sameLetterAs).toBe(textId);
-    expect(lines.some((line) => line.includes(faxId.slice(0, 12)) && line.includes(`the same letter as ${textId.slice(0, 12)}`))).toBe(true);
+    // The status line is printed just after the reading is stored: waited for, not raced.
+    await waitFor(
+      async () => lines.some((line) => line.includes(faxId.slice(0, 12)) && line.includes(`the same letter as ${textId.slice(0, 12)}`)) || undefined,
+    );
     expect((await totals()) - before).toBe(4);
     await new Promise((resolve) => setTimeout(resolve, 500));
     const announced = deliveries.map((delivery) => (delivery.verified as { data: { id: string } }).data.id);

@@ -249,6 +249,7 @@ describe('GET /openapi.json', () => {
       '/items',
       '/openapi.json',
       '/stats',
+      '/uploads',
     ]);
     const items = document.paths['/items']!.get.parameters!;
     expect(items.map((parameter) => parameter.name)).toEqual(['category', 'subcategory', 'decision', 'from', 'to', 'limit', 'cursor', 'format']);
