@@ -325,6 +325,34 @@ function answeredDocument<T extends Pick<DocumentRecord, 'id' | 'status' | 'reas
   };
 }
 
+/**
+ * A person's action on a problem (dismiss, put back, delete), with the note its JSON body
+ * carries: 405 where the API does not enable it (the methods of its path `off` with it).
+ */
+async function resolveProblemWith<T>(
+  { store, request, options, params }: RouteCall,
+  disabled: string,
+  off: readonly string[],
+  act: (deps: ProblemDependencies, id: string, by: string, note: unknown) => Promise<T>,
+): Promise<{ result: T; problems: NonNullable<RouteOptions['problems']> }> {
+  const { problems } = options;
+  if (!problems) methodNotEnabled(request, disabled, off);
+  parse(QUERY_SCHEMAS.status, request.query);
+  const { note } = jsonBody(request);
+  return { result: await act(problems.deps, await resolveId(store, params.id), problems.by, note), problems };
+}
+
+/** A dismissal or its undoing, answered with the document's record as it now stands. */
+async function resolveProblem(
+  call: RouteCall,
+  disabled: string,
+  off: readonly string[],
+  act: (deps: ProblemDependencies, id: string, by: string, note: unknown) => Promise<DocumentRecord>,
+): Promise<ApiResponse> {
+  const { result: record } = await resolveProblemWith(call, disabled, off, act);
+  return { statusCode: 200, body: answeredDocument(record, call.options) };
+}
+
 /** Most documents waiting to be read that `GET /activity` counts (past that it says so). */
 const ACTIVITY_WAITING_LIMIT = 100;
 
@@ -453,26 +481,11 @@ const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
     }
     return { statusCode: 202, body: { id, status: 'RECEIVED' } };
   },
-  async dismissDocument({ store, request, options, params }) {
-    if (!options.problems) methodNotEnabled(request, 'dismissing documents is not enabled on this API', ['DELETE']);
-    parse(QUERY_SCHEMAS.status, request.query);
-    const { note } = jsonBody(request);
-    const record = await dismissDocument(options.problems.deps, await resolveId(store, params.id), options.problems.by, note);
-    return { statusCode: 200, body: answeredDocument(record, options) };
-  },
-  async undismissDocument({ store, request, options, params }) {
-    if (!options.problems) methodNotEnabled(request, 'dismissing documents is not enabled on this API', ['POST']);
-    parse(QUERY_SCHEMAS.status, request.query);
-    const { note } = jsonBody(request);
-    const record = await undismissDocument(options.problems.deps, await resolveId(store, params.id), options.problems.by, note);
-    return { statusCode: 200, body: answeredDocument(record, options) };
-  },
-  async deleteDocument({ store, request, options, params }) {
-    if (!options.problems) methodNotEnabled(request, 'deleting documents is not enabled on this API');
-    parse(QUERY_SCHEMAS.status, request.query);
-    const { note } = jsonBody(request);
-    const entry = await deleteDocument(options.problems.deps, await resolveId(store, params.id), options.problems.by, note);
-    await options.problems.onDeleted?.(entry);
+  dismissDocument: (call) => resolveProblem(call, 'dismissing documents is not enabled on this API', ['DELETE'], dismissDocument),
+  undismissDocument: (call) => resolveProblem(call, 'dismissing documents is not enabled on this API', ['POST'], undismissDocument),
+  async deleteDocument(call) {
+    const { result: entry, problems } = await resolveProblemWith(call, 'deleting documents is not enabled on this API', [], deleteDocument);
+    await problems.onDeleted?.(entry);
     return { statusCode: 200, body: { id: entry.documentId, deleted: true, audit: entry } };
   },
   async listAudit({ request, options }) {
