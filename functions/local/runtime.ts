@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { availableParallelism, userInfo } from 'node:os';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstat, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -27,6 +28,8 @@ import { SERVICE_EVENT_TYPES } from '../service/ports.ts';
 import { startHttpApi } from './http-api.ts';
 import { RequestGuard } from './request-guard.ts';
 import { reopenForRetry } from '../service/retry.ts';
+import { ProgressBoard } from '../service/progress.ts';
+import type { AuditEntry } from '../service/ports.ts';
 import { buildConsole } from '../console/build.ts';
 import { InboxWatcher } from './inbox-watcher.ts';
 import { isStandardWebhookSecret } from '../service/webhooks/secret.ts';
@@ -110,6 +113,13 @@ export interface LocalService {
 function persistentSecret(file: string): string {
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
   return readFileSync(file, 'utf8').trim();
+}
+
+/** SHA-256 (hex) of a file, streamed (a file may be hundreds of MB). */
+async function fileHash(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 /** A publisher that prints each event's document as a status line, then passes it on. */
@@ -221,7 +231,9 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
     pidDirectory: readerPids,
   });
   const objects = new S3ObjectStore(LOCAL_TEXT_BUCKET, s3Client);
-  const deps: IngestDependencies = { store, objects, events, reader: ocrReader, now: () => new Date() };
+  // Pages read of each scan being OCR'd, in memory (see ProgressBoard): its status and the console say how far it is.
+  const progress = new ProgressBoard();
+  const deps: IngestDependencies = { store, objects, events, reader: ocrReader, progress, now: () => new Date() };
   const fastDeps: IngestDependencies = { ...deps, reader: fastReader };
 
   let watcher: InboxWatcher | null = null;
@@ -319,14 +331,39 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
     await s3Client.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: key, Body: bytes, Metadata: { ...metadata } }));
     return id;
   };
+  const reviewer = options.reviewer ?? userInfo().username;
+  /** Whether an inbox key still holds these bytes (its index knows each object's SHA-256, the document id): nothing is downloaded. */
+  const holds = async (sourceKey: string, id: string) =>
+    sourceKey.startsWith(`${LOCAL_INBOX}/`) && (await s3.objects.head(LOCAL_INBOX, sourceKey.slice(LOCAL_INBOX.length + 1)))?.sha256 === id;
+  /** A deleted document's file in the watched folder (moved to failed/ or done/, or not yet moved) goes too, when it holds the same bytes. */
+  const deleted = async (entry: AuditEntry) => {
+    for (const sourceKey of entry.sourceKeys) {
+      if (!sourceKey.startsWith(`${LOCAL_INBOX}/`)) continue;
+      const parts = sourceKey.slice(LOCAL_INBOX.length + 1).split('/');
+      // A key is never a path: one with `..` or an empty segment names no file of the folder.
+      if (parts.some((part) => part === '' || part === '.' || part === '..')) continue;
+      for (const folder of ['failed', 'done', '']) {
+        const file = join(options.inboxDir, folder, ...parts);
+        try {
+          if ((await lstat(file)).isFile() && (await fileHash(file)) === entry.documentId) await rm(file);
+        } catch {
+          // Not there: nothing to remove.
+        }
+      }
+    }
+    options.log(`deleted   ${short(entry.documentId)} ${entry.fileNames.join(', ')} by ${entry.by} (kept in the audit log)`);
+  };
   const routeOptions = {
     upload,
     objects,
     originals: objects,
     pageCache: objects,
     retry,
+    problems: { deps: { store, objects, holds, now: () => new Date() }, by: reviewer, onDeleted: deleted },
+    progress,
+    changes: store,
     renderPage: (bytes: Uint8Array, page: number, name: string) => fastReader.renderPage(bytes, page, name),
-    review: { deps: { store, events, now: () => new Date() }, by: options.reviewer ?? userInfo().username },
+    review: { deps: { store, events, now: () => new Date() }, by: reviewer },
   };
   // The route table mounted directly: the same routes and handlers as the AWS query function, no Lambda events made up.
   const api = (request: ApiRequest) =>

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DeadlineSchema, DecisionSchema, DeterminationSchema, FlagSchema } from '../domain/index.ts';
-import { DOCUMENT_STATUSES, SERVICE_EVENT_TYPES, STATS_GROUPINGS } from '../service/ports.ts';
+import { AUDIT_ACTIONS, DOCUMENT_STATUSES, SERVICE_EVENT_TYPES, STATS_GROUPINGS } from '../service/ports.ts';
 
 /**
  * The shapes of the API's answers, as zod schemas: published in `/openapi.json` (one source
@@ -48,6 +48,16 @@ export const StoredItemSchema = z.object({
   links: z.object({ determination: z.string() }),
 });
 
+/** Pages read of a document while it is read page by page (local OCR; Textract on AWS reads a scan as one job, with no pages in between). */
+const PageProgressSchema = z
+  .object({
+    pagesRead: z.number().int().min(0),
+    pages: z.number().int().min(1),
+    startedAt: Timestamp.describe('when its reading started'),
+    at: Timestamp.describe('when a page was last read'),
+  })
+  .describe('while it is being read by OCR on one machine: its pages read so far (none on AWS, where Textract reads a scan as one job)');
+
 export const DocumentRecordSchema = z.object({
   id: Id,
   status: z.enum(DOCUMENT_STATUSES),
@@ -77,9 +87,53 @@ export const DocumentRecordSchema = z.object({
     })
     .optional()
     .describe('how and when it came, where its channel said (spec section 7)'),
+  dismissal: z
+    .object({ by: z.string(), at: Timestamp, note: z.string() })
+    .optional()
+    .describe('a person took it off the Problems list: who, when and why (it is kept, and can be put back)'),
+  progress: PageProgressSchema.optional(),
 });
 
-export const DocumentStatusSchema = DocumentRecordSchema.pick({ id: true, status: true, reason: true, updatedAt: true });
+export const DocumentStatusSchema = DocumentRecordSchema.pick({ id: true, status: true, reason: true, updatedAt: true, progress: true });
+
+/** One entry of the audit log. */
+export const AuditEntrySchema = z.object({
+  at: Timestamp,
+  by: z.string().describe('who did it (the OS user, or the reviewer the service was started as)'),
+  action: z.enum(AUDIT_ACTIONS),
+  documentId: Id,
+  sourceKeys: z.array(z.string()).describe('every bucket/key that had delivered it'),
+  fileNames: z.array(z.string()),
+  status: z.enum(DOCUMENT_STATUSES).describe('its status when it was acted on'),
+  reasonCode: z.string().nullable().describe('the code its reason started with (BINARY, UNRECOGNIZED, ...)'),
+  note: z.string().nullable().describe("the person's words: why"),
+  objectsRemoved: z.number().int().min(0).optional().describe('deleted: how many stored objects went (originals, text and reading, page images)'),
+});
+
+export const AuditPageSchema = z.object({
+  data: z.array(AuditEntrySchema).describe('newest first; never a word of a document'),
+  nextCursor: z.string().nullable(),
+});
+
+export const DeletedSchema = z.object({ id: Id, deleted: z.literal(true), audit: AuditEntrySchema });
+
+export const ActivitySchema = z.object({
+  changes: z.string().describe('grows with every change the store commits: load the lists again when it is not what it was'),
+  reading: z
+    .array(
+      z.object({
+        id: Id,
+        fileNames: z.array(z.string()),
+        pagesRead: z.number().int().min(0),
+        pages: z.number().int().min(1),
+        startedAt: Timestamp,
+        at: Timestamp,
+      }),
+    )
+    .describe('documents being read by OCR now, with their pages read'),
+  waiting: z.number().int().min(0).describe('documents received and not being read yet (counted up to 100)'),
+  waitingMore: z.boolean().describe('more wait than were counted'),
+});
 
 export const HistorySchema = z.object({
   data: z.array(
@@ -162,6 +216,9 @@ export const ANSWER_SCHEMAS = {
   StoredItem: StoredItemSchema,
   DocumentRecord: DocumentRecordSchema,
   DocumentStatus: DocumentStatusSchema,
+  AuditPage: AuditPageSchema,
+  Deleted: DeletedSchema,
+  Activity: ActivitySchema,
   History: HistorySchema,
   Stats: StatsSchema,
   OriginalLink: OriginalLinkSchema,

@@ -107,6 +107,26 @@ function examples() {
       ],
       nextCursor: null,
     },
+    problem: {
+      id: 'b'.repeat(64),
+      status: 'FAILED',
+      reason: 'BINARY: document: a Word document (.docx), not a PDF, TIFF, PNG or JPEG: save it as PDF and upload that',
+      receivedAt: '2026-11-24T10:00:00.000Z',
+      updatedAt: '2026-11-24T10:00:01.000Z',
+      sourceKeys: ['imr-inbox/console/2026-11-24/100000-bbbbbbbb/letter.docx'],
+    },
+    deleted: {
+      at: '2026-11-24T10:06:00.000Z',
+      by: 'pat',
+      action: 'deleted',
+      documentId: 'b'.repeat(64),
+      sourceKeys: ['imr-inbox/console/2026-11-24/100000-bbbbbbbb/letter.docx'],
+      fileNames: ['letter.docx'],
+      status: 'FAILED',
+      reasonCode: 'BINARY',
+      note: "uploaded by mistake: another firm's file",
+      objectsRemoved: 1,
+    },
     history: {
       data: [
         {
@@ -327,7 +347,9 @@ export function openApiDocument(): Record<string, unknown> {
     },
     getDocumentStatus: {
       tags: ['documents'],
-      summary: 'Processing status of a document, with its reason',
+      summary: 'Processing status of a document, with its reason; while OCR reads it on one machine, its pages read',
+      description:
+        "Locally a scan is OCR'd page by page: while it is, `progress` says how many of its pages are read (kept in the service's memory, not the store: a reading cut off by a stop starts again from its first page) and the reason says it in words. On AWS Textract reads a scan as one asynchronous job: a document is OCR_PENDING until it is read, with no page progress.",
       parameters: [idParameter],
       responses: {
         '200': {
@@ -357,6 +379,114 @@ export function openApiDocument(): Record<string, unknown> {
         ...byId,
         '405': error('retries are not enabled on this deployment', 'METHOD_NOT_ALLOWED', 'retries are not enabled on this API'),
         '409': error('the document is not FAILED, or has no stored original', 'NOT_FAILED', 'only a FAILED document can be retried; this one is CLASSIFIED'),
+      },
+    },
+    dismissDocument: {
+      tags: ['problems'],
+      summary: 'Takes a FAILED or UNRECOGNIZED document off the Problems list, with a note (one machine)',
+      description:
+        'The document is kept (its original, its reading) and listed with `GET /documents?dismissed=true`; `DELETE /documents/{id}/dismissal` puts it back. Who, when and the note go in the audit log (`GET /audit`). A retry clears the dismissal. Locally a change needs the session token (x-imr-session) and our own origin. Not on AWS (see the README).',
+      parameters: [idParameter],
+      requestBody: {
+        required: true,
+        content: json(
+          { type: 'object', required: ['note'], additionalProperties: false, properties: { note: { type: 'string', minLength: 1, maxLength: 500 } } },
+          { note: 'an invoice scanned with the mail; nothing to do' },
+        ),
+      },
+      responses: {
+        '200': {
+          description: 'dismissed: the document record with its dismissal',
+          content: json(ref('DocumentRecord'), {
+            ...example.problem,
+            dismissal: { by: 'pat', at: '2026-11-24T10:05:00.000Z', note: 'an invoice scanned with the mail; nothing to do' },
+          }),
+        },
+        ...byId,
+        '400': error('no note, or a body that is not {"note": "..."}', 'BAD_REQUEST', 'note: say why, in a few words (it is kept in the audit log)'),
+        '405': error('dismissing is not enabled on this deployment (AWS)', 'METHOD_NOT_ALLOWED', 'dismissing documents is not enabled on this API'),
+        '409': error(
+          'the document is not FAILED or UNRECOGNIZED (or changed meanwhile: MOVED)',
+          'NOT_ALLOWED',
+          'only a document that could not be read or is not an IMR Final Determination can be dismissed; this one is SPLIT',
+        ),
+      },
+    },
+    undismissDocument: {
+      tags: ['problems'],
+      summary: 'Puts a dismissed document back on the Problems list (one machine)',
+      parameters: [idParameter],
+      requestBody: {
+        required: false,
+        content: json(
+          { type: 'object', additionalProperties: false, properties: { note: { type: 'string', maxLength: 500 } } },
+          { note: 'dismissed by mistake' },
+        ),
+      },
+      responses: {
+        '200': { description: 'put back: the document record, no dismissal', content: json(ref('DocumentRecord'), example.problem) },
+        ...byId,
+        '405': error('dismissing is not enabled on this deployment (AWS)', 'METHOD_NOT_ALLOWED', 'dismissing documents is not enabled on this API'),
+        '409': error('the document is not dismissed', 'NOT_ALLOWED', 'this document is not dismissed'),
+      },
+    },
+    deleteDocument: {
+      tags: ['problems'],
+      summary: 'Deletes a FAILED or UNRECOGNIZED document: a wrong upload gone, kept in the audit log (one machine)',
+      description:
+        'Removes its original under every key that still holds its bytes (a key written again with other bytes keeps them), its text, reading and page images, and its records: it no longer shows in any list or count. The audit log (`GET /audit`) keeps who, when, why, its id, keys and file names, never its text. A read letter (CLASSIFIED) is not deleted: it was counted in the stats and announced to case systems; one letter of a file that held several neither (the file is kept for its other letters). Locally a change needs the session token (x-imr-session) and our own origin; the copy the watched folder moved to `failed/` or `done/` goes too. Not on AWS (see the README): there DELETE answers 404 from API Gateway.',
+      parameters: [idParameter],
+      requestBody: {
+        required: true,
+        content: json(
+          { type: 'object', required: ['note'], additionalProperties: false, properties: { note: { type: 'string', minLength: 1, maxLength: 500 } } },
+          { note: "uploaded by mistake: another firm's file" },
+        ),
+      },
+      responses: {
+        '200': { description: 'deleted, with its audit entry', content: json(ref('Deleted'), { id: 'b'.repeat(64), deleted: true, audit: example.deleted }) },
+        ...byId,
+        '400': error('no note, or a body that is not {"note": "..."}', 'BAD_REQUEST', 'note: say why, in a few words (it is kept in the audit log)'),
+        '405': error('deleting is not enabled on this deployment', 'METHOD_NOT_ALLOWED', 'deleting documents is not enabled on this API'),
+        '409': error(
+          'the document is a read letter, one letter of a file, or changed meanwhile (MOVED)',
+          'NOT_ALLOWED',
+          'only a document that could not be read or is not an IMR Final Determination can be deleted; this one was read as a letter (counted in the stats and announced to case systems): correct it on its page instead',
+        ),
+      },
+    },
+    listAudit: {
+      tags: ['problems'],
+      summary: 'The audit log: every dismissal, undo and deletion, newest first (one machine)',
+      description: 'Who, when, what, why (the note), the document id, keys and file names, its status and reason code; never a word of the document.',
+      parameters: parameters(QUERY_SCHEMAS.audit),
+      responses: { '200': { description: 'a page of the log', content: json(ref('AuditPage'), { data: [example.deleted], nextCursor: null }) }, ...list },
+    },
+    getActivity: {
+      tags: ['meta'],
+      summary: 'What a console polls to stay live: a change counter, the documents being read with their pages read, how many wait (one machine)',
+      description:
+        'Cheap to ask every few seconds: load the lists again only when `changes` is not what it was. Pages read come from local OCR; on AWS Textract reads a scan as one asynchronous job with no page progress, and this route is not served (the console there reloads its lists every 30 s).',
+      responses: {
+        '200': {
+          description: 'the activity',
+          content: json(ref('Activity'), {
+            changes: '1842',
+            reading: [
+              {
+                id: 'c'.repeat(64),
+                fileNames: ['fax 0612.pdf'],
+                pagesRead: 12,
+                pages: 60,
+                startedAt: '2026-11-24T10:00:00.000Z',
+                at: '2026-11-24T10:00:31.000Z',
+              },
+            ],
+            waiting: 3,
+            waitingMore: false,
+          }),
+        },
+        ...list,
       },
     },
     getDocumentText: {
@@ -434,7 +564,8 @@ export function openApiDocument(): Record<string, unknown> {
     tags: [
       { name: 'determinations', description: 'letters read, corrected and confirmed' },
       { name: 'items', description: 'disputed items across letters' },
-      { name: 'documents', description: 'uploads: status, text, original, pages' },
+      { name: 'documents', description: 'uploads: status (with pages read while OCR reads them), text, original, pages' },
+      { name: 'problems', description: 'documents a person resolves: dismiss with a note, delete, and the audit log of both (one machine)' },
       { name: 'deadlines', description: 'what a letter sets in motion' },
       { name: 'meta', description: 'stats and this document' },
     ],

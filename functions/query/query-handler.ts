@@ -52,7 +52,7 @@ export async function answerRequest(
     if (answer.statusCode >= 500) onUnexpected(error);
     return {
       statusCode: answer.statusCode,
-      headers: { 'content-type': 'application/json', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' },
+      headers: { ...answer.headers, 'content-type': 'application/json', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' },
       body: answer.body,
     };
   }

@@ -2,6 +2,10 @@ import { z } from 'zod';
 import {
   ObjectMissingError,
   type AnswerRow,
+  type AuditEntry,
+  type ChangeCounter,
+  type DocumentRecord,
+  type ReadingProgress,
   type DeterminationStore,
   type ObjectStore,
   type OriginalLinks,
@@ -11,6 +15,7 @@ import {
 } from '../service/ports.ts';
 import { reviewDetermination, type ReviewDependencies } from '../service/review.ts';
 import { RetryRefusedError } from '../service/retry.ts';
+import { deleteDocument, dismissDocument, undismissDocument, type ProblemDependencies } from '../service/problems.ts';
 import { sniffKind, type DocumentKind } from '../reader/sniff.ts';
 import { PAGE_IMAGE_MAX_BYTES, renderPage } from '../reader/pages.ts';
 import { InputError } from '../reader/errors.ts';
@@ -36,7 +41,7 @@ import { asOf, receivedOnOf, withReason, type Deadline } from '../domain/index.t
 import { deadlinesCalendar } from './calendar.ts';
 import { ORIGINAL_LINK_SECONDS } from './answers.ts';
 import { openApiDocument } from './openapi.ts';
-import { fileNameOf } from '../common/source-keys.ts';
+import { fileNameOf, fileNamesOf } from '../common/source-keys.ts';
 import { matchRoute, type RouteName } from './route-table.ts';
 
 /** A request as the routes see it (from API Gateway v2 or the local server). */
@@ -71,6 +76,19 @@ export interface RouteOptions {
   readonly uploadForms?: { readonly forms: UploadForms; readonly inbox: string };
   /** Reads a FAILED document again (`POST /documents/{id}/retry`); throws {@link RetryRefusedError} when it cannot. */
   readonly retry?: (id: string) => Promise<void>;
+  /**
+   * Dismissing and deleting documents, and their audit log (locally): as whom, and what to do
+   * once a document is deleted (locally: its copy in the watched folder goes too).
+   */
+  readonly problems?: {
+    readonly deps: ProblemDependencies;
+    readonly by: string;
+    readonly onDeleted?: (entry: AuditEntry) => Promise<void>;
+  };
+  /** Pages read of the documents being read now (locally: OCR), for their status and `GET /activity`. */
+  readonly progress?: Pick<ReadingProgress, 'of' | 'all'>;
+  /** How many changes the store committed: `GET /activity` (locally). */
+  readonly changes?: ChangeCounter;
   /** Most bytes of one CSV answer (default {@link EXPORT_BYTES}). */
   readonly exportBytes?: number;
   /** The clock, for which deadlines have passed (default: the system's). */
@@ -275,6 +293,76 @@ async function originalOrPage({ store, request, options, params }: RouteCall, n:
   }
 }
 
+/**
+ * A route this API does not enable (a deployment without uploads, retries or deletions): 405,
+ * with the methods its path does answer in `Allow` (not this one, nor those `off` with it).
+ */
+function methodNotEnabled(request: ApiRequest, message: string, off: readonly string[] = []): never {
+  const match = matchRoute('', request.path);
+  const allowed = match && !match.route ? match.allowed.filter((method) => method !== request.method && !off.includes(method)) : [];
+  throw new ApiError(405, 'METHOD_NOT_ALLOWED', message, { allow: allowed.join(', ') });
+}
+
+/** A request's JSON object body (`{}` when it has none). */
+function jsonBody(request: ApiRequest): Record<string, unknown> {
+  if (!request.body?.trim()) return {};
+  let body: unknown;
+  try {
+    body = JSON.parse(request.body);
+  } catch {
+    throw new ApiError(400, 'BAD_REQUEST', 'body: must be a JSON object');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ApiError(400, 'BAD_REQUEST', 'body: must be a JSON object');
+  const unknown = Object.keys(body).filter((key) => key !== 'note');
+  if (unknown.length > 0) throw new ApiError(400, 'BAD_REQUEST', `body: unknown field: ${unknown.join(', ')}`);
+  return body as Record<string, unknown>;
+}
+
+/**
+ * A document record as answered: its reason never empty, and, while it is being read page by
+ * page (local OCR), its pages read, which its reason says in words too.
+ */
+function answeredDocument<T extends Pick<DocumentRecord, 'id' | 'status' | 'reason'>>(record: T, options: RouteOptions) {
+  const progress = record.status === 'RECEIVED' ? options.progress?.of(record.id) : null;
+  if (!progress) return withReason(record);
+  return {
+    ...record,
+    reason: `RECEIVED: being read by OCR: ${progress.pagesRead} of ${progress.pages} pages read`,
+    progress: { pagesRead: progress.pagesRead, pages: progress.pages, startedAt: progress.startedAt, at: progress.at },
+  };
+}
+
+/**
+ * A person's action on a problem (dismiss, put back, delete), with the note its JSON body
+ * carries: 405 where the API does not enable it (the methods of its path `off` with it).
+ */
+async function resolveProblemWith<T>(
+  { store, request, options, params }: RouteCall,
+  disabled: string,
+  off: readonly string[],
+  act: (deps: ProblemDependencies, id: string, by: string, note: unknown) => Promise<T>,
+): Promise<{ result: T; problems: NonNullable<RouteOptions['problems']> }> {
+  const { problems } = options;
+  if (!problems) methodNotEnabled(request, disabled, off);
+  parse(QUERY_SCHEMAS.status, request.query);
+  const { note } = jsonBody(request);
+  return { result: await act(problems.deps, await resolveId(store, params.id), problems.by, note), problems };
+}
+
+/** A dismissal or its undoing, answered with the document's record as it now stands. */
+async function resolveProblem(
+  call: RouteCall,
+  disabled: string,
+  off: readonly string[],
+  act: (deps: ProblemDependencies, id: string, by: string, note: unknown) => Promise<DocumentRecord>,
+): Promise<ApiResponse> {
+  const { result: record } = await resolveProblemWith(call, disabled, off, act);
+  return { statusCode: 200, body: answeredDocument(record, call.options) };
+}
+
+/** Most documents waiting to be read that `GET /activity` counts (past that it says so). */
+const ACTIVITY_WAITING_LIMIT = 100;
+
 /** Each route's handler, by the route table's names: the table says which requests reach which. */
 const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
   async listDeterminations({ store, request, options }) {
@@ -310,7 +398,7 @@ const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
   },
   async correctDetermination({ store, request, options, params }) {
     const { review } = options;
-    if (!review) throw new ApiError(405, 'METHOD_NOT_ALLOWED', 'corrections are not enabled on this API');
+    if (!review) methodNotEnabled(request, 'corrections are not enabled on this API');
     let body: unknown;
     try {
       body = JSON.parse(request.body ?? '');
@@ -352,25 +440,28 @@ const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
     }
     return { statusCode: 200, body: await store.listItems(query as Parameters<DeterminationStore['listItems']>[0]) };
   },
-  async listDocuments({ store, request }) {
+  async listDocuments({ store, request, options }) {
     // The FAILED and UNRECOGNIZED documents above all, each with its reason and the keys that delivered it.
     const documents = await store.listDocuments(parse(QUERY_SCHEMAS.documents, request.query));
-    return { statusCode: 200, body: { ...documents, data: documents.data.map(withReason) } };
+    return { statusCode: 200, body: { ...documents, data: documents.data.map((record) => answeredDocument(record, options)) } };
   },
-  async getDocument({ store, request, params }) {
+  async getDocument({ store, request, options, params }) {
     parse(QUERY_SCHEMAS.status, request.query);
     const document = await store.getDocument(await resolveId(store, params.id));
     if (!document) throw new ApiError(404, 'NOT_FOUND', 'no document with this id');
-    return { statusCode: 200, body: withReason(document) };
+    return { statusCode: 200, body: answeredDocument(document, options) };
   },
-  async getDocumentStatus({ store, request, params }) {
+  async getDocumentStatus({ store, request, options, params }) {
     parse(QUERY_SCHEMAS.status, request.query);
     const document = await store.getDocument(await resolveId(store, params.id));
     if (!document) throw new ApiError(404, 'NOT_FOUND', 'no document with this id');
-    return { statusCode: 200, body: withReason({ id: document.id, status: document.status, reason: document.reason, updatedAt: document.updatedAt }) };
+    return {
+      statusCode: 200,
+      body: answeredDocument({ id: document.id, status: document.status, reason: document.reason, updatedAt: document.updatedAt }, options),
+    };
   },
   async uploadDocument({ request, options }) {
-    if (!options.upload) throw new ApiError(405, 'METHOD_NOT_ALLOWED', 'uploads are not enabled on this API: put the file in the inbox bucket');
+    if (!options.upload) methodNotEnabled(request, 'uploads are not enabled on this API: put the file in the inbox bucket');
     parse(QUERY_SCHEMAS.status, request.query);
     const bytes = request.bytes ?? Buffer.alloc(0);
     if (bytes.length === 0) throw new ApiError(400, 'EMPTY', 'the upload has no bytes: choose a file');
@@ -412,7 +503,7 @@ const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
     };
   },
   async retryDocument({ store, request, options, params }) {
-    if (!options.retry) throw new ApiError(405, 'METHOD_NOT_ALLOWED', 'retries are not enabled on this API');
+    if (!options.retry) methodNotEnabled(request, 'retries are not enabled on this API');
     parse(QUERY_SCHEMAS.status, request.query);
     const id = await resolveId(store, params.id);
     try {
@@ -422,6 +513,44 @@ const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
       throw error;
     }
     return { statusCode: 202, body: { id, status: 'RECEIVED' } };
+  },
+  dismissDocument: (call) => resolveProblem(call, 'dismissing documents is not enabled on this API', ['DELETE'], dismissDocument),
+  undismissDocument: (call) => resolveProblem(call, 'dismissing documents is not enabled on this API', ['POST'], undismissDocument),
+  async deleteDocument(call) {
+    const { result: entry, problems } = await resolveProblemWith(call, 'deleting documents is not enabled on this API', [], deleteDocument);
+    await problems.onDeleted?.(entry);
+    return { statusCode: 200, body: { id: entry.documentId, deleted: true, audit: entry } };
+  },
+  async listAudit({ request, options }) {
+    if (!options.problems) notOffered(request);
+    return { statusCode: 200, body: await options.problems.deps.store.listAudit(parse(QUERY_SCHEMAS.audit, request.query)) };
+  },
+  async getActivity({ store, request, options }) {
+    if (!options.changes) notOffered(request);
+    parse(QUERY_SCHEMAS.status, request.query);
+    // Cheap enough to ask every few seconds: a counter, what is read now (in memory), and one bounded look at what waits.
+    const reading = options.progress?.all() ?? [];
+    const being = new Set(reading.map((entry) => entry.id));
+    const received = await store.listDocuments({ status: 'RECEIVED', limit: ACTIVITY_WAITING_LIMIT });
+    const waiting = received.data.filter((record) => !being.has(record.id)).length;
+    return {
+      statusCode: 200,
+      body: {
+        changes: String(await options.changes.changes()),
+        reading: await Promise.all(
+          reading.map(async (entry) => ({
+            id: entry.id,
+            fileNames: fileNamesOf((await store.getDocument(entry.id))?.sourceKeys ?? []),
+            pagesRead: entry.pagesRead,
+            pages: entry.pages,
+            startedAt: entry.startedAt,
+            at: entry.at,
+          })),
+        ),
+        waiting,
+        waitingMore: received.nextCursor !== null,
+      },
+    };
   },
   async getDocumentText({ store, request, options, params }) {
     if (!options.objects) notOffered(request);
@@ -484,7 +613,10 @@ const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
 export async function route(store: DeterminationStore, request: ApiRequest, options: RouteOptions = {}): Promise<ApiResponse> {
   const match = matchRoute(request.method, request.path);
   if (!match) throw new ApiError(404, 'NOT_FOUND', `no route for ${request.method} ${request.path}`);
+  // The methods the path answers, in an `Allow` header too, as RFC 9110 asks of a 405.
   if (!match.route)
-    throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${request.path}; it answers ${match.allowed.join(', ')}`);
+    throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${request.path}; it answers ${match.allowed.join(', ')}`, {
+      allow: match.allowed.join(', '),
+    });
   return HANDLERS[match.route.name]({ store, request, options, params: match.params });
 }

@@ -96,9 +96,18 @@ export const QUERY_SCHEMAS = {
     .strict()
     .refine(ordered, RANGE_ORDER),
   documents: z
-    .object({ status: z.enum(DOCUMENT_STATUSES).optional(), ...PAGING })
+    .object({
+      status: z.enum(DOCUMENT_STATUSES).optional(),
+      dismissed: z
+        .enum(['true', 'false'])
+        .transform((value) => value === 'true')
+        .optional()
+        .describe('true: only those a person dismissed (with their notes); false: only those not dismissed (the Problems list)'),
+      ...PAGING,
+    })
     .strict()
     .refine(ordered, RANGE_ORDER),
+  audit: z.object({ limit: Limit, cursor: Cursor }).strict(),
   status: z.object({}).strict(),
   stats: z.object({ groupBy: z.enum(STATS_GROUPINGS) }).strict(),
   openapi: z.object({}).strict(),

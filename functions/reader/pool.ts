@@ -12,10 +12,13 @@ import type { LetterReading } from '../domain/index.ts';
 
 /** A document read and classified in a reading process. */
 export type ClassifiedText = DocumentText & { readonly letters: readonly LetterReading[] };
-import type { ReadingAnswer, ReadingTask } from './worker.ts';
+import type { ReadingAnswer, ReadingProgressMessage, ReadingTask } from './worker.ts';
+import type { PageProgressListener } from './read-document.ts';
 
 /** Why a reading process was stopped: the document, not the service, pays for it. */
-export type ReadingLimitCode = 'TIME_LIMIT' | 'MEMORY_LIMIT' | 'READER_CRASHED';
+export const READING_LIMIT_CODES = ['TIME_LIMIT', 'MEMORY_LIMIT', 'READER_CRASHED'] as const;
+/** One of {@link READING_LIMIT_CODES}. */
+export type ReadingLimitCode = (typeof READING_LIMIT_CODES)[number];
 
 /**
  * A document whose reading ran out of time or memory, or brought its reading process down
@@ -66,6 +69,8 @@ const IDLE_MS = 60_000;
 
 interface Job {
   readonly task: ReadingTask;
+  /** Hears of the pages read while the document is read. */
+  readonly onProgress?: PageProgressListener | undefined;
   readonly resolve: (answer: Extract<ReadingAnswer, { ok: true }>) => void;
   readonly reject: (error: Error) => void;
 }
@@ -145,9 +150,9 @@ export class ReadingPool {
     this.memoryLimitMb = options.memoryLimitMb ?? 2048;
   }
 
-  /** Reads a document, OCR included. */
-  async read(bytes: Uint8Array, name: string): Promise<ClassifiedText> {
-    return (await this.run({ bytes, name, ocr: true }))!;
+  /** Reads a document, OCR included; `onProgress` hears of its pages as the reading process reads them. */
+  async read(bytes: Uint8Array, name: string, onProgress?: PageProgressListener): Promise<ClassifiedText> {
+    return (await this.run({ bytes, name, ocr: true }, onProgress))!;
   }
 
   /** What the bytes are, from their first bytes (no reading process needed). */
@@ -205,14 +210,14 @@ export class ReadingPool {
     );
   }
 
-  private async run(task: ReadingTask): Promise<ClassifiedText | null> {
-    return (await this.runTask(task)).document;
+  private async run(task: ReadingTask, onProgress?: PageProgressListener): Promise<ClassifiedText | null> {
+    return (await this.runTask(task, onProgress)).document;
   }
 
-  private runTask(task: ReadingTask): Promise<Extract<ReadingAnswer, { ok: true }>> {
+  private runTask(task: ReadingTask, onProgress?: PageProgressListener): Promise<Extract<ReadingAnswer, { ok: true }>> {
     if (this.closed) return Promise.reject(new ReadingProcessError('the reader was stopped'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ task, resolve, reject });
+      this.queue.push({ task, onProgress, resolve, reject });
       this.dispatch();
     });
   }
@@ -264,10 +269,19 @@ export class ReadingPool {
     let ready!: () => void;
     const reader = new Reader(child, new Promise<void>((resolve) => (ready = resolve)));
     this.readers.add(reader);
-    child.on('message', (message: ReadingAnswer | { ready: true }) => {
+    child.on('message', (message: ReadingAnswer | ReadingProgressMessage | { ready: true }) => {
       if ('ready' in message) return ready();
       const job = reader.job;
       if (!job) return;
+      // Pages read so far: told on, the reading goes on (a listener that throws is the caller's, never the reading's).
+      if ('progress' in message) {
+        try {
+          job.onProgress?.(message.progress.pagesRead, message.progress.pages);
+        } catch {
+          // Nothing: progress is news, not the reading.
+        }
+        return;
+      }
       reader.job = null;
       reader.disarm(() => reader.kill(null));
       settle(job, message);

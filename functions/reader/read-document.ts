@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import pLimit from 'p-limit';
 import { InputError } from './errors.ts';
-import { decodeText, readDocumentBytes, sniffKind, type DocumentKind } from './sniff.ts';
+import { decodeText, describeBinary, readDocumentBytes, sniffKind, type DocumentKind } from './sniff.ts';
 import { openPdf } from './pdf.ts';
 import { openImages } from './images.ts';
 import { DESKEW_FROM_DEGREES, turnedRaster, uprightRaster } from './upright.ts';
@@ -12,6 +12,9 @@ import { createLocalRecognizer, type PageRecognizer } from '../adapters/tesserac
 import { textractPages, type TextractResponse } from '../adapters/textract/blocks.ts';
 import { TextractError } from '../adapters/textract/errors.ts';
 import { ocrReading, type DocumentText, type DoubtfulWord } from '../domain/index.ts';
+
+/** Told each time a page of a document has been read: `pagesRead` of `pages` (the service's port names it too). */
+export type PageProgressListener = (pagesRead: number, pages: number) => void;
 import { LIMITS } from '../common/limits.ts';
 
 export { readingContext, type DocumentText } from '../domain/index.ts';
@@ -91,9 +94,13 @@ export class DocumentReader {
     return this.read(await readDocumentBytes(path, LIMITS.documentBytes), path);
   }
 
-  /** Reads a document's bytes; `name` appears in error messages. */
-  async read(bytes: Uint8Array, name: string): Promise<DocumentText> {
-    return (await this.readAs(bytes, name, true))!;
+  /**
+   * Reads a document's bytes; `name` appears in error messages. `onProgress` hears, for a
+   * document with pages to OCR, how many of its pages are read: once before OCR starts (the
+   * pages with a text layer count as read), then after each page.
+   */
+  async read(bytes: Uint8Array, name: string, onProgress?: PageProgressListener): Promise<DocumentText> {
+    return (await this.readAs(bytes, name, true, onProgress))!;
   }
 
   /**
@@ -110,20 +117,20 @@ export class DocumentReader {
     return sniffKind(bytes);
   }
 
-  private async readAs(bytes: Uint8Array, name: string, ocr: boolean): Promise<DocumentText | null> {
+  private async readAs(bytes: Uint8Array, name: string, ocr: boolean, onProgress?: PageProgressListener): Promise<DocumentText | null> {
     if (bytes.length === 0) throw new InputError('EMPTY', `${name}: the file is empty`);
     if (bytes.length > LIMITS.documentBytes)
       throw new InputError('TOO_LARGE', `${name}: ${megabytes(bytes.length)} is over the ${megabytes(LIMITS.documentBytes)} limit`);
     const kind = sniffKind(bytes);
     switch (kind) {
       case 'binary':
-        throw new InputError('BINARY', `${name}: binary data that is not a PDF, TIFF, PNG or JPEG; expected a letter`);
+        throw new InputError('BINARY', `${name}: ${describeBinary(bytes)}`);
       case 'text':
         return this.readText(bytes, name);
       case 'textract-json':
         return readTextractJson(bytes, name);
       case 'pdf':
-        return this.readPdf(bytes, name, ocr);
+        return this.readPdf(bytes, name, ocr, onProgress);
       case 'png':
       case 'jpeg':
         if (bytes.length > LIMITS.singleImageBytes) {
@@ -132,9 +139,9 @@ export class DocumentReader {
             `${name}: a ${KIND_NAMES[kind]} page of ${megabytes(bytes.length)} is over the ${megabytes(LIMITS.singleImageBytes)} limit for one page`,
           );
         }
-        return ocr ? this.readImages(bytes, name, kind) : null;
+        return ocr ? this.readImages(bytes, name, kind, onProgress) : null;
       case 'tiff':
-        return ocr ? this.readImages(bytes, name, kind) : null;
+        return ocr ? this.readImages(bytes, name, kind, onProgress) : null;
     }
   }
 
@@ -152,18 +159,22 @@ export class DocumentReader {
     return { kind: 'text', text, pageCount: 1, ocrPages: 0, warnings: [] };
   }
 
-  private async readPdf(bytes: Uint8Array, name: string, ocr: boolean): Promise<DocumentText | null> {
+  private async readPdf(bytes: Uint8Array, name: string, ocr: boolean, onProgress?: PageProgressListener): Promise<DocumentText | null> {
     const pdf = await openPdf(bytes, name, LIMITS.pages);
     try {
       if (!ocr && pdf.pages.some((page) => page.text === null)) return null;
       const arrived = pdf.pages.filter((page) => page.arrived);
       if (arrived.length === 0)
         throw new InputError('CORRUPT', `${name}: the PDF was cut short in transfer and none of its pages arrived whole; send it again`);
-      checkOcrPages(name, arrived.filter((page) => page.text === null).length);
+      const scanned = arrived.filter((page) => page.text === null).length;
+      checkOcrPages(name, scanned);
       const deadline = Date.now() + this.ocrSeconds * 1000;
+      const counted = pagesCounted(arrived.length, arrived.length - scanned, scanned > 0 ? onProgress : undefined);
       const texts = await Promise.all(
         arrived.map((page) =>
-          page.text !== null ? { text: page.text, confidence: null } : this.ocr(() => pdf.raster(page.index, PDF_OCR_DPI), name, page.index, deadline),
+          page.text !== null
+            ? { text: page.text, confidence: null }
+            : this.ocr(() => pdf.raster(page.index, PDF_OCR_DPI), name, page.index, deadline).then(counted),
         ),
       );
       const document = this.assemble('pdf', this.withinBudget(texts, name));
@@ -176,11 +187,14 @@ export class DocumentReader {
     }
   }
 
-  private async readImages(bytes: Uint8Array, name: string, kind: DocumentKind): Promise<DocumentText> {
+  private async readImages(bytes: Uint8Array, name: string, kind: DocumentKind, onProgress?: PageProgressListener): Promise<DocumentText> {
     const images = await openImages(bytes, name, LIMITS.pages);
     checkOcrPages(name, images.pageCount);
     const deadline = Date.now() + this.ocrSeconds * 1000;
-    const texts = await Promise.all(Array.from({ length: images.pageCount }, (_, index) => this.ocr(() => images.raster(index), name, index, deadline)));
+    const counted = pagesCounted(images.pageCount, 0, onProgress);
+    const texts = await Promise.all(
+      Array.from({ length: images.pageCount }, (_, index) => this.ocr(() => images.raster(index), name, index, deadline).then(counted)),
+    );
     return this.assemble(kind, this.withinBudget(texts, name));
   }
 
@@ -306,6 +320,19 @@ function rangesOf(pages: readonly number[]): string {
     i = j;
   }
   return `${pages.length === 1 ? 'page' : 'pages'} ${runs.join(', ')}`;
+}
+
+/**
+ * Counts a document's pages as they are read: tells `onProgress` the `already` read now, and
+ * one more each time a page's reading passes through the function returned.
+ */
+function pagesCounted(pages: number, already: number, onProgress: PageProgressListener | undefined): <T>(page: T) => T {
+  let read = already;
+  onProgress?.(read, pages);
+  return (page) => {
+    onProgress?.(++read, pages);
+    return page;
+  };
 }
 
 /** Refuses, before any OCR, a document with more scanned pages than a letter has. */

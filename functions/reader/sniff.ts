@@ -32,6 +32,35 @@ export function sniffKind(bytes: Uint8Array): DocumentKind {
   return 'text';
 }
 
+/**
+ * What binary bytes that are no letter are, in the words of the person who saved them, with
+ * what to do: a Word document is told to be saved as PDF. Told from the bytes, never the name.
+ */
+export function describeBinary(bytes: Uint8Array): string {
+  const head = Buffer.from(bytes.subarray(0, 16));
+  const ascii = (from: number, to: number) => head.subarray(from, to).toString('latin1');
+  const convert = 'open it, save or print it as PDF, and upload the PDF';
+  if (ascii(0, 4) === 'PK\x03\x04') {
+    // An Office file is a ZIP whose parts are named in the clear in its first kilobytes.
+    const names = Buffer.from(bytes.subarray(0, 64 * 1024)).toString('latin1');
+    if (names.includes('word/')) return `a Word document (.docx), not a PDF or a scan: ${convert}`;
+    if (names.includes('xl/')) return `an Excel workbook (.xlsx), not a letter: if a letter is in it, ${convert}`;
+    if (names.includes('ppt/')) return `a PowerPoint file (.pptx), not a letter: if a letter is in it, ${convert}`;
+    if (names.includes('content.xml') && names.includes('opendocument')) return `an OpenDocument file (.odt), not a PDF or a scan: ${convert}`;
+    return 'a ZIP archive, not a letter: unzip it and upload the letters in it (PDF, TIFF, PNG, JPEG or text)';
+  }
+  if (head.subarray(0, 8).equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])))
+    return `an older Office document (.doc or .xls), not a PDF or a scan: ${convert}`;
+  if (
+    ascii(0, 4) === 'GIF8' ||
+    ascii(0, 2) === 'BM' ||
+    (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') ||
+    /^ftyp(?:heic|heix|mif1|avif)/.test(ascii(4, 12))
+  )
+    return 'an image in a format that is not read (GIF, BMP, WebP or HEIC): save it as PDF, PNG or JPEG (a phone can share a photo as JPEG) and upload that';
+  return 'binary data that is not a PDF, TIFF, PNG or JPEG; expected a letter (a PDF, a scan or text)';
+}
+
 /** Decodes text bytes: UTF-8 when they are valid UTF-8, otherwise Latin-1 (Windows-1252). */
 export function decodeText(bytes: Uint8Array): string {
   try {

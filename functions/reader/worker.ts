@@ -4,7 +4,7 @@
  * engine abort, exhaust memory or run too long takes only this process down. Started by the
  * pool with `fork`; speaks to it over the IPC channel (advanced serialisation: bytes travel as bytes).
  */
-import { DocumentReader, readingContext, type DocumentText } from './read-document.ts';
+import { DocumentReader, readingContext, type DocumentText, type PageProgressListener } from './read-document.ts';
 import { classifyDocument, type LetterReading } from '../domain/index.ts';
 import { InputError } from './errors.ts';
 import { renderPage } from './pages.ts';
@@ -20,17 +20,22 @@ export interface ReadingTask {
   readonly page?: number;
 }
 
+/** What a reading process says while it reads: how many of the document's pages are read. */
+export interface ReadingProgressMessage {
+  readonly progress: { readonly pagesRead: number; readonly pages: number };
+}
+
 /** What a reading process answers: the text, or why the document cannot be read (errors cannot cross processes with their class). */
 export type ReadingAnswer =
   | { readonly ok: true; readonly document: (DocumentText & { readonly letters: readonly LetterReading[] }) | null; readonly png?: Uint8Array }
   | { readonly ok: false; readonly code: InputError['code']; readonly message: string }
   | { readonly ok: false; readonly code: null; readonly name: string };
 
-/** Reads one document. */
-export async function readTask(reader: DocumentReader, task: ReadingTask): Promise<ReadingAnswer> {
+/** Reads one document; `onProgress` hears of its pages as they are read by OCR. */
+export async function readTask(reader: DocumentReader, task: ReadingTask, onProgress?: PageProgressListener): Promise<ReadingAnswer> {
   try {
     if (task.page !== undefined) return { ok: true, document: null, png: await renderPage(task.bytes, task.page, task.name) };
-    const document = task.ocr ? await reader.read(task.bytes, task.name) : await reader.readWithoutOcr(task.bytes, task.name);
+    const document = task.ocr ? await reader.read(task.bytes, task.name, onProgress) : await reader.readWithoutOcr(task.bytes, task.name);
     // Classified here too: the letter engine's time on a long text is this process's, not the service's.
     return { ok: true, document: document && { ...document, letters: classifyDocument(document.text, readingContext(document)) } };
   } catch (error) {
@@ -52,7 +57,9 @@ if (process.send && process.env.IMR_READING_PROCESS === '1') {
     if (process.ppid !== servicePid || !process.connected) process.exit(0);
   }, 1000).unref();
   process.on('message', (task: ReadingTask) => {
-    void readTask(reader, task).then((answer) => process.send!(answer));
+    // Each page read is told to the pool as it is (one small message a page: a page takes a second or more).
+    const progress: PageProgressListener = (pagesRead, pages) => process.send!({ progress: { pagesRead, pages } } satisfies ReadingProgressMessage);
+    void readTask(reader, task, progress).then((answer) => process.send!(answer));
   });
   process.send({ ready: true });
 }

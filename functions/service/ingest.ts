@@ -12,6 +12,7 @@ import {
   type DocumentReading,
   type EventPublisher,
   type ObjectStore,
+  type ReadingProgress,
   type ScanOcr,
 } from './ports.ts';
 import { saveReading } from './ledger.ts';
@@ -29,6 +30,8 @@ export interface IngestDependencies {
   readonly reader: DocumentReading;
   /** When set, scans go to Textract instead of local OCR. */
   readonly textract?: ScanOcr;
+  /** Where the pages read of a document being OCR'd locally are kept while it is (none with Textract: it reads a scan as one job). */
+  readonly progress?: ReadingProgress;
   readonly now: () => Date;
 }
 
@@ -116,9 +119,14 @@ async function readAndClassify(
   key: string,
   localOcr: boolean,
 ): Promise<{ id: string; outcome: IngestOutcome }> {
+  const { progress } = deps;
   try {
     // With Textract, or in the fast lane, local reading stops short of OCR: a scan goes to Textract or the OCR lane.
-    const document = deps.textract || !localOcr ? await deps.reader.readWithoutOcr(bytes, 'document') : await deps.reader.read(bytes, 'document');
+    // Read locally by OCR, its pages read are kept as they are read, for the status and the console.
+    const document =
+      deps.textract || !localOcr
+        ? await deps.reader.readWithoutOcr(bytes, 'document')
+        : await deps.reader.read(bytes, 'document', progress && ((pagesRead, pages) => progress.report(id, pagesRead, pages)));
     if (document) return { id, outcome: await finish(deps, id, document.text, readingContext(document), document.letters) };
     if (!deps.textract) return { id, outcome: 'NEEDS_OCR' };
     const kind = deps.reader.kindOf(bytes);
@@ -136,6 +144,8 @@ async function readAndClassify(
       return { id, outcome: 'FAILED' };
     }
     throw error;
+  } finally {
+    progress?.finish(id);
   }
 }
 

@@ -36,6 +36,108 @@ export interface DocumentRecord {
   readonly split?: DocumentSplitRecord;
   /** How and when it came, where the channel said (spec section 7): an email's sender, subject, time received and file name. */
   readonly source?: DocumentSource;
+  /** A person took it off the Problems list, with why (it is kept, and can be put back). */
+  readonly dismissal?: Dismissal;
+}
+
+/** Who took a document off the Problems list, when and why. */
+export interface Dismissal {
+  readonly by: string;
+  readonly at: string;
+  readonly note: string;
+}
+
+/** What a person did to a document that the audit log keeps. */
+export const AUDIT_ACTIONS = ['dismissed', 'undismissed', 'deleted'] as const;
+/** One of {@link AUDIT_ACTIONS}. */
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/**
+ * One entry of the audit log: who did what to which document, when and why. It names the
+ * document by its id, keys and file names and its state by status and reason code; never a
+ * word of its text (the log outlives a deleted document, and is read by whoever keeps it).
+ */
+export interface AuditEntry {
+  readonly at: string;
+  readonly by: string;
+  readonly action: AuditAction;
+  readonly documentId: string;
+  readonly sourceKeys: readonly string[];
+  readonly fileNames: readonly string[];
+  /** The document's status when it was acted on. */
+  readonly status: DocumentStatus;
+  /** The code its reason started with (`BINARY`, `UNRECOGNIZED`), null when it had none. */
+  readonly reasonCode: string | null;
+  /** The person's note: why. */
+  readonly note: string | null;
+  /** For a deletion: how many stored objects went (the originals, the text and reading, page images). */
+  readonly objectsRemoved?: number;
+}
+
+/**
+ * What a person may do to a document that needs one, beside a retry: dismiss it (off the
+ * Problems list with a note, kept) or delete it (its records gone), each written with its audit
+ * entry in one commit. Locally the embedded store; not on AWS yet (see the route table).
+ */
+export interface DocumentDisposals {
+  /**
+   * Sets (a dismissal) or clears (null) the dismissal of a document whose status is one of
+   * `statuses`, and appends `audit`, in one commit. The record as it now stands, or null when
+   * the document is unknown or not in one of those statuses (nothing written).
+   */
+  setDismissal(id: string, dismissal: Dismissal | null, audit: AuditEntry, statuses: readonly DocumentStatus[]): Promise<DocumentRecord | null>;
+  /**
+   * Removes the document's every record (its reading, history, answer row and indexes) and
+   * appends `audit`, in one commit, if it is still as `expected` (status and last change): false
+   * otherwise, with nothing removed.
+   */
+  removeDocument(id: string, expected: { readonly status: DocumentStatus; readonly updatedAt: string }, audit: AuditEntry): Promise<boolean>;
+  /** The audit log, newest first. */
+  listAudit(query: { readonly limit: number; readonly cursor?: string | undefined }): Promise<Page<AuditEntry>>;
+}
+
+/** Deleting a document's stored objects (S3 on AWS and locally). */
+export interface ObjectRemoval {
+  /** Deletes one object (nothing when it is not there). */
+  remove(bucket: string, key: string): Promise<void>;
+  /** Deletes what was derived from a document (its text, its reading, its page images); how many objects went. */
+  removeDerived(documentId: string): Promise<number>;
+}
+
+/**
+ * How many changes the store has committed, for a console asking cheaply whether to load its
+ * lists again: any number that grows with every write of a document (locally a counter kept in
+ * the embedded store's own write transactions).
+ */
+export interface ChangeCounter {
+  changes(): Promise<number>;
+}
+
+/** A document's pages read so far, while it is read (local OCR): `pagesRead` of `pages`. */
+export interface PageProgress {
+  readonly pagesRead: number;
+  readonly pages: number;
+  /** When its reading started, and when a page was last read. */
+  readonly startedAt: string;
+  readonly at: string;
+}
+
+/** Told each time a page of a document has been read: `pagesRead` of `pages`. */
+export type PageProgressListener = (pagesRead: number, pages: number) => void;
+
+/**
+ * Pages read of the documents being read now. Kept in memory by the process that reads them
+ * (locally the service itself): a reading cut off by a stop starts again from its first page,
+ * so a page count that outlived it would be wrong, and writing one per page would be a store
+ * write per page for nothing. On AWS Textract reads a scan as one asynchronous job, with no pages in between.
+ */
+export interface ReadingProgress {
+  report(id: string, pagesRead: number, pages: number): void;
+  /** The reading ended, however it ended. */
+  finish(id: string): void;
+  of(id: string): PageProgress | null;
+  /** Every document being read, longest reading first. */
+  all(): ReadonlyArray<PageProgress & { readonly id: string }>;
 }
 
 /** How and when a document came (spec section 7), from what its channel recorded with it. */
@@ -209,7 +311,8 @@ export interface DeterminationLedger {
   markSplit(id: string, split: DocumentSplitRecord, reason: string, at: string): Promise<void>;
   /**
    * Opens a FAILED document for another reading (a person's retry, or a re-upload after an
-   * internal failure): back to RECEIVED, its reason and claim cleared. False when it is not FAILED.
+   * internal failure): back to RECEIVED, its reason, claim and any dismissal cleared (should it
+   * fail again, it is a problem again). False when it is not FAILED.
    */
   reopenFailed(id: string, at: string): Promise<boolean>;
   /** The document as stored (consistent read), null when unknown. */
@@ -261,15 +364,18 @@ export interface DeterminationQuery {
   readonly to?: string | undefined;
 }
 
-/** Filters of `GET /items`. */
+/** Filters of `GET /documents`. */
 export interface DocumentQuery {
   readonly limit: number;
   readonly cursor?: string | undefined;
   readonly status?: DocumentStatus | undefined;
+  /** Only those a person dismissed (true), or only those not dismissed (false). */
+  readonly dismissed?: boolean | undefined;
   readonly from?: string | undefined;
   readonly to?: string | undefined;
 }
 
+/** Filters of `GET /items`. */
 export interface ItemQuery {
   readonly limit: number;
   readonly cursor?: string | undefined;
@@ -475,7 +581,8 @@ export interface Classified {
  * an error with `code` (and `permanent` where retrying cannot help) for a document that cannot be read.
  */
 export interface DocumentReading {
-  read(bytes: Uint8Array, name: string): Promise<DocumentText & Classified>;
+  /** `onProgress` hears of each page read, where the reader reads page by page (local OCR). */
+  read(bytes: Uint8Array, name: string, onProgress?: PageProgressListener): Promise<DocumentText & Classified>;
   /** Null for a scan that needs OCR. */
   readWithoutOcr(bytes: Uint8Array, name: string): Promise<(DocumentText & Classified) | null>;
   /** What the bytes are (a single image goes to Textract's synchronous API), from their first bytes. */

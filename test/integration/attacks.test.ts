@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startOnFreePorts, LOCAL_INBOX, LOCAL_TEXT_BUCKET, type LocalService } from '../../functions/local/runtime.ts';
 import { documentId } from '../../functions/service/ingest.ts';
@@ -191,6 +191,65 @@ describe('a hostile web page against the local service', () => {
     const listed = await service.s3.send(new ListObjectsV2Command({ Bucket: LOCAL_INBOX, Prefix: 'console/' }));
     expect(listed.KeyCount ?? 0).toBe(0);
     expect(lines.filter((line) => line.includes('console/'))).toEqual([]);
+  }, 60_000);
+
+  it('cannot dismiss or delete a document: forms, fetches and a rebinding page are refused, the document, its original and the audit log untouched', async () => {
+    const http = service.endpoints.http;
+    const port = new URL(http).port;
+    const record = async () => (await api(`/documents/${failedId}`)).body as { status: string; dismissal?: unknown };
+    expect(await record()).toMatchObject({ status: 'FAILED' });
+    expect(await record()).not.toHaveProperty('dismissal');
+    // A JSON body a form can forge (enctype text/plain: name + '=' + value), and fetches with every method a page may try.
+    const page = await visit(`<!doctype html><title>working</title>
+      <iframe name="sink1"></iframe><iframe name="sink2"></iframe>
+      <form id="dismiss" method="POST" action="${http}/documents/${failedId}/dismissal" enctype="text/plain" target="sink1">
+        <input name='{"note":"dismissed by a web page","x":"' value='"}'></form>
+      <form id="delete" method="POST" action="${http}/documents/${failedId}?_method=DELETE" enctype="text/plain" target="sink2">
+        <input name='{"note":"deleted by a web page","x":"' value='"}'></form>
+      <script>
+        document.getElementById('dismiss').submit();
+        document.getElementById('delete').submit();
+        Promise.allSettled([
+          fetch('${http}/documents/${failedId}/dismissal', { method: 'POST', mode: 'no-cors', headers: { 'content-type': 'text/plain' }, body: '{"note":"x"}' }),
+          fetch('${http}/documents/${failedId}', { method: 'DELETE', body: '{"note":"x"}', headers: { 'content-type': 'application/json', 'x-imr-session': 'guessed' } }),
+          fetch('${http}/documents/${failedId}', { method: 'DELETE', mode: 'no-cors' }),
+          fetch('${http}/documents/${letterId}/dismissal', { method: 'DELETE' }),
+          fetch('${http}/audit').then((r) => r.text()),
+        ]).then((results) => { window.results = results.map((r) => r.status); setTimeout(() => (document.title = 'done'), 1000); });
+      </script>`);
+    // The audit log could not be read either.
+    expect(await page.evaluate(() => (window as unknown as { results: string[] }).results)).toEqual([
+      'fulfilled',
+      'rejected',
+      'rejected',
+      'rejected',
+      'rejected',
+    ]);
+    await page.close();
+    // DNS rebinding: the hostile name is same-origin with the service in the browser's eyes, so the page may send any method and header; the Host says no.
+    const rebound = await browser.newPage();
+    await rebound.goto(`http://${EVIL}:${port}/`).catch(() => undefined);
+    const answers = await rebound.evaluate(async (id) => {
+      const statuses: number[] = [];
+      const tries: Array<[string, string]> = [
+        ['DELETE', `/documents/${id}`],
+        ['POST', `/documents/${id}/dismissal`],
+      ];
+      for (const [method, path] of tries)
+        statuses.push(
+          (await fetch(path, { method, headers: { 'content-type': 'application/json', 'x-imr-session': 'guessed' }, body: '{"note":"x"}' })).status,
+        );
+      return statuses;
+    }, failedId);
+    expect(answers).toEqual([403, 403]);
+    await rebound.close();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Nothing changed: the document, its dismissal, its original, and an empty audit log.
+    expect(await record()).toMatchObject({ status: 'FAILED' });
+    expect(await record()).not.toHaveProperty('dismissal');
+    await expect(service.s3.send(new HeadObjectCommand({ Bucket: LOCAL_INBOX, Key: 'letters/broken.pdf' }))).resolves.toBeDefined();
+    expect((await api('/audit')).body).toEqual({ data: [], nextCursor: null });
+    expect(lines.filter((line) => line.startsWith('deleted'))).toEqual([]);
   }, 60_000);
 
   it('lets the console itself change things: its page, opened from a link, gets a session that its changes carry', async () => {

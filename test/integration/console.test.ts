@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { startOnFreePorts, LOCAL_INBOX, type LocalService } from '../../functions/local/runtime.ts';
@@ -18,6 +18,7 @@ import { documentId } from '../../functions/service/ingest.ts';
 import { loadGoldenLetters } from '../fixtures/golden.ts';
 import { printedLines } from '../fixtures/variants.ts';
 import { renderScan } from '../fixtures/scans.ts';
+import { zip } from '../fixtures/hostile.ts';
 import { waitFor } from './harness.ts';
 
 /** Debian's Chromium (`apt-get install chromium`; `.ci/run` installs it). */
@@ -36,6 +37,8 @@ const events: Array<{ type: string; data: { id: string; revision?: number; chang
 const browserErrors: string[] = [];
 /** The ids of the files the upload test brings in (the letter first). */
 const uploaded: string[] = [];
+/** A Word document saved where a PDF was wanted: the reader tells it apart, and the console says to save it as PDF. */
+const wordDocument = zip('word/document.xml', Buffer.from('<w:document><w:body><w:p>Final Determination</w:p></w:body></w:document>'));
 /** Every answer of 400 or more the browser got, by path. */
 const failedRequests: string[] = [];
 
@@ -399,13 +402,245 @@ describe('the review console', () => {
     await page.close();
   }, 60_000);
 
+  it('says what went wrong with each problem in words, and what to do: a Word document is told to be saved as PDF', async () => {
+    await put('from the court/decision letter.docx', wordDocument);
+    await waitFor(() => status(documentId(wordDocument)), 60_000);
+    const page = await newPage();
+    await page.goto(`${service.endpoints.http}/#/problems`);
+    const row = page.locator('section', { hasText: 'Could not be read' }).locator('tbody tr', { hasText: 'decision letter.docx' });
+    await row.waitFor();
+    const text = await row.innerText();
+    expect(text).toMatch(/A Word document is not read/);
+    expect(text).toMatch(/save it as PDF, and upload the PDF/);
+    // Words, not codes.
+    expect(text).not.toContain('BINARY');
+    expect(text.split(/\s+/).filter((word) => word.includes('_'))).toEqual([]);
+    expect(await page.locator('section', { hasText: 'Could not be read' }).locator('tbody tr', { hasText: 'broken.pdf' }).innerText()).toMatch(
+      /damaged or cut short[\s\S]*Get a fresh copy/,
+    );
+    expect(await page.locator('section', { hasText: 'Not an IMR Final Determination' }).locator('tbody tr', { hasText: 'invoice.txt' }).innerText()).toMatch(
+      /Too little of it reads as a letter[\s\S]*dismiss it or delete it/,
+    );
+    await page.screenshot({ path: join(SHOTS, 'problems-reasons.png'), fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
+    const phone = await newPage({ width: 390, height: 844 });
+    await phone.goto(`${service.endpoints.http}/#/problems`);
+    await phone.locator('tbody tr', { hasText: 'decision letter.docx' }).waitFor();
+    // A card per problem on a phone: nothing wider than the screen.
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await phone.screenshot({ path: join(SHOTS, 'problems-phone.png'), fullPage: true });
+    expect(await seriousViolations(phone)).toEqual([]);
+    await phone.close();
+    await page.close();
+  }, 90_000);
+
+  it('dismisses a problem with a note: off the list and the count, kept under Dismissed with who, when and why, and put back', async () => {
+    const invoiceId = documentId(Buffer.from(unrecognizedText));
+    const page = await newPage();
+    await page.goto(`${service.endpoints.http}/#/problems`);
+    const unrecognized = page.locator('section', { hasText: 'Not an IMR Final Determination' });
+    const row = unrecognized.locator('tbody tr', { hasText: 'invoice.txt' });
+    await row.waitFor();
+    const count = page.locator('nav .tab-count');
+    await expect.poll(async () => page.locator('section tbody tr').count()).toBeGreaterThan(0);
+    const before = Number(await count.innerText());
+    await row.getByRole('button', { name: 'Dismiss invoice.txt' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Dismiss invoice.txt' });
+    await dialog.waitFor();
+    // A note is needed: the dialog says so rather than dismissing without one.
+    await dialog.getByRole('button', { name: 'Dismiss' }).click();
+    await dialog.getByRole('alert').filter({ hasText: 'Say why' }).waitFor();
+    await dialog.getByLabel(/Why/).fill('An invoice from the copier company; nothing to read.');
+    await page.screenshot({ path: join(SHOTS, 'problems-dismiss.png') });
+    expect(await seriousViolations(page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Dismiss' }).click();
+    await page.getByRole('status').filter({ hasText: 'invoice.txt was dismissed' }).waitFor();
+    await expect.poll(() => row.count()).toBe(0);
+    await expect.poll(async () => Number(await count.innerText()), { timeout: 10_000 }).toBe(before - 1);
+    // Kept, with who, when and why; the audit log says the same.
+    const dismissed = page.locator('details.dismissed');
+    await dismissed.locator('summary').click();
+    const kept = dismissed.locator('tbody tr', { hasText: 'invoice.txt' });
+    await kept.waitFor();
+    expect(await kept.innerText()).toMatch(/by Pat Reviewer, .*An invoice from the copier company; nothing to read\./s);
+    await page.locator('details.audit summary').click();
+    await page.locator('details.audit tbody tr', { hasText: 'invoice.txt' }).filter({ hasText: 'Dismissed' }).waitFor();
+    expect(await (await fetch(`${service.endpoints.http}/documents/${invoiceId}`)).json()).toMatchObject({
+      status: 'UNRECOGNIZED',
+      dismissal: { by: 'Pat Reviewer', note: 'An invoice from the copier company; nothing to read.' },
+    });
+    await page.screenshot({ path: join(SHOTS, 'problems-dismissed.png'), fullPage: true });
+    // Put back: on the list again, and counted.
+    await kept.getByRole('button', { name: 'Put back invoice.txt' }).click();
+    await row.waitFor();
+    await expect.poll(async () => Number(await count.innerText()), { timeout: 10_000 }).toBe(before);
+    await page.locator('details.audit tbody tr', { hasText: 'invoice.txt' }).filter({ hasText: 'Put back' }).waitFor();
+    await page.close();
+  }, 60_000);
+
+  it('deletes a wrong upload: its file and records gone from every list and count, who, when and why kept in the audit log', async () => {
+    const wrong = Buffer.concat([wordDocument, Buffer.from('another firm')]);
+    const wrongId = documentId(wrong);
+    const page = await newPage();
+    await page.goto(`${service.endpoints.http}/#/problems`);
+    const failed = page.locator('section', { hasText: 'Could not be read' });
+    await failed.locator('tbody tr').first().waitFor();
+    // Uploaded while the page is open: the list shows it without a reload.
+    await put('wrong client/their letter.docx', wrong);
+    const row = failed.locator('tbody tr', { hasText: 'their letter.docx' });
+    await row.waitFor({ timeout: 30_000 });
+    const count = page.locator('nav .tab-count');
+    await expect.poll(async () => Number(await count.innerText()) === (await page.locator('section tbody tr').count()), { timeout: 10_000 }).toBe(true);
+    const before = Number(await count.innerText());
+    await row.getByRole('button', { name: 'Delete their letter.docx' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete their letter.docx' });
+    await dialog.getByLabel(/Why/).fill("Another firm's letter, sent to us by mistake.");
+    expect(await dialog.innerText()).toMatch(/cannot be undone[\s\S]*audit log keeps who deleted it, when and why/);
+    await page.screenshot({ path: join(SHOTS, 'problems-delete.png') });
+    const phone = await newPage({ width: 390, height: 844 });
+    await phone.goto(`${service.endpoints.http}/#/problems`);
+    await phone.locator('tbody tr', { hasText: 'their letter.docx' }).getByRole('button', { name: 'Delete their letter.docx' }).click();
+    await phone.getByRole('dialog').getByLabel(/Why/).fill("Another firm's letter.");
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await phone.screenshot({ path: join(SHOTS, 'problems-delete-phone.png') });
+    expect(await seriousViolations(phone)).toEqual([]);
+    await phone.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => phone.getByRole('dialog').count()).toBe(0);
+    await phone.close();
+    await dialog.getByRole('button', { name: 'Delete for good' }).click();
+    await page.getByRole('status').filter({ hasText: 'their letter.docx was deleted' }).waitFor();
+    await expect.poll(() => row.count()).toBe(0);
+    await expect.poll(async () => Number(await count.innerText()), { timeout: 10_000 }).toBe(before - 1);
+    // Gone: its record, its original in the inbox, and from every list.
+    expect((await fetch(`${service.endpoints.http}/documents/${wrongId}`)).status).toBe(404);
+    await expect(service.s3.send(new HeadObjectCommand({ Bucket: LOCAL_INBOX, Key: 'wrong client/their letter.docx' }))).rejects.toMatchObject({
+      name: 'NotFound',
+    });
+    const listed = (await (await fetch(`${service.endpoints.http}/documents?limit=200`)).json()) as { data: Array<{ id: string }> };
+    expect(listed.data.map((document) => document.id)).not.toContain(wrongId);
+    // Kept in the audit log: who, when, why, the id and the file's name.
+    const audit = (await (await fetch(`${service.endpoints.http}/audit`)).json()) as { data: Array<Record<string, unknown>> };
+    expect(audit.data[0]).toMatchObject({
+      action: 'deleted',
+      by: 'Pat Reviewer',
+      documentId: wrongId,
+      fileNames: ['their letter.docx'],
+      note: "Another firm's letter, sent to us by mistake.",
+      status: 'FAILED',
+      reasonCode: 'BINARY',
+    });
+    await page.locator('details.audit summary').click();
+    await page.locator('details.audit tbody tr', { hasText: 'their letter.docx' }).filter({ hasText: 'Deleted' }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'problems-deleted.png'), fullPage: true });
+    // A read letter is not deleted: the API says why.
+    const refused = await page.evaluate(async (id) => {
+      const config = (await (await fetch('/console/config.json')).json()) as { session: string };
+      const response = await fetch(`/documents/${id}`, {
+        method: 'DELETE',
+        headers: { 'x-imr-session': config.session, 'content-type': 'application/json' },
+        body: '{"note":"try"}',
+      });
+      return { status: response.status, body: (await response.json()) as { error: { code: string } } };
+    }, cleanId);
+    expect(refused).toMatchObject({ status: 409, body: { error: { code: 'NOT_ALLOWED' } } });
+    failedRequests.splice(failedRequests.indexOf(`409 /documents/${cleanId}`), 1);
+    await page.close();
+  }, 90_000);
+
+  it("shows a long scan's pages read while it is read, in the upload list and over the queue", async () => {
+    const lines = printedLines(`${letters[0]!.text}\n${letters[1]!.text}`);
+    const [scan] = (await renderScan(lines, 'scanned-pdf', 9)).files;
+    const id = documentId(scan!);
+    uploaded.push(id);
+    const page = await newPage();
+    await page.goto(`${service.endpoints.http}/`);
+    await page.getByRole('button', { name: 'Upload letters' }).waitFor();
+    await page.getByLabel('Letters to upload').setInputFiles([{ name: 'long scan.pdf', mimeType: 'application/pdf', buffer: Buffer.from(scan!) }]);
+    const brought = page.locator('.brought li', { hasText: 'long scan.pdf' });
+    const reading = page.locator('.being-read li', { hasText: 'long scan.pdf' });
+    // Page by page, as the reading process reads them.
+    await reading.filter({ hasText: /reading page \d+ of \d+/ }).waitFor({ timeout: 60_000 });
+    await brought.filter({ hasText: /reading page \d+ of \d+/ }).waitFor({ timeout: 10_000 });
+    const seen = await reading.innerText();
+    const [, pageNumber, pages] = /reading page (\d+) of (\d+)/.exec(seen)!;
+    expect(Number(pages)).toBeGreaterThanOrEqual(4);
+    expect(Number(pageNumber)).toBeLessThanOrEqual(Number(pages));
+    const status = (await (await fetch(`${service.endpoints.http}/documents/${id}/status`)).json()) as { progress?: { pagesRead: number; pages: number } };
+    expect(status.progress?.pages).toBe(Number(pages));
+    await page.screenshot({ path: join(SHOTS, 'reading-progress.png') });
+    const phone = await newPage({ width: 390, height: 844 });
+    await phone.goto(`${service.endpoints.http}/`);
+    await phone
+      .locator('.being-read li', { hasText: 'long scan.pdf' })
+      .waitFor({ timeout: 30_000 })
+      .catch(() => undefined);
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await phone.screenshot({ path: join(SHOTS, 'reading-progress-phone.png') });
+    await phone.close();
+    // Read: the panel empties and the letter is in the queue, with no reload.
+    await brought.getByRole('link', { name: 'Open' }).waitFor({ timeout: 120_000 });
+    await expect.poll(() => reading.count(), { timeout: 10_000 }).toBe(0);
+    // The scan held two letters: each is in the queue.
+    await expect.poll(() => page.locator('table.queue tbody tr', { hasText: 'long scan.pdf' }).count()).toBe(2);
+    await page.close();
+  }, 240_000);
+
+  it('keeps the queue live: a letter uploaded while it is open appears without a reload, the selected letter and the scroll kept; a hidden tab asks nothing', async () => {
+    const page = await newPage({ width: 1280, height: 500 });
+    await page.goto(`${service.endpoints.http}/`);
+    const rows = page.locator('table.queue tbody tr');
+    await expect.poll(() => rows.count()).toBeGreaterThan(3);
+    // A mark the page would lose were it loaded again.
+    await page.evaluate(() => ((window as unknown as { mark: number }).mark = 42));
+    await rows.first().focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    const selected = page.locator('table.queue tbody tr[aria-selected="true"]');
+    const chosen = await selected.getAttribute('data-letter');
+    await page.evaluate(() => window.scrollTo(0, 120));
+    const scrolled = await page.evaluate(() => window.scrollY);
+    const text = `${letters[3]!.text}\n\nArrived while the queue was open.\n`;
+    await put('arrived/while open.txt', text);
+    // It appears (needing no review, it joins the letters read), with no reload of the page.
+    await page.locator('table.queue tbody tr', { hasText: 'while open.txt' }).waitFor({ timeout: 30_000 });
+    expect(await page.evaluate(() => (window as unknown as { mark?: number }).mark)).toBe(42);
+    expect(await selected.getAttribute('data-letter')).toBe(chosen);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-letter'))).toBe(chosen);
+    expect(await page.evaluate(() => window.scrollY)).toBe(scrolled);
+    await page.screenshot({ path: join(SHOTS, 'queue-live.png') });
+    // Hidden, the tab asks for nothing; shown again, it asks at once.
+    const asked: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/activity') asked.push(request.url());
+    });
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    asked.length = 0;
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    expect(asked).toEqual([]);
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'visible' });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await expect.poll(() => asked.length, { timeout: 3000 }).toBeGreaterThan(0);
+    const phone = await newPage({ width: 390, height: 844 });
+    await phone.goto(`${service.endpoints.http}/`);
+    await phone.locator('table.queue tbody tr', { hasText: 'while open.txt' }).waitFor();
+    await phone.screenshot({ path: join(SHOTS, 'queue-live-phone.png') });
+    await phone.close();
+    await page.close();
+  }, 90_000);
+
   it('raised no script error and no CSP violation in any view', () => {
     expect(browserErrors).toEqual([]);
     // The only refusals expected: a text letter has no page image (the console then shows its text); a file just
     // uploaded is not found until the service has recorded it (the upload list asks again).
     const [uploadedLetter] = uploaded;
     const expected = new Set([flaggedId, cleanId, uploadedLetter].map((id) => `404 /documents/${id}/pages/1`));
-    const polled = new Set(uploaded.map((id) => `404 /documents/${id}`));
+    const polled = new Set(uploaded.map((id) => `404 /documents/${id}/status`));
     expect(new Set(failedRequests.filter((request) => !polled.has(request)))).toEqual(expected);
   });
 });

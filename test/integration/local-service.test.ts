@@ -1,20 +1,20 @@
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Webhook } from 'standardwebhooks';
 import sharp from 'sharp';
-import { startOnFreePorts, LOCAL_INBOX, S3_CREDENTIALS_FILE, type LocalService } from '../../functions/local/runtime.ts';
+import { startOnFreePorts, LOCAL_INBOX, LOCAL_TEXT_BUCKET, S3_CREDENTIALS_FILE, type LocalService } from '../../functions/local/runtime.ts';
 import { documentId } from '../../functions/service/ingest.ts';
 import { AWS_CLI, requirePrerequisite } from '../../functions/local/prerequisites.ts';
 import { loadGoldenLetters, LETTERS_DIR } from '../fixtures/golden.ts';
 import { printedLines } from '../fixtures/variants.ts';
-import { renderScan } from '../fixtures/scans.ts';
+import { rasterise, renderScan, typesetPdf } from '../fixtures/scans.ts';
 import { waitFor } from './harness.ts';
 
 const run = promisify(execFile);
@@ -333,6 +333,52 @@ describe('npm start: the service on one machine', () => {
     expect((await fetch(`${service.endpoints.http}/documents/${id}/pages/99`)).status).toBe(404);
     expect((await fetch(`${service.endpoints.http}/documents/${id}/pages/0`)).status).toBe(400);
   });
+
+  it("deletes a wrong upload for a script with the api token: its original, the watched folder's copy, its text, reading and page images, its records; the audit log keeps it", async () => {
+    const [png] = await rasterise(await typesetPdf(['INVOICE 8812', '', 'Toner cartridges, 4 boxes, net 30 days.', 'Please remit payment on receipt.']), 150);
+    const id = documentId(png!);
+    mkdirSync(join(inboxDir, 'wrong'), { recursive: true });
+    writeFileSync(join(inboxDir, 'wrong', 'toner invoice.png'), png!);
+    await waitFor(async () => ((await getJson(`/documents/${id}/status`)).body.status === 'UNRECOGNIZED' ? true : undefined), 60_000);
+    await waitFor(async () => (existsSync(join(inboxDir, 'failed', 'wrong', 'toner invoice.png')) ? true : undefined), 10_000);
+    // A page looked at: rendered once and kept beside the text.
+    expect((await fetch(`${service.endpoints.http}/documents/${id}/pages/1`)).status).toBe(200);
+    const derived = async () =>
+      (
+        await Promise.all(
+          [`text/${id}.`, `pages/${id}/`].map(
+            async (prefix) => (await service.s3.send(new ListObjectsV2Command({ Bucket: LOCAL_TEXT_BUCKET, Prefix: prefix }))).Contents ?? [],
+          ),
+        )
+      ).flat().length;
+    expect(await derived()).toBe(3);
+    const remove = (headers: Record<string, string>) =>
+      fetch(`${service.endpoints.http}/documents/${id}`, {
+        method: 'DELETE',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ note: 'a supplier invoice' }),
+      });
+    // Guarded like every change.
+    expect((await remove({})).status).toBe(403);
+    const answer = await remove({ 'x-imr-session': service.apiToken });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toMatchObject({
+      id,
+      deleted: true,
+      audit: { action: 'deleted', fileNames: ['toner invoice.png'], note: 'a supplier invoice', objectsRemoved: 4 },
+    });
+    expect(await derived()).toBe(0);
+    await expect(service.s3.send(new HeadObjectCommand({ Bucket: LOCAL_INBOX, Key: 'wrong/toner invoice.png' }))).rejects.toMatchObject({ name: 'NotFound' });
+    expect(existsSync(join(inboxDir, 'failed', 'wrong', 'toner invoice.png'))).toBe(false);
+    expect((await getJson(`/documents/${id}/status`)).status).toBe(404);
+    expect((await getJson('/audit')).body.data[0]).toMatchObject({ action: 'deleted', documentId: id, by: userInfo().username });
+    expect(lines.some((line) => line.startsWith(`deleted   ${id.slice(0, 12)} toner invoice.png`))).toBe(true);
+    // Nothing brings it back: the next start finds nothing of it to read again.
+    await service.stop();
+    service = await start();
+    await service.idle();
+    expect((await getJson(`/documents/${id}/status`)).status).toBe(404);
+  }, 120_000);
 
   it('survives a malformed request line and answers it 400', async () => {
     const { port } = new URL(service.endpoints.http);

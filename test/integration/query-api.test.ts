@@ -235,12 +235,15 @@ describe('GET /openapi.json', () => {
     };
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths).sort()).toEqual([
+      '/activity',
+      '/audit',
       '/deadlines.ics',
       '/determinations',
       '/determinations/{id}',
       '/determinations/{id}/history',
       '/documents',
       '/documents/{id}',
+      '/documents/{id}/dismissal',
       '/documents/{id}/original',
       '/documents/{id}/pages/{n}',
       '/documents/{id}/retry',

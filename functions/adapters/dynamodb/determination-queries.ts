@@ -59,6 +59,8 @@ export class DynamoDeterminationQueries {
   }
 
   async listDocuments(query: DocumentQuery): Promise<Page<DocumentRecord>> {
+    // Nothing is dismissed on AWS (dismissing is a route of the service on one machine): no document is.
+    if (query.dismissed === true) return { data: [], nextCursor: null };
     const page = await this.queryNewestFirst('gsi5', 'DOCUMENT', query, { status: query.status });
     return { data: page.items.map((item) => toRecord(item as unknown as DocumentItem)), nextCursor: page.nextCursor };
   }

@@ -4,6 +4,10 @@ import { CursorError, type CursorCodec } from '../../common/cursor.ts';
 import { filterFingerprint, upperBound } from '../../common/cursor.ts';
 import type { RationaleConclusion } from '../../domain/index.ts';
 import type {
+  AuditEntry,
+  ChangeCounter,
+  Dismissal,
+  DocumentDisposals,
   DocumentSource,
   DocumentSplitRecord,
   DeterminationQuery,
@@ -53,6 +57,8 @@ interface DocumentEntry {
   split?: DocumentSplitRecord;
   /** How and when it came, where its channel said. */
   source?: DocumentSource;
+  /** A person took it off the Problems list. */
+  dismissal?: Dismissal;
 }
 
 /** One disputed item as kept for item queries. */
@@ -68,11 +74,14 @@ const MAX_EXAMINED = 5000;
  * - `['doc', id]`: the document and its Determination;
  * - `['det', receivedAt#id]` and `['case', caseNumber, receivedAt#id]`: Determinations, newest last;
  * - `['item', receivedAt#id, nnn]` and `['cat', category, receivedAt#id, nnn]`: items;
- * - `['stats', grouping#key]`: item counts by decision, kept at write time.
+ * - `['stats', grouping#key]`: item counts by decision, kept at write time;
+ * - `['status', status, receivedAt#id]` and `['dismissed', receivedAt#id]`: documents by status, and those dismissed;
+ * - `['audit', at#id#action]`: the audit log (dismissals and deletions);
+ * - `['meta', 'changes']`: how many document writes were committed (what a console polls).
  * Every write is one LMDB transaction: two deliveries of one document are applied one after
  * the other, and a counter is changed once per change of the reading.
  */
-export class LmdbDeterminationStore implements DeterminationStore {
+export class LmdbDeterminationStore implements DeterminationStore, DocumentDisposals, ChangeCounter {
   private constructor(
     private readonly db: RootDatabase,
     private readonly cursors: CursorCodec,
@@ -166,11 +175,13 @@ export class LmdbDeterminationStore implements DeterminationStore {
         updatedAt: change.next.updatedAt,
         sourceKeys: [],
       };
-      // Fields the change does not carry (a link undone, a confirmation never given) are not kept from before.
-      const { sameLetterAs: _link, reviewedBy: _by, reviewedAt: _at, receivedOn: _on, ...rest } = base;
+      // Fields the change does not carry (a link undone, a confirmation never given) are not kept from before;
+      // a dismissal only while the document stays what was dismissed.
+      const { sameLetterAs: _link, reviewedBy: _by, reviewedAt: _at, receivedOn: _on, dismissal, ...rest } = base;
+      const kept = dismissal && base.status === change.next.status ? { dismissal } : {};
       // The earliest deadline is answered from the reading itself here (the DynamoDB table keeps it for its filter).
       const { earliestDue: _earliest, ...next } = change.next;
-      this.putDocument({ ...rest, ...next }, current);
+      this.putDocument({ ...rest, ...kept, ...next }, current);
       if (change.history) this.db.putSync(['history', change.id, String(change.history.revision).padStart(6, '0')], change.history);
       return 'COMMITTED';
     });
@@ -205,7 +216,8 @@ export class LmdbDeterminationStore implements DeterminationStore {
     return this.db.transaction(() => {
       const current = this.document(id);
       if (current?.status !== 'FAILED') return false;
-      const { claimedBy: _owner, claimedAt: _since, ...rest } = current;
+      // Read again, it is nobody's decision yet: should it fail again, it is a problem again.
+      const { claimedBy: _owner, claimedAt: _since, dismissal: _dismissal, ...rest } = current;
       this.putDoc({ ...rest, status: 'RECEIVED', reason: null, updatedAt: at }, current);
       return true;
     });
@@ -278,11 +290,57 @@ export class LmdbDeterminationStore implements DeterminationStore {
 
   async listDocuments(query: DocumentQuery): Promise<Page<DocumentRecord>> {
     // By status through its index: most documents are read, and a list of the FAILED ones never looks at them.
-    return this.newestFirst(query.status !== undefined ? ['status', query.status] : ['docs'], query, { status: query.status }, (value) => {
+    // The dismissed ones of any status through theirs.
+    const prefix = query.status !== undefined ? ['status', query.status] : query.dismissed === true ? ['dismissed'] : ['docs'];
+    return this.newestFirst(prefix, query, { status: query.status, dismissed: query.dismissed }, (value) => {
       const entry = this.document(value as string);
       if (!entry || (query.status !== undefined && entry.status !== query.status)) return null;
+      if (query.dismissed !== undefined && Boolean(entry.dismissal) !== query.dismissed) return null;
       return toRecord(entry);
     });
+  }
+
+  async setDismissal(id: string, dismissal: Dismissal | null, audit: AuditEntry, statuses: readonly DocumentStatus[]): Promise<DocumentRecord | null> {
+    return this.db.transaction(() => {
+      const current = this.document(id);
+      if (!current || !statuses.includes(current.status)) return null;
+      const { dismissal: _previous, ...rest } = current;
+      const next: DocumentEntry = dismissal ? { ...rest, dismissal } : rest;
+      this.putDoc(next, current);
+      this.appendAudit(audit);
+      return toRecord(next);
+    });
+  }
+
+  async removeDocument(id: string, expected: { readonly status: DocumentStatus; readonly updatedAt: string }, audit: AuditEntry): Promise<boolean> {
+    return this.db.transaction(() => {
+      const current = this.document(id);
+      if (!current || current.status !== expected.status || current.updatedAt !== expected.updatedAt) return false;
+      // Every key the document is under (see the class comment). A read letter's items, counters and
+      // fingerprint are not removed here: the service removes only documents with no counted reading.
+      const order = `${current.receivedAt}#${id}`;
+      if (current.determination) {
+        this.removeIndexes(current.determination, order);
+        this.db.removeSync(['det', order]);
+      }
+      this.db.removeSync(['row', id]);
+      for (const key of [...this.db.getKeys({ start: ['history', id], end: ['history', id, '\uffff'] })]) this.db.removeSync(key);
+      this.db.removeSync(['docs', order]);
+      this.db.removeSync(['status', current.status, order]);
+      this.db.removeSync(['dismissed', order]);
+      this.db.removeSync(['doc', id]);
+      this.countChange();
+      this.appendAudit(audit);
+      return true;
+    });
+  }
+
+  async listAudit(query: { readonly limit: number; readonly cursor?: string | undefined }): Promise<Page<AuditEntry>> {
+    return this.newestFirst(['audit'], query, {}, (value) => value as AuditEntry);
+  }
+
+  async changes(): Promise<number> {
+    return (this.db.get(['meta', 'changes']) as number | undefined) ?? 0;
   }
 
   async stats(groupBy: StatsGrouping): Promise<StatsRow[]> {
@@ -313,9 +371,23 @@ export class LmdbDeterminationStore implements DeterminationStore {
    */
   private putDoc(entry: DocumentEntry, previous: DocumentEntry | undefined): void {
     this.db.putSync(['doc', entry.id], entry);
+    this.countChange();
+    const order = `${entry.receivedAt}#${entry.id}`;
+    if (entry.dismissal) this.db.putSync(['dismissed', order], entry.id);
+    else if (previous?.dismissal) this.db.removeSync(['dismissed', order]);
     if (previous?.status === entry.status) return;
     if (previous) this.db.removeSync(['status', previous.status, `${previous.receivedAt}#${previous.id}`]);
     this.db.putSync(['status', entry.status, `${entry.receivedAt}#${entry.id}`], entry.id);
+  }
+
+  /** One more committed change, in the write's own transaction (see {@link changes}). */
+  private countChange(): void {
+    this.db.putSync(['meta', 'changes'], ((this.db.get(['meta', 'changes']) as number | undefined) ?? 0) + 1);
+  }
+
+  /** An audit entry, under its time (newest last, as every index here). */
+  private appendAudit(entry: AuditEntry): void {
+    this.db.putSync(['audit', `${entry.at}#${entry.documentId}#${entry.action}`], entry);
   }
 
   private document(id: string): DocumentEntry | undefined {
@@ -384,6 +456,7 @@ function toRecord(entry: DocumentEntry): DocumentRecord {
     ...(entry.status === 'OCR_PENDING' && entry.textractJobId ? { ocrJobId: entry.textractJobId } : {}),
     ...(entry.split ? { split: entry.split } : {}),
     ...(entry.source ? { source: entry.source } : {}),
+    ...(entry.dismissal ? { dismissal: entry.dismissal } : {}),
   };
 }
 

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import {
   ObjectMissingError,
+  type ObjectRemoval,
   type ObjectStore,
   type OriginalLinks,
   type PageImageCache,
@@ -86,7 +87,7 @@ function readingOf(json: string): { text: string; context: ReadingContext | null
  * `text/<id>.reading.json`, are still read), its rendered pages at `pages/<id>/<n>.png`, each
  * encrypted by the bucket's default.
  */
-export class S3ObjectStore implements ObjectStore, OriginalLinks, PageImageCache, UploadForms {
+export class S3ObjectStore implements ObjectStore, OriginalLinks, PageImageCache, UploadForms, ObjectRemoval {
   private readonly client: S3Client;
 
   constructor(
@@ -207,5 +208,30 @@ export class S3ObjectStore implements ObjectStore, OriginalLinks, PageImageCache
 
   async putPageImage(documentId: string, page: number, png: Uint8Array): Promise<void> {
     await this.client.send(new PutObjectCommand({ Bucket: this.textBucket, Key: `pages/${documentId}/${page}.png`, Body: png, ContentType: 'image/png' }));
+  }
+
+  /** Deletes one object (S3 answers the same whether or not it was there). */
+  async remove(bucket: string, key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+  }
+
+  /** Deletes what was derived from a document (its text and reading, its page images); how many objects went. */
+  async removeDerived(documentId: string): Promise<number> {
+    let removed = 0;
+    for (const prefix of [`text/${documentId}.`, `pages/${documentId}/`]) {
+      let token: string | undefined;
+      do {
+        const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.textBucket, Prefix: prefix, ContinuationToken: token }));
+        const keys = (page.Contents ?? []).map((object) => ({ Key: object.Key! }));
+        if (keys.length > 0) {
+          const answer = await this.client.send(new DeleteObjectsCommand({ Bucket: this.textBucket, Delete: { Objects: keys, Quiet: true } }));
+          // Quiet: only the keys that could not be deleted are named, and a deletion that did not happen is not one.
+          if (answer.Errors?.length) throw new Error(`${answer.Errors.length} derived object(s) could not be deleted (${answer.Errors[0]!.Code})`);
+          removed += keys.length;
+        }
+        token = page.NextContinuationToken;
+      } while (token);
+    }
+    return removed;
   }
 }

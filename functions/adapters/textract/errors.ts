@@ -1,7 +1,17 @@
 import { CodedError } from '../../common/coded-error.ts';
 
-/** Codes for what can go wrong reading a document through Textract. */
-export type TextractErrorCode = 'JOB_FAILED' | 'JOB_IN_PROGRESS' | 'JOB_TIMEOUT' | 'JOB_UNKNOWN' | 'THROTTLED' | 'UNREADABLE_RESPONSE' | 'UNSUPPORTED_DOCUMENT';
+/** Codes for what can go wrong reading a document through Textract (the permanent ones end a document FAILED with the code). */
+export const TEXTRACT_ERROR_CODES = [
+  'JOB_FAILED',
+  'JOB_IN_PROGRESS',
+  'JOB_TIMEOUT',
+  'JOB_UNKNOWN',
+  'THROTTLED',
+  'UNREADABLE_RESPONSE',
+  'UNSUPPORTED_DOCUMENT',
+] as const;
+/** One of {@link TEXTRACT_ERROR_CODES}. */
+export type TextractErrorCode = (typeof TEXTRACT_ERROR_CODES)[number];
 
 /** A Textract job or response that cannot give a letter's text. */
 export class TextractError extends CodedError<TextractErrorCode> {

@@ -9,18 +9,23 @@ import { Queue } from './queue.ts';
 import { Letter } from './letter.ts';
 import { Problems } from './problems.ts';
 import { Stats } from './stats.ts';
+import { useActivity } from './live.ts';
 
 /** Most problems counted for the tab: past that it says "99+" (the count is one bounded request). */
 const PROBLEM_COUNT_LIMIT = 99;
 
-/** How many documents need a person (FAILED and UNRECOGNIZED), asked again on each change of view. */
+/**
+ * How many documents need a person (FAILED and UNRECOGNIZED, not dismissed), asked again on each
+ * change of view and each change the store commits (the live activity).
+ */
 function useProblemCount(route: unknown): string | null {
   const [count, setCount] = useState<string | null>(null);
+  const changes = useActivity()?.changes;
   useEffect(() => {
     let live = true;
     Promise.all(
       ['FAILED', 'UNRECOGNIZED'].map((status) =>
-        getJson<{ data: unknown[]; nextCursor: string | null }>(`/documents?status=${status}&limit=${PROBLEM_COUNT_LIMIT}`),
+        getJson<{ data: unknown[]; nextCursor: string | null }>(`/documents?status=${status}&dismissed=false&limit=${PROBLEM_COUNT_LIMIT}`),
       ),
     )
       .then((pages) => {
@@ -32,7 +37,7 @@ function useProblemCount(route: unknown): string | null {
     return () => {
       live = false;
     };
-  }, [JSON.stringify(route)]);
+  }, [JSON.stringify(route), changes]);
   return count;
 }
 

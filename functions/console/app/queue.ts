@@ -9,6 +9,8 @@ import { go, useKeys } from './router.ts';
 import { daysLeft, fileName, label, percent, todayInCalifornia, when } from './words.ts';
 import type { Page, StoredDetermination } from './types.ts';
 import { Upload } from './upload.ts';
+import { BeingRead } from './reading.ts';
+import { useOnChange } from './live.ts';
 
 /** The filters of the queue, as the API names them. */
 interface Filters {
@@ -43,12 +45,13 @@ function query(filters: Filters, needsReview: boolean, cursor: string | null): s
   return `/determinations?${params}`;
 }
 
-/** One list of the queue (needing review, or not), page by page. */
+/** One list of the queue (needing review, or not), page by page: all of it (up to SEARCH_LIMIT), or at least `atLeast` letters. */
 async function loadSection(
   filters: Filters,
   needsReview: boolean,
   cursor: string | null,
   all: boolean,
+  atLeast = 0,
 ): Promise<{ rows: StoredDetermination[]; next: string | null }> {
   const rows: StoredDetermination[] = [];
   let next = cursor;
@@ -56,7 +59,7 @@ async function loadSection(
     const page = await getJson<Page<StoredDetermination>>(query(filters, needsReview, next));
     rows.push(...page.data);
     next = page.nextCursor;
-  } while (all && next && rows.length < SEARCH_LIMIT);
+  } while (next && rows.length < (all ? SEARCH_LIMIT : atLeast));
   return { rows, next };
 }
 
@@ -130,6 +133,8 @@ export function Queue() {
   const [rest, setRest] = useState<{ rows: StoredDetermination[]; next: string | null } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState(0);
+  /** The letter selected, by id: a letter arriving above it moves it down the list, not the selection onto another letter. */
+  const selectedId = useRef<string | null>(null);
   // Bumped when a letter brought in through the console is read: the letters are loaded again.
   const [reloads, setReloads] = useState(0);
   const search = useRef<HTMLInputElement>(null);
@@ -158,6 +163,21 @@ export function Queue() {
     // loadKey holds every filter the load uses; the file name itself is applied below.
   }, [loadKey]);
 
+  // The store changed (a letter read, corrected, deleted; here or elsewhere): the letters are loaded
+  // again in place, as many as were loaded, with no "Loading…" between: nothing flickers, the scroll stays.
+  const current = useRef({ needs, rest, loadKey });
+  current.current = { needs, rest, loadKey };
+  useOnChange(async () => {
+    const { needs: shownNeeds, rest: shownRest, loadKey: shownKey } = current.current;
+    if (!shownNeeds) return;
+    const first = filters.review === 'done' ? { rows: [], next: null } : await loadSection(filters, true, null, searching, shownNeeds.rows.length);
+    const second = filters.review === 'needs' ? { rows: [], next: null } : await loadSection(filters, false, null, searching, shownRest?.rows.length ?? 0);
+    // The filters changed meanwhile: their own load answers, not this one.
+    if (current.current.loadKey !== shownKey) return;
+    setNeeds(first);
+    setRest(second);
+  });
+
   const rows = useMemo(() => {
     const term = filters.file.trim().toLowerCase();
     const today = todayInCalifornia();
@@ -173,7 +193,15 @@ export function Queue() {
   // The order the letter view goes on in, kept when the rows change (never written during a render).
   useEffect(() => {
     queueOrder.review = rows.filter((row) => row.needsReview).map((row) => row.id);
+    // The selected letter stays selected where it moved to; gone (or none yet), the selection is the letter now in its place.
+    const at = selectedId.current ? rows.findIndex((row) => row.id === selectedId.current) : -1;
+    if (at >= 0) {
+      if (at !== selected) setSelected(at);
+    } else selectedId.current = rows[selected]?.id ?? null;
   }, [rows]);
+  useEffect(() => {
+    selectedId.current = rows[selected]?.id ?? null;
+  }, [selected]);
 
   const more = async (which: 'needs' | 'rest') => {
     const section = which === 'needs' ? needs : rest;
@@ -212,6 +240,7 @@ export function Queue() {
 
   const set = (patch: Partial<Filters>) => {
     setSelected(0);
+    selectedId.current = null;
     setFilters({ ...filters, ...patch });
   };
   const caseInvalid = filters.caseNumber.trim() !== '' && !/^CM\d{2}-\d{5,8}$/i.test(filters.caseNumber.trim());
@@ -219,6 +248,7 @@ export function Queue() {
   return html`<section aria-labelledby="queue-title">
     <h1 id="queue-title">Letters <span class="count">${needs ? `${waiting}${needs.next ? '+' : ''} need review` : ''}</span></h1>
     <${Upload} onRead=${() => setReloads((count) => count + 1)} />
+    <${BeingRead} />
     <form class="filters" role="search" onSubmit=${(event: Event) => event.preventDefault()}>
       <label>File name <input ref=${search} type="search" value=${filters.file} placeholder="fax 0612" onInput=${(event: Event) => set({ file: (event.target as HTMLInputElement).value })} /></label>
       <label>Case number <input type="search" value=${filters.caseNumber} placeholder="CM14-0209876" aria-invalid=${caseInvalid} aria-describedby="case-help" onChange=${(event: Event) => set({ caseNumber: (event.target as HTMLInputElement).value })} /></label>

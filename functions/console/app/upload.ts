@@ -9,6 +9,8 @@ import { useRef, useState } from 'preact/hooks';
 import { html } from './html.ts';
 import { getJson, ApiProblemError } from './api.ts';
 import { bearerToken, sessionToken } from './auth.ts';
+import { reasonInWords } from './words.ts';
+import { readingWords } from './live.ts';
 
 /** One file brought in, as the person sees it. */
 interface Brought {
@@ -17,6 +19,8 @@ interface Brought {
   readonly percent: number;
   readonly state: 'uploading' | 'reading' | 'read' | 'failed';
   readonly id?: string;
+  /** While it is read by OCR: its pages read. */
+  readonly progress?: { readonly pagesRead: number; readonly pages: number };
   /** What happened, in words: the reason of a failure, or where the letters of a batch went. */
   readonly words?: string;
   /** Where to open it: a letter, or the letters of a batch in the queue. */
@@ -102,17 +106,22 @@ export function Upload({ onRead }: { onRead: () => void }) {
   const largest = byForm ? MAX_FORM_UPLOAD_BYTES : MAX_UPLOAD_BYTES;
 
   const update = (key: number, patch: Partial<Brought>) => setBrought((all) => all.map((one) => (one.key === key ? { ...one, ...patch } : one)));
-  const follow = async (key: number, id: string) => {
+  const follow = async (key: number, id: string, name: string) => {
     for (const until = Date.now() + FOLLOW_MS; Date.now() < until;) {
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-      const document = await getJson<{ status: string; reason: string | null }>(`/documents/${id}`).catch((problem: unknown) =>
-        problem instanceof ApiProblemError && problem.status === 404 ? null : Promise.reject(problem),
+      // The status: small, and with the pages read while OCR reads it.
+      const document = await getJson<{ status: string; reason: string | null; progress?: Brought['progress'] }>(`/documents/${id}/status`).catch(
+        (problem: unknown) => (problem instanceof ApiProblemError && problem.status === 404 ? null : Promise.reject(problem)),
       );
-      if (!document || document.status === 'RECEIVED' || document.status === 'OCR_PENDING') continue;
-      // The reason in words: its code (CORRUPT: document: ...) is for scripts.
-      if (document.status === 'FAILED')
-        update(key, { state: 'failed', words: (document.reason ?? 'could not be read').replace(/^[A-Z_]+: (?:document: )?/, '') });
-      else if (document.status === 'SPLIT') update(key, { state: 'read', words: document.reason ?? 'several letters', open: '#/' });
+      if (!document || document.status === 'RECEIVED' || document.status === 'OCR_PENDING') {
+        if (document?.progress) update(key, { progress: document.progress, words: readingWords(document.progress) });
+        continue;
+      }
+      // The reason in words, with what to do: its code (CORRUPT: document: ...) is for scripts.
+      if (document.status === 'FAILED') {
+        const words = reasonInWords(document.reason, [name]);
+        update(key, { state: 'failed', progress: undefined, words: `${words.detail || words.what} ${words.todo}` });
+      } else if (document.status === 'SPLIT') update(key, { state: 'read', words: document.reason ?? 'several letters', open: '#/' });
       else update(key, { state: 'read', words: document.status === 'UNRECOGNIZED' ? 'not an IMR Final Determination' : 'read', open: `#/letters/${id}` });
       onRead();
       return;
@@ -133,7 +142,7 @@ export function Upload({ onRead }: { onRead: () => void }) {
       (byForm ? sendByForm : send)(file, (percent) => update(key, { percent }))
         .then((id) => {
           update(key, { state: 'reading', percent: 100, id });
-          return follow(key, id);
+          return follow(key, id, file.name);
         })
         .catch((problem: unknown) => update(key, { state: 'failed', words: (problem as Error).message }));
     }
@@ -165,6 +174,7 @@ export function Upload({ onRead }: { onRead: () => void }) {
         (one) => html`<li key=${one.key} class=${one.state}>
           <span class="name">${one.name}</span>
           ${one.state === 'uploading' && html`<progress max="100" value=${one.percent} aria-label=${`Uploading ${one.name}`}></progress> ${one.percent}%`}
+          ${one.state === 'reading' && one.progress && html`<progress max=${one.progress.pages} value=${one.progress.pagesRead} aria-label=${`Pages read of ${one.name}`}></progress>`}
           ${one.state === 'reading' && html`<span class="hint">uploaded; ${one.words ?? 'being read…'}</span>`}
           ${one.state === 'read' && html`<span>${one.words}</span> ${one.open && html`<a href=${one.open}>Open</a>`}`}
           ${one.state === 'failed' && html`<span class="error">Not read: ${one.words}</span>`}

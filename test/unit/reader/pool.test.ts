@@ -41,6 +41,15 @@ describe('reading in a pool of processes with limits', () => {
     await expect(readers.read(Buffer.alloc(0), 'document')).rejects.toBeInstanceOf(InputError);
   });
 
+  it('tells the pages read of a scan as its reading process reads them', async () => {
+    const readers = pool({ processes: 1, timeLimitSeconds: 120 });
+    const [fax] = (await renderScan(printedLines(letter.text).slice(0, 70), 'fax-fine', 4)).files;
+    const heard: Array<[number, number]> = [];
+    const document = await readers.read(fax!, 'document', (read, pages) => heard.push([read, pages]));
+    expect(document.pageCount).toBeGreaterThan(1);
+    expect(heard).toEqual(Array.from({ length: document.pageCount + 1 }, (_, read) => [read, document.pageCount]));
+  }, 120_000);
+
   it('stops a reading that runs past its time, then reads the next document normally', async () => {
     const readers = pool({ processes: 1, timeLimitSeconds: 0.3 });
     const [fax] = (await renderScan(printedLines(letter.text).slice(0, 60), 'fax-fine', 3)).files;

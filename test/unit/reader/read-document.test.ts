@@ -248,6 +248,35 @@ describe('images', () => {
   });
 });
 
+describe('pages read, told as they are (the progress of a long scan)', () => {
+  it('tells none read before OCR starts, then one more after each page, up to all of them', async () => {
+    const [tiff] = (await renderScan(lines, 'fax-fine', 1)).files;
+    const heard: Array<[number, number]> = [];
+    const document = await readerWith(new RecordingRecognizer()).read(tiff!, 'fax.tif', (read, pages) => heard.push([read, pages]));
+    const pages = document.pageCount;
+    expect(heard).toEqual(Array.from({ length: pages + 1 }, (_, read) => [read, pages]));
+  });
+
+  it('counts the pages with a text layer as read at once, and tells nothing for a document with none to OCR', async () => {
+    const textPdf = await typesetPdf(lines);
+    const firstPage = await PDFDocument.load(textPdf);
+    while (firstPage.getPageCount() > 1) firstPage.removePage(1);
+    const scanned = await imagePdf((await rasterise(textPdf, 100)).slice(0, 2), 100);
+    const heard: Array<[number, number]> = [];
+    await readerWith(new RecordingRecognizer()).read(await joinPdfs([await firstPage.save(), scanned]), 'mixed.pdf', (read, pages) =>
+      heard.push([read, pages]),
+    );
+    expect(heard).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
+    const none: unknown[] = [];
+    await readerWith(new RecordingRecognizer()).read(textPdf, 'letter.pdf', (...told) => none.push(told));
+    expect(none).toEqual([]);
+  });
+});
+
 describe('files', () => {
   it('refuses a document over 500 MB before reading it', async () => {
     const path = join(dir, 'huge.pdf');
