@@ -449,8 +449,9 @@ const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
     const determination = await store.getDetermination(id);
     const file = determination?.sourceDocument ?? id;
     const page = (determination?.pages?.from ?? 1) + n - 1;
-    const lines = (await getLayout(file))?.pages[page - 1];
-    if (!lines) throw new ApiError(404, 'NOT_FOUND', 'no line boxes were kept for this page (it was not read by OCR, or read before they were kept)');
+    if (!determination && !(await store.getDocument(id))) throw new ApiError(404, 'NOT_FOUND', 'no document with this id');
+    // A page with none kept (a text layer, a letter sent as text, a reading from before they were kept) has no lines: nothing to mark.
+    const lines = (await getLayout(file))?.pages[page - 1] ?? [];
     return { statusCode: 200, body: { page: n, lines } };
   },
   async getDeadlineCalendar({ store, request }) {

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { anchorLine, bestMatch, headingMark, pagesToRead, type LinesOf } from '../../../functions/console/app/heading.ts';
 import { locateItems, pagesOf } from '../../../functions/console/app/locate.ts';
 import type { LayoutLine } from '../../../functions/domain/page-layout.ts';
+import { ocrReading } from '../../../functions/domain/engine.ts';
+import { textractPages } from '../../../functions/adapters/textract/blocks.ts';
+import { textractResponseFor } from '../../fixtures/textract-factory.ts';
 
 /** Each non-blank line of a page of text as OCR gives it: line i of the page a band 2% of the page high. */
 function linesOfText(pageText: string): LayoutLine[] {
@@ -151,6 +154,30 @@ describe("an item's heading on its page image", () => {
     // The second heading is read too badly; the first item's heading, above the first rationale, is not taken for it.
     expect(headingMark(one.text, passages2[1]!, items[1]!.request, one.linesOf, { previous: passages2[0] })).toBeNull();
     expect(headingMark(one.text, passages2[0]!, items[0]!.request, one.linesOf)).toMatchObject({ lines: [0] });
+  });
+});
+
+describe('a heading on a page Textract read', () => {
+  it("is marked with Textract's LINE box, the text and the lines read from one response", () => {
+    // The fax's pages as Textract answers them (its response shape: PAGE, LINE and WORD blocks with geometry).
+    const response = textractResponseFor(FAX.map((page) => page.split('\n')));
+    const { text: read, layout } = ocrReading(textractPages([response]));
+    const text = pagesOf(read);
+    const linesOf: LinesOf = (page) => layout!.pages[page - 1] ?? null;
+    const passages = locateItems(text, ITEMS);
+    const marks = ITEMS.map((item, index) =>
+      headingMark(text, passages[index]!, item.request, linesOf, { others: ITEMS.filter((_, other) => other !== index).map((x) => x.request), previous: passages[index - 1] }),
+    );
+    expect(marks.map((found) => found && linesOf(found.page)![found.lines[0]!]!.text)).toEqual([
+      'Percocet 10/325mg #90: Upheld',
+      'Flexeril 7.5mg #60: Upheld',
+      'Acupuncture | x 3 for the cervical spine: Overturned',
+    ]);
+    // The box is the LINE block's own.
+    const flexeril = response.Blocks!.find((block) => block.BlockType === 'LINE' && block.Text === 'Flexeril 7.5mg #60: Upheld')!.Geometry!.BoundingBox!;
+    expect(marks[1]!.box[0]).toBeCloseTo(flexeril.Left!, 4);
+    expect(marks[1]!.box[1]).toBeCloseTo(flexeril.Top!, 4);
+    expect(marks[1]!.box[3]).toBeCloseTo(flexeril.Top! + flexeril.Height!, 4);
   });
 });
 
