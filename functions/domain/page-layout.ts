@@ -43,7 +43,12 @@ function fraction(value: number): number {
  * A line whose box is given in pixels of a page `width` x `height` pixels, as a layout keeps it;
  * null when it has no text or no area (nothing to mark).
  */
-export function lineInPixels(text: string, box: { left: number; top: number; right: number; bottom: number }, width: number, height: number): LayoutLine | null {
+export function lineInPixels(
+  text: string,
+  box: { left: number; top: number; right: number; bottom: number },
+  width: number,
+  height: number,
+): LayoutLine | null {
   if (!(width > 0 && height > 0)) return null;
   return lineInFractions(text, [box.left / width, box.top / height, box.right / width, box.bottom / height]);
 }
@@ -94,7 +99,9 @@ export function layoutFrom(value: unknown): DocumentLayout | null {
       Array.isArray(lines)
         ? lines.map((line: unknown) => {
             const { text, box } = (line ?? {}) as { text?: unknown; box?: unknown };
-            return typeof text === 'string' && Array.isArray(box) && box.every((value) => typeof value === 'number') ? lineInFractions(text, box as number[]) : null;
+            return typeof text === 'string' && Array.isArray(box) && box.every((value) => typeof value === 'number')
+              ? lineInFractions(text, box as number[])
+              : null;
           })
         : null,
     ),

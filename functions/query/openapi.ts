@@ -400,7 +400,7 @@ export function openApiDocument(): Record<string, unknown> {
       tags: ['documents'],
       summary: 'The lines read on page n (from 1), each with its box on the page image as fractions of its width and height',
       description:
-        'Kept for pages read by OCR (Tesseract or Textract) when the document was read: the console marks an item\'s heading with them. A page with a text layer, a letter sent as text, or a page read before boxes were kept has none (an empty list).',
+        "Kept for pages read by OCR (Tesseract or Textract) when the document was read: the console marks an item's heading with them. A page with a text layer, a letter sent as text, or a page read before boxes were kept has none (an empty list).",
       parameters: [
         idParameter,
         { name: 'n', in: 'path', required: true, description: 'page number, from 1', schema: { type: 'integer', minimum: 1, maximum: 3000 } },

@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { classifyDocument, ocrReading, readingContext, type Determination, type DocumentLayout, type LetterReading, type ReadingContext } from '../domain/index.ts';
+import {
+  classifyDocument,
+  ocrReading,
+  readingContext,
+  type Determination,
+  type DocumentLayout,
+  type LetterReading,
+  type ReadingContext,
+} from '../domain/index.ts';
 import { LIMITS } from '../common/limits.ts';
 import { determinationEvent, failureEvent } from './events.ts';
 import { recognizeSameLetter } from './same-letter.ts';

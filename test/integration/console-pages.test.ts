@@ -83,7 +83,8 @@ function expectOver(mark: DOMRect, image: DOMRect, box: readonly number[]): void
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is needed for the console tests: apt-get install chromium (or set CHROMIUM_PATH); not found at ${CHROMIUM}`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium is needed for the console tests: apt-get install chromium (or set CHROMIUM_PATH); not found at ${CHROMIUM}`);
   mkdirSync(SHOTS, { recursive: true });
   service = await startOnFreePorts(root, () => undefined, { reviewer: 'Pat Reviewer' });
   const [fax] = (await renderScan(printedLines(letters[3]!.text), 'fax-standard', 5)).files;
@@ -95,7 +96,10 @@ beforeAll(async () => {
       const response = await fetch(`${service.endpoints.http}/documents/${id}/status`);
       return response.status === 200 && ((await response.json()) as { status: string }).status === 'CLASSIFIED' ? true : undefined;
     }, 180_000);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'],
+  });
 }, 300_000);
 
 afterAll(async () => {

@@ -170,7 +170,8 @@ export function headingMark(
     if (before === undefined) return null;
     if (before) {
       const stop = barrierOn(passage.page - 1, before);
-      for (let index = before.length - 1; index > stop && candidates.length < HEADING_WINDOW; index--) candidates.push({ page: passage.page - 1, index, lines: before });
+      for (let index = before.length - 1; index > stop && candidates.length < HEADING_WINDOW; index--)
+        candidates.push({ page: passage.page - 1, index, lines: before });
     }
   }
   const others = (options.others ?? []).map(requestPattern).filter((other) => other.length >= 3 && other !== pattern);
@@ -208,7 +209,12 @@ function headingAt({ page, index, lines }: Candidate, pattern: string, others: r
   const boxes = used.map((at) => spanned[at]!.box);
   return {
     page,
-    box: [Math.min(...boxes.map((box) => box[0])), Math.min(...boxes.map((box) => box[1])), Math.max(...boxes.map((box) => box[2])), Math.max(...boxes.map((box) => box[3]))],
+    box: [
+      Math.min(...boxes.map((box) => box[0])),
+      Math.min(...boxes.map((box) => box[1])),
+      Math.max(...boxes.map((box) => box[2])),
+      Math.max(...boxes.map((box) => box[3])),
+    ],
     lines: used.map((at) => index + at),
   };
 }

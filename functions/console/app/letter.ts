@@ -15,7 +15,18 @@ import { headingMark, pagesToRead, type HeadingMark } from './heading.ts';
 import type { LayoutLine } from '../../domain/page-layout.ts';
 import { TAXONOMY, CATEGORIES } from '../../domain/taxonomy.ts';
 import type { Decision, DisputedItem, HistoryEntry, Page, RationaleConclusion, StoredDetermination } from './types.ts';
-import { correctionBody, hasChanges, hasUnsaved, letterReducer, OPENED, ZOOMS, zoomStep, type Classified, type ItemDraft, type KeptDraft } from './letter-state.ts';
+import {
+  correctionBody,
+  hasChanges,
+  hasUnsaved,
+  letterReducer,
+  OPENED,
+  ZOOMS,
+  zoomStep,
+  type Classified,
+  type ItemDraft,
+  type KeptDraft,
+} from './letter-state.ts';
 
 /** The zoom buttons of the page image: out, fit to width, in; with what each key does. */
 function ZoomControls({ zoom, setZoom }: { zoom: number; setZoom: (zoom: number) => void }) {
@@ -115,7 +126,13 @@ function PagePane({
       view.scrollTop = centre.current.y * view.scrollHeight - view.clientHeight / 2;
       centre.current = null;
       // A marked heading in sight before the zoom keeps its start in sight after it.
-      if (box && here && box.offsetTop + box.offsetHeight > view.scrollTop && box.offsetTop < view.scrollTop + view.clientHeight && box.offsetLeft < view.scrollLeft + 24)
+      if (
+        box &&
+        here &&
+        box.offsetTop + box.offsetHeight > view.scrollTop &&
+        box.offsetTop < view.scrollTop + view.clientHeight &&
+        box.offsetLeft < view.scrollLeft + 24
+      )
         view.scrollLeft = Math.max(0, box.offsetLeft - 24);
     }
   });

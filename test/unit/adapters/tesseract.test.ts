@@ -55,7 +55,15 @@ describe('readTesseractHocr', () => {
   it("gives each line read with its box, as hOCR's line element has it", () => {
     const page = readTesseractHocr(
       hocr([
-        { top: 100, words: [['Flexeril', 95], ['7.5mg', 93], ['#60:', 90], ['Upheld', 97]] },
+        {
+          top: 100,
+          words: [
+            ['Flexeril', 95],
+            ['7.5mg', 93],
+            ['#60:', 90],
+            ['Upheld', 97],
+          ],
+        },
         { top: 140, words: [['Claims', 96]] },
       ]),
     );

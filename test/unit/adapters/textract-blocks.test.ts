@@ -155,7 +155,7 @@ describe("Textract's line boxes", () => {
     }
   });
 
-  it('keeps a sideways page\'s boxes where they lie on the page as it was received (the image a person is shown), not turned upright', () => {
+  it("keeps a sideways page's boxes where they lie on the page as it was received (the image a person is shown), not turned upright", () => {
     const response = fixture('gib__90_degrees.json');
     const [page] = textractPages([response]);
     const first = response.Blocks!.find((block) => block.BlockType === 'LINE')!;
@@ -169,13 +169,19 @@ describe("Textract's line boxes", () => {
   it('leaves out a LINE with no geometry or no area, and is bounded per page', () => {
     const response = textractResponseFor([['Percocet 10/325mg #90: Upheld', 'Decision rationale: the request']]);
     const blocks = response.Blocks!.map((block) =>
-      block.Id === 'line-1-1' ? { ...block, Geometry: undefined } : block.Id === 'line-1-0' ? { ...block, Geometry: { BoundingBox: { Left: 0.1, Top: 0.2, Width: 0, Height: 0.01 } } } : block,
+      block.Id === 'line-1-1'
+        ? { ...block, Geometry: undefined }
+        : block.Id === 'line-1-0'
+          ? { ...block, Geometry: { BoundingBox: { Left: 0.1, Top: 0.2, Width: 0, Height: 0.01 } } }
+          : block,
     );
     expect(textractPages([{ ...response, Blocks: blocks }])[0]!.lines).toEqual([]);
     // 400 lines, each a thin band of the page: the first 300 kept.
     const many = textractResponseFor([Array.from({ length: 400 }, (_, i) => `line ${i}`)]);
     const thin = many.Blocks!.map((block) =>
-      block.BlockType === 'LINE' ? { ...block, Geometry: { BoundingBox: { Left: 0.1, Top: Number(block.Id!.split('-')[2]) * 0.002, Width: 0.5, Height: 0.0015 } } } : block,
+      block.BlockType === 'LINE'
+        ? { ...block, Geometry: { BoundingBox: { Left: 0.1, Top: Number(block.Id!.split('-')[2]) * 0.002, Width: 0.5, Height: 0.0015 } } }
+        : block,
     );
     const kept = textractPages([{ ...many, Blocks: thin }])[0]!.lines;
     expect(kept).toHaveLength(300);

@@ -143,7 +143,7 @@ describe("an item's heading on its page image", () => {
     expect(found.box[3]).toBe(one.linesOf(1)![2]!.box[3]);
   });
 
-  it('stops at the item before: a line above its rationale is never this one\'s heading', () => {
+  it("stops at the item before: a line above its rationale is never this one's heading", () => {
     const pages = [[`Norco 10/325mg: Upheld`, `Decision rationale: ${RATIONALE_1}`, 'N0rc0 10/3Z5: Upheld', `Decision rationale: ${RATIONALE_2}`].join('\n')];
     const one = letter(pages);
     const items = [
@@ -166,7 +166,10 @@ describe('a heading on a page Textract read', () => {
     const linesOf: LinesOf = (page) => layout!.pages[page - 1] ?? null;
     const passages = locateItems(text, ITEMS);
     const marks = ITEMS.map((item, index) =>
-      headingMark(text, passages[index]!, item.request, linesOf, { others: ITEMS.filter((_, other) => other !== index).map((x) => x.request), previous: passages[index - 1] }),
+      headingMark(text, passages[index]!, item.request, linesOf, {
+        others: ITEMS.filter((_, other) => other !== index).map((x) => x.request),
+        previous: passages[index - 1],
+      }),
     );
     expect(marks.map((found) => found && linesOf(found.page)![found.lines[0]!]!.text)).toEqual([
       'Percocet 10/325mg #90: Upheld',

@@ -28,7 +28,9 @@ const item = (index: number) => letter.items[index]!;
 
 describe('the letter view state', () => {
   it('zooms the page image by steps, from fit to width to four times it, and fits it again on another letter', () => {
-    expect([zoomStep(1, 1), zoomStep(1.25, 1), zoomStep(4, 1), zoomStep(1.25, -1), zoomStep(1, -1), zoomStep(1.1, -1), zoomStep(1.1, 1)]).toEqual([1.25, 1.5, 4, 1, 1, 1, 1.25]);
+    expect([zoomStep(1, 1), zoomStep(1.25, 1), zoomStep(4, 1), zoomStep(1.25, -1), zoomStep(1, -1), zoomStep(1.1, -1), zoomStep(1.1, 1)]).toEqual([
+      1.25, 1.5, 4, 1, 1, 1, 1.25,
+    ]);
     const zoomed = letterReducer(OPENED, { type: 'zoom', zoom: 2 });
     expect(zoomed.zoom).toBe(2);
     expect(letterReducer(zoomed, { type: 'zoom', zoom: 9 }).zoom).toBe(ZOOMS[ZOOMS.length - 1]);

@@ -35,14 +35,19 @@ describe("a document's layout", () => {
     expect(parseLayout('not json')).toBeNull();
     expect(parseLayout('{"pages": 3}')).toBeNull();
     expect(parseLayout('{"pages": [[{"text": 1, "box": [0,0,1,1]}], "x"]}')).toBeNull();
-    expect(
-      parseLayout('{"pages": [[{"text": "kept", "box": [0,0,1,1]}, {"text": "no box"}, {"text": "a box of text", "box": ["0",0,1,1]}, null]]}'),
-    ).toEqual({ pages: [[{ text: 'kept', box: [0, 0, 1, 1] }]] });
+    expect(parseLayout('{"pages": [[{"text": "kept", "box": [0,0,1,1]}, {"text": "no box"}, {"text": "a box of text", "box": ["0",0,1,1]}, null]]}')).toEqual({
+      pages: [[{ text: 'kept', box: [0, 0, 1, 1] }]],
+    });
   });
 
   it("travels with an OCR service's reading of pages, when the service gave boxes", () => {
     const line = lineInFractions('a line', [0.1, 0.1, 0.5, 0.12])!;
-    expect(ocrReading([{ text: 'a line', confidence: 0.9, lines: [line] }, { text: '', confidence: null }]).layout).toEqual({ pages: [[line], null] });
+    expect(
+      ocrReading([
+        { text: 'a line', confidence: 0.9, lines: [line] },
+        { text: '', confidence: null },
+      ]).layout,
+    ).toEqual({ pages: [[line], null] });
     expect(ocrReading([{ text: 'a line', confidence: 0.9 }])).not.toHaveProperty('layout');
   });
 });

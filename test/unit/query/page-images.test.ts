@@ -70,7 +70,9 @@ describe('a page image of a phone photo', () => {
 describe('a page image of a standard-resolution fax', () => {
   it('is answered at the proportions of the printed page (a letter page, 1.29 as tall as wide), not squashed to half', async () => {
     const { g4Tiff } = await import('../../fixtures/scans.ts');
-    const page = await sharp({ create: { width: 1728, height: 1078, channels: 3, background: '#ffffff' } }).png().toBuffer();
+    const page = await sharp({ create: { width: 1728, height: 1078, channels: 3, background: '#ffffff' } })
+      .png()
+      .toBuffer();
     const fax = await g4Tiff([page], 98);
     const faxStore = {
       ...store,
@@ -84,7 +86,7 @@ describe('a page image of a standard-resolution fax', () => {
   }, 60_000);
 });
 
-describe("the lines of a page (GET /documents/{id}/pages/{n}/lines)", () => {
+describe('the lines of a page (GET /documents/{id}/pages/{n}/lines)', () => {
   const line = (text: string, top: number) => ({ text, box: [0.09, top, 0.5, top + 0.012] as const });
   const layout = { pages: [[line('cover sheet', 0.1)], null, [line('Flexeril 7.5mg #60: Upheld', 0.25)]] };
   const asked: string[] = [];
@@ -104,8 +106,14 @@ describe("the lines of a page (GET /documents/{id}/pages/{n}/lines)", () => {
       page: 3,
       lines: layout.pages[2],
     });
-    expect((await route(storeOf(null), { method: 'GET', path: `/documents/${id}/pages/2/lines`, query: {} }, { objects })).body).toEqual({ page: 2, lines: [] });
-    expect((await route(storeOf(null), { method: 'GET', path: `/documents/${id}/pages/9/lines`, query: {} }, { objects })).body).toEqual({ page: 9, lines: [] });
+    expect((await route(storeOf(null), { method: 'GET', path: `/documents/${id}/pages/2/lines`, query: {} }, { objects })).body).toEqual({
+      page: 2,
+      lines: [],
+    });
+    expect((await route(storeOf(null), { method: 'GET', path: `/documents/${id}/pages/9/lines`, query: {} }, { objects })).body).toEqual({
+      page: 9,
+      lines: [],
+    });
   });
 
   it("answers a letter of a file that held several with its file's pages, as its page images are", async () => {
@@ -119,8 +127,12 @@ describe("the lines of a page (GET /documents/{id}/pages/{n}/lines)", () => {
   });
 
   it('is not found for a document it does not know, and not offered without a store of layouts', async () => {
-    await expect(route(storeOf(null, false), { method: 'GET', path: `/documents/${id}/pages/1/lines`, query: {} }, { objects })).rejects.toMatchObject({ statusCode: 404 });
-    await expect(route(storeOf(null), { method: 'GET', path: `/documents/${id}/pages/0/lines`, query: {} }, { objects })).rejects.toMatchObject({ statusCode: 400 });
+    await expect(route(storeOf(null, false), { method: 'GET', path: `/documents/${id}/pages/1/lines`, query: {} }, { objects })).rejects.toMatchObject({
+      statusCode: 404,
+    });
+    await expect(route(storeOf(null), { method: 'GET', path: `/documents/${id}/pages/0/lines`, query: {} }, { objects })).rejects.toMatchObject({
+      statusCode: 400,
+    });
     await expect(
       route(storeOf(null), { method: 'GET', path: `/documents/${id}/pages/1/lines`, query: {} }, { objects: { getText: async () => null } }),
     ).rejects.toMatchObject({ statusCode: 404 });

@@ -8,7 +8,9 @@ import { g4Tiff } from '../../fixtures/scans.ts';
 /** A letter page (8.5 x 11 inches) at 204 dpi across, with a black bar a third of the way down. */
 async function letterPage(): Promise<Buffer> {
   const [width, height] = [1728, 2200];
-  const bar = await sharp({ create: { width: 1000, height: 40, channels: 3, background: '#000000' } }).png().toBuffer();
+  const bar = await sharp({ create: { width: 1000, height: 40, channels: 3, background: '#000000' } })
+    .png()
+    .toBuffer();
   return sharp({ create: { width, height, channels: 3, background: '#ffffff' } })
     .composite([{ input: bar, left: 300, top: Math.round(height / 3) }])
     .png()
@@ -53,7 +55,9 @@ describe('a page image of a standard-resolution fax (204 x 98 dpi)', () => {
   });
 
   it('keeps a landscape photo as it is: only a TIFF is a fax', async () => {
-    const photo = await sharp({ create: { width: 2000, height: 1200, channels: 3, background: '#f0f0f0' } }).jpeg().toBuffer();
+    const photo = await sharp({ create: { width: 2000, height: 1200, channels: 3, background: '#f0f0f0' } })
+      .jpeg()
+      .toBuffer();
     const { width = 0, height = 0 } = await sharp(await renderPage(photo, 1, 'photo')).metadata();
     expect(height / width).toBeCloseTo(0.6, 2);
   });
@@ -77,7 +81,15 @@ describe('lines OCR read on a page set upright, placed on the page as received',
   it('land where the page as received shows them', async () => {
     // A page with a dark band where the line is, turned a quarter clockwise as if fed sideways.
     const upright = await sharp({ create: { width: 1000, height: 2000, channels: 3, background: '#ffffff' } })
-      .composite([{ input: await sharp({ create: { width: 400, height: 40, channels: 3, background: '#000000' } }).png().toBuffer(), left: 100, top: 200 }])
+      .composite([
+        {
+          input: await sharp({ create: { width: 400, height: 40, channels: 3, background: '#000000' } })
+            .png()
+            .toBuffer(),
+          left: 100,
+          top: 200,
+        },
+      ])
       .png()
       .toBuffer();
     const received = await sharp(upright).rotate(90).greyscale().raw().toBuffer({ resolveWithObject: true });
