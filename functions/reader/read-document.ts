@@ -163,7 +163,9 @@ export class DocumentReader {
       const deadline = Date.now() + this.ocrSeconds * 1000;
       const texts = await Promise.all(
         arrived.map((page) =>
-          page.text !== null ? { text: page.text, confidence: null } : this.ocr(() => pdf.raster(page.index, PDF_OCR_DPI), name, page.index, deadline),
+          page.text !== null
+            ? { text: page.text, confidence: null, lines: page.lines }
+            : this.ocr(() => pdf.raster(page.index, PDF_OCR_DPI), name, page.index, deadline),
         ),
       );
       const document = this.assemble('pdf', this.withinBudget(texts, name));

@@ -17,7 +17,7 @@ import { startOnFreePorts, LOCAL_INBOX, type LocalService } from '../../function
 import { documentId } from '../../functions/service/ingest.ts';
 import { loadGoldenLetters } from '../fixtures/golden.ts';
 import { printedLines } from '../fixtures/variants.ts';
-import { renderScan } from '../fixtures/scans.ts';
+import { renderScan, typesetPdf } from '../fixtures/scans.ts';
 import { waitFor } from './harness.ts';
 import type { LayoutLine } from '../../functions/domain/page-layout.ts';
 
@@ -32,6 +32,7 @@ const textId = documentId(Buffer.from(textLetter, 'latin1'));
 let service: LocalService;
 let browser: Browser;
 let faxId = '';
+let typedId = '';
 const browserErrors: string[] = [];
 
 async function newPage(viewport: { width: number; height: number }): Promise<Page> {
@@ -91,7 +92,10 @@ beforeAll(async () => {
   faxId = documentId(fax!);
   await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: 'faxes/standard fax.tif', Body: fax! }));
   await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: 'text letter.txt', Body: textLetter }));
-  for (const id of [faxId, textId])
+  const typed = Buffer.from(await typesetPdf(printedLines(letters[2]!.text)));
+  typedId = documentId(typed);
+  await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: 'typed letter.pdf', Body: typed }));
+  for (const id of [faxId, textId, typedId])
     await waitFor(async () => {
       const response = await fetch(`${service.endpoints.http}/documents/${id}/status`);
       return response.status === 200 && ((await response.json()) as { status: string }).status === 'CLASSIFIED' ? true : undefined;
@@ -204,6 +208,27 @@ describe("a standard-resolution fax's pages in the letter view", () => {
     }
     await page.close();
   }, 120_000);
+
+  it("mark a heading on a page of a PDF's text layer too, from the boxes PDFium gives its lines", async () => {
+    const page = await newPage({ width: 1280, height: 900 });
+    await page.goto(`${service.endpoints.http}/#/letters/${typedId}`);
+    await page.locator('article.item').first().waitFor();
+    const letter = await api<{ items: Array<{ request: string }> }>(`/determinations/${typedId}`);
+    for (const [index, item] of letter.items.entries()) {
+      await page.locator(`#item-${index} h3`).click();
+      const mark = page.locator('.heading-mark');
+      await mark.waitFor();
+      await page.locator('.sheet img').evaluate((image) => (image as HTMLImageElement).decode());
+      const shown = Number(/^Page (\d+)/.exec(await page.locator('.pager span').innerText())![1]);
+      const { lines } = await api<{ lines: LayoutLine[] }>(`/documents/${typedId}/pages/${shown}/lines`);
+      const drawn = await rects(page);
+      const marked = lines.find((line) => Math.abs(drawn.mark.top - (drawn.image.top + 1 + line.box[1] * (drawn.image.height - 2))) < 2)!;
+      expect(marked.text.toLowerCase()).toContain(item.request.toLowerCase().slice(0, 12));
+      expectOver(drawn.mark, drawn.image, marked.box);
+    }
+    await page.screenshot({ path: join(SHOTS, 'letter-mark-text-layer.png') });
+    await page.close();
+  }, 60_000);
 
   for (const [width, height, name] of [
     [820, 1180, 'letter-pages-tablet.png'],

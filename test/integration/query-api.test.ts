@@ -243,6 +243,7 @@ describe('GET /openapi.json', () => {
       '/documents/{id}',
       '/documents/{id}/original',
       '/documents/{id}/pages/{n}',
+      '/documents/{id}/pages/{n}/lines',
       '/documents/{id}/retry',
       '/documents/{id}/status',
       '/documents/{id}/text',

@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import { route } from '../../../functions/query/routes.ts';
 import { PAGE_IMAGE_MAX_BYTES } from '../../../functions/reader/pages.ts';
 import type { DeterminationStore, DocumentRecord, ObjectStore, PageImageCache } from '../../../functions/service/ports.ts';
+import { PageLinesSchema } from '../../../functions/query/answers.ts';
 
 const id = 'e'.repeat(64);
 /** Lambda's response limit: a binary body travels base64-encoded inside it. */
@@ -101,11 +102,10 @@ describe('the lines of a page (GET /documents/{id}/pages/{n}/lines)', () => {
     ({ getDetermination: async () => determination, getDocument: async () => (known ? { id } : null) }) as unknown as DeterminationStore;
   const letterId = 'f'.repeat(64);
 
-  it("answers a page's lines, and a page with none kept as an empty list", async () => {
-    expect((await route(storeOf(null), { method: 'GET', path: `/documents/${id}/pages/3/lines`, query: {} }, { objects })).body).toEqual({
-      page: 3,
-      lines: layout.pages[2],
-    });
+  it("answers a page's lines (as the OpenAPI document describes them), and a page with none kept as an empty list", async () => {
+    const answer = await route(storeOf(null), { method: 'GET', path: `/documents/${id}/pages/3/lines`, query: {} }, { objects });
+    expect(answer.body).toEqual({ page: 3, lines: layout.pages[2] });
+    expect(PageLinesSchema.safeParse(answer.body).success).toBe(true);
     expect((await route(storeOf(null), { method: 'GET', path: `/documents/${id}/pages/2/lines`, query: {} }, { objects })).body).toEqual({
       page: 2,
       lines: [],
