@@ -214,7 +214,8 @@ function textLayerLines(page: PDFiumPage): LayoutLine[] | null {
       let text = '';
       try {
         const written = pdfium._FPDFText_GetBoundedText(textPage, left, top, right, bottom, buffer, length + 1);
-        text = new TextDecoder('utf-16le').decode(new Uint8Array(pdfium.HEAPU8.buffer, buffer, Math.max(0, written) * 2)).replace(/\0+$/, '');
+        // What was written, less the closing NUL (the first call counted the text without it).
+        text = new TextDecoder('utf-16le').decode(new Uint8Array(pdfium.HEAPU8.buffer, buffer, Math.min(Math.max(0, written), length) * 2));
       } finally {
         pdfium.wasmExports.free(buffer);
       }
