@@ -32,7 +32,12 @@ export const LAYOUT_LIMITS = {
   lineCharacters: 200,
   /** Pages kept (an OCR'd document has at most 100). */
   pages: 200,
+  /** Characters of text kept in all, each line's box counted as 40 (about 1.5 MB as JSON): a letter's pages are a small part of it. */
+  characters: 1_000_000,
 } as const;
+
+/** What a line costs of {@link LAYOUT_LIMITS.characters}: its text and its box. */
+const LINE_COST = 40;
 
 /** A fraction rounded to 1/10,000 of the page (a tenth of a pixel on a 1700-pixel page) and held to 0..1. */
 function fraction(value: number): number {
@@ -69,9 +74,12 @@ export function pageLines(lines: ReadonlyArray<LayoutLine | null>): LayoutLine[]
 
 /** A layout of these pages, or undefined when no page has a line with a box (nothing to keep). */
 export function layoutOf(pages: ReadonlyArray<ReadonlyArray<LayoutLine | null> | null | undefined>): DocumentLayout | undefined {
+  let spent = 0;
   const kept = pages.slice(0, LAYOUT_LIMITS.pages).map((lines) => {
     const page = lines ? pageLines(lines) : [];
-    return page.length > 0 ? page : null;
+    // Pages past the budget keep no lines (whole pages: a page's lines are all there or none are).
+    spent += page.reduce((sum, line) => sum + line.text.length + LINE_COST, 0);
+    return page.length > 0 && spent <= LAYOUT_LIMITS.characters ? page : null;
   });
   return kept.some((lines) => lines !== null) ? { pages: kept } : undefined;
 }

@@ -3,7 +3,7 @@ import type { PDFiumDocument, PDFiumLibrary, PDFiumPage } from '@hyzyla/pdfium';
 import { pngOf, rasterFrom, type PageRaster } from './raster.ts';
 import { InputError } from './errors.ts';
 import { MAX_PAGE_PIXELS } from './images.ts';
-import { lineInFractions, pageLines, type LayoutLine } from '../domain/index.ts';
+import { LAYOUT_LIMITS, lineInFractions, pageLines, type LayoutLine } from '../domain/index.ts';
 
 /** A page of a PDF: its own text layer, or null when it is a scanned image. */
 export interface PdfPage {
@@ -378,7 +378,7 @@ export async function openPdf(bytes: Uint8Array, name: string, maxPages: number,
         text = withPage(doc, index, (page) => {
           const read = page.getText();
           // Lines are placed only where there is text enough to be a letter's page (the same bar as below).
-          if (read.replace(/[^A-Z]/gi, '').length >= MIN_TEXT_LAYER_LETTERS) lines = textLayerLines(page);
+          if (index < LAYOUT_LIMITS.pages && read.replace(/[^A-Z]/gi, '').length >= MIN_TEXT_LAYER_LETTERS) lines = textLayerLines(page);
           return read;
         });
       } catch (error) {

@@ -27,6 +27,14 @@ describe("a document's layout", () => {
     expect(layout.pages[0]).toBeNull();
     expect(layout.pages[1]).toHaveLength(LAYOUT_LIMITS.linesPerPage);
     expect(layoutOf(Array.from({ length: 300 }, () => [line]))!.pages).toHaveLength(LAYOUT_LIMITS.pages);
+    // 200 pages of 300 long lines are more than a layout keeps: the pages past its budget keep none.
+    const long = lineInFractions('x'.repeat(200), [0.1, 0.1, 0.9, 0.12])!;
+    const dense = layoutOf(Array.from({ length: 200 }, () => Array.from({ length: 300 }, () => long)))!;
+    const keptPages = dense.pages.filter((page) => page !== null);
+    expect(keptPages.length).toBeGreaterThan(5);
+    expect(keptPages.length).toBeLessThan(200);
+    expect(dense.pages[0]).toHaveLength(300);
+    expect(JSON.stringify(dense).length).toBeLessThan(2_000_000);
   });
 
   it('is read back as written, and anything not of its shape is left out rather than trusted', () => {
