@@ -222,7 +222,12 @@ describe('ingest: scans through Textract (mocked), store and bucket real', () =>
     expect((await stack.store.getDetermination(result.id))!).toMatchObject({ status: 'CLASSIFIED', outcome: 'UPHELD' });
     // Where Textract's lines lie on the page is kept with the reading, for the console's marks.
     const [lines] = (await stack.objects.getLayout(result.id))!.pages;
-    expect(lines![0]).toEqual({ text: printedLines(letters[0]!.text).find((line) => line.trim())!.trim(), box: [0.08, 0.05, expect.any(Number), 0.062] });
+    expect(lines![0]).toEqual({
+      text: printedLines(letters[0]!.text)
+        .find((line) => line.trim())!
+        .trim(),
+      box: [0.08, 0.05, expect.any(Number), 0.062],
+    });
   });
 
   it('starts an asynchronous job for a multi-page fax, retrying throttles, then completes it from the notice', async () => {
@@ -261,7 +266,10 @@ describe('ingest: scans through Textract (mocked), store and bucket real', () =>
       pageConfidences: [expect.any(Number), expect.any(Number)],
     });
     const layout = (await stack.objects.getLayout(id))!;
-    expect(layout.pages.map((page) => page!.length)).toEqual([lines.slice(0, 40).filter((line) => line.trim()).length, lines.slice(40).filter((line) => line.trim()).length]);
+    expect(layout.pages.map((page) => page!.length)).toEqual([
+      lines.slice(0, 40).filter((line) => line.trim()).length,
+      lines.slice(40).filter((line) => line.trim()).length,
+    ]);
     expect(await completeTextractJob(withTextract(), { jobId: 'job-7', status: 'SUCCEEDED', documentId: id })).toBe('DUPLICATE');
   });
 
