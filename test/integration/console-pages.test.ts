@@ -226,6 +226,9 @@ describe("a standard-resolution fax's pages in the letter view", () => {
       expect(marked.text.toLowerCase()).toContain(item.request.toLowerCase().slice(0, 12));
       expectOver(drawn.mark, drawn.image, marked.box);
     }
+    // Its second item's heading is the last line of page 1, its rationale on page 2: page 1 is shown, and the item says so.
+    expect(await page.locator('.pager span').innerText()).toBe('Page 1 of 2');
+    expect(await page.locator('#item-1 .where').innerText()).toBe('In the letter on page 2, its heading on page 1.');
     await page.screenshot({ path: join(SHOTS, 'letter-mark-text-layer.png') });
     await page.close();
   }, 60_000);

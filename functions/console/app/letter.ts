@@ -234,6 +234,7 @@ function ItemCard({
   draft,
   selected,
   passage,
+  headingPage,
   onSelect,
   onChange,
 }: {
@@ -244,6 +245,8 @@ function ItemCard({
   draft: ItemDraft;
   selected: boolean;
   passage: Passage | null;
+  /** The page its heading is marked on, when it is the item shown and its heading was found. */
+  headingPage?: number | undefined;
   onSelect: () => void;
   onChange: (patch: ItemDraft) => void;
 }) {
@@ -286,7 +289,7 @@ function ItemCard({
     </p>
     ${item.flags.length > 0 && html`<ul class="flags" aria-label=${`Why item ${index + 1} needs a look`}>${item.flags.map((flag) => html`<li>${FLAG_WORDS[flag]}</li>`)}</ul>`}
     ${item.flags.length === 0 && item.confidence < 0.9 && html`<p class="flags">Less sure than usual (${percent(item.confidence)}), because of how the letter reads around it: check it against the letter.</p>`}
-    <p class="where">${passage ? html`In the letter on page ${passage.page}.` : 'Its place in the letter was not found in the text.'}</p>
+    <p class="where">${passage ? html`In the letter on page ${passage.page}${headingPage && headingPage !== passage.page ? `, its heading on page ${headingPage}` : ''}.` : 'Its place in the letter was not found in the text.'}</p>
   </article>`;
 }
 
@@ -589,7 +592,7 @@ export function Letter({ id, showHistory }: { id: string; showHistory: boolean }
             <label>Received on <input type="date" value=${header.receivedOn ?? classified.receivedOn} required onInput=${(event: Event) => dispatch({ type: 'header', patch: { receivedOn: (event.target as HTMLInputElement).value } })} /></label>
           </fieldset>
           <${Deadlines} letter=${classified} />
-          ${classified.items.map((item, index) => html`<${ItemCard} key=${index} item=${item} index=${index} conclusion=${classified.conclusions[index] ?? null} draft=${drafts[index] ?? {}} selected=${index === selected} passage=${passages[index] ?? null} onSelect=${() => select(index)} onChange=${(patch: ItemDraft) => change(index, patch)} />`)}
+          ${classified.items.map((item, index) => html`<${ItemCard} key=${index} item=${item} index=${index} conclusion=${classified.conclusions[index] ?? null} draft=${drafts[index] ?? {}} selected=${index === selected} passage=${passages[index] ?? null} headingPage=${index === selected ? mark?.page : undefined} onSelect=${() => select(index)} onChange=${(patch: ItemDraft) => change(index, patch)} />`)}
           <label class="wide">Note for the history (optional) <textarea rows="2" maxlength="2000" value=${note} onInput=${(event: Event) => dispatch({ type: 'note', note: (event.target as HTMLTextAreaElement).value })}></textarea></label>`
         }
         <p class="hint">Keys: j / k item, u upheld, o overturned, e edit request, s save, c confirm and go on, [ / ] page, + / - / 0 zoom in, out, fit, t text, h history, n next letter, Esc letters.</p>
