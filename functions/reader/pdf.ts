@@ -162,32 +162,23 @@ interface PdfiumTextApi {
   _FPDFText_CountChars(textPage: number): number;
   _FPDFText_CountRects(textPage: number, start: number, count: number): number;
   _FPDFText_GetRect(textPage: number, index: number, left: number, top: number, right: number, bottom: number): number;
-  _FPDFText_GetBoundedText(textPage: number, left: number, top: number, right: number, bottom: number, buffer: number, length: number): number;
   _FPDFPage_GetRotation(page: number): number;
   _FPDF_GetPageBoundingBox(page: number, rect: number): number;
   wasmExports: { malloc(bytes: number): number; free(pointer: number): void };
   HEAPU8: Uint8Array;
 }
 
-/** Most rectangles of a page's text layer read for its lines: a page of text has a few hundred at most. */
-const MAX_TEXT_RECTS = 600;
-
 /**
  * Where the lines of a page's text layer lie on it, as fractions of the page as rendered: each
- * run of text PDFium places in one rectangle (a line, or a part of one in another font), with
- * its text. Null for a page turned by its /Rotate (its rectangles are in the unturned page's
- * space) or when the engine does not offer the calls; the page's text is read as before either way.
+ * line of `text` (the page's text as PDFium gives it, lines parted by line breaks; its character
+ * i is the text page's character i) with the box around the rectangles PDFium places its
+ * characters in. Linear in the page's characters. Null for a page turned by its /Rotate (its
+ * rectangles are in the unturned page's space) or when the engine does not offer the calls; the
+ * page's text is read as before either way.
  */
-function textLayerLines(page: PDFiumPage): LayoutLine[] | null {
+function textLayerLines(page: PDFiumPage, text: string): LayoutLine[] | null {
   const { module: api, pageIdx } = page as unknown as { module?: Partial<PdfiumTextApi>; pageIdx?: number };
-  const needed = [
-    '_FPDFText_LoadPage',
-    '_FPDFText_CountRects',
-    '_FPDFText_GetRect',
-    '_FPDFText_GetBoundedText',
-    '_FPDFPage_GetRotation',
-    '_FPDF_GetPageBoundingBox',
-  ] as const;
+  const needed = ['_FPDFText_LoadPage', '_FPDFText_CountRects', '_FPDFText_GetRect', '_FPDFPage_GetRotation', '_FPDF_GetPageBoundingBox'] as const;
   if (!api || typeof pageIdx !== 'number' || !api.wasmExports || !needed.every((name) => typeof api[name] === 'function')) return null;
   const pdfium = api as PdfiumTextApi;
   if (pdfium._FPDFPage_GetRotation(pageIdx) !== 0) return null;
@@ -200,26 +191,24 @@ function textLayerLines(page: PDFiumPage): LayoutLine[] | null {
     const floats = new Float32Array(pdfium.HEAPU8.buffer, scratch, 4);
     const [boxLeft, boxTop, boxRight, boxBottom] = [floats[0]!, floats[1]!, floats[2]!, floats[3]!];
     const [width, height] = [boxRight - boxLeft, boxTop - boxBottom];
-    if (!(width > 0 && height > 0)) return null;
+    // Characters past the text page's own count (a text that is not the page's) are never asked for.
     const count = pdfium._FPDFText_CountChars(textPage);
-    const rects = Math.min(MAX_TEXT_RECTS, count > 0 ? pdfium._FPDFText_CountRects(textPage, 0, count) : 0);
+    if (!(width > 0 && height > 0) || count <= 0) return null;
     const lines: Array<LayoutLine | null> = [];
-    for (let index = 0; index < rects; index++) {
-      if (!pdfium._FPDFText_GetRect(textPage, index, scratch, scratch + 8, scratch + 16, scratch + 24)) continue;
-      const doubles = new Float64Array(pdfium.HEAPU8.buffer, scratch, 4);
-      const [left, top, right, bottom] = [doubles[0]!, doubles[1]!, doubles[2]!, doubles[3]!];
-      const length = pdfium._FPDFText_GetBoundedText(textPage, left, top, right, bottom, 0, 0);
-      if (length <= 0) continue;
-      const buffer = pdfium.wasmExports.malloc((length + 1) * 2);
-      let text = '';
-      try {
-        const written = pdfium._FPDFText_GetBoundedText(textPage, left, top, right, bottom, buffer, length + 1);
-        // What was written, less the closing NUL (the first call counted the text without it).
-        text = new TextDecoder('utf-16le').decode(new Uint8Array(pdfium.HEAPU8.buffer, buffer, Math.min(Math.max(0, written), length) * 2));
-      } finally {
-        pdfium.wasmExports.free(buffer);
+    let start = 0;
+    for (const line of text.split('\n')) {
+      const from = start;
+      start += line.length + 1;
+      if (!line.trim() || from >= count || lines.length >= LAYOUT_LIMITS.linesPerPage) continue;
+      const rects = pdfium._FPDFText_CountRects(textPage, from, Math.min(line.length, count - from));
+      let [left, top, right, bottom] = [Infinity, -Infinity, -Infinity, Infinity];
+      for (let index = 0; index < rects; index++) {
+        if (!pdfium._FPDFText_GetRect(textPage, index, scratch, scratch + 8, scratch + 16, scratch + 24)) continue;
+        const edges = new Float64Array(pdfium.HEAPU8.buffer, scratch, 4);
+        [left, top, right, bottom] = [Math.min(left, edges[0]!), Math.max(top, edges[1]!), Math.max(right, edges[2]!), Math.min(bottom, edges[3]!)];
       }
-      lines.push(lineInFractions(text, [(left - boxLeft) / width, (boxTop - top) / height, (right - boxLeft) / width, (boxTop - bottom) / height]));
+      if (left < right && bottom < top)
+        lines.push(lineInFractions(line, [(left - boxLeft) / width, (boxTop - top) / height, (right - boxLeft) / width, (boxTop - bottom) / height]));
     }
     return pageLines(lines);
   } finally {
@@ -378,7 +367,7 @@ export async function openPdf(bytes: Uint8Array, name: string, maxPages: number,
         text = withPage(doc, index, (page) => {
           const read = page.getText();
           // Lines are placed only where there is text enough to be a letter's page (the same bar as below).
-          if (index < LAYOUT_LIMITS.pages && read.replace(/[^A-Z]/gi, '').length >= MIN_TEXT_LAYER_LETTERS) lines = textLayerLines(page);
+          if (index < LAYOUT_LIMITS.pages && read.replace(/[^A-Z]/gi, '').length >= MIN_TEXT_LAYER_LETTERS) lines = textLayerLines(page, read);
           return read;
         });
       } catch (error) {
