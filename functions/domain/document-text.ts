@@ -1,4 +1,5 @@
 import type { DoubtfulWord, ReadingContext } from './engine.ts';
+import type { DocumentLayout } from './page-layout.ts';
 
 /** What a document's bytes are, by their first bytes (see the reader's `sniffKind`). */
 export type DocumentKind = 'text' | 'pdf' | 'tiff' | 'png' | 'jpeg' | 'textract-json' | 'binary';
@@ -22,6 +23,8 @@ export interface DocumentText {
   readonly pageConfidences?: Array<number | null>;
   /** Words holding a digit that the OCR engine was unsure of, as read (see `ReadingContext.doubtfulWords`). */
   readonly doubtfulWords?: DoubtfulWord[];
+  /** Where each page's lines lie on its image, for pages read by OCR that gave boxes; absent when none did. */
+  readonly layout?: DocumentLayout;
 }
 
 /** What the letter engine is told about how a document was read. */

@@ -7,6 +7,7 @@ import {
   type Flag,
   type Outcome,
 } from './determination.ts';
+import { layoutOf, type DocumentLayout, type LayoutLine } from './page-layout.ts';
 import { receiptStampOf } from './receipt-stamp.ts';
 import { normalizeText, contentLines, pageEvidence } from './normalize.ts';
 import { parseLetter, type ParsedItem, type ParsedLetter } from './layouts/index.ts';
@@ -87,13 +88,17 @@ export interface OcrPageReading {
   readonly text: string;
   readonly confidence: number | null;
   readonly doubtful?: readonly DoubtfulWord[];
+  /** The page's lines with their boxes on the page, where the engine gives them. */
+  readonly lines?: readonly LayoutLine[];
 }
 
 /**
  * A letter read page by page by an OCR service: its text, pages parted by form feeds, and what
- * the engine is told of the reading (mean and per-page confidence, doubtful words, page count).
+ * the engine is told of the reading (mean and per-page confidence, doubtful words, page count),
+ * and where its lines lie on the pages, when the engine said.
  */
-export function ocrReading(pages: readonly OcrPageReading[]): { text: string; context: ReadingContext } {
+export function ocrReading(pages: readonly OcrPageReading[]): { text: string; context: ReadingContext; layout?: DocumentLayout } {
+  const layout = layoutOf(pages.map((page) => page.lines));
   const confidences = pages.map((page) => page.confidence).filter((value): value is number => value !== null);
   return {
     text: pages.map((page) => page.text).join('\n\f\n'),
@@ -103,6 +108,7 @@ export function ocrReading(pages: readonly OcrPageReading[]): { text: string; co
       pageConfidences: pages.map((page) => page.confidence),
       doubtfulWords: pages.flatMap((page) => page.doubtful ?? []),
     },
+    ...(layout ? { layout } : {}),
   };
 }
 

@@ -20,6 +20,18 @@ export {
   type DoubtfulWord,
 } from './engine.ts';
 export { normalizeText, PAGE_BREAK } from './normalize.ts';
+export {
+  layoutFrom,
+  layoutOf,
+  lineInFractions,
+  lineInPixels,
+  pageLines,
+  parseLayout,
+  LAYOUT_LIMITS,
+  type DocumentLayout,
+  type LayoutLine,
+  type LineBox,
+} from './page-layout.ts';
 export { applyCorrection, CorrectionError, CorrectionSchema, type Change, type Correction } from './correction.ts';
 export { classifyRequest, type TreatmentClass } from './classify.ts';
 export {

@@ -157,6 +157,17 @@ export const ORIGINAL_LINK_SECONDS = 300;
 
 export const OriginalLinkSchema = z.object({ url: z.url().describe('a presigned GET, good for expiresInSeconds'), expiresInSeconds: z.number().int() });
 
+/** The lines read on a page, each with its box on the page image (`GET /documents/{id}/pages/{n}/lines`). */
+export const PageLinesSchema = z.object({
+  page: z.number().int().min(1),
+  lines: z.array(
+    z.object({
+      text: z.string(),
+      box: z.array(z.number().min(0).max(1)).length(4).describe('left, top, right, bottom as fractions of the page image'),
+    }),
+  ),
+});
+
 export const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
 /** Every answer schema by the name it has under `components.schemas` (lists are pages of the first three). */
@@ -222,5 +233,6 @@ export const ANSWER_SCHEMAS = {
   History: HistorySchema,
   Stats: StatsSchema,
   OriginalLink: OriginalLinkSchema,
+  PageLines: PageLinesSchema,
   Error: ErrorSchema,
 } as const;

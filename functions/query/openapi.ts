@@ -526,6 +526,23 @@ export function openApiDocument(): Record<string, unknown> {
       ],
       responses: { '200': { description: 'the page', content: { 'image/png': { schema: { type: 'string', format: 'binary' } } } }, ...byId },
     },
+    getPageLines: {
+      tags: ['documents'],
+      summary: 'The lines read on page n (from 1), each with its box on the page image as fractions of its width and height',
+      description:
+        "Kept for pages read by OCR (Tesseract or Textract) when the document was read: the console marks an item's heading with them. A page with a text layer, a letter sent as text, or a page read before boxes were kept has none (an empty list).",
+      parameters: [
+        idParameter,
+        { name: 'n', in: 'path', required: true, description: 'page number, from 1', schema: { type: 'integer', minimum: 1, maximum: 3000 } },
+      ],
+      responses: {
+        '200': {
+          description: 'the lines in reading order; box is [left, top, right, bottom], each 0..1',
+          content: json(ref('PageLines'), { page: 2, lines: [{ text: 'Percocet 10/325mg #90: Upheld', box: [0.118, 0.3121, 0.4263, 0.3245] }] }),
+        },
+        ...byId,
+      },
+    },
     getDeadlineCalendar: {
       tags: ['deadlines'],
       summary: 'The deadlines of every letter as an RFC 5545 calendar feed',

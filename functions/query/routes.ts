@@ -60,7 +60,7 @@ export interface ApiRequest {
 
 /** What the routes may use beyond the store: the letters' text, originals and pages, and corrections (with who makes them). */
 export interface RouteOptions {
-  readonly objects?: Pick<ObjectStore, 'getText'>;
+  readonly objects?: Pick<ObjectStore, 'getText'> & Partial<Pick<ObjectStore, 'getLayout'>>;
   /** The bytes as uploaded, from the inbox: served as they are (locally) and rendered into pages. */
   readonly originals?: Pick<ObjectStore, 'get'>;
   /** Short-lived links to originals (AWS): the original route answers one instead of the bytes. */
@@ -567,6 +567,21 @@ const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
   async getPageImage(call) {
     if (!call.options.originals) notOffered(call.request);
     return originalOrPage(call, parse(PageNumberSchema, call.params.n, 'page'));
+  },
+  async getPageLines({ store, request, options, params }) {
+    const getLayout = options.objects?.getLayout?.bind(options.objects);
+    if (!getLayout) notOffered(request);
+    parse(QUERY_SCHEMAS.status, request.query);
+    const n = parse(PageNumberSchema, params.n, 'page');
+    const id = await resolveId(store, params.id);
+    // The lines are the file's, as its page images are: a letter of a file that held several is its pages from `from`.
+    const determination = await store.getDetermination(id);
+    const file = determination?.sourceDocument ?? id;
+    const page = (determination?.pages?.from ?? 1) + n - 1;
+    if (!determination && !(await store.getDocument(id))) throw new ApiError(404, 'NOT_FOUND', 'no document with this id');
+    // A page with none kept (a text layer, a letter sent as text, a reading from before they were kept) has no lines: nothing to mark.
+    const lines = (await getLayout(file))?.pages[page - 1] ?? [];
+    return { statusCode: 200, body: { page: n, lines } };
   },
   async getDeadlineCalendar({ store, request }) {
     const range = parse(QUERY_SCHEMAS.deadlines, request.query);

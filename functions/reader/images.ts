@@ -127,6 +127,69 @@ function checkTiffPages(bytes: Uint8Array, name: string, maxPages: number): void
   }
 }
 
+/** TIFF tags of a page's resolution (RATIONAL: two LONGs, numerator and denominator, at an offset). */
+const TIFF_X_RESOLUTION = 282;
+const TIFF_Y_RESOLUTION = 283;
+const TIFF_RATIONAL = 5;
+
+/**
+ * The horizontal and vertical resolution page `index` of a classic TIFF declares (its
+ * XResolution and YResolution tags), read from its directory without decoding it; null when the
+ * file is not a TIFF, the page is not there, or it does not declare both. A standard-resolution
+ * fax declares 204 x 98: its pixels are twice as tall as they are wide.
+ */
+export function tiffResolution(bytes: Uint8Array, index: number): { x: number; y: number } | null {
+  if (!isTiff(bytes)) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const little = bytes[0] === 0x49;
+  const fits = (at: number, length: number) => at >= 0 && at + length <= bytes.length;
+  if (!fits(4, 4)) return null;
+  let offset = view.getUint32(4, little);
+  const seen = new Set<number>();
+  for (let page = 0; page < index; page++) {
+    if (offset === 0 || !fits(offset, 2) || seen.has(offset)) return null;
+    seen.add(offset);
+    const next = offset + 2 + view.getUint16(offset, little) * 12;
+    offset = fits(next, 4) ? view.getUint32(next, little) : 0;
+  }
+  if (offset === 0 || !fits(offset, 2)) return null;
+  const resolution: { x?: number; y?: number } = {};
+  const entries = view.getUint16(offset, little);
+  for (let entry = 0; entry < entries && fits(offset + 2 + entry * 12, 12); entry++) {
+    const at = offset + 2 + entry * 12;
+    const tag = view.getUint16(at, little);
+    if ((tag !== TIFF_X_RESOLUTION && tag !== TIFF_Y_RESOLUTION) || view.getUint16(at + 2, little) !== TIFF_RATIONAL) continue;
+    const value = view.getUint32(at + 8, little);
+    if (!fits(value, 8)) continue;
+    const [numerator, denominator] = [view.getUint32(value, little), view.getUint32(value + 4, little)];
+    if (numerator > 0 && denominator > 0) resolution[tag === TIFF_X_RESOLUTION ? 'x' : 'y'] = numerator / denominator;
+  }
+  return resolution.x && resolution.y ? { x: resolution.x, y: resolution.y } : null;
+}
+
+/**
+ * Whether a page of these pixels is shaped like a standard-resolution fax with no resolution
+ * declared: fax width (1728 pixels at 204 dpi, up to a wide 2600) and under 0.8 as tall as wide,
+ * where a letter or legal page is 1.3 or more. Its rows are stored at half the height they print at.
+ */
+export function isStandardFaxShape(width: number, height: number): boolean {
+  return width >= 1728 && width <= 2600 && height < width * 0.8;
+}
+
+/**
+ * The height a page of `width` x `height` pixels has with square pixels: a page whose rows are
+ * taller than its columns are wide (a standard-resolution fax, 204 x 98 dpi) is stretched back to
+ * its printed proportions. `resolution` is what the file declares, when it does.
+ */
+export function squarePixelHeight(width: number, height: number, resolution: { x: number; y: number } | null): number {
+  if (resolution) {
+    const ratio = resolution.x / resolution.y;
+    // Under 5% apart is a rounding of the same resolution (200 x 196), not a stretch to undo; past 4x is no scan's.
+    return Math.abs(ratio - 1) < 0.05 || ratio > 4 || ratio < 0.25 ? height : Math.round(height * ratio);
+  }
+  return isStandardFaxShape(width, height) ? height * 2 : height;
+}
+
 /** Share of a page's ink in isolated single pixels above which it is a specked fax: clean faxes measured under 0.05%, worn ones 2-9%. */
 const SPECKED_PAGE = 0.005;
 
@@ -164,7 +227,7 @@ async function cleanPage(sharp: typeof import('sharp').default, bytes: Uint8Arra
   // Decoded once, to grey; every page of a multi-page TIFF is held to the pixel limit before it is decoded, not only the first.
   const decoded = await rasterFrom(sharp(bytes, { page: index, limitInputPixels: MAX_PAGE_PIXELS }).flatten({ background: '#ffffff' }).greyscale());
   const { width, height: pageHeight } = decoded;
-  const isStandardFax = width >= 1728 && width <= 2600 && pageHeight < width * 0.8;
+  const isStandardFax = isStandardFaxShape(width, pageHeight);
   let targetWidth = width;
   let targetHeight = isStandardFax ? pageHeight * 2 : pageHeight;
   if (width < UPSCALE_BELOW_WIDTH) {

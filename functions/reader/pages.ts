@@ -1,7 +1,7 @@
 import { InputError } from './errors.ts';
 import { sniffKind } from './sniff.ts';
 import { openPdf } from './pdf.ts';
-import { MAX_PAGE_PIXELS } from './images.ts';
+import { MAX_PAGE_PIXELS, squarePixelHeight, tiffResolution } from './images.ts';
 
 /** Resolution pages are shown at: legible on a screen, small to send. */
 const VIEW_DPI = 110;
@@ -38,8 +38,9 @@ async function withinLimit(png: Buffer): Promise<Buffer> {
 
 /**
  * One page of a document as a PNG, for a person checking a reading (`n` from 1): a PDF page
- * rendered by PDFium, a TIFF/PNG/JPEG page as it is, each within the size a response can carry.
- * A text letter or Textract JSON has no pages.
+ * rendered by PDFium, a TIFF/PNG/JPEG page as it is but with square pixels (a standard-resolution
+ * fax, 204 x 98 dpi, stretched to its printed proportions: shown as stored it was half as tall as
+ * the page), each within the size a response can carry. A text letter or Textract JSON has no pages.
  */
 export async function renderPage(bytes: Uint8Array, n: number, name: string): Promise<Buffer> {
   const kind = sniffKind(bytes);
@@ -56,12 +57,12 @@ export async function renderPage(bytes: Uint8Array, n: number, name: string): Pr
     const { default: sharp } = await import('sharp');
     const pages = (await sharp(bytes).metadata()).pages ?? 1;
     if (n > pages) throw new InputError('NOT_FOUND', `${name}: the document has ${pages} pages`);
-    return withinLimit(
-      await sharp(bytes, { page: n - 1, limitInputPixels: MAX_PAGE_PIXELS })
-        .flatten({ background: '#ffffff' })
-        .png()
-        .toBuffer(),
-    );
+    const page = sharp(bytes, { page: n - 1, limitInputPixels: MAX_PAGE_PIXELS }).flatten({ background: '#ffffff' });
+    const { width = 0, height = 0 } = await sharp(bytes, { page: n - 1, limitInputPixels: MAX_PAGE_PIXELS }).metadata();
+    // Only a TIFF is a fax: a landscape photo (PNG, JPEG) of fax width is not stretched.
+    const square = kind === 'tiff' ? squarePixelHeight(width, height, tiffResolution(bytes, n - 1)) : height;
+    if (square !== height) page.resize(width, square, { fit: 'fill', kernel: 'lanczos3' });
+    return withinLimit(await page.png().toBuffer());
   }
   throw new InputError('NOT_FOUND', `${name}: a ${kind === 'text' ? 'text letter' : 'document of this kind'} has no page images`);
 }

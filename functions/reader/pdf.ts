@@ -3,6 +3,7 @@ import type { PDFiumDocument, PDFiumLibrary, PDFiumPage } from '@hyzyla/pdfium';
 import { pngOf, rasterFrom, type PageRaster } from './raster.ts';
 import { InputError } from './errors.ts';
 import { MAX_PAGE_PIXELS } from './images.ts';
+import { LAYOUT_LIMITS, lineInFractions, pageLines, type LayoutLine } from '../domain/index.ts';
 
 /** A page of a PDF: its own text layer, or null when it is a scanned image. */
 export interface PdfPage {
@@ -10,6 +11,8 @@ export interface PdfPage {
   readonly text: string | null;
   /** False for a page of a PDF cut short whose objects did not arrive whole. */
   readonly arrived: boolean;
+  /** Where its text layer's lines lie on the page (fractions of the page as rendered); absent for a scanned page or a turned one. */
+  readonly lines?: readonly LayoutLine[];
 }
 
 /** An opened PDF: page texts read, scanned pages rasterised on demand. Close it when done. */
@@ -150,6 +153,68 @@ function engineAborted(engine: PDFiumLibrary, name: string, error: unknown): Inp
 function closePage(page: PDFiumPage): void {
   const { module, pageIdx } = page as unknown as { module?: { _FPDF_ClosePage?: (page: number) => void }; pageIdx?: number };
   if (typeof module?._FPDF_ClosePage === 'function' && typeof pageIdx === 'number' && pageIdx !== 0) module._FPDF_ClosePage(pageIdx);
+}
+
+/** The parts of PDFium's text API (as WebAssembly exports) that place a text layer's lines. */
+interface PdfiumTextApi {
+  _FPDFText_LoadPage(page: number): number;
+  _FPDFText_ClosePage(textPage: number): void;
+  _FPDFText_CountChars(textPage: number): number;
+  _FPDFText_CountRects(textPage: number, start: number, count: number): number;
+  _FPDFText_GetRect(textPage: number, index: number, left: number, top: number, right: number, bottom: number): number;
+  _FPDFPage_GetRotation(page: number): number;
+  _FPDF_GetPageBoundingBox(page: number, rect: number): number;
+  wasmExports: { malloc(bytes: number): number; free(pointer: number): void };
+  HEAPU8: Uint8Array;
+}
+
+/**
+ * Where the lines of a page's text layer lie on it, as fractions of the page as rendered: each
+ * line of `text` (the page's text as PDFium gives it, lines parted by line breaks; its character
+ * i is the text page's character i) with the box around the rectangles PDFium places its
+ * characters in. Linear in the page's characters. Null for a page turned by its /Rotate (its
+ * rectangles are in the unturned page's space) or when the engine does not offer the calls; the
+ * page's text is read as before either way.
+ */
+function textLayerLines(page: PDFiumPage, text: string): LayoutLine[] | null {
+  const { module: api, pageIdx } = page as unknown as { module?: Partial<PdfiumTextApi>; pageIdx?: number };
+  const needed = ['_FPDFText_LoadPage', '_FPDFText_CountRects', '_FPDFText_GetRect', '_FPDFPage_GetRotation', '_FPDF_GetPageBoundingBox'] as const;
+  if (!api || typeof pageIdx !== 'number' || !api.wasmExports || !needed.every((name) => typeof api[name] === 'function')) return null;
+  const pdfium = api as PdfiumTextApi;
+  if (pdfium._FPDFPage_GetRotation(pageIdx) !== 0) return null;
+  const scratch = pdfium.wasmExports.malloc(64);
+  const textPage = pdfium._FPDFText_LoadPage(pageIdx);
+  try {
+    if (!textPage || !scratch) return null;
+    // The page's box as it is rendered (its crop box), in the page's own space: y runs up from its foot.
+    if (!pdfium._FPDF_GetPageBoundingBox(pageIdx, scratch)) return null;
+    const floats = new Float32Array(pdfium.HEAPU8.buffer, scratch, 4);
+    const [boxLeft, boxTop, boxRight, boxBottom] = [floats[0]!, floats[1]!, floats[2]!, floats[3]!];
+    const [width, height] = [boxRight - boxLeft, boxTop - boxBottom];
+    // Characters past the text page's own count (a text that is not the page's) are never asked for.
+    const count = pdfium._FPDFText_CountChars(textPage);
+    if (!(width > 0 && height > 0) || count <= 0) return null;
+    const lines: Array<LayoutLine | null> = [];
+    let start = 0;
+    for (const line of text.split('\n')) {
+      const from = start;
+      start += line.length + 1;
+      if (!line.trim() || from >= count || lines.length >= LAYOUT_LIMITS.linesPerPage) continue;
+      const rects = pdfium._FPDFText_CountRects(textPage, from, Math.min(line.length, count - from));
+      let [left, top, right, bottom] = [Infinity, -Infinity, -Infinity, Infinity];
+      for (let index = 0; index < rects; index++) {
+        if (!pdfium._FPDFText_GetRect(textPage, index, scratch, scratch + 8, scratch + 16, scratch + 24)) continue;
+        const edges = new Float64Array(pdfium.HEAPU8.buffer, scratch, 4);
+        [left, top, right, bottom] = [Math.min(left, edges[0]!), Math.max(top, edges[1]!), Math.max(right, edges[2]!), Math.min(bottom, edges[3]!)];
+      }
+      if (left < right && bottom < top)
+        lines.push(lineInFractions(line, [(left - boxLeft) / width, (boxTop - top) / height, (right - boxLeft) / width, (boxTop - bottom) / height]));
+    }
+    return pageLines(lines);
+  } finally {
+    if (textPage) pdfium._FPDFText_ClosePage(textPage);
+    if (scratch) pdfium.wasmExports.free(scratch);
+  }
 }
 
 /** Runs `read` on page `index` and closes the page (see {@link closePage}). */
@@ -297,8 +362,14 @@ export async function openPdf(bytes: Uint8Array, name: string, maxPages: number,
     let characters = 0;
     for (let index = 0; index < pageCount; index++) {
       let text: string;
+      let lines: LayoutLine[] | null = null;
       try {
-        text = withPage(doc, index, (page) => page.getText());
+        text = withPage(doc, index, (page) => {
+          const read = page.getText();
+          // Lines are placed only where there is text enough to be a letter's page (the same bar as below).
+          if (index < LAYOUT_LIMITS.pages && read.replace(/[^A-Z]/gi, '').length >= MIN_TEXT_LAYER_LETTERS) lines = textLayerLines(page, read);
+          return read;
+        });
       } catch (error) {
         if (isEngineAbort(error)) throw engineAborted(engine, name, error);
         // In a file cut short, the pages after the cut are simply missing; elsewhere a page that fails is damage.
@@ -316,7 +387,8 @@ export async function openPdf(bytes: Uint8Array, name: string, maxPages: number,
         );
       }
       const letters = text.replace(/[^A-Z]/gi, '').length;
-      pages.push({ index, text: letters >= MIN_TEXT_LAYER_LETTERS ? text : null, arrived: true });
+      const placed = lines as LayoutLine[] | null;
+      pages.push({ index, text: letters >= MIN_TEXT_LAYER_LETTERS ? text : null, arrived: true, ...(placed && placed.length > 0 ? { lines: placed } : {}) });
     }
     const raster = async (index: number, dpi: number): Promise<PageRaster> => {
       const opened = await current();

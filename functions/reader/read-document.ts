@@ -11,7 +11,7 @@ import { removeRules } from './rules.ts';
 import { createLocalRecognizer, type PageRecognizer } from '../adapters/tesseract/recognizer.ts';
 import { textractPages, type TextractResponse } from '../adapters/textract/blocks.ts';
 import { TextractError } from '../adapters/textract/errors.ts';
-import { ocrReading, type DocumentText, type DoubtfulWord } from '../domain/index.ts';
+import { layoutOf, lineInFractions, lineInPixels, ocrReading, type DocumentText, type DoubtfulWord, type LayoutLine } from '../domain/index.ts';
 
 /** Told each time a page of a document has been read: `pagesRead` of `pages` (the service's port names it too). */
 export type PageProgressListener = (pagesRead: number, pages: number) => void;
@@ -173,7 +173,7 @@ export class DocumentReader {
       const texts = await Promise.all(
         arrived.map((page) =>
           page.text !== null
-            ? { text: page.text, confidence: null }
+            ? { text: page.text, confidence: null, lines: page.lines }
             : this.ocr(() => pdf.raster(page.index, PDF_OCR_DPI), name, page.index, deadline).then(counted),
         ),
       );
@@ -249,13 +249,16 @@ export class DocumentReader {
           turned = ((turned + 180) % 360) as typeof turned;
         }
       }
+      const straightened = Math.abs(turn.skew) >= DESKEW_FROM_DEGREES;
       const note =
         turned !== 0
           ? `page ${index + 1} was turned ${turned} degrees and set upright before OCR`
-          : Math.abs(turn.skew) >= DESKEW_FROM_DEGREES
+          : straightened
             ? `page ${index + 1} was skewed ${turn.skew.toFixed(1)} degrees and straightened before OCR`
             : undefined;
-      return { ...reading, note };
+      const { lines, ...recognized } = reading;
+      // A page straightened by a few degrees has no box that lies square on the page as received: none is kept (no mark rather than a wrong one).
+      return { ...recognized, note, lines: straightened ? undefined : linesAsReceived(lines, page.width, page.height, turned) };
     });
   }
 
@@ -281,6 +284,7 @@ export class DocumentReader {
     );
     const textPages = pages.filter((page) => page.confidence === null && !page.blank && !page.unread).length;
     const textLetters = pages.filter((page) => page.confidence === null).reduce((sum, page) => sum + page.text.replace(/\s/g, '').length, 0);
+    const layout = layoutOf(pages.map((page) => page.lines));
     return {
       kind,
       text: pages.map((page) => page.text).join('\n\f\n'),
@@ -292,6 +296,7 @@ export class DocumentReader {
       incomplete: unreadable,
       pageConfidences: ocrPages > 0 ? pages.map((page) => page.confidence) : undefined,
       doubtfulWords: ocrPages > 0 ? pages.flatMap((page) => page.doubtful ?? []) : undefined,
+      ...(layout ? { layout } : {}),
     };
   }
 }
@@ -308,6 +313,35 @@ interface PageOcr {
   readonly note?: string | undefined;
   /** Why the document is incomplete, said once (on the first page not read). */
   readonly incomplete?: string | undefined;
+  /** Its lines where they lie on the page as received (fractions of the page). */
+  readonly lines?: readonly LayoutLine[] | undefined;
+}
+
+/**
+ * Lines read on a page image `width` x `height` pixels that was turned `turned` degrees
+ * anticlockwise to set it upright, placed on the page as received: each box is turned back
+ * (a quarter turn moves a box exactly) and kept as fractions of the page, which hold at any
+ * size it is drawn (a standard fax stretched to square pixels, a PDF page at another resolution).
+ */
+export function linesAsReceived(
+  lines: ReadonlyArray<{ readonly text: string; readonly box: { left: number; top: number; right: number; bottom: number } }> | undefined,
+  width: number,
+  height: number,
+  turned: number,
+): LayoutLine[] | undefined {
+  if (!lines) return undefined;
+  // A point of the upright page (fractions) on the page as received, which is the upright page turned `turned` degrees clockwise.
+  const back: (x: number, y: number) => [number, number] =
+    turned === 90 ? (x, y) => [1 - y, x] : turned === 180 ? (x, y) => [1 - x, 1 - y] : turned === 270 ? (x, y) => [y, 1 - x] : (x, y) => [x, y];
+  return lines.flatMap((line) => {
+    const upright = lineInPixels(line.text, line.box, width, height);
+    if (!upright) return [];
+    const [left, top, right, bottom] = upright.box;
+    const [x0, y0] = back(left, top);
+    const [x1, y1] = back(right, bottom);
+    const placed = lineInFractions(upright.text, [Math.min(x0, x1), Math.min(y0, y1), Math.max(x0, x1), Math.max(y0, y1)]);
+    return placed ? [placed] : [];
+  });
 }
 
 /** Page numbers as ranges: "page 7", "pages 43-60", "pages 3, 5-6". */

@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { classifyDocument, ocrReading, readingContext, type Determination, type LetterReading, type ReadingContext } from '../domain/index.ts';
+import {
+  classifyDocument,
+  ocrReading,
+  readingContext,
+  type Determination,
+  type DocumentLayout,
+  type LetterReading,
+  type ReadingContext,
+} from '../domain/index.ts';
 import { LIMITS } from '../common/limits.ts';
 import { determinationEvent, failureEvent } from './events.ts';
 import { recognizeSameLetter } from './same-letter.ts';
@@ -127,12 +135,12 @@ async function readAndClassify(
       deps.textract || !localOcr
         ? await deps.reader.readWithoutOcr(bytes, 'document')
         : await deps.reader.read(bytes, 'document', progress && ((pagesRead, pages) => progress.report(id, pagesRead, pages)));
-    if (document) return { id, outcome: await finish(deps, id, document.text, readingContext(document), document.letters) };
+    if (document) return { id, outcome: await finish(deps, id, document.text, readingContext(document), document.letters, document.layout) };
     if (!deps.textract) return { id, outcome: 'NEEDS_OCR' };
     const kind = deps.reader.kindOf(bytes);
     if (kind === 'png' || kind === 'jpeg') {
-      const { text, context } = ocrReading(await deps.textract!.detect(bytes));
-      return { id, outcome: await finish(deps, id, text, context) };
+      const { text, context, layout } = ocrReading(await deps.textract!.detect(bytes));
+      return { id, outcome: await finish(deps, id, text, context, undefined, layout) };
     }
     const jobId = await deps.textract!.start({ bucket, key }, id);
     await deps.store.markOcrPending(id, jobId, deps.now().toISOString());
@@ -163,8 +171,8 @@ export async function completeTextractJob(
     return 'FAILED';
   }
   try {
-    const { text, context } = ocrReading(await deps.textract.results(notice.jobId));
-    return await finish(deps, notice.documentId, text, context);
+    const { text, context, layout } = ocrReading(await deps.textract.results(notice.jobId));
+    return await finish(deps, notice.documentId, text, context, undefined, layout);
   } catch (error) {
     if (isPermanent(error)) {
       await fail(deps, notice.documentId, `${error.code}: ${error.message}`);
@@ -183,8 +191,16 @@ export async function fail(deps: Pick<IngestDependencies, 'store' | 'events' | '
   await deps.events.publish(failureEvent(id, await deps.store.getDocument(id), at));
 }
 
-async function finish(deps: IngestDependencies, id: string, text: string, context: ReadingContext, read?: readonly LetterReading[]): Promise<IngestOutcome> {
-  await deps.objects.putReading(id, { text, context });
+async function finish(
+  deps: IngestDependencies,
+  id: string,
+  text: string,
+  context: ReadingContext,
+  read?: readonly LetterReading[],
+  layout?: DocumentLayout,
+): Promise<IngestOutcome> {
+  // The layout is the file's, kept under its id: a letter of a file that held several finds its pages' lines there (its `sourceDocument`, from its first page).
+  await deps.objects.putReading(id, { text, context, ...(layout ? { layout } : {}) });
   const letters = read ?? classifyDocument(text, context);
   // One letter (with or without pages set aside): the document's own reading, under its own id.
   if (letters.length === 1) return saveLetter(deps, id, letters[0]!.determination);

@@ -1,4 +1,14 @@
-import type { ClassifiedDetermination, Deadline, Determination, DoubtfulWord, LetterReading, RationaleConclusion, ReadingContext } from '../domain/index.ts';
+import type {
+  ClassifiedDetermination,
+  Deadline,
+  Determination,
+  DocumentLayout,
+  DoubtfulWord,
+  LayoutLine,
+  LetterReading,
+  RationaleConclusion,
+  ReadingContext,
+} from '../domain/index.ts';
 import { CodedError } from '../common/coded-error.ts';
 import { deadlineView, rationaleConclusions } from '../domain/index.ts';
 import type { DocumentKind, DocumentText } from '../domain/index.ts';
@@ -435,12 +445,16 @@ export interface ObjectStore {
   getReading(documentId: string): Promise<(Omit<StoredReading, 'context'> & { readonly context: ReadingContext | null }) | null>;
   /** The stored text alone. */
   getText(documentId: string): Promise<string | null>;
+  /** Where the lines lie on the document's pages, as read; null when none was kept (text, a text layer, a reading from before). */
+  getLayout(documentId: string): Promise<DocumentLayout | null>;
 }
 
 /** A letter's text as read, with what the reader knew of the reading. */
 export interface StoredReading {
   readonly text: string;
   readonly context: ReadingContext;
+  /** Where its lines lie on the pages, when OCR gave boxes: kept beside the text, for the console's marks. */
+  readonly layout?: DocumentLayout;
 }
 
 /**
@@ -542,6 +556,8 @@ export interface OcrPageText {
   readonly confidence: number | null;
   /** Words holding a digit the OCR service was unsure of, as read. */
   readonly doubtful?: readonly DoubtfulWord[];
+  /** The page's lines with their boxes on the page, where the service gives them. */
+  readonly lines?: readonly LayoutLine[];
 }
 
 /** Where a document lies in object storage. */

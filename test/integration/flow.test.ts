@@ -220,6 +220,14 @@ describe('ingest: scans through Textract (mocked), store and bucket real', () =>
     expect(result.outcome).toBe('CLASSIFIED');
     expect(textract).toReceiveCommandTimes(DetectDocumentTextCommand, 1);
     expect((await stack.store.getDetermination(result.id))!).toMatchObject({ status: 'CLASSIFIED', outcome: 'UPHELD' });
+    // Where Textract's lines lie on the page is kept with the reading, for the console's marks.
+    const [lines] = (await stack.objects.getLayout(result.id))!.pages;
+    expect(lines![0]).toEqual({
+      text: printedLines(letters[0]!.text)
+        .find((line) => line.trim())!
+        .trim(),
+      box: [0.08, 0.05, expect.any(Number), 0.062],
+    });
   });
 
   it('starts an asynchronous job for a multi-page fax, retrying throttles, then completes it from the notice', async () => {
@@ -257,6 +265,11 @@ describe('ingest: scans through Textract (mocked), store and bucket real', () =>
       doubtfulWords: [{ text: '#60:', confidence: 0.612, context: '5MG #60: Upheld' }],
       pageConfidences: [expect.any(Number), expect.any(Number)],
     });
+    const layout = (await stack.objects.getLayout(id))!;
+    expect(layout.pages.map((page) => page!.length)).toEqual([
+      lines.slice(0, 40).filter((line) => line.trim()).length,
+      lines.slice(40).filter((line) => line.trim()).length,
+    ]);
     expect(await completeTextractJob(withTextract(), { jobId: 'job-7', status: 'SUCCEEDED', documentId: id })).toBe('DUPLICATE');
   });
 

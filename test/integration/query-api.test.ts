@@ -246,6 +246,7 @@ describe('GET /openapi.json', () => {
       '/documents/{id}/dismissal',
       '/documents/{id}/original',
       '/documents/{id}/pages/{n}',
+      '/documents/{id}/pages/{n}/lines',
       '/documents/{id}/retry',
       '/documents/{id}/status',
       '/documents/{id}/text',

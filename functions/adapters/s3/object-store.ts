@@ -12,7 +12,7 @@ import {
   type UploadForm,
   type UploadForms,
 } from '../../service/ports.ts';
-import type { DoubtfulWord, ReadingContext } from '../../domain/index.ts';
+import { layoutFrom, type DocumentLayout, type DoubtfulWord, type ReadingContext } from '../../domain/index.ts';
 import { attachmentDisposition } from '../../common/content-disposition.ts';
 import { StoredReadingCorruptError } from './errors.ts';
 
@@ -81,11 +81,19 @@ function readingOf(json: string): { text: string; context: ReadingContext | null
 }
 
 /**
+ * The key of a cached page image. Versioned: images drawn before a change to how pages are drawn
+ * (v1 showed a standard-resolution fax squashed to half its height) are never served again.
+ */
+export function pageImageKey(documentId: string, page: number): string {
+  return `pages/${documentId}/v2/${page}.png`;
+}
+
+/**
  * {@link ObjectStore} on S3 (Amazon's, or the local S3 endpoint on one machine). The reading of
- * document `<id>` (its text and what the reader knew of it) is kept at `text/<id>.json` in the
- * text bucket (readings stored by earlier versions, at `text/<id>.txt` and
- * `text/<id>.reading.json`, are still read), its rendered pages at `pages/<id>/<n>.png`, each
- * encrypted by the bucket's default.
+ * document `<id>` (its text, what the reader knew of it, and where its lines lie on its pages
+ * when OCR or a text layer gave boxes) is kept at `text/<id>.json` in the text bucket (readings
+ * stored by earlier versions, at `text/<id>.txt` and `text/<id>.reading.json`, are still read),
+ * its rendered pages at `pages/<id>/v2/<n>.png`, each encrypted by the bucket's default.
  */
 export class S3ObjectStore implements ObjectStore, OriginalLinks, PageImageCache, UploadForms, ObjectRemoval {
   private readonly client: S3Client;
@@ -148,7 +156,7 @@ export class S3ObjectStore implements ObjectStore, OriginalLinks, PageImageCache
       new PutObjectCommand({
         Bucket: this.textBucket,
         Key: readingKey(documentId),
-        Body: JSON.stringify({ text: reading.text, context: reading.context }),
+        Body: JSON.stringify({ text: reading.text, context: reading.context, ...(reading.layout ? { layout: reading.layout } : {}) }),
         ContentType: 'application/json',
       }),
     );
@@ -166,6 +174,17 @@ export class S3ObjectStore implements ObjectStore, OriginalLinks, PageImageCache
 
   async getText(documentId: string): Promise<string | null> {
     return (await this.getReading(documentId))?.text ?? null;
+  }
+
+  async getLayout(documentId: string): Promise<DocumentLayout | null> {
+    // Kept in the reading's own object (a reading from an earlier version has none); one not of its shape is left out, not trusted.
+    const stored = await this.getString(readingKey(documentId));
+    if (stored === null) return null;
+    try {
+      return layoutFrom((JSON.parse(stored) as { layout?: unknown } | null)?.layout);
+    } catch {
+      return null;
+    }
   }
 
   private async getString(key: string): Promise<string | null> {
@@ -198,7 +217,7 @@ export class S3ObjectStore implements ObjectStore, OriginalLinks, PageImageCache
 
   async getPageImage(documentId: string, page: number): Promise<Uint8Array | null> {
     try {
-      const result = await this.client.send(new GetObjectCommand({ Bucket: this.textBucket, Key: `pages/${documentId}/${page}.png` }));
+      const result = await this.client.send(new GetObjectCommand({ Bucket: this.textBucket, Key: pageImageKey(documentId, page) }));
       return (await result.Body?.transformToByteArray()) ?? null;
     } catch (error) {
       if (isMissing(error)) return null;
@@ -207,7 +226,7 @@ export class S3ObjectStore implements ObjectStore, OriginalLinks, PageImageCache
   }
 
   async putPageImage(documentId: string, page: number, png: Uint8Array): Promise<void> {
-    await this.client.send(new PutObjectCommand({ Bucket: this.textBucket, Key: `pages/${documentId}/${page}.png`, Body: png, ContentType: 'image/png' }));
+    await this.client.send(new PutObjectCommand({ Bucket: this.textBucket, Key: pageImageKey(documentId, page), Body: png, ContentType: 'image/png' }));
   }
 
   /** Deletes one object (S3 answers the same whether or not it was there). */

@@ -11,6 +11,8 @@ export interface RecognizedPage {
   readonly confidence: number;
   /** Words holding a digit read under {@link DOUBTFUL_WORD_CONFIDENCE}, as read, with their confidence (0..1); omitted when the engine gives no word confidences. */
   readonly doubtful?: readonly DoubtfulWord[];
+  /** Each line read, with its box in pixels of the page image read; omitted when the engine gives none. */
+  readonly lines?: ReadonlyArray<{ readonly text: string; readonly box: WordBox }>;
 }
 
 /**
@@ -56,9 +58,9 @@ function unescapeHtml(text: string): string {
  * 0.60, like many read right, its "8" at 0.94 where every other character was 0.99 or more).
  */
 export function readTesseractHocr(hocr: string): RecognizedPage & { readonly boxes: ReadonlyArray<WordBox | null> } {
-  const lines: Array<{ top: number; words: string[] }> = [];
+  const lines: Array<{ top: number; words: string[]; box: WordBox | null }> = [];
   const unsure: Array<{ line: { words: string[] }; index: number; text: string; confidence: number; weakest: number; box: WordBox | null }> = [];
-  let line: { top: number; words: string[] } | null = null;
+  let line: { top: number; words: string[]; box: WordBox | null } | null = null;
   let word: { chars: string[]; weakest: number; confidence: number; box: WordBox | null } | null = null;
   let confidenceSum = 0;
   let letters = 0;
@@ -81,17 +83,12 @@ export function readTesseractHocr(hocr: string): RecognizedPage & { readonly box
     const title = single ?? double ?? '';
     if (HOCR_LINES.has(kind)) {
       closeWord();
-      line = { top: Number(/\bbbox \d+ (\d+)/.exec(title)?.[1] ?? 0), words: [] };
+      const box = boxOf(title);
+      line = { top: box?.top ?? 0, words: [], box };
       lines.push(line);
     } else if (kind === 'ocrx_word') {
       closeWord();
-      const box = /\bbbox (\d+) (\d+) (\d+) (\d+)/.exec(title);
-      word = {
-        chars: [],
-        weakest: 100,
-        confidence: Number(/\bx_wconf (-?[\d.]+)/.exec(title)?.[1] ?? 0),
-        box: box ? { left: Number(box[1]), top: Number(box[2]), right: Number(box[3]), bottom: Number(box[4]) } : null,
-      };
+      word = { chars: [], weakest: 100, confidence: Number(/\bx_wconf (-?[\d.]+)/.exec(title)?.[1] ?? 0), box: boxOf(title) };
     } else if (kind === 'ocrx_cinfo' && word) {
       word.chars.push(unescapeHtml(content));
       const confidence = Number(/\bx_conf (-?[\d.]+)/.exec(title)?.[1] ?? 100);
@@ -117,7 +114,19 @@ export function readTesseractHocr(hocr: string): RecognizedPage & { readonly box
     weakest,
     context: wordInContext(at.words, index),
   }));
-  return { text: out.join('\n'), confidence: letters ? confidenceSum / letters / 100 : 0, doubtful, boxes: unsure.map((entry) => entry.box) };
+  return {
+    text: out.join('\n'),
+    confidence: letters ? confidenceSum / letters / 100 : 0,
+    doubtful,
+    boxes: unsure.map((entry) => entry.box),
+    lines: filled.flatMap((entry) => (entry.box ? [{ text: entry.words.join(' '), box: entry.box }] : [])),
+  };
+}
+
+/** The `bbox x0 y0 x1 y1` of an hOCR title, or null. */
+function boxOf(title: string): WordBox | null {
+  const box = /\bbbox (\d+) (\d+) (\d+) (\d+)/.exec(title);
+  return box ? { left: Number(box[1]), top: Number(box[2]), right: Number(box[3]), bottom: Number(box[4]) } : null;
 }
 
 /** Where a word lies on the page image, in pixels. */
@@ -260,7 +269,12 @@ export class TesseractWasm implements PageRecognizer {
         }),
       ),
     );
-    return { text: result.data.text.trim(), confidence: result.data.confidence / 100, doubtful };
+    const lines = (result.data.blocks ?? []).flatMap((block) =>
+      block.paragraphs.flatMap((paragraph) =>
+        paragraph.lines.map((line) => ({ text: line.text.trim(), box: { left: line.bbox.x0, top: line.bbox.y0, right: line.bbox.x1, bottom: line.bbox.y1 } })),
+      ),
+    );
+    return { text: result.data.text.trim(), confidence: result.data.confidence / 100, doubtful, lines };
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,7 @@
  * Pure: responses in, text out. Works on `DetectDocumentText`, `GetDocumentTextDetection`
  * (every `NextToken` page) and `AnalyzeDocument` responses alike (only LINE blocks are read).
  */
-import { wordInContext, type DoubtfulWord } from '../../domain/index.ts';
+import { lineInFractions, pageLines as keptLines, wordInContext, type DoubtfulWord, type LayoutLine } from '../../domain/index.ts';
 import { TextractError } from './errors.ts';
 
 /** The parts of a Textract Block this module reads. */
@@ -37,6 +37,8 @@ export interface TextractPage {
   readonly confidence: number | null;
   /** Words holding a digit that Textract read under {@link DOUBTFUL_WORD_CONFIDENCE}, as read, with their confidence (0..1). */
   readonly doubtful: readonly DoubtfulWord[];
+  /** Each LINE with its bounding box on the page as Textract was given it (fractions of the page), as the page image shows it. */
+  readonly lines: readonly LayoutLine[];
 }
 
 /**
@@ -73,7 +75,21 @@ export function textractPages(responses: readonly TextractResponse[]): TextractP
   }
   const { lines: blocksByPage, doubtful } = groupBlocks(responses);
   const linesByPage = new Map<number, Line[]>();
+  const boxesByPage = new Map<number, LayoutLine[]>();
   for (const [page, blocks] of blocksByPage) {
+    // Where each line lies on the page as received (Textract's own geometry, before any turn is undone): what the page image shows.
+    boxesByPage.set(
+      page,
+      keptLines(
+        blocks.map((block) => {
+          const box = block.Geometry?.BoundingBox;
+          const [left, top, width, height] = [box?.Left, box?.Top, box?.Width, box?.Height];
+          if (typeof block.Text !== 'string' || typeof left !== 'number' || typeof top !== 'number' || typeof width !== 'number' || typeof height !== 'number')
+            return null;
+          return lineInFractions(block.Text, [left, top, left + width, top + height]);
+        }),
+      ),
+    );
     const upright = uprightTransform(quarterTurn(blocks));
     linesByPage.set(
       page,
@@ -96,7 +112,7 @@ export function textractPages(responses: readonly TextractResponse[]): TextractP
     const lines = all.filter((line) => !furniture.has(furnitureKey(line)));
     const confidence = all.length ? all.reduce((sum, line) => sum + line.confidence, 0) / all.length : null;
     const text = readingOrder(lines);
-    return { page: i + 1, text, confidence, doubtful: doubtful.get(i + 1) ?? [] };
+    return { page: i + 1, text, confidence, doubtful: doubtful.get(i + 1) ?? [], lines: boxesByPage.get(i + 1) ?? [] };
   });
 }
 

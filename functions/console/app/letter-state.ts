@@ -50,6 +50,8 @@ export interface LetterState {
   readonly busy: boolean;
   /** Bumped after a save, so the history is read again. */
   readonly historyKey: number;
+  /** How far the page image is zoomed: 1 fits its width to the pane. */
+  readonly zoom: number;
 }
 
 const NO_EDITS: Edits = { drafts: {}, header: {}, note: '' };
@@ -67,7 +69,17 @@ export const OPENED: LetterState = {
   message: null,
   busy: false,
   historyKey: 0,
+  zoom: 1,
 };
+
+/** The zoom steps of a page image: 1 fits its width to the pane. */
+export const ZOOMS = [1, 1.25, 1.5, 2, 2.5, 3, 4] as const;
+
+/** The next zoom step in or out from `zoom`. */
+export function zoomStep(zoom: number, direction: 1 | -1): number {
+  if (direction > 0) return ZOOMS.find((step) => step > zoom + 1e-9) ?? ZOOMS[ZOOMS.length - 1]!;
+  return [...ZOOMS].reverse().find((step) => step < zoom - 1e-9) ?? ZOOMS[0];
+}
 
 /** Every way the letter view's state changes. */
 export type LetterAction =
@@ -86,6 +98,8 @@ export type LetterAction =
   | { readonly type: 'page'; readonly page: number }
   | { readonly type: 'mode'; readonly mode: 'image' | 'text' }
   | { readonly type: 'noImages' }
+  /** The page image zoomed (1: fit to width); held to 1..4. */
+  | { readonly type: 'zoom'; readonly zoom: number }
   | { readonly type: 'saving' }
   | { readonly type: 'saved'; readonly letter: StoredDetermination; readonly message: Message }
   | { readonly type: 'saveFailed'; readonly message: Message }
@@ -129,6 +143,8 @@ export function letterReducer(state: LetterState, action: LetterAction): LetterS
       return { ...state, mode: action.mode };
     case 'noImages':
       return { ...state, noImages: true };
+    case 'zoom':
+      return { ...state, zoom: Math.min(ZOOMS[ZOOMS.length - 1]!, Math.max(ZOOMS[0], action.zoom)) };
     case 'saving':
       return { ...state, busy: true };
     case 'saved':

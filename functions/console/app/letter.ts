@@ -4,24 +4,55 @@
  * place; the letter confirmed with one key. Corrections are saved with `If-Match`, so two
  * people never overwrite each other unseen.
  */
-import { useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import { html } from './html.ts';
 import { getBlob, getJson, getText, download, ApiProblemError } from './api.ts';
 import { go, useKeys } from './router.ts';
 import { queueOrder } from './queue.ts';
 import { FLAG_WORDS, changedField, daysLeft, fileName, label, percent, when } from './words.ts';
 import { locateItems, pagesOf, type Passage } from './locate.ts';
+import { headingMark, pagesToRead, type HeadingMark } from './heading.ts';
+import type { LayoutLine } from '../../domain/page-layout.ts';
 import { TAXONOMY, CATEGORIES } from '../../domain/taxonomy.ts';
 import type { Decision, DisputedItem, HistoryEntry, Page, RationaleConclusion, StoredDetermination } from './types.ts';
-import { correctionBody, hasChanges, hasUnsaved, letterReducer, OPENED, type Classified, type ItemDraft, type KeptDraft } from './letter-state.ts';
+import {
+  correctionBody,
+  hasChanges,
+  hasUnsaved,
+  letterReducer,
+  OPENED,
+  ZOOMS,
+  zoomStep,
+  type Classified,
+  type ItemDraft,
+  type KeptDraft,
+} from './letter-state.ts';
 
-/** Where a letter's page is shown: its image, or its text when it has no images. */
+/** The zoom buttons of the page image: out, fit to width, in; with what each key does. */
+function ZoomControls({ zoom, setZoom }: { zoom: number; setZoom: (zoom: number) => void }) {
+  return html`<span class="zoom" role="group" aria-label="Zoom">
+    <button type="button" class="secondary" aria-label="Zoom out" title="Zoom out (-)" disabled=${zoom <= ZOOMS[0]} onClick=${() => setZoom(zoomStep(zoom, -1))}>−</button>
+    <button type="button" class="secondary fit" title="Fit to width (0)" aria-pressed=${zoom === 1} onClick=${() => setZoom(1)}><span class="level">${Math.round(zoom * 100)}%</span><span class="visually-hidden">: fit to width</span></button>
+    <button type="button" class="secondary" aria-label="Zoom in" title="Zoom in (+)" disabled=${zoom >= ZOOMS[ZOOMS.length - 1]!} onClick=${() => setZoom(zoomStep(zoom, 1))}>+</button>
+  </span>`;
+}
+
+/**
+ * Where a letter's page is shown: its image (fit to the pane's width, zoomed by steps, panned by
+ * dragging or scrolling, with the selected item's heading marked when its place is known), or
+ * its text when it has no images. Sizes and places are set through the CSSOM (`element.style`),
+ * which the console's CSP allows; no style attribute is ever written in markup.
+ */
 function PagePane({
   id,
   pages,
   page,
   passage,
+  mark,
+  markLabel,
   mode,
+  zoom,
+  setZoom,
   setMode,
   onNoImages,
 }: {
@@ -29,19 +60,31 @@ function PagePane({
   pages: string[] | null;
   page: number;
   passage: Passage | null;
+  mark: HeadingMark | null;
+  markLabel: string;
   mode: 'image' | 'text';
+  zoom: number;
+  setZoom: (zoom: number) => void;
   setMode: (mode: 'image' | 'text') => void;
   onNoImages: () => void;
 }) {
   const [image, setImage] = useState<string | null>(null);
   const [imageError, setImageError] = useState<string | null>(null);
-  const mark = useRef<HTMLElement>(null);
+  const [loaded, setLoaded] = useState(false);
+  const textMark = useRef<HTMLElement>(null);
+  const headingBox = useRef<HTMLDivElement>(null);
+  const sheet = useRef<HTMLDivElement>(null);
+  const pane = useRef<HTMLDivElement>(null);
+  /** The point of the page at the pane's centre before a zoom (fractions of the sheet), kept there after it. */
+  const centre = useRef<{ x: number; y: number } | null>(null);
+  const drag = useRef<{ pointer: number; x: number; y: number; left: number; top: number } | null>(null);
   useEffect(() => {
     if (mode !== 'image') return;
     let url: string | null = null;
     let live = true;
     setImage(null);
     setImageError(null);
+    setLoaded(false);
     getBlob(`/documents/${id}/pages/${page}`)
       .then((blob) => {
         url = URL.createObjectURL(blob);
@@ -60,25 +103,127 @@ function PagePane({
       if (url) URL.revokeObjectURL(url);
     };
   }, [id, page, mode]);
-  const pane = useRef<HTMLDivElement>(null);
   // Only the pane scrolls to the passage: the item the person is working on stays in view.
   useEffect(() => {
-    if (mark.current && pane.current) pane.current.scrollTop = Math.max(0, mark.current.offsetTop - pane.current.offsetTop - pane.current.clientHeight / 3);
+    if (mode === 'text' && textMark.current && pane.current)
+      pane.current.scrollTop = Math.max(0, textMark.current.offsetTop - pane.current.offsetTop - pane.current.clientHeight / 3);
   }, [passage, mode, page]);
 
+  const here = mark && mark.page === page ? mark : null;
+  // The sheet's width is the zoom (the image fills it); the mark's box is fractions of the page, so it holds at any zoom.
+  useLayoutEffect(() => {
+    if (sheet.current) sheet.current.style.width = `${zoom * 100}%`;
+    const box = headingBox.current;
+    if (box && here) {
+      box.style.left = `${here.box[0] * 100}%`;
+      box.style.top = `${here.box[1] * 100}%`;
+      box.style.width = `${(here.box[2] - here.box[0]) * 100}%`;
+      box.style.height = `${(here.box[3] - here.box[1]) * 100}%`;
+    }
+    const view = pane.current;
+    if (view && centre.current) {
+      view.scrollLeft = centre.current.x * view.scrollWidth - view.clientWidth / 2;
+      view.scrollTop = centre.current.y * view.scrollHeight - view.clientHeight / 2;
+      centre.current = null;
+      // A marked heading in sight before the zoom keeps its start in sight after it.
+      if (
+        box &&
+        here &&
+        box.offsetTop + box.offsetHeight > view.scrollTop &&
+        box.offsetTop < view.scrollTop + view.clientHeight &&
+        box.offsetLeft < view.scrollLeft + 24
+      )
+        view.scrollLeft = Math.max(0, box.offsetLeft - 24);
+    }
+  });
+  // A marked heading is brought into view once its page is drawn: a third of the way down the pane, its start at the left.
+  useEffect(() => {
+    const view = pane.current;
+    const box = headingBox.current;
+    if (!loaded || !view || !box || !here) return;
+    view.scrollTop = Math.max(0, box.offsetTop - view.clientHeight / 3);
+    view.scrollLeft = Math.max(0, box.offsetLeft - 24);
+  }, [loaded, here?.page, here?.box.join()]);
+
+  const zoomTo = (next: number) => {
+    const view = pane.current;
+    if (view && view.scrollWidth > 0)
+      centre.current = { x: (view.scrollLeft + view.clientWidth / 2) / view.scrollWidth, y: (view.scrollTop + view.clientHeight / 2) / view.scrollHeight };
+    setZoom(next);
+  };
+  useKeys({
+    '+': () => mode === 'image' && zoomTo(zoomStep(zoom, 1)),
+    '=': () => mode === 'image' && zoomTo(zoomStep(zoom, 1)),
+    '-': () => mode === 'image' && zoomTo(zoomStep(zoom, -1)),
+    '0': () => mode === 'image' && zoomTo(1),
+  });
+  // Dragging with a mouse pans a page larger than the pane; a finger or a pen scrolls it as any pane scrolls.
+  const onPointerDown = (event: PointerEvent) => {
+    const view = pane.current;
+    if (!view || event.pointerType !== 'mouse' || event.button !== 0 || zoom <= 1) return;
+    drag.current = { pointer: event.pointerId, x: event.clientX, y: event.clientY, left: view.scrollLeft, top: view.scrollTop };
+    view.setPointerCapture?.(event.pointerId);
+    view.classList.add('dragging');
+    event.preventDefault();
+  };
+  const onPointerMove = (event: PointerEvent) => {
+    const view = pane.current;
+    const from = drag.current;
+    if (!view || !from || from.pointer !== event.pointerId) return;
+    view.scrollLeft = from.left - (event.clientX - from.x);
+    view.scrollTop = from.top - (event.clientY - from.y);
+  };
+  const onPointerUp = (event: PointerEvent) => {
+    if (drag.current?.pointer !== event.pointerId) return;
+    drag.current = null;
+    pane.current?.classList.remove('dragging');
+  };
+  // Ctrl with the wheel (and a trackpad's pinch, which the browser sends as one) zooms the page, not the console.
+  const onWheel = (event: WheelEvent) => {
+    if (mode !== 'image' || !event.ctrlKey || event.deltaY === 0) return;
+    event.preventDefault();
+    zoomTo(zoomStep(zoom, event.deltaY < 0 ? 1 : -1));
+  };
+
   const text = pages?.[page - 1] ?? null;
-  const here = passage && passage.page === page ? passage : null;
+  const textHere = passage && passage.page === page ? passage : null;
   // Focusable, so the page can be scrolled from the keyboard.
-  return html`<div class="page-pane" ref=${pane} tabindex="0" aria-label=${`Page ${page}`}>
+  return html`<div class="page-view">
+    ${
+      mode === 'image' &&
+      html`<div class="page-tools">
+        <${ZoomControls} zoom=${zoom} setZoom=${zoomTo} />
+        <span class="hint mark-note" aria-live="polite">${here ? markLabel : ''}</span>
+      </div>`
+    }
+    <div
+    class=${`page-pane ${mode === 'image' && zoom > 1 ? 'zoomed' : ''}`}
+    ref=${pane}
+    tabindex="0"
+    aria-label=${`Page ${page}`}
+    onPointerDown=${onPointerDown}
+    onPointerMove=${onPointerMove}
+    onPointerUp=${onPointerUp}
+    onPointerCancel=${onPointerUp}
+    onWheel=${onWheel}
+  >
     ${mode === 'image' && !imageError && !image && html`<p aria-live="polite">Loading page ${page}…</p>`}
     ${mode === 'image' && imageError && html`<p class="error" role="alert">${imageError}</p>`}
-    ${mode === 'image' && image && html`<img src=${image} alt=${`Page ${page} of the letter as received`} />`}
+    ${
+      mode === 'image' &&
+      image &&
+      html`<div class="sheet" ref=${sheet}>
+        <img src=${image} alt=${`Page ${page} of the letter as received`} draggable="false" onLoad=${() => setLoaded(true)} />
+        ${here && html`<div class="heading-mark" ref=${headingBox} aria-hidden="true" title=${markLabel}></div>`}
+      </div>`
+    }
     ${
       mode === 'text' &&
       (text === null
         ? html`<p class="empty">No text was kept for this page.</p>`
-        : html`<pre class="letter-text">${here ? html`${text.slice(0, here.start)}<mark ref=${mark}>${text.slice(here.start, here.end)}</mark>${text.slice(here.end)}` : text}</pre>`)
+        : html`<pre class="letter-text">${textHere ? html`${text.slice(0, textHere.start)}<mark ref=${textMark}>${text.slice(textHere.start, textHere.end)}</mark>${text.slice(textHere.end)}` : text}</pre>`)
     }
+  </div>
   </div>`;
 }
 
@@ -89,6 +234,7 @@ function ItemCard({
   draft,
   selected,
   passage,
+  headingPage,
   onSelect,
   onChange,
 }: {
@@ -99,6 +245,8 @@ function ItemCard({
   draft: ItemDraft;
   selected: boolean;
   passage: Passage | null;
+  /** The page its heading is marked on, when it is the item shown and its heading was found. */
+  headingPage?: number | undefined;
   onSelect: () => void;
   onChange: (patch: ItemDraft) => void;
 }) {
@@ -141,7 +289,7 @@ function ItemCard({
     </p>
     ${item.flags.length > 0 && html`<ul class="flags" aria-label=${`Why item ${index + 1} needs a look`}>${item.flags.map((flag) => html`<li>${FLAG_WORDS[flag]}</li>`)}</ul>`}
     ${item.flags.length === 0 && item.confidence < 0.9 && html`<p class="flags">Less sure than usual (${percent(item.confidence)}), because of how the letter reads around it: check it against the letter.</p>`}
-    <p class="where">${passage ? html`In the letter on page ${passage.page}.` : 'Its place in the letter was not found in the text.'}</p>
+    <p class="where">${passage ? html`In the letter on page ${passage.page}${headingPage && headingPage !== passage.page ? `, its heading on page ${headingPage}` : ''}.` : 'Its place in the letter was not found in the text.'}</p>
   </article>`;
 }
 
@@ -223,7 +371,7 @@ async function nextLetter(id: string): Promise<string | null> {
 /** The letter view: its state in one reducer (`letter-state.ts`); this function only shows it and dispatches. */
 export function Letter({ id, showHistory }: { id: string; showHistory: boolean }) {
   const [state, dispatch] = useReducer(letterReducer, OPENED);
-  const { letter, pages, error, edits, selected, page, mode, noImages, message, busy, historyKey } = state;
+  const { letter, pages, error, edits, selected, page, mode, noImages, message, busy, historyKey, zoom } = state;
   const { drafts, header, note } = edits;
 
   const load = async (restore = false) => {
@@ -255,12 +403,53 @@ export function Letter({ id, showHistory }: { id: string; showHistory: boolean }
   const classified = letter?.status === 'CLASSIFIED' ? (letter as Classified) : null;
   const passages = useMemo(() => (classified && pages ? locateItems(pages, classified.items) : []), [classified, pages]);
   const pageCount = pages?.length ?? 1;
+
+  // The lines OCR read on the pages an item's heading may be on, fetched as items are selected; null where none were kept.
+  const [lines, setLines] = useState<ReadonlyMap<number, readonly LayoutLine[] | null>>(new Map());
+  const requested = useRef({ id, pages: new Set<number>() });
+  const passage = passages[selected] ?? null;
+  useEffect(() => {
+    if (requested.current.id !== id) {
+      requested.current = { id, pages: new Set() };
+      setLines(new Map());
+    }
+    if (mode !== 'image' || noImages) return;
+    const asked = requested.current;
+    for (const wanted of pagesToRead(passage).filter((number) => !asked.pages.has(number))) {
+      asked.pages.add(wanted);
+      getJson<{ lines: LayoutLine[] }>(`/documents/${id}/pages/${wanted}/lines`)
+        .then((answer) => answer.lines)
+        .catch(() => null)
+        // Kept only for the letter they were asked for.
+        .then((found) => requested.current === asked && setLines((known) => new Map(known).set(wanted, found)));
+    }
+  }, [id, passage, mode, noImages]);
+  const item = classified?.items[selected];
+  const mark = useMemo(
+    () =>
+      item && pages
+        ? headingMark(pages, passage, item.request, (number) => lines.get(number), {
+            others: classified!.items.filter((_, index) => index !== selected).map((other) => other.request),
+            previous: passages[selected - 1] ?? null,
+          })
+        : null,
+    [item, pages, passage, lines],
+  );
+  // A heading found on the page before its rationale's: that page is shown, once for each item chosen.
+  const jumped = useRef(0);
+  useEffect(() => {
+    if (mark && mark.page !== page && jumped.current !== selected) {
+      jumped.current = selected;
+      dispatch({ type: 'page', page: mark.page });
+    }
+  }, [mark]);
   const setPage = (next: number) => dispatch({ type: 'page', page: next });
   const setMode = (next: 'image' | 'text') => dispatch({ type: 'mode', mode: next });
 
   const select = (index: number) => {
     if (!classified) return;
     const bounded = Math.max(0, Math.min(index, classified.items.length - 1));
+    jumped.current = -1;
     dispatch({ type: 'select', index: bounded, ...(passages[bounded] ? { page: passages[bounded].page } : {}) });
     document.getElementById(`item-${bounded}`)?.scrollIntoView({ block: 'nearest' });
   };
@@ -379,7 +568,19 @@ export function Letter({ id, showHistory }: { id: string; showHistory: boolean }
           <button type="button" class="secondary" aria-label="Next page" disabled=${page >= pageCount} onClick=${() => setPage(page + 1)}><kbd>]</kbd> ›</button>
           ${noImages ? html`<span class="hint">Arrived as text: no page images</span>` : html`<button type="button" class="secondary" aria-pressed=${mode === 'text'} onClick=${() => setMode(mode === 'image' ? 'text' : 'image')}>${mode === 'image' ? 'Show text' : 'Show page'} <kbd>t</kbd></button>`}
         </div>
-        <${PagePane} id=${id} pages=${pages} page=${page} passage=${passages[selected] ?? null} mode=${mode} setMode=${setMode} onNoImages=${() => dispatch({ type: 'noImages' })} />
+        <${PagePane}
+          id=${id}
+          pages=${pages}
+          page=${page}
+          passage=${passage}
+          mark=${mark}
+          markLabel=${`Item ${selected + 1}'s heading is marked.`}
+          mode=${mode}
+          zoom=${zoom}
+          setZoom=${(next: number) => dispatch({ type: 'zoom', zoom: next })}
+          setMode=${setMode}
+          onNoImages=${() => dispatch({ type: 'noImages' })}
+        />
       </div>
       <div class="items">
         ${
@@ -391,10 +592,10 @@ export function Letter({ id, showHistory }: { id: string; showHistory: boolean }
             <label>Received on <input type="date" value=${header.receivedOn ?? classified.receivedOn} required onInput=${(event: Event) => dispatch({ type: 'header', patch: { receivedOn: (event.target as HTMLInputElement).value } })} /></label>
           </fieldset>
           <${Deadlines} letter=${classified} />
-          ${classified.items.map((item, index) => html`<${ItemCard} key=${index} item=${item} index=${index} conclusion=${classified.conclusions[index] ?? null} draft=${drafts[index] ?? {}} selected=${index === selected} passage=${passages[index] ?? null} onSelect=${() => select(index)} onChange=${(patch: ItemDraft) => change(index, patch)} />`)}
+          ${classified.items.map((item, index) => html`<${ItemCard} key=${index} item=${item} index=${index} conclusion=${classified.conclusions[index] ?? null} draft=${drafts[index] ?? {}} selected=${index === selected} passage=${passages[index] ?? null} headingPage=${index === selected ? mark?.page : undefined} onSelect=${() => select(index)} onChange=${(patch: ItemDraft) => change(index, patch)} />`)}
           <label class="wide">Note for the history (optional) <textarea rows="2" maxlength="2000" value=${note} onInput=${(event: Event) => dispatch({ type: 'note', note: (event.target as HTMLTextAreaElement).value })}></textarea></label>`
         }
-        <p class="hint">Keys: j / k item, u upheld, o overturned, e edit request, s save, c confirm and go on, [ / ] page, t text, h history, n next letter, Esc letters.</p>
+        <p class="hint">Keys: j / k item, u upheld, o overturned, e edit request, s save, c confirm and go on, [ / ] page, + / - / 0 zoom in, out, fit, t text, h history, n next letter, Esc letters.</p>
       </div>
     </div>
   </section>`;

@@ -14,9 +14,12 @@ export interface Passage {
   readonly page: number;
   readonly start: number;
   readonly end: number;
+  /** Which of the needles was found (0: the first; an item's rationale). */
+  readonly needle?: number;
 }
 
-function folded(text: string): { chars: string; offsets: number[] } {
+/** Text with whitespace runs as one space and letters in lower case; `offsets[i]` is where folded character i was in the text. */
+export function folded(text: string): { chars: string; offsets: number[] } {
   let chars = '';
   const offsets: number[] = [];
   let space = false;
@@ -42,7 +45,7 @@ function folded(text: string): { chars: string; offsets: number[] } {
  * after `after` when given: items follow one another, and two rationales may open alike.
  */
 export function locate(pages: readonly string[], needles: ReadonlyArray<string | null | undefined>, after: Passage | null = null): Passage | null {
-  for (const raw of needles) {
+  for (const [index, raw] of needles.entries()) {
     // Up to 60 characters: long enough to be unique, short enough to survive an OCR slip later on.
     const needle = folded((raw ?? '').trim())
       .chars.slice(0, 60)
@@ -53,7 +56,7 @@ export function locate(pages: readonly string[], needles: ReadonlyArray<string |
       const from = after && p === after.page - 1 ? page.offsets.findIndex((offset) => offset >= after.end) : 0;
       if (from < 0) continue;
       const at = page.chars.indexOf(needle, from);
-      if (at >= 0) return { page: p + 1, start: page.offsets[at]!, end: page.offsets[at + needle.length - 1]! + 1 };
+      if (at >= 0) return { page: p + 1, start: page.offsets[at]!, end: page.offsets[at + needle.length - 1]! + 1, needle: index };
     }
   }
   return null;

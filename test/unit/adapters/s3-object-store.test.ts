@@ -84,6 +84,32 @@ describe('S3ObjectStore readings', () => {
     s3.on(GetObjectCommand, { Key: `text/${id}.json` }).resolves(text('{"text": "cut sho'));
     await expect(store.getText(id)).rejects.toMatchObject({ code: 'READING_CORRUPT' });
   });
+
+  it('keeps where the lines lie on the pages in the same object, and reads them back checked', async () => {
+    s3.on(PutObjectCommand).resolves({});
+    const layout = { pages: [[{ text: 'Flexeril 7.5mg #60: Upheld', box: [0.09, 0.25, 0.28, 0.27] as const }], null] };
+    await store.putReading(id, { text: 'the letter', context: {}, layout });
+    const puts = s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
+    expect(puts).toHaveLength(1);
+    const body = String(puts[0]!.Body);
+    expect(JSON.parse(body)).toEqual({ text: 'the letter', context: {}, layout });
+    s3.on(GetObjectCommand, { Key: `text/${id}.json` }).resolves(text(body));
+    expect(await store.getLayout(id)).toEqual(layout);
+    expect(await store.getText(id)).toBe('the letter');
+    // A reading with none, one of another shape, or none at all: no lines, never an error.
+    s3.on(GetObjectCommand, { Key: `text/${id}.json` }).resolves(text(JSON.stringify({ text: 'the letter', context: {} })));
+    expect(await store.getLayout(id)).toBeNull();
+    s3.on(GetObjectCommand, { Key: `text/${id}.json` }).resolves(text('{"text": "cut sho'));
+    expect(await store.getLayout(id)).toBeNull();
+    s3.on(GetObjectCommand, { Key: `text/${id}.json` }).rejects(missing);
+    expect(await store.getLayout(id)).toBeNull();
+  });
+
+  it('keeps page images under a versioned key: a squashed fax page drawn by an earlier version is never served again', async () => {
+    s3.on(PutObjectCommand).resolves({});
+    await store.putPageImage(id, 3, new Uint8Array([1]));
+    expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input.Key).toBe(`pages/${id}/v2/3.png`);
+  });
 });
 
 describe('S3ObjectStore.uploadForm (a presigned POST)', () => {

@@ -52,6 +52,27 @@ describe('readTesseractHocr', () => {
     expect(page.text).toBe('As such,\nnon-certified\nmore\n\nFexmid 7.5mg: Upheld');
   });
 
+  it("gives each line read with its box, as hOCR's line element has it", () => {
+    const page = readTesseractHocr(
+      hocr([
+        {
+          top: 100,
+          words: [
+            ['Flexeril', 95],
+            ['7.5mg', 93],
+            ['#60:', 90],
+            ['Upheld', 97],
+          ],
+        },
+        { top: 140, words: [['Claims', 96]] },
+      ]),
+    );
+    expect(page.lines).toEqual([
+      { text: 'Flexeril 7.5mg #60: Upheld', box: { left: 100, top: 100, right: 1600, bottom: 130 } },
+      { text: 'Claims', box: { left: 100, top: 140, right: 1600, bottom: 170 } },
+    ]);
+  });
+
   it('reads the characters hOCR escapes', () => {
     expect(
       readTesseractHocr(
@@ -84,7 +105,7 @@ describe('readTesseractHocr', () => {
   });
 
   it('reads empty output as an empty page with no confidence', () => {
-    expect(readTesseractHocr('<html><body></body></html>')).toEqual({ text: '', confidence: 0, doubtful: [], boxes: [] });
+    expect(readTesseractHocr('<html><body></body></html>')).toEqual({ lines: [], text: '', confidence: 0, doubtful: [], boxes: [] });
   });
 
   it('names the words holding a digit that tesseract was unsure of, by word or by a character, and only those', () => {

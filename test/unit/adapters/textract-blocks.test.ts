@@ -138,3 +138,53 @@ function turnPage(response: TextractResponse, quarter: 90 | 180 | 270): Textract
     }),
   };
 }
+
+describe("Textract's line boxes", () => {
+  it('keeps each LINE with its bounding box as fractions of the page, in the order Textract gave them', () => {
+    const [page] = textractPages([fixture('test-multicol-response.json')]);
+    const blocks = fixture('test-multicol-response.json').Blocks!.filter((block) => block.BlockType === 'LINE' && block.Page === 1);
+    expect(page!.lines).toHaveLength(blocks.length);
+    for (const [index, block] of blocks.entries()) {
+      const { Left = 0, Top = 0, Width = 0, Height = 0 } = block.Geometry!.BoundingBox!;
+      expect(page!.lines[index]!.text).toBe(block.Text!.replace(/\s+/g, ' ').trim());
+      const box = page!.lines[index]!.box;
+      expect(box[0]).toBeCloseTo(Left, 3);
+      expect(box[1]).toBeCloseTo(Top, 3);
+      expect(box[2]).toBeCloseTo(Left + Width, 3);
+      expect(box[3]).toBeCloseTo(Top + Height, 3);
+    }
+  });
+
+  it("keeps a sideways page's boxes where they lie on the page as it was received (the image a person is shown), not turned upright", () => {
+    const response = fixture('gib__90_degrees.json');
+    const [page] = textractPages([response]);
+    const first = response.Blocks!.find((block) => block.BlockType === 'LINE')!;
+    const { Left = 0, Top = 0, Width = 0, Height = 0 } = first.Geometry!.BoundingBox!;
+    expect(page!.lines[0]!.box).toEqual([Left, Top, Left + Width, Top + Height].map((value) => Math.round(value * 10_000) / 10_000));
+    // Read sideways: its lines are taller than they are wide on the page as received.
+    const tall = page!.lines.filter((line) => line.box[3] - line.box[1] > line.box[2] - line.box[0]).length;
+    expect(tall).toBeGreaterThan(page!.lines.length / 2);
+  });
+
+  it('leaves out a LINE with no geometry or no area, and is bounded per page', () => {
+    const response = textractResponseFor([['Percocet 10/325mg #90: Upheld', 'Decision rationale: the request']]);
+    const blocks = response.Blocks!.map((block) =>
+      block.Id === 'line-1-1'
+        ? { ...block, Geometry: undefined }
+        : block.Id === 'line-1-0'
+          ? { ...block, Geometry: { BoundingBox: { Left: 0.1, Top: 0.2, Width: 0, Height: 0.01 } } }
+          : block,
+    );
+    expect(textractPages([{ ...response, Blocks: blocks }])[0]!.lines).toEqual([]);
+    // 400 lines, each a thin band of the page: the first 300 kept.
+    const many = textractResponseFor([Array.from({ length: 400 }, (_, i) => `line ${i}`)]);
+    const thin = many.Blocks!.map((block) =>
+      block.BlockType === 'LINE'
+        ? { ...block, Geometry: { BoundingBox: { Left: 0.1, Top: Number(block.Id!.split('-')[2]) * 0.002, Width: 0.5, Height: 0.0015 } } }
+        : block,
+    );
+    const kept = textractPages([{ ...many, Blocks: thin }])[0]!.lines;
+    expect(kept).toHaveLength(300);
+    expect(kept[299]!.text).toBe('line 299');
+  });
+});

@@ -6,6 +6,8 @@ import {
   hasUnsaved,
   letterReducer,
   OPENED,
+  ZOOMS,
+  zoomStep,
   type Classified,
   type LetterState,
 } from '../../../functions/console/app/letter-state.ts';
@@ -25,6 +27,19 @@ const loaded = (state: LetterState = OPENED) => letterReducer(state, { type: 'lo
 const item = (index: number) => letter.items[index]!;
 
 describe('the letter view state', () => {
+  it('zooms the page image by steps, from fit to width to four times it, and fits it again on another letter', () => {
+    expect([zoomStep(1, 1), zoomStep(1.25, 1), zoomStep(4, 1), zoomStep(1.25, -1), zoomStep(1, -1), zoomStep(1.1, -1), zoomStep(1.1, 1)]).toEqual([
+      1.25, 1.5, 4, 1, 1, 1, 1.25,
+    ]);
+    const zoomed = letterReducer(OPENED, { type: 'zoom', zoom: 2 });
+    expect(zoomed.zoom).toBe(2);
+    expect(letterReducer(zoomed, { type: 'zoom', zoom: 9 }).zoom).toBe(ZOOMS[ZOOMS.length - 1]);
+    expect(letterReducer(zoomed, { type: 'zoom', zoom: 0.2 }).zoom).toBe(1);
+    // Kept from page to page of a letter; another letter opens fit to width.
+    expect(letterReducer(zoomed, { type: 'page', page: 2 }).zoom).toBe(2);
+    expect(letterReducer(zoomed, { type: 'opened' }).zoom).toBe(1);
+  });
+
   it('keeps an edit only while it differs from what was read', () => {
     let state = letterReducer(loaded(), { type: 'edit', index: 0, patch: { decision: 'OVERTURNED' }, read: item(0) });
     expect(state.edits.drafts[0]).toEqual({ decision: 'OVERTURNED' });

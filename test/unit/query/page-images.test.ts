@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import { route } from '../../../functions/query/routes.ts';
 import { PAGE_IMAGE_MAX_BYTES } from '../../../functions/reader/pages.ts';
 import type { DeterminationStore, DocumentRecord, ObjectStore, PageImageCache } from '../../../functions/service/ports.ts';
+import { PageLinesSchema } from '../../../functions/query/answers.ts';
 
 const id = 'e'.repeat(64);
 /** Lambda's response limit: a binary body travels base64-encoded inside it. */
@@ -65,4 +66,75 @@ describe('a page image of a phone photo', () => {
     expect((response.body as Buffer).length).toBeLessThanOrEqual(PAGE_IMAGE_MAX_BYTES);
     expect(pageCache.puts).toHaveLength(1);
   }, 60_000);
+});
+
+describe('a page image of a standard-resolution fax', () => {
+  it('is answered at the proportions of the printed page (a letter page, 1.29 as tall as wide), not squashed to half', async () => {
+    const { g4Tiff } = await import('../../fixtures/scans.ts');
+    const page = await sharp({ create: { width: 1728, height: 1078, channels: 3, background: '#ffffff' } })
+      .png()
+      .toBuffer();
+    const fax = await g4Tiff([page], 98);
+    const faxStore = {
+      ...store,
+      getDocument: async () => ({ ...(await store.getDocument(id))!, sourceKeys: ['imr-inbox/fax.tif'] }),
+    } as unknown as DeterminationStore;
+    const originals = { get: async () => new Uint8Array(fax) } as unknown as Pick<ObjectStore, 'get'>;
+    const response = await route(faxStore, { method: 'GET', path: `/documents/${id}/pages/1`, query: {} }, { originals, pageCache: cacheWith(null) });
+    const { width = 0, height = 0 } = await sharp(response.body as Buffer).metadata();
+    expect(height / width).toBeGreaterThan(1.25);
+    expect(height / width).toBeLessThan(1.34);
+  }, 60_000);
+});
+
+describe('the lines of a page (GET /documents/{id}/pages/{n}/lines)', () => {
+  const line = (text: string, top: number) => ({ text, box: [0.09, top, 0.5, top + 0.012] as const });
+  const layout = { pages: [[line('cover sheet', 0.1)], null, [line('Flexeril 7.5mg #60: Upheld', 0.25)]] };
+  const asked: string[] = [];
+  const objects = {
+    getText: async () => null,
+    getLayout: async (documentId: string) => {
+      asked.push(documentId);
+      return documentId === id ? layout : null;
+    },
+  };
+  const storeOf = (determination: object | null, known = true) =>
+    ({ getDetermination: async () => determination, getDocument: async () => (known ? { id } : null) }) as unknown as DeterminationStore;
+  const letterId = 'f'.repeat(64);
+
+  it("answers a page's lines (as the OpenAPI document describes them), and a page with none kept as an empty list", async () => {
+    const answer = await route(storeOf(null), { method: 'GET', path: `/documents/${id}/pages/3/lines`, query: {} }, { objects });
+    expect(answer.body).toEqual({ page: 3, lines: layout.pages[2] });
+    expect(PageLinesSchema.safeParse(answer.body).success).toBe(true);
+    expect((await route(storeOf(null), { method: 'GET', path: `/documents/${id}/pages/2/lines`, query: {} }, { objects })).body).toEqual({
+      page: 2,
+      lines: [],
+    });
+    expect((await route(storeOf(null), { method: 'GET', path: `/documents/${id}/pages/9/lines`, query: {} }, { objects })).body).toEqual({
+      page: 9,
+      lines: [],
+    });
+  });
+
+  it("answers a letter of a file that held several with its file's pages, as its page images are", async () => {
+    asked.length = 0;
+    const letter = storeOf({ id: letterId, sourceDocument: id, pages: { from: 2, to: 3 } });
+    expect((await route(letter, { method: 'GET', path: `/documents/${letterId}/pages/2/lines`, query: {} }, { objects })).body).toEqual({
+      page: 2,
+      lines: layout.pages[2],
+    });
+    expect(asked).toEqual([id]);
+  });
+
+  it('is not found for a document it does not know, and not offered without a store of layouts', async () => {
+    await expect(route(storeOf(null, false), { method: 'GET', path: `/documents/${id}/pages/1/lines`, query: {} }, { objects })).rejects.toMatchObject({
+      statusCode: 404,
+    });
+    await expect(route(storeOf(null), { method: 'GET', path: `/documents/${id}/pages/0/lines`, query: {} }, { objects })).rejects.toMatchObject({
+      statusCode: 400,
+    });
+    await expect(
+      route(storeOf(null), { method: 'GET', path: `/documents/${id}/pages/1/lines`, query: {} }, { objects: { getText: async () => null } }),
+    ).rejects.toMatchObject({ statusCode: 404 });
+  });
 });
