@@ -38,3 +38,29 @@ export {
 } from './deadlines.ts';
 export { letterFingerprint, compareLetters } from './same-letter.ts';
 export { classifyDocument, splitDocument, type DocumentSplit, type LetterPart, type LetterReading, type PageReading, type PageRole } from './stack.ts';
+export {
+  SEARCH_LIMITS,
+  PREFIX_MATCH,
+  STOP_WORDS,
+  SearchQueryError,
+  compareMatches,
+  expansionsOf,
+  foldForSearch,
+  indexedWords,
+  letterSearchTerms,
+  matchWeight,
+  matchesTerm,
+  pageOfMatches,
+  parseSearchQuery,
+  scoreOf,
+  searchFingerprint,
+  searchPage,
+  searchPositionOf,
+  termRarity,
+  type SearchAfter,
+  type SearchMatch,
+  type SearchPosition,
+  type SearchQueryErrorCode,
+  type SearchTerm,
+  type SearchableLetter,
+} from './search.ts';

@@ -1,5 +1,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -277,6 +279,27 @@ export class DynamoDeterminationStore implements DeterminationStore {
   async listDeterminationRows(query: DeterminationQuery): Promise<Page<AnswerRow>> {
     const page = await this.queries.listDeterminations(query);
     return { ...page, data: page.data.map(answerRow) };
+  }
+
+  /** The letters by BatchGetItem, 100 keys a request (what DynamoDB allows), keys it left unprocessed asked again. */
+  async rowsOf(ids: readonly string[]): Promise<AnswerRow[]> {
+    const found = new Map<string, StoredDetermination>();
+    for (let start = 0; start < ids.length; start += 100) {
+      let keys: Array<Record<string, unknown>> | undefined = [...new Set(ids.slice(start, start + 100))].map((id) => ({ pk: `DOC#${id}`, sk: 'DOC' }));
+      for (let attempt = 0; keys?.length && attempt < 8; attempt++) {
+        if (attempt > 0) await new Promise((resolveWait) => setTimeout(resolveWait, 25 * 2 ** attempt));
+        const answer: BatchGetCommandOutput = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }));
+        for (const item of answer.Responses?.[this.tableName] ?? []) {
+          const stored = toStored(item as DocumentItem);
+          if (stored) found.set(stored.id, stored);
+        }
+        keys = answer.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return ids
+      .map((id) => found.get(id))
+      .filter((stored): stored is StoredDetermination => stored !== undefined)
+      .map(answerRow);
   }
 
   listItems(query: ItemQuery): Promise<Page<StoredItem>> {

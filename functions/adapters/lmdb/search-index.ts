@@ -1,0 +1,216 @@
+import type { Database } from 'lmdb';
+import { CursorError, type CursorCodec } from '../../common/cursor.ts';
+import {
+  expansionsOf,
+  matchWeight,
+  scoreOf,
+  SEARCH_LIMITS,
+  searchFingerprint,
+  searchPage,
+  searchPositionOf,
+  termRarity,
+  type SearchMatch,
+  type SearchPosition,
+  type SearchTerm,
+} from '../../domain/index.ts';
+import type { Page, SearchBacklogEntry, SearchEntry, SearchIndex, SearchQuery } from '../../service/ports.ts';
+
+/** What the index keeps of one letter: its place, the revision its words came from, and the words with their weights. */
+interface LetterEntry {
+  readonly seq: number;
+  readonly revision: number;
+  readonly terms: ReadonlyArray<readonly [string, number]>;
+}
+
+/**
+ * {@link SearchIndex} on LMDB: a named database (`search`) in the store's own environment, so
+ * the store's commit marks a letter behind in the same transaction as its reading. Keys:
+ * - `['p', word, seq]` → weight: a posting (the letter at place `seq` holds the word);
+ * - `['w', word]` → how many letters hold it: the dictionary, for prefixes and rarity;
+ * - `['d', id]` → the letter's place, revision and words (what a new entry replaces);
+ * - `['s', seq]` → id; `['m', id]` → the backlog mark; `['meta', ...]` → counters.
+ * A letter's place is given when it is first indexed and kept: newer letters have higher places.
+ * A search reads the postings of its rarest term in a window of places (newest first) and looks
+ * the other terms up letter by letter, or reads theirs when that is less work; the rules of
+ * matching and ranking are the domain's (`domain/search.ts`).
+ */
+export class LmdbSearchIndex implements SearchIndex {
+  /** Told after a write that marked letters is committed (the local indexer wakes up). */
+  private listener: (() => void) | null = null;
+
+  constructor(
+    private readonly db: Database,
+    private readonly cursors: CursorCodec,
+  ) {}
+
+  /** Calls `listener` after each committed write that marked a letter behind. */
+  onMarked(listener: () => void): void {
+    this.listener = listener;
+  }
+
+  /** Called by the store once a transaction that marked letters is committed. */
+  marksCommitted(): void {
+    this.listener?.();
+  }
+
+  /** Marks a letter's entry as behind what is stored: called inside the store's write transaction. */
+  markSync(id: string): void {
+    const mark = this.counter('mark') + 1;
+    this.db.putSync(['meta', 'mark'], mark);
+    this.db.putSync(['m', id], mark);
+  }
+
+  /** Whether the letters stored before the index existed have been marked to be indexed. */
+  get marked(): boolean {
+    return this.db.get(['meta', 'marked']) === true;
+  }
+
+  /** Records that they have (inside the store's transaction that marked them). */
+  markedSync(): void {
+    this.db.putSync(['meta', 'marked'], true);
+  }
+
+  async put(entry: SearchEntry, mark?: string): Promise<void> {
+    await this.db.transaction(() => {
+      const current = this.db.get(['d', entry.id]) as LetterEntry | undefined;
+      // An entry built from an older reading never replaces one built from a newer.
+      if (!current || current.revision <= entry.revision) this.replace(entry, current);
+      if (mark !== undefined && String(this.db.get(['m', entry.id])) === mark) this.db.removeSync(['m', entry.id]);
+    });
+  }
+
+  async backlog(limit: number): Promise<SearchBacklogEntry[]> {
+    return [...this.db.getRange({ start: ['m'], end: ['m', '\uffff'], limit })].map(({ key, value }) => ({
+      id: String((key as string[])[1]),
+      mark: String(value),
+    }));
+  }
+
+  async markOf(id: string): Promise<string | null> {
+    const mark = this.db.get(['m', id]) as number | undefined;
+    return mark === undefined ? null : String(mark);
+  }
+
+  async search(query: SearchQuery): Promise<Page<string>> {
+    const { terms, limit } = query;
+    const fingerprint = searchFingerprint(terms);
+    let start: SearchPosition = { top: this.counter('seq') + 1, after: null };
+    if (query.cursor) {
+      const position = this.cursors.decode(query.cursor);
+      const at = searchPositionOf(position.key);
+      if (position.index !== 'search' || position.filters !== fingerprint || !at) throw new CursorError('INVALID_CURSOR', 'cursor belongs to another search');
+      start = at;
+    }
+    const letters = this.counter('letters');
+    const expansions = terms.map((term) => expansionsOf(term, this.dictionary(term)));
+    // Every term must match: a term no letter holds matches nothing.
+    if (expansions.some((words) => words.length === 0)) return { data: [], nextCursor: null };
+    const { matches, next } = await searchPage(start, limit, async (low, top) => this.matches(terms, expansions, letters, low, top));
+    const data = matches.map((match) => this.db.get(['s', match.seq]) as string | undefined).filter((id): id is string => id !== undefined);
+    return { data, nextCursor: next ? this.cursors.encode({ index: 'search', filters: fingerprint, key: next }) : null };
+  }
+
+  /** The letters placed in [low, top) that hold every term, scored. */
+  private matches(
+    terms: readonly SearchTerm[],
+    expansions: ReadonlyArray<ReadonlyArray<{ word: string; postings: number }>>,
+    letters: number,
+    low: number,
+    top: number,
+  ): SearchMatch[] {
+    const postings = expansions.map((words) => words.reduce((sum, entry) => sum + entry.postings, 0));
+    const rarities = postings.map((count) => termRarity(Math.min(count, Math.max(letters, 1)), letters));
+    // The rarest term is read; the others are looked up among the letters it found.
+    const [driver, ...others] = terms.map((_, index) => index).sort((a, b) => postings[a]! - postings[b]!);
+    const best = new Map<number, number[]>();
+    this.postingsOf(terms[driver!]!, expansions[driver!]!, low, top, (seq, weight) => {
+      let bests = best.get(seq);
+      if (!bests) best.set(seq, (bests = new Array<number>(terms.length).fill(0)));
+      if (weight > bests[driver!]!) bests[driver!] = weight;
+    });
+    for (const index of others) {
+      if (best.size === 0) break;
+      const term = terms[index]!;
+      const words = expansions[index]!;
+      if (postings[index]! < best.size * words.length) {
+        // Fewer postings than look-ups: read them.
+        const found = new Map<number, number>();
+        this.postingsOf(term, words, low, top, (seq, weight) => found.set(seq, Math.max(found.get(seq) ?? 0, weight)));
+        for (const [seq, bests] of best) {
+          const weight = found.get(seq);
+          if (weight === undefined) best.delete(seq);
+          else bests[index] = weight;
+        }
+      } else {
+        for (const [seq, bests] of best) {
+          let weight = 0;
+          for (const { word } of words) {
+            const stored = this.db.get(['p', word, seq]) as number | undefined;
+            if (stored !== undefined) weight = Math.max(weight, matchWeight(term, word, stored));
+          }
+          if (weight === 0) best.delete(seq);
+          else bests[index] = weight;
+        }
+      }
+    }
+    return [...best].map(([seq, bests]) => ({ seq, score: scoreOf(bests, rarities) }));
+  }
+
+  /** Every posting of a term's words among the letters placed in [low, top), newest first, with what it weighs for the term. */
+  private postingsOf(term: SearchTerm, words: ReadonlyArray<{ word: string }>, low: number, top: number, visit: (seq: number, weight: number) => void): void {
+    for (const { word } of words) {
+      // Backwards from the top of the window; the end is exclusive.
+      for (const { key, value } of this.db.getRange({ start: ['p', word, top - 1], end: ['p', word, low - 1], reverse: true })) {
+        visit((key as [string, string, number])[2], matchWeight(term, word, value as number));
+      }
+    }
+  }
+
+  /** The dictionary words a term may stand for, with how many letters hold each. */
+  private dictionary(term: SearchTerm): Array<{ word: string; postings: number }> {
+    if (!term.prefix) {
+      const postings = this.db.get(['w', term.word]) as number | undefined;
+      return postings === undefined ? [] : [{ word: term.word, postings }];
+    }
+    return [...this.db.getRange({ start: ['w', term.word], end: ['w', `${term.word}\uffff`], limit: SEARCH_LIMITS.prefixScan })].map(({ key, value }) => ({
+      word: String((key as string[])[1]),
+      postings: value as number,
+    }));
+  }
+
+  /** Writes a letter's entry over its current one: only the words that changed are written. */
+  private replace(entry: SearchEntry, current: LetterEntry | undefined): void {
+    let seq = current?.seq;
+    if (seq === undefined) {
+      seq = this.counter('seq') + 1;
+      this.db.putSync(['meta', 'seq'], seq);
+      this.db.putSync(['s', seq], entry.id);
+    }
+    const before = new Map(current?.terms ?? []);
+    for (const word of before.keys()) {
+      if (entry.terms.has(word)) continue;
+      this.db.removeSync(['p', word, seq]);
+      this.count(word, -1);
+    }
+    for (const [word, weight] of entry.terms) {
+      const was = before.get(word);
+      if (was === weight) continue;
+      this.db.putSync(['p', word, seq], weight);
+      if (was === undefined) this.count(word, 1);
+    }
+    const held = before.size > 0;
+    const holds = entry.terms.size > 0;
+    if (held !== holds) this.db.putSync(['meta', 'letters'], this.counter('letters') + (holds ? 1 : -1));
+    this.db.putSync(['d', entry.id], { seq, revision: entry.revision, terms: [...entry.terms] } satisfies LetterEntry);
+  }
+
+  private count(word: string, delta: number): void {
+    const postings = ((this.db.get(['w', word]) as number | undefined) ?? 0) + delta;
+    if (postings > 0) this.db.putSync(['w', word], postings);
+    else this.db.removeSync(['w', word]);
+  }
+
+  private counter(name: 'seq' | 'letters' | 'mark'): number {
+    return (this.db.get(['meta', name]) as number | undefined) ?? 0;
+  }
+}
