@@ -289,8 +289,56 @@ export function expansionsOf(
   const exact = words.filter((entry) => entry.word === term.word);
   if (!term.prefix) return exact.map((entry) => ({ ...entry }));
   const longer = words
-    .filter((entry) => entry.word !== term.word && entry.word.startsWith(term.word) && entry.postings > 0)
+    .filter((entry) => entry.word !== term.word && entry.word.startsWith(term.word))
     .sort((a, b) => b.postings - a.postings || a.word.localeCompare(b.word))
     .slice(0, SEARCH_LIMITS.prefixWords - exact.length);
-  return [...exact, ...longer].filter((entry) => entry.postings > 0).map((entry) => ({ ...entry }));
+  return [...exact, ...longer].map((entry) => ({ ...entry }));
+}
+
+/** How an index reads postings for {@link matchWindow}: each answers, per letter, the best weight of the term's words it holds ({@link matchWeight}). */
+export interface PostingReader {
+  /** Every letter placed in [low, top) that holds one of `words`. */
+  read(term: SearchTerm, words: readonly string[], low: number, top: number): Promise<Map<number, number>>;
+  /** The same, among `seqs` only (looked up letter by letter). */
+  lookUp(term: SearchTerm, words: readonly string[], seqs: readonly number[]): Promise<Map<number, number>>;
+}
+
+/**
+ * The letters placed in [low, top) that hold every term, scored: the rarest term's postings are
+ * read, and each other term is looked up among the letters still in the running, or read when
+ * it has fewer postings than that would take look-ups. `expansions` are each term's words
+ * ({@link expansionsOf}); `letters` is how many letters the index holds.
+ */
+export async function matchWindow(
+  terms: readonly SearchTerm[],
+  expansions: ReadonlyArray<ReadonlyArray<{ readonly word: string; readonly postings: number }>>,
+  letters: number,
+  low: number,
+  top: number,
+  reader: PostingReader,
+): Promise<SearchMatch[]> {
+  const postings = expansions.map((words) => words.reduce((sum, entry) => sum + Math.max(entry.postings, 1), 0));
+  const rarities = postings.map((count) => termRarity(Math.min(count, Math.max(letters, 1)), letters));
+  const [driver, ...others] = terms.map((_, index) => index).sort((a, b) => postings[a]! - postings[b]!);
+  const wordsOf = (index: number) => expansions[index]!.map((entry) => entry.word);
+  const best = new Map<number, number[]>();
+  for (const [seq, weight] of await reader.read(terms[driver!]!, wordsOf(driver!), low, top)) {
+    const bests = new Array<number>(terms.length).fill(0);
+    bests[driver!] = weight;
+    best.set(seq, bests);
+  }
+  for (const index of others) {
+    if (best.size === 0) break;
+    const words = wordsOf(index);
+    const found =
+      postings[index]! < best.size * words.length
+        ? await reader.read(terms[index]!, words, low, top)
+        : await reader.lookUp(terms[index]!, words, [...best.keys()]);
+    for (const [seq, bests] of best) {
+      const weight = found.get(seq);
+      if (weight === undefined) best.delete(seq);
+      else bests[index] = weight;
+    }
+  }
+  return [...best].map(([seq, bests]) => ({ seq, score: scoreOf(bests, rarities) }));
 }

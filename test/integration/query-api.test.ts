@@ -248,6 +248,7 @@ describe('GET /openapi.json', () => {
       '/documents/{id}/text',
       '/items',
       '/openapi.json',
+      '/search',
       '/stats',
     ]);
     const items = document.paths['/items']!.get.parameters!;

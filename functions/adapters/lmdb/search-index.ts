@@ -3,13 +3,12 @@ import { CursorError, type CursorCodec } from '../../common/cursor.ts';
 import {
   expansionsOf,
   matchWeight,
-  scoreOf,
+  matchWindow,
   SEARCH_LIMITS,
   searchFingerprint,
   searchPage,
   searchPositionOf,
-  termRarity,
-  type SearchMatch,
+  type PostingReader,
   type SearchPosition,
   type SearchTerm,
 } from '../../domain/index.ts';
@@ -31,8 +30,8 @@ interface LetterEntry {
  * - `['s', seq]` → id; `['m', id]` → the backlog mark; `['meta', ...]` → counters.
  * A letter's place is given when it is first indexed and kept: newer letters have higher places.
  * A search reads the postings of its rarest term in a window of places (newest first) and looks
- * the other terms up letter by letter, or reads theirs when that is less work; the rules of
- * matching and ranking are the domain's (`domain/search.ts`).
+ * the other terms up letter by letter, or reads theirs when that is less work: the plan, the
+ * matching and the ranking are the domain's (`matchWindow`, `searchPage`); this reads postings.
  */
 export class LmdbSearchIndex implements SearchIndex {
   /** Told after a write that marked letters is committed (the local indexer wakes up). */
@@ -105,66 +104,35 @@ export class LmdbSearchIndex implements SearchIndex {
     const expansions = terms.map((term) => expansionsOf(term, this.dictionary(term)));
     // Every term must match: a term no letter holds matches nothing.
     if (expansions.some((words) => words.length === 0)) return { data: [], nextCursor: null };
-    const { matches, next } = await searchPage(start, limit, async (low, top) => this.matches(terms, expansions, letters, low, top));
+    const { matches, next } = await searchPage(start, limit, (low, top) => matchWindow(terms, expansions, letters, low, top, this.reader));
     const data = matches.map((match) => this.db.get(['s', match.seq]) as string | undefined).filter((id): id is string => id !== undefined);
     return { data, nextCursor: next ? this.cursors.encode({ index: 'search', filters: fingerprint, key: next }) : null };
   }
 
-  /** The letters placed in [low, top) that hold every term, scored. */
-  private matches(
-    terms: readonly SearchTerm[],
-    expansions: ReadonlyArray<ReadonlyArray<{ word: string; postings: number }>>,
-    letters: number,
-    low: number,
-    top: number,
-  ): SearchMatch[] {
-    const postings = expansions.map((words) => words.reduce((sum, entry) => sum + entry.postings, 0));
-    const rarities = postings.map((count) => termRarity(Math.min(count, Math.max(letters, 1)), letters));
-    // The rarest term is read; the others are looked up among the letters it found.
-    const [driver, ...others] = terms.map((_, index) => index).sort((a, b) => postings[a]! - postings[b]!);
-    const best = new Map<number, number[]>();
-    this.postingsOf(terms[driver!]!, expansions[driver!]!, low, top, (seq, weight) => {
-      let bests = best.get(seq);
-      if (!bests) best.set(seq, (bests = new Array<number>(terms.length).fill(0)));
-      if (weight > bests[driver!]!) bests[driver!] = weight;
-    });
-    for (const index of others) {
-      if (best.size === 0) break;
-      const term = terms[index]!;
-      const words = expansions[index]!;
-      if (postings[index]! < best.size * words.length) {
-        // Fewer postings than look-ups: read them.
-        const found = new Map<number, number>();
-        this.postingsOf(term, words, low, top, (seq, weight) => found.set(seq, Math.max(found.get(seq) ?? 0, weight)));
-        for (const [seq, bests] of best) {
-          const weight = found.get(seq);
-          if (weight === undefined) best.delete(seq);
-          else bests[index] = weight;
-        }
-      } else {
-        for (const [seq, bests] of best) {
-          let weight = 0;
-          for (const { word } of words) {
-            const stored = this.db.get(['p', word, seq]) as number | undefined;
-            if (stored !== undefined) weight = Math.max(weight, matchWeight(term, word, stored));
-          }
-          if (weight === 0) best.delete(seq);
-          else bests[index] = weight;
+  /** Postings read from the index: a term's words in a window of places, or at given places. */
+  private readonly reader: PostingReader = {
+    read: async (term, words, low, top) => {
+      const found = new Map<number, number>();
+      for (const word of words) {
+        // Backwards from the top of the window; the end is exclusive.
+        for (const { key, value } of this.db.getRange({ start: ['p', word, top - 1], end: ['p', word, low - 1], reverse: true })) {
+          const seq = (key as [string, string, number])[2];
+          found.set(seq, Math.max(found.get(seq) ?? 0, matchWeight(term, word, value as number)));
         }
       }
-    }
-    return [...best].map(([seq, bests]) => ({ seq, score: scoreOf(bests, rarities) }));
-  }
-
-  /** Every posting of a term's words among the letters placed in [low, top), newest first, with what it weighs for the term. */
-  private postingsOf(term: SearchTerm, words: ReadonlyArray<{ word: string }>, low: number, top: number, visit: (seq: number, weight: number) => void): void {
-    for (const { word } of words) {
-      // Backwards from the top of the window; the end is exclusive.
-      for (const { key, value } of this.db.getRange({ start: ['p', word, top - 1], end: ['p', word, low - 1], reverse: true })) {
-        visit((key as [string, string, number])[2], matchWeight(term, word, value as number));
+      return found;
+    },
+    lookUp: async (term, words, seqs) => {
+      const found = new Map<number, number>();
+      for (const seq of seqs) {
+        for (const word of words) {
+          const weight = this.db.get(['p', word, seq]) as number | undefined;
+          if (weight !== undefined) found.set(seq, Math.max(found.get(seq) ?? 0, matchWeight(term, word, weight)));
+        }
       }
-    }
-  }
+      return found;
+    },
+  };
 
   /** The dictionary words a term may stand for, with how many letters hold each. */
   private dictionary(term: SearchTerm): Array<{ word: string; postings: number }> {
