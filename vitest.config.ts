@@ -1,7 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
 /** Files that drive Debian's Chromium (the console, its login, a hostile page's attacks). */
-const BROWSER = ['test/integration/console.test.ts', 'test/integration/console-login.test.ts', 'test/integration/attacks.test.ts'];
+const BROWSER = [
+  'test/integration/console.test.ts',
+  'test/integration/console-login.test.ts',
+  'test/integration/console-search.test.ts',
+  'test/integration/attacks.test.ts',
+];
 /** Files that run the OCR engine on rendered scans: minutes of CPU. */
 const OCR = ['test/unit/reader/ocr.test.ts'];
 

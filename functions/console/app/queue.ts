@@ -348,7 +348,7 @@ export function Queue() {
         <option value="">Any</option><option value="week">Due this week</option><option value="overdue">Overdue, not confirmed</option>
       </select></label>
       <label>Order <select name="sort" value=${filters.sort} onChange=${(event: Event) => set({ sort: (event.target as HTMLSelectElement).value as Filters['sort'] })}>
-        <option value="queue">Needing review first</option><option value="due">Next deadline first</option>
+        <option value="queue">${searching ? 'Best match first' : 'Needing review first'}</option><option value="due">Next deadline first</option>
       </select></label>
       <button type="button" class="secondary" onClick=${() => set(EMPTY)}>Clear</button>
     </form>
