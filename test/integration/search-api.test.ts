@@ -64,7 +64,8 @@ const found = async (q: string) => {
 
 beforeAll(async () => {
   service = await startOnFreePorts(root, (line) => lines.push(line), { reviewer: 'Pat Reviewer' });
-  for (const upload of [...golden, named, invoice]) await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: upload.key, Body: Buffer.from(upload.body) }));
+  for (const upload of [...golden, named, invoice])
+    await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: upload.key, Body: Buffer.from(upload.body) }));
   await waitFor(async () => ((await service.store.getDocument(id(named)))?.status === 'CLASSIFIED' ? true : undefined), 60_000);
   // Another form of the named letter, after it.
   await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: copy.key, Body: Buffer.from(copy.body) }));
