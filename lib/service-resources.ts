@@ -113,10 +113,13 @@ export class ServiceResources extends Construct {
     });
     for (const fn of [this.ingest.function, this.textractComplete.function, this.sweep.function]) {
       grantTableReadWrite(data.table, fn);
-      // They write what they read (text/<id>.txt and its reading context), never read it back.
+      // They write what they read (text/<id>.txt and its reading context); ingest and
+      // textract-complete index a letter's words from the text in hand, never reading it back.
       data.textBucket.grantPut(fn, 'text/*');
       data.bus.grantPutEventsTo(fn);
     }
+    // The sweep builds the search entries left behind (functions/service/search.ts): from the text as read.
+    data.textBucket.grantRead(this.sweep.function, 'text/*');
     data.inbox.grantRead(this.ingest.function);
     textractRole.grantPassRole(this.ingest.function.role!);
     for (const [fn, actionsAllowed] of [
@@ -173,6 +176,8 @@ export class ServiceResources extends Construct {
     });
     grantTableReadWrite(data.table, this.review.function);
     data.bus.grantPutEventsTo(this.review.function);
+    // A corrected letter's search entry is built at once, from its text as read.
+    data.textBucket.grantRead(this.review.function, 'text/*');
 
     this.webhook = new ImrFunction(this, 'Webhook', {
       handlerFolder: 'webhook',

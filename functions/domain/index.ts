@@ -53,7 +53,6 @@ export {
   matchesTerm,
   pageOfMatches,
   parseSearchQuery,
-  scoreOf,
   searchFingerprint,
   searchPage,
   searchPositionOf,

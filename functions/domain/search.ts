@@ -197,7 +197,11 @@ export function matchWeight(term: SearchTerm, word: string, weight: number): num
   return (weight / 10) * (word === term.word ? 1 : PREFIX_MATCH);
 }
 
-/** A letter that holds every term, with its score; `seq` is its place in the index (newer letters have higher). */
+/**
+ * A letter that holds every term, with its score: for each term, the best of its matching words
+ * (weight times the term's rarity), summed, rounded to a millionth so that a cursor compares
+ * scores exactly. `seq` is its place in the index (newer letters have higher).
+ */
 export interface SearchMatch {
   readonly seq: number;
   readonly score: number;
@@ -206,16 +210,6 @@ export interface SearchMatch {
 /** Where a page of results ended: after this score and place (results are ordered by score, then newest first). */
 export type SearchAfter = readonly [score: number, seq: number];
 
-/**
- * A letter's score: for each term, the best of its matching words (weight times the term's
- * rarity), summed; rounded to a millionth, so that a cursor compares scores exactly.
- */
-export function scoreOf(bestPerTerm: readonly number[], rarities: readonly number[]): number {
-  let score = 0;
-  bestPerTerm.forEach((best, index) => (score += best * rarities[index]!));
-  return Math.round(score * 1e6) / 1e6;
-}
-
 /** Best first: the higher score, then the newer letter. */
 export function compareMatches(a: SearchMatch, b: SearchMatch): number {
   return b.score - a.score || b.seq - a.seq;
@@ -223,12 +217,29 @@ export function compareMatches(a: SearchMatch, b: SearchMatch): number {
 
 /**
  * One page of matches, best first, after `after` (the last of the previous page): at most
- * `limit`, and whether more remain in these matches.
+ * `limit`, and whether more remain in these matches. The best are picked, not all sorted: a word
+ * in every letter matches them all, and a page is fifty of them.
  */
 export function pageOfMatches(matches: readonly SearchMatch[], after: SearchAfter | null, limit: number): { page: SearchMatch[]; more: boolean } {
-  const ordered = [...matches].sort(compareMatches);
-  const rest = after ? ordered.filter((match) => compareMatches(match, { score: after[0], seq: after[1] }) > 0) : ordered;
-  return { page: rest.slice(0, limit), more: rest.length > limit };
+  const last = after ? { score: after[0], seq: after[1] } : null;
+  // The best `limit`, kept in order: a match enters only when it beats the worst kept.
+  const page: SearchMatch[] = [];
+  let remaining = 0;
+  for (const match of matches) {
+    if (last && compareMatches(match, last) <= 0) continue;
+    remaining++;
+    if (page.length === limit && compareMatches(match, page[limit - 1]!) >= 0) continue;
+    let low = 0;
+    let high = page.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (compareMatches(page[middle]!, match) <= 0) low = middle + 1;
+      else high = middle;
+    }
+    page.splice(low, 0, match);
+    if (page.length > limit) page.pop();
+  }
+  return { page, more: remaining > limit };
 }
 
 /** The fingerprint of a query's terms that a cursor carries, so a cursor serves only the search it came from. */
@@ -297,6 +308,13 @@ export function expansionsOf(
 
 /** How an index reads postings for {@link matchWindow}: each answers, per letter, the best weight of the term's words it holds ({@link matchWeight}). */
 export interface PostingReader {
+  /**
+   * What looking one posting up costs, in postings read in a row: a term is read whole rather
+   * than looked up letter by letter when that reads fewer than this many times the look-ups (a
+   * point read in LMDB costs a few sequential ones; a DynamoDB look-up is an item read, a Query
+   * reads a page of postings).
+   */
+  readonly lookUpCost: number;
   /** Every letter placed in [low, top) that holds one of `words`. */
   read(term: SearchTerm, words: readonly string[], low: number, top: number): Promise<Map<number, number>>;
   /** The same, among `seqs` only (looked up letter by letter). */
@@ -321,24 +339,23 @@ export async function matchWindow(
   const rarities = postings.map((count) => termRarity(Math.min(count, Math.max(letters, 1)), letters));
   const [driver, ...others] = terms.map((_, index) => index).sort((a, b) => postings[a]! - postings[b]!);
   const wordsOf = (index: number) => expansions[index]!.map((entry) => entry.word);
-  const best = new Map<number, number[]>();
-  for (const [seq, weight] of await reader.read(terms[driver!]!, wordsOf(driver!), low, top)) {
-    const bests = new Array<number>(terms.length).fill(0);
-    bests[driver!] = weight;
-    best.set(seq, bests);
-  }
+  // Each letter still in the running, with its score so far (the terms' best weights times their rarities, summed).
+  const scores = new Map<number, number>();
+  for (const [seq, weight] of await reader.read(terms[driver!]!, wordsOf(driver!), low, top)) scores.set(seq, weight * rarities[driver!]!);
   for (const index of others) {
-    if (best.size === 0) break;
+    if (scores.size === 0) break;
     const words = wordsOf(index);
     const found =
-      postings[index]! < best.size * words.length
+      postings[index]! < scores.size * words.length * reader.lookUpCost
         ? await reader.read(terms[index]!, words, low, top)
-        : await reader.lookUp(terms[index]!, words, [...best.keys()]);
-    for (const [seq, bests] of best) {
+        : await reader.lookUp(terms[index]!, words, [...scores.keys()]);
+    for (const [seq, score] of scores) {
       const weight = found.get(seq);
-      if (weight === undefined) best.delete(seq);
-      else bests[index] = weight;
+      if (weight === undefined) scores.delete(seq);
+      else scores.set(seq, score + weight * rarities[index]!);
     }
   }
-  return [...best].map(([seq, bests]) => ({ seq, score: scoreOf(bests, rarities) }));
+  const matches: SearchMatch[] = [];
+  for (const [seq, score] of scores) matches.push({ seq, score: Math.round(score * 1e6) / 1e6 });
+  return matches;
 }

@@ -74,7 +74,8 @@ export class SearchIndexer {
   private async drain(): Promise<void> {
     for (;;) {
       this.again = false;
-      this.last = await drainSearchBacklog(this.deps, BATCH, this.onError).catch((error: unknown) => {
+      // The batch built together: LMDB commits their writes in one transaction.
+      this.last = await drainSearchBacklog(this.deps, BATCH, { concurrency: BATCH, onError: this.onError }).catch((error: unknown) => {
         this.onError('backlog', error);
         return { indexed: 0, failed: 1, more: false };
       });

@@ -3,6 +3,7 @@ import { loadConfig, SERVICE_CONFIG } from '../common/config.ts';
 import { DynamoDeterminationStore } from '../adapters/dynamodb/determination-store.ts';
 import { EventBridgePublisher } from '../adapters/eventbridge/event-publisher.ts';
 import { createQueryHandler } from '../query/query-handler.ts';
+import { S3ObjectStore } from '../adapters/s3/object-store.ts';
 
 const config = loadConfig(SERVICE_CONFIG);
 const logger = new Logger({ serviceName: 'imr-review' });
@@ -14,5 +15,14 @@ const store = new DynamoDeterminationStore(config.TABLE_NAME, null);
  * authoriser vouched for (JWT email or subject, or the IAM principal).
  */
 export const handler = createQueryHandler(store, logger, {
-  review: { deps: { store, events: new EventBridgePublisher(config.EVENT_BUS_NAME), now: () => new Date() }, localReviewer: 'unidentified caller' },
+  review: {
+    deps: {
+      store,
+      events: new EventBridgePublisher(config.EVENT_BUS_NAME),
+      now: () => new Date(),
+      // A corrected request is found by its new words at once: the letter's entry is built after the correction, from its text.
+      search: { objects: new S3ObjectStore(config.TEXT_BUCKET), search: store.searchIndex() },
+    },
+    localReviewer: 'unidentified caller',
+  },
 });

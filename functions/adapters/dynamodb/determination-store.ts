@@ -35,8 +35,9 @@ import type {
   StoredItem,
 } from '../../service/ports.ts';
 import { toRecord, toStored, type DocumentItem } from './documents.ts';
-import { determinationWrites } from './determination-writes.ts';
+import { determinationWrites, searchMark } from './determination-writes.ts';
 import { DynamoDeterminationQueries } from './determination-queries.ts';
+import { DynamoSearchIndex } from './search-index.ts';
 
 /** True when a transaction was cancelled because the revision condition no longer held, or another transaction wrote the document at that moment. */
 function revisionMoved(error: unknown): boolean {
@@ -58,11 +59,16 @@ export class DynamoDeterminationStore implements DeterminationStore {
   /** `cursors` signs list cursors; a store that never lists (the ingest functions) needs none. */
   constructor(
     private readonly tableName: string,
-    cursors: CursorCodec | null,
+    private readonly cursors: CursorCodec | null,
     client?: DynamoDBDocumentClient,
   ) {
     this.client = client ?? moduleClient;
     this.queries = new DynamoDeterminationQueries(this.client, tableName, cursors);
+  }
+
+  /** The full-text index of the letters, in the same table (its backlog marks are written by this store's commits). */
+  searchIndex(): DynamoSearchIndex {
+    return new DynamoSearchIndex(this.client, this.tableName, this.cursors);
   }
 
   async recordReceipt(id: string, sourceKey: string, at: string, source?: DocumentSource): Promise<{ record: DocumentRecord; created: boolean }> {
@@ -88,6 +94,9 @@ export class DynamoDeterminationStore implements DeterminationStore {
       }),
     );
     const old = result.Attributes as DocumentItem | undefined;
+    // A letter already read is found by its file names too: a new one puts its search entry behind.
+    if (old?.determination && !old.sourceKeys?.has(sourceKey))
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: searchMark(id, `${at}#${sourceKey}`) }));
     if (!old?.status)
       return {
         record: { id, status: 'RECEIVED', reason: null, receivedAt: at, updatedAt: at, sourceKeys: [sourceKey], ...(source ? { source } : {}) },

@@ -136,6 +136,22 @@ describe('ranking and paging', () => {
     expect(pageOfMatches(matches, [3 - 1, 3], 2)).toEqual({ page: [match(1, 2), match(4, 1)], more: false });
   });
 
+  it('picks the same page as sorting them all would, page after page, ties and all', () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const matches = Array.from({ length: 3000 }, (_, k) => match(k + 1, Math.floor(random() * 40) / 4));
+    const sorted = [...matches].sort((a, b) => b.score - a.score || b.seq - a.seq);
+    let after: [number, number] | null = null;
+    const seen: SearchMatch[] = [];
+    for (;;) {
+      const { page, more } = pageOfMatches(matches, after, 97);
+      seen.push(...page);
+      if (!more) break;
+      after = [page.at(-1)!.score, page.at(-1)!.seq];
+    }
+    expect(seen).toEqual(sorted);
+  });
+
   it('answers every match once, page after page, window after window, newest windows first', async () => {
     // 50,000 places; every seventh letter matches, scored by its place modulo 10.
     const evaluated: Array<[number, number]> = [];
@@ -191,6 +207,7 @@ describe('matching in a window', () => {
   function readerOf(index: Record<string, Record<number, number>>, calls: string[]): PostingReader {
     const weight = (term: SearchTerm, word: string, value: number) => (value / 10) * (word === term.word ? 1 : 0.6);
     return {
+      lookUpCost: 1,
       read: async (term, words, low, top) => {
         calls.push(`read ${term.word}`);
         const found = new Map<number, number>();
