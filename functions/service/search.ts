@@ -8,7 +8,7 @@
  */
 import { letterSearchTerms } from '../domain/index.ts';
 import { fileNamesOf } from '../common/source-keys.ts';
-import type { DeterminationReadModel, ObjectStore, SearchIndex } from './ports.ts';
+import type { DeterminationReadModel, ObjectStore, SearchEntry, SearchIndex } from './ports.ts';
 
 /** What building search entries reads and writes. */
 export interface SearchDependencies {
@@ -18,23 +18,25 @@ export interface SearchDependencies {
 }
 
 /**
- * Builds one letter's entry from what is stored and writes it, clearing its backlog mark if it
- * is still `mark`. A document that is not an IMR letter (UNRECOGNIZED) and another form of a
- * letter already indexed (`sameLetterAs`: the queue shows it as a copy) are taken out: a search
- * finds a letter once. Throws when the text cannot be read (the mark stays, and it is tried again).
+ * One letter's entry, from what is stored (and from `text` when the caller holds it, as a function
+ * that just read the letter does). A document that is not an IMR letter (UNRECOGNIZED) and another
+ * form of a letter already indexed (`sameLetterAs`: the queue shows it as a copy) hold no words: a
+ * search finds a letter once. Throws when the text cannot be read.
  */
-export async function buildSearchEntry(deps: SearchDependencies, id: string, mark?: string, text?: string): Promise<void> {
+export async function searchEntryOf(deps: SearchDependencies, id: string, text?: string): Promise<SearchEntry> {
   const stored = await deps.store.getDetermination(id);
-  if (!stored) {
-    // Nothing read under this id (yet): nothing to find; an entry from a reading is never replaced by this.
-    await deps.search.put({ id, revision: 0, terms: new Map() }, mark);
-    return;
-  }
+  // Nothing read under this id (yet): nothing to find; an entry from a reading is never replaced by this one.
+  if (!stored) return { id, revision: 0, terms: new Map() };
   const found = stored.status === 'CLASSIFIED' && stored.sameLetterAs === undefined;
   const terms = found
     ? letterSearchTerms({ text: text ?? (await deps.objects.getText(id)), determination: stored, fileNames: fileNamesOf(stored.sourceKeys) })
     : new Map<string, number>();
-  await deps.search.put({ id, revision: stored.revision, terms }, mark);
+  return { id, revision: stored.revision, terms };
+}
+
+/** Builds one letter's entry and writes it, clearing its backlog mark if it is still `mark`. Throws when its text cannot be read (the mark stays). */
+export async function buildSearchEntry(deps: SearchDependencies, id: string, mark?: string, text?: string): Promise<void> {
+  await deps.search.put(await searchEntryOf(deps, id, text), mark);
 }
 
 /**
@@ -69,10 +71,22 @@ export interface SearchBacklogReport {
   readonly more: boolean;
 }
 
+/** Runs `task` on each index of `count`, at most `limit` at once, started in order. */
+async function inOrder(count: number, limit: number, task: (index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, count) }, async () => {
+      while (next < count) await task(next++);
+    }),
+  );
+}
+
 /**
- * Builds the entries of up to `limit` letters of the backlog, `concurrency` at a time (an LMDB
- * index commits the writes made together in one transaction: a batch costs one disk sync, not
- * one a letter). `onError` hears of each letter that could not be built (its mark stays).
+ * Builds the entries of up to `limit` letters of the backlog: read `concurrency` at a time, then
+ * written in the backlog's order (oldest mark first), as many at once, so that letters take
+ * their places in the index in the order they were marked, and an LMDB index commits the writes
+ * made together in one transaction (one disk sync a batch, not one a letter). `onError` hears
+ * of each letter that could not be built (its mark stays, for the next pass).
  */
 export async function drainSearchBacklog(
   deps: SearchDependencies,
@@ -80,22 +94,25 @@ export async function drainSearchBacklog(
   options: { readonly concurrency?: number; readonly onError?: (id: string, error: unknown) => void } = {},
 ): Promise<SearchBacklogReport> {
   const backlog = await deps.search.backlog(limit);
+  const concurrency = options.concurrency ?? 1;
+  const entries: Array<SearchEntry | null> = backlog.map(() => null);
   let indexed = 0;
   let failed = 0;
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(options.concurrency ?? 1, backlog.length) }, async () => {
-      while (next < backlog.length) {
-        const { id, mark } = backlog[next++]!;
-        try {
-          await buildSearchEntry(deps, id, mark);
-          indexed++;
-        } catch (error) {
-          failed++;
-          options.onError?.(id, error);
-        }
-      }
-    }),
-  );
+  const failure = (id: string, error: unknown) => {
+    failed++;
+    options.onError?.(id, error);
+  };
+  await inOrder(backlog.length, concurrency, async (index) => {
+    const { id } = backlog[index]!;
+    entries[index] = await searchEntryOf(deps, id).catch((error: unknown) => (failure(id, error), null));
+  });
+  await inOrder(backlog.length, concurrency, async (index) => {
+    const entry = entries[index];
+    if (!entry) return;
+    await deps.search.put(entry, backlog[index]!.mark).then(
+      () => indexed++,
+      (error: unknown) => failure(entry.id, error),
+    );
+  });
   return { indexed, failed, more: backlog.length >= limit };
 }

@@ -27,7 +27,8 @@ interface LetterEntry {
  * - `['p', word, seq]` → weight: a posting (the letter at place `seq` holds the word);
  * - `['w', word]` → how many letters hold it: the dictionary, for prefixes and rarity;
  * - `['d', id]` → the letter's place, revision and words (what a new entry replaces);
- * - `['s', seq]` → id; `['m', id]` → the backlog mark; `['meta', ...]` → counters.
+ * - `['s', seq]` → id; `['meta', ...]` → counters;
+ * - `['m', id]` → the letter's backlog mark (a number), and `['q', mark]` → id: the backlog, oldest mark first.
  * A letter's place is given when it is first indexed and kept: newer letters have higher places.
  * A search reads the postings of its rarest term in a window of places (newest first) and looks
  * the other terms up letter by letter, or reads theirs when that is less work: the plan, the
@@ -55,8 +56,11 @@ export class LmdbSearchIndex implements SearchIndex {
   /** Marks a letter's entry as behind what is stored: called inside the store's write transaction. */
   markSync(id: string): void {
     const mark = this.counter('mark') + 1;
+    const before = this.db.get(['m', id]) as number | undefined;
+    if (before !== undefined) this.db.removeSync(['q', before]);
     this.db.putSync(['meta', 'mark'], mark);
     this.db.putSync(['m', id], mark);
+    this.db.putSync(['q', mark], id);
   }
 
   /** Whether the letters stored before the index existed have been marked to be indexed. */
@@ -74,14 +78,18 @@ export class LmdbSearchIndex implements SearchIndex {
       const current = this.db.get(['d', entry.id]) as LetterEntry | undefined;
       // An entry built from an older reading never replaces one built from a newer.
       if (!current || current.revision <= entry.revision) this.replace(entry, current);
-      if (mark !== undefined && String(this.db.get(['m', entry.id])) === mark) this.db.removeSync(['m', entry.id]);
+      if (mark !== undefined && String(this.db.get(['m', entry.id])) === mark) {
+        this.db.removeSync(['m', entry.id]);
+        this.db.removeSync(['q', Number(mark)]);
+      }
     });
   }
 
+  /** The oldest marks first: letters take their places in the index in the order their readings were committed. */
   async backlog(limit: number): Promise<SearchBacklogEntry[]> {
-    return [...this.db.getRange({ start: ['m'], end: ['m', '\uffff'], limit })].map(({ key, value }) => ({
-      id: String((key as string[])[1]),
-      mark: String(value),
+    return [...this.db.getRange({ start: ['q', 0], end: ['q', Infinity], limit })].map(({ key, value }) => ({
+      id: String(value),
+      mark: String((key as [string, number])[1]),
     }));
   }
 
