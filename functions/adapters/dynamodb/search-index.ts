@@ -170,6 +170,19 @@ export class DynamoSearchIndex implements SearchIndex {
     const held = new Map<string, number>(current.terms ? (JSON.parse(current.terms) as Array<[string, number]>) : []);
     const leftover = new Set<string>(current.pending ? (JSON.parse(current.pending) as string[]) : []);
     let seq = current.seq;
+    // A document that never held a word (not a letter) takes no place; its revision is kept all the same.
+    if (seq === undefined && entry.terms.size === 0) {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: ENTRY(entry.id),
+          UpdateExpression: 'SET terms = :terms, revision = :revision',
+          ConditionExpression: 'lease = :lease',
+          ExpressionAttributeValues: { ':terms': '[]', ':revision': entry.revision, ':lease': current.lease },
+        }),
+      );
+      return;
+    }
     if (seq === undefined) {
       const counters = await this.client.send(
         new UpdateCommand({

@@ -14,9 +14,9 @@ import {
 } from '../../domain/index.ts';
 import type { Page, SearchBacklogEntry, SearchEntry, SearchIndex, SearchQuery } from '../../service/ports.ts';
 
-/** What the index keeps of one letter: its place, the revision its words came from, and the words with their weights. */
+/** What the index keeps of one letter: its place (once it has held words), the revision its words came from, and the words with their weights. */
 interface LetterEntry {
-  readonly seq: number;
+  readonly seq?: number;
   readonly revision: number;
   readonly terms: ReadonlyArray<readonly [string, number]>;
 }
@@ -161,6 +161,11 @@ export class LmdbSearchIndex implements SearchIndex {
   /** Writes a letter's entry over its current one: only the words that changed are written. */
   private replace(entry: SearchEntry, current: LetterEntry | undefined): void {
     let seq = current?.seq;
+    // A document that never held a word (not a letter) takes no place; its revision is kept all the same.
+    if (seq === undefined && entry.terms.size === 0) {
+      this.db.putSync(['d', entry.id], { revision: entry.revision, terms: [] } satisfies LetterEntry);
+      return;
+    }
     if (seq === undefined) {
       seq = this.counter('seq') + 1;
       this.db.putSync(['meta', 'seq'], seq);
@@ -169,7 +174,7 @@ export class LmdbSearchIndex implements SearchIndex {
     const before = new Map(current?.terms ?? []);
     for (const word of before.keys()) {
       if (entry.terms.has(word)) continue;
-      this.db.removeSync(['p', word, seq]);
+      this.db.removeSync(['p', word, seq!]);
       this.count(word, -1);
     }
     for (const [word, weight] of entry.terms) {
