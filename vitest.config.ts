@@ -5,6 +5,7 @@ const BROWSER = [
   'test/integration/console.test.ts',
   'test/integration/console-pages.test.ts',
   'test/integration/console-login.test.ts',
+  'test/integration/console-search.test.ts',
   'test/integration/attacks.test.ts',
 ];
 /** Files that run the OCR engine on rendered scans: minutes of CPU. */

@@ -114,10 +114,13 @@ export class ServiceResources extends Construct {
     });
     for (const fn of [this.ingest.function, this.textractComplete.function, this.sweep.function]) {
       grantTableReadWrite(data.table, fn);
-      // They write what they read (text/<id>.txt and its reading context), never read it back.
+      // They write what they read (text/<id>.txt and its reading context); ingest and
+      // textract-complete index a letter's words from the text in hand, never reading it back.
       data.textBucket.grantPut(fn, 'text/*');
       data.bus.grantPutEventsTo(fn);
     }
+    // The sweep builds the search entries left behind (functions/service/search.ts): from the text as read.
+    data.textBucket.grantRead(this.sweep.function, 'text/*');
     data.inbox.grantRead(this.ingest.function);
     textractRole.grantPassRole(this.ingest.function.role!);
     for (const [fn, actionsAllowed] of [
@@ -176,6 +179,8 @@ export class ServiceResources extends Construct {
     data.bus.grantPutEventsTo(this.review.function);
     // It signs the form a reviewer's browser posts a file with: the form can do no more than its signer may, here put under console/.
     data.inbox.grantPut(this.review.function, 'console/*');
+    // A corrected letter's search entry is built at once, from its text as read.
+    data.textBucket.grantRead(this.review.function, 'text/*');
 
     this.webhook = new ImrFunction(this, 'Webhook', {
       handlerFolder: 'webhook',

@@ -5,16 +5,21 @@
  * 1. N distinct text letters (the golden letters, each copy with its own case number) are
  *    uploaded to `npm start`'s stack and read.
  * 2. The list API alone under load: 10 connections for 5 s on `/determinations?limit=50`,
- *    `/items?limit=50` and `/stats` (autocannon).
+ *    `/items?limit=50` and `/stats` (autocannon); then full-text search (`/search?limit=50`) for
+ *    a rare word (one letter), a common word (every letter), a prefix and two words (a quarter
+ *    and a half of the letters): one client for 3 s (a search alone), then 10 clients for 5 s.
  * 3. A CSV export of every letter and the calendar feed, each with the API probed meanwhile (a
  *    console's requests every 25 ms) and a text letter uploaded while it runs.
  * 4. An export abandoned by its client: the API's latency just after, against the API alone.
  * 5. A restart with the N letters stored: seconds until the API answers, and until a letter
  *    uploaded at once is classified.
+ *
+ * Alone: `npx tsx scripts/bench-stored.ts [N]`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { loadGoldenLetters } from '../test/fixtures/golden.ts';
@@ -72,6 +77,10 @@ export async function runStoredBench(count: number): Promise<StoredFigures> {
       `stored letters: ${count} text letters uploaded and read in ${fillSeconds.toFixed(1)} s (${(count / fillSeconds).toFixed(0)} letters/s), ${classified} classified`,
     );
     figures.storedFillSeconds = Number(fillSeconds.toFixed(1));
+    // The store (letters, lists, counters and the search index) on disk, as allocated.
+    const storeBytes = statSync(join(root, 'data', 'store', 'data.mdb')).blocks * 512;
+    console.log(`  the store on disk with ${count} letters and their search index: ${(storeBytes / 1e6).toFixed(0)} MB`);
+    figures.storedStoreMegabytes = Math.round(storeBytes / 1e6);
 
     // 2. The API alone, 10 clients at once.
     const http = service.endpoints.http;
@@ -86,6 +95,27 @@ export async function runStoredBench(count: number): Promise<StoredFigures> {
       );
       figures[`stored_${name}P99Ms`] = result.p99;
       figures[`stored_${name}RequestsPerSecond`] = Math.round(result.requestsPerSecond);
+    }
+
+    // 2b. Full-text search: a word in one letter (the copy number), in every letter, a prefix, and two words.
+    const rare = String(Math.floor(count * 0.37));
+    for (const [name, q, holds] of [
+      ['rare', rare, `1 letter`],
+      ['common', 'patient', `all ${count} letters`],
+      ['prefix', 'perco', `a quarter of the letters (Percocet)`],
+      ['twoWords', 'lumbar flexeril', `half of the letters, each word in half or more`],
+    ] as const) {
+      const path = `/search?q=${encodeURIComponent(q)}&limit=50`;
+      const found = (await (await fetch(`${http}${path}`)).json()) as { data: unknown[]; nextCursor: string | null };
+      const alone = await loadFromAnotherProcess(`${http}${path}`, 1, 3);
+      const loaded = await loadFromAnotherProcess(`${http}${path}`);
+      console.log(
+        `  search, ${count} stored, "${q}" (${holds}; first page ${found.data.length}${found.nextCursor ? '+' : ''}): one client p50 ${alone.p50} ms, p99 ${alone.p99} ms; 10 clients ${Math.round(loaded.requestsPerSecond)} requests/s, p50 ${loaded.p50} ms, p99 ${loaded.p99} ms, ${alone.non2xx + loaded.non2xx} non-2xx`,
+      );
+      figures[`search_${name}P50Ms`] = alone.p50;
+      figures[`search_${name}P99Ms`] = alone.p99;
+      figures[`search_${name}LoadedP99Ms`] = loaded.p99;
+      figures[`search_${name}RequestsPerSecond`] = Math.round(loaded.requestsPerSecond);
     }
 
     // 3. Exports, with the API probed and a letter uploaded meanwhile.
@@ -153,4 +183,11 @@ export async function runStoredBench(count: number): Promise<StoredFigures> {
 
 function describe(api: ApiLatency): string {
   return `${api.requests} requests, p50 ${api.p50Ms} ms, p99 ${api.p99Ms} ms, max ${api.maxMs} ms, ${api.failures} failed`;
+}
+
+// Alone: `npx tsx scripts/bench-stored.ts [N]`.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const count = Number(process.argv[2] ?? 10_000);
+  if (!Number.isSafeInteger(count) || count < 1) throw new Error('the number of letters must be a whole number, 1 or more');
+  console.log(JSON.stringify(await runStoredBench(count)));
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IngestDependencies } from '../service/ingest.ts';
+import type { SearchIndex } from '../service/ports.ts';
 import { CursorCodec } from '../common/cursor.ts';
 import { DynamoDeterminationStore } from '../adapters/dynamodb/determination-store.ts';
 import { S3ObjectStore } from '../adapters/s3/object-store.ts';
@@ -31,11 +32,14 @@ const noLocalOcr = () => {
 export function ingestDependencies(
   storage: IngestStorage,
   notificationChannel?: { readonly snsTopicArn: string; readonly roleArn: string },
-): IngestDependencies {
+): IngestDependencies & { readonly search: SearchIndex } {
+  // The sweep pages through pending documents; its cursors never leave the function, so a
+  // secret of the container's own signs them (the store refuses to list without a codec).
+  const store = new DynamoDeterminationStore(storage.TABLE_NAME, new CursorCodec(randomBytes(32).toString('base64url')));
   return {
-    // The sweep pages through pending documents; its cursors never leave the function, so a
-    // secret of the container's own signs them (the store refuses to list without a codec).
-    store: new DynamoDeterminationStore(storage.TABLE_NAME, new CursorCodec(randomBytes(32).toString('base64url'))),
+    store,
+    // Each letter's words are indexed as soon as it is saved, from the text just read.
+    search: store.searchIndex(),
     objects: new S3ObjectStore(storage.TEXT_BUCKET),
     events: publisherOf(storage),
     reader: new DocumentReader(noLocalOcr),

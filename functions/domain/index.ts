@@ -50,3 +50,30 @@ export {
 } from './deadlines.ts';
 export { letterFingerprint, compareLetters } from './same-letter.ts';
 export { classifyDocument, splitDocument, type DocumentSplit, type LetterPart, type LetterReading, type PageReading, type PageRole } from './stack.ts';
+export {
+  SEARCH_LIMITS,
+  PREFIX_MATCH,
+  STOP_WORDS,
+  SearchQueryError,
+  compareMatches,
+  expansionsOf,
+  foldForSearch,
+  indexedWords,
+  letterSearchTerms,
+  matchWeight,
+  matchWindow,
+  matchesTerm,
+  pageOfMatches,
+  parseSearchQuery,
+  searchFingerprint,
+  searchPage,
+  searchPositionOf,
+  termRarity,
+  type PostingReader,
+  type SearchAfter,
+  type SearchMatch,
+  type SearchPosition,
+  type SearchQueryErrorCode,
+  type SearchTerm,
+  type SearchableLetter,
+} from './search.ts';

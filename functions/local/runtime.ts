@@ -37,6 +37,7 @@ import { printable } from '../common/printable.ts';
 import { SenderAllowList } from '../intake/senders.ts';
 import { consoleUpload } from '../intake/console.ts';
 import { SMTP_USER, startEmailListener, type EmailListener } from './email-listener.ts';
+import { SearchIndexer } from './search-indexer.ts';
 
 /** The inbox bucket on one machine. */
 export const LOCAL_INBOX = 'imr-inbox';
@@ -234,6 +235,13 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
   // Pages read of each scan being OCR'd, in memory (see ProgressBoard): its status and the console say how far it is.
   const progress = new ProgressBoard();
   const deps: IngestDependencies = { store, objects, events, reader: ocrReader, progress, now: () => new Date() };
+  // The search index follows every commit, a moment after it, out of its way (see service/search.ts).
+  // Its failures name the letter and the error's kind, never a word of the letter.
+  const indexer = new SearchIndexer({ store, objects, search: store.searchIndex }, (id, error) =>
+    options.log(`search    ${short(id)} not indexed yet (${(error as Error)?.name ?? 'error'}); tried again shortly`),
+  );
+  store.searchIndex.onMarked(() => indexer.wake());
+  indexer.start();
   const fastDeps: IngestDependencies = { ...deps, reader: fastReader };
 
   let watcher: InboxWatcher | null = null;
@@ -363,6 +371,7 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
     progress,
     changes: store,
     renderPage: (bytes: Uint8Array, page: number, name: string) => fastReader.renderPage(bytes, page, name),
+    search: store.searchIndex,
     review: { deps: { store, events, now: () => new Date() }, by: reviewer },
   };
   // The route table mounted directly: the same routes and handlers as the AWS query function, no Lambda events made up.
@@ -449,6 +458,8 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
       await backlogLane.idle();
       await fastLane.idle();
       await ocrLane.idle();
+      // And what they read is searchable.
+      await indexer.idle();
     },
     stop: async () => {
       stopping = true;
@@ -462,6 +473,7 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
       const lanesStopped = Promise.all([backlogLane.stop(), fastLane.stop(), ocrLane.stop()]);
       await Promise.all([fastReader.close(), ocrReader.close()]);
       await lanesStopped;
+      await indexer.stop();
       webhooks?.stop();
       await webhooks?.drain();
       s3Client.destroy();

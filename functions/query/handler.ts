@@ -32,11 +32,11 @@ let current: { secret: string; handler: ReturnType<typeof createQueryHandler> } 
 /** The query handler for the current secret: rebuilt only when the secret changed (a rotation). */
 async function handlerFor(): Promise<ReturnType<typeof createQueryHandler>> {
   const secret = await cursorSecret();
-  if (current?.secret !== secret)
-    current = {
-      secret,
-      handler: createQueryHandler(new DynamoDeterminationStore(config.TABLE_NAME, new CursorCodec(secret)), logger, { objects: texts, links: texts }),
-    };
+  if (current?.secret !== secret) {
+    const store = new DynamoDeterminationStore(config.TABLE_NAME, new CursorCodec(secret));
+    // GET /search reads the letters' index in the same table.
+    current = { secret, handler: createQueryHandler(store, logger, { objects: texts, links: texts, search: store.searchIndex() }) };
+  }
   return current.handler;
 }
 

@@ -2,6 +2,7 @@ import type middy from '@middy/core';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { ApiError } from './errors.ts';
 import { CursorError } from '../common/cursor.ts';
+import { SearchQueryError } from '../domain/index.ts';
 import { ReviewError, type ReviewErrorCode } from '../service/review.ts';
 import { ProblemActionError } from '../service/problems.ts';
 
@@ -31,6 +32,8 @@ export function httpAnswer(error: unknown): { statusCode: number; body: string; 
       ...(Object.keys(error.headers).length ? { headers: error.headers } : {}),
     };
   if (error instanceof CursorError) return { statusCode: 400, body: errorBody('BAD_REQUEST', `cursor: ${error.message}`) };
+  // A query refused before it is searched: too long, too many words, nothing to search for.
+  if (error instanceof SearchQueryError) return { statusCode: 400, body: errorBody(error.code, error.message) };
   if (error instanceof ReviewError) return { statusCode: REVIEW_STATUS[error.code], body: errorBody(error.code, error.message) };
   if (error instanceof ProblemActionError) return { statusCode: PROBLEM_ACTION_STATUS[error.code], body: errorBody(error.code, error.message) };
   // The client went away before its answer was ready (nginx's 499): nothing failed, and no one reads this.

@@ -173,6 +173,22 @@ export function openApiDocument(): Record<string, unknown> {
         ...list,
       },
     },
+    searchLetters: {
+      tags: ['determinations'],
+      summary: 'Letters that hold every word of a search, best match first: their text as read, their requests (as corrected), case numbers and file names',
+      description:
+        'Full-text search over the letters read: every word must match (AND), case and accents aside; a word of 3 letters or more also finds the words it begins (`perco` finds Percocet). A word in a disputed request or the case number counts more than one in the running text; a rare word more than a common one; ties go to the newest letter. Very common words (the, and, of) and words of one character are left out. The answer is a page of the same rows as `GET /determinations`. Bounded: at most 200 characters and 8 words; the work for a word found in every letter is bounded too (letters are looked through 20,000 at a time, newest first, the cursor going on to older ones). The index follows each reading, re-reading and correction within a moment; a document that is not a letter, or another form of a letter already found, is not found. The search words are never logged.',
+      parameters: parameters(QUERY_SCHEMAS.search),
+      responses: {
+        '200': { description: 'a page of Determinations, best match first', content: json(page('StoredDetermination'), example.page) },
+        '400': error(
+          'the search is too long, has too many words, or nothing to search for (QUERY_TOO_LONG, TOO_MANY_WORDS, NOTHING_TO_SEARCH); a parameter is unknown or malformed (BAD_REQUEST)',
+          'TOO_MANY_WORDS',
+          'q: a search is at most 8 words, and this one has 11 (very common words left out); leave out the least telling',
+        ),
+        '401': UNAUTHORIZED,
+      },
+    },
     getDetermination: {
       tags: ['determinations'],
       summary: 'One Determination (JSON, or CSV with one row per item)',

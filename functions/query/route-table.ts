@@ -30,6 +30,7 @@ export interface RouteSpec {
 /** The operations, in the order the OpenAPI document lists them. */
 export const ROUTE_NAMES = [
   'listDeterminations',
+  'searchLetters',
   'getDetermination',
   'correctDetermination',
   'getHistory',
@@ -58,6 +59,7 @@ export type RouteName = (typeof ROUTE_NAMES)[number];
 /** The table. */
 export const ROUTES: readonly RouteSpec[] = [
   { name: 'listDeterminations', method: 'GET', path: '/determinations', function: 'query', aws: true },
+  { name: 'searchLetters', method: 'GET', path: '/search', function: 'query', aws: true },
   { name: 'getDetermination', method: 'GET', path: '/determinations/{id}', function: 'query', aws: true },
   { name: 'correctDetermination', method: 'PATCH', path: '/determinations/{id}', function: 'review', aws: true },
   { name: 'getHistory', method: 'GET', path: '/determinations/{id}/history', function: 'query', aws: true },

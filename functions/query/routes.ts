@@ -10,6 +10,7 @@ import {
   type ObjectStore,
   type OriginalLinks,
   type PageImageCache,
+  type SearchIndex,
   type StoredDetermination,
   type UploadForms,
 } from '../service/ports.ts';
@@ -37,7 +38,7 @@ import { ApiError } from './errors.ts';
 import { DocumentIdPrefixSchema, QUERY_SCHEMAS, UploadRequestSchema } from './schemas.ts';
 import { consoleUpload } from '../intake/console.ts';
 import { CSV_BOM, csvRows, DETERMINATION_COLUMNS, determinationItemsCsv, ITEM_COLUMNS, determinationRows, itemRows } from './csv.ts';
-import { asOf, receivedOnOf, withReason, type Deadline } from '../domain/index.ts';
+import { asOf, parseSearchQuery, receivedOnOf, withReason, type Deadline } from '../domain/index.ts';
 import { deadlinesCalendar } from './calendar.ts';
 import { ORIGINAL_LINK_SECONDS } from './answers.ts';
 import { openApiDocument } from './openapi.ts';
@@ -93,6 +94,8 @@ export interface RouteOptions {
   readonly exportBytes?: number;
   /** The clock, for which deadlines have passed (default: the system's). */
   readonly now?: () => Date;
+  /** The full-text index of the letters (`GET /search`); without it the route is not offered. */
+  readonly search?: Pick<SearchIndex, 'search'>;
 }
 
 /** Today in California, the day deadlines are counted in, by the routes' clock. */
@@ -381,6 +384,19 @@ const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
     const page = await store.listDeterminationRows(query);
     const today = todayOf(options);
     const data = page.data.map((row) => rowJson(row, today)).join(',');
+    return { statusCode: 200, body: `{"data":[${data}],"nextCursor":${JSON.stringify(page.nextCursor)}}`, contentType: 'application/json' };
+  },
+  async searchLetters({ store, request, options }) {
+    if (!options.search) notOffered(request);
+    const { q, limit, cursor } = parse(QUERY_SCHEMAS.search, request.query);
+    // Refused in words before anything is read: too long, too many words, nothing left to search for.
+    const terms = parseSearchQuery(q);
+    const page = await options.search.search({ terms, limit, cursor });
+    // The rows the lists answer, best match first. A letter taken out a moment ago (read again as
+    // not a letter) whose entry is not rebuilt yet is left out here.
+    const rows = (await store.rowsOf(page.data)).filter((row) => row.status === 'CLASSIFIED');
+    const today = todayOf(options);
+    const data = rows.map((row) => rowJson(row, today)).join(',');
     return { statusCode: 200, body: `{"data":[${data}],"nextCursor":${JSON.stringify(page.nextCursor)}}`, contentType: 'application/json' };
   },
   async getDetermination({ store, request, options, params }) {

@@ -78,6 +78,17 @@ export const QUERY_SCHEMAS = {
     })
     .strict()
     .refine(ordered, RANGE_ORDER),
+  search: z
+    .object({
+      q: z
+        .string({ error: 'the words to search for are required, as in /search?q=percocet' })
+        .describe(
+          'the words to find, every one of them (AND), case and accents aside: a drug, a treatment, a name, a case number; a word of 3 letters or more also finds the words it begins (perco finds Percocet); at most 200 characters and 8 words, very common words (the, and, of) left out',
+        ),
+      limit: Limit,
+      cursor: Cursor,
+    })
+    .strict(),
   determination: z.object({ format: Format }).strict(),
   deadlines: z
     .object({

@@ -17,6 +17,15 @@ const store = new DynamoDeterminationStore(config.TABLE_NAME, null);
  * authoriser vouched for (JWT email or subject, or the IAM principal).
  */
 export const handler = createQueryHandler(store, logger, {
-  review: { deps: { store, events: publisherOf(config), now: () => new Date() }, localReviewer: 'unidentified caller' },
+  review: {
+    deps: {
+      store,
+      events: publisherOf(config),
+      now: () => new Date(),
+      // A corrected request is found by its new words at once: the letter's entry is built after the correction, from its text.
+      search: { objects: new S3ObjectStore(config.TEXT_BUCKET), search: store.searchIndex() },
+    },
+    localReviewer: 'unidentified caller',
+  },
   uploadForms: { forms: new S3ObjectStore(config.TEXT_BUCKET), inbox: config.INBOX_BUCKET },
 });

@@ -22,7 +22,9 @@ import {
   type ObjectStore,
   type ReadingProgress,
   type ScanOcr,
+  type SearchIndex,
 } from './ports.ts';
+import { refreshSearchEntryAfterCommit } from './search.ts';
 import { saveReading } from './ledger.ts';
 import { sourceFromMetadata } from './intake-source.ts';
 
@@ -40,6 +42,12 @@ export interface IngestDependencies {
   readonly textract?: ScanOcr;
   /** Where the pages read of a document being OCR'd locally are kept while it is (none with Textract: it reads a scan as one job). */
   readonly progress?: ReadingProgress;
+  /**
+   * When set, a letter's search entry is built right after its reading is saved, from the text in
+   * hand (on AWS); otherwise the backlog's indexer builds it (locally, woken by the commit). Either
+   * way the commit marked it, so a failure here only delays it.
+   */
+  readonly search?: SearchIndex;
   readonly now: () => Date;
 }
 
@@ -203,7 +211,7 @@ async function finish(
   await deps.objects.putReading(id, { text, context, ...(layout ? { layout } : {}) });
   const letters = read ?? classifyDocument(text, context);
   // One letter (with or without pages set aside): the document's own reading, under its own id.
-  if (letters.length === 1) return saveLetter(deps, id, letters[0]!.determination);
+  if (letters.length === 1) return saveLetter(deps, id, letters[0]!.determination, text);
   if (letters.length > MAX_LETTERS_PER_FILE) {
     await fail(deps, id, `TOO_MANY_LETTERS: document: ${letters.length} letters in one file is over the ${MAX_LETTERS_PER_FILE}-letter limit; split the file`);
     return 'FAILED';
@@ -224,7 +232,7 @@ async function finish(
     const stored = await deps.store.getDocument(letterId);
     if (stored && isTerminal(stored.status)) continue;
     await deps.objects.putReading(letterId, { text: letter.text, context });
-    await saveLetter(deps, letterId, { ...letter.determination, sourceDocument: id });
+    await saveLetter(deps, letterId, { ...letter.determination, sourceDocument: id }, letter.text);
   }
   // The pages set aside, as the split found them (it ran once, where the document was read).
   const split: DocumentSplitRecord = {
@@ -242,11 +250,12 @@ export function letterIdOf(documentId: string, pages: { readonly from: number; r
   return createHash('sha256').update(`${documentId}\npages ${pages.from}-${pages.to}`).digest('hex');
 }
 
-/** Saves one letter's reading under `id` (linked to an earlier form of it, when there is one) and announces it. */
-async function saveLetter(deps: IngestDependencies, id: string, read: Determination): Promise<IngestOutcome> {
+/** Saves one letter's reading under `id` (linked to an earlier form of it, when there is one), indexes its words and announces it. */
+async function saveLetter(deps: IngestDependencies, id: string, read: Determination, text: string): Promise<IngestOutcome> {
   const { determination, sameLetterAs } = await recognizeSameLetter(deps.store, id, read);
   const at = deps.now().toISOString();
   await saveReading(deps.store, id, determination, at, sameLetterAs ? { sameLetterAs } : undefined);
+  if (deps.search) await refreshSearchEntryAfterCommit({ store: deps.store, objects: deps.objects, search: deps.search }, id, text);
   // Announced as stored: with its keys and deadlines (and, were it corrected, the correction).
   // Another form of a letter already announced is linked to it, not announced again.
   const stored = await deps.store.getDetermination(id);

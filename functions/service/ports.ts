@@ -11,7 +11,7 @@ import type {
 } from '../domain/index.ts';
 import { CodedError } from '../common/coded-error.ts';
 import { deadlineView, rationaleConclusions } from '../domain/index.ts';
-import type { DocumentKind, DocumentText } from '../domain/index.ts';
+import type { DocumentKind, DocumentText, SearchTerm } from '../domain/index.ts';
 
 /** Processing states of a document (spec section 4); the last three are terminal. */
 export const DOCUMENT_STATUSES = ['RECEIVED', 'OCR_PENDING', 'CLASSIFIED', 'UNRECOGNIZED', 'FAILED', 'SPLIT'] as const;
@@ -329,7 +329,10 @@ export interface DeterminationLedger {
   load(id: string): Promise<LedgerDocument | null>;
   /**
    * Applies a change in one commit if the document is still at `change.expectedRevision` (and,
-   * for a machine reading, still uncorrected): 'MOVED' otherwise, with nothing written.
+   * for a machine reading, still uncorrected): 'MOVED' otherwise, with nothing written. The same
+   * commit marks the letter's search entry as behind ({@link SearchIndex.backlog}), so a letter
+   * whose words changed is never left out of the index, however the indexing after it goes.
+   * (A new key recorded for a letter already read marks it too: its file names are searched.)
    */
   commit(change: LedgerChange): Promise<'COMMITTED' | 'MOVED'>;
   /** Letters read earlier with this fingerprint (see `letterFingerprint`), first received first, none of them itself a copy; at most `limit`. */
@@ -349,6 +352,8 @@ export interface DeterminationReadModel {
    * document or rebuilding its deadlines.
    */
   listDeterminationRows(query: DeterminationQuery): Promise<Page<AnswerRow>>;
+  /** The answer rows of these letters, in this order; a letter not stored (or not read) is left out. */
+  rowsOf(ids: readonly string[]): Promise<AnswerRow[]>;
   listItems(query: ItemQuery): Promise<Page<StoredItem>>;
   /** Every revision's history entry, newest first. */
   history(id: string): Promise<HistoryEntry[]>;
@@ -360,6 +365,53 @@ export interface DeterminationReadModel {
 
 /** A store of documents and their Determinations: the ledger (writes) and the read model (answers). */
 export type DeterminationStore = DeterminationLedger & DeterminationReadModel;
+
+/**
+ * What the search index holds of one letter: the words it is found by, each with its weight
+ * (`letterSearchTerms`), built from one revision of its reading.
+ */
+export interface SearchEntry {
+  readonly id: string;
+  /** The revision it was built from: an entry never replaces one built from a later revision. */
+  readonly revision: number;
+  /** Word to weight; empty takes the letter out (not a letter, or another form of one already found). */
+  readonly terms: ReadonlyMap<string, number>;
+}
+
+/** A letter whose search entry is behind what is stored, and the mark that says so (cleared only if unchanged). */
+export interface SearchBacklogEntry {
+  readonly id: string;
+  readonly mark: string;
+}
+
+/** `GET /search`: the query's terms (parsed by `parseSearchQuery`), a page size and the cursor of the previous page. */
+export interface SearchQuery {
+  readonly terms: readonly SearchTerm[];
+  readonly limit: number;
+  readonly cursor?: string | undefined;
+}
+
+/**
+ * The full-text index of the letters (LMDB locally, DynamoDB on AWS): each letter's words with
+ * their weights, kept beside the store and written after the store's commit, out of its way. The
+ * commit marks a letter whose words changed ({@link DeterminationLedger.commit}); the indexer
+ * rebuilds its entry from what is stored and clears the mark; a mark left (the indexer failed,
+ * the process died) is found in the backlog and built again. A search may lag a write by a
+ * moment; a letter is never left out.
+ */
+export interface SearchIndex {
+  /**
+   * Replaces the letter's entry with `entry`, unless the index holds one built from a later
+   * revision; then clears the letter's backlog mark if it is still `mark` (a later write's mark stays).
+   */
+  put(entry: SearchEntry, mark?: string): Promise<void>;
+  /** The ids of the letters holding every term, best first (score, then the newest), with a cursor to the next page. */
+  search(query: SearchQuery): Promise<Page<string>>;
+  /** Letters whose entry is behind what is stored, at most `limit`. */
+  backlog(limit: number): Promise<SearchBacklogEntry[]>;
+  /** The mark of one letter's entry, when it is behind; null when it is up to date. */
+  markOf(id: string): Promise<string | null>;
+}
 
 /** Filters of `GET /determinations`; dates are ISO (`yyyy-mm-dd` or a full timestamp), inclusive. */
 export interface DeterminationQuery {

@@ -4,6 +4,7 @@ import { determinationEvent } from './events.ts';
 import { STORED_FIELDS, type DeterminationStore, type EventPublisher, type ServiceEvent, type StoredDetermination } from './ports.ts';
 import { receivedOnOf, type Determination } from '../domain/index.ts';
 import { saveCorrection } from './ledger.ts';
+import { refreshSearchEntryAfterCommit, type SearchDependencies } from './search.ts';
 
 /** Why a correction was refused, as a person (or their client) can act on it. */
 export type ReviewErrorCode = 'NOT_FOUND' | 'PRECONDITION_REQUIRED' | 'PRECONDITION_FAILED' | 'NOT_CORRECTABLE' | 'INVALID_CORRECTION';
@@ -18,6 +19,12 @@ export interface ReviewDependencies {
   readonly store: DeterminationStore;
   readonly events: EventPublisher;
   readonly now: () => Date;
+  /**
+   * When set, the letter's search entry is built right after the correction is saved (on AWS);
+   * otherwise the backlog's indexer builds it (locally, woken by the commit). The commit marked it
+   * either way: a failure here only delays it.
+   */
+  readonly search?: Omit<SearchDependencies, 'store'>;
 }
 
 /** The revision an `If-Match` header names: `2`, `"2"` or `W/"2"`; null when it names none. */
@@ -108,6 +115,7 @@ export async function reviewDetermination(
   });
   if (outcome === 'STALE')
     throw new ReviewError('PRECONDITION_FAILED', 'If-Match: the determination changed while you corrected it; reload it and correct that');
+  if (deps.search) await refreshSearchEntryAfterCommit({ ...deps.search, store: deps.store }, request.id);
   const updated = (await deps.store.getDetermination(request.id))!;
   await deps.events.publish(reviewedEvent(updated, changes, at, request.by));
   return updated;

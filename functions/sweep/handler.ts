@@ -6,6 +6,7 @@ import middy from '@middy/core';
 import { loadConfig, SERVICE_CONFIG } from '../common/config.ts';
 import { sweepPendingOcr, type SweepReport } from '../service/sweep.ts';
 import { ingestDependencies } from '../aws/ingest-dependencies.ts';
+import { drainSearchBacklog } from '../service/search.ts';
 
 const config = loadConfig(SERVICE_CONFIG);
 const logger = new Logger({ serviceName: 'imr-sweep' });
@@ -14,17 +15,45 @@ const metrics = new Metrics({ namespace: 'ImrLetters', serviceName: 'sweep' });
 /** The adapters, built once per container. */
 export const dependencies = ingestDependencies(config);
 
+/** How long one sweep builds search entries (of its 5 minutes): a backlog larger than that is taken up by the next. */
+const SEARCH_BUDGET_MS = 3 * 60_000;
+
+/**
+ * Builds the search entries of the letters still marked behind: those whose build right after
+ * their commit failed (the mark stayed), and those marked by a write that builds none (a new file
+ * name for a letter already read). Counts them; the failures only by the error's name.
+ */
+async function sweepSearchBacklog(): Promise<{ indexed: number; failed: number }> {
+  const started = Date.now();
+  let indexed = 0;
+  let failed = 0;
+  for (;;) {
+    const report = await drainSearchBacklog(dependencies, 100, {
+      concurrency: 4,
+      onError: (id, error) => logger.warn('search entry not built', { documentId: id, errorName: (error as Error)?.name }),
+    });
+    indexed += report.indexed;
+    failed += report.failed;
+    if (!report.more || report.indexed === 0 || Date.now() - started > SEARCH_BUDGET_MS) return { indexed, failed };
+  }
+}
+
 /**
  * Every 15 minutes (an EventBridge schedule): settles the documents whose Textract notice never
- * came (see `sweepPendingOcr`). `ocr_notices_lost` counts the documents it recovered or failed:
- * its alarm says notices are being lost.
+ * came (see `sweepPendingOcr`), then builds the search entries left behind. `ocr_notices_lost`
+ * counts the documents it recovered or failed: its alarm says notices are being lost;
+ * `search_entries_late` counts the letters whose words were indexed only by the sweep.
  */
-export const lambdaHandler = async (): Promise<SweepReport> => {
+export const lambdaHandler = async (): Promise<SweepReport & { search: { indexed: number; failed: number } }> => {
   const report = await sweepPendingOcr(dependencies);
   logger.info('pending OCR swept', { ...report });
   metrics.addMetric('ocr_notices_lost', MetricUnit.Count, report.recovered + report.failed);
   metrics.addMetric('ocr_sweep_errors', MetricUnit.Count, report.errors);
-  return report;
+  const search = await sweepSearchBacklog();
+  logger.info('search backlog swept', { ...search });
+  metrics.addMetric('search_entries_late', MetricUnit.Count, search.indexed);
+  metrics.addMetric('search_sweep_errors', MetricUnit.Count, search.failed);
+  return { ...report, search };
 };
 
 export const handler = middy(lambdaHandler)

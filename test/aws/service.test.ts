@@ -58,11 +58,6 @@ const ACKNOWLEDGED: Acknowledgement[] = [
   { role: '*', action: 'dynamodb:ConditionCheckItem', reason: 'part of the table read grant (the store conditions its writes inside them)' },
   { role: '*', action: 'dynamodb:BatchWriteItem', reason: 'part of the table write grant (TABLE_WRITE_ACTIONS)' },
   {
-    role: '*',
-    action: 'dynamodb:DeleteItem',
-    reason: 'part of the table write grant; idempotency records are deleted only when a record fails, which this run does not provoke',
-  },
-  {
     role: 'ServiceIngest*',
     action: 'dynamodb:Query',
     reason:
@@ -400,6 +395,25 @@ describe('the synthesized service on emulated AWS', () => {
     expect(determination.sourceKeys.sort()).toEqual([`${inbox}/mail/${letter.golden.letter}`, `${inbox}/mail/again/copy.txt`].sort());
     expect(determination.revision).toBe(1);
     expect(callsOf(fn('ServiceIngest'), 'PutObject').length).toBe(before);
+  });
+
+  it('full-text search finds a letter by its words as soon as it is read, and by a new file name once the sweep built what the upload left marked', async () => {
+    const search = async (q: string) =>
+      (await get(`/search?q=${encodeURIComponent(q)}`)).json<{ data: Array<{ id: string }> }>().data.map((letter) => letter.id);
+    await timed('search', async () => {
+      // Read through an asynchronous Textract job: indexed by the completion function that read it, from the text in hand.
+      expect(await search('Percocet')).toContain(ids.scan);
+      expect(await search('perco acupuncture')).toContain(ids.scan);
+      expect((await get('/search?q=the')).status).toBe(400);
+      // The same bytes under another name (copy.txt): the letter is marked behind and nothing built it yet.
+      expect(await search('copy')).not.toContain(ids.text);
+      const report = await stack.schedules.fire('ServiceSweep');
+      expect(report).toMatchObject({ search: { indexed: expect.any(Number), failed: 0 } });
+      expect((report as { search: { indexed: number } }).search.indexed).toBeGreaterThanOrEqual(1);
+      expect(await search('copy')).toEqual([ids.text]);
+    });
+    // The sweep read the letter's text back to index it (ingest and completion index what they have just read: they may not read it back).
+    expect(callsOf(fn('ServiceSweep'), 'GetObject').length).toBeGreaterThanOrEqual(1);
   });
 
   it('a corrupt file ends FAILED with its reason, and is listed among the documents to look at', async () => {

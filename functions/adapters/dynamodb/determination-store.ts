@@ -1,5 +1,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -33,8 +35,9 @@ import type {
   StoredItem,
 } from '../../service/ports.ts';
 import { toRecord, toStored, type DocumentItem } from './documents.ts';
-import { determinationWrites } from './determination-writes.ts';
+import { determinationWrites, searchMark } from './determination-writes.ts';
 import { DynamoDeterminationQueries } from './determination-queries.ts';
+import { DynamoSearchIndex } from './search-index.ts';
 
 /** True when a transaction was cancelled because the revision condition no longer held, or another transaction wrote the document at that moment. */
 function revisionMoved(error: unknown): boolean {
@@ -56,11 +59,16 @@ export class DynamoDeterminationStore implements DeterminationStore {
   /** `cursors` signs list cursors; a store that never lists (the ingest functions) needs none. */
   constructor(
     private readonly tableName: string,
-    cursors: CursorCodec | null,
+    private readonly cursors: CursorCodec | null,
     client?: DynamoDBDocumentClient,
   ) {
     this.client = client ?? moduleClient;
     this.queries = new DynamoDeterminationQueries(this.client, tableName, cursors);
+  }
+
+  /** The full-text index of the letters, in the same table (its backlog marks are written by this store's commits). */
+  searchIndex(): DynamoSearchIndex {
+    return new DynamoSearchIndex(this.client, this.tableName, this.cursors);
   }
 
   async recordReceipt(id: string, sourceKey: string, at: string, source?: DocumentSource): Promise<{ record: DocumentRecord; created: boolean }> {
@@ -86,6 +94,9 @@ export class DynamoDeterminationStore implements DeterminationStore {
       }),
     );
     const old = result.Attributes as DocumentItem | undefined;
+    // A letter already read is found by its file names too: a new one puts its search entry behind.
+    if (old?.determination && !old.sourceKeys?.has(sourceKey))
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: searchMark(id, `${at}#${sourceKey}`) }));
     if (!old?.status)
       return {
         record: { id, status: 'RECEIVED', reason: null, receivedAt: at, updatedAt: at, sourceKeys: [sourceKey], ...(source ? { source } : {}) },
@@ -277,6 +288,27 @@ export class DynamoDeterminationStore implements DeterminationStore {
   async listDeterminationRows(query: DeterminationQuery): Promise<Page<AnswerRow>> {
     const page = await this.queries.listDeterminations(query);
     return { ...page, data: page.data.map(answerRow) };
+  }
+
+  /** The letters by BatchGetItem, 100 keys a request (what DynamoDB allows), keys it left unprocessed asked again. */
+  async rowsOf(ids: readonly string[]): Promise<AnswerRow[]> {
+    const found = new Map<string, StoredDetermination>();
+    for (let start = 0; start < ids.length; start += 100) {
+      let keys: Array<Record<string, unknown>> | undefined = [...new Set(ids.slice(start, start + 100))].map((id) => ({ pk: `DOC#${id}`, sk: 'DOC' }));
+      for (let attempt = 0; keys?.length && attempt < 8; attempt++) {
+        if (attempt > 0) await new Promise((resolveWait) => setTimeout(resolveWait, 25 * 2 ** attempt));
+        const answer: BatchGetCommandOutput = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }));
+        for (const item of answer.Responses?.[this.tableName] ?? []) {
+          const stored = toStored(item as DocumentItem);
+          if (stored) found.set(stored.id, stored);
+        }
+        keys = answer.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return ids
+      .map((id) => found.get(id))
+      .filter((stored): stored is StoredDetermination => stored !== undefined)
+      .map(answerRow);
   }
 
   listItems(query: ItemQuery): Promise<Page<StoredItem>> {

@@ -1,10 +1,20 @@
 import type { LedgerChange } from '../../service/ports.ts';
 
 /**
+ * The search index's backlog mark of a letter (`search-index.ts` reads and clears it): written
+ * with the reading in its first transaction, so a reading is never committed without its letter
+ * marked to be indexed. The same change always writes the same mark (its time and revision).
+ */
+export function searchMark(id: string, mark: string) {
+  return { pk: 'SEARCH', sk: `BEHIND#${id}`, mark };
+}
+
+/**
  * The DynamoDB writes that commit a change the service decided (`service/ledger.ts`), in order:
  * the document (its reading and what the list indexes key on) under the change's revision
- * condition, the stats counter changes, the letter's fingerprint, the item records (idempotent
- * puts) and the removal of items a shorter reading no longer has. Only a mapping to the table:
+ * condition, the stats counter changes, its history entry and its search backlog mark, the
+ * letter's fingerprint, the item records (idempotent puts) and the removal of items a shorter
+ * reading no longer has. Only a mapping to the table:
  * what the change is was decided before. Pure: the same change always gives the same writes.
  */
 export function determinationWrites(tableName: string, change: LedgerChange) {
@@ -112,7 +122,7 @@ export function determinationWrites(tableName: string, change: LedgerChange) {
   const history = change.history
     ? [{ Put: { TableName: tableName, Item: { pk: `DOC#${id}`, sk: `HISTORY#${String(change.history.revision).padStart(6, '0')}`, ...change.history } } }]
     : [];
-  // The document, its counter changes and its history go in the first transaction together: the
+  // The document, its counter changes, its history and its search mark go in the first transaction together: the
   // counters are the difference from the stored reading, so once that reading is replaced they
   // must already be applied. Item records (idempotent puts) follow; a failed later chunk is
   // simply written again on the retry, and counters are never applied twice or lost.
@@ -129,6 +139,7 @@ export function determinationWrites(tableName: string, change: LedgerChange) {
     },
     ...counters,
     ...history,
+    { Put: { TableName: tableName, Item: searchMark(id, `${next.updatedAt}#${next.revision}`) } },
     ...fingerprintMarker,
     ...items,
     ...stale,

@@ -26,6 +26,7 @@ import type {
   StoredItem,
 } from '../../service/ports.ts';
 import { answerRow, storedAnswer, type AnswerRow } from '../../service/ports.ts';
+import { LmdbSearchIndex } from './search-index.ts';
 
 /** A document as kept: its processing record and, once read, its Determination. */
 interface DocumentEntry {
@@ -78,6 +79,8 @@ const MAX_EXAMINED = 5000;
  * - `['status', status, receivedAt#id]` and `['dismissed', receivedAt#id]`: documents by status, and those dismissed;
  * - `['audit', at#id#action]`: the audit log (dismissals and deletions);
  * - `['meta', 'changes']`: how many document writes were committed (what a console polls).
+ * The full-text index is a named database beside these ({@link LmdbSearchIndex}): every commit
+ * of a reading marks the letter there, in the same transaction.
  * Every write is one LMDB transaction: two deliveries of one document are applied one after
  * the other, and a counter is changed once per change of the reading.
  */
@@ -85,13 +88,17 @@ export class LmdbDeterminationStore implements DeterminationStore, DocumentDispo
   private constructor(
     private readonly db: RootDatabase,
     private readonly cursors: CursorCodec,
+    /** The full-text index of the letters, in the same environment: the store marks letters behind in it. */
+    readonly searchIndex: LmdbSearchIndex,
   ) {}
 
   /** Opens (or creates) the store in `folder`. */
   static open(folder: string, cursors: CursorCodec): LmdbDeterminationStore {
     const db = open({ path: folder, compression: false });
     indexStatuses(db);
-    return new LmdbDeterminationStore(db, cursors);
+    const searchIndex = new LmdbSearchIndex(db.openDB({ name: 'search', compression: false }), cursors);
+    markForSearch(db, searchIndex);
+    return new LmdbDeterminationStore(db, cursors, searchIndex);
   }
 
   async close(): Promise<void> {
@@ -99,10 +106,18 @@ export class LmdbDeterminationStore implements DeterminationStore, DocumentDispo
   }
 
   async recordReceipt(id: string, sourceKey: string, at: string, source?: DocumentSource): Promise<{ record: DocumentRecord; created: boolean }> {
-    return this.db.transaction(() => {
+    let marked = false;
+    const receipt = await this.db.transaction(() => {
       const current = this.document(id);
       if (current) {
-        if (!current.sourceKeys.includes(sourceKey)) this.putDocument({ ...current, sourceKeys: [...current.sourceKeys, sourceKey].sort() }, current);
+        if (!current.sourceKeys.includes(sourceKey)) {
+          this.putDocument({ ...current, sourceKeys: [...current.sourceKeys, sourceKey].sort() }, current);
+          // A letter already read is found by its file names too: its entry is behind.
+          if (current.determination) {
+            this.searchIndex.markSync(id);
+            marked = true;
+          }
+        }
         return { record: toRecord({ ...current, sourceKeys: [...new Set([...current.sourceKeys, sourceKey])].sort() }), created: false };
       }
       const entry: DocumentEntry = {
@@ -118,6 +133,8 @@ export class LmdbDeterminationStore implements DeterminationStore, DocumentDispo
       this.db.putSync(['docs', `${at}#${id}`], id);
       return { record: toRecord(entry), created: true };
     });
+    if (marked) this.searchIndex.marksCommitted();
+    return receipt;
   }
 
   async claimReading(id: string, owner: string, at: string, leaseMs: number): Promise<boolean> {
@@ -145,7 +162,7 @@ export class LmdbDeterminationStore implements DeterminationStore, DocumentDispo
   }
 
   async commit(change: LedgerChange): Promise<'COMMITTED' | 'MOVED'> {
-    return this.db.transaction(() => {
+    const outcome = await this.db.transaction((): 'COMMITTED' | 'MOVED' => {
       const current = this.document(change.id);
       // The change holds only over the revision it was decided against, and a machine reading never over a correction.
       const stored = current?.determination ? (current.revision ?? 1) : (current?.revision ?? null);
@@ -183,8 +200,12 @@ export class LmdbDeterminationStore implements DeterminationStore, DocumentDispo
       const { earliestDue: _earliest, ...next } = change.next;
       this.putDocument({ ...rest, ...kept, ...next }, current);
       if (change.history) this.db.putSync(['history', change.id, String(change.history.revision).padStart(6, '0')], change.history);
+      // What the letter says changed: its search entry is behind until the indexer rebuilds it.
+      this.searchIndex.markSync(change.id);
       return 'COMMITTED';
     });
+    if (outcome === 'COMMITTED') this.searchIndex.marksCommitted();
+    return outcome;
   }
 
   async history(id: string): Promise<HistoryEntry[]> {
@@ -273,6 +294,10 @@ export class LmdbDeterminationStore implements DeterminationStore, DocumentDispo
       if (query.dueBefore !== undefined && !row.dues.some((due) => due <= query.dueBefore!)) return null;
       return row;
     });
+  }
+
+  async rowsOf(ids: readonly string[]): Promise<AnswerRow[]> {
+    return ids.map((id) => (this.db.get(['row', id]) as AnswerRow | undefined) ?? rowOf(this.document(id))).filter((row): row is AnswerRow => row !== null);
   }
 
   async listItems(query: ItemQuery): Promise<Page<StoredItem>> {
@@ -469,6 +494,15 @@ function indexStatuses(db: RootDatabase): void {
       db.putSync(['status', entry.status, `${entry.receivedAt}#${entry.id}`], entry.id);
     }
     db.putSync(['meta', 'statusIndex'], true);
+  });
+}
+
+/** Every letter read before the search index existed is marked behind once, so the indexer builds its entry. */
+function markForSearch(db: RootDatabase, searchIndex: LmdbSearchIndex): void {
+  if (searchIndex.marked) return;
+  db.transactionSync(() => {
+    for (const { value } of db.getRange({ start: ['det'], end: ['det', '\uffff'] })) searchIndex.markSync(value as string);
+    searchIndex.markedSync();
   });
 }
 

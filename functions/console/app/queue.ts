@@ -1,12 +1,15 @@
 /**
  * The queue: letters needing review first, then the newest; filters as in the API, search by
- * case number (the API's) and by file name (over the letters loaded, loading more as needed).
+ * case number (the API's) and full-text search (`GET /search`: the letters' text, requests, case
+ * numbers and file names), best match first. Where the API has no search (a deployment without
+ * it), the box finds file names among the letters loaded, as it did before there was one.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { html } from './html.ts';
 import { getJson, ApiProblemError } from './api.ts';
 import { go, useKeys } from './router.ts';
 import { daysLeft, fileName, label, percent, todayInCalifornia, when } from './words.ts';
+import { foldForSearch, indexedWords } from '../../domain/search.ts';
 import type { Page, StoredDetermination } from './types.ts';
 import { Upload } from './upload.ts';
 import { BeingRead } from './reading.ts';
@@ -15,7 +18,8 @@ import { useOnChange } from './live.ts';
 /** The filters of the queue, as the API names them. */
 interface Filters {
   readonly caseNumber: string;
-  readonly file: string;
+  /** The search box: words to find in the letters (`GET /search`). */
+  readonly search: string;
   readonly outcome: string;
   readonly review: 'all' | 'needs' | 'done';
   readonly from: string;
@@ -27,9 +31,22 @@ interface Filters {
   readonly sort: 'queue' | 'due';
 }
 
-const EMPTY: Filters = { caseNumber: '', file: '', outcome: '', review: 'all', from: '', to: '', dueBefore: '', due: '', sort: 'queue' };
-/** How many letters a file-name search reads before it says it stopped. */
+const EMPTY: Filters = { caseNumber: '', search: '', outcome: '', review: 'all', from: '', to: '', dueBefore: '', due: '', sort: 'queue' };
+/** How many letters a file-name search reads before it says it stopped (where the API has no search). */
 const SEARCH_LIMIT = 2000;
+/** How long typing pauses before the search is asked (a search per word typed, not per key). */
+const SEARCH_PAUSE_MS = 250;
+/** Letters a page of search results holds. */
+const SEARCH_PAGE = 50;
+
+/** The results of a search: its words, the letters best first, where the next page starts, and why nothing was searched. */
+interface Found {
+  readonly query: string;
+  readonly rows: StoredDetermination[];
+  readonly next: string | null;
+  /** The API's reason in words when the words cannot be searched (too long, too common). */
+  readonly refused: string | null;
+}
 
 /** The letters needing review in the queue's order, so the letter view can go on to the next one. */
 export const queueOrder: { review: string[] } = { review: [] };
@@ -61,6 +78,46 @@ async function loadSection(
     next = page.nextCursor;
   } while (next && rows.length < (all ? SEARCH_LIMIT : atLeast));
   return { rows, next };
+}
+
+/** One page of search results. */
+async function searchPage(query: string, cursor: string | null): Promise<Page<StoredDetermination>> {
+  const params = new URLSearchParams({ q: query, limit: String(SEARCH_PAGE) });
+  if (cursor) params.set('cursor', cursor);
+  return getJson<Page<StoredDetermination>>(`/search?${params}`);
+}
+
+/**
+ * Where a search found a letter, for its row: the disputed requests holding a searched word (or
+ * a word it begins), or the letter's text. Folded as the index folds words.
+ */
+function foundIn(letter: StoredDetermination, query: string): string | null {
+  if (letter.status !== 'CLASSIFIED') return null;
+  const words = indexedWords(query);
+  if (words.length === 0) return null;
+  const holds = (text: string) => {
+    const its = indexedWords(text);
+    return words.some((word) => its.some((one) => one === word || (word.length >= 3 && one.startsWith(word))));
+  };
+  const requests = letter.items.filter((item) => holds(item.request)).map((item) => item.request);
+  if (requests.length > 0) return `Request: ${requests.join('; ')}`;
+  if (letter.caseNumber && holds(letter.caseNumber)) return `Case ${letter.caseNumber}`;
+  if (letter.sourceKeys.some((key) => holds(fileName([key])))) return 'In the file name';
+  return "In the letter's text";
+}
+
+/** The queue's filters the API applies to lists, applied in the browser to search results (which come best first, unfiltered). */
+function passes(letter: StoredDetermination, filters: Filters): boolean {
+  const classified = letter.status === 'CLASSIFIED' ? letter : null;
+  const caseNumber = filters.caseNumber.trim().toUpperCase();
+  if (/^CM\d{2}-\d{5,8}$/.test(caseNumber) && classified?.caseNumber !== caseNumber) return false;
+  if (filters.outcome && classified?.outcome !== filters.outcome) return false;
+  if (filters.review === 'needs' && !letter.needsReview) return false;
+  if (filters.review === 'done' && letter.needsReview) return false;
+  if (filters.from && letter.receivedAt < filters.from) return false;
+  if (filters.to && letter.receivedAt > `${filters.to}T23:59:59.999Z`) return false;
+  if (filters.dueBefore && !letter.deadlines.some((deadline) => deadline.due <= filters.dueBefore)) return false;
+  return true;
 }
 
 function minConfidence(letter: StoredDetermination): number | null {
@@ -100,7 +157,17 @@ function nextDue(letter: StoredDetermination) {
  * One letter's row. The rows are a grid with a roving tab stop: only the selected row is in the
  * tab order, the arrow keys (and Home, End) move the selection and the focus with it, Enter opens.
  */
-function Row({ letter, selected, onKey }: { letter: StoredDetermination; selected: boolean; onKey: (event: KeyboardEvent) => void }) {
+function Row({
+  letter,
+  selected,
+  onKey,
+  found,
+}: {
+  letter: StoredDetermination;
+  selected: boolean;
+  onKey: (event: KeyboardEvent) => void;
+  found: string | null;
+}) {
   const classified = letter.status === 'CLASSIFIED' ? letter : null;
   const overturned = classified?.items.filter((item) => item.decision === 'OVERTURNED').length ?? 0;
   const confidence = minConfidence(letter);
@@ -114,7 +181,7 @@ function Row({ letter, selected, onKey }: { letter: StoredDetermination; selecte
     onKeyDown=${onKey}
     onClick=${() => go({ view: 'letter', id: letter.id, history: false })}
   >
-    <td data-label="File"><a href=${`#/letters/${letter.id}`} class="file">${fileName(letter.sourceKeys)}</a></td>
+    <td data-label="File"><a href=${`#/letters/${letter.id}`} class="file">${fileName(letter.sourceKeys)}</a>${found && html`<div class="found">${found}</div>`}</td>
     <td data-label="Case">${classified?.caseNumber ?? '—'}</td>
     <td data-label="Decided">${classified?.dates.decision ?? '—'}</td>
     <td data-label="Received">${when(letter.receivedAt)}</td>
@@ -138,17 +205,48 @@ export function Queue() {
   // Bumped when a letter brought in through the console is read: the letters are loaded again.
   const [reloads, setReloads] = useState(0);
   const search = useRef<HTMLInputElement>(null);
+  const query = filters.search.trim();
+  const [found, setFound] = useState<Found | null>(null);
+  // Null until known; false on a deployment whose API has no search: the box then finds file names among the letters loaded.
+  const [searchable, setSearchable] = useState<boolean | null>(null);
+  const searching = query.length > 0 && searchable !== false;
+
+  // A search is asked when typing pauses, and again when a letter brought in is read; its results are
+  // the letters best first. Only the words typed are sent, to the API alone; they stay in this tab.
+  useEffect(() => {
+    if (!query || searchable === false) {
+      setFound(null);
+      return;
+    }
+    let live = true;
+    const timer = setTimeout(() => {
+      searchPage(query, null)
+        .then((page) => live && (setSearchable(true), setFound({ query, rows: page.data, next: page.nextCursor, refused: null })))
+        .catch((problem: unknown) => {
+          if (!live) return;
+          if (problem instanceof ApiProblemError && problem.status === 404) setSearchable(false);
+          else if (problem instanceof ApiProblemError && problem.status === 400)
+            setFound({ query, rows: [], next: null, refused: problem.message.replace(/^q: /, '') });
+          else setError(problem instanceof ApiProblemError ? problem.message : 'the service could not be reached');
+        });
+    }, SEARCH_PAUSE_MS);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [query, searchable, reloads]);
 
   // The letters are loaded again when a filter the API applies changes, and once when a file-name
   // search starts (all of them, up to SEARCH_LIMIT): typing the name then filters what was loaded.
-  // A file-name search, a deadline filter and the deadline order work on the letters loaded: all of them are loaded first.
-  const searching = filters.file.trim().length > 0 || filters.due !== '' || filters.sort === 'due';
-  const { file: _file, due: _due, sort: _sort, ...apiFilters } = filters;
-  const loadKey = JSON.stringify({ ...apiFilters, searching, reloads });
+  // A file-name search (no search in the API), a deadline filter and the deadline order work on the letters loaded: all of them are loaded first.
+  const fileSearch = query.length > 0 && searchable === false;
+  const loadAll = fileSearch || filters.due !== '' || filters.sort === 'due';
+  const { search: _search, due: _due, sort: _sort, ...apiFilters } = filters;
+  const loadKey = JSON.stringify({ ...apiFilters, loadAll, reloads });
   useEffect(() => sessionStorage.setItem('imr.filters', JSON.stringify(filters)), [filters]);
   useEffect(() => {
     setError(null);
-    const all = searching;
+    const all = loadAll;
     let live = true;
     (async () => {
       const first = filters.review === 'done' ? { rows: [], next: null } : await loadSection(filters, true, null, all);
@@ -179,17 +277,18 @@ export function Queue() {
   });
 
   const rows = useMemo(() => {
-    const term = filters.file.trim().toLowerCase();
+    const term = fileSearch ? foldForSearch(query) : '';
     const today = todayInCalifornia();
     const inAWeek = new Date(Date.parse(`${today}T00:00:00Z`) + 7 * 86_400_000).toISOString().slice(0, 10);
-    let list = [...(needs?.rows ?? []), ...(rest?.rows ?? [])];
-    if (term) list = list.filter((letter) => letter.sourceKeys.some((key) => key.toLowerCase().includes(term)));
+    // Searching: the results best first, narrowed by the other filters here (the search answers them unfiltered).
+    let list = searching ? (found?.rows ?? []).filter((letter) => passes(letter, filters)) : [...(needs?.rows ?? []), ...(rest?.rows ?? [])];
+    if (term) list = list.filter((letter) => letter.sourceKeys.some((key) => foldForSearch(key).includes(term)));
     if (filters.due === 'week') list = list.filter((letter) => (nextOpen(letter) ?? '9999') <= inAWeek);
     if (filters.due === 'overdue') list = list.filter(overdue);
     // Next open deadline first; letters with none open after, in the queue's order (the sort is stable).
     if (filters.sort === 'due') list = [...list].sort((a, b) => (nextOpen(a) ?? '9999').localeCompare(nextOpen(b) ?? '9999'));
     return list;
-  }, [needs, rest, filters.file, filters.due, filters.sort]);
+  }, [needs, rest, found, searching, fileSearch, query, filters]);
   // The order the letter view goes on in, kept when the rows change (never written during a render).
   useEffect(() => {
     queueOrder.review = rows.filter((row) => row.needsReview).map((row) => row.id);
@@ -202,6 +301,12 @@ export function Queue() {
   useEffect(() => {
     selectedId.current = rows[selected]?.id ?? null;
   }, [selected]);
+
+  const moreFound = async () => {
+    if (!found?.next) return;
+    const page = await searchPage(found.query, found.next);
+    setFound({ ...found, rows: [...found.rows, ...page.data], next: page.nextCursor });
+  };
 
   const more = async (which: 'needs' | 'rest') => {
     const section = which === 'needs' ? needs : rest;
@@ -245,12 +350,20 @@ export function Queue() {
   };
   const caseInvalid = filters.caseNumber.trim() !== '' && !/^CM\d{2}-\d{5,8}$/i.test(filters.caseNumber.trim());
   const waiting = needs?.rows.length ?? 0;
+  const counted = searching
+    ? found && !found.refused
+      ? `${rows.length}${found.next ? '+' : ''} found, best match first`
+      : ''
+    : needs
+      ? `${waiting}${needs.next ? '+' : ''} need review`
+      : '';
+  const loading = searching ? !found && !error : !needs && !error;
   return html`<section aria-labelledby="queue-title">
-    <h1 id="queue-title">Letters <span class="count">${needs ? `${waiting}${needs.next ? '+' : ''} need review` : ''}</span></h1>
+    <h1 id="queue-title">Letters <span class="count" aria-live="polite">${counted}</span></h1>
     <${Upload} onRead=${() => setReloads((count) => count + 1)} />
     <${BeingRead} />
     <form class="filters" role="search" onSubmit=${(event: Event) => event.preventDefault()}>
-      <label>File name <input ref=${search} type="search" value=${filters.file} placeholder="fax 0612" onInput=${(event: Event) => set({ file: (event.target as HTMLInputElement).value })} /></label>
+      <label class="search">Search letters <input ref=${search} type="search" name="search" value=${filters.search} placeholder=${searchable === false ? 'a file name: fax 0612' : 'Percocet, lumbar MRI, a name, fax 0612'} aria-describedby="search-help" onInput=${(event: Event) => set({ search: (event.target as HTMLInputElement).value })} /></label>
       <label>Case number <input type="search" value=${filters.caseNumber} placeholder="CM14-0209876" aria-invalid=${caseInvalid} aria-describedby="case-help" onChange=${(event: Event) => set({ caseNumber: (event.target as HTMLInputElement).value })} /></label>
       <label>Outcome <select value=${filters.outcome} onChange=${(event: Event) => set({ outcome: (event.target as HTMLSelectElement).value })}>
         <option value="">Any</option><option value="UPHELD">Upheld</option><option value="OVERTURNED">Overturned</option><option value="PARTIALLY_OVERTURNED">Partially overturned</option>
@@ -265,25 +378,33 @@ export function Queue() {
         <option value="">Any</option><option value="week">Due this week</option><option value="overdue">Overdue, not confirmed</option>
       </select></label>
       <label>Order <select name="sort" value=${filters.sort} onChange=${(event: Event) => set({ sort: (event.target as HTMLSelectElement).value as Filters['sort'] })}>
-        <option value="queue">Needing review first</option><option value="due">Next deadline first</option>
+        <option value="queue">${searching ? 'Best match first' : 'Needing review first'}</option><option value="due">Next deadline first</option>
       </select></label>
       <button type="button" class="secondary" onClick=${() => set(EMPTY)}>Clear</button>
     </form>
-    <p id="case-help" class=${caseInvalid ? 'error' : 'hint'}>${caseInvalid ? 'A case number looks like CM14-0209876; this one is not searched.' : 'Keys: j / k or the arrows move, Enter opens, / searches by file name.'}</p>
+    <p id="case-help" class=${caseInvalid ? 'error' : 'hint'}>${caseInvalid ? 'A case number looks like CM14-0209876; this one is not searched.' : 'Keys: j / k or the arrows move, Enter opens, / searches the letters.'}</p>
+    <p id="search-help" class="hint">${
+      searchable === false
+        ? 'Finds letters by a part of their file name.'
+        : found?.refused
+          ? html`<span class="error">Not searched: ${found.refused}.</span>`
+          : 'Finds letters holding every word: in their text, requests, case number or file name; 3 letters or more find the words they begin.'
+    }</p>
     ${error && html`<p class="error" role="alert">Could not load the letters: ${error}</p>`}
-    ${!needs && !error && html`<p aria-live="polite">Loading…</p>`}
-    ${needs && rows.length === 0 && !error && html`<p class="empty">No letters match. New letters appear here as soon as they are read.</p>`}
+    ${loading && html`<p aria-live="polite">Loading…</p>`}
+    ${!loading && !found?.refused && rows.length === 0 && !error && html`<p class="empty">${searching ? 'No letter holds every word searched.' : 'No letters match. New letters appear here as soon as they are read.'}</p>`}
     ${
       rows.length > 0 &&
       html`<table class="queue" role="grid" aria-label="Letters">
-      <caption class="visually-hidden">Letters, those needing review first, then the newest</caption>
+      <caption class="visually-hidden">${searching ? 'Letters found, best match first' : 'Letters, those needing review first, then the newest'}</caption>
       <thead><tr><th scope="col">File</th><th scope="col">Case</th><th scope="col">Decided</th><th scope="col">Received</th><th scope="col">Outcome</th><th scope="col">Items</th><th scope="col">Least sure</th><th scope="col">Next due</th><th scope="col">Review</th></tr></thead>
-      <tbody ref=${grid}>${rows.map((letter, index) => html`<${Row} key=${letter.id} letter=${letter} selected=${index === selected} onKey=${onRowKey} />`)}</tbody>
+      <tbody ref=${grid}>${rows.map((letter, index) => html`<${Row} key=${letter.id} letter=${letter} selected=${index === selected} onKey=${onRowKey} found=${searching ? foundIn(letter, query) : null} />`)}</tbody>
     </table>`
     }
     <div class="more">
-      ${needs?.next && html`<button type="button" class="secondary" onClick=${() => void more('needs')}>More letters needing review</button>`}
-      ${rest?.next && html`<button type="button" class="secondary" onClick=${() => void more('rest')}>More letters</button>`}
+      ${searching && found?.next && html`<button type="button" class="secondary" onClick=${() => void moreFound()}>More results</button>`}
+      ${!searching && needs?.next && html`<button type="button" class="secondary" onClick=${() => void more('needs')}>More letters needing review</button>`}
+      ${!searching && rest?.next && html`<button type="button" class="secondary" onClick=${() => void more('rest')}>More letters</button>`}
     </div>
   </section>`;
 }

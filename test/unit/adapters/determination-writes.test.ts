@@ -40,6 +40,16 @@ describe('the DynamoDB writes that commit a decided change', () => {
     expect(writes.filter((write) => 'Put' in write && String(write.Put!.Item.sk).startsWith('ITEM#'))).toHaveLength(2);
   });
 
+  it("marks the letter's search entry behind in the transaction that writes its reading, the same mark for the same change", () => {
+    const decided = change(document(), reading(['Norco 10/325mg #120', 'Flexeril 7.5mg #60']));
+    const writes = determinationWrites('t', decided);
+    const marks = writes.flatMap((write, index) => ('Put' in write && write.Put!.Item.pk === 'SEARCH' ? [{ index, item: write.Put!.Item }] : []));
+    expect(marks).toEqual([{ index: expect.any(Number), item: { pk: 'SEARCH', sk: 'BEHIND#d', mark: `${decided.next.updatedAt}#${decided.next.revision}` } }]);
+    // Within the first transaction (DynamoDB takes 100 writes at most), with the document.
+    expect(marks[0]!.index).toBeLessThan(100);
+    expect(determinationWrites('t', decided)).toEqual(writes);
+  });
+
   it('writes the document only over the revision the change was decided against, and never over a correction', () => {
     const two = reading(['Norco 10/325mg #120', 'Flexeril 7.5mg #60']);
     expect(documentUpdate(determinationWrites('t', change(document(), two)))).toMatchObject({

@@ -223,20 +223,29 @@ describe('functions', () => {
     expect(JSON.stringify(statementsOf(/ServiceIngest/))).toMatch(/DataInbox/);
   });
 
-  it("lets the reading functions write the text bucket's readings (text/*) and read nothing back from it", () => {
-    for (const role of [/ServiceIngest/, /ServiceTextractComplete/, /ServiceSweep/]) {
-      const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+  it("lets the reading functions write the text bucket's readings (text/*); only the sweep reads them back (to index what was left behind), and the review function (to index a correction)", () => {
+    const statementsOf = (role: RegExp) =>
+      Object.values(template.findResources('AWS::IAM::Policy'))
         .filter((policy) => (policy.Properties.Roles as Array<{ Ref: string }>).some((ref) => role.test(ref.Ref)))
         .flatMap((policy) => policy.Properties.PolicyDocument.Statement as PolicyStatementJson[]);
-      const onText = statements.filter((statement) => JSON.stringify(statement.Resource).includes('DataText'));
+    const writes = ['s3:Abort*', 's3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'];
+    const reads = ['s3:GetBucket*', 's3:GetObject*', 's3:List*'];
+    for (const [role, expected] of [
+      [/ServiceIngest/, writes],
+      [/ServiceTextractComplete/, writes],
+      [/ServiceSweep/, [...writes, ...reads].sort()],
+      [/ServiceReview/, reads],
+    ] as const) {
+      const onText = statementsOf(role).filter((statement) => JSON.stringify(statement.Resource).includes('DataText'));
       expect(
         onText
           .flatMap(actionsOf)
           .filter((action) => action.startsWith('s3:'))
           .sort(),
         String(role),
-      ).toEqual(['s3:Abort*', 's3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging']);
+      ).toEqual(expected);
       expect(JSON.stringify(onText), String(role)).toMatch(/\/text\/\*/);
+      expect(JSON.stringify(onText), String(role)).not.toMatch(/\/pages\/\*/);
     }
   });
 
@@ -274,6 +283,7 @@ describe('API, events, alarms', () => {
         'GET /determinations/{id}/history',
         'GET /documents',
         'GET /documents/{id}/text',
+        'GET /search',
         'PATCH /determinations/{id}',
       ]),
     );

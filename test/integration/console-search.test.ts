@@ -1,0 +1,190 @@
+/**
+ * The queue's search box in a real browser (Debian's Chromium, playwright-core) against the real
+ * local service: typing a drug shows the letters that mention it, best first, each saying where;
+ * a file name and a case number are still found; words that cannot be searched are said so in
+ * words; on a phone the results are cards no wider than the screen. Screenshots at 1280 and 390 px.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startOnFreePorts, LOCAL_INBOX, type LocalService } from '../../functions/local/runtime.ts';
+import { documentId } from '../../functions/service/ingest.ts';
+import { loadGoldenLetters } from '../fixtures/golden.ts';
+import { letterText } from '../fixtures/factories.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = resolve(process.env.IMR_SCREENSHOTS ?? join(tmpdir(), 'imr-console-screenshots'));
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const root = mkdtempSync(join(tmpdir(), 'imr-console-search-'));
+const letters = loadGoldenLetters();
+
+/** The four real letters (only the last names Percocet), and one built to order with a name, a case number and a fax's file name. */
+const uploads = [
+  ...letters.map((letter, n) => ({ key: `mail/2015-01/letter ${n + 1}.txt`, body: `${letter.text}\n\nConsole search copy ${n}.\n` })),
+  {
+    key: 'faxes/Muller fax 0612.txt',
+    body: letterText({
+      preamble: ['Case Number: CM15-0098765', 'Decision Date: 01/21/2015', 'Employee: Zoë Müller', ''],
+      items: [
+        { request: 'MRI of the lumbar spine without contrast', decision: 'Overturned' },
+        { request: 'Gabapentin 600mg #90', decision: 'Upheld' },
+      ],
+    }),
+  },
+];
+
+let service: LocalService;
+let browser: Browser;
+const browserErrors: string[] = [];
+const failedRequests: string[] = [];
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => {
+    const run = (
+      window as unknown as {
+        axe: { run: (context: Document, options: unknown) => Promise<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }> };
+      }
+    ).axe.run;
+    return run(document, { resultTypes: ['violations'] });
+  });
+  return result.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id} (${violation.nodes.length})`);
+}
+
+async function newPage(viewport: { width: number; height: number }): Promise<Page> {
+  const page = await browser.newPage({ viewport });
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) browserErrors.push(message.text());
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400) failedRequests.push(`${response.status()} ${new URL(response.url()).pathname}`);
+  });
+  page.on('pageerror', (error) => browserErrors.push(error.message));
+  return page;
+}
+
+/** The queue's rows as their text. */
+const rowTexts = (page: Page) => page.locator('table.queue tbody tr').allInnerTexts();
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium is needed for the console tests: apt-get install chromium (or set CHROMIUM_PATH); not found at ${CHROMIUM}`);
+  mkdirSync(SHOTS, { recursive: true });
+  service = await startOnFreePorts(root, () => undefined, { reviewer: 'Pat Reviewer' });
+  for (const upload of uploads) await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: upload.key, Body: Buffer.from(upload.body) }));
+  const ids = uploads.map((upload) => documentId(Buffer.from(upload.body)));
+  for (;;) {
+    const statuses = await Promise.all(ids.map(async (id) => (await service.store.getDocument(id))?.status));
+    if (statuses.every((status) => status === 'CLASSIFIED')) break;
+    await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+  }
+  await service.idle();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await service?.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe("the queue's search box", () => {
+  it('shows the letters that mention a drug, best first, each saying where it was found', async () => {
+    const page = await newPage({ width: 1280, height: 900 });
+    await page.goto(`${service.endpoints.http}/`);
+    await expect.poll(async () => (await rowTexts(page)).length).toBe(uploads.length);
+    // The key `/` goes to the search box, as the hint says.
+    await page.locator('h1').click();
+    await page.keyboard.press('/');
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)).toBe('search');
+    await page.keyboard.type('Percocet');
+    await expect.poll(async () => (await rowTexts(page)).length).toBe(1);
+    const [row] = await rowTexts(page);
+    expect(row).toContain('letter 4.txt');
+    expect(row).toMatch(/Request: Percocet 10\/325mg #90/);
+    expect(await page.locator('#queue-title .count').innerText()).toBe('1 found, best match first');
+    await page.screenshot({ path: join(SHOTS, 'queue-search.png'), fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // The start of a word, and two words (both must be there).
+    await page.getByLabel('Search letters').fill('perco');
+    await expect.poll(async () => (await rowTexts(page)).map((text) => text.split('\n')[0])).toEqual(['letter 4.txt']);
+    await page.getByLabel('Search letters').fill('lumbar mri');
+    await expect.poll(async () => (await rowTexts(page)).map((text) => text.split('\t')[0])).toEqual([expect.stringContaining('Muller fax 0612.txt')]);
+    expect((await rowTexts(page))[0]).toContain('Request: MRI of the lumbar spine without contrast');
+
+    // What the box found before there was a search is still found: a file name, a case number; and a name.
+    for (const [query, where] of [
+      ['fax 0612', 'In the file name'],
+      ['CM15-0098765', 'Case CM15-0098765'],
+      ['Zoë', "In the letter's text"],
+    ] as const) {
+      await page.getByLabel('Search letters').fill(query);
+      await expect.poll(async () => (await rowTexts(page)).length, { message: query }).toBe(1);
+      expect((await rowTexts(page))[0]).toContain('Muller fax 0612.txt');
+      expect((await rowTexts(page))[0]).toContain(where);
+    }
+
+    // Words that cannot be searched are said so, in words, with no error and no rows.
+    await page.getByLabel('Search letters').fill('the');
+    await page.locator('#search-help .error').waitFor();
+    expect(await page.locator('#search-help').innerText()).toMatch(/^Not searched: nothing to search for: .*very common words/);
+    expect(await page.locator('table.queue').count()).toBe(0);
+    expect(await page.getByRole('alert').count()).toBe(0);
+
+    // Other filters narrow the results; clearing the box brings the queue back.
+    await page.getByLabel('Search letters').fill('patient');
+    await expect.poll(async () => (await rowTexts(page)).length).toBeGreaterThan(1);
+    await page.locator('select[name=review]').selectOption('done');
+    await expect.poll(async () => (await rowTexts(page)).every((text) => !text.includes('Needs review'))).toBe(true);
+    await page.locator('select[name=review]').selectOption('all');
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await expect.poll(async () => (await rowTexts(page)).length).toBe(uploads.length);
+    expect(await page.locator('.found').count()).toBe(0);
+    await page.close();
+  }, 60_000);
+
+  it('fits a phone: the results are cards no wider than the screen', async () => {
+    const page = await newPage({ width: 390, height: 844 });
+    await page.goto(`${service.endpoints.http}/`);
+    await page.getByLabel('Search letters').fill('Percocet');
+    await expect.poll(async () => (await rowTexts(page)).length).toBe(1);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: join(SHOTS, 'queue-search-phone.png'), fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('finds a part of a file name among the letters loaded, as it did before, where the API has no search', async () => {
+    const page = await newPage({ width: 1280, height: 900 });
+    // A deployment whose API does not offer GET /search answers 404 there.
+    await page.route('**/search?*', (route) =>
+      route.fulfill({
+        status: 404,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no route for GET /search' } }),
+      }),
+    );
+    await page.goto(`${service.endpoints.http}/`);
+    await expect.poll(async () => (await rowTexts(page)).length).toBe(uploads.length);
+    await page.getByLabel('Search letters').fill('612');
+    await expect.poll(async () => (await rowTexts(page)).map((text) => text.split(/[\t\n]/)[0])).toEqual(['Muller fax 0612.txt']);
+    expect(await page.locator('#search-help').innerText()).toBe('Finds letters by a part of their file name.');
+    expect(await page.locator('.found').count()).toBe(0);
+    await page.close();
+  }, 60_000);
+
+  it('raised no script error, and no refusal but the one for words that cannot be searched (and the stand-in 404)', () => {
+    expect(browserErrors).toEqual([]);
+    expect(new Set(failedRequests)).toEqual(new Set(['400 /search', '404 /search']));
+  });
+});
