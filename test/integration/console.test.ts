@@ -17,7 +17,7 @@ import { startOnFreePorts, LOCAL_INBOX, type LocalService } from '../../function
 import { documentId } from '../../functions/service/ingest.ts';
 import { loadGoldenLetters } from '../fixtures/golden.ts';
 import { printedLines } from '../fixtures/variants.ts';
-import { renderScan } from '../fixtures/scans.ts';
+import { renderScan, typesetPdf } from '../fixtures/scans.ts';
 import { zip } from '../fixtures/hostile.ts';
 import { waitFor } from './harness.ts';
 
@@ -633,6 +633,38 @@ describe('the review console', () => {
     await phone.close();
     await page.close();
   }, 90_000);
+
+  it('shows another form of a letter (the same letter as a PDF) right under the first form, not as a row of its own elsewhere', async () => {
+    // A letter received as text, then again as a PDF (its decision date makes the two comparable).
+    const text = `Decision Date: 01/21/2015\n\n${letters[2]!.text}\n`;
+    const textId = documentId(Buffer.from(text, 'latin1'));
+    await put('forms/letter.txt', text);
+    await waitFor(() => status(textId), 60_000);
+    const pdf = Buffer.from(await typesetPdf(printedLines(text)));
+    const pdfId = documentId(pdf);
+    await put('forms/the same letter.pdf', pdf);
+    await waitFor(() => status(pdfId), 60_000);
+    const stored = (await (await fetch(`${service.endpoints.http}/determinations/${pdfId}`)).json()) as { sameLetterAs?: string };
+    expect(stored.sameLetterAs).toBe(textId);
+    for (const viewport of [
+      { width: 1280, height: 900 },
+      { width: 390, height: 844 },
+    ]) {
+      const page = await newPage(viewport);
+      await page.goto(`${service.endpoints.http}/`);
+      const ids = async () => page.locator('table.queue tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-letter')));
+      await expect.poll(async () => (await ids()).includes(pdfId), { timeout: 15_000 }).toBe(true);
+      const order = await ids();
+      // Newest first would put the PDF at the top; it sits under the text it is another form of.
+      expect(order.indexOf(pdfId)).toBe(order.indexOf(textId) + 1);
+      const row = page.locator(`tr[data-letter="${pdfId}"]`);
+      expect(await row.getAttribute('class')).toContain('form');
+      expect(await row.innerText()).toContain('Another form of the letter above');
+      await row.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(SHOTS, viewport.width < 600 ? 'queue-forms-phone.png' : 'queue-forms.png') });
+      await page.close();
+    }
+  }, 120_000);
 
   it('raised no script error and no CSP violation in any view', () => {
     expect(browserErrors).toEqual([]);

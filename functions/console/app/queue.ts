@@ -12,6 +12,7 @@ import { daysLeft, fileName, label, percent, todayInCalifornia, when } from './w
 import { foldForSearch, indexedWords } from '../../domain/search.ts';
 import type { Page, StoredDetermination } from './types.ts';
 import { Upload } from './upload.ts';
+import { groupForms } from './forms.ts';
 import { BeingRead } from './reading.ts';
 import { useOnChange } from './live.ts';
 
@@ -162,11 +163,14 @@ function Row({
   selected,
   onKey,
   found,
+  underFirst,
 }: {
   letter: StoredDetermination;
   selected: boolean;
   onKey: (event: KeyboardEvent) => void;
   found: string | null;
+  /** Another form of the letter in the row above it (see `groupForms`). */
+  underFirst: boolean;
 }) {
   const classified = letter.status === 'CLASSIFIED' ? letter : null;
   const overturned = classified?.items.filter((item) => item.decision === 'OVERTURNED').length ?? 0;
@@ -174,7 +178,7 @@ function Row({
   const flagged = classified ? new Set([...classified.flags, ...classified.items.flatMap((item) => item.flags)]).size : 0;
   const doubtfulReceipt = letter.deadlines.some((deadline) => deadline.caution);
   return html`<tr
-    class=${selected ? 'selected' : ''}
+    class=${`${selected ? 'selected' : ''}${underFirst ? ' form' : ''}`}
     aria-selected=${selected}
     tabindex=${selected ? 0 : -1}
     data-letter=${letter.id}
@@ -189,7 +193,7 @@ function Row({
     <td class="num" data-label="Items">${classified ? `${classified.items.length} (${overturned} overturned)` : '—'}</td>
     <td class="num" data-label="Least sure">${confidence === null ? '—' : percent(confidence)}</td>
     <td data-label="Next due">${nextDue(letter)}</td>
-    <td data-label="Review">${letter.sameLetterAs ? html`<span class="badge">Copy of a letter above</span>` : letter.status === 'UNRECOGNIZED' ? html`<span class="badge warn">Not a Final Determination</span>` : letter.needsReview ? html`<span class="badge warn">Needs review${flagged ? ` · ${flagged} flag${flagged > 1 ? 's' : ''}` : ''}${doubtfulReceipt ? ' · check day received' : ''}</span>` : letter.reviewedBy ? html`<span class="badge ok">Confirmed by ${letter.reviewedBy}</span>` : html`<span class="badge">Read</span>`}</td>
+    <td data-label="Review">${letter.sameLetterAs ? html`<span class="badge">${underFirst ? 'Another form of the letter above' : 'Another form of a letter received before'}</span>` : letter.status === 'UNRECOGNIZED' ? html`<span class="badge warn">Not a Final Determination</span>` : letter.needsReview ? html`<span class="badge warn">Needs review${flagged ? ` · ${flagged} flag${flagged > 1 ? 's' : ''}` : ''}${doubtfulReceipt ? ' · check day received' : ''}</span>` : letter.reviewedBy ? html`<span class="badge ok">Confirmed by ${letter.reviewedBy}</span>` : html`<span class="badge">Read</span>`}</td>
   </tr>`;
 }
 
@@ -276,7 +280,7 @@ export function Queue() {
     setRest(second);
   });
 
-  const rows = useMemo(() => {
+  const { rows, under } = useMemo(() => {
     const term = fileSearch ? foldForSearch(query) : '';
     const today = todayInCalifornia();
     const inAWeek = new Date(Date.parse(`${today}T00:00:00Z`) + 7 * 86_400_000).toISOString().slice(0, 10);
@@ -287,7 +291,8 @@ export function Queue() {
     if (filters.due === 'overdue') list = list.filter(overdue);
     // Next open deadline first; letters with none open after, in the queue's order (the sort is stable).
     if (filters.sort === 'due') list = [...list].sort((a, b) => (nextOpen(a) ?? '9999').localeCompare(nextOpen(b) ?? '9999'));
-    return list;
+    // Each other form of a letter (a fax of a letter first received as text) right under the first form.
+    return groupForms(list);
   }, [needs, rest, found, searching, fileSearch, query, filters]);
   // The order the letter view goes on in, kept when the rows change (never written during a render).
   useEffect(() => {
@@ -398,7 +403,7 @@ export function Queue() {
       html`<table class="queue" role="grid" aria-label="Letters">
       <caption class="visually-hidden">${searching ? 'Letters found, best match first' : 'Letters, those needing review first, then the newest'}</caption>
       <thead><tr><th scope="col">File</th><th scope="col">Case</th><th scope="col">Decided</th><th scope="col">Received</th><th scope="col">Outcome</th><th scope="col">Items</th><th scope="col">Least sure</th><th scope="col">Next due</th><th scope="col">Review</th></tr></thead>
-      <tbody ref=${grid}>${rows.map((letter, index) => html`<${Row} key=${letter.id} letter=${letter} selected=${index === selected} onKey=${onRowKey} found=${searching ? foundIn(letter, query) : null} />`)}</tbody>
+      <tbody ref=${grid}>${rows.map((letter, index) => html`<${Row} key=${letter.id} letter=${letter} selected=${index === selected} onKey=${onRowKey} found=${searching ? foundIn(letter, query) : null} underFirst=${under.has(letter.id)} />`)}</tbody>
     </table>`
     }
     <div class="more">
