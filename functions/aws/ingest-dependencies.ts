@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IngestDependencies } from '../service/ingest.ts';
-import type { SearchIndex } from '../service/ports.ts';
+import type { DynamoSearchIndex } from '../adapters/dynamodb/search-index.ts';
 import { CursorCodec } from '../common/cursor.ts';
 import { DynamoDeterminationStore } from '../adapters/dynamodb/determination-store.ts';
 import { S3ObjectStore } from '../adapters/s3/object-store.ts';
@@ -32,7 +32,7 @@ const noLocalOcr = () => {
 export function ingestDependencies(
   storage: IngestStorage,
   notificationChannel?: { readonly snsTopicArn: string; readonly roleArn: string },
-): IngestDependencies & { readonly search: SearchIndex } {
+): IngestDependencies & { readonly search: DynamoSearchIndex } {
   // The sweep pages through pending documents; its cursors never leave the function, so a
   // secret of the container's own signs them (the store refuses to list without a codec).
   const store = new DynamoDeterminationStore(storage.TABLE_NAME, new CursorCodec(randomBytes(32).toString('base64url')));

@@ -14,10 +14,10 @@ import { LmdbDeterminationStore } from '../../functions/adapters/lmdb/determinat
 import { CursorCodec, CursorError } from '../../functions/common/cursor.ts';
 import type { DeterminationStore, SearchIndex } from '../../functions/service/ports.ts';
 import { saveCorrection, saveReading } from '../../functions/service/ledger.ts';
-import { drainSearchBacklog, type SearchDependencies } from '../../functions/service/search.ts';
+import { buildSearchEntry, drainSearchBacklog, type SearchDependencies } from '../../functions/service/search.ts';
 import { letterText } from '../fixtures/factories.ts';
 import { startLocalStack, type LocalStack } from './harness.ts';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createTable } from '../../functions/adapters/dynamodb/table.ts';
 import { DynamoDeterminationStore } from '../../functions/adapters/dynamodb/determination-store.ts';
 import { DynamoSearchIndex, SearchEntryBusyError } from '../../functions/adapters/dynamodb/search-index.ts';
@@ -290,5 +290,32 @@ describe('the DynamoDB search index, when two writers meet or one dies half way'
     const later = new DynamoSearchIndex(client, tableName, cursors, () => new Date(Date.now() + 120_000));
     await later.put({ id, revision: 1, terms: terms('gamma') });
     expect((await later.search({ terms: parseSearchQuery('gamma'), limit: 10 })).data).toEqual([id]);
+  });
+});
+
+describe('the DynamoDB search index of a table written before it existed', () => {
+  it('marks every letter read before, once, leaving the letters it holds already alone, so the sweep builds them', async () => {
+    const tableName = `imr-search-${Date.now()}-backfill`;
+    await createTable(stack.dynamoClient, tableName);
+    const client = DynamoDBDocumentClient.from(stack.dynamoClient, { marshallOptions: { removeUndefinedValues: true } });
+    const cursors = new CursorCodec('test-secret');
+    const store = new DynamoDeterminationStore(tableName, cursors, client);
+    const index = new DynamoSearchIndex(client, tableName, cursors);
+    const read = letter([], [{ request: 'Baclofen 10mg #60' }]);
+    const ids = [1, 2, 3].map((n) => `backfill${n}`.padEnd(64, '0'));
+    for (const id of ids) {
+      await store.recordReceipt(id, `imr-inbox/${id.slice(0, 9)}.txt`, '2026-01-01T10:00:00.000Z');
+      await saveReading(store, id, read.determination, '2026-01-01T10:00:01.000Z');
+    }
+    const deps: SearchDependencies = { store, objects: { getText: async () => read.text }, search: index };
+    // The first letter was indexed; the others were read before the index existed: no entry, no mark.
+    await buildSearchEntry(deps, ids[0]!, (await index.markOf(ids[0]!))!);
+    for (const id of ids.slice(1)) await client.send(new DeleteCommand({ TableName: tableName, Key: { pk: 'SEARCH', sk: `BEHIND#${id}` } }));
+    expect(await index.backlog(10)).toEqual([]);
+    expect(await index.backfill(Date.now() + 60_000)).toEqual({ marked: 2, done: true });
+    expect((await index.backlog(10)).map((entry) => entry.id).sort()).toEqual(ids.slice(1));
+    await drainSearchBacklog(deps, 10);
+    expect((await index.search({ terms: parseSearchQuery('baclofen'), limit: 10 })).data.sort()).toEqual([...ids].sort());
+    expect(await index.backfill(Date.now() + 60_000)).toEqual({ marked: 0, done: true });
   });
 });

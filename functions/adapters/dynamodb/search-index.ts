@@ -6,11 +6,13 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  ScanCommand,
   UpdateCommand,
   type BatchGetCommandOutput,
   type BatchWriteCommandOutput,
   type DynamoDBDocumentClient,
   type QueryCommandOutput,
+  type ScanCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { CursorError, type CursorCodec } from '../../common/cursor.ts';
 import {
@@ -34,13 +36,15 @@ import { searchMark } from './determination-writes.ts';
  * - `pk = SEARCH#D#<first 3 letters>`, `sk = <word>`, `n`: the dictionary (how many letters hold the word), for prefixes and rarity;
  * - `pk = SEARCH#L#<id>`, `sk = ENTRY`: the letter's place, revision and words (what a new entry replaces), and a lease while one is written;
  * - `pk = SEARCH#P#<place>`, `sk = PLACE`: the letter at a place;
- * - `pk = SEARCH`, `sk = COUNTERS`: places given and letters held; `sk = BEHIND#<id>`: the backlog mark a commit wrote.
+ * - `pk = SEARCH`, `sk = COUNTERS`: places given and letters held; `sk = BEHIND#<id>`: the backlog mark a commit wrote;
+ *   `sk = BACKFILL`: how far the marking of the letters read before the index existed has got.
  */
 const POSTING = (word: string) => `SEARCH#W#${word}`;
 const DICTIONARY = (word: string) => `SEARCH#D#${word.slice(0, 3)}`;
 const ENTRY = (id: string) => ({ pk: `SEARCH#L#${id}`, sk: 'ENTRY' });
 const PLACE = (seq: number) => ({ pk: `SEARCH#P#${pad(seq)}`, sk: 'PLACE' });
 const COUNTERS = { pk: 'SEARCH', sk: 'COUNTERS' };
+const BACKFILL = { pk: 'SEARCH', sk: 'BACKFILL' };
 /** The key of the backlog mark a commit writes (`determination-writes.ts`), in the same transaction as the reading. */
 const BEHIND = (id: string) => {
   const { pk, sk } = searchMark(id, '');
@@ -263,6 +267,48 @@ export class DynamoSearchIndex implements SearchIndex {
       const answer: BatchWriteCommandOutput = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: left } }));
       left = answer.UnprocessedItems?.[this.tableName] ?? [];
     }
+  }
+
+  /**
+   * Marks behind every letter of a table written before the index existed (the letters it holds
+   * were never marked by a commit), so the backlog builds them: a paged Scan of the documents,
+   * resumed where the last call stopped (kept in the table), until `deadline` (epoch ms) or the
+   * end; a letter that has an entry already is left alone. Once the Scan has ended it is never
+   * run again. Answers how many were marked and whether it is done.
+   */
+  async backfill(deadline: number): Promise<{ marked: number; done: boolean }> {
+    const progress = (await this.client.send(new GetCommand({ TableName: this.tableName, Key: BACKFILL, ConsistentRead: true }))).Item;
+    if (progress?.done) return { marked: 0, done: true };
+    let start = progress?.next ? (JSON.parse(String(progress.next)) as Record<string, unknown>) : undefined;
+    let marked = 0;
+    do {
+      const page: ScanCommandOutput = await this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: 'sk = :doc AND attribute_exists(determination)',
+          ProjectionExpression: 'id, revision, updatedAt',
+          ExpressionAttributeValues: { ':doc': 'DOC' },
+          ExclusiveStartKey: start,
+          Limit: 500,
+        }),
+      );
+      const read = (page.Items ?? []).filter((item) => typeof item.id === 'string');
+      const indexed = new Set<string>();
+      for (let at = 0; at < read.length; at += 100)
+        for (const item of await this.batchGet(read.slice(at, at + 100).map((letter) => ENTRY(String(letter.id)))))
+          if (item.revision !== undefined) indexed.add(String(item.pk).slice('SEARCH#L#'.length));
+      const unmarked = read.filter((item) => !indexed.has(String(item.id)));
+      const requests = unmarked.map((item) => ({
+        PutRequest: { Item: searchMark(String(item.id), `${String(item.updatedAt)}#${String(item.revision ?? 1)}#backfill`) },
+      }));
+      for (let at = 0; at < requests.length; at += 25) await this.batchWrite(requests.slice(at, at + 25));
+      marked += unmarked.length;
+      start = page.LastEvaluatedKey;
+      await this.client.send(
+        new PutCommand({ TableName: this.tableName, Item: { ...BACKFILL, ...(start ? { next: JSON.stringify(start) } : { done: true }) } }),
+      );
+    } while (start && Date.now() < deadline);
+    return { marked, done: start === undefined };
   }
 
   async backlog(limit: number): Promise<SearchBacklogEntry[]> {
