@@ -5,8 +5,7 @@
  * boxes the service kept), and the view at a tablet's and a phone's width with nothing wider than
  * the screen. A service of its own: the other console tests' letters and counts are not touched.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,11 +18,11 @@ import { loadGoldenLetters } from '../fixtures/golden.ts';
 import { printedLines } from '../fixtures/variants.ts';
 import { renderScan, typesetPdf } from '../fixtures/scans.ts';
 import { waitFor } from './harness.ts';
+import { seriousViolations } from './axe.ts';
 import type { LayoutLine } from '../../functions/domain/page-layout.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = resolve(process.env.IMR_SCREENSHOTS ?? join(tmpdir(), 'imr-console-screenshots'));
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const letters = loadGoldenLetters();
 const root = mkdtempSync(join(tmpdir(), 'imr-console-pages-'));
 const textLetter = `${letters[0]!.text}\n\nA letter sent as text.\n`;
@@ -42,20 +41,6 @@ async function newPage(viewport: { width: number; height: number }): Promise<Pag
   });
   page.on('pageerror', (error) => browserErrors.push(error.message));
   return page;
-}
-
-/** axe-core's serious and critical violations on the page as it stands. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
-    const { axe } = window as unknown as {
-      axe: { run: (context: Document, options: unknown) => Promise<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }> };
-    };
-    return axe.run(document, { resultTypes: ['violations'] });
-  });
-  return result.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id} (${violation.nodes.length})`);
 }
 
 async function api<T>(path: string): Promise<T> {

@@ -4,13 +4,13 @@
  * a file name and a case number are still found; words that cannot be searched are said so in
  * words; on a phone the results are cards no wider than the screen. Screenshots at 1280 and 390 px.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { seriousViolations } from './axe.ts';
 import { startOnFreePorts, LOCAL_INBOX, type LocalService } from '../../functions/local/runtime.ts';
 import { documentId } from '../../functions/service/ingest.ts';
 import { loadGoldenLetters } from '../fixtures/golden.ts';
@@ -18,7 +18,6 @@ import { letterText } from '../fixtures/factories.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = resolve(process.env.IMR_SCREENSHOTS ?? join(tmpdir(), 'imr-console-screenshots'));
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const root = mkdtempSync(join(tmpdir(), 'imr-console-search-'));
 const letters = loadGoldenLetters();
 
@@ -41,21 +40,6 @@ let service: LocalService;
 let browser: Browser;
 const browserErrors: string[] = [];
 const failedRequests: string[] = [];
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
-    const run = (
-      window as unknown as {
-        axe: { run: (context: Document, options: unknown) => Promise<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }> };
-      }
-    ).axe.run;
-    return run(document, { resultTypes: ['violations'] });
-  });
-  return result.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id} (${violation.nodes.length})`);
-}
 
 async function newPage(viewport: { width: number; height: number }): Promise<Page> {
   const page = await browser.newPage({ viewport });

@@ -5,8 +5,7 @@
  * axe-core; the CSP holds (any violation is a console error, and none is allowed).
  */
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,12 +19,12 @@ import { printedLines } from '../fixtures/variants.ts';
 import { renderScan, typesetPdf } from '../fixtures/scans.ts';
 import { zip } from '../fixtures/hostile.ts';
 import { waitFor } from './harness.ts';
+import { seriousViolations } from './axe.ts';
 
 /** Debian's Chromium (`apt-get install chromium`; `.ci/run` installs it). */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Where the screenshots go, to be looked at (`IMR_SCREENSHOTS=docs/screenshots` refreshes the README's). */
 const SHOTS = resolve(process.env.IMR_SCREENSHOTS ?? join(tmpdir(), 'imr-console-screenshots'));
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const letters = loadGoldenLetters();
 const secret = `whsec_${Buffer.from('console-webhook-secret-for-tests').toString('base64')}`;
 const root = mkdtempSync(join(tmpdir(), 'imr-console-'));
@@ -60,23 +59,6 @@ async function status(id: string): Promise<string | undefined> {
 
 async function put(key: string, body: string | Buffer): Promise<void> {
   await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: key, Body: body }));
-}
-
-/** axe-core's serious and critical violations on the page as it stands. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol, which the page's CSP does not govern.
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
-    const run = (
-      window as unknown as {
-        axe: { run: (context: Document, options: unknown) => Promise<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }> };
-      }
-    ).axe.run;
-    return run(document, { resultTypes: ['violations'] });
-  });
-  return result.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id} (${violation.nodes.length})`);
 }
 
 async function newPage(viewport = { width: 1280, height: 900 }): Promise<Page> {
