@@ -18,7 +18,7 @@ import { loadGoldenLetters } from '../fixtures/golden.ts';
 import { printedLines } from '../fixtures/variants.ts';
 import { renderScan, typesetPdf } from '../fixtures/scans.ts';
 import { waitFor } from './harness.ts';
-import { seriousViolations } from './axe.ts';
+import { seriousViolations, watchedPage } from './browser-pages.ts';
 import type { LayoutLine } from '../../functions/domain/page-layout.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -34,13 +34,8 @@ let faxId = '';
 let typedId = '';
 const browserErrors: string[] = [];
 
-async function newPage(viewport: { width: number; height: number }): Promise<Page> {
-  const page = await browser.newPage({ viewport });
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) browserErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => browserErrors.push(error.message));
-  return page;
+function newPage(viewport: { width: number; height: number }): Promise<Page> {
+  return watchedPage(browser, viewport, browserErrors);
 }
 
 async function api<T>(path: string): Promise<T> {

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { seriousViolations } from './axe.ts';
+import { seriousViolations, watchedPage } from './browser-pages.ts';
 import { startOnFreePorts, LOCAL_INBOX, type LocalService } from '../../functions/local/runtime.ts';
 import { documentId } from '../../functions/service/ingest.ts';
 import { loadGoldenLetters } from '../fixtures/golden.ts';
@@ -41,16 +41,8 @@ let browser: Browser;
 const browserErrors: string[] = [];
 const failedRequests: string[] = [];
 
-async function newPage(viewport: { width: number; height: number }): Promise<Page> {
-  const page = await browser.newPage({ viewport });
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) browserErrors.push(message.text());
-  });
-  page.on('response', (response) => {
-    if (response.status() >= 400) failedRequests.push(`${response.status()} ${new URL(response.url()).pathname}`);
-  });
-  page.on('pageerror', (error) => browserErrors.push(error.message));
-  return page;
+function newPage(viewport: { width: number; height: number }): Promise<Page> {
+  return watchedPage(browser, viewport, browserErrors, failedRequests);
 }
 
 /** The queue's rows as their text. */

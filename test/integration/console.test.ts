@@ -19,7 +19,7 @@ import { printedLines } from '../fixtures/variants.ts';
 import { renderScan, typesetPdf } from '../fixtures/scans.ts';
 import { zip } from '../fixtures/hostile.ts';
 import { waitFor } from './harness.ts';
-import { seriousViolations } from './axe.ts';
+import { seriousViolations, watchedPage } from './browser-pages.ts';
 
 /** Debian's Chromium (`apt-get install chromium`; `.ci/run` installs it). */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -61,17 +61,8 @@ async function put(key: string, body: string | Buffer): Promise<void> {
   await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: key, Body: body }));
 }
 
-async function newPage(viewport = { width: 1280, height: 900 }): Promise<Page> {
-  const page = await browser.newPage({ viewport });
-  page.on('console', (message) => {
-    // A failed request is logged as an error too; those are checked one by one below.
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) browserErrors.push(message.text());
-  });
-  page.on('response', (response) => {
-    if (response.status() >= 400) failedRequests.push(`${response.status()} ${new URL(response.url()).pathname}`);
-  });
-  page.on('pageerror', (error) => browserErrors.push(error.message));
-  return page;
+function newPage(viewport = { width: 1280, height: 900 }): Promise<Page> {
+  return watchedPage(browser, viewport, browserErrors, failedRequests);
 }
 
 beforeAll(async () => {
