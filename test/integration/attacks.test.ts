@@ -144,9 +144,14 @@ describe('a hostile web page against the local service', () => {
         fetch('${http}/determinations').then((r) => r.text()),
         fetch('${http}/documents/${letterId}/text').then((r) => r.text()),
         fetch('${http}/console/config.json').then((r) => r.text()),
+        // What this session's console added: the search over the letters' words, a page's lines, the audit log, the activity.
+        fetch('${http}/search?q=determination').then((r) => r.text()),
+        fetch('${http}/documents/${pdfId}/pages/1/lines').then((r) => r.text()),
+        fetch('${http}/audit').then((r) => r.text()),
+        fetch('${http}/activity').then((r) => r.text()),
       ]).then((results) => { window.results = results.map((r) => r.status); document.title = 'done'; });
     </script>`);
-    expect(await page.evaluate(() => (window as unknown as { results: string[] }).results)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(await page.evaluate(() => (window as unknown as { results: string[] }).results)).toEqual(Array(7).fill('rejected'));
     await page.close();
   }, 60_000);
 
@@ -180,6 +185,7 @@ describe('a hostile web page against the local service', () => {
           // The console's upload route, as a page elsewhere would call it: no session, another origin.
           fetch('${http}/documents', { method: 'POST', mode: 'no-cors', headers: { 'content-type': 'text/plain' }, body: 'planted by a web page' }),
           fetch('${http}/determinations/${letterId}', { method: 'PATCH', headers: { 'if-match': '1', 'content-type': 'application/json' }, body: '{"reviewed":true}' }),
+          fetch('${http}/uploads', { method: 'POST', mode: 'no-cors', headers: { 'content-type': 'text/plain' }, body: '{"fileName":"a.pdf","size":10,"sha256":"${'a'.repeat(64)}"}' }),
         ]).then(() => setTimeout(() => (document.title = 'done'), 1000));
       </script>`);
     await page.close();
