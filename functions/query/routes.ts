@@ -247,6 +247,21 @@ function notOffered(request: ApiRequest): never {
   throw new ApiError(404, 'NOT_FOUND', `no route for ${request.method} ${request.path}`);
 }
 
+/**
+ * The page of the stored file that page `n` of a letter's text is, or null past its last. A
+ * letter of a file that held several (`sourceDocument`) has as its text its own pages, in order:
+ * the file's pages `from` to `to` less those set aside between them (a blank duplex back). Any
+ * other document's text is its file's, page for page, pages set aside included (a cover sheet
+ * before a single letter is its page 1): its page n is the file's page n.
+ */
+async function filePageOf(store: DeterminationStore, determination: StoredDetermination | null, n: number): Promise<number | null> {
+  const { pages, sourceDocument } = determination ?? {};
+  if (!sourceDocument || !pages) return n;
+  const aside = new Set((await store.getDocument(sourceDocument))?.split?.setAside.map((page) => page.page) ?? []);
+  const own = Array.from({ length: pages.to - pages.from + 1 }, (_, i) => pages.from + i).filter((page) => !aside.has(page));
+  return own[n - 1] ?? null;
+}
+
 /** The page image or original of a document: the bytes from the inbox, a presigned link (AWS), or a rendered page. */
 async function originalOrPage({ store, request, options, params }: RouteCall, n: number): Promise<ApiResponse> {
   const { originals, links, pageCache } = options;
@@ -282,9 +297,9 @@ async function originalOrPage({ store, request, options, params }: RouteCall, n:
       headers: { 'content-disposition': attachmentDisposition(fileName) },
     };
   try {
-    // A letter of a file that held several: its page n is the file's page from + n - 1 (the file is what is stored).
-    const from = n > 0 ? ((await store.getDetermination(id))?.pages?.from ?? 1) : 1;
-    const png = await (options.renderPage ?? renderPage)(bytes, from + n - 1, 'document');
+    const page = await filePageOf(store, await store.getDetermination(id), n);
+    if (page === null) throw new ApiError(404, 'NOT_FOUND', `this letter has no page ${n}`);
+    const png = await (options.renderPage ?? renderPage)(bytes, page, 'document');
     await pageCache?.putPageImage(id, n, png);
     return { statusCode: 200, body: png, contentType: 'image/png' };
   } catch (error) {
@@ -590,13 +605,13 @@ const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
     parse(QUERY_SCHEMAS.status, request.query);
     const n = parse(PageNumberSchema, params.n, 'page');
     const id = await resolveId(store, params.id);
-    // The lines are the file's, as its page images are: a letter of a file that held several is its pages from `from`.
+    // The lines are the file's, as its page images are (see filePageOf).
     const determination = await store.getDetermination(id);
     const file = determination?.sourceDocument ?? id;
-    const page = (determination?.pages?.from ?? 1) + n - 1;
     if (!determination && !(await store.getDocument(id))) throw new ApiError(404, 'NOT_FOUND', 'no document with this id');
+    const page = await filePageOf(store, determination, n);
     // A page with none kept (a text layer, a letter sent as text, a reading from before they were kept) has no lines: nothing to mark.
-    const lines = (await getLayout(file))?.pages[page - 1] ?? [];
+    const lines = page === null ? [] : ((await getLayout(file))?.pages[page - 1] ?? []);
     return { statusCode: 200, body: { page: n, lines } };
   },
   async getDeadlineCalendar({ store, request }) {

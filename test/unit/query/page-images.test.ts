@@ -126,6 +126,29 @@ describe('the lines of a page (GET /documents/{id}/pages/{n}/lines)', () => {
     expect(asked).toEqual([id]);
   });
 
+  it("maps a letter's page to its file's page: a single letter keeps the file's pages (its cover sheet included); a letter of several skips a blank back set aside", async () => {
+    // One letter after a cover sheet: its text is the file's, so its page 3 is the file's page 3 (not 4).
+    const single = storeOf({ id, pages: { from: 2, to: 3 } });
+    expect((await route(single, { method: 'GET', path: `/documents/${id}/pages/3/lines`, query: {} }, { objects })).body).toEqual({
+      page: 3,
+      lines: layout.pages[2],
+    });
+    // A letter of pages 1-3 whose page 2 (a blank back) was set aside: its text's page 2 is the file's page 3.
+    const split = {
+      getDetermination: async () => ({ id: letterId, sourceDocument: id, pages: { from: 1, to: 3 } }),
+      getDocument: async (asked: string) =>
+        asked === id
+          ? { id, split: { letters: [{ id: letterId, from: 1, to: 3 }], setAside: [{ page: 2, role: 'BLANK', evidence: 'blank' }] } }
+          : { id: asked },
+    } as unknown as DeterminationStore;
+    expect((await route(split, { method: 'GET', path: `/documents/${letterId}/pages/2/lines`, query: {} }, { objects })).body).toEqual({
+      page: 2,
+      lines: layout.pages[2],
+    });
+    // Past its last page: nothing.
+    expect((await route(split, { method: 'GET', path: `/documents/${letterId}/pages/3/lines`, query: {} }, { objects })).body).toEqual({ page: 3, lines: [] });
+  });
+
   it('is not found for a document it does not know, and not offered without a store of layouts', async () => {
     await expect(route(storeOf(null, false), { method: 'GET', path: `/documents/${id}/pages/1/lines`, query: {} }, { objects })).rejects.toMatchObject({
       statusCode: 404,
