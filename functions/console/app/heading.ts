@@ -141,14 +141,16 @@ interface Candidate {
  * when it cannot be told for certain. `text` is the letter's pages of text, `request` the item's
  * request as read, `others` the other items' requests (a line that holds another's better is
  * not this one's heading), `previous` the passage of the item before (its heading and rationale
- * are above this one's: the search stops there).
+ * are above this one's: the search stops there), `earlier` the requests of the items before this
+ * one: when one of them reads like this one's and the item before was not placed, nothing stops
+ * the search at its heading, and no mark is given.
  */
 export function headingMark(
   text: readonly string[],
   passage: Passage | null,
   request: string,
   linesOf: LinesOf,
-  options: { readonly others?: readonly string[]; readonly previous?: Passage | null } = {},
+  options: { readonly others?: readonly string[]; readonly previous?: Passage | null; readonly earlier?: readonly string[] } = {},
 ): HeadingMark | null {
   // Placed by the rationale only: a passage found by the request alone may be the request as a summary lists it.
   if (!passage || (passage.needle ?? 0) !== 0) return null;
@@ -160,6 +162,12 @@ export function headingMark(
   if (anchor === null) return null;
   // The item before: nothing above its rationale is this item's heading.
   const previous = options.previous && (options.previous.needle ?? 0) === 0 ? options.previous : null;
+  // An item above with a request that reads like this one's, and no barrier at the item before: its heading could be taken for this one's.
+  const twinAbove = (options.earlier ?? []).map(requestPattern).some((other) => {
+    const match = other.length >= 3 ? bestMatch(pattern, other) : null;
+    return other === pattern || (match !== null && match.edits <= allowedEdits(pattern));
+  });
+  if (twinAbove && !previous) return null;
   const barrierOn = (page: number, pageLines: readonly LayoutLine[]): number =>
     previous && previous.page === page ? (anchorLine(text[page - 1] ?? '', previous, pageLines) ?? -1) : -1;
   const candidates: Candidate[] = [];
@@ -199,7 +207,10 @@ function headingAt({ page, index, lines }: Candidate, pattern: string, others: r
   const after = next < end ? lines[next]!.text : '';
   const letters = (value: string) => value.replace(/[^a-z0-9]/g, '').length;
   const mostlyRequest = letters(pattern) >= 0.6 * letters(usedText);
-  if (!HEADING_WORDS.test(usedText) && !HEADING_WORDS.test(after) && !mostlyRequest) return null;
+  // The line after counts only as a heading's own decision line (short: "Upheld", "is not medically necessary"); a
+  // summary's sentence running on ("... as not medically necessary. The patient ...") does not make its first line a heading.
+  const decisionAfter = after.trim().split(/\s+/).length <= 6 && HEADING_WORDS.test(after);
+  if (!HEADING_WORDS.test(usedText) && !decisionAfter && !mostlyRequest) return null;
   // Another item's request read there with fewer edits for its length: that item's heading, not this one's.
   const share = match.edits / pattern.length;
   for (const other of others) {

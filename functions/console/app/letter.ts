@@ -431,9 +431,10 @@ export function Letter({ id, showHistory }: { id: string; showHistory: boolean }
         ? headingMark(pages, passage, item.request, (number) => lines.get(number), {
             others: classified!.items.filter((_, index) => index !== selected).map((other) => other.request),
             previous: passages[selected - 1] ?? null,
+            earlier: classified!.items.slice(0, selected).map((other) => other.request),
           })
         : null,
-    [item, pages, passage, lines],
+    [item, pages, passage, lines, passages, selected, classified],
   );
   // A heading found on the page before its rationale's: that page is shown, once for each item chosen.
   const jumped = useRef(0);

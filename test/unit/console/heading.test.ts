@@ -143,6 +143,19 @@ describe("an item's heading on its page image", () => {
     expect(found.box[3]).toBe(one.linesOf(1)![2]!.box[3]);
   });
 
+  it("never takes a summary's sentence for the heading because the sentence runs on with 'not medically necessary'", () => {
+    const one = letter([
+      [
+        'On 1/20/2015, Utilization Review denied the request for Norco 10/325mg #60',
+        'as not medically necessary and the patient was advised to taper the medication slowly.',
+        'N~r~ 1Q/3?5 #6O: Upk',
+        `Decision rationale: ${RATIONALE_1}`,
+      ].join('\n'),
+    ]);
+    const items = [{ request: 'Norco 10/325mg #60', rationale: RATIONALE_1 }];
+    expect(headingMark(one.text, locateItems(one.text, items)[0]!, items[0]!.request, one.linesOf)).toBeNull();
+  });
+
   it("stops at the item before: a line above its rationale is never this one's heading", () => {
     const pages = [[`Norco 10/325mg: Upheld`, `Decision rationale: ${RATIONALE_1}`, 'N0rc0 10/3Z5: Upheld', `Decision rationale: ${RATIONALE_2}`].join('\n')];
     const one = letter(pages);
@@ -154,6 +167,10 @@ describe("an item's heading on its page image", () => {
     // The second heading is read too badly; the first item's heading, above the first rationale, is not taken for it.
     expect(headingMark(one.text, passages2[1]!, items[1]!.request, one.linesOf, { previous: passages2[0] })).toBeNull();
     expect(headingMark(one.text, passages2[0]!, items[0]!.request, one.linesOf)).toMatchObject({ lines: [0] });
+    // The item before not placed (no barrier): an item above with the same request could lend its heading, so none is given.
+    expect(headingMark(one.text, passages2[1]!, items[1]!.request, one.linesOf, { previous: null, earlier: [items[0]!.request] })).toBeNull();
+    // The same search with no item above reading like it is free to look up (and finds the first heading): the twin is what stops it.
+    expect(headingMark(one.text, passages2[1]!, items[1]!.request, one.linesOf, { previous: null, earlier: ['Physical therapy 2x6'] })).not.toBeNull();
   });
 });
 
