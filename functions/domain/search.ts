@@ -247,10 +247,26 @@ export function searchFingerprint(terms: readonly SearchTerm[]): string {
   return terms.map((term) => `${term.word}${term.prefix ? '*' : ''}`).join(' ');
 }
 
-/** Where a search stands: the window being ranked (the letters placed below `top`) and the last match answered in it. */
+/**
+ * What a search's scores are reckoned from: how many letters the index held and how many postings
+ * each term's words had when its first page was answered. Kept in the cursor, so the letters
+ * indexed between two pages do not move the scores (which would skip or repeat tied letters).
+ */
+export interface RankingBasis {
+  readonly letters: number;
+  readonly postings: readonly number[];
+}
+
+/** The basis of a search's ranking from what the index holds now (its first page). */
+export function rankingBasis(expansions: ReadonlyArray<ReadonlyArray<{ readonly postings: number }>>, letters: number): RankingBasis {
+  return { letters, postings: expansions.map((words) => words.reduce((sum, entry) => sum + Math.max(entry.postings, 1), 0)) };
+}
+
+/** Where a search stands: the window being ranked (the letters placed below `top`), the last match answered in it, and the basis of its scores. */
 export interface SearchPosition {
   readonly top: number;
   readonly after: SearchAfter | null;
+  readonly basis?: RankingBasis;
 }
 
 /**
@@ -267,25 +283,33 @@ export async function searchPage(
 ): Promise<{ matches: SearchMatch[]; next: SearchPosition | null }> {
   const matches: SearchMatch[] = [];
   let { top, after } = start;
+  const basis = start.basis ? { basis: start.basis } : {};
   for (let step = 0; step < SEARCH_LIMITS.windowsPerRequest && top > 1 && matches.length < limit; step++) {
     const low = Math.max(1, top - SEARCH_LIMITS.window);
     const { page, more } = pageOfMatches(await evaluate(low, top), after, limit - matches.length);
     matches.push(...page);
-    if (more) return { matches, next: { top, after: [page.at(-1)!.score, page.at(-1)!.seq] } };
+    if (more) return { matches, next: { top, after: [page.at(-1)!.score, page.at(-1)!.seq], ...basis } };
     top = low;
     after = null;
   }
-  return { matches, next: top > 1 ? { top, after: null } : null };
+  return { matches, next: top > 1 ? { top, after: null, ...basis } : null };
 }
 
 /** A cursor's position, checked: null when it is not one this search wrote. */
 export function searchPositionOf(value: unknown): SearchPosition | null {
   if (typeof value !== 'object' || value === null) return null;
-  const { top, after } = value as { top?: unknown; after?: unknown };
+  const { top, after, basis } = value as { top?: unknown; after?: unknown; basis?: unknown };
   if (!Number.isSafeInteger(top) || (top as number) < 1) return null;
-  if (after === null) return { top: top as number, after: null };
+  const count = (part: unknown) => Number.isSafeInteger(part) && (part as number) >= 0;
+  let kept: { basis?: RankingBasis } = {};
+  if (basis !== undefined) {
+    const { letters, postings } = (basis ?? {}) as { letters?: unknown; postings?: unknown };
+    if (!count(letters) || !Array.isArray(postings) || postings.length > SEARCH_LIMITS.queryWords || !postings.every(count)) return null;
+    kept = { basis: { letters: letters as number, postings: postings as number[] } };
+  }
+  if (after === null) return { top: top as number, after: null, ...kept };
   if (!Array.isArray(after) || after.length !== 2 || !after.every((part) => typeof part === 'number' && Number.isFinite(part))) return null;
-  return { top: top as number, after: [after[0] as number, after[1] as number] };
+  return { top: top as number, after: [after[0] as number, after[1] as number], ...kept };
 }
 
 /**
@@ -330,12 +354,12 @@ export interface PostingReader {
 export async function matchWindow(
   terms: readonly SearchTerm[],
   expansions: ReadonlyArray<ReadonlyArray<{ readonly word: string; readonly postings: number }>>,
-  letters: number,
+  basis: RankingBasis,
   low: number,
   top: number,
   reader: PostingReader,
 ): Promise<SearchMatch[]> {
-  const postings = expansions.map((words) => words.reduce((sum, entry) => sum + Math.max(entry.postings, 1), 0));
+  const { letters, postings } = basis;
   const rarities = postings.map((count) => termRarity(Math.min(count, Math.max(letters, 1)), letters));
   const [driver, ...others] = terms.map((_, index) => index).sort((a, b) => postings[a]! - postings[b]!);
   const wordsOf = (index: number) => expansions[index]!.map((entry) => entry.word);

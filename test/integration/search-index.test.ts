@@ -239,6 +239,37 @@ describe.each(['lmdb', 'dynamodb'])('the %s search index', (name) => {
     await expect(search.search({ terms: parseSearchQuery('therapy'), limit: 2, cursor: page.nextCursor! })).rejects.toBeInstanceOf(CursorError);
     await expect(search.search({ terms, limit: 2, cursor: `${page.nextCursor!.slice(0, -2)}xx` })).rejects.toBeInstanceOf(CursorError);
   });
+
+  it('pages through letters tied on their scores once each, though letters are indexed between the pages', async () => {
+    const { store, texts, search, build } = await setUp();
+    const tied = ids('t');
+    // Three digits: 't1' padded with zeros would be 't10'.
+    const id = (n: number) => tied(Number(`9${String(n).padStart(3, '0')}`));
+    const read = async (n: number, request: string) => {
+      const { text, determination } = letter([`Case Number: CM16-00${String(n).padStart(5, '0')}`, ''], [{ request }]);
+      await store.recordReceipt(id(n), `imr-inbox/t${n}.txt`, '2026-04-01T10:00:00.000Z');
+      texts.set(id(n), text);
+      await saveReading(store, id(n), determination, '2026-04-01T10:00:01.000Z');
+    };
+    // Twelve letters that hold the word alike: every score ties.
+    for (let n = 1; n <= 12; n++) await read(n, 'Percocet 10/325mg #90');
+    await build();
+    const terms = parseSearchQuery('percocet');
+    const first = await search.search({ terms, limit: 5 });
+    const paged = [...first.data];
+    let cursor = first.nextCursor ?? undefined;
+    // Between the pages, a letter without the word and one with it are indexed: the counts the scores are reckoned from move.
+    await read(13, 'Physical therapy 2x6');
+    await read(14, 'Percocet 10/325mg #90');
+    await build();
+    while (cursor) {
+      const page = await search.search({ terms, limit: 5, cursor });
+      paged.push(...page.data);
+      cursor = page.nextCursor ?? undefined;
+    }
+    // The twelve that were there when the search began, each once (a letter indexed since is for the next search).
+    expect([...paged].sort()).toEqual(Array.from({ length: 12 }, (_, i) => id(i + 1)).sort());
+  });
 });
 
 describe('the DynamoDB search index, when two writers meet or one dies half way', () => {

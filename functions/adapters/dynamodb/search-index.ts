@@ -19,6 +19,7 @@ import {
   expansionsOf,
   matchWeight,
   matchWindow,
+  rankingBasis,
   SEARCH_LIMITS,
   searchFingerprint,
   searchPage,
@@ -344,7 +345,9 @@ export class DynamoSearchIndex implements SearchIndex {
     const expansions = await Promise.all(terms.map(async (term) => expansionsOf(term, await this.dictionary(term))));
     // Every term must match: a term no letter holds matches nothing.
     if (expansions.some((words) => words.length === 0)) return { data: [], nextCursor: null };
-    const { matches, next } = await searchPage(start, limit, (low, top) => matchWindow(terms, expansions, letters, low, top, this.reader));
+    // Scores are reckoned as they were on the search's first page: letters indexed since do not move them.
+    const basis = start.basis ?? rankingBasis(expansions, letters);
+    const { matches, next } = await searchPage({ ...start, basis }, limit, (low, top) => matchWindow(terms, expansions, basis, low, top, this.reader));
     const ids = await this.idsAt(matches.map((match) => match.seq));
     return {
       data: matches.map((match) => ids.get(match.seq)).filter((id): id is string => id !== undefined),

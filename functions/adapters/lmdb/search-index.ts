@@ -4,6 +4,7 @@ import {
   expansionsOf,
   matchWeight,
   matchWindow,
+  rankingBasis,
   SEARCH_LIMITS,
   searchFingerprint,
   searchPage,
@@ -112,7 +113,9 @@ export class LmdbSearchIndex implements SearchIndex {
     const expansions = terms.map((term) => expansionsOf(term, this.dictionary(term)));
     // Every term must match: a term no letter holds matches nothing.
     if (expansions.some((words) => words.length === 0)) return { data: [], nextCursor: null };
-    const { matches, next } = await searchPage(start, limit, (low, top) => matchWindow(terms, expansions, letters, low, top, this.reader));
+    // Scores are reckoned as they were on the search's first page: letters indexed since do not move them.
+    const basis = start.basis ?? rankingBasis(expansions, letters);
+    const { matches, next } = await searchPage({ ...start, basis }, limit, (low, top) => matchWindow(terms, expansions, basis, low, top, this.reader));
     const data = matches.map((match) => this.db.get(['s', match.seq]) as string | undefined).filter((id): id is string => id !== undefined);
     return { data, nextCursor: next ? this.cursors.encode({ index: 'search', filters: fingerprint, key: next }) : null };
   }

@@ -5,6 +5,7 @@ import {
   indexedWords,
   letterSearchTerms,
   matchWindow,
+  rankingBasis,
   pageOfMatches,
   parseSearchQuery,
   SEARCH_LIMITS,
@@ -197,6 +198,14 @@ describe('ranking and paging', () => {
 
   it('accepts only positions it wrote as cursors', () => {
     expect(searchPositionOf({ top: 10, after: [1.5, 3] })).toEqual({ top: 10, after: [1.5, 3] });
+    // The basis of the first page's scores travels with the cursor, checked.
+    expect(searchPositionOf({ top: 10, after: null, basis: { letters: 120, postings: [120, 3] } })).toEqual({
+      top: 10,
+      after: null,
+      basis: { letters: 120, postings: [120, 3] },
+    });
+    expect(searchPositionOf({ top: 10, after: null, basis: { letters: -1, postings: [] } })).toBeNull();
+    expect(searchPositionOf({ top: 10, after: null, basis: { letters: 5, postings: Array(9).fill(1) } })).toBeNull();
     for (const bad of [null, 'x', { top: 0, after: null }, { top: 1.5, after: null }, { top: 5, after: [1] }, { top: 5, after: ['a', 1] }])
       expect(searchPositionOf(bad)).toBeNull();
   });
@@ -238,7 +247,7 @@ describe('matching in a window', () => {
         Object.entries(index).map(([word, postings]) => ({ word, postings: Object.keys(postings).length })),
       ),
     );
-    const matches = await matchWindow(terms, expansions, 100, 1, 101, readerOf(index, calls));
+    const matches = await matchWindow(terms, expansions, rankingBasis(expansions, 100), 1, 101, readerOf(index, calls));
     expect(matches.map((one) => one.seq).sort((a, b) => a - b)).toEqual([7, 9, 12]);
     expect(calls).toEqual(['read perco', 'lookUp patient 3']);
     // A heavier word weighs more than a lighter; the same weight ties (and the newest comes first).
@@ -254,7 +263,7 @@ describe('matching in a window', () => {
         { word: 'percocets', postings: 1 },
       ]),
     );
-    const both2 = await matchWindow(exact, [one!], 100, 1, 101, readerOf(index, []));
+    const both2 = await matchWindow(exact, [one!], rankingBasis([one!], 100), 1, 101, readerOf(index, []));
     expect(both2.find((entry) => entry.seq === 9)!.score).toBeGreaterThan(both2.find((entry) => entry.seq === 12)!.score);
     // A term with fewer postings than look-ups would take (a prefix of several words) is read instead.
     const both = parseSearchQuery('percocet lum');
@@ -265,14 +274,8 @@ describe('matching in a window', () => {
       { word: 'lumen', postings: 1 },
     ];
     const calls2: string[] = [];
-    const found = await matchWindow(
-      both,
-      both.map((term) => expansionsOf(term, words)),
-      100,
-      1,
-      101,
-      readerOf(index, calls2),
-    );
+    const bothExpansions = both.map((term) => expansionsOf(term, words));
+    const found = await matchWindow(both, bothExpansions, rankingBasis(bothExpansions, 100), 1, 101, readerOf(index, calls2));
     expect(found.map((one) => one.seq)).toEqual([9]);
     expect(calls2).toEqual(['read percocet', 'read lum']);
   });
