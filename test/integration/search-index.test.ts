@@ -55,6 +55,43 @@ afterAll(async () => {
   rmSync(folder, { recursive: true, force: true });
 });
 
+describe('the LMDB search index and a deleted document', () => {
+  it('forgets a deleted document: the same file brought in again is indexed afresh and found', async () => {
+    const store = LmdbDeterminationStore.open(join(folder, 'deleted'), new CursorCodec('test-secret'));
+    const id = 'deleted1'.padEnd(64, '0');
+    const { text, determination } = letter([], [{ request: 'Baclofen 10mg #60' }]);
+    const texts = new Map([[id, text]]);
+    const deps: SearchDependencies = { store, objects: { getText: async (key) => texts.get(key) ?? null }, search: store.searchIndex };
+    const find = async () => (await store.searchIndex.search({ terms: parseSearchQuery('baclofen'), limit: 10 })).data;
+    await store.recordReceipt(id, 'imr-inbox/a.txt', '2026-01-01T10:00:00.000Z');
+    await saveReading(store, id, determination, '2026-01-01T10:00:01.000Z');
+    await drainSearchBacklog(deps, 10);
+    expect(await find()).toEqual([id]);
+    // Read again as not a letter (revision 2): it holds no words, then it is deleted.
+    await saveReading(store, id, classifyLetter('INVOICE 4471\nOffice supplies, net 30 days.\n'), '2026-01-02T10:00:00.000Z');
+    await drainSearchBacklog(deps, 10);
+    const record = (await store.getDocument(id))!;
+    const audit = {
+      at: '2026-01-03T10:00:00.000Z',
+      by: 'Pat',
+      action: 'deleted',
+      documentId: id,
+      sourceKeys: [],
+      fileNames: [],
+      status: record.status,
+      reasonCode: null,
+      note: 'a wrong upload',
+    } as const;
+    expect(await store.removeDocument(id, { status: record.status, updatedAt: record.updatedAt }, audit)).toBe(true);
+    // The same bytes again, read as the letter (revision 1): indexed, and found.
+    await store.recordReceipt(id, 'imr-inbox/a-again.txt', '2026-01-04T10:00:00.000Z');
+    await saveReading(store, id, determination, '2026-01-04T10:00:01.000Z');
+    expect((await drainSearchBacklog(deps, 10)).failed).toBe(0);
+    expect(await find()).toEqual([id]);
+    await store.close();
+  });
+});
+
 describe('the LMDB search index of a store written before it existed', () => {
   it('marks every letter already read once, when the store is first opened, so the indexer builds them all', async () => {
     const path = join(folder, 'older');

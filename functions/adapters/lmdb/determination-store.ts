@@ -354,6 +354,8 @@ export class LmdbDeterminationStore implements DeterminationStore, DocumentDispo
       this.db.removeSync(['status', current.status, order]);
       this.db.removeSync(['dismissed', order]);
       this.db.removeSync(['doc', id]);
+      // Nothing of it stays searchable, and the same file brought in again is indexed afresh.
+      this.searchIndex.forgetSync(id);
       this.countChange();
       this.appendAudit(audit);
       return true;

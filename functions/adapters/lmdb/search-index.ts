@@ -86,6 +86,25 @@ export class LmdbSearchIndex implements SearchIndex {
     });
   }
 
+  /**
+   * Forgets a document deleted from the store (inside the store's transaction that deletes it):
+   * its words, its place and its mark go, so the same bytes uploaded again start afresh at
+   * revision 1 (an entry left at a higher revision would refuse theirs for ever).
+   */
+  forgetSync(id: string): void {
+    const current = this.db.get(['d', id]) as LetterEntry | undefined;
+    if (current) {
+      this.replace({ id, revision: current.revision, terms: new Map() }, current);
+      if (current.seq !== undefined) this.db.removeSync(['s', current.seq]);
+      this.db.removeSync(['d', id]);
+    }
+    const mark = this.db.get(['m', id]) as number | undefined;
+    if (mark !== undefined) {
+      this.db.removeSync(['m', id]);
+      this.db.removeSync(['q', mark]);
+    }
+  }
+
   /** The oldest marks first: letters take their places in the index in the order their readings were committed. */
   async backlog(limit: number): Promise<SearchBacklogEntry[]> {
     return [...this.db.getRange({ start: ['q', 0], end: ['q', Infinity], limit })].map(({ key, value }) => ({
