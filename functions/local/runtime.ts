@@ -8,7 +8,6 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { LmdbDeterminationStore } from '../adapters/lmdb/determination-store.ts';
-import { S3ObjectStore } from '../adapters/s3/object-store.ts';
 import { CursorCodec } from '../common/cursor.ts';
 import { documentId, ingestObject, type IngestDependencies } from '../service/ingest.ts';
 import type { EventPublisher, ServiceEvent } from '../service/ports.ts';
@@ -38,6 +37,7 @@ import { SenderAllowList } from '../intake/senders.ts';
 import { consoleUpload } from '../intake/console.ts';
 import { SMTP_USER, startEmailListener, type EmailListener } from './email-listener.ts';
 import { SearchIndexer } from './search-indexer.ts';
+import { HandingObjectStore } from './handed-texts.ts';
 
 /** The inbox bucket on one machine. */
 export const LOCAL_INBOX = 'imr-inbox';
@@ -220,7 +220,11 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
   const readerPids = join(options.dataDir, 'readers');
   const leftovers = ReadingPool.stopLeftovers(readerPids);
   if (leftovers > 0) options.log(`repaired  stopped ${leftovers} reading process(es) a killed service left running`);
-  const fastReader = new ReadingPool({ processes: cores, timeLimitSeconds: FAST_READING_SECONDS, pidDirectory: readerPids });
+  // Text letters take a few milliseconds each: one process reads them while it keeps up, and the
+  // others take what waits behind a long document (a 3,000-page text layer) once it has held the first for 250 ms.
+  const fastReader = new ReadingPool({ processes: cores, timeLimitSeconds: FAST_READING_SECONDS, pidDirectory: readerPids, spillAfterMs: 250 });
+  // Its first process is loaded now, not when the first letter arrives: a letter uploaded right after a start is read at once.
+  void fastReader.warm(1);
   // A backlog of scans uses every core: as many documents OCR'd at once as there are cores, each
   // in its own reading process, and a long document's pages OCR'd in parallel too (one fax page
   // is one tesseract: with one document at a time, a backlog of one-page faxes used one core).
@@ -231,17 +235,20 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
     timeLimitSeconds: OCR_BUDGET.seconds + 60,
     pidDirectory: readerPids,
   });
-  const objects = new S3ObjectStore(LOCAL_TEXT_BUCKET, s3Client);
+  // The text of each reading just written is held for the search indexer, which then reads nothing back (see HandingObjectStore).
+  const objects = new HandingObjectStore(LOCAL_TEXT_BUCKET, s3Client);
   // Pages read of each scan being OCR'd, in memory (see ProgressBoard): its status and the console say how far it is.
   const progress = new ProgressBoard();
   const deps: IngestDependencies = { store, objects, events, reader: ocrReader, progress, now: () => new Date() };
   // The search index follows every commit, a moment after it, out of its way (see service/search.ts).
   // Its failures name the letter and the error's kind, never a word of the letter.
-  const indexer = new SearchIndexer({ store, objects, search: store.searchIndex }, (id, error) =>
-    options.log(`search    ${short(id)} not indexed yet (${(error as Error)?.name ?? 'error'}); tried again shortly`),
+  // It gives way while the reading lanes (text, on this thread) have letters: a letter is read and announced first, found a moment later.
+  const indexer = new SearchIndexer(
+    { store, objects: { getText: (id) => objects.takeText(id) }, search: store.searchIndex },
+    (id, error) => options.log(`search    ${short(id)} not indexed yet (${(error as Error)?.name ?? 'error'}); tried again shortly`),
+    () => fastLane.busy || backlogLane.busy,
   );
   store.searchIndex.onMarked(() => indexer.wake());
-  indexer.start();
   const fastDeps: IngestDependencies = { ...deps, reader: fastReader };
 
   let watcher: InboxWatcher | null = null;
@@ -291,6 +298,7 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
     { deadLetterDir: join(options.dataDir, 'dead-letters', 'ingest'), concurrency: 1, retryDelayMs: 300 },
     deadLettered('ingest'),
   );
+  indexer.start();
   // One reading per key at a time: the same key delivered again while it is read (a client re-sending,
   // a re-upload racing the start's recovery) is read once more after, never beside it.
   const inFlight = new Map<string, { again: boolean }>();

@@ -1,4 +1,4 @@
-import { setImmediate as yieldToEvents } from 'node:timers/promises';
+import { setImmediate as yieldToEvents, setTimeout as sleep } from 'node:timers/promises';
 import { drainSearchBacklog, type SearchBacklogReport, type SearchDependencies } from '../service/search.ts';
 
 /**
@@ -13,6 +13,13 @@ const BATCH = 5;
  * whose text could not be read a moment ago) is built then.
  */
 const POLL_MS = 5_000;
+/**
+ * While letters are being read, a batch at most this often: reading and announcing letters comes
+ * first (the indexer's work is about 3 ms a letter on the thread that reads them), and the index
+ * still keeps up with a steady stream (5 letters a quarter second); it runs flat out once the lanes are empty.
+ */
+const BUSY_PAUSE_MS = 250;
+const BUSY_LOOK_MS = 20;
 
 /**
  * The local service's search indexer: woken by every commit that marked a letter behind, it
@@ -30,6 +37,8 @@ export class SearchIndexer {
   constructor(
     private readonly deps: SearchDependencies,
     private readonly onError: (id: string, error: unknown) => void,
+    /** True while letters are being read in this process: the indexer then gives way (see {@link BUSY_PAUSE_MS}). */
+    private readonly busy: () => boolean = () => false,
   ) {}
 
   /** Builds what is marked now, then looks again every few seconds. */
@@ -79,6 +88,8 @@ export class SearchIndexer {
   private async drain(): Promise<void> {
     for (;;) {
       this.again = false;
+      await this.giveWay();
+      if (this.stopped) return;
       // The batch built together: LMDB commits their writes in one transaction.
       this.last = await drainSearchBacklog(this.deps, BATCH, { concurrency: BATCH, onError: this.onError }).catch((error: unknown) => {
         this.onError('backlog', error);
@@ -87,5 +98,11 @@ export class SearchIndexer {
       if (this.stopped || !this.last.more || this.last.indexed === 0) return;
       await yieldToEvents();
     }
+  }
+
+  /** Waits while letters are being read, up to {@link BUSY_PAUSE_MS}. */
+  private async giveWay(): Promise<void> {
+    const since = performance.now();
+    while (!this.stopped && this.busy() && performance.now() - since < BUSY_PAUSE_MS) await sleep(BUSY_LOOK_MS);
   }
 }

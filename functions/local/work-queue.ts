@@ -46,6 +46,11 @@ export class WorkQueue {
     this.pending.add(task);
   }
 
+  /** True while an item is queued or being processed. */
+  get busy(): boolean {
+    return this.pending.size > 0;
+  }
+
   /** Resolves when every queued item is done (processed or dead-lettered). */
   async idle(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);

@@ -109,4 +109,38 @@ describe('reading in a pool of processes with limits', () => {
     const [file] = readdirSync(pids);
     expect(getPriority(Number(file!.replace(/\.pid$/, '')))).toBe(10);
   }, 60_000);
+
+  it('starts the processes it is asked to warm before any document, and reads the first document in one of them', async () => {
+    const pids = mkdtempSync(join(tmpdir(), 'imr-reader-pids-'));
+    const readers = pool({ processes: 2, timeLimitSeconds: 30, pidDirectory: pids });
+    const ready = readers.warm(1);
+    expect(readdirSync(pids)).toHaveLength(1);
+    await ready;
+    const warmed = readdirSync(pids);
+    await readers.readWithoutOcr(Buffer.from(letter.text, 'latin1'), 'document');
+    expect(readdirSync(pids)).toEqual(warmed);
+  }, 60_000);
+
+  it('keeps a stream of short letters in its first process, and takes another when a long document holds the first', async () => {
+    const pids = mkdtempSync(join(tmpdir(), 'imr-reader-pids-'));
+    const readers = pool({ processes: 2, timeLimitSeconds: 60, pidDirectory: pids, spillAfterMs: 100 });
+    await readers.warm(1);
+    // Forty letters, four at a time: each is read long before the spill time, so one process reads them all.
+    const bodies = Array.from({ length: 40 }, (_, i) => Buffer.from(`${letter.text}\n\nCopy ${i}\n`, 'latin1'));
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (next < bodies.length) expect((await readers.readWithoutOcr(bodies[next++]!, 'document'))?.letters).toHaveLength(1);
+      }),
+    );
+    expect(readdirSync(pids)).toHaveLength(1);
+    // A long document holds the first process: a letter sent after it is read by a second one, long before the first is done.
+    const order: string[] = [];
+    const long = readers.readWithoutOcr(heavyTextract(150_000), 'long.json').then(() => order.push('long'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await readers.readWithoutOcr(bodies[0]!, 'document').then(() => order.push('letter'));
+    await long;
+    expect(order).toEqual(['letter', 'long']);
+    expect(readdirSync(pids)).toHaveLength(2);
+  }, 120_000);
 });

@@ -1,0 +1,55 @@
+import { S3ObjectStore } from '../adapters/s3/object-store.ts';
+import type { StoredReading } from '../service/ports.ts';
+
+/** Most texts held for the indexer at once, and most characters: a burst of long letters holds tens of MB at most. */
+const MOST_TEXTS = 1_000;
+const MOST_CHARACTERS = 32 * 1024 * 1024;
+
+/**
+ * The local text bucket's adapter, which also keeps the text of each reading it just wrote until
+ * the search indexer takes it ({@link takeText}): the indexer then reads nothing back from the S3
+ * endpoint (a request through the SDK and the endpoint, and a parse of the whole reading, for
+ * every letter). Bounded (the oldest go first); what is not held is read from the bucket as before,
+ * so a restart or a long backlog only costs the read. A document's derived objects removed take
+ * its held text with them.
+ */
+export class HandingObjectStore extends S3ObjectStore {
+  private readonly held = new Map<string, string>();
+  private characters = 0;
+
+  override async putReading(documentId: string, reading: StoredReading): Promise<void> {
+    this.drop(documentId);
+    await super.putReading(documentId, reading);
+    this.held.set(documentId, reading.text);
+    this.characters += reading.text.length;
+    for (const [id] of this.held) {
+      if (this.held.size <= MOST_TEXTS && this.characters <= MOST_CHARACTERS) break;
+      this.drop(id);
+    }
+  }
+
+  override async removeDerived(documentId: string): Promise<number> {
+    this.drop(documentId);
+    return super.removeDerived(documentId);
+  }
+
+  /** The text of `documentId`'s reading: the one just written, once, or else the stored one. */
+  async takeText(documentId: string): Promise<string | null> {
+    const text = this.held.get(documentId);
+    if (text === undefined) return this.getText(documentId);
+    this.drop(documentId);
+    return text;
+  }
+
+  /** How many texts are held (for tests). */
+  get heldCount(): number {
+    return this.held.size;
+  }
+
+  private drop(documentId: string): void {
+    const text = this.held.get(documentId);
+    if (text === undefined) return;
+    this.held.delete(documentId);
+    this.characters -= text.length;
+  }
+}
