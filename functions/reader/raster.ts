@@ -97,6 +97,12 @@ export function stretchContrast(page: GreyRaster): void {
   if (Math.abs(high - low) <= 1) return;
   const scale = 100 / (high - low);
   const table = new Uint8Array(256);
-  for (let value = 0; value < 256; value++) table[value] = greyOf((lightness(value) - low) * scale);
+  let changes = false;
+  for (let value = 0; value < 256; value++) {
+    table[value] = greyOf((lightness(value) - low) * scale);
+    if (table[value] !== value && histogram[value]! > 0) changes = true;
+  }
+  // A page the stretch leaves as it is (a black-and-white fax: black stays black, white white) is not written again, pixel by pixel.
+  if (!changes) return;
   for (let i = 0; i < data.length; i++) data[i] = table[data[i]!]!;
 }

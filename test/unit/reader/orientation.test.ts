@@ -45,3 +45,24 @@ describe('setting a page upright before OCR', () => {
     expect(png).toBe(page);
   }, 30_000);
 });
+
+describe('ink points', () => {
+  it('finds the same ink on a page judged after a wider and a narrower one (the sums it reuses start from zero for each page)', async () => {
+    const { inkPoints } = await import('../../../functions/reader/orientation.ts');
+    const { rasterOf } = await import('../../../functions/reader/raster.ts');
+    // Cut at the text's left edge, so that there is ink where the sums reach the first column.
+    const { width = 0, height = 0 } = await sharp(page).metadata();
+    const cut = await sharp(page)
+      .extract({ left: Math.round(width * 0.15), top: 0, width: Math.round(width * 0.85), height })
+      .png()
+      .toBuffer();
+    const narrow = await rasterOf(await sharp(cut).resize({ width: 700 }).png().toBuffer());
+    const wide = await rasterOf(await sharp(cut).resize({ width: 1200 }).png().toBuffer());
+    const first = inkPoints(narrow);
+    expect(first.xs.length).toBeGreaterThan(1_000);
+    inkPoints(wide);
+    const again = inkPoints(narrow);
+    expect(Array.from(again.xs)).toEqual(Array.from(first.xs));
+    expect(Array.from(again.ys)).toEqual(Array.from(first.ys));
+  });
+});
