@@ -4,26 +4,41 @@ import type { StoredReading } from '../service/ports.ts';
 /** Most texts held for the indexer at once, and most characters: a burst of long letters holds tens of MB at most. */
 const MOST_TEXTS = 1_000;
 const MOST_CHARACTERS = 32 * 1024 * 1024;
+/**
+ * Longest a text is held: the indexer takes a letter's a moment after its commit. A document that
+ * is never indexed (a file of several letters, one not an IMR letter) leaves its text here until then.
+ */
+const HOLD_MS = 5 * 60 * 1000;
 
 /**
  * The local text bucket's adapter, which also keeps the text of each reading it just wrote until
  * the search indexer takes it ({@link takeText}): the indexer then reads nothing back from the S3
  * endpoint (a request through the SDK and the endpoint, and a parse of the whole reading, for
  * every letter). Bounded (the oldest go first); what is not held is read from the bucket as before,
- * so a restart or a long backlog only costs the read. A document's derived objects removed take
- * its held text with them.
+ * so a restart or a long backlog only costs the read. Texts are held a few minutes at most; a
+ * document's derived objects removed take its held text with them.
  */
 export class HandingObjectStore extends S3ObjectStore {
-  private readonly held = new Map<string, string>();
+  private readonly held = new Map<string, { readonly text: string; readonly at: number }>();
   private characters = 0;
+
+  constructor(
+    textBucket: string,
+    client?: import('@aws-sdk/client-s3').S3Client,
+    private readonly now: () => number = Date.now,
+  ) {
+    super(textBucket, client);
+  }
 
   override async putReading(documentId: string, reading: StoredReading): Promise<void> {
     this.drop(documentId);
     await super.putReading(documentId, reading);
-    this.held.set(documentId, reading.text);
+    const at = this.now();
+    this.held.set(documentId, { text: reading.text, at });
     this.characters += reading.text.length;
-    for (const [id] of this.held) {
-      if (this.held.size <= MOST_TEXTS && this.characters <= MOST_CHARACTERS) break;
+    // Oldest first (a Map keeps the order texts were set in).
+    for (const [id, entry] of this.held) {
+      if (this.held.size <= MOST_TEXTS && this.characters <= MOST_CHARACTERS && at - entry.at <= HOLD_MS) break;
       this.drop(id);
     }
   }
@@ -35,10 +50,10 @@ export class HandingObjectStore extends S3ObjectStore {
 
   /** The text of `documentId`'s reading: the one just written, once, or else the stored one. */
   async takeText(documentId: string): Promise<string | null> {
-    const text = this.held.get(documentId);
-    if (text === undefined) return this.getText(documentId);
+    const entry = this.held.get(documentId);
+    if (entry === undefined) return this.getText(documentId);
     this.drop(documentId);
-    return text;
+    return entry.text;
   }
 
   /** How many texts are held (for tests). */
@@ -47,9 +62,9 @@ export class HandingObjectStore extends S3ObjectStore {
   }
 
   private drop(documentId: string): void {
-    const text = this.held.get(documentId);
-    if (text === undefined) return;
+    const entry = this.held.get(documentId);
+    if (entry === undefined) return;
     this.held.delete(documentId);
-    this.characters -= text.length;
+    this.characters -= entry.text.length;
   }
 }

@@ -62,10 +62,11 @@ export interface ReadingPoolOptions {
   readonly pidDirectory?: string;
   /**
    * Documents go to the first reading process while it keeps up, and to another only once every
-   * process before it has been on its document this long (default 0: to any idle process at once). A process's code runs fast only once
-   * it has read many documents (V8 optimises what runs often: a fresh process read the first 100
-   * text letters in 0.34 s of CPU, a warm one in 0.14 s), so a stream of short letters spread over
-   * every process paid that warm-up once per process; a long one still has the others beside it.
+   * process before it has been on its document this long (default 0: to any idle process at
+   * once). A process's code runs fast only once it has read many documents (V8 optimises what
+   * runs often: a fresh process read the first 100 text letters in 0.34 s of CPU, a warm one in
+   * 0.14 s), so a stream of short letters spread over every process paid that warm-up once per
+   * process; a long document still has the others beside it.
    */
   readonly spillAfterMs?: number;
 }

@@ -43,4 +43,15 @@ describe('HandingObjectStore: the text of a reading just written, handed to the 
     expect(await objects.takeText('doc-0')).toBe('letter 0, from the bucket');
     expect(await objects.takeText('doc-1004')).toBe('letter 1004');
   });
+
+  it('lets a text go after five minutes (a document the indexer never asks for: a file of several letters, one not a letter)', async () => {
+    let clock = 0;
+    const objects = new HandingObjectStore('imr-text', new S3Client({ region: 'us-east-1' }), () => clock);
+    s3.on(PutObjectCommand).resolves({});
+    await objects.putReading('file-of-two', reading('two letters'));
+    clock = 5 * 60 * 1000 + 1;
+    await objects.putReading('letter-1', reading('the first'));
+    expect(objects.heldCount).toBe(1);
+    expect(await objects.takeText('letter-1')).toBe('the first');
+  });
 });
