@@ -10,7 +10,9 @@
  * `--runs N` rounds of the end-to-end and backlog figures against their anchors (default 3,
  * min / median / max printed);
  * `--stored N` sets how many letters the stored-letters benchmark fills the store with (default
- * 10,000; `scripts/bench-stored.ts`), `--no-stored` skips it.
+ * 10,000; `scripts/bench-stored.ts`), `--no-stored` skips it; `--no-pdf` skips the real
+ * text-layer PDFs read by `imr classify FOLDER` against `pdftotext` (poppler-utils, a bench
+ * anchor only, never shipped: skipped with a message when it is not installed).
  *
  * `--aws [--documents N]` runs the other benchmark instead: a backlog through the synthesized
  * service on emulated AWS with Textract's default quotas enforced (`scripts/bench-aws.ts`).
@@ -40,6 +42,7 @@ const { values } = parseArgs({
     stored: { type: 'string', default: '10000' },
     runs: { type: 'string', default: '3' },
     'no-stored': { type: 'boolean' },
+    'no-pdf': { type: 'boolean' },
   },
 });
 const seconds = Number(values.seconds);
@@ -79,8 +82,9 @@ const ocr = values['no-ocr'] ? {} : await benchOcr();
 const endToEnd = values['no-e2e'] ? {} : await benchEndToEnd(runs);
 const hostile = values['no-hostile'] ? {} : await benchHostile();
 const backlog = values['no-ocr'] || values['no-backlog'] ? {} : await benchBacklog(Number(values.faxes), runs);
+const textLayers = values['no-pdf'] ? {} : await benchTextLayerPdfs(runs);
 const stored = values['no-stored'] ? {} : await (await import('./bench-stored.ts')).runStoredBench(Number(values.stored));
-console.log(JSON.stringify({ ...figures, ...ocr, ...endToEnd, ...hostile, ...backlog, ...stored }));
+console.log(JSON.stringify({ ...figures, ...ocr, ...endToEnd, ...hostile, ...backlog, ...textLayers, ...stored }));
 
 /**
  * The API's latency while the service reads what it must never choke on: the largest
@@ -339,9 +343,90 @@ async function benchOcr(): Promise<Record<string, number>> {
     console.log(
       `local OCR (${engine.name}), fine fax pages 1728x2156: ${perPage.toFixed(2)} s a page on one core; ${perMinute.toFixed(0)} pages a minute on ${availableParallelism()} cores`,
     );
+    if (engine.name === 'tesseract-cli') Object.assign(result, await benchOneFax(tiff!, pages));
     if (Object.keys(result).length === 0) Object.assign(result, { ocrSecondsPerPage: Number(perPage.toFixed(2)), ocrPagesPerMinute: Math.round(perMinute) });
   }
   return result;
+}
+
+/**
+ * One fax read whole by the reader on one core (decoding, orientation, clean-up, OCR and its
+ * second looks, classification; a first reading taken first, so process and engine start-up are
+ * not counted), against its anchor measured in the same run: raw `tesseract --psm 6` on the same
+ * pages (as PNG files, cleaned as the reader cleans them), one after another. `runs` rounds, interleaved.
+ */
+async function benchOneFax(tiff: Uint8Array, pages: Buffer[]): Promise<Record<string, number>> {
+  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const { DocumentReader } = await import('../functions/reader/read-document.ts');
+  const { TesseractCli } = await import('../functions/adapters/tesseract/recognizer.ts');
+  const folder = mkdtempSync(join(tmpdir(), 'imr-one-fax-'));
+  const ratios: number[] = [];
+  try {
+    const files = pages.map((page, i) => {
+      const file = join(folder, `page-${i}.png`);
+      writeFileSync(file, page);
+      return file;
+    });
+    const reader = new DocumentReader(() => new TesseractCli(), 1);
+    await reader.read(tiff, 'bench.tif');
+    for (let run = 0; run < runs; run++) {
+      let started = performance.now();
+      for (const file of files) await promisify(execFile)('tesseract', [file, '-', '--psm', '6'], { env: { ...process.env, OMP_THREAD_LIMIT: '1' } });
+      const anchor = (performance.now() - started) / 1000;
+      started = performance.now();
+      await reader.read(tiff, 'bench.tif');
+      ratios.push((performance.now() - started) / 1000 / anchor);
+    }
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+  const ratio = spread(ratios, 2);
+  console.log(
+    `  one fax of ${pages.length} pages read whole on one core (start-up not counted) / raw tesseract --psm 6 on its pages, over ${runs} rounds (min / median / max): ${ratio.text}`,
+  );
+  return { oneFaxRatio: Number(ratio.median.toFixed(2)) };
+}
+
+/**
+ * The real published decisions kept as text-layer PDFs (test/fixtures/corpus/pdf) read by
+ * `imr classify FOLDER` (process start included), against its anchor measured in the same run:
+ * `pdftotext` over each file, one after another (text out, no classification). `runs` rounds, interleaved.
+ */
+async function benchTextLayerPdfs(runs: number): Promise<Record<string, number>> {
+  const { readdirSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { execFile, spawnSync } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  if (spawnSync('pdftotext', ['-v']).error) {
+    console.log('real text-layer PDFs: skipped (pdftotext, the anchor, is not installed: apt-get install poppler-utils)');
+    return {};
+  }
+  const folder = 'test/fixtures/corpus/pdf';
+  const files = readdirSync(folder).filter((name) => name.endsWith('.pdf'));
+  const cli: number[] = [];
+  const anchor: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    let started = performance.now();
+    for (const file of files) await promisify(execFile)('pdftotext', [join(folder, file), '-'], { maxBuffer: 64 * 1024 * 1024 });
+    anchor.push((performance.now() - started) / 1000);
+    started = performance.now();
+    await promisify(execFile)(process.execPath, ['bin/imr.mjs', 'classify', folder], { maxBuffer: 256 * 1024 * 1024 }).catch((error: { code?: number }) => {
+      if (error.code !== 3) throw error;
+    });
+    cli.push((performance.now() - started) / 1000);
+  }
+  const ratio = spread(
+    cli.map((seconds, i) => seconds / anchor[i]!),
+    2,
+  );
+  console.log(
+    `real text-layer PDFs: ${files.length} files, imr classify FOLDER ${spread(cli, 2).text} s, pdftotext over each ${spread(anchor, 2).text} s, ratio ${ratio.text} (min / median / max of ${runs})`,
+  );
+  return { textLayerPdfSeconds: Number(spread(cli, 2).median.toFixed(2)), textLayerPdfRatio: Number(ratio.median.toFixed(2)) };
 }
 
 /** A 5-second load run (autocannon in another process, 10 connections) per list route of the local API: requests per second and p99 latency. */

@@ -3,11 +3,11 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { availableParallelism, setPriority } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { CodedError } from '../common/coded-error.ts';
 import { InputError } from './errors.ts';
 import type { DocumentText } from './read-document.ts';
 import { sniffKind, type DocumentKind } from './sniff.ts';
+import { isReadingProcess, readingProcessEntry } from './process-entry.ts';
 import type { LetterReading } from '../domain/index.ts';
 
 /** A document read and classified in a reading process. */
@@ -193,7 +193,7 @@ export class ReadingPool {
       const pid = Number.parseInt(name, 10);
       try {
         // Only a process still running our reader: a pid reused by anything else is left alone.
-        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('reader/worker.ts')) {
+        if (isReadingProcess(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))) {
           process.kill(pid, 'SIGKILL');
           stopped++;
         }
@@ -312,9 +312,10 @@ export class ReadingPool {
   }
 
   private start(): Reader {
-    const child = fork(fileURLToPath(new URL('./worker.ts', import.meta.url)), [], {
-      // The TypeScript loader by its own path (the process may start where `tsx` does not resolve), and the heap held to the limit.
-      execArgv: ['--import', import.meta.resolve('tsx'), `--max-old-space-size=${this.memoryLimitMb}`],
+    const entry = readingProcessEntry();
+    const child = fork(entry.script, [], {
+      // The heap held to the limit.
+      execArgv: [...entry.execArgv, `--max-old-space-size=${this.memoryLimitMb}`],
       env: { ...process.env, IMR_READING_PROCESS: '1', IMR_OCR_PAGES_AT_ONCE: String(this.options.ocrPagesAtOnce ?? 1) },
       serialization: 'advanced',
       // Nothing a reading process prints reaches the service's output: an engine's messages could quote a letter.
