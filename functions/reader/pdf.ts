@@ -160,6 +160,7 @@ interface PdfiumTextApi {
   _FPDFText_LoadPage(page: number): number;
   _FPDFText_ClosePage(textPage: number): void;
   _FPDFText_CountChars(textPage: number): number;
+  _FPDFText_GetText(textPage: number, start: number, count: number, buffer: number): number;
   _FPDFText_CountRects(textPage: number, start: number, count: number): number;
   _FPDFText_GetRect(textPage: number, index: number, left: number, top: number, right: number, bottom: number): number;
   _FPDFPage_GetRotation(page: number): number;
@@ -169,23 +170,64 @@ interface PdfiumTextApi {
 }
 
 /**
+ * A page's text, as PDFium's `getText` gives it, and (when `linesWanted` says so of the text)
+ * where its lines lie: both from one text page, loaded once. Loading a text page is most of the
+ * cost of reading a text layer; loaded once for the text and again for the lines, it was 15% of
+ * reading the real published decisions. Where the engine does not offer the calls, the text is
+ * read by `getText` and no lines are placed.
+ */
+function pageTextAndLines(page: PDFiumPage, linesWanted: (text: string) => boolean): { text: string; lines: LayoutLine[] | null } {
+  const { module: api, pageIdx } = page as unknown as { module?: Partial<PdfiumTextApi>; pageIdx?: number };
+  const needed = [
+    '_FPDFText_LoadPage',
+    '_FPDFText_ClosePage',
+    '_FPDFText_CountChars',
+    '_FPDFText_GetText',
+    '_FPDFText_CountRects',
+    '_FPDFText_GetRect',
+    '_FPDFPage_GetRotation',
+    '_FPDF_GetPageBoundingBox',
+  ] as const;
+  if (!api || typeof pageIdx !== 'number' || !api.wasmExports || !api.HEAPU8 || !needed.every((name) => typeof api[name] === 'function'))
+    return { text: page.getText(), lines: null };
+  const pdfium = api as PdfiumTextApi;
+  const textPage = pdfium._FPDFText_LoadPage(pageIdx);
+  // As getText says it (a page whose text cannot be loaded is damage: the caller reports it).
+  if (!textPage) throw new Error('Failed to load text page');
+  try {
+    const text = textOf(pdfium, textPage);
+    return { text, lines: linesWanted(text) ? textLayerLines(pdfium, pageIdx, textPage, text) : null };
+  } finally {
+    pdfium._FPDFText_ClosePage(textPage);
+  }
+}
+
+/** The text page's characters as a string, as PDFium's `getText` reads them (UTF-16LE, its terminating zero left out). */
+function textOf(pdfium: PdfiumTextApi, textPage: number): string {
+  const count = pdfium._FPDFText_CountChars(textPage);
+  if (count <= 0) return '';
+  const pointer = pdfium.wasmExports.malloc((count + 1) * 2);
+  try {
+    const length = pdfium._FPDFText_GetText(textPage, 0, count, pointer);
+    if (length <= 0) return '';
+    return new TextDecoder('utf-16le').decode(new Uint8Array(pdfium.HEAPU8.buffer, pointer, (length - 1) * 2));
+  } finally {
+    pdfium.wasmExports.free(pointer);
+  }
+}
+
+/**
  * Where the lines of a page's text layer lie on it, as fractions of the page as rendered: each
  * line of `text` (the page's text as PDFium gives it, lines parted by line breaks; its character
  * i is the text page's character i) with the box around the rectangles PDFium places its
  * characters in. Linear in the page's characters. Null for a page turned by its /Rotate (its
- * rectangles are in the unturned page's space) or when the engine does not offer the calls; the
- * page's text is read as before either way.
+ * rectangles are in the unturned page's space); the page's text is read as before either way.
  */
-function textLayerLines(page: PDFiumPage, text: string): LayoutLine[] | null {
-  const { module: api, pageIdx } = page as unknown as { module?: Partial<PdfiumTextApi>; pageIdx?: number };
-  const needed = ['_FPDFText_LoadPage', '_FPDFText_CountRects', '_FPDFText_GetRect', '_FPDFPage_GetRotation', '_FPDF_GetPageBoundingBox'] as const;
-  if (!api || typeof pageIdx !== 'number' || !api.wasmExports || !needed.every((name) => typeof api[name] === 'function')) return null;
-  const pdfium = api as PdfiumTextApi;
+function textLayerLines(pdfium: PdfiumTextApi, pageIdx: number, textPage: number, text: string): LayoutLine[] | null {
   if (pdfium._FPDFPage_GetRotation(pageIdx) !== 0) return null;
   const scratch = pdfium.wasmExports.malloc(64);
-  const textPage = pdfium._FPDFText_LoadPage(pageIdx);
   try {
-    if (!textPage || !scratch) return null;
+    if (!scratch) return null;
     // The page's box as it is rendered (its crop box), in the page's own space: y runs up from its foot.
     if (!pdfium._FPDF_GetPageBoundingBox(pageIdx, scratch)) return null;
     const floats = new Float32Array(pdfium.HEAPU8.buffer, scratch, 4);
@@ -212,8 +254,7 @@ function textLayerLines(page: PDFiumPage, text: string): LayoutLine[] | null {
     }
     return pageLines(lines);
   } finally {
-    if (textPage) pdfium._FPDFText_ClosePage(textPage);
-    if (scratch) pdfium.wasmExports.free(scratch);
+    pdfium.wasmExports.free(scratch);
   }
 }
 
@@ -365,10 +406,10 @@ export async function openPdf(bytes: Uint8Array, name: string, maxPages: number,
       let lines: LayoutLine[] | null = null;
       try {
         text = withPage(doc, index, (page) => {
-          const read = page.getText();
           // Lines are placed only where there is text enough to be a letter's page (the same bar as below).
-          if (index < LAYOUT_LIMITS.pages && read.replace(/[^A-Z]/gi, '').length >= MIN_TEXT_LAYER_LETTERS) lines = textLayerLines(page, read);
-          return read;
+          const read = pageTextAndLines(page, (found) => index < LAYOUT_LIMITS.pages && found.replace(/[^A-Z]/gi, '').length >= MIN_TEXT_LAYER_LETTERS);
+          lines = read.lines;
+          return read.text;
         });
       } catch (error) {
         if (isEngineAbort(error)) throw engineAborted(engine, name, error);
