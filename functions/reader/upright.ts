@@ -1,5 +1,5 @@
 import { BLANK_PAGE_INK, detectTurn, inkPoints, UPRIGHT, type PageTurn } from './orientation.ts';
-import { pipelineOf, pngOf, rasterFrom, rasterOf, type PageRaster } from './raster.ts';
+import { median3, pipelineOf, pngOf, rasterFrom, rasterOf, type PageRaster } from './raster.ts';
 
 /** Skew under this many degrees is left to the OCR engine, which reads it well; more is straightened first. */
 export const DESKEW_FROM_DEGREES = 1;
@@ -25,7 +25,7 @@ export async function turnedPage(png: Buffer, degrees: number): Promise<Buffer> 
  */
 export async function uprightRaster(page: PageRaster): Promise<{ page: PageRaster; turn: PageTurn; ink: number }> {
   const judged = await rasterFrom((await pipelineOf(page)).resize({ width: JUDGE_WIDTH, withoutEnlargement: true }));
-  const cleaned = await rasterFrom((await pipelineOf(judged)).median(3));
+  const cleaned = median3(judged);
   const cleanedInk = inkPoints(cleaned);
   const ink = cleanedInk.xs.length;
   if (ink < BLANK_PAGE_INK) return { page, turn: UPRIGHT, ink };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pngOf, rasterOf, stretchContrast } from '../../../functions/reader/raster.ts';
+import { median3, pipelineOf, pngOf, rasterFrom, rasterOf, stretchContrast } from '../../../functions/reader/raster.ts';
 
 /** A grey raster of `width` x 100 whose pixels take `value(i)`. */
 function raster(width: number, value: (i: number) => number) {
@@ -42,5 +42,26 @@ describe('pngOf and rasterOf', () => {
     const metadata = await sharp(png).metadata();
     expect(metadata).toMatchObject({ channels: 1, density: 300, width: 64, height: 100 });
     expect(Buffer.from((await rasterOf(png)).data).equals(Buffer.from(page.data))).toBe(true);
+  });
+});
+
+describe('median3', () => {
+  it("gives sharp's 3x3 median pixel for pixel: specks on paper, strokes, noise, and the page's edges", async () => {
+    // Paper with a few specks and a stroke in the top half; every value at random in the bottom half.
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 256;
+    const page = raster(157, (i) => {
+      const [x, y] = [i % 157, Math.floor(i / 157)];
+      if (y >= 50) return Math.floor(random());
+      if (x >= 40 && x < 44) return 10;
+      return i % 97 === 0 ? 0 : 255;
+    });
+    const ours = median3(page);
+    const sharps = await rasterFrom((await pipelineOf(page)).median(3));
+    expect([ours.width, ours.height]).toEqual([sharps.width, sharps.height]);
+    expect(Buffer.from(ours.data).equals(Buffer.from(sharps.data))).toBe(true);
+    // A lone speck on paper is gone; the stroke stays.
+    expect(ours.data[97]).toBe(255);
+    expect(ours.data[10 * 157 + 41]).toBe(10);
   });
 });
