@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,8 @@ let entry: ReadingProcessEntry | undefined;
  * written (a read-only install), the sources are run through tsx as before.
  */
 export function readingProcessEntry(): ReadingProcessEntry {
+  // Another version's start removes bundles a day old: one removed under a long-running service is written again.
+  if (entry && !existsSync(entry.script)) entry = undefined;
   entry ??= bundledEntry() ?? {
     script: fileURLToPath(new URL('./worker.ts', import.meta.url)),
     // The TypeScript loader by its own path (the process may start where `tsx` does not resolve).
