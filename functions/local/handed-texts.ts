@@ -15,8 +15,9 @@ const HOLD_MS = 5 * 60 * 1000;
  * the search indexer takes it ({@link takeText}): the indexer then reads nothing back from the S3
  * endpoint (a request through the SDK and the endpoint, and a parse of the whole reading, for
  * every letter). Bounded (the oldest go first); what is not held is read from the bucket as before,
- * so a restart or a long backlog only costs the read. Texts are held a few minutes at most; a
- * document's derived objects removed take its held text with them.
+ * so a restart or a long backlog only costs the read. A text is handed over within five minutes
+ * of its writing or not at all (one older is let go at the next write, and read from the bucket if
+ * asked for); a document's derived objects removed take its held text with them.
  */
 export class HandingObjectStore extends S3ObjectStore {
   private readonly held = new Map<string, { readonly text: string; readonly at: number }>();
@@ -33,6 +34,8 @@ export class HandingObjectStore extends S3ObjectStore {
   override async putReading(documentId: string, reading: StoredReading): Promise<void> {
     this.drop(documentId);
     await super.putReading(documentId, reading);
+    // Dropped again: the same id written twice at once (a lease taken over) holds one text, counted once.
+    this.drop(documentId);
     const at = this.now();
     this.held.set(documentId, { text: reading.text, at });
     this.characters += reading.text.length;
@@ -51,8 +54,9 @@ export class HandingObjectStore extends S3ObjectStore {
   /** The text of `documentId`'s reading: the one just written, once, or else the stored one. */
   async takeText(documentId: string): Promise<string | null> {
     const entry = this.held.get(documentId);
-    if (entry === undefined) return this.getText(documentId);
     this.drop(documentId);
+    // One held past its time is read from the bucket, like one never held.
+    if (entry === undefined || this.now() - entry.at > HOLD_MS) return this.getText(documentId);
     return entry.text;
   }
 

@@ -223,8 +223,6 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
   // Text letters take a few milliseconds each: one process reads them while it keeps up, and the
   // others take what waits behind a long document (a 3,000-page text layer) once it has held the first for 250 ms.
   const fastReader = new ReadingPool({ processes: cores, timeLimitSeconds: FAST_READING_SECONDS, pidDirectory: readerPids, spillAfterMs: 250 });
-  // Its first process is loaded now, not when the first letter arrives: a letter uploaded right after a start is read at once.
-  void fastReader.warm(1);
   // A backlog of scans uses every core: as many documents OCR'd at once as there are cores, each
   // in its own reading process, and a long document's pages OCR'd in parallel too (one fax page
   // is one tesseract: with one document at a time, a backlog of one-page faxes used one core).
@@ -411,6 +409,9 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
     });
   }
   const startedEmail = email;
+  // The fast pool's first process is loaded now (once nothing else can fail the start, which would
+  // leave it running), not when the first letter arrives: a letter uploaded right after a start is read at once.
+  void fastReader.warm(1);
   // What a stop or a crash left unfinished is found behind new arrivals, never in front of them.
   const recovery = recoverUnfinished();
 

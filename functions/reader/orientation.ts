@@ -115,7 +115,10 @@ function grow(values: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
  * each of a page's two ink counts was garbage the OCR process collected page after page.
  */
 let integralCells: Float64Array<ArrayBuffer> = new Float64Array(0);
+/** Most cells kept for reuse (32 MB: a letter page judged 1200 wide is about 2M); a larger page's buffer is its own, and let go with it. */
+const REUSED_INTEGRAL_CELLS = 4 * 1024 * 1024;
 function integralBuffer(cells: number): Float64Array<ArrayBuffer> {
+  if (cells > REUSED_INTEGRAL_CELLS) return new Float64Array(cells);
   if (integralCells.length < cells) integralCells = new Float64Array(cells);
   return integralCells;
 }

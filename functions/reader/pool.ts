@@ -222,7 +222,7 @@ export class ReadingPool {
       }
       started.push(
         reader.ready.then(() => {
-          if (reader.job === null) reader.disarm(() => reader.kill(null));
+          if (reader.job === null) reader.disarm(() => this.letGo(reader));
         }),
       );
     }
@@ -302,6 +302,13 @@ export class ReadingPool {
 
   private spillTimer: NodeJS.Timeout | null = null;
 
+  /** Stops a process idle too long, taken out of the pool first: no document is given to it while it dies. */
+  private letGo(reader: Reader): void {
+    if (reader.job !== null) return;
+    this.readers.delete(reader);
+    reader.kill(null);
+  }
+
   /** Looks at the queue again once its first document has waited long enough to go to another process. */
   private spillLater(ms: number): void {
     if (this.spillTimer) return;
@@ -348,7 +355,7 @@ export class ReadingPool {
         return;
       }
       reader.job = null;
-      reader.disarm(() => reader.kill(null));
+      reader.disarm(() => this.letGo(reader));
       settle(job, message);
       this.dispatch();
     });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,7 @@ export interface ReadingProcessEntry {
 
 /** The part of a bundled entry's name that tells a reading process from any other (see {@link isReadingProcess}). */
 const BUNDLE_PREFIX = 'imr-reading-process-';
-/** Bundles of other versions of the code older than this are removed when a new one is written. */
+/** Bundles of other versions of the code not used for this long are removed when a new one is written. */
 const OLD_BUNDLE_MS = 24 * 60 * 60 * 1000;
 
 let entry: ReadingProcessEntry | undefined;
@@ -26,12 +26,19 @@ let entry: ReadingProcessEntry | undefined;
  *
  * The bundle is named by its content and kept under `node_modules/.cache/imr/` (where Node finds
  * the project's packages from it), written whole and renamed into place, so services started
- * together or from other versions never run each other's code. Where it cannot be built or
+ * together or from other versions never run each other's code; one not used for a day is removed. Where it cannot be built or
  * written (a read-only install), the sources are run through tsx as before.
  */
 export function readingProcessEntry(): ReadingProcessEntry {
-  // Another version's start removes bundles a day old: one removed under a long-running service is written again.
-  if (entry && !existsSync(entry.script)) entry = undefined;
+  // Another version's start removes bundles not used for a day: each use marks this one used, and one removed all the same is written again.
+  if (entry && entry.execArgv.length === 0) {
+    try {
+      const now = new Date();
+      utimesSync(entry.script, now, now);
+    } catch {
+      entry = undefined;
+    }
+  }
   entry ??= bundledEntry() ?? {
     script: fileURLToPath(new URL('./worker.ts', import.meta.url)),
     // The TypeScript loader by its own path (the process may start where `tsx` does not resolve).

@@ -54,4 +54,15 @@ describe('HandingObjectStore: the text of a reading just written, handed to the 
     expect(objects.heldCount).toBe(1);
     expect(await objects.takeText('letter-1')).toBe('the first');
   });
+
+  it('hands over nothing older than five minutes, even when no write came since: it reads the bucket instead', async () => {
+    let clock = 0;
+    const objects = new HandingObjectStore('imr-text', new S3Client({ region: 'us-east-1' }), () => clock);
+    s3.on(PutObjectCommand).resolves({});
+    await objects.putReading('doc-1', reading('held'));
+    clock = 5 * 60 * 1000 + 1;
+    s3.on(GetObjectCommand, { Key: 'text/doc-1.json' }).resolves(stored('from the bucket') as never);
+    expect(await objects.takeText('doc-1')).toBe('from the bucket');
+    expect(objects.heldCount).toBe(0);
+  });
 });
