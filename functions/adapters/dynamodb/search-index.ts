@@ -14,20 +14,9 @@ import {
   type QueryCommandOutput,
   type ScanCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import { CursorError, type CursorCodec } from '../../common/cursor.ts';
-import {
-  expansionsOf,
-  matchWeight,
-  matchWindow,
-  rankingBasis,
-  SEARCH_LIMITS,
-  searchFingerprint,
-  searchPage,
-  searchPositionOf,
-  type PostingReader,
-  type SearchPosition,
-  type SearchTerm,
-} from '../../domain/index.ts';
+import type { CursorCodec } from '../../common/cursor.ts';
+import { searchPostings, type PostingStore } from '../search-pages.ts';
+import { matchWeight, SEARCH_LIMITS, type PostingReader, type SearchTerm } from '../../domain/index.ts';
 import type { Page, SearchBacklogEntry, SearchEntry, SearchIndex, SearchQuery } from '../../service/ports.ts';
 import { searchMark } from './determination-writes.ts';
 
@@ -331,28 +320,7 @@ export class DynamoSearchIndex implements SearchIndex {
 
   async search(query: SearchQuery): Promise<Page<string>> {
     if (!this.cursors) throw new Error('this search index was built without a cursor codec');
-    const { terms, limit } = query;
-    const fingerprint = searchFingerprint(terms);
-    const counters = (await this.client.send(new GetCommand({ TableName: this.tableName, Key: COUNTERS }))).Item ?? {};
-    let start: SearchPosition = { top: Number(counters.seq ?? 0) + 1, after: null };
-    if (query.cursor) {
-      const position = this.cursors.decode(query.cursor);
-      const at = searchPositionOf(position.key);
-      if (position.index !== 'search' || position.filters !== fingerprint || !at) throw new CursorError('INVALID_CURSOR', 'cursor belongs to another search');
-      start = at;
-    }
-    const letters = Number(counters.letters ?? 0);
-    const expansions = await Promise.all(terms.map(async (term) => expansionsOf(term, await this.dictionary(term))));
-    // Every term must match: a term no letter holds matches nothing.
-    if (expansions.some((words) => words.length === 0)) return { data: [], nextCursor: null };
-    // Scores are reckoned as they were on the search's first page: letters indexed since do not move them.
-    const basis = start.basis ?? rankingBasis(expansions, letters);
-    const { matches, next } = await searchPage({ ...start, basis }, limit, (low, top) => matchWindow(terms, expansions, basis, low, top, this.reader));
-    const ids = await this.idsAt(matches.map((match) => match.seq));
-    return {
-      data: matches.map((match) => ids.get(match.seq)).filter((id): id is string => id !== undefined),
-      nextCursor: next ? this.cursors.encode({ index: 'search', filters: fingerprint, key: next }) : null,
-    };
+    return searchPostings(this.postings, this.cursors, query);
   }
 
   /** Postings read from the table: a term's words in a window of places, or at given places. */
@@ -397,6 +365,17 @@ export class DynamoSearchIndex implements SearchIndex {
       });
       return found;
     },
+  };
+
+  /** What a search reads here: the counters, the dictionary, the places' letters and the postings. */
+  private readonly postings: PostingStore = {
+    counts: async () => {
+      const counters = (await this.client.send(new GetCommand({ TableName: this.tableName, Key: COUNTERS }))).Item ?? {};
+      return { seq: Number(counters.seq ?? 0), letters: Number(counters.letters ?? 0) };
+    },
+    dictionary: (term) => this.dictionary(term),
+    idsAt: (seqs) => this.idsAt(seqs),
+    reader: this.reader,
   };
 
   /** The dictionary words a term may stand for, with how many letters hold each. */

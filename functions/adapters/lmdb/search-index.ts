@@ -1,18 +1,7 @@
 import type { Database } from 'lmdb';
-import { CursorError, type CursorCodec } from '../../common/cursor.ts';
-import {
-  expansionsOf,
-  matchWeight,
-  matchWindow,
-  rankingBasis,
-  SEARCH_LIMITS,
-  searchFingerprint,
-  searchPage,
-  searchPositionOf,
-  type PostingReader,
-  type SearchPosition,
-  type SearchTerm,
-} from '../../domain/index.ts';
+import type { CursorCodec } from '../../common/cursor.ts';
+import { searchPostings, type PostingStore } from '../search-pages.ts';
+import { matchWeight, SEARCH_LIMITS, type PostingReader, type SearchTerm } from '../../domain/index.ts';
 import type { Page, SearchBacklogEntry, SearchEntry, SearchIndex, SearchQuery } from '../../service/ports.ts';
 
 /** What the index keeps of one letter: its place (once it has held words), the revision its words came from, and the words with their weights. */
@@ -119,24 +108,7 @@ export class LmdbSearchIndex implements SearchIndex {
   }
 
   async search(query: SearchQuery): Promise<Page<string>> {
-    const { terms, limit } = query;
-    const fingerprint = searchFingerprint(terms);
-    let start: SearchPosition = { top: this.counter('seq') + 1, after: null };
-    if (query.cursor) {
-      const position = this.cursors.decode(query.cursor);
-      const at = searchPositionOf(position.key);
-      if (position.index !== 'search' || position.filters !== fingerprint || !at) throw new CursorError('INVALID_CURSOR', 'cursor belongs to another search');
-      start = at;
-    }
-    const letters = this.counter('letters');
-    const expansions = terms.map((term) => expansionsOf(term, this.dictionary(term)));
-    // Every term must match: a term no letter holds matches nothing.
-    if (expansions.some((words) => words.length === 0)) return { data: [], nextCursor: null };
-    // Scores are reckoned as they were on the search's first page: letters indexed since do not move them.
-    const basis = start.basis ?? rankingBasis(expansions, letters);
-    const { matches, next } = await searchPage({ ...start, basis }, limit, (low, top) => matchWindow(terms, expansions, basis, low, top, this.reader));
-    const data = matches.map((match) => this.db.get(['s', match.seq]) as string | undefined).filter((id): id is string => id !== undefined);
-    return { data, nextCursor: next ? this.cursors.encode({ index: 'search', filters: fingerprint, key: next }) : null };
+    return searchPostings(this.postings, this.cursors, query);
   }
 
   /** Postings read from the index: a term's words in a window of places, or at given places. */
@@ -166,6 +138,20 @@ export class LmdbSearchIndex implements SearchIndex {
       }
       return found;
     },
+  };
+
+  /** What a search reads here: the counters, the dictionary, the places' letters and the postings. */
+  private readonly postings: PostingStore = {
+    counts: async () => ({ seq: this.counter('seq'), letters: this.counter('letters') }),
+    dictionary: async (term) => this.dictionary(term),
+    idsAt: async (seqs) =>
+      new Map(
+        seqs.flatMap((seq) => {
+          const id = this.db.get(['s', seq]) as string | undefined;
+          return id === undefined ? [] : [[seq, id] as const];
+        }),
+      ),
+    reader: this.reader,
   };
 
   /** The dictionary words a term may stand for, with how many letters hold each. */
