@@ -1,10 +1,21 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Browser, Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-/** What the console browser tests share: a page that records what went wrong in it, and axe's check. */
+/** What the console browser tests share: Chromium started, a page that records what went wrong in it, and axe's check. */
+
+/** Debian's Chromium (or `CHROMIUM_PATH`), headless, with `extraArgs` after the flags every browser test starts it with. */
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
+  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!existsSync(executablePath))
+    throw new Error(`Chromium is needed for the console tests: apt-get install chromium (or set CHROMIUM_PATH); not found at ${executablePath}`);
+  return chromium.launch({
+    executablePath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', ...extraArgs],
+  });
+}
 
 /** axe-core's serious and critical violations on the page as it stands. */
 export async function seriousViolations(page: Page): Promise<string[]> {

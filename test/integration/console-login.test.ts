@@ -6,19 +6,19 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
+import { launchChromium } from './browser-pages.ts';
 import { startOnFreePorts, LOCAL_INBOX, type LocalService } from '../../functions/local/runtime.ts';
 import { buildConsole } from '../../functions/console/build.ts';
 import { serveConsole, type ConsoleFiles } from '../../functions/console/site.ts';
 import { documentId } from '../../functions/service/ingest.ts';
 import { loadGoldenLetters } from '../fixtures/golden.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CLIENT_ID = 'console-client-1';
 const root = mkdtempSync(join(tmpdir(), 'imr-login-'));
 let service: LocalService;
@@ -49,7 +49,6 @@ async function listen(server: Server): Promise<string> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is needed for the console tests: apt-get install chromium; not found at ${CHROMIUM}`);
   service = await startOnFreePorts(root, () => undefined);
   const text = `${loadGoldenLetters()[2]!.text}\n\nLogin copy.\n`;
   await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: 'login/letter.txt', Body: text }));
@@ -131,10 +130,7 @@ beforeAll(async () => {
     });
   });
   consoleUrl = await listen(gateway);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

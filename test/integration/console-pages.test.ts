@@ -5,23 +5,22 @@
  * boxes the service kept), and the view at a tablet's and a phone's width with nothing wider than
  * the screen. A service of its own: the other console tests' letters and counts are not touched.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { startOnFreePorts, LOCAL_INBOX, type LocalService } from '../../functions/local/runtime.ts';
 import { documentId } from '../../functions/service/ingest.ts';
 import { loadGoldenLetters } from '../fixtures/golden.ts';
 import { printedLines } from '../fixtures/variants.ts';
 import { renderScan, typesetPdf } from '../fixtures/scans.ts';
 import { waitFor } from './harness.ts';
-import { seriousViolations, watchedPage } from './browser-pages.ts';
+import { launchChromium, seriousViolations, watchedPage } from './browser-pages.ts';
 import type { LayoutLine } from '../../functions/domain/page-layout.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = resolve(process.env.IMR_SCREENSHOTS ?? join(tmpdir(), 'imr-console-screenshots'));
 const letters = loadGoldenLetters();
 const root = mkdtempSync(join(tmpdir(), 'imr-console-pages-'));
@@ -64,8 +63,6 @@ function expectOver(mark: DOMRect, image: DOMRect, box: readonly number[]): void
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`Chromium is needed for the console tests: apt-get install chromium (or set CHROMIUM_PATH); not found at ${CHROMIUM}`);
   mkdirSync(SHOTS, { recursive: true });
   service = await startOnFreePorts(root, () => undefined, { reviewer: 'Pat Reviewer' });
   const [fax] = (await renderScan(printedLines(letters[3]!.text), 'fax-standard', 5)).files;
@@ -80,10 +77,7 @@ beforeAll(async () => {
       const response = await fetch(`${service.endpoints.http}/documents/${id}/status`);
       return response.status === 200 && ((await response.json()) as { status: string }).status === 'CLASSIFIED' ? true : undefined;
     }, 180_000);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 }, 300_000);
 
 afterAll(async () => {

@@ -4,19 +4,18 @@
  * a file name and a case number are still found; words that cannot be searched are said so in
  * words; on a phone the results are cards no wider than the screen. Screenshots at 1280 and 390 px.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { seriousViolations, watchedPage } from './browser-pages.ts';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium, seriousViolations, watchedPage } from './browser-pages.ts';
 import { startOnFreePorts, LOCAL_INBOX, type LocalService } from '../../functions/local/runtime.ts';
 import { documentId } from '../../functions/service/ingest.ts';
 import { loadGoldenLetters } from '../fixtures/golden.ts';
 import { letterText } from '../fixtures/factories.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = resolve(process.env.IMR_SCREENSHOTS ?? join(tmpdir(), 'imr-console-screenshots'));
 const root = mkdtempSync(join(tmpdir(), 'imr-console-search-'));
 const letters = loadGoldenLetters();
@@ -49,8 +48,6 @@ function newPage(viewport: { width: number; height: number }): Promise<Page> {
 const rowTexts = (page: Page) => page.locator('table.queue tbody tr').allInnerTexts();
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`Chromium is needed for the console tests: apt-get install chromium (or set CHROMIUM_PATH); not found at ${CHROMIUM}`);
   mkdirSync(SHOTS, { recursive: true });
   service = await startOnFreePorts(root, () => undefined, { reviewer: 'Pat Reviewer' });
   for (const upload of uploads) await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: upload.key, Body: Buffer.from(upload.body) }));
@@ -61,10 +58,7 @@ beforeAll(async () => {
     await new Promise((resolveWait) => setTimeout(resolveWait, 100));
   }
   await service.idle();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

@@ -5,12 +5,12 @@
  * axe-core; the CSP holds (any violation is a console error, and none is allowed).
  */
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { startOnFreePorts, LOCAL_INBOX, type LocalService } from '../../functions/local/runtime.ts';
 import { documentId } from '../../functions/service/ingest.ts';
@@ -19,10 +19,9 @@ import { printedLines } from '../fixtures/variants.ts';
 import { renderScan, typesetPdf } from '../fixtures/scans.ts';
 import { zip } from '../fixtures/hostile.ts';
 import { waitFor } from './harness.ts';
-import { seriousViolations, watchedPage } from './browser-pages.ts';
+import { launchChromium, seriousViolations, watchedPage } from './browser-pages.ts';
 
 /** Debian's Chromium (`apt-get install chromium`; `.ci/run` installs it). */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Where the screenshots go, to be looked at (`IMR_SCREENSHOTS=docs/screenshots` refreshes the README's). */
 const SHOTS = resolve(process.env.IMR_SCREENSHOTS ?? join(tmpdir(), 'imr-console-screenshots'));
 const letters = loadGoldenLetters();
@@ -66,8 +65,6 @@ function newPage(viewport = { width: 1280, height: 900 }): Promise<Page> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`Chromium is needed for the console tests: apt-get install chromium (or set CHROMIUM_PATH); not found at ${CHROMIUM}`);
   mkdirSync(SHOTS, { recursive: true });
   receiver = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -93,10 +90,7 @@ beforeAll(async () => {
   await put('misc/broken.pdf', failedBytes);
   await put('scans/scanned letter.pdf', scan!);
   for (const id of [flaggedId, cleanId, documentId(Buffer.from(unrecognizedText)), documentId(failedBytes), scanId]) await waitFor(() => status(id), 120_000);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 }, 240_000);
 
 afterAll(async () => {
