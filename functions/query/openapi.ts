@@ -180,7 +180,26 @@ export function openApiDocument(): Record<string, unknown> {
         'Full-text search over the letters read: every word must match (AND), case and accents aside; a word of 3 letters or more also finds the words it begins (`perco` finds Percocet). A word in a disputed request or the case number counts more than one in the running text; a rare word more than a common one; ties go to the newest letter. Very common words (the, and, of) and words of one character are left out. The answer is a page of the same rows as `GET /determinations`. Bounded: at most 200 characters and 8 words; the work for a word found in every letter is bounded too (letters are looked through 20,000 at a time, newest first, the cursor going on to older ones). The index follows each reading, re-reading and correction within a moment; a document that is not a letter, or another form of a letter already found, is not found. The search words are never logged.',
       parameters: parameters(QUERY_SCHEMAS.search),
       responses: {
-        '200': { description: 'a page of Determinations, best match first', content: json(page('StoredDetermination'), example.page) },
+        '200': {
+          description: 'a page of Determinations, best match first',
+          content: json(
+            {
+              ...page('StoredDetermination'),
+              required: ['data', 'nextCursor', 'indexing'],
+              properties: {
+                ...page('StoredDetermination').properties,
+                indexing: {
+                  type: 'integer',
+                  minimum: 0,
+                  maximum: 100,
+                  description:
+                    'letters read but not yet in the index, counted up to 100 (100: that many or more): while it is above 0 a letter just read may be missing from the answer; ask again in a moment',
+                },
+              },
+            },
+            { ...example.page, indexing: 0 },
+          ),
+        },
         '400': error(
           'the search is too long, has too many words, or nothing to search for (QUERY_TOO_LONG, TOO_MANY_WORDS, NOTHING_TO_SEARCH); a parameter is unknown or malformed (BAD_REQUEST)',
           'TOO_MANY_WORDS',

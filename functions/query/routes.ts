@@ -22,6 +22,8 @@ import { PAGE_IMAGE_MAX_BYTES, renderPage } from '../reader/pages.ts';
 import { InputError } from '../reader/errors.ts';
 import { attachmentDisposition } from '../common/content-disposition.ts';
 
+/** Letters waiting for the search index counted at most (a search's answer says `indexing`: that many, or more). */
+export const SEARCH_BEHIND_COUNTED = 100;
 /** What each kind of upload is served as. */
 const CONTENT_TYPES: Record<DocumentKind, NonNullable<ApiResponse['contentType']>> = {
   pdf: 'application/pdf',
@@ -95,7 +97,7 @@ export interface RouteOptions {
   /** The clock, for which deadlines have passed (default: the system's). */
   readonly now?: () => Date;
   /** The full-text index of the letters (`GET /search`); without it the route is not offered. */
-  readonly search?: Pick<SearchIndex, 'search'>;
+  readonly search?: Pick<SearchIndex, 'search' | 'backlog'>;
 }
 
 /** Today in California, the day deadlines are counted in, by the routes' clock. */
@@ -406,13 +408,19 @@ const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
     const { q, limit, cursor } = parse(QUERY_SCHEMAS.search, request.query);
     // Refused in words before anything is read: too long, too many words, nothing left to search for.
     const terms = parseSearchQuery(q);
-    const page = await options.search.search({ terms, limit, cursor });
+    // How many letters are read but not yet searchable (counted up to SEARCH_BEHIND_COUNTED): an answer
+    // given while the index catches up (a burst of letters, a start) says so, never a silent "not found".
+    const [page, behind] = await Promise.all([options.search.search({ terms, limit, cursor }), options.search.backlog(SEARCH_BEHIND_COUNTED)]);
     // The rows the lists answer, best match first. A letter taken out a moment ago (read again as
     // not a letter) whose entry is not rebuilt yet is left out here.
     const rows = (await store.rowsOf(page.data)).filter((row) => row.status === 'CLASSIFIED');
     const today = todayOf(options);
     const data = rows.map((row) => rowJson(row, today)).join(',');
-    return { statusCode: 200, body: `{"data":[${data}],"nextCursor":${JSON.stringify(page.nextCursor)}}`, contentType: 'application/json' };
+    return {
+      statusCode: 200,
+      body: `{"data":[${data}],"nextCursor":${JSON.stringify(page.nextCursor)},"indexing":${behind.length}}`,
+      contentType: 'application/json',
+    };
   },
   async getDetermination({ store, request, options, params }) {
     const { format } = parse(QUERY_SCHEMAS.determination, request.query);

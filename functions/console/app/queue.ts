@@ -37,6 +37,8 @@ const EMPTY: Filters = { caseNumber: '', search: '', outcome: '', review: 'all',
 const SEARCH_LIMIT = 2000;
 /** How long typing pauses before the search is asked (a search per word typed, not per key). */
 const SEARCH_PAUSE_MS = 250;
+/** How soon a search answered while letters were still being indexed is asked again. */
+const INDEXING_LOOK_AGAIN_MS = 3_000;
 /** Letters a page of search results holds. */
 const SEARCH_PAGE = 50;
 
@@ -47,6 +49,8 @@ interface Found {
   readonly next: string | null;
   /** The API's reason in words when the words cannot be searched (too long, too common). */
   readonly refused: string | null;
+  /** Letters read but not yet searchable when it was asked (up to 100: 100 or more). */
+  readonly indexing: number;
 }
 
 /** The letters needing review in the queue's order, so the letter view can go on to the next one. */
@@ -82,10 +86,10 @@ async function loadSection(
 }
 
 /** One page of search results. */
-async function searchPage(query: string, cursor: string | null): Promise<Page<StoredDetermination>> {
+async function searchPage(query: string, cursor: string | null): Promise<Page<StoredDetermination> & { indexing?: number }> {
   const params = new URLSearchParams({ q: query, limit: String(SEARCH_PAGE) });
   if (cursor) params.set('cursor', cursor);
-  return getJson<Page<StoredDetermination>>(`/search?${params}`);
+  return getJson<Page<StoredDetermination> & { indexing?: number }>(`/search?${params}`);
 }
 
 /**
@@ -225,12 +229,12 @@ export function Queue() {
     let live = true;
     const timer = setTimeout(() => {
       searchPage(query, null)
-        .then((page) => live && (setSearchable(true), setFound({ query, rows: page.data, next: page.nextCursor, refused: null })))
+        .then((page) => live && (setSearchable(true), setFound({ query, rows: page.data, next: page.nextCursor, refused: null, indexing: page.indexing ?? 0 })))
         .catch((problem: unknown) => {
           if (!live) return;
           if (problem instanceof ApiProblemError && problem.status === 404) setSearchable(false);
           else if (problem instanceof ApiProblemError && problem.status === 400)
-            setFound({ query, rows: [], next: null, refused: problem.message.replace(/^q: /, '') });
+            setFound({ query, rows: [], next: null, refused: problem.message.replace(/^q: /, ''), indexing: 0 });
           else setError(problem instanceof ApiProblemError ? problem.message : 'the service could not be reached');
         });
     }, SEARCH_PAUSE_MS);
@@ -239,6 +243,12 @@ export function Queue() {
       clearTimeout(timer);
     };
   }, [query, searchable, reloads]);
+  // Letters read but not yet searchable when it was asked: the search is asked again a moment later, until none are.
+  useEffect(() => {
+    if (!found || found.indexing === 0) return;
+    const timer = setTimeout(() => setReloads((count) => count + 1), INDEXING_LOOK_AGAIN_MS);
+    return () => clearTimeout(timer);
+  }, [found]);
 
   // The letters are loaded again when a filter the API applies changes, and once when a file-name
   // search starts (all of them, up to SEARCH_LIMIT): typing the name then filters what was loaded.
@@ -393,7 +403,9 @@ export function Queue() {
         ? 'Finds letters by a part of their file name.'
         : found?.refused
           ? html`<span class="error">Not searched: ${found.refused}.</span>`
-          : 'Finds letters holding every word: in their text, requests, case number or file name; 3 letters or more find the words they begin.'
+          : found && found.indexing > 0
+            ? html`<span role="status">${found.indexing >= 100 ? '100 or more letters' : found.indexing === 1 ? '1 letter' : `${found.indexing} letters`} just read ${found.indexing === 1 ? 'is' : 'are'} not searchable yet and may be missing here; the search is asked again as they are.</span>`
+            : 'Finds letters holding every word: in their text, requests, case number or file name; 3 letters or more find the words they begin.'
     }</p>
     ${error && html`<p class="error" role="alert">Could not load the letters: ${error}</p>`}
     ${loading && html`<p aria-live="polite">Loading…</p>`}

@@ -15,16 +15,20 @@ const store = {
   rowsOf: async (ids: readonly string[]) => ids.map((id) => [letter, notALetter].find((one) => one.id === id)!).map(answerRow),
 } as unknown as DeterminationStore;
 const asked: unknown[] = [];
-const search: Pick<SearchIndex, 'search'> = {
+/** Letters the index has not caught up with yet. */
+let behind: string[] = [];
+const search: Pick<SearchIndex, 'search' | 'backlog'> = {
   search: async (query) => {
     asked.push(query);
     return { data: [notALetter.id, letter.id], nextCursor: 'next-page' };
   },
+  backlog: async (limit) => behind.slice(0, limit).map((id) => ({ id, mark: `m-${id}` })),
 };
 
 afterEach(() => {
   vi.restoreAllMocks();
   asked.length = 0;
+  behind = [];
 });
 
 describe('GET /search', () => {
@@ -35,6 +39,17 @@ describe('GET /search', () => {
     // The unrecognized document (read again as no letter a moment ago) is not answered.
     expect(body.data.map((row) => row.id)).toEqual([letter.id]);
     expect(body.nextCursor).toBe('next-page');
+  });
+
+  it('says how many letters read are not searchable yet, counted up to 100, so an answer given while the index catches up is never a silent "not found"', async () => {
+    const indexing = async () =>
+      (JSON.parse((await route(store, { method: 'GET', path: '/search', query: { q: 'Percocet' } }, { search })).body as string) as { indexing: number })
+        .indexing;
+    expect(await indexing()).toBe(0);
+    behind = Array.from({ length: 7 }, (_, i) => `letter-${i}`);
+    expect(await indexing()).toBe(7);
+    behind = Array.from({ length: 250 }, (_, i) => `letter-${i}`);
+    expect(await indexing()).toBe(100);
   });
 
   it('is not offered where there is no index, and refuses what it will not search before asking it', async () => {
@@ -54,10 +69,11 @@ describe('GET /search', () => {
         written.push(String(chunk));
         return true;
       });
-    const failing: Pick<SearchIndex, 'search'> = {
+    const failing: Pick<SearchIndex, 'search' | 'backlog'> = {
       search: async () => {
         throw new Error('the index failed while looking up oxycodonewordinlog');
       },
+      backlog: async () => [],
     };
     const event = (q: string) =>
       ({
