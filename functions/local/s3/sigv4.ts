@@ -80,8 +80,16 @@ export function hmac(key: Buffer | string, data: string): Buffer {
 
 /** The SigV4 signing key of a secret for a day, region and service. */
 export function signingKey(secret: string, day: string, region: string, service: string): Buffer {
-  return hmac(hmac(hmac(hmac(`AWS4${secret}`, day), region), service), 'aws4_request');
+  // Four HMACs that change once a day: every request of a day is signed with the same key, so the last one is kept.
+  const last = lastSigningKey;
+  if (last && last.secret === secret && last.day === day && last.region === region && last.service === service) return last.key;
+  const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, day), region), service), 'aws4_request');
+  lastSigningKey = { secret, day, region, service, key };
+  return key;
 }
+
+/** The signing key derived last, with what it was derived from. */
+let lastSigningKey: { readonly secret: string; readonly day: string; readonly region: string; readonly service: string; readonly key: Buffer } | null = null;
 
 /** Equality of two hex signatures in time independent of where they differ. */
 export function signaturesEqual(expected: string, provided: string): boolean {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { createHash } from 'node:crypto';
-import { verifySignature, type WireRequest } from '../../../../functions/local/s3/sigv4.ts';
+import { createHash, createHmac } from 'node:crypto';
+import { signingKey, verifySignature, type WireRequest } from '../../../../functions/local/s3/sigv4.ts';
 import { CREDENTIALS, captureSdkRequest, rawHeadersOf, sdkSigner, signedAt, withHeader } from './signing.ts';
 
 const REGION = 'us-east-1';
@@ -65,6 +65,28 @@ describe('SigV4 verification of requests the real SDK v3 signed', () => {
     expect(outcome(() => verify(captured.wire, at, { ...CREDENTIALS, secretAccessKey: `${CREDENTIALS.secretAccessKey}x` }))).toBe('SignatureDoesNotMatch');
     expect(outcome(() => verify(captured.wire, at, { ...CREDENTIALS, accessKeyId: 'AKIAZZZZZZZZZZZZZZZZ' }))).toBe('InvalidAccessKeyId');
     expect(outcome(() => verify(captured.wire, at, CREDENTIALS, 'eu-west-1'))).toBe('AuthorizationHeaderMalformed');
+  });
+
+  it('derives a signing key for each secret, day, region and service, though it keeps the last one', async () => {
+    // The chain of four HMACs, derived here independently of the module's kept key.
+    const derived = (secret: string, day: string, region: string, service: string) =>
+      [day, region, service, 'aws4_request'].reduce<Buffer | string>((key, part) => createHmac('sha256', key).update(part).digest(), `AWS4${secret}`);
+    const asked: Array<[string, string, string, string]> = [
+      ['s1', '20261130', 'us-east-1', 's3'],
+      ['s1', '20261130', 'us-east-1', 's3'],
+      ['s1', '20261201', 'us-east-1', 's3'],
+      ['s2', '20261201', 'us-east-1', 's3'],
+      ['s2', '20261201', 'eu-west-1', 's3'],
+      ['s2', '20261201', 'eu-west-1', 'sqs'],
+      ['s1', '20261130', 'us-east-1', 's3'],
+    ];
+    for (const inputs of asked) expect(signingKey(...inputs).equals(derived(...inputs) as Buffer)).toBe(true);
+    // A request verified, then one with a wrong secret refused, then the first accepted again: the kept key never stands in for another.
+    const captured = await captureSdkRequest((client) => client.send(new GetObjectCommand({ Bucket: 'imr-inbox', Key: 'k' })));
+    const at = signedAt(captured);
+    expect(outcome(() => verify(captured.wire, at))).toBe('accepted');
+    expect(outcome(() => verify(captured.wire, at, { ...CREDENTIALS, secretAccessKey: 'another' }))).toBe('SignatureDoesNotMatch');
+    expect(outcome(() => verify(captured.wire, at))).toBe('accepted');
   });
 
   it('takes x-amz-date within 15 minutes of the clock, either way, and no further', async () => {
