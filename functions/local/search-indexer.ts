@@ -20,6 +20,15 @@ const POLL_MS = 5_000;
  */
 const BUSY_PAUSE_MS = 250;
 const BUSY_LOOK_MS = 20;
+/**
+ * How long a letter whose entry could not be built is passed over: the letters marked after it
+ * are built meanwhile (a run of five at the head of the backlog stopped every pass before), and it
+ * is tried again after. At most {@link MOST_PASSED_OVER} are; beyond that the oldest are tried again sooner.
+ */
+const PASS_OVER_MS = 60_000;
+const MOST_PASSED_OVER = 1_000;
+/** Passes in a row that built nothing (every letter failed) before a pass ends: 200 letters passed over, the rest at the next poll. */
+const MOST_FRUITLESS_PASSES = 40;
 
 /**
  * The local service's search indexer: woken by every commit that marked a letter behind, it
@@ -33,6 +42,8 @@ export class SearchIndexer {
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
   private last: SearchBacklogReport | null = null;
+  /** Letters that just failed, with when: passed over until {@link PASS_OVER_MS} later (a Map keeps them oldest first). */
+  private readonly passedOver = new Map<string, number>();
 
   constructor(
     private readonly deps: SearchDependencies,
@@ -86,18 +97,34 @@ export class SearchIndexer {
   }
 
   private async drain(): Promise<void> {
+    let fruitless = 0;
     for (;;) {
       this.again = false;
       await this.giveWay();
       if (this.stopped) return;
       // The batch built together: LMDB commits their writes in one transaction.
-      this.last = await drainSearchBacklog(this.deps, BATCH, { concurrency: BATCH, onError: this.onError }).catch((error: unknown) => {
+      this.last = await drainSearchBacklog(this.deps, BATCH, { concurrency: BATCH, onError: this.onError, skip: this.skipNow() }).catch((error: unknown) => {
         this.onError('backlog', error);
-        return { indexed: 0, failed: 1, more: false };
+        return { indexed: 0, failed: 1, more: false, failedIds: [] };
       });
-      if (this.stopped || !this.last.more || this.last.indexed === 0) return;
+      for (const id of this.last.failedIds) {
+        this.passedOver.delete(id);
+        this.passedOver.set(id, performance.now());
+      }
+      fruitless = this.last.indexed === 0 ? fruitless + 1 : 0;
+      if (this.stopped || !this.last.more || (this.last.indexed === 0 && this.last.failed === 0) || fruitless >= MOST_FRUITLESS_PASSES) return;
       await yieldToEvents();
     }
+  }
+
+  /** The letters to pass over now: those that failed within {@link PASS_OVER_MS}, at most {@link MOST_PASSED_OVER}. */
+  private skipNow(): ReadonlySet<string> {
+    const now = performance.now();
+    for (const [id, at] of this.passedOver) {
+      if (now - at < PASS_OVER_MS && this.passedOver.size <= MOST_PASSED_OVER) break;
+      this.passedOver.delete(id);
+    }
+    return new Set(this.passedOver.keys());
   }
 
   /** Waits while letters are being read, up to {@link BUSY_PAUSE_MS}. */

@@ -69,6 +69,8 @@ export interface SearchBacklogReport {
   readonly failed: number;
   /** True when the backlog held at least as many as were asked for: there may be more. */
   readonly more: boolean;
+  /** The letters that could not be built this time. */
+  readonly failedIds: readonly string[];
 }
 
 /** Runs `task` on each index of `count`, at most `limit` at once, started in order. */
@@ -91,15 +93,25 @@ async function inOrder(count: number, limit: number, task: (index: number) => Pr
 export async function drainSearchBacklog(
   deps: SearchDependencies,
   limit: number,
-  options: { readonly concurrency?: number; readonly onError?: (id: string, error: unknown) => void } = {},
+  options: {
+    readonly concurrency?: number;
+    readonly onError?: (id: string, error: unknown) => void;
+    /**
+     * Letters passed over (ones that just failed): the pass takes the next ones behind them, so a
+     * run of letters that cannot be built at the head of the backlog never stops the ones after it.
+     */
+    readonly skip?: ReadonlySet<string>;
+  } = {},
 ): Promise<SearchBacklogReport> {
-  const backlog = await deps.search.backlog(limit);
+  const skip = options.skip ?? new Set<string>();
+  const marked = await deps.search.backlog(limit + skip.size);
+  const backlog = marked.filter((entry) => !skip.has(entry.id)).slice(0, limit);
   const concurrency = options.concurrency ?? 1;
   const entries: Array<SearchEntry | null> = backlog.map(() => null);
   let indexed = 0;
-  let failed = 0;
+  const failedIds: string[] = [];
   const failure = (id: string, error: unknown) => {
-    failed++;
+    failedIds.push(id);
     options.onError?.(id, error);
   };
   await inOrder(backlog.length, concurrency, async (index) => {
@@ -114,5 +126,5 @@ export async function drainSearchBacklog(
       (error: unknown) => failure(entry.id, error),
     );
   });
-  return { indexed, failed, more: backlog.length >= limit };
+  return { indexed, failed: failedIds.length, more: marked.length >= limit + skip.size, failedIds };
 }

@@ -17,6 +17,8 @@ export const dependencies = ingestDependencies(config);
 
 /** How long one sweep builds search entries (of its 5 minutes): a backlog larger than that is taken up by the next. */
 const SEARCH_BUDGET_MS = 3 * 60_000;
+/** Most letters one sweep passes over after they failed: each pass asks the index for them again, beside the 100 it builds. */
+const MOST_PASSED_OVER = 1_000;
 
 /**
  * Builds the search entries of the letters still marked behind: those whose build right after
@@ -29,15 +31,19 @@ async function sweepSearchBacklog(): Promise<{ indexed: number; failed: number; 
   // A table written before the index existed: its letters are marked first (a minute at most a sweep, resumed by the next).
   const { marked: backfilled } = await dependencies.search.backfill(started + 60_000);
   let indexed = 0;
-  let failed = 0;
+  // Passed over for the rest of this sweep, so the letters behind them are built; the next sweep tries them again.
+  const failedIds = new Set<string>();
   for (;;) {
     const report = await drainSearchBacklog(dependencies, 100, {
       concurrency: 4,
       onError: (id, error) => logger.warn('search entry not built', { documentId: id, errorName: (error as Error)?.name }),
+      skip: failedIds,
     });
     indexed += report.indexed;
-    failed += report.failed;
-    if (!report.more || report.indexed === 0 || Date.now() - started > SEARCH_BUDGET_MS) return { indexed, failed, backfilled };
+    for (const id of report.failedIds) failedIds.add(id);
+    const stuck = report.indexed === 0 && report.failed === 0;
+    if (!report.more || stuck || failedIds.size >= MOST_PASSED_OVER || Date.now() - started > SEARCH_BUDGET_MS)
+      return { indexed, failed: failedIds.size, backfilled };
   }
 }
 

@@ -97,11 +97,48 @@ describe('search entries built right after a commit', () => {
     expect((await store.getDetermination(id))?.revision).toBe(1);
     expect((await store.searchIndex.backlog(10)).map((entry) => entry.id)).toEqual([id]);
     const failures: string[] = [];
-    expect(await drainSearchBacklog(broken, 10, { onError: (failed) => failures.push(failed) })).toEqual({ indexed: 0, failed: 1, more: false });
+    expect(await drainSearchBacklog(broken, 10, { onError: (failed) => failures.push(failed) })).toEqual({
+      indexed: 0,
+      failed: 1,
+      more: false,
+      failedIds: [id],
+    });
     expect(failures).toEqual([id]);
-    expect(await drainSearchBacklog({ ...broken, objects: { getText: async () => letter } }, 10)).toEqual({ indexed: 1, failed: 0, more: false });
+    expect(await drainSearchBacklog({ ...broken, objects: { getText: async () => letter } }, 10)).toEqual({
+      indexed: 1,
+      failed: 0,
+      more: false,
+      failedIds: [],
+    });
     expect(await find(store, 'dubois')).toEqual([id]);
     // Up to date: nothing to do.
     expect(await refreshSearchEntryAfterCommit(broken, id)).toBeNull();
+  });
+
+  it('passes over the letters it is told to skip and builds the ones marked after them, in order', async () => {
+    const store = open();
+    const ids = ['1', '2', '3', '4'].map((digit) => digit.repeat(64));
+    const read = classifyLetter(letter) as ClassifiedDetermination;
+    for (const [n, id] of ids.entries()) {
+      await store.recordReceipt(id, `imr-inbox/mail/${n}.txt`, '2026-06-01T10:00:00.000Z');
+      await saveReading(store, id, read, `2026-06-01T10:00:0${n}.000Z`);
+    }
+    // The first letter's text cannot be read.
+    const deps: SearchDependencies = {
+      store,
+      objects: {
+        getText: async (id) => {
+          if (id === ids[0]) throw new Error('the text bucket did not answer');
+          return letter;
+        },
+      },
+      search: store.searchIndex,
+    };
+    expect(await drainSearchBacklog(deps, 1)).toEqual({ indexed: 0, failed: 1, more: true, failedIds: [ids[0]] });
+    // Told to pass over it, a pass of one takes the next letter; there are more behind it.
+    expect(await drainSearchBacklog(deps, 1, { skip: new Set([ids[0]!]) })).toEqual({ indexed: 1, failed: 0, more: true, failedIds: [] });
+    expect(await drainSearchBacklog(deps, 5, { skip: new Set([ids[0]!]) })).toEqual({ indexed: 2, failed: 0, more: false, failedIds: [] });
+    // The one passed over is still marked, for a later pass.
+    expect((await store.searchIndex.backlog(10)).map((entry) => entry.id)).toEqual([ids[0]]);
   });
 });
