@@ -153,6 +153,33 @@ describe("the queue's search box", () => {
     await page.close();
   }, 60_000);
 
+  it('says when letters just read are not searchable yet, and asks again until none are', async () => {
+    const page = await newPage({ width: 1280, height: 900 });
+    // The service's own answers, the first two saying 3 letters are still being indexed (a burst just read): the index cannot be held behind on cue.
+    let asked = 0;
+    await page.route('**/search?*', async (route) => {
+      const answer = await route.fetch();
+      const body = (await answer.json()) as { indexing: number };
+      asked++;
+      await route.fulfill({ response: answer, json: { ...body, indexing: asked <= 2 ? 3 : body.indexing } });
+    });
+    await page.goto(`${service.endpoints.http}/`);
+    await page.getByLabel('Search letters').fill('Percocet');
+    const behind = page.getByRole('status').filter({ hasText: 'not searchable yet' });
+    await behind.waitFor();
+    expect(await behind.innerText()).toBe('3 letters just read are not searchable yet and may be missing here; the search is asked again as they are.');
+    expect(await rowTexts(page)).toHaveLength(1);
+    await page.screenshot({ path: join(SHOTS, 'queue-search-indexing.png'), fullPage: true });
+    // Asked again by itself (every 3 s) until the answer says none are left: then the line goes, the letter found stays.
+    await expect.poll(() => asked, { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
+    await behind.waitFor({ state: 'detached' });
+    expect(await rowTexts(page)).toHaveLength(1);
+    const settled = asked;
+    await new Promise((resolveWait) => setTimeout(resolveWait, 4_000));
+    expect(asked).toBe(settled);
+    await page.close();
+  }, 60_000);
+
   it('raised no script error, and no refusal but the one for words that cannot be searched (and the stand-in 404)', () => {
     expect(browserErrors).toEqual([]);
     expect(new Set(failedRequests)).toEqual(new Set(['400 /search', '404 /search']));
