@@ -348,7 +348,8 @@ describe('the review console', () => {
         { timeout: 20_000 },
       )
       .toMatchObject({ status: 'FAILED', updatedAt: expect.not.stringMatching(before.updatedAt) });
-    await expect.poll(() => failed.count()).toBe(1);
+    // Listed again once the console sees the store change: it asks every 2 s (live.ts POLL_MS), so the row may take that long to come back.
+    await expect.poll(() => failed.count(), { timeout: 10_000 }).toBe(1);
     expect(await page.getByRole('alert').count()).toBe(0);
     await page.close();
   }, 60_000);
