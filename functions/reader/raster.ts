@@ -140,6 +140,8 @@ export function median3(page: GreyRaster): GreyRaster {
       let m = e;
       let t: number;
       // The median-of-nine network (Paeth; Devillard's opt_med9), each step a pair put in order: the middle value ends in m.
+      // Written out step by step on locals on purpose: the same network driven by a table of pairs over a 9-value window
+      // gave the same pixels at 67 ms a page against 20 ms, most of what replacing sharp's median saved.
       t = b;
       b = Math.min(t, c);
       c = Math.max(t, c);

@@ -1,10 +1,9 @@
+/** What the console browser tests share: Chromium started, a page that records what went wrong in it, and axe's check. */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** What the console browser tests share: Chromium started, a page that records what went wrong in it, and axe's check. */
 
 /** Debian's Chromium (or `CHROMIUM_PATH`), headless, with `extraArgs` after the flags every browser test starts it with. */
 export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
