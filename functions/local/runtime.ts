@@ -37,7 +37,7 @@ import { SenderAllowList } from '../intake/senders.ts';
 import { consoleUpload } from '../intake/console.ts';
 import { SMTP_USER, startEmailListener, type EmailListener } from './email-listener.ts';
 import { SearchIndexer } from './search-indexer.ts';
-import { HandingObjectStore } from './handed-texts.ts';
+import { LocalObjectStore } from './local-objects.ts';
 
 /** The inbox bucket on one machine. */
 export const LOCAL_INBOX = 'imr-inbox';
@@ -233,8 +233,8 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
     timeLimitSeconds: OCR_BUDGET.seconds + 60,
     pidDirectory: readerPids,
   });
-  // The text of each reading just written is held for the search indexer, which then reads nothing back (see HandingObjectStore).
-  const objects = new HandingObjectStore(LOCAL_TEXT_BUCKET, s3Client);
+  // Readings are kept in the store, everything else in the S3 endpoint's buckets (see LocalObjectStore).
+  const objects = new LocalObjectStore(LOCAL_TEXT_BUCKET, s3Client, store.readings);
   // Pages read of each scan being OCR'd, in memory (see ProgressBoard): its status and the console say how far it is.
   const progress = new ProgressBoard();
   const deps: IngestDependencies = { store, objects, events, reader: ocrReader, progress, now: () => new Date() };
@@ -242,7 +242,7 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
   // Its failures name the letter and the error's kind, never a word of the letter.
   // It gives way while the reading lanes (text, on this thread) have letters: a letter is read and announced first, found a moment later.
   const indexer = new SearchIndexer(
-    { store, objects: { getText: (id) => objects.takeText(id) }, search: store.searchIndex },
+    { store, objects, search: store.searchIndex },
     (id, error) => options.log(`search    ${short(id)} not indexed yet (${(error as Error)?.name ?? 'error'}); tried again shortly`),
     () => fastLane.busy || backlogLane.busy,
   );

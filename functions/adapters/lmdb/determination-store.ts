@@ -26,6 +26,7 @@ import type {
   StoredItem,
 } from '../../service/ports.ts';
 import { answerRow, storedAnswer, type AnswerRow } from '../../service/ports.ts';
+import { LmdbReadingStore } from './reading-store.ts';
 import { LmdbSearchIndex } from './search-index.ts';
 
 /** A document as kept: its processing record and, once read, its Determination. */
@@ -80,7 +81,8 @@ const MAX_EXAMINED = 5000;
  * - `['audit', at#id#action]`: the audit log (dismissals and deletions);
  * - `['meta', 'changes']`: how many document writes were committed (what a console polls).
  * The full-text index is a named database beside these ({@link LmdbSearchIndex}): every commit
- * of a reading marks the letter there, in the same transaction.
+ * of a reading marks the letter there, in the same transaction. So are the documents' readings
+ * ({@link LmdbReadingStore}).
  * Every write is one LMDB transaction: two deliveries of one document are applied one after
  * the other, and a counter is changed once per change of the reading.
  */
@@ -90,6 +92,8 @@ export class LmdbDeterminationStore implements DeterminationStore, DocumentDispo
     private readonly cursors: CursorCodec,
     /** The full-text index of the letters, in the same environment: the store marks letters behind in it. */
     readonly searchIndex: LmdbSearchIndex,
+    /** The documents' readings (text, context, line boxes), in the same environment. */
+    readonly readings: LmdbReadingStore,
   ) {}
 
   /** Opens (or creates) the store in `folder`. */
@@ -98,7 +102,8 @@ export class LmdbDeterminationStore implements DeterminationStore, DocumentDispo
     indexStatuses(db);
     const searchIndex = new LmdbSearchIndex(db.openDB({ name: 'search', compression: false }), cursors);
     markForSearch(db, searchIndex);
-    return new LmdbDeterminationStore(db, cursors, searchIndex);
+    const readings = new LmdbReadingStore(db.openDB<string, string>({ name: 'readings', compression: false, encoding: 'string' }));
+    return new LmdbDeterminationStore(db, cursors, searchIndex, readings);
   }
 
   async close(): Promise<void> {

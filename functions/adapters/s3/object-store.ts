@@ -12,9 +12,9 @@ import {
   type UploadForm,
   type UploadForms,
 } from '../../service/ports.ts';
-import { layoutFrom, type DocumentLayout, type DoubtfulWord, type ReadingContext } from '../../domain/index.ts';
+import type { DocumentLayout, ReadingContext } from '../../domain/index.ts';
 import { attachmentDisposition } from '../../common/content-disposition.ts';
-import { StoredReadingCorruptError } from './errors.ts';
+import { layoutFromJson, readingFromJson, readingContextOf, readingJson } from '../stored-reading.ts';
 
 const moduleClient = new S3Client({});
 
@@ -22,62 +22,9 @@ function isMissing(error: unknown): boolean {
   return error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey';
 }
 
-/**
- * A stored reading context, as the service wrote it; anything else in the object (it was
- * edited, or written by another version) is left out rather than trusted: only the fields of
- * the right types are kept.
- */
-function readingContextOf(json: string): ReadingContext {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    return {};
-  }
-  if (typeof value !== 'object' || value === null) return {};
-  const stored = value as Record<string, unknown>;
-  const strings = (field: unknown) => (Array.isArray(field) && field.every((entry) => typeof entry === 'string') ? (field as string[]) : undefined);
-  const doubtful =
-    Array.isArray(stored.doubtfulWords) &&
-    stored.doubtfulWords.every(
-      (word) =>
-        typeof word === 'object' && word !== null && typeof (word as DoubtfulWord).text === 'string' && typeof (word as DoubtfulWord).confidence === 'number',
-    )
-      ? (stored.doubtfulWords as DoubtfulWord[])
-      : undefined;
-  const confidences =
-    Array.isArray(stored.pageConfidences) && stored.pageConfidences.every((entry) => entry === null || typeof entry === 'number')
-      ? (stored.pageConfidences as Array<number | null>)
-      : undefined;
-  return {
-    ...(typeof stored.ocrConfidence === 'number' ? { ocrConfidence: stored.ocrConfidence } : {}),
-    ...(typeof stored.pageCount === 'number' ? { pageCount: stored.pageCount } : {}),
-    ...(confidences ? { pageConfidences: confidences } : {}),
-    ...(strings(stored.warnings) ? { warnings: strings(stored.warnings) } : {}),
-    ...(strings(stored.incomplete) ? { incomplete: strings(stored.incomplete) } : {}),
-    ...(doubtful ? { doubtfulWords: doubtful } : {}),
-  };
-}
-
 /** Where the reading of document `id` is kept: its text and what the reader knew of it, in one JSON object. */
 function readingKey(documentId: string): string {
   return `text/${documentId}.json`;
-}
-
-/**
- * A stored reading object. One that is not what this service writes (edited by hand, cut short)
- * is reported as a broken object, never read as an empty letter.
- */
-function readingOf(json: string): { text: string; context: ReadingContext | null } {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch (error) {
-    throw new StoredReadingCorruptError({ cause: error });
-  }
-  const stored = value as { text?: unknown; context?: unknown } | null;
-  if (typeof stored !== 'object' || stored === null || typeof stored.text !== 'string') throw new StoredReadingCorruptError();
-  return { text: stored.text, context: stored.context === null || stored.context === undefined ? null : readingContextOf(JSON.stringify(stored.context)) };
 }
 
 /**
@@ -156,7 +103,7 @@ export class S3ObjectStore implements ObjectStore, OriginalLinks, PageImageCache
       new PutObjectCommand({
         Bucket: this.textBucket,
         Key: readingKey(documentId),
-        Body: JSON.stringify({ text: reading.text, context: reading.context, ...(reading.layout ? { layout: reading.layout } : {}) }),
+        Body: readingJson(reading),
         ContentType: 'application/json',
       }),
     );
@@ -164,7 +111,7 @@ export class S3ObjectStore implements ObjectStore, OriginalLinks, PageImageCache
 
   async getReading(documentId: string): Promise<{ text: string; context: ReadingContext | null } | null> {
     const stored = await this.getString(readingKey(documentId));
-    if (stored !== null) return readingOf(stored);
+    if (stored !== null) return readingFromJson(stored);
     // A reading stored by an earlier version: the text, and its context beside it when contexts were kept.
     const text = await this.getString(`text/${documentId}.txt`);
     if (text === null) return null;
@@ -179,12 +126,7 @@ export class S3ObjectStore implements ObjectStore, OriginalLinks, PageImageCache
   async getLayout(documentId: string): Promise<DocumentLayout | null> {
     // Kept in the reading's own object (a reading from an earlier version has none); one not of its shape is left out, not trusted.
     const stored = await this.getString(readingKey(documentId));
-    if (stored === null) return null;
-    try {
-      return layoutFrom((JSON.parse(stored) as { layout?: unknown } | null)?.layout);
-    } catch {
-      return null;
-    }
+    return stored === null ? null : layoutFromJson(stored);
   }
 
   private async getString(key: string): Promise<string | null> {

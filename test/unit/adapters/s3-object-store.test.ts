@@ -3,7 +3,7 @@ import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sd
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { S3ObjectStore } from '../../../functions/adapters/s3/object-store.ts';
-import { StoredReadingCorruptError } from '../../../functions/adapters/s3/errors.ts';
+import { StoredReadingCorruptError } from '../../../functions/adapters/errors.ts';
 import { ObjectMissingError } from '../../../functions/service/ports.ts';
 
 const s3 = mockClient(S3Client);

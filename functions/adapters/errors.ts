@@ -1,6 +1,6 @@
-import { CodedError } from '../../common/coded-error.ts';
+import { CodedError } from '../common/coded-error.ts';
 
-/** Codes for what can go wrong with what the service keeps in S3. */
+/** Codes for what can go wrong with what the service keeps (in S3, or in the embedded store on one machine). */
 export type StoredObjectErrorCode = 'READING_CORRUPT';
 
 /**
