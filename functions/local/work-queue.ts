@@ -6,6 +6,8 @@ import pLimit from 'p-limit';
 export interface WorkItem {
   readonly bucket: string;
   readonly key: string;
+  /** The object's size in bytes, when its notification or listing said. */
+  readonly size?: number;
 }
 
 /** Settings of the local queue. */
@@ -16,6 +18,12 @@ export interface WorkQueueOptions {
   readonly retryDelayMs?: number;
   /** Items processed at once (default 2). */
   readonly concurrency?: number;
+  /**
+   * Items known to be at most `maxBytes` are processed `concurrency` at once beside the others,
+   * each held whole in memory while it is read: many small letters at once keep the thread that
+   * reads them busy while each waits on its disk writes, where large ones (or of unknown size) stay few.
+   */
+  readonly small?: { readonly maxBytes: number; readonly concurrency: number };
   /** Folder of the dead-letter store: one JSON file per item that exhausted its tries. */
   readonly deadLetterDir: string;
 }
@@ -27,6 +35,7 @@ export interface WorkQueueOptions {
  */
 export class WorkQueue {
   private readonly limit: ReturnType<typeof pLimit>;
+  private readonly smallLimit: ReturnType<typeof pLimit> | null;
   private readonly pending = new Set<Promise<void>>();
   private stopped = false;
 
@@ -36,6 +45,7 @@ export class WorkQueue {
     private readonly onDeadLetter: (item: WorkItem, error: unknown) => void = () => undefined,
   ) {
     this.limit = pLimit(options.concurrency ?? 2);
+    this.smallLimit = options.small ? pLimit(options.small.concurrency) : null;
     mkdirSync(options.deadLetterDir, { recursive: true });
   }
 
@@ -68,7 +78,8 @@ export class WorkQueue {
   private async run(item: WorkItem, attempt: number): Promise<void> {
     const maxAttempts = this.options.maxAttempts ?? 5;
     try {
-      await this.limit(async () => {
+      const small = this.smallLimit && item.size !== undefined && item.size <= this.options.small!.maxBytes;
+      await (small ? this.smallLimit! : this.limit)(async () => {
         if (!this.stopped) await this.process(item, { number: attempt, final: attempt >= maxAttempts });
       });
     } catch (error) {
