@@ -6,7 +6,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -134,6 +134,34 @@ describe.each(['WHEN_SUPPORTED', 'WHEN_REQUIRED'] as const)('the SDK v3 with req
     expect(await failure(s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key })))).toMatchObject({ name: 'NoSuchKey', status: 404 });
     await s3.send(new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: [{ Key: `${key}.stream` }] } }));
     expect(await server.objects.head(BUCKET, `${key}.stream`)).toBeUndefined();
+    s3.destroy();
+  });
+
+  it('answers small objects read whole and large ones streamed alike, around the 64 KiB between them, whole and in ranges', async () => {
+    const s3 = client(undefined, { requestChecksumCalculation: mode, responseChecksumValidation: mode });
+    for (const size of [0, 1, 5_000, 64 * 1024 - 1, 64 * 1024, 64 * 1024 + 1, 300_000]) {
+      const body = randomBytes(size);
+      const key = `${mode}/sizes/${size}.bin`;
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+      expect((await bytesOf(s3, key)).equals(body)).toBe(true);
+      if (size < 2) continue;
+      const answer = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key, Range: `bytes=1-${size - 1}` }));
+      expect([answer.ContentLength, answer.ContentRange]).toEqual([size - 1, `bytes 1-${size - 1}/${size}`]);
+      expect(Buffer.from(await answer.Body!.transformToByteArray()).equals(body.subarray(1))).toBe(true);
+    }
+    s3.destroy();
+  });
+
+  it('answers an error, never bytes that are not the object, when a small blob was cut short on disk, and serves the next request', async () => {
+    const s3 = client(undefined, { requestChecksumCalculation: mode });
+    const body = randomBytes(3_000);
+    const key = `${mode}/cut/short.txt`;
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+    const blob = join(directory, 'blobs', sha256(body).slice(0, 2), sha256(body));
+    truncateSync(blob, 1_000);
+    expect(await failure(bytesOf(s3, key))).toMatchObject({ status: 500 });
+    writeFileSync(blob, body);
+    expect((await bytesOf(s3, key)).equals(body)).toBe(true);
     s3.destroy();
   });
 

@@ -47,6 +47,8 @@ export interface Reply {
   readonly xml?: string;
   /** A body to stream (GetObject). */
   readonly stream?: Readable;
+  /** A small body, read whole (GetObject of a few KB: a text letter). */
+  readonly body?: Buffer;
 }
 
 /** What an operation works with. */

@@ -79,6 +79,10 @@ async function send(response: ServerResponse, reply: Reply, requestId: string, h
     }
     return;
   }
+  if (reply.body) {
+    response.end(head ? undefined : reply.body);
+    return;
+  }
   if (reply.xml === undefined) {
     response.end();
     return;
