@@ -180,6 +180,50 @@ describe("the queue's search box", () => {
     await page.close();
   }, 60_000);
 
+  it('asks less often while the count of letters not searchable does not move, and stops saying they were just read', async () => {
+    const page = await newPage({ width: 1280, height: 900 });
+    // The page's clock stands still and is played forward: a letter whose text cannot be indexed stays counted for minutes.
+    await page.clock.install({ time: new Date('2026-12-01T09:00:00Z') });
+    let asked = 0;
+    await page.route('**/search?*', async (route) => {
+      const answer = await route.fetch();
+      asked++;
+      await route.fulfill({ response: answer, json: { ...((await answer.json()) as object), indexing: 2 } });
+    });
+    /** The next ask comes `wait` ms after the last answer (then the search's 250 ms pause), not before. */
+    const askedAgainAfter = async (wait: number) => {
+      const before = asked;
+      await page.clock.runFor(wait - 200);
+      // Real time for an ask on its way to arrive: none may be.
+      await new Promise((resolveWait) => setTimeout(resolveWait, 400));
+      expect(asked).toBe(before);
+      await page.clock.runFor(600);
+      await expect.poll(() => asked).toBe(before + 1);
+    };
+    await page.goto(`${service.endpoints.http}/`);
+    await page.clock.pauseAt(new Date('2026-12-01T09:00:05Z'));
+    await page.getByLabel('Search letters').fill('Percocet');
+    await page.clock.runFor(300);
+    await expect.poll(() => asked).toBe(1);
+    const behind = page.getByRole('status').filter({ hasText: 'not searchable' });
+    await expect
+      .poll(() => behind.innerText())
+      .toBe('2 letters just read are not searchable yet and may be missing here; the search is asked again as they are.');
+    // The count the same each time: asked again after 3 s, 6 s and 12 s.
+    for (const wait of [3_000, 6_000, 12_000]) await askedAgainAfter(wait);
+    await page.clock.runFor(50);
+    await expect
+      .poll(() => behind.innerText())
+      .toBe(
+        '2 letters are still not searchable and may be missing here (the count has not moved for a while: the service log says why); the search is asked again less often.',
+      );
+    await page.screenshot({ path: join(SHOTS, 'queue-search-stalled.png'), fullPage: true });
+    // Then after 24 s and 48 s, and never more than a minute apart.
+    for (const wait of [24_000, 48_000, 60_000, 60_000]) await askedAgainAfter(wait);
+    expect(await rowTexts(page)).toHaveLength(1);
+    await page.close();
+  }, 60_000);
+
   it('raised no script error, and no refusal but the one for words that cannot be searched (and the stand-in 404)', () => {
     expect(browserErrors).toEqual([]);
     expect(new Set(failedRequests)).toEqual(new Set(['400 /search', '404 /search']));

@@ -37,8 +37,15 @@ const EMPTY: Filters = { caseNumber: '', search: '', outcome: '', review: 'all',
 const SEARCH_LIMIT = 2000;
 /** How long typing pauses before the search is asked (a search per word typed, not per key). */
 const SEARCH_PAUSE_MS = 250;
-/** How soon a search answered while letters were still being indexed is asked again. */
+/**
+ * How soon a search answered while letters were still being indexed is asked again; twice as long
+ * each time the count has not moved, up to a minute: a letter whose text cannot be indexed stays
+ * counted, and a page left open on it would otherwise ask every 3 s for as long as it is open.
+ */
 const INDEXING_LOOK_AGAIN_MS = 3_000;
+const INDEXING_LOOK_AGAIN_MOST_MS = 60_000;
+/** Answers in a row with the same count after which the letters are no longer said to be just read. */
+const INDEXING_STALLED = 3;
 /** Letters a page of search results holds. */
 const SEARCH_PAGE = 50;
 
@@ -51,10 +58,20 @@ interface Found {
   readonly refused: string | null;
   /** Letters read but not yet searchable when it was asked (up to 100: 100 or more). */
   readonly indexing: number;
+  /** How many answers in a row before this one gave the same words the same count (0: it moved, or this is the first). */
+  readonly stalled: number;
 }
 
 /** The letters needing review in the queue's order, so the letter view can go on to the next one. */
 export const queueOrder: { review: string[] } = { review: [] };
+
+/** What the search says of the letters it may be missing: just read, or (the count not moving) not searchable for a while. */
+function indexingLine({ indexing, stalled }: Found): string {
+  const letters = indexing >= 100 ? '100 or more letters' : indexing === 1 ? '1 letter' : `${indexing} letters`;
+  const are = indexing === 1 ? 'is' : 'are';
+  if (stalled < INDEXING_STALLED) return `${letters} just read ${are} not searchable yet and may be missing here; the search is asked again as they are.`;
+  return `${letters} ${are} still not searchable and may be missing here (the count has not moved for a while: the service log says why); the search is asked again less often.`;
+}
 
 function query(filters: Filters, needsReview: boolean, cursor: string | null): string {
   const params = new URLSearchParams({ limit: '100', needsReview: String(needsReview) });
@@ -218,23 +235,37 @@ export function Queue() {
   // Null until known; false on a deployment whose API has no search: the box then finds file names among the letters loaded.
   const [searchable, setSearchable] = useState<boolean | null>(null);
   const searching = query.length > 0 && searchable !== false;
+  // Whether the API has no search: the effect below runs again when that is learned, not when a first answer says it has one (that asked twice).
+  const noSearch = searchable === false;
 
   // A search is asked when typing pauses, and again when a letter brought in is read; its results are
   // the letters best first. Only the words typed are sent, to the API alone; they stay in this tab.
   useEffect(() => {
-    if (!query || searchable === false) {
+    if (!query || noSearch) {
       setFound(null);
       return;
     }
     let live = true;
     const timer = setTimeout(() => {
       searchPage(query, null)
-        .then((page) => live && (setSearchable(true), setFound({ query, rows: page.data, next: page.nextCursor, refused: null, indexing: page.indexing ?? 0 })))
+        .then((page) => {
+          if (!live) return;
+          const indexing = page.indexing ?? 0;
+          setSearchable(true);
+          setFound((before) => ({
+            query,
+            rows: page.data,
+            next: page.nextCursor,
+            refused: null,
+            indexing,
+            stalled: before?.query === query && indexing > 0 && before.indexing === indexing ? before.stalled + 1 : 0,
+          }));
+        })
         .catch((problem: unknown) => {
           if (!live) return;
           if (problem instanceof ApiProblemError && problem.status === 404) setSearchable(false);
           else if (problem instanceof ApiProblemError && problem.status === 400)
-            setFound({ query, rows: [], next: null, refused: problem.message.replace(/^q: /, ''), indexing: 0 });
+            setFound({ query, rows: [], next: null, refused: problem.message.replace(/^q: /, ''), indexing: 0, stalled: 0 });
           else setError(problem instanceof ApiProblemError ? problem.message : 'the service could not be reached');
         });
     }, SEARCH_PAUSE_MS);
@@ -242,11 +273,11 @@ export function Queue() {
       live = false;
       clearTimeout(timer);
     };
-  }, [query, searchable, reloads]);
-  // Letters read but not yet searchable when it was asked: the search is asked again a moment later, until none are.
+  }, [query, noSearch, reloads]);
+  // Letters read but not yet searchable when it was asked: the search is asked again a moment later, until none are (less often while the count stays).
   useEffect(() => {
     if (!found || found.indexing === 0) return;
-    const timer = setTimeout(() => setReloads((count) => count + 1), INDEXING_LOOK_AGAIN_MS);
+    const timer = setTimeout(() => setReloads((count) => count + 1), Math.min(INDEXING_LOOK_AGAIN_MS * 2 ** found.stalled, INDEXING_LOOK_AGAIN_MOST_MS));
     return () => clearTimeout(timer);
   }, [found]);
 
@@ -404,7 +435,7 @@ export function Queue() {
         : found?.refused
           ? html`<span class="error">Not searched: ${found.refused}.</span>`
           : found && found.indexing > 0
-            ? html`<span role="status">${found.indexing >= 100 ? '100 or more letters' : found.indexing === 1 ? '1 letter' : `${found.indexing} letters`} just read ${found.indexing === 1 ? 'is' : 'are'} not searchable yet and may be missing here; the search is asked again as they are.</span>`
+            ? html`<span role="status">${indexingLine(found)}</span>`
             : 'Finds letters holding every word: in their text, requests, case number or file name; 3 letters or more find the words they begin.'
     }</p>
     ${error && html`<p class="error" role="alert">Could not load the letters: ${error}</p>`}
