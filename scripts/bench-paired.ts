@@ -27,8 +27,20 @@ if (!revision || !Number.isInteger(rounds) || rounds < 1) {
 const here = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const round = fileURLToPath(new URL('./paired-round.ts', import.meta.url));
 const worktree = join(mkdtempSync(join(tmpdir(), 'imr-paired-rev-')), 'tree');
-execFileSync('git', ['-C', here, 'worktree', 'add', '--detach', '--quiet', worktree, revision], { stdio: 'inherit' });
-symlinkSync(join(here, 'node_modules'), join(worktree, 'node_modules'));
+/** The worktree removed (and its registration pruned), whatever state it was left in. */
+const removeWorktree = () => {
+  try {
+    execFileSync('git', ['-C', here, 'worktree', 'remove', '--force', worktree], { stdio: 'ignore' });
+  } catch {
+    execFileSync('git', ['-C', here, 'worktree', 'prune']);
+  }
+  rmSync(dirname(worktree), { recursive: true, force: true });
+};
+// Stopped with Ctrl-C (a run takes minutes): no worktree is left registered.
+process.once('SIGINT', () => {
+  removeWorktree();
+  process.exit(130);
+});
 
 /** One round of `project` in a fresh process: its seconds. */
 async function secondsOf(project: string, nonce: string): Promise<number> {
@@ -42,6 +54,8 @@ const spread = (xs: readonly number[], digits: number) => {
 };
 
 try {
+  execFileSync('git', ['-C', here, 'worktree', 'add', '--detach', '--quiet', worktree, revision], { stdio: 'inherit' });
+  symlinkSync(join(here, 'node_modules'), join(worktree, 'node_modules'));
   const tree: number[] = [];
   const base: number[] = [];
   for (let r = 0; r < rounds; r++) {
@@ -61,6 +75,5 @@ try {
     `200 text letters through the local service over ${rounds} paired rounds (min / median / max): this tree ${spread(tree, 2)} s, ${revision} ${spread(base, 2)} s; ratio ${spread(ratios, 3)}; this tree faster in ${ratios.filter((ratio) => ratio < 1).length} of ${rounds}`,
   );
 } finally {
-  execFileSync('git', ['-C', here, 'worktree', 'remove', '--force', worktree]);
-  rmSync(dirname(worktree), { recursive: true, force: true });
+  removeWorktree();
 }

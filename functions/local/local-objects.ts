@@ -40,7 +40,8 @@ export class LocalObjectStore extends S3ObjectStore {
   }
 
   override async removeDerived(documentId: string): Promise<number> {
-    const removed = (await this.readings.removeReading(documentId)) ? 1 : 0;
-    return removed + (await super.removeDerived(documentId));
+    // The bucket first: should it fail, the store's reading (the newest) is still the one read, never an earlier version's left in the bucket.
+    const removed = await super.removeDerived(documentId);
+    return removed + ((await this.readings.removeReading(documentId)) ? 1 : 0);
   }
 }

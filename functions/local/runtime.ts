@@ -9,7 +9,7 @@ import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { LmdbDeterminationStore } from '../adapters/lmdb/determination-store.ts';
 import { CursorCodec } from '../common/cursor.ts';
-import { documentId, ingestObject, type IngestDependencies } from '../service/ingest.ts';
+import { documentId, ingestObject, LargerThanAskedError, type IngestDependencies } from '../service/ingest.ts';
 import type { EventPublisher, ServiceEvent } from '../service/ports.ts';
 import { ReadingPool } from '../reader/pool.ts';
 import { OCR_BUDGET } from '../reader/read-document.ts';
@@ -51,7 +51,8 @@ const FAST_READING_SECONDS = 60;
 /**
  * The fast lane reads up to 16 uploads of at most 1 MB at once (a text letter is a few KB), beside
  * 4 of any size: 200 text letters uploaded at once were read 9% sooner than 4 at a time (the
- * service's thread waits on each letter's store commits), and at most 16 MB more is held.
+ * service's thread waits on each letter's store commits), and at most 16 MB more is held (one read
+ * there is read only while it is still that small: see `readFast`).
  */
 const SMALL_FAST_ITEMS = { maxBytes: 1024 * 1024, concurrency: 16 };
 
@@ -286,8 +287,21 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
     { deadLetterDir: join(options.dataDir, 'dead-letters', 'ingest-ocr'), concurrency: cores, retryDelayMs: 300 },
     deadLettered('ingest-ocr'),
   );
-  const readFast = async (item: WorkItem, attempt: { final: boolean }) => {
-    const { id, outcome } = await ingestObject(fastDeps, item.bucket, item.key, { finalAttempt: attempt.final, localOcr: false });
+  const readFast = async (item: WorkItem, attempt: { final: boolean }): Promise<void> => {
+    // One told small is read only while it still is: its key may hold a larger upload by now, which goes where large ones are read.
+    const small = item.size !== undefined && item.size <= SMALL_FAST_ITEMS.maxBytes;
+    let read: Awaited<ReturnType<typeof ingestObject>>;
+    try {
+      read = await ingestObject(fastDeps, item.bucket, item.key, {
+        finalAttempt: attempt.final,
+        localOcr: false,
+        ...(small ? { atMostBytes: SMALL_FAST_ITEMS.maxBytes } : {}),
+      });
+    } catch (error) {
+      if (error instanceof LargerThanAskedError) return fastLane.push({ bucket: item.bucket, key: item.key });
+      throw error;
+    }
+    const { id, outcome } = read;
     if (outcome === 'NEEDS_OCR') return ocrLane.push(item);
     report(outcome, id, item.key, await outcomeDetail(outcome, id));
   };

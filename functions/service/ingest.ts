@@ -8,6 +8,7 @@ import {
   type LetterReading,
   type ReadingContext,
 } from '../domain/index.ts';
+import { CodedError } from '../common/coded-error.ts';
 import { LIMITS } from '../common/limits.ts';
 import { determinationEvent, failureEvent } from './events.ts';
 import { recognizeSameLetter } from './same-letter.ts';
@@ -64,6 +65,14 @@ export const READING_LEASE_MS = 15 * 60 * 1000;
  */
 export const MAX_LETTERS_PER_FILE = 50;
 
+/** An object larger than `atMostBytes` asked (see {@link ingestObject}): nothing was read or recorded; read it where large objects are. */
+export class LargerThanAskedError extends CodedError<'LARGER_THAN_ASKED'> {
+  override readonly name = 'LargerThanAskedError';
+  constructor(readonly size: number) {
+    super('LARGER_THAN_ASKED', `the object is ${size} bytes, larger than asked; read it where large objects are read`);
+  }
+}
+
 /** The document id: SHA-256 of the bytes, hex. */
 export function documentId(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -86,10 +95,19 @@ export async function ingestObject(
      * comes back `NEEDS_OCR` untouched, for the OCR lane, so no letter waits behind OCR.
      */
     localOcr?: boolean;
+    /**
+     * Read the object only if it is at most this large; a larger one (within the document limit)
+     * is left unread and unrecorded, with {@link LargerThanAskedError}: a lane that holds many
+     * small objects at once stays within its memory when a key it was told small now holds a large one.
+     */
+    atMostBytes?: number;
   } = {},
 ): Promise<{ id: string; outcome: IngestOutcome }> {
-  const object = await deps.objects.getWithin(bucket, key, LIMITS.documentBytes);
-  if ('tooLarge' in object) return refuseOversized(deps, bucket, key, object.tooLarge);
+  const object = await deps.objects.getWithin(bucket, key, Math.min(options.atMostBytes ?? LIMITS.documentBytes, LIMITS.documentBytes));
+  if ('tooLarge' in object) {
+    if (object.tooLarge <= LIMITS.documentBytes) throw new LargerThanAskedError(object.tooLarge);
+    return refuseOversized(deps, bucket, key, object.tooLarge);
+  }
   const { bytes } = object;
   const id = documentId(bytes);
   // An email's time received is when the letter was received: its day is the one deadlines count from.

@@ -214,9 +214,7 @@ describe("the queue's search box", () => {
     await page.clock.runFor(50);
     await expect
       .poll(() => behind.innerText())
-      .toBe(
-        '2 letters are still not searchable and may be missing here (the count has not moved for a while: the service log says why); the search is asked again less often.',
-      );
+      .toBe('2 letters are still not searchable and may be missing here (the count has not moved for a while); the search is asked again less often.');
     await page.screenshot({ path: join(SHOTS, 'queue-search-stalled.png'), fullPage: true });
     // Then after 24 s and 48 s, and never more than a minute apart.
     for (const wait of [24_000, 48_000, 60_000, 60_000]) await askedAgainAfter(wait);

@@ -7,7 +7,7 @@ import {
   TextractClient,
   ThrottlingException,
 } from '@aws-sdk/client-textract';
-import { completeTextractJob, documentId, ingestObject, letterIdOf, type IngestDependencies } from '../../functions/service/ingest.ts';
+import { completeTextractJob, documentId, ingestObject, LargerThanAskedError, letterIdOf, type IngestDependencies } from '../../functions/service/ingest.ts';
 import { saveReading } from '../../functions/service/ledger.ts';
 import { DocumentReader } from '../../functions/reader/read-document.ts';
 import { TextractOcr } from '../../functions/adapters/textract/textract-ocr.ts';
@@ -409,6 +409,32 @@ describe('reclassify stored letters with a newer engine', () => {
       flags: expect.arrayContaining(['INCOMPLETE']),
       warnings: expect.arrayContaining([`incomplete: ${unreadable}`]),
     });
+  });
+});
+
+describe('ingest: an object larger than the caller asked for', () => {
+  it('is left unread and unrecorded, for the caller to read where large objects are; one over the document limit still fails', async () => {
+    const bytes = '%PDF-1.7 pretend this is 2 MB';
+    await stack.upload('grown.pdf', bytes);
+    const asked: number[] = [];
+    const sized = (size: number) =>
+      withObjects({
+        getWithin: async (_bucket, _key, maxBytes) => {
+          asked.push(maxBytes);
+          return { tooLarge: size };
+        },
+      });
+    const refused = await ingestObject(deps({ objects: sized(2 * 1024 * 1024) }), INBOX, 'grown.pdf', { atMostBytes: 1024 * 1024 }).catch(
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(LargerThanAskedError);
+    expect(refused).toMatchObject({ code: 'LARGER_THAN_ASKED', size: 2 * 1024 * 1024 });
+    expect(asked).toEqual([1024 * 1024]);
+    expect(await stack.store.getDocument(documentId(Buffer.from(bytes)))).toBeNull();
+    // Over the document limit it is what it always was: FAILED with its reason, whatever was asked.
+    const result = await ingestObject(deps({ objects: sized(600 * 1024 * 1024) }), INBOX, 'grown.pdf', { atMostBytes: 1024 * 1024 });
+    expect(result.outcome).toBe('FAILED');
+    expect(await stack.store.getDocument(result.id)).toMatchObject({ reason: 'TOO_LARGE: document: 600.0 MB is over the 500 MB limit' });
   });
 });
 

@@ -70,7 +70,7 @@ function indexingLine({ indexing, stalled }: Found): string {
   const letters = indexing >= 100 ? '100 or more letters' : indexing === 1 ? '1 letter' : `${indexing} letters`;
   const are = indexing === 1 ? 'is' : 'are';
   if (stalled < INDEXING_STALLED) return `${letters} just read ${are} not searchable yet and may be missing here; the search is asked again as they are.`;
-  return `${letters} ${are} still not searchable and may be missing here (the count has not moved for a while: the service log says why); the search is asked again less often.`;
+  return `${letters} ${are} still not searchable and may be missing here (the count has not moved for a while); the search is asked again less often.`;
 }
 
 function query(filters: Filters, needsReview: boolean, cursor: string | null): string {
@@ -258,7 +258,8 @@ export function Queue() {
             next: page.nextCursor,
             refused: null,
             indexing,
-            stalled: before?.query === query && indexing > 0 && before.indexing === indexing ? before.stalled + 1 : 0,
+            // 100 is "100 or more" (the API counts no further): the same 100 again says nothing of whether indexing moves.
+            stalled: before?.query === query && indexing > 0 && indexing < 100 && before.indexing === indexing ? before.stalled + 1 : 0,
           }));
         })
         .catch((problem: unknown) => {

@@ -82,18 +82,26 @@ describe('the local service keeps readings in its store', () => {
     expect(await objects.getText(other)).toBeNull();
   });
 
-  it("removes a document's reading from the store and its page images (and any earlier reading) from the bucket, counting each", async () => {
-    const { objects } = objectsIn();
+  it("removes a document's reading from the store, and its page images and any earlier reading from the bucket, counting each", async () => {
+    const { store, objects } = objectsIn();
     await objects.putReading(id, reading());
-    s3.on(ListObjectsV2Command, { Prefix: `text/${id}.` }).resolves({ Contents: [] });
+    s3.on(ListObjectsV2Command, { Prefix: `text/${id}.` }).resolves({ Contents: [{ Key: `text/${id}.json` }] });
     s3.on(ListObjectsV2Command, { Prefix: `pages/${id}/` }).resolves({ Contents: [{ Key: `pages/${id}/v2/1.png` }, { Key: `pages/${id}/v2/2.png` }] });
     s3.on(DeleteObjectsCommand).resolves({});
-    expect(await objects.removeDerived(id)).toBe(3);
+    expect(await objects.removeDerived(id)).toBe(4);
     expect(s3.commandCalls(DeleteObjectsCommand).map((call) => call.args[0].input)).toEqual([
+      { Bucket: 'imr-text', Delete: { Objects: [{ Key: `text/${id}.json` }], Quiet: true } },
       { Bucket: 'imr-text', Delete: { Objects: [{ Key: `pages/${id}/v2/1.png` }, { Key: `pages/${id}/v2/2.png` }], Quiet: true } },
     ]);
     s3.on(GetObjectCommand).rejects(missing);
     expect(await objects.getReading(id)).toBeNull();
+    // The bucket first: when it fails, the store's reading (the newest) stays the one read.
+    await objects.putReading(id, reading({ text: 'kept' }));
+    s3.reset();
+    s3.on(ListObjectsV2Command).rejects(new Error('the endpoint is down'));
+    await expect(objects.removeDerived(id)).rejects.toThrow('the endpoint is down');
+    expect(await objects.getText(id)).toBe('kept');
+    await store.readings.removeReading(id);
     // Nothing left to remove: nothing counted.
     s3.reset();
     s3.on(ListObjectsV2Command).resolves({ Contents: [] });

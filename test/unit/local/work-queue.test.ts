@@ -61,15 +61,22 @@ describe('the local work queue', () => {
     const tries: string[] = [];
     const dead: WorkItem[] = [];
     const deadLetterDir = deadLetters();
+    let releaseLarge!: () => void;
+    const large = new Promise<void>((release) => (releaseLarge = release));
     const queue = new WorkQueue(
       async (item, attempt) => {
+        // The lane of large items stays busy throughout: the small one's tries cannot be running there.
+        if (item.key === 'large.pdf') return large;
         tries.push(`${item.key}#${attempt.number}${attempt.final ? ' final' : ''}`);
         throw new TypeError('not today');
       },
       { deadLetterDir, concurrency: 1, small: { maxBytes: 100, concurrency: 1 }, maxAttempts: 3, retryDelayMs: 1 },
       (item) => dead.push(item),
     );
+    queue.push({ bucket: 'b', key: 'large.pdf', size: 5_000 });
     queue.push({ bucket: 'b', key: 'letter.txt', size: 40 });
+    await expect.poll(() => dead.length).toBe(1);
+    releaseLarge();
     await queue.idle();
     expect(tries).toEqual(['letter.txt#1', 'letter.txt#2', 'letter.txt#3 final']);
     expect(dead).toEqual([{ bucket: 'b', key: 'letter.txt', size: 40 }]);
