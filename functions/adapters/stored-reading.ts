@@ -54,6 +54,16 @@ export function readingContextOf(json: string): ReadingContext {
  * short) is reported as broken ({@link StoredReadingCorruptError}), never read as an empty letter.
  */
 export function readingFromJson(json: string): { text: string; context: ReadingContext | null } {
+  const stored = storedOf(json);
+  return { text: stored.text, context: stored.context === null || stored.context === undefined ? null : readingContextOf(JSON.stringify(stored.context)) };
+}
+
+/** The text alone of a stored reading, checked as {@link readingFromJson} checks it (the search indexer's read: its context is not needed). */
+export function textFromJson(json: string): string {
+  return storedOf(json).text;
+}
+
+function storedOf(json: string): { text: string; context?: unknown } {
   let value: unknown;
   try {
     value = JSON.parse(json);
@@ -62,7 +72,7 @@ export function readingFromJson(json: string): { text: string; context: ReadingC
   }
   const stored = value as { text?: unknown; context?: unknown } | null;
   if (typeof stored !== 'object' || stored === null || typeof stored.text !== 'string') throw new StoredReadingCorruptError();
-  return { text: stored.text, context: stored.context === null || stored.context === undefined ? null : readingContextOf(JSON.stringify(stored.context)) };
+  return stored as { text: string; context?: unknown };
 }
 
 /** The line boxes of a stored reading; null when it kept none (a reading from an earlier version) or they are not of their shape (left out, not trusted). */

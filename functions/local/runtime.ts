@@ -51,8 +51,8 @@ const FAST_READING_SECONDS = 60;
 /**
  * The fast lane reads up to 16 uploads of at most 1 MB at once (a text letter is a few KB), beside
  * 4 of any size: 200 text letters uploaded at once were read 9% sooner than 4 at a time (the
- * service's thread waits on each letter's store commits), and at most 16 MB more is held (one read
- * there is read only while it is still that small: see `readFast`).
+ * service's thread waits on each letter's store commits), and at most 16 MB more is held (the
+ * queue has one read there only while it is still that small: see `WorkQueue` and `readFast`).
  */
 const SMALL_FAST_ITEMS = { maxBytes: 1024 * 1024, concurrency: 16 };
 
@@ -287,17 +287,12 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
     { deadLetterDir: join(options.dataDir, 'dead-letters', 'ingest-ocr'), concurrency: cores, retryDelayMs: 300 },
     deadLettered('ingest-ocr'),
   );
-  const readFast = async (item: WorkItem, attempt: { final: boolean }): Promise<void> => {
-    // One told small is read only while it still is: its key may hold a larger upload by now, which goes where large ones are read.
-    const small = item.size !== undefined && item.size <= SMALL_FAST_ITEMS.maxBytes;
+  const readFast = async (item: WorkItem, attempt: { final: boolean; atMostBytes?: number }): Promise<void> => {
     let read: Awaited<ReturnType<typeof ingestObject>>;
     try {
-      read = await ingestObject(fastDeps, item.bucket, item.key, {
-        finalAttempt: attempt.final,
-        localOcr: false,
-        ...(small ? { atMostBytes: SMALL_FAST_ITEMS.maxBytes } : {}),
-      });
+      read = await ingestObject(fastDeps, item.bucket, item.key, { finalAttempt: attempt.final, localOcr: false, atMostBytes: attempt.atMostBytes });
     } catch (error) {
+      // Told small, its key holds a larger upload by now: it is read where large ones are.
       if (error instanceof LargerThanAskedError) return fastLane.push({ bucket: item.bucket, key: item.key });
       throw error;
     }

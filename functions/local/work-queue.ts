@@ -40,7 +40,8 @@ export class WorkQueue {
   private stopped = false;
 
   constructor(
-    private readonly process: (item: WorkItem, attempt: { number: number; final: boolean }) => Promise<void>,
+    /** `attempt.atMostBytes`: the item runs in the lane of small items, and is to be read only while it is at most that large. */
+    private readonly process: (item: WorkItem, attempt: { number: number; final: boolean; atMostBytes?: number }) => Promise<void>,
     private readonly options: WorkQueueOptions,
     private readonly onDeadLetter: (item: WorkItem, error: unknown) => void = () => undefined,
   ) {
@@ -78,9 +79,10 @@ export class WorkQueue {
   private async run(item: WorkItem, attempt: number): Promise<void> {
     const maxAttempts = this.options.maxAttempts ?? 5;
     try {
-      const small = this.smallLimit && item.size !== undefined && item.size <= this.options.small!.maxBytes;
+      const small = this.smallLimit !== null && item.size !== undefined && item.size <= this.options.small!.maxBytes;
       await (small ? this.smallLimit! : this.limit)(async () => {
-        if (!this.stopped) await this.process(item, { number: attempt, final: attempt >= maxAttempts });
+        if (!this.stopped)
+          await this.process(item, { number: attempt, final: attempt >= maxAttempts, ...(small ? { atMostBytes: this.options.small!.maxBytes } : {}) });
       });
     } catch (error) {
       if (this.stopped) return;

@@ -44,6 +44,8 @@ const SEARCH_PAUSE_MS = 250;
  */
 const INDEXING_LOOK_AGAIN_MS = 3_000;
 const INDEXING_LOOK_AGAIN_MOST_MS = 60_000;
+/** The most letters a search's `indexing` counts: 100 means 100 or more. */
+const INDEXING_COUNTED_UP_TO = 100;
 /** Answers in a row with the same count after which the letters are no longer said to be just read. */
 const INDEXING_STALLED = 3;
 /** Letters a page of search results holds. */
@@ -67,7 +69,7 @@ export const queueOrder: { review: string[] } = { review: [] };
 
 /** What the search says of the letters it may be missing: just read, or (the count not moving) not searchable for a while. */
 function indexingLine({ indexing, stalled }: Found): string {
-  const letters = indexing >= 100 ? '100 or more letters' : indexing === 1 ? '1 letter' : `${indexing} letters`;
+  const letters = indexing >= INDEXING_COUNTED_UP_TO ? `${INDEXING_COUNTED_UP_TO} or more letters` : indexing === 1 ? '1 letter' : `${indexing} letters`;
   const are = indexing === 1 ? 'is' : 'are';
   if (stalled < INDEXING_STALLED) return `${letters} just read ${are} not searchable yet and may be missing here; the search is asked again as they are.`;
   return `${letters} ${are} still not searchable and may be missing here (the count has not moved for a while); the search is asked again less often.`;
@@ -258,8 +260,8 @@ export function Queue() {
             next: page.nextCursor,
             refused: null,
             indexing,
-            // 100 is "100 or more" (the API counts no further): the same 100 again says nothing of whether indexing moves.
-            stalled: before?.query === query && indexing > 0 && indexing < 100 && before.indexing === indexing ? before.stalled + 1 : 0,
+            // The cap is "or more" (the API counts no further): the same cap again says nothing of whether indexing moves.
+            stalled: before?.query === query && indexing > 0 && indexing < INDEXING_COUNTED_UP_TO && before.indexing === indexing ? before.stalled + 1 : 0,
           }));
         })
         .catch((problem: unknown) => {

@@ -57,6 +57,20 @@ describe('the local work queue', () => {
     expect(most.all).toBe(7);
   });
 
+  it("tells an item run in the small lane its lane's bound, and no other item any", async () => {
+    const told = new Map<string, number | undefined>();
+    const queue = new WorkQueue(async (item, attempt) => void told.set(item.key, attempt.atMostBytes), {
+      deadLetterDir: deadLetters(),
+      concurrency: 2,
+      small: { maxBytes: 1000, concurrency: 2 },
+    });
+    queue.push({ bucket: 'b', key: 'small', size: 1000 });
+    queue.push({ bucket: 'b', key: 'large', size: 1001 });
+    queue.push({ bucket: 'b', key: 'unknown' });
+    await queue.idle();
+    expect(Object.fromEntries(told)).toEqual({ small: 1000, large: undefined, unknown: undefined });
+  });
+
   it('retries a failed item in its own lane, then dead-letters it with its key, tries and error name', async () => {
     const tries: string[] = [];
     const dead: WorkItem[] = [];
