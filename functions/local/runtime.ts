@@ -239,6 +239,8 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
     niceness: 10,
     timeLimitSeconds: OCR_BUDGET.seconds + 60,
     pidDirectory: readerPids,
+    // Page images on their way to the OCR engines: in the data folder, private, with everything else the service keeps.
+    pageDirectory: join(options.dataDir, 'ocr-pages'),
   });
   // Readings are kept in the store, everything else in the S3 endpoint's buckets (see LocalObjectStore).
   const objects = new LocalObjectStore(LOCAL_TEXT_BUCKET, s3Client, store.readings);

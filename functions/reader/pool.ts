@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { availableParallelism, setPriority } from 'node:os';
@@ -8,6 +8,7 @@ import { InputError } from './errors.ts';
 import type { DocumentText } from './read-document.ts';
 import { sniffKind, type DocumentKind } from './sniff.ts';
 import { isReadingProcess, readingProcessEntry } from './process-entry.ts';
+import { removePageFolders } from '../adapters/tesseract/recognizer.ts';
 import type { LetterReading } from '../domain/index.ts';
 
 /** A document read and classified in a reading process. */
@@ -60,6 +61,14 @@ export interface ReadingPoolOptions {
    * ({@link ReadingPool.stopLeftovers}).
    */
   readonly pidDirectory?: string;
+  /**
+   * Where the reading processes' OCR engines read their page images from (each process writes
+   * them to a private folder of its own there, named by its pid, and removes each page once
+   * read): created private, emptied when the pool starts (call it after
+   * {@link ReadingPool.stopLeftovers}), and a process's folder removed when it exits, however it
+   * ended. Without it, pages are written to the system's temporary folder.
+   */
+  readonly pageDirectory?: string;
   /**
    * Documents go to the first reading process while it keeps up, and to another only once every
    * process before it has been on its document this long (default 0: to any idle process at
@@ -159,6 +168,12 @@ export class ReadingPool {
     this.size = Math.max(1, options.processes ?? availableParallelism());
     this.timeLimitMs = options.timeLimitSeconds * 1000;
     this.memoryLimitMb = options.memoryLimitMb ?? 2048;
+    if (options.pageDirectory) {
+      mkdirSync(options.pageDirectory, { recursive: true, mode: 0o700 });
+      // Made private even when it was there before (mkdir's mode applies only to what it makes).
+      chmodSync(options.pageDirectory, 0o700);
+      removePageFolders(options.pageDirectory);
+    }
   }
 
   /** Reads a document, OCR included; `onProgress` hears of its pages as the reading process reads them. */
@@ -323,7 +338,12 @@ export class ReadingPool {
     const child = fork(entry.script, [], {
       // The heap held to the limit.
       execArgv: [...entry.execArgv, `--max-old-space-size=${this.memoryLimitMb}`],
-      env: { ...process.env, IMR_READING_PROCESS: '1', IMR_OCR_PAGES_AT_ONCE: String(this.options.ocrPagesAtOnce ?? 1) },
+      env: {
+        ...process.env,
+        IMR_READING_PROCESS: '1',
+        IMR_OCR_PAGES_AT_ONCE: String(this.options.ocrPagesAtOnce ?? 1),
+        ...(this.options.pageDirectory ? { IMR_OCR_PAGE_DIRECTORY: this.options.pageDirectory } : {}),
+      },
       serialization: 'advanced',
       // Nothing a reading process prints reaches the service's output: an engine's messages could quote a letter.
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
@@ -337,7 +357,11 @@ export class ReadingPool {
     }
     const pidFile = this.options.pidDirectory && child.pid !== undefined ? join(this.options.pidDirectory, `${child.pid}.pid`) : null;
     if (pidFile) writeFileSync(pidFile, String(child.pid), { mode: 0o600 });
-    child.once('exit', () => pidFile && rmSync(pidFile, { force: true }));
+    child.once('exit', () => {
+      if (pidFile) rmSync(pidFile, { force: true });
+      // What a process killed mid-page left of its pages.
+      if (this.options.pageDirectory && child.pid !== undefined) removePageFolders(this.options.pageDirectory, child.pid);
+    });
     let ready!: () => void;
     const reader = new Reader(child, new Promise<void>((resolve) => (ready = resolve)));
     this.readers.add(reader);

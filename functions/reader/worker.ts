@@ -48,7 +48,7 @@ export async function readTask(reader: DocumentReader, task: ReadingTask, onProg
 // Only in a process the pool started (a test runner's own fork has an IPC channel too).
 if (process.send && process.env.IMR_READING_PROCESS === '1') {
   const pagesAtOnce = Math.max(1, Number(process.env.IMR_OCR_PAGES_AT_ONCE ?? 1));
-  const reader = new DocumentReader(() => createLocalRecognizer(pagesAtOnce), pagesAtOnce);
+  const reader = new DocumentReader(() => createLocalRecognizer(pagesAtOnce, process.env.IMR_OCR_PAGE_DIRECTORY || undefined), pagesAtOnce);
   // The pool gone (the service stopped or died): nothing left to read for. Checked on a timer too, between
   // a reading's slices of work; the next start stops a process whose reading never yields.
   process.on('disconnect', () => process.exit(0));

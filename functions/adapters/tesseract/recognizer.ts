@@ -1,5 +1,9 @@
 import { wordInContext, type DoubtfulWord } from '../../domain/index.ts';
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { StreamingTesseract } from './stream.ts';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -149,17 +153,32 @@ const SECOND_LOOKS_PER_PAGE = 12;
 /** A word as compared between two readings: its letters and digits only. */
 const bare = (text: string) => text.replace(/[^0-9a-z/-]/gi, '');
 
+/** What every page is read with: see {@link TesseractCli}. */
+const PAGE_OPTIONS = ['-l', 'eng', '--psm', '6', '-c', 'tessedit_do_invert=0', '-c', 'hocr_char_boxes=1', 'hocr'] as const;
+
 /**
- * Debian's `tesseract` binary, one process per page. `OMP_THREAD_LIMIT=1` because OpenMP
- * threads made a fax page ten times slower here; `--psm 6` because the default layout mode
- * dropped paragraphs of degraded pages; `tessedit_do_invert=0` because a letter is printed dark
- * on light, and Tesseract otherwise reads each line it is unsure of a second time as white on
- * black (5% of a fax backlog's OCR time here, the text the same on every page measured).
+ * Debian's `tesseract` binary: as many long-lived engines as pages read at once, each handed
+ * its pages one after another ({@link StreamingTesseract}), and a process of its own for each
+ * second look. `--psm 6` because the default layout mode dropped paragraphs of degraded pages;
+ * `tessedit_do_invert=0` because a letter is printed dark on light, and Tesseract otherwise
+ * reads each line it is unsure of a second time as white on black (5% of a fax backlog's OCR
+ * time here, the text the same on every page measured).
+ *
+ * An engine reads a page from a file: each page is written to a private folder (0700, the file
+ * 0600) and removed once read; the folder is made under `pageDirectory` (by default the
+ * system's temporary folder) and removed by {@link close} or when the process exits.
  */
 export class TesseractCli implements PageRecognizer {
   readonly name = 'tesseract-cli';
+  private readonly idle: StreamingTesseract[] = [];
+  private folder: string | null = null;
+  private pages = 0;
+  private closed = false;
 
-  constructor(private readonly binary = 'tesseract') {}
+  constructor(
+    private readonly binary = 'tesseract',
+    private readonly pageDirectory = tmpdir(),
+  ) {}
 
   /** Whether the binary is installed and runs. */
   static available(binary = 'tesseract'): boolean {
@@ -168,8 +187,26 @@ export class TesseractCli implements PageRecognizer {
   }
 
   async recognize(png: Buffer): Promise<RecognizedPage> {
-    const { boxes, ...page } = readTesseractHocr(await this.run(png, ['--psm', '6', '-c', 'tessedit_do_invert=0', '-c', 'hocr_char_boxes=1', 'hocr']));
+    const { boxes, ...page } = readTesseractHocr(await this.readPage(png));
     return { ...page, doubtful: await this.secondLook(png, page.doubtful ?? [], boxes) };
+  }
+
+  /** A page's hOCR, read by an idle engine (or a new one). */
+  private async readPage(png: Buffer): Promise<string> {
+    if (this.closed) throw new Error('the OCR engine is closed');
+    this.folder ??= privateFolder(this.pageDirectory);
+    const file = join(this.folder, `page-${++this.pages}.png`);
+    await writeFile(file, png, { mode: 0o600, flag: 'wx' });
+    let engine = this.idle.pop();
+    while (engine && !engine.usable) engine = this.idle.pop();
+    engine ??= new StreamingTesseract(this.binary, PAGE_OPTIONS);
+    try {
+      return await engine.read(file);
+    } finally {
+      if (engine.usable && !this.closed) this.idle.push(engine);
+      else engine.close();
+      await rm(file, { force: true });
+    }
   }
 
   /**
@@ -225,7 +262,31 @@ export class TesseractCli implements PageRecognizer {
     });
   }
 
-  async close(): Promise<void> {}
+  /** Ends the engines (each after the page it is on) and removes the page folder. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const engine of this.idle.splice(0)) engine.close();
+    if (this.folder) removeFolder(this.folder);
+    this.folder = null;
+  }
+}
+
+/** Page folders not yet removed: a process that exits without closing its engines removes them on its way out. */
+const folders = new Set<string>();
+let removesOnExit = false;
+
+function privateFolder(parent: string): string {
+  // Named by the process, so that what a killed reading process left is known to be its own.
+  const folder = mkdtempSync(join(parent, `${process.pid}-`));
+  if (!removesOnExit) process.once('exit', () => folders.forEach((entry) => rmSync(entry, { recursive: true, force: true })));
+  removesOnExit = true;
+  folders.add(folder);
+  return folder;
+}
+
+function removeFolder(folder: string): void {
+  folders.delete(folder);
+  rmSync(folder, { recursive: true, force: true });
 }
 
 /**
@@ -285,7 +346,30 @@ export class TesseractWasm implements PageRecognizer {
   }
 }
 
-/** The local OCR engine: Debian's tesseract when installed (faster), tesseract.js otherwise. */
-export function createLocalRecognizer(workers: number): PageRecognizer {
-  return TesseractCli.available() ? new TesseractCli() : new TesseractWasm(workers);
+/**
+ * The local OCR engine: Debian's tesseract when installed (faster), tesseract.js otherwise.
+ * `pageDirectory`: where tesseract's page files are written (see {@link TesseractCli}).
+ */
+export function createLocalRecognizer(workers: number, pageDirectory?: string): PageRecognizer {
+  return TesseractCli.available() ? new TesseractCli('tesseract', pageDirectory) : new TesseractWasm(workers);
+}
+
+/**
+ * Removes the page folders a process left in `pageDirectory` (its pid's, or every one when
+ * `pid` is omitted): a reading process stopped with SIGKILL cannot remove its own. Returns how many.
+ */
+export function removePageFolders(pageDirectory: string, pid?: number): number {
+  let removed = 0;
+  let entries: string[];
+  try {
+    entries = readdirSync(pageDirectory);
+  } catch {
+    return 0;
+  }
+  for (const entry of entries) {
+    if (!/^\d+-/.test(entry) || (pid !== undefined && !entry.startsWith(`${pid}-`))) continue;
+    rmSync(join(pageDirectory, entry), { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
 }

@@ -1,9 +1,10 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ReadingLimitError, ReadingPool } from '../../../functions/reader/pool.ts';
 import { InputError } from '../../../functions/reader/errors.ts';
+import { TesseractCli } from '../../../functions/adapters/tesseract/recognizer.ts';
 import { loadGoldenLetters } from '../../fixtures/golden.ts';
 import { printedLines } from '../../fixtures/variants.ts';
 import { renderScan, typesetPdf } from '../../fixtures/scans.ts';
@@ -101,6 +102,32 @@ describe('reading in a pool of processes with limits', () => {
     expect((await readers.read(Buffer.from(letter.text, 'latin1'), 'document')).text).toContain('IMR');
     expect(ReadingPool.stopLeftovers(pids)).toBe(1);
   }, 60_000);
+
+  it.runIf(TesseractCli.available())(
+    'writes the pages its OCR engines read to a private folder of its own, and removes what a reading process killed mid-page left there',
+    async () => {
+      const pids = mkdtempSync(join(tmpdir(), 'imr-reader-pids-'));
+      const pages = join(mkdtempSync(join(tmpdir(), 'imr-reader-pages-')), 'ocr-pages');
+      // What an earlier service's reading process, killed mid-page, left behind.
+      mkdirSync(join(pages, '999999-x1y2z3'), { recursive: true });
+      writeFileSync(join(pages, '999999-x1y2z3', 'page-3.png'), 'a page of a letter');
+      const readers = pool({ processes: 1, timeLimitSeconds: 120, pidDirectory: pids, pageDirectory: pages });
+      expect(readdirSync(pages)).toEqual([]);
+      expect(statSync(pages).mode & 0o777).toBe(0o700);
+      const [fax] = (await renderScan(printedLines(letter.text).slice(0, 70), 'fax-fine', 5)).files;
+      let during: string[] = [];
+      const reading = readers.read(fax!, 'document', (read) => {
+        if (read !== 1) return;
+        // The first page read, the second on its way: the process is stopped as the kernel or a person would stop it.
+        during = readdirSync(pages);
+        process.kill(Number.parseInt(readdirSync(pids)[0]!, 10), 'SIGKILL');
+      });
+      await expect(reading).rejects.toMatchObject({ name: 'ReadingLimitError' });
+      expect(during).toEqual([expect.stringMatching(/^\d+-/)]);
+      expect(readdirSync(pages)).toEqual([]);
+    },
+    120_000,
+  );
 
   it('runs its reading processes at the niceness it is given (the OCR pool yields the cores to the API and the fast lane)', async () => {
     const pids = mkdtempSync(join(tmpdir(), 'imr-reader-pids-'));
