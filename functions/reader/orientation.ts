@@ -43,25 +43,20 @@ const BACKGROUND_RADIUS = 20;
 
 /**
  * Ink pixels: clearly darker than the paper around them (the mean of a window a few lines
- * across, from an integral image). A local rather than a global threshold, because a phone
- * photo's paper is shaded from one corner to the other and a global one reads the shade as ink.
+ * across). A local rather than a global threshold, because a phone photo's paper is shaded from
+ * one corner to the other and a global one reads the shade as ink.
+ *
+ * The window's sums are kept as it moves down the page (each column's sum over the window's
+ * rows: a row added below, a row dropped above) and across a row (a running sum of those), in
+ * integers: the same sums an integral image gives, at a fraction of its memory traffic (a
+ * page's integral image was 16 MB of doubles written and read again, page after page).
  */
 export function inkPoints(raster: GreyRaster): InkPoints {
   const { data, width, height } = raster;
-  const stride = width + 1;
-  const integral = integralBuffer(stride * (height + 1));
-  // A reused buffer: its first row and first column (the zeros the sums start from) are set here, for this page's width.
-  integral.fill(0, 0, stride);
-  for (let y = 1; y <= height; y++) integral[y * stride] = 0;
-  for (let y = 0; y < height; y++) {
-    let row = 0;
-    const above = y * stride;
-    const here = above + stride;
-    const source = y * width;
-    for (let x = 0; x < width; x++) {
-      row += data[source + x]!;
-      integral[here + x + 1] = integral[above + x + 1]! + row;
-    }
+  const columns = new Int32Array(width);
+  const running = new Int32Array(width + 1);
+  for (let row = 0; row < Math.min(height, BACKGROUND_RADIUS); row++) {
+    for (let x = 0, at = row * width; x < width; x++, at++) columns[x]! += data[at]!;
   }
   // Each column's window edges, worked out once rather than per pixel (this loop runs over every pixel of the page).
   const lefts = new Int32Array(width);
@@ -71,24 +66,35 @@ export function inkPoints(raster: GreyRaster): InkPoints {
     rights[x] = Math.min(width, x + BACKGROUND_RADIUS + 1);
   }
   // Whole pixel coordinates, as 32-bit integers: half the bytes of doubles for every projection to read.
-  let xs: Int32Array<ArrayBuffer> = new Int32Array(1 << 16);
-  let ys: Int32Array<ArrayBuffer> = new Int32Array(1 << 16);
+  let xs: Int32Array<ArrayBuffer> = new Int32Array(1 << 17);
+  let ys: Int32Array<ArrayBuffer> = new Int32Array(1 << 17);
   let count = 0;
   for (let y = 0; y < height; y++) {
-    const top = Math.max(0, y - BACKGROUND_RADIUS);
-    const bottom = Math.min(height, y + BACKGROUND_RADIUS + 1);
-    const topRow = top * stride;
-    const bottomRow = bottom * stride;
-    const rows = bottom - top;
+    // The window's rows are [y - radius, y + radius], cut at the page's edges.
+    const incoming = y + BACKGROUND_RADIUS < height ? (y + BACKGROUND_RADIUS) * width : -1;
+    const outgoing = y - BACKGROUND_RADIUS - 1 >= 0 ? (y - BACKGROUND_RADIUS - 1) * width : -1;
+    if (incoming >= 0 && outgoing >= 0) for (let x = 0; x < width; x++) columns[x]! += data[incoming + x]! - data[outgoing + x]!;
+    else if (incoming >= 0) for (let x = 0; x < width; x++) columns[x]! += data[incoming + x]!;
+    else if (outgoing >= 0) for (let x = 0; x < width; x++) columns[x]! -= data[outgoing + x]!;
+    const rows = Math.min(height, y + BACKGROUND_RADIUS + 1) - Math.max(0, y - BACKGROUND_RADIUS);
     const source = y * width;
+    // Ink is darker than 0.8 of its background, which is at most 255: a pixel of 204 or more never is. A row
+    // without one (most of a page's margins and gaps between lines) needs no sums across it.
+    let dark = -1;
     for (let x = 0; x < width; x++) {
+      if (data[source + x]! < 204) {
+        dark = x;
+        break;
+      }
+    }
+    if (dark < 0) continue;
+    for (let x = 0; x < width; x++) running[x + 1] = running[x]! + columns[x]!;
+    for (let x = dark; x < width; x++) {
       const value = data[source + x]!;
-      // Ink is darker than 0.8 of its background, which is at most 255: a pixel of 204 or more never is, and skips the lookup.
       if (value >= 204) continue;
       const left = lefts[x]!;
       const right = rights[x]!;
-      const sum = integral[bottomRow + right]! - integral[topRow + right]! - integral[bottomRow + left]! + integral[topRow + left]!;
-      const background = sum / (rows * (right - left));
+      const background = (running[right]! - running[left]!) / (rows * (right - left));
       if (value < background * 0.8 && background - value > 24) {
         if (count === xs.length) {
           xs = grow(xs);
@@ -107,20 +113,6 @@ function grow(values: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
   const larger = new Int32Array(values.length * 2);
   larger.set(values);
   return larger;
-}
-
-/**
- * The integral image's buffer, reused from page to page (the caller sets its first row and column
- * to 0 for the page's width; every other cell it reads it writes first). A fresh 15 MB array for
- * each of a page's two ink counts was garbage the OCR process collected page after page.
- */
-let integralCells: Float64Array<ArrayBuffer> = new Float64Array(0);
-/** Most cells kept for reuse (32 MB: a letter page judged 1200 wide is about 2M); a larger page's buffer is its own, and let go with it. */
-const REUSED_INTEGRAL_CELLS = 4 * 1024 * 1024;
-function integralBuffer(cells: number): Float64Array<ArrayBuffer> {
-  if (cells > REUSED_INTEGRAL_CELLS) return new Float64Array(cells);
-  if (integralCells.length < cells) integralCells = new Float64Array(cells);
-  return integralCells;
 }
 
 /** The ink's projection across lines at `angle` degrees: ink per row of a page turned by that angle. */
@@ -231,17 +223,17 @@ export const BLANK_PAGE_INK = 150;
 /** A page as it lies: no turn, no skew (what a page too blank or too dark to judge is reported as). */
 export const UPRIGHT: PageTurn = { angle: 0, quarter: 0, skew: 0, lineContrast: 1, upContrast: 1 };
 
-/** Fewest ink pixels worth judging a page by; a blank page stays as it is. */
+/** Fewest ink pixels worth judging a page by (at 1,200 wide; see `minInk`); a blank page stays as it is. */
 const MIN_INK = 500;
 
 /**
- * How the page is turned: its quarter turn and skew. A page with too little ink, or whose
- * lines cannot be told, is reported upright.
+ * How the page is turned: its quarter turn and skew. A page with too little ink (under
+ * `minInk` points), or whose lines cannot be told, is reported upright.
  */
-export function detectTurn(raster: GreyRaster, points: InkPoints = inkPoints(raster)): PageTurn {
+export function detectTurn(raster: GreyRaster, points: InkPoints = inkPoints(raster), minInk = MIN_INK): PageTurn {
   const { xs, ys } = points;
   // Ink over most of the page is not print (a dark photo background); judge nothing from it.
-  if (xs.length < MIN_INK || xs.length > raster.data.length * 0.5) return UPRIGHT;
+  if (xs.length < minInk || xs.length > raster.data.length * 0.5) return UPRIGHT;
   const size = raster.width + raster.height;
   const horizontal = sharpestNear(xs, ys, 0, size);
   const vertical = sharpestNear(xs, ys, 90, size);
