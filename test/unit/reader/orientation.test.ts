@@ -47,7 +47,7 @@ describe('setting a page upright before OCR', () => {
 });
 
 describe('ink points', () => {
-  it('finds the same ink on a page judged after a wider and a narrower one (the sums it reuses start from zero for each page)', async () => {
+  it('finds the same ink on a page judged after a wider and a narrower one (its window sums start from zero for each page)', async () => {
     const { inkPoints } = await import('../../../functions/reader/orientation.ts');
     const { rasterOf } = await import('../../../functions/reader/raster.ts');
     // Cut at the text's left edge, so that there is ink where the sums reach the first column.
