@@ -6,7 +6,7 @@ import { availableParallelism, setPriority } from 'node:os';
 import { CodedError } from '../common/coded-error.ts';
 import { InputError } from './errors.ts';
 import type { DocumentText } from './read-document.ts';
-import { sniffKind, type DocumentKind } from './sniff.ts';
+import { isScanWithinLimits, sniffKind, type DocumentKind } from './sniff.ts';
 import { isReadingProcess, readingProcessEntry } from './process-entry.ts';
 import { removePageFolders } from '../adapters/tesseract/recognizer.ts';
 import type { LetterReading } from '../domain/index.ts';
@@ -188,6 +188,8 @@ export class ReadingPool {
 
   /** Reads a document that needs no OCR; null for a scan. */
   readWithoutOcr(bytes: Uint8Array, name: string): Promise<ClassifiedText | null> {
+    // A scan is known from its first bytes and its size: no process, no copy of it.
+    if (isScanWithinLimits(bytes)) return Promise.resolve(null);
     return this.run({ bytes, name, ocr: false });
   }
 

@@ -1,10 +1,23 @@
 import { readFile, stat } from 'node:fs/promises';
 import { InputError } from './errors.ts';
+import { LIMITS } from '../common/limits.ts';
 
 import type { DocumentKind } from '../domain/index.ts';
 
 /** Kinds of document sniffed from their first bytes. */
 export type { DocumentKind } from '../domain/index.ts';
+
+/**
+ * Whether the bytes are a scan (a TIFF, PNG or JPEG) within the size limits: read without OCR,
+ * such a document is nothing (null, for OCR or Textract) and never an error, so it needs no
+ * reading process to say so (the fast lane's process was started, and a fax copied to it, to
+ * hear that of every fax of a backlog).
+ */
+export function isScanWithinLimits(bytes: Uint8Array): boolean {
+  if (bytes.length === 0 || bytes.length > LIMITS.documentBytes) return false;
+  const kind = sniffKind(bytes);
+  return kind === 'tiff' || ((kind === 'png' || kind === 'jpeg') && bytes.length <= LIMITS.singleImageBytes);
+}
 
 /** Sniffs a document's kind from its bytes; the file name is never trusted. */
 export function sniffKind(bytes: Uint8Array): DocumentKind {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ReadingLimitError, ReadingPool } from '../../../functions/reader/pool.ts';
 import { InputError } from '../../../functions/reader/errors.ts';
+import { LIMITS } from '../../../functions/common/limits.ts';
 import { TesseractCli } from '../../../functions/adapters/tesseract/recognizer.ts';
 import { loadGoldenLetters } from '../../fixtures/golden.ts';
 import { printedLines } from '../../fixtures/variants.ts';
@@ -72,10 +73,18 @@ describe('reading in a pool of processes with limits', () => {
     expect((await readers.read(Buffer.from(letter.text, 'latin1'), 'document')).text).toContain('IMR');
   }, 60_000);
 
-  it('hands a scan back unread when OCR is not wanted (the fast lane)', async () => {
-    const readers = pool({ processes: 1, timeLimitSeconds: 30 });
+  it('hands a scan back unread when OCR is not wanted (the fast lane), without a reading process', async () => {
+    const pids = mkdtempSync(join(tmpdir(), 'imr-reader-pids-'));
+    const readers = pool({ processes: 1, timeLimitSeconds: 30, pidDirectory: pids });
     const [fax] = (await renderScan(printedLines(letter.text).slice(0, 20), 'fax-fine', 5)).files;
     expect(await readers.readWithoutOcr(fax!, 'document')).toBeNull();
+    expect(readdirSync(pids)).toEqual([]);
+    // A page image over the one-page limit is still refused with its reason, as reading it would.
+    const huge = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(LIMITS.singleImageBytes)]);
+    await expect(readers.readWithoutOcr(huge, 'document')).rejects.toMatchObject({ name: 'InputError', code: 'TOO_LARGE' });
+    // Text is read in a reading process as before.
+    expect((await readers.readWithoutOcr(Buffer.from(letter.text, 'latin1'), 'document'))?.text).toContain('IMR');
+    expect(readdirSync(pids)).toHaveLength(1);
   }, 60_000);
 
   it('renders a page image for the console in a reading process, and stops a render that runs past its time', async () => {
