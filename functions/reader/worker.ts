@@ -8,7 +8,7 @@ import { DocumentReader, readingContext, type DocumentText, type PageProgressLis
 import { classifyDocument, type LetterReading } from '../domain/index.ts';
 import { InputError } from './errors.ts';
 import { renderPage } from './pages.ts';
-import { createLocalRecognizer } from '../adapters/tesseract/recognizer.ts';
+import { createLocalRecognizer, TesseractCli } from '../adapters/tesseract/recognizer.ts';
 
 /** What the pool sends a reading process: a document to read, or (with `page`) one page to render as PNG for a person. */
 export interface ReadingTask {
@@ -48,7 +48,11 @@ export async function readTask(reader: DocumentReader, task: ReadingTask, onProg
 // Only in a process the pool started (a test runner's own fork has an IPC channel too).
 if (process.send && process.env.IMR_READING_PROCESS === '1') {
   const pagesAtOnce = Math.max(1, Number(process.env.IMR_OCR_PAGES_AT_ONCE ?? 1));
-  const reader = new DocumentReader(() => createLocalRecognizer(pagesAtOnce, process.env.IMR_OCR_PAGE_DIRECTORY || undefined), pagesAtOnce);
+  const pageDirectory = process.env.IMR_OCR_PAGE_DIRECTORY || undefined;
+  // A process of the pool that OCRs (the one given a page folder) starts its engines now, while it is small (see TesseractCli.start).
+  const recognizer = pageDirectory ? createLocalRecognizer(pagesAtOnce, pageDirectory) : null;
+  if (recognizer instanceof TesseractCli) recognizer.start(pagesAtOnce);
+  const reader = new DocumentReader(() => recognizer ?? createLocalRecognizer(pagesAtOnce), pagesAtOnce);
   // The pool gone (the service stopped or died): nothing left to read for. Checked on a timer too, between
   // a reading's slices of work; the next start stops a process whose reading never yields.
   process.on('disconnect', () => process.exit(0));

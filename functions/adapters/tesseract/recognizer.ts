@@ -191,6 +191,16 @@ export class TesseractCli implements PageRecognizer {
     return { ...page, doubtful: await this.secondLook(png, page.doubtful ?? [], boxes) };
   }
 
+  /**
+   * Starts `engines` engines now, before any page: a process that OCRs starts them while it is
+   * small. Started later, from a reading process holding a page's buffers, each start forked that
+   * whole memory and left it copy-on-write: the next page's clean-up paid for it in page faults.
+   */
+  start(engines: number): void {
+    if (this.closed) return;
+    for (let i = this.idle.length; i < engines; i++) this.idle.push(new StreamingTesseract(this.binary, PAGE_OPTIONS));
+  }
+
   /** A page's hOCR, read by an idle engine (or a new one). */
   private async readPage(png: Buffer): Promise<string> {
     if (this.closed) throw new Error('the OCR engine is closed');

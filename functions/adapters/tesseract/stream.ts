@@ -26,6 +26,9 @@ export class StreamingTesseract {
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly decoder = new StringDecoder('utf8');
   private output = '';
+  /** Where the page's tags are read up to in {@link output}, and how deep in `div`s that is: each chunk is read once. */
+  private scanned = 0;
+  private depth = 0;
   private errors = '';
   private waiting: { resolve: (hocr: string) => void; reject: (error: Error) => void } | null = null;
   private stopped: Error | null = null;
@@ -68,12 +71,31 @@ export class StreamingTesseract {
 
   private received(text: string): void {
     this.output += text;
-    const start = this.output.indexOf(PAGE_START);
-    if (start < 0 || !this.waiting) return;
-    const end = pageEnd(this.output, start);
+    if (!this.waiting) return;
+    if (this.scanned === 0) {
+      // The page's element not begun yet (the document's header comes first): what is before it is dropped.
+      const start = this.output.indexOf(PAGE_START);
+      if (start < 0) return;
+      this.output = this.output.slice(start);
+    }
+    // The page is complete when its element closes: its tags read from where the last chunk's left off (a tag cut
+    // between chunks is not matched yet, and is read whole with the next).
+    const tags = /<(\/?)div\b[^>]*>/g;
+    tags.lastIndex = this.scanned;
+    let end = -1;
+    for (let tag = tags.exec(this.output); tag; tag = tags.exec(this.output)) {
+      this.depth += tag[1] ? -1 : 1;
+      this.scanned = tags.lastIndex;
+      if (this.depth === 0) {
+        end = tags.lastIndex;
+        break;
+      }
+    }
     if (end < 0) return;
-    const page = this.output.slice(start, end);
+    const page = this.output.slice(0, end);
     this.output = this.output.slice(end);
+    this.scanned = 0;
+    this.depth = 0;
     const { resolve } = this.waiting;
     this.waiting = null;
     this.hold(false);
@@ -105,16 +127,4 @@ export class StreamingTesseract {
         .at(-1) ?? 'no message'
     );
   }
-}
-
-/** Where the element opened at `start` closes (just after its `</div>`), or -1 while it is still open. */
-function pageEnd(hocr: string, start: number): number {
-  let depth = 0;
-  const tags = /<(\/?)div\b[^>]*>/g;
-  tags.lastIndex = start;
-  for (let tag = tags.exec(hocr); tag; tag = tags.exec(hocr)) {
-    depth += tag[1] ? -1 : 1;
-    if (depth === 0) return tags.lastIndex;
-  }
-  return -1;
 }

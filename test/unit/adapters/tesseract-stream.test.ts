@@ -13,7 +13,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 /**
  * A stand-in for `tesseract ... -c stream_filelist=1 hocr`, as tesseract 5 behaves in that mode:
  * the document's header once, then for each file name read from its input that page's
- * `ocr_page` element, written in pieces with pauses between (as a pipe delivers a large page),
+ * `ocr_page` element, written in pieces with pauses between (as a pipe delivers a large page; one cut inside a tag),
  * the closing tags when its input ends. The page's one word is the file's size in bytes. Each
  * start appends its pid to `$FAKE_STARTS`; `$FAKE_STOP_AT=N` ends it with an error at its Nth page.
  */
@@ -30,7 +30,9 @@ while IFS= read -r path; do
   n=$((n+1))
   if [ "$n" = "\${FAKE_STOP_AT:-0}" ]; then echo "Page $n : $path" >&2; echo "Error in pixReadMem: Unknown format - no pix returned" >&2; exit 1; fi
   size=$(wc -c < "$path")
-  printf "  <div class='ocr_page' id='page_%d' title='bbox 0 0 600 400'>\\n   <div class='ocr_carea' id='block_%d_1'>\\n" $n $n
+  printf "  <div class='ocr_page' id='page_%d' title='bbox 0 0 600 400'>\\n   <div class='ocr_ca" $n
+  sleep 0.05
+  printf "rea' id='block_%d_1'>\\n" $n
   sleep 0.05
   printf "    <p class='ocr_par'><span class='ocr_line' title='bbox 10 10 200 40'><span class='ocrx_word' title='bbox 10 10 200 40; x_wconf 96'>"
   sleep 0.05
