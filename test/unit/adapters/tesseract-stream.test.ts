@@ -92,6 +92,18 @@ describe('tesseract engines that read page after page (stream_filelist)', () => 
     await cli.close();
   });
 
+  it('starts engines before any page when asked, and reads the first pages with them', async () => {
+    const log = startsLogged();
+    const cli = new TesseractCli(fakeTesseract(), scratch);
+    cli.start(2);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(starts(log)).toBe(2);
+    const pages = await Promise.all([115, 215].map(page));
+    expect((await Promise.all(pages.map((png) => cli.recognize(png)))).map((read) => read.text)).toEqual(pages.map((png) => String(png.length)));
+    expect(starts(log)).toBe(2);
+    await cli.close();
+  });
+
   it('fails the page an engine stopped on, with its last error line, and reads the next page with a new engine', async () => {
     const log = startsLogged();
     process.env.FAKE_STOP_AT = '2';
