@@ -53,6 +53,9 @@ const LOW_PAGE_CONFIDENCE = 0.6;
 /** A page read under this confidence is read again the other way up, in case up was misjudged. */
 const RETRY_FLIPPED_BELOW = 0.55;
 
+/** File-system errors that say the machine, not the document, is at fault. */
+const MACHINE_ERROR_CODES: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS', 'EMFILE', 'ENFILE']);
+
 /** A page OCR read under this confidence, with ink on it, is a page that could not be read. */
 const UNREADABLE_PAGE_CONFIDENCE = 0.35;
 
@@ -237,6 +240,9 @@ export class DocumentReader {
         try {
           return await recognizer.recognize(image);
         } catch (error) {
+          // A page file the engine could not be handed (a full disk, a folder it may not write) is the machine's fault, not the
+          // document's: not a final failure of the document (the service tries it again; one that still fails can be retried).
+          if (MACHINE_ERROR_CODES.has((error as { code?: unknown })?.code as string)) throw error;
           throw new InputError('OCR_FAILED', `${name}: OCR of page ${index + 1} failed (${recognizer.name})`, { cause: error });
         }
       };

@@ -7,6 +7,7 @@ import { PDFDocument } from 'pdf-lib';
 import sharp from 'sharp';
 import { DocumentReader, LIMITS, OCR_BUDGET } from '../../../functions/reader/read-document.ts';
 import { sniffKind } from '../../../functions/reader/sniff.ts';
+import { InputError } from '../../../functions/reader/errors.ts';
 import { speckShare } from '../../../functions/reader/images.ts';
 import type { PageRecognizer } from '../../../functions/adapters/tesseract/recognizer.ts';
 import { classifyLetter } from '../../../functions/domain/index.ts';
@@ -191,6 +192,36 @@ describe('specked faxes', () => {
     };
     expect(await share('fax-standard')).toBeLessThan(0.005);
     expect(await share('fax-poor')).toBeGreaterThan(0.005);
+  });
+});
+
+describe('an OCR engine that fails', () => {
+  class FailingRecognizer implements PageRecognizer {
+    readonly name = 'failing';
+    constructor(private readonly error: Error) {}
+    async recognize(): Promise<never> {
+      throw this.error;
+    }
+    async close(): Promise<void> {}
+  }
+
+  it("fails the document with the page named when the engine fails on it (the document's fault, final)", async () => {
+    const [fax] = (await renderScan(lines.slice(0, 20), 'fax-fine', 6)).files;
+    await expect(readerWith(new FailingRecognizer(new Error('tesseract stopped (exit code 1)'))).read(fax!, 'fax.tif')).rejects.toMatchObject({
+      name: 'InputError',
+      code: 'OCR_FAILED',
+      message: 'fax.tif: OCR of page 1 failed (failing)',
+    });
+  });
+
+  it('passes on a full disk as it is, not as a final failure of the document', async () => {
+    const [fax] = (await renderScan(lines.slice(0, 20), 'fax-fine', 6)).files;
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    const error = await readerWith(new FailingRecognizer(full))
+      .read(fax!, 'fax.tif')
+      .catch((caught: unknown) => caught);
+    expect(error).toBe(full);
+    expect(error).not.toBeInstanceOf(InputError);
   });
 });
 
