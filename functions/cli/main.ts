@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { classifyDocument, readableText, ENGINE_VERSION, type Determination } from '../domain/index.ts';
-import { DocumentReader, readingContext } from '../reader/read-document.ts';
+import { DocumentReader, MACHINE_ERROR_CODES, readingContext } from '../reader/read-document.ts';
 import { InputError } from '../reader/errors.ts';
 import { UsageError } from './errors.ts';
 
@@ -61,6 +61,12 @@ export async function main(argv: readonly string[], io: Console = processConsole
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.err(`imr: ${(error as Error).message}\n${USAGE}\n`);
       return EXIT.USAGE;
+    }
+    // The machine's fault (a full disk, a temporary folder it may not write), not the file's: said so, and the file is not asked for.
+    const code = (error as { code?: unknown })?.code;
+    if (typeof code === 'string' && MACHINE_ERROR_CODES.has(code)) {
+      io.err(`imr: this machine refused a file the reader needed (${code}): free disk space or check the temporary folder's permissions, then run it again\n`);
+      return EXIT.UNREADABLE;
     }
     io.err(`imr: unexpected failure (${(error as Error).name}); please report it with the file that caused it\n`);
     return EXIT.UNREADABLE;

@@ -54,7 +54,8 @@ const BACKGROUND_RADIUS = 20;
 export function inkPoints(raster: GreyRaster): InkPoints {
   const { data, width, height } = raster;
   const columns = new Int32Array(width);
-  const running = new Int32Array(width + 1);
+  // Doubles for the row's running sum: a row of 41 x 255 a column overflows 32 bits past 205,000 pixels wide.
+  const running = new Float64Array(width + 1);
   for (let row = 0; row < Math.min(height, BACKGROUND_RADIUS); row++) {
     for (let x = 0, at = row * width; x < width; x++, at++) columns[x]! += data[at]!;
   }

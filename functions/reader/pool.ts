@@ -62,11 +62,11 @@ export interface ReadingPoolOptions {
    */
   readonly pidDirectory?: string;
   /**
-   * Where the reading processes' OCR engines read their page images from (each process writes
-   * them to a private folder of its own there, named by its pid, and removes each page once
-   * read): created private, emptied when the pool starts (call it after
-   * {@link ReadingPool.stopLeftovers}), and a process's folder removed when it exits, however it
-   * ended. Without it, pages are written to the system's temporary folder.
+   * A folder of the pool's own where the reading processes' OCR engines read their page images
+   * from (each process writes them to a private folder of its own there, `imr-ocr-<pid>-*`, and
+   * removes each page once read): made private, emptied of such folders when the pool starts
+   * (call it after {@link ReadingPool.stopLeftovers}), and a process's folder removed when it
+   * exits, however it ended. Without it, pages are written to the system's temporary folder.
    */
   readonly pageDirectory?: string;
   /**

@@ -53,8 +53,8 @@ const LOW_PAGE_CONFIDENCE = 0.6;
 /** A page read under this confidence is read again the other way up, in case up was misjudged. */
 const RETRY_FLIPPED_BELOW = 0.55;
 
-/** File-system errors that say the machine, not the document, is at fault. */
-const MACHINE_ERROR_CODES: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS', 'EMFILE', 'ENFILE']);
+/** File-system errors that say the machine, not the document, is at fault (the command line says so too). */
+export const MACHINE_ERROR_CODES: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS', 'EMFILE', 'ENFILE']);
 
 /** A page OCR read under this confidence, with ink on it, is a page that could not be read. */
 const UNREADABLE_PAGE_CONFIDENCE = 0.35;

@@ -173,6 +173,8 @@ export class TesseractCli implements PageRecognizer {
   private readonly idle: StreamingTesseract[] = [];
   private folder: string | null = null;
   private pages = 0;
+  /** Pages being read: the folder is removed only once they are done. */
+  private readonly reading = new Set<Promise<string>>();
   private closed = false;
 
   constructor(
@@ -204,18 +206,46 @@ export class TesseractCli implements PageRecognizer {
   /** A page's hOCR, read by an idle engine (or a new one). */
   private async readPage(png: Buffer): Promise<string> {
     if (this.closed) throw new Error('the OCR engine is closed');
-    this.folder ??= privateFolder(this.pageDirectory);
-    const file = join(this.folder, `page-${++this.pages}.png`);
-    await writeFile(file, png, { mode: 0o600, flag: 'wx' });
-    let engine = this.idle.pop();
-    while (engine && !engine.usable) engine = this.idle.pop();
-    engine ??= new StreamingTesseract(this.binary, PAGE_OPTIONS);
+    const reading = this.handPage(png);
+    this.reading.add(reading);
     try {
+      return await reading;
+    } finally {
+      this.reading.delete(reading);
+    }
+  }
+
+  private async handPage(png: Buffer): Promise<string> {
+    const file = await this.writePage(png);
+    let engine: StreamingTesseract | undefined;
+    try {
+      engine = this.idle.pop();
+      while (engine && !engine.usable) engine = this.idle.pop();
+      engine ??= new StreamingTesseract(this.binary, PAGE_OPTIONS);
       return await engine.read(file);
     } finally {
-      if (engine.usable && !this.closed) this.idle.push(engine);
-      else engine.close();
+      if (engine?.usable && !this.closed) this.idle.push(engine);
+      else engine?.close();
       await rm(file, { force: true });
+    }
+  }
+
+  /** Writes a page for an engine to read; a folder removed from under a long-lived process is made again, once. */
+  private async writePage(png: Buffer, again = true): Promise<string> {
+    this.folder ??= privateFolder(this.pageDirectory);
+    const file = join(this.folder, `page-${++this.pages}.png`);
+    try {
+      await writeFile(file, png, { mode: 0o600, flag: 'wx' });
+      return file;
+    } catch (error) {
+      // Nothing of a page is left behind: a write cut short (a full disk) leaves part of it.
+      await rm(file, { force: true });
+      if (again && (error as { code?: unknown })?.code === 'ENOENT') {
+        removeFolder(this.folder);
+        this.folder = null;
+        return this.writePage(png, false);
+      }
+      throw error;
     }
   }
 
@@ -276,6 +306,8 @@ export class TesseractCli implements PageRecognizer {
   async close(): Promise<void> {
     this.closed = true;
     for (const engine of this.idle.splice(0)) engine.close();
+    // A page under way is read to its end (its engine closed after it), then its folder goes.
+    await Promise.allSettled(this.reading);
     if (this.folder) removeFolder(this.folder);
     this.folder = null;
   }
@@ -285,9 +317,15 @@ export class TesseractCli implements PageRecognizer {
 const folders = new Set<string>();
 let removesOnExit = false;
 
+/** What a page folder's name starts with: this service's, then the pid of the process that made it. */
+const FOLDER_PREFIX = 'imr-ocr-';
+const FOLDER_NAME = /^imr-ocr-(\d+)-/;
+
 function privateFolder(parent: string): string {
+  // What a process stopped before it could remove its folder (Ctrl-C on `imr text`, SIGKILL) left here is removed first.
+  removePageFolders(parent, undefined, { deadOnly: true });
   // Named by the process, so that what a killed reading process left is known to be its own.
-  const folder = mkdtempSync(join(parent, `${process.pid}-`));
+  const folder = mkdtempSync(join(parent, `${FOLDER_PREFIX}${process.pid}-`));
   if (!removesOnExit) process.once('exit', () => folders.forEach((entry) => rmSync(entry, { recursive: true, force: true })));
   removesOnExit = true;
   folders.add(folder);
@@ -365,10 +403,12 @@ export function createLocalRecognizer(workers: number, pageDirectory?: string): 
 }
 
 /**
- * Removes the page folders a process left in `pageDirectory` (its pid's, or every one when
- * `pid` is omitted): a reading process stopped with SIGKILL cannot remove its own. Returns how many.
+ * Removes the page folders processes left in `pageDirectory`: `pid`'s, or every one when `pid`
+ * is omitted, or (`deadOnly`) those of processes no longer running. A reading process stopped
+ * with SIGKILL, or a command-line run stopped with Ctrl-C, cannot remove its own. Only this
+ * service's folders (`imr-ocr-<pid>-*`) are touched. Returns how many were removed.
  */
-export function removePageFolders(pageDirectory: string, pid?: number): number {
+export function removePageFolders(pageDirectory: string, pid?: number, options: { deadOnly?: boolean } = {}): number {
   let removed = 0;
   let entries: string[];
   try {
@@ -377,9 +417,25 @@ export function removePageFolders(pageDirectory: string, pid?: number): number {
     return 0;
   }
   for (const entry of entries) {
-    if (!/^\d+-/.test(entry) || (pid !== undefined && !entry.startsWith(`${pid}-`))) continue;
-    rmSync(join(pageDirectory, entry), { recursive: true, force: true });
-    removed++;
+    const owner = FOLDER_NAME.exec(entry)?.[1];
+    if (owner === undefined || (pid !== undefined && Number(owner) !== pid)) continue;
+    if (options.deadOnly && isRunning(Number(owner))) continue;
+    try {
+      rmSync(join(pageDirectory, entry), { recursive: true, force: true });
+      removed++;
+    } catch {
+      // Another user's, in a shared temporary folder: not ours to remove.
+    }
   }
   return removed;
+}
+
+/** Whether a process of this pid runs (one of another user's counts as running: its folder is not ours to remove). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: unknown }).code === 'EPERM';
+  }
 }

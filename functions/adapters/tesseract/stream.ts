@@ -37,9 +37,11 @@ export class StreamingTesseract {
   constructor(binary: string, args: readonly string[]) {
     // OMP_THREAD_LIMIT=1: OpenMP threads made a fax page ten times slower here (see TesseractCli).
     this.child = spawn(binary, ['stdin', 'stdout', '-c', 'stream_filelist=1', ...args], { env: { ...process.env, OMP_THREAD_LIMIT: '1' }, stdio: 'pipe' });
+    this.child.on('error', (error) => this.stop(error));
+    // A process that could not be made at all (EMFILE, EAGAIN) has no pipes; its 'error' says why, on the next tick.
+    if (!this.child.stdout || !this.child.stdin || !this.child.stderr) return;
     this.child.stdout.on('data', (chunk: Buffer) => this.received(this.decoder.write(chunk)));
     this.child.stderr.on('data', (chunk: Buffer) => (this.errors = (this.errors + chunk.toString('utf8')).slice(-STDERR_KEPT)));
-    this.child.on('error', (error) => this.stop(error));
     this.child.on('close', (code, signal) => this.stop(new Error(`tesseract stopped (${signal ?? `exit code ${code}`}): ${this.lastErrorLine()}`)));
     // A write after the engine stopped: the close above fails the page.
     this.child.stdin.on('error', () => undefined);
@@ -57,6 +59,8 @@ export class StreamingTesseract {
     if (this.waiting) return Promise.reject(new Error('a tesseract engine reads one page at a time'));
     // A file name is one line: a line break in it would name two pages.
     if (/[\r\n]/.test(path)) return Promise.reject(new Error('a page file name holds a line break'));
+    // Not started (see the constructor): failed with the reason its 'error' gives.
+    if (!this.child.stdin) return new Promise((_, reject) => setImmediate(() => reject(this.stopped ?? new Error('tesseract could not be started'))));
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject };
       this.hold(true);
@@ -66,7 +70,7 @@ export class StreamingTesseract {
 
   /** Ends the engine: its input closed, it exits (after the page it is on, if any). */
   close(): void {
-    this.child.stdin.end();
+    this.child.stdin?.end();
   }
 
   private received(text: string): void {
@@ -105,8 +109,9 @@ export class StreamingTesseract {
   /** An idle engine does not keep a process alive (a command-line run ends when its work does); one on a page does. */
   private hold(busy: boolean): void {
     // The pipes are sockets (net.Socket) underneath, which the stream types do not say.
-    const handles = [this.child, this.child.stdin, this.child.stdout, this.child.stderr] as unknown as ReadonlyArray<{ ref(): void; unref(): void }>;
+    const handles = [this.child, this.child.stdin, this.child.stdout, this.child.stderr] as unknown as ReadonlyArray<{ ref(): void; unref(): void } | null>;
     for (const handle of handles) {
+      if (!handle) continue;
       if (busy) handle.ref();
       else handle.unref();
     }

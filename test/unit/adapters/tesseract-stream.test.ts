@@ -73,7 +73,7 @@ describe('tesseract engines that read page after page (stream_filelist)', () => 
     expect(starts(log)).toBe(1);
     // Each page's file is removed once read; the folder is private and goes with close().
     const [own] = readdirSync(folder);
-    expect(own).toMatch(new RegExp(`^${process.pid}-`));
+    expect(own).toMatch(new RegExp(`^imr-ocr-${process.pid}-`));
     expect(statSync(join(folder, own!)).mode & 0o777).toBe(0o700);
     expect(readdirSync(join(folder, own!))).toEqual([]);
     await cli.close();
@@ -96,7 +96,8 @@ describe('tesseract engines that read page after page (stream_filelist)', () => 
     const log = startsLogged();
     const cli = new TesseractCli(fakeTesseract(), scratch);
     cli.start(2);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Each start writes its pid as it begins: waited for, not timed.
+    for (let waited = 0; starts(log) < 2 && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(starts(log)).toBe(2);
     const pages = await Promise.all([115, 215].map(page));
     expect((await Promise.all(pages.map((png) => cli.recognize(png)))).map((read) => read.text)).toEqual(pages.map((png) => String(png.length)));
@@ -159,17 +160,49 @@ console.log((await cli.recognize(readFileSync(${JSON.stringify(png)}))).text);
     expect(run.stdout.trim()).toMatch(/^\d+$/);
     expect(starts(log)).toBe(1);
     // Its page folder went with it.
-    expect(readdirSync(scratch).filter((entry) => entry.startsWith(`${run.pid}-`))).toEqual([]);
+    expect(readdirSync(scratch).filter((entry) => entry.startsWith(`imr-ocr-${run.pid}-`))).toEqual([]);
   });
 
-  it('removes the page folders a killed process left: its own, or all of them', () => {
+  it("removes the page folders a killed process left: its own, a dead process's, or all of them, and nothing else", () => {
     const folder = mkdtempSync(join(scratch, 'left-'));
-    for (const name of ['111-a', '111-b', '222-a', 'notes']) mkdtempSync(join(folder, name));
+    // A pid no process has (above Linux's pid_max), and this process's own.
+    const dead = 4_194_305;
+    for (const name of ['imr-ocr-111-a', 'imr-ocr-111-b', `imr-ocr-${dead}-a`, `imr-ocr-${process.pid}-a`, '111-notes', 'photos'])
+      mkdtempSync(join(folder, name));
     expect(removePageFolders(folder, 111)).toBe(2);
-    expect(readdirSync(folder).sort()).toEqual(expect.arrayContaining([expect.stringMatching(/^222-a/), expect.stringMatching(/^notes/)]));
+    expect(removePageFolders(folder, undefined, { deadOnly: true })).toBe(1);
+    expect(readdirSync(folder).filter((entry) => entry.startsWith('imr-ocr-'))).toEqual([expect.stringMatching(new RegExp(`^imr-ocr-${process.pid}-a`))]);
     expect(removePageFolders(folder)).toBe(1);
-    expect(readdirSync(folder)).toEqual([expect.stringMatching(/^notes/)]);
+    expect(readdirSync(folder).sort()).toEqual([expect.stringMatching(/^111-notes/), expect.stringMatching(/^photos/)]);
     expect(removePageFolders(join(folder, 'missing'))).toBe(0);
+  });
+
+  it('reads on when its page folder is removed from under it (a cleaner of temporary files), and leaves no page behind', async () => {
+    startsLogged();
+    const folder = mkdtempSync(join(scratch, 'cleaned-'));
+    const cli = new TesseractCli(fakeTesseract(), folder);
+    const [one, two] = await Promise.all([125, 225].map(page));
+    expect((await cli.recognize(one!)).text).toBe(String(one!.length));
+    for (const entry of readdirSync(folder)) rmSync(join(folder, entry), { recursive: true });
+    expect((await cli.recognize(two!)).text).toBe(String(two!.length));
+    const [own] = readdirSync(folder);
+    expect(readdirSync(join(folder, own!))).toEqual([]);
+    await cli.close();
+    expect(readdirSync(folder)).toEqual([]);
+  });
+
+  it('lets a page under way finish when closed, then removes its folder', async () => {
+    startsLogged();
+    const folder = mkdtempSync(join(scratch, 'closing-'));
+    const cli = new TesseractCli(fakeTesseract(), folder);
+    const png = await page(135);
+    const reading = cli.recognize(png);
+    // The page handed over (its file written), then closed at once.
+    while (readdirSync(folder).length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const closing = cli.close();
+    expect((await reading).text).toBe(String(png.length));
+    await closing;
+    expect(readdirSync(folder)).toEqual([]);
   });
 });
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main, EXIT, type Console } from '../../../functions/cli/main.ts';
+import { DocumentReader } from '../../../functions/reader/read-document.ts';
 import { FIXTURES_DIR, LETTERS_DIR, loadGoldenLetters } from '../../fixtures/golden.ts';
 import { DeterminationSchema } from '../../../functions/domain/index.ts';
 import { printedLines } from '../../fixtures/variants.ts';
@@ -182,5 +183,26 @@ describe('the installed command (bin/imr.mjs)', () => {
 
   it('prints its version', () => {
     expect(execFileSync(process.execPath, [bin, '--version'], { encoding: 'utf8' })).toMatch(/^imr \d+\.\d+\.\d+/);
+  });
+});
+
+describe('a machine that refuses the reader a file', () => {
+  it('says the machine is at fault, not the letter, and does not ask for the file', async () => {
+    const [fax] = (await renderScan(printedLines(letters[0]!.text).slice(0, 20), 'fax-fine', 7)).files;
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    const reader = new DocumentReader(
+      () => ({
+        name: 'full-disk',
+        recognize: () => Promise.reject(full),
+        close: () => Promise.resolve(),
+      }),
+      1,
+    );
+    let err = '';
+    const code = await main(['text', file('full-disk.tif', fax!)], { out: () => undefined, err: (text) => void (err += text), interactive: false }, reader);
+    expect(code).toBe(EXIT.UNREADABLE);
+    expect(err).toBe(
+      "imr: this machine refused a file the reader needed (ENOSPC): free disk space or check the temporary folder's permissions, then run it again\n",
+    );
   });
 });

@@ -118,8 +118,8 @@ describe('reading in a pool of processes with limits', () => {
       const pids = mkdtempSync(join(tmpdir(), 'imr-reader-pids-'));
       const pages = join(mkdtempSync(join(tmpdir(), 'imr-reader-pages-')), 'ocr-pages');
       // What an earlier service's reading process, killed mid-page, left behind.
-      mkdirSync(join(pages, '999999-x1y2z3'), { recursive: true });
-      writeFileSync(join(pages, '999999-x1y2z3', 'page-3.png'), 'a page of a letter');
+      mkdirSync(join(pages, 'imr-ocr-999999-x1y2z3'), { recursive: true });
+      writeFileSync(join(pages, 'imr-ocr-999999-x1y2z3', 'page-3.png'), 'a page of a letter');
       const readers = pool({ processes: 1, timeLimitSeconds: 120, pidDirectory: pids, pageDirectory: pages });
       expect(readdirSync(pages)).toEqual([]);
       expect(statSync(pages).mode & 0o777).toBe(0o700);
@@ -127,12 +127,18 @@ describe('reading in a pool of processes with limits', () => {
       let during: string[] = [];
       const reading = readers.read(fax!, 'document', (read) => {
         if (read !== 1) return;
-        // The first page read, the second on its way: the process is stopped as the kernel or a person would stop it.
-        during = readdirSync(pages);
-        process.kill(Number.parseInt(readdirSync(pids)[0]!, 10), 'SIGKILL');
+        // The first page read, the second handed to its engine (its file written): the process is stopped as the kernel or a person would stop it.
+        const kill = setInterval(() => {
+          const [own] = readdirSync(pages);
+          const files = own ? readdirSync(join(pages, own)) : [];
+          if (files.length === 0) return;
+          clearInterval(kill);
+          during = files.map((file) => `${own}/${file}`);
+          process.kill(Number.parseInt(readdirSync(pids)[0]!, 10), 'SIGKILL');
+        }, 5);
       });
       await expect(reading).rejects.toMatchObject({ name: 'ReadingLimitError' });
-      expect(during).toEqual([expect.stringMatching(/^\d+-/)]);
+      expect(during).toEqual([expect.stringMatching(/^imr-ocr-\d+-[^/]+\/page-\d+\.png$/)]);
       expect(readdirSync(pages)).toEqual([]);
     },
     120_000,
