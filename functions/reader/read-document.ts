@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import pLimit from 'p-limit';
 import { InputError } from './errors.ts';
-import { decodeText, describeBinary, isScanWithinLimits, readDocumentBytes, sniffKind, type DocumentKind } from './sniff.ts';
+import { decodeText, describeBinary, readDocumentBytes, sniffKind, type DocumentKind } from './sniff.ts';
 import { openPdf } from './pdf.ts';
 import { openImages } from './images.ts';
 import { DESKEW_FROM_DEGREES, turnedRaster, uprightRaster } from './upright.ts';
@@ -112,7 +112,6 @@ export class DocumentReader {
    * those of {@link read}.
    */
   readWithoutOcr(bytes: Uint8Array, name: string): Promise<DocumentText | null> {
-    if (isScanWithinLimits(bytes)) return Promise.resolve(null);
     return this.readAs(bytes, name, false);
   }
 

@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { StreamingTesseract } from './stream.ts';
+import { isProcessRunning } from '../../common/process-running.ts';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -419,7 +420,7 @@ export function removePageFolders(pageDirectory: string, pid?: number, options: 
   for (const entry of entries) {
     const owner = FOLDER_NAME.exec(entry)?.[1];
     if (owner === undefined || (pid !== undefined && Number(owner) !== pid)) continue;
-    if (options.deadOnly && isRunning(Number(owner))) continue;
+    if (options.deadOnly && isProcessRunning(Number(owner))) continue;
     try {
       rmSync(join(pageDirectory, entry), { recursive: true, force: true });
       removed++;
@@ -428,14 +429,4 @@ export function removePageFolders(pageDirectory: string, pid?: number, options: 
     }
   }
   return removed;
-}
-
-/** Whether a process of this pid runs (one of another user's counts as running: its folder is not ours to remove). */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as { code?: unknown }).code === 'EPERM';
-  }
 }

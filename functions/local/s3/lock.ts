@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DirectoryInUseError } from './errors.ts';
+import { isProcessRunning } from '../../common/process-running.ts';
 
 /**
  * One endpoint per folder: a second one's start-up recovery would remove the first one's
@@ -29,7 +30,7 @@ export function lockDirectory(directory: string): () => void {
     }
     const [pidText, started] = readFileSync(file, 'utf8').trim().split(' ');
     const owner = Number.parseInt(pidText ?? '', 10);
-    const sameProcess = Number.isInteger(owner) && owner > 0 && owner !== process.pid && running(owner) && (!started || startTime(owner) === started);
+    const sameProcess = Number.isInteger(owner) && owner > 0 && owner !== process.pid && isProcessRunning(owner) && (!started || startTime(owner) === started);
     if (sameProcess) throw new DirectoryInUseError(directory, owner);
     // Left by a process that is gone (or unreadable after a crash mid-write): taken over.
     rmSync(file, { force: true });
@@ -47,16 +48,5 @@ function startTime(pid: number): string | null {
     return fields?.[19] ?? null;
   } catch {
     return null;
-  }
-}
-
-/** Whether a process with this id runs (signal 0 tests without sending anything). */
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it runs, as another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
