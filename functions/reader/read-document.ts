@@ -5,7 +5,7 @@ import { decodeText, describeBinary, readDocumentBytes, sniffKind, type Document
 import { openPdf } from './pdf.ts';
 import { openImages } from './images.ts';
 import { DESKEW_FROM_DEGREES, turnedRaster, uprightRaster } from './upright.ts';
-import { pngOf, type PageRaster } from './raster.ts';
+import { faxTiffOf, isBilevel, pngOf, type PageRaster } from './raster.ts';
 import { BLANK_PAGE_INK } from './orientation.ts';
 import { removeRules } from './rules.ts';
 import { createLocalRecognizer, type PageRecognizer } from '../adapters/tesseract/recognizer.ts';
@@ -232,9 +232,10 @@ export class DocumentReader {
       // The published header's boxed table: its ruling read as text loses the cells' values.
       const page = upright.page;
       removeRules(page);
-      const png = await pngOf(page);
       this.recognizer ??= this.createRecognizer();
       const recognizer = this.recognizer;
+      // Each page encoded once, for its engine: one bit a pixel where the page is black and white and the engine reads that.
+      const encode = (raster: PageRaster) => (recognizer.readsFaxTiff && isBilevel(raster) ? faxTiffOf(raster) : pngOf(raster));
       const read = async (image: Buffer) => {
         try {
           return await recognizer.recognize(image);
@@ -245,11 +246,11 @@ export class DocumentReader {
           throw new InputError('OCR_FAILED', `${name}: OCR of page ${index + 1} failed (${recognizer.name})`, { cause: error });
         }
       };
-      let reading = await read(png);
+      let reading = await read(await encode(page));
       let turned = turn.quarter;
       // Up and down can be misjudged on a sparse page: when the reading is poor, the other way up is tried too.
       if (reading.confidence < RETRY_FLIPPED_BELOW && turn.lineContrast >= 1.15) {
-        const flipped = await read(await pngOf(await turnedRaster(page, 180)));
+        const flipped = await read(await encode(await turnedRaster(page, 180)));
         if (flipped.confidence > reading.confidence + 0.1) {
           reading = flipped;
           turned = ((turned + 180) % 360) as typeof turned;

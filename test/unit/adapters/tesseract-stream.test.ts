@@ -242,4 +242,31 @@ describe.runIf(TesseractCli.available())("Debian's tesseract reading page after 
     expect(streamed[0]!.text).toContain('CM16-0213037');
     expect(streamed[1]!.text).toContain('medically necessary');
   }, 30_000);
+
+  it('reads a black-and-white page from its Group 4 TIFF as from its grey PNG, word for word and box for box', async () => {
+    const { faxTiffOf, isBilevel, rasterOf } = await import('../../../functions/reader/raster.ts');
+    const drawn = await sharp({ create: { width: 1700, height: 500, channels: 3, background: '#ffffff' } })
+      .composite([
+        {
+          input: Buffer.from(
+            '<svg width="1700" height="500"><text x="100" y="200" font-family="DejaVu Sans" font-size="40" fill="#000">Date of Injury: 10/15/2016</text>' +
+              '<text x="100" y="300" font-family="DejaVu Sans" font-size="40" fill="#000">The requested treatment is upheld</text></svg>',
+          ),
+          top: 0,
+          left: 0,
+        },
+      ])
+      .png()
+      .toBuffer();
+    // Black and white, as a fax is (sharp composites last: the threshold is a second step).
+    const png = await sharp(drawn).threshold(128).toColourspace('b-w').png().toBuffer();
+    const page = await rasterOf(png);
+    expect(isBilevel(page)).toBe(true);
+    const cli = new TesseractCli();
+    const fromPng = await cli.recognize(png);
+    const fromTiff = await cli.recognize(await faxTiffOf(page));
+    await cli.close();
+    expect(fromTiff).toEqual(fromPng);
+    expect(fromTiff.text).toContain('10/15/2016');
+  }, 30_000);
 });

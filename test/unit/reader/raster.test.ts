@@ -1,11 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { median3, pipelineOf, pngOf, rasterFrom, rasterOf, stretchContrast } from '../../../functions/reader/raster.ts';
+import { faxTiffOf, isBilevel, median3, pipelineOf, pngOf, rasterFrom, rasterOf, stretchContrast } from '../../../functions/reader/raster.ts';
 
 /** A grey raster of `width` x 100 whose pixels take `value(i)`. */
 function raster(width: number, value: (i: number) => number) {
   const data = new Uint8Array(width * 100);
   for (let i = 0; i < data.length; i++) data[i] = value(i);
   return { data, width, height: 100 };
+}
+
+/** A SHORT tag's value in a TIFF's first directory. */
+function tiffTag(tiff: Buffer, tag: number): number | undefined {
+  const little = tiff[0] === 0x49;
+  const u16 = (at: number) => (little ? tiff.readUInt16LE(at) : tiff.readUInt16BE(at));
+  const directory = little ? tiff.readUInt32LE(4) : tiff.readUInt32BE(4);
+  for (let entry = 0; entry < u16(directory); entry++) {
+    const at = directory + 2 + entry * 12;
+    if (u16(at) === tag) return u16(at + 8);
+  }
+  return undefined;
 }
 
 describe('stretchContrast', () => {
@@ -42,6 +54,43 @@ describe('pngOf and rasterOf', () => {
     const metadata = await sharp(png).metadata();
     expect(metadata).toMatchObject({ channels: 1, density: 300, width: 64, height: 100 });
     expect(Buffer.from((await rasterOf(png)).data).equals(Buffer.from(page.data))).toBe(true);
+  });
+});
+
+describe('isBilevel', () => {
+  it('knows a page of black and white only, whatever the alignment of its bytes', () => {
+    // A raster that starts one byte into its buffer, of a length no multiple of four: the bytes before and after the aligned words count too.
+    const buffer = new Uint8Array(1 + 37 * 11 + 2);
+    const data = buffer.subarray(1, 1 + 37 * 11);
+    data.forEach((_, i) => (data[i] = i % 3 ? 255 : 0));
+    expect(isBilevel({ data, width: 37, height: 11 })).toBe(true);
+    for (const at of [0, 1, 2, 3, 200, data.length - 2, data.length - 1])
+      for (const grey of [1, 127, 128, 254]) {
+        const page = { data: data.slice(), width: 37, height: 11 };
+        page.data[at] = grey;
+        expect(isBilevel(page), `${grey} at ${at}`).toBe(false);
+        expect(isBilevel({ data: Uint8Array.from(page.data), width: 37, height: 11 }), `${grey} at ${at}, aligned`).toBe(false);
+      }
+  });
+
+  it('is false for a grey scan and a page of one grey', () => {
+    expect(isBilevel(raster(64, (i) => (i * 7) % 256))).toBe(false);
+    expect(isBilevel(raster(64, () => 0x7f))).toBe(false);
+    // A grey whose bytes are alike in all but one bit (0x7f, 0xfe) is still grey.
+    expect(isBilevel(raster(64, (i) => (i === 4000 ? 0xfe : 255)))).toBe(false);
+  });
+});
+
+describe('faxTiffOf', () => {
+  it('encodes a black-and-white page as a one-bit Group 4 TIFF that decodes to the same pixels, with its resolution', async () => {
+    const page = { ...raster(203, (i) => (((i % 203) * 13 + Math.floor(i / 203) * 7) % 5 === 0 ? 0 : 255)), dpi: 200 };
+    const tiff = await faxTiffOf(page);
+    const { default: sharp } = await import('sharp');
+    expect(await sharp(tiff).metadata()).toMatchObject({ format: 'tiff', width: 203, height: 100, density: 200 });
+    // Its first directory's tags: Compression 4 (CCITT Group 4), BitsPerSample 1.
+    expect(tiffTag(tiff, 259)).toBe(4);
+    expect(tiffTag(tiff, 258)).toBe(1);
+    expect(Buffer.from((await rasterOf(tiff)).data).equals(Buffer.from(page.data))).toBe(true);
   });
 });
 

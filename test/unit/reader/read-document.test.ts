@@ -279,6 +279,40 @@ describe('images', () => {
   });
 });
 
+describe('the page image each engine is handed', () => {
+  /** Records the format of each page image it is handed (from its first bytes). */
+  class FormatRecorder extends RecordingRecognizer {
+    readonly formats: string[] = [];
+    constructor(readonly readsFaxTiff: boolean) {
+      super();
+    }
+    override async recognize(image?: Buffer): Promise<{ text: string; confidence: number }> {
+      this.formats.push(image![0] === 0x89 ? 'png' : image![0] === 0x49 || image![0] === 0x4d ? 'tiff' : 'other');
+      return super.recognize();
+    }
+  }
+
+  it('is a one-bit TIFF for a black-and-white fax page where the engine reads it, and a PNG where it does not', async () => {
+    const [tiff] = (await renderScan(lines, 'fax-fine', 1)).files;
+    const cli = new FormatRecorder(true);
+    const document = await readerWith(cli).read(tiff!, 'fax.tif');
+    expect(cli.formats).toEqual(Array.from({ length: document.pageCount }, () => 'tiff'));
+    const wasm = new FormatRecorder(false);
+    await readerWith(wasm).read(tiff!, 'fax.tif');
+    expect(wasm.formats).toEqual(Array.from({ length: document.pageCount }, () => 'png'));
+  });
+
+  it('is a grey PNG for a page with greys: a photographed letter, a fax stretched from standard resolution', async () => {
+    for (const kind of ['photo', 'fax-standard'] as const) {
+      const [file] = (await renderScan(lines, kind, 1)).files;
+      const cli = new FormatRecorder(true);
+      await readerWith(cli).read(file!, `${kind}.file`);
+      expect(cli.formats.length, kind).toBeGreaterThan(0);
+      expect(new Set(cli.formats), kind).toEqual(new Set(['png']));
+    }
+  });
+});
+
 describe('pages read, told as they are (the progress of a long scan)', () => {
   it('tells none read before OCR starts, then one more after each page, up to all of them', async () => {
     const [tiff] = (await renderScan(lines, 'fax-fine', 1)).files;
