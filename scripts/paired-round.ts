@@ -22,7 +22,10 @@ const root = mkdtempSync(join(tmpdir(), 'imr-paired-'));
 try {
   let allRead!: (at: number) => void;
   const read = new Promise<number>((resolveRead) => (allRead = resolveRead));
-  const service = await startOnFreePorts(join(root, 'service'), () => undefined, { progress: (done) => done >= bodies.length && allRead(performance.now()) });
+  const service = await startOnFreePorts(join(root, 'service'), () => undefined, {
+    progress: (done) => done >= bodies.length && allRead(performance.now()),
+    warmOcr: true,
+  });
   try {
     const uploader = await uploaderInAnotherProcess(
       service.endpoints.s3,

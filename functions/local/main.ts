@@ -106,7 +106,7 @@ const log = (line: string) => (bars ? bars.log(`${time()} ${line}\n`) : console.
 // One bad request or file never stops the service: a promise nobody awaited is logged (its error's name only: a message could quote a letter), not fatal.
 process.on('unhandledRejection', (reason) => log(`internal  an unhandled ${(reason as Error)?.name ?? 'error'} was caught; the service goes on`));
 try {
-  const service = await startLocalService({ ...settings.data, log, progress });
+  const service = await startLocalService({ ...settings.data, log, progress, warmOcr: true });
   if (service.credentialsCreated && !process.stdout.isTTY) {
     // Not on a terminal (a log file, a supervisor): the secret is not written into logs.
     console.log(

@@ -78,12 +78,17 @@ export interface ReadingPoolOptions {
    * process; a long document still has the others beside it.
    */
   readonly spillAfterMs?: number;
+  /**
+   * Seconds a process may sit with nothing to read before it is let go, its memory (and its OCR
+   * engines') given back (default 60).
+   */
+  readonly idleSeconds?: number;
 }
 
 /** How often a reading process's memory is looked at. */
 const MEMORY_CHECK_MS = 200;
-/** A process idle this long is let go: an idle service holds no PDF or OCR engine. */
-const IDLE_MS = 60_000;
+/** A process idle this long is let go, by default: an idle service holds no PDF or OCR engine. */
+const IDLE_SECONDS = 60;
 
 interface Job {
   readonly task: ReadingTask;
@@ -120,10 +125,10 @@ class Reader {
     this.timers.push(check);
   }
 
-  disarm(onIdle: () => void): void {
+  disarm(idleMs: number, onIdle: () => void): void {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers = [];
-    this.idleTimer = setTimeout(onIdle, IDLE_MS);
+    this.idleTimer = setTimeout(onIdle, idleMs);
     this.idleTimer.unref();
   }
 
@@ -161,12 +166,14 @@ export class ReadingPool {
   private readonly queue: Job[] = [];
   private readonly size: number;
   private readonly timeLimitMs: number;
+  private readonly idleMs: number;
   private readonly memoryLimitMb: number;
   private closed = false;
 
   constructor(private readonly options: ReadingPoolOptions) {
     this.size = Math.max(1, options.processes ?? availableParallelism());
     this.timeLimitMs = options.timeLimitSeconds * 1000;
+    this.idleMs = (options.idleSeconds ?? IDLE_SECONDS) * 1000;
     this.memoryLimitMb = options.memoryLimitMb ?? 2048;
     if (options.pageDirectory) {
       mkdirSync(options.pageDirectory, { recursive: true, mode: 0o700 });
@@ -226,20 +233,22 @@ export class ReadingPool {
    * Starts the pool's reading processes before any document needs them, so the first letters
    * after a start wait for no process to load (about half a second each here): `processes` of
    * them (default all); resolves when they are ready. Each is let go like any idle one when no document comes.
+   * With `practise`, a process that OCRs puts a made-up page through the page clean-up before it
+   * says it is ready (see `practice.ts`): its first real pages are cleaned at full speed.
    */
-  warm(processes = this.size): Promise<void> {
+  warm(processes = this.size, { practise = false } = {}): Promise<void> {
     const started: Array<Promise<void>> = [];
     while (!this.closed && this.readers.size < Math.min(processes, this.size)) {
       let reader: Reader;
       try {
-        reader = this.start();
+        reader = this.start(practise);
       } catch {
         // fork refused (out of processes): the first document starts one, or says why.
         break;
       }
       started.push(
         reader.ready.then(() => {
-          if (reader.job === null) reader.disarm(() => this.letGo(reader));
+          if (reader.job === null) reader.disarm(this.idleMs, () => this.letGo(reader));
         }),
       );
     }
@@ -335,7 +344,7 @@ export class ReadingPool {
     }, Math.ceil(ms));
   }
 
-  private start(): Reader {
+  private start(practise = false): Reader {
     const entry = readingProcessEntry();
     const child = fork(entry.script, [], {
       // The heap held to the limit.
@@ -344,6 +353,7 @@ export class ReadingPool {
         ...process.env,
         IMR_READING_PROCESS: '1',
         IMR_OCR_PAGES_AT_ONCE: String(this.options.ocrPagesAtOnce ?? 1),
+        ...(practise ? { IMR_PRACTISE_PAGE: '1' } : {}),
         ...(this.options.pageDirectory ? { IMR_OCR_PAGE_DIRECTORY: this.options.pageDirectory } : {}),
       },
       serialization: 'advanced',
@@ -381,7 +391,7 @@ export class ReadingPool {
         return;
       }
       reader.job = null;
-      reader.disarm(() => this.letGo(reader));
+      reader.disarm(this.idleMs, () => this.letGo(reader));
       settle(job, message);
       this.dispatch();
     });

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir, userInfo } from 'node:os';
+import { availableParallelism, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { Webhook } from 'standardwebhooks';
 import sharp from 'sharp';
 import { startOnFreePorts, LOCAL_INBOX, LOCAL_TEXT_BUCKET, S3_CREDENTIALS_FILE, type LocalService } from '../../functions/local/runtime.ts';
 import { documentId } from '../../functions/service/ingest.ts';
+import { TesseractCli } from '../../functions/adapters/tesseract/recognizer.ts';
 import { AWS_CLI, requirePrerequisite } from '../../functions/local/prerequisites.ts';
 import { loadGoldenLetters, LETTERS_DIR } from '../fixtures/golden.ts';
 import { printedLines } from '../fixtures/variants.ts';
@@ -33,7 +34,8 @@ let failNextDeliveries = 0;
 let lanesFax: Buffer;
 
 async function start(): Promise<LocalService> {
-  return startOnFreePorts(root, (line) => lines.push(line), { webhookUrl: receiverUrl, webhookSecret: secret, webhookRetryScale: 0.001 });
+  // As `npm start` starts it: its OCR lane ready before the start resolves.
+  return startOnFreePorts(root, (line) => lines.push(line), { webhookUrl: receiverUrl, webhookSecret: secret, webhookRetryScale: 0.001, warmOcr: true });
 }
 
 let receiverUrl = '';
@@ -75,6 +77,24 @@ afterAll(async () => {
 });
 
 describe('npm start: the service on one machine', () => {
+  it('has its OCR lane ready when it has started: a reading process per core, each with its OCR engines running', async () => {
+    const pids = readdirSync(join(root, 'data', 'readers')).map((file) => Number(file.replace(/\.pid$/, '')));
+    // The fast lane's first process, and the OCR lane's, one per core.
+    expect(pids.length).toBeGreaterThanOrEqual(1 + availableParallelism());
+    const engines = readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .flatMap((pid) => {
+        try {
+          const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+          const [comm, parent] = [stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])];
+          return comm === 'tesseract' && pids.includes(parent) ? [parent] : [];
+        } catch {
+          return [];
+        }
+      });
+    if (TesseractCli.available()) expect(new Set(engines).size).toBe(availableParallelism());
+  });
+
   it('classifies a letter uploaded with the AWS CLI and the generated credentials (and refuses any others), and serves it over HTTP', async () => {
     const cli = (accessKeyId: string, secretAccessKey: string, ...args: string[]) =>
       run('aws', ['--endpoint-url', service.endpoints.s3, ...args], {

@@ -22,6 +22,15 @@ afterAll(async () => {
   await Promise.all(pools.map((made) => made.close()));
 });
 
+/** Resolves once `condition` holds, looked at every 50 ms; fails after `ms`. */
+async function waitUntil(condition: () => boolean, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error(`not so after ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** A Textract response with `blocks` LINE blocks on one page: valid, and heavy to hold as objects. */
 function heavyTextract(blocks: number): Buffer {
   const block = (i: number) =>
@@ -138,7 +147,7 @@ describe('reading in a pool of processes with limits', () => {
         }, 5);
       });
       await expect(reading).rejects.toMatchObject({ name: 'ReadingLimitError' });
-      expect(during).toEqual([expect.stringMatching(/^imr-ocr-\d+-[^/]+\/page-\d+\.png$/)]);
+      expect(during).toEqual([expect.stringMatching(/^imr-ocr-\d+-[^/]+\/page-\d+\.(png|tif)$/)]);
       expect(readdirSync(pages)).toEqual([]);
     },
     120_000,
@@ -161,6 +170,36 @@ describe('reading in a pool of processes with limits', () => {
     const warmed = readdirSync(pids);
     await readers.readWithoutOcr(Buffer.from(letter.text, 'latin1'), 'document');
     expect(readdirSync(pids)).toEqual(warmed);
+  }, 60_000);
+
+  it.runIf(TesseractCli.available())(
+    'warms a process that OCRs to practise on a made-up page before it is ready: it reads the first fax right and leaves nothing in its page folder',
+    async () => {
+      const pids = mkdtempSync(join(tmpdir(), 'imr-reader-pids-'));
+      const pages = join(mkdtempSync(join(tmpdir(), 'imr-reader-pages-')), 'ocr-pages');
+      const readers = pool({ processes: 1, timeLimitSeconds: 120, pidDirectory: pids, pageDirectory: pages, ocrPagesAtOnce: 2 });
+      await readers.warm(1, { practise: true });
+      const warmed = readdirSync(pids);
+      expect(warmed).toHaveLength(1);
+      const [fax] = (await renderScan(printedLines(letter.text).slice(0, 40), 'fax-fine', 6)).files;
+      const document = await readers.read(fax!, 'fax.tif');
+      expect(document.text).toMatch(/IMR FINAL DETERMINATION/);
+      expect(document.text).toMatch(/expert reviewer/i);
+      expect(readdirSync(pids)).toEqual(warmed);
+      expect(readdirSync(pages).flatMap((own) => readdirSync(join(pages, own)))).toEqual([]);
+    },
+    120_000,
+  );
+
+  it('lets a process idle past its idle time go, and starts another for the next document', async () => {
+    const pids = mkdtempSync(join(tmpdir(), 'imr-reader-pids-'));
+    const readers = pool({ processes: 1, timeLimitSeconds: 30, pidDirectory: pids, idleSeconds: 0.5 });
+    await readers.warm(1);
+    const [first] = readdirSync(pids);
+    await waitUntil(() => readdirSync(pids).length === 0, 10_000);
+    expect((await readers.readWithoutOcr(Buffer.from(letter.text, 'latin1'), 'document'))?.letters).toHaveLength(1);
+    expect(readdirSync(pids)).toHaveLength(1);
+    expect(readdirSync(pids)).not.toEqual([first]);
   }, 60_000);
 
   it('keeps a stream of short letters in its first process, and takes another when a long document holds the first', async () => {

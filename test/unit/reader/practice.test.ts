@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { practicePage, practisePageWork } from '../../../functions/reader/practice.ts';
+import { isBilevel } from '../../../functions/reader/raster.ts';
+import { removeRules } from '../../../functions/reader/rules.ts';
+import { uprightRaster } from '../../../functions/reader/upright.ts';
+import { BLANK_PAGE_INK } from '../../../functions/reader/orientation.ts';
+
+describe('the practice page a reading process cleans before its first scan', () => {
+  it('is a black-and-white fax page with lines of print, read as upright and straight, whose ruling is removed', async () => {
+    const page = practicePage();
+    expect([page.width, page.height]).toEqual([1728, 2156]);
+    expect(isBilevel(page)).toBe(true);
+    // The same page every time: what is practised does not depend on the run.
+    expect(Buffer.from(practicePage().data).equals(Buffer.from(page.data))).toBe(true);
+    const { turn, ink } = await uprightRaster(page);
+    expect(ink).toBeGreaterThan(100 * BLANK_PAGE_INK);
+    expect([turn.quarter, turn.skew]).toEqual([0, 0]);
+    // Its header rule is long enough to be found and removed, as a published header's are.
+    expect(removeRules(page)).toBe(true);
+  });
+
+  it('goes through the clean-up without an error', async () => {
+    await expect(practisePageWork()).resolves.toBeUndefined();
+  });
+});
