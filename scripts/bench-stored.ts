@@ -163,7 +163,7 @@ export async function runStoredBench(count: number): Promise<StoredFigures> {
     // 5. A restart with everything stored.
     await service.stop();
     started = performance.now();
-    // As `npm start` starts it: its OCR lane ready (the start's seconds include it).
+    // As `npm start` starts it: its OCR lane started with it (not awaited by the start, as the API is up before it).
     service = await startOnFreePorts(root, log, { warmOcr: true });
     const startSeconds = (performance.now() - started) / 1000;
     const letterSeconds = await timeOneLetter(service, timed++);

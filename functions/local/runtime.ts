@@ -98,15 +98,16 @@ export interface LocalOptions {
   /** Where people reach the API and console (default `http://127.0.0.1:<httpPort>`): events link under it. */
   readonly publicUrl?: string;
   /**
-   * Start the OCR lane's reading processes and their OCR engines before the start resolves
-   * (`npm start` does; a test that reads no scan need not pay for them): the first scans wait for none.
+   * Start the OCR lane's reading processes and their OCR engines with the service, not when the
+   * first scan arrives (`npm start` does; a test that reads no scan need not pay for them); see
+   * {@link LocalService.ocrLaneReady}.
    */
   readonly warmOcr?: boolean;
 }
 
 /** Seconds the OCR lane's processes stay ready after their last page. */
 export const OCR_LANE_IDLE_SECONDS = 300;
-/** Longest a start waits for the OCR lane's processes to be ready. */
+/** Longest {@link LocalService.ocrLaneReady} waits for the OCR lane's processes. */
 const OCR_WARM_WAIT_MS = 15_000;
 
 /** A running local service. */
@@ -123,6 +124,13 @@ export interface LocalService {
   /** The email listener (`smtp://127.0.0.1:PORT`) and its AUTH login, when a port was given. */
   readonly email: { readonly endpoint: string; readonly user: string; readonly password: string } | null;
   readonly s3: S3Client;
+  /**
+   * Resolves once the OCR lane started with the service ({@link LocalOptions.warmOcr}) is ready:
+   * its processes loaded, their engines started, each having cleaned its practice page (about 2 s
+   * after the start here; at once without `warmOcr`; never later than 15 s). The API and the
+   * inbox serve from the start: a scan that comes before waits only for what is left of this.
+   */
+  readonly ocrLaneReady: Promise<void>;
   /** Resolves when every queued document is processed. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -442,10 +450,12 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
   // The fast pool's first process is loaded now (once nothing else can fail the start, which would
   // leave it running), not when the first letter arrives: a letter uploaded right after a start is read at once.
   void fastReader.warm(1);
-  // `npm start`: the OCR lane's processes and their engines are started before the service says it is
-  // started, not when the first scan arrives, and each cleans a made-up page once (a backlog on a lane
-  // started cold paid for loading them and for their first, slow pages; see the README's figures). Bounded: a start never waits long on them.
-  if (options.warmOcr) await Promise.race([ocrReader.warm(cores, { practise: true }), new Promise((resolve) => setTimeout(resolve, OCR_WARM_WAIT_MS).unref())]);
+  // `npm start`: the OCR lane's processes and their engines are started with the service, not when
+  // the first scan arrives, and each cleans a made-up page once (a backlog on a lane started cold paid
+  // for loading them and for their first, slow pages; see the README's figures). Not awaited: the API is up already.
+  const ocrLaneReady: Promise<void> = options.warmOcr
+    ? Promise.race([ocrReader.warm(cores, { practise: true }), new Promise<void>((resolve) => setTimeout(resolve, OCR_WARM_WAIT_MS).unref())])
+    : Promise.resolve();
   // What a stop or a crash left unfinished is found behind new arrivals, never in front of them.
   const recovery = recoverUnfinished();
 
@@ -494,6 +504,7 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
     apiToken,
     store,
     email: startedEmail ? { endpoint: startedEmail.endpoint, user: SMTP_USER, password: smtpPassword } : null,
+    ocrLaneReady,
     s3: s3Client,
     idle: async () => {
       // What the start found unfinished is queued first; a scan moves from the fast lane to the OCR lane: idle once both are empty.

@@ -34,7 +34,7 @@ let failNextDeliveries = 0;
 let lanesFax: Buffer;
 
 async function start(): Promise<LocalService> {
-  // As `npm start` starts it: its OCR lane ready before the start resolves.
+  // As `npm start` starts it: its OCR lane started with it.
   return startOnFreePorts(root, (line) => lines.push(line), { webhookUrl: receiverUrl, webhookSecret: secret, webhookRetryScale: 0.001, warmOcr: true });
 }
 
@@ -77,7 +77,8 @@ afterAll(async () => {
 });
 
 describe('npm start: the service on one machine', () => {
-  it('has its OCR lane ready when it has started: a reading process per core, each with its OCR engines running', async () => {
+  it('has its OCR lane ready soon after it has started: a reading process per core, each with its OCR engines running', async () => {
+    await service.ocrLaneReady;
     const pids = readdirSync(join(root, 'data', 'readers')).map((file) => Number(file.replace(/\.pid$/, '')));
     // The fast lane's first process, and the OCR lane's, one per core.
     expect(pids.length).toBeGreaterThanOrEqual(1 + availableParallelism());
