@@ -1,14 +1,11 @@
 /**
  * A made-up fax page, put through the page clean-up once by a reading process started ahead of
- * any scan (the OCR lane started with the service): V8 compiles a loop well only after it has run
- * hot, and a fresh process cleaned its first page for two to three times the CPU of its later
- * ones (370 against 150 ms, decode to encoded page). Practised at start, that time is not spent
- * while a backlog waits.
+ * any scan (the OCR lane started with the service; see `DocumentReader.practise`): V8 compiles a
+ * loop well only after it has run hot, and a fresh process cleaned its first page for two to three
+ * times the CPU of its later ones (370 against 150 ms, decode to encoded page). Practised at
+ * start, that time is not spent while a backlog waits.
  */
-import { openImages } from './images.ts';
-import { faxTiffOf, isBilevel, pngOf, type PageRaster } from './raster.ts';
-import { removeRules } from './rules.ts';
-import { uprightRaster } from './upright.ts';
+import type { PageRaster } from './raster.ts';
 
 /** A fine fax's page: 1728 pixels wide at 204 dpi, letter height. */
 const WIDTH = 1728;
@@ -41,12 +38,4 @@ export function practicePage(): PageRaster {
     }
   }
   return { data, width: WIDTH, height: HEIGHT };
-}
-
-/** The clean-up a fax page goes through before OCR (decoding, judging its turn, rulings, encoding), once, on {@link practicePage}. */
-export async function practisePageWork(): Promise<void> {
-  const images = await openImages(await faxTiffOf(practicePage()), 'practice page', 1);
-  const { page } = await uprightRaster(await images.raster(0));
-  removeRules(page);
-  await (isBilevel(page) ? faxTiffOf(page) : pngOf(page));
 }

@@ -8,7 +8,6 @@ import { DocumentReader, readingContext, type DocumentText, type PageProgressLis
 import { classifyDocument, type LetterReading } from '../domain/index.ts';
 import { InputError } from './errors.ts';
 import { renderPage } from './pages.ts';
-import { practisePageWork } from './practice.ts';
 import { createLocalRecognizer, TesseractCli } from '../adapters/tesseract/recognizer.ts';
 
 /** What the pool sends a reading process: a document to read, or (with `page`) one page to render as PNG for a person. */
@@ -67,6 +66,7 @@ if (process.send && process.env.IMR_READING_PROCESS === '1') {
     void readTask(reader, task, progress).then((answer) => process.send!(answer));
   });
   // Started ahead of any scan (the lane started with the service): the page clean-up run once now, while nothing waits for it.
-  if (pageDirectory && process.env.IMR_PRACTISE_PAGE === '1') await practisePageWork().catch(() => undefined);
+  // A practice that fails costs only speed: the first scan is read as it would have been.
+  if (pageDirectory && process.env.IMR_PRACTISE_PAGE === '1') await reader.practise().catch(() => undefined);
   process.send({ ready: true });
 }
