@@ -65,7 +65,8 @@ async function visit(html: string): Promise<Page> {
 }
 
 beforeAll(async () => {
-  service = await startOnFreePorts(root, (line) => lines.push(line));
+  // As `npm start` starts it: its OCR lane started with it.
+  service = await startOnFreePorts(root, (line) => lines.push(line), { warmOcr: true });
   const text = `${letters[0]!.text}\n\nAttack test copy.\n`;
   letterId = documentId(Buffer.from(text, 'latin1'));
   await service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: 'letters/one.txt', Body: text }));
