@@ -79,7 +79,10 @@ export function createQueryHandler(
         { ...options, review },
       ),
     );
-    // Bytes (an original, a page image) travel base64-encoded, as API Gateway expects binary bodies.
+    // JSON written as bytes (a list) goes as text; other bytes (an original, a page image) travel
+    // base64-encoded, as API Gateway expects binary bodies.
+    if (Buffer.isBuffer(answer.body) && answer.headers['content-type'] === 'application/json')
+      return { statusCode: answer.statusCode, headers: answer.headers, body: answer.body.toString('utf8') };
     if (Buffer.isBuffer(answer.body))
       return { statusCode: answer.statusCode, headers: answer.headers, body: answer.body.toString('base64'), isBase64Encoded: true };
     return { statusCode: answer.statusCode, headers: answer.headers, body: answer.body };

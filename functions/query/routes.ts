@@ -41,7 +41,7 @@ import { DocumentIdPrefixSchema, QUERY_SCHEMAS, UploadRequestSchema } from './sc
 import { consoleUpload } from '../intake/console.ts';
 import { CSV_BOM, csvRows, DETERMINATION_COLUMNS, determinationItemsCsv, ITEM_COLUMNS, determinationRows, itemRows } from './csv.ts';
 import { asOf, parseSearchQuery, receivedOnOf, withReason, type Deadline } from '../domain/index.ts';
-import { deadlinesCalendar } from './calendar.ts';
+import { deadlineEvents, deadlinesCalendar } from './calendar.ts';
 import { ORIGINAL_LINK_SECONDS } from './answers.ts';
 import { openApiDocument } from './openapi.ts';
 import { fileNameOf, fileNamesOf } from '../common/source-keys.ts';
@@ -105,19 +105,33 @@ function todayOf(options: RouteOptions): string {
   return receivedOnOf((options.now?.() ?? new Date()).toISOString());
 }
 
+const OVERDUE = Buffer.from(',"overdue":true');
+const COMMA = Buffer.from(',');
+
 /**
- * A row's JSON as answered `today`: `"overdue": true` written into each deadline whose day has
- * passed (spec section 6), exactly what {@link answeredToday} gives the letter itself.
+ * A row's JSON bytes as answered `today`, pushed onto `out`: `"overdue": true` written into each
+ * deadline whose day has passed (spec section 6), exactly what {@link answeredToday} gives the
+ * letter itself. The stored bytes are sliced, never copied or decoded.
  */
-export function rowJson(row: AnswerRow, today: string): string {
-  let json = '';
+export function rowBytes(row: AnswerRow, today: string, out: Uint8Array[]): void {
   let from = 0;
   row.marks.forEach((mark, index) => {
     if (row.dues[index]! >= today) return;
-    json += `${row.json.slice(from, mark)},"overdue":true`;
+    out.push(row.json.subarray(from, mark), OVERDUE);
     from = mark;
   });
-  return from === 0 ? row.json : json + row.json.slice(from);
+  out.push(from === 0 ? row.json : row.json.subarray(from));
+}
+
+/** A list's JSON answer from its rows as answered `today`: `{"data": [...], ...rest}`, one buffer. */
+function rowsAnswer(rows: readonly AnswerRow[], today: string, rest: string): ApiResponse {
+  const out: Uint8Array[] = [Buffer.from('{"data":[')];
+  rows.forEach((row, index) => {
+    if (index > 0) out.push(COMMA);
+    rowBytes(row, today, out);
+  });
+  out.push(Buffer.from(`],${rest}}`));
+  return { statusCode: 200, body: Buffer.concat(out), contentType: 'application/json' };
 }
 
 /** A stored letter as answered `today`: each deadline whose day has passed says so (spec section 6). */
@@ -399,9 +413,7 @@ const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
       );
     // Written from rows kept at write time: no document is decoded and no JSON rebuilt (the list is what a console polls).
     const page = await store.listDeterminationRows(query);
-    const today = todayOf(options);
-    const data = page.data.map((row) => rowJson(row, today)).join(',');
-    return { statusCode: 200, body: `{"data":[${data}],"nextCursor":${JSON.stringify(page.nextCursor)}}`, contentType: 'application/json' };
+    return rowsAnswer(page.data, todayOf(options), `"nextCursor":${JSON.stringify(page.nextCursor)}`);
   },
   async searchLetters({ store, request, options }) {
     if (!options.search) notOffered(request);
@@ -414,13 +426,7 @@ const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
     // The rows the lists answer, best match first. A letter taken out a moment ago (read again as
     // not a letter) whose entry is not rebuilt yet is left out here.
     const rows = (await store.rowsOf(page.data)).filter((row) => row.status === 'CLASSIFIED');
-    const today = todayOf(options);
-    const data = rows.map((row) => rowJson(row, today)).join(',');
-    return {
-      statusCode: 200,
-      body: `{"data":[${data}],"nextCursor":${JSON.stringify(page.nextCursor)},"indexing":${behind.length}}`,
-      contentType: 'application/json',
-    };
+    return rowsAnswer(rows, todayOf(options), `"nextCursor":${JSON.stringify(page.nextCursor)},"indexing":${behind.length}`);
   },
   async getDetermination({ store, request, options, params }) {
     const { format } = parse(QUERY_SCHEMAS.determination, request.query);
@@ -624,20 +630,26 @@ const HANDLERS: Record<RouteName, (call: RouteCall) => Promise<ApiResponse>> = {
   },
   async getDeadlineCalendar({ store, request }) {
     const range = parse(QUERY_SCHEMAS.deadlines, request.query);
-    const letters: StoredDetermination[] = [];
+    const origin = originOf(request);
+    // Written a page of letters at a time, with the event loop free between pages: a feed of
+    // 5,000 letters written at the end in one piece held the API for seconds.
+    const events: string[] = [];
+    let letters = 0;
     let cursor: string | undefined;
     do {
       request.signal?.throwIfAborted();
       const page = await store.listDeterminations({ limit: EXPORT_PAGE, cursor, dueBefore: range.dueBefore });
-      letters.push(...page.data);
+      const taken = page.data.slice(0, CALENDAR_LETTERS - letters);
+      events.push(deadlineEvents(taken, range, origin));
+      letters += taken.length;
       cursor = page.nextCursor ?? undefined;
       if (cursor) await yieldToEvents();
-    } while (cursor && letters.length < CALENDAR_LETTERS);
+    } while (cursor && letters < CALENDAR_LETTERS);
     // A feed cannot be paged: one that stopped short says so, in the calendar and in a header.
     const truncated = cursor !== undefined;
     return {
       statusCode: 200,
-      body: deadlinesCalendar(letters, { ...range, truncatedAt: truncated ? CALENDAR_LETTERS : null }, originOf(request)),
+      body: deadlinesCalendar(events, truncated ? CALENDAR_LETTERS : null),
       contentType: 'text/calendar; charset=utf-8',
       headers: {
         'content-disposition': attachmentDisposition('imr-deadlines.ics'),

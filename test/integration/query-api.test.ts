@@ -31,10 +31,12 @@ let stack: LocalStack;
 let clock = Date.parse('2026-03-01T09:00:00Z');
 const ids: string[] = [];
 
-/** A route's answer with its JSON body as an object (a list is answered as JSON text written from stored rows). */
+/** A route's answer with its JSON body as an object (a list is answered as JSON bytes written from stored rows). */
 const get = async (path: string, query: Record<string, string> = {}) => {
   const answer = await route(stack.store, { method: 'GET', path, query } satisfies ApiRequest, { objects: stack.objects });
-  return answer.contentType === 'application/json' && typeof answer.body === 'string' ? { ...answer, body: JSON.parse(answer.body) as unknown } : answer;
+  return answer.contentType === 'application/json' && Buffer.isBuffer(answer.body)
+    ? { ...answer, body: JSON.parse(answer.body.toString('utf8')) as unknown }
+    : answer;
 };
 const fails = (path: string, query: Record<string, string> = {}) => get(path, query).then(() => null, httpAnswer);
 

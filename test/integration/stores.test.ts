@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyCorrection, classifyLetter, CorrectionSchema, ENGINE_VERSION, type ClassifiedDetermination } from '../../functions/domain/index.ts';
 import { LmdbDeterminationStore } from '../../functions/adapters/lmdb/determination-store.ts';
+import { open } from 'lmdb';
 import { CursorCodec } from '../../functions/common/cursor.ts';
 import type { DeterminationStore } from '../../functions/service/ports.ts';
 import { letterText } from '../fixtures/factories.ts';
@@ -339,9 +340,11 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
       for (const query of [{}, { outcome: 'OVERTURNED' as const }, { needsReview: false }, { dueBefore: '2031-07-01' }]) {
         const range = { limit: 50, from: '2031-06-01', to: '2031-06-02', ...query };
         const rows = await store.listDeterminationRows(range);
-        expect(rows.data.map((row) => JSON.parse(row.json))).toEqual((await store.listDeterminations(range)).data);
+        expect(rows.data.map((row) => JSON.parse(Buffer.from(row.json).toString()))).toEqual((await store.listDeterminations(range)).data);
       }
-      return (await store.listDeterminationRows({ limit: 50, from: '2031-06-01', to: '2031-06-02' })).data.map((row) => JSON.parse(row.json));
+      return (await store.listDeterminationRows({ limit: 50, from: '2031-06-01', to: '2031-06-02' })).data.map((row) =>
+        JSON.parse(Buffer.from(row.json).toString()),
+      );
     };
     expect(await sameAsLetters()).toMatchObject([{ id, sourceKeys: ['rows/a.txt'], outcome: 'UPHELD' }]);
     // The same bytes under another key: the row follows.
@@ -490,5 +493,33 @@ describe('the dynamodb store, a re-reading decided before a correction and commi
     expect(await stack.store.getDetermination(id)).toMatchObject({ revision: 2, outcome: 'OVERTURNED', reviewedBy: 'paralegal@firm' });
     expect([(await count('UPHELD')) - upheld, (await count('OVERTURNED')) - overturned]).toEqual([-1, 1]);
     client.destroy();
+  });
+});
+
+describe('the lmdb store, opened on rows kept by an earlier version', () => {
+  it('answers a letter whose row was kept as text from the letter itself, and keeps the row as bytes the next time the letter is written', async () => {
+    const path = join(folder, `store-text-rows-${Date.now()}`);
+    const id = 'c'.repeat(64);
+    const first = LmdbDeterminationStore.open(path, new CursorCodec('test-secret'));
+    await first.recordReceipt(id, 'rows/old.txt', '2031-07-01T10:00:00.000Z');
+    await saveReading(first, id, determinationOf('CM15-0000889', [{ request: 'Gabapentin 600mg #90', decision: 'OVERTURNED' }]), '2031-07-01T10:00:01.000Z');
+    await first.close();
+    // The row as versions before 1 December 2026 kept it: its JSON as text (here stale on purpose).
+    const raw = open({ path, compression: false });
+    const kept = raw.get(['row', id]) as { json: Uint8Array };
+    expect(kept.json).toBeInstanceOf(Uint8Array);
+    await raw.put(['row', id], { ...kept, json: Buffer.from(kept.json).toString('utf8').replace('OVERTURNED', 'UPHELD') });
+    await raw.close();
+    const store = LmdbDeterminationStore.open(path, new CursorCodec('test-secret'));
+    const range = { limit: 50, from: '2031-07-01', to: '2031-07-02' };
+    const listed = async () => (await store.listDeterminationRows(range)).data.map((row) => JSON.parse(Buffer.from(row.json).toString('utf8')));
+    expect(await listed()).toEqual((await store.listDeterminations(range)).data);
+    expect(await listed()).toMatchObject([{ id, items: [{ decision: 'OVERTURNED' }] }]);
+    expect((await store.rowsOf([id])).map((row) => JSON.parse(Buffer.from(row.json).toString('utf8')))).toMatchObject([{ id, outcome: 'OVERTURNED' }]);
+    await store.recordReceipt(id, 'rows/again.txt', '2031-07-02T10:00:00.000Z');
+    await store.close();
+    const reopened = open({ path, compression: false });
+    expect((reopened.get(['row', id]) as { json: unknown }).json).toBeInstanceOf(Uint8Array);
+    await reopened.close();
   });
 });

@@ -291,8 +291,7 @@ export class LmdbDeterminationStore implements DeterminationStore, DocumentDispo
     const prefix = query.caseNumber !== undefined ? ['case', query.caseNumber] : ['det'];
     return this.newestFirst(prefix, query, { outcome: query.outcome, needsReview: query.needsReview, dueBefore: query.dueBefore }, (value) => {
       const id = value as string;
-      // A store written before rows were kept answers from the document (and keeps the row for the next time it is written).
-      const row = (this.db.get(['row', id]) as AnswerRow | undefined) ?? rowOf(this.document(id));
+      const row = this.answerRowOf(id);
       if (!row) return null;
       if (query.outcome !== undefined && (row.status !== 'CLASSIFIED' || row.outcome !== query.outcome)) return null;
       if (query.needsReview !== undefined && row.needsReview !== query.needsReview) return null;
@@ -302,7 +301,17 @@ export class LmdbDeterminationStore implements DeterminationStore, DocumentDispo
   }
 
   async rowsOf(ids: readonly string[]): Promise<AnswerRow[]> {
-    return ids.map((id) => (this.db.get(['row', id]) as AnswerRow | undefined) ?? rowOf(this.document(id))).filter((row): row is AnswerRow => row !== null);
+    return ids.map((id) => this.answerRowOf(id)).filter((row): row is AnswerRow => row !== null);
+  }
+
+  /**
+   * A letter's answer row as kept at write time. A store written before rows were kept, or kept
+   * them as text (before 1 December 2026), answers from the document; the row is kept anew the
+   * next time the letter is written.
+   */
+  private answerRowOf(id: string): AnswerRow | null {
+    const kept = this.db.get(['row', id]) as AnswerRow | undefined;
+    return kept && kept.json instanceof Uint8Array ? kept : rowOf(this.document(id));
   }
 
   async listItems(query: ItemQuery): Promise<Page<StoredItem>> {

@@ -76,3 +76,39 @@ describe('a CSV export', () => {
     expect(httpAnswer(error).statusCode).toBe(499);
   });
 });
+
+describe('the calendar feed', () => {
+  it('writes its events a page of letters at a time, with other work let in between, and still holds every letter', async () => {
+    // A letter counts as written once the feed reads its deadlines: the store's own filter reads them before the page is handed over.
+    const written = new Set<string>();
+    const watched = new Proxy(store, {
+      get(target, name, receiver) {
+        if (name !== 'listDeterminations') return Reflect.get(target, name, receiver);
+        return async (...args: Parameters<DeterminationStore['listDeterminations']>) => {
+          const page = await target.listDeterminations(...args);
+          const data = page.data.map(
+            (letter) => new Proxy(letter, { get: (one, key, again) => (key === 'deadlines' && written.add(one.id), Reflect.get(one, key, again)) }),
+          );
+          return { ...page, data };
+        };
+      },
+    });
+    const seen: number[] = [];
+    let exporting = true;
+    const other = (async () => {
+      while (exporting) {
+        await new Promise((resolveTurn) => setImmediate(resolveTurn));
+        seen.push(written.size);
+      }
+    })();
+    const answer = await route(watched, { method: 'GET', path: '/deadlines.ics', query: {} });
+    exporting = false;
+    await other;
+    seen.push(written.size);
+    expect(written.size).toBe(LETTERS);
+    expect((answer.body as string).match(/^BEGIN:VEVENT\r$/gm)).toHaveLength(LETTERS * 2);
+    // Between two turns of the other work, at most one page (100 letters) was written: never the whole feed in one block.
+    const steps = seen.slice(1).map((size, index) => size - seen[index]!);
+    expect(Math.max(...steps)).toBeLessThanOrEqual(100);
+  });
+});

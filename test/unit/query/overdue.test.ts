@@ -19,8 +19,8 @@ function storeOf(...letters: StoredDetermination[]): DeterminationStore {
 const store = storeOf(letter);
 const answer = async (path: string, now: string, from = store) => {
   const { body } = await route(from, { method: 'GET', path, query: {} }, { now: () => new Date(now) });
-  // A list is answered as JSON text written from the rows; a letter as an object.
-  return typeof body === 'string' ? JSON.parse(body) : body;
+  // A list is answered as JSON bytes written from the rows; a letter as an object.
+  return Buffer.isBuffer(body) ? JSON.parse(body.toString('utf8')) : body;
 };
 
 describe('deadlines as of the day they are answered (spec section 6)', () => {
@@ -46,7 +46,13 @@ describe('deadlines as of the day they are answered (spec section 6)', () => {
         id: 'a'.repeat(64),
         receivedAt: '2026-01-20T18:00:00.000Z',
       }),
+      // Characters of two, three and four bytes before the deadlines: the rows mark them by byte.
+      storedDetermination(
+        classifyLetter(letterText({ items: [{ request: 'Acupuncture — 6 visits, § 9792.24.1, Dr. Müller, ½ hour 🙂', decision: 'Overturned' }] })),
+        { id: 'b'.repeat(64), receivedAt: '2026-01-06T18:00:00.000Z' },
+      ),
     ];
+    expect(JSON.stringify(letters[3])).toContain('Müller, ½ hour 🙂');
     const several = storeOf(...letters);
     // 2026-01-12 is the first letter's AUTHORIZE day: not yet overdue on it.
     for (const now of [

@@ -35,7 +35,7 @@ describe('GET /search', () => {
   it('answers the rows of the letters found, in the order found, leaving out a document the index has not caught up with', async () => {
     const answer = await route(store, { method: 'GET', path: '/search', query: { q: 'Percocet', limit: '20' } }, { search });
     expect(asked).toEqual([{ terms: [{ word: 'percocet', prefix: true }], limit: 20, cursor: undefined }]);
-    const body = JSON.parse(answer.body as string) as { data: Array<{ id: string }>; nextCursor: string };
+    const body = JSON.parse(String(answer.body)) as { data: Array<{ id: string }>; nextCursor: string };
     // The unrecognized document (read again as no letter a moment ago) is not answered.
     expect(body.data.map((row) => row.id)).toEqual([letter.id]);
     expect(body.nextCursor).toBe('next-page');
@@ -43,7 +43,7 @@ describe('GET /search', () => {
 
   it('says how many letters read are not searchable yet, counted up to 100, so an answer given while the index catches up is never a silent "not found"', async () => {
     const indexing = async () =>
-      (JSON.parse((await route(store, { method: 'GET', path: '/search', query: { q: 'Percocet' } }, { search })).body as string) as { indexing: number })
+      (JSON.parse(String((await route(store, { method: 'GET', path: '/search', query: { q: 'Percocet' } }, { search })).body)) as { indexing: number })
         .indexing;
     expect(await indexing()).toBe(0);
     behind = Array.from({ length: 7 }, (_, i) => `letter-${i}`);
@@ -85,7 +85,10 @@ describe('GET /search', () => {
     const context = { functionName: 'query', awsRequestId: 'r-1' } as Context;
     const logger = new Logger({ serviceName: 'imr-query-test' });
     const ok = await createQueryHandler(store, logger, { search })(event('Percocetwordinlog'), context);
-    expect(ok).toMatchObject({ statusCode: 200 });
+    expect(ok).toMatchObject({ statusCode: 200, headers: { 'content-type': 'application/json' } });
+    // The list is written as bytes; API Gateway gets it as JSON text, not base64.
+    expect((ok as { isBase64Encoded?: boolean }).isBase64Encoded).toBeUndefined();
+    expect(JSON.parse((ok as { body: string }).body)).toMatchObject({ data: [{ id: letter.id }], indexing: 0 });
     const failed = await createQueryHandler(store, logger, { search: failing })(event('oxycodonewordinlog'), context);
     expect(failed).toMatchObject({ statusCode: 500 });
     vi.restoreAllMocks();
