@@ -285,7 +285,7 @@ describe('ingest: scans through Textract (mocked), store and bucket real', () =>
 
 describe('query routes over the store', () => {
   it('lists determinations newest first, page by page, with no duplicates or gaps', async () => {
-    const all = JSON.parse((await route(stack.store, { method: 'GET', path: '/determinations', query: { limit: '200' } })).body as string) as {
+    const all = JSON.parse(String((await route(stack.store, { method: 'GET', path: '/determinations', query: { limit: '200' } })).body)) as {
       data: Array<{ id: string; receivedAt: string }>;
     };
     expect(all.data.length).toBeGreaterThanOrEqual(4);
@@ -295,7 +295,7 @@ describe('query routes over the store', () => {
     let cursor: string | undefined;
     do {
       const page = JSON.parse(
-        (await route(stack.store, { method: 'GET', path: '/determinations', query: { limit: '2', ...(cursor ? { cursor } : {}) } })).body as string,
+        String((await route(stack.store, { method: 'GET', path: '/determinations', query: { limit: '2', ...(cursor ? { cursor } : {}) } })).body),
       ) as {
         data: Array<{ id: string }>;
         nextCursor: string | null;
@@ -308,8 +308,8 @@ describe('query routes over the store', () => {
 
   it('answers one determination and a document status', async () => {
     const { body } = await route(stack.store, { method: 'GET', path: '/determinations', query: { limit: '1' } });
-    // A list is answered as JSON text written from the stored rows.
-    const id = (JSON.parse(body as string) as { data: Array<{ id: string }> }).data[0]!.id;
+    // A list is answered as JSON bytes written from the stored rows.
+    const id = (JSON.parse(String(body)) as { data: Array<{ id: string }> }).data[0]!.id;
     expect((await route(stack.store, { method: 'GET', path: `/determinations/${id}`, query: {} })).body).toMatchObject({ id, schemaVersion: 1 });
     expect((await route(stack.store, { method: 'GET', path: `/documents/${id}/status`, query: {} })).body).toEqual({
       id,
