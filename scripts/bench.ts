@@ -21,6 +21,7 @@ import './one-line-errors.ts';
 import { parseArgs } from 'node:util';
 import { classifyLetter } from '../functions/domain/index.ts';
 import { loadGoldenLetters } from '../test/fixtures/golden.ts';
+import { spread } from './load.ts';
 import { printedLines, variantsOf } from '../test/fixtures/variants.ts';
 import { availableParallelism } from 'node:os';
 import type { PageRecognizer } from '../functions/adapters/tesseract/recognizer.ts';
@@ -115,13 +116,6 @@ async function benchHostile(): Promise<Record<string, number>> {
     hostileFailedRight: failedRight,
     hostileLettersRight: readRight,
   };
-}
-
-/** min / median / max of some figures, as printed. */
-function spread(values: readonly number[], digits = 1): { min: number; median: number; max: number; text: string } {
-  const sorted = [...values].sort((a, b) => a - b);
-  const [min, median, max] = [sorted[0]!, sorted[Math.floor(sorted.length / 2)]!, sorted.at(-1)!];
-  return { min, median, max, text: `${min.toFixed(digits)} / ${median.toFixed(digits)} / ${max.toFixed(digits)}` };
 }
 
 /**

@@ -63,3 +63,10 @@ export function uploaderInAnotherProcess(
     });
   });
 }
+
+/** min / median / max of some figures, as printed. */
+export function spread(values: readonly number[], digits = 1): { min: number; median: number; max: number; text: string } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const [min, median, max] = [sorted[0]!, sorted[Math.floor(sorted.length / 2)]!, sorted.at(-1)!];
+  return { min, median, max, text: `${min.toFixed(digits)} / ${median.toFixed(digits)} / ${max.toFixed(digits)}` };
+}
