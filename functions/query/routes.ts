@@ -111,7 +111,7 @@ const COMMA = Buffer.from(',');
 /**
  * A row's JSON bytes as answered `today`, pushed onto `out`: `"overdue": true` written into each
  * deadline whose day has passed (spec section 6), exactly what {@link answeredToday} gives the
- * letter itself. The stored bytes are sliced, never copied or decoded.
+ * letter itself. The stored bytes are never decoded: sliced here, copied once into the answer.
  */
 export function rowBytes(row: AnswerRow, today: string, out: Uint8Array[]): void {
   let from = 0;

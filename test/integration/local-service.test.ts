@@ -40,6 +40,37 @@ async function start(): Promise<LocalService> {
 
 let receiverUrl = '';
 
+/** The OCR lane's reading processes among those of `readers` (pid files): the ones given a folder for page images. */
+function ocrProcesses(readers: string): number[] {
+  return readdirSync(readers)
+    .map((file) => Number(file.replace(/\.pid$/, '')))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, 'latin1')
+          .split('\0')
+          .some((entry) => entry.startsWith('IMR_OCR_PAGE_DIRECTORY='));
+      } catch {
+        return false;
+      }
+    });
+}
+
+/** The reading processes (pid files in `readers`) that have tesseract engines running, one entry per engine (from `/proc`). */
+function ocrEngines(readers: string): number[] {
+  const pids = readdirSync(readers).map((file) => Number(file.replace(/\.pid$/, '')));
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+        const [comm, parent] = [stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])];
+        return comm === 'tesseract' && pids.includes(parent) ? [parent] : [];
+      } catch {
+        return [];
+      }
+    });
+}
+
 // A JSON answer is read field by field in the assertions below.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function getJson(path: string): Promise<{ status: number; body: any }> {
@@ -79,22 +110,41 @@ afterAll(async () => {
 describe('npm start: the service on one machine', () => {
   it('has its OCR lane ready soon after it has started: a reading process per core, each with its OCR engines running', async () => {
     await service.ocrLaneReady;
-    const pids = readdirSync(join(root, 'data', 'readers')).map((file) => Number(file.replace(/\.pid$/, '')));
+    const pids = readdirSync(join(root, 'data', 'readers'));
     // The fast lane's first process, and the OCR lane's, one per core.
     expect(pids.length).toBeGreaterThanOrEqual(1 + availableParallelism());
-    const engines = readdirSync('/proc')
-      .filter((entry) => /^\d+$/.test(entry))
-      .flatMap((pid) => {
-        try {
-          const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-          const [comm, parent] = [stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])];
-          return comm === 'tesseract' && pids.includes(parent) ? [parent] : [];
-        } catch {
-          return [];
-        }
-      });
-    if (TesseractCli.available()) expect(new Set(engines).size).toBe(availableParallelism());
+    if (TesseractCli.available()) expect(new Set(ocrEngines(join(root, 'data', 'readers'))).size).toBe(availableParallelism());
   });
+
+  it('warms its OCR lane only once the letters there at the start are read: no OCR process runs beside them', async () => {
+    const at = mkdtempSync(join(tmpdir(), 'imr-warm-'));
+    mkdirSync(join(at, 'inbox'));
+    // An inbox folder that filled while the service was down.
+    const count = 150;
+    for (let i = 0; i < count; i++) writeFileSync(join(at, 'inbox', `${i}.txt`), `${letters[i % letters.length]!.text}\n\nCopy ${i} left in the inbox.\n`);
+    const ocrWhileReading: number[] = [];
+    let read = 0;
+    const early = await startOnFreePorts(at, () => undefined, {
+      warmOcr: true,
+      progress: (done) => {
+        read = done;
+        if (done % 10 === 0) ocrWhileReading.push(ocrProcesses(join(at, 'data', 'readers')).length);
+      },
+    });
+    try {
+      await early.ocrLaneReady;
+      // Every letter read (a document that holds two letters counts each) before the lane was warmed.
+      expect(read).toBeGreaterThanOrEqual(count);
+      expect(ocrWhileReading.length).toBeGreaterThanOrEqual(count / 10);
+      expect(Math.max(...ocrWhileReading)).toBe(0);
+      // And then the lane is warmed as on a start with nothing to read.
+      expect(ocrProcesses(join(at, 'data', 'readers'))).toHaveLength(availableParallelism());
+      if (TesseractCli.available()) expect(new Set(ocrEngines(join(at, 'data', 'readers'))).size).toBe(availableParallelism());
+    } finally {
+      await early.stop();
+      rmSync(at, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('classifies a letter uploaded with the AWS CLI and the generated credentials (and refuses any others), and serves it over HTTP', async () => {
     const cli = (accessKeyId: string, secretAccessKey: string, ...args: string[]) =>
