@@ -1,5 +1,6 @@
 import { InputError } from './errors.ts';
 import { pipelineOf, pngOf, rasterFrom, stretchContrast, type PageRaster } from './raster.ts';
+import { isTiff } from '../common/tiff.ts';
 
 /** Smallest page image width worth reading: below this, letters are a few pixels high. */
 export const MIN_IMAGE_WIDTH = 600;
@@ -68,13 +69,6 @@ export async function openImages(bytes: Uint8Array, name: string, maxPages: numb
     }
   };
   return { pageCount, raster, render: async (index) => pngOf(await raster(index)) };
-}
-
-function isTiff(bytes: Uint8Array): boolean {
-  return (
-    (bytes[0] === 0x49 && bytes[1] === 0x49 && bytes[2] === 0x2a && bytes[3] === 0x00) ||
-    (bytes[0] === 0x4d && bytes[1] === 0x4d && bytes[2] === 0x00 && bytes[3] === 0x2a)
-  );
 }
 
 /** TIFF tags read from each page's directory: its width and height in pixels. */

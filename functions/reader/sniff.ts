@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { InputError } from './errors.ts';
 import { LIMITS } from '../common/limits.ts';
+import { isTiff } from '../common/tiff.ts';
 
 import type { DocumentKind } from '../domain/index.ts';
 
@@ -23,11 +24,7 @@ export function isScanWithinLimits(bytes: Uint8Array): boolean {
 export function sniffKind(bytes: Uint8Array): DocumentKind {
   const head = Buffer.from(bytes.subarray(0, 8));
   if (head.subarray(0, 5).toString('latin1') === '%PDF-') return 'pdf';
-  if (
-    (head[0] === 0x49 && head[1] === 0x49 && head[2] === 0x2a && head[3] === 0x00) ||
-    (head[0] === 0x4d && head[1] === 0x4d && head[2] === 0x00 && head[3] === 0x2a)
-  )
-    return 'tiff';
+  if (isTiff(head)) return 'tiff';
   if (head[0] === 0x89 && head.subarray(1, 4).toString('latin1') === 'PNG') return 'png';
   if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'jpeg';
   const sample = Buffer.from(bytes.subarray(0, 4096));

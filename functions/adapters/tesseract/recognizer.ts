@@ -5,6 +5,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { StreamingTesseract } from './stream.ts';
 import { isProcessRunning } from '../../common/process-running.ts';
+import { isTiff } from '../../common/tiff.ts';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -319,11 +320,6 @@ export class TesseractCli implements PageRecognizer {
     if (this.folder) removeFolder(this.folder);
     this.folder = null;
   }
-}
-
-/** A TIFF's first bytes, either byte order. */
-function isTiff(image: Buffer): boolean {
-  return image.length >= 4 && ((image[0] === 0x49 && image[1] === 0x49 && image[2] === 0x2a) || (image[0] === 0x4d && image[1] === 0x4d && image[3] === 0x2a));
 }
 
 /** Page folders not yet removed: a process that exits without closing its engines removes them on its way out. */
