@@ -229,7 +229,7 @@ async function benchEndToEnd(runs: number): Promise<Record<string, number>> {
  * while the backlog is OCR'd takes to be classified (the fast lane's promise: 2 s).
  *
  * Each round times the backlog twice: on a service started as `npm start` starts it, once its
- * OCR lane is ready (about 2 s after the start; it stays ready for five minutes after its last
+ * OCR lane is ready (about 2.5 s after the start; it stays ready for five minutes after its last
  * page), and on a lane started cold by the backlog itself (a service whose lane was let go after
  * an idle five minutes).
  */
@@ -269,7 +269,7 @@ async function benchBacklog(count: number, runs: number): Promise<Record<string,
     const backlog = async (name: string, warmOcr: boolean, during: string | null) => {
       const service = await startOnFreePorts(join(root, name), () => undefined, { warmOcr });
       try {
-        // Dropped on a service that has started, as a person does (its lane ready about 2 s after the start).
+        // Dropped on a service that has started, as a person does (its lane ready about 2.5 s after the start).
         await service.ocrLaneReady;
         const started = performance.now();
         await Promise.all(faxes.map((fax, i) => service.s3.send(new PutObjectCommand({ Bucket: LOCAL_INBOX, Key: `backlog/fax-${i}.tif`, Body: fax }))));

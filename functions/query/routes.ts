@@ -113,7 +113,7 @@ const COMMA = Buffer.from(',');
  * deadline whose day has passed (spec section 6), exactly what {@link answeredToday} gives the
  * letter itself. The stored bytes are never decoded: sliced here, copied once into the answer.
  */
-export function rowBytes(row: AnswerRow, today: string, out: Uint8Array[]): void {
+function rowBytes(row: AnswerRow, today: string, out: Uint8Array[]): void {
   let from = 0;
   row.marks.forEach((mark, index) => {
     if (row.dues[index]! >= today) return;

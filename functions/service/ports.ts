@@ -721,28 +721,25 @@ export interface AnswerRow {
 /** What the deadlines of a row are written as while the rest is: replaced by the real ones just after. */
 const DEADLINES_STANDIN = '\u0000deadlines\u0000';
 
-const UTF8 = new TextEncoder();
-
 /** The {@link AnswerRow} of a stored Determination. */
 export function answerRow(stored: StoredDetermination): AnswerRow {
   const shell = JSON.stringify({ ...stored, deadlines: DEADLINES_STANDIN });
   // The stand-in's JSON, after its key: a letter's own text cannot hold it (its quotes would be escaped).
   const standin = `"deadlines":${JSON.stringify(DEADLINES_STANDIN)}`;
   const at = shell.indexOf(standin) + '"deadlines":'.length;
-  const head = `${shell.slice(0, at)}[`;
+  let json = `${shell.slice(0, at)}[`;
   // Offsets are counted in bytes: the text before a deadline may hold characters of several bytes (a § sign, a dash).
-  let bytes = UTF8.encode(head).length;
+  let bytes = Buffer.byteLength(json);
   const marks: number[] = [];
-  let json = head;
   stored.deadlines.forEach((deadline, index) => {
     const piece = `${index > 0 ? ',' : ''}${JSON.stringify(deadline)}`;
     json += piece;
-    bytes += UTF8.encode(piece).length;
+    bytes += Buffer.byteLength(piece);
     marks.push(bytes - 1);
   });
   json += `]${shell.slice(at + JSON.stringify(DEADLINES_STANDIN).length)}`;
   return {
-    json: UTF8.encode(json),
+    json: Buffer.from(json),
     marks,
     dues: stored.deadlines.map((deadline) => deadline.due),
     status: stored.status,
