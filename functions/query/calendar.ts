@@ -69,7 +69,8 @@ function utcTime(iso: string): string {
  * at a time so that a large feed is never one block of the event loop: one all-day event per
  * deadline, its UID stable (document id and kind) and its SEQUENCE the letter's revision, so a
  * calendar that subscribed updates an event when a person corrects the letter. Events carry
- * the case, the file and the rule; the requests are listed so the diary says what to do.
+ * the case, the file and the rule; the requests are listed so the diary says what to do. An
+ * event of a letter that needs review, or of a day with a caution, says "To check" and why.
  */
 export function deadlineEvents(letters: readonly StoredDetermination[], range: CalendarRange, baseUrl: string): string {
   let events = '';
@@ -79,7 +80,12 @@ export function deadlineEvents(letters: readonly StoredDetermination[], range: C
     for (const deadline of letter.deadlines) {
       if ((range.dueAfter && deadline.due < range.dueAfter) || (range.dueBefore && deadline.due > range.dueBefore)) continue;
       const covered = deadline.items.length ? deadline.items : letter.items.map((_, index) => index);
+      // An unsure day is never diaried as a sure one: a letter a person has yet to check, or a day
+      // counted from a receipt that may be late, says so where the diary shows it.
+      const unsure = letter.needsReview || deadline.caution !== undefined;
       const description = [
+        ...(deadline.caution ? [`Caution: ${deadline.caution}.`] : []),
+        ...(letter.needsReview ? ['This letter needs a person to check its reading before this day is relied on.'] : []),
         `${deadline.rule}: ${deadline.basis}.`,
         `Runs from ${deadline.from}. File: ${file}. Case: ${letter.caseNumber ?? 'not read'}.`,
         ...(deadline.services
@@ -95,7 +101,9 @@ export function deadlineEvents(letters: readonly StoredDetermination[], range: C
         // Outlook's own words for an all-day event, beside the date value that says it to everyone else.
         'X-MICROSOFT-CDO-ALLDAYEVENT:TRUE\r\n' +
         'X-MICROSOFT-MSNCALENDAR-ALLDAYEVENT:TRUE\r\n' +
-        contentLine(`SUMMARY:${text(`${TITLES[deadline.kind]}: ${letter.caseNumber ?? file} (${covered.length} item${covered.length === 1 ? '' : 's'})`)}`) +
+        contentLine(
+          `SUMMARY:${text(`${unsure ? 'To check: ' : ''}${TITLES[deadline.kind]}: ${letter.caseNumber ?? file} (${covered.length} item${covered.length === 1 ? '' : 's'})`)}`,
+        ) +
         contentLine(`DESCRIPTION:${text(description)}`) +
         contentLine(`URL;VALUE=URI:${baseUrl}/determinations/${letter.id}`) +
         'END:VEVENT\r\n';

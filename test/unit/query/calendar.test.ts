@@ -86,6 +86,25 @@ describe('the deadline calendar (GET /deadlines.ics)', () => {
     expect(cut.getAllSubcomponents('vevent')).toHaveLength(2);
   });
 
+  it('never diaries an unsure day as a sure one: a letter that needs review, or a day with a caution, says "To check" and why', () => {
+    const sure = letterWith('d', ['Physical therapy 2x6']);
+    expect(sure.needsReview).toBe(false);
+    expect(sure.deadlines.every((deadline) => deadline.caution === undefined)).toBe(true);
+    const caution = 'the service received the letter 40 days after its date (2025-11-26): if it arrived earlier, set the day it was received';
+    const doubtful = { ...sure, id: 'e'.repeat(64), needsReview: true };
+    const late = { ...sure, id: 'f'.repeat(64), deadlines: sure.deadlines.map((deadline, index) => (index === 0 ? { ...deadline, caution } : deadline)) };
+    const events = eventsOf(deadlinesCalendar([deadlineEvents([sure, doubtful, late], {}, BASE)], null));
+    const of = (id: string) => events.filter((event) => event.uid.startsWith(id));
+    expect(of(sure.id).map((event) => event.summary)).toEqual(['Authorize: CM15-0000123 (1 item)', 'Reimburse: CM15-0000123 (1 item)']);
+    expect(of(sure.id).every((event) => !/check/i.test(event.description))).toBe(true);
+    expect(of(doubtful.id).map((event) => event.summary)).toEqual(['To check: Authorize: CM15-0000123 (1 item)', 'To check: Reimburse: CM15-0000123 (1 item)']);
+    expect(
+      of(doubtful.id).every((event) => event.description.startsWith('This letter needs a person to check its reading before this day is relied on.\n')),
+    ).toBe(true);
+    expect(of(late.id).map((event) => event.summary)).toEqual(['To check: Authorize: CM15-0000123 (1 item)', 'Reimburse: CM15-0000123 (1 item)']);
+    expect(of(late.id)[0]!.description.split('\n')[0]).toBe(`Caution: ${caution}.`);
+  });
+
   it('folds any content line within 75 octets a physical line, never inside a character, and unfolds to the same line', () => {
     const unfold = (folded: string) => folded.slice(0, -2).replace(/\r\n /g, '');
     fc.assert(
