@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { errorBody } from '../query/http-errors.ts';
 import type { WireAnswer } from '../query/query-handler.ts';
-import type { ApiRequest } from '../query/routes.ts';
+import { JsonPieces, type ApiRequest } from '../query/routes.ts';
 import { isConsolePath, serveConsole, type ConsoleFiles } from '../console/site.ts';
 import type { RequestGuard } from './request-guard.ts';
 
@@ -101,8 +101,16 @@ export async function startHttpApi(port: number, api: LocalApi, guard: RequestGu
         }),
       )
       .then((answer) => {
-        response.writeHead(answer.statusCode, answer.headers);
-        response.end(answer.body);
+        if (!(answer.body instanceof JsonPieces)) {
+          response.writeHead(answer.statusCode, answer.headers);
+          response.end(answer.body);
+          return;
+        }
+        // A list's pieces go out in one write of many buffers (corked), its length known beforehand.
+        response.writeHead(answer.statusCode, { ...answer.headers, 'content-length': String(answer.body.byteLength) });
+        response.cork();
+        for (const piece of answer.body.pieces) response.write(piece);
+        response.end();
       })
       .catch((error: unknown) => {
         const tooLarge = error instanceof BodyTooLargeError;

@@ -4,7 +4,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { httpAnswer, jsonErrors } from './http-errors.ts';
 import type { DeterminationStore } from '../service/ports.ts';
-import { route, type ApiRequest, type ApiResponse, type RouteOptions } from './routes.ts';
+import { JsonPieces, route, type ApiRequest, type ApiResponse, type RouteOptions } from './routes.ts';
 
 /** Who is making a request: the JWT's email or subject, or the IAM principal; `fallback` (the local OS user) otherwise. */
 function principal(event: APIGatewayProxyEventV2, fallback: string): string {
@@ -17,13 +17,15 @@ function principal(event: APIGatewayProxyEventV2, fallback: string): string {
 export interface WireAnswer {
   readonly statusCode: number;
   readonly headers: Record<string, string>;
-  readonly body: string | Buffer;
+  readonly body: string | Buffer | JsonPieces;
 }
 
 /** A route's response as it goes on the wire: the same for API Gateway and the local server. */
 export function wireAnswer(response: ApiResponse): WireAnswer {
   // Answers hold medical records: no cache along the way may keep them.
   const headers = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...response.headers };
+  if (response.body instanceof JsonPieces)
+    return { statusCode: response.statusCode, headers: { ...headers, 'content-type': 'application/json' }, body: response.body };
   if (Buffer.isBuffer(response.body))
     return {
       statusCode: response.statusCode,
@@ -81,8 +83,7 @@ export function createQueryHandler(
     );
     // JSON written as bytes (a list) goes as text; other bytes (an original, a page image) travel
     // base64-encoded, as API Gateway expects binary bodies.
-    if (Buffer.isBuffer(answer.body) && answer.headers['content-type'] === 'application/json')
-      return { statusCode: answer.statusCode, headers: answer.headers, body: answer.body.toString('utf8') };
+    if (answer.body instanceof JsonPieces) return { statusCode: answer.statusCode, headers: answer.headers, body: answer.body.toBuffer().toString('utf8') };
     if (Buffer.isBuffer(answer.body))
       return { statusCode: answer.statusCode, headers: answer.headers, body: answer.body.toString('base64'), isBase64Encoded: true };
     return { statusCode: answer.statusCode, headers: answer.headers, body: answer.body };

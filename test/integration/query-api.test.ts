@@ -15,7 +15,7 @@ import ICAL from 'ical.js';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { ingestObject, type IngestDependencies } from '../../functions/service/ingest.ts';
 import { DocumentReader } from '../../functions/reader/read-document.ts';
-import { route, type ApiRequest } from '../../functions/query/routes.ts';
+import { JsonPieces, route, type ApiRequest } from '../../functions/query/routes.ts';
 import { httpAnswer } from '../../functions/query/http-errors.ts';
 import { classifyLetter } from '../../functions/domain/index.ts';
 import { loadGoldenLetters } from '../fixtures/golden.ts';
@@ -31,12 +31,10 @@ let stack: LocalStack;
 let clock = Date.parse('2026-03-01T09:00:00Z');
 const ids: string[] = [];
 
-/** A route's answer with its JSON body as an object (a list is answered as JSON bytes written from stored rows). */
+/** A route's answer with its JSON body as an object (a list is answered as the JSON pieces of its stored rows). */
 const get = async (path: string, query: Record<string, string> = {}) => {
   const answer = await route(stack.store, { method: 'GET', path, query } satisfies ApiRequest, { objects: stack.objects });
-  return answer.contentType === 'application/json' && Buffer.isBuffer(answer.body)
-    ? { ...answer, body: JSON.parse(answer.body.toString('utf8')) as unknown }
-    : answer;
+  return answer.body instanceof JsonPieces ? { ...answer, body: JSON.parse(answer.body.toString()) as unknown } : answer;
 };
 const fails = (path: string, query: Record<string, string> = {}) => get(path, query).then(() => null, httpAnswer);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyLetter, type ClassifiedDetermination } from '../../../functions/domain/index.ts';
-import { route } from '../../../functions/query/routes.ts';
+import { JsonPieces, route } from '../../../functions/query/routes.ts';
 import { answerRow, type DeterminationStore, type StoredDetermination } from '../../../functions/service/ports.ts';
 import { daysLeft } from '../../../functions/console/app/words.ts';
 import { letterText, storedDetermination } from '../../fixtures/factories.ts';
@@ -19,8 +19,8 @@ function storeOf(...letters: StoredDetermination[]): DeterminationStore {
 const store = storeOf(letter);
 const answer = async (path: string, now: string, from = store) => {
   const { body } = await route(from, { method: 'GET', path, query: {} }, { now: () => new Date(now) });
-  // A list is answered as JSON bytes written from the rows; a letter as an object.
-  return Buffer.isBuffer(body) ? JSON.parse(body.toString('utf8')) : body;
+  // A list is answered as the JSON pieces of its rows; a letter as an object.
+  return body instanceof JsonPieces ? JSON.parse(body.toString()) : body;
 };
 
 describe('deadlines as of the day they are answered (spec section 6)', () => {
