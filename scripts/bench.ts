@@ -95,7 +95,7 @@ async function benchHostile(): Promise<Record<string, number>> {
   const { runHostileLoad, runLargestDocuments } = await import('./hostile-load.ts');
   const largest = await runLargestDocuments();
   console.log(
-    `largest allowed documents, read by the local service: ${largest.documents.map((d) => `${d.name} ${d.seconds} s (${d.status}${d.reason ? ` ${d.reason}` : ''})`).join(', ')}`,
+    `largest allowed documents, read by the local service: ${largest.documents.map((d) => `${d.name} ${d.seconds} s (${d.status}${d.reason && d.reason !== d.status ? ` ${d.reason}` : ''})`).join(', ')}`,
   );
   console.log(
     `  API meanwhile: ${largest.api.requests} requests, p50 ${largest.api.p50Ms} ms, p99 ${largest.api.p99Ms} ms, max ${largest.api.maxMs} ms, ${largest.api.failures} failed`,

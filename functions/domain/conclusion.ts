@@ -32,6 +32,25 @@ export function sentences(prose: string): string[] {
     .filter((sentence) => sentence.length > 0);
 }
 
+/** How much of a rationale's end is split first when only its final sentences are wanted (real ones run 0.5-5 KB). */
+const FINAL_SENTENCES_WINDOW = 4096;
+
+/**
+ * The last `count` sentences of `prose`, exactly as {@link sentences} splits the whole of it, split
+ * from its end only: a letter with a file of records appended reads as one rationale of megabytes,
+ * and splitting all of it held the service for a fifth of a second. The window's first piece may
+ * be cut (a boundary needs the characters before it), so it is never used: with more than `count`
+ * pieces in the window the last `count` are whole sentences; otherwise a window four times larger,
+ * up to the whole prose.
+ */
+export function finalSentences(prose: string, count: number, firstWindow = FINAL_SENTENCES_WINDOW): string[] {
+  for (let window = firstWindow; window < prose.length; window *= 4) {
+    const pieces = sentences(prose.slice(prose.length - window));
+    if (pieces.length > count) return pieces.slice(-count);
+  }
+  return sentences(prose).slice(-count);
+}
+
 /**
  * Whether `statement` (one sentence) says the treatment is medically necessary: true, false,
  * or null when it says neither.
@@ -48,8 +67,8 @@ export function necessityOf(statement: string): boolean | null {
  * beside the decision so a person sees at once whether the two agree.
  */
 export function conclusionSentence(rationale: string): RationaleConclusion | null {
-  const all = sentences(rationale);
-  for (let i = all.length - 1; i >= Math.max(0, all.length - 4); i--) {
+  const all = finalSentences(rationale, 4);
+  for (let i = all.length - 1; i >= 0; i--) {
     const sentence = all[i]!;
     const verdict = necessityOf(repairDecisionSentence(sentence));
     if (verdict !== null) return { sentence, necessary: verdict };
