@@ -52,6 +52,19 @@ export function finalSentences(prose: string, count: number, firstWindow = FINAL
 }
 
 /**
+ * A rationale that ran on past its letter (records filed after it), cut where the letter's own
+ * text most likely ends: after the last sentence within its first `max` characters that states a
+ * conclusion (every rationale ends in its verdict), else after the last whole sentence there.
+ */
+export function cutAfterVerdict(rationale: string, max: number): string {
+  const head = rationale.slice(0, max);
+  // The last piece may have been cut at `max`: only whole sentences are kept.
+  const whole = sentences(head).slice(0, -1);
+  const verdict = [...whole].reverse().find((sentence) => necessityOf(repairDecisionSentence(sentence)) !== null) ?? whole.at(-1);
+  return verdict ? head.slice(0, head.lastIndexOf(verdict) + verdict.length) : head;
+}
+
+/**
  * Whether `statement` (one sentence) says the treatment is medically necessary: true, false,
  * or null when it says neither.
  */

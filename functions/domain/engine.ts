@@ -16,7 +16,7 @@ import { topicEvidence } from './guideline-topics.ts';
 import { classifyRequest } from './classify.ts';
 import { readTreatment } from './treatment.ts';
 import { readCitations } from './citations.ts';
-import { rationaleConclusion } from './conclusion.ts';
+import { cutAfterVerdict, rationaleConclusion } from './conclusion.ts';
 
 /** Item confidence under which an item (and its letter) is flagged LOW_CONFIDENCE. */
 export const LOW_CONFIDENCE_THRESHOLD = 0.7;
@@ -351,15 +351,31 @@ function categoryWords(category: string): string {
   return category.toLowerCase().replace(/_/g, ' ');
 }
 
+/**
+ * Longest rationale kept as read: real ones run 150 to 4,200 characters (the 207 items of the 97
+ * published letters). One far longer has run on past its letter, mostly a file of records filed
+ * with it; kept whole, every list holding the letter carried megabytes.
+ */
+export const RATIONALE_MAX_CHARS = 20_000;
+
 function readItem(parsed: ParsedItem, ocrFactor: number, unsure: UnsureWords, note: (text: string) => void): DisputedItem {
   const reviewerCitations = parsed.reviewerGuideline ? readCitations(parsed.reviewerGuideline) : [];
   const topics = topicEvidence(reviewerCitations.map((citation) => citation.topic));
   const fromRequest = classifyRequest(parsed.request);
   // The request's words place the item; where they cannot, the topic of the guideline the reviewer cited may.
   const treatmentClass = !fromRequest.identified && topics.places ? { ...fromRequest, classification: topics.places, identified: true } : fromRequest;
-  const medicallyNecessary = rationaleConclusion(parsed.rationale);
+  const runsOn = parsed.rationale.length > RATIONALE_MAX_CHARS;
+  const rationale = runsOn ? cutAfterVerdict(parsed.rationale, RATIONALE_MAX_CHARS) : parsed.rationale;
+  const medicallyNecessary = rationaleConclusion(rationale);
   const flags: Flag[] = [];
   let confidence = 1;
+  if (runsOn) {
+    // Where the letter ends is a guess: a person checks it.
+    confidence = Math.min(confidence, 0.5);
+    note(
+      `its rationale ran on for ${parsed.rationale.length.toLocaleString('en-US')} characters (a letter's run under 5,000): it was cut after its last conclusion in the first ${RATIONALE_MAX_CHARS.toLocaleString('en-US')}; what followed (records filed with the letter?) is in the document's text, not in the rationale`,
+    );
+  }
   if (!parsed.decisionExact) confidence -= 0.15;
   if (parsed.headingRead === false) {
     // No heading was read: the decision is the rationale's conclusion, and the request a guess.
@@ -387,7 +403,7 @@ function readItem(parsed: ParsedItem, ocrFactor: number, unsure: UnsureWords, no
       `${unsureNumbers.map((word) => `"${word}"`).join(', ')} in the request ${unsureNumbers.length > 1 ? 'were' : 'was'} read through characters OCR was unsure of: check the number against the page`,
     );
   }
-  if (parsed.rationale.length === 0) confidence -= 0.3;
+  if (rationale.length === 0) confidence -= 0.3;
   else if (medicallyNecessary === null) confidence -= 0.05;
   if (!parsed.reviewerGuideline) confidence -= 0.05;
   if (treatmentClass.corrected) confidence -= 0.05;
@@ -426,7 +442,7 @@ function readItem(parsed: ParsedItem, ocrFactor: number, unsure: UnsureWords, no
     },
     originalRequest: parsed.originalRequest ?? null,
     authorized: parsed.authorized ?? null,
-    rationale: parsed.rationale,
+    rationale,
     flags,
     confidence,
   };
