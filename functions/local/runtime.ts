@@ -9,7 +9,7 @@ import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { LmdbDeterminationStore } from '../adapters/lmdb/determination-store.ts';
 import { CursorCodec } from '../common/cursor.ts';
-import { documentId, ingestObject, LargerThanAskedError, type IngestDependencies } from '../service/ingest.ts';
+import { documentId, ingestObject, LargerThanAskedError, type IngestDependencies, type Ingested } from '../service/ingest.ts';
 import type { EventPublisher, ServiceEvent } from '../service/ports.ts';
 import { ReadingPool } from '../reader/pool.ts';
 import { OCR_BUDGET } from '../reader/read-document.ts';
@@ -291,10 +291,9 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
     options.progress?.(done, queued);
   };
   /** What a status line adds: a failure's reason, or the earlier letter a copy was linked to. */
-  const outcomeDetail = async (outcome: string, id: string): Promise<string | null> => {
+  const outcomeDetail = async ({ outcome, id, sameLetterAs }: Ingested): Promise<string | null> => {
     if (outcome === 'FAILED' || outcome === 'SPLIT') return (await store.getDocument(id))?.reason ?? null;
-    const linked = outcome === 'CLASSIFIED' ? (await store.getDetermination(id))?.sameLetterAs : undefined;
-    return linked ? `the same letter as ${short(linked)}: linked, not counted or announced again` : null;
+    return sameLetterAs ? `the same letter as ${short(sameLetterAs)}: linked, not counted or announced again` : null;
   };
   const deadLettered = (lane: string) => (item: { key: string }) => {
     watcher?.settled(item.key, 'failed');
@@ -307,14 +306,14 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
   // text, text-layer PDFs and Textract JSON and hands scans to the OCR lane.
   const ocrLane = new WorkQueue(
     async (item, attempt) => {
-      const { id, outcome } = await ingestObject(deps, item.bucket, item.key, { finalAttempt: attempt.final });
-      report(outcome, id, item.key, await outcomeDetail(outcome, id));
+      const ingested = await ingestObject(deps, item.bucket, item.key, { finalAttempt: attempt.final });
+      report(ingested.outcome, ingested.id, item.key, await outcomeDetail(ingested));
     },
     { deadLetterDir: join(options.dataDir, 'dead-letters', 'ingest-ocr'), concurrency: cores, retryDelayMs: 300 },
     deadLettered('ingest-ocr'),
   );
   const readFast = async (item: WorkItem, attempt: { final: boolean; atMostBytes?: number }): Promise<void> => {
-    let read: Awaited<ReturnType<typeof ingestObject>>;
+    let read: Ingested;
     try {
       read = await ingestObject(fastDeps, item.bucket, item.key, { finalAttempt: attempt.final, localOcr: false, atMostBytes: attempt.atMostBytes });
     } catch (error) {
@@ -322,9 +321,8 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
       if (error instanceof LargerThanAskedError) return fastLane.push({ bucket: item.bucket, key: item.key });
       throw error;
     }
-    const { id, outcome } = read;
-    if (outcome === 'NEEDS_OCR') return ocrLane.push(item);
-    report(outcome, id, item.key, await outcomeDetail(outcome, id));
+    if (read.outcome === 'NEEDS_OCR') return ocrLane.push(item);
+    report(read.outcome, read.id, item.key, await outcomeDetail(read));
   };
   const fastLane = new WorkQueue(
     readFast,

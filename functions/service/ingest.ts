@@ -32,6 +32,17 @@ import { sourceFromMetadata } from './intake-source.ts';
 /** What processing an uploaded object led to. */
 export type IngestOutcome = 'CLASSIFIED' | 'UNRECOGNIZED' | 'FAILED' | 'OCR_PENDING' | 'DUPLICATE' | 'NEEDS_OCR' | 'SPLIT';
 
+/** What processing an uploaded object led to, for its document `id`. */
+export interface Ingested {
+  readonly id: string;
+  readonly outcome: IngestOutcome;
+  /** The letter is another form of this earlier one: linked to it, not counted or announced again. */
+  readonly sameLetterAs?: string;
+}
+
+/** A reading's outcome once saved (the document's id aside). */
+type Saved = Omit<Ingested, 'id'>;
+
 /** The adapters the ingest flow uses; the same flow runs on AWS and on one machine. */
 export interface IngestDependencies {
   readonly store: DeterminationStore;
@@ -102,7 +113,7 @@ export async function ingestObject(
      */
     atMostBytes?: number;
   } = {},
-): Promise<{ id: string; outcome: IngestOutcome }> {
+): Promise<Ingested> {
   const object = await deps.objects.getWithin(bucket, key, Math.min(options.atMostBytes ?? LIMITS.documentBytes, LIMITS.documentBytes));
   if ('tooLarge' in object) {
     if (object.tooLarge <= LIMITS.documentBytes) throw new LargerThanAskedError(object.tooLarge);
@@ -137,7 +148,7 @@ function lastAttemptReason(error: unknown): string {
 }
 
 /** A document too large to read still gets its id (hashed as a stream) and a FAILED record. */
-async function refuseOversized(deps: IngestDependencies, bucket: string, key: string, size: number): Promise<{ id: string; outcome: IngestOutcome }> {
+async function refuseOversized(deps: IngestDependencies, bucket: string, key: string, size: number): Promise<Ingested> {
   const id = await deps.objects.hash(bucket, key);
   const { record, created } = await deps.store.recordReceipt(id, `${bucket}/${key}`, deps.now().toISOString());
   if (!created && isTerminal(record.status)) return { id, outcome: 'DUPLICATE' };
@@ -145,14 +156,7 @@ async function refuseOversized(deps: IngestDependencies, bucket: string, key: st
   return { id, outcome: 'FAILED' };
 }
 
-async function readAndClassify(
-  deps: IngestDependencies,
-  id: string,
-  bytes: Uint8Array,
-  bucket: string,
-  key: string,
-  localOcr: boolean,
-): Promise<{ id: string; outcome: IngestOutcome }> {
+async function readAndClassify(deps: IngestDependencies, id: string, bytes: Uint8Array, bucket: string, key: string, localOcr: boolean): Promise<Ingested> {
   const { progress } = deps;
   try {
     // With Textract, or in the fast lane, local reading stops short of OCR: a scan goes to Textract or the OCR lane.
@@ -161,12 +165,12 @@ async function readAndClassify(
       deps.textract || !localOcr
         ? await deps.reader.readWithoutOcr(bytes, 'document')
         : await deps.reader.read(bytes, 'document', progress && ((pagesRead, pages) => progress.report(id, pagesRead, pages)));
-    if (document) return { id, outcome: await finish(deps, id, document.text, readingContext(document), document.letters, document.layout) };
+    if (document) return { id, ...(await finish(deps, id, document.text, readingContext(document), document.letters, document.layout)) };
     if (!deps.textract) return { id, outcome: 'NEEDS_OCR' };
     const kind = deps.reader.kindOf(bytes);
     if (kind === 'png' || kind === 'jpeg') {
       const { text, context, layout } = ocrReading(await deps.textract!.detect(bytes));
-      return { id, outcome: await finish(deps, id, text, context, undefined, layout) };
+      return { id, ...(await finish(deps, id, text, context, undefined, layout)) };
     }
     const jobId = await deps.textract!.start({ bucket, key }, id);
     await deps.store.markOcrPending(id, jobId, deps.now().toISOString());
@@ -198,7 +202,7 @@ export async function completeTextractJob(
   }
   try {
     const { text, context, layout } = ocrReading(await deps.textract.results(notice.jobId));
-    return await finish(deps, notice.documentId, text, context, undefined, layout);
+    return (await finish(deps, notice.documentId, text, context, undefined, layout)).outcome;
   } catch (error) {
     if (isPermanent(error)) {
       await fail(deps, notice.documentId, `${error.code}: ${error.message}`);
@@ -224,7 +228,7 @@ async function finish(
   context: ReadingContext,
   read?: readonly LetterReading[],
   layout?: DocumentLayout,
-): Promise<IngestOutcome> {
+): Promise<Saved> {
   // The layout is the file's, kept under its id: a letter of a file that held several finds its pages' lines there (its `sourceDocument`, from its first page).
   await deps.objects.putReading(id, { text, context, ...(layout ? { layout } : {}) });
   const letters = read ?? classifyDocument(text, context);
@@ -232,7 +236,7 @@ async function finish(
   if (letters.length === 1) return saveLetter(deps, id, letters[0]!.determination, text);
   if (letters.length > MAX_LETTERS_PER_FILE) {
     await fail(deps, id, `TOO_MANY_LETTERS: document: ${letters.length} letters in one file is over the ${MAX_LETTERS_PER_FILE}-letter limit; split the file`);
-    return 'FAILED';
+    return { outcome: 'FAILED' };
   }
   // Several letters: each is read, stored, counted and announced as its own, under an id of its own;
   // the file records which letters it held. Two letters are never stored as one.
@@ -260,7 +264,7 @@ async function finish(
   const described = saved.map((letter) => `${letter.id.slice(0, 12)} (pages ${letter.from}-${letter.to})`).join(', ');
   const aside = split.setAside.length > 0 ? `; pages ${split.setAside.map((page) => page.page).join(', ')} set aside` : '';
   await deps.store.markSplit(id, split, `SPLIT: ${letters.length} letters, each read and stored as its own: ${described}${aside}`, at);
-  return 'SPLIT';
+  return { outcome: 'SPLIT' };
 }
 
 /** A letter's id when its file held several: derived from the file's id and the letter's pages, so a second reading of the file finds the same letters. */
@@ -269,14 +273,14 @@ export function letterIdOf(documentId: string, pages: { readonly from: number; r
 }
 
 /** Saves one letter's reading under `id` (linked to an earlier form of it, when there is one), indexes its words and announces it. */
-async function saveLetter(deps: IngestDependencies, id: string, read: Determination, text: string): Promise<IngestOutcome> {
+async function saveLetter(deps: IngestDependencies, id: string, read: Determination, text: string): Promise<Saved> {
   const { determination, sameLetterAs } = await recognizeSameLetter(deps.store, id, read);
   const at = deps.now().toISOString();
-  await saveReading(deps.store, id, determination, at, sameLetterAs ? { sameLetterAs } : undefined);
+  // As committed; a letter a person corrected keeps their reading, and that is what is announced.
+  const stored = (await saveReading(deps.store, id, determination, at, sameLetterAs ? { sameLetterAs } : undefined)) ?? (await deps.store.getDetermination(id));
   if (deps.search) await refreshSearchEntryAfterCommit({ store: deps.store, objects: deps.objects, search: deps.search }, id, text);
   // Announced as stored: with its keys and deadlines (and, were it corrected, the correction).
   // Another form of a letter already announced is linked to it, not announced again.
-  const stored = await deps.store.getDetermination(id);
   if (stored && !stored.sameLetterAs) await deps.events.publish(determinationEvent(stored, at));
-  return determination.status;
+  return { outcome: determination.status, ...(stored?.sameLetterAs ? { sameLetterAs: stored.sameLetterAs } : {}) };
 }

@@ -6,7 +6,16 @@
  */
 import { deadlineView, letterFingerprint, needsReviewOf, rationaleConclusions, replacementDeltas, type Determination } from '../domain/index.ts';
 import { CodedError } from '../common/coded-error.ts';
-import type { DeterminationLedger, HistoryEntry, ItemRecord, LedgerChange, LedgerDocument, StoredCorrection } from './ports.ts';
+import {
+  storedAnswer,
+  type DeterminationLedger,
+  type HistoryEntry,
+  type ItemRecord,
+  type LedgerChange,
+  type LedgerDocument,
+  type StoredCorrection,
+  type StoredDetermination,
+} from './ports.ts';
 import { fileNamesOf } from '../common/source-keys.ts';
 
 /** What changes a document's reading: a machine reading (first, or again), or a person's correction. */
@@ -147,7 +156,8 @@ export class LedgerContentionError extends CodedError<'CONTENTION'> {
 /**
  * Stores a machine reading of a document (with `sameLetterAs`, another form of that earlier
  * letter: linked to it and left out of the stats). Loaded, decided and committed under the
- * revision it was decided against; decided again when that moved. A corrected letter is left as is.
+ * revision it was decided against; decided again when that moved. Answers the Determination as
+ * committed ({@link committedAnswer}); null when nothing was written: a corrected letter is left as is.
  */
 export async function saveReading(
   ledger: DeterminationLedger,
@@ -155,16 +165,26 @@ export async function saveReading(
   determination: Determination,
   at: string,
   link?: { readonly sameLetterAs: string },
-): Promise<void> {
+): Promise<StoredDetermination | null> {
   for (let attempt = 1; attempt <= SAVE_ATTEMPTS; attempt += 1) {
-    const decided = decide(id, await ledger.load(id), { kind: 'reading', determination, at, ...(link ? { sameLetterAs: link.sameLetterAs } : {}) });
-    if (decided.kind !== 'change') return;
-    if ((await ledger.commit(decided.change)) === 'COMMITTED') return;
+    const current = await ledger.load(id);
+    const decided = decide(id, current, { kind: 'reading', determination, at, ...(link ? { sameLetterAs: link.sameLetterAs } : {}) });
+    if (decided.kind !== 'change') return null;
+    if ((await ledger.commit(decided.change)) === 'COMMITTED') return committedAnswer(current, decided.change);
   }
   throw new LedgerContentionError(
     'CONTENTION',
     `document ${id.slice(0, 12)}: its reading changed ${SAVE_ATTEMPTS} times while being saved; it will be read again`,
   );
+}
+
+/**
+ * The Determination a committed change stored, as the API answers it: what announcing it needs,
+ * without reading back what was just written (on AWS a read per letter). The keys are those
+ * loaded with the revision the change was decided against.
+ */
+export function committedAnswer(current: LedgerDocument | null, change: LedgerChange): StoredDetermination {
+  return storedAnswer({ ...change.next, id: change.id, receivedAt: change.receivedAt, sourceKeys: current?.sourceKeys ?? [] });
 }
 
 /**

@@ -54,8 +54,11 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
       { request: 'Physical therapy 2x6 for the lumbar spine', decision: 'OVERTURNED' },
     ]);
     const before = await store.stats('decision');
-    await saveReading(store, id, determination, '2026-01-02T10:00:02.000Z');
-    await saveReading(store, id, determination, '2026-01-02T10:00:03.000Z');
+    // Each save answers what it stored, as the store answers it after (what is announced is never read back).
+    for (const at of ['2026-01-02T10:00:02.000Z', '2026-01-02T10:00:03.000Z']) {
+      const answered = await saveReading(store, id, determination, at);
+      expect(answered).toEqual(await store.getDetermination(id));
+    }
     const after = await store.stats('decision');
     const count = (rows: typeof after, key: string) => rows.find((row) => row.key === key)?.total ?? 0;
     expect(count(after, 'UPHELD') - count(before, 'UPHELD')).toBe(1);
@@ -120,8 +123,8 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     );
     expect(await store.getDetermination(id)).toMatchObject({ revision: 3, needsReview: false, reviewedBy: 'paralegal@firm' });
     expect((await store.history(id)).map((item) => item.revision)).toEqual([3, 2, 1]);
-    // A newer engine reading the letter again leaves the correction as it is.
-    await saveReading(store, id, read, '2026-05-02T10:00:00.000Z');
+    // A newer engine reading the letter again leaves the correction as it is, and says it stored nothing.
+    expect(await saveReading(store, id, read, '2026-05-02T10:00:00.000Z')).toBeNull();
     expect(await store.getDetermination(id)).toMatchObject({ revision: 3, outcome: 'OVERTURNED' });
   });
 
@@ -221,7 +224,8 @@ describe.each(['lmdb', 'dynamodb'])('the %s DeterminationStore honours the port'
     await saveReading(store, first, dated, '2026-08-01T10:00:01.000Z');
     await store.recordReceipt(copy, 'inbox/letter-fax.tif', '2026-08-01T11:00:00.000Z');
     expect((await store.lettersLike(fingerprint, 5)).map((letter) => letter.id)).toEqual([first]);
-    await saveReading(store, copy, dated, '2026-08-01T11:00:01.000Z', { sameLetterAs: first });
+    const linked = await saveReading(store, copy, dated, '2026-08-01T11:00:01.000Z', { sameLetterAs: first });
+    expect(linked).toEqual(await store.getDetermination(copy));
     expect(await count()).toBe(before + 1);
     // Its items are listed once, under the first form.
     expect((await store.listItems({ limit: 50, from: '2026-08-01', to: '2026-08-01' })).data.map((item) => item.documentId)).toEqual([first]);
