@@ -450,7 +450,8 @@ export async function startLocalService(given: LocalOptions): Promise<LocalServi
   const startedEmail = email;
   // The fast pool's first process is loaded now (once nothing else can fail the start, which would
   // leave it running), not when the first letter arrives: a letter uploaded right after a start is read at once.
-  void fastReader.warm(1);
+  // It practises on a made-up letter once ready (a fresh process read its first letters at half speed), giving way to any real one.
+  void fastReader.warm(1, { practise: true });
   // `npm start`: the OCR lane's processes and their engines are started with the service, not when
   // the first scan arrives, and each cleans a made-up page once (a backlog on a lane started cold paid
   // for loading them and for their first, slow pages; see the README's figures). Not awaited: the API is up already.

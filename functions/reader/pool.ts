@@ -233,8 +233,10 @@ export class ReadingPool {
    * Starts the pool's reading processes before any document needs them, so the first letters
    * after a start wait for no process to load (about half a second each here): `processes` of
    * them (default all); resolves when they are ready. Each is let go like any idle one when no document comes.
-   * With `practise`, a process that OCRs puts a made-up page through the page clean-up before it
-   * says it is ready (see `practice.ts`): its first real pages are cleaned at full speed.
+   * With `practise`, each practises on a made-up document (see `practice.ts`): a process that OCRs
+   * puts a page through the page clean-up before it says it is ready, any other reads a letter a few
+   * dozen times once it is ready, giving way to the first real document. Its first real pages or
+   * letters are then read at full speed.
    */
   warm(processes = this.size, { practise = false } = {}): Promise<void> {
     const started: Array<Promise<void>> = [];
@@ -353,7 +355,7 @@ export class ReadingPool {
         ...process.env,
         IMR_READING_PROCESS: '1',
         IMR_OCR_PAGES_AT_ONCE: String(this.options.ocrPagesAtOnce ?? 1),
-        ...(practise ? { IMR_PRACTISE_PAGE: '1' } : {}),
+        ...(practise ? { IMR_PRACTISE: '1' } : {}),
         ...(this.options.pageDirectory ? { IMR_OCR_PAGE_DIRECTORY: this.options.pageDirectory } : {}),
       },
       serialization: 'advanced',

@@ -8,6 +8,7 @@ import { DocumentReader, readingContext, type DocumentText, type PageProgressLis
 import { classifyDocument, type LetterReading } from '../domain/index.ts';
 import { InputError } from './errors.ts';
 import { renderPage } from './pages.ts';
+import { practiceLetter } from './practice.ts';
 import { createLocalRecognizer, TesseractCli } from '../adapters/tesseract/recognizer.ts';
 
 /** What the pool sends a reading process: a document to read, or (with `page`) one page to render as PNG for a person. */
@@ -45,6 +46,26 @@ export async function readTask(reader: DocumentReader, task: ReadingTask, onProg
   }
 }
 
+/** How many times a fast-lane process reads the practice letter after it is ready (about 0.3 s of CPU from cold: see `practice.ts`). */
+export const PRACTICE_LETTERS = 30;
+
+/**
+ * Reads and classifies the practice letter up to `rounds` times, as a text document is read,
+ * yielding to the event loop between readings and stopping once `stop()` says a real document
+ * came (which warms the same code). Answers how many were read.
+ */
+export async function practiseReading(reader: DocumentReader, rounds: number, stop: () => boolean): Promise<number> {
+  const bytes = Buffer.from(practiceLetter(), 'latin1');
+  let read = 0;
+  while (read < rounds && !stop()) {
+    await readTask(reader, { bytes, name: 'practice.txt', ocr: false });
+    read++;
+    // A real document's message is taken between two practice readings, never behind them all.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return read;
+}
+
 // Only in a process the pool started (a test runner's own fork has an IPC channel too).
 if (process.send && process.env.IMR_READING_PROCESS === '1') {
   const pagesAtOnce = Math.max(1, Number(process.env.IMR_OCR_PAGES_AT_ONCE ?? 1));
@@ -60,13 +81,18 @@ if (process.send && process.env.IMR_READING_PROCESS === '1') {
   setInterval(() => {
     if (process.ppid !== servicePid || !process.connected) process.exit(0);
   }, 1000).unref();
+  let tasks = 0;
   process.on('message', (task: ReadingTask) => {
+    tasks++;
     // Each page read is told to the pool as it is (one small message a page: a page takes a second or more).
     const progress: PageProgressListener = (pagesRead, pages) => process.send!({ progress: { pagesRead, pages } } satisfies ReadingProgressMessage);
     void readTask(reader, task, progress).then((answer) => process.send!(answer));
   });
-  // Started ahead of any scan (the lane started with the service): the page clean-up run once now, while nothing waits for it.
-  // A practice that fails costs only speed: the first scan is read as it would have been.
-  if (pageDirectory && process.env.IMR_PRACTISE_PAGE === '1') await reader.practise().catch(() => undefined);
+  // Started ahead of any document (with the service): a process that OCRs cleans the practice page once now, while nothing
+  // waits for it; another reads the practice letter once it is ready, giving way to the first real document.
+  // A practice that fails costs only speed: the first document is read as it would have been.
+  const practise = process.env.IMR_PRACTISE === '1';
+  if (practise && pageDirectory) await reader.practise().catch(() => undefined);
   process.send({ ready: true });
+  if (practise && !pageDirectory) await practiseReading(reader, PRACTICE_LETTERS, () => tasks > 0).catch(() => undefined);
 }

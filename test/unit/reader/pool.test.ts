@@ -191,6 +191,15 @@ describe('reading in a pool of processes with limits', () => {
     120_000,
   );
 
+  it('warms a text-reading process to practise on a made-up letter once ready: a letter sent at once is answered with its own reading, never the practice', async () => {
+    const readers = pool({ processes: 1, timeLimitSeconds: 30 });
+    await readers.warm(1, { practise: true });
+    const read = await readers.readWithoutOcr(Buffer.from(letter.text, 'latin1'), 'document');
+    expect(read?.letters).toHaveLength(1);
+    expect(read?.letters[0]!.determination).toMatchObject({ status: 'CLASSIFIED', caseNumber: letter.golden.caseNumber });
+    expect(read?.text).toBe(letter.text);
+  }, 60_000);
+
   it('lets a process idle past its idle time go, and starts another for the next document', async () => {
     const pids = mkdtempSync(join(tmpdir(), 'imr-reader-pids-'));
     const readers = pool({ processes: 1, timeLimitSeconds: 30, pidDirectory: pids, idleSeconds: 0.5 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { practicePage } from '../../../functions/reader/practice.ts';
+import { practiceLetter, practicePage } from '../../../functions/reader/practice.ts';
+import { practiseReading } from '../../../functions/reader/worker.ts';
+import { classifyLetter } from '../../../functions/domain/index.ts';
 import { DocumentReader } from '../../../functions/reader/read-document.ts';
 import { isBilevel } from '../../../functions/reader/raster.ts';
 import { removeRules } from '../../../functions/reader/rules.ts';
@@ -36,5 +38,29 @@ describe('the practice page a reading process cleans before its first scan', () 
     );
     await expect(reader.practise()).resolves.toBeUndefined();
     expect(recognized).toBe(0);
+  });
+});
+
+describe('the practice letter a fast-lane reading process reads before its first letter', () => {
+  it('is read as a whole letter, every field the engine reads found and nothing doubted: it takes the path real letters take', () => {
+    const determination = classifyLetter(practiceLetter());
+    expect(determination.status).toBe('CLASSIFIED');
+    if (determination.status !== 'CLASSIFIED') return;
+    expect(determination).toMatchObject({ caseNumber: 'CM15-0000000', layout: '2014', flags: [], warnings: [] });
+    expect(determination.dates).toMatchObject({ injury: '2012-03-04', received: '2014-12-22', decision: '2015-02-02' });
+    expect(determination.items.map((item) => [item.decision, item.category, item.flags])).toEqual([
+      ['UPHELD', 'PHARMACEUTICAL', []],
+      ['OVERTURNED', 'REHABILITATION', []],
+      ['UPHELD', 'DIAGNOSTIC_TESTING', []],
+    ]);
+  });
+
+  it('is read the number of times asked, and no more once a real document has come', async () => {
+    const reader = new DocumentReader(undefined, 1);
+    expect(await practiseReading(reader, 3, () => false)).toBe(3);
+    let asked = 0;
+    // The real document comes while the second practice reading is under way: that one ends, no other starts.
+    expect(await practiseReading(reader, 30, () => ++asked > 2)).toBe(2);
+    await reader.close();
   });
 });
