@@ -16,29 +16,36 @@ export type { DocumentKind } from '../domain/index.ts';
  */
 export function isScanWithinLimits(bytes: Uint8Array): boolean {
   if (bytes.length === 0 || bytes.length > LIMITS.documentBytes) return false;
-  const kind = sniffKind(bytes);
+  // Told by the signature alone: this runs on the service's thread for every upload, and a text letter's sample need not be looked at here.
+  const kind = signedKind(bytes);
   return kind === 'tiff' || ((kind === 'png' || kind === 'jpeg') && bytes.length <= LIMITS.singleImageBytes);
 }
 
-/** Sniffs a document's kind from its bytes; the file name is never trusted. */
-export function sniffKind(bytes: Uint8Array): DocumentKind {
+/** The kind a file's signature (its first bytes) says, for the kinds that have one; null for the others. */
+function signedKind(bytes: Uint8Array): Extract<DocumentKind, 'pdf' | 'tiff' | 'png' | 'jpeg'> | null {
   const head = Buffer.from(bytes.subarray(0, 8));
   if (head.subarray(0, 5).toString('latin1') === '%PDF-') return 'pdf';
   if (isTiff(head)) return 'tiff';
   if (head[0] === 0x89 && head.subarray(1, 4).toString('latin1') === 'PNG') return 'png';
   if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'jpeg';
-  const sample = Buffer.from(bytes.subarray(0, 4096));
+  return null;
+}
+
+/** Sniffs a document's kind from its bytes; the file name is never trusted. */
+export function sniffKind(bytes: Uint8Array): DocumentKind {
+  const signed = signedKind(bytes);
+  if (signed) return signed;
+  const sample = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 4096));
   let control = 0;
-  for (const byte of sample) {
+  for (let index = 0; index < sample.length; index++) {
+    const byte = sample[index]!;
     if (byte === 0) return 'binary';
     if (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d && byte !== 0x0c) control++;
   }
   if (sample.length > 0 && control / sample.length > 0.05) return 'binary';
-  const start = sample
-    .toString('utf8')
-    .replace(/^\uFEFF/, '')
-    .trimStart();
-  if ((start.startsWith('{') || start.startsWith('[')) && /"(?:Blocks|DocumentMetadata|JobStatus)"/.test(sample.toString('utf8'))) return 'textract-json';
+  const text = sample.toString('utf8');
+  const start = text.replace(/^\uFEFF/, '').trimStart();
+  if ((start.startsWith('{') || start.startsWith('[')) && /"(?:Blocks|DocumentMetadata|JobStatus)"/.test(text)) return 'textract-json';
   return 'text';
 }
 

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PDFDocument } from 'pdf-lib';
 import sharp from 'sharp';
 import { DocumentReader, LIMITS, OCR_BUDGET } from '../../../functions/reader/read-document.ts';
-import { sniffKind } from '../../../functions/reader/sniff.ts';
+import { isScanWithinLimits, sniffKind } from '../../../functions/reader/sniff.ts';
 import { InputError } from '../../../functions/reader/errors.ts';
 import { speckShare } from '../../../functions/reader/images.ts';
 import type { PageRecognizer } from '../../../functions/adapters/tesseract/recognizer.ts';
@@ -52,6 +52,20 @@ describe('sniffing the type from the bytes', () => {
     ['binary', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00])],
   ])('%s', (kind, bytes) => {
     expect(sniffKind(bytes)).toBe(kind);
+    // The same bytes as a view into a larger buffer (as a body read off a socket comes): only the view is looked at.
+    const inside = Buffer.concat([Buffer.alloc(64, 0), bytes, Buffer.alloc(64, 0)]);
+    expect(sniffKind(inside.subarray(64, 64 + bytes.length))).toBe(kind);
+  });
+
+  it('tells a scan within the limits from its signature alone: a TIFF of any allowed size, an image up to the single-image limit', () => {
+    const tiff = Buffer.from([0x49, 0x49, 0x2a, 0x00, 8, 0, 0, 0]);
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect([tiff, png, Buffer.from([0xff, 0xd8, 0xff, 0xe0])].map(isScanWithinLimits)).toEqual([true, true, true]);
+    const largeImage = Buffer.concat([png, Buffer.alloc(LIMITS.singleImageBytes)]);
+    const largeTiff = Buffer.concat([tiff, Buffer.alloc(LIMITS.singleImageBytes)]);
+    expect([isScanWithinLimits(largeImage), isScanWithinLimits(largeTiff)]).toEqual([false, true]);
+    const notScans = [Buffer.from('%PDF-1.7\n'), Buffer.from(letter.text, 'latin1'), Buffer.from('{"Blocks":[]}'), Buffer.alloc(0), Buffer.from([0, 0, 0, 0])];
+    expect(notScans.map(isScanWithinLimits)).toEqual([false, false, false, false, false]);
   });
 });
 
