@@ -6,7 +6,8 @@
  *   CPU of its later ones (370 against 150 ms, decode to encoded page).
  * - A made-up letter, read and classified a few dozen times by a process of the fast lane (see
  *   `practiseReading` in `worker.ts`): a fresh process read its first 100 text letters for 4.7 ms
- *   of CPU each, one that had read 30 before for 2.3 ms.
+ *   of CPU each, one that had practised on this letter 30 times for 2.9-3.1 ms (one that had read
+ *   30 real letters first, for 2.3-2.4 ms; a second made-up layout might close some of that gap).
  * Practised at start, that time is not spent while letters or a backlog wait.
  */
 import type { PageRaster } from './raster.ts';
