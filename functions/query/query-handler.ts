@@ -83,7 +83,7 @@ export function createQueryHandler(
     );
     // JSON written as bytes (a list) goes as text; other bytes (an original, a page image) travel
     // base64-encoded, as API Gateway expects binary bodies.
-    if (answer.body instanceof JsonPieces) return { statusCode: answer.statusCode, headers: answer.headers, body: answer.body.toBuffer().toString('utf8') };
+    if (answer.body instanceof JsonPieces) return { statusCode: answer.statusCode, headers: answer.headers, body: answer.body.toString() };
     if (Buffer.isBuffer(answer.body))
       return { statusCode: answer.statusCode, headers: answer.headers, body: answer.body.toString('base64'), isBase64Encoded: true };
     return { statusCode: answer.statusCode, headers: answer.headers, body: answer.body };
